@@ -1,0 +1,111 @@
+"""Every default in one place, and the precedence rule: flag, then environment, then
+`[tool.scout]` in ./pyproject.toml or ./scout.toml, then the default."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from scout.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+DEFAULT_URLS = {
+    "pwc": "https://paperswithcode.co/api/v1",
+    "arxiv": "https://export.arxiv.org/api/query",
+    "hf": "https://huggingface.co",
+    "github": "https://api.github.com",
+    "s2": "https://api.semanticscholar.org",
+}
+URL_ENV = {name: f"SCOUT_{name.upper()}_URL" for name in DEFAULT_URLS}
+
+USER_AGENT = "scout/0.1 (prior-work search for ML researchers; +https://pypi.org/project/scout)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    cache_dir: Path = Path("cache")
+    offline: bool = False
+    model: str = DEFAULT_MODEL
+    urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
+    github_token: str | None = None
+    s2_api_key: str | None = None
+    # Networking
+    timeout_s: float = 20.0
+    tries: int = 4
+    backoff_s: float = 1.0  # first retry waits this long, then doubles
+    max_retry_after_s: float = 60.0
+    arxiv_delay_s: float = 3.0  # arXiv terms of use: one request every 3 s, one connection
+    http_ttl_s: float = 24 * 3600.0  # a repeated search within a day costs no network
+    # Search
+    per_source_limit: int = 50
+    enrich_top: int = 10  # papers whose repos, results and stars are looked up in detail
+    close_threshold: float = 0.6  # cosine similarity above which a paper is flagged close prior work
+
+    @property
+    def db_path(self) -> Path:
+        return self.cache_dir / "scout.db"
+
+
+def _file_config(cwd: Path) -> dict:
+    for name, section in (("scout.toml", None), ("pyproject.toml", "tool.scout")):
+        path = cwd / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}; fix or remove the file") from exc
+        if section:
+            for part in section.split("."):
+                data = data.get(part, {}) if isinstance(data, dict) else {}
+        if data:
+            return data
+    return {}
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path | None = None) -> Settings:
+    """Build Settings from flags (None means not given), the environment and config files."""
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    file_cfg = _file_config(cwd or Path.cwd())
+    known = {f.name for f in fields(Settings)}
+    unknown = set(file_cfg) - known - {"urls"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in scout config: {', '.join(sorted(unknown))}")
+
+    values: dict = {k: v for k, v in file_cfg.items() if k in known and k != "urls"}
+    urls = dict(DEFAULT_URLS)
+    urls.update(file_cfg.get("urls", {}))
+    for name, var in URL_ENV.items():
+        if env.get(var):
+            urls[name] = env[var].rstrip("/")
+    values["urls"] = urls
+
+    if env.get("SCOUT_CACHE_DIR"):
+        values["cache_dir"] = env["SCOUT_CACHE_DIR"]
+    if env.get("SCOUT_OFFLINE"):
+        values["offline"] = _truthy(env["SCOUT_OFFLINE"])
+    if env.get("SCOUT_MODEL"):
+        values["model"] = env["SCOUT_MODEL"]
+    values["github_token"] = env.get("GITHUB_TOKEN") or None
+    values["s2_api_key"] = env.get("S2_API_KEY") or None
+    values.update(flags)
+
+    if "cache_dir" in values:
+        values["cache_dir"] = Path(values["cache_dir"]).expanduser()
+    try:
+        return replace(Settings(), **values)
+    except TypeError as exc:
+        raise ConfigError(f"bad scout setting: {exc}") from exc

@@ -1,0 +1,162 @@
+"""One shared HTTP client with timeouts, retries with backoff, per-source politeness and a
+store-backed response cache with a time to live."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from scout.config import USER_AGENT, Settings
+from scout.errors import ParseError, SourceError
+from scout.store import Store
+
+T = TypeVar("T")
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+EXPECTED_TYPES = {"json": ("json",), "xml": ("xml", "atom")}
+
+
+def make_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    return httpx.Client(
+        headers={"User-Agent": USER_AGENT},
+        timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def decode_json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ParseError(f"invalid JSON ({exc})") from exc
+
+
+class Fetcher:
+    """Fetches and parses one response at a time per source, politely.
+
+    `min_interval` spaces requests to a source (arXiv asks for one every 3 s on one connection);
+    requests to one source are serialised, different sources run concurrently."""
+
+    def __init__(self, client: httpx.Client, settings: Settings, store: Store | None = None, *,
+                 refresh: bool = False, sleep: Callable[[float], None] = time.sleep):
+        self.client = client
+        self.settings = settings
+        self.store = store
+        self.refresh = refresh
+        self._sleep = sleep
+        self._locks: dict[str, threading.Lock] = {}
+        self._last_request: dict[str, float] = {}
+        self._guard = threading.Lock()
+        self.min_interval = {"arxiv": settings.arxiv_delay_s}
+        self.network_requests = 0
+
+    def _source_lock(self, source: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(source, threading.Lock())
+
+    def get(self, source: str, url: str, *, parse: Callable[[bytes], T], params: dict | None = None,
+            headers: dict | None = None, expect: str = "json") -> T:
+        """GET `url`, check its content type, and return `parse(body)`.
+
+        Only a response that parsed is cached, so a malformed answer is never replayed."""
+        key = self._cache_key(url, params)
+        if self.store is not None and not self.refresh:
+            cached = self.store.cached_response(key, self.settings.http_ttl_s)
+            if cached is not None:
+                try:
+                    return parse(cached.body)
+                except (ParseError, ValueError, KeyError, TypeError):
+                    pass  # a stale entry from an older parser: fetch it again
+        response = self._fetch(source, url, params, headers)
+        content_type = response.headers.get("Content-Type", "")
+        if not any(t in content_type.lower() for t in EXPECTED_TYPES[expect]):
+            raise SourceError(source, f"expected {expect.upper()} but got '{content_type or 'no content type'}'"
+                                      f" from {response.request.url}")
+        try:
+            parsed = parse(response.content)
+        except (ParseError, ValueError, KeyError, TypeError) as exc:
+            raise SourceError(source, f"malformed {expect.upper()} from {response.request.url}: {exc}") from exc
+        if self.store is not None:
+            self.store.cache_response(key, str(response.request.url), response.status_code, content_type,
+                                      response.content)
+        return parsed
+
+    def _fetch(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            backoff = self.settings.backoff_s * (2 ** (state.attempt_number - 1))
+            if isinstance(exc, _Retryable) and exc.retry_after is not None:
+                return min(exc.retry_after, self.settings.max_retry_after_s)
+            return backoff
+
+        retrying = Retrying(
+            stop=stop_after_attempt(max(1, self.settings.tries)),
+            wait=wait,
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, source, url, params, headers)
+        except _Retryable as exc:
+            tries = self.settings.tries
+            raise SourceError(source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}") from exc
+
+    def _attempt(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
+        with self._source_lock(source):
+            interval = self.min_interval.get(source, 0.0)
+            last = self._last_request.get(source)
+            if interval and last is not None:
+                remaining = interval - (time.monotonic() - last)
+                if remaining > 0:
+                    self._sleep(remaining)
+            try:
+                self.network_requests += 1
+                response = self.client.get(url, params=params, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise _Retryable("timed out") from exc
+            except httpx.TransportError as exc:
+                raise _Retryable(f"connection failed ({exc.__class__.__name__})") from exc
+            finally:
+                self._last_request[source] = time.monotonic()
+        if response.status_code in RETRY_STATUSES:
+            raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response))
+        if response.status_code >= 400:
+            raise SourceError(source, f"HTTP {response.status_code} from {response.request.url}",
+                              status=response.status_code)
+        return response
+
+    @staticmethod
+    def _cache_key(url: str, params: dict | None) -> str:
+        canonical = json.dumps([url, sorted((params or {}).items())], default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,130 @@
+"""Frozen records that flow through scout: papers, their repos and reported results."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Repo:
+    url: str
+    official: bool | None = None
+    stars: int | None = None
+    archived: bool | None = None
+    pushed_at: str | None = None
+    framework: str | None = None
+
+    def to_json(self) -> dict:
+        return {"url": self.url, "official": self.official, "stars": self.stars}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result a paper reports on a benchmark. `value` is numeric; `raw` is the text as published."""
+
+    task: str | None
+    dataset: str | None
+    metric: str
+    value: float | None
+    model: str | None = None
+    raw: str | None = None
+
+    def to_json(self) -> dict:
+        return {"task": self.task, "dataset": self.dataset, "metric": self.metric,
+                "value": self.value, "model": self.model}
+
+
+@dataclass(frozen=True)
+class Paper:
+    title: str
+    abstract: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    arxiv_id: str | None = None  # without version
+    doi: str | None = None
+    url: str | None = None
+    sources: tuple[str, ...] = ()
+    repos: tuple[Repo, ...] = ()
+    results: tuple[Result, ...] = ()
+    citations: int | None = None
+    pwc_id: str | None = None  # the Papers with Code slug or numeric id, for follow-up calls
+
+    @property
+    def year(self) -> int | None:
+        if self.published and self.published[:4].isdigit():
+            return int(self.published[:4])
+        return None
+
+    @property
+    def id(self) -> str:
+        return paper_key(self)
+
+    def embedding_text(self) -> str:
+        return f"{self.title}. {self.abstract or ''}".strip()
+
+    def with_(self, **changes) -> Paper:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class RankedPaper:
+    paper: Paper
+    rank: int
+    score: float
+    similarity: float
+    close: bool = False  # close prior work: similar enough to scoop the user
+    parts: dict = field(default_factory=dict, compare=False)  # extra score components, shown in JSON
+
+
+def normalize_arxiv_id(value: str | None) -> str | None:
+    """'http://arxiv.org/abs/2104.12255v2' -> '2104.12255'; old-style ids keep their archive prefix."""
+    if not value:
+        return None
+    text = value.strip()
+    for prefix in ("arxiv:", "arXiv:", "ARXIV:"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    match = re.search(r"arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$", text)
+    if match:
+        text = match.group(1)
+    text = _ARXIV_VERSION.sub("", text.strip("/"))
+    return text or None
+
+
+def normalize_doi(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = value.strip().lower()
+    text = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", text)
+    return text or None
+
+
+def normalize_title(title: str) -> str:
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def title_key(title: str, year: int | None) -> str:
+    digest = hashlib.sha1(f"{normalize_title(title)}|{year or ''}".encode()).hexdigest()[:16]
+    return f"title:{digest}"
+
+
+def paper_keys(paper: Paper) -> list[str]:
+    """Every identity a paper has, strongest first: arXiv id, then DOI, then title and year."""
+    keys = []
+    if paper.arxiv_id:
+        keys.append(f"arxiv:{paper.arxiv_id}")
+    if paper.doi:
+        keys.append(f"doi:{paper.doi}")
+    keys.append(title_key(paper.title, paper.year))
+    return keys
+
+
+def paper_key(paper: Paper) -> str:
+    return paper_keys(paper)[0]

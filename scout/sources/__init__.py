@@ -1,0 +1,18 @@
+"""Paper sources. Each module keeps fetching (I/O through a Fetcher) apart from pure parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scout.http import Fetcher
+from scout.models import Paper
+from scout.sources import arxiv, hf, pwc
+
+SearchFn = Callable[[Fetcher, str, int], list[Paper]]
+
+# The sources `scout search --source NAME` accepts, in the order their fields win a merge.
+SEARCH_SOURCES: dict[str, SearchFn] = {
+    "pwc": pwc.search,
+    "arxiv": arxiv.search,
+    "hf": hf.search,
+}

@@ -1,0 +1,319 @@
+"""The local SQLite store: papers, repos, results, embeddings, searches and cached HTTP answers.
+
+WAL mode and a generous busy timeout let several scout processes share one file; every write is
+one transaction, so a crash or a concurrent writer never leaves half a record behind."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scout.errors import StoreError
+from scout.migrations import MIGRATIONS
+from scout.models import Paper, Repo, Result
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    content_type: str | None
+    body: bytes
+    fetched_at: float
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    id: int
+    query: str
+    about: str | None
+    model: str
+    searched_at: str
+    ranked_ids: tuple[str, ...]
+
+
+def _corrupt(path: str, exc: Exception) -> StoreError:
+    return StoreError(
+        f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear`"
+    )
+
+
+class Store:
+    def __init__(self, path: str | Path = ":memory:"):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.path, exc) from exc
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"the cache database {self.path} was written by a newer scout (schema {version}); "
+                    "upgrade scout or use another --cache-dir"
+                )
+            for number in range(version + 1, len(MIGRATIONS) + 1):
+                # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new store
+                # at once apply each migration exactly once.
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    if self._db.execute("PRAGMA user_version").fetchone()[0] >= number:
+                        self._db.execute("ROLLBACK")
+                        continue
+                    for statement in MIGRATIONS[number - 1].split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {number}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _corrupt(self.path, exc) from exc
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                cursor = self._db.execute(sql, tuple(params))
+                columns = [d[0] for d in cursor.description or ()]
+                return [dict(zip(columns, row)) for row in cursor.fetchall()]
+            except sqlite3.DatabaseError as exc:
+                raise _corrupt(self.path, exc) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- papers -------------------------------------------------------------------------------
+
+    def save_papers(self, papers: Iterable[Paper]) -> None:
+        """Insert or update papers with their repos and results, all in one transaction.
+
+        Known fields are never overwritten by unknown ones, so a thin record from one source
+        does not erase what a richer source stored earlier."""
+        now = time.time()
+        with self.transaction() as db:
+            for paper in papers:
+                pid = paper.id
+                db.execute(
+                    """
+                    INSERT INTO papers (id, arxiv_id, doi, pwc_id, title, abstract, authors, published,
+                                        year, url, sources, citations, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET
+                        arxiv_id = COALESCE(excluded.arxiv_id, arxiv_id),
+                        doi = COALESCE(excluded.doi, doi),
+                        pwc_id = COALESCE(excluded.pwc_id, pwc_id),
+                        title = excluded.title,
+                        abstract = CASE WHEN length(COALESCE(excluded.abstract, '')) >= length(COALESCE(abstract, ''))
+                                        THEN excluded.abstract ELSE abstract END,
+                        authors = CASE WHEN excluded.authors != '[]' THEN excluded.authors ELSE authors END,
+                        published = COALESCE(excluded.published, published),
+                        year = COALESCE(excluded.year, year),
+                        url = COALESCE(excluded.url, url),
+                        sources = excluded.sources,
+                        citations = COALESCE(excluded.citations, citations),
+                        updated_at = excluded.updated_at
+                    """,
+                    (pid, paper.arxiv_id, paper.doi, paper.pwc_id, paper.title, paper.abstract,
+                     json.dumps(list(paper.authors)), paper.published, paper.year, paper.url,
+                     json.dumps(self._merged_sources(db, pid, paper.sources)), paper.citations, now),
+                )
+                for repo in paper.repos:
+                    self._save_repo(db, repo, now)
+                    db.execute(
+                        """INSERT INTO paper_repos (paper_id, repo_url, official) VALUES (?, ?, ?)
+                           ON CONFLICT(paper_id, repo_url) DO UPDATE SET
+                               official = COALESCE(excluded.official, official)""",
+                        (pid, repo.url, repo.official),
+                    )
+                if paper.results:
+                    db.execute("DELETE FROM results WHERE paper_id = ?", (pid,))
+                    db.executemany(
+                        "INSERT INTO results (paper_id, task, dataset, metric, value, raw, model)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(pid, r.task, r.dataset, r.metric, r.value, r.raw, r.model) for r in paper.results],
+                    )
+
+    @staticmethod
+    def _merged_sources(db: sqlite3.Connection, pid: str, new: tuple[str, ...]) -> list[str]:
+        row = db.execute("SELECT sources FROM papers WHERE id = ?", (pid,)).fetchone()
+        old = json.loads(row[0]) if row else []
+        return sorted(set(old) | set(new))
+
+    @staticmethod
+    def _save_repo(db: sqlite3.Connection, repo: Repo, now: float) -> None:
+        db.execute(
+            """INSERT INTO repos (url, stars, archived, pushed_at, framework, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url) DO UPDATE SET
+                   stars = COALESCE(excluded.stars, stars),
+                   archived = COALESCE(excluded.archived, archived),
+                   pushed_at = COALESCE(excluded.pushed_at, pushed_at),
+                   framework = COALESCE(excluded.framework, framework),
+                   updated_at = excluded.updated_at""",
+            (repo.url, repo.stars, repo.archived, repo.pushed_at, repo.framework, now),
+        )
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        """Look a paper up by its scout id, or by a bare arXiv id or DOI."""
+        rows = self.query("SELECT * FROM papers WHERE id = ?", (paper_id,))
+        if not rows:
+            bare = paper_id.split(":", 1)[1] if ":" in paper_id else paper_id
+            rows = self.query(
+                "SELECT * FROM papers WHERE arxiv_id = ? OR doi = lower(?) OR pwc_id = ? LIMIT 1",
+                (bare, bare, bare),
+            )
+        return self._hydrate(rows)[0] if rows else None
+
+    def papers_by_ids(self, ids: Iterable[str]) -> list[Paper]:
+        wanted = list(ids)
+        found: dict[str, Paper] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for paper in self._hydrate(self.query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)):
+                found[paper.id] = paper
+        return [found[i] for i in wanted if i in found]
+
+    def all_papers(self) -> list[Paper]:
+        return self._hydrate(self.query("SELECT * FROM papers"))
+
+    def count_papers(self) -> int:
+        return self.query("SELECT COUNT(*) AS n FROM papers")[0]["n"]
+
+    def _hydrate(self, rows: list[dict]) -> list[Paper]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        repos: dict[str, list[Repo]] = {}
+        results: dict[str, list[Result]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(
+                f"""SELECT pr.paper_id, pr.official, r.* FROM paper_repos pr JOIN repos r ON r.url = pr.repo_url
+                    WHERE pr.paper_id IN ({marks})""", chunk,
+            ):
+                repos.setdefault(r["paper_id"], []).append(Repo(
+                    url=r["url"], official=None if r["official"] is None else bool(r["official"]),
+                    stars=r["stars"], archived=None if r["archived"] is None else bool(r["archived"]),
+                    pushed_at=r["pushed_at"], framework=r["framework"],
+                ))
+            for r in self.query(f"SELECT * FROM results WHERE paper_id IN ({marks}) ORDER BY rowid", chunk):
+                results.setdefault(r["paper_id"], []).append(Result(
+                    task=r["task"], dataset=r["dataset"], metric=r["metric"], value=r["value"],
+                    model=r["model"], raw=r["raw"],
+                ))
+        return [
+            Paper(
+                title=r["title"], abstract=r["abstract"], authors=tuple(json.loads(r["authors"])),
+                published=r["published"], arxiv_id=r["arxiv_id"], doi=r["doi"], url=r["url"],
+                sources=tuple(json.loads(r["sources"])), repos=tuple(repos.get(r["id"], ())),
+                results=tuple(results.get(r["id"], ())), citations=r["citations"], pwc_id=r["pwc_id"],
+            )
+            for r in rows
+        ]
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def get_embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
+                [model, *chunk],
+            ):
+                found[row["text_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
+        return found
+
+    def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                [(model, h, int(v.shape[-1]), np.asarray(v, dtype=np.float32).tobytes())
+                 for h, v in vectors.items()],
+            )
+
+    # -- searches -----------------------------------------------------------------------------
+
+    def record_search(self, query: str, about: str | None, model: str, searched_at: str,
+                      ranked_ids: list[str]) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO searches (query, about, model, searched_at, ranked_ids) VALUES (?, ?, ?, ?, ?)",
+                (query, about, model, searched_at, json.dumps(ranked_ids)),
+            )
+            return int(cursor.lastrowid)
+
+    def latest_search(self) -> SearchRecord | None:
+        rows = self.query("SELECT * FROM searches ORDER BY id DESC LIMIT 1")
+        if not rows:
+            return None
+        r = rows[0]
+        return SearchRecord(r["id"], r["query"], r["about"], r["model"], r["searched_at"],
+                            tuple(json.loads(r["ranked_ids"])))
+
+    # -- HTTP cache ---------------------------------------------------------------------------
+
+    def cached_response(self, key: str, max_age_s: float) -> CachedResponse | None:
+        rows = self.query(
+            "SELECT status, content_type, body, fetched_at FROM http_cache WHERE key = ? AND fetched_at >= ?",
+            (key, time.time() - max_age_s),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return CachedResponse(r["status"], r["content_type"], bytes(r["body"]), r["fetched_at"])
+
+    def cache_response(self, key: str, url: str, status: int, content_type: str | None, body: bytes) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO http_cache (key, url, status, content_type, body, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, url, status, content_type, body, time.time()),
+            )
+
+    # -- housekeeping -------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        tables = ("papers", "repos", "results", "embeddings", "searches", "http_cache")
+        return {t: self.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}
