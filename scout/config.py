@@ -23,6 +23,7 @@ DEFAULT_URLS = {
     "hf": "https://huggingface.co",
     "github": "https://api.github.com",
     "s2": "https://api.semanticscholar.org",
+    "pwc_archive": "https://huggingface.co/datasets/pwc-archive/files/resolve/main",
 }
 URL_ENV = {name: f"SCOUT_{name.upper()}_URL" for name in DEFAULT_URLS}
 
@@ -48,6 +49,9 @@ class Settings:
     per_source_limit: int = 50
     enrich_top: int = 10  # papers whose repos, results and stars are looked up in detail
     close_threshold: float = 0.6  # cosine similarity above which a paper is flagged close prior work
+    # Baselines
+    baseline_top: int = 3  # repos `scout baseline` takes from the latest search
+    eval_timeout_s: float = 3600.0  # wall-clock limit of one evaluation; research scripts often never stop
 
     @property
     def db_path(self) -> Path:

@@ -20,6 +20,7 @@ from scout.store import Store
 T = TypeVar("T")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+NOT_FOUND = 404
 EXPECTED_TYPES = {"json": ("json",), "xml": ("xml", "atom")}
 
 
@@ -33,10 +34,11 @@ def make_client(settings: Settings, transport: httpx.BaseTransport | None = None
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
@@ -92,12 +94,20 @@ class Fetcher:
         key = self._cache_key(url, params)
         if self.store is not None and not self.refresh:
             cached = self.store.cached_response(key, self.settings.http_ttl_s)
+            if cached is not None and cached.status == NOT_FOUND:
+                raise SourceError(source, f"HTTP 404 from {url} (cached)", status=NOT_FOUND)
             if cached is not None:
                 try:
                     return parse(cached.body)
                 except (ParseError, ValueError, KeyError, TypeError):
                     pass  # a stale entry from an older parser: fetch it again
-        response = self._fetch(source, url, params, headers)
+        try:
+            response = self._fetch(source, url, params, headers)
+        except SourceError as exc:
+            # "Not found" is an answer too: remembering it keeps a repeated search off the network.
+            if exc.status == NOT_FOUND and self.store is not None:
+                self.store.cache_response(key, url, NOT_FOUND, None, b"")
+            raise
         content_type = response.headers.get("Content-Type", "")
         if not any(t in content_type.lower() for t in EXPECTED_TYPES[expect]):
             raise SourceError(source, f"expected {expect.upper()} but got '{content_type or 'no content type'}'"
@@ -130,7 +140,8 @@ class Fetcher:
             return retrying(self._attempt, source, url, params, headers)
         except _Retryable as exc:
             tries = self.settings.tries
-            raise SourceError(source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}") from exc
+            raise SourceError(source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}",
+                              status=exc.status) from exc
 
     def _attempt(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
         with self._source_lock(source):
@@ -150,7 +161,7 @@ class Fetcher:
             finally:
                 self._last_request[source] = time.monotonic()
         if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response))
+            raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response), response.status_code)
         if response.status_code >= 400:
             raise SourceError(source, f"HTTP {response.status_code} from {response.request.url}",
                               status=response.status_code)

@@ -70,4 +70,104 @@ MIGRATIONS: list[str] = [
         fetched_at REAL NOT NULL
     );
     """,
+    # 2: the ledger of baseline evaluations, and SLURM jobs whose results are not collected yet
+    """
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        commit_sha TEXT,
+        command TEXT,
+        recipe_source TEXT,
+        device TEXT,
+        gpu TEXT,
+        status TEXT NOT NULL,
+        exit_code INTEGER,
+        seconds REAL,
+        seed INTEGER,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        metrics_raw TEXT NOT NULL DEFAULT '{}',
+        paper_metrics TEXT NOT NULL DEFAULT '{}',
+        env TEXT NOT NULL DEFAULT '{}',
+        log TEXT,
+        message TEXT,
+        clone_path TEXT
+    );
+    CREATE INDEX runs_repo ON runs(repo);
+    CREATE TABLE pending_jobs (
+        run_id TEXT PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        run_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+    );
+    """,
+    # 3: the offline Papers with Code archive: import checkpoints, links and leaderboard rows staged
+    # until their paper is known, the unit of a result, and full-text search over titles and abstracts
+    """
+    CREATE TABLE index_files (
+        file_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        records_done INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        started_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE TABLE index_links (
+        paper_ref TEXT NOT NULL,
+        arxiv_id TEXT,
+        slug TEXT,
+        title TEXT,
+        repo_url TEXT NOT NULL,
+        official INTEGER,
+        framework TEXT,
+        paper_id TEXT,
+        applied INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (paper_ref, repo_url)
+    );
+    CREATE INDEX index_links_pending ON index_links(paper_id) WHERE paper_id IS NULL;
+    CREATE TABLE index_results (
+        paper_ref TEXT NOT NULL,
+        arxiv_id TEXT,
+        slug TEXT,
+        title TEXT,
+        task TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        model TEXT NOT NULL,
+        value REAL,
+        unit TEXT,
+        raw TEXT,
+        paper_id TEXT,
+        applied INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (paper_ref, task, dataset, metric, model)
+    );
+    CREATE INDEX index_results_pending ON index_results(paper_id) WHERE paper_id IS NULL;
+    ALTER TABLE results ADD COLUMN unit TEXT;
+    CREATE INDEX papers_pwc ON papers(pwc_id);
+    CREATE INDEX papers_title ON papers(title COLLATE NOCASE);
+    CREATE VIRTUAL TABLE papers_fts USING fts5(
+        title, abstract, content='papers', content_rowid='rowid',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+        INSERT INTO papers_fts (rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+    END;
+    CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+        INSERT INTO papers_fts (papers_fts, rowid, title, abstract)
+        VALUES ('delete', old.rowid, old.title, old.abstract);
+    END;
+    CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, abstract ON papers
+    WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+        INSERT INTO papers_fts (papers_fts, rowid, title, abstract)
+        VALUES ('delete', old.rowid, old.title, old.abstract);
+        INSERT INTO papers_fts (rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+    END;
+    INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
+    """,
 ]

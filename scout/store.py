@@ -43,8 +43,19 @@ class SearchRecord:
 
 def _corrupt(path: str, exc: Exception) -> StoreError:
     return StoreError(
-        f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear`"
+        f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear --all`"
     )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements; the semicolons inside a trigger body do not end one."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                yield pending
+            pending = ""
 
 
 class Store:
@@ -83,9 +94,8 @@ class Store:
                     if self._db.execute("PRAGMA user_version").fetchone()[0] >= number:
                         self._db.execute("ROLLBACK")
                         continue
-                    for statement in MIGRATIONS[number - 1].split(";"):
-                        if statement.strip():
-                            self._db.execute(statement)
+                    for statement in _statements(MIGRATIONS[number - 1]):
+                        self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {number}")
                     self._db.execute("COMMIT")
                 except BaseException:

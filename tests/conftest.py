@@ -24,3 +24,33 @@ def store(tmp_path):
     s = Store(tmp_path / "scout.db")
     yield s
     s.close()
+
+
+class BagOfWordsEmbedder:
+    """A fast, deterministic stand-in for the real model: hashed word counts, L2-normalised.
+    Texts that share words are similar, so ranking tests stay meaningful without torch."""
+
+    name = "test-bag-of-words"
+    dim = 256
+
+    def __init__(self):
+        self.encoded: list[str] = []
+
+    def encode(self, texts, batch_size: int = 32):
+        import re
+        import zlib
+
+        import numpy as np
+
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def fake_embedder():
+    return BagOfWordsEmbedder()

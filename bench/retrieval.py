@@ -1,0 +1,191 @@
+"""Ranking quality on real relevance judgements: every ranker in scout.rank.RANKERS re-ranks the same
+judged candidate pools, and the table reports nDCG@10, MAP and recall@20.
+
+    python bench/retrieval.py                      # all rankers, bundled MiniLM
+    python bench/retrieval.py --ranker hybrid --model BAAI/bge-small-en-v1.5
+
+Data (read in place from ../shared/fixtures/real/retrieval_benchmarks/):
+- CSFCube: 33 query facets; query = title + the abstract sentences of the facet, candidates graded 0-3.
+- SciRepEval search sample: 67 real search queries, 10 candidates each, click relevance 0-2.
+Candidates are title + abstract, exactly as `scout search` embeds papers. Embeddings are cached in
+bench/results/embeddings.db, so only the first run with a model pays for encoding.
+Writes bench/results/retrieval.md and retrieval.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scout import rank  # noqa: E402
+from scout.config import DEFAULT_MODEL  # noqa: E402
+from scout.embed import load_embedder  # noqa: E402
+from scout.models import Paper  # noqa: E402
+from scout.store import Store  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "fixtures" / "real" / "retrieval_benchmarks"
+RESULTS = ROOT / "bench" / "results"
+METRICS = ("ndcg@10", "map", "recall@20")
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    text: str  # what the user types: a title or a search query
+    about: str | None  # the longer description: CSFCube's facet sentences
+    docs: tuple[str, ...]  # candidate title + abstract
+    gains: tuple[int, ...]  # graded relevance of each candidate
+    min_relevant: int  # the grade from which a candidate counts as relevant for MAP and recall
+
+
+def load_csfcube(root: Path = DATA / "csfcube") -> list[Query]:
+    queries = []
+    with open(root / "csfcube_queries_candidates_qrels.jsonl") as lines:
+        for line in lines:
+            record = json.loads(line)
+            facet = [s["sentence"] for s in record["query"]["abstract_sentences"] if s["label"] == record["facet"]]
+            candidates = record["candidates"]
+            queries.append(Query(
+                id=record["query_id"], text=record["query"]["title"], about=" ".join(facet) or None,
+                docs=tuple(Paper(title=c["title"], abstract=c["abstract"]).embedding_text() for c in candidates),
+                gains=tuple(int(c["relevance_adju"]) for c in candidates),
+                # CSFCube's own evaluation counts grades 2 and 3 as relevant.
+                min_relevant=2,
+            ))
+    return queries
+
+
+def csfcube_dev_ids(root: Path = DATA / "csfcube") -> set[str]:
+    """The official fold-1 dev facets (fold 2's test): the only ones a weight is tuned on."""
+    splits = json.loads((root / "evaluation_splits.json").read_text())
+    return set(splits["all"]["fold1_dev"])
+
+
+def load_scirepeval(root: Path = DATA / "scirepeval_search_sample") -> list[Query]:
+    queries = []
+    for path in sorted(root.glob("search_small*.jsonl")):
+        for n, line in enumerate(path.read_text().splitlines()):
+            record = json.loads(line)
+            candidates = record["candidates"]
+            queries.append(Query(
+                id=f"{path.stem}:{n}", text=record["query"], about=None,
+                docs=tuple(Paper(title=c["title"] or "", abstract=c.get("abstract")).embedding_text()
+                           for c in candidates),
+                gains=tuple(int(c["score"]) for c in candidates),
+                min_relevant=1,
+            ))
+    return queries
+
+
+# -- metrics (nDCG with 2^grade - 1 gains and a log2 discount, the ideal ordering taken from all
+# judged candidates; MAP and recall count grades from Query.min_relevant as relevant) ------------
+
+
+def ndcg_at(order: np.ndarray, grades: np.ndarray, k: int) -> float:
+    gains = 2.0 ** grades - 1
+    discounts = 1 / np.log2(np.arange(2, k + 2))
+    top = gains[order[:k]]
+    ideal = np.sort(gains)[::-1][:k]
+    best = float(ideal @ discounts[:len(ideal)])
+    return float(top @ discounts[:len(top)]) / best if best > 0 else 0.0
+
+
+def average_precision(order: np.ndarray, relevant: np.ndarray) -> float:
+    hits = relevant[order]
+    if not hits.any():
+        return 0.0
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].sum() / hits.sum())
+
+
+def recall_at(order: np.ndarray, relevant: np.ndarray, k: int) -> float:
+    total = relevant.sum()
+    return float(relevant[order[:k]].sum() / total) if total else 0.0
+
+
+def query_metrics(scores: np.ndarray, query: Query) -> dict[str, float]:
+    # Ties keep the pool's order, as a stable sort in scout does.
+    order = np.argsort(-scores, kind="stable")
+    gains = np.asarray(query.gains, dtype=np.float64)
+    relevant = gains >= query.min_relevant
+    return {"ndcg@10": ndcg_at(order, gains, 10), "map": average_precision(order, relevant),
+            "recall@20": recall_at(order, relevant, 20)}
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+def signals(queries: list[Query], embedder, store: Store) -> list[rank.Signals]:
+    texts = sorted({t for q in queries for t in (rank.task_text(q.text, q.about), *q.docs)})
+    started = time.perf_counter()
+    from scout.embed import embed_texts
+
+    def progress(done: int, total: int) -> None:
+        print(f"  encoded {done}/{total} texts with {embedder.name} "
+              f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+    embed_texts(texts, embedder, store, progress=progress)  # fills the cache in one pass
+    return [rank.signals_for(q.text, q.about, list(q.docs), embedder, store) for q in queries]
+
+
+def score_rankers(names: list[str], queries: list[Query], sigs: list[rank.Signals],
+                  only: set[str] | None = None) -> dict[str, dict[str, float]]:
+    table = {}
+    for name in names:
+        per_query = [query_metrics(np.asarray(rank.get_ranker(name)(s)), q)
+                     for q, s in zip(queries, sigs) if only is None or q.id in only]
+        table[name] = {m: float(np.mean([r[m] for r in per_query])) for m in METRICS}
+    return table
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    head = "| ranker | model | " + " | ".join(
+        f"{d} {m}" for d in ("CSFCube", "SciRepEval") for m in ("nDCG@10", "MAP", "R@20")) + " |"
+    lines = [head, "|" + "---|" * (2 + 6)]
+    for row in rows:
+        cells = [f"{row[d][m]:.3f}" for d in ("csfcube", "scirepeval") for m in METRICS]
+        lines.append(f"| {row['ranker']} | {row['model']} | " + " | ".join(cells) + " |")
+    return (f"# Retrieval benchmark\n\n{meta['machine']}; {meta['seconds']:.0f} s "
+            f"({meta['csfcube_queries']} CSFCube facets, {meta['scirepeval_queries']} SciRepEval queries)\n\n"
+            + "\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ranker", action="append", choices=list(rank.RANKERS),
+                        help="ranker to measure (repeatable; default: all)")
+    parser.add_argument("--model", action="append", help=f"embedding model (repeatable; default {DEFAULT_MODEL})")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    names = args.ranker or list(rank.RANKERS)
+    datasets = {"csfcube": load_csfcube(), "scirepeval": load_scirepeval()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    store = Store(args.out / "embeddings.db")
+    rows = []
+    for model in args.model or [DEFAULT_MODEL]:
+        embedder = load_embedder(model, ROOT / "cache")
+        sigs = {d: signals(qs, embedder, store) for d, qs in datasets.items()}
+        scored = {d: score_rankers(names, datasets[d], sigs[d]) for d in datasets}
+        rows += [{"ranker": n, "model": embedder.name, **{d: scored[d][n] for d in datasets}} for n in names]
+    meta = {"machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+            "seconds": time.perf_counter() - started,
+            "csfcube_queries": len(datasets["csfcube"]), "scirepeval_queries": len(datasets["scirepeval"])}
+    text = markdown(rows, meta)
+    (args.out / "retrieval.md").write_text(text)
+    (args.out / "retrieval.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

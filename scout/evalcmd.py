@@ -1,0 +1,166 @@
+"""Find the command that evaluates a repo, and keep it as a recipe once it has worked.
+
+Order: --cmd; scout's recipe for the repo (cache/recipes/<slug>.toml); a sotabench.py or
+scout.toml in the repo; a `python ...` line in a README code block; a conventional script
+(eval.py, evaluate.py, test.py, an argparse --eval/--evaluate flag)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from scout.errors import ConfigError, EvalError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_CONVENTIONAL = ("eval.py", "evaluate.py", "test.py")
+_EVAL_FLAG = re.compile(r"""add_argument\(\s*['"](--eval(?:uate)?)['"]""")
+_FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
+_PYTHON_LINE = re.compile(r"^(?:\$\s*|>\s*|!)?((?:[A-Z_][A-Z0-9_]*=\S+\s+)*python3?\s+\S.*)$")
+_EVAL_WORDS = re.compile(r"\b(eval|evaluate|evaluation|test|val|validate|validation|benchmark|inference)\b|"
+                         r"(eval|test)\w*\.py", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to evaluate one repo. `source` says where the command came from."""
+
+    command: str
+    source: str
+    setup: tuple[str, ...] = ()  # shell commands run in the env before the evaluation
+    metric_patterns: tuple[str, ...] = ()  # extra --metric regexes
+    metrics_file: str | None = None  # a JSON file of name -> number, relative to the repo
+    timeout: float | None = None
+
+
+def recipe_path(recipes_dir: Path, slug: str) -> Path:
+    return recipes_dir / f"{slug}.toml"
+
+
+def _recipe_from_toml(path: Path, source: str) -> Recipe:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the recipe {path}: {exc}; fix or delete it") from exc
+    data = data.get("eval", data)  # a repo's scout.toml may keep it under [eval]
+    if not isinstance(data.get("command"), str) or not data["command"].strip():
+        raise ConfigError(f"the recipe {path} has no `command`; add one or delete the file")
+    timeout = data.get("timeout")
+    return Recipe(
+        command=data["command"].strip(),
+        source=source,
+        setup=tuple(data.get("setup", ())),
+        metric_patterns=tuple(data.get("metric_patterns", ())),
+        metrics_file=data.get("metrics_file"),
+        timeout=float(timeout) if timeout else None,
+    )
+
+
+def _toml_value(value) -> str:
+    # JSON strings, numbers and arrays of strings are valid TOML too.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def save_recipe(recipes_dir: Path, slug: str, recipe: Recipe) -> Path:
+    """Write the recipe that worked, so the next run repeats it exactly (temp file, then rename)."""
+    fields = {"command": recipe.command, "setup": list(recipe.setup),
+              "metric_patterns": list(recipe.metric_patterns), "metrics_file": recipe.metrics_file,
+              "timeout": recipe.timeout}
+    lines = ["# scout's recipe for this repo, written after a successful run; edit it freely.",
+             f"# The command was first found in: {recipe.source}"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in fields.items() if value not in (None, [])]
+    path = recipe_path(recipes_dir, slug)
+    recipes_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def readme_commands(text: str) -> list[str]:
+    """`python ...` lines of fenced code blocks, with backslash continuations joined."""
+    commands = []
+    for block in _FENCE.finditer(text):
+        joined = re.sub(r"\\\s*\n\s*", " ", block.group(2))
+        for line in joined.splitlines():
+            match = _PYTHON_LINE.match(line.strip())
+            if match and "pip install" not in line:
+                commands.append(re.sub(r"\s+", " ", match.group(1)).strip())
+    return commands
+
+
+def _script_of(command: str) -> str | None:
+    match = re.search(r"python3?\s+(?:-u\s+)?(\S+\.py)\b", command)
+    return match.group(1) if match else None
+
+
+def best_readme_command(text: str, repo_dir: Path) -> str | None:
+    """The README command that most looks like an evaluation of a script the repo has."""
+    def score(indexed: tuple[int, str]) -> tuple:
+        index, command = indexed
+        script = _script_of(command)
+        exists = script is None or (repo_dir / script).is_file()
+        evaluates = bool(_EVAL_WORDS.search(command))
+        trains = bool(re.search(r"\btrain", command, re.IGNORECASE)) and not evaluates
+        return (exists, evaluates, not trains, -index)
+
+    commands = readme_commands(text)
+    return max(enumerate(commands), key=score)[1] if commands else None
+
+
+def _readme(repo_dir: Path) -> Path | None:
+    for name in ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md"):
+        if (repo_dir / name).is_file():
+            return repo_dir / name
+    return None
+
+
+def _argparse_eval_script(repo_dir: Path) -> str | None:
+    for path in sorted(repo_dir.glob("*.py")):
+        try:
+            match = _EVAL_FLAG.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if match:
+            return f"python {path.name} {match.group(1)}"
+    return None
+
+
+def find_command(repo_dir: Path, recipes_dir: Path, slug: str, cmd: str | None = None) -> Recipe:
+    """The evaluation recipe for a repo; EvalError says what was tried when nothing is found."""
+    if cmd:
+        return Recipe(command=cmd, source="--cmd")
+    tried = []
+    saved = recipe_path(recipes_dir, slug)
+    if saved.is_file():
+        return _recipe_from_toml(saved, f"recipe {saved}")
+    tried.append(f"no recipe at {saved}")
+    if (repo_dir / "scout.toml").is_file():
+        return _recipe_from_toml(repo_dir / "scout.toml", "scout.toml")
+    if (repo_dir / "sotabench.py").is_file():
+        return Recipe(command="python sotabench.py", source="sotabench.py")
+    tried.append("no scout.toml or sotabench.py")
+    readme = _readme(repo_dir)
+    if readme:
+        command = best_readme_command(readme.read_text(encoding="utf-8", errors="replace"), repo_dir)
+        if command:
+            return Recipe(command=command, source=f"{readme.name} code block")
+        tried.append(f"no `python ...` line in a code block of {readme.name}")
+    else:
+        tried.append("no README")
+    for name in _CONVENTIONAL:
+        if (repo_dir / name).is_file():
+            return Recipe(command=f"python {name}", source=f"conventional script {name}")
+    tried.append(f"no {', '.join(_CONVENTIONAL)}")
+    flagged = _argparse_eval_script(repo_dir)
+    if flagged:
+        return Recipe(command=flagged, source="argparse --eval flag")
+    tried.append("no script with an argparse --eval/--evaluate flag")
+    raise EvalError(f"no evaluation command found ({'; '.join(tried)}); pass --cmd 'python your_eval.py ...'")

@@ -1,0 +1,182 @@
+"""The ledger of baseline evaluations: every run, successful or not, goes to the store and to
+cache/runs/<id>/ (log.txt beside result.json), so a number can always be traced to its command,
+commit and log."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scout.logmetrics import base_name, canonical_name, higher_is_better, normalize
+
+STATUSES = ("ok", "failed", "timeout", "no-metrics")
+_DESIGN_ORDER = ("id", "repo", "commit", "command", "device", "gpu", "status", "exit_code", "seconds", "seed",
+                 "metrics", "paper_metrics", "env", "log")
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    repo: str
+    started_at: str
+    status: str
+    commit: str | None = None
+    command: str | None = None
+    recipe_source: str | None = None
+    device: str = "cpu"
+    gpu: str | None = None
+    exit_code: int | None = None
+    seconds: float | None = None
+    seed: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)
+    metrics_raw: dict[str, str] = field(default_factory=dict)  # the text as printed
+    paper_metrics: dict[str, float] = field(default_factory=dict)
+    env: dict[str, str | None] = field(default_factory=dict)
+    log: str | None = None
+    message: str | None = None
+    clone_path: str | None = None
+
+    def gaps(self) -> dict[str, float]:
+        """Measured minus reported, for each metric the paper reports."""
+        return {name: round(self.metrics[name] - value, 10)
+                for name, value in self.paper_metrics.items() if name in self.metrics}
+
+    def to_json(self) -> dict:
+        """The DESIGN.md fields in their documented order, then scout's extra provenance."""
+        data = asdict(self)
+        ordered = {key: data.pop(key) for key in _DESIGN_ORDER}
+        return {**ordered, **data, "gap": self.gaps()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Run:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def allocate_run_dir(runs_dir: Path, day: str | None = None) -> tuple[str, Path]:
+    """A fresh id (r-YYYYMMDD-NNNN) and its folder. mkdir is atomic, so parallel runs and
+    several scout processes never share an id."""
+    day = day or datetime.now(timezone.utc).strftime("%Y%m%d")
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    prefix = f"r-{day}-"
+    taken = [int(p.name[len(prefix):]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix):].isdigit()]
+    number = max(taken, default=0) + 1
+    while True:
+        run_id = f"{prefix}{number:04d}"
+        try:
+            (runs_dir / run_id).mkdir()
+            return run_id, runs_dir / run_id
+        except FileExistsError:
+            number += 1
+
+
+def write_result(run_dir: Path, run: Run) -> None:
+    """result.json, written whole or not at all (temp file, then rename)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = run_dir / "result.json.tmp"
+    tmp.write_text(json.dumps(run.to_json(), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, run_dir / "result.json")
+
+
+def read_result(run_dir: Path) -> Run | None:
+    path = run_dir / "result.json"
+    if not path.is_file():
+        return None
+    return Run.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+_COLUMNS = ("id", "started_at", "repo", "commit_sha", "command", "recipe_source", "device", "gpu", "status",
+            "exit_code", "seconds", "seed", "metrics", "metrics_raw", "paper_metrics", "env", "log",
+            "message", "clone_path")
+_JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env")
+
+
+def record_run(store, runs_dir: Path, run: Run) -> Run:
+    """Write the run to cache/runs/<id>/result.json and the store (one transaction)."""
+    if run.status not in STATUSES:
+        raise ValueError(f"unknown run status {run.status!r}")
+    write_result(runs_dir / run.id, run)
+    row = {**asdict(run), "commit_sha": run.commit}
+    values = [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _COLUMNS]
+    with store.transaction() as db:
+        db.execute(f"INSERT OR REPLACE INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                   values)
+    return run
+
+
+def _from_row(row: dict) -> Run:
+    data = {k: json.loads(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
+    return Run(commit=row["commit_sha"], **data)
+
+
+def list_runs(store) -> list[Run]:
+    return [_from_row(r) for r in store.query("SELECT * FROM runs ORDER BY started_at, id")]
+
+
+def get_run(store, run_id: str) -> Run | None:
+    rows = store.query("SELECT * FROM runs WHERE id = ?", (run_id,))
+    return _from_row(rows[0]) if rows else None
+
+
+def best_runs(runs: list[Run]) -> dict[str, Run]:
+    """For each metric, the successful run with the best value: the baseline to beat."""
+    best: dict[str, Run] = {}
+    for run in runs:
+        if run.status != "ok":
+            continue
+        for name, value in run.metrics.items():
+            current = best.get(name)
+            if current is None:
+                best[name] = run
+                continue
+            held = current.metrics[name]
+            if (value > held) if higher_is_better(name) else (value < held):
+                best[name] = run
+    return best
+
+
+def best_run(store) -> Run | None:
+    """The baseline to beat overall: the best run on the metric most successful runs report."""
+    runs = list_runs(store)
+    best = best_runs(runs)
+    if not best:
+        return None
+    counts = {name: sum(name in r.metrics for r in runs if r.status == "ok") for name in best}
+    # Ties go to an evaluation split over a training one, then to the first metric seen.
+    order = sorted(best, key=lambda n: (-counts[n], n.startswith("train_")))
+    return best[order[0]]
+
+
+def paper_metrics_for(store, repo_url: str, metrics: dict[str, float]) -> dict[str, float]:
+    """What the papers linking this repo report for the metrics measured, on the same scale.
+
+    Several reported results for one metric (datasets, model sizes) -> the best one, the paper's
+    headline."""
+    rows = store.query(
+        """SELECT r.metric, r.value, r.raw FROM results r JOIN paper_repos pr ON pr.paper_id = r.paper_id
+           WHERE pr.repo_url = ? AND r.value IS NOT NULL""",
+        (repo_url,),
+    )
+    reported: dict[str, list[float]] = {}
+    for row in rows:
+        name = canonical_name(row["metric"])
+        reported.setdefault(name, []).append(normalize(name, row["value"], row["raw"] or ""))
+    found = {}
+    for measured in metrics:
+        if measured.startswith("train_"):
+            continue
+        values = reported.get(base_name(measured)) or reported.get(measured)
+        if values:
+            found[measured] = max(values) if higher_is_better(measured) else min(values)
+    return found
+
+
+def with_paper_metrics(store, run: Run) -> Run:
+    return replace(run, paper_metrics=paper_metrics_for(store, run.repo, run.metrics))

@@ -1,0 +1,175 @@
+"""Rank papers against a task description: relevance (dense, lexical or fused), then the strength
+of the paper as a starting point (official code, stars, recent activity, reported results).
+
+Every ranker in RANKERS maps the same per-paper signals to one relevance score, so the benchmark
+(bench/retrieval.py) and `scout search` measure and use exactly the same code."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from scout.embed import cosine_scores, embed_texts
+from scout.errors import ConfigError
+from scout.models import Paper, RankedPaper
+
+SORTS = ("relevance", "strength", "date")
+
+# The final score is relevance plus this much of the strength (0..1): enough to lift a paper
+# with official, maintained code above an equally relevant one without, never enough to lift an
+# off-topic paper over a relevant one.
+STRENGTH_WEIGHT = 0.1
+
+@dataclass(frozen=True)
+class Signals:
+    """Per-paper relevance evidence, aligned with the papers' order."""
+
+    similarity: np.ndarray  # cosine between the whole task description and title + abstract
+    lexical: np.ndarray  # BM25 over the pool, divided by the pool's best score: 0..1
+
+
+def _dense(signals: Signals) -> np.ndarray:
+    return signals.similarity
+
+
+def _bm25(signals: Signals) -> np.ndarray:
+    return signals.lexical
+
+
+RANKERS: dict[str, Callable[[Signals], np.ndarray]] = {
+    "dense": _dense,
+    "bm25": _bm25,
+}
+DEFAULT_RANKER = "dense"
+
+
+def task_text(query_text: str, about: str | None) -> str:
+    return f"{query_text}\n{about}" if about and about.strip() else query_text
+
+
+def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
+    """BM25 of the query against each text, with the pool itself as the corpus, scaled to 0..1."""
+    import bm25s
+
+    if not texts:
+        return np.zeros(0, dtype=np.float32)
+    corpus = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    terms = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
+    scores = np.asarray(retriever.get_scores(terms), dtype=np.float32) if terms else np.zeros(len(texts))
+    best = float(scores.max()) if len(scores) else 0.0
+    return (scores / best if best > 0 else np.zeros(len(texts))).astype(np.float32)
+
+
+def signals_for(query_text: str, about: str | None, texts: list[str], embedder, store) -> Signals:
+    task = task_text(query_text, about)
+    vectors = embed_texts([task, *texts], embedder, store)
+    similarity = cosine_scores(vectors[0], vectors[1:])
+    return Signals(similarity=similarity.astype(np.float32), lexical=lexical_scores(task, texts))
+
+
+def get_ranker(name: str) -> Callable[[Signals], np.ndarray]:
+    if name not in RANKERS:
+        raise ConfigError(f"unknown ranker {name!r}; choose one of: {', '.join(RANKERS)}")
+    return RANKERS[name]
+
+
+# -- strength of a paper as a baseline to start from --------------------------------------------
+
+
+def _years_since(iso: str, now: datetime) -> float | None:
+    try:
+        then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    return (now - then).days / 365.25
+
+
+def strength_parts(paper: Paper, now: datetime | None = None) -> dict[str, float]:
+    """Evidence that a paper is a usable baseline, each part capped, summing to at most 1.
+
+    official code 0.3 (any code 0.15); stars up to 0.3 (log scale, 10k stars is full); a push in
+    the last year 0.15 (last three years 0.075; archived repos get none); a reported benchmark
+    result 0.15; citations up to 0.1 (log scale, 1k is full)."""
+    now = now or datetime.now(timezone.utc)
+    live = [r for r in paper.repos if not r.archived]
+    code = 0.3 if any(r.official for r in paper.repos) else 0.15 if paper.repos else 0.0
+    stars = max((r.stars or 0 for r in paper.repos), default=0)
+    ages = [a for r in live if r.pushed_at for a in [_years_since(r.pushed_at, now)] if a is not None]
+    newest = min(ages, default=None)
+    activity = 0.0 if newest is None else 0.15 if newest <= 1 else 0.075 if newest <= 3 else 0.0
+    return {
+        "code": code,
+        "stars": 0.3 * min(1.0, math.log10(1 + stars) / 4),
+        "activity": activity,
+        "results": 0.15 if any(r.value is not None for r in paper.results) else 0.0,
+        "citations": 0.1 * min(1.0, math.log10(1 + (paper.citations or 0)) / 3),
+    }
+
+
+def strength(paper: Paper, now: datetime | None = None) -> float:
+    return round(sum(strength_parts(paper, now).values()), 4)
+
+
+# -- the ranked list ---------------------------------------------------------------------------
+
+
+def rank_papers(
+    query_text: str,
+    papers: list[Paper],
+    embedder,
+    store,
+    *,
+    about: str | None = None,
+    ranker: str = DEFAULT_RANKER,
+    sort: str = "relevance",
+    close_threshold: float = 0.6,
+    now: datetime | None = None,
+) -> list[RankedPaper]:
+    """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength. `sort` picks the order:
+    relevance (by that score), strength (best baseline first) or date (newest first)."""
+    if sort not in SORTS:
+        raise ConfigError(f"unknown sort {sort!r}; choose one of: {', '.join(SORTS)}")
+    score_of = get_ranker(ranker)
+    if not papers:
+        return []
+    signals = signals_for(query_text, about, [p.embedding_text() for p in papers], embedder, store)
+    rel = np.asarray(score_of(signals), dtype=np.float64)
+    strengths = [strength(p, now) for p in papers]
+    scores = [float(r) + STRENGTH_WEIGHT * s for r, s in zip(rel, strengths)]
+
+    def key(i: int) -> tuple:
+        if sort == "strength":
+            return (-strengths[i], -scores[i])
+        if sort == "date":
+            return (papers[i].published is None, _neg_date(papers[i].published), -scores[i])
+        return (-scores[i], -float(signals.similarity[i]))
+
+    order = sorted(range(len(papers)), key=key)
+    return [
+        RankedPaper(
+            paper=papers[i],
+            rank=position,
+            score=round(scores[i], 4),
+            similarity=round(float(signals.similarity[i]), 4),
+            close=bool(signals.similarity[i] >= close_threshold),
+            parts={
+                "relevance": round(float(rel[i]), 4),
+                "lexical": round(float(signals.lexical[i]), 4),
+                "strength": strengths[i],
+            },
+        )
+        for position, i in enumerate(order, start=1)
+    ]
+
+
+def _neg_date(published: str | None) -> tuple[int, ...]:
+    """Newest first: negate the numeric parts of an ISO date so an ascending sort puts it first."""
+    return tuple(-int(part) for part in (published or "").split("-") if part.isdigit())

@@ -1,0 +1,143 @@
+"""Pick the repos worth evaluating, and clone them at a pinned commit under cache/repos/."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from scout.errors import CloneError, ConfigError
+from scout.models import Repo
+
+# git must never stop to ask for a password: a private or missing repo fails at once.
+_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true",
+            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A repo to evaluate, and the paper (if any) that links it."""
+
+    url: str
+    paper_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Checkout:
+    url: str
+    path: Path
+    commit: str
+
+
+def _preference(repo: Repo) -> tuple:
+    return (not repo.official, -(repo.stars or 0))
+
+
+def pick_repos(store, top: int) -> list[Target]:
+    """The best repo of each paper of the latest search, in rank order, until `top` are found.
+
+    Within a paper an official repo beats an unofficial one, then more stars win; archived
+    repos are skipped."""
+    search = store.latest_search()
+    if search is None:
+        raise ConfigError("no stored search to take repos from; run `scout search QUERY` first or pass --repo")
+    picked: list[Target] = []
+    seen: set[str] = set()
+    for paper in store.papers_by_ids(search.ranked_ids):
+        repos = sorted((r for r in paper.repos if not r.archived and r.url not in seen), key=_preference)
+        if repos:
+            picked.append(Target(repos[0].url, paper.id))
+            seen.add(repos[0].url)
+        if len(picked) >= top:
+            break
+    if not picked:
+        raise ConfigError(f"no paper of the latest search ({search.query!r}) links a usable repo; pass --repo")
+    return picked
+
+
+def resolve_source(arg: str) -> str:
+    """A --repo argument as git understands it: URLs stay, local paths become absolute."""
+    text = arg.strip()
+    if re.match(r"^(https?|git|ssh|file)://", text) or re.match(r"^[\w.-]+@[\w.-]+:", text):
+        return text
+    path = Path(text).expanduser()
+    if path.exists():
+        return str(path.resolve())
+    if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
+        return f"https://github.com/{text}"
+    raise ConfigError(f"--repo {arg!r} is neither a URL nor an existing folder")
+
+
+def slug(url: str) -> str:
+    """'https://github.com/o/r.git' -> 'o__r'; a local folder gets a hash so two of one name differ."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https", "git", "ssh") or re.match(r"^[\w.-]+@[\w.-]+:", url):
+        path = parsed.path if parsed.scheme else url.split(":", 1)[1]
+        parts = [p for p in path.removesuffix(".git").strip("/").split("/") if p]
+        if len(parts) >= 2:
+            return "__".join(_safe(p) for p in parts[-2:])
+    local = parsed.path if parsed.scheme == "file" else url
+    name = _safe(Path(local.rstrip("/")).name.removesuffix(".git")) or "repo"
+    return f"local__{name}-{hashlib.sha1(local.encode()).hexdigest()[:6]}"
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", part).strip(".")
+
+
+def _git_error(url: str, exc: Exception) -> CloneError:
+    stderr = getattr(exc, "stderr", "") or str(exc)
+    lines = [line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()]
+    reason = next((line for line in reversed(lines) if line.startswith(("fatal:", "error:"))),
+                  lines[-1] if lines else "unknown error")
+    return CloneError(f"cannot clone {url}: {reason}; check the URL, or clone a private repo yourself "
+                      "and pass --repo PATH")
+
+
+def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
+    """A shallow clone in repos_dir/<slug>, reused when present (`update` fetches the newest
+    commit first). The clone is made in a temporary folder and renamed into place, so an
+    interrupted clone never looks complete."""
+    import git
+
+    target = repos_dir / slug(url)
+    if target.is_dir():
+        try:
+            repo = git.Repo(target)
+            if update:
+                with repo.git.custom_environment(**_GIT_ENV):
+                    repo.git.fetch("--depth", "1", "origin")
+                    repo.git.reset("--hard", "FETCH_HEAD")
+            return Checkout(url, target, repo.head.commit.hexsha)
+        except (git.GitCommandError, git.InvalidGitRepositoryError, ValueError) as exc:
+            raise _git_error(url, exc) from exc
+    local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
+    if local is not None and not local.exists():
+        raise CloneError(f"{local} does not exist; check the path given to --repo")
+    if local is not None and not ((local / ".git").exists() or (local / "HEAD").is_file()):
+        raise CloneError(f"{url} is not a git repository; run `git init && git add -A && git commit` "
+                         "there, or pass a git URL")
+    repos_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=repos_dir))
+    try:
+        # file:// makes git honour --depth for a local folder too.
+        source = Path(url).as_uri() if Path(url).is_absolute() else url
+        repo = git.Repo.clone_from(source, tmp, depth=1, env={**os.environ, **_GIT_ENV})
+        commit = repo.head.commit.hexsha
+        repo.close()
+        os.rename(tmp, target)
+    except git.GitCommandError as exc:
+        raise _git_error(url, exc) from exc
+    except ValueError as exc:  # an empty repository has no HEAD commit
+        raise CloneError(f"{url} has no commits; commit the code first") from exc
+    except OSError:
+        if not target.is_dir():  # another scout process won the race for this folder: use its clone
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Checkout(url, target, git.Repo(target).head.commit.hexsha)

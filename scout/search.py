@@ -1,0 +1,202 @@
+"""The search pipeline: ask the sources concurrently, merge, enrich the top papers, rank, store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from scout.config import Settings
+from scout.embed import embed_texts
+from scout.errors import ConfigError, ScoutError, SourceError
+from scout.http import Fetcher
+from scout.merge import merge_papers
+from scout.models import Paper, RankedPaper
+from scout.sources import SEARCH_SOURCES, github, pwc
+from scout.store import Store
+
+StatusFn = Callable[[str], None]
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    ok: bool
+    count: int = 0
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return {"ok": True, "count": self.count} if self.ok else {"ok": False, "error": self.error}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    about: str | None = None
+    sources: tuple[str, ...] = tuple(SEARCH_SOURCES)
+    limit: int = 20
+    since: int | None = None
+    code_only: bool = False
+    offline: bool = False
+    ranker: str | None = None
+    sort: str = "relevance"
+
+    @property
+    def task_text(self) -> str:
+        """What the papers are compared with: the query, plus the longer description if given."""
+        return f"{self.query}\n{self.about}" if self.about else self.query
+
+    def validate(self) -> None:
+        if not self.query or not self.query.strip():
+            raise ConfigError("the query is empty; describe the task, e.g. scout search \"mask classification\"")
+        if self.limit < 1:
+            raise ConfigError(f"--limit must be 1 or more, not {self.limit}")
+        unknown = [s for s in self.sources if s not in SEARCH_SOURCES]
+        if unknown:
+            raise ConfigError(f"unknown source {unknown[0]!r}; choose from {', '.join(SEARCH_SOURCES)}")
+        if not self.sources:
+            raise ConfigError(f"no source selected; choose from {', '.join(SEARCH_SOURCES)}")
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    request: SearchRequest
+    model: str
+    searched_at: str
+    sources: dict[str, SourceStatus]
+    warnings: tuple[str, ...]
+    results: tuple[RankedPaper, ...]
+    from_store: bool = False
+    search_id: int | None = field(default=None, compare=False)
+
+
+def run_search(request: SearchRequest, *, settings: Settings, store: Store, embedder,
+               fetcher: Fetcher | None = None, on_status: StatusFn | None = None,
+               on_embed: ProgressFn | None = None) -> SearchReport:
+    """Run one search. `fetcher` may be None only for an offline search."""
+    request.validate()
+    status = on_status or (lambda message: None)
+    warnings: list[str] = []
+    statuses: dict[str, SourceStatus] = {}
+
+    if request.offline or fetcher is None:
+        candidates = _stored_candidates(request, store, embedder, status)
+        from_store = True
+    else:
+        found, statuses = _ask_sources(request, fetcher, settings, status)
+        for name, st in statuses.items():
+            if not st.ok:
+                warnings.append(f"{name}: {st.error}; showing the other sources")
+        if any(st.ok for st in statuses.values()):
+            candidates = merge_papers(found)
+            from_store = False
+        else:
+            warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
+            warnings.append("no source answered; showing results from the local store")
+            candidates = _stored_candidates(request, store, embedder, status)
+            from_store = True
+
+    if not from_store:
+        status(f"embedding {len(candidates)} papers")
+        embed_texts([p.embedding_text() for p in candidates], embedder, store, progress=on_embed)
+        first = _rank(request, candidates, embedder, store, settings)
+        # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
+        top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
+        enriched = _enrich(top, fetcher, settings, warnings, status)
+        candidates = [enriched.get(p.id, p) for p in candidates]
+        store.save_papers(candidates)
+
+    status("ranking")
+    ranked = _rank(request, candidates, embedder, store, settings)
+    results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
+    searched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    search_id = store.record_search(request.query, request.about, embedder.name, searched_at,
+                                    [r.paper.id for r in results])
+    return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results,
+                        from_store, search_id)
+
+
+def _rank(request: SearchRequest, papers: list[Paper], embedder, store: Store,
+          settings: Settings) -> list[RankedPaper]:
+    from scout.rank import DEFAULT_RANKER, rank_papers
+
+    return rank_papers(request.query, papers, embedder, store, about=request.about,
+                       ranker=request.ranker or DEFAULT_RANKER, sort=request.sort,
+                       close_threshold=settings.close_threshold)
+
+
+def _ask_sources(request: SearchRequest, fetcher: Fetcher, settings: Settings,
+                 status: StatusFn) -> tuple[list[Paper], dict[str, SourceStatus]]:
+    def ask(name: str) -> list[Paper]:
+        return SEARCH_SOURCES[name](fetcher, request.query, settings.per_source_limit)
+
+    status(f"asking {', '.join(request.sources)}")
+    found: list[Paper] = []
+    statuses: dict[str, SourceStatus] = {}
+    with ThreadPoolExecutor(max_workers=len(request.sources)) as pool:
+        futures = {name: pool.submit(ask, name) for name in request.sources}
+        for name, future in futures.items():
+            try:
+                papers = future.result()
+            except ScoutError as exc:
+                statuses[name] = SourceStatus(False, error=getattr(exc, "reason", None) or str(exc))
+                continue
+            statuses[name] = SourceStatus(True, len(papers))
+            found.extend(papers)
+            status(f"{name}: {len(papers)} papers")
+    return found, statuses
+
+
+def _enrich(papers: Sequence[Paper], fetcher: Fetcher, settings: Settings, warnings: list[str],
+            status: StatusFn) -> dict[str, Paper]:
+    """Fill in repos and reported results (Papers with Code) and repo stars (GitHub) for the top
+    papers. A failure here is a warning: the search itself already answered."""
+    status(f"looking up code and results for the top {len(papers)} papers")
+    enriched: dict[str, Paper] = {}
+    failures: list[str] = []
+
+    def with_pwc(paper: Paper) -> Paper:
+        try:
+            return pwc.enrich(fetcher, paper)
+        except SourceError as exc:
+            failures.append(exc.reason)
+            return paper
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for paper in pool.map(with_pwc, papers):
+            enriched[paper.id] = paper
+    if failures:
+        warnings.append(f"pwc: could not look up code and results for {len(failures)} papers ({failures[0]})")
+
+    repos = [repo for paper in enriched.values() for repo in paper.repos]
+    if repos:
+        updated, failed = github.enrich_repos(fetcher, repos, settings.github_token)
+        if failed:
+            warnings.append(f"github: no metadata for {len(failed)} repos ({failed[0]})")
+        by_url = {repo.url: repo for repo in updated}
+        enriched = {pid: p.with_(repos=tuple(by_url.get(r.url, r) for r in p.repos))
+                    for pid, p in enriched.items()}
+    return enriched
+
+
+def _stored_candidates(request: SearchRequest, store: Store, embedder, status: StatusFn) -> list[Paper]:
+    from scout.index import retrieve_stored
+
+    status("searching the local store")
+    if store.count_papers() == 0:
+        raise ScoutError("nothing is stored yet; run a search while online, or import the Papers with Code "
+                         "archive with `scout index pull`")
+    return retrieve_stored(store, embedder, request.task_text, k=max(request.limit * 10, 200))
+
+
+def _filtered(ranked: Sequence[RankedPaper], request: SearchRequest) -> list[RankedPaper]:
+    return [
+        r for r in ranked
+        if (request.since is None or (r.paper.year or 0) >= request.since)
+        and (not request.code_only or r.paper.repos)
+    ]
+
+
+def _renumber(ranked: Sequence[RankedPaper]) -> list[RankedPaper]:
+    return [replace(r, rank=i) for i, r in enumerate(ranked, start=1)]

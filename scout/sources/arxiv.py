@@ -1,0 +1,119 @@
+"""arXiv search through export.arxiv.org/api/query (Atom XML).
+
+The arXiv API Terms of Use (info.arxiv.org/help/api/tou.html) ask clients to "make no more than one
+request every three seconds, and limit requests to a single connection at a time". Fetcher enforces
+that through `Fetcher.min_interval["arxiv"]` (Settings.arxiv_delay_s), serialising every request to
+this source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+from scout.errors import ParseError, SourceError
+from scout.http import Fetcher
+from scout.models import Paper, normalize_arxiv_id, normalize_doi
+from scout.sources.common import arxiv_abs_url, clean_text, iso_date
+
+SOURCE = "arxiv"
+PAGE_SIZE = 100
+MAX_TERMS = 12  # every term is ANDed, so a long query would match nothing
+_TERM = re.compile(r"\w+(?:[-.'+]\w+)*")
+_PLAIN_TERM = re.compile(r"^\w+$")
+# Words that narrow an AND query without saying anything about the topic.
+_STOPWORDS = {"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "with", "via", "by"}
+
+
+@dataclass(frozen=True)
+class Feed:
+    total: int
+    start: int
+    papers: tuple[Paper, ...]
+
+
+def build_query(text: str) -> str:
+    """Free text -> an arXiv search_query: every word searched in all fields, ANDed.
+
+    Only word characters survive, so quotes, brackets and field prefixes in the text cannot change
+    the query's meaning; a word with inner punctuation ("self-supervised") becomes a quoted phrase."""
+    # Lower case keeps AND/OR/ANDNOT in the user's text from reading as operators.
+    words = list(dict.fromkeys(w.lower() for w in _TERM.findall(text)))
+    terms = ([w for w in words if w not in _STOPWORDS] or words)[:MAX_TERMS]
+    if not terms:
+        raise SourceError(SOURCE, f"the query {text!r} has no words to search for; give a few keywords")
+    return " AND ".join(f"all:{t}" if _PLAIN_TERM.match(t) else f'all:"{t}"' for t in terms)
+
+
+def _child_text(tag, name: str) -> str | None:
+    found = tag.find(name, recursive=False)
+    return clean_text(found.get_text()) if found is not None else None
+
+
+def _int(feed, name: str) -> int:
+    found = feed.find(name, recursive=False)
+    try:
+        return int(found.get_text().strip())
+    except (AttributeError, ValueError) as exc:
+        raise ParseError(f"the arXiv feed has no valid <{name}>") from exc
+
+
+def _parse_entry(entry) -> Paper | None:
+    title = _child_text(entry, "title")
+    arxiv_id = normalize_arxiv_id(_child_text(entry, "id"))
+    if not title or not arxiv_id:
+        return None
+    return Paper(
+        title=title,
+        abstract=_child_text(entry, "summary"),
+        authors=tuple(name for a in entry.find_all("author", recursive=False) if (name := _child_text(a, "name"))),
+        published=iso_date(_child_text(entry, "published")),
+        arxiv_id=arxiv_id,
+        doi=normalize_doi(_child_text(entry, "doi")),
+        url=arxiv_abs_url(arxiv_id),
+        sources=(SOURCE,),
+    )
+
+
+def parse_feed(body: bytes) -> Feed:
+    """Parse one page of results. Handles the 2026 feed and the older (2016) one, whose namespaced
+    elements declare their namespace inline; an error feed raises SourceError with arXiv's message."""
+    feed = BeautifulSoup(body, "xml").find("feed")
+    if feed is None:
+        raise ParseError("not an Atom feed")
+    # lxml recovers from truncated XML silently, which would pass half a page off as a whole one.
+    if not body.rstrip().endswith(b"</feed>"):
+        raise ParseError("the arXiv feed is incomplete (no closing </feed>)")
+    entries = feed.find_all("entry", recursive=False)
+    for entry in entries:
+        if _child_text(entry, "title") == "Error" and "/api/errors" in (_child_text(entry, "id") or ""):
+            raise SourceError(SOURCE, f"arXiv rejected the query: {_child_text(entry, 'summary')}")
+    papers = tuple(p for p in map(_parse_entry, entries) if p is not None)
+    return Feed(total=_int(feed, "totalResults"), start=_int(feed, "startIndex"), papers=papers)
+
+
+def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SIZE) -> list[Paper]:
+    """The `limit` most relevant papers, fetched a page at a time."""
+    search_query = build_query(query)
+    size = max(1, min(limit, page_size))
+    papers: list[Paper] = []
+    start = 0
+    while len(papers) < limit:
+        params = {"search_query": search_query, "sortBy": "relevance", "sortOrder": "descending",
+                  "start": start, "max_results": size}
+        try:
+            feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params,
+                               expect="xml")
+        except SourceError as exc:
+            if exc.status == 400:
+                raise SourceError(SOURCE, f"arXiv rejected the query {search_query!r} (HTTP 400); "
+                                          "try simpler keywords", status=400) from exc
+            raise
+        papers.extend(feed.papers)
+        start += size
+        # An empty page before totalResults is an arXiv hiccup (arxiv.py's UnexpectedEmptyPageError):
+        # stop with what we have rather than loop.
+        if not feed.papers or start >= feed.total:
+            break
+    return papers[:limit]

@@ -1,0 +1,47 @@
+"""Small pure helpers the source parsers share: tidy text, ISO dates, author names, arXiv URLs,
+JSON bodies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from scout.http import decode_json
+
+T = TypeVar("T")
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def clean_text(value: object) -> str | None:
+    """Collapse the line breaks and runs of spaces that feeds wrap titles and abstracts with."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def iso_date(value: object) -> str | None:
+    """'2024-07-31T17:54:27.000Z' or '2014-06-10' -> '2014-06-10'; anything else -> None."""
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value.strip())
+    return match.group(0) if match else None
+
+
+def author_names(items: object) -> tuple[str, ...]:
+    """Authors given as plain strings or as objects with a `name`."""
+    if not isinstance(items, list):
+        return ()
+    names = (clean_text(item.get("name") if isinstance(item, dict) else item) for item in items)
+    return tuple(name for name in names if name)
+
+
+def arxiv_abs_url(arxiv_id: str | None) -> str | None:
+    return f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None
+
+
+def from_json(parse: Callable[[object], T]) -> Callable[[bytes], T]:
+    """Turn a parser of decoded JSON into the `parse(body)` that Fetcher.get takes."""
+    return lambda body: parse(decode_json(body))

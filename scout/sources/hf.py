@@ -1,0 +1,54 @@
+"""Hugging Face Papers search (`/api/papers/search`): arXiv papers with the GitHub repository and
+star count that authors link on huggingface.co/papers."""
+
+from __future__ import annotations
+
+from scout.errors import ParseError
+from scout.http import Fetcher
+from scout.models import Paper, Repo, normalize_arxiv_id
+from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+
+SOURCE = "hf"
+
+
+def _repo(item: dict, paper: dict) -> tuple[Repo, ...]:
+    # huggingface_hub reads githubRepo/githubStars at the top level of a search item, while recorded
+    # answers carry them inside the nested paper: accept either.
+    url = item.get("githubRepo") or paper.get("githubRepo")
+    if not isinstance(url, str) or not url.strip():
+        return ()
+    stars = item.get("githubStars", paper.get("githubStars"))
+    return (Repo(url=url.strip(), stars=stars if isinstance(stars, int) else None),)
+
+
+def parse_item(item: dict) -> Paper | None:
+    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    arxiv_id = normalize_arxiv_id(paper.get("id"))
+    title = clean_text(paper.get("title") or item.get("title"))
+    if not title:
+        return None
+    return Paper(
+        title=title,
+        abstract=clean_text(paper.get("summary") or item.get("summary")),
+        authors=author_names(paper.get("authors")),
+        published=iso_date(paper.get("publishedAt") or item.get("publishedAt")),
+        arxiv_id=arxiv_id,
+        url=arxiv_abs_url(arxiv_id),
+        sources=(SOURCE,),
+        repos=_repo(item, paper),
+    )
+
+
+def parse_search(data: object) -> list[Paper]:
+    if not isinstance(data, list):
+        raise ParseError("expected a JSON list of papers")
+    papers = (parse_item(item) for item in data if isinstance(item, dict))
+    return [p for p in papers if p is not None]
+
+
+def search(fetcher: Fetcher, query: str, limit: int) -> list[Paper]:
+    if limit <= 0:
+        return []
+    url = f"{fetcher.settings.urls[SOURCE].rstrip('/')}/api/papers/search"
+    papers = fetcher.get(SOURCE, url, parse=from_json(parse_search), params={"q": query, "limit": limit})
+    return papers[:limit]

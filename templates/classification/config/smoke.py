@@ -1,0 +1,15 @@
+"""Smoke config: the whole pipeline (sanity checks, training, validation, curves, record) on CPU in
+well under a minute. Run it after every change, before anything long:
+
+    python train.py config/smoke.py
+
+It reproduces nothing: a few epochs of a narrow net, to show that every part runs.
+"""
+
+device = "cpu"
+ddp = "off"
+width = 8
+epochs = 3
+out_dir = "out/smoke"
+sanity_quick = True
+note = "smoke"

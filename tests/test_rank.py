@@ -1,0 +1,143 @@
+"""Ranking: dense/lexical/fused relevance, strength of the baseline, sort modes. Fake embedder, fast."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from scout import rank
+from scout.errors import ConfigError
+from scout.models import Paper, Repo, Result
+
+NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
+
+
+class BagOfWords:
+    """Deterministic stand-in for a sentence model: hashed word counts, L2-normalised."""
+
+    name = "fake-bow"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().replace(".", " ").split():
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+MASK = Paper(title="Per-pixel classification is not all you need", abstract="mask classification for semantic segmentation",
+             published="2021-07-13", arxiv_id="2107.06278")
+GRAPH = Paper(title="Graph neural networks for molecules", abstract="message passing on molecular graphs",
+              published="2020-01-01", arxiv_id="2001.00001")
+SPEECH = Paper(title="Speech recognition with transducers", abstract="streaming audio models",
+               published="2022-05-05", arxiv_id="2205.00005")
+
+
+@pytest.fixture
+def embedder():
+    return BagOfWords()
+
+
+def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedder, store):
+    ranked = rank.rank_papers("mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store,
+                              ranker="dense", close_threshold=0.3, now=NOW)
+    assert [r.paper.arxiv_id for r in ranked][0] == "2107.06278"
+    assert [r.rank for r in ranked] == [1, 2, 3]
+    assert all(a.score >= b.score for a, b in zip(ranked, ranked[1:]))
+    query, doc = embedder.encode(["mask classification segmentation", MASK.embedding_text()])
+    assert ranked[0].similarity == pytest.approx(float(query @ doc), abs=1e-4)
+    assert ranked[0].close and not ranked[-1].close
+    assert set(ranked[0].parts) >= {"lexical", "strength", "relevance"}
+    # no code, no results, no citations: relevance alone
+    assert ranked[0].score == pytest.approx(ranked[0].parts["relevance"], abs=1e-4)
+
+
+def test_repeated_ranking_reuses_cached_embeddings(embedder, store):
+    rank.rank_papers("mask classification", [GRAPH, MASK], embedder, store)
+    encoded_before = sum(len(c) for c in embedder.calls)
+    rank.rank_papers("mask classification", [GRAPH, MASK], embedder, store)
+    assert sum(len(c) for c in embedder.calls) == encoded_before
+
+
+def test_about_joins_the_task_description(embedder, store):
+    ranked = rank.rank_papers("segmentation", [MASK, GRAPH], embedder, store,
+                              about="We plan message passing on molecular graphs.", ranker="dense")
+    assert "segmentation\nWe plan message passing on molecular graphs." in [t for c in embedder.calls for t in c]
+    assert ranked[0].paper is GRAPH
+
+
+def test_bm25_ranker_scores_exact_terms(embedder, store):
+    ranked = rank.rank_papers("molecular graphs", [MASK, SPEECH, GRAPH], embedder, store, ranker="bm25")
+    assert ranked[0].paper is GRAPH
+    assert ranked[0].parts["lexical"] == 1.0
+    assert ranked[-1].parts["lexical"] == 0.0
+
+
+def test_lexical_scores_are_scaled_to_the_best_in_the_pool():
+    scores = rank.lexical_scores("mask classification", ["mask classification", "mask", "audio"])
+    assert scores[0] == 1.0 and 0 < scores[1] < 1 and scores[2] == 0.0
+    assert rank.lexical_scores("the of and", ["mask"]).tolist() == [0.0]  # only stopwords
+
+
+def test_empty_pool_and_bad_names(embedder, store):
+    assert rank.rank_papers("anything", [], embedder, store) == []
+    with pytest.raises(ConfigError, match="unknown ranker 'nope'"):
+        rank.rank_papers("q", [MASK], embedder, store, ranker="nope")
+    with pytest.raises(ConfigError, match="unknown sort 'stars'"):
+        rank.rank_papers("q", [MASK], embedder, store, sort="stars")
+
+
+STRONG = Paper(
+    title="Strong baseline", published="2019-01-01", citations=999,
+    repos=(Repo(url="https://github.com/o/r", official=True, stars=9999, pushed_at="2026-06-01T00:00:00Z"),),
+    results=(Result(task="t", dataset="d", metric="Accuracy", value=97.3),),
+)
+
+
+def test_strength_parts_follow_the_documented_scale():
+    parts = rank.strength_parts(STRONG, NOW)
+    assert parts == pytest.approx({"code": 0.3, "stars": 0.3 * 4 / 4, "activity": 0.15, "results": 0.15,
+                                   "citations": 0.1}, abs=1e-4)
+    assert rank.strength(STRONG, NOW) == pytest.approx(1.0, abs=1e-4)
+    assert rank.strength(MASK, NOW) == 0.0
+
+
+def test_strength_of_unofficial_old_or_archived_code():
+    old = Paper(title="x", repos=(Repo(url="u", official=False, stars=99, pushed_at="2022-06-01T00:00:00Z"),))
+    parts = rank.strength_parts(old, NOW)
+    assert parts["code"] == 0.15
+    assert parts["stars"] == pytest.approx(0.3 * math.log10(100) / 4)
+    assert parts["activity"] == 0.0  # pushed 4.5 years ago
+    archived = Paper(title="x", repos=(Repo(url="u", archived=True, pushed_at="2026-11-01T00:00:00Z"),))
+    assert rank.strength_parts(archived, NOW)["activity"] == 0.0
+    two_years = Paper(title="x", repos=(Repo(url="u", pushed_at="2024-12-01"),))
+    assert rank.strength_parts(two_years, NOW)["activity"] == 0.075
+
+
+def test_strength_adds_to_relevance_in_the_final_score(embedder, store):
+    twin = STRONG.with_(title=MASK.title, abstract=MASK.abstract)
+    ranked = rank.rank_papers("mask classification", [MASK, twin], embedder, store, now=NOW)
+    assert ranked[0].paper is twin  # same text, stronger baseline
+    assert ranked[0].score - ranked[1].score == pytest.approx(rank.STRENGTH_WEIGHT * 1.0, abs=1e-3)
+    assert ranked[0].parts["strength"] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_sort_modes(embedder, store):
+    strong_graph = STRONG.with_(title=GRAPH.title, abstract=GRAPH.abstract, published="2018-03-03")
+    papers = [MASK, strong_graph, SPEECH]
+    by_strength = rank.rank_papers("mask classification", papers, embedder, store, sort="strength", now=NOW)
+    assert by_strength[0].paper is strong_graph
+    by_date = rank.rank_papers("mask classification", papers, embedder, store, sort="date", now=NOW)
+    assert [r.paper.published for r in by_date] == ["2022-05-05", "2021-07-13", "2018-03-03"]
+    assert [r.rank for r in by_date] == [1, 2, 3]
+    undated = rank.rank_papers("mask", [MASK.with_(published=None), SPEECH], embedder, store, sort="date")
+    assert undated[-1].paper.published is None
