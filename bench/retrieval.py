@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -26,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scout import rank  # noqa: E402
-from scout.config import DEFAULT_MODEL  # noqa: E402
-from scout.embed import load_embedder  # noqa: E402
-from scout.models import Paper  # noqa: E402
-from scout.store import Store  # noqa: E402
+from scout import rank
+from scout.config import DEFAULT_MODEL
+from scout.embed import load_embedder
+from scout.models import Paper
+from scout.store import Store
 
 DATA = ROOT.parent / "shared" / "fixtures" / "real" / "retrieval_benchmarks"
 RESULTS = ROOT / "bench" / "results"
@@ -84,6 +85,10 @@ def load_scirepeval(root: Path = DATA / "scirepeval_search_sample") -> list[Quer
                 min_relevant=1,
             ))
     return queries
+
+
+LOADERS = {"csfcube": load_csfcube, "scirepeval": load_scirepeval}
+LABELS = {"csfcube": "CSFCube", "scirepeval": "SciRepEval"}
 
 
 # -- metrics (nDCG with 2^grade - 1 gains and a log2 discount, the ideal ordering taken from all
@@ -147,15 +152,26 @@ def score_rankers(names: list[str], queries: list[Query], sigs: list[rank.Signal
     return table
 
 
+def tune_weight(queries: list[Query], sigs: list[rank.Signals], dev: set[str]) -> str:
+    """nDCG@10 of the weighted fusion for each weight, on the dev facets only."""
+    lines = ["| dense weight | CSFCube dev nDCG@10 |", "|---|---|"]
+    for weight in np.round(np.arange(0, 1.01, 0.1), 2):
+        per_query = [query_metrics(rank.weighted_fusion(s.similarity, s.lexical, weight), q)["ndcg@10"]
+                     for q, s in zip(queries, sigs) if q.id in dev]
+        lines.append(f"| {weight:.1f} | {np.mean(per_query):.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown(rows: list[dict], meta: dict) -> str:
+    names = list(meta["queries"])
     head = "| ranker | model | " + " | ".join(
-        f"{d} {m}" for d in ("CSFCube", "SciRepEval") for m in ("nDCG@10", "MAP", "R@20")) + " |"
-    lines = [head, "|" + "---|" * (2 + 6)]
+        f"{LABELS[d]} {m}" for d in names for m in ("nDCG@10", "MAP", "R@20")) + " |"
+    lines = [head, "|" + "---|" * (2 + 3 * len(names))]
     for row in rows:
-        cells = [f"{row[d][m]:.3f}" for d in ("csfcube", "scirepeval") for m in METRICS]
+        cells = [f"{row[d][m]:.3f}" for d in names for m in METRICS]
         lines.append(f"| {row['ranker']} | {row['model']} | " + " | ".join(cells) + " |")
-    return (f"# Retrieval benchmark\n\n{meta['machine']}; {meta['seconds']:.0f} s "
-            f"({meta['csfcube_queries']} CSFCube facets, {meta['scirepeval_queries']} SciRepEval queries)\n\n"
+    counts = ", ".join(f"{n} {LABELS[d]} queries" for d, n in meta["queries"].items())
+    return (f"# Retrieval benchmark\n\n{meta['machine']}; {meta['seconds']:.0f} s ({counts})\n\n"
             + "\n".join(lines) + "\n")
 
 
@@ -164,11 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ranker", action="append", choices=list(rank.RANKERS),
                         help="ranker to measure (repeatable; default: all)")
     parser.add_argument("--model", action="append", help=f"embedding model (repeatable; default {DEFAULT_MODEL})")
+    parser.add_argument("--dataset", action="append", choices=list(LOADERS),
+                        help="dataset to run (repeatable; default: both)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--tune", action="store_true",
+                        help="also print the hybrid weight sweep on CSFCube's fold-1 dev facets")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     names = args.ranker or list(rank.RANKERS)
-    datasets = {"csfcube": load_csfcube(), "scirepeval": load_scirepeval()}
+    datasets = {d: LOADERS[d]() for d in args.dataset or LOADERS}
     args.out.mkdir(parents=True, exist_ok=True)
     store = Store(args.out / "embeddings.db")
     rows = []
@@ -177,9 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         sigs = {d: signals(qs, embedder, store) for d, qs in datasets.items()}
         scored = {d: score_rankers(names, datasets[d], sigs[d]) for d in datasets}
         rows += [{"ranker": n, "model": embedder.name, **{d: scored[d][n] for d in datasets}} for n in names]
-    meta = {"machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
-            "seconds": time.perf_counter() - started,
-            "csfcube_queries": len(datasets["csfcube"]), "scirepeval_queries": len(datasets["scirepeval"])}
+        if args.tune and "csfcube" in datasets:
+            print(f"hybrid weight sweep ({embedder.name}):\n"
+                  + tune_weight(datasets["csfcube"], sigs["csfcube"], csfcube_dev_ids()))
+    meta = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+            "seconds": time.perf_counter() - started, "queries": {d: len(qs) for d, qs in datasets.items()}}
     text = markdown(rows, meta)
     (args.out / "retrieval.md").write_text(text)
     (args.out / "retrieval.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")

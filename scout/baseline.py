@@ -34,7 +34,9 @@ def finish(store, layout: Layout, job: Job, run: Run) -> Run:
     return run
 
 
-def prepare_all(store, layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Run]]:
+def prepare_all(
+    store, layout: Layout, targets: list[Target], options: Options
+) -> tuple[list[Job], list[Run]]:
     """Jobs ready to run, and the failed runs (clone errors, no command found) already recorded."""
     ready, failed = [], []
     for target in targets:
@@ -47,14 +49,19 @@ def prepare_all(store, layout: Layout, targets: list[Target], options: Options) 
 
 
 def discard(jobs: list[Job]) -> None:
-    """Forget jobs the user declined: their run folders are still empty."""
+    """Forget jobs the user declined."""
     for job in jobs:
         shutil.rmtree(job.run_dir, ignore_errors=True)
 
 
-def run_local(store, layout: Layout, jobs: list[Job], slots: list[Slot],
-              on_line: Callable[[Job, str], None] | None = None,
-              on_done: Callable[[Run], None] | None = None) -> list[Run]:
+def run_local(
+    store,
+    layout: Layout,
+    jobs: list[Job],
+    slots: list[Slot],
+    on_line: Callable[[Job, str], None] | None = None,
+    on_done: Callable[[Run], None] | None = None,
+) -> list[Run]:
     """Run the jobs, at most one per slot at a time, and record each as it finishes. On Ctrl-C every
     running process group is stopped, the interrupted runs are recorded, and Interrupted is raised."""
     free: queue.Queue[Slot] = queue.Queue()
@@ -67,7 +74,9 @@ def run_local(store, layout: Layout, jobs: list[Job], slots: list[Slot],
             return execute(replace(job, error="interrupted (Ctrl-C) before it started"))
         slot = free.get()
         try:
-            return execute(job, slot, on_line=(lambda line: on_line(job, line)) if on_line else None, cancel=cancel)
+            return execute(
+                job, slot, on_line=(lambda line: on_line(job, line)) if on_line else None, cancel=cancel
+            )
         finally:
             free.put(slot)
 
@@ -93,4 +102,3 @@ def _done(store, layout: Layout, jobs_by_id: dict[str, Job], run: Run, on_done) 
     if on_done:
         on_done(run)
     return run
-

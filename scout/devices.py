@@ -47,8 +47,13 @@ def list_gpus(python: str | None = None) -> list[Gpu]:
     smi = shutil.which("nvidia-smi")
     if smi:
         try:
-            out = subprocess.run([smi, "--query-gpu=index,name", "--format=csv,noheader"],
-                                 capture_output=True, text=True, timeout=30, check=True).stdout
+            out = subprocess.run(
+                [smi, "--query-gpu=index,name", "--format=csv,noheader"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             return []
         gpus = []
@@ -59,13 +64,19 @@ def list_gpus(python: str | None = None) -> list[Gpu]:
         return gpus
     if python is None:
         return []
-    probe = ("import torch\nfor i in range(torch.cuda.device_count()):\n"
-             "    print(i, torch.cuda.get_device_name(i), sep=',')")
+    probe = (
+        "import torch\nfor i in range(torch.cuda.device_count()):\n"
+        "    print(i, torch.cuda.get_device_name(i), sep=',')"
+    )
     try:
-        out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120).stdout
+        out = subprocess.run(
+            [python, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
-    return [Gpu(int(i), name) for i, _, name in (line.partition(",") for line in out.splitlines()) if i.isdigit()]
+    return [
+        Gpu(int(i), name) for i, _, name in (line.partition(",") for line in out.splitlines()) if i.isdigit()
+    ]
 
 
 def plan_slots(device: str, gpus: list[Gpu]) -> list[Slot]:
@@ -74,12 +85,15 @@ def plan_slots(device: str, gpus: list[Gpu]) -> list[Slot]:
     if kind == "cpu" or (kind == "auto" and not gpus):
         return [CPU]
     if not gpus:
-        raise EvalError(f"--device {device} asks for a GPU but none was found (nvidia-smi and torch see "
-                        "none); use --device cpu or run on a GPU machine")
+        raise EvalError(
+            f"--device {device} asks for a GPU but none was found (nvidia-smi and torch see "
+            "none); use --device cpu or run on a GPU machine"
+        )
     if index is not None:
         chosen = [g for g in gpus if g.index == index]
         if not chosen:
-            raise EvalError(f"--device {device}: there is no GPU {index} "
-                            f"(found {', '.join(str(g.index) for g in gpus)})")
+            raise EvalError(
+                f"--device {device}: there is no GPU {index} (found {', '.join(str(g.index) for g in gpus)})"
+            )
         gpus = chosen
     return [Slot("cuda", str(g.index), g.name) for g in gpus]

@@ -6,24 +6,48 @@ from __future__ import annotations
 import re
 
 _KNOWN: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"No module named '([\w.]+)'"),
-     "the code imports `{0}`, which is not installed (the repo does not declare it); "
-     "add it to the requirements, or install it and use --env current"),
-    (re.compile(r"Torch not compiled with CUDA|Found no NVIDIA driver|No CUDA GPUs are available|"
-                r"CUDA driver initialization failed|cuda runtime error|no CUDA-capable device", re.I),
-     "the code needs CUDA (it hard-codes .cuda() or device='cuda') and this run has no GPU; "
-     "run it with --device cuda on a GPU machine"),
-    (re.compile(r"CUDA out of memory|OutOfMemoryError", re.I),
-     "the GPU ran out of memory; lower the batch size in the command or use a larger GPU"),
-    (re.compile(r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
-                r"urlopen error|Max retries exceeded|ConnectionError|Failed to establish a new connection|"
-                r"Could not resolve host", re.I),
-     "the code downloads data or weights at run time and the network is unreachable (--sandbox has "
-     "none); fetch them into the repo first, or run where the network is reachable"),
-    (re.compile(r"^(?:\w+\.)*(?:PermissionError|OSError): .*Read-only file system", re.M),
-     "the code writes outside the repo and run folders, which --sandbox forbids; run without --sandbox"),
+    (
+        re.compile(r"No module named '([\w.]+)'"),
+        (
+            "the code imports `{0}`, which is not installed (the repo does not declare it); "
+            "add it to the requirements, or install it and use --env current"
+        ),
+    ),
+    (
+        re.compile(
+            r"Torch not compiled with CUDA|Found no NVIDIA driver|No CUDA GPUs are available|"
+            r"CUDA driver initialization failed|cuda runtime error|no CUDA-capable device",
+            re.IGNORECASE,
+        ),
+        (
+            "the code needs CUDA (it hard-codes .cuda() or device='cuda') and this run has no GPU; "
+            "run it with --device cuda on a GPU machine"
+        ),
+    ),
+    (
+        re.compile(r"CUDA out of memory|OutOfMemoryError", re.IGNORECASE),
+        "the GPU ran out of memory; lower the batch size in the command or use a larger GPU",
+    ),
+    (
+        re.compile(
+            r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
+            r"urlopen error|Max retries exceeded|ConnectionError|Failed to establish a new connection|"
+            r"Could not resolve host",
+            re.IGNORECASE,
+        ),
+        (
+            "the code downloads data or weights at run time and the network is unreachable (--sandbox has "
+            "none); fetch them into the repo first, or run where the network is reachable"
+        ),
+    ),
+    (
+        re.compile(r"^(?:\w+\.)*(?:PermissionError|OSError): .*Read-only file system", re.MULTILINE),
+        "the code writes outside the repo and run folders, which --sandbox forbids; run without --sandbox",
+    ),
 ]
-_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+(?:Error|Exception|Interrupt)|AssertionError|SystemExit)\b.*$", re.M)
+_EXCEPTION_LINE = re.compile(
+    r"^(?:[\w.]+(?:Error|Exception|Interrupt)|AssertionError|SystemExit)\b.*$", re.MULTILINE
+)
 
 
 def diagnose(log_tail: str) -> str | None:

@@ -64,9 +64,9 @@ def open_dump(path: Path) -> Dump:
         magic = fh.read(4)
     if magic == _PARQUET_MAGIC:
         columns, total = _parquet_shape(path)
-        dump = Dump(path, kind_of_fields(columns) or _kind_from_name(path.name) or "", total, "rows")
+        dump = Dump(path, kind_of_fields(columns) or "", total, "rows")
     else:
-        dump = Dump(path, _json_kind(path) or _kind_from_name(path.name) or "", path.stat().st_size, "bytes")
+        dump = Dump(path, _json_kind(path) or "", path.stat().st_size, "bytes")
     if not dump.kind:
         raise ParseError(
             f"{path}: not a Papers with Code dump scout can import (papers-with-abstracts, "
@@ -95,15 +95,16 @@ def _kind_from_name(name: str) -> str | None:
 
 
 def _json_kind(path: Path) -> str | None:
+    """The kind its first records show; the file name decides only when the file breaks before
+    any record does (a JSON object or a list of something else is not a dump)."""
     records = _json_records(path, 0)
     try:
         for number, (_, record) in enumerate(records):
-            if isinstance(record, dict) and kind_of_fields(record):
-                return kind_of_fields(record)
-            if number >= _PEEK:
-                break
+            kind = kind_of_fields(record) if isinstance(record, dict) else None
+            if kind or number >= _PEEK:
+                return kind
     except DumpError:
-        pass  # a truncated file still has a kind; the import reports where it broke
+        return _kind_from_name(path.name)
     finally:
         records.close()
     return None

@@ -232,8 +232,7 @@ def _cached_snapshot(model: str) -> str:
         ) from exc
 
 
-def load_embedder(model: str = DEFAULT_MODEL, cache_dir: Path = Path("cache"), *,
-                  backend: str = "auto") -> Embedder:
+def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto") -> Embedder:
     """The embedder for `model` (a name or a local path). The default model runs on ONNX Runtime
     unless backend="sentence-transformers"; other models always use sentence-transformers.
     Nothing heavy is loaded until the first encode."""

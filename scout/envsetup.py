@@ -66,10 +66,51 @@ def current_env() -> PythonEnv:
 def describe(env: PythonEnv) -> dict[str, str | None]:
     """Python, torch and CUDA versions of the env, read from package metadata (torch is not imported)."""
     try:
-        out = subprocess.run([str(env.python), "-c", _ENV_PROBE], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [str(env.python), "-c", _ENV_PROBE], capture_output=True, text=True, timeout=60, check=False
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         return {"python": None, "torch": None, "cuda": None}
+
+
+_FIND_MISSING = (
+    "import importlib.util, json, sys\n"
+    "print(json.dumps([n for n in sys.argv[1:] if importlib.util.find_spec(n) is None]))"
+)
+
+
+def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
+    """Top-level modules the repo's code imports from outside itself and the standard library."""
+    import ast
+
+    files = [p for p in repo_dir.rglob("*.py") if not any(part.startswith(".") for part in p.parts)][:limit]
+    local = {p.stem for p in files} | {p.parent.name for p in files}
+    names: set[str] = set()
+    for path in files:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - local - {"__future__"}
+
+
+def missing_imports(repo_dir: Path, env: PythonEnv) -> list[str]:
+    """Modules the code imports that the env cannot find: undeclared dependencies, usually."""
+    wanted = sorted(imported_modules(repo_dir))
+    if not wanted:
+        return []
+    try:
+        out = subprocess.run([str(env.python), "-c", _FIND_MISSING, *wanted], capture_output=True, text=True,
+                             timeout=60, check=False)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return []
 
 
 def fixed_requirements(text: str) -> tuple[str, list[str]]:
@@ -80,7 +121,7 @@ def fixed_requirements(text: str) -> tuple[str, list[str]]:
         if name and name.group(1).lower() in _DEAD_REQUIREMENTS:
             real = _DEAD_REQUIREMENTS[name.group(1).lower()]
             notes.append(f"requirement {name.group(1)!r} is a dead PyPI stub; installing {real!r} instead")
-            line = real + line[name.end():]
+            line = real + line[name.end() :]
         lines.append(line)
     return "\n".join(lines) + "\n", notes
 
@@ -124,16 +165,25 @@ def _create_venv(env_dir: Path, *, cwd: Path, env: dict[str, str], log: BinaryIO
     return python
 
 
-def prepare_env(repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, env: dict[str, str],
-                log: BinaryIO, cancel=None) -> PythonEnv:
+def prepare_env(
+    repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, env: dict[str, str], log: BinaryIO, cancel=None
+) -> PythonEnv:
     """Create (or reuse) the repo's venv and install what it declares; all output goes to `log`.
     The installs are skipped when neither the requirements nor the setup steps changed."""
+    env_dir = env_dir.resolve()  # the steps run inside the repo folder
     requirements = repo_dir / "requirements.txt"
     pyproject = repo_dir / "pyproject.toml"
     declared = requirements.read_text(encoding="utf-8", errors="replace") if requirements.is_file() else ""
-    fingerprint = hashlib.sha256(json.dumps(
-        [declared, pyproject.read_text(encoding="utf-8", errors="replace") if pyproject.is_file() else "",
-         list(setup), _installer(Path("python"))[0]]).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [
+                declared,
+                pyproject.read_text(encoding="utf-8", errors="replace") if pyproject.is_file() else "",
+                list(setup),
+                _installer(Path("python"))[0],
+            ]
+        ).encode()
+    ).hexdigest()
     marker = env_dir / ".scout-installed"
     python = env_dir / "bin" / "python"
     if python.exists() and marker.is_file() and marker.read_text().strip() == fingerprint:
@@ -148,21 +198,52 @@ def prepare_env(repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, env: d
         for note in notes:
             _log(log, note)
         (env_dir / "requirements.scout.txt").write_text(fixed, encoding="utf-8")
-        _step([*_installer(python), "-r", str(env_dir / "requirements.scout.txt")],
-              "installing requirements.txt", cwd=repo_dir, env=step_env, log=log, cancel=cancel)
+        _step(
+            [*_installer(python), "-r", str(env_dir / "requirements.scout.txt")],
+            "installing requirements.txt",
+            cwd=repo_dir,
+            env=step_env,
+            log=log,
+            cancel=cancel,
+        )
     elif pyproject.is_file():
-        _step([*_installer(python), "-e", str(repo_dir)], "installing the repo (pyproject.toml)",
-              cwd=repo_dir, env=step_env, log=log, cancel=cancel)
+        _step(
+            [*_installer(python), "-e", str(repo_dir)],
+            "installing the repo (pyproject.toml)",
+            cwd=repo_dir,
+            env=step_env,
+            log=log,
+            cancel=cancel,
+        )
     for command in setup:
-        _step(["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, env=step_env, log=log,
-              cancel=cancel)
+        _step(
+            ["/bin/sh", "-c", command],
+            f"the setup step `{command}`",
+            cwd=repo_dir,
+            env=step_env,
+            log=log,
+            cancel=cancel,
+        )
     marker.write_text(fingerprint + "\n", encoding="utf-8")
     return venv
 
 
-def run_setup(setup: tuple[str, ...], env: PythonEnv, *, repo_dir: Path, environ: dict[str, str],
-              log: BinaryIO, cancel=None) -> None:
+def run_setup(
+    setup: tuple[str, ...],
+    env: PythonEnv,
+    *,
+    repo_dir: Path,
+    environ: dict[str, str],
+    log: BinaryIO,
+    cancel=None,
+) -> None:
     """Setup steps in the current interpreter (--env current): same log, same failure message."""
     for command in setup:
-        _step(["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir,
-              env={**environ, **env.path_env(environ)}, log=log, cancel=cancel)
+        _step(
+            ["/bin/sh", "-c", command],
+            f"the setup step `{command}`",
+            cwd=repo_dir,
+            env={**environ, **env.path_env(environ)},
+            log=log,
+            cancel=cancel,
+        )

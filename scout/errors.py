@@ -35,3 +35,7 @@ class CloneError(ScoutError):
 
 class EvalError(ScoutError):
     """An evaluation could not be found, set up or run."""
+
+
+class ScaffoldError(ScoutError):
+    """A new experiment could not be created from the given baseline or template."""

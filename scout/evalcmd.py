@@ -2,16 +2,18 @@
 
 Order: --cmd; scout's recipe for the repo (cache/recipes/<slug>.toml); a sotabench.py or
 scout.toml in the repo; a `python ...` line in a README code block; a conventional script
-(eval.py, evaluate.py, test.py, an argparse --eval/--evaluate flag)."""
+(eval.py, evaluate.py, test.py, an argparse --eval/--evaluate flag); as a last resort the
+repo's main.py, run.py or train.py, or its only top-level script."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomli_w
 
 from scout.errors import ConfigError, EvalError
 
@@ -21,11 +23,15 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 _CONVENTIONAL = ("eval.py", "evaluate.py", "test.py")
+_LAST_RESORT = ("main.py", "run.py", "train.py")
 _EVAL_FLAG = re.compile(r"""add_argument\(\s*['"](--eval(?:uate)?)['"]""")
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
 _PYTHON_LINE = re.compile(r"^(?:\$\s*|>\s*|!)?((?:[A-Z_][A-Z0-9_]*=\S+\s+)*python3?\s+\S.*)$")
-_EVAL_WORDS = re.compile(r"\b(eval|evaluate|evaluation|test|val|validate|validation|benchmark|inference)\b|"
-                         r"(eval|test)\w*\.py", re.IGNORECASE)
+_EVAL_WORDS = re.compile(
+    r"\b(eval|evaluate|evaluation|test|val|validate|validation|benchmark|inference)\b|"
+    r"(eval|test)\w*\.py",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -63,23 +69,24 @@ def _recipe_from_toml(path: Path, source: str) -> Recipe:
     )
 
 
-def _toml_value(value) -> str:
-    # JSON strings, numbers and arrays of strings are valid TOML too.
-    return json.dumps(value, ensure_ascii=False)
-
-
 def save_recipe(recipes_dir: Path, slug: str, recipe: Recipe) -> Path:
     """Write the recipe that worked, so the next run repeats it exactly (temp file, then rename)."""
-    fields = {"command": recipe.command, "setup": list(recipe.setup),
-              "metric_patterns": list(recipe.metric_patterns), "metrics_file": recipe.metrics_file,
-              "timeout": recipe.timeout}
-    lines = ["# scout's recipe for this repo, written after a successful run; edit it freely.",
-             f"# The command was first found in: {recipe.source}"]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in fields.items() if value not in (None, [])]
+    fields = {
+        "command": recipe.command,
+        "setup": list(recipe.setup),
+        "metric_patterns": list(recipe.metric_patterns),
+        "metrics_file": recipe.metrics_file,
+        "timeout": recipe.timeout,
+    }
+    lines = [
+        "# scout's recipe for this repo, written after a successful run; edit it freely.",
+        f"# The command was first found in: {recipe.source}",
+    ]
+    lines.append(tomli_w.dumps({key: value for key, value in fields.items() if value not in (None, [])}))
     path = recipe_path(recipes_dir, slug)
     recipes_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.write_text("\n".join(lines), encoding="utf-8")
     os.replace(tmp, path)
     return path
 
@@ -103,6 +110,7 @@ def _script_of(command: str) -> str | None:
 
 def best_readme_command(text: str, repo_dir: Path) -> str | None:
     """The README command that most looks like an evaluation of a script the repo has."""
+
     def score(indexed: tuple[int, str]) -> tuple:
         index, command = indexed
         script = _script_of(command)
@@ -163,4 +171,10 @@ def find_command(repo_dir: Path, recipes_dir: Path, slug: str, cmd: str | None =
     if flagged:
         return Recipe(command=flagged, source="argparse --eval flag")
     tried.append("no script with an argparse --eval/--evaluate flag")
+    scripts = sorted(p.name for p in repo_dir.glob("*.py") if not p.name.startswith(("setup", "_")))
+    lone = next((name for name in _LAST_RESORT if name in scripts), scripts[0] if len(scripts) == 1 else None)
+    if lone:
+        # Many research repos are one flat script with module-level code that trains, then reports.
+        return Recipe(command=f"python {lone}", source=f"last-resort script {lone}")
+    tried.append(f"no {', '.join(_LAST_RESORT)} and no single top-level script")
     raise EvalError(f"no evaluation command found ({'; '.join(tried)}); pass --cmd 'python your_eval.py ...'")

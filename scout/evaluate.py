@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scout.devices import CPU, Slot
 from scout.diagnose import diagnose
-from scout.envsetup import current_env, describe, prepare_env, run_setup
+from scout.envsetup import current_env, describe, missing_imports, prepare_env, run_setup
 from scout.errors import ScoutError
 from scout.evalcmd import Recipe, find_command
 from scout.ledger import Run, allocate_run_dir, now_iso
@@ -86,7 +86,9 @@ class Job:
 
     @property
     def metric_patterns(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((self.recipe.metric_patterns if self.recipe else ()) + self.options.metric_patterns))
+        return tuple(
+            dict.fromkeys((self.recipe.metric_patterns if self.recipe else ()) + self.options.metric_patterns)
+        )
 
 
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
@@ -102,12 +104,20 @@ def prepare(target: Target, layout: Layout, options: Options) -> Job:
 
 
 def _record(job: Job, message: str | None, status: str = "failed", **changes) -> Run:
-    return Run(id=job.run_id, repo=job.target.url, started_at=job.started_at, status=status,
-               commit=job.checkout.commit if job.checkout else None,
-               command=job.recipe.command if job.recipe else None,
-               recipe_source=job.recipe.source if job.recipe else None,
-               seed=job.options.seed, log=str(job.run_dir / "log.txt"), message=message,
-               clone_path=str(job.checkout.path) if job.checkout else None, **changes)
+    return Run(
+        id=job.run_id,
+        repo=job.target.url,
+        started_at=job.started_at,
+        status=status,
+        commit=job.checkout.commit if job.checkout else None,
+        command=job.recipe.command if job.recipe else None,
+        recipe_source=job.recipe.source if job.recipe else None,
+        seed=job.options.seed,
+        log=str(job.run_dir / "log.txt"),
+        message=message,
+        clone_path=str(job.checkout.path) if job.checkout else None,
+        **changes,
+    )
 
 
 def _read_tail(path: Path, start: int) -> str:
@@ -135,24 +145,44 @@ class _Outcome:
     message: str | None
 
 
-def _judge(exit_code: int | None, timed_out: bool, interrupted: bool, metrics: dict, job: Job,
-           output: str, metrics_note: str | None) -> _Outcome:
+def _judge(
+    exit_code: int | None,
+    timed_out: bool,
+    interrupted: bool,
+    metrics: dict,
+    job: Job,
+    output: str,
+    metrics_note: str | None,
+) -> _Outcome:
     if interrupted:
         return _Outcome("failed", "interrupted (Ctrl-C); the whole process group was stopped")
     if timed_out:
-        return _Outcome("timeout", f"killed after {job.timeout:g} s (--timeout); research scripts often run "
-                                   "until stopped: raise --timeout or pass a --cmd with a step limit")
+        return _Outcome(
+            "timeout",
+            f"killed after {job.timeout:g} s (--timeout); research scripts often run "
+            "until stopped: raise --timeout or pass a --cmd with a step limit",
+        )
     if exit_code != 0:
         reason = diagnose(output[-20000:]) or "see the log"
         return _Outcome("failed", f"exited with status {exit_code}: {reason}")
     if not metrics:
-        return _Outcome("no-metrics", metrics_note or "the command finished but printed no metric scout knows; "
-                        "pass --metric 'REGEX' (e.g. --metric 'score: ([0-9.]+)')")
+        return _Outcome(
+            "no-metrics",
+            metrics_note
+            or "the command finished but printed no metric scout knows; "
+            "pass --metric 'REGEX' (e.g. --metric 'score: ([0-9.]+)')",
+        )
     return _Outcome("ok", metrics_note)
 
 
-def execute(job: Job, slot: Slot = CPU, *, on_line: Callable[[str], None] | None = None,
-            cancel: threading.Event | None = None, environ: dict[str, str] | None = None) -> Run:
+def execute(
+    job: Job,
+    slot: Slot = CPU,
+    *,
+    on_line: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+    environ: dict[str, str] | None = None,
+) -> Run:
     """Set up the env, run the command and read its metrics. Every outcome is a Run; nothing is raised
     for the repo's own failures."""
     if job.error or job.recipe is None or job.checkout is None:
@@ -160,21 +190,42 @@ def execute(job: Job, slot: Slot = CPU, *, on_line: Callable[[str], None] | None
     job.run_dir.mkdir(parents=True, exist_ok=True)
     log_path = job.run_dir / "log.txt"
     base_env = scrub_env(os.environ if environ is None else environ, job.options.pass_env)
-    base_env.update({"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "SCOUT_SEED": str(job.options.seed),
-                     "PYTHONHASHSEED": str(job.options.seed), "SCOUT_RUN_DIR": str(job.run_dir.resolve()),
-                     **slot.env()})
+    base_env.update(
+        {
+            "MPLBACKEND": "Agg",
+            "PYTHONUNBUFFERED": "1",
+            "SCOUT_SEED": str(job.options.seed),
+            "PYTHONHASHSEED": str(job.options.seed),
+            "SCOUT_RUN_DIR": str(job.run_dir.resolve()),
+            **slot.env(),
+        }
+    )
     repo_dir = job.checkout.path
     with open(log_path, "ab") as log:
-        log.write(f"[scout] run {job.run_id}: {job.target.url} @ {job.checkout.commit}\n"
-                  f"[scout] command ({job.recipe.source}): {job.recipe.command}\n".encode())
+        log.write(
+            f"[scout] run {job.run_id}: {job.target.url} @ {job.checkout.commit}\n"
+            f"[scout] command ({job.recipe.source}): {job.recipe.command}\n".encode()
+        )
         log.flush()
         try:
             if job.options.env_mode == "current":
                 pyenv = current_env()
-                run_setup(job.recipe.setup, pyenv, repo_dir=repo_dir, environ=base_env, log=log, cancel=cancel)
+                run_setup(
+                    job.recipe.setup, pyenv, repo_dir=repo_dir, environ=base_env, log=log, cancel=cancel
+                )
             else:
-                pyenv = prepare_env(repo_dir, job.layout.envs / job.slug, job.recipe.setup, env=base_env,
-                                    log=log, cancel=cancel)
+                pyenv = prepare_env(
+                    repo_dir,
+                    job.layout.envs / job.slug,
+                    job.recipe.setup,
+                    env=base_env,
+                    log=log,
+                    cancel=cancel,
+                )
+            missing = missing_imports(repo_dir, pyenv)
+            if missing:
+                note = f"the code imports {', '.join(missing)}, which this environment lacks (undeclared?)"
+                log.write(f"[scout] note: {note}\n".encode())
             env = {**base_env, **pyenv.path_env(base_env)}
             argv = ["/bin/sh", "-c", job.recipe.command]
             if job.options.sandbox:
@@ -183,11 +234,13 @@ def execute(job: Job, slot: Slot = CPU, *, on_line: Callable[[str], None] | None
             log.write(f"[scout] $ {job.recipe.command}\n".encode())
             log.flush()
             start = log.tell()
-            result = run_streaming(argv, cwd=repo_dir, env=env, log=log, timeout=job.timeout, on_line=on_line,
-                                   cancel=cancel)
+            result = run_streaming(
+                argv, cwd=repo_dir, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+            )
         except KeyboardInterrupt:
-            return _record(job, "interrupted (Ctrl-C) while setting up the environment",
-                              device=slot.device, gpu=slot.gpu)
+            return _record(
+                job, "interrupted (Ctrl-C) while setting up the environment", device=slot.device, gpu=slot.gpu
+            )
         except ScoutError as exc:
             log.write(f"[scout] {exc}\n".encode())
             return _record(job, str(exc), device=slot.device, gpu=slot.gpu)
@@ -195,9 +248,15 @@ def execute(job: Job, slot: Slot = CPU, *, on_line: Callable[[str], None] | None
     metrics, note = _metrics(job, output)
     outcome = _judge(result.exit_code, result.timed_out, result.interrupted, metrics, job, output, note)
     return _record(
-        job, outcome.message, outcome.status, device=slot.device, gpu=slot.gpu,
-        exit_code=result.exit_code, seconds=result.seconds,
-        metrics={k: m.value for k, m in metrics.items()}, metrics_raw={k: m.raw for k, m in metrics.items()},
+        job,
+        outcome.message,
+        outcome.status,
+        device=slot.device,
+        gpu=slot.gpu,
+        exit_code=result.exit_code,
+        seconds=result.seconds,
+        metrics={k: m.value for k, m in metrics.items()},
+        metrics_raw={k: m.raw for k, m in metrics.items()},
         env={**describe(pyenv), "gpu": slot.gpu},
     )
 

@@ -23,8 +23,7 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 _WORD = re.compile(r"\w+")
 # Words that match most of the archive: they add nothing to BM25 and slow the query down.
 _STOPWORDS = frozenset(
-    "a an and are as at be by can for from has have in into is it its of on or our that the their "
-    "this to using via we which with".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "this", "to", "using", "via", "we", "which", "with"]
 )
 
 

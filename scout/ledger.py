@@ -13,8 +13,9 @@ from pathlib import Path
 from scout.logmetrics import base_name, canonical_name, higher_is_better, normalize
 
 STATUSES = ("ok", "failed", "timeout", "no-metrics")
-_DESIGN_ORDER = ("id", "repo", "commit", "command", "device", "gpu", "status", "exit_code", "seconds", "seed",
-                 "metrics", "paper_metrics", "env", "log")
+_DESIGN_ORDER = tuple(
+    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,11 @@ class Run:
 
     def gaps(self) -> dict[str, float]:
         """Measured minus reported, for each metric the paper reports."""
-        return {name: round(self.metrics[name] - value, 10)
-                for name, value in self.paper_metrics.items() if name in self.metrics}
+        return {
+            name: round(self.metrics[name] - value, 10)
+            for name, value in self.paper_metrics.items()
+            if name in self.metrics
+        }
 
     def to_json(self) -> dict:
         """The DESIGN.md fields in their documented order, then scout's extra provenance."""
@@ -66,7 +70,9 @@ def allocate_run_dir(runs_dir: Path, day: str | None = None) -> tuple[str, Path]
     day = day or datetime.now(timezone.utc).strftime("%Y%m%d")
     runs_dir.mkdir(parents=True, exist_ok=True)
     prefix = f"r-{day}-"
-    taken = [int(p.name[len(prefix):]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix):].isdigit()]
+    taken = [
+        int(p.name[len(prefix) :]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix) :].isdigit()
+    ]
     number = max(taken, default=0) + 1
     while True:
         run_id = f"{prefix}{number:04d}"
@@ -92,9 +98,10 @@ def read_result(run_dir: Path) -> Run | None:
     return Run.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-_COLUMNS = ("id", "started_at", "repo", "commit_sha", "command", "recipe_source", "device", "gpu", "status",
-            "exit_code", "seconds", "seed", "metrics", "metrics_raw", "paper_metrics", "env", "log",
-            "message", "clone_path")
+_COLUMNS = tuple(
+    "id started_at repo commit_sha command recipe_source device gpu status exit_code seconds seed metrics"
+    " metrics_raw paper_metrics env log message clone_path".split()
+)
 _JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env")
 
 
@@ -106,8 +113,10 @@ def record_run(store, runs_dir: Path, run: Run) -> Run:
     row = {**asdict(run), "commit_sha": run.commit}
     values = [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _COLUMNS]
     with store.transaction() as db:
-        db.execute(f"INSERT OR REPLACE INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                   values)
+        db.execute(
+            f"INSERT OR REPLACE INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            values,
+        )
     return run
 
 
@@ -159,10 +168,13 @@ def paper_metrics_for(store, repo_url: str, metrics: dict[str, float]) -> dict[s
 
     Several reported results for one metric (datasets, model sizes) -> the best one, the paper's
     headline."""
+    bare = repo_url.strip().rstrip("/").removesuffix(".git")
+    spellings = {bare, bare + ".git", bare + "/", bare.replace("http://", "https://")}
+    marks = ",".join("?" * len(spellings))
     rows = store.query(
-        """SELECT r.metric, r.value, r.raw FROM results r JOIN paper_repos pr ON pr.paper_id = r.paper_id
-           WHERE pr.repo_url = ? AND r.value IS NOT NULL""",
-        (repo_url,),
+        f"""SELECT r.metric, r.value, r.raw FROM results r JOIN paper_repos pr ON pr.paper_id = r.paper_id
+           WHERE pr.repo_url IN ({marks}) AND r.value IS NOT NULL""",
+        sorted(spellings),
     )
     reported: dict[str, list[float]] = {}
     for row in rows:

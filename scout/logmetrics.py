@@ -53,13 +53,42 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
     "bpd": ("bpd", "bits per dim"),
     "bpc": ("bpc", "bits per character"),
 }
-FRACTION_METRICS = frozenset({"accuracy", "top1", "top5", "map", "map50", "f1", "precision", "recall", "auc",
-                              "miou", "iou", "dice", "exact_match", "error", "wer", "cer"})
-LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse",
-                             "bpd", "bpc"})
+FRACTION_METRICS = frozenset(
+    {
+        "accuracy",
+        "top1",
+        "top5",
+        "map",
+        "map50",
+        "f1",
+        "precision",
+        "recall",
+        "auc",
+        "miou",
+        "iou",
+        "dice",
+        "exact_match",
+        "error",
+        "wer",
+        "cer",
+    }
+)
+LOWER_IS_BETTER = frozenset(
+    {"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"}
+)
 
-_QUALIFIERS = {"test": "test", "testing": "test", "val": "val", "valid": "val", "validation": "val",
-               "dev": "val", "eval": "eval", "evaluation": "eval", "train": "train", "training": "train"}
+_QUALIFIERS = {
+    "test": "test",
+    "testing": "test",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "dev": "val",
+    "eval": "eval",
+    "evaluation": "eval",
+    "train": "train",
+    "training": "train",
+}
 
 
 def _fold(text: str) -> str:
@@ -78,14 +107,16 @@ _QUAL = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?!\s*=)|{_NUM}(?:\s*%)?)"
 # "test loss: 2.19", "val loss 2.4911", "Accuracy of the network on the 10000 test images: 54 %"
+_V1 = _VALUE.replace("num>", "n1>").replace("den>", "d1>")  # the two branches need distinct group names
+_V2 = _VALUE.replace("num>", "n2>").replace("den>", "d2>")
 _NAMED = re.compile(
     rf"(?<![\w@.])(?:(?P<qual>{_QUAL})[\s_\-]*)?(?P<name>{_NAMES})(?![\w@])"
-    rf"(?:\s*(?:[:=]|\bis\b)?\s*(?P<v1>{_VALUE.replace('num>', 'n1>').replace('den>', 'd1>')})"
-    rf"|(?P<filler>[^:=\n,;|]{{0,60}}?)[:=]\s*(?P<v2>{_VALUE.replace('num>', 'n2>').replace('den>', 'd2>')}))",
+    rf"(?:\s*(?:[:=]|\bis\b)?\s*(?P<v1>{_V1})"
+    rf"|(?P<filler>[^:=\n,;|]{{0,60}}?)[:=]\s*(?P<v2>{_V2}))",
     re.IGNORECASE,
 )
 # "30/500 = 6.00% correct", "93.1% accuracy"
-_PERCENT_FIRST = re.compile(rf"(?P<v>{_NUM}\s*%)\s*(?P<name>correct|accuracy|acc)\b", re.I)
+_PERCENT_FIRST = re.compile(rf"(?P<v>{_NUM}\s*%)\s*(?P<name>correct|accuracy|acc)\b", re.IGNORECASE)
 _QUAL_WORD = re.compile(rf"\b({_QUAL})\b", re.IGNORECASE)
 # Lines a training loop prints: "iter 10: loss ...", "step 3 ...", "Epoch 2 ...", tqdm bars.
 _PROGRESS = re.compile(
@@ -119,9 +150,7 @@ def base_name(metric: str) -> str:
 
 def normalize(metric: str, value: float, raw: str) -> float:
     """Put a value on scout's scale (see the module docstring)."""
-    if "%" in raw:
-        value /= 100.0
-    elif base_name(metric) in FRACTION_METRICS and 1.0 < abs(value) <= 100.0:
+    if "%" in raw or (base_name(metric) in FRACTION_METRICS and 1.0 < abs(value) <= 100.0):
         value /= 100.0
     return round(value, 10)
 
@@ -154,7 +183,7 @@ def _named_metrics(line: str) -> list[tuple[str, Metric]]:
         qualifier = match.group("qual")
         if not qualifier:
             # "Test set: Average loss: 0.03, Accuracy: 9890/10000": the split named earlier in the line.
-            earlier = _QUAL_WORD.findall(line[:match.start()] + " " + (match.group("filler") or ""))
+            earlier = _QUAL_WORD.findall(line[: match.start()] + " " + (match.group("filler") or ""))
             qualifier = earlier[-1] if earlier else None
         if progress and not qualifier:
             continue  # "iter 10: loss 2.2251" is training progress, not an evaluation
@@ -190,7 +219,9 @@ def _custom_metrics(line: str, patterns: list[re.Pattern]) -> list[tuple[str, Me
             value = _number(raw, None, None) if raw else None
             if value is None:
                 continue
-            name = canonical_name(groups["name"]) if groups.get("name") else custom_metric_name(pattern.pattern)
+            name = (
+                canonical_name(groups["name"]) if groups.get("name") else custom_metric_name(pattern.pattern)
+            )
             found.append((name, Metric(normalize(name, value, raw), raw.strip())))
     return found
 

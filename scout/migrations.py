@@ -151,6 +151,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE results ADD COLUMN unit TEXT;
     CREATE INDEX papers_pwc ON papers(pwc_id);
     CREATE INDEX papers_title ON papers(title COLLATE NOCASE);
+    CREATE INDEX papers_updated ON papers(updated_at);
     CREATE VIRTUAL TABLE papers_fts USING fts5(
         title, abstract, content='papers', content_rowid='rowid',
         tokenize='porter unicode61 remove_diacritics 2'

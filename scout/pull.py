@@ -17,7 +17,6 @@ ARCHIVE_FILES = (
     "jul-28-links-between-papers-and-code.json.gz",
     "jul-28-evaluation-tables.json.gz",
 )
-CHUNK = 1 << 20
 
 
 def download(client: httpx.Client, url: str, dest: Path, *, tries: int = 4,
@@ -55,7 +54,9 @@ def _fetch(client: httpx.Client, url: str, part: Path, progress) -> bool:
         length = response.headers.get("Content-Length")
         total = have + int(length) if length and length.isdigit() else None
         with part.open("ab" if have else "wb") as fh:
-            for chunk in response.iter_bytes(CHUNK):
+            # Raw bytes as they arrive: Range offsets count raw bytes, and a dropped connection
+            # keeps everything received before it.
+            for chunk in response.iter_raw():
                 fh.write(chunk)
                 have += len(chunk)
                 if progress:

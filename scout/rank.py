@@ -7,6 +7,7 @@ Every ranker in RANKERS maps the same per-paper signals to one relevance score, 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,36 +20,93 @@ from scout.models import Paper, RankedPaper
 
 SORTS = ("relevance", "strength", "date")
 
-# The final score is relevance plus this much of the strength (0..1): enough to lift a paper
-# with official, maintained code above an equally relevant one without, never enough to lift an
-# off-topic paper over a relevant one.
+# The final score is relevance plus this much of the strength (0..1). The fused rankers scale
+# relevance to 0..1 within the pool, so strength moves a paper by at most a tenth of that range:
+# it decides between papers about equally relevant, not between relevant and off-topic ones.
 STRENGTH_WEIGHT = 0.1
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+# Tuned on CSFCube's official fold-1 dev facets only (bench/retrieval.py --tune); see README.
+HYBRID_WEIGHT = 0.7  # share of the dense score in the fused score; BM25 has the rest
+RRF_K = 60  # the constant of Cormack et al. (2009)
+PRF_TOP = 10  # pseudo-relevance feedback: the fused top this many ...
+PRF_ALPHA = 0.5  # ... are averaged into the query vector with this weight
+
 
 @dataclass(frozen=True)
 class Signals:
-    """Per-paper relevance evidence, aligned with the papers' order."""
+    """Per-paper relevance evidence for one task description, aligned with the papers' order."""
 
-    similarity: np.ndarray  # cosine between the whole task description and title + abstract
+    query: np.ndarray  # unit vector of the whole task description
+    docs: np.ndarray  # (n, d) unit vectors of title + abstract
+    similarity: np.ndarray  # cosine of query and each doc
     lexical: np.ndarray  # BM25 over the pool, divided by the pool's best score: 0..1
+    sentences: np.ndarray  # (n, s) cosine of each doc with each sentence of the description
 
 
-def _dense(signals: Signals) -> np.ndarray:
-    return signals.similarity
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to 0..1 within the pool; a pool whose scores are all equal scores 1 throughout."""
+    values = np.asarray(values, dtype=np.float64)
+    if not len(values):
+        return values
+    low, span = values.min(), values.max() - values.min()
+    return (values - low) / span if span > 1e-12 else np.ones_like(values)
 
 
-def _bm25(signals: Signals) -> np.ndarray:
-    return signals.lexical
+def weighted_fusion(dense: np.ndarray, lexical: np.ndarray, weight: float = HYBRID_WEIGHT) -> np.ndarray:
+    """weight x minmax(dense) + (1 - weight) x minmax(lexical)."""
+    return weight * minmax(dense) + (1 - weight) * minmax(lexical)
+
+
+def reciprocal_rank_fusion(*scores: np.ndarray, k: int = RRF_K) -> np.ndarray:
+    """Sum over the score lists of 1 / (k + rank), rank 1 being the best of that list."""
+    total = np.zeros(len(scores[0]), dtype=np.float64)
+    for values in scores:
+        ranks = np.empty(len(values), dtype=np.int64)
+        ranks[np.argsort(-np.asarray(values), kind="stable")] = np.arange(1, len(values) + 1)
+        total += 1.0 / (k + ranks)
+    return total
+
+
+def _hybrid(signals: Signals) -> np.ndarray:
+    return weighted_fusion(signals.similarity, signals.lexical)
+
+
+def _hybrid_prf(signals: Signals) -> np.ndarray:
+    """Hybrid, then once more with the query vector moved towards its own top results (Rocchio)."""
+    top = np.argsort(-_hybrid(signals), kind="stable")[:PRF_TOP]
+    if not len(top):
+        return _hybrid(signals)
+    query = signals.query + PRF_ALPHA * signals.docs[top].mean(axis=0)
+    return weighted_fusion(cosine_scores(query, signals.docs), signals.lexical)
+
+
+def _dense_maxsim(signals: Signals) -> np.ndarray:
+    """The whole description plus its best-matching single sentence (query understanding)."""
+    best = signals.sentences.max(axis=1) if signals.sentences.shape[1] else signals.similarity
+    return signals.similarity + best
 
 
 RANKERS: dict[str, Callable[[Signals], np.ndarray]] = {
-    "dense": _dense,
-    "bm25": _bm25,
+    "bm25": lambda signals: signals.lexical,
+    "dense": lambda signals: signals.similarity,
+    "dense-maxsim": _dense_maxsim,
+    "rrf": lambda signals: reciprocal_rank_fusion(signals.similarity, signals.lexical),
+    "hybrid": _hybrid,
+    "hybrid-prf": _hybrid_prf,
 }
-DEFAULT_RANKER = "dense"
+DEFAULT_RANKER = "hybrid-prf"
 
 
 def task_text(query_text: str, about: str | None) -> str:
     return f"{query_text}\n{about}" if about and about.strip() else query_text
+
+
+def sentences_of(query_text: str, about: str | None) -> list[str]:
+    """The query and each sentence of a description of two sentences or more (else none)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(about or "") if p.strip()]
+    return [query_text, *parts] if len(parts) > 1 else []
 
 
 def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
@@ -68,9 +126,11 @@ def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
 
 def signals_for(query_text: str, about: str | None, texts: list[str], embedder, store) -> Signals:
     task = task_text(query_text, about)
-    vectors = embed_texts([task, *texts], embedder, store)
-    similarity = cosine_scores(vectors[0], vectors[1:])
-    return Signals(similarity=similarity.astype(np.float32), lexical=lexical_scores(task, texts))
+    sentences = sentences_of(query_text, about)
+    vectors = embed_texts([task, *sentences, *texts], embedder, store)
+    query, sentence_vectors, docs = vectors[0], vectors[1:1 + len(sentences)], vectors[1 + len(sentences):]
+    return Signals(query=query, docs=docs, similarity=cosine_scores(query, docs),
+                   lexical=lexical_scores(task, texts), sentences=docs @ sentence_vectors.T)
 
 
 def get_ranker(name: str) -> Callable[[Signals], np.ndarray]:

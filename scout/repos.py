@@ -15,16 +15,19 @@ from scout.errors import CloneError, ConfigError
 from scout.models import Repo
 
 # git must never stop to ask for a password: a private or missing repo fails at once.
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true",
-            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes"}
+_GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "true",
+    "SSH_ASKPASS": "true",
+    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
+}
 
 
 @dataclass(frozen=True)
 class Target:
-    """A repo to evaluate, and the paper (if any) that links it."""
+    """A repo to evaluate."""
 
     url: str
-    paper_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,22 @@ def pick_repos(store, top: int) -> list[Target]:
     repos are skipped."""
     search = store.latest_search()
     if search is None:
-        raise ConfigError("no stored search to take repos from; run `scout search QUERY` first or pass --repo")
+        raise ConfigError(
+            "no stored search to take repos from; run `scout search QUERY` first or pass --repo"
+        )
     picked: list[Target] = []
     seen: set[str] = set()
     for paper in store.papers_by_ids(search.ranked_ids):
         repos = sorted((r for r in paper.repos if not r.archived and r.url not in seen), key=_preference)
         if repos:
-            picked.append(Target(repos[0].url, paper.id))
+            picked.append(Target(repos[0].url))
             seen.add(repos[0].url)
         if len(picked) >= top:
             break
     if not picked:
-        raise ConfigError(f"no paper of the latest search ({search.query!r}) links a usable repo; pass --repo")
+        raise ConfigError(
+            f"no paper of the latest search ({search.query!r}) links a usable repo; pass --repo"
+        )
     return picked
 
 
@@ -92,11 +99,16 @@ def _safe(part: str) -> str:
 
 def _git_error(url: str, exc: Exception) -> CloneError:
     stderr = getattr(exc, "stderr", "") or str(exc)
-    lines = [line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()]
-    reason = next((line for line in reversed(lines) if line.startswith(("fatal:", "error:"))),
-                  lines[-1] if lines else "unknown error")
-    return CloneError(f"cannot clone {url}: {reason}; check the URL, or clone a private repo yourself "
-                      "and pass --repo PATH")
+    lines = [
+        line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()
+    ]
+    reason = next(
+        (line for line in reversed(lines) if line.startswith(("fatal:", "error:"))),
+        lines[-1] if lines else "unknown error",
+    )
+    return CloneError(
+        f"cannot clone {url}: {reason}; check the URL, or clone a private repo yourself and pass --repo PATH"
+    )
 
 
 def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
@@ -105,7 +117,7 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
     interrupted clone never looks complete."""
     import git
 
-    target = repos_dir / slug(url)
+    target = (repos_dir / slug(url)).resolve()
     if target.is_dir():
         try:
             repo = git.Repo(target)
@@ -116,19 +128,26 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
             return Checkout(url, target, repo.head.commit.hexsha)
         except (git.GitCommandError, git.InvalidGitRepositoryError, ValueError) as exc:
             raise _git_error(url, exc) from exc
-    local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
+    local = (
+        Path(urlparse(url).path)
+        if url.startswith("file://")
+        else Path(url)
+        if Path(url).is_absolute()
+        else None
+    )
     if local is not None and not local.exists():
         raise CloneError(f"{local} does not exist; check the path given to --repo")
     if local is not None and not ((local / ".git").exists() or (local / "HEAD").is_file()):
-        raise CloneError(f"{url} is not a git repository; run `git init && git add -A && git commit` "
-                         "there, or pass a git URL")
+        raise CloneError(
+            f"{url} is not a git repository; run `git init && git add -A && git commit` "
+            "there, or pass a git URL"
+        )
     repos_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=repos_dir))
     try:
         # file:// makes git honour --depth for a local folder too.
         source = Path(url).as_uri() if Path(url).is_absolute() else url
         repo = git.Repo.clone_from(source, tmp, depth=1, env={**os.environ, **_GIT_ENV})
-        commit = repo.head.commit.hexsha
         repo.close()
         os.rename(tmp, target)
     except git.GitCommandError as exc:

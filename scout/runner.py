@@ -32,8 +32,11 @@ _POLL_S = 0.1
 
 def scrub_env(environ: Mapping[str, str], pass_env: tuple[str, ...] = ()) -> dict[str, str]:
     """The environment without credentials, except the names the user passes on purpose."""
-    return {name: value for name, value in environ.items()
-            if name in pass_env or not (_SECRET_NAME.search(name) or _URL_WITH_PASSWORD.search(value))}
+    return {
+        name: value
+        for name, value in environ.items()
+        if name in pass_env or not (_SECRET_NAME.search(name) or _URL_WITH_PASSWORD.search(value))
+    }
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,26 @@ def sandbox_argv(argv: list[str], writable: list[Path], cwd: Path) -> list[str]:
     and no network."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
-        raise EvalError("--sandbox needs bubblewrap (`bwrap`), which is not installed; install it "
-                        "(Debian/Ubuntu: apt install bubblewrap) or run without --sandbox")
-    wrapped = [bwrap, "--ro-bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc",
-               "--tmpfs", "/tmp", "--unshare-net", "--unshare-pid", "--die-with-parent"]
+        raise EvalError(
+            "--sandbox needs bubblewrap (`bwrap`), which is not installed; install it "
+            "(Debian/Ubuntu: apt install bubblewrap) or run without --sandbox"
+        )
+    wrapped = [
+        bwrap,
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev-bind",
+        "/dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        "--unshare-net",
+        "--unshare-pid",
+        "--die-with-parent",
+    ]
     for path in writable:
         wrapped += ["--bind", str(path), str(path)]
     return wrapped + ["--chdir", str(cwd), "--", *argv]
@@ -89,16 +108,30 @@ def _pump(stream: BinaryIO, log: BinaryIO, on_line: Callable[[str], None] | None
         on_line(pending)
 
 
-def run_streaming(argv: list[str], *, cwd: Path, env: dict[str, str], log: BinaryIO, timeout: float | None,
-                  on_line: Callable[[str], None] | None = None,
-                  cancel: threading.Event | None = None) -> ProcessResult:
+def run_streaming(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    log: BinaryIO,
+    timeout: float | None,
+    on_line: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ProcessResult:
     """Run argv in a new session (its own process group), copy its output to `log` as it comes,
     and kill the whole group on timeout, on `cancel`, or on Ctrl-C. When this returns, no process
     of the group is left running."""
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     except OSError as exc:
         raise EvalError(f"cannot start {argv[0]}: {exc}") from exc
     reader = threading.Thread(target=_pump, args=(proc.stdout, log, on_line), daemon=True)

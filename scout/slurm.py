@@ -17,8 +17,17 @@ from scout.evaluate import Job, Layout, execute
 from scout.ledger import Run, now_iso, read_result, record_run, write_result
 
 # SLURM states after which a job will never write its result.
-_ENDED = {"FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL",
-          "DEADLINE", "COMPLETED"}
+_ENDED = {
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+    "PREEMPTED",
+    "BOOT_FAIL",
+    "DEADLINE",
+    "COMPLETED",
+}
 _JOB_FILE = "job.pkl"
 
 
@@ -38,8 +47,9 @@ def make_executor(folder: Path, options: SlurmOptions, timeout_s: float):
     try:
         executor = submitit.AutoExecutor(folder=folder, cluster=options.cluster)
     except RuntimeError as exc:  # no sbatch on PATH
-        raise EvalError(f"cannot submit SLURM jobs here ({exc}); run on a SLURM login node or use "
-                        "--executor local") from exc
+        raise EvalError(
+            f"cannot submit SLURM jobs here ({exc}); run on a SLURM login node or use --executor local"
+        ) from exc
     params = {"timeout_min": options.time_min or int(timeout_s // 60) + 30, "name": "scout-baseline"}
     if options.gpus_per_job:
         params["gpus_per_node"] = options.gpus_per_job
@@ -71,9 +81,11 @@ def submit(store, jobs: list[Job], options: SlurmOptions, timeout_s: float, layo
         (job.run_dir / _JOB_FILE).write_bytes(pickle.dumps(job))
         handle = executor.submit(job_main, job, options.gpus_per_job)
         with store.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO pending_jobs (run_id, job_id, executor, folder, run_dir, submitted_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?)",
-                       (job.run_id, str(handle.job_id), options.cluster, str(folder), str(job.run_dir), now_iso()))
+            db.execute(
+                "INSERT OR REPLACE INTO pending_jobs"
+                " (run_id, job_id, executor, folder, run_dir, submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (job.run_id, str(handle.job_id), options.cluster, str(folder), str(job.run_dir), now_iso()),
+            )
         handles.append(handle)
     return handles
 
@@ -106,8 +118,14 @@ def collect(store, layout: Layout) -> tuple[list[Run], int]:
             if reason is None:
                 waiting += 1
                 continue
-            run = Run(id=row["run_id"], repo=job.target.url if job else "?", started_at=row["submitted_at"],
-                      status="failed", message=reason, log=str(run_dir / "log.txt"))
+            run = Run(
+                id=row["run_id"],
+                repo=job.target.url if job else "?",
+                started_at=row["submitted_at"],
+                status="failed",
+                message=reason,
+                log=str(run_dir / "log.txt"),
+            )
         recorded.append(finish(store, layout, job, run) if job else record_run(store, layout.runs, run))
         with store.transaction() as db:
             db.execute("DELETE FROM pending_jobs WHERE run_id = ?", (row["run_id"],))
@@ -124,4 +142,3 @@ def wait(store, layout: Layout, handles: list, poll_s: float = 1.0) -> list[Run]
         if not pending:
             return runs
         time.sleep(poll_s)
-

@@ -14,9 +14,9 @@ import numpy as np
 
 # HNSW settings: connectivity (M) and search depth (ef) chosen for recall@10 >= 0.95 over the
 # 576k-paper archive at a few milliseconds per query (bench/index.py measures both).
-CONNECTIVITY = 32
-EXPANSION_ADD = 128
-EXPANSION_SEARCH = 160
+CONNECTIVITY = 16
+EXPANSION_ADD = 64
+EXPANSION_SEARCH = 64
 
 
 def index_dir(root: Path, model: str) -> Path:

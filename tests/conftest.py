@@ -54,3 +54,25 @@ class BagOfWordsEmbedder:
 @pytest.fixture
 def fake_embedder():
     return BagOfWordsEmbedder()
+
+
+@pytest.fixture
+def make_git_repo(tmp_path):
+    """Build a small committed git repo under tmp_path: make_git_repo("name", {"eval.py": "..."}) -> Path."""
+    import os
+    import subprocess
+    import textwrap
+
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@t"}
+
+    def make(name: str, files: dict[str, str]) -> Path:
+        repo = tmp_path / name
+        repo.mkdir(parents=True)
+        for path, text in files.items():
+            (repo / path).write_text(textwrap.dedent(text), encoding="utf-8")
+        for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"]):
+            subprocess.run(argv, cwd=repo, env={**os.environ, **identity}, check=True)
+        return repo
+
+    return make

@@ -12,19 +12,25 @@ def values(text: str, patterns=()) -> dict[str, float]:
     return {name: metric.value for name, metric in parse_output(text, patterns).items()}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("test loss: 2.19", {"test_loss": 2.19}),
-    ("step 250: train loss 2.4738, val loss 2.4911", {"train_loss": 2.4738, "val_loss": 2.4911}),
-    ("30/500 = 6.00% correct", {"accuracy": 0.06}),
-    ("Accuracy: 0.939", {"accuracy": 0.939}),
-    ("Test set: Average loss: 0.0335, Accuracy: 9890/10000 (99%)", {"test_loss": 0.0335, "test_accuracy": 0.989}),
-    ("Accuracy of the network on the 10000 test images: 54 %", {"test_accuracy": 0.54}),
-    ("top1=76.13 top5: 93.1%", {"top1": 0.7613, "top5": 0.931}),
-    ("mAP@0.5: 0.512 mAP: 0.33", {"map50": 0.512, "map": 0.33}),
-    ("F1-score: 88.5", {"f1": 0.885}),
-    ("BLEU = 27.31 60.1/33.4/20.0", {"bleu": 27.31}),
-    ("eval perplexity: 20.5", {"eval_perplexity": 20.5}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("test loss: 2.19", {"test_loss": 2.19}),
+        ("step 250: train loss 2.4738, val loss 2.4911", {"train_loss": 2.4738, "val_loss": 2.4911}),
+        ("30/500 = 6.00% correct", {"accuracy": 0.06}),
+        ("Accuracy: 0.939", {"accuracy": 0.939}),
+        (
+            "Test set: Average loss: 0.0335, Accuracy: 9890/10000 (99%)",
+            {"test_loss": 0.0335, "test_accuracy": 0.989},
+        ),
+        ("Accuracy of the network on the 10000 test images: 54 %", {"test_accuracy": 0.54}),
+        ("top1=76.13 top5: 93.1%", {"top1": 0.7613, "top5": 0.931}),
+        ("mAP@0.5: 0.512 mAP: 0.33", {"map50": 0.512, "map": 0.33}),
+        ("F1-score: 88.5", {"f1": 0.885}),
+        ("BLEU = 27.31 60.1/33.4/20.0", {"bleu": 27.31}),
+        ("eval perplexity: 20.5", {"eval_perplexity": 20.5}),
+    ],
+)
 def test_real_world_formats(text, expected):
     assert values(text) == pytest.approx(expected)
 
@@ -36,9 +42,11 @@ def test_training_progress_lines_are_not_evaluations():
 
 
 def test_last_occurrence_wins_and_progress_bars_split_on_carriage_return():
-    log = ("Epoch 1 | val loss 0.9 acc 61.0\n"
-           " 50%|#####     | 5/10 [00:01<00:01, loss=0.3]\r100%|##########| 10/10 [00:02<00:00, loss=0.2]\n"
-           "Epoch 2 | val loss 0.7 acc 70.5\n")
+    log = (
+        "Epoch 1 | val loss 0.9 acc 61.0\n"
+        " 50%|#####     | 5/10 [00:01<00:01, loss=0.3]\r100%|##########| 10/10 [00:02<00:00, loss=0.2]\n"
+        "Epoch 2 | val loss 0.7 acc 70.5\n"
+    )
     parsed = parse_output(log)
     assert {k: m.value for k, m in parsed.items()} == {"val_loss": 0.7, "val_accuracy": 0.705}
     assert parsed["val_accuracy"].raw == "70.5"  # the text as printed is kept

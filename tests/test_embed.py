@@ -12,8 +12,14 @@ import numpy as np
 import pytest
 
 from scout.embed import (
-    OnnxEmbedder, SentenceTransformerEmbedder, cosine_scores, embed_texts, load_embedder, onnx_path,
-    text_hash, top_k,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    cosine_scores,
+    embed_texts,
+    load_embedder,
+    onnx_path,
+    text_hash,
+    top_k,
 )
 from scout.errors import ConfigError
 

@@ -132,7 +132,7 @@ def test_parquet_resume_skips_whole_row_groups(store, tmp_path):
 def test_sigkill_mid_import_then_resume(tmp_path):
     path = write_json(tmp_path / "papers-with-abstracts.json", synthetic_papers(30_000))
     env = {**os.environ, "SCOUT_CACHE_DIR": str(tmp_path / "cache")}
-    cmd = [sys.executable, "-m", "scout", "index", "import", str(path), "--batch-size", "200"]
+    cmd = [sys.executable, "-c", "from scout.cli import main; main()", "index", "import", str(path), "--batch-size", "200"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = tmp_path / "cache" / "scout.db"
     deadline = time.time() + 60
@@ -140,7 +140,7 @@ def test_sigkill_mid_import_then_resume(tmp_path):
     while time.time() < deadline and done < 2000:
         time.sleep(0.05)
         try:
-            with sqlite3.connect(db) as con:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
                 done = con.execute("SELECT COALESCE(MAX(records_done), 0) FROM index_files").fetchone()[0]
         except sqlite3.Error:
             pass
@@ -151,7 +151,7 @@ def test_sigkill_mid_import_then_resume(tmp_path):
         papers = con.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
     assert 0 < done < 30_000 and not complete
     assert papers == done  # no half batch is visible
-    finished = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    finished = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert f"resumed after {done:,}" in finished.stderr.replace("\n", " ")
     with sqlite3.connect(db) as con:
@@ -209,6 +209,9 @@ def test_wrong_formats_are_one_line_errors(store, tmp_path):
     methods = write_json(tmp_path / "methods.json", [{"name": "ReLU", "full_name": "Rectified Linear Units"}])
     with pytest.raises(ParseError, match="not a Papers with Code dump"):
         import_dump(store, methods)
+    viewer = write_json(tmp_path / "papers-with-abstracts.json", {"rows": [{"row": PAPER_RECORDS[0]}]})
+    with pytest.raises(ParseError, match="not a Papers with Code dump"):
+        import_dump(store, viewer)
     broken = tmp_path / "x.parquet"
     broken.write_bytes(b"PAR1 garbage")
     with pytest.raises(ParseError, match="parquet"):

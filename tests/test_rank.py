@@ -50,9 +50,9 @@ def embedder():
 def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedder, store):
     ranked = rank.rank_papers("mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store,
                               ranker="dense", close_threshold=0.3, now=NOW)
-    assert [r.paper.arxiv_id for r in ranked][0] == "2107.06278"
+    assert ranked[0].paper.arxiv_id == "2107.06278"
     assert [r.rank for r in ranked] == [1, 2, 3]
-    assert all(a.score >= b.score for a, b in zip(ranked, ranked[1:]))
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
     query, doc = embedder.encode(["mask classification segmentation", MASK.embedding_text()])
     assert ranked[0].similarity == pytest.approx(float(query @ doc), abs=1e-4)
     assert ranked[0].close and not ranked[-1].close
@@ -141,3 +141,55 @@ def test_sort_modes(embedder, store):
     assert [r.rank for r in by_date] == [1, 2, 3]
     undated = rank.rank_papers("mask", [MASK.with_(published=None), SPEECH], embedder, store, sort="date")
     assert undated[-1].paper.published is None
+
+
+def test_minmax_and_weighted_fusion_arithmetic():
+    assert rank.minmax(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
+    assert rank.minmax(np.array([0.3, 0.3])).tolist() == [1.0, 1.0]  # no spread: no preference
+    fused = rank.weighted_fusion(np.array([0.2, 0.6, 0.4]), np.array([1.0, 0.0, 0.5]), weight=0.7)
+    assert fused == pytest.approx([0.3, 0.7, 0.5])
+
+
+def test_reciprocal_rank_fusion_arithmetic():
+    fused = rank.reciprocal_rank_fusion(np.array([0.9, 0.1, 0.5]), np.array([0.0, 2.0, 1.0]), k=60)
+    assert fused == pytest.approx([1 / 61 + 1 / 63, 1 / 63 + 1 / 61, 1 / 62 + 1 / 62])
+
+
+def test_a_changed_weight_changes_the_order():
+    # paper 0 is the semantic match, paper 1 the exact-term match
+    dense, lexical = np.array([0.8, 0.5, 0.1]), np.array([0.2, 1.0, 0.0])
+    dense_heavy = np.argsort(-rank.weighted_fusion(dense, lexical, weight=0.9)).tolist()
+    lexical_heavy = np.argsort(-rank.weighted_fusion(dense, lexical, weight=0.2)).tolist()
+    assert dense_heavy == [0, 1, 2]
+    assert lexical_heavy == [1, 0, 2]
+
+
+def test_hybrid_ranker_fuses_cosine_and_bm25(embedder, store):
+    papers = [MASK, GRAPH, SPEECH]
+    ranked = rank.rank_papers("mask classification", papers, embedder, store, ranker="hybrid")
+    by_paper = {r.paper.arxiv_id: r for r in ranked}
+    sims = np.array([by_paper[p.arxiv_id].similarity for p in papers])
+    lex = np.array([by_paper[p.arxiv_id].parts["lexical"] for p in papers])
+    expected = rank.weighted_fusion(sims, lex)
+    assert [by_paper[p.arxiv_id].parts["relevance"] for p in papers] == pytest.approx(expected, abs=1e-3)
+    assert ranked[0].paper is MASK
+
+
+def test_sentences_of_a_long_description_only():
+    assert rank.sentences_of("q", "One aim. Another aim! A third?") == ["q", "One aim.", "Another aim!", "A third?"]
+    assert rank.sentences_of("q", "Just one aim.") == []
+    assert rank.sentences_of("q", None) == []
+
+
+def test_maxsim_finds_a_paper_matching_one_aim_of_several(embedder, store):
+    about = "We study speech recognition with transducers. We also like graphs and molecules a lot today."
+    ranked = rank.rank_papers("plan", [MASK, SPEECH], embedder, store, about=about, ranker="dense-maxsim")
+    assert ranked[0].paper is SPEECH
+
+
+def test_every_registered_ranker_ranks_a_pool(embedder, store):
+    for name in rank.RANKERS:
+        ranked = rank.rank_papers("mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store,
+                                  ranker=name)
+        assert ranked[0].paper is MASK, name
+    assert rank.DEFAULT_RANKER in rank.RANKERS

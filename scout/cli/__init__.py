@@ -34,7 +34,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-CacheDirOption = typer.Option(None, "--cache-dir", help="Where scout keeps its data [env: SCOUT_CACHE_DIR; default ./cache].")
+CacheDirOption = typer.Option(None, "--cache-dir", help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache).")
 
 
 def settings_from(**flags):
@@ -73,3 +73,4 @@ def main() -> None:
 from scout.cli import search as _search  # noqa: E402,F401
 from scout.cli import index as _index  # noqa: E402,F401
 from scout.cli import baseline as _baseline  # noqa: E402,F401
+from scout.cli import new as _new  # noqa: E402,F401

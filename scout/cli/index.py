@@ -8,7 +8,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,7 +27,8 @@ def _bar(description: str, unit: str):
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                   TextColumn("{task.fields[count]:,} {task.fields[unit]} ({task.fields[rate]:,.0f}/s)"),
-                  TextColumn("ETA"), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+                  TextColumn("ETA"), TimeRemainingColumn(), console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as bar:
         task = bar.add_task(description, total=None, count=0, unit=unit, rate=0.0)
         started = time.monotonic()
         start_count: int | None = None  # a resumed import starts part-way; its rate counts this run
@@ -66,11 +66,12 @@ def import_files(store, files: list[Path], batch_size: int) -> int:
             continue
         seconds = time.monotonic() - started
         if report.already_done:
-            err_console.print(f"{report.name}: already imported ({report.records:,} records); nothing to do")
+            err_console.print(f"{report.name}: already imported ({report.records:,} records); nothing to do",
+                              soft_wrap=True, markup=False)
             continue
         resumed = f", resumed after {report.resumed_from:,}" if report.resumed_from else ""
         err_console.print(f"{report.name} ({report.kind}): {report.records:,} records{resumed}, "
-                          f"{report.skipped:,} skipped as unusable, in {seconds:.1f} s")
+                          f"{report.skipped:,} skipped as unusable, in {seconds:.1f} s", soft_wrap=True, markup=False)
         if report.error:
             warn(f"{report.error}; the records before it are imported. Fetch the file again "
                  "(`scout index pull`) and re-run the import to continue.")
@@ -82,7 +83,7 @@ def import_files(store, files: list[Path], batch_size: int) -> int:
 def import_(
     files: list[Path] = typer.Argument(..., help="Dump files: papers-with-abstracts, links-between-papers-and-code, evaluation-tables (.json, .json.gz or .parquet)."),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Import Papers with Code dump files into the local store (resumable, idempotent)."""
     store = open_store(settings_from(cache_dir=cache_dir))
@@ -94,10 +95,10 @@ def import_(
 @index_app.command()
 def embed(
     device: str = typer.Option("auto", "--device", help=f"Where to run the model: {DEVICES}."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Texts per model call [default: 512 on a GPU, 32 on the CPU]."),
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path [env: SCOUT_MODEL]."),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Texts per model call [default: 512 on a GPU, 32 on the CPU]."),
+    model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     no_ann: bool = typer.Option(False, "--no-ann", help="Keep only exact vectors; build no HNSW graph."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Embed every stored paper that has no vector yet, then rebuild the vector index."""
     from scout.index import build_store_index, embed_store, embedder_for, resolve_device
@@ -121,8 +122,8 @@ def embed(
 @index_app.command()
 def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path [env: SCOUT_MODEL]."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Counts, embedding model, size on disk and date of the local index."""
     from scout.index import index_info
@@ -147,9 +148,9 @@ def info(
 
 @index_app.command()
 def pull(
-    name: Optional[list[str]] = typer.Option(None, "--file", help="Only this dump file name; repeatable."),
+    name: list[str] | None = typer.Option(None, "--file", help="Only this dump file name; repeatable."),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Download the archive dumps from the Hugging Face Hub (resuming) and import them."""
     from scout.http import make_client

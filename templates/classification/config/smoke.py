@@ -8,8 +8,9 @@ It reproduces nothing: a few epochs of a narrow net, to show that every part run
 
 device = "cpu"
 ddp = "off"
-width = 8
-epochs = 3
+width = 16
+lr = 3e-3  # a short run needs a larger step than the default 3e-4
+epochs = 5
 out_dir = "out/smoke"
 sanity_quick = True
 note = "smoke"

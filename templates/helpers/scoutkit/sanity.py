@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+CHECKS = ("overfit_single_batch", "label_leak", "train_eval_mode", "activation_ranges", "profile_data_loading",
+          "augmented_grid")  # what run_all returns, in order
 Batch = tuple[torch.Tensor, torch.Tensor]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -54,7 +56,7 @@ def _no_gradient(model: nn.Module) -> list[str]:
 
 
 def overfit_single_batch(model: nn.Module, batch: Batch, loss_fn: LossFn = F.cross_entropy, *,
-                         steps: int = 300, lr: float = 1e-3, target: float = 0.05) -> CheckResult:
+                         steps: int = 300, lr: float = 3e-3, target: float = 0.05) -> CheckResult:
     """Train on one batch until the loss is near zero. A model that cannot memorise 64 examples
     has a bug (a detached graph, a frozen layer, a wrong loss), not a capacity problem."""
     name = "overfit_single_batch"

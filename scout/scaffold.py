@@ -1,0 +1,259 @@
+"""`scout new`: the project in which the researcher tries to beat the baseline.
+
+From a baseline, the files of its pinned commit are copied into a fresh git repository whose first
+commit records the origin; a second commit adds scout's part (EXPERIMENTS.md, the README section,
+the scoutkit helpers and sanity-check wiring), so `git diff HEAD~1` shows exactly what scout
+added. From a template, one commit holds the rendered starter. Everything is built in a
+temporary folder beside the target and moved into place at the end, so a failure leaves nothing
+half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scout import __version__
+from scout.errors import CloneError, ConfigError, ScaffoldError
+from scout.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
+from scout.templating import available_templates, render, render_tree
+
+DEFAULT_TEMPLATE = "classification"
+SECTION_BEGIN = "<!-- scout:begin -->"
+SECTION_END = "<!-- scout:end -->"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SYMLINK_MODE = 0o120000
+_IDENTITY = {"GIT_AUTHOR_NAME": "scout", "GIT_AUTHOR_EMAIL": "scout@localhost",
+             "GIT_COMMITTER_NAME": "scout", "GIT_COMMITTER_EMAIL": "scout@localhost"}
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    path: Path
+    commit: str
+    template: str | None
+    baseline: Baseline | None
+    notes: tuple[str, ...]
+
+
+def _check_link(path: str, link: str) -> None:
+    """A symlink stays only if it resolves inside the copy; scout never follows one out."""
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
+    if posixpath.isabs(link) or re.match(r"^[A-Za-z]:|^\\", link) or resolved == ".." or resolved.startswith("../"):
+        raise ScaffoldError(f"the baseline's symlink {path} -> {link} points outside it; scout never follows "
+                            "links out of a baseline: remove the link from the baseline, or copy its target in")
+
+
+def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
+    """Write the files of `commit` in the repository at `source` under `dest` (symlinks as links,
+    executable bits kept). Returns warnings, e.g. for submodules, which are not copied."""
+    import git
+
+    try:
+        tree = git.Repo(source).commit(commit).tree
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise CloneError(f"{source} is not a git repository any more; clone the baseline again") from None
+    except (ValueError, git.BadName, git.BadObject):
+        raise CloneError(f"commit {commit[:12]} is not in {source}; clone the baseline again") from None
+    items = list(tree.traverse())
+    for item in items:  # every link is checked before anything is written
+        if item.type == "blob" and item.mode == _SYMLINK_MODE:
+            _check_link(item.path, item.data_stream.read().decode("utf-8", "surrogateescape"))
+    notes, links = [], []
+    for item in items:
+        if ".git" in item.path.split("/"):
+            continue
+        target = dest / item.path
+        if item.type == "submodule":
+            notes.append(f"submodule {item.path} is not copied; add it again with `git submodule add`")
+        elif item.type == "blob":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if item.mode == _SYMLINK_MODE:
+                link = item.data_stream.read().decode("utf-8", "surrogateescape")
+                os.symlink(link, target)
+                links.append((item.path, link))
+                continue
+            with target.open("wb") as out:
+                item.stream_data(out)
+            if item.mode & 0o111:
+                target.chmod(0o755)
+    # A link can also escape through another link ("d -> ." then "e -> d/d/../.."), which no
+    # reading of its text alone reveals: resolve every link in the copy.
+    root = dest.resolve()
+    for path, link in links:
+        if not _inside(Path(os.path.realpath(dest / path)), root):
+            raise ScaffoldError(f"the baseline's symlink {path} -> {link} points outside it (through other "
+                                "links); scout never follows links out of a baseline: remove the link from the baseline")
+    return notes
+
+
+def _commit_all(repo, message: str) -> str:
+    """Commit every file in the folder. scout's fallback identity is used only where git has none,
+    and only for this commit."""
+    reader = repo.config_reader()
+    has_identity = reader.get_value("user", "email", default=None) and reader.get_value("user", "name", default=None)
+    repo.git.add("--all", "--force", ".")
+    repo.git.commit("--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty", "-m", message,
+                    env=None if has_identity else _IDENTITY)
+    return repo.head.commit.hexsha
+
+
+def _trailers(pairs: dict) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in pairs.items() if v)
+
+
+def merge_readme_section(existing: str | None, section: str) -> str:
+    """scout's section at the top of README.md: replaced if there is one, else put above the
+    existing text, which stays as it was."""
+    block = f"{SECTION_BEGIN}\n{section.strip()}\n{SECTION_END}\n"
+    if not existing:
+        return block
+    if SECTION_BEGIN in existing and SECTION_END in existing:
+        before, rest = existing.split(SECTION_BEGIN, 1)
+        after = rest.split(SECTION_END, 1)[1].lstrip("\n")
+        return before + block + ("\n" + after if after else "")
+    return block + "\n" + existing
+
+
+def _format(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _context(name: str, command: str, created: str, baseline: Baseline | None, template: str | None,
+             sanity_wiring: bool) -> dict:
+    data = None
+    if baseline is not None:
+        data = {k: v for k, v in asdict(baseline).items() if k not in ("metrics", "source_path", "lineage")}
+        data["metrics"] = [{"name": m.name, "measured": _format(m.measured), "paper": _format(m.paper)}
+                           for m in baseline.metrics]
+        data["has_paper"] = any(m.paper is not None for m in baseline.metrics)
+    return {"name": name, "command": command, "created": created, "template": template, "baseline": data,
+            "lineage": [baseline.summary(), *baseline.lineage] if baseline else [], "sanity_wiring": sanity_wiring,
+            "scout_version": __version__}
+
+
+def _origin(context: dict) -> dict:
+    """.scout/origin.json: where this experiment came from, and the lineage before that."""
+    return {"name": context["name"], "created_at": context["created"], "command": context["command"],
+            "scout": __version__, "template": context["template"], "source": context["baseline"],
+            "lineage": context["lineage"]}
+
+
+def _add_scout_files(dest: Path, context: dict, baseline: Baseline | None) -> None:
+    """EXPERIMENTS.md, the README section, scoutkit, origin.json; for a foreign baseline, the
+    sanity-check wiring too. Files the copy already has (its scoutkit, its tests) are kept."""
+    if baseline is not None and baseline.kind == "experiment":
+        (dest / RUNS_FILE).unlink(missing_ok=True)  # those runs belong to the earlier experiment
+    render_tree("helpers", dest, context, keep_existing=True)
+    if context["sanity_wiring"]:
+        render_tree("baseline", dest, context, keep_existing=True)
+    (dest / "EXPERIMENTS.md").write_text(render("partials/EXPERIMENTS.md.j2", context), encoding="utf-8")
+    readme = dest / "README.md"
+    existing = readme.read_text(encoding="utf-8") if readme.is_file() and not readme.is_symlink() else None
+    if readme.is_symlink():
+        readme.unlink()  # a README linked elsewhere in the copy: scout's own README replaces the link
+    readme.write_text(merge_readme_section(existing, render("partials/README_section.md.j2", context)),
+                      encoding="utf-8")
+    origin = dest / ORIGIN_FILE
+    origin.parent.mkdir(parents=True, exist_ok=True)
+    origin.write_text(json.dumps(_origin(context), indent=2) + "\n", encoding="utf-8")
+
+
+def _build(dest: Path, name: str, command: str, baseline: Baseline | None, template: str | None) -> tuple[str, list[str]]:
+    import git
+
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    repo = git.Repo.init(dest, initial_branch="main")
+    notes: list[str] = []
+    if baseline is None:
+        context = _context(name, command, created, None, template, sanity_wiring=False)
+        render_tree(template, dest, context)
+        _add_scout_files(dest, context, None)
+        return _commit_all(repo, f"New experiment {name} from scout's {template} template\n\n"
+                           + _trailers({"Scout-Command": command, "Scout-Template": template,
+                                        "Scout-Version": __version__})), notes
+    notes += copy_commit(baseline.source_path, baseline.commit, dest)
+    _commit_all(repo, f"Copy of {baseline.label} at {baseline.commit[:12]}\n\n"
+                f"`{command}` copied the files of this commit unchanged; the next commit adds scout's part.\n\n"
+                + _trailers({"Origin-Repo": baseline.repo, "Origin-Commit": baseline.commit,
+                             "Origin-Run": baseline.run_id, "Origin-Experiment": baseline.name,
+                             "Scout-Command": command}))
+    context = _context(name, command, created, baseline, None, sanity_wiring=baseline.kind != "experiment")
+    _add_scout_files(dest, context, baseline)
+    return _commit_all(repo, f"scout new {name}: experiment log, README section, scoutkit helpers\n\n"
+                       + _trailers({"Scout-Version": __version__})), notes
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_target(target: Path, force: bool, baseline: Baseline | None) -> None:
+    if target.exists() or target.is_symlink():
+        if not target.is_dir() or target.is_symlink():
+            raise ScaffoldError(f"{target} exists and is not a folder; choose another name or --dir")
+        if any(target.iterdir()) and not force:
+            raise ScaffoldError(f"{target} exists and is not empty; choose another name or --dir, "
+                                "or pass --force to replace it")
+    if _inside(Path.cwd().resolve(), target):
+        raise ScaffoldError(f"{target} holds the current directory; run scout new from outside it")
+    if baseline is not None and _inside(baseline.source_path.resolve(), target):
+        raise ScaffoldError(f"{target} holds the baseline {baseline.source_path}; choose another target")
+
+
+def _install(built: Path, target: Path) -> None:
+    """Move the finished folder into place; an existing target (empty, or --force) goes only after
+    the new one is complete."""
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / target.name)
+        try:
+            os.replace(built, target)
+        except OSError:
+            os.replace(old / target.name, target)  # put the old one back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(built, target)
+
+
+def create_experiment(name: str, *, source: str | None = None, template: str | None = None,
+                      target: Path | None = None, force: bool = False, store=None,
+                      command: str | None = None) -> Scaffold:
+    """Create the experiment NAME in `target` (default ./NAME) from `source` (a run id, a path or a
+    repository URL; default: the best run in the ledger) or from `template`. Without either and with
+    an empty ledger, the default template is used."""
+    if not _NAME.fullmatch(name):
+        raise ConfigError(f"experiment name {name!r} must be letters, digits, '.', '_' or '-'; use --dir to "
+                          "choose where it goes")
+    if source is not None and template is not None:
+        raise ConfigError("give --from or --template, not both")
+    if template is not None and template not in available_templates():
+        raise ConfigError(f"unknown template {template!r}; the templates are: {', '.join(available_templates())}")
+    command = command or f"scout new {name}"
+    target = (Path(target) if target else Path(name)).expanduser().absolute()
+    notes: list[str] = []
+    baseline = None
+    if template is None:
+        baseline, notes = resolve(source, store)
+        if baseline is None:
+            template = DEFAULT_TEMPLATE
+            notes.append(f"no baseline in the ledger, so {name} starts from the {template} template")
+    _check_target(target, force, baseline)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        built = work / target.name
+        built.mkdir()
+        commit, build_notes = _build(built, name, command, baseline, template)
+        _install(built, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Scaffold(path=target, commit=commit, template=template, baseline=baseline,
+                    notes=tuple(notes + build_notes))

@@ -1,0 +1,94 @@
+"""Offline search over the index: retrieve_stored, `scout index embed`, the vector index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scout.importer import import_dump
+from scout.index import build_store_index, embed_store, fts_query, fuse, index_info, retrieve_stored
+from scout.models import Paper, Repo
+from scout.vectors import VectorIndex, build_index, exact_top_k, index_dir
+from tests.pwc_dumps import LINKS, PAPERS, SNLI, synthetic_papers, write_json
+
+
+@pytest.fixture
+def indexed(store, tmp_path, real_fixtures):
+    import_dump(store, write_json(tmp_path / "papers-with-abstracts.json", PAPERS))
+    import_dump(store, write_json(tmp_path / "links.json", LINKS))
+    import_dump(store, real_fixtures / "pwc_dumps" / SNLI)
+    return store
+
+
+def test_offline_search_finds_papers_with_code_and_results(indexed, fake_embedder):
+    papers = retrieve_stored(indexed, fake_embedder, "instance segmentation with masks", 3)
+    assert papers[0].title == "Mask R-CNN"
+    assert {r.url for r in papers[0].repos} == {"https://github.com/facebookresearch/Detectron",
+                                               "https://github.com/matterport/Mask_RCNN"}
+    nli = retrieve_stored(indexed, fake_embedder, "natural language inference entailment", 3)
+    assert {p.title for p in nli} >= {"Natural Language Inference by Tree-Based Convolution and Heuristic Matching",
+                                      "A large annotated corpus for learning natural language inference"}
+    tbcnn = next(p for p in nli if p.arxiv_id == "1512.08422")
+    assert any(r.dataset == "SNLI" and r.value == pytest.approx(82.1) for r in tbcnn.results)
+
+
+def test_the_index_holds_what_online_search_stored_too(indexed, fake_embedder):
+    indexed.save_papers([Paper(title="Masked autoencoders are scalable vision learners",
+                               abstract="Masked autoencoders mask random patches.", arxiv_id="2111.06377",
+                               sources=("arxiv",), repos=(Repo("https://github.com/facebookresearch/mae"),))])
+    found = retrieve_stored(indexed, fake_embedder, "masked autoencoders", 2)
+    assert found[0].arxiv_id == "2111.06377" and found[0].repos[0].url == "https://github.com/facebookresearch/mae"
+
+
+def test_embed_then_vector_index_gives_the_same_top_results(indexed, fake_embedder):
+    before = [p.id for p in retrieve_stored(indexed, fake_embedder, "residual learning image recognition", 3)]
+    assert embed_store(indexed, fake_embedder) > 0
+    assert embed_store(indexed, fake_embedder) == 0  # resumable: nothing left to do
+    assert build_store_index(indexed, fake_embedder.name) == 5
+    info = index_info(indexed, fake_embedder.name)
+    assert (info.embeddings >= 5, info.indexed, info.approximate) == (True, 5, True)
+    assert info.index_bytes > 0
+    after = [p.id for p in retrieve_stored(indexed, fake_embedder, "residual learning image recognition", 3)]
+    assert after[0] == before[0] == "arxiv:1512.03385"
+
+
+def test_papers_stored_after_the_index_was_built_are_still_found(store, tmp_path, fake_embedder):
+    import_dump(store, write_json(tmp_path / "papers.json", synthetic_papers(300)))
+    embed_store(store, fake_embedder)
+    build_store_index(store, fake_embedder.name)
+    store.save_papers([Paper(title="Quantum gravity lattice", abstract="Spin foams.", arxiv_id="2401.00001")])
+    assert retrieve_stored(store, fake_embedder, "quantum gravity lattice spin foams", 5)[0].arxiv_id == "2401.00001"
+
+
+def test_approximate_search_agrees_with_exact(tmp_path):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(2000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"p{i}" for i in range(2000)]
+    build_index(tmp_path, "m", ids, vectors)
+    index = VectorIndex.load(tmp_path)
+    hits = 0
+    for q in vectors[:50]:
+        exact = {pid for pid, _ in index.search(q, 10, exact=True)}
+        hits += len(exact & {pid for pid, _ in index.search(q, 10)})
+    assert hits / 500 >= 0.95
+    best, score = exact_top_k(index.vectors, vectors[7], 1, chunk=300)
+    assert (best[0], round(float(score[0]), 2)) == (7, 1.0)
+
+
+def test_a_half_built_index_is_ignored(tmp_path):
+    build_index(tmp_path, "m", ["a", "b"], np.eye(2, dtype=np.float32), ann=False)
+    assert VectorIndex.load(tmp_path).search(np.array([0, 1.0]), 1) == [("b", 1.0)]
+    (tmp_path / "meta.json").unlink()
+    assert VectorIndex.load(tmp_path) is None
+    assert index_dir(tmp_path, "org/model name") == tmp_path / "index" / "org_model_name"
+
+
+def test_query_text_is_never_fts_syntax():
+    assert fts_query('NEAR(a b) OR "x" AND title:* -y') == '"near" OR "title"'
+    assert fts_query("the of a") is None
+    assert fuse([["a", "b", "c"], ["b"]], 2) == ["b", "a"]
+
+
+def test_empty_store_and_empty_query(store, fake_embedder):
+    assert retrieve_stored(store, fake_embedder, "anything", 5) == []
