@@ -56,13 +56,6 @@ def _retry_after_seconds(response: httpx.Response) -> float | None:
             return None
 
 
-def decode_json(body: bytes) -> object:
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise ParseError(f"invalid JSON ({exc})") from exc
-
-
 class Fetcher:
     """Fetches and parses one response at a time per source, politely.
 

@@ -6,15 +6,18 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from scout.config import Settings
 from scout.embed import embed_texts
 from scout.errors import ConfigError, ScoutError, SourceError
-from scout.http import Fetcher
 from scout.merge import merge_papers
 from scout.models import Paper, RankedPaper
 from scout.sources import SEARCH_SOURCES, github, pwc
 from scout.store import Store
+
+if TYPE_CHECKING:
+    from scout.http import Fetcher
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]

@@ -66,8 +66,7 @@ def output_path(rel: str) -> str:
     name = parts[-1]
     if name.startswith("dot-"):
         name = "." + name[len("dot-"):]
-    if name.endswith(".j2"):
-        name = name[: -len(".j2")]
+    name = name.removesuffix(".j2")
     return "/".join([*parts[:-1], name])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import sys
 import time
 
 import pytest
@@ -25,9 +26,11 @@ def kit(tmp_path_factory):
     modules = {}
     for name in ("sanity", "plots", "seeding"):
         spec = importlib.util.spec_from_file_location(f"scoutkit_{name}_under_test", root / "scoutkit" / f"{name}.py")
-        modules[name] = importlib.util.module_from_spec(spec)
+        modules[name] = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses look it up
         spec.loader.exec_module(modules[name])
-    return modules
+    yield modules
+    for module in modules.values():
+        sys.modules.pop(module.__name__, None)
 
 
 def batch(seed: int, n: int = 64):
@@ -117,7 +120,7 @@ def test_overfit_single_batch(kit):
 
     broken = sanity.overfit_single_batch(Detached(), batch(0), steps=100)
     assert not broken.passed and broken.details["final_loss"] > 1.0
-    assert "no gradient reaches 6 parameter tensors (net.0.weight" in broken.message
+    assert "no gradient reaches 7 parameter tensors (net.0.weight" in broken.message
     assert str(broken).startswith("FAIL overfit_single_batch:")
 
 
@@ -209,7 +212,9 @@ def test_profile_data_loading(kit):
     slow = torch.utils.data.DataLoader(SlowDigits(), batch_size=8)
     broken = sanity.profile_data_loading(slow, lambda b: None, batches=3)
     assert not broken.passed and broken.details["share"] > 0.5
-    assert "loading dominates" in broken.message and "busy_decoding" in broken.message
+    assert "loading dominates" in broken.message
+    assert broken.details["your_functions"][0].startswith("__getitem__ (test_scaffold_sanity.py:")
+    assert "busy_decoding (test_scaffold_sanity.py:" in broken.message
 
     big = torch.randn(400, 400)
     fast = [batch(0)] * 3

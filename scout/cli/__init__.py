@@ -70,7 +70,7 @@ def main() -> None:
 
 
 # Command modules register on `app` when imported; keep these last.
-from scout.cli import search as _search  # noqa: E402,F401
-from scout.cli import index as _index  # noqa: E402,F401
-from scout.cli import baseline as _baseline  # noqa: E402,F401
-from scout.cli import new as _new  # noqa: E402,F401
+from scout.cli import baseline as _baseline
+from scout.cli import index as _index
+from scout.cli import new as _new
+from scout.cli import search as _search

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from scout.http import Fetcher
 from scout.models import Paper
 from scout.sources import arxiv, hf, pwc
 
-SearchFn = Callable[[Fetcher, str, int], list[Paper]]
+if TYPE_CHECKING:
+    from scout.http import Fetcher
+
+SearchFn = Callable[["Fetcher", str, int], list[Paper]]
 
 # The sources `scout search --source NAME` accepts, in the order their fields win a merge.
 SEARCH_SOURCES: dict[str, SearchFn] = {

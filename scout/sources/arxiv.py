@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from bs4 import BeautifulSoup
+from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
-from scout.http import Fetcher
 from scout.models import Paper, normalize_arxiv_id, normalize_doi
 from scout.sources.common import arxiv_abs_url, clean_text, iso_date
+
+if TYPE_CHECKING:
+    from scout.http import Fetcher
 
 SOURCE = "arxiv"
 PAGE_SIZE = 100
@@ -79,6 +80,8 @@ def _parse_entry(entry) -> Paper | None:
 def parse_feed(body: bytes) -> Feed:
     """Parse one page of results. Handles the 2026 feed and the older (2016) one, whose namespaced
     elements declare their namespace inline; an error feed raises SourceError with arXiv's message."""
+    from bs4 import BeautifulSoup  # imported here: offline searches never parse a feed
+
     feed = BeautifulSoup(body, "xml").find("feed")
     if feed is None:
         raise ParseError("not an Atom feed")

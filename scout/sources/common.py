@@ -3,15 +3,23 @@ JSON bodies."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from scout.http import decode_json
+from scout.errors import ParseError
 
 T = TypeVar("T")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def decode_json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ParseError(f"invalid JSON ({exc})") from exc
 
 
 def clean_text(value: object) -> str | None:

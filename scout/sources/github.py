@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
-from scout.http import Fetcher
 from scout.models import Repo
 from scout.sources.common import from_json
+
+if TYPE_CHECKING:
+    from scout.http import Fetcher
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}

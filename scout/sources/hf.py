@@ -3,10 +3,14 @@ star count that authors link on huggingface.co/papers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scout.errors import ParseError
-from scout.http import Fetcher
 from scout.models import Paper, Repo, normalize_arxiv_id
 from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+
+if TYPE_CHECKING:
+    from scout.http import Fetcher
 
 SOURCE = "hf"
 

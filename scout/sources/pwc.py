@@ -5,14 +5,16 @@ old paperswithcode.com API's shapes, which recorded samples and archived data st
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from scout.errors import ParseError, SourceError
-from scout.http import Fetcher
 from scout.metrics import parse_metric_value
 from scout.models import Paper, Repo, Result, normalize_arxiv_id
 from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+
+if TYPE_CHECKING:
+    from scout.http import Fetcher
 
 SOURCE = "pwc"
 PAGE_SIZE = 100  # the API's largest page_size

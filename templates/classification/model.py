@@ -1,5 +1,5 @@
 """Model: a small CNN for 8x8 grey images: three conv-batchnorm-PReLU blocks, global average
-pooling, dropout and a linear classifier (about 20k parameters at width 32).
+pooling, dropout and a linear classifier (about 57k parameters at width 32).
 
     python model.py         # prints the layer shapes and the parameter count
 

@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root: scoutkit, sanity_setup
 
-import sanity_setup  # noqa: E402
-from scoutkit import sanity, seed_everything  # noqa: E402
+import sanity_setup
+from scoutkit import sanity, seed_everything
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import cProfile
 import math
 import os
 import pstats
+import sysconfig
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -255,18 +256,28 @@ def format_ranges(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def _top_functions(profile: cProfile.Profile, top: int) -> list[str]:
+def _is_user_code(filename: str) -> bool:
+    """Code of the experiment, not of Python, installed packages, or this module."""
+    if filename == "~" or filename.startswith("<") or filename == __file__:
+        return False
+    if "site-packages" in filename or "dist-packages" in filename:
+        return False
+    return not filename.startswith((sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")))
+
+
+def _top_functions(profile: cProfile.Profile, top: int) -> tuple[list[str], list[str]]:
+    """(the experiment's functions by cumulative time, any functions by their own time)."""
     stats = pstats.Stats(profile).stats  # {(file, line, function): (calls, prim, own time, cumulative, callers)}
-    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)
-    names = []
-    for (filename, line, function), (_, _, own, _, _) in ranked:
-        if filename == "~" and function.startswith("<method 'disable'"):
-            continue  # the profiler switching itself off
+
+    def label(key, seconds: float) -> str:
+        filename, line, function = key
         where = f"{os.path.basename(filename)}:{line}" if filename != "~" else "builtin"
-        names.append(f"{function} ({where}, {own * 1000:.0f} ms)")
-        if len(names) == top:
-            break
-    return names
+        return f"{function} ({where}, {seconds * 1000:.0f} ms)"
+
+    own = [k for k in sorted(stats, key=lambda k: stats[k][2], reverse=True)
+           if not (k[0] == "~" and "disable" in k[2])]  # the profiler switching itself off
+    yours = sorted((k for k in stats if _is_user_code(k[0])), key=lambda k: stats[k][3], reverse=True)
+    return [label(k, stats[k][3]) for k in yours[:top]], [label(k, stats[k][2]) for k in own[:top]]
 
 
 def profile_data_loading(loader: Iterable, step: Callable[[object], object], *, batches: int = 10,
@@ -303,11 +314,12 @@ def profile_data_loading(loader: Iterable, step: Callable[[object], object], *, 
     for _ in range(seen):
         next(iterator, None)
     profile.disable()
-    details["top_functions"] = _top_functions(profile, top)
+    yours, own = _top_functions(profile, top)
+    details.update(your_functions=yours, top_functions=own)
     workers = getattr(loader, "num_workers", 0)
     note = " (worker processes are not profiled: set num_workers=0 to see inside them)" if workers else ""
-    return CheckResult(name, False, f"{timing}; loading dominates. Top functions while loading{note}: "
-                       + "; ".join(details["top_functions"]), details)
+    return CheckResult(name, False, f"{timing}; loading dominates{note}. Your slowest loading code: "
+                       f"{'; '.join(yours) or 'none'}. Most own time: {'; '.join(own)}", details)
 
 
 def save_augmented_grid(batch: Batch, path: str | Path, *, count: int = 32, columns: int = 8) -> CheckResult:
