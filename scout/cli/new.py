@@ -15,10 +15,10 @@ def new(
     name: str = typer.Argument(..., help="The experiment's name; also its folder unless --dir is given."),
     source: str | None = typer.Option(None, "--from", help="A run id from `scout runs`, a local git repository "
                                       "(an earlier experiment or a baseline clone) or a repository URL in the "
-                                      "ledger [default: the best run in the ledger]."),
+                                      "ledger (default: the best run in the ledger)."),
     template: str | None = typer.Option(None, "--template", help="Start from a template instead of a baseline "
                                         "(classification); also what an empty ledger falls back to."),
-    directory: Path | None = typer.Option(None, "--dir", help="Where to create it [default: ./NAME]."),
+    directory: Path | None = typer.Option(None, "--dir", help="Where to create it (default: ./NAME)."),
     force: bool = typer.Option(False, "--force", help="Replace a target folder that is not empty."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
