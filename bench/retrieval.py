@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from scout import rank
 from scout.config import DEFAULT_MODEL
-from scout.embed import load_embedder
+from scout.embed import embed_texts, load_embedder
 from scout.models import Paper
 from scout.store import Store
 
@@ -130,9 +130,9 @@ def query_metrics(scores: np.ndarray, query: Query) -> dict[str, float]:
 
 
 def signals(queries: list[Query], embedder, store: Store) -> list[rank.Signals]:
-    texts = sorted({t for q in queries for t in (rank.task_text(q.text, q.about), *q.docs)})
+    texts = sorted({t for q in queries
+                    for t in (rank.task_text(q.text, q.about), *rank.sentences_of(q.text, q.about), *q.docs)})
     started = time.perf_counter()
-    from scout.embed import embed_texts
 
     def progress(done: int, total: int) -> None:
         print(f"  encoded {done}/{total} texts with {embedder.name} "

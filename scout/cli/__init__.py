@@ -69,8 +69,10 @@ def main() -> None:
         raise SystemExit(130) from None
 
 
-# Command modules register on `app` when imported; keep these last.
-from scout.cli import baseline as _baseline
-from scout.cli import index as _index
-from scout.cli import new as _new
-from scout.cli import search as _search
+# Command modules register on `app` when imported, in the order `scout --help` lists them.
+# isort: off
+from scout.cli import search as _search  # noqa: F401
+from scout.cli import baseline as _baseline  # noqa: F401
+from scout.cli import new as _new  # noqa: F401
+from scout.cli import index as _index  # noqa: F401
+# isort: on
