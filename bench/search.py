@@ -2,6 +2,7 @@
 
     python bench/search.py                 # everything; 1M rows in (e) need ~3 GB of memory
     python bench/search.py --rows 10000 100000
+    python bench/search.py --serve         # replay the recorded sources for trying scout by hand
 
 (a) `scout --help`: wall time, and which heavy modules (torch, onnxruntime...) it imported.
 (b) a repeated identical search, everything cached (HTTP answers and embeddings).
@@ -37,9 +38,8 @@ import time
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import numpy as np
 
@@ -50,6 +50,7 @@ from scout.config import DEFAULT_MODEL, URL_ENV
 from scout.embed import embed_texts, onnx_path, top_k
 from scout.models import Paper
 from scout.store import Store
+from tests.replay import ReplayServer
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
 RESULTS = ROOT / "bench" / "results"
@@ -144,27 +145,12 @@ class Replay:
 def replay_server():
     replay = Replay()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            url = urlsplit(self.path)
-            status, content_type, body = replay.answer(url.path, parse_qs(url.query))
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def route(path: str, query: dict[str, str]):
+        status, content_type, body = replay.answer(path, {k: [v] for k, v in query.items()})
+        return status, content_type, body, {}
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield replay, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with ReplayServer({"": route}) as server:
+        yield replay, server.url
 
 
 # -- running scout -----------------------------------------------------------------------------
@@ -361,15 +347,32 @@ def markdown(figures: list[tuple[str, str, str, str]], meta: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def serve() -> int:
+    """Replay the recorded sources until Ctrl-C, for trying scout by hand with no network."""
+    with replay_server() as (_, base_url):
+        for var, value in scout_env(Path("cache"), base_url).items():
+            if var.startswith("SCOUT_") and var.endswith("_URL"):
+                print(f"export {var}={value}", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
                         help="stored-vector counts for (e)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per search figure (median)")
+    parser.add_argument("--serve", action="store_true",
+                        help="only serve the recorded sources and print the variables that point scout at them")
     args = parser.parse_args(argv)
     if not FIXTURES.is_dir():
         print(f"recorded fixtures not found at {FIXTURES}", file=sys.stderr)
         return 1
+    if args.serve:
+        return serve()
 
     figures = []
     with tempfile.TemporaryDirectory(prefix="scout-bench-") as tmp, replay_server() as (replay, base_url):

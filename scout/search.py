@@ -60,6 +60,12 @@ class SearchRequest:
             raise ConfigError(f"unknown source {unknown[0]!r}; choose from {', '.join(SEARCH_SOURCES)}")
         if not self.sources:
             raise ConfigError(f"no source selected; choose from {', '.join(SEARCH_SOURCES)}")
+        from scout.rank import SORTS, get_ranker
+
+        if self.ranker is not None:
+            get_ranker(self.ranker)
+        if self.sort not in SORTS:
+            raise ConfigError(f"unknown --sort {self.sort!r}; choose from {', '.join(SORTS)}")
 
 
 @dataclass(frozen=True)

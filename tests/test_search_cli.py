@@ -204,6 +204,8 @@ def test_filters_and_show(cli_env, recorded_routes, monkeypatch):
     (["search", "x", "--limit", "0"], "--limit must be 1 or more"),
     (["search", "x", "--about", "@/no/such/file.md"], "cannot read --about file"),
     (["search", "x", "--format", "yaml"], "unknown --format 'yaml'"),
+    (["search", "x", "--ranker", "magic"], "unknown ranker 'magic'"),
+    (["search", "x", "--sort", "stars"], "unknown --sort 'stars'"),
     (["show", "arxiv:0000.00000"], "no paper 'arxiv:0000.00000'"),
 ])
 def test_bad_input_is_one_line_and_exit_1(cli_env, args, message):

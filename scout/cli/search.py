@@ -68,8 +68,8 @@ def search(
     fmt: str = typer.Option("table", "--format", help=f"Output format: {'|'.join(FORMAT_NAMES)}."),
     as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
     model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
-    ranker: Optional[str] = typer.Option(None, "--ranker", help="Relevance ranker (see README)."),
-    sort: str = typer.Option("relevance", "--sort", help="Order by relevance, strength or date."),
+    ranker: Optional[str] = typer.Option(None, "--ranker", help="Relevance ranker: hybrid-prf (default), hybrid, rrf, dense, dense-maxsim or bm25."),
+    sort: str = typer.Option("relevance", "--sort", help="Order by relevance (default), strength (best baseline first) or date (newest first)."),
     cache_dir: Optional[Path] = CacheDirOption,
 ) -> None:
     """Find, merge and rank prior work for a task."""
