@@ -16,7 +16,7 @@ import numpy as np
 # 576k-paper archive at a few milliseconds per query (bench/index.py measures both).
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
-EXPANSION_SEARCH = 64
+EXPANSION_SEARCH = 256
 
 
 def index_dir(root: Path, model: str) -> Path:
