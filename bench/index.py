@@ -47,17 +47,33 @@ def synthetic_dump(path: Path, n: int, seed: int = 0) -> None:
                 record = {
                     "paper_url": f"https://paperswithcode.com/paper/synthetic-{i}",
                     "arxiv_id": f"{1000 + i // 99999}.{i % 99999:05d}" if i % 5 else None,
-                    "nips_id": None, "openreview_id": None,
+                    "nips_id": None,
+                    "openreview_id": None,
                     "title": " ".join(row[200:209]).capitalize() + f" {i}",
-                    "abstract": abstract + ".", "short_abstract": None,
-                    "url_abs": f"http://arxiv.org/abs/{i}v1", "url_pdf": f"http://arxiv.org/pdf/{i}v1.pdf",
-                    "proceeding": None, "authors": ["Ada Lovelace", "Alan Turing", "Grace Hopper"],
-                    "tasks": ["Image Classification", "model"], "date": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 10}",
-                    "conference_url_abs": None, "conference_url_pdf": None, "conference": None,
+                    "abstract": abstract + ".",
+                    "short_abstract": None,
+                    "url_abs": f"http://arxiv.org/abs/{i}v1",
+                    "url_pdf": f"http://arxiv.org/pdf/{i}v1.pdf",
+                    "proceeding": None,
+                    "authors": ["Ada Lovelace", "Alan Turing", "Grace Hopper"],
+                    "tasks": ["Image Classification", "model"],
+                    "date": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 10}",
+                    "conference_url_abs": None,
+                    "conference_url_pdf": None,
+                    "conference": None,
                     "reproduces_paper": None,
-                    "methods": [{"name": "ReLU", "full_name": "Rectified Linear Units", "description": "x" * 200,
-                                 "introduced_year": 2000, "source_url": None, "source_title": None,
-                                 "code_snippet_url": None, "main_collection": None}],
+                    "methods": [
+                        {
+                            "name": "ReLU",
+                            "full_name": "Rectified Linear Units",
+                            "description": "x" * 200,
+                            "introduced_year": 2000,
+                            "source_url": None,
+                            "source_title": None,
+                            "code_snippet_url": None,
+                            "main_collection": None,
+                        }
+                    ],
                 }
                 out.write(("," if i else "") + json.dumps(record))
         out.write("]")
@@ -65,15 +81,23 @@ def synthetic_dump(path: Path, n: int, seed: int = 0) -> None:
 
 def time_import(dump: Path, cache: Path) -> dict:
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-c", "from scout.cli import main; main()", "index", "import", str(dump)],
-                         env={"SCOUT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}, cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", "from scout.cli import main; main()", "index", "import", str(dump)],
+        env={"SCOUT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.monotonic() - started
     if run.returncode:
         raise SystemExit(run.stderr)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"import_s": round(seconds, 1), "import_peak_rss_mb": round(peak),
-            "db_mb": round(sum(p.stat().st_size for p in cache.glob("scout.db*")) / 2**20)}
+    return {
+        "import_s": round(seconds, 1),
+        "import_peak_rss_mb": round(peak),
+        "db_mb": round(sum(p.stat().st_size for p in cache.glob("scout.db*")) / 2**20),
+    }
 
 
 def cpu_embedding_rate(store, sample: int) -> dict:
@@ -99,7 +123,7 @@ def clustered_unit_vectors(n: int, rng, clusters: int = 4000, noise: float = 0.0
     for start in range(0, n, 65536):
         m = min(65536, n - start)
         block = centres[rng.integers(0, clusters, size=m)] + rng.normal(scale=noise, size=(m, DIM)).astype(np.float32)
-        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
 
@@ -136,12 +160,21 @@ def vector_figures(store, root: Path, n_queries: int) -> dict:
     numpy_p50, numpy_p99 = numpy_f32_latency(index.vectors, queries)
     exact_p50, exact_p99 = latency(lambda q: index.search(q, 10, exact=True), queries)
     ann_p50, ann_p99 = latency(lambda q: index.search(q, 10), queries)
-    hits = sum(len({p for p, _ in index.search(q, 10, exact=True)} & {p for p, _ in index.search(q, 10)})
-               for q in queries)
-    return {"vectors": len(ids), "ann_build_s": round(build_s, 1), "index_mb": round(index_size(folder) / 2**20),
-            "exact_numpy_f32_p50_ms": numpy_p50, "exact_numpy_f32_p99_ms": numpy_p99,
-            "exact_f16_mmap_p50_ms": exact_p50, "exact_f16_mmap_p99_ms": exact_p99,
-            "ann_p50_ms": ann_p50, "ann_p99_ms": ann_p99, "recall_at_10": round(hits / (10 * len(queries)), 4)}
+    hits = sum(
+        len({p for p, _ in index.search(q, 10, exact=True)} & {p for p, _ in index.search(q, 10)}) for q in queries
+    )
+    return {
+        "vectors": len(ids),
+        "ann_build_s": round(build_s, 1),
+        "index_mb": round(index_size(folder) / 2**20),
+        "exact_numpy_f32_p50_ms": numpy_p50,
+        "exact_numpy_f32_p99_ms": numpy_p99,
+        "exact_f16_mmap_p50_ms": exact_p50,
+        "exact_f16_mmap_p99_ms": exact_p99,
+        "ann_p50_ms": ann_p50,
+        "ann_p99_ms": ann_p99,
+        "recall_at_10": round(hits / (10 * len(queries)), 4),
+    }
 
 
 class RandomProjection:
@@ -160,12 +193,16 @@ def search_figures(store, n_queries: int) -> dict:
     from scout.index import lexical_ids, retrieve_stored
 
     words = [f"w{i}" for i in (5, 50, 500, 2000, 8000, 20000)]
-    queries = [" ".join(words[i % 6:i % 6 + 3]) + f" w{100 + i}" for i in range(n_queries)]
+    queries = [" ".join(words[i % 6 : i % 6 + 3]) + f" w{100 + i}" for i in range(n_queries)]
     lex_p50, lex_p99 = latency(lambda q: lexical_ids(store, q, 200), queries)
     embedder = RandomProjection()
     full_p50, full_p99 = latency(lambda q: retrieve_stored(store, embedder, q, 200), queries[:50])
-    return {"bm25_top200_p50_ms": lex_p50, "bm25_top200_p99_ms": lex_p99,
-            "retrieve_stored_k200_p50_ms": full_p50, "retrieve_stored_k200_p99_ms": full_p99}
+    return {
+        "bm25_top200_p50_ms": lex_p50,
+        "bm25_top200_p99_ms": lex_p99,
+        "retrieve_stored_k200_p50_ms": full_p50,
+        "retrieve_stored_k200_p99_ms": full_p99,
+    }
 
 
 def main() -> None:
@@ -182,8 +219,10 @@ def main() -> None:
     if not dump.is_file():
         started = time.monotonic()
         synthetic_dump(dump, args.papers)
-        print(f"wrote {dump} ({dump.stat().st_size / 2**20:.0f} MB) in {time.monotonic() - started:.0f} s",
-              file=sys.stderr)
+        print(
+            f"wrote {dump} ({dump.stat().st_size / 2**20:.0f} MB) in {time.monotonic() - started:.0f} s",
+            file=sys.stderr,
+        )
     cache = args.workdir / f"cache-{args.papers}"
     figures = {"papers": args.papers, "dump_mb": round(dump.stat().st_size / 2**20)}
     if not (cache / "scout.db").is_file():

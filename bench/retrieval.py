@@ -55,13 +55,17 @@ def load_csfcube(root: Path = DATA / "csfcube") -> list[Query]:
             record = json.loads(line)
             facet = [s["sentence"] for s in record["query"]["abstract_sentences"] if s["label"] == record["facet"]]
             candidates = record["candidates"]
-            queries.append(Query(
-                id=record["query_id"], text=record["query"]["title"], about=" ".join(facet) or None,
-                docs=tuple(Paper(title=c["title"], abstract=c["abstract"]).embedding_text() for c in candidates),
-                gains=tuple(int(c["relevance_adju"]) for c in candidates),
-                # CSFCube's own evaluation counts grades 2 and 3 as relevant.
-                min_relevant=2,
-            ))
+            queries.append(
+                Query(
+                    id=record["query_id"],
+                    text=record["query"]["title"],
+                    about=" ".join(facet) or None,
+                    docs=tuple(Paper(title=c["title"], abstract=c["abstract"]).embedding_text() for c in candidates),
+                    gains=tuple(int(c["relevance_adju"]) for c in candidates),
+                    # CSFCube's own evaluation counts grades 2 and 3 as relevant.
+                    min_relevant=2,
+                )
+            )
     return queries
 
 
@@ -77,13 +81,18 @@ def load_scirepeval(root: Path = DATA / "scirepeval_search_sample") -> list[Quer
         for n, line in enumerate(path.read_text().splitlines()):
             record = json.loads(line)
             candidates = record["candidates"]
-            queries.append(Query(
-                id=f"{path.stem}:{n}", text=record["query"], about=None,
-                docs=tuple(Paper(title=c["title"] or "", abstract=c.get("abstract")).embedding_text()
-                           for c in candidates),
-                gains=tuple(int(c["score"]) for c in candidates),
-                min_relevant=1,
-            ))
+            queries.append(
+                Query(
+                    id=f"{path.stem}:{n}",
+                    text=record["query"],
+                    about=None,
+                    docs=tuple(
+                        Paper(title=c["title"] or "", abstract=c.get("abstract")).embedding_text() for c in candidates
+                    ),
+                    gains=tuple(int(c["score"]) for c in candidates),
+                    min_relevant=1,
+                )
+            )
     return queries
 
 
@@ -96,12 +105,12 @@ LABELS = {"csfcube": "CSFCube", "scirepeval": "SciRepEval"}
 
 
 def ndcg_at(order: np.ndarray, grades: np.ndarray, k: int) -> float:
-    gains = 2.0 ** grades - 1
+    gains = 2.0**grades - 1
     discounts = 1 / np.log2(np.arange(2, k + 2))
     top = gains[order[:k]]
     ideal = np.sort(gains)[::-1][:k]
-    best = float(ideal @ discounts[:len(ideal)])
-    return float(top @ discounts[:len(top)]) / best if best > 0 else 0.0
+    best = float(ideal @ discounts[: len(ideal)])
+    return float(top @ discounts[: len(top)]) / best if best > 0 else 0.0
 
 
 def average_precision(order: np.ndarray, relevant: np.ndarray) -> float:
@@ -122,32 +131,42 @@ def query_metrics(scores: np.ndarray, query: Query) -> dict[str, float]:
     order = np.argsort(-scores, kind="stable")
     gains = np.asarray(query.gains, dtype=np.float64)
     relevant = gains >= query.min_relevant
-    return {"ndcg@10": ndcg_at(order, gains, 10), "map": average_precision(order, relevant),
-            "recall@20": recall_at(order, relevant, 20)}
+    return {
+        "ndcg@10": ndcg_at(order, gains, 10),
+        "map": average_precision(order, relevant),
+        "recall@20": recall_at(order, relevant, 20),
+    }
 
 
 # -- running ------------------------------------------------------------------------------------
 
 
 def signals(queries: list[Query], embedder, store: Store) -> list[rank.Signals]:
-    texts = sorted({t for q in queries
-                    for t in (rank.task_text(q.text, q.about), *rank.sentences_of(q.text, q.about), *q.docs)})
+    texts = sorted(
+        {t for q in queries for t in (rank.task_text(q.text, q.about), *rank.sentences_of(q.text, q.about), *q.docs)}
+    )
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
-        print(f"  encoded {done}/{total} texts with {embedder.name} "
-              f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        print(
+            f"  encoded {done}/{total} texts with {embedder.name} ({time.perf_counter() - started:.0f} s)",
+            file=sys.stderr,
+        )
 
     embed_texts(texts, embedder, store, progress=progress)  # fills the cache in one pass
     return [rank.signals_for(q.text, q.about, list(q.docs), embedder, store) for q in queries]
 
 
-def score_rankers(names: list[str], queries: list[Query], sigs: list[rank.Signals],
-                  only: set[str] | None = None) -> dict[str, dict[str, float]]:
+def score_rankers(
+    names: list[str], queries: list[Query], sigs: list[rank.Signals], only: set[str] | None = None
+) -> dict[str, dict[str, float]]:
     table = {}
     for name in names:
-        per_query = [query_metrics(np.asarray(rank.get_ranker(name)(s)), q)
-                     for q, s in zip(queries, sigs) if only is None or q.id in only]
+        per_query = [
+            query_metrics(np.asarray(rank.get_ranker(name)(s)), q)
+            for q, s in zip(queries, sigs)
+            if only is None or q.id in only
+        ]
         table[name] = {m: float(np.mean([r[m] for r in per_query])) for m in METRICS}
     return table
 
@@ -156,35 +175,43 @@ def tune_weight(queries: list[Query], sigs: list[rank.Signals], dev: set[str]) -
     """nDCG@10 of the weighted fusion for each weight, on the dev facets only."""
     lines = ["| dense weight | CSFCube dev nDCG@10 |", "|---|---|"]
     for weight in np.round(np.arange(0, 1.01, 0.1), 2):
-        per_query = [query_metrics(rank.weighted_fusion(s.similarity, s.lexical, weight), q)["ndcg@10"]
-                     for q, s in zip(queries, sigs) if q.id in dev]
+        per_query = [
+            query_metrics(rank.weighted_fusion(s.similarity, s.lexical, weight), q)["ndcg@10"]
+            for q, s in zip(queries, sigs)
+            if q.id in dev
+        ]
         lines.append(f"| {weight:.1f} | {np.mean(per_query):.3f} |")
     return "\n".join(lines) + "\n"
 
 
 def markdown(rows: list[dict], meta: dict) -> str:
     names = list(meta["queries"])
-    head = "| ranker | model | " + " | ".join(
-        f"{LABELS[d]} {m}" for d in names for m in ("nDCG@10", "MAP", "R@20")) + " |"
+    head = (
+        "| ranker | model | " + " | ".join(f"{LABELS[d]} {m}" for d in names for m in ("nDCG@10", "MAP", "R@20")) + " |"
+    )
     lines = [head, "|" + "---|" * (2 + 3 * len(names))]
     for row in rows:
         cells = [f"{row[d][m]:.3f}" for d in names for m in METRICS]
         lines.append(f"| {row['ranker']} | {row['model']} | " + " | ".join(cells) + " |")
     counts = ", ".join(f"{n} {LABELS[d]} queries" for d, n in meta["queries"].items())
-    return (f"# Retrieval benchmark\n\n{meta['machine']}; {meta['seconds']:.0f} s ({counts})\n\n"
-            + "\n".join(lines) + "\n")
+    return (
+        f"# Retrieval benchmark\n\n{meta['machine']}; {meta['seconds']:.0f} s ({counts})\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ranker", action="append", choices=list(rank.RANKERS),
-                        help="ranker to measure (repeatable; default: all)")
+    parser.add_argument(
+        "--ranker", action="append", choices=list(rank.RANKERS), help="ranker to measure (repeatable; default: all)"
+    )
     parser.add_argument("--model", action="append", help=f"embedding model (repeatable; default {DEFAULT_MODEL})")
-    parser.add_argument("--dataset", action="append", choices=list(LOADERS),
-                        help="dataset to run (repeatable; default: both)")
+    parser.add_argument(
+        "--dataset", action="append", choices=list(LOADERS), help="dataset to run (repeatable; default: both)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--tune", action="store_true",
-                        help="also print the hybrid weight sweep on CSFCube's fold-1 dev facets")
+    parser.add_argument(
+        "--tune", action="store_true", help="also print the hybrid weight sweep on CSFCube's fold-1 dev facets"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     names = args.ranker or list(rank.RANKERS)
@@ -198,10 +225,15 @@ def main(argv: list[str] | None = None) -> int:
         scored = {d: score_rankers(names, datasets[d], sigs[d]) for d in datasets}
         rows += [{"ranker": n, "model": embedder.name, **{d: scored[d][n] for d in datasets}} for n in names]
         if args.tune and "csfcube" in datasets:
-            print(f"hybrid weight sweep ({embedder.name}):\n"
-                  + tune_weight(datasets["csfcube"], sigs["csfcube"], csfcube_dev_ids()))
-    meta = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "seconds": time.perf_counter() - started, "queries": {d: len(qs) for d, qs in datasets.items()}}
+            print(
+                f"hybrid weight sweep ({embedder.name}):\n"
+                + tune_weight(datasets["csfcube"], sigs["csfcube"], csfcube_dev_ids())
+            )
+    meta = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "seconds": time.perf_counter() - started,
+        "queries": {d: len(qs) for d, qs in datasets.items()},
+    }
     text = markdown(rows, meta)
     (args.out / "retrieval.md").write_text(text)
     (args.out / "retrieval.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")

@@ -76,9 +76,11 @@ def machine() -> str:
     import onnxruntime
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, {platform.system()} {platform.machine()}, "
-            f"load average {load} at the end; "
-            f"Python {platform.python_version()}, NumPy {np.__version__}, ONNX Runtime {onnxruntime.__version__}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, {platform.system()} {platform.machine()}, "
+        f"load average {load} at the end; "
+        f"Python {platform.python_version()}, NumPy {np.__version__}, ONNX Runtime {onnxruntime.__version__}"
+    )
 
 
 # -- sources replayed from recorded answers -----------------------------------------------------
@@ -98,7 +100,7 @@ class Replay:
         self.hf_search = _load_json("hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json")
         # Only answers recorded with HTTP 200 (the files without a status suffix).
         self.github = {
-            path.stem[len("repos_"):].replace("__", "/", 1).lower(): path.read_bytes()
+            path.stem[len("repos_") :].replace("__", "/", 1).lower(): path.read_bytes()
             for path in sorted(FIXTURES.glob("github/*/decoded_repos/repos_*.json"))
             if not re.search(r"_\d{3}$", path.stem)
         }
@@ -124,10 +126,10 @@ class Replay:
         if path == "/pwc/papers/search":
             page = int(query.get("page", ["1"])[0])
             size = int(query.get("page_size", ["50"])[0])
-            results = self.pwc_list["results"][(page - 1) * size: page * size]
+            results = self.pwc_list["results"][(page - 1) * size : page * size]
             return 200, as_json, json.dumps({**self.pwc_list, "results": results}).encode()
         if path.startswith("/pwc/papers/"):
-            detail = self.pwc_details.get(unquote(path[len("/pwc/papers/"):]).strip("/"))
+            detail = self.pwc_details.get(unquote(path[len("/pwc/papers/") :]).strip("/"))
             if detail is not None:
                 return 200, as_json, json.dumps(detail).encode()
         if path.rstrip("/") == "/pwc/evaluations":
@@ -135,7 +137,7 @@ class Replay:
         if path == "/hf/api/papers/search":
             return 200, as_json, json.dumps(self.hf_search).encode()
         if path.startswith("/github/repos/"):
-            body = self.github.get(path[len("/github/repos/"):].strip("/").lower())
+            body = self.github.get(path[len("/github/repos/") :].strip("/").lower())
             if body is not None:
                 return 200, as_json, body
         return 404, as_json, b'{"detail": "Not found."}'
@@ -162,8 +164,9 @@ def scout_command() -> list[str]:
 
 
 def scout_env(cache_dir: Path, base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("SCOUT_") and k not in ("GITHUB_TOKEN", "S2_API_KEY")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("SCOUT_") and k not in ("GITHUB_TOKEN", "S2_API_KEY")
+    }
     env["SCOUT_CACHE_DIR"] = str(cache_dir)
     paths = {"pwc": "/pwc", "arxiv": "/arxiv/api/query", "hf": "/hf", "github": "/github", "s2": "/s2"}
     for name, var in URL_ENV.items():
@@ -225,11 +228,12 @@ def fresh_cache(root: Path, name: str, graph: Path) -> Path:
 def bench_help(cwd: Path, runs: int = 5) -> dict:
     env = scout_env(cwd / "help-cache", "http://127.0.0.1:9")
     timings = [timed_scout(["--help"], env, cwd) for _ in range(runs)]
-    probe = ("import sys; sys.argv = ['scout', '--help']\nfrom scout.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules) or 'none', file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=cwd, capture_output=True, text=True,
-                          check=True)
+    probe = (
+        "import sys; sys.argv = ['scout', '--help']\nfrom scout.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules) or 'none', file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=cwd, capture_output=True, text=True, check=True)
     imported = done.stderr.strip().splitlines()[-1]
     return {"time": median_of(timings), "heavy": imported, "runs": runs}
 
@@ -237,8 +241,10 @@ def bench_help(cwd: Path, runs: int = 5) -> dict:
 def bench_export(root: Path) -> tuple[Timed, Path]:
     """The one-time export, in its own process as a user's first search would pay it."""
     cache = root / "export"
-    code = ("from pathlib import Path; from scout.embed import load_embedder\n"
-            f"load_embedder({DEFAULT_MODEL!r}, Path({str(cache)!r})).encode(['warm up'])")
+    code = (
+        "from pathlib import Path; from scout.embed import load_embedder\n"
+        f"load_embedder({DEFAULT_MODEL!r}, Path({str(cache)!r})).encode(['warm up'])"
+    )
     return timed([sys.executable, "-c", code], dict(os.environ), root), onnx_path(cache)
 
 
@@ -254,8 +260,11 @@ def bench_online(root: Path, graph: Path, base_url: str, replay: Replay, repeats
         raise RuntimeError("a repeated search returned no results")
     repeat_log = replay.log[asked:]
     return {
-        "first": first, "embedded": embedded, "results": len(json.loads(first.stdout)["results"]),
-        "first_requests": asked, "repeat": median_of(again),
+        "first": first,
+        "embedded": embedded,
+        "results": len(json.loads(first.stdout)["results"]),
+        "first_requests": asked,
+        "repeat": median_of(again),
         "repeat_requests": len(repeat_log) / repeats,
         "repeat_embedded": count_rows(cache, "embeddings") - embedded,
     }
@@ -283,11 +292,16 @@ def synthetic_papers(count: int, replay: Replay) -> list[Paper]:
     papers = []
     for i in range(count):
         words = rng.choice(vocabulary, size=130)
-        papers.append(Paper(
-            title=" ".join(words[:8]).capitalize(), abstract=" ".join(words[8:]).capitalize() + ".",
-            authors=("A. Author",), published=f"{2015 + i % 11}-0{1 + i % 9}-15",
-            arxiv_id=f"{15 + i % 11}{1 + i % 9:02d}.{i:05d}", sources=("pwc",),
-        ))
+        papers.append(
+            Paper(
+                title=" ".join(words[:8]).capitalize(),
+                abstract=" ".join(words[8:]).capitalize() + ".",
+                authors=("A. Author",),
+                published=f"{2015 + i % 11}-0{1 + i % 9}-15",
+                arxiv_id=f"{15 + i % 11}{1 + i % 9:02d}.{i:05d}",
+                sources=("pwc",),
+            )
+        )
     return papers
 
 
@@ -303,11 +317,13 @@ def bench_offline(root: Path, graph: Path, replay: Replay, repeats: int) -> dict
         store.close()
     env = scout_env(cache, "http://127.0.0.1:9")  # nothing listens there: offline means offline
     before = count_rows(cache, "embeddings")
-    runs = [timed_scout(["search", f"{QUERY} variant {i}", "--offline", "--json"], env, root)
-            for i in range(repeats)]
-    return {"time": median_of(runs), "stored": count_rows(cache, "papers"),
-            "embedded": (count_rows(cache, "embeddings") - before) / repeats,
-            "results": len(json.loads(runs[0].stdout)["results"])}
+    runs = [timed_scout(["search", f"{QUERY} variant {i}", "--offline", "--json"], env, root) for i in range(repeats)]
+    return {
+        "time": median_of(runs),
+        "stored": count_rows(cache, "papers"),
+        "embedded": (count_rows(cache, "embeddings") - before) / repeats,
+        "results": len(json.loads(runs[0].stdout)["results"]),
+    }
 
 
 def bench_rank(sizes: list[int], repeats: int = 20) -> dict[int, tuple[float, float]]:
@@ -341,8 +357,14 @@ def _guard(fn, *args):
 
 
 def markdown(figures: list[tuple[str, str, str, str]], meta: str) -> str:
-    lines = ["# scout search: speed", "", f"Machine: {meta}", "",
-             "| figure | target | measured | notes |", "|---|---|---|---|"]
+    lines = [
+        "# scout search: speed",
+        "",
+        f"Machine: {meta}",
+        "",
+        "| figure | target | measured | notes |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in figures]
     return "\n".join(lines) + "\n"
 
@@ -362,11 +384,15 @@ def serve() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
-                        help="stored-vector counts for (e)")
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="stored-vector counts for (e)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per search figure (median)")
-    parser.add_argument("--serve", action="store_true",
-                        help="only serve the recorded sources and print the variables that point scout at them")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="only serve the recorded sources and print the variables that point scout at them",
+    )
     args = parser.parse_args(argv)
     if not FIXTURES.is_dir():
         print(f"recorded fixtures not found at {FIXTURES}", file=sys.stderr)
@@ -379,44 +405,81 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         print("(a) scout --help ...", file=sys.stderr)
         a, err = _guard(bench_help, root)
-        figures.append(("(a) `scout --help`", "≤ 0.5 s, no torch", err or a["time"],
-                        "" if err else f"median of {a['runs']}; heavy modules imported: {a['heavy']}"))
+        figures.append(
+            (
+                "(a) `scout --help`",
+                "≤ 0.5 s, no torch",
+                err or a["time"],
+                "" if err else f"median of {a['runs']}; heavy modules imported: {a['heavy']}",
+            )
+        )
 
         print("one-time ONNX export ...", file=sys.stderr)
         export, graph = bench_export(root)
 
         print("(d), (b) online search from recorded sources ...", file=sys.stderr)
         online, online_err = _guard(bench_online, root, graph, base_url, replay, args.repeats)
-        figures.append(("(b) repeated identical search, all cached", "≤ 1.5 s", online_err or online["repeat"],
-                        "" if online_err else
-                        f"median of {args.repeats}; {online['repeat_requests']:.0f} HTTP requests and "
-                        f"{online['repeat_embedded']} texts embedded per search"))
+        figures.append(
+            (
+                "(b) repeated identical search, all cached",
+                "≤ 1.5 s",
+                online_err or online["repeat"],
+                ""
+                if online_err
+                else f"median of {args.repeats}; {online['repeat_requests']:.0f} HTTP requests and "
+                f"{online['repeat_embedded']} texts embedded per search",
+            )
+        )
 
         print(f"(c) offline search over {STORED_PAPERS:,} stored papers ...", file=sys.stderr)
         offline, err = _guard(bench_offline, root, graph, replay, args.repeats)
-        figures.append((f"(c) new query vs {STORED_PAPERS // 1000}k stored papers (`--offline`)", "≤ 1.5 s",
-                        err or offline["time"],
-                        "" if err else f"median of {args.repeats} new queries; {offline['embedded']:.0f} text "
-                                       f"embedded per search; {offline['results']} results"))
+        figures.append(
+            (
+                f"(c) new query vs {STORED_PAPERS // 1000}k stored papers (`--offline`)",
+                "≤ 1.5 s",
+                err or offline["time"],
+                ""
+                if err
+                else f"median of {args.repeats} new queries; {offline['embedded']:.0f} text "
+                f"embedded per search; {offline['results']} results",
+            )
+        )
 
         first = online["first"] if online else None
-        figures.append(("(d) first search, empty cache", "report",
-                        online_err or f"{first.wall:.1f} s (CPU {first.cpu:.1f} s)",
-                        "" if online_err else
-                        f"{online['embedded']} texts embedded (the abstracts and the query; "
-                        f"{online['embedded'] / first.wall:.1f}/s end to end), {online['first_requests']} "
-                        f"HTTP requests, {online['results']} results; ONNX graph already exported"))
-        figures.append(("(d') one-time ONNX export of the model", "report",
-                        f"{export.wall:.1f} s (CPU {export.cpu:.1f} s)",
-                        "the first search with a new cache dir or model version; imports torch"))
+        figures.append(
+            (
+                "(d) first search, empty cache",
+                "report",
+                online_err or f"{first.wall:.1f} s (CPU {first.cpu:.1f} s)",
+                ""
+                if online_err
+                else f"{online['embedded']} texts embedded (the abstracts and the query; "
+                f"{online['embedded'] / first.wall:.1f}/s end to end), {online['first_requests']} "
+                f"HTTP requests, {online['results']} results; ONNX graph already exported",
+            )
+        )
+        figures.append(
+            (
+                "(d') one-time ONNX export of the model",
+                "report",
+                f"{export.wall:.1f} s (CPU {export.cpu:.1f} s)",
+                "the first search with a new cache dir or model version; imports torch",
+            )
+        )
 
     print("(e) top-k ranking ...", file=sys.stderr)
     ranks = bench_rank(sorted(args.rows))
-    figures.append((f"(e) rank 1 query, top {TOP_K}", "≤ 15 ms at 100k",
-                    " / ".join(f"{median:.1f} ms" for median, _ in ranks.values()),
-                    " / ".join(f"{n:,} rows" for n in ranks) + " (median of 20; best "
-                    + " / ".join(f"{best:.1f}" for _, best in ranks.values())
-                    + " ms); NumPy float32 matmul + argpartition, in process"))
+    figures.append(
+        (
+            f"(e) rank 1 query, top {TOP_K}",
+            "≤ 15 ms at 100k",
+            " / ".join(f"{median:.1f} ms" for median, _ in ranks.values()),
+            " / ".join(f"{n:,} rows" for n in ranks)
+            + " (median of 20; best "
+            + " / ".join(f"{best:.1f}" for _, best in ranks.values())
+            + " ms); NumPy float32 matmul + argpartition, in process",
+        )
+    )
 
     report = markdown(figures, machine())
     print(report)

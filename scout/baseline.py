@@ -34,9 +34,7 @@ def finish(store, layout: Layout, job: Job, run: Run) -> Run:
     return run
 
 
-def prepare_all(
-    store, layout: Layout, targets: list[Target], options: Options
-) -> tuple[list[Job], list[Run]]:
+def prepare_all(store, layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Run]]:
     """Jobs ready to run, and the failed runs (clone errors, no command found) already recorded."""
     ready, failed = [], []
     for target in targets:
@@ -74,9 +72,7 @@ def run_local(
             return execute(replace(job, error="interrupted (Ctrl-C) before it started"))
         slot = free.get()
         try:
-            return execute(
-                job, slot, on_line=(lambda line: on_line(job, line)) if on_line else None, cancel=cancel
-            )
+            return execute(job, slot, on_line=(lambda line: on_line(job, line)) if on_line else None, cancel=cancel)
         finally:
             free.put(slot)
 

@@ -65,18 +65,13 @@ def list_gpus(python: str | None = None) -> list[Gpu]:
     if python is None:
         return []
     probe = (
-        "import torch\nfor i in range(torch.cuda.device_count()):\n"
-        "    print(i, torch.cuda.get_device_name(i), sep=',')"
+        "import torch\nfor i in range(torch.cuda.device_count()):\n    print(i, torch.cuda.get_device_name(i), sep=',')"
     )
     try:
-        out = subprocess.run(
-            [python, "-c", probe], capture_output=True, text=True, timeout=120, check=False
-        ).stdout
+        out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return []
-    return [
-        Gpu(int(i), name) for i, _, name in (line.partition(",") for line in out.splitlines()) if i.isdigit()
-    ]
+    return [Gpu(int(i), name) for i, _, name in (line.partition(",") for line in out.splitlines()) if i.isdigit()]
 
 
 def plan_slots(device: str, gpus: list[Gpu]) -> list[Slot]:

@@ -45,9 +45,7 @@ _KNOWN: list[tuple[re.Pattern, str]] = [
         "the code writes outside the repo and run folders, which --sandbox forbids; run without --sandbox",
     ),
 ]
-_EXCEPTION_LINE = re.compile(
-    r"^(?:[\w.]+(?:Error|Exception|Interrupt)|AssertionError|SystemExit)\b.*$", re.MULTILINE
-)
+_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+(?:Error|Exception|Interrupt)|AssertionError|SystemExit)\b.*$", re.MULTILINE)
 
 
 def diagnose(log_tail: str) -> str | None:

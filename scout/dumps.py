@@ -87,8 +87,7 @@ def kind_of_fields(fields) -> str | None:
 
 
 def _kind_from_name(name: str) -> str | None:
-    for marker, kind in (("papers-with-abstracts", PAPERS), ("links-between", LINKS),
-                         ("evaluation-tables", RESULTS)):
+    for marker, kind in (("papers-with-abstracts", PAPERS), ("links-between", LINKS), ("evaluation-tables", RESULTS)):
         if marker in name:
             return kind
     return None
@@ -249,12 +248,21 @@ def paper_row(record: object) -> PaperRow | None:
     published = date[:10] if isinstance(date, str) and _DATE.match(date) else None
     arxiv_id = normalize_arxiv_id(record.get("arxiv_id")) if isinstance(record.get("arxiv_id"), str) else None
     authors = record.get("authors")
-    authors = tuple(a.strip() for a in authors if isinstance(a, str) and a.strip()) \
-        if isinstance(authors, (list, tuple)) else ()
+    authors = (
+        tuple(a.strip() for a in authors if isinstance(a, str) and a.strip())
+        if isinstance(authors, (list, tuple))
+        else ()
+    )
     paper = Paper(title=title, published=published, arxiv_id=arxiv_id)
     return PaperRow(
-        id=paper_key(paper), arxiv_id=arxiv_id, pwc_id=slug_of(record.get("paper_url")), title=title,
-        abstract=_text(record.get("abstract")), authors=authors, published=published, year=paper.year,
+        id=paper_key(paper),
+        arxiv_id=arxiv_id,
+        pwc_id=slug_of(record.get("paper_url")),
+        title=title,
+        abstract=_text(record.get("abstract")),
+        authors=authors,
+        published=published,
+        year=paper.year,
         url=_text(record.get("url_abs")) or _text(record.get("paper_url")),
     )
 
@@ -269,8 +277,12 @@ def link_row(record: object) -> LinkRow | None:
         return None
     official = record.get("is_official")
     framework = clean_name(record.get("framework"), 50)
-    return LinkRow(ref, repo_url.rstrip("/"), official if isinstance(official, bool) else None,
-                   None if framework in (None, "none") else framework)
+    return LinkRow(
+        ref,
+        repo_url.rstrip("/"),
+        official if isinstance(official, bool) else None,
+        None if framework in (None, "none") else framework,
+    )
 
 
 def result_rows(task: object) -> tuple[list[ResultRow], int]:

@@ -96,8 +96,9 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
             self.model = model
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     _quiet_transformers()
     # Eager attention traces to plain ops, and the example batch holds padding, so the tracer
@@ -112,9 +113,16 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
         # The tracer's warnings concern shape checks that hold for every input; users need not see them.
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(_TokenStates(model), example, str(tmp), input_names=list(_ONNX_INPUTS),
-                              output_names=["token_states"], dynamic_axes=axes, opset_version=17,
-                              dynamo=False)
+            torch.onnx.export(
+                _TokenStates(model),
+                example,
+                str(tmp),
+                input_names=list(_ONNX_INPUTS),
+                output_names=["token_states"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -162,7 +170,7 @@ class OnnxEmbedder:
         # Length-sorted batches waste little work on padding.
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             out[rows] = self._encode_batch([encodings[i] for i in rows])
         return out
 
@@ -199,8 +207,10 @@ class SentenceTransformerEmbedder:
         try:
             return SentenceTransformer(self.location)
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot load embedding model {self.name} from {self.location}: "
-                              f"{str(exc).splitlines()[0]}; pass another --model") from exc
+            raise ConfigError(
+                f"cannot load embedding model {self.name} from {self.location}: "
+                f"{str(exc).splitlines()[0]}; pass another --model"
+            ) from exc
 
     @cached_property
     def dim(self) -> int:
@@ -212,8 +222,13 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return _normalise(np.asarray(vectors, dtype=np.float32))
 
 
@@ -227,9 +242,7 @@ def _cached_snapshot(model: str) -> str:
     try:
         return snapshot_download(repo_id, local_files_only=True)
     except (LocalEntryNotFoundError, HFValidationError, OSError) as exc:
-        raise ConfigError(
-            f"model {model} is not available offline; pass a local path or install it"
-        ) from exc
+        raise ConfigError(f"model {model} is not available offline; pass a local path or install it") from exc
 
 
 def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto") -> Embedder:
@@ -255,8 +268,9 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def embed_texts(texts: list[str], embedder: Embedder, store,
-                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+def embed_texts(
+    texts: list[str], embedder: Embedder, store, progress: Callable[[int, int], None] | None = None
+) -> np.ndarray:
     """Vectors for `texts` in input order. Only texts missing from the store's cache (keyed by
     embedder.name and text hash) are encoded, and they are saved as they are encoded."""
     hashes = [text_hash(t) for t in texts]
@@ -264,7 +278,7 @@ def embed_texts(texts: list[str], embedder: Embedder, store,
     missing = {h: t for h, t in zip(hashes, texts) if h not in vectors}
     todo = list(missing.items())
     for start in range(0, len(todo), SAVE_EVERY):
-        chunk = todo[start:start + SAVE_EVERY]
+        chunk = todo[start : start + SAVE_EVERY]
         encoded = embedder.encode([t for _, t in chunk])
         fresh = {h: encoded[i] for i, (h, _) in enumerate(chunk)}
         store.put_embeddings(embedder.name, fresh)
@@ -290,7 +304,7 @@ def top_k(query_vec: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray
     k = max(0, min(k, n))
     if 0 < k < n:
         # argpartition is O(n) but picks arbitrarily among rows tied at the k-th score.
-        candidates = np.argpartition(scores, n - k)[n - k:]
+        candidates = np.argpartition(scores, n - k)[n - k :]
         kth = scores[candidates].min()
         above = candidates[scores[candidates] > kth]
         candidates = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])

@@ -106,8 +106,9 @@ def missing_imports(repo_dir: Path, env: PythonEnv) -> list[str]:
     if not wanted:
         return []
     try:
-        out = subprocess.run([str(env.python), "-c", _FIND_MISSING, *wanted], capture_output=True, text=True,
-                             timeout=60, check=False)
+        out = subprocess.run(
+            [str(env.python), "-c", _FIND_MISSING, *wanted], capture_output=True, text=True, timeout=60, check=False
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         return []

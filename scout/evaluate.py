@@ -86,9 +86,7 @@ class Job:
 
     @property
     def metric_patterns(self) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys((self.recipe.metric_patterns if self.recipe else ()) + self.options.metric_patterns)
-        )
+        return tuple(dict.fromkeys((self.recipe.metric_patterns if self.recipe else ()) + self.options.metric_patterns))
 
 
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
@@ -210,9 +208,7 @@ def execute(
         try:
             if job.options.env_mode == "current":
                 pyenv = current_env()
-                run_setup(
-                    job.recipe.setup, pyenv, repo_dir=repo_dir, environ=base_env, log=log, cancel=cancel
-                )
+                run_setup(job.recipe.setup, pyenv, repo_dir=repo_dir, environ=base_env, log=log, cancel=cancel)
             else:
                 pyenv = prepare_env(
                     repo_dir,

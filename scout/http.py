@@ -62,8 +62,15 @@ class Fetcher:
     `min_interval` spaces requests to a source (arXiv asks for one every 3 s on one connection);
     requests to one source are serialised, different sources run concurrently."""
 
-    def __init__(self, client: httpx.Client, settings: Settings, store: Store | None = None, *,
-                 refresh: bool = False, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: Settings,
+        store: Store | None = None,
+        *,
+        refresh: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.client = client
         self.settings = settings
         self.store = store
@@ -79,8 +86,16 @@ class Fetcher:
         with self._guard:
             return self._locks.setdefault(source, threading.Lock())
 
-    def get(self, source: str, url: str, *, parse: Callable[[bytes], T], params: dict | None = None,
-            headers: dict | None = None, expect: str = "json") -> T:
+    def get(
+        self,
+        source: str,
+        url: str,
+        *,
+        parse: Callable[[bytes], T],
+        params: dict | None = None,
+        headers: dict | None = None,
+        expect: str = "json",
+    ) -> T:
         """GET `url`, check its content type, and return `parse(body)`.
 
         Only a response that parsed is cached, so a malformed answer is never replayed."""
@@ -103,15 +118,18 @@ class Fetcher:
             raise
         content_type = response.headers.get("Content-Type", "")
         if not any(t in content_type.lower() for t in EXPECTED_TYPES[expect]):
-            raise SourceError(source, f"expected {expect.upper()} but got '{content_type or 'no content type'}'"
-                                      f" from {response.request.url}")
+            raise SourceError(
+                source,
+                f"expected {expect.upper()} but got '{content_type or 'no content type'}' from {response.request.url}",
+            )
         try:
             parsed = parse(response.content)
         except (ParseError, ValueError, KeyError, TypeError) as exc:
             raise SourceError(source, f"malformed {expect.upper()} from {response.request.url}: {exc}") from exc
         if self.store is not None:
-            self.store.cache_response(key, str(response.request.url), response.status_code, content_type,
-                                      response.content)
+            self.store.cache_response(
+                key, str(response.request.url), response.status_code, content_type, response.content
+            )
         return parsed
 
     def _fetch(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
@@ -133,8 +151,9 @@ class Fetcher:
             return retrying(self._attempt, source, url, params, headers)
         except _Retryable as exc:
             tries = self.settings.tries
-            raise SourceError(source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}",
-                              status=exc.status) from exc
+            raise SourceError(
+                source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}", status=exc.status
+            ) from exc
 
     def _attempt(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
         with self._source_lock(source):
@@ -156,8 +175,9 @@ class Fetcher:
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response), response.status_code)
         if response.status_code >= 400:
-            raise SourceError(source, f"HTTP {response.status_code} from {response.request.url}",
-                              status=response.status_code)
+            raise SourceError(
+                source, f"HTTP {response.status_code} from {response.request.url}", status=response.status_code
+            )
         return response
 
     @staticmethod

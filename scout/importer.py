@@ -49,14 +49,16 @@ def file_identity(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_dump(store: Store, path: Path, *, batch_size: int = BATCH_SIZE,
-                progress: Progress | None = None) -> ImportReport:
+def import_dump(
+    store: Store, path: Path, *, batch_size: int = BATCH_SIZE, progress: Progress | None = None
+) -> ImportReport:
     dump = open_dump(Path(path))
     file_id = file_identity(dump.path)
     state = _checkpoint(store, file_id, dump)
     if state["complete"]:
-        return ImportReport(dump.path.name, dump.kind, state["records_done"], state["skipped"],
-                            state["records_done"], True, None)
+        return ImportReport(
+            dump.path.name, dump.kind, state["records_done"], state["skipped"], state["records_done"], True, None
+        )
     resumed_from = done = state["records_done"]
     skipped = state["skipped"]
     write = _WRITERS[dump.kind]
@@ -79,8 +81,10 @@ def import_dump(store: Store, path: Path, *, batch_size: int = BATCH_SIZE,
         done += len(batch)
     with store.transaction() as db:
         if error is None:
-            db.execute("UPDATE index_files SET complete = 1, error = NULL, finished_at = ? WHERE file_id = ?",
-                       (time.time(), file_id))
+            db.execute(
+                "UPDATE index_files SET complete = 1, error = NULL, finished_at = ? WHERE file_id = ?",
+                (time.time(), file_id),
+            )
         else:
             db.execute("UPDATE index_files SET error = ? WHERE file_id = ?", (error, file_id))
         _attach_pending(db)
@@ -95,16 +99,16 @@ def _checkpoint(store: Store, file_id: str, dump) -> dict:
             "INSERT OR IGNORE INTO index_files (file_id, name, kind, size, started_at) VALUES (?, ?, ?, ?, ?)",
             (file_id, dump.path.name, dump.kind, dump.path.stat().st_size, time.time()),
         )
-    return store.query("SELECT records_done, skipped, complete FROM index_files WHERE file_id = ?",
-                       (file_id,))[0]
+    return store.query("SELECT records_done, skipped, complete FROM index_files WHERE file_id = ?", (file_id,))[0]
 
 
 def _commit(store: Store, write, records: list, file_id: str, done: int, skipped: int) -> int:
     """Write one batch and move the checkpoint in the same transaction: both land or neither."""
     with store.transaction() as db:
         bad = write(db, records)
-        db.execute("UPDATE index_files SET records_done = ?, skipped = ? WHERE file_id = ?",
-                   (done, skipped + bad, file_id))
+        db.execute(
+            "UPDATE index_files SET records_done = ?, skipped = ? WHERE file_id = ?", (done, skipped + bad, file_id)
+        )
     return bad
 
 
@@ -136,8 +140,22 @@ def _write_papers(db: sqlite3.Connection, records: list) -> int:
                            SELECT value FROM json_each(excluded.sources) ORDER BY value)),
             updated_at = excluded.updated_at
         """,
-        [(r.id, r.arxiv_id, r.pwc_id, r.title, r.abstract, json.dumps(list(r.authors)), r.published,
-          r.year, r.url, sources, now) for r in rows],
+        [
+            (
+                r.id,
+                r.arxiv_id,
+                r.pwc_id,
+                r.title,
+                r.abstract,
+                json.dumps(list(r.authors)),
+                r.published,
+                r.year,
+                r.url,
+                sources,
+                now,
+            )
+            for r in rows
+        ],
     )
     return len(records) - len(rows)
 
@@ -148,8 +166,10 @@ def _write_links(db: sqlite3.Connection, records: list) -> int:
     db.executemany(
         """INSERT OR IGNORE INTO index_links (paper_ref, arxiv_id, slug, title, repo_url, official, framework)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [(r.paper.key, r.paper.arxiv_id, r.paper.slug, r.paper.title, r.repo_url, r.official, r.framework)
-         for r in rows],
+        [
+            (r.paper.key, r.paper.arxiv_id, r.paper.slug, r.paper.title, r.repo_url, r.official, r.framework)
+            for r in rows
+        ],
     )
     _attach(db, "index_links", first)
     return len(records) - len(rows)
@@ -167,8 +187,22 @@ def _write_results(db: sqlite3.Connection, records: list) -> int:
         """INSERT OR IGNORE INTO index_results (paper_ref, arxiv_id, slug, title, task, dataset, metric,
                                                 model, value, unit, raw)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(r.paper.key, r.paper.arxiv_id, r.paper.slug, r.paper.title, r.task, r.dataset, r.metric, r.model,
-          r.value, r.unit, r.raw) for r in rows],
+        [
+            (
+                r.paper.key,
+                r.paper.arxiv_id,
+                r.paper.slug,
+                r.paper.title,
+                r.task,
+                r.dataset,
+                r.metric,
+                r.model,
+                r.value,
+                r.unit,
+                r.raw,
+            )
+            for r in rows
+        ],
     )
     _attach(db, "index_results", first)
     return skipped
@@ -212,8 +246,9 @@ def _attach(db: sqlite3.Connection, table: str, first_rowid: int) -> None:
                 SELECT paper_id, NULLIF(task, ''), NULLIF(dataset, ''), metric, value, raw,
                        NULLIF(model, ''), unit {ready}"""
         )
-    db.execute(f"UPDATE {table} SET applied = 1 WHERE paper_id IS NOT NULL AND applied = 0 AND rowid >= ?",
-               (first_rowid,))
+    db.execute(
+        f"UPDATE {table} SET applied = 1 WHERE paper_id IS NOT NULL AND applied = 0 AND rowid >= ?", (first_rowid,)
+    )
 
 
 def _attach_pending(db: sqlite3.Connection) -> None:

@@ -23,7 +23,40 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 _WORD = re.compile(r"\w+")
 # Words that match most of the archive: they add nothing to BM25 and slow the query down.
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "this", "to", "using", "via", "we", "which", "with"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "using",
+        "via",
+        "we",
+        "which",
+        "with",
+    ]
 )
 
 
@@ -51,10 +84,14 @@ def _pages(store: Store, where: str = "1", params: tuple = ()) -> Iterator[list[
 def _cached_hashes(store: Store, model: str, hashes: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(hashes), 500):
-        chunk = hashes[start:start + 500]
+        chunk = hashes[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        found.update(r["text_hash"] for r in store.query(
-            f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]))
+        found.update(
+            r["text_hash"]
+            for r in store.query(
+                f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]
+            )
+        )
     return found
 
 
@@ -62,7 +99,7 @@ def _cached_hashes(store: Store, model: str, hashes: list[str]) -> set[str]:
 
 
 def resolve_device(device: str) -> str:
-    """"auto" is the first GPU when torch sees one, else the CPU."""
+    """ "auto" is the first GPU when torch sees one, else the CPU."""
     if device == "auto":
         import importlib.util
 
@@ -97,8 +134,9 @@ class EmbedReport:
     vectors: int  # papers in the vector index built afterwards
 
 
-def embed_store(store: Store, embedder, *, batch_size: int = 64,
-                progress: Callable[[int, int], None] | None = None) -> int:
+def embed_store(
+    store: Store, embedder, *, batch_size: int = 64, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Encode every stored paper whose text has no vector yet for this model; returns how many.
     Each batch is saved as soon as it is encoded, so an interrupted run resumes for free. Texts
     are sorted by length within each page so a batch pads little (the GPU's main waste)."""
@@ -111,7 +149,7 @@ def embed_store(store: Store, embedder, *, batch_size: int = 64,
         have = _cached_hashes(store, embedder.name, list(texts))
         todo = sorted(((h, t) for h, t in texts.items() if h not in have), key=lambda item: len(item[1]))
         for start in range(0, len(todo), batch_size * 8):
-            chunk = todo[start:start + batch_size * 8]
+            chunk = todo[start : start + batch_size * 8]
             vectors = embedder.encode([t for _, t in chunk], batch_size=batch_size)
             store.put_embeddings(embedder.name, {h: vectors[i] for i, (h, _) in enumerate(chunk)})
             embedded += len(chunk)
@@ -184,13 +222,17 @@ def index_info(store: Store, model: str) -> IndexInfo:
         model=model,
         indexed=vectors.meta.count if vectors else 0,
         approximate=bool(vectors and vectors.meta.ann),
-        newest_paper=store.query("SELECT MAX(published) AS d FROM papers WHERE sources LIKE ?",
-                                 (f'%"{SOURCE}"%',))[0]["d"],
+        newest_paper=store.query("SELECT MAX(published) AS d FROM papers WHERE sources LIKE ?", (f'%"{SOURCE}"%',))[0][
+            "d"
+        ],
         db_bytes=db_bytes,
         index_bytes=index_size(index_dir(root, model)) if root else 0,
-        files=tuple(store.query(
-            "SELECT name, kind, records_done AS records, skipped, complete, error, started_at, finished_at"
-            " FROM index_files ORDER BY started_at")),
+        files=tuple(
+            store.query(
+                "SELECT name, kind, records_done AS records, skipped, complete, error, started_at, finished_at"
+                " FROM index_files ORDER BY started_at"
+            )
+        ),
     )
 
 
@@ -260,7 +302,10 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
     their repos and leaderboard rows, for offline search to rank."""
     if k <= 0 or not query_text.strip() or store.count_papers() == 0:
         return []
+    from scout.embed import embed_texts
+
     lexical = lexical_ids(store, query_text, k)
-    query_vec = embedder.encode([query_text])[0]
+    # Through the cache: a repeated offline search then never loads the model at all.
+    query_vec = embed_texts([query_text], embedder, store)[0]
     dense = dense_ids(store, embedder, query_vec, k, lexical)
     return store.papers_by_ids(fuse([dense, lexical], k))

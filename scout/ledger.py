@@ -14,7 +14,22 @@ from scout.logmetrics import base_name, canonical_name, higher_is_better, normal
 
 STATUSES = ("ok", "failed", "timeout", "no-metrics")
 _DESIGN_ORDER = tuple(
-    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
+    [
+        "id",
+        "repo",
+        "commit",
+        "command",
+        "device",
+        "gpu",
+        "status",
+        "exit_code",
+        "seconds",
+        "seed",
+        "metrics",
+        "paper_metrics",
+        "env",
+        "log",
+    ]
 )
 
 
@@ -70,9 +85,7 @@ def allocate_run_dir(runs_dir: Path, day: str | None = None) -> tuple[str, Path]
     day = day or datetime.now(timezone.utc).strftime("%Y%m%d")
     runs_dir.mkdir(parents=True, exist_ok=True)
     prefix = f"r-{day}-"
-    taken = [
-        int(p.name[len(prefix) :]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix) :].isdigit()
-    ]
+    taken = [int(p.name[len(prefix) :]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix) :].isdigit()]
     number = max(taken, default=0) + 1
     while True:
         run_id = f"{prefix}{number:04d}"
@@ -99,8 +112,27 @@ def read_result(run_dir: Path) -> Run | None:
 
 
 _COLUMNS = tuple(
-    "id started_at repo commit_sha command recipe_source device gpu status exit_code seconds seed metrics"
-    " metrics_raw paper_metrics env log message clone_path".split()
+    [
+        "id",
+        "started_at",
+        "repo",
+        "commit_sha",
+        "command",
+        "recipe_source",
+        "device",
+        "gpu",
+        "status",
+        "exit_code",
+        "seconds",
+        "seed",
+        "metrics",
+        "metrics_raw",
+        "paper_metrics",
+        "env",
+        "log",
+        "message",
+        "clone_path",
+    ]
 )
 _JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env")
 

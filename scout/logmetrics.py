@@ -73,9 +73,7 @@ FRACTION_METRICS = frozenset(
         "cer",
     }
 )
-LOWER_IS_BETTER = frozenset(
-    {"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"}
-)
+LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"})
 
 _QUALIFIERS = {
     "test": "test",
@@ -219,9 +217,7 @@ def _custom_metrics(line: str, patterns: list[re.Pattern]) -> list[tuple[str, Me
             value = _number(raw, None, None) if raw else None
             if value is None:
                 continue
-            name = (
-                canonical_name(groups["name"]) if groups.get("name") else custom_metric_name(pattern.pattern)
-            )
+            name = canonical_name(groups["name"]) if groups.get("name") else custom_metric_name(pattern.pattern)
             found.append((name, Metric(normalize(name, value, raw), raw.strip())))
     return found
 

@@ -36,8 +36,13 @@ class Result:
     raw: str | None = None
 
     def to_json(self) -> dict:
-        return {"task": self.task, "dataset": self.dataset, "metric": self.metric,
-                "value": self.value, "model": self.model}
+        return {
+            "task": self.task,
+            "dataset": self.dataset,
+            "metric": self.metric,
+            "value": self.value,
+            "model": self.model,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def normalize_arxiv_id(value: str | None) -> str | None:
     text = value.strip()
     for prefix in ("arxiv:", "arXiv:", "ARXIV:"):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     match = re.search(r"arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$", text)
     if match:
         text = match.group(1)

@@ -40,8 +40,14 @@ class Baseline:
 
     def summary(self) -> dict:
         """This baseline as one step of a lineage, as origin.json stores it."""
-        return {"kind": self.kind, "name": self.name, "repo": self.repo, "commit": self.commit,
-                "run_id": self.run_id, "template": self.template}
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "repo": self.repo,
+            "commit": self.commit,
+            "run_id": self.run_id,
+            "template": self.template,
+        }
 
 
 def _metric_rows(measured: dict, paper: dict) -> tuple[MetricRow, ...]:
@@ -53,16 +59,30 @@ def from_run(run) -> Baseline:
     """A ledger run: its clone must still be on disk and hold the pinned commit."""
     clone = Path(run.clone_path) if run.clone_path else None
     if clone is None or not clone.is_dir():
-        raise CloneError(f"the clone of {run.repo} for run {run.id} is missing ({run.clone_path or 'no path recorded'}); "
-                         f"run `scout baseline --repo {run.repo}` to clone and measure it again")
+        raise CloneError(
+            f"the clone of {run.repo} for run {run.id} is missing ({run.clone_path or 'no path recorded'}); "
+            f"run `scout baseline --repo {run.repo}` to clone and measure it again"
+        )
     if not run.commit:
-        raise ScaffoldError(f"run {run.id} recorded no commit, so there is nothing pinned to copy; "
-                            f"run `scout baseline --repo {run.repo}` again")
+        raise ScaffoldError(
+            f"run {run.id} recorded no commit, so there is nothing pinned to copy; "
+            f"run `scout baseline --repo {run.repo}` again"
+        )
     torch_version = (run.env or {}).get("torch")
     hardware = ", ".join(p for p in (run.gpu or run.device, torch_version and f"torch {torch_version}") if p)
-    return Baseline(kind="run", label=f"run {run.id} of {run.repo}", repo=run.repo, commit=run.commit,
-                    source_path=clone, run_id=run.id, command=run.command, hardware=hardware or None,
-                    date=run.started_at, status=run.status, metrics=_metric_rows(run.metrics, run.paper_metrics))
+    return Baseline(
+        kind="run",
+        label=f"run {run.id} of {run.repo}",
+        repo=run.repo,
+        commit=run.commit,
+        source_path=clone,
+        run_id=run.id,
+        command=run.command,
+        hardware=hardware or None,
+        date=run.started_at,
+        status=run.status,
+        metrics=_metric_rows(run.metrics, run.paper_metrics),
+    )
 
 
 def _open_repo(path: Path):
@@ -71,8 +91,10 @@ def _open_repo(path: Path):
     try:
         repo = git.Repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ScaffoldError(f"{path} is not a git repository; scout copies a baseline at a commit, so run "
-                            "`git init && git add -A && git commit -m baseline` there first") from None
+        raise ScaffoldError(
+            f"{path} is not a git repository; scout copies a baseline at a commit, so run "
+            "`git init && git add -A && git commit -m baseline` there first"
+        ) from None
     if not repo.head.is_valid():
         raise ScaffoldError(f"{path} has no commits yet; commit the baseline first")
     return repo
@@ -114,11 +136,19 @@ def _from_experiment(path: Path, commit: str, origin: dict) -> Baseline:
     metrics = {k: v for k, v in (record.get("metrics") or {}).items() if isinstance(v, (int, float))}
     name = origin.get("name") or path.name
     return Baseline(
-        kind="experiment", label=f"experiment {name} ({path})", repo=str(path), commit=commit, source_path=path,
-        name=name, command=record.get("command"), hardware=env.get("gpu") or record.get("device") or None,
-        date=record.get("time"), status="ok" if record else None,
+        kind="experiment",
+        label=f"experiment {name} ({path})",
+        repo=str(path),
+        commit=commit,
+        source_path=path,
+        name=name,
+        command=record.get("command"),
+        hardware=env.get("gpu") or record.get("device") or None,
+        date=record.get("time"),
+        status="ok" if record else None,
         run_id=f"{name} run {record['run']}" if record.get("run") else None,
-        metrics=_metric_rows(metrics, {}), template=origin.get("template"),
+        metrics=_metric_rows(metrics, {}),
+        template=origin.get("template"),
         lineage=tuple(origin.get("lineage") or ()),
     )
 
@@ -141,14 +171,17 @@ def from_path(path: Path, store) -> tuple[Baseline, list[str]]:
         except json.JSONDecodeError:
             raise ScaffoldError(f"{path / ORIGIN_FILE} is not valid JSON; fix it or remove it") from None
         return _from_experiment(path, commit, origin), notes
-    for run in (ledger.list_runs(store) if store is not None else []):
+    for run in ledger.list_runs(store) if store is not None else []:
         if run.clone_path and Path(run.clone_path).resolve() == path and run.commit == commit:
             return from_run(run), notes
     remote = next((r.url for r in repo.remotes if r.name == "origin"), None) if repo.remotes else None
-    notes.append(f"no run of {path} at {commit[:12]} in the ledger, so there is no number to beat yet; "
-                 "`scout baseline --repo PATH` measures it")
-    return Baseline(kind="repo", label=f"repository {path}", repo=remote or str(path), commit=commit,
-                    source_path=path), notes
+    notes.append(
+        f"no run of {path} at {commit[:12]} in the ledger, so there is no number to beat yet; "
+        "`scout baseline --repo PATH` measures it"
+    )
+    return Baseline(
+        kind="repo", label=f"repository {path}", repo=remote or str(path), commit=commit, source_path=path
+    ), notes
 
 
 def _looks_like_url(text: str) -> bool:
@@ -176,8 +209,9 @@ def resolve(source: str | None, store) -> tuple[Baseline | None, list[str]]:
     if _looks_like_url(source):
         runs = [r for r in (ledger.list_runs(store) if store is not None else []) if _same_repo(r.repo, source)]
         if not runs:
-            raise ScaffoldError(f"no run of {source} in the ledger; measure it first with "
-                                f"`scout baseline --repo {source}`")
+            raise ScaffoldError(
+                f"no run of {source} in the ledger; measure it first with `scout baseline --repo {source}`"
+            )
         ok = [r for r in runs if r.status == "ok"]
         return from_run((ok or runs)[-1]), []  # the latest successful measurement
     if "/" in source or source.startswith("."):

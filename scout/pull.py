@@ -19,8 +19,14 @@ ARCHIVE_FILES = (
 )
 
 
-def download(client: httpx.Client, url: str, dest: Path, *, tries: int = 4,
-             progress: Callable[[int, int | None], None] | None = None) -> Path:
+def download(
+    client: httpx.Client,
+    url: str,
+    dest: Path,
+    *,
+    tries: int = 4,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Path:
     """Fetch `url` to `dest` through `dest`.part; a dropped connection resumes from the bytes
     already on disk, up to `tries` times in this call and again in any later call."""
     if dest.is_file():
@@ -35,8 +41,10 @@ def download(client: httpx.Client, url: str, dest: Path, *, tries: int = 4,
         except httpx.HTTPError as exc:
             if attempt == tries:
                 have = part.stat().st_size if part.is_file() else 0
-                raise SourceError(SOURCE, f"download of {dest.name} stopped at {have} bytes ({exc}); "
-                                  "run `scout index pull` again to resume") from exc
+                raise SourceError(
+                    SOURCE,
+                    f"download of {dest.name} stopped at {have} bytes ({exc}); run `scout index pull` again to resume",
+                ) from exc
     raise SourceError(SOURCE, f"download of {dest.name} did not finish; run `scout index pull` again")
 
 

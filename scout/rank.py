@@ -128,9 +128,14 @@ def signals_for(query_text: str, about: str | None, texts: list[str], embedder, 
     task = task_text(query_text, about)
     sentences = sentences_of(query_text, about)
     vectors = embed_texts([task, *sentences, *texts], embedder, store)
-    query, sentence_vectors, docs = vectors[0], vectors[1:1 + len(sentences)], vectors[1 + len(sentences):]
-    return Signals(query=query, docs=docs, similarity=cosine_scores(query, docs),
-                   lexical=lexical_scores(task, texts), sentences=docs @ sentence_vectors.T)
+    query, sentence_vectors, docs = vectors[0], vectors[1 : 1 + len(sentences)], vectors[1 + len(sentences) :]
+    return Signals(
+        query=query,
+        docs=docs,
+        similarity=cosine_scores(query, docs),
+        lexical=lexical_scores(task, texts),
+        sentences=docs @ sentence_vectors.T,
+    )
 
 
 def get_ranker(name: str) -> Callable[[Signals], np.ndarray]:

@@ -37,10 +37,17 @@ def paper_json(paper: Paper) -> dict:
 
 def ranked_json(ranked: RankedPaper) -> dict:
     body = paper_json(ranked.paper)
-    head = {"rank": ranked.rank, "id": body.pop("id"), "score": round(ranked.score, 4),
-            "similarity": round(ranked.similarity, 4)}
-    extra = {"lexical": _rounded(ranked.parts.get("lexical")), "strength": _rounded(ranked.parts.get("strength")),
-             "close_prior_work": ranked.close}
+    head = {
+        "rank": ranked.rank,
+        "id": body.pop("id"),
+        "score": round(ranked.score, 4),
+        "similarity": round(ranked.similarity, 4),
+    }
+    extra = {
+        "lexical": _rounded(ranked.parts.get("lexical")),
+        "strength": _rounded(ranked.parts.get("strength")),
+        "close_prior_work": ranked.close,
+    }
     return {**head, **body, **extra}
 
 
@@ -96,7 +103,7 @@ def result_label(result: Result | None) -> str:
 
 def table(report: SearchReport) -> Table:
     title = f"{report.request.query!r}: {len(report.results)} papers" + (" (local store)" if report.from_store else "")
-    out = Table(title=title, show_lines=False, expand=True)
+    out = Table(title=Text(title), show_lines=False, expand=True)
     out.add_column("#", justify="right", no_wrap=True)
     out.add_column("score", justify="right", no_wrap=True)
     out.add_column("title", ratio=4)
@@ -111,24 +118,61 @@ def table(report: SearchReport) -> Table:
             title_text.append("  close prior work", style="bold red")
         repos = best_repos(paper.repos)
         code = repo_label(repos[0]) + (f" +{len(repos) - 1}" if len(repos) > 1 else "") if repos else ""
-        out.add_row(str(r.rank), f"{r.score:.2f}", title_text, str(paper.year or ""), code,
-                    result_label(best_result(paper.results)), ",".join(paper.sources))
+        # Text() cells: titles and task names are data, never Rich markup ("[bold]" exists in real dumps).
+        out.add_row(
+            str(r.rank),
+            f"{r.score:.2f}",
+            title_text,
+            str(paper.year or ""),
+            Text(code),
+            Text(result_label(best_result(paper.results))),
+            ",".join(paper.sources),
+        )
     return out
 
 
 def _csv(report: SearchReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rank", "id", "score", "similarity", "close_prior_work", "title", "year", "arxiv_id",
-                     "doi", "url", "sources", "top_repo", "top_repo_stars", "best_result"])
+    writer.writerow(
+        [
+            "rank",
+            "id",
+            "score",
+            "similarity",
+            "close_prior_work",
+            "title",
+            "year",
+            "arxiv_id",
+            "doi",
+            "url",
+            "sources",
+            "top_repo",
+            "top_repo_stars",
+            "best_result",
+        ]
+    )
     for r in report.results:
         body = ranked_json(r)
         repos = best_repos(r.paper.repos)
-        writer.writerow([r.rank, body["id"], body["score"], body["similarity"], r.close, r.paper.title,
-                         r.paper.year or "", r.paper.arxiv_id or "", r.paper.doi or "", body["url"] or "",
-                         ";".join(r.paper.sources), repos[0].url if repos else "",
-                         repos[0].stars if repos and repos[0].stars is not None else "",
-                         result_label(best_result(r.paper.results))])
+        writer.writerow(
+            [
+                r.rank,
+                body["id"],
+                body["score"],
+                body["similarity"],
+                r.close,
+                r.paper.title,
+                r.paper.year or "",
+                r.paper.arxiv_id or "",
+                r.paper.doi or "",
+                body["url"] or "",
+                ";".join(r.paper.sources),
+                repos[0].url if repos else "",
+                repos[0].stars if repos and repos[0].stars is not None else "",
+                result_label(best_result(r.paper.results)),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -136,17 +180,22 @@ def _markdown(report: SearchReport) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = [f"## scout search: {cell(report.request.query)}", "",
-             "| # | score | title | year | code | best reported result | sources |",
-             "|---:|---:|---|---|---|---|---|"]
+    lines = [
+        f"## scout search: {cell(report.request.query)}",
+        "",
+        "| # | score | title | year | code | best reported result | sources |",
+        "|---:|---:|---|---|---|---|---|",
+    ]
     for r in report.results:
         url = paper_json(r.paper)["url"]
         title = f"[{cell(r.paper.title)}]({url})" if url else cell(r.paper.title)
         if r.close:
             title += " **(close prior work)**"
         code = ", ".join(f"[{cell(repo_label(repo))}]({repo.url})" for repo in best_repos(r.paper.repos)[:3])
-        lines.append(f"| {r.rank} | {r.score:.2f} | {title} | {r.paper.year or ''} | {code} | "
-                     f"{cell(result_label(best_result(r.paper.results)))} | {', '.join(r.paper.sources)} |")
+        lines.append(
+            f"| {r.rank} | {r.score:.2f} | {title} | {r.paper.year or ''} | {code} | "
+            f"{cell(result_label(best_result(r.paper.results)))} | {', '.join(r.paper.sources)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

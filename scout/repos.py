@@ -48,9 +48,7 @@ def pick_repos(store, top: int) -> list[Target]:
     repos are skipped."""
     search = store.latest_search()
     if search is None:
-        raise ConfigError(
-            "no stored search to take repos from; run `scout search QUERY` first or pass --repo"
-        )
+        raise ConfigError("no stored search to take repos from; run `scout search QUERY` first or pass --repo")
     picked: list[Target] = []
     seen: set[str] = set()
     for paper in store.papers_by_ids(search.ranked_ids):
@@ -61,9 +59,7 @@ def pick_repos(store, top: int) -> list[Target]:
         if len(picked) >= top:
             break
     if not picked:
-        raise ConfigError(
-            f"no paper of the latest search ({search.query!r}) links a usable repo; pass --repo"
-        )
+        raise ConfigError(f"no paper of the latest search ({search.query!r}) links a usable repo; pass --repo")
     return picked
 
 
@@ -99,9 +95,7 @@ def _safe(part: str) -> str:
 
 def _git_error(url: str, exc: Exception) -> CloneError:
     stderr = getattr(exc, "stderr", "") or str(exc)
-    lines = [
-        line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()
-    ]
+    lines = [line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()]
     reason = next(
         (line for line in reversed(lines) if line.startswith(("fatal:", "error:"))),
         lines[-1] if lines else "unknown error",
@@ -128,19 +122,12 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
             return Checkout(url, target, repo.head.commit.hexsha)
         except (git.GitCommandError, git.InvalidGitRepositoryError, ValueError) as exc:
             raise _git_error(url, exc) from exc
-    local = (
-        Path(urlparse(url).path)
-        if url.startswith("file://")
-        else Path(url)
-        if Path(url).is_absolute()
-        else None
-    )
+    local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
     if local is not None and not local.exists():
         raise CloneError(f"{local} does not exist; check the path given to --repo")
     if local is not None and not ((local / ".git").exists() or (local / "HEAD").is_file()):
         raise CloneError(
-            f"{url} is not a git repository; run `git init && git add -A && git commit` "
-            "there, or pass a git URL"
+            f"{url} is not a git repository; run `git init && git add -A && git commit` there, or pass a git URL"
         )
     repos_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=repos_dir))

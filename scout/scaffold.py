@@ -29,8 +29,12 @@ SECTION_BEGIN = "<!-- scout:begin -->"
 SECTION_END = "<!-- scout:end -->"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _SYMLINK_MODE = 0o120000
-_IDENTITY = {"GIT_AUTHOR_NAME": "scout", "GIT_AUTHOR_EMAIL": "scout@localhost",
-             "GIT_COMMITTER_NAME": "scout", "GIT_COMMITTER_EMAIL": "scout@localhost"}
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "scout",
+    "GIT_AUTHOR_EMAIL": "scout@localhost",
+    "GIT_COMMITTER_NAME": "scout",
+    "GIT_COMMITTER_EMAIL": "scout@localhost",
+}
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,10 @@ def _check_link(path: str, link: str) -> None:
     """A symlink stays only if it resolves inside the copy; scout never follows one out."""
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
     if posixpath.isabs(link) or re.match(r"^[A-Za-z]:|^\\", link) or resolved == ".." or resolved.startswith("../"):
-        raise ScaffoldError(f"the baseline's symlink {path} -> {link} points outside it; scout never follows "
-                            "links out of a baseline: remove the link from the baseline, or copy its target in")
+        raise ScaffoldError(
+            f"the baseline's symlink {path} -> {link} points outside it; scout never follows "
+            "links out of a baseline: remove the link from the baseline, or copy its target in"
+        )
 
 
 def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
@@ -88,8 +94,10 @@ def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
     root = dest.resolve()
     for path, link in links:
         if not _inside(Path(os.path.realpath(dest / path)), root):
-            raise ScaffoldError(f"the baseline's symlink {path} -> {link} points outside it (through other "
-                                "links); scout never follows links out of a baseline: remove the link from the baseline")
+            raise ScaffoldError(
+                f"the baseline's symlink {path} -> {link} points outside it (through other "
+                "links); scout never follows links out of a baseline: remove the link from the baseline"
+            )
     return notes
 
 
@@ -99,8 +107,15 @@ def _commit_all(repo, message: str) -> str:
     reader = repo.config_reader()
     has_identity = reader.get_value("user", "email", default=None) and reader.get_value("user", "name", default=None)
     repo.git.add("--all", "--force", ".")
-    repo.git.commit("--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty", "-m", message,
-                    env=None if has_identity else _IDENTITY)
+    repo.git.commit(
+        "--quiet",
+        "--no-verify",
+        "--no-gpg-sign",
+        "--allow-empty",
+        "-m",
+        message,
+        env=None if has_identity else _IDENTITY,
+    )
     return repo.head.commit.hexsha
 
 
@@ -125,24 +140,39 @@ def _format(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
-def _context(name: str, command: str, created: str, baseline: Baseline | None, template: str | None,
-             sanity_wiring: bool) -> dict:
+def _context(
+    name: str, command: str, created: str, baseline: Baseline | None, template: str | None, sanity_wiring: bool
+) -> dict:
     data = None
     if baseline is not None:
         data = {k: v for k, v in asdict(baseline).items() if k not in ("metrics", "source_path", "lineage")}
-        data["metrics"] = [{"name": m.name, "measured": _format(m.measured), "paper": _format(m.paper)}
-                           for m in baseline.metrics]
+        data["metrics"] = [
+            {"name": m.name, "measured": _format(m.measured), "paper": _format(m.paper)} for m in baseline.metrics
+        ]
         data["has_paper"] = any(m.paper is not None for m in baseline.metrics)
-    return {"name": name, "command": command, "created": created, "template": template, "baseline": data,
-            "lineage": [baseline.summary(), *baseline.lineage] if baseline else [], "sanity_wiring": sanity_wiring,
-            "scout_version": __version__}
+    return {
+        "name": name,
+        "command": command,
+        "created": created,
+        "template": template,
+        "baseline": data,
+        "lineage": [baseline.summary(), *baseline.lineage] if baseline else [],
+        "sanity_wiring": sanity_wiring,
+        "scout_version": __version__,
+    }
 
 
 def _origin(context: dict) -> dict:
     """.scout/origin.json: where this experiment came from, and the lineage before that."""
-    return {"name": context["name"], "created_at": context["created"], "command": context["command"],
-            "scout": __version__, "template": context["template"], "source": context["baseline"],
-            "lineage": context["lineage"]}
+    return {
+        "name": context["name"],
+        "created_at": context["created"],
+        "command": context["command"],
+        "scout": __version__,
+        "template": context["template"],
+        "source": context["baseline"],
+        "lineage": context["lineage"],
+    }
 
 
 def _add_scout_files(dest: Path, context: dict, baseline: Baseline | None) -> None:
@@ -158,14 +188,17 @@ def _add_scout_files(dest: Path, context: dict, baseline: Baseline | None) -> No
     existing = readme.read_text(encoding="utf-8") if readme.is_file() and not readme.is_symlink() else None
     if readme.is_symlink():
         readme.unlink()  # a README linked elsewhere in the copy: scout's own README replaces the link
-    readme.write_text(merge_readme_section(existing, render("partials/README_section.md.j2", context)),
-                      encoding="utf-8")
+    readme.write_text(
+        merge_readme_section(existing, render("partials/README_section.md.j2", context)), encoding="utf-8"
+    )
     origin = dest / ORIGIN_FILE
     origin.parent.mkdir(parents=True, exist_ok=True)
     origin.write_text(json.dumps(_origin(context), indent=2) + "\n", encoding="utf-8")
 
 
-def _build(dest: Path, name: str, command: str, baseline: Baseline | None, template: str | None) -> tuple[str, list[str]]:
+def _build(
+    dest: Path, name: str, command: str, baseline: Baseline | None, template: str | None
+) -> tuple[str, list[str]]:
     import git
 
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -175,19 +208,33 @@ def _build(dest: Path, name: str, command: str, baseline: Baseline | None, templ
         context = _context(name, command, created, None, template, sanity_wiring=False)
         render_tree(template, dest, context)
         _add_scout_files(dest, context, None)
-        return _commit_all(repo, f"New experiment {name} from scout's {template} template\n\n"
-                           + _trailers({"Scout-Command": command, "Scout-Template": template,
-                                        "Scout-Version": __version__})), notes
+        return _commit_all(
+            repo,
+            f"New experiment {name} from scout's {template} template\n\n"
+            + _trailers({"Scout-Command": command, "Scout-Template": template, "Scout-Version": __version__}),
+        ), notes
     notes += copy_commit(baseline.source_path, baseline.commit, dest)
-    _commit_all(repo, f"Copy of {baseline.label} at {baseline.commit[:12]}\n\n"
-                f"`{command}` copied the files of this commit unchanged; the next commit adds scout's part.\n\n"
-                + _trailers({"Origin-Repo": baseline.repo, "Origin-Commit": baseline.commit,
-                             "Origin-Run": baseline.run_id, "Origin-Experiment": baseline.name,
-                             "Scout-Command": command}))
+    _commit_all(
+        repo,
+        f"Copy of {baseline.label} at {baseline.commit[:12]}\n\n"
+        f"`{command}` copied the files of this commit unchanged; the next commit adds scout's part.\n\n"
+        + _trailers(
+            {
+                "Origin-Repo": baseline.repo,
+                "Origin-Commit": baseline.commit,
+                "Origin-Run": baseline.run_id,
+                "Origin-Experiment": baseline.name,
+                "Scout-Command": command,
+            }
+        ),
+    )
     context = _context(name, command, created, baseline, None, sanity_wiring=baseline.kind != "experiment")
     _add_scout_files(dest, context, baseline)
-    return _commit_all(repo, f"scout new {name}: experiment log, README section, scoutkit helpers\n\n"
-                       + _trailers({"Scout-Version": __version__})), notes
+    return _commit_all(
+        repo,
+        f"scout new {name}: experiment log, README section, scoutkit helpers\n\n"
+        + _trailers({"Scout-Version": __version__}),
+    ), notes
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -199,8 +246,9 @@ def _check_target(target: Path, force: bool, baseline: Baseline | None) -> None:
         if not target.is_dir() or target.is_symlink():
             raise ScaffoldError(f"{target} exists and is not a folder; choose another name or --dir")
         if any(target.iterdir()) and not force:
-            raise ScaffoldError(f"{target} exists and is not empty; choose another name or --dir, "
-                                "or pass --force to replace it")
+            raise ScaffoldError(
+                f"{target} exists and is not empty; choose another name or --dir, or pass --force to replace it"
+            )
     if _inside(Path.cwd().resolve(), target):
         raise ScaffoldError(f"{target} holds the current directory; run scout new from outside it")
     if baseline is not None and _inside(baseline.source_path.resolve(), target):
@@ -223,15 +271,23 @@ def _install(built: Path, target: Path) -> None:
         os.replace(built, target)
 
 
-def create_experiment(name: str, *, source: str | None = None, template: str | None = None,
-                      target: Path | None = None, force: bool = False, store=None,
-                      command: str | None = None) -> Scaffold:
+def create_experiment(
+    name: str,
+    *,
+    source: str | None = None,
+    template: str | None = None,
+    target: Path | None = None,
+    force: bool = False,
+    store=None,
+    command: str | None = None,
+) -> Scaffold:
     """Create the experiment NAME in `target` (default ./NAME) from `source` (a run id, a path or a
     repository URL; default: the best run in the ledger) or from `template`. Without either and with
     an empty ledger, the default template is used."""
     if not _NAME.fullmatch(name):
-        raise ConfigError(f"experiment name {name!r} must be letters, digits, '.', '_' or '-'; use --dir to "
-                          "choose where it goes")
+        raise ConfigError(
+            f"experiment name {name!r} must be letters, digits, '.', '_' or '-'; use --dir to choose where it goes"
+        )
     if source is not None and template is not None:
         raise ConfigError("give --from or --template, not both")
     if template is not None and template not in available_templates():
@@ -255,5 +311,4 @@ def create_experiment(name: str, *, source: str | None = None, template: str | N
         _install(built, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Scaffold(path=target, commit=commit, template=template, baseline=baseline,
-                    notes=tuple(notes + build_notes))
+    return Scaffold(path=target, commit=commit, template=template, baseline=baseline, notes=tuple(notes + build_notes))

@@ -52,7 +52,7 @@ class SearchRequest:
 
     def validate(self) -> None:
         if not self.query or not self.query.strip():
-            raise ConfigError("the query is empty; describe the task, e.g. scout search \"mask classification\"")
+            raise ConfigError('the query is empty; describe the task, e.g. scout search "mask classification"')
         if self.limit < 1:
             raise ConfigError(f"--limit must be 1 or more, not {self.limit}")
         unknown = [s for s in self.sources if s not in SEARCH_SOURCES]
@@ -80,9 +80,16 @@ class SearchReport:
     search_id: int | None = field(default=None, compare=False)
 
 
-def run_search(request: SearchRequest, *, settings: Settings, store: Store, embedder,
-               fetcher: Fetcher | None = None, on_status: StatusFn | None = None,
-               on_embed: ProgressFn | None = None) -> SearchReport:
+def run_search(
+    request: SearchRequest,
+    *,
+    settings: Settings,
+    store: Store,
+    embedder,
+    fetcher: Fetcher | None = None,
+    on_status: StatusFn | None = None,
+    on_embed: ProgressFn | None = None,
+) -> SearchReport:
     """Run one search. `fetcher` may be None only for an offline search."""
     request.validate()
     status = on_status or (lambda message: None)
@@ -120,23 +127,30 @@ def run_search(request: SearchRequest, *, settings: Settings, store: Store, embe
     ranked = _rank(request, candidates, embedder, store, settings)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    search_id = store.record_search(request.query, request.about, embedder.name, searched_at,
-                                    [r.paper.id for r in results])
-    return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results,
-                        from_store, search_id)
+    search_id = store.record_search(
+        request.query, request.about, embedder.name, searched_at, [r.paper.id for r in results]
+    )
+    return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results, from_store, search_id)
 
 
-def _rank(request: SearchRequest, papers: list[Paper], embedder, store: Store,
-          settings: Settings) -> list[RankedPaper]:
+def _rank(request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings) -> list[RankedPaper]:
     from scout.rank import DEFAULT_RANKER, rank_papers
 
-    return rank_papers(request.query, papers, embedder, store, about=request.about,
-                       ranker=request.ranker or DEFAULT_RANKER, sort=request.sort,
-                       close_threshold=settings.close_threshold)
+    return rank_papers(
+        request.query,
+        papers,
+        embedder,
+        store,
+        about=request.about,
+        ranker=request.ranker or DEFAULT_RANKER,
+        sort=request.sort,
+        close_threshold=settings.close_threshold,
+    )
 
 
-def _ask_sources(request: SearchRequest, fetcher: Fetcher, settings: Settings,
-                 status: StatusFn) -> tuple[list[Paper], dict[str, SourceStatus]]:
+def _ask_sources(
+    request: SearchRequest, fetcher: Fetcher, settings: Settings, status: StatusFn
+) -> tuple[list[Paper], dict[str, SourceStatus]]:
     def ask(name: str) -> list[Paper]:
         return SEARCH_SOURCES[name](fetcher, request.query, settings.per_source_limit)
 
@@ -157,8 +171,9 @@ def _ask_sources(request: SearchRequest, fetcher: Fetcher, settings: Settings,
     return found, statuses
 
 
-def _enrich(papers: Sequence[Paper], fetcher: Fetcher, settings: Settings, warnings: list[str],
-            status: StatusFn) -> dict[str, Paper]:
+def _enrich(
+    papers: Sequence[Paper], fetcher: Fetcher, settings: Settings, warnings: list[str], status: StatusFn
+) -> dict[str, Paper]:
     """Fill in repos and reported results (Papers with Code) and repo stars (GitHub) for the top
     papers. A failure here is a warning: the search itself already answered."""
     status(f"looking up code and results for the top {len(papers)} papers")
@@ -184,8 +199,7 @@ def _enrich(papers: Sequence[Paper], fetcher: Fetcher, settings: Settings, warni
         if failed:
             warnings.append(f"github: no metadata for {len(failed)} repos ({failed[0]})")
         by_url = {repo.url: repo for repo in updated}
-        enriched = {pid: p.with_(repos=tuple(by_url.get(r.url, r) for r in p.repos))
-                    for pid, p in enriched.items()}
+        enriched = {pid: p.with_(repos=tuple(by_url.get(r.url, r) for r in p.repos)) for pid, p in enriched.items()}
     return enriched
 
 
@@ -194,16 +208,18 @@ def _stored_candidates(request: SearchRequest, store: Store, embedder, status: S
 
     status("searching the local store")
     if store.count_papers() == 0:
-        raise ScoutError("nothing is stored yet; run a search while online, or import the Papers with Code "
-                         "archive with `scout index pull`")
+        raise ScoutError(
+            "nothing is stored yet; run a search while online, or import the Papers with Code "
+            "archive with `scout index pull`"
+        )
     return retrieve_stored(store, embedder, request.task_text, k=max(request.limit * 10, 200))
 
 
 def _filtered(ranked: Sequence[RankedPaper], request: SearchRequest) -> list[RankedPaper]:
     return [
-        r for r in ranked
-        if (request.since is None or (r.paper.year or 0) >= request.since)
-        and (not request.code_only or r.paper.repos)
+        r
+        for r in ranked
+        if (request.since is None or (r.paper.year or 0) >= request.since) and (not request.code_only or r.paper.repos)
     ]
 
 

@@ -42,9 +42,7 @@ class SearchRecord:
 
 
 def _corrupt(path: str, exc: Exception) -> StoreError:
-    return StoreError(
-        f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear --all`"
-    )
+    return StoreError(f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear --all`")
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -160,9 +158,21 @@ class Store:
                         citations = COALESCE(excluded.citations, citations),
                         updated_at = excluded.updated_at
                     """,
-                    (pid, paper.arxiv_id, paper.doi, paper.pwc_id, paper.title, paper.abstract,
-                     json.dumps(list(paper.authors)), paper.published, paper.year, paper.url,
-                     json.dumps(self._merged_sources(db, pid, paper.sources)), paper.citations, now),
+                    (
+                        pid,
+                        paper.arxiv_id,
+                        paper.doi,
+                        paper.pwc_id,
+                        paper.title,
+                        paper.abstract,
+                        json.dumps(list(paper.authors)),
+                        paper.published,
+                        paper.year,
+                        paper.url,
+                        json.dumps(self._merged_sources(db, pid, paper.sources)),
+                        paper.citations,
+                        now,
+                    ),
                 )
                 for repo in paper.repos:
                     self._save_repo(db, repo, now)
@@ -215,7 +225,7 @@ class Store:
         wanted = list(ids)
         found: dict[str, Paper] = {}
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for paper in self._hydrate(self.query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)):
                 found[paper.id] = paper
@@ -234,28 +244,48 @@ class Store:
         repos: dict[str, list[Repo]] = {}
         results: dict[str, list[Result]] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for r in self.query(
                 f"""SELECT pr.paper_id, pr.official, r.* FROM paper_repos pr JOIN repos r ON r.url = pr.repo_url
-                    WHERE pr.paper_id IN ({marks})""", chunk,
+                    WHERE pr.paper_id IN ({marks})""",
+                chunk,
             ):
-                repos.setdefault(r["paper_id"], []).append(Repo(
-                    url=r["url"], official=None if r["official"] is None else bool(r["official"]),
-                    stars=r["stars"], archived=None if r["archived"] is None else bool(r["archived"]),
-                    pushed_at=r["pushed_at"], framework=r["framework"],
-                ))
+                repos.setdefault(r["paper_id"], []).append(
+                    Repo(
+                        url=r["url"],
+                        official=None if r["official"] is None else bool(r["official"]),
+                        stars=r["stars"],
+                        archived=None if r["archived"] is None else bool(r["archived"]),
+                        pushed_at=r["pushed_at"],
+                        framework=r["framework"],
+                    )
+                )
             for r in self.query(f"SELECT * FROM results WHERE paper_id IN ({marks}) ORDER BY rowid", chunk):
-                results.setdefault(r["paper_id"], []).append(Result(
-                    task=r["task"], dataset=r["dataset"], metric=r["metric"], value=r["value"],
-                    model=r["model"], raw=r["raw"],
-                ))
+                results.setdefault(r["paper_id"], []).append(
+                    Result(
+                        task=r["task"],
+                        dataset=r["dataset"],
+                        metric=r["metric"],
+                        value=r["value"],
+                        model=r["model"],
+                        raw=r["raw"],
+                    )
+                )
         return [
             Paper(
-                title=r["title"], abstract=r["abstract"], authors=tuple(json.loads(r["authors"])),
-                published=r["published"], arxiv_id=r["arxiv_id"], doi=r["doi"], url=r["url"],
-                sources=tuple(json.loads(r["sources"])), repos=tuple(repos.get(r["id"], ())),
-                results=tuple(results.get(r["id"], ())), citations=r["citations"], pwc_id=r["pwc_id"],
+                title=r["title"],
+                abstract=r["abstract"],
+                authors=tuple(json.loads(r["authors"])),
+                published=r["published"],
+                arxiv_id=r["arxiv_id"],
+                doi=r["doi"],
+                url=r["url"],
+                sources=tuple(json.loads(r["sources"])),
+                repos=tuple(repos.get(r["id"], ())),
+                results=tuple(results.get(r["id"], ())),
+                citations=r["citations"],
+                pwc_id=r["pwc_id"],
             )
             for r in rows
         ]
@@ -266,7 +296,7 @@ class Store:
         wanted = list(dict.fromkeys(hashes))
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.query(
                 f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
@@ -279,14 +309,12 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
-                [(model, h, int(v.shape[-1]), np.asarray(v, dtype=np.float32).tobytes())
-                 for h, v in vectors.items()],
+                [(model, h, int(v.shape[-1]), np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
             )
 
     # -- searches -----------------------------------------------------------------------------
 
-    def record_search(self, query: str, about: str | None, model: str, searched_at: str,
-                      ranked_ids: list[str]) -> int:
+    def record_search(self, query: str, about: str | None, model: str, searched_at: str, ranked_ids: list[str]) -> int:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO searches (query, about, model, searched_at, ranked_ids) VALUES (?, ?, ?, ?, ?)",
@@ -299,8 +327,9 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return SearchRecord(r["id"], r["query"], r["about"], r["model"], r["searched_at"],
-                            tuple(json.loads(r["ranked_ids"])))
+        return SearchRecord(
+            r["id"], r["query"], r["about"], r["model"], r["searched_at"], tuple(json.loads(r["ranked_ids"]))
+        )
 
     # -- HTTP cache ---------------------------------------------------------------------------
 

@@ -28,8 +28,9 @@ def _root() -> Traversable:
 
 
 def available_templates() -> list[str]:
-    return sorted(p.name for p in _root().iterdir()
-                  if p.is_dir() and p.name not in RESERVED and not p.name.startswith(("_", ".")))
+    return sorted(
+        p.name for p in _root().iterdir() if p.is_dir() and p.name not in RESERVED and not p.name.startswith(("_", "."))
+    )
 
 
 def _environment():
@@ -41,8 +42,12 @@ def _environment():
             raise jinja2.TemplateNotFound(name)
         return node.read_text(encoding="utf-8")
 
-    return jinja2.Environment(loader=jinja2.FunctionLoader(load), undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True, autoescape=False)
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
 
 
 def render(name: str, context: dict) -> str:
@@ -65,7 +70,7 @@ def output_path(rel: str) -> str:
     parts = rel.split("/")
     name = parts[-1]
     if name.startswith("dot-"):
-        name = "." + name[len("dot-"):]
+        name = "." + name[len("dot-") :]
     name = name.removesuffix(".j2")
     return "/".join([*parts[:-1], name])
 

@@ -45,7 +45,7 @@ class VectorIndex:
         """The index in `folder`, or None when none was built (or a build did not finish)."""
         try:
             meta = IndexMeta(**json.loads((folder / "meta.json").read_text()))
-            ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")[:meta.count]
+            ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")[: meta.count]
             vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError, TypeError):
             return None
@@ -80,7 +80,7 @@ def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int, chunk: int = 655
     best_pos: list[np.ndarray] = []
     best_score: list[np.ndarray] = []
     for start in range(0, len(vectors), chunk):
-        block = np.asarray(vectors[start:start + chunk], dtype=np.float32)
+        block = np.asarray(vectors[start : start + chunk], dtype=np.float32)
         pos, score = top_k(query, block, k)
         best_pos.append(pos + start)
         best_score.append(score)
@@ -90,8 +90,9 @@ def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int, chunk: int = 655
     return positions[order], scores[order]
 
 
-def build_index(folder: Path, model: str, ids: list[str], vectors: np.ndarray, *, ann: bool = True,
-                threads: int = 0) -> IndexMeta:
+def build_index(
+    folder: Path, model: str, ids: list[str], vectors: np.ndarray, *, ann: bool = True, threads: int = 0
+) -> IndexMeta:
     """Write a new index, replacing any old one only once the new one is complete."""
     folder.mkdir(parents=True, exist_ok=True)
     count, dim = vectors.shape
@@ -100,10 +101,16 @@ def build_index(folder: Path, model: str, ids: list[str], vectors: np.ndarray, *
     if ann and count:
         from usearch.index import Index
 
-        graph = Index(ndim=dim, metric="ip", dtype="f16", connectivity=CONNECTIVITY,
-                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+        graph = Index(
+            ndim=dim,
+            metric="ip",
+            dtype="f16",
+            connectivity=CONNECTIVITY,
+            expansion_add=EXPANSION_ADD,
+            expansion_search=EXPANSION_SEARCH,
+        )
         for start in range(0, count, 65536):  # chunks: no float32 copy of the whole matrix
-            block = np.asarray(vectors[start:start + 65536], dtype=np.float32)
+            block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
             graph.add(np.arange(start, start + len(block), dtype=np.uint64), block, threads=threads)
         graph.save(str(folder / "ann.usearch.tmp"))
     meta = IndexMeta(model=model, dim=int(dim), count=int(count), built_at=time.time(), ann=bool(ann and count))

@@ -41,5 +41,6 @@ def cached_count(store) -> int:
 
 def html_page(request: httpx.Request) -> httpx.Response:
     """What a maintenance page or a captive portal answers instead of the API."""
-    return httpx.Response(200, text="<html>Down for maintenance</html>",
-                          headers={"Content-Type": "text/html; charset=utf-8"})
+    return httpx.Response(
+        200, text="<html>Down for maintenance</html>", headers={"Content-Type": "text/html; charset=utf-8"}
+    )

@@ -26,7 +26,7 @@ class ReplayServer:
                 answer = None
                 for prefix, route in server.routes.items():
                     if parts.path.startswith(prefix):
-                        answer = route(parts.path[len(prefix):], query)
+                        answer = route(parts.path[len(prefix) :], query)
                         break
                 status, ctype, body, headers = answer or (404, "application/json", b'{"detail": "Not found"}', {})
                 self.send_response(status)

@@ -49,9 +49,7 @@ def cache(tmp_path) -> Path:
 
 
 def baseline(cache: Path, *args: str):
-    result = CliRunner().invoke(
-        app, ["baseline", "--yes", "--env", "current", "--cache-dir", str(cache), *args]
-    )
+    result = CliRunner().invoke(app, ["baseline", "--yes", "--env", "current", "--cache-dir", str(cache), *args])
     return result
 
 
@@ -68,8 +66,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
         "good",
         {
             "eval.py": EVAL_OK,
-            "README.md": "# good\n\n```bash\npip install -r requirements.txt\n"
-            "python eval.py --split test\n```\n",
+            "README.md": "# good\n\n```bash\npip install -r requirements.txt\npython eval.py --split test\n```\n",
         },
     )
     result = baseline(cache, "--repo", str(repo), "--json")
@@ -81,9 +78,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
     assert run["recipe_source"] == "README.md code block"
     assert run["metrics"] == {"test_loss": 2.19, "accuracy": 0.939}
     assert len(run["commit"]) == 40 and run["device"] == "cpu" and run["seed"] == 0
-    assert (
-        run["env"]["python"] == f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
-    )
+    assert run["env"]["python"] == f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     assert run["baseline_for"] == ["accuracy", "test_loss"]
     assert run["id"].startswith("r-") and len(run["id"]) == len("r-20261130-0001")
     run_dir = cache / "runs" / run["id"]
@@ -110,9 +105,7 @@ def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_rep
     nocmd = make_git_repo("nocmd", {"lib.py": "X = 1\n", "model.py": "Y = 2\n"})
     plain = tmp_path / "plain"
     plain.mkdir()
-    result = baseline(
-        cache, "--json", *[a for r in (crash, missing, silent, nocmd, plain) for a in ("--repo", str(r))]
-    )
+    result = baseline(cache, "--json", *[a for r in (crash, missing, silent, nocmd, plain) for a in ("--repo", str(r))])
     assert result.exit_code == 1
     assert "no run produced a metric" in result.stderr
     runs = {Path(r["repo"]).name: r for r in json.loads(result.stdout)["runs"]}
@@ -131,9 +124,7 @@ def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_rep
 
 def test_custom_metric_regex_and_cmd(tmp_path, cache, make_git_repo):
     repo = make_git_repo("custom", {"run.py": "print('reward: 12.5')\nprint('iter 3: loss 0.1')\n"})
-    result = baseline(
-        cache, "--repo", str(repo), "--cmd", "python run.py", "--metric", r"reward: ([\d.]+)", "--json"
-    )
+    result = baseline(cache, "--repo", str(repo), "--cmd", "python run.py", "--metric", r"reward: ([\d.]+)", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "ok" and run["metrics"] == {"reward": 12.5} and run["recipe_source"] == "--cmd"
 
@@ -173,16 +164,12 @@ def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch,
     assert not (set(secrets) - {"WANDB_API_KEY"}) & set(seen)
     assert log.count("secret-value-") == 1 and seen["WANDB_API_KEY"] == "secret-value-w"
     assert {"TOKENIZERS_PARALLELISM", "MPLBACKEND", "SCOUT_DEVICE", "SCOUT_SEED"} <= set(seen)
-    assert (
-        seen["MPLBACKEND"] == "Agg" and seen["SCOUT_DEVICE"] == "cpu" and seen["CUDA_VISIBLE_DEVICES"] == ""
-    )
+    assert seen["MPLBACKEND"] == "Agg" and seen["SCOUT_DEVICE"] == "cpu" and seen["CUDA_VISIBLE_DEVICES"] == ""
 
 
 def test_no_terminal_and_no_yes_refuses_to_run(tmp_path, cache, make_git_repo):
     repo = make_git_repo("ask", {"eval.py": "open('ran', 'w')\n"})
-    result = CliRunner().invoke(
-        app, ["baseline", "--env", "current", "--repo", str(repo), "--cache-dir", str(cache)]
-    )
+    result = CliRunner().invoke(app, ["baseline", "--env", "current", "--repo", str(repo), "--cache-dir", str(cache)])
     assert result.exit_code == 1
     assert "pass --yes" in result.stderr
     assert not list((cache / "repos").glob("*/ran")) and ledger(cache) == []
@@ -290,9 +277,7 @@ def test_real_venv_with_requirements(tmp_path, cache, monkeypatch, make_git_repo
             "eval.py": "import numpy, sys\nprint(sys.prefix)\nprint('accuracy:', numpy.mean([1, 0, 1, 1]))\n",
         },
     )
-    broken = make_git_repo(
-        "broken", {"requirements.txt": "definitely-not-a-package-xyz==1.0\n", "eval.py": EVAL_OK}
-    )
+    broken = make_git_repo("broken", {"requirements.txt": "definitely-not-a-package-xyz==1.0\n", "eval.py": EVAL_OK})
     result = CliRunner().invoke(
         app,
         [

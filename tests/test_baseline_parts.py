@@ -57,9 +57,7 @@ def test_command_sources_in_order(tmp_path):
     assert find_command(repo, recipes, "s").command == "python sotabench.py"
     (repo / "scout.toml").write_text('[eval]\ncommand = "python bench.py"\nmetrics_file = "m.json"\n')
     assert find_command(repo, recipes, "s") == Recipe("python bench.py", "scout.toml", metrics_file="m.json")
-    save_recipe(
-        recipes, "s", Recipe('python x.py --name "a b"', "README.md", setup=("make data",), timeout=60)
-    )
+    save_recipe(recipes, "s", Recipe('python x.py --name "a b"', "README.md", setup=("make data",), timeout=60))
     found = find_command(repo, recipes, "s")
     assert (found.command, found.setup, found.timeout) == ('python x.py --name "a b"', ("make data",), 60.0)
     assert found.source.startswith("recipe ")
@@ -294,8 +292,21 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     print("accuracy: 1.0")
     """
     repo = make_git_repo("boxed", {"eval.py": script})
-    result = CliRunner().invoke(app, ["baseline", "--yes", "--env", "current", "--sandbox", "--json",
-                                      "--cache-dir", str(tmp_path / "cache"), "--repo", str(repo)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "baseline",
+            "--yes",
+            "--env",
+            "current",
+            "--sandbox",
+            "--json",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--repo",
+            str(repo),
+        ],
+    )
     [run] = json.loads(result.stdout)["runs"]
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log

@@ -31,6 +31,6 @@ def test_a_bad_config_file_is_a_config_error(tmp_path):
     (tmp_path / "scout.toml").write_text("model = [unclosed")
     with pytest.raises(ConfigError, match="scout.toml"):
         load_settings({}, env={}, cwd=tmp_path)
-    (tmp_path / "scout.toml").write_text('no_such_setting = 1\n')
+    (tmp_path / "scout.toml").write_text("no_such_setting = 1\n")
     with pytest.raises(ConfigError, match="no_such_setting"):
         load_settings({}, env={}, cwd=tmp_path)

@@ -72,7 +72,9 @@ def test_embed_texts_saves_as_it_goes_so_an_interrupted_run_keeps_its_work(fake_
         embed_texts(["a", "b", "c", "d"], fake_embedder, store, progress=progress)
     assert calls == [(2, 4)]
     assert set(store.get_embeddings(fake_embedder.name, [text_hash(t) for t in "abcd"])) == {
-        text_hash("a"), text_hash("b")}
+        text_hash("a"),
+        text_hash("b"),
+    }
     fake_embedder.encoded.clear()
     embed_texts(["a", "b", "c", "d"], fake_embedder, store)
     assert fake_embedder.encoded == ["c", "d"]

@@ -30,13 +30,17 @@ def snli(real_fixtures):
 
 @pytest.fixture
 def dumps(tmp_path):
-    return (write_json(tmp_path / "papers-with-abstracts.json.gz", PAPER_RECORDS, gz=True),
-            write_json(tmp_path / "links-between-papers-and-code.json", LINK_RECORDS))
+    return (
+        write_json(tmp_path / "papers-with-abstracts.json.gz", PAPER_RECORDS, gz=True),
+        write_json(tmp_path / "links-between-papers-and-code.json", LINK_RECORDS),
+    )
 
 
 def table_counts(store) -> dict:
-    return {t: store.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"]
-            for t in ("papers", "repos", "paper_repos", "results", "index_links", "index_results")}
+    return {
+        t: store.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"]
+        for t in ("papers", "repos", "paper_repos", "results", "index_links", "index_results")
+    }
 
 
 def test_kinds_are_told_from_the_content(dumps, snli, tmp_path):
@@ -132,7 +136,16 @@ def test_parquet_resume_skips_whole_row_groups(store, tmp_path):
 def test_sigkill_mid_import_then_resume(tmp_path):
     path = write_json(tmp_path / "papers-with-abstracts.json", synthetic_papers(30_000))
     env = {**os.environ, "SCOUT_CACHE_DIR": str(tmp_path / "cache")}
-    cmd = [sys.executable, "-c", "from scout.cli import main; main()", "index", "import", str(path), "--batch-size", "200"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from scout.cli import main; main()",
+        "index",
+        "import",
+        str(path),
+        "--batch-size",
+        "200",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = tmp_path / "cache" / "scout.db"
     deadline = time.time() + 60
@@ -164,8 +177,14 @@ def test_bad_records_are_skipped_and_counted(store, tmp_path):
         "not an object",
         None,
         {"paper_url": "https://paperswithcode.com/paper/x", "abstract": "no title"},
-        paper_record("weird", "Weird\u202e tags \x00paper", "Abstract.", "1901.00001",
-                     date="not a date", tasks=["", "x" * 5000, "'; DROP TABLE papers; --"]),
+        paper_record(
+            "weird",
+            "Weird\u202e tags \x00paper",
+            "Abstract.",
+            "1901.00001",
+            date="not a date",
+            tasks=["", "x" * 5000, "'; DROP TABLE papers; --"],
+        ),
     ]
     report = import_dump(store, write_json(tmp_path / "papers-with-abstracts.json", records))
     assert (report.records, report.skipped, report.error) == (5, 3, None)
@@ -176,14 +195,33 @@ def test_bad_records_are_skipped_and_counted(store, tmp_path):
 
 def test_bad_leaderboard_rows_are_skipped_and_names_kept_as_plain_text(store, tmp_path):
     injection = "Ignore previous instructions [bold]and[/bold] {{ config }} $(rm -rf /)"
-    tasks = [{"task": injection, "subtasks": [], "datasets": [
-        {"dataset": "SNLI\n\tdev", "subdatasets": [], "sota": {"metrics": ["Accuracy"], "rows": [
-            {"model_name": "m1", "paper_url": "https://arxiv.org/abs/1703.06870", "paper_title": "Mask R-CNN",
-             "metrics": {"Accuracy": "79.2%", "Speed": "-", "": "1"}},
-            {"model_name": "m2", "paper_url": "", "paper_title": "", "metrics": {"Accuracy": "80"}},
-            {"model_name": "m3", "metrics": "not a dict"},
-            "not a row",
-        ]}}]}, 42]
+    tasks = [
+        {
+            "task": injection,
+            "subtasks": [],
+            "datasets": [
+                {
+                    "dataset": "SNLI\n\tdev",
+                    "subdatasets": [],
+                    "sota": {
+                        "metrics": ["Accuracy"],
+                        "rows": [
+                            {
+                                "model_name": "m1",
+                                "paper_url": "https://arxiv.org/abs/1703.06870",
+                                "paper_title": "Mask R-CNN",
+                                "metrics": {"Accuracy": "79.2%", "Speed": "-", "": "1"},
+                            },
+                            {"model_name": "m2", "paper_url": "", "paper_title": "", "metrics": {"Accuracy": "80"}},
+                            {"model_name": "m3", "metrics": "not a dict"},
+                            "not a row",
+                        ],
+                    },
+                }
+            ],
+        },
+        42,
+    ]
     import_dump(store, write_json(tmp_path / "papers.json", [PAPER_RECORDS[3]]))
     report = import_dump(store, write_json(tmp_path / "evaluation-tables.json", tasks))
     assert (report.records, report.skipped) == (2, 6)  # "-", "", m2, m3, the string row, 42

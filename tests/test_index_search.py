@@ -23,19 +23,31 @@ def indexed(store, tmp_path, real_fixtures):
 def test_offline_search_finds_papers_with_code_and_results(indexed, fake_embedder):
     papers = retrieve_stored(indexed, fake_embedder, "instance segmentation with masks", 3)
     assert papers[0].title == "Mask R-CNN"
-    assert {r.url for r in papers[0].repos} == {"https://github.com/facebookresearch/Detectron",
-                                               "https://github.com/matterport/Mask_RCNN"}
+    assert {r.url for r in papers[0].repos} == {
+        "https://github.com/facebookresearch/Detectron",
+        "https://github.com/matterport/Mask_RCNN",
+    }
     nli = retrieve_stored(indexed, fake_embedder, "natural language inference entailment", 3)
-    assert {p.title for p in nli} >= {"Natural Language Inference by Tree-Based Convolution and Heuristic Matching",
-                                      "A large annotated corpus for learning natural language inference"}
+    assert {p.title for p in nli} >= {
+        "Natural Language Inference by Tree-Based Convolution and Heuristic Matching",
+        "A large annotated corpus for learning natural language inference",
+    }
     tbcnn = next(p for p in nli if p.arxiv_id == "1512.08422")
     assert any(r.dataset == "SNLI" and r.value == pytest.approx(82.1) for r in tbcnn.results)
 
 
 def test_the_index_holds_what_online_search_stored_too(indexed, fake_embedder):
-    indexed.save_papers([Paper(title="Masked autoencoders are scalable vision learners",
-                               abstract="Masked autoencoders mask random patches.", arxiv_id="2111.06377",
-                               sources=("arxiv",), repos=(Repo("https://github.com/facebookresearch/mae"),))])
+    indexed.save_papers(
+        [
+            Paper(
+                title="Masked autoencoders are scalable vision learners",
+                abstract="Masked autoencoders mask random patches.",
+                arxiv_id="2111.06377",
+                sources=("arxiv",),
+                repos=(Repo("https://github.com/facebookresearch/mae"),),
+            )
+        ]
+    )
     found = retrieve_stored(indexed, fake_embedder, "masked autoencoders", 2)
     assert found[0].arxiv_id == "2111.06377" and found[0].repos[0].url == "https://github.com/facebookresearch/mae"
 

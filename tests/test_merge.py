@@ -4,8 +4,13 @@ from scout.models import Paper, Repo, Result
 
 def test_same_arxiv_id_with_different_versions_and_sources_merge_into_one():
     a = Paper(title="Mask Classification", arxiv_id="2104.12255", sources=("arxiv",), abstract="short")
-    b = Paper(title="Mask classification!", arxiv_id="2104.12255", sources=("pwc",), abstract="a longer abstract",
-              repos=(Repo("https://github.com/o/r", official=True),))
+    b = Paper(
+        title="Mask classification!",
+        arxiv_id="2104.12255",
+        sources=("pwc",),
+        abstract="a longer abstract",
+        repos=(Repo("https://github.com/o/r", official=True),),
+    )
     [merged] = merge_papers([a, b])
     assert merged.sources == ("arxiv", "pwc")
     assert merged.abstract == "a longer abstract"
@@ -16,11 +21,15 @@ def test_same_arxiv_id_with_different_versions_and_sources_merge_into_one():
 def test_doi_then_title_and_year_identify_papers_without_arxiv_ids():
     by_doi = [Paper(title="X", doi="10.1/abc", sources=("pwc",)), Paper(title="Y", doi="10.1/abc", sources=("hf",))]
     assert len(merge_papers(by_doi)) == 1
-    same_title = [Paper(title="Deep Residual Learning", published="2015-12-10", sources=("pwc",)),
-                  Paper(title="deep residual  learning.", published="2015-01-01", sources=("hf",))]
+    same_title = [
+        Paper(title="Deep Residual Learning", published="2015-12-10", sources=("pwc",)),
+        Paper(title="deep residual  learning.", published="2015-01-01", sources=("hf",)),
+    ]
     assert len(merge_papers(same_title)) == 1
-    other_year = [Paper(title="Deep Residual Learning", published="2015-12-10"),
-                  Paper(title="Deep Residual Learning", published="2019-01-01")]
+    other_year = [
+        Paper(title="Deep Residual Learning", published="2015-12-10"),
+        Paper(title="Deep Residual Learning", published="2019-01-01"),
+    ]
     assert len(merge_papers(other_year)) == 2
 
 

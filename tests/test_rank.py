@@ -34,12 +34,24 @@ class BagOfWords:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
-MASK = Paper(title="Per-pixel classification is not all you need", abstract="mask classification for semantic segmentation",
-             published="2021-07-13", arxiv_id="2107.06278")
-GRAPH = Paper(title="Graph neural networks for molecules", abstract="message passing on molecular graphs",
-              published="2020-01-01", arxiv_id="2001.00001")
-SPEECH = Paper(title="Speech recognition with transducers", abstract="streaming audio models",
-               published="2022-05-05", arxiv_id="2205.00005")
+MASK = Paper(
+    title="Per-pixel classification is not all you need",
+    abstract="mask classification for semantic segmentation",
+    published="2021-07-13",
+    arxiv_id="2107.06278",
+)
+GRAPH = Paper(
+    title="Graph neural networks for molecules",
+    abstract="message passing on molecular graphs",
+    published="2020-01-01",
+    arxiv_id="2001.00001",
+)
+SPEECH = Paper(
+    title="Speech recognition with transducers",
+    abstract="streaming audio models",
+    published="2022-05-05",
+    arxiv_id="2205.00005",
+)
 
 
 @pytest.fixture
@@ -48,8 +60,15 @@ def embedder():
 
 
 def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedder, store):
-    ranked = rank.rank_papers("mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store,
-                              ranker="dense", close_threshold=0.3, now=NOW)
+    ranked = rank.rank_papers(
+        "mask classification segmentation",
+        [GRAPH, MASK, SPEECH],
+        embedder,
+        store,
+        ranker="dense",
+        close_threshold=0.3,
+        now=NOW,
+    )
     assert ranked[0].paper.arxiv_id == "2107.06278"
     assert [r.rank for r in ranked] == [1, 2, 3]
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
@@ -69,8 +88,14 @@ def test_repeated_ranking_reuses_cached_embeddings(embedder, store):
 
 
 def test_about_joins_the_task_description(embedder, store):
-    ranked = rank.rank_papers("segmentation", [MASK, GRAPH], embedder, store,
-                              about="We plan message passing on molecular graphs.", ranker="dense")
+    ranked = rank.rank_papers(
+        "segmentation",
+        [MASK, GRAPH],
+        embedder,
+        store,
+        about="We plan message passing on molecular graphs.",
+        ranker="dense",
+    )
     assert "segmentation\nWe plan message passing on molecular graphs." in [t for c in embedder.calls for t in c]
     assert ranked[0].paper is GRAPH
 
@@ -97,7 +122,9 @@ def test_empty_pool_and_bad_names(embedder, store):
 
 
 STRONG = Paper(
-    title="Strong baseline", published="2019-01-01", citations=999,
+    title="Strong baseline",
+    published="2019-01-01",
+    citations=999,
     repos=(Repo(url="https://github.com/o/r", official=True, stars=9999, pushed_at="2026-06-01T00:00:00Z"),),
     results=(Result(task="t", dataset="d", metric="Accuracy", value=97.3),),
 )
@@ -105,8 +132,9 @@ STRONG = Paper(
 
 def test_strength_parts_follow_the_documented_scale():
     parts = rank.strength_parts(STRONG, NOW)
-    assert parts == pytest.approx({"code": 0.3, "stars": 0.3 * 4 / 4, "activity": 0.15, "results": 0.15,
-                                   "citations": 0.1}, abs=1e-4)
+    assert parts == pytest.approx(
+        {"code": 0.3, "stars": 0.3 * 4 / 4, "activity": 0.15, "results": 0.15, "citations": 0.1}, abs=1e-4
+    )
     assert rank.strength(STRONG, NOW) == pytest.approx(1.0, abs=1e-4)
     assert rank.strength(MASK, NOW) == 0.0
 
@@ -189,7 +217,8 @@ def test_maxsim_finds_a_paper_matching_one_aim_of_several(embedder, store):
 
 def test_every_registered_ranker_ranks_a_pool(embedder, store):
     for name in rank.RANKERS:
-        ranked = rank.rank_papers("mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store,
-                                  ranker=name)
+        ranked = rank.rank_papers(
+            "mask classification segmentation", [GRAPH, MASK, SPEECH], embedder, store, ranker=name
+        )
         assert ranked[0].paper is MASK, name
     assert rank.DEFAULT_RANKER in rank.RANKERS

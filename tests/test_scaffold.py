@@ -68,27 +68,72 @@ def baseline(tmp_path):
 
 def record(store, tmp_path, clone: Path, commit: str, run_id: str = "r-20261130-0001", accuracy: float = 0.931):
     run = ledger.Run(
-        id=run_id, repo="https://github.com/o/r", started_at=f"2026-11-30T01:00:0{run_id[-1]}Z", status="ok",
-        commit=commit, command="python eval.py", device="cuda", gpu="NVIDIA H200", exit_code=0, seconds=41.2,
-        metrics={"accuracy": accuracy}, paper_metrics={"accuracy": 0.94},
-        env={"python": "3.11.7", "torch": "2.13.0", "cuda": "12.4"}, log="cache/runs/x/log.txt",
-        clone_path=str(clone))
+        id=run_id,
+        repo="https://github.com/o/r",
+        started_at=f"2026-11-30T01:00:0{run_id[-1]}Z",
+        status="ok",
+        commit=commit,
+        command="python eval.py",
+        device="cuda",
+        gpu="NVIDIA H200",
+        exit_code=0,
+        seconds=41.2,
+        metrics={"accuracy": accuracy},
+        paper_metrics={"accuracy": 0.94},
+        env={"python": "3.11.7", "torch": "2.13.0", "cuda": "12.4"},
+        log="cache/runs/x/log.txt",
+        clone_path=str(clone),
+    )
     return ledger.record_run(store, tmp_path / "cache" / "runs", run)
 
 
 # -- templates --------------------------------------------------------------------------------
 
-SAMPLE_BASELINE = {"kind": "run", "label": "run r-1 of https://github.com/o/r", "repo": "https://github.com/o/r",
-                   "commit": "a" * 40, "run_id": "r-1", "name": None, "command": "python eval.py",
-                   "hardware": "NVIDIA H200", "date": "2026-11-30T01:00:00Z", "status": "ok", "template": None,
-                   "metrics": [{"name": "accuracy", "measured": "0.931", "paper": "0.94"}], "has_paper": True}
+SAMPLE_BASELINE = {
+    "kind": "run",
+    "label": "run r-1 of https://github.com/o/r",
+    "repo": "https://github.com/o/r",
+    "commit": "a" * 40,
+    "run_id": "r-1",
+    "name": None,
+    "command": "python eval.py",
+    "hardware": "NVIDIA H200",
+    "date": "2026-11-30T01:00:00Z",
+    "status": "ok",
+    "template": None,
+    "metrics": [{"name": "accuracy", "measured": "0.931", "paper": "0.94"}],
+    "has_paper": True,
+}
 CONTEXTS = [
-    {"name": "exp1", "command": "scout new exp1", "created": "2026-11-30T00:00:00Z", "template": "classification",
-     "baseline": None, "lineage": [], "sanity_wiring": False, "scout_version": "0.1.0"},
-    {"name": "exp2", "command": "scout new exp2 --from r-1", "created": "2026-11-30T00:00:00Z", "template": None,
-     "baseline": SAMPLE_BASELINE, "sanity_wiring": True, "scout_version": "0.1.0",
-     "lineage": [{"kind": "run", "name": None, "repo": "https://github.com/o/r", "commit": "a" * 40,
-                  "run_id": "r-1", "template": None}]},
+    {
+        "name": "exp1",
+        "command": "scout new exp1",
+        "created": "2026-11-30T00:00:00Z",
+        "template": "classification",
+        "baseline": None,
+        "lineage": [],
+        "sanity_wiring": False,
+        "scout_version": "0.1.0",
+    },
+    {
+        "name": "exp2",
+        "command": "scout new exp2 --from r-1",
+        "created": "2026-11-30T00:00:00Z",
+        "template": None,
+        "baseline": SAMPLE_BASELINE,
+        "sanity_wiring": True,
+        "scout_version": "0.1.0",
+        "lineage": [
+            {
+                "kind": "run",
+                "name": None,
+                "repo": "https://github.com/o/r",
+                "commit": "a" * 40,
+                "run_id": "r-1",
+                "template": None,
+            }
+        ],
+    },
 ]
 
 
@@ -104,8 +149,18 @@ def test_every_template_renders_and_compiles(tmp_path, context):
     for folder in [*available_templates(), "helpers", "baseline"]:
         written += render_tree(folder, tmp_path, context)
     python = [rel for rel in written if rel.endswith(".py")]
-    assert {"train.py", "model.py", "data.py", "config/default.py", "config/smoke.py", "tests/test_sanity.py",
-            "scoutkit/sanity.py", "scoutkit/records.py", "sanity_setup.py", "tests/test_scout_sanity.py"} <= set(python)
+    assert {
+        "train.py",
+        "model.py",
+        "data.py",
+        "config/default.py",
+        "config/smoke.py",
+        "tests/test_sanity.py",
+        "scoutkit/sanity.py",
+        "scoutkit/records.py",
+        "sanity_setup.py",
+        "tests/test_scout_sanity.py",
+    } <= set(python)
     for rel in python:
         compile((tmp_path / rel).read_text(), rel, "exec")  # raises SyntaxError on a broken file
     for partial in [n for n in template_files("partials") if n.endswith(".j2")]:
@@ -130,8 +185,13 @@ def test_each_starter_file_says_how_to_run_it(tmp_path):
     render_tree("classification", tmp_path, CONTEXTS[0])
     for rel in ("train.py", "model.py", "data.py", "config/default.py", "config/smoke.py", "tests/test_sanity.py"):
         opening = (tmp_path / rel).read_text().split('"""')[1]
-        assert "python" in opening and ("train.py" in opening or "pytest" in opening or rel in opening
-                                        or "python model.py" in opening or "python data.py" in opening), rel
+        assert "python" in opening and (
+            "train.py" in opening
+            or "pytest" in opening
+            or rel in opening
+            or "python model.py" in opening
+            or "python data.py" in opening
+        ), rel
     default = (tmp_path / "config" / "default.py").read_text()
     assert 'optimizer = "adamw"' in default and "batch_size = 64" in default and "momentum = 0.9" in default
 
@@ -140,12 +200,24 @@ def test_each_starter_file_says_how_to_run_it(tmp_path):
 
 
 def test_new_from_template(tmp_path):
-    result = create_experiment("exp1", template="classification", target=tmp_path / "exp1",
-                               command="scout new exp1 --template classification")
+    result = create_experiment(
+        "exp1", template="classification", target=tmp_path / "exp1", command="scout new exp1 --template classification"
+    )
     project = tmp_path / "exp1"
     assert result.path == project and result.template == "classification" and result.baseline is None
-    for rel in ("train.py", "model.py", "data.py", "config/default.py", "config/smoke.py", "tests/test_sanity.py",
-                "scoutkit/__init__.py", "EXPERIMENTS.md", "README.md", ".gitignore", ".scout/origin.json"):
+    for rel in (
+        "train.py",
+        "model.py",
+        "data.py",
+        "config/default.py",
+        "config/smoke.py",
+        "tests/test_sanity.py",
+        "scoutkit/__init__.py",
+        "EXPERIMENTS.md",
+        "README.md",
+        ".gitignore",
+        ".scout/origin.json",
+    ):
         assert (project / rel).is_file(), rel
     [message] = log_messages(project)
     assert "Scout-Template: classification" in message
@@ -170,8 +242,9 @@ def test_empty_ledger_falls_back_to_the_template(tmp_path, store):
 def test_new_from_a_ledger_run_copies_the_pinned_commit(tmp_path, store, baseline):
     clone, pinned = baseline
     run = record(store, tmp_path, clone, pinned)
-    result = create_experiment("exp1", source=run.id, target=tmp_path / "exp1", store=store,
-                               command="scout new exp1 --from r-20261130-0001")
+    result = create_experiment(
+        "exp1", source=run.id, target=tmp_path / "exp1", store=store, command="scout new exp1 --from r-20261130-0001"
+    )
     project = tmp_path / "exp1"
     assert (project / "src" / "model.py").read_text() == "WIDTH = 64\n"  # the pinned commit, not the later one
     assert (project / "eval.py").read_text() == BASELINE_FILES["eval.py"]
@@ -182,15 +255,22 @@ def test_new_from_a_ledger_run_copies_the_pinned_commit(tmp_path, store, baselin
     assert "Origin-Repo: https://github.com/o/r" in origin_message and "Origin-Run: r-20261130-0001" in origin_message
     # The first commit is the baseline unchanged: exactly its files.
     first = git(project, "rev-list", "--max-parents=0", "HEAD").strip()
-    assert sorted(git(project, "ls-tree", "-r", "--name-only", first).split()) == \
-        sorted(git(clone, "ls-tree", "-r", "--name-only", pinned).split())
+    assert sorted(git(project, "ls-tree", "-r", "--name-only", first).split()) == sorted(
+        git(clone, "ls-tree", "-r", "--name-only", pinned).split()
+    )
     assert "scoutkit" in scout_message and result.commit == git(project, "rev-parse", "HEAD").strip()
 
     experiments = (project / "EXPERIMENTS.md").read_text()
     header = experiments.split("## Runs")[0]
-    for expected in ("| repo | https://github.com/o/r |", f"| commit | `{pinned}` |", "| run | r-20261130-0001 |",
-                     "| command | `python eval.py` |", "| hardware | NVIDIA H200, torch 2.13.0 |",
-                     "| date | 2026-11-30T01:00:01Z |", "| accuracy | 0.931 | 0.94 |"):
+    for expected in (
+        "| repo | https://github.com/o/r |",
+        f"| commit | `{pinned}` |",
+        "| run | r-20261130-0001 |",
+        "| command | `python eval.py` |",
+        "| hardware | NVIDIA H200, torch 2.13.0 |",
+        "| date | 2026-11-30T01:00:01Z |",
+        "| accuracy | 0.931 | 0.94 |",
+    ):
         assert expected in header, expected
     readme = (project / "README.md").read_text()
     assert readme.startswith(SECTION_BEGIN) and readme.endswith(BASELINE_FILES["README.md"])
@@ -241,10 +321,22 @@ def test_an_earlier_experiment_is_copied_with_its_lineage(tmp_path, store, basel
     (exp1 / "sanity_setup.py").write_text("def build():\n    return None, []\n")  # and its wiring
     git(exp1, "add", "-A")
     git(exp1, "commit", "-q", "-m", "better helpers")
-    runs = [{"run": 1, "time": "2026-11-30T02:00:00Z", "command": "train.py", "metrics": {"accuracy": 0.95},
-             "env": {"gpu": "1 x NVIDIA H200"}},
-            {"run": 2, "time": "2026-11-30T03:00:00Z", "command": "train.py --lr=1", "metrics": {"accuracy": 0.91},
-             "env": {"gpu": None}}]
+    runs = [
+        {
+            "run": 1,
+            "time": "2026-11-30T02:00:00Z",
+            "command": "train.py",
+            "metrics": {"accuracy": 0.95},
+            "env": {"gpu": "1 x NVIDIA H200"},
+        },
+        {
+            "run": 2,
+            "time": "2026-11-30T03:00:00Z",
+            "command": "train.py --lr=1",
+            "metrics": {"accuracy": 0.91},
+            "env": {"gpu": None},
+        },
+    ]
     (exp1 / "runs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs))
 
     result = create_experiment("exp2", source=str(exp1), target=tmp_path / "exp2", store=store)
@@ -291,13 +383,16 @@ def test_an_empty_target_is_used(tmp_path):
     assert (tmp_path / "exp1" / "train.py").is_file()
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"template": "transformer"}, ConfigError, "unknown template 'transformer'.*classification"),
-    ({"template": "classification", "source": "r-1"}, ConfigError, "not both"),
-    ({"source": "r-20990101-0001"}, ScaffoldError, "not in the ledger.*scout runs"),
-    ({"source": "./nowhere"}, ScaffoldError, "no directory ./nowhere"),
-    ({"source": "https://github.com/x/y"}, ScaffoldError, "no run of https://github.com/x/y.*scout baseline"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"template": "transformer"}, ConfigError, "unknown template 'transformer'.*classification"),
+        ({"template": "classification", "source": "r-1"}, ConfigError, "not both"),
+        ({"source": "r-20990101-0001"}, ScaffoldError, "not in the ledger.*scout runs"),
+        ({"source": "./nowhere"}, ScaffoldError, "no directory ./nowhere"),
+        ({"source": "https://github.com/x/y"}, ScaffoldError, "no run of https://github.com/x/y.*scout baseline"),
+    ],
+)
 def test_bad_sources(tmp_path, store, kwargs, error, message):
     with pytest.raises(error, match=message):
         create_experiment("exp1", target=tmp_path / "exp1", store=store, **kwargs)
@@ -326,12 +421,15 @@ def test_pinned_commit_missing_from_the_clone(tmp_path, store, baseline):
     assert not (tmp_path / "exp1").exists() and leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("links, shown", [
-    ({"sub/evil": "/etc/passwd"}, "sub/evil -> /etc/passwd"),
-    ({"sub/evil": "../../outside.txt"}, "sub/evil -> ../../outside.txt"),
-    ({"sub/evil": "./../../x"}, "sub/evil -> ./../../x"),
-    ({"d": ".", "e": "d/d/../../x"}, "e -> d/d/../../x"),  # escapes only through the other link
-])
+@pytest.mark.parametrize(
+    "links, shown",
+    [
+        ({"sub/evil": "/etc/passwd"}, "sub/evil -> /etc/passwd"),
+        ({"sub/evil": "../../outside.txt"}, "sub/evil -> ../../outside.txt"),
+        ({"sub/evil": "./../../x"}, "sub/evil -> ./../../x"),
+        ({"d": ".", "e": "d/d/../../x"}, "e -> d/d/../../x"),  # escapes only through the other link
+    ],
+)
 def test_symlinks_out_of_the_baseline_are_refused(tmp_path, links, shown):
     source = tmp_path / "base"
     make_repo(source, {"a.py": "x = 1\n", "sub/b.py": "y = 2\n"}, links=links)
@@ -385,8 +483,9 @@ def test_record_run_writes_both_records(project):
     head = git(root, "rev-parse", "HEAD").strip()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a clean tree must not warn
-        first = scoutkit.record_run({"name": "smoke", "lr": 3e-3}, {"val_accuracy": 0.9417, "val_loss": 0.55},
-                                    note="smoke", root=root)
+        first = scoutkit.record_run(
+            {"name": "smoke", "lr": 3e-3}, {"val_accuracy": 0.9417, "val_loss": 0.55}, note="smoke", root=root
+        )
         scoutkit.record_run({"name": "default"}, {"val_accuracy": 0.9861}, root=root)
     lines = [json.loads(line) for line in (root / "runs.jsonl").read_text().splitlines()]
     assert [r["run"] for r in lines] == [1, 2]
@@ -394,8 +493,10 @@ def test_record_run_writes_both_records(project):
     assert lines[0]["code_hash"] == lines[1]["code_hash"] == first["code_hash"] == scoutkit.code_hash(root)
     text = (root / "EXPERIMENTS.md").read_text()
     table = text.split("## Runs")[1].split("<!-- scout:runs-end -->")[0].strip().splitlines()
-    assert table[2] == f"| 1 | {first['time'][:16].replace('T', ' ')} | {head[:7]} | {first['code_hash']} | smoke | " \
-                       "val_accuracy=0.9417, val_loss=0.55 | smoke |"
+    assert (
+        table[2] == f"| 1 | {first['time'][:16].replace('T', ' ')} | {head[:7]} | {first['code_hash']} | smoke | "
+        "val_accuracy=0.9417, val_loss=0.55 | smoke |"
+    )
     assert table[3].startswith("| 2 |") and "val_accuracy=0.9861" in table[3] and len(table) == 4
     assert text.rstrip().endswith("## Notes")
 

@@ -22,8 +22,14 @@ def smoke(tmp_path_factory):
     pytest.importorskip("matplotlib")
     root = tmp_path_factory.mktemp("generated") / "exp1"
     create_experiment("exp1", template="classification", target=root)
-    done = subprocess.run([sys.executable, "train.py", "config/smoke.py"], cwd=root, capture_output=True,
-                          text=True, timeout=900, check=False)
+    done = subprocess.run(
+        [sys.executable, "train.py", "config/smoke.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     return root, done
 
 
@@ -34,7 +40,9 @@ def test_smoke_training_records_a_real_run(smoke):
     assert "epoch 5/5" in done.stdout and "UNCOMMITTED" not in done.stderr
 
     [record] = [json.loads(line) for line in (root / "runs.jsonl").read_text().splitlines()]
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert record["commit"] == head and record["dirty"] is False and len(record["code_hash"]) == 12
     assert record["config"]["name"] == "smoke" and record["config"]["lr"] == 3e-3
     assert 0.5 < record["metrics"]["val_accuracy"] <= 1.0  # five epochs on digits learn far beyond chance
@@ -53,7 +61,13 @@ def test_smoke_training_records_a_real_run(smoke):
 
 def test_generated_test_suite_passes(smoke):
     root, _ = smoke
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=root,
-                          capture_output=True, text=True, timeout=900, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "7 passed" in done.stdout

@@ -41,8 +41,14 @@ def batch(seed: int, n: int = 64):
 class Healthy(nn.Module):
     def __init__(self):
         super().__init__()
-        self.net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.PReLU(8), nn.Flatten(),
-                                 nn.Dropout(0.1), nn.Linear(8 * 8 * 8, 10))
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1),
+            nn.BatchNorm2d(8),
+            nn.PReLU(8),
+            nn.Flatten(),
+            nn.Dropout(0.1),
+            nn.Linear(8 * 8 * 8, 10),
+        )
 
     def forward(self, x):  # (N, 1, 8, 8) -> (N, 10)
         return self.net(x)
@@ -179,7 +185,9 @@ def test_activation_ranges(kit):
     assert healthy.passed and healthy.details["flagged"] == [], str(healthy)
     assert [row["module"] for row in healthy.details["modules"]][:2] == ["net.0", "net.1"]
     conv = healthy.details["modules"][0]
-    assert conv["input"]["min"] == pytest.approx(float(x.min())) and conv["input"]["max"] == pytest.approx(float(x.max()))
+    assert conv["input"]["min"] == pytest.approx(float(x.min())) and conv["input"]["max"] == pytest.approx(
+        float(x.max())
+    )
 
     exploding = sanity.activation_ranges(Exploding(), x)
     assert not exploding.passed and "starts at net.0 (Conv2d): exploding" in exploding.message

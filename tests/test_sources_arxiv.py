@@ -6,16 +6,15 @@ import re
 
 import httpx
 import pytest
-from tests.fetch_rig import ATOM, cached_count, html_page, make_rig
 
 from scout.errors import ParseError, SourceError
 from scout.sources import SEARCH_SOURCES, arxiv
 from scout.sources.arxiv import build_query, parse_feed
+from tests.fetch_rig import ATOM, cached_count, html_page, make_rig
 
 RECORDED = "arxiv/arxiv.py_recorded_2026"
 LEGACY = "arxiv/arxiv.py_legacy_2016"
-PAGES = {0: "q_testing_s0_m10_bc5a6c384fe9", 10: "q_testing_s10_m10_34e56e15aaac",
-         20: "q_testing_s20_m10_348a237fecab"}
+PAGES = {0: "q_testing_s0_m10_bc5a6c384fe9", 10: "q_testing_s10_m10_34e56e15aaac", 20: "q_testing_s20_m10_348a237fecab"}
 
 
 def body(real_fixtures, name: str) -> bytes:
@@ -30,8 +29,10 @@ def test_2026_feed_with_old_style_id(real_fixtures):
     feed = parse_feed(body(real_fixtures, f"{RECORDED}/id_astro-ph_0601001_s0_m100_3150dca9dc76.body.xml"))
     assert (feed.total, feed.start, len(feed.papers)) == (1, 0, 1)
     paper = feed.papers[0]
-    assert paper.title == ("Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys "
-                           "Toward the Galactic Bulge and Carina")
+    assert paper.title == (
+        "Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys "
+        "Toward the Galactic Bulge and Carina"
+    )
     assert paper.arxiv_id == "astro-ph/0601001"
     assert paper.url == "https://arxiv.org/abs/astro-ph/0601001"
     assert paper.published == "2006-01-02"
@@ -72,7 +73,9 @@ def test_full_page_counts_dois(real_fixtures):
     feed = parse_feed(raw)
     assert (feed.total, feed.start, len(feed.papers)) == (214881, 0, 100)
     assert sum(p.doi is not None for p in feed.papers) == len(re.findall(rb"<arxiv:doi>", raw))
-    assert feed.papers[0].title == "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques"
+    assert (
+        feed.papers[0].title == "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques"
+    )
     assert len({p.arxiv_id for p in feed.papers}) == 100
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.published) for p in feed.papers)
 
@@ -97,9 +100,11 @@ def test_truncated_and_foreign_bodies_are_parse_errors(real_fixtures):
 
 def test_build_query_ands_words_and_neutralises_syntax():
     assert build_query("Mask classification for panoptic segmentation") == (
-        "all:mask AND all:classification AND all:panoptic AND all:segmentation")
+        "all:mask AND all:classification AND all:panoptic AND all:segmentation"
+    )
     assert build_query('self-supervised "ViT" (ti:x) OR ANDNOT') == (
-        'all:"self-supervised" AND all:vit AND all:ti AND all:x AND all:andnot')
+        'all:"self-supervised" AND all:vit AND all:ti AND all:x AND all:andnot'
+    )
     assert build_query("the of") == "all:the AND all:of"
     with pytest.raises(SourceError, match="no words"):
         build_query("  ?! ")
@@ -107,9 +112,11 @@ def test_build_query_ands_words_and_neutralises_syntax():
 
 # -- through the Fetcher -------------------------------------------------------------------------
 
+
 def answer_pages(real_fixtures, pages: dict[int, bytes]):
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=pages[int(request.url.params["start"])], headers=ATOM)
+
     return answer
 
 
@@ -118,7 +125,10 @@ def test_search_pages_until_limit(real_fixtures, store):
     papers = arxiv.search(rig.fetcher, "testing", 25, page_size=10)
     assert len(papers) == 25
     assert [(r.url.params["start"], r.url.params["max_results"]) for r in rig.requests] == [
-        ("0", "10"), ("10", "10"), ("20", "10")]
+        ("0", "10"),
+        ("10", "10"),
+        ("20", "10"),
+    ]
     params = rig.requests[0].url.params
     assert (params["search_query"], params["sortBy"]) == ("all:testing", "relevance")
     assert papers[10] == parse_feed(page(real_fixtures, 10)).papers[0]
@@ -136,22 +146,26 @@ def test_search_stops_at_total_results(real_fixtures, store):
 
 def test_empty_later_page_ends_paging(real_fixtures, store):
     empty = body(real_fixtures, f"{RECORDED}/id_0000.0000_s0_m100_8b51d9633a68.body.xml")
-    rig = make_rig(answer_pages(real_fixtures, {0: page(real_fixtures, 0), 10: empty, 20: page(real_fixtures, 20)}),
-                   store)
+    rig = make_rig(
+        answer_pages(real_fixtures, {0: page(real_fixtures, 0), 10: empty, 20: page(real_fixtures, 20)}), store
+    )
     assert len(arxiv.search(rig.fetcher, "testing", 30, page_size=10)) == 10
     assert len(rig.requests) == 2
 
 
 def test_politeness_spaces_requests(real_fixtures, store):
-    rig = make_rig(answer_pages(real_fixtures, {s: page(real_fixtures, s) for s in PAGES}), store,
-                   arxiv_delay_s=3.0)
+    rig = make_rig(answer_pages(real_fixtures, {s: page(real_fixtures, s) for s in PAGES}), store, arxiv_delay_s=3.0)
     arxiv.search(rig.fetcher, "testing", 20, page_size=10)
     assert len(rig.sleeps) == 1 and 2.0 < rig.sleeps[0] <= 3.0
 
 
 def test_503_then_success_honours_retry_after(real_fixtures, store):
-    answers = iter([httpx.Response(503, headers={"Retry-After": "7"}, text="busy"),
-                    httpx.Response(200, content=page(real_fixtures, 0), headers=ATOM)])
+    answers = iter(
+        [
+            httpx.Response(503, headers={"Retry-After": "7"}, text="busy"),
+            httpx.Response(200, content=page(real_fixtures, 0), headers=ATOM),
+        ]
+    )
     rig = make_rig(lambda request: next(answers), store)
     assert len(arxiv.search(rig.fetcher, "testing", 10)) == 10
     assert rig.sleeps == [7.0]

@@ -6,11 +6,11 @@ import json
 
 import httpx
 import pytest
-from tests.fetch_rig import make_rig
 
 from scout.errors import ParseError
 from scout.models import Repo
 from scout.sources.github import enrich_repos, parse_repo, repo_path
+from tests.fetch_rig import make_rig
 
 PYGITHUB = "github/PyGithub"
 
@@ -36,20 +36,24 @@ def test_repo_path():
 
 def test_parse_recorded_repos(real_fixtures):
     assert parse_repo(load(real_fixtures, "repos_twbs__bootstrap.json")) == Repo(
-        "https://github.com/twbs/bootstrap", stars=171281, archived=False, pushed_at="2025-01-30T15:22:31Z")
+        "https://github.com/twbs/bootstrap", stars=171281, archived=False, pushed_at="2025-01-30T15:22:31Z"
+    )
     assert parse_repo(load(real_fixtures, "repos_PyGithub__PyGithub.json")).stars == 7122
     # a 2012 answer, from before stargazers_count existed, counts stars as watchers
     assert parse_repo(load(real_fixtures, "repos_nvie__gitflow.json")) == Repo(
-        "https://github.com/nvie/gitflow", stars=3973, archived=None, pushed_at="2012-02-14T13:11:04Z")
+        "https://github.com/nvie/gitflow", stars=3973, archived=None, pushed_at="2012-02-14T13:11:04Z"
+    )
     with pytest.raises(ParseError):
         parse_repo(load(real_fixtures, "repos_jacquev6__Xxx_404.json"))
 
 
 def github_server(real_fixtures, calls=None):
-    bodies = {"/repos/twbs/bootstrap": (200, load(real_fixtures, "repos_twbs__bootstrap.json")),
-              "/repos/jacquev6/Xxx": (404, load(real_fixtures, "repos_jacquev6__Xxx_404.json")),
-              "/repos/PyGithub/PyGithub": (502, load(real_fixtures, "repos_PyGithub__PyGithub_502.json")),
-              "/repositories/112116543": (200, redirect_target(real_fixtures))}
+    bodies = {
+        "/repos/twbs/bootstrap": (200, load(real_fixtures, "repos_twbs__bootstrap.json")),
+        "/repos/jacquev6/Xxx": (404, load(real_fixtures, "repos_jacquev6__Xxx_404.json")),
+        "/repos/PyGithub/PyGithub": (502, load(real_fixtures, "repos_PyGithub__PyGithub_502.json")),
+        "/repositories/112116543": (200, redirect_target(real_fixtures)),
+    }
     moved = load(real_fixtures, "repos_protoncoin__protoncoin_301.json")
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -57,20 +61,28 @@ def github_server(real_fixtures, calls=None):
             return httpx.Response(301, json=moved, headers={"Location": moved["url"]})
         status, body = bodies[request.url.path]
         return httpx.Response(status, json=body)
+
     return answer
 
 
 def test_enrich_repos_fills_in_and_keeps_the_rest(real_fixtures, store):
-    repos = [Repo("https://github.com/twbs/bootstrap", official=True),
-             Repo("https://gitlab.com/someone/project", stars=12),
-             Repo("https://github.com/jacquev6/Xxx", official=False, stars=5),
-             Repo("https://github.com/twbs/bootstrap.git"),
-             Repo("https://github.com/protoncoin/protoncoin")]
+    repos = [
+        Repo("https://github.com/twbs/bootstrap", official=True),
+        Repo("https://gitlab.com/someone/project", stars=12),
+        Repo("https://github.com/jacquev6/Xxx", official=False, stars=5),
+        Repo("https://github.com/twbs/bootstrap.git"),
+        Repo("https://github.com/protoncoin/protoncoin"),
+    ]
     rig = make_rig(github_server(real_fixtures), store)
     enriched, failures = enrich_repos(rig.fetcher, repos)
     assert enriched == [
-        Repo("https://github.com/twbs/bootstrap", official=True, stars=171281, archived=False,
-             pushed_at="2025-01-30T15:22:31Z"),
+        Repo(
+            "https://github.com/twbs/bootstrap",
+            official=True,
+            stars=171281,
+            archived=False,
+            pushed_at="2025-01-30T15:22:31Z",
+        ),
         repos[1],
         repos[2],
         Repo("https://github.com/twbs/bootstrap.git", stars=171281, archived=False, pushed_at="2025-01-30T15:22:31Z"),
@@ -78,8 +90,12 @@ def test_enrich_repos_fills_in_and_keeps_the_rest(real_fixtures, store):
         Repo("https://github.com/protoncoin/protoncoin", stars=5, archived=False, pushed_at="2018-03-31T14:05:44Z"),
     ]
     assert failures == ["jacquev6/Xxx: HTTP 404 from https://api.github.com/repos/jacquev6/Xxx"]
-    assert [r.url.path for r in rig.requests] == ["/repos/twbs/bootstrap", "/repos/jacquev6/Xxx",
-                                                  "/repos/protoncoin/protoncoin", "/repositories/112116543"]
+    assert [r.url.path for r in rig.requests] == [
+        "/repos/twbs/bootstrap",
+        "/repos/jacquev6/Xxx",
+        "/repos/protoncoin/protoncoin",
+        "/repositories/112116543",
+    ]
     assert "Authorization" not in rig.requests[0].headers
 
     again = make_rig(lambda request: pytest.fail("the cache should have answered"), store)
@@ -101,8 +117,12 @@ def test_server_errors_are_retried_then_reported(real_fixtures, store):
 
 
 def test_rate_limit_stops_further_lookups(store):
-    rig = make_rig(lambda request: httpx.Response(403, json={"message": "API rate limit exceeded"},
-                                                  headers={"x-ratelimit-remaining": "0"}), store)
+    rig = make_rig(
+        lambda request: httpx.Response(
+            403, json={"message": "API rate limit exceeded"}, headers={"x-ratelimit-remaining": "0"}
+        ),
+        store,
+    )
     repos = [Repo("https://github.com/a/one"), Repo("https://github.com/b/two")]
     enriched, failures = enrich_repos(rig.fetcher, repos)
     assert enriched == repos

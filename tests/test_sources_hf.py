@@ -6,11 +6,11 @@ import json
 
 import httpx
 import pytest
-from tests.fetch_rig import cached_count, make_rig
 
 from scout.errors import SourceError
 from scout.models import Repo
 from scout.sources import hf
+from tests.fetch_rig import cached_count, make_rig
 
 SAMPLE = "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json"
 
@@ -34,13 +34,16 @@ def test_parse_recorded_search(items):
     assert [p.arxiv_id for p in papers][-1] == "2407.18743"
     # only one paper links a repository, and it is inside the nested paper object
     assert [(p.arxiv_id, p.repos) for p in papers if p.repos] == [
-        ("2503.05856", (Repo("https://github.com/lorenzflow/robust-moa"),))]
+        ("2503.05856", (Repo("https://github.com/lorenzflow/robust-moa"),))
+    ]
 
 
 def test_repo_fields_read_from_top_level_or_nested_paper(items):
     top = dict(items[0], githubRepo="https://github.com/meta-llama/llama3", githubStars=28000)
-    nested = dict(items[1], paper=dict(items[1]["paper"], githubRepo="https://github.com/MediaTek-Research/Breeze",
-                                       githubStars=41))
+    nested = dict(
+        items[1],
+        paper=dict(items[1]["paper"], githubRepo="https://github.com/MediaTek-Research/Breeze", githubStars=41),
+    )
     assert hf.parse_item(top).repos == (Repo("https://github.com/meta-llama/llama3", stars=28000),)
     assert hf.parse_item(nested).repos == (Repo("https://github.com/MediaTek-Research/Breeze", stars=41),)
 

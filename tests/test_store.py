@@ -20,9 +20,17 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path):
 
 
 def test_papers_round_trip_and_thin_records_do_not_erase_rich_ones(store):
-    rich = Paper(title="T", abstract="long abstract", authors=("A B",), published="2021-04-25", arxiv_id="2104.1",
-                 sources=("pwc",), repos=(Repo("https://github.com/o/r", official=True, stars=5),),
-                 results=(Result("t", "d", "Accuracy", 97.3, "m", "97.3%"),), citations=3)
+    rich = Paper(
+        title="T",
+        abstract="long abstract",
+        authors=("A B",),
+        published="2021-04-25",
+        arxiv_id="2104.1",
+        sources=("pwc",),
+        repos=(Repo("https://github.com/o/r", official=True, stars=5),),
+        results=(Result("t", "d", "Accuracy", 97.3, "m", "97.3%"),),
+        citations=3,
+    )
     store.save_papers([rich])
     store.save_papers([Paper(title="T", arxiv_id="2104.1", sources=("arxiv",))])
     got = store.get_paper("arxiv:2104.1")
@@ -57,8 +65,16 @@ def test_a_corrupt_database_is_a_one_line_store_error(tmp_path):
 def _writer(path, start):
     s = Store(path)
     for i in range(start, start + 40):
-        s.save_papers([Paper(title=f"paper {i}", arxiv_id=f"{i}.0", sources=("x",),
-                             repos=(Repo(f"https://github.com/o/r{i % 3}"),))])
+        s.save_papers(
+            [
+                Paper(
+                    title=f"paper {i}",
+                    arxiv_id=f"{i}.0",
+                    sources=("x",),
+                    repos=(Repo(f"https://github.com/o/r{i % 3}"),),
+                )
+            ]
+        )
         s.record_search(f"q{i}", None, "m", "2026-01-01T00:00:00Z", [f"arxiv:{i}.0"])
     s.close()
 

@@ -34,7 +34,9 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-CacheDirOption = typer.Option(None, "--cache-dir", help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache).")
+CacheDirOption = typer.Option(
+    None, "--cache-dir", help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache)."
+)
 
 
 def settings_from(**flags):
@@ -71,8 +73,8 @@ def main() -> None:
 
 # Command modules register on `app` when imported, in the order `scout --help` lists them.
 # isort: off
-from scout.cli import search as _search  # noqa: F401
-from scout.cli import baseline as _baseline  # noqa: F401
-from scout.cli import new as _new  # noqa: F401
-from scout.cli import index as _index  # noqa: F401
+from scout.cli import search as _search  # noqa: E402,F401
+from scout.cli import baseline as _baseline  # noqa: E402,F401
+from scout.cli import new as _new  # noqa: E402,F401
+from scout.cli import index as _index  # noqa: E402,F401
 # isort: on

@@ -55,9 +55,7 @@ def _ledger_table(runs, best, title: str) -> Table:
         gaps = run.gaps()
         for i, (name, value) in enumerate(metrics):
             star = " ★" if name in best and best[name].id == run.id else ""
-            head = (
-                (run.id, run.repo.removeprefix("https://github.com/"), run.status) if i == 0 else ("", "", "")
-            )
+            head = (run.id, run.repo.removeprefix("https://github.com/"), run.status) if i == 0 else ("", "", "")
             table.add_row(
                 *head,
                 (name or "-") + star,
@@ -106,12 +104,8 @@ def _confirm(jobs, yes: bool) -> bool:
 
 @app.command()
 def baseline(
-    top: int = typer.Option(
-        None, "--top", min=1, help="How many repos to take from the latest search (default 3)."
-    ),
-    repo: list[str] = typer.Option(
-        None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."
-    ),
+    top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
+    repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(
@@ -140,14 +134,10 @@ def baseline(
         help="A regex whose first group (or group `value`) is a metric to read (repeatable).",
     ),
     seed: int = typer.Option(0, "--seed", help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED."),
-    executor: ExecutorKind = typer.Option(
-        ExecutorKind.local, "--executor", help="local, or slurm via submitit."
-    ),
+    executor: ExecutorKind = typer.Option(ExecutorKind.local, "--executor", help="local, or slurm via submitit."),
     partition: str = typer.Option(None, "--partition", help="SLURM partition (--executor slurm)."),
     gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, help="GPUs per SLURM job."),
-    time_min: int = typer.Option(
-        None, "--time", min=1, help="SLURM time limit in minutes (default: timeout + 30)."
-    ),
+    time_min: int = typer.Option(None, "--time", min=1, help="SLURM time limit in minutes (default: timeout + 30)."),
     wait: bool = typer.Option(
         True,
         "--wait/--no-wait",
@@ -185,11 +175,7 @@ def baseline(
     )
     store = open_store(settings)
     try:
-        targets = (
-            [Target(resolve_source(r)) for r in repo]
-            if repo
-            else pick_repos(store, top or settings.baseline_top)
-        )
+        targets = [Target(resolve_source(r)) for r in repo] if repo else pick_repos(store, top or settings.baseline_top)
         slots = (
             plan_slots(device, list_gpus(sys.executable if kind == "cuda" else None))
             if executor is ExecutorKind.local
@@ -210,9 +196,7 @@ def baseline(
             try:
                 runs += _run_with_progress(store, layout, jobs, slots, run_local)
             except Interrupted as stop:
-                err_console.print(
-                    f"[red]interrupted[/]: {len(stop.runs)} run(s) recorded; no process left running"
-                )
+                err_console.print(f"[red]interrupted[/]: {len(stop.runs)} run(s) recorded; no process left running")
                 _print_runs(runs + stop.runs, as_json, "baseline runs")
                 raise typer.Exit(130) from None
         _print_runs(runs, as_json, "baseline runs")

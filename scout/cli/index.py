@@ -25,10 +25,17 @@ def _bar(description: str, unit: str):
     """A Rich bar on stderr with rate and ETA; yields update(position, total, count)."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TextColumn("{task.fields[count]:,} {task.fields[unit]} ({task.fields[rate]:,.0f}/s)"),
-                  TextColumn("ETA"), TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[count]:,} {task.fields[unit]} ({task.fields[rate]:,.0f}/s)"),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
         task = bar.add_task(description, total=None, count=0, unit=unit, rate=0.0)
         started = time.monotonic()
         start_count: int | None = None  # a resumed import starts part-way; its rate counts this run
@@ -66,22 +73,34 @@ def import_files(store, files: list[Path], batch_size: int) -> int:
             continue
         seconds = time.monotonic() - started
         if report.already_done:
-            err_console.print(f"{report.name}: already imported ({report.records:,} records); nothing to do",
-                              soft_wrap=True, markup=False)
+            err_console.print(
+                f"{report.name}: already imported ({report.records:,} records); nothing to do",
+                soft_wrap=True,
+                markup=False,
+            )
             continue
         resumed = f", resumed after {report.resumed_from:,}" if report.resumed_from else ""
-        err_console.print(f"{report.name} ({report.kind}): {report.records:,} records{resumed}, "
-                          f"{report.skipped:,} skipped as unusable, in {seconds:.1f} s", soft_wrap=True, markup=False)
+        err_console.print(
+            f"{report.name} ({report.kind}): {report.records:,} records{resumed}, "
+            f"{report.skipped:,} skipped as unusable, in {seconds:.1f} s",
+            soft_wrap=True,
+            markup=False,
+        )
         if report.error:
-            warn(f"{report.error}; the records before it are imported. Fetch the file again "
-                 "(`scout index pull`) and re-run the import to continue.")
+            warn(
+                f"{report.error}; the records before it are imported. Fetch the file again "
+                "(`scout index pull`) and re-run the import to continue."
+            )
             failed += 1
     return failed
 
 
 @index_app.command("import")
 def import_(
-    files: list[Path] = typer.Argument(..., help="Dump files: papers-with-abstracts, links-between-papers-and-code, evaluation-tables (.json, .json.gz or .parquet)."),
+    files: list[Path] = typer.Argument(
+        ...,
+        help="Dump files: papers-with-abstracts, links-between-papers-and-code, evaluation-tables (.json, .json.gz or .parquet).",
+    ),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
@@ -95,7 +114,9 @@ def import_(
 @index_app.command()
 def embed(
     device: str = typer.Option("auto", "--device", help=f"Where to run the model: {DEVICES}."),
-    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Texts per model call [default: 512 on a GPU, 32 on the CPU]."),
+    batch_size: int | None = typer.Option(
+        None, "--batch-size", min=1, help="Texts per model call [default: 512 on a GPU, 32 on the CPU]."
+    ),
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     no_ann: bool = typer.Option(False, "--no-ann", help="Keep only exact vectors; build no HNSW graph."),
     cache_dir: Path | None = CacheDirOption,
@@ -110,10 +131,11 @@ def embed(
     size = batch_size or (512 if where.startswith("cuda") else 32)
     started = time.monotonic()
     with _bar(f"embedding on {where}", "papers") as update:
-        embedded = embed_store(store, embedder, batch_size=size,
-                               progress=lambda done, total: update(done, total, done))
-    err_console.print(f"embedded {embedded:,} papers with {embedder.name} on {where} "
-                      f"in {time.monotonic() - started:.1f} s; building the vector index")
+        embedded = embed_store(store, embedder, batch_size=size, progress=lambda done, total: update(done, total, done))
+    err_console.print(
+        f"embedded {embedded:,} papers with {embedder.name} on {where} "
+        f"in {time.monotonic() - started:.1f} s; building the vector index"
+    )
     started = time.monotonic()
     count = build_store_index(store, embedder.name, ann=not no_ann)
     err_console.print(f"vector index: {count:,} papers in {time.monotonic() - started:.1f} s")
@@ -133,17 +155,27 @@ def info(
     if as_json:
         console.print_json(json.dumps(asdict(facts)))
         return
-    console.print(f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, newest {facts.newest_paper or '-'})")
-    console.print(f"code links    {facts.links:,} to {facts.repos:,} repos ({facts.pending_links:,} waiting for their paper)")
-    console.print(f"results       {facts.results:,} leaderboard rows ({facts.pending_results:,} waiting for their paper)")
+    console.print(
+        f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, newest {facts.newest_paper or '-'})"
+    )
+    console.print(
+        f"code links    {facts.links:,} to {facts.repos:,} repos ({facts.pending_links:,} waiting for their paper)"
+    )
+    console.print(
+        f"results       {facts.results:,} leaderboard rows ({facts.pending_results:,} waiting for their paper)"
+    )
     kind = "HNSW + exact" if facts.approximate else "exact only" if facts.indexed else "none (run `scout index embed`)"
-    console.print(f"embeddings    {facts.embeddings:,} with {facts.model}; vector index: {facts.indexed:,} papers, {kind}")
+    console.print(
+        f"embeddings    {facts.embeddings:,} with {facts.model}; vector index: {facts.indexed:,} papers, {kind}"
+    )
     console.print(f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index")
     for f in facts.files:
         state = "complete" if f["complete"] else f"interrupted ({f['error']})" if f["error"] else "interrupted"
         when = time.strftime("%Y-%m-%d", time.localtime(f["finished_at"] or f["started_at"]))
-        console.print(f"  {f['name']} ({f['kind']}): {f['records']:,} records, {f['skipped']:,} skipped, "
-                      f"{state}, {when}", markup=False)
+        console.print(
+            f"  {f['name']} ({f['kind']}): {f['records']:,} records, {f['skipped']:,} skipped, {state}, {when}",
+            markup=False,
+        )
 
 
 @index_app.command()
@@ -165,8 +197,15 @@ def pull(
     with make_client(settings) as client:
         for file_name in name or ARCHIVE_FILES:
             with _bar(f"downloading {file_name}", "bytes") as update:
-                paths.append(download(client, f"{base}/{file_name}", folder / file_name, tries=settings.tries,
-                                      progress=lambda have, total: update(have, total, have)))
+                paths.append(
+                    download(
+                        client,
+                        f"{base}/{file_name}",
+                        folder / file_name,
+                        tries=settings.tries,
+                        progress=lambda have, total: update(have, total, have),
+                    )
+                )
     failed = import_files(open_store(settings), paths, batch_size)
     if failed:
         raise ConfigError(f"{failed} downloaded file(s) could not be imported completely; see the warnings above")

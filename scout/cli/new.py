@@ -13,11 +13,18 @@ from scout.cli import CacheDirOption, app, console, open_store, settings_from, w
 @app.command("new")
 def new(
     name: str = typer.Argument(..., help="The experiment's name; also its folder unless --dir is given."),
-    source: str | None = typer.Option(None, "--from", help="A run id from `scout runs`, a local git repository "
-                                      "(an earlier experiment or a baseline clone) or a repository URL in the "
-                                      "ledger (default: the best run in the ledger)."),
-    template: str | None = typer.Option(None, "--template", help="Start from a template instead of a baseline "
-                                        "(classification); also what an empty ledger falls back to."),
+    source: str | None = typer.Option(
+        None,
+        "--from",
+        help="A run id from `scout runs`, a local git repository "
+        "(an earlier experiment or a baseline clone) or a repository URL in the "
+        "ledger (default: the best run in the ledger).",
+    ),
+    template: str | None = typer.Option(
+        None,
+        "--template",
+        help="Start from a template instead of a baseline (classification); also what an empty ledger falls back to.",
+    ),
     directory: Path | None = typer.Option(None, "--dir", help="Where to create it (default: ./NAME)."),
     force: bool = typer.Option(False, "--force", help="Replace a target folder that is not empty."),
     cache_dir: Path | None = CacheDirOption,
@@ -32,8 +39,9 @@ def new(
     for flag, value in (("--from", source), ("--template", template), ("--dir", directory)):
         if value is not None:
             argv += [flag, str(value)]
-    result = create_experiment(name, source=source, template=template, target=directory, force=force,
-                               store=store, command=shlex.join(argv))
+    result = create_experiment(
+        name, source=source, template=template, target=directory, force=force, store=store, command=shlex.join(argv)
+    )
     for note in result.notes:
         warn(note)
     origin = f"the {result.template} template" if result.baseline is None else result.baseline.label

@@ -6,7 +6,6 @@ import json
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -38,8 +37,14 @@ def progress_on_stderr():
         # Logs and pipes get the warnings and the result, not a redrawn bar.
         yield (lambda message: None), (lambda done, total: None)
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err_console, transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
         status = bar.add_task("starting", total=None)
         embed = None
 
@@ -57,20 +62,30 @@ def progress_on_stderr():
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help="What you plan to work on, e.g. \"mask classification\"."),
-    about: Optional[str] = typer.Option(None, "--about", help="A longer description of the project, or @FILE."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."),
+    query: str = typer.Argument(..., help='What you plan to work on, e.g. "mask classification".'),
+    about: str | None = typer.Option(None, "--about", help="A longer description of the project, or @FILE."),
+    source: list[str] | None = typer.Option(
+        None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."
+    ),
     limit: int = typer.Option(20, "--limit", help="How many papers to show."),
-    since: Optional[int] = typer.Option(None, "--since", help="Only papers published in YEAR or later."),
+    since: int | None = typer.Option(None, "--since", help="Only papers published in YEAR or later."),
     code_only: bool = typer.Option(False, "--code-only", help="Only papers with a code repository."),
-    offline: bool = typer.Option(False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."),
+    offline: bool = typer.Option(
+        False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."
+    ),
     refresh: bool = typer.Option(False, "--refresh", help="Ignore cached HTTP answers and ask the sources again."),
     fmt: str = typer.Option("table", "--format", help=f"Output format: {'|'.join(FORMAT_NAMES)}."),
     as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
-    ranker: Optional[str] = typer.Option(None, "--ranker", help="Relevance ranker: hybrid-prf (default), hybrid, rrf, dense, dense-maxsim or bm25."),
-    sort: str = typer.Option("relevance", "--sort", help="Order by relevance (default), strength (best baseline first) or date (newest first)."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
+    ranker: str | None = typer.Option(
+        None, "--ranker", help="Relevance ranker: hybrid-prf (default), hybrid, rrf, dense, dense-maxsim or bm25."
+    ),
+    sort: str = typer.Option(
+        "relevance",
+        "--sort",
+        help="Order by relevance (default), strength (best baseline first) or date (newest first).",
+    ),
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Find, merge and rank prior work for a task."""
     from scout.embed import load_embedder
@@ -82,8 +97,15 @@ def search(
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None)
     request = SearchRequest(
-        query=query.strip(), about=read_about(about), sources=tuple(source or SOURCE_NAMES), limit=limit,
-        since=since, code_only=code_only, offline=settings.offline, ranker=ranker, sort=sort,
+        query=query.strip(),
+        about=read_about(about),
+        sources=tuple(source or SOURCE_NAMES),
+        limit=limit,
+        since=since,
+        code_only=code_only,
+        offline=settings.offline,
+        ranker=ranker,
+        sort=sort,
     )
     request.validate()
     store = open_store(settings)
@@ -97,8 +119,15 @@ def search(
             client = make_client(settings)
             fetcher = Fetcher(client, settings, store, refresh=refresh)
         with progress_on_stderr() as (on_status, on_embed):
-            report = run_search(request, settings=settings, store=store, embedder=embedder, fetcher=fetcher,
-                                on_status=on_status, on_embed=on_embed)
+            report = run_search(
+                request,
+                settings=settings,
+                store=store,
+                embedder=embedder,
+                fetcher=fetcher,
+                on_status=on_status,
+                on_embed=on_embed,
+            )
     finally:
         if client is not None:
             client.close()
@@ -117,10 +146,11 @@ def search(
 def show(
     paper_id: str = typer.Argument(..., help="A paper id from `scout search` (e.g. arxiv:2104.12255)."),
     as_json: bool = typer.Option(False, "--json", help="Print the paper as JSON."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Show one stored paper in full: abstract, code and reported results."""
     from rich.table import Table
+    from rich.text import Text
 
     from scout.render import best_repos, paper_json, repo_label
 
@@ -136,27 +166,33 @@ def show(
         typer.echo(json.dumps(paper_json(paper), indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
-    console.print(f"[bold]{paper.title}[/]")
-    console.print(", ".join(paper.authors) or "(authors unknown)")
-    console.print(f"{body['id']}  ·  {paper.published or 'date unknown'}  ·  {body['url'] or ''}  ·  "
-                  f"sources: {', '.join(paper.sources)}")
+    # Everything printed here is data from the sources: never interpret it as Rich markup.
+    console.print(Text(paper.title, style="bold"))
+    console.print(Text(", ".join(paper.authors) or "(authors unknown)"))
+    console.print(
+        Text(
+            f"{body['id']}  ·  {paper.published or 'date unknown'}  ·  {body['url'] or ''}  ·  "
+            f"sources: {', '.join(paper.sources)}"
+        )
+    )
     if paper.citations is not None:
         console.print(f"citations: {paper.citations}")
     console.print()
-    console.print(paper.abstract or "(no abstract)")
+    console.print(Text(paper.abstract or "(no abstract)"))
     if paper.repos:
         repos = Table(title="code")
         for column in ("repository", "official", "archived", "last push"):
             repos.add_column(column)
         for repo in best_repos(paper.repos):
-            repos.add_row(repo_label(repo), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or "")
+            repos.add_row(Text(repo_label(repo)), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or "")
         console.print(repos)
     if paper.results:
         results = Table(title="reported results")
         for column in ("task", "dataset", "metric", "value", "model"):
             results.add_column(column)
         for r in paper.results:
-            results.add_row(r.task or "", r.dataset or "", r.metric, r.raw or (f"{r.value:g}" if r.value is not None else ""), r.model or "")
+            value = r.raw or (f"{r.value:g}" if r.value is not None else "")
+            results.add_row(*(Text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
 
 
@@ -165,7 +201,7 @@ app.add_typer(cache_app, name="cache")
 
 
 @cache_app.command("info")
-def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Optional[Path] = CacheDirOption) -> None:
+def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | None = CacheDirOption) -> None:
     """Where the cache is, how big, and what it holds."""
     settings = settings_from(cache_dir=cache_dir)
     store = open_store(settings)
@@ -186,7 +222,7 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Optiona
 def cache_clear(
     everything: bool = typer.Option(False, "--all", help="Delete the whole cache dir: papers, runs, clones, envs."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    cache_dir: Optional[Path] = CacheDirOption,
+    cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Forget cached HTTP answers (the default), or everything with --all."""
     settings = settings_from(cache_dir=cache_dir)

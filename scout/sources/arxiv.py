@@ -103,15 +103,20 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
     papers: list[Paper] = []
     start = 0
     while len(papers) < limit:
-        params = {"search_query": search_query, "sortBy": "relevance", "sortOrder": "descending",
-                  "start": start, "max_results": size}
+        params = {
+            "search_query": search_query,
+            "sortBy": "relevance",
+            "sortOrder": "descending",
+            "start": start,
+            "max_results": size,
+        }
         try:
-            feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params,
-                               expect="xml")
+            feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params, expect="xml")
         except SourceError as exc:
             if exc.status == 400:
-                raise SourceError(SOURCE, f"arXiv rejected the query {search_query!r} (HTTP 400); "
-                                          "try simpler keywords", status=400) from exc
+                raise SourceError(
+                    SOURCE, f"arXiv rejected the query {search_query!r} (HTTP 400); try simpler keywords", status=400
+                ) from exc
             raise
         papers.extend(feed.papers)
         start += size

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}
-_GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?(?:[#?/].*)?$",
-                         re.IGNORECASE)
+_GITHUB_URL = re.compile(
+    r"^(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?(?:[#?/].*)?$", re.IGNORECASE
+)
 _HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 
 
@@ -30,11 +31,16 @@ def parse_repo(data: object) -> Repo:
     """A `GET /repos/{owner}/{repo}` body. Old (pre-2013) answers count stars as `watchers`."""
     if not isinstance(data, dict) or not isinstance(data.get("html_url"), str):
         raise ParseError("not a GitHub repository object")
-    stars = next((data[k] for k in ("stargazers_count", "watchers_count", "watchers")
-                  if isinstance(data.get(k), int)), None)
+    stars = next(
+        (data[k] for k in ("stargazers_count", "watchers_count", "watchers") if isinstance(data.get(k), int)), None
+    )
     archived = data.get("archived")
-    return Repo(url=data["html_url"], stars=stars, archived=archived if isinstance(archived, bool) else None,
-                pushed_at=data.get("pushed_at") or None)
+    return Repo(
+        url=data["html_url"],
+        stars=stars,
+        archived=archived if isinstance(archived, bool) else None,
+        pushed_at=data.get("pushed_at") or None,
+    )
 
 
 def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) -> tuple[list[Repo], list[str]]:
@@ -51,8 +57,7 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
     paths = dict.fromkeys(p for p in (repo_path(r.url) for r in repos) if p)
     for path in paths:
         try:
-            found[path] = fetcher.get(SOURCE, f"{base}/repos/{path}", parse=from_json(parse_repo),
-                                      headers=headers)
+            found[path] = fetcher.get(SOURCE, f"{base}/repos/{path}", parse=from_json(parse_repo), headers=headers)
         except SourceError as exc:
             if exc.status in RATE_LIMITED:
                 failures.append(f"rate limited by GitHub at {path}; set GITHUB_TOKEN for 5,000 requests an hour")
@@ -61,6 +66,7 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
     enriched = []
     for repo in repos:
         meta = found.get(repo_path(repo.url) or "")
-        enriched.append(repo if meta is None else
-                        replace(repo, stars=meta.stars, archived=meta.archived, pushed_at=meta.pushed_at))
+        enriched.append(
+            repo if meta is None else replace(repo, stars=meta.stars, archived=meta.archived, pushed_at=meta.pushed_at)
+        )
     return enriched, failures

@@ -56,9 +56,14 @@ def parse_repos(items: object) -> tuple[Repo, ...]:
             continue
         official = item.get("is_official", item.get("official"))
         stars = item.get("stars")
-        repos.append(Repo(url=item["url"].strip(), official=official if isinstance(official, bool) else None,
-                          stars=stars if isinstance(stars, int) else None,
-                          framework=item.get("framework") or None))
+        repos.append(
+            Repo(
+                url=item["url"].strip(),
+                official=official if isinstance(official, bool) else None,
+                stars=stars if isinstance(stars, int) else None,
+                framework=item.get("framework") or None,
+            )
+        )
     return tuple(repos)
 
 
@@ -117,9 +122,16 @@ def parse_evaluations(data: object) -> list[Result]:
         dataset = _name(row.get("dataset_name") or row.get("dataset"))
         for metric, raw in row["metrics"].items():
             parsed = parse_metric_value(raw)
-            results.append(Result(task=task, dataset=dataset, metric=str(metric),
-                                  value=parsed.value if parsed else None, model=model,
-                                  raw=None if raw is None else str(raw)))
+            results.append(
+                Result(
+                    task=task,
+                    dataset=dataset,
+                    metric=str(metric),
+                    value=parsed.value if parsed else None,
+                    model=model,
+                    raw=None if raw is None else str(raw),
+                )
+            )
     return results
 
 
@@ -133,9 +145,12 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
     papers: list[Paper] = []
     page_number = 1
     while len(papers) < limit:
-        page = fetcher.get(SOURCE, f"{_base(fetcher)}/papers/search",
-                           parse=from_json(parse_page),
-                           params={"q": query, "page": page_number, "page_size": size, "mode": "hybrid"})
+        page = fetcher.get(
+            SOURCE,
+            f"{_base(fetcher)}/papers/search",
+            parse=from_json(parse_page),
+            params={"q": query, "page": page_number, "page_size": size, "mode": "hybrid"},
+        )
         papers.extend(page.papers)
         if page.size < size or (page.total is not None and page_number * size >= page.total):
             break
@@ -167,12 +182,23 @@ def enrich(fetcher: Fetcher, paper: Paper) -> Paper:
     key = paper.arxiv_id or paper.pwc_id
     if not key:
         return paper
-    detail = _get_unless_missing(fetcher, f"{_base(fetcher)}/papers/{quote(key, safe='')}",
-                                 from_json(parse_detail), {"include_resources": "true"})
+    detail = _get_unless_missing(
+        fetcher,
+        f"{_base(fetcher)}/papers/{quote(key, safe='')}",
+        from_json(parse_detail),
+        {"include_resources": "true"},
+    )
     if detail is None:
         return paper
-    results = _get_unless_missing(fetcher, f"{_base(fetcher)}/evaluations/", from_json(parse_evaluations),
-                                  {"paper_id": detail.pwc_id or key, "page_size": PAGE_SIZE}) or []
+    results = (
+        _get_unless_missing(
+            fetcher,
+            f"{_base(fetcher)}/evaluations/",
+            from_json(parse_evaluations),
+            {"paper_id": detail.pwc_id or key, "page_size": PAGE_SIZE},
+        )
+        or []
+    )
     return paper.with_(
         abstract=paper.abstract or detail.abstract,
         authors=paper.authors or detail.authors,
