@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scout.dumps import LINKS, PAPERS, RESULTS, DumpError, link_row, open_dump, paper_row, result_rows
-from scout.store import Store
+from scout.store import UPSERT_PAPER, Store
 
 SOURCE = "pwc-archive"
 BATCH_SIZE = 2000
@@ -119,31 +119,13 @@ def _write_papers(db: sqlite3.Connection, records: list) -> int:
     rows = [row for row in map(paper_row, records) if row is not None]
     now = time.time()
     sources = json.dumps([SOURCE])
-    # The same merge rules as Store.save_papers: known fields are never replaced by unknown ones.
     db.executemany(
-        """
-        INSERT INTO papers (id, arxiv_id, pwc_id, title, abstract, authors, published, year, url,
-                            sources, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET
-            arxiv_id = COALESCE(excluded.arxiv_id, arxiv_id),
-            pwc_id = COALESCE(excluded.pwc_id, pwc_id),
-            title = excluded.title,
-            abstract = CASE WHEN length(COALESCE(excluded.abstract, '')) >= length(COALESCE(abstract, ''))
-                            THEN excluded.abstract ELSE abstract END,
-            authors = CASE WHEN excluded.authors != '[]' THEN excluded.authors ELSE authors END,
-            published = COALESCE(excluded.published, published),
-            year = COALESCE(excluded.year, year),
-            url = COALESCE(url, excluded.url),
-            sources = (SELECT json_group_array(value) FROM (
-                           SELECT value FROM json_each(papers.sources) UNION
-                           SELECT value FROM json_each(excluded.sources) ORDER BY value)),
-            updated_at = excluded.updated_at
-        """,
+        UPSERT_PAPER,
         [
             (
                 r.id,
                 r.arxiv_id,
+                None,
                 r.pwc_id,
                 r.title,
                 r.abstract,
@@ -152,6 +134,7 @@ def _write_papers(db: sqlite3.Connection, records: list) -> int:
                 r.year,
                 r.url,
                 sources,
+                None,
                 now,
             )
             for r in rows

@@ -22,6 +22,30 @@ from scout.models import Paper, Repo, Result
 
 BUSY_TIMEOUT_MS = 30_000
 
+# Insert a paper, or merge it into the stored one: a known field is never replaced by an unknown
+# one, the longer abstract wins, and the sources are united. Bulk imports use it too.
+UPSERT_PAPER = """
+    INSERT INTO papers (id, arxiv_id, doi, pwc_id, title, abstract, authors, published, year, url, sources,
+                        citations, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET
+        arxiv_id = COALESCE(excluded.arxiv_id, arxiv_id),
+        doi = COALESCE(excluded.doi, doi),
+        pwc_id = COALESCE(excluded.pwc_id, pwc_id),
+        title = excluded.title,
+        abstract = CASE WHEN length(COALESCE(excluded.abstract, '')) >= length(COALESCE(abstract, ''))
+                        THEN excluded.abstract ELSE abstract END,
+        authors = CASE WHEN excluded.authors != '[]' THEN excluded.authors ELSE authors END,
+        published = COALESCE(excluded.published, published),
+        year = COALESCE(excluded.year, year),
+        url = COALESCE(excluded.url, url),
+        sources = (SELECT json_group_array(value) FROM (
+                       SELECT value FROM json_each(papers.sources) UNION
+                       SELECT value FROM json_each(excluded.sources) ORDER BY value)),
+        citations = COALESCE(excluded.citations, citations),
+        updated_at = excluded.updated_at
+"""
+
 
 @dataclass(frozen=True)
 class CachedResponse:
@@ -139,25 +163,7 @@ class Store:
             for paper in papers:
                 pid = paper.id
                 db.execute(
-                    """
-                    INSERT INTO papers (id, arxiv_id, doi, pwc_id, title, abstract, authors, published,
-                                        year, url, sources, citations, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET
-                        arxiv_id = COALESCE(excluded.arxiv_id, arxiv_id),
-                        doi = COALESCE(excluded.doi, doi),
-                        pwc_id = COALESCE(excluded.pwc_id, pwc_id),
-                        title = excluded.title,
-                        abstract = CASE WHEN length(COALESCE(excluded.abstract, '')) >= length(COALESCE(abstract, ''))
-                                        THEN excluded.abstract ELSE abstract END,
-                        authors = CASE WHEN excluded.authors != '[]' THEN excluded.authors ELSE authors END,
-                        published = COALESCE(excluded.published, published),
-                        year = COALESCE(excluded.year, year),
-                        url = COALESCE(excluded.url, url),
-                        sources = excluded.sources,
-                        citations = COALESCE(excluded.citations, citations),
-                        updated_at = excluded.updated_at
-                    """,
+                    UPSERT_PAPER,
                     (
                         pid,
                         paper.arxiv_id,
@@ -169,7 +175,7 @@ class Store:
                         paper.published,
                         paper.year,
                         paper.url,
-                        json.dumps(self._merged_sources(db, pid, paper.sources)),
+                        json.dumps(sorted(set(paper.sources))),
                         paper.citations,
                         now,
                     ),
@@ -189,12 +195,6 @@ class Store:
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [(pid, r.task, r.dataset, r.metric, r.value, r.raw, r.model) for r in paper.results],
                     )
-
-    @staticmethod
-    def _merged_sources(db: sqlite3.Connection, pid: str, new: tuple[str, ...]) -> list[str]:
-        row = db.execute("SELECT sources FROM papers WHERE id = ?", (pid,)).fetchone()
-        old = json.loads(row[0]) if row else []
-        return sorted(set(old) | set(new))
 
     @staticmethod
     def _save_repo(db: sqlite3.Connection, repo: Repo, now: float) -> None:
