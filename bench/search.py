@@ -22,6 +22,7 @@ not the model. Writes bench/results/search.md."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -375,10 +376,8 @@ def serve() -> int:
         for var, value in scout_env(Path("cache"), base_url).items():
             if var.startswith("SCOUT_") and var.endswith("_URL"):
                 print(f"export {var}={value}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

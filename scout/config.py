@@ -49,6 +49,8 @@ class Settings:
     per_source_limit: int = 50
     enrich_top: int = 10  # papers whose repos, results and stars are looked up in detail
     close_threshold: float = 0.6  # cosine similarity above which a paper is flagged close prior work
+    reranker: str | None = None  # a local cross-encoder that re-scores the top `rerank_top` papers
+    rerank_top: int = 20
     # Baselines
     baseline_top: int = 3  # repos `scout baseline` takes from the latest search
     eval_timeout_s: float = 3600.0  # wall-clock limit of one evaluation; research scripts often never stop
@@ -103,6 +105,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path 
         values["offline"] = _truthy(env["SCOUT_OFFLINE"])
     if env.get("SCOUT_MODEL"):
         values["model"] = env["SCOUT_MODEL"]
+    if env.get("SCOUT_RERANKER"):
+        values["reranker"] = env["SCOUT_RERANKER"]
     values["github_token"] = env.get("GITHUB_TOKEN") or None
     values["s2_api_key"] = env.get("S2_API_KEY") or None
     values.update(flags)

@@ -232,13 +232,17 @@ class SentenceTransformerEmbedder:
         return _normalise(np.asarray(vectors, dtype=np.float32))
 
 
-def _cached_snapshot(model: str) -> str:
-    """The folder of a hub model already in the local Hugging Face cache; never downloads."""
+def local_model_path(model: str, namespace: str = "sentence-transformers") -> str:
+    """A model folder given as a path, or a hub model already in the local Hugging Face cache
+    (a bare name is looked up under `namespace`); never downloads."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
     _offline()
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
-    repo_id = model if "/" in model else f"sentence-transformers/{model}"
+    repo_id = model if "/" in model else f"{namespace}/{model}"
     try:
         return snapshot_download(repo_id, local_files_only=True)
     except (LocalEntryNotFoundError, HFValidationError, OSError) as exc:
@@ -261,7 +265,7 @@ def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto") -> Embe
     path = Path(model).expanduser()
     if path.is_dir():
         return SentenceTransformerEmbedder(str(path.resolve()), str(path.resolve()))
-    return SentenceTransformerEmbedder(model, _cached_snapshot(model))
+    return SentenceTransformerEmbedder(model, local_model_path(model))
 
 
 def text_hash(text: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from scout.embed import cosine_scores, embed_texts
 from scout.errors import ConfigError
 from scout.models import Paper, RankedPaper
+from scout.rerank import DEFAULT_RERANK_TOP, Reranker
 
 SORTS = ("relevance", "strength", "date")
 
@@ -197,16 +198,29 @@ def rank_papers(
     sort: str = "relevance",
     close_threshold: float = 0.6,
     now: datetime | None = None,
+    reranker: Reranker | None = None,
+    rerank_top: int = DEFAULT_RERANK_TOP,
 ) -> list[RankedPaper]:
     """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength. `sort` picks the order:
-    relevance (by that score), strength (best baseline first) or date (newest first)."""
+    relevance (by that score), strength (best baseline first) or date (newest first).
+
+    With a `reranker`, the ranker's top `rerank_top` papers are re-scored by the cross-encoder:
+    their relevance becomes 1 + its min-max scaled score, so they keep the top of the list, in the
+    cross-encoder's order, and the score still never rises down the list."""
     if sort not in SORTS:
         raise ConfigError(f"unknown sort {sort!r}; choose one of: {', '.join(SORTS)}")
     score_of = get_ranker(ranker)
     if not papers:
         return []
-    signals = signals_for(query_text, about, [p.embedding_text() for p in papers], embedder, store)
+    texts = [p.embedding_text() for p in papers]
+    signals = signals_for(query_text, about, texts, embedder, store)
     rel = np.asarray(score_of(signals), dtype=np.float64)
+    cross: dict[int, float] = {}
+    if reranker is not None:
+        top = [int(i) for i in np.argsort(-rel, kind="stable")[:rerank_top]]
+        raw = reranker.score(task_text(query_text, about), [texts[i] for i in top])
+        cross = {i: float(v) for i, v in zip(top, raw)}
+        rel[top] = 1.0 + minmax(np.asarray(raw, dtype=np.float64))
     strengths = [strength(p, now) for p in papers]
     scores = [float(r) + STRENGTH_WEIGHT * s for r, s in zip(rel, strengths)]
 
@@ -229,6 +243,7 @@ def rank_papers(
                 "relevance": round(float(rel[i]), 4),
                 "lexical": round(float(signals.lexical[i]), 4),
                 "strength": strengths[i],
+                **({"rerank": round(cross[i], 4)} if i in cross else {}),
             },
         )
         for position, i in enumerate(order, start=1)

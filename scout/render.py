@@ -46,6 +46,7 @@ def ranked_json(ranked: RankedPaper) -> dict:
     extra = {
         "lexical": _rounded(ranked.parts.get("lexical")),
         "strength": _rounded(ranked.parts.get("strength")),
+        "rerank": _rounded(ranked.parts.get("rerank")),
         "close_prior_work": ranked.close,
     }
     return {**head, **body, **extra}

@@ -5,6 +5,7 @@ line by line to a log file and a callback."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 import shutil
@@ -85,10 +86,8 @@ def kill_group(proc: subprocess.Popen) -> None:
         except (ProcessLookupError, PermissionError):
             return
         if sig == signal.SIGTERM:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=_GRACE_S)
-            except subprocess.TimeoutExpired:
-                pass
 
 
 def _pump(stream: BinaryIO, log: BinaryIO, on_line: Callable[[str], None] | None) -> None:

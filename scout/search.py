@@ -13,6 +13,7 @@ from scout.embed import embed_texts
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.merge import merge_papers
 from scout.models import Paper, RankedPaper
+from scout.rerank import load_reranker
 from scout.sources import SEARCH_SOURCES, github, pwc
 from scout.store import Store
 
@@ -92,6 +93,7 @@ def run_search(
 ) -> SearchReport:
     """Run one search. `fetcher` may be None only for an offline search."""
     request.validate()
+    reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
     status = on_status or (lambda message: None)
     warnings: list[str] = []
     statuses: dict[str, SourceStatus] = {}
@@ -124,7 +126,7 @@ def run_search(
         store.save_papers(candidates)
 
     status("ranking")
-    ranked = _rank(request, candidates, embedder, store, settings)
+    ranked = _rank(request, candidates, embedder, store, settings, reranker)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     search_id = store.record_search(
@@ -133,7 +135,9 @@ def run_search(
     return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results, from_store, search_id)
 
 
-def _rank(request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings) -> list[RankedPaper]:
+def _rank(
+    request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
+) -> list[RankedPaper]:
     from scout.rank import DEFAULT_RANKER, rank_papers
 
     return rank_papers(
@@ -145,6 +149,8 @@ def _rank(request: SearchRequest, papers: list[Paper], embedder, store: Store, s
         ranker=request.ranker or DEFAULT_RANKER,
         sort=request.sort,
         close_threshold=settings.close_threshold,
+        reranker=reranker,
+        rerank_top=settings.rerank_top,
     )
 
 

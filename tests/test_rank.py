@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import zlib
 from datetime import datetime, timezone
 
 import numpy as np
@@ -14,24 +13,6 @@ from scout.errors import ConfigError
 from scout.models import Paper, Repo, Result
 
 NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
-
-
-class BagOfWords:
-    """Deterministic stand-in for a sentence model: hashed word counts, L2-normalised."""
-
-    name = "fake-bow"
-
-    def __init__(self, dim: int = 256):
-        self.dim = dim
-        self.calls: list[list[str]] = []
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.calls.append(list(texts))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().replace(".", " ").split():
-                out[row, zlib.crc32(word.encode()) % self.dim] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
 MASK = Paper(
@@ -55,8 +36,8 @@ SPEECH = Paper(
 
 
 @pytest.fixture
-def embedder():
-    return BagOfWords()
+def embedder(fake_embedder):
+    return fake_embedder
 
 
 def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedder, store):
@@ -82,9 +63,9 @@ def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedde
 
 def test_repeated_ranking_reuses_cached_embeddings(embedder, store):
     rank.rank_papers("mask classification", [GRAPH, MASK], embedder, store)
-    encoded_before = sum(len(c) for c in embedder.calls)
+    encoded_before = len(embedder.encoded)
     rank.rank_papers("mask classification", [GRAPH, MASK], embedder, store)
-    assert sum(len(c) for c in embedder.calls) == encoded_before
+    assert len(embedder.encoded) == encoded_before
 
 
 def test_about_joins_the_task_description(embedder, store):
@@ -96,7 +77,7 @@ def test_about_joins_the_task_description(embedder, store):
         about="We plan message passing on molecular graphs.",
         ranker="dense",
     )
-    assert "segmentation\nWe plan message passing on molecular graphs." in [t for c in embedder.calls for t in c]
+    assert "segmentation\nWe plan message passing on molecular graphs." in embedder.encoded
     assert ranked[0].paper is GRAPH
 
 
@@ -222,3 +203,61 @@ def test_every_registered_ranker_ranks_a_pool(embedder, store):
         )
         assert ranked[0].paper is MASK, name
     assert rank.DEFAULT_RANKER in rank.RANKERS
+
+
+class ReversingReranker:
+    """Scores the texts in the reverse of the order it is given them, whatever they say."""
+
+    name = "reverse"
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def score(self, query, texts):
+        self.seen = list(texts)
+        return np.arange(len(texts), dtype=np.float32)
+
+
+def test_a_reranker_reorders_only_the_top_n_and_scores_stay_monotone(embedder, store):
+    papers = [MASK, GRAPH, SPEECH]
+    plain = rank.rank_papers("mask classification", papers, embedder, store, now=NOW)
+    reranker = ReversingReranker()
+    ranked = rank.rank_papers("mask classification", papers, embedder, store, now=NOW, reranker=reranker, rerank_top=2)
+    top_two = [r.paper for r in plain[:2]]
+    assert [r.paper for r in ranked[:2]] == top_two[::-1]
+    assert ranked[2].paper == plain[2].paper and "rerank" not in ranked[2].parts
+    assert [r.parts["rerank"] for r in ranked[:2]] == [1.0, 0.0]
+    scores = [r.score for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert len(reranker.seen) == 2
+
+
+@pytest.mark.slow
+def test_a_local_cross_encoder_folder_loads_and_scores(tmp_path):
+    """A tiny randomly initialised BERT cross-encoder, saved like any downloaded one."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    from scout.embed import bundled_model_dir
+    from scout.rerank import load_reranker
+
+    tokenizer = BertTokenizerFast.from_pretrained(str(bundled_model_dir()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=1,
+    )
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    scores = load_reranker(str(tmp_path)).score("mask classification", ["a mask paper", "a speech paper"])
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+def test_a_missing_cross_encoder_is_a_config_error(tmp_path):
+    from scout.rerank import load_reranker
+
+    with pytest.raises(ConfigError, match="not available offline"):
+        load_reranker(str(tmp_path / "no-such-model"))
+    assert load_reranker(None) is None

@@ -99,7 +99,8 @@ def import_files(store, files: list[Path], batch_size: int) -> int:
 def import_(
     files: list[Path] = typer.Argument(
         ...,
-        help="Dump files: papers-with-abstracts, links-between-papers-and-code, evaluation-tables (.json, .json.gz or .parquet).",
+        help="Dump files: papers-with-abstracts, links-between-papers-and-code, evaluation-tables "
+        "(.json, .json.gz or .parquet).",
     ),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
     cache_dir: Path | None = CacheDirOption,
@@ -156,7 +157,8 @@ def info(
         console.print_json(json.dumps(asdict(facts)))
         return
     console.print(
-        f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, newest {facts.newest_paper or '-'})"
+        f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, "
+        f"newest {facts.newest_paper or '-'})"
     )
     console.print(
         f"code links    {facts.links:,} to {facts.repos:,} repos ({facts.pending_links:,} waiting for their paper)"

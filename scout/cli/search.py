@@ -85,6 +85,11 @@ def search(
         "--sort",
         help="Order by relevance (default), strength (best baseline first) or date (newest first).",
     ),
+    rerank: str | None = typer.Option(
+        None,
+        "--rerank",
+        help="Re-score the top 20 with this local cross-encoder (folder or cached name; env SCOUT_RERANKER).",
+    ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Find, merge and rank prior work for a task."""
@@ -95,7 +100,7 @@ def search(
     fmt = "json" if as_json else fmt
     if fmt not in FORMAT_NAMES:
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
-    settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None)
+    settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
     request = SearchRequest(
         query=query.strip(),
         about=read_about(about),
