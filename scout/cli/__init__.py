@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 import typer.core
 from rich.console import Console
+from rich.markup import escape
 
 from scout.errors import ScoutError
 
@@ -19,7 +20,7 @@ class _ScoutGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except ScoutError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(1) from None
 
 
@@ -54,13 +55,8 @@ def open_store(settings):
     return Store(settings.db_path)
 
 
-def fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
-    return typer.Exit(1)
-
-
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+    err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def main() -> None:

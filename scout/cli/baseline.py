@@ -7,6 +7,7 @@ import sys
 from enum import Enum
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -85,13 +86,14 @@ def _print_runs(runs, as_json: bool, title: str) -> None:
 
 def _confirm(jobs, yes: bool) -> bool:
     for job in jobs:
+        # The user approves exactly this text, so none of it may be read as Rich markup.
         err_console.print(
-            f"[bold]{job.target.url}[/] @ {job.checkout.commit[:12]}\n"
-            f"  command ({job.recipe.source}): [cyan]{job.recipe.command}[/]",
+            f"[bold]{escape(job.target.url)}[/] @ {job.checkout.commit[:12]}\n"
+            f"  command ({escape(job.recipe.source)}): [cyan]{escape(job.recipe.command)}[/]",
             soft_wrap=True,
         )
         for step in job.recipe.setup:
-            err_console.print(f"  setup: {step}", soft_wrap=True)
+            err_console.print(f"  setup: {step}", soft_wrap=True, markup=False)
     if yes:
         return True
     if not sys.stdin.isatty():
