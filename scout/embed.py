@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import secrets
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from functools import cached_property
@@ -129,6 +131,19 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
     return target
 
 
+def export_onnx_in_child(model_dir: Path, target: Path) -> Path:
+    """export_onnx in a fresh interpreter. torch's tracer crawls for hours in a process that has
+    already loaded usearch's native library (seen here), and a child keeps torch's ~1 GB out of scout."""
+    script = "import sys, pathlib; from scout.embed import export_onnx; export_onnx(*map(pathlib.Path, sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(model_dir), str(target)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise ConfigError(f"could not export the embedding model to ONNX: {lines[-1]}")
+    return target
+
+
 class OnnxEmbedder:
     """The bundled MiniLM through ONNX Runtime: tokenizers -> token states -> mean pool -> normalise,
     the same pipeline as its sentence-transformers modules (Transformer, Pooling, Normalize)."""
@@ -157,7 +172,7 @@ class OnnxEmbedder:
     @cached_property
     def _session(self):
         if not self.graph.is_file():
-            export_onnx(self.model_dir, self.graph)
+            export_onnx_in_child(self.model_dir, self.graph)
         import onnxruntime
 
         return onnxruntime.InferenceSession(str(self.graph), providers=["CPUExecutionProvider"])

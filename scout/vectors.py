@@ -53,9 +53,7 @@ class VectorIndex:
             return None
         ann = None
         if use_ann and meta.ann and (folder / "ann.usearch").is_file():
-            from usearch.index import Index
-
-            ann = Index.restore(str(folder / "ann.usearch"), view=True)
+            ann = _usearch_index().restore(str(folder / "ann.usearch"), view=True)
             ann.expansion_search = EXPANSION_SEARCH
         return cls(folder, meta, ids, vectors, ann)
 
@@ -70,6 +68,16 @@ class VectorIndex:
             return [(self.ids[int(key)], 1.0 - float(dist)) for key, dist in zip(found.keys, found.distances)]
         positions, scores = exact_top_k(self.vectors, query, k)
         return [(self.ids[int(p)], float(s)) for p, s in zip(positions, scores)]
+
+
+def _usearch_index():
+    """usearch's Index class. onnxruntime must be loaded first: an ONNX Runtime session created in
+    a process that loaded usearch's native library before it segfaults (seen with onnxruntime 1.32
+    and usearch 2.26), and the embedder may need one after the index is open."""
+    import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
 
 
 def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int, chunk: int = 65536):
@@ -99,9 +107,7 @@ def build_index(
     np.save(folder / "vectors.npy.tmp.npy", np.asarray(vectors, dtype=np.float16))
     (folder / "ids.txt.tmp").write_text("\n".join(ids), encoding="utf-8")
     if ann and count:
-        from usearch.index import Index
-
-        graph = Index(
+        graph = _usearch_index()(
             ndim=dim,
             metric="ip",
             dtype="f16",

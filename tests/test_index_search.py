@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -104,3 +107,27 @@ def test_query_text_is_never_fts_syntax():
 
 def test_empty_store_and_empty_query(store, fake_embedder):
     assert retrieve_stored(store, fake_embedder, "anything", 5) == []
+
+
+@pytest.mark.slow
+def test_the_onnx_embedder_works_after_the_vector_index_is_loaded(tmp_path):
+    """usearch loaded before onnxruntime crashed the process, and made torch's ONNX export crawl.
+    A fresh interpreter, because this test process may have loaded either already."""
+    script = f"""
+import subprocess
+import sys
+
+import numpy as np
+from pathlib import Path
+from scout.vectors import VectorIndex, build_index
+from scout.embed import load_embedder
+
+folder = Path({str(tmp_path / "index")!r})
+vectors = np.eye(4, 384, dtype=np.float32)
+build_index(folder, "m", ["a", "b", "c", "d"], vectors)
+assert VectorIndex.load(folder).search(vectors[2], 1)[0][0] == "c"
+print(load_embedder("all-MiniLM-L6-v2", Path({str(tmp_path / "cache")!r})).encode(["mask classification"]).shape)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "(1, 384)"
