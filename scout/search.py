@@ -110,6 +110,12 @@ def run_search(
             candidates = merge_papers(found)
             from_store = False
         else:
+            failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
+            if store.count_papers() == 0:
+                raise ScoutError(
+                    f"no source answered ({failures}) and nothing is stored yet; check the network "
+                    "(or the SCOUT_*_URL variables), or import the Papers with Code archive with `scout index pull`"
+                )
             warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
             warnings.append("no source answered; showing results from the local store")
             candidates = _stored_candidates(request, store, embedder, status)

@@ -177,6 +177,7 @@ def test_nothing_reachable_and_nothing_cached_is_exit_1(cli_env, monkeypatch):
     result = run("search", "anything")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "nothing is stored yet" in result.stderr
+    assert "no source answered (pwc: connection failed" in result.stderr
 
 
 def test_offline_searches_what_is_stored_without_network(cli_env, recorded_routes, monkeypatch):
