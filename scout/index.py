@@ -120,11 +120,7 @@ def embedder_for(model: str, cache_dir: Path, device: str):
 
     if device == "cpu":
         return load_embedder(model, cache_dir)
-    embedder = load_embedder(model, cache_dir, backend="sentence-transformers")
-    network = embedder._model  # loads it now, to move it before the first batch
-    network.to(device)
-    network.half()
-    return embedder
+    return load_embedder(model, cache_dir, device=device)
 
 
 @dataclass(frozen=True)
