@@ -14,22 +14,7 @@ from scout.logmetrics import base_name, canonical_name, higher_is_better, normal
 
 STATUSES = ("ok", "failed", "timeout", "no-metrics")
 _DESIGN_ORDER = tuple(
-    [
-        "id",
-        "repo",
-        "commit",
-        "command",
-        "device",
-        "gpu",
-        "status",
-        "exit_code",
-        "seconds",
-        "seed",
-        "metrics",
-        "paper_metrics",
-        "env",
-        "log",
-    ]
+    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
 )
 
 
@@ -112,27 +97,8 @@ def read_result(run_dir: Path) -> Run | None:
 
 
 _COLUMNS = tuple(
-    [
-        "id",
-        "started_at",
-        "repo",
-        "commit_sha",
-        "command",
-        "recipe_source",
-        "device",
-        "gpu",
-        "status",
-        "exit_code",
-        "seconds",
-        "seed",
-        "metrics",
-        "metrics_raw",
-        "paper_metrics",
-        "env",
-        "log",
-        "message",
-        "clone_path",
-    ]
+    "id started_at repo commit_sha command recipe_source device gpu status exit_code seconds "
+    "seed metrics metrics_raw paper_metrics env log message clone_path".split()
 )
 _JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env")
 
