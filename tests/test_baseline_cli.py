@@ -16,6 +16,7 @@ from scout.cli import app
 from scout.ledger import list_runs
 from scout.models import Paper, Repo, Result
 from scout.store import Store
+from tests.cli_helpers import run_baseline
 
 EVAL_OK = """
 import time
@@ -48,11 +49,6 @@ def cache(tmp_path) -> Path:
     return tmp_path / "cache"
 
 
-def baseline(cache: Path, *args: str):
-    result = CliRunner().invoke(app, ["baseline", "--yes", "--env", "current", "--cache-dir", str(cache), *args])
-    return result
-
-
 def ledger(cache: Path):
     store = Store(cache / "scout.db")
     try:
@@ -69,7 +65,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
             "README.md": "# good\n\n```bash\npip install -r requirements.txt\npython eval.py --split test\n```\n",
         },
     )
-    result = baseline(cache, "--repo", str(repo), "--json")
+    result = run_baseline(cache, "--repo", str(repo), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     [run] = data["runs"]
@@ -88,7 +84,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
     # The recipe repeats the command next time; the clone is reused.
     [recipe] = (cache / "recipes").glob("*.toml")
     assert 'command = "python eval.py --split test"' in recipe.read_text()
-    again = baseline(cache, "--repo", str(repo), "--json")
+    again = run_baseline(cache, "--repo", str(repo), "--json")
     assert json.loads(again.stdout)["runs"][0]["recipe_source"].startswith("recipe ")
     assert [r.status for r in ledger(cache)] == ["ok", "ok"]
 
@@ -105,7 +101,9 @@ def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_rep
     nocmd = make_git_repo("nocmd", {"lib.py": "X = 1\n", "model.py": "Y = 2\n"})
     plain = tmp_path / "plain"
     plain.mkdir()
-    result = baseline(cache, "--json", *[a for r in (crash, missing, silent, nocmd, plain) for a in ("--repo", str(r))])
+    result = run_baseline(
+        cache, "--json", *[a for r in (crash, missing, silent, nocmd, plain) for a in ("--repo", str(r))]
+    )
     assert result.exit_code == 1
     assert "no run produced a metric" in result.stderr
     runs = {Path(r["repo"]).name: r for r in json.loads(result.stdout)["runs"]}
@@ -124,7 +122,9 @@ def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_rep
 
 def test_custom_metric_regex_and_cmd(tmp_path, cache, make_git_repo):
     repo = make_git_repo("custom", {"run.py": "print('reward: 12.5')\nprint('iter 3: loss 0.1')\n"})
-    result = baseline(cache, "--repo", str(repo), "--cmd", "python run.py", "--metric", r"reward: ([\d.]+)", "--json")
+    result = run_baseline(
+        cache, "--repo", str(repo), "--cmd", "python run.py", "--metric", r"reward: ([\d.]+)", "--json"
+    )
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "ok" and run["metrics"] == {"reward": 12.5} and run["recipe_source"] == "--cmd"
 
@@ -132,7 +132,7 @@ def test_custom_metric_regex_and_cmd(tmp_path, cache, make_git_repo):
 def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo):
     repo = make_git_repo("hang", {"train.py": HANG})
     start = time.monotonic()
-    result = baseline(cache, "--repo", str(repo), "--cmd", "python train.py", "--timeout", "1.5", "--json")
+    result = run_baseline(cache, "--repo", str(repo), "--cmd", "python train.py", "--timeout", "1.5", "--json")
     assert time.monotonic() - start < 15
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "timeout" and run["exit_code"] is None and "--timeout" in run["message"]
@@ -157,7 +157,7 @@ def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch,
     for name, value in secrets.items():
         monkeypatch.setenv(name, f"secret-value-{value}")
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
-    result = baseline(cache, "--repo", str(repo), "--pass-env", "WANDB_API_KEY", "--json")
+    result = run_baseline(cache, "--repo", str(repo), "--pass-env", "WANDB_API_KEY", "--json")
     [run] = json.loads(result.stdout)["runs"]
     log = Path(run["log"]).read_text()
     seen = json.loads(log.splitlines()[3])
@@ -196,7 +196,7 @@ def test_picks_repos_from_the_latest_search_and_compares_with_the_paper(tmp_path
     )
     store.record_search("q", None, "m", "2026-11-30T00:00:00Z", ["arxiv:2101.00002", "arxiv:2101.00001"])
     store.close()
-    result = baseline(cache, "--top", "1", "--json")
+    result = run_baseline(cache, "--top", "1", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["repo"] == str(good)
     assert run["paper_metrics"] == {"accuracy": 0.95}
@@ -206,22 +206,22 @@ def test_picks_repos_from_the_latest_search_and_compares_with_the_paper(tmp_path
 
 
 def test_no_search_and_no_repo_says_what_to_do(cache):
-    result = baseline(cache)
+    result = run_baseline(cache)
     assert result.exit_code == 1 and "scout search" in result.stderr
 
 
 def test_bad_device_and_missing_gpu(tmp_path, cache, monkeypatch, make_git_repo):
-    assert "not one of auto, cpu, cuda" in baseline(cache, "--device", "tpu").stderr
+    assert "not one of auto, cpu, cuda" in run_baseline(cache, "--device", "tpu").stderr
     repo = make_git_repo("r", {"eval.py": EVAL_OK})
     monkeypatch.setattr("scout.devices.list_gpus", lambda python=None: [])
-    result = baseline(cache, "--repo", str(repo), "--device", "cuda")
+    result = run_baseline(cache, "--repo", str(repo), "--device", "cuda")
     assert result.exit_code == 1 and "--device cpu" in result.stderr
 
 
 def test_sandbox_without_bubblewrap_is_a_clear_error(tmp_path, cache, monkeypatch, make_git_repo):
     repo = make_git_repo("r", {"eval.py": EVAL_OK})
     monkeypatch.setattr("scout.runner.shutil.which", lambda name: None)
-    result = baseline(cache, "--repo", str(repo), "--sandbox", "--json")
+    result = run_baseline(cache, "--repo", str(repo), "--sandbox", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "failed" and "apt install bubblewrap" in run["message"]
 
@@ -320,7 +320,7 @@ def test_tiny_pytorch_evaluation_on_cpu(tmp_path, cache, make_git_repo):
     print(f"test accuracy: {100 * acc:.2f}%")
     """
     repo = make_git_repo("torchy", {"eval.py": script})
-    result = baseline(cache, "--repo", str(repo), "--device", "cpu", "--json")
+    result = run_baseline(cache, "--repo", str(repo), "--device", "cpu", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "ok", run["message"]
     assert 0.8 < run["metrics"]["test_accuracy"] <= 1.0

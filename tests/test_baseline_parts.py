@@ -12,9 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from scout.cli import app
 from scout.devices import CPU, Gpu, Slot, plan_slots
 from scout.diagnose import diagnose
 from scout.errors import CloneError, ConfigError, EvalError
@@ -22,6 +20,7 @@ from scout.evalcmd import Recipe, best_readme_command, find_command, save_recipe
 from scout.ledger import Run, allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.repos import clone, resolve_source, slug
 from scout.runner import run_streaming, scrub_env
+from tests.cli_helpers import run_baseline
 
 
 def test_readme_prefers_an_evaluation_of_a_script_that_exists(tmp_path):
@@ -136,23 +135,8 @@ def test_one_repo_per_gpu_in_parallel(tmp_path, monkeypatch, make_git_repo):
         "print('visible', os.environ['CUDA_VISIBLE_DEVICES'], t, time.time())\nprint('accuracy: 0.5')\n"
     )
     repos = [make_git_repo(name, {"eval.py": script}) for name in ("a", "b")]
-    result = CliRunner().invoke(
-        app,
-        [
-            "baseline",
-            "--yes",
-            "--env",
-            "current",
-            "--device",
-            "cuda",
-            "--json",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--repo",
-            str(repos[0]),
-            "--repo",
-            str(repos[1]),
-        ],
+    result = run_baseline(
+        tmp_path / "cache", "--device", "cuda", "--json", "--repo", str(repos[0]), "--repo", str(repos[1])
     )
     runs = json.loads(result.stdout)["runs"]
     assert sorted(r["gpu"] for r in runs) == ["GPU-A", "GPU-B"] and {r["device"] for r in runs} == {"cuda"}
@@ -292,21 +276,7 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     print("accuracy: 1.0")
     """
     repo = make_git_repo("boxed", {"eval.py": script})
-    result = CliRunner().invoke(
-        app,
-        [
-            "baseline",
-            "--yes",
-            "--env",
-            "current",
-            "--sandbox",
-            "--json",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--repo",
-            str(repo),
-        ],
-    )
+    result = run_baseline(tmp_path / "cache", "--sandbox", "--json", "--repo", str(repo))
     [run] = json.loads(result.stdout)["runs"]
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log

@@ -143,6 +143,17 @@ def test_templates_are_discovered():
     assert output_path("partials/EXPERIMENTS.md.j2") == "partials/EXPERIMENTS.md"
 
 
+# The starter's own code, nanoGPT-style: what every classification project must have.
+CLASSIFICATION_CODE = (
+    "train.py",
+    "model.py",
+    "data.py",
+    "config/default.py",
+    "config/smoke.py",
+    "tests/test_sanity.py",
+)
+
+
 @pytest.mark.parametrize("context", CONTEXTS, ids=["template", "baseline"])
 def test_every_template_renders_and_compiles(tmp_path, context):
     written = []
@@ -150,12 +161,7 @@ def test_every_template_renders_and_compiles(tmp_path, context):
         written += render_tree(folder, tmp_path, context)
     python = [rel for rel in written if rel.endswith(".py")]
     assert {
-        "train.py",
-        "model.py",
-        "data.py",
-        "config/default.py",
-        "config/smoke.py",
-        "tests/test_sanity.py",
+        *CLASSIFICATION_CODE,
         "scoutkit/sanity.py",
         "scoutkit/records.py",
         "sanity_setup.py",
@@ -206,12 +212,7 @@ def test_new_from_template(tmp_path):
     project = tmp_path / "exp1"
     assert result.path == project and result.template == "classification" and result.baseline is None
     for rel in (
-        "train.py",
-        "model.py",
-        "data.py",
-        "config/default.py",
-        "config/smoke.py",
-        "tests/test_sanity.py",
+        *CLASSIFICATION_CODE,
         "scoutkit/__init__.py",
         "EXPERIMENTS.md",
         "README.md",
