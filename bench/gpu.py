@@ -72,7 +72,7 @@ def baseline_check(device: str, work: Path) -> dict:
 
 def embedding_check(device: str, papers: int, batch_size: int, work: Path) -> dict:
     from scout.config import DEFAULT_MODEL
-    from scout.embed import load_embedder
+    from scout.search.embed import load_embedder
 
     rng = np.random.default_rng(0)
     words = np.array(

@@ -102,7 +102,7 @@ def time_import(dump: Path, cache: Path) -> dict:
 
 def cpu_embedding_rate(store, sample: int) -> dict:
     from scout.config import DEFAULT_MODEL
-    from scout.embed import load_embedder
+    from scout.search.embed import load_embedder
 
     rows = store.query("SELECT title, abstract FROM papers LIMIT ?", (sample,))
     texts = [f"{r['title']}. {r['abstract']}" for r in rows]
@@ -143,7 +143,7 @@ def numpy_f32_latency(vectors: np.ndarray, queries: np.ndarray) -> tuple[float, 
 
 
 def vector_figures(store, root: Path, n_queries: int) -> dict:
-    from scout.vectors import VectorIndex, build_index, index_dir, index_size
+    from scout.store.vectors import VectorIndex, build_index, index_dir, index_size
 
     ids = [r["id"] for r in store.query("SELECT id FROM papers ORDER BY rowid")]
     rng = np.random.default_rng(1)
@@ -190,7 +190,7 @@ class RandomProjection:
 
 
 def search_figures(store, n_queries: int) -> dict:
-    from scout.index import lexical_ids, retrieve_stored
+    from scout.search.offline import lexical_ids, retrieve_stored
 
     words = [f"w{i}" for i in (5, 50, 500, 2000, 8000, 20000)]
     queries = [" ".join(words[i % 6 : i % 6 + 3]) + f" w{100 + i}" for i in range(n_queries)]

@@ -1,4 +1,4 @@
-"""Ranking quality on real relevance judgements: every ranker in scout.rank.RANKERS re-ranks the same
+"""Ranking quality on real relevance judgements: every ranker in scout.search.rank.RANKERS re-ranks the same
 judged candidate pools, and the table reports nDCG@10, MAP and recall@20.
 
     python bench/retrieval.py                      # all rankers, bundled MiniLM
@@ -27,10 +27,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scout import rank
 from scout.config import DEFAULT_MODEL
-from scout.embed import embed_texts, load_embedder
 from scout.models import Paper
+from scout.search import rank
+from scout.search.embed import embed_texts, load_embedder
 from scout.store import Store
 
 DATA = ROOT.parent / "shared" / "fixtures" / "real" / "retrieval_benchmarks"

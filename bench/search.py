@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scout.config import DEFAULT_MODEL, URL_ENV
-from scout.embed import embed_texts, onnx_path, top_k
 from scout.models import Paper
+from scout.search.embed import embed_texts, onnx_path, top_k
 from scout.store import Store
 from tests.replay import ReplayServer
 
@@ -243,7 +243,7 @@ def bench_export(root: Path) -> tuple[Timed, Path]:
     """The one-time export, in its own process as a user's first search would pay it."""
     cache = root / "export"
     code = (
-        "from pathlib import Path; from scout.embed import load_embedder\n"
+        "from pathlib import Path; from scout.search.embed import load_embedder\n"
         f"load_embedder({DEFAULT_MODEL!r}, Path({str(cache)!r})).encode(['warm up'])"
     )
     return timed([sys.executable, "-c", code], dict(os.environ), root), onnx_path(cache)

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from scout import __version__
 from scout.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -27,7 +29,7 @@ DEFAULT_URLS = {
 }
 URL_ENV = {name: f"SCOUT_{name.upper()}_URL" for name in DEFAULT_URLS}
 
-USER_AGENT = "scout/0.1 (prior-work search for ML researchers; +https://pypi.org/project/scout)"
+USER_AGENT = f"scout/{__version__} (prior-work search for ML researchers; +https://pypi.org/project/scout)"
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,11 @@ def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path 
         return replace(Settings(), **values)
     except TypeError as exc:
         raise ConfigError(f"bad scout setting: {exc}") from exc
+
+
+def parse_device(text: str) -> tuple[str, int | None]:
+    """'auto' | 'cpu' | 'cuda' | 'cuda:N' -> (kind, index)."""
+    match = re.fullmatch(r"(auto|cpu|cuda)(?::(\d+))?", text.strip().lower())
+    if not match or (match.group(2) is not None and match.group(1) != "cuda"):
+        raise ConfigError(f"--device {text!r} is not one of auto, cpu, cuda, cuda:N")
+    return match.group(1), None if match.group(2) is None else int(match.group(2))

@@ -1,4 +1,19 @@
-"""One error hierarchy. Every message says what went wrong and what to do next."""
+"""One error hierarchy. Every message says what went wrong and what to do next.
+
+    ScoutError              an error the user can fix: the CLI prints one line, exit status 1
+    ├── ConfigError         a bad flag, environment variable or config file
+    ├── SourceError         a source could not be reached or answered with an error
+    ├── ParseError          a response or file is not in the shape it should be
+    │   └── DumpError       an archive dump stopped being readable part-way
+    ├── StoreError          the local SQLite store cannot be opened or is corrupt
+    ├── CloneError          a repository could not be cloned or read
+    ├── EvalError           an evaluation could not be found, set up or run
+    └── ScaffoldError       a new experiment could not be created
+
+    Interrupted (KeyboardInterrupt)   Ctrl-C during baseline runs, carrying what was recorded
+
+Errors cross process boundaries by pickle (SLURM jobs, worker processes), so each one can be
+rebuilt from its `args`."""
 
 from __future__ import annotations
 
@@ -15,14 +30,21 @@ class SourceError(ScoutError):
     """A source could not be reached or answered with an error."""
 
     def __init__(self, source: str, message: str, status: int | None = None):
-        super().__init__(f"{source}: {message}")
+        super().__init__(source, message, status)
         self.source = source
         self.reason = message
         self.status = status  # the HTTP status, when the source answered with an error
 
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
 
 class ParseError(ScoutError):
     """A response or file is not in the shape it should be."""
+
+
+class DumpError(ParseError):
+    """The file stopped being readable part-way (a truncated gzip, broken JSON or parquet)."""
 
 
 class StoreError(ScoutError):
@@ -39,3 +61,11 @@ class EvalError(ScoutError):
 
 class ScaffoldError(ScoutError):
     """A new experiment could not be created from the given baseline or template."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during the baseline runs; `runs` holds what was recorded, the interrupted ones included."""
+
+    def __init__(self, runs: list | None = None):
+        super().__init__(runs)
+        self.runs = runs or []

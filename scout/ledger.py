@@ -5,69 +5,19 @@ commit and log."""
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from scout.logmetrics import base_name, canonical_name, higher_is_better, normalize
-
-STATUSES = ("ok", "failed", "timeout", "no-metrics")
-_DESIGN_ORDER = tuple(
-    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
-)
-
-
-@dataclass(frozen=True)
-class Run:
-    id: str
-    repo: str
-    started_at: str
-    status: str
-    commit: str | None = None
-    command: str | None = None
-    recipe_source: str | None = None
-    device: str = "cpu"
-    gpu: str | None = None
-    exit_code: int | None = None
-    seconds: float | None = None
-    seed: int = 0
-    metrics: dict[str, float] = field(default_factory=dict)
-    metrics_raw: dict[str, str] = field(default_factory=dict)  # the text as printed
-    paper_metrics: dict[str, float] = field(default_factory=dict)
-    env: dict[str, str | None] = field(default_factory=dict)
-    log: str | None = None
-    message: str | None = None
-    clone_path: str | None = None
-
-    def gaps(self) -> dict[str, float]:
-        """Measured minus reported, for each metric the paper reports."""
-        return {
-            name: round(self.metrics[name] - value, 10)
-            for name, value in self.paper_metrics.items()
-            if name in self.metrics
-        }
-
-    def to_json(self) -> dict:
-        """The DESIGN.md fields in their documented order, then scout's extra provenance."""
-        data = asdict(self)
-        ordered = {key: data.pop(key) for key in _DESIGN_ORDER}
-        return {**ordered, **data, "gap": self.gaps()}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Run:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+from scout.clock import today_stamp
+from scout.files import atomic_write
+from scout.metrics import base_name, canonical_name, higher_is_better, normalize
+from scout.models import STATUSES, Run, normalize_repo_url
 
 
 def allocate_run_dir(runs_dir: Path, day: str | None = None) -> tuple[str, Path]:
     """A fresh id (r-YYYYMMDD-NNNN) and its folder. mkdir is atomic, so parallel runs and
     several scout processes never share an id."""
-    day = day or datetime.now(timezone.utc).strftime("%Y%m%d")
+    day = day or today_stamp()
     runs_dir.mkdir(parents=True, exist_ok=True)
     prefix = f"r-{day}-"
     taken = [int(p.name[len(prefix) :]) for p in runs_dir.glob(prefix + "*") if p.name[len(prefix) :].isdigit()]
@@ -83,10 +33,7 @@ def allocate_run_dir(runs_dir: Path, day: str | None = None) -> tuple[str, Path]
 
 def write_result(run_dir: Path, run: Run) -> None:
     """result.json, written whole or not at all (temp file, then rename)."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = run_dir / "result.json.tmp"
-    tmp.write_text(json.dumps(run.to_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, run_dir / "result.json")
+    atomic_write(run_dir / "result.json", json.dumps(run.to_json(), indent=2) + "\n")
 
 
 def read_result(run_dir: Path) -> Run | None:
@@ -166,14 +113,7 @@ def paper_metrics_for(store, repo_url: str, metrics: dict[str, float]) -> dict[s
 
     Several reported results for one metric (datasets, model sizes) -> the best one, the paper's
     headline."""
-    bare = repo_url.strip().rstrip("/").removesuffix(".git")
-    spellings = {bare, bare + ".git", bare + "/", bare.replace("http://", "https://")}
-    marks = ",".join("?" * len(spellings))
-    rows = store.query(
-        f"""SELECT r.metric, r.value, r.raw FROM results r JOIN paper_repos pr ON pr.paper_id = r.paper_id
-           WHERE pr.repo_url IN ({marks}) AND r.value IS NOT NULL""",
-        sorted(spellings),
-    )
+    rows = store.reported_results_for_repo(normalize_repo_url(repo_url))
     reported: dict[str, list[float]] = {}
     for row in rows:
         name = canonical_name(row["metric"])

@@ -5,7 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+
+
+def normalize_repo_url(url: str) -> str:
+    """One spelling per repository, for comparing and looking repos up: https, no www, no trailing
+    slash or .git, lower case (GitHub and GitLab paths are case-insensitive)."""
+    text = url.strip().rstrip("/").removesuffix(".git").rstrip("/")
+    return text.replace("http://", "https://").replace("://www.", "://").lower()
+
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -133,3 +141,51 @@ def paper_keys(paper: Paper) -> list[str]:
 
 def paper_key(paper: Paper) -> str:
     return paper_keys(paper)[0]
+
+
+STATUSES = ("ok", "failed", "timeout", "no-metrics")
+_DESIGN_ORDER = tuple(
+    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    repo: str
+    started_at: str
+    status: str
+    commit: str | None = None
+    command: str | None = None
+    recipe_source: str | None = None
+    device: str = "cpu"
+    gpu: str | None = None
+    exit_code: int | None = None
+    seconds: float | None = None
+    seed: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)
+    metrics_raw: dict[str, str] = field(default_factory=dict)  # the text as printed
+    paper_metrics: dict[str, float] = field(default_factory=dict)
+    env: dict[str, str | None] = field(default_factory=dict)
+    log: str | None = None
+    message: str | None = None
+    clone_path: str | None = None
+
+    def gaps(self) -> dict[str, float]:
+        """Measured minus reported, for each metric the paper reports."""
+        return {
+            name: round(self.metrics[name] - value, 10)
+            for name, value in self.paper_metrics.items()
+            if name in self.metrics
+        }
+
+    def to_json(self) -> dict:
+        """The DESIGN.md fields in their documented order, then scout's extra provenance."""
+        data = asdict(self)
+        ordered = {key: data.pop(key) for key in _DESIGN_ORDER}
+        return {**ordered, **data, "gap": self.gaps()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Run:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from scout.config import Settings
-from scout.http import Fetcher, make_client
+from scout.search.http import Fetcher, make_client
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from scout.baseline.logmetrics import custom_metric_name, parse_metrics_json, parse_output
 from scout.errors import ConfigError, ParseError
-from scout.logmetrics import canonical_name, custom_metric_name, parse_metrics_json, parse_output
+from scout.metrics import canonical_name
 
 
 def values(text: str, patterns=()) -> dict[str, float]:

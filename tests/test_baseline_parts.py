@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from scout.devices import CPU, Gpu, Slot, plan_slots
-from scout.diagnose import diagnose
+from scout.baseline.clone import clone, resolve_source, slug
+from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
+from scout.baseline.diagnose import diagnose
+from scout.baseline.process import run_streaming, scrub_env
+from scout.baseline.recipes import Recipe, best_readme_command, find_command, save_recipe
 from scout.errors import CloneError, ConfigError, EvalError
-from scout.evalcmd import Recipe, best_readme_command, find_command, save_recipe
-from scout.ledger import Run, allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
-from scout.repos import clone, resolve_source, slug
-from scout.runner import run_streaming, scrub_env
+from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
+from scout.models import Run
 from tests.cli_helpers import run_baseline
 
 
@@ -129,7 +130,7 @@ def test_device_slots():
 
 
 def test_one_repo_per_gpu_in_parallel(tmp_path, monkeypatch, make_git_repo):
-    monkeypatch.setattr("scout.devices.list_gpus", lambda python=None: [Gpu(0, "GPU-A"), Gpu(1, "GPU-B")])
+    monkeypatch.setattr("scout.baseline.devices.list_gpus", lambda python=None: [Gpu(0, "GPU-A"), Gpu(1, "GPU-B")])
     script = (
         "import os, time\nt = time.time(); time.sleep(1.0)\n"
         "print('visible', os.environ['CUDA_VISIBLE_DEVICES'], t, time.time())\nprint('accuracy: 0.5')\n"
@@ -249,7 +250,7 @@ def test_interrupting_run_local_does_not_wait_for_unstarted_jobs():
 
 
 def test_imported_modules_skips_stdlib_and_local_code(tmp_path):
-    from scout.envsetup import imported_modules
+    from scout.baseline.envs import imported_modules
 
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "model.py").write_text("import torch.nn as nn\nfrom . import utils\n")

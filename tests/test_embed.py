@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scout.embed import (
+from scout.errors import ConfigError
+from scout.search.embed import (
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     cosine_scores,
@@ -21,7 +22,6 @@ from scout.embed import (
     text_hash,
     top_k,
 )
-from scout.errors import ConfigError
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 
@@ -60,7 +60,7 @@ def test_embed_texts_encodes_each_new_text_once_and_never_again(fake_embedder, s
 
 
 def test_embed_texts_saves_as_it_goes_so_an_interrupted_run_keeps_its_work(fake_embedder, store, monkeypatch):
-    monkeypatch.setattr("scout.embed.SAVE_EVERY", 2)
+    monkeypatch.setattr("scout.search.embed.SAVE_EVERY", 2)
     calls = []
 
     def progress(done, total):
@@ -144,7 +144,7 @@ def test_bad_backend_is_a_config_error(tmp_path):
 
 def test_default_model_is_onnx_keyed_by_name_and_loads_nothing_heavy(tmp_path):
     code = (
-        "import sys; from pathlib import Path; from scout.embed import load_embedder\n"
+        "import sys; from pathlib import Path; from scout.search.embed import load_embedder\n"
         f"e = load_embedder('all-MiniLM-L6-v2', Path({str(tmp_path)!r}))\n"
         f"print(type(e).__name__, e.name, e.dim, [m for m in {HEAVY!r} if m in sys.modules])"
     )
@@ -225,7 +225,7 @@ def test_onnx_matches_sentence_transformers(onnx_cache, real_fixtures):
 @pytest.mark.slow
 def test_query_encoding_does_not_import_torch(onnx_cache):
     code = (
-        "import sys; from pathlib import Path; from scout.embed import load_embedder\n"
+        "import sys; from pathlib import Path; from scout.search.embed import load_embedder\n"
         f"v = load_embedder('all-MiniLM-L6-v2', Path({str(onnx_cache)!r})).encode(['panoptic segmentation'])\n"
         "print(v.shape, round(float((v * v).sum()), 4), 'torch' in sys.modules)"
     )

@@ -14,10 +14,10 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from scout.archive.dumps import LINKS, PAPERS, RESULTS, clean_name, open_dump
+from scout.archive.importer import import_dump
 from scout.cli import app
-from scout.dumps import LINKS, PAPERS, RESULTS, clean_name, open_dump
 from scout.errors import ParseError
-from scout.importer import import_dump
 from tests.pwc_dumps import LINKS as LINK_RECORDS
 from tests.pwc_dumps import PAPERS as PAPER_RECORDS
 from tests.pwc_dumps import SNLI, paper_record, synthetic_papers, write_json, write_parquet

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from scout.archive.download import download
 from scout.cli import app
 from scout.config import load_settings
 from scout.errors import SourceError
-from scout.http import make_client
-from scout.pull import download
+from scout.search.http import make_client
 from tests.pwc_dumps import PAPERS, synthetic_papers, write_json
 
 

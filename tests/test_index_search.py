@@ -8,10 +8,12 @@ import sys
 import numpy as np
 import pytest
 
-from scout.importer import import_dump
-from scout.index import build_store_index, embed_store, fts_query, fuse, index_info, retrieve_stored
+from scout.archive.embedding import build_store_index, embed_store, index_info
+from scout.archive.importer import import_dump
 from scout.models import Paper, Repo
-from scout.vectors import VectorIndex, build_index, exact_top_k, index_dir
+from scout.search.offline import fts_query, retrieve_stored
+from scout.search.rank import fuse_rankings
+from scout.store.vectors import VectorIndex, build_index, exact_top_k, index_dir
 from tests.pwc_dumps import LINKS, PAPERS, SNLI, synthetic_papers, write_json
 
 
@@ -102,7 +104,7 @@ def test_a_half_built_index_is_ignored(tmp_path):
 def test_query_text_is_never_fts_syntax():
     assert fts_query('NEAR(a b) OR "x" AND title:* -y') == '"near" OR "title"'
     assert fts_query("the of a") is None
-    assert fuse([["a", "b", "c"], ["b"]], 2) == ["b", "a"]
+    assert fuse_rankings([["a", "b", "c"], ["b"]], 2) == ["b", "a"]
 
 
 def test_empty_store_and_empty_query(store, fake_embedder):
@@ -119,8 +121,8 @@ import sys
 
 import numpy as np
 from pathlib import Path
-from scout.vectors import VectorIndex, build_index
-from scout.embed import load_embedder
+from scout.store.vectors import VectorIndex, build_index
+from scout.search.embed import load_embedder
 
 folder = Path({str(tmp_path / "index")!r})
 vectors = np.eye(4, 384, dtype=np.float32)

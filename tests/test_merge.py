@@ -1,5 +1,5 @@
-from scout.merge import canonical_repo_url, merge_papers
-from scout.models import Paper, Repo, Result
+from scout.models import Paper, Repo, Result, normalize_repo_url
+from scout.search.merge import merge_papers
 
 
 def test_same_arxiv_id_with_different_versions_and_sources_merge_into_one():
@@ -51,5 +51,5 @@ def test_repos_and_results_are_united_without_duplicates():
     assert merged.results == (r,)
 
 
-def test_canonical_repo_url():
-    assert canonical_repo_url("http://www.github.com/A/b.git/") == "https://github.com/a/b"
+def test_normalize_repo_url():
+    assert normalize_repo_url("http://www.github.com/A/b.git/") == "https://github.com/a/b"

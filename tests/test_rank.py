@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from scout import rank
 from scout.errors import ConfigError
 from scout.models import Paper, Repo, Result
+from scout.search import rank
 
 NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
 
@@ -237,8 +237,8 @@ def test_a_local_cross_encoder_folder_loads_and_scores(tmp_path):
     """A tiny randomly initialised BERT cross-encoder, saved like any downloaded one."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    from scout.embed import bundled_model_dir
-    from scout.rerank import load_reranker
+    from scout.search.embed import bundled_model_dir
+    from scout.search.rerank import load_reranker
 
     tokenizer = BertTokenizerFast.from_pretrained(str(bundled_model_dir()))
     config = BertConfig(
@@ -256,7 +256,7 @@ def test_a_local_cross_encoder_folder_loads_and_scores(tmp_path):
 
 
 def test_a_missing_cross_encoder_is_a_config_error(tmp_path):
-    from scout.rerank import load_reranker
+    from scout.search.rerank import load_reranker
 
     with pytest.raises(ConfigError, match="not available offline"):
         load_reranker(str(tmp_path / "no-such-model"))

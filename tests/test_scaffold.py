@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from scout import ledger
 from scout.cli import app
 from scout.errors import CloneError, ConfigError, ScaffoldError
-from scout.scaffold import SECTION_BEGIN, SECTION_END, create_experiment, merge_readme_section
-from scout.templating import available_templates, output_path, render, render_tree, template_files
+from scout.scaffold.project import SECTION_BEGIN, SECTION_END, create_experiment, merge_readme_section
+from scout.scaffold.templates import available_templates, output_path, render, render_tree, template_files
 
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from scout.scaffold import create_experiment
+from scout.scaffold.project import create_experiment
 
 pytestmark = pytest.mark.slow
 PNG = b"\x89PNG\r\n\x1a\n"

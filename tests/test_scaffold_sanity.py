@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from scout.templating import render_tree
+from scout.scaffold.templates import render_tree
 
 pytestmark = pytest.mark.slow
 torch = pytest.importorskip("torch")

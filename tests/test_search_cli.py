@@ -82,7 +82,7 @@ def cli_env(tmp_path, monkeypatch, fake_embedder):
     monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
     for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("scout.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+    monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
     return tmp_path
 
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from scout.errors import ParseError, SourceError
-from scout.sources import SEARCH_SOURCES, arxiv
-from scout.sources.arxiv import build_query, parse_feed
+from scout.search.sources import SEARCH_SOURCES, arxiv
+from scout.search.sources.arxiv import build_query, parse_feed
 from tests.fetch_rig import ATOM, cached_count, html_page, make_rig
 
 RECORDED = "arxiv/arxiv.py_recorded_2026"

@@ -9,7 +9,7 @@ import pytest
 
 from scout.errors import ParseError
 from scout.models import Repo
-from scout.sources.github import enrich_repos, parse_repo, repo_path
+from scout.search.sources.github import enrich_repos, parse_repo, repo_path
 from tests.fetch_rig import make_rig
 
 PYGITHUB = "github/PyGithub"

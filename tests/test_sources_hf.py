@@ -9,7 +9,7 @@ import pytest
 
 from scout.errors import SourceError
 from scout.models import Repo
-from scout.sources import hf
+from scout.search.sources import hf
 from tests.fetch_rig import cached_count, make_rig
 
 SAMPLE = "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json"

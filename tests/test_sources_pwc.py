@@ -10,7 +10,7 @@ import pytest
 
 from scout.errors import SourceError
 from scout.models import Paper, Repo, Result
-from scout.sources import pwc
+from scout.search.sources import pwc
 from tests.fetch_rig import cached_count, make_rig
 
 BASE = "https://paperswithcode.co/api/v1"

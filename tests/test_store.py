@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from scout.errors import StoreError
-from scout.migrations import MIGRATIONS
 from scout.models import Paper, Repo, Result
 from scout.store import Store
+from scout.store.migrations import MIGRATIONS
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path):

@@ -1,4 +1,4 @@
-"""`scout baseline` and `scout runs`: parse flags, call scout.baseline, print the ledger."""
+"""`scout baseline` and `scout runs`: parse flags, call scout.baseline.run, print the ledger."""
 
 from __future__ import annotations
 
@@ -154,11 +154,12 @@ def baseline(
     cache_dir: str = CacheDirOption,
 ) -> None:
     """Clone the strongest repos, run their evaluation safely, and record the number to beat."""
-    from scout.baseline import Interrupted, discard, prepare_all, run_local
-    from scout.devices import list_gpus, parse_device, plan_slots
-    from scout.evaluate import Layout, Options
-    from scout.logmetrics import compile_patterns
-    from scout.repos import Target, pick_repos, resolve_source
+    from scout.baseline.clone import Target, pick_repos, resolve_source
+    from scout.baseline.devices import list_gpus, plan_slots
+    from scout.baseline.evaluate import Layout, Options
+    from scout.baseline.logmetrics import compile_patterns
+    from scout.baseline.run import Interrupted, discard, prepare_all, run_local
+    from scout.config import parse_device
 
     settings = settings_from(cache_dir=cache_dir)
     compile_patterns(metric or [])
@@ -233,7 +234,7 @@ def _run_with_progress(store, layout, jobs, slots, run_local):
 
 
 def _submit_slurm(store, layout, jobs, cluster, partition, gpus_per_job, time_min, wait):
-    from scout import slurm
+    from scout.baseline.run import slurm
 
     if not jobs:
         return []
@@ -263,8 +264,8 @@ def runs(
     store = open_store(settings)
     try:
         if store.query("SELECT 1 FROM pending_jobs LIMIT 1"):
-            from scout import slurm
-            from scout.evaluate import Layout
+            from scout.baseline.evaluate import Layout
+            from scout.baseline.run import slurm
 
             _, waiting = slurm.collect(store, Layout(settings.cache_dir))
             if waiting:

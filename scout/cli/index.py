@@ -59,7 +59,7 @@ def _size(n: int) -> str:
 
 def import_files(store, files: list[Path], batch_size: int) -> int:
     """Import each file, report each; returns how many could not be read to the end."""
-    from scout.importer import import_dump
+    from scout.archive.importer import import_dump
 
     failed = 0
     for path in files:
@@ -123,7 +123,7 @@ def embed(
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Embed every stored paper that has no vector yet, then rebuild the vector index."""
-    from scout.index import build_store_index, embed_store, embedder_for, resolve_device
+    from scout.archive.embedding import build_store_index, embed_store, embedder_for, resolve_device
 
     settings = settings_from(cache_dir=cache_dir, model=model)
     store = open_store(settings)
@@ -149,7 +149,7 @@ def info(
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Counts, embedding model, size on disk and date of the local index."""
-    from scout.index import index_info
+    from scout.archive.embedding import index_info
 
     settings = settings_from(cache_dir=cache_dir, model=model)
     facts = index_info(open_store(settings), settings.model)
@@ -187,8 +187,8 @@ def pull(
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Download the archive dumps from the Hugging Face Hub (resuming) and import them."""
-    from scout.http import make_client
-    from scout.pull import ARCHIVE_FILES, download
+    from scout.archive.download import ARCHIVE_FILES, download
+    from scout.search.http import make_client
 
     settings = settings_from(cache_dir=cache_dir)
     if settings.offline:

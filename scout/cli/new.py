@@ -30,7 +30,7 @@ def new(
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Copy the baseline into a fresh git repository with an experiment log, helpers and sanity checks."""
-    from scout.scaffold import create_experiment
+    from scout.scaffold.project import create_experiment
 
     settings = settings_from(cache_dir=cache_dir)
     # Only a ledger that exists is read: scaffolding from a template or a path creates no cache.

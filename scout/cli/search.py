@@ -93,9 +93,9 @@ def search(
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Find, merge and rank prior work for a task."""
-    from scout.embed import load_embedder
-    from scout.render import render, table
-    from scout.search import SearchRequest, run_search
+    from scout.search.embed import load_embedder
+    from scout.search.pipeline import SearchRequest, run_search
+    from scout.search.render import render, table
 
     fmt = "json" if as_json else fmt
     if fmt not in FORMAT_NAMES:
@@ -119,7 +119,7 @@ def search(
     try:
         fetcher = None
         if not settings.offline:
-            from scout.http import Fetcher, make_client
+            from scout.search.http import Fetcher, make_client
 
             client = make_client(settings)
             fetcher = Fetcher(client, settings, store, refresh=refresh)
@@ -157,7 +157,7 @@ def show(
     from rich.table import Table
     from rich.text import Text
 
-    from scout.render import best_repos, paper_json, repo_label
+    from scout.search.render import best_repos, paper_json, repo_label
 
     settings = settings_from(cache_dir=cache_dir)
     store = open_store(settings)

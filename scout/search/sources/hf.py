@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from scout.errors import ParseError
 from scout.models import Paper, Repo, normalize_arxiv_id
-from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 SOURCE = "hf"
 

@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from scout.embed import cosine_scores, embed_texts
 from scout.errors import ConfigError
 from scout.models import Paper, RankedPaper
-from scout.rerank import DEFAULT_RERANK_TOP, Reranker
+from scout.search.embed import cosine_scores, embed_texts
+from scout.search.rerank import DEFAULT_RERANK_TOP, Reranker
 
 SORTS = ("relevance", "strength", "date")
 
@@ -60,14 +60,29 @@ def weighted_fusion(dense: np.ndarray, lexical: np.ndarray, weight: float = HYBR
     return weight * minmax(dense) + (1 - weight) * minmax(lexical)
 
 
+def _rrf(rank, k: int = RRF_K):
+    """The reciprocal-rank share of one list, rank 1 being its best: robust to lists whose scores
+    live on different scales."""
+    return 1.0 / (k + rank)
+
+
 def reciprocal_rank_fusion(*scores: np.ndarray, k: int = RRF_K) -> np.ndarray:
-    """Sum over the score lists of 1 / (k + rank), rank 1 being the best of that list."""
+    """Sum over the score lists (aligned over one pool) of 1 / (k + rank)."""
     total = np.zeros(len(scores[0]), dtype=np.float64)
     for values in scores:
         ranks = np.empty(len(values), dtype=np.int64)
         ranks[np.argsort(-np.asarray(values), kind="stable")] = np.arange(1, len(values) + 1)
-        total += 1.0 / (k + ranks)
+        total += _rrf(ranks, k)
     return total
+
+
+def fuse_rankings(rankings: list[list[str]], k: int) -> list[str]:
+    """The top k ids of several best-first id lists (of different pools), fused the same way."""
+    score: dict[str, float] = {}
+    for ranking in rankings:
+        for position, pid in enumerate(ranking):
+            score[pid] = score.get(pid, 0.0) + _rrf(position + 1)
+    return sorted(score, key=lambda pid: (-score[pid], pid))[:k]
 
 
 def _hybrid(signals: Signals) -> np.ndarray:

@@ -10,19 +10,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 
-from scout.devices import Slot
-from scout.evalcmd import save_recipe
-from scout.evaluate import Job, Layout, Options, execute, prepare, recipe_to_keep
-from scout.ledger import Run, record_run, with_paper_metrics
-from scout.repos import Target
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during the runs; `runs` holds what was recorded, the interrupted ones included."""
-
-    def __init__(self, runs: list[Run]):
-        super().__init__()
-        self.runs = runs
+from scout.baseline.clone import Target
+from scout.baseline.devices import Slot
+from scout.baseline.evaluate import Job, Layout, Options, execute, prepare, recipe_to_keep
+from scout.baseline.recipes import save_recipe
+from scout.errors import Interrupted
+from scout.ledger import record_run, with_paper_metrics
+from scout.models import Run
 
 
 def finish(store, layout: Layout, job: Job, run: Run) -> Run:

@@ -16,13 +16,13 @@ import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scout import __version__
+from scout.clock import now_iso
 from scout.errors import CloneError, ConfigError, ScaffoldError
-from scout.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
-from scout.templating import available_templates, render, render_tree
+from scout.scaffold.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
+from scout.scaffold.templates import available_templates, render, render_tree
 
 DEFAULT_TEMPLATE = "classification"
 SECTION_BEGIN = "<!-- scout:begin -->"
@@ -201,7 +201,7 @@ def _build(
 ) -> tuple[str, list[str]]:
     import git
 
-    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = now_iso()
     repo = git.Repo.init(dest, initial_branch="main")
     notes: list[str] = []
     if baseline is None:

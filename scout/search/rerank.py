@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from scout.embed import local_model_path
+from scout.search.embed import local_model_path
 
 DEFAULT_RERANK_TOP = 20
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scout.errors import CloneError, ScaffoldError
+from scout.models import normalize_repo_url
 
 ORIGIN_FILE = ".scout/origin.json"  # written into every experiment; it makes the lineage readable
 RUNS_FILE = "runs.jsonl"  # scoutkit.record_run appends one line per run
@@ -109,7 +110,7 @@ def _read_at(repo, commit: str, rel: str) -> str | None:
 
 def _best_record(runs_path: Path) -> dict | None:
     """The experiment's best recorded run, judged on the first metric of its latest run."""
-    from scout.logmetrics import higher_is_better
+    from scout.metrics import higher_is_better
 
     if not runs_path.is_file():
         return None
@@ -189,10 +190,7 @@ def _looks_like_url(text: str) -> bool:
 
 
 def _same_repo(a: str, b: str) -> bool:
-    def norm(url: str) -> str:
-        return url.rstrip("/").removesuffix(".git").lower()
-
-    return norm(a) == norm(b)
+    return normalize_repo_url(a) == normalize_repo_url(b)
 
 
 def resolve(source: str | None, store) -> tuple[Baseline | None, list[str]]:

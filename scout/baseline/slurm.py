@@ -10,11 +10,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.baseline import finish
-from scout.devices import Slot, list_gpus
+from scout.baseline.devices import Slot, list_gpus
+from scout.baseline.evaluate import Job, Layout, execute
+from scout.baseline.run import finish
+from scout.clock import now_iso
 from scout.errors import ConfigError, EvalError
-from scout.evaluate import Job, Layout, execute
-from scout.ledger import Run, now_iso, read_result, record_run, write_result
+from scout.ledger import read_result, record_run, write_result
+from scout.models import Run
 
 # SLURM states after which a job will never write its result.
 _ENDED = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from scout.archive.importer import SOURCE
 from scout.errors import SourceError
-from scout.importer import SOURCE
 
 # The final dumps as published in the pwc-archive/files dataset (July 2025).
 ARCHIVE_FILES = (

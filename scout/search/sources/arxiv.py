@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
 from scout.models import Paper, normalize_arxiv_id, normalize_doi
-from scout.sources.common import arxiv_abs_url, clean_text, iso_date
+from scout.search.sources.common import arxiv_abs_url, clean_text, iso_date
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 SOURCE = "arxiv"
 PAGE_SIZE = 100

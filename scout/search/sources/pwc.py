@@ -10,11 +10,11 @@ from urllib.parse import quote
 
 from scout.errors import ParseError, SourceError
 from scout.metrics import parse_metric_value
-from scout.models import Paper, Repo, Result, normalize_arxiv_id
-from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+from scout.models import Paper, Repo, Result, normalize_arxiv_id, normalize_repo_url
+from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 SOURCE = "pwc"
 PAGE_SIZE = 100  # the API's largest page_size
@@ -160,8 +160,8 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
 
 def _merge_repos(found: tuple[Repo, ...], known: tuple[Repo, ...]) -> tuple[Repo, ...]:
     """Papers with Code's repos first (they carry the official flag), then any others already known."""
-    urls = {r.url.rstrip("/").lower() for r in found}
-    return found + tuple(r for r in known if r.url.rstrip("/").lower() not in urls)
+    urls = {normalize_repo_url(r.url) for r in found}
+    return found + tuple(r for r in known if normalize_repo_url(r.url) not in urls)
 
 
 def _get_unless_missing(fetcher: Fetcher, url: str, parse, params: dict):

@@ -4,12 +4,12 @@ parallel, one per GPU."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 
-from scout.errors import ConfigError, EvalError
+from scout.config import parse_device
+from scout.errors import EvalError
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,6 @@ class Slot:
 
 
 CPU = Slot("cpu", "", None)
-
-
-def parse_device(text: str) -> tuple[str, int | None]:
-    """'auto' | 'cpu' | 'cuda' | 'cuda:N' -> (kind, index)."""
-    match = re.fullmatch(r"(auto|cpu|cuda)(?::(\d+))?", text.strip().lower())
-    if not match or (match.group(2) is not None and match.group(1) != "cuda"):
-        raise ConfigError(f"--device {text!r} is not one of auto, cpu, cuda, cuda:N")
-    return match.group(1), None if match.group(2) is None else int(match.group(2))
 
 
 def list_gpus(python: str | None = None) -> list[Gpu]:

@@ -7,7 +7,6 @@ repo's main.py, run.py or train.py, or its only top-level script."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 import tomli_w
 
 from scout.errors import ConfigError, EvalError
+from scout.files import atomic_write
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -84,10 +84,7 @@ def save_recipe(recipes_dir: Path, slug: str, recipe: Recipe) -> Path:
     ]
     lines.append(tomli_w.dumps({key: value for key, value in fields.items() if value not in (None, [])}))
     path = recipe_path(recipes_dir, slug)
-    recipes_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, "\n".join(lines))
     return path
 
 

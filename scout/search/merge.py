@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scout.models import Paper, Repo, paper_keys
+from scout.models import Paper, Repo, normalize_repo_url, paper_keys
 
 
 def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
@@ -55,7 +55,7 @@ def combine(a: Paper, b: Paper) -> Paper:
 def merge_repos(repos: Iterable[Repo]) -> tuple[Repo, ...]:
     by_url: dict[str, Repo] = {}
     for repo in repos:
-        key = canonical_repo_url(repo.url)
+        key = normalize_repo_url(repo.url)
         old = by_url.get(key)
         if old is None:
             by_url[key] = repo
@@ -69,13 +69,6 @@ def merge_repos(repos: Iterable[Repo]) -> tuple[Repo, ...]:
             framework=old.framework or repo.framework,
         )
     return tuple(by_url.values())
-
-
-def canonical_repo_url(url: str) -> str:
-    text = url.strip().rstrip("/")
-    if text.endswith(".git"):
-        text = text[:-4]
-    return text.replace("http://", "https://").replace("://www.", "://").lower()
 
 
 def _longest(a: str | None, b: str | None) -> str | None:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.dumps import LINKS, PAPERS, RESULTS, DumpError, link_row, open_dump, paper_row, result_rows
+from scout.archive.dumps import LINKS, PAPERS, RESULTS, link_row, open_dump, paper_row, result_rows
+from scout.errors import DumpError
 from scout.store import UPSERT_PAPER, Store
 
 SOURCE = "pwc-archive"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scout.errors import ParseError
+from scout.errors import DumpError, ParseError
 from scout.metrics import parse_metric_value
 from scout.models import Paper, normalize_arxiv_id, paper_key
 
@@ -30,10 +30,6 @@ _PWC_PAPER = re.compile(r"paperswithcode\.com/paper/([^/?#\s]+)")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/")
 NAME_LIMIT = 300  # longer task, dataset or model names are cut: no leaderboard name is that long
 _PEEK = 100  # records looked at to tell a dump's kind
-
-
-class DumpError(ParseError):
-    """The file stopped being readable part-way (a truncated gzip, broken JSON or parquet)."""
 
 
 # -- reading -------------------------------------------------------------------------------------

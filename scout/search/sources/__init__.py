@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scout.models import Paper
-from scout.sources import arxiv, hf, pwc
+from scout.search.sources import arxiv, hf, pwc
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 SearchFn = Callable[["Fetcher", str, int], list[Paper]]
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
 from scout.models import Repo
-from scout.sources.common import from_json
+from scout.search.sources.common import from_json
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}

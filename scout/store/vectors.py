@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from scout.files import atomic_write, replacing
 
 # HNSW settings: connectivity (M) and search depth (ef) chosen for recall@10 >= 0.95 over the
 # 576k-paper archive at a few milliseconds per query (bench/index.py measures both).
@@ -83,7 +86,7 @@ def _usearch_index():
 def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int, chunk: int = 65536):
     """Exact inner-product top-k over float16 rows, in chunks so a memory-mapped matrix never
     needs a float32 copy of itself."""
-    from scout.embed import top_k
+    from scout.search.embed import top_k
 
     best_pos: list[np.ndarray] = []
     best_score: list[np.ndarray] = []
@@ -102,32 +105,32 @@ def build_index(
     folder: Path, model: str, ids: list[str], vectors: np.ndarray, *, ann: bool = True, threads: int = 0
 ) -> IndexMeta:
     """Write a new index, replacing any old one only once the new one is complete."""
-    folder.mkdir(parents=True, exist_ok=True)
     count, dim = vectors.shape
-    np.save(folder / "vectors.npy.tmp.npy", np.asarray(vectors, dtype=np.float16))
-    (folder / "ids.txt.tmp").write_text("\n".join(ids), encoding="utf-8")
-    if ann and count:
-        graph = _usearch_index()(
-            ndim=dim,
-            metric="ip",
-            dtype="f16",
-            connectivity=CONNECTIVITY,
-            expansion_add=EXPANSION_ADD,
-            expansion_search=EXPANSION_SEARCH,
-        )
-        for start in range(0, count, 65536):  # chunks: no float32 copy of the whole matrix
-            block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
-            graph.add(np.arange(start, start + len(block), dtype=np.uint64), block, threads=threads)
-        graph.save(str(folder / "ann.usearch.tmp"))
     meta = IndexMeta(model=model, dim=int(dim), count=int(count), built_at=time.time(), ann=bool(ann and count))
-    (folder / "meta.json").unlink(missing_ok=True)  # no meta, no index: a crash below leaves none
-    (folder / "vectors.npy.tmp.npy").replace(folder / "vectors.npy")
-    (folder / "ids.txt.tmp").replace(folder / "ids.txt")
-    if meta.ann:
-        (folder / "ann.usearch.tmp").replace(folder / "ann.usearch")
-    else:
-        (folder / "ann.usearch").unlink(missing_ok=True)
-    (folder / "meta.json").write_text(json.dumps(meta.__dict__))
+    with ExitStack() as files:
+        vectors_tmp = files.enter_context(replacing(folder / "vectors.npy"))
+        ids_tmp = files.enter_context(replacing(folder / "ids.txt"))
+        with open(vectors_tmp, "wb") as handle:
+            np.save(handle, np.asarray(vectors, dtype=np.float16))
+        ids_tmp.write_text("\n".join(ids), encoding="utf-8")
+        if meta.ann:
+            graph = _usearch_index()(
+                ndim=dim,
+                metric="ip",
+                dtype="f16",
+                connectivity=CONNECTIVITY,
+                expansion_add=EXPANSION_ADD,
+                expansion_search=EXPANSION_SEARCH,
+            )
+            for start in range(0, count, 65536):  # chunks: no float32 copy of the whole matrix
+                block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
+                graph.add(np.arange(start, start + len(block), dtype=np.uint64), block, threads=threads)
+            graph.save(str(files.enter_context(replacing(folder / "ann.usearch"))))
+        else:
+            (folder / "ann.usearch").unlink(missing_ok=True)
+        # No meta, no index: a crash while the files are swapped in leaves none rather than a mix.
+        (folder / "meta.json").unlink(missing_ok=True)
+    atomic_write(folder / "meta.json", json.dumps(meta.__dict__))
     return meta
 
 

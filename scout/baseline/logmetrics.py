@@ -1,10 +1,6 @@
 """Read evaluation metrics out of a program's output, or a JSON metrics file.
 
-Scale: accuracy-like metrics (accuracy, top1, top5, mAP, F1, precision, recall, AUC, IoU, Dice,
-error rates) are fractions in 0-1. "93.9%", "93.9" and "0.939" all become 0.939, and a paper's
-"93.9" does too, so measured and reported numbers compare directly. Every other metric (loss,
-perplexity, BLEU, ...) keeps the scale it was printed on, except that a "%" sign divides by 100.
-The text as printed is kept beside each value.
+Values go on the scale that scout.metrics defines; the text as printed is kept beside each value.
 
 Only known metric names are read from the output (a script also prints "lr=0.001", "seed: 0" and
 "batch 64"); `--metric REGEX` reads anything else. Metric lines repeat, so the last one wins, and a
@@ -18,90 +14,15 @@ import json
 import re
 from dataclasses import dataclass
 
-from scout.metrics import parse_metric_value
-
-# Canonical name -> spellings seen in logs and papers (lower case; spaces, "-" and "_" are folded).
-_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "top1": ("top1", "top 1", "top1 acc", "top1 accuracy", "top 1 accuracy", "acc@1", "acc1", "prec@1"),
-    "top5": ("top5", "top 5", "top5 acc", "top5 accuracy", "top 5 accuracy", "acc@5", "acc5", "prec@5"),
-    "accuracy": ("accuracy", "acc", "correct"),
-    "map50": ("map@0.5", "map@.5", "map50", "map 50", "ap50", "box ap50"),
-    "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap"),
-    "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1"),
-    "precision": ("precision",),
-    "recall": ("recall",),
-    "auc": ("auc", "roc auc", "auroc"),
-    "miou": ("miou", "mean iou"),
-    "iou": ("iou",),
-    "dice": ("dice",),
-    "exact_match": ("exact match", "em"),
-    "perplexity": ("perplexity", "ppl"),
-    "loss": ("loss", "nll", "average loss", "avg loss"),
-    "bleu": ("bleu", "bleu4", "bleu 4", "sacrebleu"),
-    "rouge_l": ("rouge l", "rougel"),
-    "rouge1": ("rouge1", "rouge 1"),
-    "rouge2": ("rouge2", "rouge 2"),
-    "wer": ("wer", "word error rate"),
-    "cer": ("cer", "character error rate"),
-    "error": ("error", "err", "top1 err", "top1 error", "error rate"),
-    "psnr": ("psnr",),
-    "ssim": ("ssim",),
-    "fid": ("fid",),
-    "mse": ("mse",),
-    "mae": ("mae",),
-    "rmse": ("rmse",),
-    "bpd": ("bpd", "bits per dim"),
-    "bpc": ("bpc", "bits per character"),
-}
-FRACTION_METRICS = frozenset(
-    {
-        "accuracy",
-        "top1",
-        "top5",
-        "map",
-        "map50",
-        "f1",
-        "precision",
-        "recall",
-        "auc",
-        "miou",
-        "iou",
-        "dice",
-        "exact_match",
-        "error",
-        "wer",
-        "cer",
-    }
-)
-LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"})
-
-_QUALIFIERS = {
-    "test": "test",
-    "testing": "test",
-    "val": "val",
-    "valid": "val",
-    "validation": "val",
-    "dev": "val",
-    "eval": "eval",
-    "evaluation": "eval",
-    "train": "train",
-    "training": "train",
-}
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
-
-
-_CANONICAL = {spelling: name for name, spellings in _SPELLINGS.items() for spelling in spellings}
+from scout.metrics import CANONICAL, QUALIFIERS, canonical_name, normalize, parse_metric_value
 
 
 def _spelling_regex(spelling: str) -> str:
     return r"[\s_\-]*".join(re.escape(word) for word in spelling.split(" "))
 
 
-_NAMES = "|".join(_spelling_regex(s) for s in sorted(_CANONICAL, key=len, reverse=True))
-_QUAL = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
+_NAMES = "|".join(_spelling_regex(s) for s in sorted(CANONICAL, key=len, reverse=True))
+_QUAL = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?!\s*=)|{_NUM}(?:\s*%)?)"
 # "test loss: 2.19", "val loss 2.4911", "Accuracy of the network on the 10000 test images: 54 %"
@@ -128,33 +49,6 @@ _LEADING_FLAGS = re.compile(r"^(?:\(\?[a-zA-Z]+\))+")
 class Metric:
     value: float
     raw: str  # the text as printed, e.g. "6.00%"
-
-
-def canonical_name(name: str) -> str:
-    """'Top-1 Accuracy' -> 'top1', 'val_loss' -> 'val_loss', 'Foo' -> 'foo'."""
-    folded = _fold(name)
-    words = folded.split(" ")
-    qualifier = _QUALIFIERS.get(words[0]) if len(words) > 1 else None
-    base = " ".join(words[1:]) if qualifier else folded
-    canonical = _CANONICAL.get(base, base.replace(" ", "_"))
-    return f"{qualifier}_{canonical}" if qualifier else canonical
-
-
-def base_name(metric: str) -> str:
-    """'test_accuracy' -> 'accuracy': the metric without its split, for comparing with papers."""
-    head, _, rest = metric.partition("_")
-    return rest if head in _QUALIFIERS.values() and rest else metric
-
-
-def normalize(metric: str, value: float, raw: str) -> float:
-    """Put a value on scout's scale (see the module docstring)."""
-    if "%" in raw or (base_name(metric) in FRACTION_METRICS and 1.0 < abs(value) <= 100.0):
-        value /= 100.0
-    return round(value, 10)
-
-
-def higher_is_better(metric: str) -> bool:
-    return base_name(metric) not in LOWER_IS_BETTER
 
 
 def _number(text: str, num: str | None, den: str | None) -> float | None:

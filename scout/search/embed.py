@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import subprocess
 import sys
 import warnings
@@ -25,6 +24,7 @@ import numpy as np
 
 from scout.config import DEFAULT_MODEL
 from scout.errors import ConfigError
+from scout.files import replacing
 
 BATCH_SIZE = 32
 # Vectors are encoded and saved this many at a time, so an interrupted first search keeps its work.
@@ -109,32 +109,28 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
     mask = torch.tensor([[1] * 8, [1] * 5 + [0] * 3])
     example = (torch.full((2, 8), 1000) * mask, mask, torch.zeros_like(mask))
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_ONNX_INPUTS, "token_states")}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        # The tracer's warnings concern shape checks that hold for every input; users need not see them.
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _TokenStates(model),
-                example,
-                str(tmp),
-                input_names=list(_ONNX_INPUTS),
-                output_names=["token_states"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # The tracer's warnings concern shape checks that hold for every input; users need not see them.
+    with replacing(target) as tmp, torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _TokenStates(model),
+            example,
+            str(tmp),
+            input_names=list(_ONNX_INPUTS),
+            output_names=["token_states"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     return target
 
 
 def export_onnx_in_child(model_dir: Path, target: Path) -> Path:
     """export_onnx in a fresh interpreter. torch's tracer crawls for hours in a process that has
     already loaded usearch's native library (seen here), and a child keeps torch's ~1 GB out of scout."""
-    script = "import sys, pathlib; from scout.embed import export_onnx; export_onnx(*map(pathlib.Path, sys.argv[1:]))"
+    script = (
+        "import sys, pathlib; from scout.search.embed import export_onnx; export_onnx(*map(pathlib.Path, sys.argv[1:]))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", script, str(model_dir), str(target)], capture_output=True, text=True, check=False
     )

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scout.models import Paper, RankedPaper, Repo, Result
-from scout.search import SearchReport
+from scout.search.pipeline import SearchReport
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
 

@@ -10,15 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.devices import CPU, Slot
-from scout.diagnose import diagnose
-from scout.envsetup import current_env, describe, missing_imports, prepare_env, run_setup
+from scout.baseline.clone import Checkout, Target, clone, slug
+from scout.baseline.devices import CPU, Slot
+from scout.baseline.diagnose import diagnose
+from scout.baseline.envs import current_env, describe, missing_imports, prepare_env, run_setup
+from scout.baseline.logmetrics import Metric, parse_metrics_json, parse_output
+from scout.baseline.process import run_streaming, sandbox_argv, scrub_env
+from scout.baseline.recipes import Recipe, find_command
+from scout.clock import now_iso
 from scout.errors import ScoutError
-from scout.evalcmd import Recipe, find_command
-from scout.ledger import Run, allocate_run_dir, now_iso
-from scout.logmetrics import Metric, parse_metrics_json, parse_output
-from scout.repos import Checkout, Target, clone, slug
-from scout.runner import run_streaming, sandbox_argv, scrub_env
+from scout.ledger import allocate_run_dir
+from scout.models import Run
 
 _LOG_TAIL_BYTES = 20 * 1024 * 1024  # metrics are read from the last 20 MB of output
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from scout.baseline.process import run_streaming
 from scout.errors import EvalError
-from scout.runner import run_streaming
 
 # PyPI names that install nothing useful, and what the repo meant.
 _DEAD_REQUIREMENTS = {"sklearn": "scikit-learn"}

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from scout.errors import StoreError
-from scout.migrations import MIGRATIONS
-from scout.models import Paper, Repo, Result
+from scout.models import Paper, Repo, Result, normalize_repo_url
+from scout.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -94,6 +94,8 @@ class Store:
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA foreign_keys = ON")
+            # Repos are stored as the sources spelled them; lookups compare one normalised spelling.
+            self._db.create_function("repo_key", 1, normalize_repo_url, deterministic=True)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise _corrupt(self.path, exc) from exc
@@ -150,6 +152,26 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path | None:
+        """The folder the database lives in (where the vector index sits too); None in memory."""
+        return None if self.path == ":memory:" else Path(self.path).parent
+
+    def reported_results_for_repo(self, repo_key: str) -> list[dict]:
+        """The numbers (metric, value, raw) that papers linking this repo report; `repo_key` is
+        normalize_repo_url's spelling."""
+        return self.query(
+            """SELECT r.metric, r.value, r.raw FROM results r JOIN paper_repos pr ON pr.paper_id = r.paper_id
+               WHERE repo_key(pr.repo_url) = ? AND r.value IS NOT NULL""",
+            (repo_key,),
+        )
 
     # -- papers -------------------------------------------------------------------------------
 
@@ -304,6 +326,32 @@ class Store:
             ):
                 found[row["text_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
         return found
+
+    def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
+        """Which of these text hashes already have a vector for `model`."""
+        found: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r["text_hash"]
+                for r in self.query(
+                    f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]
+                )
+            )
+        return found
+
+    def paper_text_pages(self, page: int = 20_000) -> Iterator[list[dict]]:
+        """Every stored paper's rowid, id, title and abstract, `page` rows at a time, in rowid order."""
+        last = 0
+        while True:
+            rows = self.query(
+                "SELECT rowid, id, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, page)
+            )
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["rowid"]
 
     def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.transaction() as db:

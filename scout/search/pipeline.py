@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from scout.clock import now_iso
 from scout.config import Settings
-from scout.embed import embed_texts
 from scout.errors import ConfigError, ScoutError, SourceError
-from scout.merge import merge_papers
 from scout.models import Paper, RankedPaper
-from scout.rerank import load_reranker
-from scout.sources import SEARCH_SOURCES, github, pwc
+from scout.search.embed import embed_texts
+from scout.search.merge import merge_papers
+from scout.search.rerank import load_reranker
+from scout.search.sources import SEARCH_SOURCES, github, pwc
 from scout.store import Store
 
 if TYPE_CHECKING:
-    from scout.http import Fetcher
+    from scout.search.http import Fetcher
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
@@ -61,7 +61,7 @@ class SearchRequest:
             raise ConfigError(f"unknown source {unknown[0]!r}; choose from {', '.join(SEARCH_SOURCES)}")
         if not self.sources:
             raise ConfigError(f"no source selected; choose from {', '.join(SEARCH_SOURCES)}")
-        from scout.rank import SORTS, get_ranker
+        from scout.search.rank import SORTS, get_ranker
 
         if self.ranker is not None:
             get_ranker(self.ranker)
@@ -134,7 +134,7 @@ def run_search(
     status("ranking")
     ranked = _rank(request, candidates, embedder, store, settings, reranker)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
-    searched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    searched_at = now_iso()
     search_id = store.record_search(
         request.query, request.about, embedder.name, searched_at, [r.paper.id for r in results]
     )
@@ -144,7 +144,7 @@ def run_search(
 def _rank(
     request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
 ) -> list[RankedPaper]:
-    from scout.rank import DEFAULT_RANKER, rank_papers
+    from scout.search.rank import DEFAULT_RANKER, rank_papers
 
     return rank_papers(
         request.query,
@@ -216,7 +216,7 @@ def _enrich(
 
 
 def _stored_candidates(request: SearchRequest, store: Store, embedder, status: StatusFn) -> list[Paper]:
-    from scout.index import retrieve_stored
+    from scout.search.offline import retrieve_stored
 
     status("searching the local store")
     if store.count_papers() == 0:
