@@ -1,31 +1,26 @@
-"""`scout baseline` as a library call: prepare each repo, ask once, run them (one per device slot
-at a time, in parallel across GPUs) and record every outcome in the ledger."""
+"""`scout baseline` as a library call: pick and prepare each repo, ask once, run them (one per
+device slot at a time, in parallel across GPUs, or as SLURM jobs) and record every outcome in the
+ledger. `run_baseline` is the entry point; the rest are its steps."""
 
 from __future__ import annotations
 
 import queue
 import shutil
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+from scout.baseline import slurm
 from scout.baseline.clone import Target
 from scout.baseline.devices import Slot
-from scout.baseline.evaluate import Job, Layout, Options, execute, prepare, recipe_to_keep
-from scout.baseline.recipes import save_recipe
-from scout.errors import Interrupted
-from scout.ledger import record_run, with_paper_metrics
+from scout.baseline.evaluate import Job, Layout, Options, execute, prepare
+from scout.baseline.record import finish
+from scout.baseline.slurm import SlurmOptions
+from scout.errors import EvalError, Interrupted
 from scout.models import Run
-
-
-def finish(store, layout: Layout, job: Job, run: Run) -> Run:
-    """Record a finished run (with the paper's numbers) and keep its recipe when it worked."""
-    run = record_run(store, layout.runs, with_paper_metrics(store, run))
-    recipe = recipe_to_keep(job, run)
-    if recipe is not None:
-        save_recipe(layout.recipes, job.slug, recipe)
-    return run
 
 
 def prepare_all(store, layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Run]]:
@@ -92,3 +87,94 @@ def _done(store, layout: Layout, jobs_by_id: dict[str, Job], run: Run, on_done) 
     if on_done:
         on_done(run)
     return run
+
+
+@dataclass(frozen=True)
+class BaselineRequest:
+    """What `scout baseline` was asked: the repos (else the top of the latest search), how to run them."""
+
+    repos: tuple[str, ...] = ()
+    top: int = 3
+    options: Options = Options()
+    device: str = "auto"
+    executor: str = "local"  # or "slurm"
+    slurm: SlurmOptions | None = None
+    wait: bool = True  # for SLURM: wait for the jobs, else `scout runs` collects them later
+
+
+@dataclass(frozen=True)
+class BaselineReport:
+    runs: list[Run]  # every run recorded, failed preparations first
+    runs_dir: Path
+    submitted: tuple[str, ...] = ()  # SLURM job ids
+    interrupted: bool = False  # Ctrl-C: the runs so far are recorded, no process is left running
+
+    @property
+    def awaiting_jobs(self) -> bool:
+        return bool(self.submitted) and not self.runs
+
+    @property
+    def any_ok(self) -> bool:
+        return any(run.status == "ok" for run in self.runs)
+
+
+@dataclass(frozen=True)
+class BaselineHooks:
+    """How the caller takes part: approve the prepared jobs, and hear about progress."""
+
+    confirm: Callable[[list[Job]], bool]
+    on_prepare_failed: Callable[[Run], None] = lambda run: None
+    on_line: Callable[[Job, str], None] | None = None
+    on_done: Callable[[Run], None] | None = None
+    on_submitted: Callable[[list[str]], None] = lambda job_ids: None
+
+
+def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> BaselineReport:
+    """Evaluate the repos and record each outcome in the ledger. Raises EvalError when the user
+    declines; a repo's own failure is a recorded run, never an exception."""
+    from scout.baseline.clone import Target, pick_repos, resolve_source
+    from scout.baseline.devices import list_gpus, plan_slots
+    from scout.config import parse_device
+
+    store = session.store
+    layout = Layout(session.settings.cache_dir)
+    kind, _ = parse_device(request.device)
+    if request.repos:
+        targets = [Target(resolve_source(repo)) for repo in request.repos]
+    else:
+        targets = pick_repos(store, request.top)
+    local = request.executor == "local"
+    slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
+    jobs, runs = prepare_all(store, layout, targets, request.options)
+    for run in runs:
+        hooks.on_prepare_failed(run)
+    try:
+        if jobs and not hooks.confirm(jobs):
+            raise EvalError("cancelled; nothing was run")
+    except EvalError:
+        discard(jobs)  # their run folders are still empty
+        raise
+    if not jobs:
+        return BaselineReport(runs, layout.runs)
+    if not local:
+        handles = slurm.submit(
+            store, jobs, request.slurm or slurm.SlurmOptions(), max(job.timeout for job in jobs), layout
+        )
+        job_ids = tuple(str(handle.job_id) for handle in handles)
+        hooks.on_submitted(list(job_ids))
+        finished = slurm.wait(store, layout, handles) if request.wait else []
+        return BaselineReport(runs + finished, layout.runs, submitted=job_ids)
+    try:
+        runs += run_local(store, layout, jobs, slots, hooks.on_line, hooks.on_done)
+    except Interrupted as stop:
+        return BaselineReport(runs + stop.runs, layout.runs, interrupted=True)
+    return BaselineReport(runs, layout.runs)
+
+
+def ledger_runs(session) -> tuple[list[Run], int]:
+    """Every run in the ledger, once the SLURM jobs that finished since are recorded; and how many
+    jobs are still running."""
+    from scout.ledger import list_runs
+
+    _, waiting = slurm.collect(session.store, Layout(session.settings.cache_dir))
+    return list_runs(session.store), waiting

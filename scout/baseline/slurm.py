@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scout.baseline.devices import Slot, list_gpus
 from scout.baseline.evaluate import Job, Layout, execute
-from scout.baseline.run import finish
+from scout.baseline.record import finish
 from scout.clock import now_iso
 from scout.errors import ConfigError, EvalError
 from scout.ledger import read_result, record_run, write_result

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scout.cli import CacheDirOption, app, console, err_console, open_store, settings_from, warn
+from scout.cli import CacheDirOption, app, console, err_console, settings_from, warn
 from scout.errors import EvalError
 
 
@@ -153,103 +153,101 @@ def baseline(
     ),
     cache_dir: str = CacheDirOption,
 ) -> None:
-    """Clone the strongest repos, run their evaluation safely, and record the number to beat."""
-    from scout.baseline.clone import Target, pick_repos, resolve_source
-    from scout.baseline.devices import list_gpus, plan_slots
-    from scout.baseline.evaluate import Layout, Options
+    """Clone the strongest repos, run their evaluation safely, and record the number to beat.
+
+    $ scout baseline --repo https://github.com/kuangliu/pytorch-cifar --timeout 600 --yes
+    """
+    from scout.baseline.evaluate import Options
     from scout.baseline.logmetrics import compile_patterns
-    from scout.baseline.run import Interrupted, discard, prepare_all, run_local
+    from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
+    from scout.baseline.slurm import SlurmOptions
     from scout.config import parse_device
+    from scout.session import Session
 
     settings = settings_from(cache_dir=cache_dir)
     compile_patterns(metric or [])
-    kind, _ = parse_device(device)
-    layout = Layout(settings.cache_dir)
-    options = Options(
-        cmd=cmd,
-        timeout=timeout,
-        default_timeout=settings.eval_timeout_s,
-        env_mode=env.value,
-        sandbox=sandbox,
-        pass_env=tuple(pass_env or ()),
-        metric_patterns=tuple(metric or ()),
-        seed=seed,
-        update=update,
+    parse_device(device)
+    request = BaselineRequest(
+        repos=tuple(repo or ()),
+        top=top or settings.baseline_top,
+        options=Options(
+            cmd=cmd,
+            timeout=timeout,
+            default_timeout=settings.eval_timeout_s,
+            env_mode=env.value,
+            sandbox=sandbox,
+            pass_env=tuple(pass_env or ()),
+            metric_patterns=tuple(metric or ()),
+            seed=seed,
+            update=update,
+        ),
+        device=device,
+        executor=executor.value,
+        slurm=SlurmOptions(slurm_cluster, partition, gpus_per_job, time_min),
+        wait=wait,
     )
-    store = open_store(settings)
-    try:
-        targets = [Target(resolve_source(r)) for r in repo] if repo else pick_repos(store, top or settings.baseline_top)
-        slots = (
-            plan_slots(device, list_gpus(sys.executable if kind == "cuda" else None))
-            if executor is ExecutorKind.local
-            else []
+    with Session(settings) as session, _RunProgress() as progress:
+        hooks = BaselineHooks(
+            confirm=lambda jobs: _confirm(jobs, yes),
+            on_prepare_failed=lambda run: warn(f"{run.repo}: {run.message}"),
+            on_line=progress.on_line,
+            on_done=progress.on_done,
+            on_submitted=_say_submitted,
         )
-        jobs, runs = prepare_all(store, layout, targets, options)
-        for run in runs:
-            warn(f"{run.repo}: {run.message}")
-        try:
-            if jobs and not _confirm(jobs, yes):
-                raise EvalError("cancelled; nothing was run")
-        except EvalError:
-            discard(jobs)  # their run folders are still empty
-            raise
-        if executor is ExecutorKind.slurm:
-            runs += _submit_slurm(store, layout, jobs, slurm_cluster, partition, gpus_per_job, time_min, wait)
-        elif jobs:
-            try:
-                runs += _run_with_progress(store, layout, jobs, slots, run_local)
-            except Interrupted as stop:
-                err_console.print(f"[red]interrupted[/]: {len(stop.runs)} run(s) recorded; no process left running")
-                _print_runs(runs + stop.runs, as_json, "baseline runs")
-                raise typer.Exit(130) from None
-        _print_runs(runs, as_json, "baseline runs")
-    finally:
-        store.close()
-    if not any(run.status == "ok" for run in runs) and (executor is ExecutorKind.local or wait):
-        raise EvalError(f"no run produced a metric; see the messages above and the logs in {layout.runs}")
-
-
-def _run_with_progress(store, layout, jobs, slots, run_local):
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        tasks = {job.run_id: progress.add_task(f"{job.slug}: starting", total=None) for job in jobs}
-
-        def on_line(job, line: str) -> None:
-            progress.update(tasks[job.run_id], description=f"{job.slug}: {line.strip()[:100]}")
-
-        def on_done(run) -> None:
-            progress.remove_task(tasks[run.id])
-            err_console.print(
-                f"{run.id} {run.repo}: [bold]{run.status}[/]"
-                + "".join(f" {name}={_fmt(value)}" for name, value in run.metrics.items()),
-                soft_wrap=True,
-            )
-
-        return run_local(store, layout, jobs, slots, on_line, on_done)
-
-
-def _submit_slurm(store, layout, jobs, cluster, partition, gpus_per_job, time_min, wait):
-    from scout.baseline.run import slurm
-
-    if not jobs:
-        return []
-    handles = slurm.submit(
-        store,
-        jobs,
-        slurm.SlurmOptions(cluster, partition, gpus_per_job, time_min),
-        max(job.timeout for job in jobs),
-        layout,
-    )
-    err_console.print(f"submitted {len(handles)} SLURM job(s): {', '.join(str(h.job_id) for h in handles)}")
-    if not wait:
+        report = run_baseline(request, session, hooks)
+    if report.interrupted:
+        err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
+        _print_runs(report.runs, as_json, "baseline runs")
+        raise typer.Exit(130)
+    waiting = bool(report.submitted) and not wait
+    if waiting:
         err_console.print("`scout runs` records them once they finish")
-        return []
-    return slurm.wait(store, layout, handles)
+    _print_runs(report.runs, as_json, "baseline runs")
+    if not report.any_ok and not waiting:
+        raise EvalError(f"no run produced a metric; see the messages above and the logs in {report.runs_dir}")
+
+
+def _say_submitted(job_ids: list[str]) -> None:
+    err_console.print(f"submitted {len(job_ids)} SLURM job(s): {', '.join(job_ids)}")
+
+
+class _RunProgress:
+    """One spinner line per running repo on stderr, shown from the first line a run prints (so it
+    never covers the confirmation question), gone when the runs end."""
+
+    def __init__(self):
+        self._progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+        )
+        self._tasks: dict[str, int] = {}
+        self._started = False
+
+    def __enter__(self) -> _RunProgress:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._started:
+            self._progress.stop()
+
+    def on_line(self, job, line: str) -> None:
+        if not self._started:
+            self._progress.start()
+            self._started = True
+        if job.run_id not in self._tasks:
+            self._tasks[job.run_id] = self._progress.add_task("", total=None)
+        # Text from the repo: never Rich markup.
+        self._progress.update(self._tasks[job.run_id], description=escape(f"{job.slug}: {line.strip()[:100]}"))
+
+    def on_done(self, run) -> None:
+        task = self._tasks.pop(run.id, None)
+        if task is not None:
+            self._progress.remove_task(task)
+        err_console.print(
+            f"{run.id} {run.repo}: {run.status}"
+            + "".join(f" {name}={_fmt(value)}" for name, value in run.metrics.items()),
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 @app.command()
@@ -257,19 +255,15 @@ def runs(
     as_json: bool = typer.Option(False, "--json", help="Print the ledger as JSON on stdout."),
     cache_dir: str = CacheDirOption,
 ) -> None:
-    """The ledger of evaluations: measured vs paper numbers, the baseline to beat marked ★."""
-    from scout.ledger import list_runs
+    """The ledger of evaluations: measured vs paper numbers, the baseline to beat marked ★.
 
-    settings = settings_from(cache_dir=cache_dir)
-    store = open_store(settings)
-    try:
-        if store.query("SELECT 1 FROM pending_jobs LIMIT 1"):
-            from scout.baseline.evaluate import Layout
-            from scout.baseline.run import slurm
+    $ scout runs --json | jq '.runs[] | {repo, status, metrics}'
+    """
+    from scout.baseline.run import ledger_runs
+    from scout.session import Session
 
-            _, waiting = slurm.collect(store, Layout(settings.cache_dir))
-            if waiting:
-                warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")
-        _print_runs(list_runs(store), as_json, "scout runs")
-    finally:
-        store.close()
+    with Session(settings_from(cache_dir=cache_dir)) as session:
+        runs, waiting = ledger_runs(session)
+    if waiting:
+        warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")
+    _print_runs(runs, as_json, "scout runs")

@@ -1,0 +1,66 @@
+"""One Session per command: it opens the store, the HTTP client and the embedder when first asked
+for them, and closes whatever it opened when the command ends, whatever happens.
+
+Tests hand it an `httpx.MockTransport` and a fake embedder; nothing needs monkeypatching."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import httpx
+
+from scout.config import Settings
+from scout.search.http import Fetcher, make_client
+from scout.store import Store
+
+
+class Session:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        embedder=None,
+        refresh: bool = False,
+    ):
+        self.settings = settings
+        self._transport = transport
+        self._given_embedder = embedder
+        self._refresh = refresh
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.db_path)
+
+    def has_store(self) -> bool:
+        """Whether a store exists already (reading one must not create a cache dir)."""
+        return "store" in self.__dict__ or self.settings.db_path.exists()
+
+    @cached_property
+    def client(self) -> httpx.Client:
+        return make_client(self.settings, self._transport)
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        return Fetcher(self.client, self.settings, self.store, refresh=self._refresh)
+
+    @cached_property
+    def embedder(self):
+        if self._given_embedder is not None:
+            return self._given_embedder
+        from scout.search.embed import load_embedder
+
+        return load_embedder(self.settings.model, self.settings.cache_dir)
+
+    def close(self) -> None:
+        # Only what was opened is closed: a command that never touched the network opened no client.
+        if "client" in self.__dict__:
+            self.client.close()
+        if "store" in self.__dict__:
+            self.store.close()
