@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scout.cli import CacheDirOption, app, console, err_console, settings_from, warn
-from scout.errors import EvalError
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.errors import ConfigError, EvalError
+
+ENV_MODES = ("venv", "current")
+EXECUTORS = ("local", "slurm")
 
 
-class EnvMode(str, Enum):
-    venv = "venv"
-    current = "current"
-
-
-class ExecutorKind(str, Enum):
-    local = "local"
-    slurm = "slurm"
+def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
+    # Like --format: a bad value is the user's to fix (exit 1, one line), not a usage error.
+    if value not in choices:
+        raise ConfigError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
+    return value
 
 
 def _ledger_json(runs, best) -> dict:
@@ -118,9 +117,7 @@ def baseline(
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Run without asking for confirmation."),
     as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON on stdout."),
-    env: EnvMode = typer.Option(
-        EnvMode.venv, "--env", help="venv: one per repo under cache/envs; current: this interpreter."
-    ),
+    env: str = typer.Option("venv", "--env", help="venv: one per repo under cache/envs; current: this interpreter."),
     update: bool = typer.Option(False, "--update", help="Fetch the newest commit of repos already cloned."),
     sandbox: bool = typer.Option(
         False, "--sandbox", help="Run under bubblewrap: no network, only the repo and run folders writable."
@@ -136,7 +133,7 @@ def baseline(
         help="A regex whose first group (or group `value`) is a metric to read (repeatable).",
     ),
     seed: int = typer.Option(0, "--seed", help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED."),
-    executor: ExecutorKind = typer.Option(ExecutorKind.local, "--executor", help="local, or slurm via submitit."),
+    executor: str = typer.Option("local", "--executor", help="local, or slurm via submitit."),
     partition: str = typer.Option(None, "--partition", help="SLURM partition (--executor slurm)."),
     gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, help="GPUs per SLURM job."),
     time_min: int = typer.Option(None, "--time", min=1, help="SLURM time limit in minutes (default: timeout + 30)."),
@@ -162,7 +159,6 @@ def baseline(
     from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
     from scout.baseline.slurm import SlurmOptions
     from scout.config import parse_device
-    from scout.session import Session
 
     settings = settings_from(cache_dir=cache_dir)
     compile_patterns(metric or [])
@@ -174,7 +170,7 @@ def baseline(
             cmd=cmd,
             timeout=timeout,
             default_timeout=settings.eval_timeout_s,
-            env_mode=env.value,
+            env_mode=_choice("--env", env, ENV_MODES),
             sandbox=sandbox,
             pass_env=tuple(pass_env or ()),
             metric_patterns=tuple(metric or ()),
@@ -182,11 +178,11 @@ def baseline(
             update=update,
         ),
         device=device,
-        executor=executor.value,
+        executor=_choice("--executor", executor, EXECUTORS),
         slurm=SlurmOptions(slurm_cluster, partition, gpus_per_job, time_min),
         wait=wait,
     )
-    with Session(settings) as session, _RunProgress() as progress:
+    with session_for(settings) as session, _RunProgress() as progress:
         hooks = BaselineHooks(
             confirm=lambda jobs: _confirm(jobs, yes),
             on_prepare_failed=lambda run: warn(f"{run.repo}: {run.message}"),
@@ -260,9 +256,8 @@ def runs(
     $ scout runs --json | jq '.runs[] | {repo, status, metrics}'
     """
     from scout.baseline.run import ledger_runs
-    from scout.session import Session
 
-    with Session(settings_from(cache_dir=cache_dir)) as session:
+    with session_for(settings_from(cache_dir=cache_dir)) as session:
         runs, waiting = ledger_runs(session)
     if waiting:
         warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")

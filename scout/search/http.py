@@ -5,19 +5,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from scout.config import USER_AGENT, Settings
 from scout.errors import ParseError, SourceError
-from scout.store import Store
 
 T = TypeVar("T")
+log = logging.getLogger("scout.http")
+
+
+class CachedAnswer(Protocol):
+    status: int
+    body: bytes
+
+
+class ResponseCache(Protocol):
+    """Where answers are kept between runs (the store implements it)."""
+
+    def cached_response(self, key: str, max_age_s: float) -> CachedAnswer | None: ...
+
+    def cache_response(self, key: str, url: str, status: int, content_type: str | None, body: bytes) -> None: ...
+
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 NOT_FOUND = 404
@@ -66,7 +81,7 @@ class Fetcher:
         self,
         client: httpx.Client,
         settings: Settings,
-        store: Store | None = None,
+        store: ResponseCache | None = None,
         *,
         refresh: bool = False,
         sleep: Callable[[float], None] = time.sleep,
@@ -102,6 +117,8 @@ class Fetcher:
         key = self._cache_key(url, params)
         if self.store is not None and not self.refresh:
             cached = self.store.cached_response(key, self.settings.http_ttl_s)
+            if cached is not None:
+                log.debug("cache hit %s %s", source, url)
             if cached is not None and cached.status == NOT_FOUND:
                 raise SourceError(source, f"HTTP 404 from {url} (cached)", status=NOT_FOUND)
             if cached is not None:
@@ -136,9 +153,11 @@ class Fetcher:
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             backoff = self.settings.backoff_s * (2 ** (state.attempt_number - 1))
+            delay = backoff
             if isinstance(exc, _Retryable) and exc.retry_after is not None:
-                return min(exc.retry_after, self.settings.max_retry_after_s)
-            return backoff
+                delay = min(exc.retry_after, self.settings.max_retry_after_s)
+            log.info("%s: %s; retry %d in %.1f s", source, exc, state.attempt_number, delay)
+            return delay
 
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.settings.tries)),
@@ -165,6 +184,7 @@ class Fetcher:
                     self._sleep(remaining)
             try:
                 self.network_requests += 1
+                log.info("GET %s %s", url, params or "")
                 response = self.client.get(url, params=params, headers=headers)
             except httpx.TimeoutException as exc:
                 raise _Retryable("timed out") from exc

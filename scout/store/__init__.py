@@ -401,6 +401,11 @@ class Store:
 
     # -- housekeeping -------------------------------------------------------------------------
 
+    def clear_http_cache(self) -> int:
+        """Forget every cached HTTP answer; returns how many there were."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM http_cache").rowcount
+
     def counts(self) -> dict[str, int]:
         tables = ("papers", "repos", "results", "embeddings", "searches", "http_cache")
         return {t: self.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}
