@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from scout.abstracts import fill_abstracts
 from scout.config import Settings
 from scout.embed import embed_texts
 from scout.errors import ConfigError, ScoutError, SourceError
@@ -122,6 +123,9 @@ def run_search(
             from_store = True
 
     if not from_store:
+        status("fetching missing abstracts")
+        arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
+        candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
         status(f"embedding {len(candidates)} papers")
         embed_texts([p.embedding_text() for p in candidates], embedder, store, progress=on_embed)
         first = _rank(request, candidates, embedder, store, settings)
@@ -194,7 +198,7 @@ def _enrich(
 
     def with_pwc(paper: Paper) -> Paper:
         try:
-            return pwc.enrich(fetcher, paper)
+            return pwc.enrich(fetcher, paper, warn=warnings.append)
         except SourceError as exc:
             failures.append(exc.reason)
             return paper

@@ -50,7 +50,7 @@ def recorded_routes(real_fixtures):
             listing = json.loads((pwc / "paper_list_response.json").read_text())
             listing["results"] = [json.loads((pwc / "paper_get_response.json").read_text())] + listing["results"][:49]
             return 200, "application/json", json.dumps(listing).encode(), {}
-        if rest.startswith("/papers/1406.2661") or rest.startswith("/papers/generative-adversarial-networks"):
+        if rest.startswith("/papers/arxiv/1406.2661") or rest.startswith("/papers/generative-adversarial-networks"):
             detail = json.loads((pwc / "paper_get_response.json").read_text())
             detail["repositories"] = [{"url": "https://github.com/PyGithub/PyGithub", "is_official": True}]
             return 200, "application/json", json.dumps(detail).encode(), {}
