@@ -108,6 +108,9 @@ def _confirm(jobs, yes: bool) -> bool:
 def baseline(
     top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
     repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
+    from_sota: bool = typer.Option(
+        False, "--from-sota", help="Take the code of the top rows of the latest `scout sota` leaderboard."
+    ),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(
@@ -177,7 +180,12 @@ def baseline(
     )
     store = open_store(settings)
     try:
-        targets = [Target(resolve_source(r)) for r in repo] if repo else pick_repos(store, top or settings.baseline_top)
+        targets = [Target(resolve_source(r)) for r in repo or ()]
+        if from_sota:
+            from scout.leaderboard.board import code_targets
+
+            targets += [Target(url) for url in code_targets(store, top or settings.baseline_top)]
+        targets = targets or pick_repos(store, top or settings.baseline_top)
         slots = (
             plan_slots(device, list_gpus(sys.executable if kind == "cuda" else None))
             if executor is ExecutorKind.local

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.leaderboard import offline, online
 from scout.leaderboard.resolve import DATASET, TASK, Candidate, fold, rank_candidates
-from scout.leaderboard.rows import Row, lower_is_better, order_rows, pick_metric
+from scout.leaderboard.rows import Row, lower_is_better, order_rows, pick_metric, repo_url
 from scout.store import Store
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def code_targets(store: Store, top: int) -> list[str]:
         raise ConfigError("no leaderboard to take repos from; run `scout sota TASK` first or pass --repo")
     urls: list[str] = []
     for row in board["rows"]:
-        url = next((c["url"] for c in row["code"] if c.get("url")), None)
+        url = next((repo_url(c["url"]) for c in row["code"] if c.get("url")), None)
         if url and url not in urls:
             urls.append(url)
         if len(urls) >= top:

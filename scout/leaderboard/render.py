@@ -8,19 +8,17 @@ from rich.table import Table
 from rich.text import Text
 
 from scout.leaderboard.board import ARCHIVE, Leaderboard
-from scout.leaderboard.rows import Code
+from scout.leaderboard.rows import Code, repo_url
 
 OTHER_METRICS = 2  # metrics shown beside the ranking one on a wide terminal (all are in --json)
 WIDE = 120
-_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([^/?#]+/[^/?#]+)")
 
 
 def code_label(code: tuple[Code, ...]) -> str:
     if not code:
         return ""
     best = code[0]
-    github = _GITHUB.match(best.url)
-    name = github.group(1) if github else best.url
+    name = re.sub(r"^https?://(www\.)?github\.com/", "", repo_url(best.url))
     parts = [name]
     if best.stars is not None:
         parts.append(f"★{best.stars:,}")

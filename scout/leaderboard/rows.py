@@ -192,6 +192,15 @@ def order_rows(rows: list[Row], metric: str | None, *, by_api_rank: bool) -> lis
     return [row.with_(rank=i) for i, row in enumerate(sorted(rows, key=key), start=1)]
 
 
+_GITHUB = re.compile(r"^(https?://(?:www\.)?github\.com/[^/?#]+/[^/?#]+)")
+
+
+def repo_url(url: str) -> str:
+    """A code link as a clonable repo: 'https://github.com/o/r/blob/master/x.py' -> 'https://github.com/o/r'."""
+    match = _GITHUB.match(url.strip())
+    return match.group(1).removesuffix(".git") if match else url.strip().rstrip("/")
+
+
 def best_code(code: Iterable[Code]) -> list[Code]:
     """Official first, then by stars; one entry per URL."""
     seen: dict[str, Code] = {}
