@@ -54,6 +54,8 @@ def sota(
         return
     err_console.print(choice_line(board), markup=False, soft_wrap=True)
     console.print(table(board, console.width))
+    if not board.rows:
+        err_console.print("this leaderboard has no entries yet; try another --dataset", markup=False)
 
 
 class _nothing:
