@@ -345,9 +345,17 @@ def _sota_row(task: str, dataset: str, row: object, out: list[ResultRow], order:
             continue
         out.append(
             ResultRow(
-                ref, task, dataset, metric, model, parsed.value, parsed.unit, parsed.raw,
-                metric_order=order.get(metric), **context,
-            )  # fmt: skip
+                ref,
+                task,
+                dataset,
+                metric,
+                model,
+                parsed.value,
+                parsed.unit,
+                parsed.raw,
+                metric_order=order.get(metric),
+                **context,
+            )
         )
     return skipped
 

@@ -172,8 +172,8 @@ MIGRATIONS: list[str] = [
     INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
     """,
     # 4: leaderboards (`scout sota`): what the archive's rows say beyond the metric (extra training
-    # data, the paper's date, its code links, the metric's place in its table), the successors Papers with Code records for a paper,
-    # and the latest leaderboard shown, for `scout baseline --from-sota`
+    # data, the paper's date, its code links, the metric's place in its table), the successors
+    # Papers with Code records for a paper, and the latest leaderboard, for `baseline --from-sota`
     """
     ALTER TABLE index_results ADD COLUMN extra_data INTEGER;
     ALTER TABLE index_results ADD COLUMN paper_date TEXT;

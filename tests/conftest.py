@@ -9,8 +9,7 @@ import pytest
 
 # A git worktree sits one level deeper than the main checkout: SCOUT_REAL_FIXTURES points it at them.
 REAL_FIXTURES = Path(
-    os.environ.get("SCOUT_REAL_FIXTURES")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+    os.environ.get("SCOUT_REAL_FIXTURES") or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
 )
 
 

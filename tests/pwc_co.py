@@ -50,7 +50,9 @@ def pwc_route(real_fixtures, missing: tuple[str, ...] = ()):
         if rest.startswith("/tasks"):
             return ok(built("tasks_q_image_classification.json"))
         if rest.startswith("/datasets"):
-            name = "datasets_task_image_classification.json" if "task" in query else "datasets_q_image_classification.json"
+            name = (
+                "datasets_task_image_classification.json" if "task" in query else "datasets_q_image_classification.json"
+            )
             return ok(built(name))
         return None
 

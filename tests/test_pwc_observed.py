@@ -48,7 +48,10 @@ def test_detail_fields_and_defensive_parsing():
         ("AI Safety Gridworlds", 2, "Episode Return")
     ]
     assert detail.predecessors == ()
-    assert detail.project_pages == ("https://openai.com/research/concrete-ai-safety-problems", "https://example.org/page")
+    assert detail.project_pages == (
+        "https://openai.com/research/concrete-ai-safety-problems",
+        "https://example.org/page",
+    )
     assert detail.hf_artifacts == (("models", 2), ("datasets", 1))
     other_shape = pwc.parse_detail_full(built("paper_arxiv_1512.03385.json"))
     assert other_shape.hf_artifacts == (("models", 3),) and other_shape.project_pages == ()
@@ -79,7 +82,9 @@ def test_search_follows_next_page_until_null(real_fixtures, store):
     def answer(request: httpx.Request) -> httpx.Response:
         query = dict(request.url.params)
         if query["page"] == "1":
-            return httpx.Response(200, content=(real_fixtures / REAL_SEARCH).read_bytes(), headers={"Content-Type": "application/json"})
+            return httpx.Response(
+                200, content=(real_fixtures / REAL_SEARCH).read_bytes(), headers={"Content-Type": "application/json"}
+            )
         return httpx.Response(200, json=built("papers_search_AI_safety_page_2.json"))
 
     rig = make_rig(answer, store)
@@ -127,7 +132,9 @@ def test_the_evaluation_cap_is_a_warning(store):
     warnings: list[str] = []
     paper = pwc.enrich(rig.fetcher, SAFETY, warn=warnings.append)
     assert len(paper.results) == 120
-    assert warnings == ["pwc: 'Concrete Problems in AI Safety' has more than 120 result rows; only the first 120 were read"]
+    assert warnings == [
+        "pwc: 'Concrete Problems in AI Safety' has more than 120 result rows; only the first 120 were read"
+    ]
 
 
 def test_rate_window_and_user_agent(store):
@@ -198,7 +205,10 @@ def test_search_fills_abstracts_from_one_arxiv_request(cli_env, real_fixtures, m
     assert len(safety["results"]) == 250
     shown = CliRunner().invoke(app, ["show", "arxiv:1606.06565"])
     assert "successors" in shown.stdout and "Scalable agent alignment" in shown.stdout
-    assert json.loads(CliRunner().invoke(app, ["show", "1606.06565", "--json"]).stdout)["successors"][1]["arxiv_id"] == "1811.07871"
+    assert (
+        json.loads(CliRunner().invoke(app, ["show", "1606.06565", "--json"]).stdout)["successors"][1]["arxiv_id"]
+        == "1811.07871"
+    )
 
 
 def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(cli_env, real_fixtures, monkeypatch):

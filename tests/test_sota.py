@@ -84,7 +84,11 @@ def test_online_leaderboard_json(cli_env, api):
     assert [r["extra_data"] for r in rows] == [True, True, True, False]
     assert [r["year"] for r in rows] == [2022, 2021, 2019, 2022]
     assert rows[0]["code"] == [{"url": "https://github.com/lucidrains/CoCa-pytorch", "official": False, "stars": 1100}]
-    assert rows[2]["code"][0] == {"url": "https://github.com/google-research/noisystudent", "official": True, "stars": 760}
+    assert rows[2]["code"][0] == {
+        "url": "https://github.com/google-research/noisystudent",
+        "official": True,
+        "stars": 760,
+    }
     assert rows[2]["paper"]["title"] == "Self-training with Noisy Student improves ImageNet classification"
     asked = [p for p in api.requests if p.startswith("/pwc/evaluations")]
     assert asked and all("dataset_id=30" in p and "ordering=best_rank" in p for p in asked)
@@ -159,7 +163,9 @@ def test_offline_leaderboard_from_the_archive(archive):
     assert (data["source"], data["task"], data["dataset"], data["metric"]) == (
         "pwc-archive", "Natural Language Inference", "SNLI", "% Test Accuracy",
     )  # fmt: skip
-    expected = sorted(_table_rows(archive / "snli.json", "SNLI"), key=lambda r: -parse_number(r["metrics"]["% Test Accuracy"]))
+    expected = sorted(
+        _table_rows(archive / "snli.json", "SNLI"), key=lambda r: -parse_number(r["metrics"]["% Test Accuracy"])
+    )
     assert [r["method"] for r in data["rows"]] == [r["model_name"] for r in expected[:3]]
     assert [r["value"] for r in data["rows"]] == [parse_number(r["metrics"]["% Test Accuracy"]) for r in expected[:3]]
     assert data["rows"][0]["metrics"]["% Train Accuracy"] is not None
@@ -168,7 +174,9 @@ def test_offline_leaderboard_from_the_archive(archive):
 def test_offline_code_extra_data_and_a_lower_is_better_metric(archive):
     data = json.loads(run("sota", "ogbn-arxiv", "--offline", "--json").stdout)
     assert data["resolved"] == {"kind": "dataset", "name": "ogbn-arxiv", "id": None, "score": data["resolved"]["score"]}
-    assert data["task"] == "Node Property Prediction" and data["metric"] == "Test Accuracy"  # the table's own first metric
+    assert (
+        data["task"] == "Node Property Prediction" and data["metric"] == "Test Accuracy"
+    )  # the table's own first metric
     raw = _table_rows(archive / "ogb.json", "ogbn-arxiv")
     best = max(raw, key=lambda r: parse_number(r["metrics"]["Test Accuracy"]))
     top = data["rows"][0]

@@ -48,7 +48,8 @@ def boards_for(store: Store, chosen: Candidate) -> list[Candidate]:
 def rows_of(store: Store, task: str, dataset: str) -> list[Row]:
     """One Row per (paper, method) of the table, its metrics in the order the archive lists them."""
     records = store.query(
-        """SELECT MIN(ir.rowid) OVER (PARTITION BY ir.paper_ref, ir.model) AS first_seen, ir.paper_ref, ir.title, ir.arxiv_id, ir.model, ir.metric, ir.value, ir.raw, ir.extra_data,
+        """SELECT MIN(ir.rowid) OVER (PARTITION BY ir.paper_ref, ir.model) AS first_seen,
+                  ir.paper_ref, ir.title, ir.arxiv_id, ir.model, ir.metric, ir.value, ir.raw, ir.extra_data,
                   ir.paper_date, ir.code_urls, ir.paper_id, p.year, p.title AS paper_title, p.pwc_id
            FROM index_results ir LEFT JOIN papers p ON p.id = ir.paper_id
            WHERE ir.task = ? AND ir.dataset = ?

@@ -45,7 +45,10 @@ def datasets_of(fetcher: Fetcher, task: Candidate, cap: int = 200) -> list[Candi
 
 def rows_of(fetcher: Fetcher, dataset: Candidate, cap: int) -> RowsPage:
     items, cut = pwc.fetch_all(
-        fetcher, "evaluations/", {"dataset_id": dataset.id or dataset.slug or dataset.name, "ordering": "best_rank"}, cap=cap
+        fetcher,
+        "evaluations/",
+        {"dataset_id": dataset.id or dataset.slug or dataset.name, "ordering": "best_rank"},
+        cap=cap,
     )
     rows, skipped = parse_rows(items)
     return RowsPage(rows, cut, skipped)
@@ -59,7 +62,9 @@ def add_code(fetcher: Fetcher, rows: list[Row], warnings: list[str]) -> list[Row
         if not (row.arxiv_id or row.paper_id):
             return row
         try:
-            found = pwc.detail(fetcher, Paper(title=row.paper_title or row.method, arxiv_id=row.arxiv_id, pwc_id=row.paper_id))
+            found = pwc.detail(
+                fetcher, Paper(title=row.paper_title or row.method, arxiv_id=row.arxiv_id, pwc_id=row.paper_id)
+            )
         except SourceError as exc:
             failures.append(exc.reason)
             return row

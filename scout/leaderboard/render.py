@@ -43,9 +43,9 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
     direction = "lower is better" if board.lower_is_better else "higher is better"
     where = " (imported archive)" if board.source == ARCHIVE else ""
     title = f"{board.task or '?'} on {board.dataset or '?'}: {board.metric or '?'}, {direction}{where}"
-    others = [
-        name for name in dict.fromkeys(m.name for r in board.rows for m in r.metrics) if name != board.metric
-    ][: OTHER_METRICS if width >= WIDE else 0]
+    others = [name for name in dict.fromkeys(m.name for r in board.rows for m in r.metrics) if name != board.metric][
+        : OTHER_METRICS if width >= WIDE else 0
+    ]
     out = Table(title=Text(title), caption=Text(f"{len(board.rows)} of {board.total} entries"), expand=True)
     out.add_column("#", justify="right", no_wrap=True)
     out.add_column("method", ratio=3, min_width=14, overflow="fold")

@@ -67,12 +67,18 @@ def parse_candidates(items: list, kind: str) -> list[Candidate]:
     for item in items:
         if not isinstance(item, dict):
             continue
-        name = next((v.strip() for v in (item.get("name"), item.get("full_name")) if isinstance(v, str) and v.strip()), None)
+        name = next(
+            (v.strip() for v in (item.get("name"), item.get("full_name")) if isinstance(v, str) and v.strip()), None
+        )
         if not name:
             continue
         raw_id, slug = item.get("id"), item.get("slug")
         size = next(
-            (v for v in (item.get("eval_count"), item.get("paper_count")) if isinstance(v, int) and not isinstance(v, bool)),
+            (
+                v
+                for v in (item.get("eval_count"), item.get("paper_count"))
+                if isinstance(v, int) and not isinstance(v, bool)
+            ),
             None,
         )
         found.append(

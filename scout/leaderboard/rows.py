@@ -164,9 +164,7 @@ def pick_metric(rows: list[Row], wanted: str | None) -> str | None:
         partial = [n for n in names if fold in n.lower()]
         if len(partial) == 1:
             return partial[0]
-        raise ConfigError(
-            f"no metric {wanted!r} on this leaderboard; it reports: {', '.join(names) or 'none'}"
-        )
+        raise ConfigError(f"no metric {wanted!r} on this leaderboard; it reports: {', '.join(names) or 'none'}")
     ranked_by = Counter(r.best_metric for r in rows if r.best_metric and r.best_metric in names)
     if ranked_by:
         return ranked_by.most_common(1)[0][0]

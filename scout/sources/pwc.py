@@ -328,9 +328,7 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
     return papers[:limit]
 
 
-def fetch_all(
-    fetcher: Fetcher, path: str, params: dict, *, cap: int, bucket: str | None = SEARCH
-) -> tuple[list, bool]:
+def fetch_all(fetcher: Fetcher, path: str, params: dict, *, cap: int, bucket: str | None = SEARCH) -> tuple[list, bool]:
     """Every item of a paged list endpoint, following `next_page` until it is null, but no more than
     `cap` items. Returns (items, whether the cap cut the list short)."""
     items: list = []
