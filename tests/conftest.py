@@ -61,6 +61,19 @@ def fake_embedder():
 
 
 @pytest.fixture
+def cli_env(tmp_path, monkeypatch, fake_embedder):
+    """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its
+    own slow test in test_search_model.py)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
+    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("scout.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+    return tmp_path
+
+
+@pytest.fixture
 def make_git_repo(tmp_path):
     """Build a small committed git repo under tmp_path: make_git_repo("name", {"eval.py": "..."}) -> Path."""
     import os

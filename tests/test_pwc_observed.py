@@ -157,17 +157,6 @@ def test_rate_window_and_user_agent(store):
 # -- end to end: `scout search` against the real search body and the built pages -------------------
 
 
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch, fake_embedder):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
-    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
-    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("scout.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-    return tmp_path
-
-
 def serve(monkeypatch, real_fixtures, *, answer_ids=True, missing=()):
     server = ReplayServer(
         {

@@ -73,19 +73,6 @@ def recorded_routes(real_fixtures):
     }
 
 
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch, fake_embedder):
-    """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its
-    own slow test in test_search_model.py)."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
-    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
-    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("scout.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-    return tmp_path
-
-
 def _point_sources_at(monkeypatch, server):
     for name in ("pwc", "arxiv", "hf", "github"):
         monkeypatch.setenv(f"SCOUT_{name.upper()}_URL", f"{server.url}/{name}")

@@ -27,17 +27,6 @@ def run(*args):
 
 
 @pytest.fixture
-def cli_env(tmp_path, monkeypatch, fake_embedder):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
-    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
-    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("scout.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-    return tmp_path
-
-
-@pytest.fixture
 def api(real_fixtures, monkeypatch):
     server = ReplayServer({"/pwc": pwc_route(real_fixtures), "/arxiv": arxiv_route(real_fixtures)})
     monkeypatch.setenv("SCOUT_PWC_URL", f"{server.url}/pwc")

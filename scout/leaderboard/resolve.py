@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from scout.rank import lexical_scores, signals_for, weighted_fusion
+from scout.sources.common import as_id
 
 TASK, DATASET = "task", "dataset"
 # A whole archive names about 14k tasks and datasets; past this many, only the names that share a
@@ -72,7 +73,7 @@ def parse_candidates(items: list, kind: str) -> list[Candidate]:
         )
         if not name:
             continue
-        raw_id, slug = item.get("id"), item.get("slug")
+        slug = item.get("slug")
         size = next(
             (
                 v
@@ -85,7 +86,7 @@ def parse_candidates(items: list, kind: str) -> list[Candidate]:
             Candidate(
                 kind=kind,
                 name=" ".join(name.split()),
-                id=str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None,
+                id=as_id(item.get("id")),
                 slug=slug if isinstance(slug, str) and slug else None,
                 size=size,
             )

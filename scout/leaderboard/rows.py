@@ -11,7 +11,7 @@ from scout.errors import ConfigError
 from scout.logmetrics import LOWER_IS_BETTER
 from scout.metrics import parse_metric_value
 from scout.models import normalize_arxiv_id
-from scout.sources.common import clean_text, iso_date
+from scout.sources.common import as_id, as_int, clean_text, iso_date
 
 # Words that make a leaderboard metric lower-is-better beyond the log metrics' names: a
 # leaderboard also ranks by size and speed ("Number of params", "Inference time (ms)").
@@ -89,24 +89,6 @@ def _text(value: object) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _id(value: object) -> str | None:
-    if isinstance(value, bool) or value in (None, ""):
-        return None
-    return str(value) if isinstance(value, (str, int)) else None
-
-
 def parse_row(item: object) -> Row | None:
     """One row of `evaluations/` (reference/apis.md 1.3a); None when it has no method or metrics."""
     if not isinstance(item, dict):
@@ -124,13 +106,13 @@ def parse_row(item: object) -> Row | None:
         metrics=metrics,
         paper_title=_text(item.get("paper_title")),
         arxiv_id=normalize_arxiv_id(arxiv) if isinstance(arxiv, str) else None,
-        paper_id=_id(item.get("paper_id")),
+        paper_id=as_id(item.get("paper_id")),
         year=int(date[:4]) if date else None,
         code=(Code(code_url.strip()),) if isinstance(code_url, str) and code_url.strip().startswith("http") else (),
         extra_data=extra if isinstance(extra, bool) else None,
         task=_text(item.get("task_name")),
         dataset=_text(item.get("dataset_name")),
-        best_rank=_int(item.get("best_rank")),
+        best_rank=as_int(item.get("best_rank")),
         best_metric=_text(item.get("best_metric")),
     )
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from scout.errors import ParseError, SourceError
 from scout.metrics import parse_metric_value
 from scout.models import Paper, PaperLink, Repo, Result, normalize_arxiv_id
-from scout.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+from scout.sources.common import arxiv_abs_url, as_id, as_int, author_names, clean_text, from_json, iso_date
 
 if TYPE_CHECKING:
     from scout.http import Fetcher
@@ -111,16 +111,6 @@ def _name(value: object) -> str | None:
     return clean_text(value)
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def parse_repos(items: object) -> tuple[Repo, ...]:
     if not isinstance(items, list):
         return ()
@@ -135,7 +125,7 @@ def parse_repos(items: object) -> tuple[Repo, ...]:
                 url=item["url"].strip(),
                 official=official if isinstance(official, bool) else None,
                 # The relaunched API says `num_stars`; the old one said `stars`.
-                stars=_int(item.get("num_stars", item.get("stars"))),
+                stars=as_int(item.get("num_stars", item.get("stars"))),
                 framework=framework if isinstance(framework, str) and framework else None,
             )
         )
@@ -152,12 +142,11 @@ def parse_links(items: object) -> tuple[PaperLink, ...]:
         if not title:
             continue
         arxiv = item.get("arxiv_id")
-        pid = item.get("id")
         links.append(
             PaperLink(
                 title=title,
                 arxiv_id=normalize_arxiv_id(arxiv) if isinstance(arxiv, str) else None,
-                pwc_id=str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) and pid != "" else None,
+                pwc_id=as_id(item.get("id")),
             )
         )
     return tuple(links)
@@ -177,7 +166,6 @@ def parse_paper(item: dict) -> Paper | None:
     raw_arxiv = data.get("arxiv_id")
     arxiv_id = normalize_arxiv_id(raw_arxiv) if isinstance(raw_arxiv, str) else None
     url_abs = data.get("url_abs") if isinstance(data.get("url_abs"), str) else None
-    pid = data.get("id")
     return Paper(
         title=title,
         abstract=clean_text(data.get("abstract")),
@@ -187,8 +175,8 @@ def parse_paper(item: dict) -> Paper | None:
         url=arxiv_abs_url(arxiv_id) or url_abs or None,
         sources=(SOURCE,),
         repos=repos or parse_repos(data.get("repositories", data.get("repos"))),
-        citations=_int(data.get("citation_count")),
-        pwc_id=str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) and pid != "" else None,
+        citations=as_int(data.get("citation_count")),
+        pwc_id=as_id(data.get("id")),
         successors=parse_links(data.get("successor_papers")),
     )
 
@@ -214,7 +202,7 @@ def _leaderboard_ranks(items: object) -> tuple[LeaderboardRank, ...]:
                 dataset=clean_text(item.get("dataset_name")),
                 dataset_slug=clean_text(item.get("dataset_slug")),
                 task_slug=clean_text(item.get("task_slug")),
-                best_rank=_int(item.get("best_rank")),
+                best_rank=as_int(item.get("best_rank")),
                 best_metric=clean_text(metric) if isinstance(metric, str) else None,
             )
         )
@@ -234,14 +222,14 @@ def _hf_artifacts(value: object) -> tuple[tuple[str, int], ...]:
     pairs: list[tuple[str, int]] = []
     if isinstance(value, dict):
         for kind, count in value.items():
-            n = len(count) if isinstance(count, list) else _int(count)
+            n = len(count) if isinstance(count, list) else as_int(count)
             if isinstance(kind, str) and n is not None:
                 pairs.append((kind, n))
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict):
                 kind = item.get("type", item.get("kind"))
-                n = _int(item.get("count"))
+                n = as_int(item.get("count"))
                 if isinstance(kind, str) and n is not None:
                     pairs.append((kind, n))
     return tuple(pairs)
