@@ -162,7 +162,13 @@ def test_offline_leaderboard_from_the_archive(archive):
 
 def test_offline_code_extra_data_and_a_lower_is_better_metric(archive):
     data = json.loads(run("sota", "ogbn-arxiv", "--offline", "--json").stdout)
-    assert data["resolved"] == {"kind": "dataset", "name": "ogbn-arxiv", "id": None, "score": data["resolved"]["score"]}
+    assert data["resolved"] | {"score": 0} == {
+        "kind": "dataset",
+        "name": "ogbn-arxiv",
+        "id": None,
+        "score": 0,
+        "exact": True,
+    }
     assert (
         data["task"] == "Node Property Prediction" and data["metric"] == "Test Accuracy"
     )  # the table's own first metric
@@ -174,6 +180,20 @@ def test_offline_code_extra_data_and_a_lower_is_better_metric(archive):
     small = json.loads(run("sota", "ogbn-arxiv", "--offline", "--json", "--metric", "number of params").stdout)
     params = [r["value"] for r in small["rows"]]
     assert small["higher_is_better"] is False and params == sorted(params)
+
+
+def test_offline_dataset_is_found_across_tasks(archive):
+    data = json.loads(run("sota", "reading comprehension", "--dataset", "squad 1.1", "--offline", "--json").stdout)
+    assert (data["task"], data["dataset"], data["metric"], data["warnings"]) == (
+        "Question Answering",
+        "SQuAD1.1",
+        "EM",
+        [],
+    )
+    ems = [r["value"] for r in data["rows"]]
+    assert ems == sorted(ems, reverse=True)
+    near = json.loads(run("sota", "question answering", "--dataset", "squad1 dev", "--offline", "--json").stdout)
+    assert near["dataset"] == "SQuAD1.1" and near["warnings"][0].startswith("no dataset is named 'squad1 dev'")
 
 
 def test_the_archive_answers_when_the_api_is_down(archive, monkeypatch):

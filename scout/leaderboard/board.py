@@ -133,6 +133,8 @@ def _online(request: SotaRequest, settings: Settings, store: Store, embedder, fe
         if not boards:
             raise ScoutError(f"the task {chosen.name!r} has no benchmark on Papers with Code")
         dataset, task = boards[0], chosen.name
+        if request.dataset and not dataset.exact:
+            warnings.append(f"{task} has no benchmark named {request.dataset!r}; showing the closest, {dataset.name!r}")
     else:
         dataset, task = chosen, None
     cap = settings.max_evaluation_rows
@@ -160,15 +162,18 @@ def _offline(request: SotaRequest, store: Store, embedder, warnings: list[str]) 
             "no leaderboards are stored; import the archive's evaluation-tables with `scout index import FILE` "
             "(or `scout index pull`), or drop --offline"
         )
-    pool = [c for c in offline.candidates(store) if not request.dataset or c.kind == TASK]
+    pool = offline.candidates(store)
+    if request.dataset:
+        # Every table is known offline: find the dataset first, then the task of its tables that
+        # the query means (a dataset is often ranked under several tasks).
+        named = rank_candidates(request.dataset, [c for c in pool if c.kind == DATASET], embedder, store)[0]
+        if not named.exact:
+            warnings.append(f"no dataset is named {request.dataset!r}; showing the closest, {named.name!r}")
+        pool = [Candidate(TASK, b.task or "", size=b.size) for b in offline.boards_for(store, named)]
     ranked = rank_candidates(request.query, pool, embedder, store)
-    if not ranked:
-        raise ScoutError(f"the imported archive has no task like {request.query!r}")
     chosen = ranked[0]
     boards = offline.boards_for(store, chosen)
-    if request.dataset and chosen.kind == TASK:
-        boards = rank_candidates(request.dataset, boards, embedder, store)
-    board = boards[0]
+    board = next(b for b in boards if b.name == named.name) if request.dataset else boards[0]
     rows = offline.rows_of(store, board.task or "", board.name)
     metric = pick_metric(rows, request.metric)
     ordered = order_rows(rows, metric, by_api_rank=False)

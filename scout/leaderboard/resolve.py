@@ -28,10 +28,11 @@ class Candidate:
     slug: str | None = None
     size: int | None = None  # leaderboard rows or papers behind it, when known
     task: str | None = None  # the task a dataset's leaderboard belongs to, when known
-    score: float = 0.0  # how well it matches the query; an exact match scores above 1
+    score: float = 0.0  # how well it matches the query (fused, 0..1 within the pool)
+    exact: bool = False  # the query is its name or slug, spacing and punctuation aside
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "name": self.name, "id": self.id, "score": round(self.score, 4)}
+        return {"kind": self.kind, "name": self.name, "id": self.id, "score": round(self.score, 4), "exact": self.exact}
 
 
 def fold(text: str | None) -> str:
@@ -53,13 +54,17 @@ def rank_candidates(query: str, candidates: list[Candidate], embedder, store) ->
             pool = [pool[i] for i in sorted(keep) if lexical[i] > 0]
     signals = signals_for(query, None, [c.name for c in pool], embedder, store)
     fused = weighted_fusion(signals.similarity, signals.lexical)
-    wanted = fold(query)
-    scored = []
-    for c, score in zip(pool, fused):
-        exact = wanted in (fold(c.name), fold(c.slug))
-        scored.append(replace(c, score=float(score) + (1.0 if exact else 0.0)))
+    wanted = _compact(query)
+    scored = [
+        replace(c, score=float(score), exact=wanted in (_compact(c.name), _compact(c.slug)))
+        for c, score in zip(pool, fused)
+    ]
     # Ties (a task and a dataset of one name) go to the larger leaderboard, then to tasks.
-    return sorted(scored, key=lambda c: (-c.score, -(c.size or 0), c.kind != TASK, c.name))
+    return sorted(scored, key=lambda c: (not c.exact, -c.score, -(c.size or 0), c.kind != TASK, c.name))
+
+
+def _compact(text: str | None) -> str:
+    return fold(text).replace(" ", "")
 
 
 def parse_candidates(items: list, kind: str) -> list[Candidate]:
