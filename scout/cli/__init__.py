@@ -87,6 +87,7 @@ def main() -> None:
 # Command modules register on `app` when imported, in the order `scout --help` lists them.
 # isort: off
 from scout.cli import search as _search  # noqa: E402,F401
+from scout.cli import sota as _sota  # noqa: E402,F401
 from scout.cli import baseline as _baseline  # noqa: E402,F401
 from scout.cli import new as _new  # noqa: E402,F401
 from scout.cli import index as _index  # noqa: E402,F401

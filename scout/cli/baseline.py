@@ -107,6 +107,9 @@ def _confirm(jobs, yes: bool) -> bool:
 def baseline(
     top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
     repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
+    from_sota: bool = typer.Option(
+        False, "--from-sota", help="Take the code of the top rows of the latest `scout sota` leaderboard."
+    ),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(
@@ -165,6 +168,7 @@ def baseline(
     parse_device(device)
     request = BaselineRequest(
         repos=tuple(repo or ()),
+        from_sota=from_sota,
         top=top or settings.baseline_top,
         options=Options(
             cmd=cmd,

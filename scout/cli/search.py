@@ -90,6 +90,9 @@ def search(
         "--rerank",
         help="Re-score the top 20 with this local cross-encoder (folder or cached name; env SCOUT_RERANKER).",
     ),
+    successors: bool = typer.Option(
+        False, "--successors", help="With --json/jsonl: list each paper's successors (Papers with Code)."
+    ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Find, merge and rank prior work for a task.
@@ -132,7 +135,7 @@ def search(
         if not report.results:
             err_console.print("no papers matched; try a broader query or drop --since/--code-only")
     else:
-        typer.echo(render(report, fmt), nl=False)
+        typer.echo(render(report, fmt, successors), nl=False)
 
 
 @app.command()
@@ -156,7 +159,8 @@ def show(
     if paper is None:
         raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
     if as_json:
-        typer.echo(json.dumps(paper_json(paper), indent=2, ensure_ascii=False))
+        body = {**paper_json(paper), "successors": [s.to_json() for s in paper.successors]}
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
     # Everything printed here is data from the sources: never interpret it as Rich markup.
@@ -187,6 +191,13 @@ def show(
             value = r.raw or (f"{r.value:g}" if r.value is not None else "")
             results.add_row(*(Text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
+    if paper.successors:
+        later = Table(title="successors (Papers with Code): later work that builds on it")
+        for column in ("title", "arxiv"):
+            later.add_column(column)
+        for s in paper.successors:
+            later.add_row(Text(s.title), s.arxiv_id or "")
+        console.print(later)
 
 
 cache_app = typer.Typer(help="Inspect or clear scout's cache.", no_args_is_help=True)
