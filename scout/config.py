@@ -53,7 +53,7 @@ class Settings:
     rerank_top: int = 20
     # Watches
     watch_lookback_days: int = 7  # how far back the first run of a new watch looks
-    watch_threshold: float = 0.4  # a watch reports papers at least this similar to its task (cosine)
+    watch_threshold: float = 0.5  # a watch reports papers at least this similar to its task (cosine)
     watch_source_limit: int = 300  # new papers taken from one source in one run, newest first
     # Baselines
     baseline_top: int = 3  # repos `scout baseline` takes from the latest search

@@ -24,7 +24,7 @@ def watch_add(
     about: str | None = typer.Option(None, "--about", help="A longer description of the project, or @FILE."),
     source: list[str] | None = typer.Option(None, "--source", help="Watch only these sources (pwc, arxiv, hf)."),
     threshold: float | None = typer.Option(
-        None, "--threshold", help="Report papers at least this similar to the task (cosine, 0-1; default 0.4)."
+        None, "--threshold", help="Report papers at least this similar to the task (cosine, 0-1; default 0.5)."
     ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
@@ -50,6 +50,7 @@ def watch_add(
         f"watching {watch.name!r} on {', '.join(watch.sources)} (threshold {watch.threshold:g}); "
         f"the first run looks back {settings.watch_lookback_days} days",
         markup=False,
+        soft_wrap=True,
     )
 
 
@@ -95,7 +96,7 @@ def watch_rm(name: str = typer.Argument(..., help="The watch to remove."), cache
         WatchBook(store).remove(name)
     finally:
         store.close()
-    console.print(f"removed watch {name!r}", markup=False)
+    console.print(f"removed watch {name!r}", markup=False, soft_wrap=True)
 
 
 @watch_app.command("run")

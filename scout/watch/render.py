@@ -18,8 +18,12 @@ def run_json(run: WatchRun) -> dict:
 
 
 def report_json(report: WatchReport) -> dict:
+    watch = report.watch
     return {
-        **report.watch.to_json(),
+        "name": watch.name,
+        "query": watch.query,
+        "about": watch.about,
+        "threshold": watch.threshold,
         "since": report.since,
         "sources": {name: st.to_json() for name, st in report.sources.items()},
         "warnings": list(report.warnings),
