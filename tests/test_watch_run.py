@@ -110,3 +110,20 @@ def test_new_watch_checks_its_input():
     ]:
         with pytest.raises(ConfigError, match=message):
             new_watch(*args, T1)
+
+
+def test_a_listing_is_fetched_once_per_run_for_all_watches(rig, store):
+    run, state, server = rig
+    WatchBook(store).add(new_watch("w2", "continual pre-training", None, ("hf", "pwc"), 0.25, T1))
+    run(T1)
+    days = [p for p in server.requests if p.startswith("/hf/api/daily_papers")]
+    assert len(days) == len(set(days)) == 8  # both watches, one request a day
+    assert sum(p.startswith("/pwc/papers/?") for p in server.requests) == 1
+
+    state["hf"] = None
+    before = len(server.requests)
+    reports = run(T1 + DAY).reports
+    assert all(not r.sources["hf"].ok for r in reports)
+    # The failed day is asked once (tries=1), not again for the second watch.
+    failed = [p for p in server.requests[before:] if p.startswith("/hf/api/daily_papers")]
+    assert len(failed) == 1

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from scout.errors import ScoutError
 from scout.models import Paper
 from scout.sources import arxiv, hf, pwc
 from scout.watch.models import Watch
@@ -21,17 +22,27 @@ T = TypeVar("T")
 
 
 class Listings:
-    """Answers already fetched in this run, keyed by what was asked, shared by its watches."""
+    """Answers already fetched in this run, keyed by what was asked, shared by its watches. A
+    failure is remembered too: the next watch gets the same verdict without waiting out the retries
+    again."""
 
     def __init__(self):
         self._answers: dict[tuple, object] = {}
+        self._failures: dict[tuple, ScoutError] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple, fetch: Callable[[], T]) -> T:
         with self._lock:
+            if key in self._failures:
+                raise self._failures[key]
             if key in self._answers:
                 return self._answers[key]  # type: ignore[return-value]
-        answer = fetch()
+        try:
+            answer = fetch()
+        except ScoutError as exc:
+            with self._lock:
+                self._failures[key] = exc
+            raise
         with self._lock:
             self._answers[key] = answer
         return answer
