@@ -192,3 +192,10 @@ def test_bad_input_is_one_line_and_exit_1(watch_env, args, message):
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_watches_yet_says_how_to_add_one(watch_env):
+    result = run("watch", "run", "--quiet")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no watches yet; add one with scout watch add" in result.stderr
+    assert run("watch", "list").exit_code == 0

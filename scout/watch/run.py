@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from scout.config import Settings
-from scout.embed import embed_texts
 from scout.errors import ScoutError, SourceError
 from scout.merge import merge_papers
 from scout.models import Paper, RankedPaper
@@ -86,7 +85,9 @@ def run_watches(
         for watch in watches
     )
     if not any(st.ok for report in reports for st in report.sources.values()):
-        failures = "; ".join(w for report in reports for w in report.warnings)
+        failures = "; ".join(
+            f"{report.watch.name} {source}: {st.error}" for report in reports for source, st in report.sources.items()
+        )
         raise ScoutError(f"no source answered ({failures}); every mark is kept, so the next run asks again from there")
     return WatchRun(iso(now), embedder.name, reports)
 
@@ -193,7 +194,6 @@ def _rank_and_enrich(
     within the pool, and a day's handful of papers always has a top one, relevant or not."""
     request = SearchRequest(query=watch.query, about=watch.about)
     status(f"{watch.name}: ranking {len(papers)} new papers")
-    embed_texts([p.embedding_text() for p in papers], embedder, store)
     first = rank_candidates(request, papers, embedder, store, settings)
     picked = {r.paper.id for r in first if r.similarity >= watch.threshold or r.close}
     if picked:
