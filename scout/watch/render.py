@@ -131,4 +131,5 @@ def _published(day: str | None) -> datetime | None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    # Brackets would end a Markdown link title early; titles are data, never markup.
+    return " ".join(text.split()).replace("[", "\\[").replace("]", "\\]")
