@@ -105,6 +105,7 @@ def test_new_watch_checks_its_input():
         (("", "q", None, ("hf",), 0.5), "bad watch name"),
         (("a/b", "q", None, ("hf",), 0.5), "bad watch name"),
         (("w", "", None, ("hf",), 0.5), "the query is empty"),
+        (("w", " ?! ", None, ("hf",), 0.5), "the query is empty"),
         (("w", "q", None, (), 0.5), "no source selected"),
         (("w", "q", None, ("hf",), -0.1), "between 0 and 1"),
     ]:

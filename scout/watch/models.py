@@ -52,7 +52,7 @@ def new_watch(
             f"bad watch name {name!r}; use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
     query = " ".join(query.split())
-    if not query:
+    if not re.search(r"\w", query):
         raise ConfigError('the query is empty; describe the task, e.g. scout watch add masks "mask classification"')
     unknown = [s for s in sources if s not in WATCH_SOURCES]
     if unknown:
