@@ -199,3 +199,35 @@ def test_no_watches_yet_says_how_to_add_one(watch_env):
     assert result.exit_code == 1 and result.stdout == ""
     assert "no watches yet; add one with scout watch add" in result.stderr
     assert run("watch", "list").exit_code == 0
+
+
+def test_reported_papers_get_the_search_enrichment(watch_env, real_fixtures):
+    """Papers with Code repositories and results, then GitHub stars, for a paper the watch reports."""
+    server, _ = watch_env
+    pwc = real_fixtures / "pwc_api" / "codingpot_paperswithcode-go"
+    github = real_fixtures / "github" / "PyGithub" / "decoded_repos" / "repos_PyGithub__PyGithub.json"
+    listing = server.routes["/pwc"]
+
+    def pwc_route(rest, query):
+        if rest.startswith("/papers/2202.12139"):
+            detail = json.loads((pwc / "paper_get_response.json").read_text())
+            detail["repositories"] = [{"url": "https://github.com/PyGithub/PyGithub", "is_official": True}]
+            return 200, "application/json", json.dumps(detail).encode(), {}
+        if rest.startswith("/evaluations") and query.get("paper_id") == "generative-adversarial-networks":
+            return 200, "application/json", (pwc / "paper_result_list.json").read_bytes(), {}
+        return listing(rest, query)
+
+    server.routes["/pwc"] = pwc_route
+    server.routes["/github"] = lambda rest, query: (
+        (200, "application/json", github.read_bytes(), {}) if rest == "/repos/PyGithub/PyGithub" else None
+    )
+    _add()
+    results = _run_json()["watches"][0]["results"]
+    paper = next(r for r in results if r["id"] == "arxiv:2202.12139")
+    stars = json.loads(github.read_text())["stargazers_count"]
+    assert paper["repos"] == [{"url": "https://github.com/PyGithub/PyGithub", "official": True, "stars": stars}]
+    assert {r["metric"] for r in paper["results"]} == {"mean iou (class)", "pq"}
+    assert "pwc" in paper["sources"] and paper["strength"] > 0
+    # Stored as reported, so `scout show` has it in full.
+    shown = run("show", "arxiv:2202.12139", "--json")
+    assert json.loads(shown.stdout)["repos"][0]["stars"] == stars
