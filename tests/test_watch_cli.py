@@ -92,6 +92,8 @@ def test_first_run_reports_and_the_second_reports_nothing_new(watch_env):
     listed = json.loads(run("watch", "list", "--json").stdout)["watches"]
     assert listed[0]["name"] == "llm-tests" and listed[0]["reported"] == len(results)
     assert listed[0]["last_run_at"] is not None
+    assert set(listed[0]["marks"]) == {"arxiv", "hf", "pwc"}
+    assert set(listed[0]["marks"].values()) == {listed[0]["last_run_at"]}
 
 
 def test_a_new_page_reports_only_the_new_papers(watch_env, real_fixtures):

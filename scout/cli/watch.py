@@ -63,16 +63,21 @@ def watch_list(
     from rich.text import Text
 
     from scout.watch.book import WatchBook
+    from scout.watch.models import iso
 
     settings = settings_from(cache_dir=cache_dir)
     store = open_store(settings)
     try:
         book = WatchBook(store)
-        rows = [(w, book.reported(w.name)) for w in book.all()]
+        rows = [(w, book.reported(w.name), book.marks(w.name)) for w in book.all()]
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps({"watches": [{**w.to_json(), "reported": n} for w, n in rows]}, indent=2))
+        watches = [
+            {**w.to_json(), "reported": n, "marks": {s: iso(m) for s, m in sorted(marks.items())}}
+            for w, n, marks in rows
+        ]
+        typer.echo(json.dumps({"watches": watches}, indent=2))
         return
     if not rows:
         err_console.print('no watches yet; add one with scout watch add NAME "QUERY"', markup=False)
@@ -80,7 +85,7 @@ def watch_list(
     table = Table()
     for column in ("name", "query", "sources", "threshold", "last run", "reported"):
         table.add_column(column)
-    for w, n in rows:
+    for w, n, _ in rows:
         table.add_row(w.name, Text(w.query), ",".join(w.sources), f"{w.threshold:g}", w.last_run_at or "never", str(n))
     console.print(table)
 
