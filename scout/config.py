@@ -67,6 +67,10 @@ class Settings:
     close_threshold: float = 0.6  # cosine similarity above which a paper is flagged close prior work
     reranker: str | None = None  # a local cross-encoder that re-scores the top `rerank_top` papers
     rerank_top: int = 20
+    # Watches
+    watch_lookback_days: int = 7  # how far back the first run of a new watch looks
+    watch_threshold: float = 0.5  # a watch reports papers at least this similar to its task (cosine)
+    watch_source_limit: int = 300  # new papers taken from one source in one run, newest first
     # Baselines
     baseline_top: int = 3  # repos `scout baseline` takes from the latest search
     eval_timeout_s: float = 3600.0  # wall-clock limit of one evaluation; research scripts often never stop

@@ -128,15 +128,15 @@ def run_search(
         candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
         status(f"embedding {len(candidates)} papers")
         embed_texts([p.embedding_text() for p in candidates], embedder, store, progress=on_embed)
-        first = _rank(request, candidates, embedder, store, settings)
+        first = rank_candidates(request, candidates, embedder, store, settings)
         # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
         top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
-        enriched = _enrich(top, fetcher, settings, warnings, status)
+        enriched = enrich_papers(top, fetcher, settings, warnings, status)
         candidates = [enriched.get(p.id, p) for p in candidates]
         store.save_papers(candidates)
 
     status("ranking")
-    ranked = _rank(request, candidates, embedder, store, settings, reranker)
+    ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = now_iso()
     search_id = store.record_search(
@@ -145,7 +145,7 @@ def run_search(
     return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results, from_store, search_id)
 
 
-def _rank(
+def rank_candidates(
     request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
 ) -> list[RankedPaper]:
     from scout.search.rank import DEFAULT_RANKER, rank_papers
@@ -187,7 +187,7 @@ def _ask_sources(
     return found, statuses
 
 
-def _enrich(
+def enrich_papers(
     papers: Sequence[Paper], fetcher: Fetcher, settings: Settings, warnings: list[str], status: StatusFn
 ) -> dict[str, Paper]:
     """Fill in repos and reported results (Papers with Code) and repo stars (GitHub) for the top

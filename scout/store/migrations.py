@@ -195,4 +195,30 @@ MIGRATIONS: list[str] = [
         body TEXT NOT NULL
     );
     """,
+    # 5: watches (`scout watch`): a saved task, each source's mark (everything up to it has been
+    # fetched), and every paper a watch has already considered, with whether it was reported
+    """
+    CREATE TABLE watches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        about TEXT,
+        sources TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        last_run_at TEXT
+    );
+    CREATE TABLE watch_marks (
+        watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        mark TEXT NOT NULL,
+        PRIMARY KEY (watch, source)
+    );
+    CREATE TABLE watch_papers (
+        watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        reported INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (watch, paper_id)
+    );
+    """,
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
@@ -98,26 +99,57 @@ def parse_feed(body: bytes) -> Feed:
 
 def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SIZE) -> list[Paper]:
     """The `limit` most relevant papers, fetched a page at a time."""
-    search_query = build_query(query)
+    return _paged(fetcher, build_query(query), "relevance", limit, page_size)
+
+
+def date_range_query(query: str, start: datetime, end: datetime) -> str:
+    """The search query limited to papers first submitted between start and end (UTC)."""
+    return f"({build_query(query)}) AND submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
+
+
+def recent(
+    fetcher: Fetcher, query: str, start: datetime, end: datetime, limit: int, *, page_size: int = PAGE_SIZE
+) -> list[Paper]:
+    """Papers matching `query` submitted between start and end, newest first, at most `limit`."""
+    return _paged(fetcher, date_range_query(query, start, end), "submittedDate", limit, page_size)
+
+
+def by_ids(fetcher: Fetcher, arxiv_ids: list[str], *, page_size: int = PAGE_SIZE) -> list[Paper]:
+    """The papers with these arXiv ids, `page_size` ids to a request (abstracts for papers that
+    another source listed without one): one polite request for many papers, not one each."""
+    papers: list[Paper] = []
+    wanted = list(dict.fromkeys(i for i in arxiv_ids if i))
+    for start in range(0, len(wanted), page_size):
+        chunk = wanted[start : start + page_size]
+        params = {"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)}
+        papers.extend(_get_feed(fetcher, params, ",".join(chunk)).papers)
+    return papers
+
+
+def _get_feed(fetcher: Fetcher, params: dict, asked: str) -> Feed:
+    try:
+        return fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params, expect="xml")
+    except SourceError as exc:
+        if exc.status == 400:
+            raise SourceError(
+                SOURCE, f"arXiv rejected the query {asked!r} (HTTP 400); try simpler keywords", status=400
+            ) from exc
+        raise
+
+
+def _paged(fetcher: Fetcher, search_query: str, sort_by: str, limit: int, page_size: int) -> list[Paper]:
     size = max(1, min(limit, page_size))
     papers: list[Paper] = []
     start = 0
     while len(papers) < limit:
         params = {
             "search_query": search_query,
-            "sortBy": "relevance",
+            "sortBy": sort_by,
             "sortOrder": "descending",
             "start": start,
             "max_results": size,
         }
-        try:
-            feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params, expect="xml")
-        except SourceError as exc:
-            if exc.status == 400:
-                raise SourceError(
-                    SOURCE, f"arXiv rejected the query {search_query!r} (HTTP 400); try simpler keywords", status=400
-                ) from exc
-            raise
+        feed = _get_feed(fetcher, params, search_query)
         papers.extend(feed.papers)
         start += size
         # An empty page before totalResults is an arXiv hiccup (arxiv.py's UnexpectedEmptyPageError):
@@ -125,16 +157,3 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
         if not feed.papers or start >= feed.total:
             break
     return papers[:limit]
-
-
-def by_ids(fetcher: Fetcher, arxiv_ids: list[str]) -> list[Paper]:
-    """The papers with these arXiv ids, PAGE_SIZE ids to a request (`id_list`), so filling in many
-    abstracts costs one polite request rather than one per paper."""
-    papers: list[Paper] = []
-    wanted = list(dict.fromkeys(i for i in arxiv_ids if i))
-    for start in range(0, len(wanted), PAGE_SIZE):
-        chunk = wanted[start : start + PAGE_SIZE]
-        params = {"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)}
-        feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params, expect="xml")
-        papers.extend(feed.papers)
-    return papers

@@ -3,6 +3,7 @@ star count that authors link on huggingface.co/papers."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from scout.errors import ParseError
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
 SOURCE = "hf"
+DAILY_PAGE_SIZE = 100  # the largest `limit` daily_papers takes
 
 
 def _repo(item: dict, paper: dict) -> tuple[Repo, ...]:
@@ -50,9 +52,28 @@ def parse_search(data: object) -> list[Paper]:
     return [p for p in papers if p is not None]
 
 
+def parse_daily(data: object) -> tuple[list[Paper], int]:
+    """One page of daily papers (the same item shape as search), and how many items it held."""
+    return parse_search(data), len(data)
+
+
 def search(fetcher: Fetcher, query: str, limit: int) -> list[Paper]:
     if limit <= 0:
         return []
     url = f"{fetcher.settings.urls[SOURCE].rstrip('/')}/api/papers/search"
     papers = fetcher.get(SOURCE, url, parse=from_json(parse_search), params={"q": query, "limit": limit})
     return papers[:limit]
+
+
+def daily(fetcher: Fetcher, day: date, *, page_size: int = DAILY_PAGE_SIZE, max_pages: int = 10) -> list[Paper]:
+    """Every paper on the Hugging Face daily list of `day`, a page (`p`, 0-based) at a time: about
+    20-25 papers a weekday, none at weekends, each with its githubRepo and githubStars."""
+    url = f"{fetcher.settings.urls[SOURCE].rstrip('/')}/api/daily_papers"
+    papers: list[Paper] = []
+    for page in range(max_pages):
+        params = {"date": day.isoformat(), "limit": page_size, "p": page}
+        found, size = fetcher.get(SOURCE, url, parse=from_json(parse_daily), params=params)
+        papers.extend(found)
+        if size < page_size:
+            break
+    return papers

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -294,19 +295,46 @@ def base_url(fetcher: Fetcher) -> str:
 def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SIZE) -> list[Paper]:
     """The `limit` best matches of the hybrid (keyword + semantic) search, a page at a time, until
     the API says `next_page: null`."""
+    params = {"q": query, "mode": "hybrid"}
+    return _paged_papers(fetcher, "papers/search", params, limit, page_size)
+
+
+def recent(fetcher: Fetcher, start: date, limit: int, *, page_size: int = PAGE_SIZE) -> list[Paper]:
+    """Papers published on or after `start`, newest first (`papers/?order_by=date_published`).
+
+    Rows dated before `start` are dropped here too, and a page with none on or after it ends the
+    listing, in case the API ignores `start_date`. List rows carry no abstract (apis.md 1.3a)."""
+    first = start.isoformat()
+    params = {"order_by": "date_published", "start_date": first, "include_resources": "true"}
+    return _paged_papers(
+        fetcher,
+        "papers/",
+        params,
+        limit,
+        page_size,
+        keep=lambda paper: bool(paper.published) and paper.published >= first,
+    )
+
+
+def _paged_papers(fetcher: Fetcher, path: str, params: dict, limit: int, page_size: int, keep=None) -> list[Paper]:
     size = max(1, min(limit, page_size, PAGE_SIZE))
     papers: list[Paper] = []
+    seen: set[str] = set()
     page_number = 1
     while len(papers) < limit:
         page = fetcher.get(
             SOURCE,
-            f"{base_url(fetcher)}/papers/search",
+            f"{base_url(fetcher)}/{path}",
             parse=from_json(parse_page),
-            params={"q": query, "page": page_number, "page_size": size, "mode": "hybrid"},
+            params={**params, "page": page_number, "page_size": size},
             bucket=SEARCH,
         )
-        papers.extend(page.papers)
-        if page.has_next is False or not page.size:
+        # A page that brings nothing new ends the listing, even where the API offers another:
+        # one that repeats its last page (or ignores `start_date`) must not loop to the limit.
+        kept = [p for p in page.papers if (keep is None or keep(p)) and p.id not in seen]
+        seen.update(p.id for p in kept)
+        papers.extend(kept)
+        if page.has_next is False or not page.size or not kept:
             break
         if page.has_next is None and (
             page.size < size or (page.total is not None and page_number * size >= page.total)
