@@ -203,6 +203,8 @@ def test_search_fills_abstracts_from_one_arxiv_request(cli_env, real_fixtures, m
 def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(cli_env, real_fixtures, monkeypatch):
     with serve(monkeypatch, real_fixtures, answer_ids=False, missing=("1711.09883",)):
         data = search_json()
+        shown = CliRunner().invoke(app, ["search", "AI safety"])
+    assert shown.stdout.count("alone)") == 1  # "(ranked on its title alone)", wrapped in the cell
     by_id = {r["arxiv_id"]: r for r in data["results"]}
     assert by_id["1606.06565"]["ranked_on"] == "title+abstract"
     assert by_id["1606.06565"]["abstract"].startswith("Rapid progress in machine learning")
