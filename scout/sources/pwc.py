@@ -292,7 +292,7 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
             bucket=SEARCH,
         )
         papers.extend(page.papers)
-        if page.has_next is False or not page.size:
+        if page.has_next is False or not page.papers:  # no usable row: asking on cannot help
             break
         if page.has_next is None and (
             page.size < size or (page.total is not None and page_number * size >= page.total)
