@@ -131,7 +131,9 @@ class Replay:
             results = self.pwc_list["results"][(page - 1) * size : page * size]
             return 200, as_json, json.dumps({**self.pwc_list, "results": results}).encode()
         if path.startswith("/pwc/papers/"):
-            detail = self.pwc_details.get(unquote(path[len("/pwc/papers/") :]).strip("/"))
+            # By arXiv id the relaunched API answers at papers/arxiv/{id} (apis.md 1.3a).
+            key = unquote(path[len("/pwc/papers/") :]).strip("/").removeprefix("arxiv/")
+            detail = self.pwc_details.get(key)
             if detail is not None:
                 return 200, as_json, json.dumps(detail).encode()
         if path.rstrip("/") == "/pwc/evaluations":

@@ -66,6 +66,25 @@ class PaperLink:
 
 
 @dataclass(frozen=True)
+class BoardRank:
+    """Where a paper stands on one leaderboard (Papers with Code's `leaderboard_ranks`)."""
+
+    dataset: str | None
+    dataset_slug: str | None = None
+    task_slug: str | None = None
+    best_rank: int | None = None
+    best_metric: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "task": self.task_slug,
+            "best_rank": self.best_rank,
+            "best_metric": self.best_metric,
+        }
+
+
+@dataclass(frozen=True)
 class Paper:
     title: str
     abstract: str | None = None
@@ -80,6 +99,9 @@ class Paper:
     citations: int | None = None
     pwc_id: str | None = None  # the Papers with Code slug or numeric id, for follow-up calls
     successors: tuple[PaperLink, ...] = ()  # later papers that build on this one (Papers with Code)
+    tldr: str | None = None
+    tasks: tuple[str, ...] = ()
+    ranks: tuple[BoardRank, ...] = ()  # its places on leaderboards
 
     @property
     def year(self) -> int | None:

@@ -42,9 +42,9 @@ def test_detail_fields_and_defensive_parsing():
         PaperLink("AI Safety Gridworlds", "1711.09883", "9031"),
         PaperLink("Scalable agent alignment via reward modeling: a research direction", "1811.07871", "15220"),
     )
-    assert detail.tldr.startswith("Five practical research problems")
-    assert detail.tasks == ("Safe Exploration", "Reward Hacking")
-    assert [(r.dataset, r.best_rank, r.best_metric) for r in detail.leaderboard_ranks] == [
+    assert detail.paper.tldr.startswith("Five practical research problems")
+    assert detail.paper.tasks == ("Safe Exploration", "Reward Hacking")
+    assert [(r.dataset, r.best_rank, r.best_metric) for r in detail.paper.ranks] == [
         ("AI Safety Gridworlds", 2, "Episode Return")
     ]
     assert detail.predecessors == ()
@@ -194,15 +194,22 @@ def test_search_fills_abstracts_from_one_arxiv_request(cli_env, real_fixtures, m
     assert len(safety["results"]) == 250
     shown = CliRunner().invoke(app, ["show", "arxiv:1606.06565"])
     assert "successors" in shown.stdout and "Scalable agent alignment" in shown.stdout
-    assert (
-        json.loads(CliRunner().invoke(app, ["show", "1606.06565", "--json"]).stdout)["successors"][1]["arxiv_id"]
-        == "1811.07871"
-    )
+    assert "TL;DR: Five practical research problems" in shown.stdout
+    assert "leaderboard: #2 on AI Safety Gridworlds by Episode Return" in shown.stdout
+    assert "tasks: Safe Exploration, Reward Hacking" in shown.stdout
+    body = json.loads(CliRunner().invoke(app, ["show", "1606.06565", "--json"]).stdout)
+    assert body["successors"][1]["arxiv_id"] == "1811.07871"
+    assert body["leaderboard_ranks"] == [
+        {"dataset": "AI Safety Gridworlds", "task": "safe-exploration", "best_rank": 2, "best_metric": "Episode Return"}
+    ]
+    assert body["tldr"].startswith("Five practical") and body["tasks"] == ["Safe Exploration", "Reward Hacking"]
 
 
 def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(cli_env, real_fixtures, monkeypatch):
     with serve(monkeypatch, real_fixtures, answer_ids=False, missing=("1711.09883",)):
         data = search_json()
+        shown = CliRunner().invoke(app, ["search", "AI safety"])
+    assert shown.stdout.count("alone)") == 1  # "(ranked on its title alone)", wrapped in the cell
     by_id = {r["arxiv_id"]: r for r in data["results"]}
     assert by_id["1606.06565"]["ranked_on"] == "title+abstract"
     assert by_id["1606.06565"]["abstract"].startswith("Rapid progress in machine learning")

@@ -159,7 +159,13 @@ def show(
     if paper is None:
         raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
     if as_json:
-        body = {**paper_json(paper), "successors": [s.to_json() for s in paper.successors]}
+        body = {
+            **paper_json(paper),
+            "tldr": paper.tldr,
+            "tasks": list(paper.tasks),
+            "leaderboard_ranks": [r.to_json() for r in paper.ranks],
+            "successors": [s.to_json() for s in paper.successors],
+        }
         typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
@@ -175,7 +181,18 @@ def show(
     if paper.citations is not None:
         console.print(f"citations: {paper.citations}")
     console.print()
+    if paper.tldr:
+        console.print(Text(f"TL;DR: {paper.tldr}", style="italic"))
     console.print(Text(paper.abstract or "(no abstract)"))
+    if paper.tasks:
+        console.print(Text(f"tasks: {', '.join(paper.tasks)}"))
+    for r in paper.ranks:
+        # The place a paper holds is the hint a researcher follows with `scout sota`.
+        console.print(
+            Text(
+                f"leaderboard: #{r.best_rank or '?'} on {r.dataset or r.dataset_slug or '?'} by {r.best_metric or '?'}"
+            )
+        )
     if paper.repos:
         repos = Table(title="code")
         for column in ("repository", "official", "archived", "last push"):

@@ -122,6 +122,8 @@ def table(report: SearchReport) -> Table:
         title_text = Text(paper.title)
         if r.close:
             title_text.append("  close prior work", style="bold red")
+        if not paper.abstract:
+            title_text.append("  (ranked on its title alone)", style="dim")
         repos = best_repos(paper.repos)
         code = repo_label(repos[0]) + (f" +{len(repos) - 1}" if len(repos) > 1 else "") if repos else ""
         # Text() cells: titles and task names are data, never Rich markup ("[bold]" exists in real dumps).

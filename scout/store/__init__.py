@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from scout.errors import StoreError
-from scout.models import Paper, PaperLink, Repo, Result, normalize_repo_url
+from scout.models import BoardRank, Paper, PaperLink, Repo, Result, normalize_repo_url
 from scout.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
@@ -217,6 +217,16 @@ class Store:
                         " VALUES (?, ?, ?, ?, ?)",
                         [(pid, i, s.title, s.arxiv_id, s.pwc_id) for i, s in enumerate(paper.successors)],
                     )
+                if paper.tldr or paper.tasks or paper.ranks:
+                    db.execute(
+                        "INSERT OR REPLACE INTO paper_extras (paper_id, tldr, tasks, ranks) VALUES (?, ?, ?, ?)",
+                        (
+                            pid,
+                            paper.tldr,
+                            json.dumps(list(paper.tasks)),
+                            json.dumps([asdict(r) for r in paper.ranks]),
+                        ),
+                    )
                 if paper.results:
                     db.execute("DELETE FROM results WHERE paper_id = ?", (pid,))
                     db.executemany(
@@ -273,6 +283,7 @@ class Store:
         repos: dict[str, list[Repo]] = {}
         results: dict[str, list[Result]] = {}
         successors: dict[str, list[PaperLink]] = {}
+        extras: dict[str, dict] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -306,6 +317,12 @@ class Store:
                 f"SELECT * FROM paper_successors WHERE paper_id IN ({marks}) ORDER BY paper_id, position", chunk
             ):
                 successors.setdefault(r["paper_id"], []).append(PaperLink(r["title"], r["arxiv_id"], r["pwc_id"]))
+            for r in self.query(f"SELECT * FROM paper_extras WHERE paper_id IN ({marks})", chunk):
+                extras[r["paper_id"]] = {
+                    "tldr": r["tldr"],
+                    "tasks": tuple(json.loads(r["tasks"])),
+                    "ranks": tuple(BoardRank(**rank) for rank in json.loads(r["ranks"])),
+                }
         return [
             Paper(
                 title=r["title"],
@@ -321,6 +338,7 @@ class Store:
                 citations=r["citations"],
                 pwc_id=r["pwc_id"],
                 successors=tuple(successors.get(r["id"], ())),
+                **extras.get(r["id"], {}),
             )
             for r in rows
         ]

@@ -172,8 +172,9 @@ MIGRATIONS: list[str] = [
     INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
     """,
     # 4: leaderboards (`scout sota`): what the archive's rows say beyond the metric (extra training
-    # data, the paper's date, its code links, the metric's place in its table), the successors
-    # Papers with Code records for a paper, and the latest leaderboard, for `baseline --from-sota`
+    # data, the paper's date, its code links, the metric's place in its table), the successors, tldr,
+    # tasks and leaderboard ranks Papers with Code records for a paper, and the latest leaderboard
+    # (for `baseline --from-sota`)
     """
     ALTER TABLE index_results ADD COLUMN extra_data INTEGER;
     ALTER TABLE index_results ADD COLUMN paper_date TEXT;
@@ -187,6 +188,12 @@ MIGRATIONS: list[str] = [
         arxiv_id TEXT,
         pwc_id TEXT,
         PRIMARY KEY (paper_id, position)
+    );
+    CREATE TABLE paper_extras (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        tldr TEXT,
+        tasks TEXT NOT NULL DEFAULT '[]',
+        ranks TEXT NOT NULL DEFAULT '[]'
     );
     CREATE TABLE leaderboards (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from scout.errors import ParseError, SourceError
 from scout.metrics import parse_metric_value
-from scout.models import Paper, PaperLink, Repo, Result, normalize_arxiv_id, normalize_repo_url
+from scout.models import BoardRank, Paper, PaperLink, Repo, Result, normalize_arxiv_id, normalize_repo_url
 from scout.search.sources.common import arxiv_abs_url, as_id, as_int, author_names, clean_text, from_json, iso_date
 
 if TYPE_CHECKING:
@@ -49,24 +49,10 @@ class Page(NamedTuple):
 
 
 @dataclass(frozen=True)
-class LeaderboardRank:
-    """Where a paper stands on one leaderboard, as its detail page says."""
-
-    dataset: str | None
-    dataset_slug: str | None
-    task_slug: str | None
-    best_rank: int | None
-    best_metric: str | None
-
-
-@dataclass(frozen=True)
 class Detail:
     """Everything a paper's detail call says that scout uses."""
 
-    paper: Paper
-    tldr: str | None = None
-    tasks: tuple[str, ...] = ()
-    leaderboard_ranks: tuple[LeaderboardRank, ...] = ()
+    paper: Paper  # with its tldr, tasks, leaderboard ranks and successors
     predecessors: tuple[PaperLink, ...] = ()
     project_pages: tuple[str, ...] = ()
     hf_artifacts: tuple[tuple[str, int], ...] = ()  # (kind, count): models, datasets, spaces
@@ -167,6 +153,7 @@ def parse_paper(item: dict) -> Paper | None:
     raw_arxiv = data.get("arxiv_id")
     arxiv_id = normalize_arxiv_id(raw_arxiv) if isinstance(raw_arxiv, str) else None
     url_abs = data.get("url_abs") if isinstance(data.get("url_abs"), str) else None
+    tasks = data.get("tasks")
     return Paper(
         title=title,
         abstract=clean_text(data.get("abstract")),
@@ -179,6 +166,9 @@ def parse_paper(item: dict) -> Paper | None:
         citations=as_int(data.get("citation_count")),
         pwc_id=as_id(data.get("id")),
         successors=parse_links(data.get("successor_papers")),
+        tldr=clean_text(data.get("tldr")),
+        tasks=tuple(n for n in map(_name, tasks) if n) if isinstance(tasks, list) else (),
+        ranks=_leaderboard_ranks(data.get("leaderboard_ranks")),
     )
 
 
@@ -190,7 +180,7 @@ def parse_page(data: object) -> Page:
     )
 
 
-def _leaderboard_ranks(items: object) -> tuple[LeaderboardRank, ...]:
+def _leaderboard_ranks(items: object) -> tuple[BoardRank, ...]:
     if not isinstance(items, list):
         return ()
     ranks = []
@@ -199,7 +189,7 @@ def _leaderboard_ranks(items: object) -> tuple[LeaderboardRank, ...]:
             continue
         metric = item.get("best_metric")
         ranks.append(
-            LeaderboardRank(
+            BoardRank(
                 dataset=clean_text(item.get("dataset_name")),
                 dataset_slug=clean_text(item.get("dataset_slug")),
                 task_slug=clean_text(item.get("task_slug")),
@@ -242,12 +232,8 @@ def parse_detail_full(data: object) -> Detail:
     paper = parse_paper(data)
     if paper is None:
         raise ParseError("the paper has no title")
-    tasks = data.get("tasks")
     return Detail(
         paper=paper,
-        tldr=clean_text(data.get("tldr")),
-        tasks=tuple(n for n in (_name(t) for t in tasks) if n) if isinstance(tasks, list) else (),
-        leaderboard_ranks=_leaderboard_ranks(data.get("leaderboard_ranks")),
         predecessors=parse_links(data.get("predecessor_papers")),
         project_pages=_project_pages(data.get("project_pages")),
         hf_artifacts=_hf_artifacts(data.get("hf_artifact_summary")),
@@ -436,4 +422,7 @@ def enrich(fetcher: Fetcher, paper: Paper, warn: Warn | None = None) -> Paper:
         citations=info.citations if info.citations is not None else paper.citations,
         pwc_id=info.pwc_id or paper.pwc_id,
         successors=info.successors or paper.successors,
+        tldr=info.tldr or paper.tldr,
+        tasks=info.tasks or paper.tasks,
+        ranks=info.ranks or paper.ranks,
     )
