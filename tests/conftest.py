@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-REAL_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+# A git worktree sits one level deeper than the main checkout: SCOUT_REAL_FIXTURES points it at them.
+REAL_FIXTURES = Path(
+    os.environ.get("SCOUT_REAL_FIXTURES") or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+)
 
 
 @pytest.fixture(scope="session")
