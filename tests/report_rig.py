@@ -19,7 +19,8 @@ EVIL_LOG = "<script>window.__pwned = 3</script>\nTraceback: CUDA out of memory\n
 class Rig:
     cache: Path
     experiment: Path
-    gan_id: str
+    search: dict  # the search's own --json output
+    evil_id: str
 
 
 def scoutkit_records():
@@ -101,3 +102,12 @@ def evil_title(cache: Path, paper_id: str) -> None:
     with Store(cache / "scout.db") as store, store.transaction() as db:
         db.execute("UPDATE papers SET title = ? WHERE id = ?", (EVIL_TITLE, paper_id))
 
+
+def add_reported_results(cache: Path, paper_ids: list[str]) -> None:
+    """FID on CIFAR-10 for the given papers (lower is better), as Papers with Code would report."""
+    with Store(cache / "scout.db") as store, store.transaction() as db:
+        for value, paper_id in zip((31.4, 12.7, 25.0), paper_ids):
+            db.execute(
+                "INSERT INTO results (paper_id, task, dataset, metric, value, raw, model) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (paper_id, "Image Generation", "CIFAR-10", "FID", value, f"{value}", f"model of {paper_id}"),
+            )

@@ -71,9 +71,11 @@ def claims_chart(rows: tuple[BaselineRow, ...]) -> str | None:
                 ax.annotate("no claim", (x + 0.2, 0), ha="center", va="bottom", fontsize=7, color="#666")
         ax.set_xticks(list(xs), [_text(f"{_short_repo(r.repo)}\n{r.id}") for r in runs], fontsize=7)
         ax.set_title(_text(name), fontsize=10)
+        # Room for at least three runs, so one run's bars stay bars rather than walls.
+        ax.set_xlim(-0.7, max(len(runs), 3) - 0.3)
         ax.margins(y=0.15)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].legend(fontsize=8, loc="lower left", frameon=False)
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside upper right", ncols=2, fontsize=8, frameon=False)
     return _svg(figure)
 
 

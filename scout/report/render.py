@@ -31,7 +31,7 @@ SECTION_TITLES = {
 }
 # Every URL character but the ones that end a Markdown link target: ( ) and whitespace.
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 
 
 def _asset(name: str) -> str:
@@ -75,7 +75,9 @@ def md(text) -> str:
     if text is None:
         return ""
     flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", flat).replace("&", "&amp;")
+    # Entities for HTML, so no renderer that allows inline HTML ever sees a tag.
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def mdlink(text, url: str | None) -> str:
