@@ -160,6 +160,10 @@ def test_no_flags_reports_the_latest_search_and_the_ledger(rig):
     assert result.exit_code == 0, result.output
     soup = BeautifulSoup(Path("report.html").read_text(encoding="utf-8"), "lxml")
     assert soup.find(id="prior-work") and soup.find(id="baselines") and soup.find(id="experiment") is None
+    result = run("report", "--experiment", str(rig.experiment), "-o", "all.html")
+    assert result.exit_code == 0, result.output
+    soup = BeautifulSoup(Path("all.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.find(id="prior-work") and soup.find(id="baselines") and soup.find(id="experiment")
 
 
 def test_only_what_is_asked_for(rig):

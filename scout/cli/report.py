@@ -13,11 +13,13 @@ from scout.errors import ConfigError
 @app.command()
 def report(
     search: str | None = typer.Option(
-        None, "--search", help="A stored search's number, or `latest` (the default when nothing is chosen)."
+        None, "--search", help="A stored search's number, or `latest`. Without --search and --runs: both, where stored."
     ),
-    runs: bool = typer.Option(False, "--runs", help="Include the baselines of the ledger (the default too)."),
+    runs: bool = typer.Option(
+        False, "--runs", help="The baselines of the ledger (alone, unless --search is given too)."
+    ),
     experiment: Path | None = typer.Option(
-        None, "--experiment", help="A `scout new` project: its runs table and training curves."
+        None, "--experiment", help="Add a `scout new` project: its runs table and training curves."
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Where to write it (default report.html/.md)."),
     open_after: bool = typer.Option(False, "--open", help="Open the report in the browser once written."),
@@ -32,18 +34,19 @@ def report(
 
     if fmt not in FORMATS:
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
-    everything = search is None and not runs and experiment is None
+    # Neither --search nor --runs: the latest search and the ledger, whatever the store holds.
+    everything = search is None and not runs
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
         store = session.store if session.has_store() else None
         if store is None and (search is not None or runs):
             raise ConfigError(f"no store at {settings.cache_dir}; run `scout search` or `scout baseline` first")
-        if everything:
-            if store is None:
-                raise ConfigError(
-                    f"nothing to report: no store at {settings.cache_dir}; run `scout search` first, "
-                    "or pass --experiment DIR"
-                )
+        if everything and store is None and experiment is None:
+            raise ConfigError(
+                f"nothing to report: no store at {settings.cache_dir}; run `scout search` first, "
+                "or pass --experiment DIR"
+            )
+        if everything and store is not None:
             search = "latest" if store.latest_search() else None
         built = build_report(
             store,
@@ -70,11 +73,15 @@ def report(
 def _summary(built) -> list[str]:
     parts = []
     if built.prior_work is not None:
-        parts.append(f"prior work: {len(built.prior_work.papers)} papers")
+        parts.append(f"prior work: {_count(len(built.prior_work.papers), 'paper')}")
     if built.leaderboard is not None:
-        parts.append(f"leaderboard: {len(built.leaderboard.entries)} entries")
+        parts.append(f"leaderboard: {_count(len(built.leaderboard.entries), 'entry', 'entries')}")
     if built.baselines is not None:
-        parts.append(f"baselines: {len(built.baselines)} runs")
+        parts.append(f"baselines: {_count(len(built.baselines), 'run')}")
     if built.experiment is not None:
-        parts.append(f"experiment: {len(built.experiment.runs)} runs")
+        parts.append(f"experiment: {_count(len(built.experiment.runs), 'run')}")
     return parts
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
