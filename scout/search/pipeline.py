@@ -140,7 +140,16 @@ def run_search(
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = now_iso()
     search_id = store.record_search(
-        request.query, request.about, embedder.name, searched_at, [r.paper.id for r in results]
+        request.query,
+        request.about,
+        embedder.name,
+        searched_at,
+        [r.paper.id for r in results],
+        scores=[
+            {"id": r.paper.id, "score": round(r.score, 4), "similarity": round(r.similarity, 4), "close": r.close}
+            for r in results
+        ],
+        source_status={name: st.to_json() for name, st in statuses.items()},
     )
     return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results, from_store, search_id)
 

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,23 @@ class SearchRecord:
     model: str
     searched_at: str
     ranked_ids: tuple[str, ...]
+    # One {"id", "score", "similarity", "close"} per ranked paper; empty for searches stored before
+    # scores were kept.
+    scores: tuple[dict, ...] = ()
+    source_status: dict = field(default_factory=dict)  # name -> {"ok", "count"} or {"ok", "error"}
+
+
+def _search_record(row: dict) -> SearchRecord:
+    return SearchRecord(
+        row["id"],
+        row["query"],
+        row["about"],
+        row["model"],
+        row["searched_at"],
+        tuple(json.loads(row["ranked_ids"])),
+        tuple(json.loads(row["scores"])),
+        json.loads(row["source_status"]),
+    )
 
 
 def _corrupt(path: str, exc: Exception) -> StoreError:
@@ -393,22 +410,42 @@ class Store:
 
     # -- searches -----------------------------------------------------------------------------
 
-    def record_search(self, query: str, about: str | None, model: str, searched_at: str, ranked_ids: list[str]) -> int:
+    def record_search(
+        self,
+        query: str,
+        about: str | None,
+        model: str,
+        searched_at: str,
+        ranked_ids: list[str],
+        scores: list[dict] | None = None,
+        source_status: dict | None = None,
+    ) -> int:
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO searches (query, about, model, searched_at, ranked_ids) VALUES (?, ?, ?, ?, ?)",
-                (query, about, model, searched_at, json.dumps(ranked_ids)),
+                "INSERT INTO searches (query, about, model, searched_at, ranked_ids, scores, source_status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    query,
+                    about,
+                    model,
+                    searched_at,
+                    json.dumps(ranked_ids),
+                    json.dumps(scores or []),
+                    json.dumps(source_status or {}),
+                ),
             )
             return int(cursor.lastrowid)
 
     def latest_search(self) -> SearchRecord | None:
         rows = self.query("SELECT * FROM searches ORDER BY id DESC LIMIT 1")
-        if not rows:
-            return None
-        r = rows[0]
-        return SearchRecord(
-            r["id"], r["query"], r["about"], r["model"], r["searched_at"], tuple(json.loads(r["ranked_ids"]))
-        )
+        return _search_record(rows[0]) if rows else None
+
+    def get_search(self, search_id: int) -> SearchRecord | None:
+        rows = self.query("SELECT * FROM searches WHERE id = ?", (search_id,))
+        return _search_record(rows[0]) if rows else None
+
+    def recent_searches(self, limit: int = 5) -> list[SearchRecord]:
+        return [_search_record(r) for r in self.query("SELECT * FROM searches ORDER BY id DESC LIMIT ?", (limit,))]
 
     # -- HTTP cache ---------------------------------------------------------------------------
 

@@ -228,4 +228,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (watch, paper_id)
     );
     """,
+    # 6: what a stored search showed beside each paper (score, similarity, the close-prior-work flag)
+    # and how each source answered, so `scout report` can show a past search as it was
+    """
+    ALTER TABLE searches ADD COLUMN scores TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE searches ADD COLUMN source_status TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
