@@ -48,7 +48,9 @@ _ASIDE_WORDS = frozenset(
 _PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "build", "make", "create"})
 _SECTION_EVAL = re.compile(r"\b(eval\w*|test\w*|validat\w*|benchmark\w*|reproduc\w*|results?|inference)\b", re.I)
 _SECTION_TRAIN = re.compile(r"\b(train\w*|pre-?train\w*|fine-?tun\w*)\b", re.I)
-_UNIT_TEST = re.compile(r"^(?:python3?\s+-m\s+)?(?:pytest|unittest|tox|nose2?)\b|\bpython3?\s+-m\s+(?:pytest|unittest)\b")
+_UNIT_TEST = re.compile(
+    r"^(?:python3?\s+-m\s+)?(?:pytest|unittest|tox|nose2?)\b|\bpython3?\s+-m\s+(?:pytest|unittest)\b"
+)
 _EXTERNAL_MODULES = ("torch.", "torch", "pytest", "unittest", "jupyter", "nbconvert", "papermill", "accelerate", "pip")
 _LAUNCHER_FLAGS_WITH_VALUE = re.compile(r"^--?(nproc_per_node|nnodes|node_rank|master_addr|master_port|rdzv\w*)$")
 _ADD_ARGUMENT = re.compile(r"""add_argument\(\s*(?:['"]-\w['"]\s*,\s*)?['"](--[\w-]+)['"](.{0,300}?)\)""", re.S)
@@ -82,6 +84,7 @@ class Finding:
     chosen: Candidate | None
     shape: str  # "repo", "library" or "monorepo"
     dropped: tuple[str, ...] = field(default=())  # commands dropped because their script is missing
+    docs_text: str = ""  # every doc read, for the checkpoint links and metric names they hold
 
 
 def _words(text: str) -> list[str]:
@@ -190,17 +193,19 @@ def classify(command: str) -> tuple[str, list[str]]:
     positional = [a for a in parsed.args if not a.startswith("-") and "=" not in a]
     for arg in positional[:2]:
         for word in _words(Path(arg).stem):
-            if word in EVAL_WORDS and not evaluates:
-                evaluates.append(word)
+            if word in EVAL_WORDS and not flag_eval:
+                flag_eval.append(f"the argument {arg}")
     if asides or flag_aside:
         what = (asides or flag_aside)[0]
         return "aside", [f"a side task ({what}), not an evaluation"]
     if (evaluates or probes or flag_eval) and (trains or flag_train):
-        why = [*(f"{w} in the script name" for w in evaluates + probes), *flag_eval]
+        why = [*(f"`{w}` in the script name" for w in evaluates + probes), *flag_eval]
         return "train+eval", ["trains, then evaluates: " + ", ".join(why)]
     if evaluates or probes or flag_eval:
         if evaluates or probes:
-            reasons.append(f"`{(evaluates or probes)[0]}` in {'the script name' if evaluates or probes else ''}".strip())
+            reasons.append(
+                f"`{(evaluates or probes)[0]}` in {'the script name' if evaluates or probes else ''}".strip()
+            )
         if flag_eval:
             reasons.append("the flag " + ", ".join(flag_eval))
         return "eval", ["evaluates: " + "; ".join(reasons)]
@@ -280,6 +285,8 @@ def _doc_candidates(repo_dir: Path, docs: list[Doc]) -> tuple[list[Candidate], l
             continue
         seen.add((command, cwd))
         exists, moved = script_exists(repo_dir, cwd, command)
+        if moved and cwd:
+            exists, moved = False, None
         if not exists:
             dropped.append(command)
             continue
@@ -300,9 +307,7 @@ def _doc_candidates(repo_dir: Path, docs: list[Doc]) -> tuple[list[Candidate], l
         where = f"{doc_command.doc}" + (f" § {doc_command.section}" if doc_command.section else "")
         where += " (inline code)" if doc_command.inline else ""
         out.append(
-            Candidate(
-                command, where, cwd, kind, tuple(reasons), score, _prepare_steps(commands, at), doc_command.index
-            )
+            Candidate(command, where, cwd, kind, tuple(reasons), score, _prepare_steps(commands, at), doc_command.index)
         )
     return out, dropped
 
@@ -383,17 +388,17 @@ def _examples(repo_dir: Path) -> list[Candidate]:
             continue
         script = next((name for name in _LAST_RESORT if (sub / name).is_file()), None)
         if script:
-                rel = str(sub.relative_to(repo_dir))
-                out.append(
-                    Candidate(
-                        f"python {script}",
-                        f"example folder {rel}/",
-                        rel,
-                        "run",
-                        (f"one example of many ({rel}/{script}); pick one with --cmd",),
-                        KIND_SCORE["run"] - 20,
-                    )
+            rel = str(sub.relative_to(repo_dir))
+            out.append(
+                Candidate(
+                    f"python {script}",
+                    f"example folder {rel}/",
+                    rel,
+                    "run",
+                    (f"one example of many ({rel}/{script}); pick one with --cmd",),
+                    KIND_SCORE["run"] - 20,
                 )
+            )
     return out
 
 
@@ -451,7 +456,9 @@ def find_candidates(repo_dir: Path) -> Finding:
     ]
     runnable = [c for c in found if c.kind in RUNNABLE]
     shape = "repo"
-    if not runnable:
+    if runnable and all(c.cwd for c in runnable) and len({c.cwd.split("/")[0] for c in runnable}) >= 3:
+        shape = "monorepo"  # every documented run lives in one of many example folders
+    elif not runnable:
         examples = _examples(repo_dir)
         if len(examples) >= 3:
             shape, found = "monorepo", found + examples
@@ -461,4 +468,4 @@ def find_candidates(repo_dir: Path) -> Finding:
             found += _last_resort(repo_dir) + examples
     ranked = _rank(found)
     chosen = next((c for c in ranked if c.kind in RUNNABLE), None) if shape == "repo" else None
-    return Finding(tuple(ranked), chosen, shape, tuple(dropped))
+    return Finding(tuple(ranked), chosen, shape, tuple(dropped), "\n".join(doc.text for doc in docs))

@@ -169,8 +169,11 @@ def doc_commands(doc: Doc, start: int = 0) -> list[DocCommand]:
     underline = _RST_UNDERLINE if doc.path.endswith(".rst") else _MD_UNDERLINE
     i = 0
 
+    home = str(Path(doc.path).parent).replace(".", "", 1) if "/" not in doc.path else str(Path(doc.path).parent)
+
     def add(pairs, inline):
         for command, cwd in pairs:
+            cwd = _join(home, cwd) if home else cwd
             out.append(DocCommand(command, cwd, doc.path, section, inline, start + len(out)))
 
     while i < len(lines):

@@ -21,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+
 @dataclass(frozen=True)
 class Recipe:
     """How to evaluate one repo. `source` says where the command came from."""
@@ -76,8 +77,6 @@ def save_recipe(recipes_dir: Path, slug: str, recipe: Recipe) -> Path:
     path = recipe_path(recipes_dir, slug)
     atomic_write(path, "\n".join(lines))
     return path
-
-
 
 
 def fixed_recipe(repo_dir: Path, recipes_dir: Path, slug: str, cmd: str | None = None) -> Recipe | None:
