@@ -120,7 +120,9 @@ FRACTION_METRICS = frozenset(
         "cer",
     }
 )
-LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "top1_error", "top5_error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"})
+LOWER_IS_BETTER = frozenset(
+    {"loss", "perplexity", "error", "top1_error", "top5_error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"}
+)
 
 QUALIFIERS = {
     "test": "test",

@@ -19,7 +19,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scout.baseline.docs import Doc, DocCommand, doc_commands, find_docs, notebooks_named
+from scout.baseline.docs import Doc, DocCommand, console_scripts, doc_commands, find_docs, notebooks_named
 
 EVAL_WORDS = frozenset(
     {"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation", "benchmark", "reproduce"}
@@ -101,7 +101,10 @@ def _flag_mode(flag: str, value: str | None) -> tuple[bool, bool]:
         after = words[i + 1] if i + 1 < len(words) else None
         if after in _SETTING_WORDS:
             continue
-        evaluates |= word in EVAL_WORDS or word in ("only",) and i > 0 and words[i - 1] in EVAL_WORDS
+        # A mode switch leads its flag (--eval, --test-only, --do_eval); --model_ema_eval and
+        # trainer.gradient_clip_val are settings.
+        leads = i == 0 or words[i - 1] in ("do", "run", "only")
+        evaluates |= word in EVAL_WORDS and leads
         trains |= word in TRAIN_WORDS
     if value is not None and _words(flag) in (["mode"], ["task"], ["phase"], ["run", "mode"]):
         vwords = set(_words(value))
@@ -172,7 +175,8 @@ def classify(command: str) -> tuple[str, list[str]]:
     if re.search(r"\bjupyter\b|\bpapermill\b|\.ipynb\b", command):
         return "notebook", ["runs a notebook"]
     parsed = parse_command(command)
-    target = parsed.script or (parsed.module or "").replace(".", "/")
+    # A console script the repo installs (`lm_eval --tasks ...`) is named by its first word.
+    target = parsed.script or (parsed.module or "").replace(".", "/") or command.split(" ", 1)[0]
     name_words = _words(Path(target).name) + (_words(parsed.module.split(".")[-1]) if parsed.module else [])
     path_words = _words(target)
     evaluates = [w for w in name_words if w in EVAL_WORDS]
@@ -184,21 +188,24 @@ def classify(command: str) -> tuple[str, list[str]]:
     for flag, value in _flags(parsed.args):
         e, t = _flag_mode(flag, value)
         if e:
-            flag_eval.append(flag if value is None or flag.startswith("-") else f"{flag}={value}")
+            flag_eval.append(f"the flag {flag}" if value is None or flag.startswith("-") else f"{flag}={value}")
         if t:
             flag_train.append(flag)
         if flag in ("--help", "-h") or set(_words(value or "")) & {"speed", "study", "profile"}:
             flag_aside.append(f"{flag} {value or ''}".strip())
     # Positional words count too: `python main.py eval`, `config/eval_gpt2.py`.
     positional = [a for a in parsed.args if not a.startswith("-") and "=" not in a]
-    for arg in positional[:2]:
+    own_program = not (parsed.script or parsed.module)
+    for arg in positional[1 if own_program else 0 : 2]:
         for word in _words(Path(arg).stem):
             if word in EVAL_WORDS and not flag_eval:
                 flag_eval.append(f"the argument {arg}")
     if asides or flag_aside:
         what = (asides or flag_aside)[0]
         return "aside", [f"a side task ({what}), not an evaluation"]
-    if (evaluates or probes or flag_eval) and (trains or flag_train):
+    # A switch to evaluation on a training script (`train_caption.py --evaluate`) is an evaluation;
+    # it both trains and evaluates only when a flag asks for training too (`--do_train --do_eval`).
+    if (evaluates or probes or flag_eval) and (flag_train or (trains and not flag_eval)):
         why = [*(f"`{w}` in the script name" for w in evaluates + probes), *flag_eval]
         return "train+eval", ["trains, then evaluates: " + ", ".join(why)]
     if evaluates or probes or flag_eval:
@@ -207,7 +214,7 @@ def classify(command: str) -> tuple[str, list[str]]:
                 f"`{(evaluates or probes)[0]}` in {'the script name' if evaluates or probes else ''}".strip()
             )
         if flag_eval:
-            reasons.append("the flag " + ", ".join(flag_eval))
+            reasons.append(", ".join(flag_eval))
         return "eval", ["evaluates: " + "; ".join(reasons)]
     if trains or flag_train:
         return "train", [f"trains ({(trains or flag_train)[0]}); no evaluation flag or script"]
@@ -274,8 +281,9 @@ def _in_folder(command: DocCommand) -> str:
 
 def _doc_candidates(repo_dir: Path, docs: list[Doc]) -> tuple[list[Candidate], list[str]]:
     commands: list[DocCommand] = []
+    programs = console_scripts(repo_dir)
     for doc in docs:
-        commands += doc_commands(doc, start=len(commands))
+        commands += doc_commands(doc, start=len(commands), programs=programs)
     out, dropped, seen = [], [], set()
     for at, doc_command in enumerate(commands):
         command, cwd = doc_command.command, doc_command.cwd

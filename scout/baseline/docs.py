@@ -6,6 +6,7 @@ Pure text work on files already checked out; nothing here runs anything."""
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _clean(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
-def split_command(line: str, cwd: str) -> tuple[str | None, str]:
+def split_command(line: str, cwd: str, programs: tuple[str, ...] = ()) -> tuple[str | None, str]:
     """`cd DIR && chmod +x x.sh && ./x.sh` -> ("chmod +x x.sh && ./x.sh", "DIR"). None when no
     part of the line starts a program scout knows."""
     parts = [part.strip() for part in line.split("&&")]
@@ -121,7 +122,8 @@ def split_command(line: str, cwd: str) -> tuple[str | None, str]:
     if not rest:
         return None, cwd
     first = re.sub(r"^chmod\s+\S+\s+\S+\s*&&\s*", "", rest)
-    return (rest if _COMMAND.match(first) else None), cwd
+    own = bool(programs) and first.split(" ", 1)[0] in programs and " " in first
+    return (rest if own or _COMMAND.match(first) else None), cwd
 
 
 def _join(cwd: str, folder: str) -> str:
@@ -139,7 +141,7 @@ def _join(cwd: str, folder: str) -> str:
     return "/".join(out)
 
 
-def _block_commands(lines: list[str]) -> list[tuple[str, str]]:
+def _block_commands(lines: list[str], programs: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(command, cwd) pairs of one code block; `cd DIR` on its own line moves later commands."""
     joined = re.sub(r"\\\s*\n\s*", " ", "\n".join(lines))
     found, cwd, cloned = [], "", False
@@ -155,17 +157,19 @@ def _block_commands(lines: list[str]) -> list[tuple[str, str]]:
             cwd = "" if cloned else _join(cwd, cd.group(1))
             cloned = False
             continue
-        command, where = split_command(line, cwd)
+        command, where = split_command(line, cwd, programs)
         if command:
             found.append((command, where))
     return found
 
 
-def doc_commands(doc: Doc, start: int = 0) -> list[DocCommand]:
-    """Every command of a doc in reading order: fenced and indented blocks and inline code."""
+def doc_commands(doc: Doc, start: int = 0, programs: tuple[str, ...] = ()) -> list[DocCommand]:
+    """Every command of a doc in reading order: fenced, indented and HTML <pre> blocks and inline
+    code. `programs` are the console scripts the repo itself installs (`lm_eval ...`)."""
     out: list[DocCommand] = []
     section = ""
-    lines = doc.text.splitlines()
+    text = re.sub(r"</?pre[^>]*>", "\n```\n", doc.text, flags=re.IGNORECASE)
+    lines = re.sub(r"</?code>", "`", text).splitlines()
     underline = _RST_UNDERLINE if doc.path.endswith(".rst") else _MD_UNDERLINE
     i = 0
 
@@ -184,7 +188,7 @@ def doc_commands(doc: Doc, start: int = 0) -> list[DocCommand]:
             j = i + 1
             while j < len(lines) and not lines[j].strip().startswith(marker[:3]):
                 j += 1
-            add(_block_commands(lines[i + 1 : j]), False)
+            add(_block_commands(lines[i + 1 : j], programs), False)
             i = j + 1
             continue
         heading = _MD_HEADING.match(line) or _HTML_HEADING.search(line)
@@ -196,10 +200,10 @@ def doc_commands(doc: Doc, start: int = 0) -> list[DocCommand]:
             j = i
             while j < len(lines) and (re.match(r"^(?: {4}|\t)", lines[j]) or not lines[j].strip()):
                 j += 1
-            add(_block_commands(lines[i:j]), False)
+            add(_block_commands(lines[i:j], programs), False)
             i = j
             continue
-        add([split_command(_clean(m.group(1)), "") for m in _INLINE.finditer(line)], True)
+        add([split_command(_clean(m.group(1)), "", programs) for m in _INLINE.finditer(line)], True)
         out[:] = [c for c in out if c.command]
         i += 1
     return out
@@ -220,3 +224,22 @@ def notebooks_named(docs: list[Doc], repo_dir: Path) -> list[str]:
             if (repo_dir / name).is_file() and name not in names:
                 names.append(name)
     return names
+
+
+def console_scripts(repo_dir: Path) -> tuple[str, ...]:
+    """The commands the repo installs: [project.scripts] of pyproject.toml, console_scripts of setup.py."""
+    names: list[str] = []
+    pyproject = repo_dir / "pyproject.toml"
+    if pyproject.is_file():
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(_read(pyproject))
+        except tomllib.TOMLDecodeError:
+            data = {}
+        names += list(data.get("project", {}).get("scripts", {}))
+    setup = _read(repo_dir / "setup.py") if (repo_dir / "setup.py").is_file() else ""
+    names += re.findall(r"['\"]\s*([\w.-]+)\s*=\s*[\w.]+:\w+", setup)
+    return tuple(dict.fromkeys(names))

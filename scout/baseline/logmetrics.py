@@ -103,22 +103,21 @@ def _table_name(cell: str) -> str | None:
 
 def _header(line: str) -> list[str | None] | None:
     """The columns of a table header with at least two metric names, else None."""
-    if "|" in line.strip().strip("|"):
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    else:
-        head = re.split(r":\s+\d+%|:\s*$", line, maxsplit=1)[0]  # YOLO's header ends in a progress bar
-        cells = head.split()
+    # YOLO's header ends in a progress bar: "mAP50-95: 100% 157/157 [01:25<00:00, 1.84it/s]"
+    cells = _cells(re.split(r":\s+\d+%|:\s*$", line, maxsplit=1)[0] if "|" not in line else line)
     if len(cells) < 2 or any(re.match(r"^[-+(]?\.?\d", c) for c in cells if c):
         return None
     names = [_table_name(c) for c in cells]
     return names if sum(n is not None for n in names) >= 2 else None
 
 
+def _cells(line: str) -> list[str]:
+    inner = line.strip().strip("|")
+    return [c.strip() for c in inner.split("|")] if "|" in inner else line.split()
+
+
 def _table_row(header: list[str | None], line: str) -> list[tuple[str, Metric]]:
-    if "|" in line.strip().strip("|"):
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    else:
-        cells = line.split()
+    cells = _cells(line)
     if len(cells) != len(header):
         return []
     found = []
