@@ -190,7 +190,8 @@ HELD_OUT: list[tuple[str, str, tuple[str, ...] | None, str]] = [
         "bearpaw/pytorch-classification",
         "commands in TRAINING.md",
         (
-            "python cifar.py -a alexnet --epochs 164 --schedule 81 122 --gamma 0.1 --checkpoint checkpoints/cifar10/alexnet",
+            "python cifar.py -a alexnet --epochs 164 --schedule 81 122 --gamma 0.1 "
+            "--checkpoint checkpoints/cifar10/alexnet",
         ),
         "Test Acc",
     ),
@@ -198,8 +199,8 @@ HELD_OUT: list[tuple[str, str, tuple[str, ...] | None, str]] = [
         "salesforce/BLIP",
         "HTML <pre> blocks, torch.distributed.run",
         (
-            "python -m torch.distributed.run --nproc_per_node=8 train_retrieval.py --config ./configs/retrieval_coco.yaml "
-            "--output_dir output/retrieval_coco --evaluate",
+            "python -m torch.distributed.run --nproc_per_node=8 train_retrieval.py "
+            "--config ./configs/retrieval_coco.yaml --output_dir output/retrieval_coco --evaluate",
         ),
         "txt_r1",
     ),
@@ -304,7 +305,7 @@ def score(root: Path, corpus) -> bool:
             total += 1
             right += ok
             hand = "null" if by_hand is None else by_hand[0]
-            print(f"{name} [{shape}] | {hand} | {chosen} | {'right' if ok else 'WRONG'}")
+            print(f"{name} [{shape}] | {hand} | {chosen} | {'right' if ok else 'WRONG'} | prints {metric}")
     if total:
         print(f"\n{right}/{total} right ({100 * right / total:.0f}%); target 90%\n")
     return bool(total) and right / total >= 0.9

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from scout.baseline.candidates import find_candidates
 from scout.baseline.clone import clone, resolve_source, slug
 from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
 from scout.baseline.diagnose import diagnose
 from scout.baseline.process import run_streaming, scrub_env
-from scout.baseline.candidates import find_candidates
 from scout.baseline.recipes import Recipe, fixed_recipe, save_recipe
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run

@@ -14,9 +14,10 @@ from scout.baseline.clone import Checkout, Target, slug
 from scout.baseline.devices import CPU, Slot
 from scout.baseline.diagnose import diagnose
 from scout.baseline.envs import current_env, describe, missing_imports, prepare_env, run_setup
-from scout.baseline.logmetrics import Metric, parse_metrics_json, parse_output
+from scout.baseline.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
 from scout.baseline.process import run_streaming, sandbox_argv, scrub_env
 from scout.baseline.recipes import Recipe
+from scout.baseline.terminal import terminal_env
 from scout.clock import now_iso
 from scout.errors import ScoutError
 from scout.ledger import allocate_run_dir
@@ -149,7 +150,11 @@ def _read_tail(path: Path, start: int) -> str:
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
-    metrics = parse_output(output, job.metric_patterns)
+    from scout.baseline.docs import find_docs
+
+    # The headline (the first metric) is the one the repo's docs name most.
+    docs = "\n".join(doc.text for doc in find_docs(job.checkout.path))
+    metrics = headline_first(parse_output(output, job.metric_patterns), docs)
     if job.recipe and job.recipe.metrics_file:
         path = job.checkout.path / job.recipe.metrics_file
         if not path.is_file():
@@ -224,12 +229,11 @@ def execute(
             "SCOUT_SEED": str(job.options.seed),
             "PYTHONHASHSEED": str(job.options.seed),
             "SCOUT_RUN_DIR": str(job.run_dir.resolve()),
-            # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one.
-            "COLUMNS": base_env.get("COLUMNS", "120"),
-            "LINES": base_env.get("LINES", "40"),
             **slot.env(),
         }
     )
+    # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one.
+    base_env.update(terminal_env(job.run_dir, base_env))
     repo_dir = job.checkout.path
     run_cwd = repo_dir / job.recipe.cwd
     with open(log_path, "ab") as log:

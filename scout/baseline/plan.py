@@ -21,6 +21,8 @@ from scout.baseline.needs import Need, fill, find_needs
 from scout.baseline.recipes import Recipe, fixed_recipe
 from scout.errors import ScoutError
 
+# The env's own interpreter installs: a bare `pip` could be another environment's.
+_PIP = "python -m pip install"
 _SKIPPED_REQUIREMENTS = re.compile(r"dev|test|docs?|lint|ci|optional|extras?", re.I)
 
 
@@ -66,18 +68,18 @@ def declared_setup(repo_dir: Path, cwd: str) -> tuple[list[str], list[str]]:
         for path in sorted(base.glob("requirements*.txt")):
             if path.name != "requirements.txt" and _SKIPPED_REQUIREMENTS.search(path.stem.removeprefix("requirements")):
                 continue
-            steps.append(f"pip install -r {shlex.quote(str(path.relative_to(repo_dir)))}")
+            steps.append(f"{_PIP} -r {shlex.quote(str(path.relative_to(repo_dir)))}")
     if any((repo_dir / name).is_file() for name in ("setup.py", "setup.cfg", "pyproject.toml")):
-        steps.append("pip install -e .")
+        steps.append(f"{_PIP} -e .")
     for name in ("environment.yml", "environment.yaml", "env.yml", "conda.yaml"):
         packages = _conda_pip_packages(repo_dir / name)
         if packages:
-            steps.append("pip install " + " ".join(shlex.quote(p) for p in packages))
+            steps.append(f"{_PIP} " + " ".join(shlex.quote(p) for p in packages))
             break
     if (repo_dir / "requirements.txt").is_file():
-        done = {"pip install -r requirements.txt", "pip install -e ."}
+        done = {f"{_PIP} -r requirements.txt", f"{_PIP} -e ."}
     elif (repo_dir / "pyproject.toml").is_file():
-        done = {"pip install -e ."}
+        done = {f"{_PIP} -e ."}
     else:
         done = set()
     return steps, [step for step in steps if step not in done]
@@ -138,12 +140,22 @@ def plan_checkout(
         (c.command, c.source, _why(c, chosen if fixed is None else None, finding)) for c in finding.candidates
     )
     if recipe is None:
-        what = {"library": "a library", "monorepo": "a monorepo of examples"}.get(finding.shape, "a repo")
+        if finding.shape == "library":
+            why = "a library: none of its candidates is an evaluation"
+        elif finding.shape == "monorepo":
+            why = "a monorepo of examples: pick one"
+        elif finding.candidates:
+            why = "only side tasks (demos, unit tests, notebooks), never run on their own"
+        else:
+            why = (
+                "nothing runnable: no doc names a command, no eval/val/test script, "
+                "no argparse eval flag, no top-level script"
+            )
         return Plan(
             target.url,
             checkout.commit,
             None,
-            f"no runnable evaluation: {what}; pick a candidate with --cmd",
+            f"no runnable evaluation: {why}",
             "",
             tuple(declared_setup(repo_dir, "")[0]),
             candidates,
@@ -157,7 +169,7 @@ def plan_checkout(
     if fixed is None:
         recipe = replace(recipe, command=command, setup=tuple(extra_steps) + tuple(prepare))
     else:
-        recipe = replace(recipe, command=command)
+        recipe = replace(recipe, command=command, setup=tuple(dict.fromkeys((*extra_steps, *recipe.setup))))
     from scout.baseline.candidates import classify
 
     kind, _ = classify(command)
@@ -171,7 +183,7 @@ def plan_checkout(
         has_gpu=has_gpu,
         script=parse_command(command).script,
     )
-    setup = tuple(all_steps) + (prepare if fixed is None else recipe.setup)
+    setup = tuple(dict.fromkeys((*all_steps, *(prepare if fixed is None else recipe.setup))))
     return Plan(
         target.url,
         checkout.commit,
