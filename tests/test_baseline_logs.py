@@ -29,6 +29,8 @@ def values(text: str) -> dict[str, float]:
         ("ng_video_lecture_bigram.txt", {"train_loss": 2.4738, "val_loss": 2.4911}),
         ("makemore_bigram.txt", {"train_loss": 3.1172914505, "test_loss": 3.1151447296}),
         ("pytorch_examples_regression.txt", {"loss": 0.000978}),
+        # Printed before the --timeout killed it: the scores of iteration 0, then a training line.
+        ("mingpt_adder.txt", {"train_accuracy": 0.0018, "test_accuracy": 0.0, "train_loss": 1.57592}),
     ],
 )
 def test_real_logs(log, expected):

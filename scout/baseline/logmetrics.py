@@ -161,7 +161,10 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
     for match in _PERCENT_FIRST.finditer(line):
         if progress or any(start <= match.start() < end for start, end in taken):
             continue
-        name = canonical_name(match.group("name"))
+        # "test final score: 0/500 = 0.00% correct": the split named earlier in the line.
+        earlier = _QUAL_WORD.findall(line[: match.start()]) or ([qualifier_before] if qualifier_before else [])
+        spelled = match.group("name")
+        name = canonical_name(f"{earlier[-1]} {spelled}" if earlier else spelled)
         value = _number(match.group("v"), None, None)
         if value is not None:
             found.append((name, Metric(normalize(name, value, match.group("v")), match.group("v").strip())))
