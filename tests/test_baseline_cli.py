@@ -71,7 +71,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
     [run] = data["runs"]
     assert run["status"] == "ok" and run["exit_code"] == 0
     assert run["command"] == "python eval.py --split test"
-    assert run["recipe_source"] == "README.md code block"
+    assert run["recipe_source"] == "README.md § good"
     assert run["metrics"] == {"test_loss": 2.19, "accuracy": 0.939}
     assert len(run["commit"]) == 40 and run["device"] == "cpu" and run["seed"] == 0
     assert run["env"]["python"] == f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
@@ -80,7 +80,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
     run_dir = cache / "runs" / run["id"]
     assert "test loss: 2.19" in (run_dir / "log.txt").read_text()
     assert json.loads((run_dir / "result.json").read_text())["metrics"] == run["metrics"]
-    assert "command (README.md code block): python eval.py --split test" in result.stderr
+    assert "command (README.md § good): python eval.py --split test" in result.stderr
     # The recipe repeats the command next time; the clone is reused.
     [recipe] = (cache / "recipes").glob("*.toml")
     assert 'command = "python eval.py --split test"' in recipe.read_text()
@@ -113,7 +113,7 @@ def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_rep
     assert "imports notamodule_xyz, which this environment lacks" in Path(runs["missing"]["log"]).read_text()
     assert runs["silent"]["status"] == "no-metrics" and "--metric" in runs["silent"]["message"]
     assert runs["nocmd"]["status"] == "failed" and "pass --cmd" in runs["nocmd"]["message"]
-    assert "no README" in runs["nocmd"]["message"]
+    assert "no doc names a command" in runs["nocmd"]["message"]
     assert runs["plain"]["status"] == "failed" and "not a git repository" in runs["plain"]["message"]
     assert sorted(r.status for r in ledger(cache)) == ["failed"] * 4 + ["no-metrics"]
     for run in ledger(cache):

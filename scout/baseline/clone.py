@@ -63,6 +63,17 @@ def pick_repos(store, top: int) -> list[Target]:
     return picked
 
 
+def targets_for(repos: tuple[str, ...], from_sota: bool, top: int, store) -> list[Target]:
+    """The repos a baseline request names: --repo ones, then the latest leaderboard's top rows with
+    code (--from-sota); with neither, the top repos of the latest search."""
+    targets = [Target(resolve_source(repo)) for repo in repos]
+    if from_sota:
+        from scout.leaderboard.board import code_targets
+
+        targets += [Target(url) for url in code_targets(store, top)]
+    return targets or pick_repos(store, top)
+
+
 def resolve_source(arg: str) -> str:
     """A --repo argument as git understands it: URLs stay, local paths become absolute."""
     text = arg.strip()

@@ -10,42 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.clone import Checkout, Target, clone, slug
+from scout.baseline.clone import Checkout, Target, slug
 from scout.baseline.devices import CPU, Slot
 from scout.baseline.diagnose import diagnose
 from scout.baseline.envs import current_env, describe, missing_imports, prepare_env, run_setup
-from scout.baseline.logmetrics import Metric, parse_metrics_json, parse_output
+from scout.baseline.layout import Layout
+from scout.baseline.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
 from scout.baseline.process import run_streaming, sandbox_argv, scrub_env
-from scout.baseline.recipes import Recipe, find_command
+from scout.baseline.recipes import Recipe
+from scout.baseline.terminal import terminal_env
 from scout.clock import now_iso
 from scout.errors import ScoutError
 from scout.ledger import allocate_run_dir
 from scout.models import Run
 
 _LOG_TAIL_BYTES = 20 * 1024 * 1024  # metrics are read from the last 20 MB of output
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where scout keeps repos, envs, recipes and runs (all under the cache dir)."""
-
-    cache_dir: Path
-
-    @property
-    def repos(self) -> Path:
-        return self.cache_dir / "repos"
-
-    @property
-    def envs(self) -> Path:
-        return self.cache_dir / "envs"
-
-    @property
-    def recipes(self) -> Path:
-        return self.cache_dir / "recipes"
-
-    @property
-    def runs(self) -> Path:
-        return self.cache_dir / "runs"
 
 
 @dataclass(frozen=True)
@@ -59,6 +38,8 @@ class Options:
     metric_patterns: tuple[str, ...] = ()
     seed: int = 0
     update: bool = False
+    sets: tuple[str, ...] = ()  # --set KEY=VALUE: values for the command's placeholders
+    has_gpu: bool = False  # whether the run's device is a GPU (the plan's CUDA-only check)
 
 
 @dataclass(frozen=True)
@@ -74,6 +55,7 @@ class Job:
     checkout: Checkout | None = None
     recipe: Recipe | None = None
     error: str | None = None  # set when the repo could not be cloned or no command was found
+    plan: object | None = None  # the scout.baseline.plan.Plan shown on the confirm screen
 
     @property
     def slug(self) -> str:
@@ -92,15 +74,34 @@ class Job:
 
 
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
-    """Allocate the run, clone the repo and find its command. Failures are kept in Job.error."""
+    """Allocate the run, clone the repo and plan it. Failures (no clone, no command, a placeholder
+    with no value) are kept in Job.error."""
+    from scout.baseline.needs import parse_sets
+    from scout.baseline.plan import plan_target
+
     run_id, run_dir = allocate_run_dir(layout.runs)
     job = Job(run_id, run_dir, now_iso(), target, options, layout)
     try:
-        checkout = clone(target.url, layout.repos, update=options.update)
-        job = replace(job, checkout=checkout)
-        return replace(job, recipe=find_command(checkout.path, layout.recipes, job.slug, options.cmd))
+        plan = plan_target(
+            target,
+            layout.repos,
+            layout.recipes,
+            update=options.update,
+            cmd=options.cmd,
+            sets=parse_sets(options.sets),
+            has_gpu=options.has_gpu,
+        )
     except ScoutError as exc:
         return replace(job, error=str(exc))
+    job = replace(job, checkout=plan.checkout, recipe=plan.recipe, plan=plan)
+    if plan.error:
+        return replace(job, error=plan.error)
+    if plan.recipe is None:
+        return replace(job, error=f"no evaluation command found ({plan.source}); pass --cmd 'python your_eval.py ...'")
+    if plan.unmet:
+        missing = "; ".join(need.detail for need in plan.unmet)
+        return replace(job, error=f"not started: the command needs values: {missing}")
+    return job
 
 
 def _record(job: Job, message: str | None, status: str = "failed", **changes) -> Run:
@@ -127,7 +128,11 @@ def _read_tail(path: Path, start: int) -> str:
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
-    metrics = parse_output(output, job.metric_patterns)
+    from scout.baseline.docs import find_docs
+
+    # The headline (the first metric) is the one the repo's docs name most.
+    docs = "\n".join(doc.text for doc in find_docs(job.checkout.path))
+    metrics = headline_first(parse_output(output, job.metric_patterns), docs)
     if job.recipe and job.recipe.metrics_file:
         path = job.checkout.path / job.recipe.metrics_file
         if not path.is_file():
@@ -157,6 +162,11 @@ def _judge(
     if interrupted:
         return _Outcome("failed", "interrupted (Ctrl-C); the whole process group was stopped")
     if timed_out:
+        if metrics:
+            return _Outcome(
+                "timeout",
+                f"killed after {job.timeout:g} s (--timeout); the metrics are the last it printed before then",
+            )
         return _Outcome(
             "timeout",
             f"killed after {job.timeout:g} s (--timeout); research scripts often run "
@@ -200,7 +210,10 @@ def execute(
             **slot.env(),
         }
     )
+    # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one.
+    base_env.update(terminal_env(job.run_dir, base_env))
     repo_dir = job.checkout.path
+    run_cwd = repo_dir / job.recipe.cwd
     with open(log_path, "ab") as log:
         log.write(
             f"[scout] run {job.run_id}: {job.target.url} @ {job.checkout.commit}\n"
@@ -227,13 +240,13 @@ def execute(
             env = {**base_env, **pyenv.path_env(base_env)}
             argv = ["/bin/sh", "-c", job.recipe.command]
             if job.options.sandbox:
-                argv = sandbox_argv(argv, [repo_dir.resolve(), job.run_dir.resolve()], repo_dir)
+                argv = sandbox_argv(argv, [repo_dir.resolve(), job.run_dir.resolve()], run_cwd)
                 env.setdefault("XDG_CACHE_HOME", str((job.run_dir / "cache").resolve()))
             log.write(f"[scout] $ {job.recipe.command}\n".encode())
             log.flush()
             start = log.tell()
             result = run_streaming(
-                argv, cwd=repo_dir, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+                argv, cwd=run_cwd, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
             )
         except KeyboardInterrupt:
             return _record(

@@ -16,22 +16,21 @@ from pathlib import Path
 from scout.baseline import slurm
 from scout.baseline.clone import Target
 from scout.baseline.devices import Slot
-from scout.baseline.evaluate import Job, Layout, Options, execute, prepare
+from scout.baseline.evaluate import Job, Options, execute, prepare
+from scout.baseline.layout import Layout
 from scout.baseline.record import finish
 from scout.baseline.slurm import SlurmOptions
 from scout.errors import EvalError, Interrupted
 from scout.models import Run
 
 
-def prepare_all(store, layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Run]]:
-    """Jobs ready to run, and the failed runs (clone errors, no command found) already recorded."""
+def prepare_all(layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Job]]:
+    """Jobs ready to run, and the jobs that cannot start (no clone, no command, a placeholder with no
+    value). Nothing is recorded yet: a declined confirmation leaves no trace in the ledger."""
     ready, failed = [], []
     for target in targets:
         job = prepare(target, layout, options)
-        if job.error:
-            failed.append(finish(store, layout, job, execute(job)))
-        else:
-            ready.append(job)
+        (failed if job.error else ready).append(job)
     return ready, failed
 
 
@@ -123,7 +122,7 @@ class BaselineReport:
 class BaselineHooks:
     """How the caller takes part: approve the prepared jobs, and hear about progress."""
 
-    confirm: Callable[[list[Job]], bool]
+    confirm: Callable[[list[Job], list[Job]], bool]  # (ready jobs, jobs that cannot start) -> run?
     on_prepare_failed: Callable[[Run], None] = lambda run: None
     on_line: Callable[[Job, str], None] | None = None
     on_done: Callable[[Run], None] | None = None
@@ -133,30 +132,29 @@ class BaselineHooks:
 def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> BaselineReport:
     """Evaluate the repos and record each outcome in the ledger. Raises EvalError when the user
     declines; a repo's own failure is a recorded run, never an exception."""
-    from scout.baseline.clone import Target, pick_repos, resolve_source
+    from scout.baseline.clone import targets_for
     from scout.baseline.devices import list_gpus, plan_slots
     from scout.config import parse_device
 
     store = session.store
     layout = Layout(session.settings.cache_dir)
     kind, _ = parse_device(request.device)
-    targets = [Target(resolve_source(repo)) for repo in request.repos]
-    if request.from_sota:
-        from scout.leaderboard.board import code_targets
-
-        targets += [Target(url) for url in code_targets(store, request.top)]
-    targets = targets or pick_repos(store, request.top)
+    targets = targets_for(request.repos, request.from_sota, request.top, store)
     local = request.executor == "local"
     slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
-    jobs, runs = prepare_all(store, layout, targets, request.options)
-    for run in runs:
-        hooks.on_prepare_failed(run)
+    options = replace(request.options, has_gpu=any(slot.device == "cuda" for slot in slots))
+    jobs, blocked = prepare_all(layout, targets, options)
     try:
-        if jobs and not hooks.confirm(jobs):
-            raise EvalError("cancelled; nothing was run")
+        if jobs and not hooks.confirm(jobs, blocked):
+            raise EvalError("cancelled; nothing was run and nothing was recorded")
     except EvalError:
-        discard(jobs)  # their run folders are still empty
+        discard(jobs + blocked)  # their run folders are still empty
         raise
+    runs = []
+    for job in blocked:
+        run = finish(store, layout, job, execute(job))
+        hooks.on_prepare_failed(run)
+        runs.append(run)
     if not jobs:
         return BaselineReport(runs, layout.runs)
     if not local:

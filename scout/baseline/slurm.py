@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scout.baseline.devices import Slot, list_gpus
-from scout.baseline.evaluate import Job, Layout, execute
+from scout.baseline.evaluate import Job, execute
+from scout.baseline.layout import Layout
 from scout.baseline.record import finish
 from scout.clock import now_iso
 from scout.errors import ConfigError, EvalError
