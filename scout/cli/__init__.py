@@ -73,4 +73,5 @@ from scout.cli import search as _search  # noqa: E402,F401
 from scout.cli import baseline as _baseline  # noqa: E402,F401
 from scout.cli import new as _new  # noqa: E402,F401
 from scout.cli import index as _index  # noqa: E402,F401
+from scout.cli import mcp as _mcp  # noqa: E402,F401
 # isort: on

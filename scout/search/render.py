@@ -13,6 +13,7 @@ from rich.text import Text
 
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
+from scout.store import SearchRecord
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
 
@@ -61,6 +62,26 @@ def report_json(report: SearchReport) -> dict:
         "sources": {name: st.to_json() for name, st in report.sources.items()},
         "warnings": list(report.warnings),
         "results": [ranked_json(r) for r in report.results],
+    }
+
+
+def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
+    """A search as the store keeps it (the papers in their ranked order), in the shape of
+    report_json. The scores and source statuses of that moment are not stored: they are null and {}."""
+    unknown = {"score": None, "similarity": None}
+    extra = {"lexical": None, "strength": None, "rerank": None, "close_prior_work": None}
+    results = []
+    for rank, paper in enumerate(papers, start=1):
+        body = paper_json(paper)
+        results.append({"rank": rank, "id": body.pop("id"), **unknown, **body, **extra})
+    return {
+        "query": record.query,
+        "about": record.about,
+        "model": record.model,
+        "searched_at": record.searched_at,
+        "sources": {},
+        "warnings": [],
+        "results": results,
     }
 
 

@@ -1,0 +1,240 @@
+"""`scout mcp` end to end: the server runs as a subprocess and the MCP SDK's own stdio client talks
+to it, against the recorded sources replayed on a local HTTP server. The subprocess is
+tests/mcp_server.py (the real CLI with the fake embedder); one slow test runs the real `scout`
+executable with the bundled model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from typer.testing import CliRunner
+
+from scout.cli import app
+from tests.replay import ReplayServer
+from tests.test_search_cli import recorded_routes as _recorded_routes
+
+ROOT = Path(__file__).resolve().parents[1]
+recorded_routes = _recorded_routes  # the fixture: the sources as the search CLI tests replay them
+TOOLS = {"search", "show", "run_baseline", "runs", "new_experiment"}
+EVAL_OK = "print('test accuracy: 0.93')\n"
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    return tmp_path
+
+
+def source_urls(replay_url: str) -> dict[str, str]:
+    return {f"SCOUT_{name.upper()}_URL": f"{replay_url}/{name}" for name in ("pwc", "arxiv", "hf", "github")}
+
+
+def server(workdir: Path, urls: str | None = None, *, real: bool = False) -> StdioServerParameters:
+    env = {"SCOUT_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(ROOT)}
+    if urls:
+        env.update(source_urls(urls))
+    if real:
+        return StdioServerParameters(command=shutil.which("scout") or "scout", args=["mcp"], env=env, cwd=workdir)
+    return StdioServerParameters(command=sys.executable, args=["-m", "tests.mcp_server"], env=env, cwd=workdir)
+
+
+def talk(params: StdioServerParameters, conversation):
+    """Run `conversation(client)` against a fresh server and return what it returns."""
+
+    async def main():
+        async with Client(params, read_timeout_seconds=120) as client:
+            return await conversation(client)
+
+    return anyio.run(main)
+
+
+def payload(result) -> dict:
+    """The JSON of a successful call: the first text block, equal to the structured content."""
+    assert not result.is_error, result.content[0].text
+    data = json.loads(result.content[0].text)
+    assert data == result.structured_content
+    return data
+
+
+def error_text(result) -> str:
+    assert result.is_error
+    text = result.content[0].text
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def test_lists_the_tools_the_resources_and_the_skill(workdir):
+    async def conversation(client):
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        resources = {str(r.uri) for r in (await client.list_resources()).resources}
+        skill = await client.read_resource("scout://skill")
+        ledger = await client.read_resource("scout://runs")
+        return tools, resources, skill.contents[0].text, json.loads(ledger.contents[0].text)
+
+    tools, resources, skill, ledger = talk(server(workdir), conversation)
+    assert set(tools) >= TOOLS
+    run = tools["run_baseline"].annotations
+    assert run.destructive_hint is True and run.open_world_hint is True and run.read_only_hint is False
+    assert tools["show"].annotations.read_only_hint is True
+    schema = tools["run_baseline"].input_schema["properties"]
+    assert schema["confirm"]["default"] is False and schema["timeout"]["exclusiveMinimum"] == 0
+    assert "from" in tools["new_experiment"].input_schema["properties"]
+    assert set(tools["search"].input_schema["required"]) == {"query"}
+    assert resources == {"scout://search/latest", "scout://runs", "scout://skill"}
+    assert skill.startswith("---\nname: scout\n") and "plan_baseline" in skill
+    assert ledger == {"runs": []}
+    assert not (workdir / "cache").exists()  # listing and reading an empty ledger create no cache
+
+
+def test_search_returns_the_cli_json_with_progress_then_show_and_the_latest_search(
+    workdir,
+    recorded_routes,
+    monkeypatch,
+    fake_embedder,
+):
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append((value, message))
+
+    async def conversation(client):
+        found = await client.call_tool(
+            "search",
+            {"query": "generative adversarial networks", "limit": 5},
+            progress_callback=on_progress,
+        )
+        data = payload(found)
+        shown = await client.call_tool("show", {"paper_id": data["results"][0]["id"]})
+        latest = await client.read_resource("scout://search/latest")
+        return data, payload(shown), json.loads(latest.contents[0].text)
+
+    with ReplayServer(recorded_routes) as replay:
+        data, shown, latest = talk(server(workdir, replay.url), conversation)
+        # The CLI's --json on the same cache, now answered from the HTTP cache: the same document.
+        monkeypatch.chdir(workdir)
+        for name, value in {"SCOUT_CACHE_DIR": str(workdir / "cache"), **source_urls(replay.url)}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+        cli = CliRunner().invoke(app, ["search", "generative adversarial networks", "--limit", "5", "--json"])
+    assert cli.exit_code == 0, cli.output
+    expected = json.loads(cli.stdout)
+    assert set(data) == set(expected)
+    assert {**data, "searched_at": None} == {**expected, "searched_at": None}
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]
+    assert all(source["ok"] for source in data["sources"].values())
+    assert shown["id"] == data["results"][0]["id"] and "abstract" in shown and "repos" in shown
+    assert latest == data  # this server ran the latest search: the resource has its scores
+    values = [value for value, _ in progress]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    messages = " | ".join(message for _, message in progress)
+    assert "asking pwc, arxiv, hf" in messages and "embedding abstracts" in messages and "ranking" in messages
+
+
+def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(workdir):
+    async def conversation(client):
+        answers = {
+            "wrong type": await client.call_tool("search", {"query": "gans", "limit": "many"}),
+            "missing": await client.call_tool("search", {}),
+            "empty query": await client.call_tool("search", {"query": "   ", "offline": True}),
+            "unknown source": await client.call_tool("search", {"query": "gans", "sources": ["scholar"]}),
+            "unknown paper": await client.call_tool("show", {"paper_id": "arxiv:0000.00000"}),
+            "bad device": await client.call_tool("run_baseline", {"confirm": True, "device": "tpu"}),
+            "unknown template": await client.call_tool("new_experiment", {"name": "x", "template": "nope"}),
+            "unknown tool": await client.call_tool("teleport", {}),
+        }
+        after = await client.call_tool("runs", {})
+        return answers, after
+
+    answers, after = talk(server(workdir), conversation)
+    texts = {name: error_text(result) for name, result in answers.items()}
+    assert texts["wrong type"].startswith("invalid arguments for search: limit:")
+    assert "query: Field required" in texts["missing"]
+    assert texts["empty query"].startswith("the query is empty")
+    assert "sources.0" in texts["unknown source"]
+    assert "no paper 'arxiv:0000.00000'" in texts["unknown paper"]
+    assert "'tpu' is not one of auto, cpu, cuda" in texts["bad device"]
+    assert "unknown template 'nope'" in texts["unknown template"]
+    assert "teleport" in texts["unknown tool"]
+    assert payload(after) == {"runs": []}
+
+
+def test_run_baseline_refuses_without_confirm_and_runs_nothing(workdir, make_git_repo):
+    marker = workdir / "ran"
+    repo = make_git_repo("tiny", {"eval.py": f"open({str(marker)!r}, 'w').close()\n" + EVAL_OK})
+
+    async def conversation(client):
+        refused = await client.call_tool("run_baseline", {"repos": [str(repo)], "env": "current"})
+        ledger = await client.call_tool("runs", {})
+        return refused, ledger
+
+    refused, ledger = talk(server(workdir), conversation)
+    assert "needs confirm: true" in error_text(refused) and "plan_baseline" in error_text(refused)
+    assert payload(ledger) == {"runs": []}
+    assert not marker.exists()
+    assert not (workdir / "cache").exists()  # nothing cloned, no run folder, no store
+
+
+def test_run_baseline_with_confirm_records_the_run_and_reports_progress(workdir, make_git_repo):
+    repo = make_git_repo("tiny", {"eval.py": EVAL_OK, "README.md": "# tiny\n\n```\npython eval.py\n```\n"})
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append(message)
+
+    async def conversation(client):
+        ran = await client.call_tool(
+            "run_baseline",
+            {"repos": [str(repo)], "env": "current", "confirm": True, "timeout": 60},
+            progress_callback=on_progress,
+        )
+        ledger = await client.read_resource("scout://runs")
+        return ran, json.loads(ledger.contents[0].text)
+
+    ran, ledger = talk(server(workdir), conversation)
+    data = payload(ran)
+    [run] = data["runs"]
+    assert run["status"] == "ok" and run["metrics"] == {"test_accuracy": 0.93}
+    assert run["command"] == "python eval.py" and run["baseline_for"] == ["test_accuracy"]
+    assert ledger == data
+    assert any("running 1 evaluation" in m for m in progress) and any(": ok" in m for m in progress)
+
+
+def test_new_experiment_from_the_template(workdir):
+    target = workdir / "exp1"
+
+    async def conversation(client):
+        made = await client.call_tool(
+            "new_experiment", {"name": "exp1", "template": "classification", "dir": str(target)}
+        )
+        again = await client.call_tool(
+            "new_experiment", {"name": "exp1", "template": "classification", "dir": str(target)}
+        )
+        return made, again
+
+    made, again = talk(server(workdir), conversation)
+    data = payload(made)
+    assert data["path"] == str(target) and data["template"] == "classification" and data["from"] is None
+    assert len(data["commit"]) == 40 and (target / "train.py").is_file()
+    assert "not empty" in error_text(again)
+
+
+@pytest.mark.slow
+def test_the_real_scout_executable_searches_with_the_bundled_model(workdir, recorded_routes):
+    if shutil.which("scout") is None:
+        pytest.skip("the scout executable is not installed (pip install -e .)")
+
+    async def conversation(client):
+        return await client.call_tool("search", {"query": "generative adversarial networks", "limit": 3})
+
+    with ReplayServer(recorded_routes) as replay:
+        data = payload(talk(server(workdir, replay.url, real=True), conversation))
+    assert data["model"] == "all-MiniLM-L6-v2" and len(data["results"]) == 3
+    assert os.path.isdir(workdir / "cache")
