@@ -65,6 +65,8 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "top5": ("top5", "top 5", "top5 acc", "top5 accuracy", "top 5 accuracy", "acc@5", "acc5", "prec@5"),
     "accuracy": ("accuracy", "acc", "correct"),
     "map50": ("map@0.5", "map@.5", "map50", "map 50", "ap50", "box ap50"),
+    "map75": ("map75", "ap75"),
+    "ar": ("ar", "ar100", "average recall"),
     "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap"),
     "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1"),
     "precision": ("precision",),
@@ -82,7 +84,9 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "rouge2": ("rouge2", "rouge 2"),
     "wer": ("wer", "word error rate"),
     "cer": ("cer", "character error rate"),
-    "error": ("error", "err", "top1 err", "top1 error", "error rate"),
+    "top1_error": ("top1 err", "top1 error", "top 1 err", "top 1 error"),
+    "top5_error": ("top5 err", "top5 error", "top 5 err", "top 5 error"),
+    "error": ("error", "err", "error rate"),
     "psnr": ("psnr",),
     "ssim": ("ssim",),
     "fid": ("fid",),
@@ -99,6 +103,8 @@ FRACTION_METRICS = frozenset(
         "top5",
         "map",
         "map50",
+        "map75",
+        "ar",
         "f1",
         "precision",
         "recall",
@@ -108,11 +114,13 @@ FRACTION_METRICS = frozenset(
         "dice",
         "exact_match",
         "error",
+        "top1_error",
+        "top5_error",
         "wer",
         "cer",
     }
 )
-LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"})
+LOWER_IS_BETTER = frozenset({"loss", "perplexity", "error", "top1_error", "top5_error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"})
 
 QUALIFIERS = {
     "test": "test",

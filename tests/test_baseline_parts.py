@@ -17,7 +17,8 @@ from scout.baseline.clone import clone, resolve_source, slug
 from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
 from scout.baseline.diagnose import diagnose
 from scout.baseline.process import run_streaming, scrub_env
-from scout.baseline.recipes import Recipe, best_readme_command, find_command, save_recipe
+from scout.baseline.candidates import find_candidates
+from scout.baseline.recipes import Recipe, fixed_recipe, save_recipe
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.models import Run
@@ -26,21 +27,16 @@ from tests.cli_helpers import run_baseline
 
 def test_readme_prefers_an_evaluation_of_a_script_that_exists(tmp_path):
     (tmp_path / "test.py").write_text("")
-    readme = """
-```bash
-pip install -r requirements.txt
-python train.py --epochs 90 \\
-    --lr 0.1
-python missing_eval.py
-$ python test.py --checkpoint best.pt
-```
-"""
-    assert best_readme_command(readme, tmp_path) == "python test.py --checkpoint best.pt"
-    assert (
-        best_readme_command("```\npython train.py --lr 0.1 \\\n  --epochs 2\n```\n", tmp_path)
-        == "python train.py --lr 0.1 --epochs 2"
+    (tmp_path / "train.py").write_text("")
+    (tmp_path / "README.md").write_text(
+        "## Training\n```bash\npip install -r requirements.txt\npython train.py --epochs 90 \\\n    --lr 0.1\n"
+        "python missing_eval.py\n```\n## Evaluation\n```\n$ python test.py --checkpoint best.pt\n```\n"
     )
-    assert best_readme_command("no code here", tmp_path) is None
+    found = find_candidates(tmp_path)
+    assert found.chosen.command == "python test.py --checkpoint best.pt"
+    assert found.chosen.source == "README.md § Evaluation"
+    assert "python missing_eval.py" in found.dropped
+    assert [c.command for c in found.candidates][1] == "python train.py --epochs 90 --lr 0.1"
 
 
 def test_command_sources_in_order(tmp_path):
@@ -48,26 +44,32 @@ def test_command_sources_in_order(tmp_path):
     repo.mkdir()
     (repo / "lib.py").write_text("")
     (repo / "train.py").write_text("")
-    assert find_command(repo, recipes, "s").command == "python train.py"
+    assert find_candidates(repo).chosen.command == "python train.py"
     (repo / "main.py").write_text("p.add_argument('--evaluate', action='store_true')\n")
-    assert find_command(repo, recipes, "s").command == "python main.py --evaluate"
-    (repo / "evaluate.py").write_text("")
-    assert find_command(repo, recipes, "s").source == "conventional script evaluate.py"
+    assert find_candidates(repo).chosen.command == "python main.py --evaluate"
+    (repo / "evaluate.py").write_text("import argparse\n")
+    assert find_candidates(repo).chosen.source == "script evaluate.py"
+    assert fixed_recipe(repo, recipes, "s") is None
     (repo / "sotabench.py").write_text("")
-    assert find_command(repo, recipes, "s").command == "python sotabench.py"
+    assert fixed_recipe(repo, recipes, "s").command == "python sotabench.py"
     (repo / "scout.toml").write_text('[eval]\ncommand = "python bench.py"\nmetrics_file = "m.json"\n')
-    assert find_command(repo, recipes, "s") == Recipe("python bench.py", "scout.toml", metrics_file="m.json")
-    save_recipe(recipes, "s", Recipe('python x.py --name "a b"', "README.md", setup=("make data",), timeout=60))
-    found = find_command(repo, recipes, "s")
-    assert (found.command, found.setup, found.timeout) == ('python x.py --name "a b"', ("make data",), 60.0)
+    assert fixed_recipe(repo, recipes, "s") == Recipe("python bench.py", "scout.toml", metrics_file="m.json")
+    save_recipe(
+        recipes, "s", Recipe('python x.py --name "a b"', "README.md", cwd="sub", setup=("make data",), timeout=60)
+    )
+    found = fixed_recipe(repo, recipes, "s")
+    assert (found.command, found.cwd, found.setup, found.timeout) == (
+        'python x.py --name "a b"',
+        "sub",
+        ("make data",),
+        60.0,
+    )
     assert found.source.startswith("recipe ")
-    assert find_command(repo, recipes, "s", cmd="python y.py").source == "--cmd"
+    assert fixed_recipe(repo, recipes, "s", cmd="python y.py").source == "--cmd"
 
 
-def test_no_command_says_what_was_tried(tmp_path):
-    with pytest.raises(EvalError) as err:
-        find_command(tmp_path, tmp_path / "recipes", "s")
-    assert "no README" in str(err.value) and "eval.py" in str(err.value) and "--cmd" in str(err.value)
+def test_nothing_runnable_gives_no_command(tmp_path):
+    assert find_candidates(tmp_path).chosen is None
 
 
 def test_repo_names_and_sources(tmp_path):

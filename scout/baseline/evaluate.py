@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.clone import Checkout, Target, clone, slug
+from scout.baseline.clone import Checkout, Target, slug
 from scout.baseline.devices import CPU, Slot
 from scout.baseline.diagnose import diagnose
 from scout.baseline.envs import current_env, describe, missing_imports, prepare_env, run_setup
 from scout.baseline.logmetrics import Metric, parse_metrics_json, parse_output
 from scout.baseline.process import run_streaming, sandbox_argv, scrub_env
-from scout.baseline.recipes import Recipe, find_command
+from scout.baseline.recipes import Recipe
 from scout.clock import now_iso
 from scout.errors import ScoutError
 from scout.ledger import allocate_run_dir
@@ -59,6 +59,8 @@ class Options:
     metric_patterns: tuple[str, ...] = ()
     seed: int = 0
     update: bool = False
+    sets: tuple[str, ...] = ()  # --set KEY=VALUE: values for the command's placeholders
+    has_gpu: bool = False  # whether the run's device is a GPU (the plan's CUDA-only check)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Job:
     checkout: Checkout | None = None
     recipe: Recipe | None = None
     error: str | None = None  # set when the repo could not be cloned or no command was found
+    plan: object | None = None  # the scout.baseline.plan.Plan shown on the confirm screen
 
     @property
     def slug(self) -> str:
@@ -92,15 +95,34 @@ class Job:
 
 
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
-    """Allocate the run, clone the repo and find its command. Failures are kept in Job.error."""
+    """Allocate the run, clone the repo and plan it. Failures (no clone, no command, a placeholder
+    with no value) are kept in Job.error."""
+    from scout.baseline.needs import parse_sets
+    from scout.baseline.plan import plan_target
+
     run_id, run_dir = allocate_run_dir(layout.runs)
     job = Job(run_id, run_dir, now_iso(), target, options, layout)
     try:
-        checkout = clone(target.url, layout.repos, update=options.update)
-        job = replace(job, checkout=checkout)
-        return replace(job, recipe=find_command(checkout.path, layout.recipes, job.slug, options.cmd))
+        plan = plan_target(
+            target,
+            layout.repos,
+            layout.recipes,
+            update=options.update,
+            cmd=options.cmd,
+            sets=parse_sets(options.sets),
+            has_gpu=options.has_gpu,
+        )
     except ScoutError as exc:
         return replace(job, error=str(exc))
+    job = replace(job, checkout=plan.checkout, recipe=plan.recipe, plan=plan)
+    if plan.error:
+        return replace(job, error=plan.error)
+    if plan.recipe is None:
+        return replace(job, error=f"no evaluation command found ({plan.source}); pass --cmd 'python your_eval.py ...'")
+    if plan.unmet:
+        missing = "; ".join(need.detail for need in plan.unmet)
+        return replace(job, error=f"not started: the command needs values: {missing}")
+    return job
 
 
 def _record(job: Job, message: str | None, status: str = "failed", **changes) -> Run:
@@ -157,6 +179,11 @@ def _judge(
     if interrupted:
         return _Outcome("failed", "interrupted (Ctrl-C); the whole process group was stopped")
     if timed_out:
+        if metrics:
+            return _Outcome(
+                "timeout",
+                f"killed after {job.timeout:g} s (--timeout); the metrics are the last it printed before then",
+            )
         return _Outcome(
             "timeout",
             f"killed after {job.timeout:g} s (--timeout); research scripts often run "
@@ -197,10 +224,14 @@ def execute(
             "SCOUT_SEED": str(job.options.seed),
             "PYTHONHASHSEED": str(job.options.seed),
             "SCOUT_RUN_DIR": str(job.run_dir.resolve()),
+            # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one.
+            "COLUMNS": base_env.get("COLUMNS", "120"),
+            "LINES": base_env.get("LINES", "40"),
             **slot.env(),
         }
     )
     repo_dir = job.checkout.path
+    run_cwd = repo_dir / job.recipe.cwd
     with open(log_path, "ab") as log:
         log.write(
             f"[scout] run {job.run_id}: {job.target.url} @ {job.checkout.commit}\n"
@@ -227,13 +258,13 @@ def execute(
             env = {**base_env, **pyenv.path_env(base_env)}
             argv = ["/bin/sh", "-c", job.recipe.command]
             if job.options.sandbox:
-                argv = sandbox_argv(argv, [repo_dir.resolve(), job.run_dir.resolve()], repo_dir)
+                argv = sandbox_argv(argv, [repo_dir.resolve(), job.run_dir.resolve()], run_cwd)
                 env.setdefault("XDG_CACHE_HOME", str((job.run_dir / "cache").resolve()))
             log.write(f"[scout] $ {job.recipe.command}\n".encode())
             log.flush()
             start = log.tell()
             result = run_streaming(
-                argv, cwd=repo_dir, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+                argv, cwd=run_cwd, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
             )
         except KeyboardInterrupt:
             return _record(

@@ -45,6 +45,20 @@ _PROGRESS = re.compile(
 _LEADING_FLAGS = re.compile(r"^(?:\(\?[a-zA-Z]+\))+")
 
 
+# pycocotools' summary: " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.374"
+_COCO = re.compile(
+    r"Average\s+(?P<what>Precision|Recall)\s+\((?:AP|AR)\)\s+@\[\s*IoU=(?P<iou>[\d.:]+)\s*\|\s*"
+    r"area=\s*(?P<area>\w+)\s*\|\s*maxDets=\s*(?P<dets>\d+)\s*\]\s*=\s*(?P<v>-?[\d.]+)"
+)
+_TENSOR = re.compile(r"tensor\(\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)[^)]*\)")
+_PER_K = re.compile(r"\b(\d+)-NN\b", re.IGNORECASE)
+# Column names that only mean a metric in a table header (YOLO's "P R mAP50 mAP50-95").
+_TABLE_ALIASES = {"p": "precision", "r": "recall", "map50-95": "map", "map@.5:.95": "map", "map@0.5:0.95": "map"}
+_KUANGLIU_BAR = re.compile(r"\|\s*Acc:\s*[\d.]+%\s*\(\d+/\d+\)")
+_MEAN = re.compile(rf"^\s*Mean:\s*(?P<v>{_NUM})\b")  # airbench: "Mean: 0.9401    Std: 0.0014"
+_SPLIT_ONLY = re.compile(rf"^\W*(?P<qual>{_QUAL})\b(?:\s+(?:set|split|results?|metrics?|stats))?\W*$", re.I)
+
+
 @dataclass(frozen=True)
 class Metric:
     value: float
@@ -63,8 +77,67 @@ def _lines(text: str) -> list[str]:
     return [line for line in re.split(r"[\r\n]+", text) if line.strip()]
 
 
-def _named_metrics(line: str) -> list[tuple[str, Metric]]:
-    progress = bool(_PROGRESS.search(line))
+def _coco(line: str) -> list[tuple[str, Metric]]:
+    match = _COCO.search(line)
+    if not match or match.group("area") != "all":
+        return []
+    iou, dets = match.group("iou"), int(match.group("dets"))
+    if match.group("what") == "Precision":
+        name = {"0.50:0.95": "map", "0.50": "map50", "0.75": "map75"}.get(iou)
+    else:
+        name = "ar" if iou == "0.50:0.95" and dets == 100 else None
+    if name is None:
+        return []
+    return [(name, Metric(float(match.group("v")), match.group("v")))]
+
+
+def _table_name(cell: str) -> str | None:
+    cell = cell.strip().rstrip(":").strip()
+    lower = cell.lower()
+    if lower in _TABLE_ALIASES:
+        return _TABLE_ALIASES[lower]
+    if re.fullmatch(rf"(?:(?:{_QUAL})[\s_\-]*)?(?:\w+[\s_\-])?(?:{_NAMES})", cell, re.IGNORECASE):
+        return canonical_name(cell)
+    return None
+
+
+def _header(line: str) -> list[str | None] | None:
+    """The columns of a table header with at least two metric names, else None."""
+    if "|" in line.strip().strip("|"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    else:
+        head = re.split(r":\s+\d+%|:\s*$", line, maxsplit=1)[0]  # YOLO's header ends in a progress bar
+        cells = head.split()
+    if len(cells) < 2 or any(re.match(r"^[-+(]?\.?\d", c) for c in cells if c):
+        return None
+    names = [_table_name(c) for c in cells]
+    return names if sum(n is not None for n in names) >= 2 else None
+
+
+def _table_row(header: list[str | None], line: str) -> list[tuple[str, Metric]]:
+    if "|" in line.strip().strip("|"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    else:
+        cells = line.split()
+    if len(cells) != len(header):
+        return []
+    found = []
+    for name, cell in zip(header, cells):
+        if name and re.fullmatch(rf"{_NUM}%?", cell):
+            value = _number(cell, None, None)
+            if value is not None:
+                found.append((name, Metric(normalize(name, value, cell), cell)))
+    return found
+
+
+def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple[str, Metric]]:
+    line = _TENSOR.sub(r"\1", line)
+    per_k = _PER_K.search(line)
+    if per_k:
+        # "20-NN classifier result: Top1: 76.1, Top5: 89.0": one result per k, never last-wins.
+        rest = line[per_k.end() :]
+        return [(f"{per_k.group(1)}nn_{name}", metric) for name, metric in _named_metrics(rest)]
+    progress = bool(_PROGRESS.search(line)) and not _KUANGLIU_BAR.search(line)
     found, taken = [], []
     for match in _NAMED.finditer(line):
         taken.append(match.span())
@@ -76,7 +149,7 @@ def _named_metrics(line: str) -> list[tuple[str, Metric]]:
         if not qualifier:
             # "Test set: Average loss: 0.03, Accuracy: 9890/10000": the split named earlier in the line.
             earlier = _QUAL_WORD.findall(line[: match.start()] + " " + (match.group("filler") or ""))
-            qualifier = earlier[-1] if earlier else None
+            qualifier = earlier[-1] if earlier else qualifier_before
         if progress and not qualifier:
             continue  # "iter 10: loss 2.2251" is training progress, not an evaluation
         value = _number(raw, num, den)
@@ -132,11 +205,49 @@ def parse_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> dict[
     """Every metric the output reports; for each name the last value printed."""
     compiled = compile_patterns(patterns)
     metrics: dict[str, Metric] = {}
+    header: list[str | None] | None = None
+    split: str | None = None  # "Test set:" on its own line names the split of the next line
     for line in _lines(text):
-        for name, metric in _named_metrics(line) + _custom_metrics(line, compiled):
+        found = _coco(line)
+        if not found and _COCO.search(line) is None:
+            row = _table_row(header, line) if header else []
+            new_header = _header(line)
+            if new_header:
+                header = new_header
+                found = []
+            elif row:
+                found = row
+            elif header and _MEAN.match(line):
+                column = next(name for name in reversed(header) if name and not name.startswith("train"))
+                raw = _MEAN.match(line).group("v")
+                found = [(f"mean_{column}", Metric(normalize(column, float(raw), raw), raw))]
+            else:
+                if re.search(r"\d", line):
+                    header = None  # a table ends at the first line that is not one of its rows
+                found = _named_metrics(line, split)
+        match = _SPLIT_ONLY.match(line)
+        split = match.group("qual") if match else None
+        for name, metric in found + _custom_metrics(line, compiled):
             metrics.pop(name, None)  # re-insert so dict order follows the last occurrence
             metrics[name] = metric
     return metrics
+
+
+def headline_first(metrics: dict[str, Metric], docs_text: str) -> dict[str, Metric]:
+    """The metrics with the one the README names most put first: that is the run's headline."""
+    from scout.metrics import SPELLINGS, base_name
+
+    def mentions(name: str) -> int:
+        spellings = SPELLINGS.get(base_name(name), (base_name(name),))
+        return sum(
+            len(re.findall(rf"(?<![\w@]){_spelling_regex(s)}(?![\w@])", docs_text, re.IGNORECASE)) for s in spellings
+        )
+
+    counts = {name: mentions(name) for name in metrics}
+    if not counts or max(counts.values()) == 0:
+        return metrics
+    top = max(counts, key=lambda name: (counts[name], name.startswith(("test", "val", "eval"))))
+    return {top: metrics[top], **{k: v for k, v in metrics.items() if k != top}}
 
 
 def parse_metrics_json(text: str) -> dict[str, Metric]:

@@ -23,15 +23,13 @@ from scout.errors import EvalError, Interrupted
 from scout.models import Run
 
 
-def prepare_all(store, layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Run]]:
-    """Jobs ready to run, and the failed runs (clone errors, no command found) already recorded."""
+def prepare_all(layout: Layout, targets: list[Target], options: Options) -> tuple[list[Job], list[Job]]:
+    """Jobs ready to run, and the jobs that cannot start (no clone, no command, a placeholder with no
+    value). Nothing is recorded yet: a declined confirmation leaves no trace in the ledger."""
     ready, failed = [], []
     for target in targets:
         job = prepare(target, layout, options)
-        if job.error:
-            failed.append(finish(store, layout, job, execute(job)))
-        else:
-            ready.append(job)
+        (failed if job.error else ready).append(job)
     return ready, failed
 
 
@@ -122,7 +120,7 @@ class BaselineReport:
 class BaselineHooks:
     """How the caller takes part: approve the prepared jobs, and hear about progress."""
 
-    confirm: Callable[[list[Job]], bool]
+    confirm: Callable[[list[Job], list[Job]], bool]  # (ready jobs, jobs that cannot start) -> run?
     on_prepare_failed: Callable[[Run], None] = lambda run: None
     on_line: Callable[[Job, str], None] | None = None
     on_done: Callable[[Run], None] | None = None
@@ -145,15 +143,19 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
         targets = pick_repos(store, request.top)
     local = request.executor == "local"
     slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
-    jobs, runs = prepare_all(store, layout, targets, request.options)
-    for run in runs:
-        hooks.on_prepare_failed(run)
+    options = replace(request.options, has_gpu=any(slot.device == "cuda" for slot in slots))
+    jobs, blocked = prepare_all(layout, targets, options)
     try:
-        if jobs and not hooks.confirm(jobs):
-            raise EvalError("cancelled; nothing was run")
+        if jobs and not hooks.confirm(jobs, blocked):
+            raise EvalError("cancelled; nothing was run and nothing was recorded")
     except EvalError:
-        discard(jobs)  # their run folders are still empty
+        discard(jobs + blocked)  # their run folders are still empty
         raise
+    runs = []
+    for job in blocked:
+        run = finish(store, layout, job, execute(job))
+        hooks.on_prepare_failed(run)
+        runs.append(run)
     if not jobs:
         return BaselineReport(runs, layout.runs)
     if not local:

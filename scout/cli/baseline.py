@@ -75,16 +75,39 @@ def _print_runs(runs, as_json: bool, title: str) -> None:
         err_console.print("the ledger is empty; run `scout baseline` first")
 
 
-def _confirm(jobs, yes: bool) -> bool:
+def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) -> None:
+    """One repo's plan as text; the user approves exactly this, so none of it is Rich markup."""
+    say = lambda text: console_.print(text, soft_wrap=True, markup=False, highlight=False)  # noqa: E731
+    say(f"{plan.repo} @ {(plan.commit or '?')[:12]}")
+    if plan.error:
+        say(f"  cannot plan: {plan.error}")
+        return
+    if plan.command is None:
+        say(f"  command: none ({plan.source})")
+    else:
+        say(f"  command ({plan.source}): {plan.command}")
+        say(f"  in: {plan.cwd or '.'}")
+    for step in plan.setup:
+        say(f"  setup: {step}")
+    for need in plan.needs:
+        say(f"  needs {need.kind}: {need.detail}")
+    shown = [c for c in plan.candidates if c[0] != plan.command][:candidates]
+    if shown:
+        say("  other candidates:")
+        for command, source, why in shown:
+            say(f"    {command}  [{source}] {why}")
+    if note:
+        say(f"  {note}")
+
+
+def _confirm(jobs, blocked, yes: bool) -> bool:
     for job in jobs:
-        # The user approves exactly this text, so none of it may be read as Rich markup.
-        err_console.print(
-            f"[bold]{escape(job.target.url)}[/] @ {job.checkout.commit[:12]}\n"
-            f"  command ({escape(job.recipe.source)}): [cyan]{escape(job.recipe.command)}[/]",
-            soft_wrap=True,
-        )
-        for step in job.recipe.setup:
-            err_console.print(f"  setup: {step}", soft_wrap=True, markup=False)
+        _print_plan(job.plan, err_console)
+    for job in blocked:
+        if job.plan is not None:
+            _print_plan(job.plan, err_console, note=f"-> {job.error}")
+        else:
+            err_console.print(f"{job.target.url}: {job.error}", soft_wrap=True, markup=False)
     if yes:
         return True
     if not sys.stdin.isatty():
@@ -142,14 +165,22 @@ def baseline(
         hidden=True,
         help="submitit cluster; `local` runs the jobs here (for tests).",
     ),
+    plan: bool = typer.Option(
+        False, "--plan", help="Show what would run (command, setup, candidates, needs) and run nothing."
+    ),
+    set_: list[str] = typer.Option(
+        None, "--set", help="KEY=VALUE for a placeholder of the command: its text, flag or variable (repeatable)."
+    ),
     cache_dir: str = CacheDirOption,
 ) -> None:
     """Clone the strongest repos, run their evaluation safely, and record the number to beat.
 
     $ scout baseline --repo https://github.com/kuangliu/pytorch-cifar --timeout 600 --yes
+    $ scout baseline --repo https://github.com/facebookresearch/detr --plan --json
     """
     from scout.baseline.evaluate import Options
     from scout.baseline.logmetrics import compile_patterns
+    from scout.baseline.needs import parse_sets
     from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
     from scout.baseline.slurm import SlurmOptions
     from scout.config import parse_device
@@ -157,6 +188,7 @@ def baseline(
 
     settings = settings_from(cache_dir=cache_dir)
     compile_patterns(metric or [])
+    parse_sets(set_ or [])
     parse_device(device)
     request = BaselineRequest(
         repos=tuple(repo or ()),
@@ -171,15 +203,27 @@ def baseline(
             metric_patterns=tuple(metric or ()),
             seed=seed,
             update=update,
+            sets=tuple(set_ or ()),
         ),
         device=device,
         executor=executor.value,
         slurm=SlurmOptions(slurm_cluster, partition, gpus_per_job, time_min),
         wait=wait,
     )
+    if plan:
+        from scout.baseline.plan import plan_baseline
+
+        with Session(settings) as session:
+            plans = plan_baseline(request, session)
+        if as_json:
+            typer.echo(json.dumps({"plans": [p.to_json() for p in plans]}, indent=2))
+        else:
+            for item in plans:
+                _print_plan(item, console, candidates=10)
+        return
     with Session(settings) as session, _RunProgress() as progress:
         hooks = BaselineHooks(
-            confirm=lambda jobs: _confirm(jobs, yes),
+            confirm=lambda jobs, blocked: _confirm(jobs, blocked, yes),
             on_prepare_failed=lambda run: warn(f"{run.repo}: {run.message}"),
             on_line=progress.on_line,
             on_done=progress.on_done,
@@ -194,6 +238,11 @@ def baseline(
     if waiting:
         err_console.print("`scout runs` records them once they finish")
     _print_runs(report.runs, as_json, "baseline runs")
+    timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
+    if timed_out and not report.any_ok:
+        ids = ", ".join(run.id for run in timed_out)
+        warn(f"{ids}: timed out, but the metrics printed before then are recorded; raise --timeout for a full run")
+        return
     if not report.any_ok and not waiting:
         raise EvalError(f"no run produced a metric; see the messages above and the logs in {report.runs_dir}")
 
