@@ -23,7 +23,7 @@ from tests.test_search_cli import recorded_routes as _recorded_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 recorded_routes = _recorded_routes  # the fixture: the sources as the search CLI tests replay them
-TOOLS = {"search", "show", "run_baseline", "runs", "new_experiment"}
+TOOLS = {"search", "show", "plan_baseline", "run_baseline", "runs", "new_experiment"}
 EVAL_OK = "print('test accuracy: 0.93')\n"
 
 
@@ -164,6 +164,30 @@ def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(wor
     assert "unknown template 'nope'" in texts["unknown template"]
     assert "teleport" in texts["unknown tool"]
     assert payload(after) == {"runs": []}
+
+
+def test_plan_baseline_says_what_would_run_and_runs_nothing(workdir, make_git_repo):
+    marker = workdir / "ran"
+    readme = "# tiny\n\n## Evaluation\n\n```\npython eval.py --data /path/to/data\n```\n"
+    repo = make_git_repo("tiny", {"eval.py": f"open({str(marker)!r}, 'w').close()\n" + EVAL_OK, "README.md": readme})
+
+    async def conversation(client):
+        without_search = await client.call_tool("plan_baseline", {})
+        planned = await client.call_tool("plan_baseline", {"repos": [str(repo)], "device": "cpu"})
+        ledger = await client.call_tool("runs", {})
+        return without_search, planned, ledger
+
+    without_search, planned, ledger = talk(server(workdir), conversation)
+    assert "no stored search to take repos from" in error_text(without_search)
+    [plan] = payload(planned)["plans"]
+    assert set(plan) == {"repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"}
+    assert plan["command"] == "python eval.py --data /path/to/data" and len(plan["commit"]) == 40
+    assert "README.md" in plan["source"]
+    assert any("/path/to/data" in need["detail"] for need in plan["needs"])  # what the run still needs
+    assert payload(ledger) == {"runs": []}
+    assert not marker.exists()
+    runs_dir = workdir / "cache" / "runs"
+    assert not runs_dir.exists() or not any(runs_dir.iterdir())
 
 
 def test_run_baseline_refuses_without_confirm_and_runs_nothing(workdir, make_git_repo):

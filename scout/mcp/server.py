@@ -31,6 +31,14 @@ from scout.mcp.progress import Progress
 from scout.mcp.skill import skill_text
 
 SourceName = Literal["pwc", "arxiv", "hf"]
+# The arguments plan_baseline and run_baseline share, as `scout baseline` takes them.
+Repos = Annotated[
+    list[str], Field(description="Repo URLs or local paths (default: the top repos of the latest search).")
+]
+Top = Annotated[int, Field(ge=1, le=20, description="How many repos to take from the latest search.")]
+Cmd = Annotated[str | None, Field(description="The evaluation command, instead of the one scout finds.")]
+Device = Annotated[str, Field(description="auto, cpu, cuda or cuda:N.")]
+Sets = Annotated[list[str], Field(description="KEY=VALUE values for the command's placeholders (--set).")]
 INSTRUCTIONS = (
     "scout finds prior work for an ML task, measures the baseline to beat, and scaffolds the next "
     "experiment. Start with `search`; `show` gives one paper in full. Before `run_baseline`, call "
@@ -48,6 +56,7 @@ RUN_CODE = types.ToolAnnotations(
 )
 READS_SOURCES = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
 READS_STORE = types.ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+CLONES_REPOS = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
 WRITES_PROJECT = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
 
@@ -182,10 +191,36 @@ class ScoutTools:
         payload, notes = self.ledger()
         return result(payload, notes=notes)
 
-    def run_baseline(self, progress: Progress, *, confirm: bool, **arguments) -> types.CallToolResult:
+    def _baseline_request(
+        self, *, repos: list[str], top: int, cmd: str | None, device: str, sets: list[str], **options
+    ):
+        """The BaselineRequest `scout baseline` would build; `options` are further Options fields."""
         from scout.baseline.evaluate import Options
-        from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
+        from scout.baseline.needs import parse_sets
+        from scout.baseline.run import BaselineRequest
         from scout.config import parse_device
+
+        parse_device(device)
+        parse_sets(tuple(sets))
+        return BaselineRequest(
+            repos=tuple(repos),
+            top=top,
+            options=Options(cmd=cmd, sets=tuple(sets), default_timeout=self.settings.eval_timeout_s, **options),
+            device=device,
+        )
+
+    def plan_baseline(self, progress: Progress, **arguments) -> types.CallToolResult:
+        from scout.baseline.plan import plan_baseline
+
+        request = self._baseline_request(**arguments)
+        progress.step("cloning or reusing the checkouts, reading them")
+        with self.session() as session:
+            plans = plan_baseline(request, session)
+        notes = [f"{plan.repo}: cannot plan: {plan.error}" for plan in plans if plan.error]
+        return result({"plans": [plan.to_json() for plan in plans]}, notes=notes)
+
+    def run_baseline(self, progress: Progress, *, confirm: bool, **arguments) -> types.CallToolResult:
+        from scout.baseline.run import BaselineHooks, run_baseline
         from scout.ledger import ledger_json
 
         if not confirm:
@@ -195,22 +230,10 @@ class ScoutTools:
                 "call plan_baseline first, read the commands it would run, then call run_baseline again "
                 "with confirm: true"
             )
-        parse_device(arguments["device"])
-        request = BaselineRequest(
-            repos=tuple(arguments["repos"]),
-            top=arguments["top"],
-            options=Options(
-                cmd=arguments["cmd"],
-                timeout=arguments["timeout"],
-                default_timeout=self.settings.eval_timeout_s,
-                env_mode=arguments["env"],
-                sandbox=arguments["sandbox"],
-                seed=arguments["seed"],
-            ),
-            device=arguments["device"],
-        )
+        request = self._baseline_request(**arguments)
         hooks = BaselineHooks(
-            confirm=lambda jobs: progress.step(f"running {len(jobs)} evaluation(s)") or True,
+            # confirm: true was the approval; this hook only reports what is about to run.
+            confirm=lambda jobs, blocked: progress.step(f"running {len(jobs)} evaluation(s)") or True,
             on_prepare_failed=lambda run: progress.step(f"{run.repo}: {run.message}"),
             on_line=lambda job, line: progress.note(f"{job.slug}: {line.strip()[:200]}"),
             on_done=lambda run: progress.step(f"{run.id} {run.repo}: {run.status}"),
@@ -308,15 +331,31 @@ def build_server(settings: Settings) -> MCPServer:
         metrics, the gap, and baseline_for naming the metrics on which a run is the one to beat."""
         return await in_thread(tools.runs)
 
+    @server.tool(annotations=CLONES_REPOS)
+    async def plan_baseline(
+        ctx: Context,
+        repos: Repos = [],  # noqa: B006 - pydantic copies defaults; the schema shows []
+        top: Top = 3,
+        cmd: Cmd = None,
+        device: Device = "auto",
+        sets: Sets = [],  # noqa: B006
+    ) -> types.CallToolResult:
+        """What run_baseline would run, running nothing (the JSON of `scout baseline --plan --json`):
+        per repo the pinned commit, the chosen command and where it came from, its folder, the
+        setup steps, the other candidates with why each lost, and what the run still needs
+        (datasets, checkpoints, placeholders, a GPU, credentials). command null means the repo has
+        no runnable evaluation. It clones or reuses the checkouts; it creates no venv and no run."""
+        progress = Progress(ctx)
+        return await in_thread(tools.plan_baseline, progress, repos=repos, top=top, cmd=cmd, device=device, sets=sets)
+
     @server.tool(annotations=RUN_CODE)
     async def run_baseline(
         ctx: Context,
-        repos: Annotated[
-            list[str], Field(description="Repo URLs or local paths (default: the top repos of the latest search).")
-        ] = [],  # noqa: B006 - pydantic copies defaults; the schema shows []
-        top: Annotated[int, Field(ge=1, le=20, description="How many repos to take from the latest search.")] = 3,
-        cmd: Annotated[str | None, Field(description="The evaluation command, instead of the one scout finds.")] = None,
-        device: Annotated[str, Field(description="auto, cpu, cuda or cuda:N.")] = "auto",
+        repos: Repos = [],  # noqa: B006 - pydantic copies defaults; the schema shows []
+        top: Top = 3,
+        cmd: Cmd = None,
+        device: Device = "auto",
+        sets: Sets = [],  # noqa: B006
         timeout: Annotated[
             float, Field(gt=0, le=86_400, description="Seconds before a run's whole process group is killed.")
         ] = 600.0,
@@ -345,9 +384,10 @@ def build_server(settings: Settings) -> MCPServer:
             cmd=cmd,
             device=device,
             timeout=timeout,
-            env=env,
+            env_mode=env,
             sandbox=sandbox,
             seed=seed,
+            sets=sets,
         )
 
     @server.tool(annotations=WRITES_PROJECT)
