@@ -7,6 +7,7 @@ waits for it, so notifications arrive in order and the values only grow, as the 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -29,7 +30,7 @@ class Progress:
     def step(self, message: str) -> None:
         """A new phase: always reported."""
         with self._lock:
-            self._step = max(self._step, self._last) + 1
+            self._step = max(self._step + 1, math.floor(self._last) + 1)
             self._send(self._step, message)
 
     def part(self, done: int, total: int, message: str) -> None:

@@ -12,6 +12,7 @@ because they share one embedder, which is loaded once per server."""
 from __future__ import annotations
 
 import json
+import logging
 import shlex
 import threading
 from functools import partial
@@ -26,7 +27,7 @@ from pydantic import Field, ValidationError
 
 from scout import __version__
 from scout.config import Settings
-from scout.errors import ConfigError, ScoutError
+from scout.errors import ConfigError, EvalError, ScoutError
 from scout.mcp.progress import Progress
 from scout.mcp.skill import skill_text
 
@@ -225,7 +226,7 @@ class ScoutTools:
 
         if not confirm:
             # Nothing is cloned or created before this point: the refusal leaves no trace.
-            raise ToolError(
+            raise EvalError(
                 "run_baseline runs code from these repositories on this machine, so it needs confirm: true; "
                 "call plan_baseline first, read the commands it would run, then call run_baseline again "
                 "with confirm: true"
@@ -438,4 +439,9 @@ def build_server(settings: Settings) -> MCPServer:
 
 def serve(settings: Settings) -> None:
     """Serve over stdio until the client closes the connection."""
-    build_server(settings).run("stdio")
+    server = build_server(settings)
+    # The SDK logs to stderr through the root logger; libraries that set their own loggers to DEBUG
+    # (bm25s does) would otherwise fill the client's server log on every search.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
+    server.run("stdio")
