@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import anyio
@@ -18,6 +19,9 @@ from mcp.client.stdio import StdioServerParameters
 from typer.testing import CliRunner
 
 from scout.cli import app
+from scout.config import load_settings
+from scout.mcp.progress import Progress
+from scout.mcp.server import ScoutTools
 from tests.replay import ReplayServer
 from tests.test_search_cli import recorded_routes as _recorded_routes
 
@@ -132,6 +136,11 @@ def test_search_returns_the_cli_json_with_progress_then_show_and_the_latest_sear
     assert all(source["ok"] for source in data["sources"].values())
     assert shown["id"] == data["results"][0]["id"] and "abstract" in shown and "repos" in shown
     assert latest == data  # this server ran the latest search: the resource has its scores
+    # The CLI ran the latest search since: a server serves it from the store, in order, without scores.
+    stored = ScoutTools(load_settings()).latest_search()
+    assert [r["id"] for r in stored["results"]] == [r["id"] for r in expected["results"]]
+    assert stored["results"][0]["score"] is None and set(stored) == set(expected)
+    assert set(stored["results"][0]) == set(expected["results"][0])
     values = [value for value, _ in progress]
     assert values == sorted(values) and len(set(values)) == len(values)
     messages = " | ".join(message for _, message in progress)
@@ -248,6 +257,46 @@ def test_new_experiment_from_the_template(workdir):
     assert data["path"] == str(target) and data["template"] == "classification" and data["from"] is None
     assert len(data["commit"]) == 40 and (target / "train.py").is_file()
     assert "not empty" in error_text(again)
+
+
+def test_progress_values_only_grow_whichever_thread_reports():
+    sent = []
+
+    class Ctx:
+        async def report_progress(self, progress, total, message):
+            sent.append((progress, message))
+
+    def in_threads(progress):
+        progress.step("asking")
+        progress.part(5, 10, "embedding")
+        progress.part(10, 10, "embedding")
+        worker = threading.Thread(target=progress.note, args=("a line from a run's own thread",))
+        worker.start()
+        worker.join()
+        progress.step("ranking")
+
+    async def run():
+        progress = Progress(Ctx(), min_interval_s=0)
+        await anyio.to_thread.run_sync(in_threads, progress)
+
+    anyio.run(run)
+    values = [value for value, _ in sent]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    assert [message for _, message in sent] == [
+        "asking",
+        "embedding 5/10",
+        "embedding 10/10",
+        "a line from a run's own thread",
+        "ranking",
+    ]
+    assert values[0] == 1 and values[-1] == 2
+
+
+def test_scout_skill_prints_the_packaged_skill():
+    printed = CliRunner().invoke(app, ["skill"])
+    assert printed.exit_code == 0
+    front, body = printed.stdout.split("\n---\n", 1)
+    assert front.startswith("---\nname: scout\ndescription:") and "run_baseline" in body
 
 
 @pytest.mark.slow
