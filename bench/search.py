@@ -49,8 +49,9 @@ sys.path.insert(0, str(ROOT))
 
 from scout.config import DEFAULT_MODEL, URL_ENV
 from scout.models import Paper
-from scout.search.embed import embed_texts, onnx_path, top_k
+from scout.search.embed import embed_texts, onnx_path
 from scout.store import Store
+from scout.store.vectors import top_k
 from tests.replay import ReplayServer
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"

@@ -29,7 +29,18 @@ DEFAULT_URLS = {
 }
 URL_ENV = {name: f"SCOUT_{name.upper()}_URL" for name in DEFAULT_URLS}
 
-USER_AGENT = f"scout/{__version__} (prior-work search for ML researchers; +https://pypi.org/project/scout)"
+PROJECT_URL = "https://pypi.org/project/scout"
+# One user of paperswithcode.co saw a 403 for curl's generic agent: say who is asking (name, version, URL).
+USER_AGENT = f"scout/{__version__} (prior-work search for ML researchers; +{PROJECT_URL})"
+
+# Documented request budgets, as (requests, per seconds), per source and endpoint kind
+# (reference/apis.md 1.3a and 2): paperswithcode.co allows about 60 searches and 120 catalog
+# requests a minute per IP; Hugging Face 500 anonymous API requests per 5 minutes.
+RATE_LIMITS = {
+    "pwc:search": (60, 60.0),
+    "pwc": (120, 60.0),
+    "hf": (500, 300.0),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class Settings:
     max_retry_after_s: float = 60.0
     arxiv_delay_s: float = 3.0  # arXiv terms of use: one request every 3 s, one connection
     http_ttl_s: float = 24 * 3600.0  # a repeated search within a day costs no network
+    rate_limits: dict[str, tuple[int, float]] = field(default_factory=lambda: dict(RATE_LIMITS))
+    # The official pwc client refuses to scan more than 1,000 leaderboard rows; so does scout.
+    max_evaluation_rows: int = 1000
     # Search
     per_source_limit: int = 50
     enrich_top: int = 10  # papers whose repos, results and stars are looked up in detail

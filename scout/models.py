@@ -54,6 +54,18 @@ class Result:
 
 
 @dataclass(frozen=True)
+class PaperLink:
+    """Another paper named by one (Papers with Code's successors of a result, say)."""
+
+    title: str
+    arxiv_id: str | None = None
+    pwc_id: str | None = None
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "arxiv_id": self.arxiv_id, "pwc_id": self.pwc_id}
+
+
+@dataclass(frozen=True)
 class Paper:
     title: str
     abstract: str | None = None
@@ -67,6 +79,7 @@ class Paper:
     results: tuple[Result, ...] = ()
     citations: int | None = None
     pwc_id: str | None = None  # the Papers with Code slug or numeric id, for follow-up calls
+    successors: tuple[PaperLink, ...] = ()  # later papers that build on this one (Papers with Code)
 
     @property
     def year(self) -> int | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-REAL_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+# A git worktree sits one level deeper than the main checkout: SCOUT_REAL_FIXTURES points it at them.
+REAL_FIXTURES = Path(
+    os.environ.get("SCOUT_REAL_FIXTURES") or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +58,19 @@ class BagOfWordsEmbedder:
 @pytest.fixture
 def fake_embedder():
     return BagOfWordsEmbedder()
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch, fake_embedder):
+    """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its
+    own slow test in test_search_model.py)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
+    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+    return tmp_path
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def recorded_routes(real_fixtures):
             listing = json.loads((pwc / "paper_list_response.json").read_text())
             listing["results"] = [json.loads((pwc / "paper_get_response.json").read_text())] + listing["results"][:49]
             return 200, "application/json", json.dumps(listing).encode(), {}
-        if rest.startswith("/papers/1406.2661") or rest.startswith("/papers/generative-adversarial-networks"):
+        if rest.startswith("/papers/arxiv/1406.2661") or rest.startswith("/papers/generative-adversarial-networks"):
             detail = json.loads((pwc / "paper_get_response.json").read_text())
             detail["repositories"] = [{"url": "https://github.com/PyGithub/PyGithub", "is_official": True}]
             return 200, "application/json", json.dumps(detail).encode(), {}
@@ -71,19 +71,6 @@ def recorded_routes(real_fixtures):
         "/hf": _file(hf, "application/json; charset=utf-8"),
         "/github": github_route,
     }
-
-
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch, fake_embedder):
-    """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its
-    own slow test in test_search_model.py)."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
-    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
-    for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-    return tmp_path
 
 
 def _point_sources_at(monkeypatch, server):

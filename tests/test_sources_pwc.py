@@ -170,7 +170,7 @@ def detail_server(real_fixtures, detail_status=200, evaluations_status=200):
     detail["repositories"] = [{"url": "https://github.com/goodfeli/adversarial", "is_official": True}]
 
     def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/papers/1406.2661":
+        if request.url.path == "/api/v1/papers/arxiv/1406.2661":
             assert request.url.params["include_resources"] == "true"
             return httpx.Response(detail_status, json=detail if detail_status == 200 else {"detail": "Not found."})
         assert request.url.path == "/api/v1/evaluations/"

@@ -206,6 +206,10 @@ class ResultRow:
     value: float
     unit: str | None
     raw: str
+    extra_data: bool | None = None  # the row's `uses_additional_data`
+    paper_date: str | None = None
+    code_urls: tuple[str, ...] = ()
+    metric_order: int | None = None  # the metric's place in its table's own list; 0 ranks the table
 
 
 def clean_name(value: object, limit: int = NAME_LIMIT) -> str | None:
@@ -303,17 +307,31 @@ def _walk_dataset(task: str, dataset: object, out: list[ResultRow]) -> int:
     name = clean_name(dataset.get("dataset")) or ""
     sota = dataset.get("sota")
     rows = _list(sota.get("rows")) if isinstance(sota, dict) else []
-    skipped = sum(_sota_row(task, name, row, out) for row in rows)
+    listed = [clean_name(m) for m in _list(sota.get("metrics"))] if isinstance(sota, dict) else []
+    order = {metric: i for i, metric in reversed(list(enumerate(listed))) if metric}
+    skipped = sum(_sota_row(task, name, row, out, order) for row in rows)
     return skipped + sum(_walk_dataset(task, sub, out) for sub in _list(dataset.get("subdatasets")))
 
 
-def _sota_row(task: str, dataset: str, row: object, out: list[ResultRow]) -> int:
+def _sota_row(task: str, dataset: str, row: object, out: list[ResultRow], order: dict[str, int]) -> int:
     if not isinstance(row, dict) or not isinstance(row.get("metrics"), dict):
         return 1
     ref = paper_ref(None, row.get("paper_url"), row.get("paper_title"))
     if ref is None:
         return 1  # a leaderboard entry with no paper cannot be attached to one
     model = clean_name(row.get("model_name")) or ""
+    extra = row.get("uses_additional_data")
+    date = row.get("paper_date")
+    codes = tuple(
+        link["url"].strip()
+        for link in _list(row.get("code_links"))
+        if isinstance(link, dict) and isinstance(link.get("url"), str) and link["url"].strip().startswith("http")
+    )
+    context = {
+        "extra_data": extra if isinstance(extra, bool) else None,
+        "paper_date": date[:10] if isinstance(date, str) and _DATE.match(date) else None,
+        "code_urls": codes,
+    }
     skipped = 0
     for metric_name, raw in row["metrics"].items():
         metric = clean_name(metric_name)
@@ -321,7 +339,20 @@ def _sota_row(task: str, dataset: str, row: object, out: list[ResultRow]) -> int
         if not metric or parsed is None:
             skipped += 1
             continue
-        out.append(ResultRow(ref, task, dataset, metric, model, parsed.value, parsed.unit, parsed.raw))
+        out.append(
+            ResultRow(
+                ref,
+                task,
+                dataset,
+                metric,
+                model,
+                parsed.value,
+                parsed.unit,
+                parsed.raw,
+                metric_order=order.get(metric),
+                **context,
+            )
+        )
     return skipped
 
 

@@ -169,8 +169,9 @@ def _write_results(db: sqlite3.Connection, records: list) -> int:
     first = _next_rowid(db, "index_results")
     db.executemany(
         """INSERT OR IGNORE INTO index_results (paper_ref, arxiv_id, slug, title, task, dataset, metric,
-                                                model, value, unit, raw)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                                model, value, unit, raw, extra_data, paper_date, code_urls,
+                                                metric_order)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (
                 r.paper.key,
@@ -184,6 +185,10 @@ def _write_results(db: sqlite3.Connection, records: list) -> int:
                 r.value,
                 r.unit,
                 r.raw,
+                r.extra_data,
+                r.paper_date,
+                json.dumps(list(r.code_urls)) if r.code_urls else None,
+                r.metric_order,
             )
             for r in rows
         ],

@@ -92,6 +92,7 @@ class BaselineRequest:
     """What `scout baseline` was asked: the repos (else the top of the latest search), how to run them."""
 
     repos: tuple[str, ...] = ()
+    from_sota: bool = False  # also the top rows with code of the latest `scout sota` leaderboard
     top: int = 3
     options: Options = Options()
     device: str = "auto"
@@ -137,10 +138,12 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     store = session.store
     layout = Layout(session.settings.cache_dir)
     kind, _ = parse_device(request.device)
-    if request.repos:
-        targets = [Target(resolve_source(repo)) for repo in request.repos]
-    else:
-        targets = pick_repos(store, request.top)
+    targets = [Target(resolve_source(repo)) for repo in request.repos]
+    if request.from_sota:
+        from scout.leaderboard.board import code_targets
+
+        targets += [Target(url) for url in code_targets(store, request.top)]
+    targets = targets or pick_repos(store, request.top)
     local = request.executor == "local"
     slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
     options = replace(request.options, has_gpu=any(slot.device == "cuda" for slot in slots))

@@ -49,10 +49,27 @@ def settings_from(**flags):
     return load_settings(flags)
 
 
-def open_store(settings):
-    from scout.store import Store
+def session_for(settings, **kwargs):
+    from scout.session import Session
 
-    return Store(settings.db_path)
+    return Session(settings, **kwargs)
+
+
+@app.callback()
+def _global_options(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log HTTP requests, retries and cache hits to stderr."),
+) -> None:
+    """Find prior work, measure the number to beat, and scaffold the next experiment."""
+    if verbose:
+        import logging
+
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err_console, show_path=False, markup=False)
+        logging.basicConfig(level=logging.DEBUG, format="%(message)s", handlers=[handler])
+        # Only scout's own records: the libraries underneath are chatty at DEBUG.
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("scout").setLevel(logging.DEBUG)
 
 
 def warn(message: str) -> None:
@@ -70,6 +87,7 @@ def main() -> None:
 # Command modules register on `app` when imported, in the order `scout --help` lists them.
 # isort: off
 from scout.cli import search as _search  # noqa: E402,F401
+from scout.cli import sota as _sota  # noqa: E402,F401
 from scout.cli import baseline as _baseline  # noqa: E402,F401
 from scout.cli import new as _new  # noqa: E402,F401
 from scout.cli import index as _index  # noqa: E402,F401

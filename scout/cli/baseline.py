@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scout.cli import CacheDirOption, app, console, err_console, settings_from, warn
-from scout.errors import EvalError
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.errors import ConfigError, EvalError
+
+ENV_MODES = ("venv", "current")
+EXECUTORS = ("local", "slurm")
 
 
-class EnvMode(str, Enum):
-    venv = "venv"
-    current = "current"
-
-
-class ExecutorKind(str, Enum):
-    local = "local"
-    slurm = "slurm"
+def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
+    # Like --format: a bad value is the user's to fix (exit 1, one line), not a usage error.
+    if value not in choices:
+        raise ConfigError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
+    return value
 
 
 def _fmt(value: float | None) -> str:
@@ -122,6 +121,9 @@ def _confirm(jobs, blocked, yes: bool) -> bool:
 def baseline(
     top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
     repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
+    from_sota: bool = typer.Option(
+        False, "--from-sota", help="Take the code of the top rows of the latest `scout sota` leaderboard."
+    ),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(
@@ -132,9 +134,7 @@ def baseline(
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Run without asking for confirmation."),
     as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON on stdout."),
-    env: EnvMode = typer.Option(
-        EnvMode.venv, "--env", help="venv: one per repo under cache/envs; current: this interpreter."
-    ),
+    env: str = typer.Option("venv", "--env", help="venv: one per repo under cache/envs; current: this interpreter."),
     update: bool = typer.Option(False, "--update", help="Fetch the newest commit of repos already cloned."),
     sandbox: bool = typer.Option(
         False, "--sandbox", help="Run under bubblewrap: no network, only the repo and run folders writable."
@@ -150,7 +150,7 @@ def baseline(
         help="A regex whose first group (or group `value`) is a metric to read (repeatable).",
     ),
     seed: int = typer.Option(0, "--seed", help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED."),
-    executor: ExecutorKind = typer.Option(ExecutorKind.local, "--executor", help="local, or slurm via submitit."),
+    executor: str = typer.Option("local", "--executor", help="local, or slurm via submitit."),
     partition: str = typer.Option(None, "--partition", help="SLURM partition (--executor slurm)."),
     gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, help="GPUs per SLURM job."),
     time_min: int = typer.Option(None, "--time", min=1, help="SLURM time limit in minutes (default: timeout + 30)."),
@@ -184,7 +184,6 @@ def baseline(
     from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
     from scout.baseline.slurm import SlurmOptions
     from scout.config import parse_device
-    from scout.session import Session
 
     settings = settings_from(cache_dir=cache_dir)
     compile_patterns(metric or [])
@@ -192,12 +191,13 @@ def baseline(
     parse_device(device)
     request = BaselineRequest(
         repos=tuple(repo or ()),
+        from_sota=from_sota,
         top=top or settings.baseline_top,
         options=Options(
             cmd=cmd,
             timeout=timeout,
             default_timeout=settings.eval_timeout_s,
-            env_mode=env.value,
+            env_mode=_choice("--env", env, ENV_MODES),
             sandbox=sandbox,
             pass_env=tuple(pass_env or ()),
             metric_patterns=tuple(metric or ()),
@@ -206,14 +206,14 @@ def baseline(
             sets=tuple(set_ or ()),
         ),
         device=device,
-        executor=executor.value,
+        executor=_choice("--executor", executor, EXECUTORS),
         slurm=SlurmOptions(slurm_cluster, partition, gpus_per_job, time_min),
         wait=wait,
     )
     if plan:
         from scout.baseline.plan import plan_baseline
 
-        with Session(settings) as session:
+        with session_for(settings) as session:
             plans = plan_baseline(request, session)
         if as_json:
             typer.echo(json.dumps({"plans": [p.to_json() for p in plans]}, indent=2))
@@ -221,7 +221,7 @@ def baseline(
             for item in plans:
                 _print_plan(item, console, candidates=10)
         return
-    with Session(settings) as session, _RunProgress() as progress:
+    with session_for(settings) as session, _RunProgress() as progress:
         hooks = BaselineHooks(
             confirm=lambda jobs, blocked: _confirm(jobs, blocked, yes),
             on_prepare_failed=lambda run: warn(f"{run.repo}: {run.message}"),
@@ -300,9 +300,8 @@ def runs(
     $ scout runs --json | jq '.runs[] | {repo, status, metrics}'
     """
     from scout.baseline.run import ledger_runs
-    from scout.session import Session
 
-    with Session(settings_from(cache_dir=cache_dir)) as session:
+    with session_for(settings_from(cache_dir=cache_dir)) as session:
         runs, waiting = ledger_runs(session)
     if waiting:
         warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")

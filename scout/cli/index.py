@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, open_store, settings_from, warn
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.errors import ConfigError, ScoutError
 
 index_app = typer.Typer(help="The offline index of the Papers with Code archive.", no_args_is_help=True)
@@ -105,9 +105,12 @@ def import_(
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Import Papers with Code dump files into the local store (resumable, idempotent)."""
-    store = open_store(settings_from(cache_dir=cache_dir))
-    failed = import_files(store, files, batch_size)
+    """Import Papers with Code dump files into the local store (resumable, idempotent).
+
+    $ scout index import papers-with-abstracts.json.gz evaluation-tables.json.gz
+    """
+    with session_for(settings_from(cache_dir=cache_dir)) as session:
+        failed = import_files(session.store, files, batch_size)
     if failed:
         raise ConfigError(f"{failed} of {len(files)} file(s) could not be imported completely; see the warnings above")
 
@@ -122,11 +125,18 @@ def embed(
     no_ann: bool = typer.Option(False, "--no-ann", help="Keep only exact vectors; build no HNSW graph."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Embed every stored paper that has no vector yet, then rebuild the vector index."""
+    """Embed every stored paper that has no vector yet, then rebuild the vector index.
+
+    $ scout index embed --device cuda
+    """
+    settings = settings_from(cache_dir=cache_dir, model=model)
+    with session_for(settings) as session:
+        _embed(session.store, settings, device, batch_size, no_ann)
+
+
+def _embed(store, settings, device: str, batch_size: int | None, no_ann: bool) -> None:
     from scout.archive.embedding import build_store_index, embed_store, embedder_for, resolve_device
 
-    settings = settings_from(cache_dir=cache_dir, model=model)
-    store = open_store(settings)
     where = resolve_device(device)
     embedder = embedder_for(settings.model, settings.cache_dir, where)
     size = batch_size or (512 if where.startswith("cuda") else 32)
@@ -148,11 +158,15 @@ def info(
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Counts, embedding model, size on disk and date of the local index."""
+    """Counts, embedding model, size on disk and date of the local index.
+
+    $ scout index info --json
+    """
     from scout.archive.embedding import index_info
 
     settings = settings_from(cache_dir=cache_dir, model=model)
-    facts = index_info(open_store(settings), settings.model)
+    with session_for(settings) as session:
+        facts = index_info(session.store, settings.model)
     if as_json:
         console.print_json(json.dumps(asdict(facts)))
         return
@@ -186,9 +200,11 @@ def pull(
     batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Records per committed batch."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Download the archive dumps from the Hugging Face Hub (resuming) and import them."""
+    """Download the archive dumps from the Hugging Face Hub (resuming) and import them.
+
+    $ scout index pull
+    """
     from scout.archive.download import ARCHIVE_FILES, download
-    from scout.search.http import make_client
 
     settings = settings_from(cache_dir=cache_dir)
     if settings.offline:
@@ -196,18 +212,18 @@ def pull(
     folder = settings.cache_dir / "pwc-archive"
     base = settings.urls["pwc_archive"].rstrip("/")
     paths = []
-    with make_client(settings) as client:
+    with session_for(settings) as session:
         for file_name in name or ARCHIVE_FILES:
             with _bar(f"downloading {file_name}", "bytes") as update:
                 paths.append(
                     download(
-                        client,
+                        session.client,
                         f"{base}/{file_name}",
                         folder / file_name,
                         tries=settings.tries,
                         progress=lambda have, total: update(have, total, have),
                     )
                 )
-    failed = import_files(open_store(settings), paths, batch_size)
+        failed = import_files(session.store, paths, batch_size)
     if failed:
         raise ConfigError(f"{failed} downloaded file(s) could not be imported completely; see the warnings above")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, open_store, settings_from, warn
+from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
 
 
 @app.command("new")
@@ -31,19 +31,23 @@ def new(
     as_json: bool = typer.Option(False, "--json", help="Print what was created as JSON on stdout."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Copy the baseline into a fresh git repository with an experiment log, helpers and sanity checks."""
+    """Copy the baseline into a fresh git repository with an experiment log, helpers and sanity checks.
+
+    $ scout new exp1 --from r-20261130-0001
+    """
     from scout.scaffold.project import create_experiment
 
     settings = settings_from(cache_dir=cache_dir)
-    # Only a ledger that exists is read: scaffolding from a template or a path creates no cache.
-    store = open_store(settings) if template is None and settings.db_path.exists() else None
     argv = ["scout", "new", name]
     for flag, value in (("--from", source), ("--template", template), ("--dir", directory)):
         if value is not None:
             argv += [flag, str(value)]
-    result = create_experiment(
-        name, source=source, template=template, target=directory, force=force, store=store, command=shlex.join(argv)
-    )
+    with session_for(settings) as session:
+        # Only a ledger that exists is read: scaffolding from a template or a path creates no cache.
+        store = session.store if template is None and session.has_store() else None
+        result = create_experiment(
+            name, source=source, template=template, target=directory, force=force, store=store, command=shlex.join(argv)
+        )
     for note in result.notes:
         warn(note)
     if as_json:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, open_store, settings_from, warn
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.errors import ConfigError
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
@@ -90,10 +90,15 @@ def search(
         "--rerank",
         help="Re-score the top 20 with this local cross-encoder (folder or cached name; env SCOUT_RERANKER).",
     ),
+    successors: bool = typer.Option(
+        False, "--successors", help="With --json/jsonl: list each paper's successors (Papers with Code)."
+    ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Find, merge and rank prior work for a task."""
-    from scout.search.embed import load_embedder
+    """Find, merge and rank prior work for a task.
+
+    $ scout search "mask classification" --about @idea.md --limit 10 --json
+    """
     from scout.search.pipeline import SearchRequest, run_search
     from scout.search.render import render, table
 
@@ -113,30 +118,16 @@ def search(
         sort=sort,
     )
     request.validate()
-    store = open_store(settings)
-    embedder = load_embedder(settings.model, settings.cache_dir)
-    client = None
-    try:
-        fetcher = None
-        if not settings.offline:
-            from scout.search.http import Fetcher, make_client
-
-            client = make_client(settings)
-            fetcher = Fetcher(client, settings, store, refresh=refresh)
-        with progress_on_stderr() as (on_status, on_embed):
-            report = run_search(
-                request,
-                settings=settings,
-                store=store,
-                embedder=embedder,
-                fetcher=fetcher,
-                on_status=on_status,
-                on_embed=on_embed,
-            )
-    finally:
-        if client is not None:
-            client.close()
-        store.close()
+    with session_for(settings, refresh=refresh) as session, progress_on_stderr() as (on_status, on_embed):
+        report = run_search(
+            request,
+            settings=settings,
+            store=session.store,
+            embedder=session.embedder,
+            fetcher=None if settings.offline else session.fetcher,
+            on_status=on_status,
+            on_embed=on_embed,
+        )
     for message in report.warnings:
         warn(message)
     if fmt == "table":
@@ -144,7 +135,7 @@ def search(
         if not report.results:
             err_console.print("no papers matched; try a broader query or drop --since/--code-only")
     else:
-        typer.echo(render(report, fmt), nl=False)
+        typer.echo(render(report, fmt, successors), nl=False)
 
 
 @app.command()
@@ -153,22 +144,23 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the paper as JSON."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Show one stored paper in full: abstract, code and reported results."""
+    """Show one stored paper in full: abstract, code and reported results.
+
+    $ scout show arxiv:2104.12255
+    """
     from rich.table import Table
     from rich.text import Text
 
     from scout.search.render import best_repos, paper_json, repo_label
 
     settings = settings_from(cache_dir=cache_dir)
-    store = open_store(settings)
-    try:
-        paper = store.get_paper(paper_id.strip())
-    finally:
-        store.close()
+    with session_for(settings) as session:
+        paper = session.store.get_paper(paper_id.strip())
     if paper is None:
         raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
     if as_json:
-        typer.echo(json.dumps(paper_json(paper), indent=2, ensure_ascii=False))
+        body = {**paper_json(paper), "successors": [s.to_json() for s in paper.successors]}
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
     # Everything printed here is data from the sources: never interpret it as Rich markup.
@@ -199,6 +191,13 @@ def show(
             value = r.raw or (f"{r.value:g}" if r.value is not None else "")
             results.add_row(*(Text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
+    if paper.successors:
+        later = Table(title="successors (Papers with Code): later work that builds on it")
+        for column in ("title", "arxiv"):
+            later.add_column(column)
+        for s in paper.successors:
+            later.add_row(Text(s.title), s.arxiv_id or "")
+        console.print(later)
 
 
 cache_app = typer.Typer(help="Inspect or clear scout's cache.", no_args_is_help=True)
@@ -207,13 +206,13 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | None = CacheDirOption) -> None:
-    """Where the cache is, how big, and what it holds."""
+    """Where the cache is, how big, and what it holds.
+
+    $ scout cache info --json
+    """
     settings = settings_from(cache_dir=cache_dir)
-    store = open_store(settings)
-    try:
-        counts = store.counts()
-    finally:
-        store.close()
+    with session_for(settings) as session:
+        counts = session.store.counts()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
     info = {"cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
     if as_json:
@@ -229,15 +228,14 @@ def cache_clear(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Forget cached HTTP answers (the default), or everything with --all."""
+    """Forget cached HTTP answers (the default), or everything with --all.
+
+    $ scout cache clear
+    """
     settings = settings_from(cache_dir=cache_dir)
     if not everything:
-        store = open_store(settings)
-        try:
-            with store.transaction() as db:
-                removed = db.execute("DELETE FROM http_cache").rowcount
-        finally:
-            store.close()
+        with session_for(settings) as session:
+            removed = session.store.clear_http_cache()
         console.print(f"removed {removed} cached HTTP answers from {settings.db_path}")
         return
     target = settings.cache_dir

@@ -308,28 +308,3 @@ def embed_texts(
     if not hashes:
         return np.empty((0, embedder.dim), dtype=np.float32)
     return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False)
-
-
-def cosine_scores(query_vec: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Cosine similarity of one query with every row; rows are unit vectors (as embedders return)."""
-    query = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-    return matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
-
-
-def top_k(query_vec: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices and cosines of the k rows most similar to the query, best first; equal scores
-    (duplicate texts) go by row, so the answer is the same as a stable full sort's."""
-    scores = cosine_scores(query_vec, matrix)
-    n = len(scores)
-    k = max(0, min(k, n))
-    if 0 < k < n:
-        # argpartition is O(n) but picks arbitrarily among rows tied at the k-th score.
-        candidates = np.argpartition(scores, n - k)[n - k :]
-        kth = scores[candidates].min()
-        above = candidates[scores[candidates] > kth]
-        candidates = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
-    else:
-        candidates = np.arange(k)
-    order = np.lexsort((candidates, -scores[candidates]))
-    best = candidates[order]
-    return best, scores[best]

@@ -5,19 +5,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from scout.config import USER_AGENT, Settings
 from scout.errors import ParseError, SourceError
-from scout.store import Store
 
 T = TypeVar("T")
+log = logging.getLogger("scout.search.http")
+
+
+class CachedAnswer(Protocol):
+    status: int
+    body: bytes
+
+
+class ResponseCache(Protocol):
+    """Where answers are kept between runs (the store implements it)."""
+
+    def cached_response(self, key: str, max_age_s: float) -> CachedAnswer | None: ...
+
+    def cache_response(self, key: str, url: str, status: int, content_type: str | None, body: bytes) -> None: ...
+
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 NOT_FOUND = 404
@@ -56,17 +72,36 @@ def _retry_after_seconds(response: httpx.Response) -> float | None:
             return None
 
 
+class RateWindow:
+    """At most `limit` requests in any `period` seconds: a sliding window of request times."""
+
+    def __init__(self, limit: int, period: float):
+        self.limit = max(1, int(limit))
+        self.period = float(period)
+        self._times: deque[float] = deque()
+
+    def wait_s(self, now: float) -> float:
+        """How long to wait before the next request may go out."""
+        while self._times and now - self._times[0] >= self.period:
+            self._times.popleft()
+        return 0.0 if len(self._times) < self.limit else self._times[0] + self.period - now
+
+    def record(self, now: float) -> None:
+        self._times.append(now)
+
+
 class Fetcher:
     """Fetches and parses one response at a time per source, politely.
 
     `min_interval` spaces requests to a source (arXiv asks for one every 3 s on one connection);
-    requests to one source are serialised, different sources run concurrently."""
+    `Settings.rate_limits` caps each source's (or `source:bucket`'s) requests per window, as the
+    APIs document; requests to one source are serialised, different sources run concurrently."""
 
     def __init__(
         self,
         client: httpx.Client,
         settings: Settings,
-        store: Store | None = None,
+        store: ResponseCache | None = None,
         *,
         refresh: bool = False,
         sleep: Callable[[float], None] = time.sleep,
@@ -80,6 +115,7 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._guard = threading.Lock()
         self.min_interval = {"arxiv": settings.arxiv_delay_s}
+        self.windows = {name: RateWindow(*limit) for name, limit in settings.rate_limits.items()}
         self.network_requests = 0
 
     def _source_lock(self, source: str) -> threading.Lock:
@@ -95,13 +131,18 @@ class Fetcher:
         params: dict | None = None,
         headers: dict | None = None,
         expect: str = "json",
+        bucket: str | None = None,
     ) -> T:
-        """GET `url`, check its content type, and return `parse(body)`.
+        """GET `url`, check its content type, and return `parse(body)`. `bucket` names the rate
+        limit the request counts against (`source:bucket` in Settings.rate_limits), when the API
+        gives kinds of endpoint different budgets.
 
         Only a response that parsed is cached, so a malformed answer is never replayed."""
         key = self._cache_key(url, params)
         if self.store is not None and not self.refresh:
             cached = self.store.cached_response(key, self.settings.http_ttl_s)
+            if cached is not None:
+                log.debug("cache hit %s %s", source, url)
             if cached is not None and cached.status == NOT_FOUND:
                 raise SourceError(source, f"HTTP 404 from {url} (cached)", status=NOT_FOUND)
             if cached is not None:
@@ -110,7 +151,7 @@ class Fetcher:
                 except (ParseError, ValueError, KeyError, TypeError):
                     pass  # a stale entry from an older parser: fetch it again
         try:
-            response = self._fetch(source, url, params, headers)
+            response = self._fetch(source, url, params, headers, bucket)
         except SourceError as exc:
             # "Not found" is an answer too: remembering it keeps a repeated search off the network.
             if exc.status == NOT_FOUND and self.store is not None:
@@ -132,13 +173,17 @@ class Fetcher:
             )
         return parsed
 
-    def _fetch(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
+    def _fetch(
+        self, source: str, url: str, params: dict | None, headers: dict | None, bucket: str | None = None
+    ) -> httpx.Response:
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             backoff = self.settings.backoff_s * (2 ** (state.attempt_number - 1))
+            delay = backoff
             if isinstance(exc, _Retryable) and exc.retry_after is not None:
-                return min(exc.retry_after, self.settings.max_retry_after_s)
-            return backoff
+                delay = min(exc.retry_after, self.settings.max_retry_after_s)
+            log.info("%s: %s; retry %d in %.1f s", source, exc, state.attempt_number, delay)
+            return delay
 
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.settings.tries)),
@@ -148,14 +193,16 @@ class Fetcher:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, source, url, params, headers)
+            return retrying(self._attempt, source, url, params, headers, bucket)
         except _Retryable as exc:
             tries = self.settings.tries
             raise SourceError(
                 source, f"{exc.reason} after {tries} {'try' if tries == 1 else 'tries'}", status=exc.status
             ) from exc
 
-    def _attempt(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
+    def _attempt(
+        self, source: str, url: str, params: dict | None, headers: dict | None, bucket: str | None = None
+    ) -> httpx.Response:
         with self._source_lock(source):
             interval = self.min_interval.get(source, 0.0)
             last = self._last_request.get(source)
@@ -163,8 +210,15 @@ class Fetcher:
                 remaining = interval - (time.monotonic() - last)
                 if remaining > 0:
                     self._sleep(remaining)
+            window = self.windows.get(f"{source}:{bucket}" if bucket else source)
+            if window is not None:
+                wait = window.wait_s(time.monotonic())
+                if wait > 0:
+                    self._sleep(wait)
+                window.record(time.monotonic())
             try:
                 self.network_requests += 1
+                log.info("GET %s %s", url, params or "")
                 response = self.client.get(url, params=params, headers=headers)
             except httpx.TimeoutException as exc:
                 raise _Retryable("timed out") from exc

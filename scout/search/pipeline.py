@@ -11,6 +11,7 @@ from scout.clock import now_iso
 from scout.config import Settings
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.models import Paper, RankedPaper
+from scout.search.abstracts import fill_abstracts
 from scout.search.embed import embed_texts
 from scout.search.merge import merge_papers
 from scout.search.rerank import load_reranker
@@ -122,6 +123,9 @@ def run_search(
             from_store = True
 
     if not from_store:
+        status("fetching missing abstracts")
+        arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
+        candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
         status(f"embedding {len(candidates)} papers")
         embed_texts([p.embedding_text() for p in candidates], embedder, store, progress=on_embed)
         first = _rank(request, candidates, embedder, store, settings)
@@ -194,7 +198,7 @@ def _enrich(
 
     def with_pwc(paper: Paper) -> Paper:
         try:
-            return pwc.enrich(fetcher, paper)
+            return pwc.enrich(fetcher, paper, warn=warnings.append)
         except SourceError as exc:
             failures.append(exc.reason)
             return paper

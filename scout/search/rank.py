@@ -16,8 +16,9 @@ import numpy as np
 
 from scout.errors import ConfigError
 from scout.models import Paper, RankedPaper
-from scout.search.embed import cosine_scores, embed_texts
+from scout.search.embed import embed_texts
 from scout.search.rerank import DEFAULT_RERANK_TOP, Reranker
+from scout.store.vectors import cosine_scores
 
 SORTS = ("relevance", "strength", "date")
 

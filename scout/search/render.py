@@ -36,7 +36,7 @@ def paper_json(paper: Paper) -> dict:
     }
 
 
-def ranked_json(ranked: RankedPaper) -> dict:
+def ranked_json(ranked: RankedPaper, successors: bool = False) -> dict:
     body = paper_json(ranked.paper)
     head = {
         "rank": ranked.rank,
@@ -49,11 +49,15 @@ def ranked_json(ranked: RankedPaper) -> dict:
         "strength": _rounded(ranked.parts.get("strength")),
         "rerank": _rounded(ranked.parts.get("rerank")),
         "close_prior_work": ranked.close,
+        # A paper no source gave an abstract for was ranked on its title alone: say so.
+        "ranked_on": "title+abstract" if ranked.paper.abstract else "title",
     }
+    if successors:
+        extra["successors"] = [s.to_json() for s in ranked.paper.successors]
     return {**head, **body, **extra}
 
 
-def report_json(report: SearchReport) -> dict:
+def report_json(report: SearchReport, successors: bool = False) -> dict:
     return {
         "query": report.request.query,
         "about": report.request.about,
@@ -61,7 +65,7 @@ def report_json(report: SearchReport) -> dict:
         "searched_at": report.searched_at,
         "sources": {name: st.to_json() for name, st in report.sources.items()},
         "warnings": list(report.warnings),
-        "results": [ranked_json(r) for r in report.results],
+        "results": [ranked_json(r, successors) for r in report.results],
     }
 
 
@@ -85,12 +89,13 @@ def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
     }
 
 
-def render(report: SearchReport, fmt: str) -> str:
-    """Every format but `table`, as text ending in a newline."""
+def render(report: SearchReport, fmt: str, successors: bool = False) -> str:
+    """Every format but `table`, as text ending in a newline. `successors` adds each paper's
+    successors (Papers with Code) to the JSON formats."""
     if fmt == "json":
-        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(report_json(report, successors), indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(ranked_json(r), ensure_ascii=False) + "\n" for r in report.results)
+        return "".join(json.dumps(ranked_json(r, successors), ensure_ascii=False) + "\n" for r in report.results)
     if fmt == "csv":
         return _csv(report)
     if fmt == "markdown":

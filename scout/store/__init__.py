@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.errors import StoreError
-from scout.models import Paper, Repo, Result, normalize_repo_url
+from scout.models import Paper, PaperLink, Repo, Result, normalize_repo_url
 from scout.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
@@ -210,6 +210,13 @@ class Store:
                                official = COALESCE(excluded.official, official)""",
                         (pid, repo.url, repo.official),
                     )
+                if paper.successors:
+                    db.execute("DELETE FROM paper_successors WHERE paper_id = ?", (pid,))
+                    db.executemany(
+                        "INSERT INTO paper_successors (paper_id, position, title, arxiv_id, pwc_id)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [(pid, i, s.title, s.arxiv_id, s.pwc_id) for i, s in enumerate(paper.successors)],
+                    )
                 if paper.results:
                     db.execute("DELETE FROM results WHERE paper_id = ?", (pid,))
                     db.executemany(
@@ -265,6 +272,7 @@ class Store:
         ids = [r["id"] for r in rows]
         repos: dict[str, list[Repo]] = {}
         results: dict[str, list[Result]] = {}
+        successors: dict[str, list[PaperLink]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -294,6 +302,10 @@ class Store:
                         raw=r["raw"],
                     )
                 )
+            for r in self.query(
+                f"SELECT * FROM paper_successors WHERE paper_id IN ({marks}) ORDER BY paper_id, position", chunk
+            ):
+                successors.setdefault(r["paper_id"], []).append(PaperLink(r["title"], r["arxiv_id"], r["pwc_id"]))
         return [
             Paper(
                 title=r["title"],
@@ -308,6 +320,7 @@ class Store:
                 results=tuple(results.get(r["id"], ())),
                 citations=r["citations"],
                 pwc_id=r["pwc_id"],
+                successors=tuple(successors.get(r["id"], ())),
             )
             for r in rows
         ]
@@ -400,6 +413,11 @@ class Store:
             )
 
     # -- housekeeping -------------------------------------------------------------------------
+
+    def clear_http_cache(self) -> int:
+        """Forget every cached HTTP answer; returns how many there were."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM http_cache").rowcount
 
     def counts(self) -> dict[str, int]:
         tables = ("papers", "repos", "results", "embeddings", "searches", "http_cache")

@@ -171,4 +171,28 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
     """,
+    # 4: leaderboards (`scout sota`): what the archive's rows say beyond the metric (extra training
+    # data, the paper's date, its code links, the metric's place in its table), the successors
+    # Papers with Code records for a paper, and the latest leaderboard, for `baseline --from-sota`
+    """
+    ALTER TABLE index_results ADD COLUMN extra_data INTEGER;
+    ALTER TABLE index_results ADD COLUMN paper_date TEXT;
+    ALTER TABLE index_results ADD COLUMN code_urls TEXT;
+    ALTER TABLE index_results ADD COLUMN metric_order INTEGER;
+    CREATE INDEX index_results_board ON index_results(task, dataset);
+    CREATE TABLE paper_successors (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        arxiv_id TEXT,
+        pwc_id TEXT,
+        PRIMARY KEY (paper_id, position)
+    );
+    CREATE TABLE leaderboards (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        query TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    """,
 ]

@@ -125,3 +125,16 @@ def search(fetcher: Fetcher, query: str, limit: int, *, page_size: int = PAGE_SI
         if not feed.papers or start >= feed.total:
             break
     return papers[:limit]
+
+
+def by_ids(fetcher: Fetcher, arxiv_ids: list[str]) -> list[Paper]:
+    """The papers with these arXiv ids, PAGE_SIZE ids to a request (`id_list`), so filling in many
+    abstracts costs one polite request rather than one per paper."""
+    papers: list[Paper] = []
+    wanted = list(dict.fromkeys(i for i in arxiv_ids if i))
+    for start in range(0, len(wanted), PAGE_SIZE):
+        chunk = wanted[start : start + PAGE_SIZE]
+        params = {"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)}
+        feed = fetcher.get(SOURCE, fetcher.settings.urls[SOURCE], parse=parse_feed, params=params, expect="xml")
+        papers.extend(feed.papers)
+    return papers

@@ -50,6 +50,26 @@ def arxiv_abs_url(arxiv_id: str | None) -> str | None:
     return f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None
 
 
+def as_int(value: object) -> int | None:
+    """A count or id sent as a number or as a digit string ("1731"); anything else -> None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def as_id(value: object) -> str | None:
+    """An id sent as a string ("412") or a number (412), as text; empty or other types -> None."""
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    return str(value) if isinstance(value, (str, int)) else None
+
+
 def from_json(parse: Callable[[object], T]) -> Callable[[bytes], T]:
     """Turn a parser of decoded JSON into the `parse(body)` that Fetcher.get takes."""
     return lambda body: parse(decode_json(body))
