@@ -22,12 +22,13 @@ from scout.cli import app
 from scout.config import load_settings
 from scout.mcp.progress import Progress
 from scout.mcp.server import ScoutTools
+from tests.pwc_co import arxiv_route, pwc_route
 from tests.replay import ReplayServer
 from tests.test_search_cli import recorded_routes as _recorded_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 recorded_routes = _recorded_routes  # the fixture: the sources as the search CLI tests replay them
-TOOLS = {"search", "show", "plan_baseline", "run_baseline", "runs", "new_experiment"}
+TOOLS = {"search", "show", "sota", "plan_baseline", "run_baseline", "runs", "new_experiment"}
 EVAL_OK = "print('test accuracy: 0.93')\n"
 
 
@@ -147,6 +148,25 @@ def test_search_returns_the_cli_json_with_progress_then_show_and_the_latest_sear
     assert "asking pwc, arxiv, hf" in messages and "embedding abstracts" in messages and "ranking" in messages
 
 
+def test_sota_returns_the_cli_leaderboard_json(workdir, real_fixtures, monkeypatch, fake_embedder):
+    routes = {"/pwc": pwc_route(real_fixtures), "/arxiv": arxiv_route(real_fixtures)}
+
+    async def conversation(client):
+        return await client.call_tool("sota", {"query": "image classification", "limit": 4})
+
+    with ReplayServer(routes) as replay:
+        data = payload(talk(server(workdir, replay.url), conversation))
+        monkeypatch.chdir(workdir)
+        for name, value in {"SCOUT_CACHE_DIR": str(workdir / "cache"), **source_urls(replay.url)}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+        cli = CliRunner().invoke(app, ["sota", "image classification", "--limit", "4", "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert {**data, "made_at": None} == {**json.loads(cli.stdout), "made_at": None}
+    assert (data["task"], data["dataset"], data["metric"]) == ("Image Classification", "ImageNet", "Top 1 Accuracy")
+    assert [row["rank"] for row in data["rows"]] == [1, 2, 3, 4]
+
+
 def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(workdir):
     async def conversation(client):
         answers = {
@@ -155,6 +175,7 @@ def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(wor
             "empty query": await client.call_tool("search", {"query": "   ", "offline": True}),
             "unknown source": await client.call_tool("search", {"query": "gans", "sources": ["scholar"]}),
             "unknown paper": await client.call_tool("show", {"paper_id": "arxiv:0000.00000"}),
+            "empty task": await client.call_tool("sota", {"query": ""}),
             "bad device": await client.call_tool("run_baseline", {"confirm": True, "device": "tpu"}),
             "unknown template": await client.call_tool("new_experiment", {"name": "x", "template": "nope"}),
             "unknown tool": await client.call_tool("teleport", {}),
@@ -169,6 +190,7 @@ def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(wor
     assert texts["empty query"].startswith("the query is empty")
     assert "sources.0" in texts["unknown source"]
     assert "no paper 'arxiv:0000.00000'" in texts["unknown paper"]
+    assert texts["empty task"].startswith("the task is empty")
     assert "'tpu' is not one of auto, cpu, cuda" in texts["bad device"]
     assert "unknown template 'nope'" in texts["unknown template"]
     assert "teleport" in texts["unknown tool"]

@@ -164,6 +164,27 @@ class ScoutTools:
             )
         return result(paper_json(paper))
 
+    def sota(self, progress: Progress, *, offline: bool, **arguments) -> types.CallToolResult:
+        from dataclasses import replace
+
+        from scout.leaderboard.board import SotaRequest, make_leaderboard
+
+        offline = offline or self.settings.offline
+        request = SotaRequest(**arguments, offline=offline)
+        request = replace(request, query=request.query.strip())
+        request.validate()
+        settings = replace(self.settings, offline=offline)
+        progress.step("reading the leaderboard")
+        with self._search_lock, self.session(settings) as session:
+            board = make_leaderboard(
+                request,
+                settings=settings,
+                store=session.store,
+                embedder=session.embedder,
+                fetcher=None if offline else session.fetcher,
+            )
+        return result(board.to_json(), notes=list(board.warnings))
+
     def latest_search(self) -> dict:
         from scout.search.render import stored_search_json
 
@@ -331,6 +352,25 @@ def build_server(settings: Settings) -> MCPServer:
         """The ledger of baseline evaluations (the JSON of `scout runs --json`): measured and paper
         metrics, the gap, and baseline_for naming the metrics on which a run is the one to beat."""
         return await in_thread(tools.runs)
+
+    @server.tool(annotations=READS_SOURCES)
+    async def sota(
+        query: Annotated[str, Field(description='A task or dataset in any words, e.g. "image classification".')],
+        ctx: Context,
+        dataset: Annotated[str | None, Field(description="The dataset (benchmark) of the task.")] = None,
+        metric: Annotated[
+            str | None, Field(description="Rank by this metric (default: the leaderboard's own).")
+        ] = None,
+        limit: Annotated[int, Field(ge=1, le=200, description="How many rows to return.")] = 10,
+        offline: Annotated[bool, Field(description="Use only the imported Papers with Code archive.")] = False,
+    ) -> types.CallToolResult:
+        """The leaderboard of a task on a dataset: the best methods, their numbers, papers and code,
+        from paperswithcode.co or the imported archive (the JSON of `scout sota --json`). It says
+        which task and dataset the query was read as, and the alternatives."""
+        progress = Progress(ctx)
+        return await in_thread(
+            tools.sota, progress, query=query, dataset=dataset, metric=metric, limit=limit, offline=offline
+        )
 
     @server.tool(annotations=CLONES_REPOS)
     async def plan_baseline(
