@@ -72,12 +72,10 @@ def report_json(report: SearchReport, successors: bool = False) -> dict:
 def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
     """A search as the store keeps it (the papers in their ranked order), in the shape of
     report_json. The scores and source statuses of that moment are not stored: they are null and {}."""
-    unknown = {"score": None, "similarity": None}
-    extra = {"lexical": None, "strength": None, "rerank": None, "close_prior_work": None}
-    results = []
-    for rank, paper in enumerate(papers, start=1):
-        body = paper_json(paper)
-        results.append({"rank": rank, "id": body.pop("id"), **unknown, **body, **extra})
+    unknown = dict.fromkeys(("score", "similarity", "lexical", "strength", "rerank", "close_prior_work"))
+    results = [
+        {**ranked_json(RankedPaper(paper, rank, 0.0, 0.0)), **unknown} for rank, paper in enumerate(papers, start=1)
+    ]
     return {
         "query": record.query,
         "about": record.about,
