@@ -197,68 +197,50 @@ def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(wor
     assert payload(after) == {"runs": []}
 
 
-def test_plan_baseline_says_what_would_run_and_runs_nothing(workdir, make_git_repo):
+def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(workdir, make_git_repo):
     marker = workdir / "ran"
     readme = "# tiny\n\n## Evaluation\n\n```\npython eval.py --data /path/to/data\n```\n"
     repo = make_git_repo("tiny", {"eval.py": f"open({str(marker)!r}, 'w').close()\n" + EVAL_OK, "README.md": readme})
-
-    async def conversation(client):
-        without_search = await client.call_tool("plan_baseline", {})
-        planned = await client.call_tool("plan_baseline", {"repos": [str(repo)], "device": "cpu"})
-        ledger = await client.call_tool("runs", {})
-        return without_search, planned, ledger
-
-    without_search, planned, ledger = talk(server(workdir), conversation)
-    assert "no stored search to take repos from" in error_text(without_search)
-    [plan] = payload(planned)["plans"]
-    assert set(plan) == {"repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"}
-    assert plan["command"] == "python eval.py --data /path/to/data" and len(plan["commit"]) == 40
-    assert "README.md" in plan["source"]
-    assert any("/path/to/data" in need["detail"] for need in plan["needs"])  # what the run still needs
-    assert payload(ledger) == {"runs": []}
-    assert not marker.exists()
-    runs_dir = workdir / "cache" / "runs"
-    assert not runs_dir.exists() or not any(runs_dir.iterdir())
-
-
-def test_run_baseline_refuses_without_confirm_and_runs_nothing(workdir, make_git_repo):
-    marker = workdir / "ran"
-    repo = make_git_repo("tiny", {"eval.py": f"open({str(marker)!r}, 'w').close()\n" + EVAL_OK})
-
-    async def conversation(client):
-        refused = await client.call_tool("run_baseline", {"repos": [str(repo)], "env": "current"})
-        ledger = await client.call_tool("runs", {})
-        return refused, ledger
-
-    refused, ledger = talk(server(workdir), conversation)
-    assert "needs confirm: true" in error_text(refused) and "plan_baseline" in error_text(refused)
-    assert payload(ledger) == {"runs": []}
-    assert not marker.exists()
-    assert not (workdir / "cache").exists()  # nothing cloned, no run folder, no store
-
-
-def test_run_baseline_with_confirm_records_the_run_and_reports_progress(workdir, make_git_repo):
-    repo = make_git_repo("tiny", {"eval.py": EVAL_OK, "README.md": "# tiny\n\n```\npython eval.py\n```\n"})
+    cache = workdir / "cache"
     progress = []
 
     async def on_progress(value, total, message):
         progress.append(message)
 
     async def conversation(client):
+        refused = await client.call_tool("run_baseline", {"repos": [str(repo)], "env": "current"})
+        assert not marker.exists() and not cache.exists()  # nothing cloned, no run folder, no store
+        without_search = await client.call_tool("plan_baseline", {})
+        planned = await client.call_tool("plan_baseline", {"repos": [str(repo)], "device": "cpu"})
+        assert not marker.exists() and not any((cache / "runs").glob("*"))
+        before = await client.call_tool("runs", {})
         ran = await client.call_tool(
             "run_baseline",
-            {"repos": [str(repo)], "env": "current", "confirm": True, "timeout": 60},
+            {
+                "repos": [str(repo)],
+                "env": "current",
+                "confirm": True,
+                "timeout": 60,
+                "sets": [f"/path/to/data={workdir}"],
+            },
             progress_callback=on_progress,
         )
         ledger = await client.read_resource("scout://runs")
-        return ran, json.loads(ledger.contents[0].text)
+        return refused, without_search, planned, before, ran, json.loads(ledger.contents[0].text)
 
-    ran, ledger = talk(server(workdir), conversation)
-    data = payload(ran)
-    [run] = data["runs"]
-    assert run["status"] == "ok" and run["metrics"] == {"test_accuracy": 0.93}
-    assert run["command"] == "python eval.py" and run["baseline_for"] == ["test_accuracy"]
-    assert ledger == data
+    refused, without_search, planned, before, ran, ledger = talk(server(workdir), conversation)
+    assert "needs confirm: true" in error_text(refused) and "plan_baseline" in error_text(refused)
+    assert "no stored search to take repos from" in error_text(without_search)
+    [plan] = payload(planned)["plans"]
+    assert set(plan) == {"repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"}
+    assert plan["command"] == "python eval.py --data /path/to/data" and len(plan["commit"]) == 40
+    assert "README.md" in plan["source"]
+    assert any("/path/to/data" in need["detail"] for need in plan["needs"])  # what the run still needs
+    assert payload(before) == {"runs": []}
+    [run] = payload(ran)["runs"]
+    assert run["status"] == "ok" and run["metrics"] == {"test_accuracy": 0.93} and marker.exists()
+    assert run["command"] == f"python eval.py --data {workdir}" and run["baseline_for"] == ["test_accuracy"]
+    assert ledger == payload(ran)
     assert any("running 1 evaluation" in m for m in progress) and any(": ok" in m for m in progress)
 
 
