@@ -131,6 +131,8 @@ def test_search_returns_the_cli_json_with_progress_then_show_and_the_latest_sear
         cli = CliRunner().invoke(app, ["search", "generative adversarial networks", "--limit", "5", "--json"])
     assert cli.exit_code == 0, cli.output
     expected = json.loads(cli.stdout)
+    cli_show = CliRunner().invoke(app, ["show", data["results"][0]["id"], "--json"])
+    assert cli_show.exit_code == 0 and json.loads(cli_show.stdout) == shown
     assert set(data) == set(expected)
     assert {**data, "searched_at": None} == {**expected, "searched_at": None}
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]

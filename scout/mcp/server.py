@@ -129,6 +129,7 @@ class ScoutTools:
         from scout.search.pipeline import SearchRequest, run_search
         from scout.search.render import render, report_json
 
+        successors = arguments.pop("successors")
         sources = arguments.pop("sources") or ("pwc", "arxiv", "hf")
         offline = arguments.pop("offline") or self.settings.offline
         request = SearchRequest(**arguments, sources=tuple(sources), offline=offline)
@@ -145,12 +146,12 @@ class ScoutTools:
                 on_status=progress.step,
                 on_embed=lambda done, total: progress.part(done, total, "embedding abstracts"),
             )
-        payload = report_json(report)
+        payload = report_json(report, successors)
         self._last_search = (report.search_id, payload)
-        return result(payload, render(report, "json"), notes=list(report.warnings))
+        return result(payload, render(report, "json", successors), notes=list(report.warnings))
 
     def show(self, paper_id: str) -> types.CallToolResult:
-        from scout.search.render import paper_json
+        from scout.search.render import shown_json
 
         paper_id = paper_id.strip()
         if not paper_id:
@@ -162,7 +163,7 @@ class ScoutTools:
                 f"no paper {paper_id!r} in the store at {self.settings.cache_dir}; "
                 "use an id from the search results, or search first"
             )
-        return result(paper_json(paper))
+        return result(shown_json(paper))
 
     def sota(self, progress: Progress, *, offline: bool, **arguments) -> types.CallToolResult:
         from dataclasses import replace
@@ -322,6 +323,9 @@ def build_server(settings: Settings) -> MCPServer:
         sources: Annotated[
             list[SourceName] | None, Field(description="Ask only these sources (default: all three).")
         ] = None,
+        successors: Annotated[
+            bool, Field(description="List each paper's successors (later work, from Papers with Code).")
+        ] = False,
     ) -> types.CallToolResult:
         """Find, merge and rank prior work for a task from Papers with Code, arXiv and Hugging Face
         Papers. Returns the JSON of `scout search --json`: ranked papers with code links, stars,
@@ -337,6 +341,7 @@ def build_server(settings: Settings) -> MCPServer:
             code_only=code_only,
             offline=offline,
             sources=sources,
+            successors=successors,
         )
 
     @server.tool(annotations=READS_STORE)

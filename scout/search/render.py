@@ -36,6 +36,11 @@ def paper_json(paper: Paper) -> dict:
     }
 
 
+def shown_json(paper: Paper) -> dict:
+    """`scout show --json`: the paper in full, with the later work that builds on it."""
+    return {**paper_json(paper), "successors": [s.to_json() for s in paper.successors]}
+
+
 def ranked_json(ranked: RankedPaper, successors: bool = False) -> dict:
     body = paper_json(ranked.paper)
     head = {
