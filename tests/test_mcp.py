@@ -61,6 +61,17 @@ def talk(params: StdioServerParameters, conversation):
     return anyio.run(main)
 
 
+def cli_json(monkeypatch, workdir: Path, replay_url: str, embedder, *args: str) -> dict:
+    """The CLI's --json, in process, on the server's cache and sources (with the same fake embedder)."""
+    monkeypatch.chdir(workdir)
+    for name, value in {"SCOUT_CACHE_DIR": str(workdir / "cache"), **source_urls(replay_url)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: embedder)
+    printed = CliRunner().invoke(app, [*args, "--json"])
+    assert printed.exit_code == 0, printed.output
+    return json.loads(printed.stdout)
+
+
 def payload(result) -> dict:
     """The JSON of a successful call: the first text block, equal to the structured content."""
     assert not result.is_error, result.content[0].text
@@ -124,15 +135,9 @@ def test_search_returns_the_cli_json_with_progress_then_show_and_the_latest_sear
     with ReplayServer(recorded_routes) as replay:
         data, shown, latest = talk(server(workdir, replay.url), conversation)
         # The CLI's --json on the same cache, now answered from the HTTP cache: the same document.
-        monkeypatch.chdir(workdir)
-        for name, value in {"SCOUT_CACHE_DIR": str(workdir / "cache"), **source_urls(replay.url)}.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-        cli = CliRunner().invoke(app, ["search", "generative adversarial networks", "--limit", "5", "--json"])
-    assert cli.exit_code == 0, cli.output
-    expected = json.loads(cli.stdout)
-    cli_show = CliRunner().invoke(app, ["show", data["results"][0]["id"], "--json"])
-    assert cli_show.exit_code == 0 and json.loads(cli_show.stdout) == shown
+        cli = ("search", "generative adversarial networks", "--limit", "5")
+        expected = cli_json(monkeypatch, workdir, replay.url, fake_embedder, *cli)
+        assert cli_json(monkeypatch, workdir, replay.url, fake_embedder, "show", data["results"][0]["id"]) == shown
     assert set(data) == set(expected)
     assert {**data, "searched_at": None} == {**expected, "searched_at": None}
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]
@@ -158,13 +163,10 @@ def test_sota_returns_the_cli_leaderboard_json(workdir, real_fixtures, monkeypat
 
     with ReplayServer(routes) as replay:
         data = payload(talk(server(workdir, replay.url), conversation))
-        monkeypatch.chdir(workdir)
-        for name, value in {"SCOUT_CACHE_DIR": str(workdir / "cache"), **source_urls(replay.url)}.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
-        cli = CliRunner().invoke(app, ["sota", "image classification", "--limit", "4", "--json"])
-    assert cli.exit_code == 0, cli.output
-    assert {**data, "made_at": None} == {**json.loads(cli.stdout), "made_at": None}
+        expected = cli_json(
+            monkeypatch, workdir, replay.url, fake_embedder, "sota", "image classification", "--limit", "4"
+        )
+    assert {**data, "made_at": None} == {**expected, "made_at": None}
     assert (data["task"], data["dataset"], data["metric"]) == ("Image Classification", "ImageNet", "Top 1 Accuracy")
     assert [row["rank"] for row in data["rows"]] == [1, 2, 3, 4]
 
