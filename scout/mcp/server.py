@@ -3,8 +3,8 @@
 Each tool is one library call, like a CLI command: its result is the JSON that the command's
 `--json` prints (the same render functions make both), as text and as structured content. A
 ScoutError comes back as a tool error carrying its one-line message, and so does an argument that
-fails the input schema; the server goes on serving either way. Long calls (search, run_baseline)
-send progress notifications when the client asks for them.
+fails the input schema; the server goes on serving either way. Long calls (search, sota,
+plan_baseline, run_baseline) send progress notifications when the client asks for them.
 
 Tool bodies run on worker threads (scout's library is synchronous); searches are serialised
 because they share one embedder, which is loaded once per server."""
@@ -55,9 +55,9 @@ RUN_CODE = types.ToolAnnotations(
     idempotent_hint=False,
     open_world_hint=True,
 )
-READS_SOURCES = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
+# Asks the sources or clones repos: writes only scout's cache.
+OPEN_WORLD = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
 READS_STORE = types.ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
-CLONES_REPOS = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
 WRITES_PROJECT = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
 
@@ -130,9 +130,12 @@ class ScoutTools:
         from scout.search.render import render, report_json
 
         successors = arguments.pop("successors")
-        sources = arguments.pop("sources") or ("pwc", "arxiv", "hf")
+        if arguments["sources"] is None:
+            del arguments["sources"]  # SearchRequest's default: every source
+        else:
+            arguments["sources"] = tuple(arguments["sources"])
         offline = arguments.pop("offline") or self.settings.offline
-        request = SearchRequest(**arguments, sources=tuple(sources), offline=offline)
+        request = SearchRequest(**arguments, offline=offline)
         request = replace(request, query=request.query.strip())
         request.validate()
         settings = replace(self.settings, offline=offline)
@@ -309,7 +312,7 @@ def build_server(settings: Settings) -> MCPServer:
     async def in_thread(work, *args, **kwargs):
         return await anyio.to_thread.run_sync(partial(work, *args, **kwargs))
 
-    @server.tool(annotations=READS_SOURCES)
+    @server.tool(annotations=OPEN_WORLD)
     async def search(
         query: Annotated[str, Field(description='What you plan to work on, e.g. "mask classification".')],
         ctx: Context,
@@ -358,7 +361,7 @@ def build_server(settings: Settings) -> MCPServer:
         metrics, the gap, and baseline_for naming the metrics on which a run is the one to beat."""
         return await in_thread(tools.runs)
 
-    @server.tool(annotations=READS_SOURCES)
+    @server.tool(annotations=OPEN_WORLD)
     async def sota(
         query: Annotated[str, Field(description='A task or dataset in any words, e.g. "image classification".')],
         ctx: Context,
@@ -377,7 +380,7 @@ def build_server(settings: Settings) -> MCPServer:
             tools.sota, progress, query=query, dataset=dataset, metric=metric, limit=limit, offline=offline
         )
 
-    @server.tool(annotations=CLONES_REPOS)
+    @server.tool(annotations=OPEN_WORLD)
     async def plan_baseline(
         ctx: Context,
         repos: Repos = [],  # noqa: B006 - pydantic copies defaults; the schema shows []
