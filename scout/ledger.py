@@ -96,6 +96,19 @@ def best_runs(runs: list[Run]) -> dict[str, Run]:
     return best
 
 
+def ledger_json(runs: list[Run]) -> dict:
+    """`scout runs --json` and `scout baseline --json`: the runs in the order they started, each with
+    the metrics it is the baseline to beat for."""
+    runs = sorted(runs, key=lambda run: (run.started_at, run.id))
+    best = best_runs(runs)
+    items = []
+    for run in runs:
+        item = run.to_json()
+        item["baseline_for"] = sorted(name for name, winner in best.items() if winner.id == run.id)
+        items.append(item)
+    return {"runs": items}
+
+
 def best_run(store) -> Run | None:
     """The baseline to beat overall: the best run on the metric most successful runs report."""
     runs = list_runs(store)

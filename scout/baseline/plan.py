@@ -241,3 +241,8 @@ def has_gpu(device: str, list_gpus, parse_device) -> bool:
         return bool(list_gpus(None))
     except (OSError, ScoutError):
         return False
+
+
+def plans_json(plans: list[Plan]) -> dict:
+    """`scout baseline --plan --json`, the one shape every caller prints."""
+    return {"plans": [plan.to_json() for plan in plans]}

@@ -93,4 +93,5 @@ from scout.cli import new as _new  # noqa: E402,F401
 from scout.cli import index as _index  # noqa: E402,F401
 from scout.cli import watch as _watch  # noqa: E402,F401
 from scout.cli import report as _report  # noqa: E402,F401
+from scout.cli import mcp as _mcp  # noqa: E402,F401
 # isort: on

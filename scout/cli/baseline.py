@@ -24,15 +24,6 @@ def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _ledger_json(runs, best) -> dict:
-    items = []
-    for run in runs:
-        item = run.to_json()
-        item["baseline_for"] = sorted(name for name, winner in best.items() if winner.id == run.id)
-        items.append(item)
-    return {"runs": items}
-
-
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
@@ -68,12 +59,12 @@ def _ledger_table(runs, best, title: str) -> Table:
 
 
 def _print_runs(runs, as_json: bool, title: str) -> None:
-    from scout.ledger import best_runs
+    from scout.ledger import best_runs, ledger_json
 
     runs = sorted(runs, key=lambda run: (run.started_at, run.id))
     best = best_runs(runs)
     if as_json:
-        typer.echo(json.dumps(_ledger_json(runs, best), indent=2))
+        typer.echo(json.dumps(ledger_json(runs), indent=2))
     elif runs:
         console.print(_ledger_table(runs, best, title))
         for run in runs:  # below the table, where a long message does not squeeze the columns
@@ -220,12 +211,12 @@ def baseline(
         wait=wait,
     )
     if plan:
-        from scout.baseline.plan import plan_baseline
+        from scout.baseline.plan import plan_baseline, plans_json
 
         with session_for(settings) as session:
             plans = plan_baseline(request, session)
         if as_json:
-            typer.echo(json.dumps({"plans": [p.to_json() for p in plans]}, indent=2))
+            typer.echo(json.dumps(plans_json(plans), indent=2))
         else:
             for item in plans:
                 _print_plan(item, console, candidates=10)

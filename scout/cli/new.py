@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def new(
     ),
     directory: Path | None = typer.Option(None, "--dir", help="Where to create it (default: ./NAME)."),
     force: bool = typer.Option(False, "--force", help="Replace a target folder that is not empty."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was created as JSON on stdout."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Copy the baseline into a fresh git repository with an experiment log, helpers and sanity checks.
@@ -48,6 +50,9 @@ def new(
         )
     for note in result.notes:
         warn(note)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
     origin = f"the {result.template} template" if result.baseline is None else result.baseline.label
     console.print(f"created {result.path} from {origin} (commit {result.commit[:12]})", soft_wrap=True)
     where = shlex.quote(str(directory or name))

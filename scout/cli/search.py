@@ -151,7 +151,7 @@ def show(
     from rich.table import Table
     from rich.text import Text
 
-    from scout.search.render import best_repos, paper_json, repo_label
+    from scout.search.render import best_repos, paper_json, repo_label, shown_json
 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
@@ -159,14 +159,7 @@ def show(
     if paper is None:
         raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
     if as_json:
-        body = {
-            **paper_json(paper),
-            "tldr": paper.tldr,
-            "tasks": list(paper.tasks),
-            "leaderboard_ranks": [r.to_json() for r in paper.ranks],
-            "successors": [s.to_json() for s in paper.successors],
-        }
-        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(shown_json(paper), indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
     # Everything printed here is data from the sources: never interpret it as Rich markup.

@@ -45,6 +45,26 @@ class Scaffold:
     baseline: Baseline | None
     notes: tuple[str, ...]
 
+    def to_json(self) -> dict:
+        """`scout new --json`: where the project is, and what it was made from."""
+        origin = self.baseline
+        return {
+            "path": str(self.path),
+            "commit": self.commit,
+            "template": self.template,
+            "from": None
+            if origin is None
+            else {
+                "kind": origin.kind,
+                "label": origin.label,
+                "repo": origin.repo,
+                "commit": origin.commit,
+                "run_id": origin.run_id,
+                "metrics": [asdict(row) for row in origin.metrics],
+            },
+            "notes": list(self.notes),
+        }
+
 
 def _check_link(path: str, link: str) -> None:
     """A symlink stays only if it resolves inside the copy; scout never follows one out."""

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
+from scout.store import SearchRecord
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
 
@@ -32,6 +33,18 @@ def paper_json(paper: Paper) -> dict:
         "repos": [repo.to_json() for repo in best_repos(paper.repos)],
         "results": [result.to_json() for result in paper.results],
         "citations": paper.citations,
+    }
+
+
+def shown_json(paper: Paper) -> dict:
+    """`scout show --json`: the paper in full, with its places on leaderboards and the later work
+    that builds on it."""
+    return {
+        **paper_json(paper),
+        "tldr": paper.tldr,
+        "tasks": list(paper.tasks),
+        "leaderboard_ranks": [r.to_json() for r in paper.ranks],
+        "successors": [s.to_json() for s in paper.successors],
     }
 
 
@@ -65,6 +78,24 @@ def report_json(report: SearchReport, successors: bool = False) -> dict:
         "sources": {name: st.to_json() for name, st in report.sources.items()},
         "warnings": list(report.warnings),
         "results": [ranked_json(r, successors) for r in report.results],
+    }
+
+
+def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
+    """A search as the store keeps it (the papers in their ranked order), in the shape of
+    report_json. The scores and source statuses of that moment are not stored: they are null and {}."""
+    unknown = dict.fromkeys(("score", "similarity", "lexical", "strength", "rerank", "close_prior_work"))
+    results = [
+        {**ranked_json(RankedPaper(paper, rank, 0.0, 0.0)), **unknown} for rank, paper in enumerate(papers, start=1)
+    ]
+    return {
+        "query": record.query,
+        "about": record.about,
+        "model": record.model,
+        "searched_at": record.searched_at,
+        "sources": {},
+        "warnings": [],
+        "results": results,
     }
 
 
