@@ -108,6 +108,8 @@ def export_commit(source: Path, commit: str, dest: Path) -> list[str]:
             links[parts] = item.data_stream.read().decode("utf-8", "surrogateescape")
     for parts, target in links.items():
         try:
+            if target.startswith("/") or not target:
+                raise TreeError("a link is absolute or empty")
             _resolve(parts[:-1] + tuple(target.split("/")), links)
         except TreeError as exc:
             raise TreeError(f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})") from None

@@ -1,8 +1,9 @@
 """What a process that can run a repo's code gets to see: an allowlisted environment with a fresh
 HOME, and under --sandbox a bubblewrap jail.
 
-The jail: a new user namespace with every capability dropped (and, when scout runs as root, the
-unprivileged uid 65534), new PID, IPC and UTS namespaces that die with scout, no network unless
+The jail: every capability dropped, in a new user namespace, or (when scout runs as root) as the
+real unprivileged uid 65534 with an empty capability bounding set; new PID, IPC and UTS
+namespaces that die with scout; no network unless
 the step is an installer, a minimal /dev (plus the GPU devices), and the host's private places
 hidden behind empty tmpfs: /home, /root, $HOME, /run (docker.sock, dbus), /tmp, /var/tmp, /mnt,
 /media, /srv, scout's working directory and its cache dir. The rest of the file system is
@@ -84,8 +85,14 @@ class Confinement:
                 "--sandbox needs bubblewrap (`bwrap`), which is not installed; install it "
                 "(Debian/Ubuntu: apt install bubblewrap) or run without --sandbox"
             )
-        wrapped = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
-        wrapped += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        wrapped = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        wrapped += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        if self.as_nobody:
+            # Root in a user namespace still owns every root-owned file; the command runs as the
+            # real uid 65534 instead, with no capabilities and an empty bounding set.
+            wrapped += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+        else:
+            wrapped.append("--unshare-user")
         if not self.network:
             wrapped.append("--unshare-net")
         wrapped += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
@@ -94,17 +101,27 @@ class Confinement:
                 wrapped += ["--dev-bind", str(device), str(device)]
         home = os.environ.get("HOME")
         hidden = [*_HIDDEN, *([home] if home else []), *map(str, self.hidden)]
-        for path in dict.fromkeys(hidden):
+        mounts = []
+        for path in dict.fromkeys(os.path.abspath(p) for p in hidden):
             if os.path.isdir(path) and not os.path.islink(path) and path != "/":
-                wrapped += ["--tmpfs", path]
-        for path in self.readable + tuple(_python_roots()):
-            wrapped += ["--ro-bind-try", str(path), str(path)]
-        for path in self.writable:
-            wrapped += ["--bind", str(path.resolve()), str(path.resolve())]
+                mode = "1777" if path in ("/tmp", "/var/tmp") else "0755"
+                wrapped += ["--perms", mode, "--tmpfs", path]
+                mounts.append(path)
+        made: set[str] = set()
+        binds = [("--ro-bind-try", p) for p in (*self.readable, *_python_roots())]
+        binds += [("--bind", p.resolve()) for p in self.writable]
+        for option, path in binds:
+            # Folders bwrap makes on the way to a mount point would be 0700, closed to uid 65534.
+            for parent in reversed(Path(path).parents):
+                text = str(parent)
+                if text not in made and any(text.startswith(m + "/") for m in mounts):
+                    wrapped += ["--perms", "0755", "--dir", text]
+                    made.add(text)
+            wrapped += [option, str(path), str(path)]
         wrapped += ["--chdir", str(cwd.resolve()), "--"]
         if self.as_nobody:
-            # bwrap maps the jail's root to the real root; file permissions must see nobody instead.
-            wrapped = [shutil.which("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *wrapped]
+            wrapped += [shutil.which("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+            wrapped += ["--bounding-set=-all", "--inh-caps=-all"]
         return wrapped + argv
 
 

@@ -59,7 +59,14 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a job scheduler) stops and records the runs like Ctrl-C
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         app()
     except KeyboardInterrupt:

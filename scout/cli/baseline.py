@@ -92,8 +92,8 @@ def _confirm(jobs, yes: bool) -> bool:
             f"  command ({escape(job.recipe.source)}): [cyan]{escape(job.recipe.command)}[/]",
             soft_wrap=True,
         )
-        for step in job.recipe.setup:
-            err_console.print(f"  setup: {step}", soft_wrap=True, markup=False)
+        for step in job.setup_steps():
+            err_console.print(f"  before it: {step}", soft_wrap=True, markup=False, highlight=False)
     if yes:
         return True
     if not sys.stdin.isatty():
