@@ -101,7 +101,9 @@ def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path 
             urls[name] = env[var].rstrip("/")
     values["urls"] = urls
 
-    if env.get("SCOUT_CACHE_DIR"):
+    if "SCOUT_CACHE_DIR" in env:
+        if not env["SCOUT_CACHE_DIR"].strip():
+            raise ConfigError("SCOUT_CACHE_DIR is set but empty; unset it or name a folder")
         values["cache_dir"] = env["SCOUT_CACHE_DIR"]
     if env.get("SCOUT_OFFLINE"):
         values["offline"] = _truthy(env["SCOUT_OFFLINE"])

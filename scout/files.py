@@ -69,3 +69,29 @@ def read_nofollow(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise OSError(f"{path} is larger than {limit} bytes")
     return data
+
+
+CACHE_MARKER = ".scout-cache"  # written into a cache dir scout created; `cache clear --all` needs it
+
+
+def ensure_cache_dir(path: Path) -> None:
+    """Create the cache dir (and its marker) or check that the existing one is a folder."""
+    from scout.errors import ConfigError
+
+    try:
+        fresh = not path.exists()
+        path.mkdir(parents=True, exist_ok=True)
+        if fresh or {p.name for p in path.iterdir()} <= {"README.md"}:
+            marker = path / CACHE_MARKER
+            if not marker.exists():
+                marker.write_text("This folder was created by scout; `scout cache clear --all` may empty it.\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use {path} as the cache dir ({exc.strerror or exc}); pass --cache-dir a folder scout may create"
+        ) from None
+    if not path.is_dir():
+        raise ConfigError(f"the cache dir {path} is not a folder; pass --cache-dir a folder")
+
+
+def is_scout_cache(path: Path) -> bool:
+    return (path / CACHE_MARKER).is_file() and not (path / CACHE_MARKER).is_symlink()

@@ -35,8 +35,18 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+
+def _cache_dir_arg(text: str) -> Path:
+    if not text.strip():
+        raise typer.BadParameter("must not be empty (it would mean the current folder)")
+    return Path(text)
+
+
 CacheDirOption = typer.Option(
-    None, "--cache-dir", help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache)."
+    None,
+    "--cache-dir",
+    parser=_cache_dir_arg,
+    help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache).",
 )
 
 

@@ -104,10 +104,18 @@ def _confirm(jobs, yes: bool) -> bool:
     return typer.confirm(f"Run {len(jobs)} command(s)?", default=False, err=True)
 
 
+def _non_empty(values: list[str] | None) -> list[str] | None:
+    if any(not value.strip() for value in values or ()):
+        raise typer.BadParameter("must not be empty (it would mean the current folder)")
+    return values
+
+
 @app.command()
 def baseline(
     top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
-    repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
+    repo: list[str] = typer.Option(
+        None, "--repo", callback=_non_empty, help="A repo URL, local folder or file:// URL (repeatable)."
+    ),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(

@@ -10,7 +10,8 @@ from pathlib import Path
 import typer
 
 from scout.cli import CacheDirOption, app, console, err_console, open_store, settings_from, warn
-from scout.errors import ConfigError
+from scout.errors import ConfigError, ScoutError
+from scout.files import CACHE_MARKER, is_scout_cache
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
 FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
@@ -244,10 +245,15 @@ def cache_clear(
     if not target.exists():
         console.print(f"nothing to clear at {target}")
         return
+    if not is_scout_cache(target):
+        raise ScoutError(
+            f"{target.resolve()} has no {CACHE_MARKER} marker, so scout did not create it and will not empty it; "
+            "delete it yourself if it really is a scout cache"
+        )
     if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
         raise typer.Exit(1)
     for child in target.iterdir():
-        if child.name == "README.md":
+        if child.name in ("README.md", CACHE_MARKER):
             continue
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     console.print(f"cleared {target}")

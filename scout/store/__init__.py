@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.errors import StoreError
+from scout.files import ensure_cache_dir
 from scout.models import Paper, Repo, Result, normalize_repo_url
 from scout.store.migrations import MIGRATIONS
 
@@ -84,7 +85,7 @@ class Store:
     def __init__(self, path: str | Path = ":memory:"):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            ensure_cache_dir(Path(self.path).parent)
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
