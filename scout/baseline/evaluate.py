@@ -177,6 +177,8 @@ def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
             metrics = {**metrics, **parse_metrics_json(text)}
         except ScoutError as exc:
             return metrics, str(exc)
+        except RecursionError:
+            return metrics, f"the recipe's metrics file {name} is nested too deeply to read"
     return metrics, None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +18,31 @@ SOURCE_NAMES = ("pwc", "arxiv", "hf")
 FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
 
 
+MAX_ABOUT_BYTES = 1024 * 1024
+MAX_QUERY_CHARS = 1000
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; /dev/zero or a FIFO never reads forever."""
+    import stat
+
+    with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"larger than {limit >> 20} MB")
+    return data
+
+
 def read_about(value: str | None) -> str | None:
     """`--about` takes the text itself, or @FILE to read it from a file."""
     if value is None or not value.startswith("@"):
         return value
     path = Path(value[1:]).expanduser()
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        data = read_capped(path, MAX_ABOUT_BYTES)
+        return data.decode("utf-8").strip() or None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         raise ConfigError(f"cannot read --about file {path}: {reason}") from exc
@@ -68,8 +87,8 @@ def search(
     source: list[str] | None = typer.Option(
         None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."
     ),
-    limit: int = typer.Option(20, "--limit", help="How many papers to show."),
-    since: int | None = typer.Option(None, "--since", help="Only papers published in YEAR or later."),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many papers to show."),
+    since: int | None = typer.Option(None, "--since", min=0, max=9999, help="Only papers published in YEAR or later."),
     code_only: bool = typer.Option(False, "--code-only", help="Only papers with a code repository."),
     offline: bool = typer.Option(
         False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."
@@ -99,6 +118,15 @@ def search(
     from scout.search.render import render, table
 
     fmt = "json" if as_json else fmt
+    if len(query) > MAX_QUERY_CHARS:
+        raise ConfigError(
+            f"the query is {len(query):,} characters; keep it under {MAX_QUERY_CHARS} (put detail in --about)"
+        )
+    for text in (query, about or ""):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError("the query or --about is not valid UTF-8 text; check its encoding") from None
     if fmt not in FORMAT_NAMES:
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
