@@ -8,6 +8,7 @@ import sys
 from enum import Enum
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -55,13 +56,16 @@ def _ledger_table(runs, best, title: str) -> Table:
         title_justify="left",
         caption="★ baseline to beat: the best run for that metric",
         caption_justify="left",
+        # Light borders and one space between columns leave room for the numbers at 80 columns.
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
     )
-    table.add_column("id", no_wrap=True)
-    table.add_column("repo", overflow="ellipsis", no_wrap=True, max_width=28)
-    table.add_column("status", no_wrap=True)
-    table.add_column("metric", no_wrap=True)
+    table.add_column("id", no_wrap=True, min_width=15)
+    table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=16)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("metric", no_wrap=True, min_width=10)
     for column in ("measured", "paper", "gap", "secs"):
-        table.add_column(column, justify="right", no_wrap=True)
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for run in runs:
         metrics = list(run.metrics.items()) or [(None, None)]
         gaps = run.gaps()
