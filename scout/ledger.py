@@ -71,11 +71,23 @@ def _finite(values):
     """Metric maps without NaN or infinities (older runs stored them; they are not JSON)."""
     if not isinstance(values, dict):
         return {}
-    return {k: v for k, v in values.items() if not isinstance(v, float) or math.isfinite(v)}
+    return {
+        k: v for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    }
+
+
+def _json_column(text):
+    """A JSON column as stored; a damaged value reads as empty instead of failing the whole ledger."""
+    try:
+        return json.loads(text) if text is not None else None
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _from_row(row: dict) -> Run:
-    data = {k: json.loads(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
+    data = {k: _json_column(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
+    data["env"] = data["env"] if isinstance(data["env"], dict) else {}
+    data["metrics_raw"] = data["metrics_raw"] if isinstance(data["metrics_raw"], dict) else {}
     for key in ("metrics", "paper_metrics"):
         data[key] = _finite(data[key])
     return Run(commit=row["commit_sha"], **data)

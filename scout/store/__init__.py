@@ -5,6 +5,7 @@ one transaction, so a crash or a concurrent writer never leaves half a record be
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -67,6 +68,11 @@ class SearchRecord:
 
 
 def _corrupt(path: str, exc: Exception) -> StoreError:
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return StoreError(
+            f"the cache database {path} is busy: another scout process has held it for over "
+            f"{BUSY_TIMEOUT_MS // 1000} s; wait for it to finish and retry (nothing is damaged)"
+        )
     return StoreError(f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear --all`")
 
 
@@ -137,8 +143,13 @@ class Store:
             try:
                 yield self._db
                 self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise _corrupt(self.path, exc) from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:

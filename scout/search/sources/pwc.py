@@ -11,7 +11,7 @@ from urllib.parse import quote
 from scout.errors import ParseError, SourceError
 from scout.metrics import parse_metric_value
 from scout.models import Paper, Repo, Result, normalize_arxiv_id, normalize_repo_url
-from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date, parse_each
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
@@ -96,8 +96,7 @@ def parse_paper(item: dict) -> Paper | None:
 
 def parse_page(data: object) -> Page:
     items, total = _list_items(data)
-    papers = (parse_paper(item) for item in items if isinstance(item, dict))
-    return Page([p for p in papers if p is not None], total, len(items))
+    return Page(parse_each(parse_paper, (item for item in items if isinstance(item, dict))), total, len(items))
 
 
 def parse_detail(data: object) -> Paper:
