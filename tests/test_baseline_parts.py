@@ -17,8 +17,8 @@ from scout.baseline.clone import clone, resolve_source, slug
 from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
 from scout.baseline.diagnose import diagnose
 from scout.baseline.process import run_streaming
-from scout.baseline.sandbox import child_env
 from scout.baseline.recipes import Recipe, best_readme_command, find_command, save_recipe
+from scout.baseline.sandbox import child_env
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.models import Run

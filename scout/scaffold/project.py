@@ -64,11 +64,20 @@ def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
         ) from None
 
 
+def _git_config(repo, key: str) -> str | None:
+    """A git setting as git itself resolves it (all config files); None when unset."""
+    import git
+
+    try:
+        return repo.git.config("--get", key) or None
+    except git.GitCommandError:
+        return None
+
+
 def _commit_all(repo, message: str) -> str:
     """Commit every file in the folder. scout's fallback identity is used only where git has none,
     and only for this commit."""
-    reader = repo.config_reader()
-    has_identity = reader.get_value("user", "email", default=None) and reader.get_value("user", "name", default=None)
+    has_identity = all(_git_config(repo, key) for key in ("user.email", "user.name"))
     repo.git.add("--all", "--force", ".")
     repo.git.commit(
         "--quiet",
