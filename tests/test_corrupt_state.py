@@ -265,3 +265,21 @@ def test_logs_cap_a_line_without_newlines(tmp_path):
     assert result.exit_code == 0 and not result.timed_out
     assert lines and max(map(len, lines)) <= MAX_LINE_CHARS
     assert len(log.getvalue()) == 3_000_000
+
+
+@pytest.mark.slow
+def test_a_garbled_onnx_graph_is_exported_again(tmp_path):
+    from scout.search.embed import load_embedder, onnx_path
+
+    graph = onnx_path(tmp_path)
+    graph.parent.mkdir(parents=True)
+    graph.write_bytes(b"\x08\x07garbage, cut short")
+    vectors = load_embedder("all-MiniLM-L6-v2", tmp_path).encode(["mask classification"])
+    assert vectors.shape == (1, 384) and graph.stat().st_size > 1_000_000
+
+
+def test_stored_embeddings_of_mixed_dimension(store):
+    import numpy as np
+
+    store.put_embeddings("m", {"a": np.ones(4, np.float32), "b": np.ones(4, np.float32), "c": np.ones(3, np.float32)})
+    assert sorted(store.get_embeddings("m", ["a", "b", "c"])) == ["a", "b"]

@@ -10,6 +10,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +86,16 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \n\t;"):
                 yield pending
             pending = ""
+
+
+def _one_dimension(vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The vectors of the dimension most of them have: a model swapped under one name, or a damaged
+    row, leaves others behind, and those are embedded again instead of breaking the stacking."""
+    if not vectors:
+        return vectors
+    dims = Counter(v.shape[0] for v in vectors.values())
+    dim = dims.most_common(1)[0][0]
+    return {key: v for key, v in vectors.items() if v.shape[0] == dim}
 
 
 class Store:
@@ -336,8 +347,10 @@ class Store:
                 f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
                 [model, *chunk],
             ):
-                found[row["text_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
-        return found
+                vector = row["vector"]
+                if isinstance(vector, bytes) and vector and len(vector) % 4 == 0:
+                    found[row["text_hash"]] = np.frombuffer(vector, dtype=np.float32)
+        return _one_dimension(found)
 
     def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
         """Which of these text hashes already have a vector for `model`."""
