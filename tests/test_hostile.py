@@ -368,3 +368,23 @@ def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git
     [(status, message)] = db.execute("SELECT status, message FROM runs").fetchall()
     db.close()
     assert status == "failed" and "interrupted" in message
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_sigkill_of_scout_leaves_the_run_in_the_ledger_and_nothing_running(tmp_path, make_git_repo):
+    tag = f"{os.getpid()}7"
+    repo = make_git_repo("daemons", {"eval.py": DAEMONS.format(tag=tag, tail="time.sleep(600)")})
+    cache = tmp_path / "cache"
+    argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
+    scout = subprocess.Popen([*argv, "--repo", str(repo), "--cache-dir", str(cache), "--sandbox"])
+    deadline = time.monotonic() + 30
+    while len(tagged(tag)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    scout.kill()
+    scout.wait()
+    assert wait_gone(tag) == []  # the sandbox's PID namespace died with scout
+    db = sqlite3.connect(cache / "scout.db")
+    [(status, message)] = db.execute("SELECT status, message FROM runs").fetchall()
+    db.close()
+    assert status == "failed" and "did not finish" in message

@@ -155,6 +155,13 @@ def _record(job: Job, message: str | None, status: str = "failed", **changes) ->
     )
 
 
+def unfinished(job: Job, slot: Slot) -> Run:
+    """What the ledger holds while the run goes: if scout dies without a word (SIGKILL, a crash),
+    the run is still there, marked as failed; the finished run replaces it."""
+    message = "did not finish: scout was stopped (SIGKILL or a crash) while running it, or still is"
+    return _record(job, message, device=slot.device, gpu=slot.gpu)
+
+
 def _read_tail(handle, start: int) -> str:
     handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
     return handle.read().decode("utf-8", errors="replace")
