@@ -150,12 +150,16 @@ def baseline(
     ),
     update: bool = typer.Option(False, "--update", help="Fetch the newest commit of repos already cloned."),
     sandbox: bool = typer.Option(
-        False, "--sandbox", help="Run under bubblewrap: no network, only the repo and run folders writable."
+        False,
+        "--sandbox",
+        help="Run it and its installs under bubblewrap: no privileges, home, sockets or store; "
+        "only the run's folders writable; network for installers only.",
     ),
     pass_env: list[str] = typer.Option(
         None,
         "--pass-env",
-        help="Let this variable through to the run (credentials are removed otherwise; repeatable).",
+        help="Let this variable through to the run (only an allowlist passes otherwise: PATH, LANG, CUDA_*, ...; "
+        "repeatable).",
     ),
     metric: list[str] = typer.Option(
         None,
