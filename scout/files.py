@@ -81,7 +81,8 @@ def ensure_cache_dir(path: Path) -> None:
     try:
         fresh = not path.exists()
         path.mkdir(parents=True, exist_ok=True)
-        if fresh or {p.name for p in path.iterdir()} <= {"README.md"}:
+        # An existing folder is scout's only when it holds nothing but the README of a checkout's cache/.
+        if fresh or {p.name for p in path.iterdir()} == {"README.md"}:
             marker = path / CACHE_MARKER
             if not marker.exists():
                 marker.write_text("This folder was created by scout; `scout cache clear --all` may empty it.\n")

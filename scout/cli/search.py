@@ -87,7 +87,7 @@ def search(
     source: list[str] | None = typer.Option(
         None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."
     ),
-    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many papers to show."),
+    limit: int = typer.Option(20, "--limit", max=1000, help="How many papers to show."),
     since: int | None = typer.Option(None, "--since", min=0, max=9999, help="Only papers published in YEAR or later."),
     code_only: bool = typer.Option(False, "--code-only", help="Only papers with a code repository."),
     offline: bool = typer.Option(
