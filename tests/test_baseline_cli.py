@@ -289,6 +289,8 @@ def test_real_venv_with_requirements(tmp_path, cache, monkeypatch, make_git_repo
             str(repo),
             "--repo",
             str(broken),
+            "--pass-env",  # only an allowlist reaches the installer otherwise
+            "PIP_NO_INDEX",
             "--json",
         ],
     )
