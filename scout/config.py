@@ -101,6 +101,19 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _checked_url(var: str, value: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{var}={value!r} is not an http(s) URL; set it like https://host[:port]/path")
+    return value.strip()
+
+
 def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path | None = None) -> Settings:
     """Build Settings from flags (None means not given), the environment and config files."""
     env = os.environ if env is None else env
@@ -116,10 +129,12 @@ def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path 
     urls.update(file_cfg.get("urls", {}))
     for name, var in URL_ENV.items():
         if env.get(var):
-            urls[name] = env[var].rstrip("/")
+            urls[name] = _checked_url(var, env[var]).rstrip("/")
     values["urls"] = urls
 
-    if env.get("SCOUT_CACHE_DIR"):
+    if "SCOUT_CACHE_DIR" in env:
+        if not env["SCOUT_CACHE_DIR"].strip():
+            raise ConfigError("SCOUT_CACHE_DIR is set but empty; unset it or name a folder")
         values["cache_dir"] = env["SCOUT_CACHE_DIR"]
     if env.get("SCOUT_OFFLINE"):
         values["offline"] = _truthy(env["SCOUT_OFFLINE"])

@@ -7,6 +7,7 @@
     │   └── DumpError       an archive dump stopped being readable part-way
     ├── StoreError          the local SQLite store cannot be opened or is corrupt
     ├── CloneError          a repository could not be cloned or read
+    │   └── TreeError       a commit whose tree would write outside the folder it is copied into
     ├── EvalError           an evaluation could not be found, set up or run
     └── ScaffoldError       a new experiment could not be created
 
@@ -53,6 +54,10 @@ class StoreError(ScoutError):
 
 class CloneError(ScoutError):
     """A repository could not be cloned or read."""
+
+
+class TreeError(CloneError):
+    """A commit whose tree would write outside the folder it is copied into."""
 
 
 class EvalError(ScoutError):

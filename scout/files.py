@@ -4,6 +4,7 @@ renamed over it, so a crash, a full disk or a second scout process never leaves 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,3 +32,67 @@ def atomic_write(target: Path, data: str | bytes) -> None:
             tmp.write_text(data, encoding="utf-8")
         else:
             tmp.write_bytes(data)
+
+
+def _open_parent(path: Path) -> int:
+    """A descriptor of path's folder, refused when the folder is reached through a symlink."""
+    parent = path.parent
+    if os.path.realpath(parent) != os.path.abspath(parent):
+        raise OSError(f"{parent} is reached through a symbolic link; scout does not follow it")
+    return os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+
+
+def write_nofollow(path: Path, data: str | bytes) -> None:
+    """Write a file in a folder that code scout did not write could have changed: a symlink
+    planted at the name (or in its folder) makes this fail instead of writing through it."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    parent = _open_parent(path)
+    try:
+        fd = os.open(path.name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=parent)
+    finally:
+        os.close(parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(raw)
+
+
+def read_nofollow(path: Path, limit: int) -> bytes:
+    """Read at most `limit` bytes of a regular file, never through a symlink, a FIFO or a device."""
+    parent = _open_parent(path)
+    try:
+        fd = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=parent)
+    finally:
+        os.close(parent)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path} is larger than {limit} bytes")
+    return data
+
+
+CACHE_MARKER = ".scout-cache"  # written into a cache dir scout created; `cache clear --all` needs it
+
+
+def ensure_cache_dir(path: Path) -> None:
+    """Create the cache dir (and its marker) or check that the existing one is a folder."""
+    from scout.errors import ConfigError
+
+    try:
+        fresh = not path.exists()
+        path.mkdir(parents=True, exist_ok=True)
+        # An existing folder is scout's only when it holds nothing but the README of a checkout's cache/.
+        if fresh or {p.name for p in path.iterdir()} == {"README.md"}:
+            marker = path / CACHE_MARKER
+            if not marker.exists():
+                marker.write_text("This folder was created by scout; `scout cache clear --all` may empty it.\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use {path} as the cache dir ({exc.strerror or exc}); pass --cache-dir a folder scout may create"
+        ) from None
+    if not path.is_dir():
+        raise ConfigError(f"the cache dir {path} is not a folder; pass --cache-dir a folder")
+
+
+def is_scout_cache(path: Path) -> bool:
+    return (path / CACHE_MARKER).is_file() and not (path / CACHE_MARKER).is_symlink()

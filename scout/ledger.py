@@ -5,6 +5,7 @@ commit and log."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def record_run(store, runs_dir: Path, run: Run) -> Run:
     if run.status not in STATUSES:
         raise ValueError(f"unknown run status {run.status!r}")
     write_result(runs_dir / run.id, run)
+    run = replace(run, metrics=_finite(run.metrics), paper_metrics=_finite(run.paper_metrics))
     row = {**asdict(run), "commit_sha": run.commit}
     values = [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _COLUMNS]
     with store.transaction() as db:
@@ -65,8 +67,29 @@ def record_run(store, runs_dir: Path, run: Run) -> Run:
     return run
 
 
+def _finite(values):
+    """Metric maps without NaN or infinities (older runs stored them; they are not JSON)."""
+    if not isinstance(values, dict):
+        return {}
+    return {
+        k: v for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    }
+
+
+def _json_column(text):
+    """A JSON column as stored; a damaged value reads as empty instead of failing the whole ledger."""
+    try:
+        return json.loads(text) if text is not None else None
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def _from_row(row: dict) -> Run:
-    data = {k: json.loads(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
+    data = {k: _json_column(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
+    data["env"] = data["env"] if isinstance(data["env"], dict) else {}
+    data["metrics_raw"] = data["metrics_raw"] if isinstance(data["metrics_raw"], dict) else {}
+    for key in ("metrics", "paper_metrics"):
+        data[key] = _finite(data[key])
     return Run(commit=row["commit_sha"], **data)
 
 

@@ -17,8 +17,9 @@ from scout.baseline.candidates import find_candidates
 from scout.baseline.clone import clone, resolve_source, slug
 from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
 from scout.baseline.diagnose import diagnose
-from scout.baseline.process import run_streaming, scrub_env
+from scout.baseline.process import run_streaming
 from scout.baseline.recipes import Recipe, fixed_recipe, save_recipe
+from scout.baseline.sandbox import child_env
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.models import Run
@@ -152,28 +153,34 @@ def test_one_repo_per_gpu_in_parallel(tmp_path, monkeypatch, make_git_repo):
     assert max(s for s, _ in spans) < min(e for _, e in spans)  # they overlapped in time
 
 
-def test_scrub_env_keeps_ordinary_variables():
+def test_child_env_is_an_allowlist(tmp_path):
     env = {
         "PATH": "/bin",
         "HOME": "/root",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C",
         "GITHUB_TOKEN": "x",
         "AWS_REGION": "eu",
         "HF_HOME": "/hf",
         "HF_TOKEN": "x",
-        "KAGGLE_KEY": "x",
-        "TOKENIZERS_PARALLELISM": "false",
-        "GH_TOKEN": "x",
-        "DATABASE_URL": "postgres://u:p@h/db",
         "CUDA_HOME": "/cuda",
+        "NVIDIA_VISIBLE_DEVICES": "all",
+        "OMP_NUM_THREADS": "4",
+        "SOMETHING_ELSE": "y",
     }
-    assert scrub_env(env) == {
+    home = tmp_path / "home"
+    assert child_env(env, home) == {
         "PATH": "/bin",
-        "HOME": "/root",
-        "HF_HOME": "/hf",
-        "TOKENIZERS_PARALLELISM": "false",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C",
         "CUDA_HOME": "/cuda",
+        "NVIDIA_VISIBLE_DEVICES": "all",
+        "OMP_NUM_THREADS": "4",
+        "HOME": str(home),
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "XDG_CONFIG_HOME": f"{home}/.config",
     }
-    assert scrub_env(env, ("HF_TOKEN",))["HF_TOKEN"] == "x"
+    assert child_env(env, home, ("HF_TOKEN",))["HF_TOKEN"] == "x"
 
 
 def test_cancel_stops_the_process_group(tmp_path):
@@ -271,10 +278,10 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     except OSError:
         print("network: blocked")
     try:
-        pathlib.Path.home().joinpath("scout-sandbox-probe").write_text("x")
-        print("home: writable")
+        pathlib.Path("/usr/scout-sandbox-probe").write_text("x")
+        print("usr: writable")
     except OSError:
-        print("home: read-only")
+        print("usr: read-only")
     pathlib.Path("inside.txt").write_text("x")
     print("accuracy: 1.0")
     """
@@ -283,4 +290,4 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     [run] = json.loads(result.stdout)["runs"]
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log
-    assert "network: blocked" in log and "home: read-only" in log
+    assert "network: blocked" in log and "usr: read-only" in log

@@ -16,7 +16,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scout"
 
 # Earlier first. A module may import its own stage and any stage before it, never a later one.
 STAGES = [
-    ("core", ["scout", "scout.errors", "scout.config", "scout.models", "scout.metrics", "scout.clock", "scout.files"]),
+    (
+        "core",
+        [
+            "scout",
+            "scout.errors",
+            "scout.config",
+            "scout.models",
+            "scout.metrics",
+            "scout.clock",
+            "scout.files",
+            "scout.gitsafe",
+        ],
+    ),
     ("store", ["scout.store"]),
     ("search", ["scout.search"]),
     ("archive", ["scout.archive"]),
@@ -137,6 +149,7 @@ def test_every_exception_class_lives_in_errors():
         errors.CloneError("no repo"),
         errors.EvalError("no command"),
         errors.ScaffoldError("no baseline"),
+        errors.TreeError("a link out of the tree"),
     ],
 )
 def test_errors_survive_a_pickle_round_trip(error):

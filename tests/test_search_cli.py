@@ -232,7 +232,9 @@ def test_bad_input_is_one_line_and_exit_1(cli_env, args, message):
 
 
 def test_a_corrupt_cache_database_is_one_line(cli_env):
-    (cli_env / "cache").mkdir()
+    from scout.files import ensure_cache_dir
+
+    ensure_cache_dir(cli_env / "cache")  # as scout made it: with its marker
     (cli_env / "cache" / "scout.db").write_bytes(b"garbage" * 1000)
     result = run("search", "x", "--offline")
     assert result.exit_code == 1 and "unreadable" in result.stderr

@@ -87,10 +87,13 @@ def build_store_index(store: Store, model: str, *, ann: bool = True) -> int:
         return 0
     ids: list[str] = []
     blocks: list[np.ndarray] = []
+    dim = None
     for rows in store.paper_text_pages(PAGE):
         hashes = [text_hash(Paper(title=r["title"], abstract=r["abstract"]).embedding_text()) for r in rows]
         vectors = store.get_embeddings(model, hashes)
         keep = [(r["id"], vectors[h]) for r, h in zip(rows, hashes) if h in vectors]
+        dim = dim or (keep[0][1].shape[0] if keep else None)
+        keep = [(pid, v) for pid, v in keep if v.shape[0] == dim]  # one dimension, whatever the store holds
         ids.extend(pid for pid, _ in keep)
         if keep:
             blocks.append(np.stack([v for _, v in keep]).astype(np.float16))

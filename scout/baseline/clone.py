@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import os
 import re
 import shutil
+import signal
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
+
 from scout.errors import CloneError, ConfigError
+from scout.gitsafe import git_environ
 from scout.models import Repo
 
-# git must never stop to ask for a password: a private or missing repo fails at once.
-_GIT_ENV = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "true",
-    "SSH_ASKPASS": "true",
-    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
-}
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,7 @@ def _safe(part: str) -> str:
     return re.sub(r"[^\w.-]+", "_", part).strip(".")
 
 
-def _git_error(url: str, exc: Exception) -> CloneError:
-    stderr = getattr(exc, "stderr", "") or str(exc)
+def _git_error(url: str, stderr: str) -> CloneError:
     lines = [line.strip().removeprefix("stderr:").strip(" '") for line in str(stderr).splitlines() if line.strip()]
     reason = next(
         (line for line in reversed(lines) if line.startswith(("fatal:", "error:"))),
@@ -116,23 +116,53 @@ def _git_error(url: str, exc: Exception) -> CloneError:
     )
 
 
+def _git(argv: list[str], url: str, cwd: Path | None = None) -> str:
+    """Run git hardened; it dies with scout (a kill -9 of scout leaves no clone running)."""
+    try:
+        done = subprocess.run(
+            ["git", *argv],
+            cwd=cwd,
+            env=git_environ(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+            preexec_fn=_die_with_parent,
+        )
+    except OSError as exc:
+        raise CloneError(f"cannot run git ({exc}); install git") from exc
+    if done.returncode != 0:
+        raise _git_error(url, done.stderr)
+    return done.stdout.strip()
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _remove_abandoned(repos_dir: Path, name: str) -> None:
+    """Temporary clones left by a scout process that was killed (its pid is in the name)."""
+    for path in repos_dir.glob(f".{name}-*-tmp*"):
+        pid = path.name[len(name) + 2 :].split("-", 1)[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
     """A shallow clone in repos_dir/<slug>, reused when present (`update` fetches the newest
     commit first). The clone is made in a temporary folder and renamed into place, so an
-    interrupted clone never looks complete."""
-    import git
-
+    interrupted clone never looks complete. git runs with hooks and fsmonitor off, whatever the
+    repository's own config says."""
+    if url.startswith("-") or re.match(r"^[\w+.-]+::", url):
+        raise CloneError(f"{url!r} is not a repository URL scout clones (transport `::` or option-like)")
     target = (repos_dir / slug(url)).resolve()
     if target.is_dir():
-        try:
-            repo = git.Repo(target)
-            if update:
-                with repo.git.custom_environment(**_GIT_ENV):
-                    repo.git.fetch("--depth", "1", "origin")
-                    repo.git.reset("--hard", "FETCH_HEAD")
-            return Checkout(url, target, repo.head.commit.hexsha)
-        except (git.GitCommandError, git.InvalidGitRepositoryError, ValueError) as exc:
-            raise _git_error(url, exc) from exc
+        if update:
+            _git(["fetch", "--depth", "1", "origin"], url, cwd=target)
+            _git(["reset", "--hard", "FETCH_HEAD"], url, cwd=target)
+        return Checkout(url, target, _head(url, target))
     local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
     if local is not None and not local.exists():
         raise CloneError(f"{local} does not exist; check the path given to --repo")
@@ -140,21 +170,29 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
         raise CloneError(
             f"{url} is not a git repository; run `git init && git add -A && git commit` there, or pass a git URL"
         )
-    repos_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=repos_dir))
+    try:
+        repos_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CloneError(f"cannot create {repos_dir}: {exc.strerror}; check --cache-dir") from exc
+    _remove_abandoned(repos_dir, target.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-{os.getpid()}-tmp", dir=repos_dir))
     try:
         # file:// makes git honour --depth for a local folder too.
         source = Path(url).as_uri() if Path(url).is_absolute() else url
-        repo = git.Repo.clone_from(source, tmp, depth=1, env={**os.environ, **_GIT_ENV})
-        repo.close()
+        _git(["clone", "--quiet", "--depth", "1", "--no-recurse-submodules", "--", source, str(tmp)], url)
+        commit = _head(url, tmp)
         os.rename(tmp, target)
-    except git.GitCommandError as exc:
-        raise _git_error(url, exc) from exc
-    except ValueError as exc:  # an empty repository has no HEAD commit
-        raise CloneError(f"{url} has no commits; commit the code first") from exc
     except OSError:
         if not target.is_dir():  # another scout process won the race for this folder: use its clone
             raise
+        commit = _head(url, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Checkout(url, target, git.Repo(target).head.commit.hexsha)
+    return Checkout(url, target, commit)
+
+
+def _head(url: str, path: Path) -> str:
+    try:
+        return _git(["rev-parse", "--verify", "HEAD^{commit}"], url, cwd=path)
+    except CloneError:
+        raise CloneError(f"{url} has no commits; commit the code first") from None

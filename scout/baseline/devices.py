@@ -4,10 +4,14 @@ parallel, one per GPU."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from scout.baseline.sandbox import child_env
 from scout.config import parse_device
 from scout.errors import EvalError
 
@@ -59,10 +63,15 @@ def list_gpus(python: str | None = None) -> list[Gpu]:
     probe = (
         "import torch\nfor i in range(torch.cuda.device_count()):\n    print(i, torch.cuda.get_device_name(i), sep=',')"
     )
-    try:
-        out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
+    # The interpreter may hold .pth files a repo's setup step installed: the allowlisted env only.
+    with tempfile.TemporaryDirectory(prefix="scout-probe-") as home:
+        env = child_env(os.environ, Path(home))
+        try:
+            out = subprocess.run(
+                [python, "-c", probe], capture_output=True, text=True, timeout=120, check=False, env=env, cwd=home
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return []
     return [Gpu(int(i), name) for i, _, name in (line.partition(",") for line in out.splitlines()) if i.isdigit()]
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from scout.baseline.process import run_streaming
-from scout.errors import EvalError
+from scout.baseline.sandbox import Confinement
+from scout.errors import EvalError, ScoutError
+from scout.files import read_nofollow, write_nofollow
 
 # PyPI names that install nothing useful, and what the repo meant.
 _DEAD_REQUIREMENTS = {"sklearn": "scikit-learn"}
@@ -63,15 +65,24 @@ def current_env() -> PythonEnv:
     return PythonEnv(Path(sys.executable), "current")
 
 
-def describe(env: PythonEnv) -> dict[str, str | None]:
+def _probe(env: PythonEnv, jail: Confinement, cwd: Path, code: str, *args: str):
+    """Run a probe in the env's Python: it runs the repo's .pth files, so it is confined like the
+    evaluation itself (same environment, same sandbox)."""
+    argv = jail.argv([str(env.python), "-c", code, *args], cwd)
+    out = subprocess.run(argv, cwd=cwd, env=jail.env, capture_output=True, text=True, timeout=60, check=False)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def describe(env: PythonEnv, jail: Confinement, cwd: Path) -> dict[str, str | None]:
     """Python, torch and CUDA versions of the env, read from package metadata (torch is not imported)."""
+    unknown = {"python": None, "torch": None, "cuda": None}
     try:
-        out = subprocess.run(
-            [str(env.python), "-c", _ENV_PROBE], capture_output=True, text=True, timeout=60, check=False
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return {"python": None, "torch": None, "cuda": None}
+        found = _probe(env, jail, cwd, _ENV_PROBE)
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError, ScoutError):
+        return unknown
+    if not isinstance(found, dict):
+        return unknown
+    return {key: found.get(key) if isinstance(found.get(key), str) else None for key in unknown}
 
 
 _FIND_MISSING = (
@@ -100,18 +111,16 @@ def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
     return names - set(sys.stdlib_module_names) - local - {"__future__"}
 
 
-def missing_imports(repo_dir: Path, env: PythonEnv) -> list[str]:
+def missing_imports(repo_dir: Path, env: PythonEnv, jail: Confinement) -> list[str]:
     """Modules the code imports that the env cannot find: undeclared dependencies, usually."""
     wanted = sorted(imported_modules(repo_dir))
     if not wanted:
         return []
     try:
-        out = subprocess.run(
-            [str(env.python), "-c", _FIND_MISSING, *wanted], capture_output=True, text=True, timeout=60, check=False
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        found = _probe(env, jail, repo_dir, _FIND_MISSING, *wanted)
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError, ScoutError):
         return []
+    return [name for name in found if name in wanted] if isinstance(found, list) else []
 
 
 def fixed_requirements(text: str) -> tuple[str, list[str]]:
@@ -139,9 +148,11 @@ def _log(log: BinaryIO, text: str) -> None:
     log.flush()
 
 
-def _step(argv: list[str], what: str, *, cwd: Path, env: dict[str, str], log: BinaryIO, cancel=None) -> None:
-    _log(log, "$ " + " ".join(argv))
-    result = run_streaming(argv, cwd=cwd, env=env, log=log, timeout=_SETUP_TIMEOUT_S, cancel=cancel)
+def _step(argv: list[str], what: str, *, cwd: Path, jail: Confinement, log: BinaryIO, cancel=None) -> None:
+    _log(log, "$ " + " ".join(argv) + ("  (in the sandbox, with network)" if jail.sandbox else ""))
+    jail.prepare()
+    wrapped = jail.argv(argv, cwd)
+    result = run_streaming(wrapped, cwd=cwd, env=jail.env, log=log, timeout=_SETUP_TIMEOUT_S, cancel=cancel)
     if result.interrupted:
         raise KeyboardInterrupt
     if result.exit_code != 0:
@@ -149,28 +160,46 @@ def _step(argv: list[str], what: str, *, cwd: Path, env: dict[str, str], log: Bi
         raise EvalError(f"{what} failed ({why}); see the log, fix the requirements, or use --env current")
 
 
-def _create_venv(env_dir: Path, *, cwd: Path, env: dict[str, str], log: BinaryIO) -> Path:
+def _create_venv(env_dir: Path, *, cwd: Path, jail: Confinement, log: BinaryIO) -> Path:
     uv = shutil.which("uv")
     if uv:
         argv = [uv, "venv", "--system-site-packages", "--python", sys.executable, str(env_dir)]
     else:
         argv = [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(env_dir)]
-    _step(argv, "creating the venv", cwd=cwd, env=env, log=log)
+    # scout's own interpreter makes the venv; nothing of the repo runs yet, so no sandbox is needed.
+    _step(argv, "creating the venv", cwd=cwd, jail=jail.with_(sandbox=False), log=log)
     python = env_dir / "bin" / "python"
     # --system-site-packages reaches the base interpreter's packages only; when scout itself runs
     # in a venv, the packages that venv holds (torch, say) are added through a .pth file.
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site_dir = env_dir / "lib" / version / "site-packages"
     site_dir.mkdir(parents=True, exist_ok=True)
-    (site_dir / "_scout_host.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    write_nofollow(site_dir / "_scout_host.pth", "\n".join(site.getsitepackages()) + "\n")
     return python
 
 
+def planned_steps(repo_dir: Path, env_dir: Path, setup: tuple[str, ...], env_mode: str, sandbox: bool) -> list[str]:
+    """Every setup step that will run before the evaluation, as the confirm screen shows it."""
+    where = " (in the sandbox, with network; only the env folder writable)" if sandbox else " (with network)"
+    steps = []
+    if env_mode != "current":
+        installer = "uv" if shutil.which("uv") else "pip"
+        steps.append(f"create or reuse the venv {env_dir}")
+        if (repo_dir / "requirements.txt").is_file():
+            steps.append(f"{installer} install -r requirements.txt into {env_dir}{where}")
+        elif (repo_dir / "pyproject.toml").is_file():
+            steps.append(f"{installer} install -e . (the repo's pyproject.toml) into {env_dir}{where}")
+    steps += [f"setup: {command}" + (" (in the sandbox, with network)" if sandbox else "") for command in setup]
+    return steps
+
+
 def prepare_env(
-    repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, env: dict[str, str], log: BinaryIO, cancel=None
+    repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, jail: Confinement, log: BinaryIO, cancel=None
 ) -> PythonEnv:
     """Create (or reuse) the repo's venv and install what it declares; all output goes to `log`.
-    The installs are skipped when neither the requirements nor the setup steps changed."""
+    The installs are skipped when neither the requirements nor the setup steps changed. Installers
+    get the network and only the env folder (and the run's HOME) writable; setup steps also get the
+    run's folders."""
     env_dir = env_dir.resolve()  # the steps run inside the repo folder
     requirements = repo_dir / "requirements.txt"
     pyproject = repo_dir / "pyproject.toml"
@@ -187,23 +216,25 @@ def prepare_env(
     ).hexdigest()
     marker = env_dir / ".scout-installed"
     python = env_dir / "bin" / "python"
-    if python.exists() and marker.is_file() and marker.read_text().strip() == fingerprint:
+    if python.exists() and _read_marker(marker) == fingerprint:
         _log(log, f"reusing the environment {env_dir}")
         return PythonEnv(python, "venv")
     if not python.exists():
-        python = _create_venv(env_dir, cwd=repo_dir, env=env, log=log)
+        python = _create_venv(env_dir, cwd=repo_dir, jail=jail, log=log)
     venv = PythonEnv(python, "venv")
-    step_env = {**env, **venv.path_env(env)}
+    env = {**jail.env, **venv.path_env(jail.env)}
+    home = Path(jail.env["HOME"])
+    installer = jail.with_(env=env, writable=(env_dir, home), network=True)
     if declared.strip():
         fixed, notes = fixed_requirements(declared)
         for note in notes:
             _log(log, note)
-        (env_dir / "requirements.scout.txt").write_text(fixed, encoding="utf-8")
+        write_nofollow(env_dir / "requirements.scout.txt", fixed)
         _step(
             [*_installer(python), "-r", str(env_dir / "requirements.scout.txt")],
             "installing requirements.txt",
             cwd=repo_dir,
-            env=step_env,
+            jail=installer,
             log=log,
             cancel=cancel,
         )
@@ -212,39 +243,32 @@ def prepare_env(
             [*_installer(python), "-e", str(repo_dir)],
             "installing the repo (pyproject.toml)",
             cwd=repo_dir,
-            env=step_env,
+            jail=installer.with_(writable=(env_dir, home, repo_dir)),  # setuptools writes egg-info in place
             log=log,
             cancel=cancel,
         )
+    steps = jail.with_(env=env, writable=(*jail.writable, env_dir), network=True)
     for command in setup:
         _step(
-            ["/bin/sh", "-c", command],
-            f"the setup step `{command}`",
-            cwd=repo_dir,
-            env=step_env,
-            log=log,
-            cancel=cancel,
+            ["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, jail=steps, log=log, cancel=cancel
         )
-    marker.write_text(fingerprint + "\n", encoding="utf-8")
+    write_nofollow(marker, fingerprint + "\n")
     return venv
 
 
+def _read_marker(marker: Path) -> str | None:
+    try:
+        return read_nofollow(marker, 4096).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+
+
 def run_setup(
-    setup: tuple[str, ...],
-    env: PythonEnv,
-    *,
-    repo_dir: Path,
-    environ: dict[str, str],
-    log: BinaryIO,
-    cancel=None,
+    setup: tuple[str, ...], env: PythonEnv, *, repo_dir: Path, jail: Confinement, log: BinaryIO, cancel=None
 ) -> None:
     """Setup steps in the current interpreter (--env current): same log, same failure message."""
+    steps = jail.with_(env={**jail.env, **env.path_env(jail.env)}, network=True)
     for command in setup:
         _step(
-            ["/bin/sh", "-c", command],
-            f"the setup step `{command}`",
-            cwd=repo_dir,
-            env={**environ, **env.path_env(environ)},
-            log=log,
-            cancel=cancel,
+            ["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, jail=steps, log=log, cancel=cancel
         )

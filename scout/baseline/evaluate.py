@@ -4,27 +4,32 @@ SLURM job can run it on another machine; the caller records the Run in the ledge
 
 from __future__ import annotations
 
+import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scout.baseline.clone import Checkout, Target, slug
 from scout.baseline.devices import CPU, Slot
 from scout.baseline.diagnose import diagnose
-from scout.baseline.envs import current_env, describe, missing_imports, prepare_env, run_setup
+from scout.baseline.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.layout import Layout
 from scout.baseline.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
-from scout.baseline.process import run_streaming, sandbox_argv, scrub_env
+from scout.baseline.process import run_streaming
 from scout.baseline.recipes import Recipe
+from scout.baseline.sandbox import Confinement, child_env
 from scout.baseline.terminal import terminal_env
 from scout.clock import now_iso
-from scout.errors import ScoutError
+from scout.errors import EvalError, ScoutError, TreeError
+from scout.files import read_nofollow
+from scout.gitsafe import export_commit
 from scout.ledger import allocate_run_dir
 from scout.models import Run
 
 _LOG_TAIL_BYTES = 20 * 1024 * 1024  # metrics are read from the last 20 MB of output
+_METRICS_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,40 @@ class Job:
 
     @property
     def timeout(self) -> float:
-        for value in (self.options.timeout, self.recipe.timeout if self.recipe else None):
-            if value is not None:
-                return value
-        return self.options.default_timeout
+        if self.options.timeout is not None:
+            return self.options.timeout
+        own = self.recipe.timeout if self.recipe else None
+        if own is None or not math.isfinite(own) or own <= 0:
+            return self.options.default_timeout
+        if self.recipe.source == "scout.toml":  # the repo's own wish never lifts the user's limit
+            return min(own, self.options.default_timeout)
+        return own
+
+    @property
+    def work_dir(self) -> Path:
+        """A fresh copy of the pinned commit, without .git: all the evaluation may change."""
+        return self.run_dir / "work"
+
+    @property
+    def out_dir(self) -> Path:
+        """SCOUT_RUN_DIR: where the evaluation may leave files for the user."""
+        return self.run_dir / "out"
+
+    @property
+    def home_dir(self) -> Path:
+        return self.run_dir / "home"
+
+    @property
+    def env_dir(self) -> Path:
+        return self.layout.envs / self.slug
+
+    def setup_steps(self) -> list[str]:
+        """What runs before the command: env creation, installs and the recipe's setup steps."""
+        if self.checkout is None or self.recipe is None:
+            return []
+        return planned_steps(
+            self.checkout.path, self.env_dir, self.recipe.setup, self.options.env_mode, self.options.sandbox
+        )
 
     @property
     def metric_patterns(self) -> tuple[str, ...]:
@@ -121,10 +156,16 @@ def _record(job: Job, message: str | None, status: str = "failed", **changes) ->
     )
 
 
-def _read_tail(path: Path, start: int) -> str:
-    with open(path, "rb") as handle:
-        handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
-        return handle.read().decode("utf-8", errors="replace")
+def unfinished(job: Job, slot: Slot) -> Run:
+    """What the ledger holds while the run goes: if scout dies without a word (SIGKILL, a crash),
+    the run is still there, marked as failed; the finished run replaces it."""
+    message = "did not finish: scout was stopped (SIGKILL or a crash) while running it, or still is"
+    return _record(job, message, device=slot.device, gpu=slot.gpu)
+
+
+def _read_tail(handle, start: int) -> str:
+    handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
+    return handle.read().decode("utf-8", errors="replace")
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
@@ -134,13 +175,22 @@ def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
     docs = "\n".join(doc.text for doc in find_docs(job.checkout.path))
     metrics = headline_first(parse_output(output, job.metric_patterns), docs)
     if job.recipe and job.recipe.metrics_file:
-        path = job.checkout.path / job.recipe.metrics_file
-        if not path.is_file():
-            return metrics, f"the recipe's metrics file {job.recipe.metrics_file} was not written"
+        name = job.recipe.metrics_file
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts or not parts:
+            return metrics, f"the recipe's metrics file {name!r} is not a path inside the repo"
         try:
-            metrics = {**metrics, **parse_metrics_json(path.read_text(encoding="utf-8"))}
+            text = read_nofollow(job.work_dir / name, _METRICS_FILE_BYTES).decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return metrics, f"the recipe's metrics file {name} was not written"
+        except OSError as exc:
+            return metrics, f"the recipe's metrics file {name} was not read: {exc}"
+        try:
+            metrics = {**metrics, **parse_metrics_json(text)}
         except ScoutError as exc:
             return metrics, str(exc)
+        except RecursionError:
+            return metrics, f"the recipe's metrics file {name} is nested too deeply to read"
     return metrics, None
 
 
@@ -185,68 +235,93 @@ def _judge(
     return _Outcome("ok", metrics_note)
 
 
+def confinement(job: Job, slot: Slot, environ: Mapping[str, str]) -> Confinement:
+    """The evaluation's environment and jail: only its own copy, out and HOME folders writable;
+    scout's cache (the store, other runs, the clones) and working directory hidden."""
+    env = child_env(
+        environ,
+        job.home_dir,
+        job.options.pass_env,
+        MPLBACKEND="Agg",
+        PYTHONUNBUFFERED="1",
+        SCOUT_SEED=str(job.options.seed),
+        PYTHONHASHSEED=str(job.options.seed),
+        SCOUT_RUN_DIR=str(job.out_dir.resolve()),
+        SCOUT_RUN_ID=job.run_id,
+        **slot.env(),
+    )
+    # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one; the
+    # shims go in the run's fresh HOME, which the jail shows.
+    env.update(terminal_env(job.home_dir, env))
+    return Confinement(
+        env=env,
+        sandbox=job.options.sandbox,
+        writable=(job.work_dir.resolve(), job.out_dir.resolve(), job.home_dir.resolve()),
+        readable=(job.env_dir.resolve(),),
+        hidden=(job.layout.cache_dir.resolve(), Path.cwd().resolve()),
+    )
+
+
+def _fresh_copy(job: Job) -> list[str]:
+    """The pinned commit, written anew for this run: nothing an earlier run changed or planted in
+    the clone (a requirements.txt, a .git hook) reaches it."""
+    try:
+        job.work_dir.mkdir()
+        return export_commit(job.checkout.path, job.checkout.commit, job.work_dir)
+    except TreeError as exc:
+        raise EvalError(f"{job.target.url}: {exc}; scout does not run it") from None
+    except (OSError, ValueError) as exc:
+        raise EvalError(f"cannot copy commit {job.checkout.commit[:12]} of {job.target.url}: {exc}") from None
+
+
+def _open_log(path: Path):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644)
+    return os.fdopen(fd, "a+b")
+
+
 def execute(
     job: Job,
     slot: Slot = CPU,
     *,
     on_line: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Run:
-    """Set up the env, run the command and read its metrics. Every outcome is a Run; nothing is raised
-    for the repo's own failures."""
+    """Set up the env, run the command on a fresh copy of the commit and read its metrics. Every
+    outcome is a Run; nothing is raised for the repo's own failures."""
     if job.error or job.recipe is None or job.checkout is None:
         return _record(job, job.error or "not prepared", device=slot.device, gpu=slot.gpu)
     job.run_dir.mkdir(parents=True, exist_ok=True)
-    log_path = job.run_dir / "log.txt"
-    base_env = scrub_env(os.environ if environ is None else environ, job.options.pass_env)
-    base_env.update(
-        {
-            "MPLBACKEND": "Agg",
-            "PYTHONUNBUFFERED": "1",
-            "SCOUT_SEED": str(job.options.seed),
-            "PYTHONHASHSEED": str(job.options.seed),
-            "SCOUT_RUN_DIR": str(job.run_dir.resolve()),
-            **slot.env(),
-        }
-    )
-    # No terminal: scripts that ask for its size (`stty size`, os.get_terminal_size) get one.
-    base_env.update(terminal_env(job.run_dir, base_env))
-    repo_dir = job.checkout.path
-    run_cwd = repo_dir / job.recipe.cwd
-    with open(log_path, "ab") as log:
+    jail = confinement(job, slot, os.environ if environ is None else environ)
+    work = job.work_dir
+    run_cwd = work / job.recipe.cwd
+    with _open_log(job.run_dir / "log.txt") as log:
         log.write(
             f"[scout] run {job.run_id}: {job.target.url} @ {job.checkout.commit}\n"
             f"[scout] command ({job.recipe.source}): {job.recipe.command}\n".encode()
         )
         log.flush()
         try:
+            for note in _fresh_copy(job):
+                log.write(f"[scout] note: {note}\n".encode())
+            jail.prepare()
             if job.options.env_mode == "current":
                 pyenv = current_env()
-                run_setup(job.recipe.setup, pyenv, repo_dir=repo_dir, environ=base_env, log=log, cancel=cancel)
+                run_setup(job.recipe.setup, pyenv, repo_dir=work, jail=jail, log=log, cancel=cancel)
             else:
-                pyenv = prepare_env(
-                    repo_dir,
-                    job.layout.envs / job.slug,
-                    job.recipe.setup,
-                    env=base_env,
-                    log=log,
-                    cancel=cancel,
-                )
-            missing = missing_imports(repo_dir, pyenv)
+                pyenv = prepare_env(work, job.env_dir, job.recipe.setup, jail=jail, log=log, cancel=cancel)
+            missing = missing_imports(work, pyenv, jail)
             if missing:
                 note = f"the code imports {', '.join(missing)}, which this environment lacks (undeclared?)"
                 log.write(f"[scout] note: {note}\n".encode())
-            env = {**base_env, **pyenv.path_env(base_env)}
-            argv = ["/bin/sh", "-c", job.recipe.command]
-            if job.options.sandbox:
-                argv = sandbox_argv(argv, [repo_dir.resolve(), job.run_dir.resolve()], run_cwd)
-                env.setdefault("XDG_CACHE_HOME", str((job.run_dir / "cache").resolve()))
+            run_jail = jail.with_(env={**jail.env, **pyenv.path_env(jail.env)})
+            run_jail.prepare()  # the installs ran as the sandbox's uid too; the copy is its own again
+            argv = run_jail.argv(["/bin/sh", "-c", job.recipe.command], run_cwd)
             log.write(f"[scout] $ {job.recipe.command}\n".encode())
             log.flush()
             start = log.tell()
             result = run_streaming(
-                argv, cwd=run_cwd, env=env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+                argv, cwd=run_cwd, env=run_jail.env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
             )
         except KeyboardInterrupt:
             return _record(
@@ -255,7 +330,7 @@ def execute(
         except ScoutError as exc:
             log.write(f"[scout] {exc}\n".encode())
             return _record(job, str(exc), device=slot.device, gpu=slot.gpu)
-    output = _read_tail(log_path, start)
+        output = _read_tail(log, start)
     metrics, note = _metrics(job, output)
     outcome = _judge(result.exit_code, result.timed_out, result.interrupted, metrics, job, output, note)
     return _record(
@@ -266,9 +341,9 @@ def execute(
         gpu=slot.gpu,
         exit_code=result.exit_code,
         seconds=result.seconds,
-        metrics={k: m.value for k, m in metrics.items()},
-        metrics_raw={k: m.raw for k, m in metrics.items()},
-        env={**describe(pyenv), "gpu": slot.gpu},
+        metrics={k: m.value for k, m in metrics.items() if math.isfinite(m.value)},
+        metrics_raw={k: m.raw for k, m in metrics.items() if math.isfinite(m.value)},
+        env={**describe(pyenv, jail, work), "gpu": slot.gpu},
     )
 
 

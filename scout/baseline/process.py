@@ -1,43 +1,36 @@
-"""Run code the user did not write: in its own process group, with a wall-clock limit that kills
-the whole group, a scrubbed environment, an optional bubblewrap sandbox, and its output streamed
-line by line to a log file and a callback."""
+"""Run code the user did not write: in its own process group, with a wall-clock limit, its output
+streamed line by line to a log file and a callback; when it ends (exit, timeout, Ctrl-C, SIGTERM)
+everything it started ends too, including setsid, double-forked and nohup children."""
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
+import functools
 import os
 import re
-import shutil
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import psutil
+
 from scout.errors import EvalError
 
-# Names that hold credentials. A repo's code never needs them to evaluate.
-_SECRET_NAME = re.compile(
-    r"TOKEN(?!IZERS)|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY|_KEY$|AUTH"
-    r"|^AWS_|^AZURE_|^GCP_|^GOOGLE_APPLICATION|^GH_|^GITHUB_|^KAGGLE_|^SSH_AUTH_SOCK$|^KRB5",
-    re.IGNORECASE,
-)
-_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 _GRACE_S = 3.0  # between SIGTERM and SIGKILL
 _POLL_S = 0.1
-
-
-def scrub_env(environ: Mapping[str, str], pass_env: tuple[str, ...] = ()) -> dict[str, str]:
-    """The environment without credentials, except the names the user passes on purpose."""
-    return {
-        name: value
-        for name, value in environ.items()
-        if name in pass_env or not (_SECRET_NAME.search(name) or _URL_WITH_PASSWORD.search(value))
-    }
+MAX_LINE_CHARS = 64 * 1024  # a longer line (no newline in 100 MB) is cut, never buffered whole
+MAX_LOG_BYTES = 2 * 1024**3  # beyond this the output is read but no longer written to the log
+_PR_SET_CHILD_SUBREAPER = 36
+_active_lock = threading.Lock()
+_started: set[int] = set()  # the pids of the runs in progress (their Popen reaps them)
 
 
 @dataclass(frozen=True)
@@ -48,61 +41,94 @@ class ProcessResult:
     interrupted: bool = False
 
 
-def sandbox_argv(argv: list[str], writable: list[Path], cwd: Path) -> list[str]:
-    """Wrap argv in bubblewrap: the file system read-only except `writable` and a private /tmp,
-    and no network."""
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        raise EvalError(
-            "--sandbox needs bubblewrap (`bwrap`), which is not installed; install it "
-            "(Debian/Ubuntu: apt install bubblewrap) or run without --sandbox"
-        )
-    wrapped = [
-        bwrap,
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev-bind",
-        "/dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--tmpfs",
-        "/tmp",
-        "--unshare-net",
-        "--unshare-pid",
-        "--die-with-parent",
-    ]
-    for path in writable:
-        wrapped += ["--bind", str(path), str(path)]
-    return wrapped + ["--chdir", str(cwd), "--", *argv]
+@functools.cache
+def _become_subreaper() -> bool:
+    """Orphans of a run (setsid, double fork, nohup) are reparented to scout instead of init, so
+    they stay findable and can be ended with the run."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
-def kill_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left of it."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
+def _members(proc: subprocess.Popen, token: str, orphans_too: bool) -> dict[int, psutil.Process]:
+    """Every process the run started that is still there: its tree, anything carrying its token,
+    and (when no other run is going) anything reparented to scout that subprocess does not own."""
+    found: dict[int, psutil.Process] = {}
+    me = psutil.Process()
+    roots = []
+    with contextlib.suppress(psutil.Error):
+        roots.append(psutil.Process(proc.pid))
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if child.pid == proc.pid:
+                continue
+            orphan = orphans_too and child.ppid() == me.pid and child.pid not in _started
+            if orphan or child.environ().get("SCOUT_RUN_TOKEN") == token:
+                roots.append(child)
+    for root in roots:
+        found[root.pid] = root
+        with contextlib.suppress(psutil.Error):
+            found.update((p.pid, p) for p in root.children(recursive=True))
+    return found
+
+
+def kill_tree(proc: subprocess.Popen, token: str) -> None:
+    """SIGTERM the run's process group and everything it started, then SIGKILL what is left, until
+    nothing is left (a fork loop cannot outrun it), and reap the orphans that came back to scout."""
+    with _active_lock:
+        alone = len(_started) <= 1
+    for attempt in range(20):
+        members = _members(proc, token, alone)
+        if proc.poll() is None:
+            members.setdefault(proc.pid, None)
+        if not members:
             return
-        if sig == signal.SIGTERM:
+        sig = signal.SIGTERM if attempt == 0 else signal.SIGKILL
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+        if attempt == 0:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=_GRACE_S)
+        else:
+            time.sleep(0.05)
+        _reap(members)
+
+
+def _reap(members) -> None:
+    me = os.getpid()
+    for pid, process in members.items():
+        if process is None or pid in _started:
+            continue
+        with contextlib.suppress(psutil.Error, ChildProcessError, OSError):
+            if process.ppid() == me:
+                os.waitpid(pid, os.WNOHANG)
 
 
 def _pump(stream: BinaryIO, log: BinaryIO, on_line: Callable[[str], None] | None) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     pending = ""
+    written = 0
     for chunk in iter(lambda: stream.read1(65536), b""):
-        log.write(chunk)
-        log.flush()
+        if written < MAX_LOG_BYTES:
+            log.write(chunk[: MAX_LOG_BYTES - written])
+            log.flush()
+            written += len(chunk)
+            if written >= MAX_LOG_BYTES:
+                log.write(b"\n[scout] the log is cut here: the run printed more than 2 GB\n")
         if on_line is None:
             continue
-        pending += decoder.decode(chunk)
-        *lines, pending = re.split(r"[\r\n]", pending)
+        *lines, pending = re.split(r"[\r\n]", pending + decoder.decode(chunk))
+        if len(pending) > MAX_LINE_CHARS:
+            lines.append(pending[:MAX_LINE_CHARS])
+            pending = ""
         for line in lines:
             if line.strip():
-                on_line(line)
+                on_line(line[:MAX_LINE_CHARS])
     if on_line and pending.strip():
         on_line(pending)
 
@@ -118,14 +144,16 @@ def run_streaming(
     cancel: threading.Event | None = None,
 ) -> ProcessResult:
     """Run argv in a new session (its own process group), copy its output to `log` as it comes,
-    and kill the whole group on timeout, on `cancel`, or on Ctrl-C. When this returns, no process
-    of the group is left running."""
+    and stop it on timeout, on `cancel`, or on Ctrl-C. When this returns, no process it started is
+    left running, whether or not it left its process group."""
+    _become_subreaper()
+    token = uuid.uuid4().hex
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
             argv,
             cwd=cwd,
-            env=env,
+            env={**env, "SCOUT_RUN_TOKEN": token},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -133,6 +161,8 @@ def run_streaming(
         )
     except OSError as exc:
         raise EvalError(f"cannot start {argv[0]}: {exc}") from exc
+    with _active_lock:
+        _started.add(proc.pid)
     reader = threading.Thread(target=_pump, args=(proc.stdout, log, on_line), daemon=True)
     reader.start()
     timed_out = interrupted = False
@@ -151,9 +181,11 @@ def run_streaming(
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        # Also reaps children a finished script left behind (servers, data-loader workers).
-        kill_group(proc)
+        # Also ends what a finished script left behind (servers, data-loader workers, daemons).
+        kill_tree(proc, token)
         proc.wait()
+        with _active_lock:
+            _started.discard(proc.pid)
         reader.join(timeout=5)
     seconds = round(time.monotonic() - start, 3)
     code = None if (timed_out or interrupted) else proc.returncode

@@ -42,19 +42,36 @@ def recipe_path(recipes_dir: Path, slug: str) -> Path:
 def _recipe_from_toml(path: Path, source: str) -> Recipe:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"cannot read the recipe {path}: {exc}; fix or delete it") from exc
-    data = data.get("eval", data)  # a repo's scout.toml may keep it under [eval]
+    eval_table = data.get("eval", data)  # a repo's scout.toml may keep it under [eval]
+    data = eval_table if isinstance(eval_table, dict) else data
     if not isinstance(data.get("command"), str) or not data["command"].strip():
         raise ConfigError(f"the recipe {path} has no `command`; add one or delete the file")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"`{key}` in the recipe {path} must be a list of strings")
+        return tuple(value)
+
     timeout = data.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ConfigError(f"`timeout` in the recipe {path} must be a positive number of seconds")
+    metrics_file = data.get("metrics_file")
+    if metrics_file is not None and not isinstance(metrics_file, str):
+        raise ConfigError(f"`metrics_file` in the recipe {path} must be a path inside the repo")
+    cwd = data.get("cwd", "")
+    if not isinstance(cwd, str):
+        raise ConfigError(f"`cwd` in the recipe {path} must be a folder inside the repo")
+    cwd = cwd.strip("/")
     return Recipe(
         command=data["command"].strip(),
         source=source,
-        cwd=str(data.get("cwd", "")).strip("/"),
-        setup=tuple(data.get("setup", ())),
-        metric_patterns=tuple(data.get("metric_patterns", ())),
-        metrics_file=data.get("metrics_file"),
+        cwd=cwd,
+        setup=strings("setup"),
+        metric_patterns=strings("metric_patterns"),
+        metrics_file=metrics_file,
         timeout=float(timeout) if timeout else None,
     )
 

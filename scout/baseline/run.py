@@ -16,11 +16,12 @@ from pathlib import Path
 from scout.baseline import slurm
 from scout.baseline.clone import Target
 from scout.baseline.devices import Slot
-from scout.baseline.evaluate import Job, Options, execute, prepare
+from scout.baseline.evaluate import Job, Options, execute, prepare, unfinished
 from scout.baseline.layout import Layout
 from scout.baseline.record import finish
 from scout.baseline.slurm import SlurmOptions
 from scout.errors import EvalError, Interrupted
+from scout.ledger import record_run
 from scout.models import Run
 
 
@@ -60,6 +61,7 @@ def run_local(
             return execute(replace(job, error="interrupted (Ctrl-C) before it started"))
         slot = free.get()
         try:
+            record_run(store, layout.runs, unfinished(job, slot))
             return execute(job, slot, on_line=(lambda line: on_line(job, line)) if on_line else None, cancel=cancel)
         finally:
             free.put(slot)

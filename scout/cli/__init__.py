@@ -3,6 +3,7 @@ ScoutError into one red line on stderr and exit status 1 (usage errors exit 2, a
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import typer
@@ -20,8 +21,27 @@ class _ScoutGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except ScoutError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-            raise typer.Exit(1) from None
+            _fail(str(exc))
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                _fail("the store is busy: another scout process holds it; wait for it to finish, then retry")
+            _fail(f"the store cannot be used ({exc}); `scout cache clear --all` starts afresh if it is damaged")
+        except sqlite3.DatabaseError as exc:
+            _fail(f"the store is damaged ({exc}); `scout cache clear --all` starts afresh")
+        except UnicodeError:
+            _fail("an argument is not valid UTF-8 text; check the quoting and encoding of the input")
+        except RecursionError:
+            _fail("the input is nested too deeply to read")
+        except MemoryError:
+            _fail("the input is too large to hold in memory")
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}; check the paths given and the free disk space")
+
+
+def _fail(message: str):
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -35,8 +55,18 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+
+def _cache_dir_arg(text: str) -> Path:
+    if not text.strip():
+        raise typer.BadParameter("must not be empty (it would mean the current folder)")
+    return Path(text)
+
+
 CacheDirOption = typer.Option(
-    None, "--cache-dir", help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache)."
+    None,
+    "--cache-dir",
+    parser=_cache_dir_arg,
+    help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache).",
 )
 
 
@@ -76,7 +106,14 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a job scheduler) stops and records the runs like Ctrl-C
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         app()
     except KeyboardInterrupt:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.errors import ConfigError, EvalError
@@ -24,6 +27,15 @@ def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain(text: str) -> str:
+    """Text from a repo or a source, safe for a terminal: no escape sequences (colours, OSC-8
+    links, cursor moves), no control characters."""
+    return _CONTROL.sub("", re.sub(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)", "", text))
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
@@ -34,22 +46,26 @@ def _ledger_table(runs, best, title: str) -> Table:
         title_justify="left",
         caption="★ baseline to beat: the best run for that metric",
         caption_justify="left",
+        # Light borders and one space between columns leave room for the numbers at 80 columns.
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
     )
-    table.add_column("id", no_wrap=True)
-    table.add_column("repo", overflow="fold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("metric", no_wrap=True)
+    table.add_column("id", no_wrap=True, min_width=15)
+    table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=16)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("metric", no_wrap=True, min_width=10)
     for column in ("measured", "paper", "gap", "secs"):
-        table.add_column(column, justify="right", no_wrap=True)
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for run in runs:
         metrics = list(run.metrics.items()) or [(None, None)]
         gaps = run.gaps()
         for i, (name, value) in enumerate(metrics):
             star = " ★" if name in best and best[name].id == run.id else ""
-            head = (run.id, run.repo.removeprefix("https://github.com/"), run.status) if i == 0 else ("", "", "")
+            repo = Text(_plain(run.repo.removeprefix("https://github.com/")))
+            head = (Text(run.id), repo, run.status) if i == 0 else ("", "", "")
             table.add_row(
                 *head,
-                (name or "-") + star,
+                Text(_plain(name or "-") + star),
                 _fmt(value),
                 _fmt(run.paper_metrics.get(name)),
                 _fmt(gaps.get(name)),
@@ -69,7 +85,7 @@ def _print_runs(runs, as_json: bool, title: str) -> None:
         console.print(_ledger_table(runs, best, title))
         for run in runs:  # below the table, where a long message does not squeeze the columns
             if run.message:
-                console.print(f"{run.id} ({run.status}): {run.message}", soft_wrap=True, markup=False)
+                console.print(f"{run.id} ({run.status}): {_plain(run.message)}", soft_wrap=True, markup=False)
     else:
         err_console.print("the ledger is empty; run `scout baseline` first")
 
@@ -102,6 +118,9 @@ def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) ->
 def _confirm(jobs, blocked, yes: bool) -> bool:
     for job in jobs:
         _print_plan(job.plan, err_console)
+        # Exactly what runs before the command, in order: the user approves all of it.
+        for step in job.setup_steps():
+            err_console.print(f"  before it: {step}", soft_wrap=True, markup=False, highlight=False)
     for job in blocked:
         if job.plan is not None:
             _print_plan(job.plan, err_console, note=f"-> {job.error}")
@@ -117,10 +136,20 @@ def _confirm(jobs, blocked, yes: bool) -> bool:
     return typer.confirm(f"Run {len(jobs)} command(s)?", default=False, err=True)
 
 
+def _non_empty(values: list[str] | None) -> list[str] | None:
+    if any(not value.strip() for value in values or ()):
+        raise typer.BadParameter("must not be empty (it would mean the current folder)")
+    return values
+
+
 @app.command()
 def baseline(
-    top: int = typer.Option(None, "--top", min=1, help="How many repos to take from the latest search (default 3)."),
-    repo: list[str] = typer.Option(None, "--repo", help="A repo URL, local folder or file:// URL (repeatable)."),
+    top: int = typer.Option(
+        None, "--top", min=1, max=100, help="How many repos to take from the latest search (default 3)."
+    ),
+    repo: list[str] = typer.Option(
+        None, "--repo", callback=_non_empty, help="A repo URL, local folder or file:// URL (repeatable)."
+    ),
     from_sota: bool = typer.Option(
         False, "--from-sota", help="Take the code of the top rows of the latest `scout sota` leaderboard."
     ),
@@ -130,6 +159,7 @@ def baseline(
         None,
         "--timeout",
         min=1,
+        max=30 * 24 * 3600,
         help="Seconds before the run's process group is killed (default: the recipe's, else 3600).",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Run without asking for confirmation."),
@@ -137,23 +167,31 @@ def baseline(
     env: str = typer.Option("venv", "--env", help="venv: one per repo under cache/envs; current: this interpreter."),
     update: bool = typer.Option(False, "--update", help="Fetch the newest commit of repos already cloned."),
     sandbox: bool = typer.Option(
-        False, "--sandbox", help="Run under bubblewrap: no network, only the repo and run folders writable."
+        False,
+        "--sandbox",
+        help="Run it and its installs under bubblewrap: no privileges, home, sockets or store; "
+        "only the run's folders writable; network for installers only.",
     ),
     pass_env: list[str] = typer.Option(
         None,
         "--pass-env",
-        help="Let this variable through to the run (credentials are removed otherwise; repeatable).",
+        help="Let this variable through to the run (only an allowlist passes otherwise: PATH, LANG, CUDA_*, ...; "
+        "repeatable).",
     ),
     metric: list[str] = typer.Option(
         None,
         "--metric",
         help="A regex whose first group (or group `value`) is a metric to read (repeatable).",
     ),
-    seed: int = typer.Option(0, "--seed", help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED (0 to 2^32-1)."
+    ),
     executor: str = typer.Option("local", "--executor", help="local, or slurm via submitit."),
     partition: str = typer.Option(None, "--partition", help="SLURM partition (--executor slurm)."),
-    gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, help="GPUs per SLURM job."),
-    time_min: int = typer.Option(None, "--time", min=1, help="SLURM time limit in minutes (default: timeout + 30)."),
+    gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, max=64, help="GPUs per SLURM job."),
+    time_min: int = typer.Option(
+        None, "--time", min=1, max=60 * 24 * 365, help="SLURM time limit in minutes (default: timeout + 30)."
+    ),
     wait: bool = typer.Option(
         True,
         "--wait/--no-wait",
@@ -276,14 +314,14 @@ class _RunProgress:
         if job.run_id not in self._tasks:
             self._tasks[job.run_id] = self._progress.add_task("", total=None)
         # Text from the repo: never Rich markup.
-        self._progress.update(self._tasks[job.run_id], description=escape(f"{job.slug}: {line.strip()[:100]}"))
+        self._progress.update(self._tasks[job.run_id], description=escape(_plain(f"{job.slug}: {line.strip()[:100]}")))
 
     def on_done(self, run) -> None:
         task = self._tasks.pop(run.id, None)
         if task is not None:
             self._progress.remove_task(task)
         err_console.print(
-            f"{run.id} {run.repo}: {run.status}"
+            f"{run.id} {_plain(run.repo)}: {run.status}"
             + "".join(f" {name}={_fmt(value)}" for name, value in run.metrics.items()),
             soft_wrap=True,
             markup=False,

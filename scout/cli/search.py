@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,10 +11,28 @@ from pathlib import Path
 import typer
 
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError
+from scout.errors import ConfigError, ScoutError
+from scout.files import CACHE_MARKER, is_scout_cache
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
 FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
+
+
+MAX_ABOUT_BYTES = 1024 * 1024
+MAX_QUERY_CHARS = 1000
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; /dev/zero or a FIFO never reads forever."""
+    import stat
+
+    with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"larger than {limit >> 20} MB")
+    return data
 
 
 def read_about(value: str | None) -> str | None:
@@ -22,7 +41,8 @@ def read_about(value: str | None) -> str | None:
         return value
     path = Path(value[1:]).expanduser()
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        data = read_capped(path, MAX_ABOUT_BYTES)
+        return data.decode("utf-8").strip() or None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         raise ConfigError(f"cannot read --about file {path}: {reason}") from exc
@@ -67,8 +87,8 @@ def search(
     source: list[str] | None = typer.Option(
         None, "--source", help=f"Ask only these sources ({', '.join(SOURCE_NAMES)}); repeatable."
     ),
-    limit: int = typer.Option(20, "--limit", help="How many papers to show."),
-    since: int | None = typer.Option(None, "--since", help="Only papers published in YEAR or later."),
+    limit: int = typer.Option(20, "--limit", max=1000, help="How many papers to show."),
+    since: int | None = typer.Option(None, "--since", min=0, max=9999, help="Only papers published in YEAR or later."),
     code_only: bool = typer.Option(False, "--code-only", help="Only papers with a code repository."),
     offline: bool = typer.Option(
         False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."
@@ -103,6 +123,15 @@ def search(
     from scout.search.render import render, table
 
     fmt = "json" if as_json else fmt
+    if len(query) > MAX_QUERY_CHARS:
+        raise ConfigError(
+            f"the query is {len(query):,} characters; keep it under {MAX_QUERY_CHARS} (put detail in --about)"
+        )
+    for text in (query, about or ""):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError("the query or --about is not valid UTF-8 text; check its encoding") from None
     if fmt not in FORMAT_NAMES:
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
@@ -252,10 +281,15 @@ def cache_clear(
     if not target.exists():
         console.print(f"nothing to clear at {target}")
         return
+    if not is_scout_cache(target):
+        raise ScoutError(
+            f"{target.resolve()} has no {CACHE_MARKER} marker, so scout did not create it and will not empty it; "
+            "delete it yourself if it really is a scout cache"
+        )
     if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
         raise typer.Exit(1)
     for child in target.iterdir():
-        if child.name == "README.md":
+        if child.name in ("README.md", CACHE_MARKER):
             continue
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     console.print(f"cleared {target}")

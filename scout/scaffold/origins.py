@@ -89,8 +89,10 @@ def from_run(run) -> Baseline:
 def _open_repo(path: Path):
     import git
 
+    from scout.gitsafe import open_repo
+
     try:
-        repo = git.Repo(path)
+        repo = open_repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise ScaffoldError(
             f"{path} is not a git repository; scout copies a baseline at a commit, so run "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 import shutil
 import tempfile
@@ -20,7 +19,8 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
-from scout.errors import CloneError, ConfigError, ScaffoldError
+from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError
+from scout.gitsafe import GIT_ENV, export_commit
 from scout.scaffold.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
 from scout.scaffold.templates import available_templates, render, render_tree
 
@@ -66,66 +66,38 @@ class Scaffold:
         }
 
 
-def _check_link(path: str, link: str) -> None:
-    """A symlink stays only if it resolves inside the copy; scout never follows one out."""
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
-    if posixpath.isabs(link) or re.match(r"^[A-Za-z]:|^\\", link) or resolved == ".." or resolved.startswith("../"):
-        raise ScaffoldError(
-            f"the baseline's symlink {path} -> {link} points outside it; scout never follows "
-            "links out of a baseline: remove the link from the baseline, or copy its target in"
-        )
-
-
 def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
     """Write the files of `commit` in the repository at `source` under `dest` (symlinks as links,
-    executable bits kept). Returns warnings, e.g. for submodules, which are not copied."""
+    executable bits kept). Returns warnings, e.g. for submodules, which are not copied. Every path
+    is checked before anything is written, and nothing is written outside `dest`."""
     import git
 
     try:
-        tree = git.Repo(source).commit(commit).tree
+        return export_commit(source, commit, dest)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise CloneError(f"{source} is not a git repository any more; clone the baseline again") from None
     except (ValueError, git.BadName, git.BadObject):
         raise CloneError(f"commit {commit[:12]} is not in {source}; clone the baseline again") from None
-    items = list(tree.traverse())
-    for item in items:  # every link is checked before anything is written
-        if item.type == "blob" and item.mode == _SYMLINK_MODE:
-            _check_link(item.path, item.data_stream.read().decode("utf-8", "surrogateescape"))
-    notes, links = [], []
-    for item in items:
-        if ".git" in item.path.split("/"):
-            continue
-        target = dest / item.path
-        if item.type == "submodule":
-            notes.append(f"submodule {item.path} is not copied; add it again with `git submodule add`")
-        elif item.type == "blob":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if item.mode == _SYMLINK_MODE:
-                link = item.data_stream.read().decode("utf-8", "surrogateescape")
-                os.symlink(link, target)
-                links.append((item.path, link))
-                continue
-            with target.open("wb") as out:
-                item.stream_data(out)
-            if item.mode & 0o111:
-                target.chmod(0o755)
-    # A link can also escape through another link ("d -> ." then "e -> d/d/../.."), which no
-    # reading of its text alone reveals: resolve every link in the copy.
-    root = dest.resolve()
-    for path, link in links:
-        if not _inside(Path(os.path.realpath(dest / path)), root):
-            raise ScaffoldError(
-                f"the baseline's symlink {path} -> {link} points outside it (through other "
-                "links); scout never follows links out of a baseline: remove the link from the baseline"
-            )
-    return notes
+    except TreeError as exc:
+        raise ScaffoldError(
+            f"{exc}; scout never writes or follows links out of a baseline: fix the baseline's tree"
+        ) from None
+
+
+def _git_config(repo, key: str) -> str | None:
+    """A git setting as git itself resolves it (all config files); None when unset."""
+    import git
+
+    try:
+        return repo.git.config("--get", key) or None
+    except git.GitCommandError:
+        return None
 
 
 def _commit_all(repo, message: str) -> str:
     """Commit every file in the folder. scout's fallback identity is used only where git has none,
     and only for this commit."""
-    reader = repo.config_reader()
-    has_identity = reader.get_value("user", "email", default=None) and reader.get_value("user", "name", default=None)
+    has_identity = all(_git_config(repo, key) for key in ("user.email", "user.name"))
     repo.git.add("--all", "--force", ".")
     repo.git.commit(
         "--quiet",
@@ -223,6 +195,7 @@ def _build(
 
     created = now_iso()
     repo = git.Repo.init(dest, initial_branch="main")
+    repo.git.update_environment(**GIT_ENV)
     notes: list[str] = []
     if baseline is None:
         context = _context(name, command, created, None, template, sanity_wiring=False)

@@ -171,7 +171,13 @@ class OnnxEmbedder:
             export_onnx_in_child(self.model_dir, self.graph)
         import onnxruntime
 
-        return onnxruntime.InferenceSession(str(self.graph), providers=["CPUExecutionProvider"])
+        try:
+            return onnxruntime.InferenceSession(str(self.graph), providers=["CPUExecutionProvider"])
+        except Exception:  # onnxruntime raises its own unexported classes for a garbled graph
+            # A truncated or damaged graph (a full disk, an edit): it is only a cache, so export it again.
+            self.graph.unlink(missing_ok=True)
+            export_onnx_in_child(self.model_dir, self.graph)
+            return onnxruntime.InferenceSession(str(self.graph), providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)

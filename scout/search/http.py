@@ -49,6 +49,9 @@ def make_client(settings: Settings, transport: httpx.BaseTransport | None = None
     )
 
 
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
 class _Retryable(Exception):
     def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None):
         super().__init__(reason)
@@ -219,7 +222,7 @@ class Fetcher:
             try:
                 self.network_requests += 1
                 log.info("GET %s %s", url, params or "")
-                response = self.client.get(url, params=params, headers=headers)
+                response = self._get_capped(source, url, params, headers)
             except httpx.TimeoutException as exc:
                 raise _Retryable("timed out") from exc
             except httpx.TransportError as exc:
@@ -233,6 +236,24 @@ class Fetcher:
                 source, f"HTTP {response.status_code} from {response.request.url}", status=response.status_code
             )
         return response
+
+    def _get_capped(self, source: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
+        """The whole answer, read within a total deadline (a source that trickles a byte every few
+        seconds never trips the read timeout) and up to MAX_BODY_BYTES (never held or cached whole
+        beyond that)."""
+        deadline = time.monotonic() + 2 * self.settings.timeout_s
+        with self.client.stream("GET", url, params=params, headers=headers) as response:
+            body, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise SourceError(source, f"the answer from {url} is larger than {MAX_BODY_BYTES >> 20} MB")
+                if time.monotonic() > deadline:
+                    raise _Retryable(f"the answer took longer than {2 * self.settings.timeout_s:g} s")
+                body.append(chunk)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=b"".join(body), request=response.request
+        )
 
     @staticmethod
     def _cache_key(url: str, params: dict | None) -> str:

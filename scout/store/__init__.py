@@ -5,10 +5,12 @@ one transaction, so a crash or a concurrent writer never leaves half a record be
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -17,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.errors import StoreError
+from scout.files import ensure_cache_dir
 from scout.models import BoardRank, Paper, PaperLink, Repo, Result, normalize_repo_url
 from scout.store.migrations import MIGRATIONS
 
@@ -83,6 +86,11 @@ def _search_record(row: dict) -> SearchRecord:
 
 
 def _corrupt(path: str, exc: Exception) -> StoreError:
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return StoreError(
+            f"the cache database {path} is busy: another scout process has held it for over "
+            f"{BUSY_TIMEOUT_MS // 1000} s; wait for it to finish and retry (nothing is damaged)"
+        )
     return StoreError(f"the cache database {path} is unreadable ({exc}); move it away or run `scout cache clear --all`")
 
 
@@ -97,11 +105,21 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
 
 
+def _one_dimension(vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The vectors of the dimension most of them have: a model swapped under one name, or a damaged
+    row, leaves others behind, and those are embedded again instead of breaking the stacking."""
+    if not vectors:
+        return vectors
+    dims = Counter(v.shape[0] for v in vectors.values())
+    dim = dims.most_common(1)[0][0]
+    return {key: v for key, v in vectors.items() if v.shape[0] == dim}
+
+
 class Store:
     def __init__(self, path: str | Path = ":memory:"):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            ensure_cache_dir(Path(self.path).parent)
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
@@ -153,8 +171,18 @@ class Store:
             try:
                 yield self._db
                 self._db.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                # A broken constraint is the caller's to explain (a duplicate name), not corruption.
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise _corrupt(self.path, exc) from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
@@ -372,8 +400,10 @@ class Store:
                 f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
                 [model, *chunk],
             ):
-                found[row["text_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
-        return found
+                vector = row["vector"]
+                if isinstance(vector, bytes) and vector and len(vector) % 4 == 0:
+                    found[row["text_hash"]] = np.frombuffer(vector, dtype=np.float32)
+        return _one_dimension(found)
 
     def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
         """Which of these text hashes already have a vector for `model`."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scout.errors import ParseError, SourceError
 from scout.models import Paper, normalize_arxiv_id, normalize_doi
-from scout.search.sources.common import arxiv_abs_url, clean_text, iso_date
+from scout.search.sources.common import arxiv_abs_url, clean_text, iso_date, parse_each
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
@@ -93,7 +93,7 @@ def parse_feed(body: bytes) -> Feed:
     for entry in entries:
         if _child_text(entry, "title") == "Error" and "/api/errors" in (_child_text(entry, "id") or ""):
             raise SourceError(SOURCE, f"arXiv rejected the query: {_child_text(entry, 'summary')}")
-    papers = tuple(p for p in map(_parse_entry, entries) if p is not None)
+    papers = tuple(parse_each(_parse_entry, entries))
     return Feed(total=_int(feed, "totalResults"), start=_int(feed, "startIndex"), papers=papers)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from scout.errors import ParseError
@@ -73,3 +73,21 @@ def as_id(value: object) -> str | None:
 def from_json(parse: Callable[[object], T]) -> Callable[[bytes], T]:
     """Turn a parser of decoded JSON into the `parse(body)` that Fetcher.get takes."""
     return lambda body: parse(decode_json(body))
+
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+
+def parse_each(parse: Callable[[T], P | None], items: Iterable[T]) -> list[P]:
+    """Parse every item; one that is malformed (a number where text belongs, a list for a dict) is
+    dropped alone, never the whole page or source."""
+    papers = []
+    for item in items:
+        try:
+            paper = parse(item)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+            continue
+        if paper is not None:
+            papers.append(paper)
+    return papers

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from scout.errors import ParseError
 from scout.models import Paper, Repo, normalize_arxiv_id
-from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date
+from scout.search.sources.common import arxiv_abs_url, author_names, clean_text, from_json, iso_date, parse_each
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
@@ -48,8 +48,7 @@ def parse_item(item: dict) -> Paper | None:
 def parse_search(data: object) -> list[Paper]:
     if not isinstance(data, list):
         raise ParseError("expected a JSON list of papers")
-    papers = (parse_item(item) for item in data if isinstance(item, dict))
-    return [p for p in papers if p is not None]
+    return parse_each(parse_item, (item for item in data if isinstance(item, dict)))
 
 
 def parse_daily(data: object) -> tuple[list[Paper], int]:

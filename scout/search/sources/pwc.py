@@ -18,7 +18,16 @@ from urllib.parse import parse_qs, quote, urlsplit
 from scout.errors import ParseError, SourceError
 from scout.metrics import parse_metric_value
 from scout.models import BoardRank, Paper, PaperLink, Repo, Result, normalize_arxiv_id, normalize_repo_url
-from scout.search.sources.common import arxiv_abs_url, as_id, as_int, author_names, clean_text, from_json, iso_date
+from scout.search.sources.common import (
+    arxiv_abs_url,
+    as_id,
+    as_int,
+    author_names,
+    clean_text,
+    from_json,
+    iso_date,
+    parse_each,
+)
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
@@ -174,10 +183,8 @@ def parse_paper(item: dict) -> Paper | None:
 
 def parse_page(data: object) -> Page:
     listing = parse_listing(data)
-    papers = (parse_paper(item) for item in listing.items if isinstance(item, dict))
-    return Page(
-        [p for p in papers if p is not None], listing.total, len(listing.items), listing.has_next, listing.next_page
-    )
+    papers = parse_each(parse_paper, (item for item in listing.items if isinstance(item, dict)))
+    return Page(papers, listing.total, len(listing.items), listing.has_next, listing.next_page)
 
 
 def _leaderboard_ranks(items: object) -> tuple[BoardRank, ...]:
