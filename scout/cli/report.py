@@ -71,17 +71,15 @@ def report(
 
 
 def _summary(built) -> list[str]:
+    from scout.report.render import plural
+
     parts = []
     if built.prior_work is not None:
-        parts.append(f"prior work: {_count(len(built.prior_work.papers), 'paper')}")
+        parts.append(f"prior work: {plural(len(built.prior_work.papers), 'paper')}")
     if built.leaderboard is not None:
-        parts.append(f"leaderboard: {_count(len(built.leaderboard.entries), 'entry', 'entries')}")
+        parts.append(f"leaderboard: {plural(len(built.leaderboard.entries), 'entry', 'entries')}")
     if built.baselines is not None:
-        parts.append(f"baselines: {_count(len(built.baselines), 'run')}")
+        parts.append(f"baselines: {plural(len(built.baselines), 'run')}")
     if built.experiment is not None:
-        parts.append(f"experiment: {_count(len(built.experiment.runs), 'run')}")
+        parts.append(f"experiment: {plural(len(built.experiment.runs), 'run')}")
     return parts
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -66,6 +66,10 @@ def gap_class(line: MetricLine) -> str:
     return "gap-pos" if ahead else "gap-neg"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def repo_name(url: str) -> str:
     return re.sub(r"^https?://(www\.)?github\.com/", "", url).rstrip("/")
 
@@ -109,7 +113,14 @@ def _environment(out_dir: Path, autoescape: bool) -> Environment:
         return quote(Path(os.path.relpath(run.log_path, out_dir)).as_posix())
 
     env.filters.update(
-        href=href, num=num, gap_class=gap_class, repo_name=repo_name, md=md, mdlink=mdlink, mdcode=mdcode
+        href=href,
+        num=num,
+        gap_class=gap_class,
+        repo_name=repo_name,
+        md=md,
+        mdlink=mdlink,
+        mdcode=mdcode,
+        plural=plural,
     )
     env.filters["log_href"] = log_href
     return env
