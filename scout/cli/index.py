@@ -120,14 +120,26 @@ def embed(
     ),
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     no_ann: bool = typer.Option(False, "--no-ann", help="Keep only exact vectors; build no HNSW graph."),
+    fast: bool = typer.Option(
+        False, "--fast", help="Use the static model distilled from MiniLM: minutes on a CPU, lower quality."
+    ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Embed every stored paper that has no vector yet, then rebuild the vector index."""
-    from scout.archive.embedding import build_store_index, embed_store, embedder_for, resolve_device
+    """Embed every stored paper that has no vector yet, then rebuild the vector and BM25 indexes."""
+    from scout.archive.embedding import (
+        build_store_index,
+        build_store_lexical_index,
+        embed_store,
+        embedder_for,
+        resolve_device,
+    )
+    from scout.search.static import FAST_MODEL
 
-    settings = settings_from(cache_dir=cache_dir, model=model)
+    if fast and model:
+        raise ConfigError("--fast picks its own model; drop --model or --fast")
+    settings = settings_from(cache_dir=cache_dir, model=FAST_MODEL if fast else model)
     store = open_store(settings)
-    where = resolve_device(device)
+    where = "cpu" if fast else resolve_device(device)
     embedder = embedder_for(settings.model, settings.cache_dir, where)
     size = batch_size or (512 if where.startswith("cuda") else 32)
     started = time.monotonic()
@@ -140,6 +152,9 @@ def embed(
     started = time.monotonic()
     count = build_store_index(store, embedder.name, ann=not no_ann)
     err_console.print(f"vector index: {count:,} papers in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    count = build_store_lexical_index(store)
+    err_console.print(f"BM25 index: {count:,} papers in {time.monotonic() - started:.1f} s")
 
 
 @index_app.command()
@@ -170,7 +185,21 @@ def info(
     console.print(
         f"embeddings    {facts.embeddings:,} with {facts.model}; vector index: {facts.indexed:,} papers, {kind}"
     )
-    console.print(f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index")
+    for v in facts.vector_indexes:
+        if v["model"] != facts.model:
+            kind = "HNSW + exact" if v["approximate"] else "exact only"
+            console.print(
+                f"also          vector index of {v['papers']:,} papers with {v['model']}, {kind}", markup=False
+            )
+    if facts.bm25_papers:
+        stale = f"; {facts.bm25_fresh:,} papers since, scored one by one" if facts.bm25_fresh else ""
+        console.print(f"BM25 index    {facts.bm25_papers:,} papers{stale}", markup=False)
+    else:
+        console.print("BM25 index    none: offline search ranks with FTS5 (run `scout index embed`)", markup=False)
+    console.print(
+        f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index, "
+        f"{_size(facts.bm25_bytes)} BM25 index"
+    )
     for f in facts.files:
         state = "complete" if f["complete"] else f"interrupted ({f['error']})" if f["error"] else "interrupted"
         when = time.strftime("%Y-%m-%d", time.localtime(f["finished_at"] or f["started_at"]))
