@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +162,26 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
     return sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]
 
 
+def dense_embedder(store: Store, embedder):
+    """The embedder whose vectors give the dense candidates: the search's own, or the static
+    model's where only the fast first pass (`scout index embed --fast`) has covered the archive;
+    the search then still ranks those candidates with its own model."""
+    from scout.search.static import FAST_MODEL
+
+    root = store.root
+    if root is None or embedder.name == FAST_MODEL or vector_index(root, embedder.name) is not None:
+        return embedder
+    return _fast_embedder(root) if vector_index(root, FAST_MODEL) is not None else embedder
+
+
+@lru_cache(maxsize=4)
+def _fast_embedder(root: Path):
+    from scout.search.embed import load_embedder
+    from scout.search.static import FAST_MODEL
+
+    return load_embedder(FAST_MODEL, root)
+
+
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:
     """The top-k candidate papers of the whole local store for `query_text`, best first, with
     their repos and leaderboard rows, for offline search to rank."""
@@ -170,7 +191,8 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
     from scout.search.embed import embed_texts
 
     lexical = lexical_ids(store, query_text, k)
+    first_pass = dense_embedder(store, embedder)
     # Through the cache: a repeated offline search then never loads the model at all.
-    query_vec = embed_texts([query_text], embedder, store)[0]
-    dense = dense_ids(store, embedder, query_vec, k, lexical)
+    query_vec = embed_texts([query_text], first_pass, store)[0]
+    dense = dense_ids(store, first_pass, query_vec, k, lexical)
     return store.papers_by_ids(fuse_rankings([dense, lexical], k))

@@ -103,15 +103,16 @@ class LexicalIndex:
     def score_texts(self, text: str, texts: list[str]) -> np.ndarray:
         """BM25 of `text` against each of `texts` (indexed_text form), with this index's document
         frequencies and mean length: what each would score had it been indexed."""
-        terms = {t for t in tokenize([text])[0] if t in self.vocab}
+        terms = set(tokenize([text])[0])
         out = np.zeros(len(texts), dtype=np.float32)
         if not terms or not texts:
             return out
         n = self.meta.count
         idf = {}
         for term in terms:
-            t = self.vocab[term]
-            df = int(self.indptr[t + 1]) - int(self.indptr[t])
+            t = self.vocab.get(term)
+            # A word no indexed paper has (yet) is as rare as a word can be.
+            df = 0 if t is None else int(self.indptr[t + 1]) - int(self.indptr[t])
             idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         for row, tokens in enumerate(tokenize(texts)):
             counts = Counter(tokens)
