@@ -5,11 +5,17 @@
 1. Writes a synthetic papers-with-abstracts.json.gz with the real record shape (576k papers,
    abstracts of ~150 words drawn from a Zipf vocabulary) and times `scout index import` on it in a
    child process, with its peak resident memory.
-2. Embeds a sample of abstracts with the bundled MiniLM on the CPU (papers/s).
-3. Builds the vector index from synthetic clustered unit vectors (384-d, one per paper) and
-   measures its build time and size, query latency p50/p99 for exact and approximate search,
-   and the approximate index's recall@10 against exact search; then BM25 and the whole
-   retrieve_stored() latency. Real embeddings of 576k abstracts take ~18 h on 2 CPU cores.
+2. Builds the vector index from synthetic clustered unit vectors (384-d, one per paper): build
+   time, size, exact and approximate query latency, and the approximate index's recall@10 against
+   exact search; then the bm25s index of the papers' texts (build time, size).
+3. In a child process (so its peak memory is a query's own): p50/p99 of each stage of offline
+   retrieval, FTS5 top-200 vs bm25s top-200, approximate vector top-200, fetching 200 papers from
+   SQLite, and the whole retrieve_stored() old (FTS5, indexes read per query) vs new (bm25s,
+   indexes loaded once), with how much of the fused top 10 the two share.
+4. Embedding throughput of each CPU path on the archive's texts (bundled MiniLM on ONNX Runtime,
+   the static model distilled from it), and the real `scout index embed --fast` over the whole
+   store: encoding, the vector index and the BM25 index, with its peak memory.
+Prints one JSON object (stdout); figures so far go to stderr as each step finishes.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DIM = 384
+MODELS = ROOT / "cache"  # where the ONNX graph and the distilled static model are kept between runs
 WORDS = 30_000
 
 
@@ -100,18 +109,53 @@ def time_import(dump: Path, cache: Path) -> dict:
     }
 
 
-def cpu_embedding_rate(store, sample: int) -> dict:
+def embedding_rates(store, sample: int, fast_sample: int) -> dict:
+    """Papers/s of each CPU path on the archive's texts, models loaded outside the timing."""
     from scout.config import DEFAULT_MODEL
     from scout.search.embed import load_embedder
+    from scout.search.static import FAST_MODEL
 
-    rows = store.query("SELECT title, abstract FROM papers LIMIT ?", (sample,))
+    rows = store.query("SELECT title, abstract FROM papers LIMIT ?", (max(sample, fast_sample),))
     texts = [f"{r['title']}. {r['abstract']}" for r in rows]
-    embedder = load_embedder(DEFAULT_MODEL, Path(store.path).parent)
-    embedder.encode(texts[:8])  # load the model outside the timing
+    figures = {}
+    for key, model, n in (("minilm_onnx", DEFAULT_MODEL, sample), ("static_fast", FAST_MODEL, fast_sample)):
+        embedder = load_embedder(model, MODELS)
+        started = time.monotonic()
+        embedder.encode(texts[:8])
+        figures[f"{key}_model_load_s"] = round(time.monotonic() - started, 1)  # includes a one-time distil
+        started = time.monotonic()
+        embedder.encode(texts[:n], batch_size=32 if key == "minilm_onnx" else 4096)
+        rate = n / (time.monotonic() - started)
+        figures[f"{key}_papers_per_s"] = round(rate, 1)
+        figures[f"{key}_576k_hours"] = round(576_000 / rate / 3600, 2)
+    return figures
+
+
+def time_embed_fast(cache: Path) -> dict:
+    """`scout index embed --fast` over the whole store, for real, in a child (its peak memory)."""
+    from scout.search.static import static_model_dir
+
+    # The distilled model is cached per cache dir; the copy saves distilling it again (minutes).
+    if not static_model_dir(cache).is_dir() and static_model_dir(MODELS).is_dir():
+        shutil.copytree(static_model_dir(MODELS), static_model_dir(cache))
     started = time.monotonic()
-    embedder.encode(texts)
-    rate = len(texts) / (time.monotonic() - started)
-    return {"cpu_embed_papers_per_s": round(rate, 1), "cpu_embed_576k_hours": round(576_000 / rate / 3600, 1)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    run = subprocess.run(
+        [sys.executable, "-c", "from scout.cli import main; main()", "index", "embed", "--fast"],
+        env={"SCOUT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise SystemExit(run.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "embed_fast_total_s": round(time.monotonic() - started, 1),
+        "embed_fast_peak_rss_mb": round(peak / 1024) if peak > before else None,
+        "embed_fast_log": [line for line in run.stderr.splitlines() if line.strip()][-3:],
+    }
 
 
 def clustered_unit_vectors(n: int, rng, clusters: int = 4000, noise: float = 0.05) -> np.ndarray:
@@ -189,29 +233,103 @@ class RandomProjection:
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def search_figures(store, n_queries: int) -> dict:
-    from scout.search.offline import lexical_ids, retrieve_stored
+def lexical_build(store, root: Path) -> dict:
+    from scout.archive.embedding import build_store_lexical_index
+    from scout.store.lexical import lexical_dir
+    from scout.store.vectors import index_size
 
-    words = [f"w{i}" for i in (5, 50, 500, 2000, 8000, 20000)]
-    queries = [" ".join(words[i % 6 : i % 6 + 3]) + f" w{100 + i}" for i in range(n_queries)]
-    lex_p50, lex_p99 = latency(lambda q: lexical_ids(store, q, 200), queries)
-    embedder = RandomProjection()
-    full_p50, full_p99 = latency(lambda q: retrieve_stored(store, embedder, q, 200), queries[:50])
+    started = time.monotonic()
+    build_store_lexical_index(store)
     return {
-        "bm25_top200_p50_ms": lex_p50,
-        "bm25_top200_p99_ms": lex_p99,
-        "retrieve_stored_k200_p50_ms": full_p50,
-        "retrieve_stored_k200_p99_ms": full_p99,
+        "bm25s_build_s": round(time.monotonic() - started, 1),
+        "bm25s_index_mb": round(index_size(lexical_dir(root)) / 2**20),
     }
+
+
+def bench_queries(n: int) -> list[str]:
+    """Mixed queries: very common words (the slow tail of FTS5) down to rare ones."""
+    words = [f"w{i}" for i in (5, 50, 500, 2000, 8000, 20000)]
+    return [" ".join(words[i % 6 : i % 6 + 3]) + f" w{100 + i}" for i in range(n)]
+
+
+def query_child(cache: Path, n_queries: int) -> dict:
+    """Per-stage latency of offline retrieval, old (FTS5, indexes read per query) and new (bm25s,
+    indexes loaded once), in this process: run as a child so its peak memory is the query's own."""
+    from scout.search import offline
+    from scout.store import Store
+
+    store = Store(cache / "scout.db")
+    queries = bench_queries(n_queries)
+    embedder = RandomProjection()
+    figures = {}
+    started = time.monotonic()
+    index = offline.lexical_index(store.root)
+    vectors = offline.vector_index(store.root, embedder.name)
+    offline.lexical_ids(store, queries[0], 10)  # the first query also imports bm25s and the stemmer
+    figures["new_index_load_s"] = round(time.monotonic() - started, 2)
+    if index is None or vectors is None:
+        raise SystemExit("no bm25s or vector index in " + str(cache))
+    figures["fts5_top200_p50_ms"], figures["fts5_top200_p99_ms"] = latency(
+        lambda q: offline.fts_ids(store, q, 200), queries
+    )
+    figures["bm25s_top200_p50_ms"], figures["bm25s_top200_p99_ms"] = latency(
+        lambda q: offline.lexical_ids(store, q, 200), queries
+    )
+    query_vecs = embedder.encode(queries)
+    pairs = list(zip(queries, query_vecs))
+    figures["ann_top200_p50_ms"], figures["ann_top200_p99_ms"] = latency(lambda qv: vectors.search(qv[1], 200), pairs)
+    ids = [pid for pid, _ in vectors.search(query_vecs[0], 200)]
+    figures["sqlite_fetch_200_p50_ms"], figures["sqlite_fetch_200_p99_ms"] = latency(
+        lambda _: store.papers_by_ids(ids), range(50)
+    )
+    new_top = {q: [p.id for p in offline.retrieve_stored(store, embedder, q, 200)[:10]] for q in queries}
+    figures["fused_new_k200_p50_ms"], figures["fused_new_k200_p99_ms"] = latency(
+        lambda q: offline.retrieve_stored(store, embedder, q, 200), queries
+    )
+    old_top = {}
+
+    def old(q):
+        # The old path: FTS5 (as if no bm25s index existed) and the vector index read from disk
+        # for each query.
+        offline._LOADED.clear()
+        old_top[q] = [p.id for p in offline.retrieve_stored(store, embedder, q, 200)[:10]]
+
+    with_bm25s, offline.lexical_index = offline.lexical_index, lambda root: None
+    figures["fused_old_k200_p50_ms"], figures["fused_old_k200_p99_ms"] = latency(old, queries)
+    offline.lexical_index = with_bm25s
+    figures["fused_top10_overlap_new_vs_old"] = round(
+        sum(len(set(new_top[q]) & set(old_top[q])) for q in queries) / (10 * len(queries)), 3
+    )
+    figures["query_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return figures
+
+
+def search_figures(cache: Path, n_queries: int) -> dict:
+    run = subprocess.run(
+        [sys.executable, __file__, "--query-child", str(cache), "--queries", str(n_queries)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise SystemExit(run.stderr)
+    return json.loads(run.stdout)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--papers", type=int, default=576_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--embed-sample", type=int, default=200)
+    parser.add_argument("--embed-sample", type=int, default=200, help="papers MiniLM embeds for its rate")
+    parser.add_argument("--fast-sample", type=int, default=20_000, help="papers the static model embeds")
+    parser.add_argument("--no-embed-fast", action="store_true", help="skip the real `scout index embed --fast`")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/scout-bench-index"))
+    parser.add_argument("--query-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.query_child:
+        print(json.dumps(query_child(args.query_child, args.queries)))
+        return
     from scout.store import Store
 
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -231,8 +349,13 @@ def main() -> None:
     store = Store(cache / "scout.db")
     figures.update(vector_figures(store, cache, args.queries))
     print(json.dumps(figures), file=sys.stderr)
-    figures.update(search_figures(store, args.queries))
-    figures.update(cpu_embedding_rate(store, args.embed_sample))
+    figures.update(lexical_build(store, cache))
+    figures.update(search_figures(cache, args.queries))
+    print(json.dumps(figures), file=sys.stderr)
+    figures.update(embedding_rates(store, args.embed_sample, args.fast_sample))
+    if not args.no_embed_fast:
+        figures.update(time_embed_fast(cache))
+    figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     figures["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures, indent=2))
 

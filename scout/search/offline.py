@@ -1,19 +1,27 @@
 """Offline search over the whole local store: retrieve the candidates for a query by dense
-similarity (the vector index, plus an exact pass over what it does not hold yet) and full-text
-(FTS5 BM25) rank, fused."""
+similarity (the vector index, plus an exact pass over what it does not hold yet) and BM25 (the
+bm25s index plus the papers stored since it was built; SQLite FTS5 when there is none), fused.
+The on-disk indexes are loaded once per process and reloaded only when rebuilt."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from scout.models import Paper
 from scout.search.rank import fuse_rankings
 from scout.store import Store
+from scout.store.lexical import LexicalIndex, indexed_text, lexical_dir
 from scout.store.vectors import VectorIndex, index_dir
 
 SCAN_LIMIT = 50_000  # papers outside the vector index that a query still compares exactly
+# Papers stored since the BM25 index was built that a query still scores one by one; past this the
+# index is stale and FTS5 ranks instead (`scout index embed` rebuilds it).
+FRESH_LIMIT = 5_000
 _WORD = re.compile(r"\w+")
 # Words that match most of the archive: they add nothing to BM25 and slow the query down.
 _STOPWORDS = frozenset(
@@ -54,6 +62,34 @@ _STOPWORDS = frozenset(
 )
 
 
+# -- loading -------------------------------------------------------------------------------------
+
+_LOADED: dict[Path, tuple[tuple[int, int, int], object]] = {}
+
+
+def loaded(folder: Path, load: Callable[[Path], object]):
+    """`load(folder)`, once per process while the index's meta.json (written last by every build)
+    stays the same file: a rebuilt index is picked up, an unchanged one never read twice."""
+    try:
+        stat = (folder / "meta.json").stat()
+    except OSError:
+        _LOADED.pop(folder, None)
+        return None
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    hit = _LOADED.get(folder)
+    if hit is None or hit[0] != key:
+        hit = _LOADED[folder] = (key, load(folder))
+    return hit[1]
+
+
+def lexical_index(root: Path | None) -> LexicalIndex | None:
+    return loaded(lexical_dir(root), LexicalIndex.load) if root else None
+
+
+def vector_index(root: Path | None, model: str) -> VectorIndex | None:
+    return loaded(index_dir(root, model), VectorIndex.load) if root else None
+
+
 # -- retrieval -----------------------------------------------------------------------------------
 
 
@@ -64,7 +100,28 @@ def fts_query(text: str) -> str | None:
 
 
 def lexical_ids(store: Store, query_text: str, k: int) -> list[str]:
-    """The k best papers by BM25 over title (weighted 3x) and abstract."""
+    """The k best papers by BM25 over title and abstract: from the bm25s index with the papers
+    stored since its build scored on its scale, or from FTS5 when it is missing or stale."""
+    index = lexical_index(store.root)
+    if index is not None:
+        fresh = store.query(
+            "SELECT id, title, abstract FROM papers WHERE updated_at > ? LIMIT ?",
+            (index.meta.built_at, FRESH_LIMIT + 1),
+        )
+        if len(fresh) <= FRESH_LIMIT:
+            scored = dict(index.search(query_text, k + len(fresh)))
+            texts = [indexed_text(r["title"], r["abstract"]) for r in fresh]
+            # A fresh paper's text may have changed since the build: its score now replaces the old.
+            for row, score in zip(fresh, index.score_texts(query_text, texts)):
+                scored.pop(row["id"], None)
+                if score > 0:
+                    scored[row["id"]] = float(score)
+            return sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]
+    return fts_ids(store, query_text, k)
+
+
+def fts_ids(store: Store, query_text: str, k: int) -> list[str]:
+    """The k best papers by SQLite FTS5 BM25 over title (weighted 3x) and abstract."""
     match = fts_query(query_text)
     if not match:
         return []
@@ -83,8 +140,7 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
     vectors already cached plus those of `also` (the lexical candidates), encoded if need be."""
     from scout.search.embed import embed_texts, text_hash
 
-    root = store.root
-    index = VectorIndex.load(index_dir(root, embedder.name)) if root else None
+    index = vector_index(store.root, embedder.name)
     scored: dict[str, float] = dict(index.search(query_vec, k)) if index else {}
     since = index.meta.built_at if index else -1.0
     rows = store.query(
@@ -106,15 +162,37 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
     return sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]
 
 
+def dense_embedder(store: Store, embedder):
+    """The embedder whose vectors give the dense candidates: the search's own, or the static
+    model's where only the fast first pass (`scout index embed --fast`) has covered the archive;
+    the search then still ranks those candidates with its own model."""
+    from scout.search.static import FAST_MODEL
+
+    root = store.root
+    if root is None or embedder.name == FAST_MODEL or vector_index(root, embedder.name) is not None:
+        return embedder
+    return _fast_embedder(root) if vector_index(root, FAST_MODEL) is not None else embedder
+
+
+@lru_cache(maxsize=4)
+def _fast_embedder(root: Path):
+    from scout.search.embed import load_embedder
+    from scout.search.static import FAST_MODEL
+
+    return load_embedder(FAST_MODEL, root)
+
+
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:
     """The top-k candidate papers of the whole local store for `query_text`, best first, with
     their repos and leaderboard rows, for offline search to rank."""
-    if k <= 0 or not query_text.strip() or store.count_papers() == 0:
+    # EXISTS, not COUNT(*): counting 576k rows costs more than the rest of the query.
+    if k <= 0 or not query_text.strip() or not store.query("SELECT 1 AS x FROM papers LIMIT 1"):
         return []
     from scout.search.embed import embed_texts
 
     lexical = lexical_ids(store, query_text, k)
+    first_pass = dense_embedder(store, embedder)
     # Through the cache: a repeated offline search then never loads the model at all.
-    query_vec = embed_texts([query_text], embedder, store)[0]
-    dense = dense_ids(store, embedder, query_vec, k, lexical)
+    query_vec = embed_texts([query_text], first_pass, store)[0]
+    dense = dense_ids(store, first_pass, query_vec, k, lexical)
     return store.papers_by_ids(fuse_rankings([dense, lexical], k))

@@ -1,0 +1,207 @@
+"""Whole-corpus offline retrieval on CSFCube, through the real CLI (run by hand; not part of the tests).
+
+    python bench/archive_retrieval.py [--workdir /tmp/scout-bench-csfcube]
+
+bench/retrieval.py re-ranks each query's judged pool; this bench instead searches all 2,798 CSFCube
+candidates at once, as `scout search --offline` searches an imported archive:
+1. writes them as a papers-with-abstracts.json (the Papers with Code dump shape) and imports it
+   with `scout index import`;
+2. `scout index embed` (MiniLM) and `scout index embed --fast` (the static model) build the vector
+   indexes and the BM25 index;
+3. runs `scout search --offline --json --limit 20 TITLE --about FACET` for each of the 33 queries in
+   four setups: MiniLM with FTS5 (no bm25s index: the old path), MiniLM with bm25s (the new path),
+   the fast first pass only (`--model all-MiniLM-L6-v2-static`), and the fast first pass with
+   MiniLM ranking its candidates (only the static vector index present).
+nDCG@10 counts every unjudged paper as not relevant; R@20 counts grades 2-3 as CSFCube does.
+MiniLM vectors of the candidates are copied from bench/results/embeddings.db when bench/retrieval.py
+has filled it, so only missing ones are encoded. Prints a markdown table and writes
+bench/results/archive_retrieval.json."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.retrieval import DATA, RESULTS, csfcube_dev_ids
+from scout.config import DEFAULT_MODEL
+from scout.search.static import FAST_MODEL, static_model_dir
+from scout.store.lexical import lexical_dir
+from scout.store.vectors import index_dir
+
+MODELS = ROOT / "cache"  # the ONNX graph and the distilled model, shared with the other benches
+
+
+def corpus_and_queries(root: Path = DATA / "csfcube") -> tuple[dict[str, dict], list[dict]]:
+    corpus: dict[str, dict] = {}
+    queries = []
+    with open(root / "csfcube_queries_candidates_qrels.jsonl") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for c in record["candidates"]:
+                corpus[c["paper_id"]] = c
+            facet = [s["sentence"] for s in record["query"]["abstract_sentences"] if s["label"] == record["facet"]]
+            queries.append(
+                {
+                    "id": record["query_id"],
+                    "text": record["query"]["title"],
+                    "about": " ".join(facet),
+                    "gains": {c["paper_id"]: int(c["relevance_adju"]) for c in record["candidates"]},
+                }
+            )
+    return corpus, queries
+
+
+def write_dump(corpus: dict[str, dict], path: Path) -> None:
+    records = [
+        {
+            "paper_url": f"https://paperswithcode.com/paper/csfcube-{pid}",
+            "arxiv_id": None,
+            "title": c["title"],
+            "abstract": c["abstract"],
+            "url_abs": f"https://csfcube.invalid/{pid}",
+            "authors": [],
+            "date": f"{c['year']}-01-01" if str(c.get("year") or "").isdigit() else None,
+        }
+        for pid, c in corpus.items()
+    ]
+    with gzip.open(path, "wt") as out:
+        json.dump(records, out)
+
+
+def scout(args: list[str], cache: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SCOUT_CACHE_DIR": str(cache), "SCOUT_OFFLINE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-c", "from scout.cli import main; main()", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise SystemExit(f"scout {' '.join(args[:3])}: {run.stderr.strip().splitlines()[-1:]}")
+    return run
+
+
+def seed_minilm_vectors(cache: Path) -> int:
+    """Copy the candidates' MiniLM vectors bench/retrieval.py already has (same text hashes)."""
+    source = RESULTS / "embeddings.db"
+    if not source.is_file():
+        return 0
+    scout(["index", "info"], cache)  # creates the store with its schema
+    db = sqlite3.connect(cache / "scout.db")
+    db.execute("ATTACH DATABASE ? AS bench", (str(source),))
+    before = db.total_changes
+    db.execute(
+        "INSERT OR IGNORE INTO embeddings SELECT * FROM bench.embeddings WHERE model = ?",
+        (DEFAULT_MODEL,),
+    )
+    db.commit()
+    copied = db.total_changes - before
+    db.close()
+    return copied
+
+
+def ndcg_at(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:
+    discounts = 1 / np.log2(np.arange(2, k + 2))
+    got = np.array([gains.get(pid, 0) for pid in ranked[:k]] + [0] * (k - len(ranked[:k])), dtype=float)
+    ideal = np.array(sorted(gains.values(), reverse=True)[:k] + [0] * k, dtype=float)[:k]
+    best = float((ideal * discounts).sum())
+    return float((got * discounts).sum()) / best if best else 0.0
+
+
+def recall_at(ranked: list[str], gains: dict[str, int], k: int = 20) -> float:
+    relevant = {pid for pid, g in gains.items() if g >= 2}
+    return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
+
+
+def run_setup(name: str, cache: Path, queries: list[dict], model: str | None) -> dict:
+    per_query = []
+    seconds = []
+    for q in queries:
+        args = ["search", q["text"], "--about", q["about"], "--offline", "--json", "--limit", "20"]
+        started = time.monotonic()
+        out = json.loads(scout([*args, *(["--model", model] if model else [])], cache).stdout)
+        seconds.append(time.monotonic() - started)
+        ranked = [r["url"].rsplit("/", 1)[-1] for r in out["results"] if r["url"]]
+        per_query.append(
+            {"id": q["id"], "ndcg@10": ndcg_at(ranked, q["gains"]), "recall@20": recall_at(ranked, q["gains"])}
+        )
+    dev = csfcube_dev_ids()
+    test = [r for r in per_query if r["id"] not in dev]
+    return {
+        "setup": name,
+        "ndcg@10": round(float(np.mean([r["ndcg@10"] for r in per_query])), 3),
+        "recall@20": round(float(np.mean([r["recall@20"] for r in per_query])), 3),
+        "ndcg@10_not_dev": round(float(np.mean([r["ndcg@10"] for r in test])), 3),
+        "cli_seconds_median": round(float(np.median(seconds)), 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/scout-bench-csfcube"))
+    args = parser.parse_args()
+    corpus, queries = corpus_and_queries()
+    cache = args.workdir / "cache"
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True)
+    dump = args.workdir / "papers-with-abstracts.json.gz"
+    write_dump(corpus, dump)
+    scout(["index", "import", str(dump)], cache)
+    copied = seed_minilm_vectors(cache)
+    if static_model_dir(MODELS).is_dir():
+        shutil.copytree(static_model_dir(MODELS), static_model_dir(cache))
+    graph = next((MODELS / "models").glob(f"{DEFAULT_MODEL}-*.onnx"), None)
+    if graph:
+        shutil.copy(graph, cache / "models" / graph.name)
+    timings = {}
+    for label, extra in (("minilm", []), ("fast", ["--fast"])):
+        started = time.monotonic()
+        scout(["index", "embed", *extra], cache)
+        timings[f"embed_{label}_s"] = round(time.monotonic() - started, 1)
+    minilm_index, fast_index = index_dir(cache, DEFAULT_MODEL), index_dir(cache, FAST_MODEL)
+    bm25 = lexical_dir(cache)
+    rows = [run_setup("MiniLM, BM25 from bm25s (new)", cache, queries, None)]
+    bm25.rename(bm25.with_name("bm25s.off"))
+    rows.append(run_setup("MiniLM, BM25 from FTS5 (old)", cache, queries, None))
+    bm25.with_name("bm25s.off").rename(bm25)
+    rows.append(run_setup("fast static model only", cache, queries, FAST_MODEL))
+    minilm_index.rename(minilm_index.with_name("minilm.off"))
+    rows.append(run_setup("fast first pass, MiniLM ranking", cache, queries, None))
+    minilm_index.with_name("minilm.off").rename(minilm_index)
+    assert fast_index.is_dir()
+    meta = {
+        "papers": len(corpus),
+        "queries": len(queries),
+        "minilm_vectors_copied": copied,
+        **timings,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "archive_retrieval.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    print(json.dumps(meta))
+    print("| setup | nDCG@10 | R@20 | nDCG@10 (not dev facets) | CLI s/query |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['setup']} | {r['ndcg@10']} | {r['recall@20']} | {r['ndcg@10_not_dev']} | {r['cli_seconds_median']} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

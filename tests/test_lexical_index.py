@@ -1,0 +1,141 @@
+"""The bm25s index behind offline lexical ranking, its FTS5 fallback, and the fast static embedder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from scout.archive.embedding import build_store_index, build_store_lexical_index, embed_store, index_info
+from scout.archive.importer import import_dump
+from scout.models import Paper
+from scout.search import offline
+from scout.search.static import FAST_MODEL, StaticEmbedder, static_model_dir
+from scout.store.lexical import LexicalIndex, build_lexical_index, indexed_text, lexical_dir
+from tests.pwc_dumps import synthetic_papers, write_json
+
+TEXTS = {
+    "a": ("Mask classification", "Masks are all you need for panoptic segmentation."),
+    "b": ("Deep residual learning", "Residual nets for image recognition."),
+    "c": ("Attention is all you need", "Transformers rely on attention, without recurrence."),
+}
+
+
+@pytest.fixture
+def archive(store, tmp_path):
+    import_dump(store, write_json(tmp_path / "papers.json", synthetic_papers(200)))
+    store.save_papers([Paper(title=t, abstract=a, arxiv_id=f"2102.0000{i}") for i, (t, a) in enumerate(TEXTS.values())])
+    build_store_lexical_index(store)
+    return store
+
+
+def test_the_index_scores_new_texts_on_its_own_scale(tmp_path):
+    folder = tmp_path / "bm25s"
+    texts = [indexed_text(*pair) for pair in TEXTS.values()]
+    build_lexical_index(folder, list(TEXTS), texts)
+    index = LexicalIndex.load(folder)
+    found = index.search("masked attention", 5)
+    assert [pid for pid, _ in found] == ["a", "c"]  # stemmed: "masked" finds "Masks"
+    assert index.score_texts("masked attention", texts) == pytest.approx([found[0][1], 0.0, found[1][1]])
+    (folder / "meta.json").unlink()
+    assert LexicalIndex.load(folder) is None  # an unfinished build is no index
+
+
+def test_offline_lexical_ranking_comes_from_the_bm25s_index(archive, monkeypatch):
+    def no_fts(*args):
+        raise AssertionError("FTS5 was used")
+
+    monkeypatch.setattr(offline, "fts_ids", no_fts)
+    assert offline.lexical_ids(archive, "panoptic segmentation masks", 3)[0] == "arxiv:2102.00000"
+
+
+def test_papers_stored_since_the_build_are_found_and_rescored(archive, monkeypatch):
+    archive.save_papers(
+        [
+            Paper(title="Quantum gravity lattice", abstract="Spin foams.", arxiv_id="2401.00001"),
+            # Changed since the build: its new text counts, not the indexed one.
+            Paper(
+                title="Deep residual learning",
+                abstract="Quantum spin foams, no longer residual nets.",
+                arxiv_id="2102.00001",
+            ),
+        ]
+    )
+    monkeypatch.setattr(offline, "fts_ids", lambda *args: pytest.fail("FTS5 was used"))
+    assert offline.lexical_ids(archive, "quantum spin foams", 2) == ["arxiv:2401.00001", "arxiv:2102.00001"]
+    info = index_info(archive, "any-model")
+    assert (info.bm25_papers, info.bm25_fresh) == (203, 2)
+
+
+def test_fts5_ranks_when_the_index_is_missing_or_stale(archive, monkeypatch):
+    monkeypatch.setattr(offline, "FRESH_LIMIT", 0)
+    archive.save_papers([Paper(title="Quantum gravity lattice", abstract="Spin foams.", arxiv_id="2401.00001")])
+    assert offline.lexical_ids(archive, "quantum spin foams", 1) == ["arxiv:2401.00001"]
+    monkeypatch.setattr(offline, "FRESH_LIMIT", 5000)
+    for path in lexical_dir(archive.root).iterdir():
+        path.unlink()
+    assert offline.lexical_index(archive.root) is None
+    assert offline.lexical_ids(archive, "panoptic segmentation masks", 1) == ["arxiv:2102.00000"]
+
+
+def test_an_index_loads_once_and_again_after_a_rebuild(archive):
+    first = offline.lexical_index(archive.root)
+    assert offline.lexical_index(archive.root) is first
+    build_store_lexical_index(archive)
+    assert offline.lexical_index(archive.root) is not first
+
+
+def tiny_static_model(folder):
+    """A model2vec model over MiniLM's tokenizer with random token vectors: the fast embedder's
+    plumbing without the minutes distilling takes."""
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+
+    from scout.search.embed import bundled_model_dir
+
+    tokenizer = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
+    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32)
+    StaticModel(vectors, tokenizer).save_pretrained(str(folder))
+    return folder
+
+
+def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
+    from scout.search.embed import bundled_model_dir
+
+    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(archive.root)))
+    vectors = fast.encode(["mask classification", "residual nets"])
+    assert vectors.shape == (2, 16) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
+    assert offline.dense_embedder(archive, fake_embedder) is fake_embedder  # no index at all yet
+    embed_store(archive, fast, batch_size=64)
+    build_store_index(archive, FAST_MODEL)
+    assert offline.dense_embedder(archive, fake_embedder).name == FAST_MODEL
+    assert len(offline.retrieve_stored(archive, fake_embedder, "panoptic segmentation masks", 5)) == 5
+    embed_store(archive, fake_embedder)
+    build_store_index(archive, fake_embedder.name)
+    assert offline.dense_embedder(archive, fake_embedder) is fake_embedder  # its own index wins
+
+
+def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from scout.cli import app
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SCOUT_CACHE_DIR", str(cache))
+    runner = CliRunner()
+    imported = runner.invoke(app, ["index", "import", str(write_json(tmp_path / "p.json", synthetic_papers(50)))])
+    assert imported.exit_code == 0, imported.stderr
+    tiny_static_model(static_model_dir(cache))
+    done = runner.invoke(app, ["index", "embed", "--fast"])
+    assert done.exit_code == 0, done.stderr
+    assert "BM25 index: 50 papers" in done.stderr
+    facts = json.loads(runner.invoke(app, ["index", "info", "--json"]).stdout)
+    assert facts["bm25_papers"] == 50
+    assert facts["vector_indexes"] == [
+        {"model": FAST_MODEL, "papers": 50, "approximate": True, "bytes": facts["vector_indexes"][0]["bytes"]}
+    ]
+    text = runner.invoke(app, ["index", "info"]).stdout
+    assert f"vector index of 50 papers with {FAST_MODEL}" in text and "BM25 index    50 papers" in text
+    both = runner.invoke(app, ["index", "embed", "--fast", "--model", "x"])
+    assert both.exit_code == 1 and "drop --model or --fast" in both.stderr
