@@ -50,6 +50,11 @@ class Session:
     def fetcher(self) -> Fetcher:
         return Fetcher(self.client, self.settings, self.store, refresh=self._refresh)
 
+    @property
+    def source_fetcher(self) -> Fetcher | None:
+        """The fetcher, or None when the settings say offline (an offline command opens no client)."""
+        return None if self.settings.offline else self.fetcher
+
     @cached_property
     def embedder(self):
         if self._given_embedder is not None:

@@ -153,7 +153,7 @@ def search(
             settings=settings,
             store=session.store,
             embedder=session.embedder,
-            fetcher=None if settings.offline else session.fetcher,
+            fetcher=session.source_fetcher,
             on_status=on_status,
             on_embed=on_embed,
         )

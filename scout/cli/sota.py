@@ -41,7 +41,7 @@ def sota(
             settings=settings,
             store=session.store,
             embedder=session.embedder,
-            fetcher=None if settings.offline else session.fetcher,
+            fetcher=session.source_fetcher,
         )
     for message in board.warnings:
         warn(message)

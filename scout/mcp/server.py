@@ -145,7 +145,7 @@ class ScoutTools:
                 settings=settings,
                 store=session.store,
                 embedder=session.embedder,
-                fetcher=None if offline else session.fetcher,
+                fetcher=session.source_fetcher,
                 on_status=progress.step,
                 on_embed=lambda done, total: progress.part(done, total, "embedding abstracts"),
             )
@@ -185,7 +185,7 @@ class ScoutTools:
                 settings=settings,
                 store=session.store,
                 embedder=session.embedder,
-                fetcher=None if offline else session.fetcher,
+                fetcher=session.source_fetcher,
             )
         return result(board.to_json(), notes=list(board.warnings))
 

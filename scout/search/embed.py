@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import warnings
 from collections.abc import Callable
 from functools import cached_property
@@ -25,6 +23,7 @@ import numpy as np
 from scout.config import DEFAULT_MODEL, MODEL_PACKAGE
 from scout.errors import ConfigError
 from scout.files import replacing
+from scout.search.child import call_in_child
 
 BATCH_SIZE = 32
 # Vectors are encoded and saved this many at a time, so an interrupted first search keeps its work.
@@ -125,17 +124,10 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
 
 
 def export_onnx_in_child(model_dir: Path, target: Path) -> Path:
-    """export_onnx in a fresh interpreter. torch's tracer crawls for hours in a process that has
-    already loaded usearch's native library (seen here), and a child keeps torch's ~1 GB out of scout."""
-    script = (
-        "import sys, pathlib; from scout.search.embed import export_onnx; export_onnx(*map(pathlib.Path, sys.argv[1:]))"
+    """export_onnx in a fresh interpreter (see scout.search.child): it also keeps torch's ~1 GB out of scout."""
+    call_in_child(
+        "scout.search.embed", "export_onnx", [model_dir, target], "could not export the embedding model to ONNX"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(model_dir), str(target)], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise ConfigError(f"could not export the embedding model to ONNX: {lines[-1]}")
     return target
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from functools import cached_property
 from importlib import metadata
@@ -18,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.config import MODEL_PACKAGE
-from scout.errors import ConfigError
+from scout.search.child import call_in_child
 
 FAST_MODEL = "all-MiniLM-L6-v2-static"
 PCA_DIMS = 256  # model2vec's default: smaller vectors, the same retrieval quality in its reports
@@ -51,15 +49,8 @@ def distill(model_dir: Path, target: Path) -> Path:
 
 
 def distill_in_child(model_dir: Path, target: Path) -> Path:
-    """distill() in a fresh interpreter: it needs torch, which scout keeps out of its own process
-    (and which crawls in a process that has loaded usearch, see embed.export_onnx_in_child)."""
-    script = "import sys, pathlib; from scout.search.static import distill; distill(*map(pathlib.Path, sys.argv[1:]))"
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(model_dir), str(target)], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise ConfigError(f"could not distil the fast embedding model: {lines[-1]}")
+    """distill() in a fresh interpreter: it needs torch (see scout.search.child)."""
+    call_in_child("scout.search.static", "distill", [model_dir, target], "could not distil the fast embedding model")
     return target
 
 
