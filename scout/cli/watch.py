@@ -65,8 +65,8 @@ def watch_list(
     from rich.table import Table
     from rich.text import Text
 
+    from scout.clock import iso
     from scout.watch.book import WatchBook
-    from scout.watch.models import iso
 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:

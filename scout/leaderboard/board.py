@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from scout.clock import now_iso
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.leaderboard import offline, online
 from scout.leaderboard.resolve import DATASET, TASK, Candidate, fold, rank_candidates
@@ -51,7 +51,7 @@ class Leaderboard:
     chosen: Candidate | None = None  # what the query was read as
     alternatives: tuple[Candidate, ...] = ()
     warnings: tuple[str, ...] = ()
-    made_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    made_at: str = field(default_factory=now_iso)
 
     @property
     def lower_is_better(self) -> bool:

@@ -8,9 +8,10 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
+from scout.clock import iso, parse_iso
 from scout.errors import ConfigError
 from scout.store import Store
-from scout.watch.models import Watch, iso, parse_iso
+from scout.watch.models import Watch
 
 
 class WatchBook:

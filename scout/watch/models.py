@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from scout.clock import iso, parse_iso
 from scout.errors import ConfigError
 
 WATCH_SOURCES = ("pwc", "arxiv", "hf")
@@ -63,15 +64,6 @@ def new_watch(
         raise ConfigError(f"--threshold is a cosine similarity between 0 and 1, not {threshold}")
     about = about.strip() if about else None
     return Watch(name, query, about or None, tuple(dict.fromkeys(sources)), threshold, iso(now))
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def parse_since(text: str, now: datetime) -> datetime:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timezone
 
+from scout.clock import parse_iso
 from scout.search.render import best_repos, best_result, paper_json, ranked_json, repo_label, result_label
-from scout.watch.models import parse_iso
 from scout.watch.run import WatchReport, WatchRun
 
 FORMATS = ("markdown", "json", "rss")

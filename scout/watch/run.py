@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from scout.clock import iso
 from scout.config import Settings
 from scout.errors import ScoutError
 from scout.models import Paper, RankedPaper
@@ -22,7 +23,7 @@ from scout.search.rerank import load_reranker
 from scout.store import Store
 from scout.watch.book import WatchBook
 from scout.watch.fetch import RECENT, Listings
-from scout.watch.models import Watch, iso, window_start
+from scout.watch.models import Watch, window_start
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
