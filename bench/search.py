@@ -2,20 +2,25 @@
 
     python bench/search.py                 # everything; 1M rows in (e) need ~3 GB of memory
     python bench/search.py --rows 10000 100000
+    python bench/search.py --before HEAD~3 # (d) also by scout at that revision, in the same run
     python bench/search.py --serve         # replay the recorded sources for trying scout by hand
 
 (a) `scout --help`: wall time, and which heavy modules (torch, onnxruntime...) it imported.
 (b) a repeated identical search, everything cached (HTTP answers and embeddings).
 (c) a new query against 10k stored papers with --offline: only the query needs embedding.
-(d) a first search in an empty cache: every abstract the sources return is embedded.
+(d) a first search in an empty cache: every abstract the sources return is embedded. With
+    --before, scout at that revision runs it too, alternated, for a before/after of one run. Once
+    with the recorded answers at once, once (d*) with the sources as observed (PwC search rows
+    carry no abstract, so they are looked up) and assumed round trips.
     Also the one-time export of the ONNX graph, which a user pays once per model version.
 (e) exact top-k of one query against 10k / 100k / 1M stored unit vectors (NumPy, in process).
 
 (b)-(d) run the real `scout search ... --json` as a subprocess. Its sources are replayed by an HTTP
 server on 127.0.0.1 that answers from ../shared/fixtures/real, read in place: arXiv the recorded
-100-entry Atom feed, Papers with Code the recorded 50-paper list page (details of those papers, with
-repos drawn from the recorded GitHub answers, and the recorded results list), HF Papers the recorded
-search answer, GitHub the recorded /repos answers; anything else is a 404. Stored papers in (c)
+100-entry Atom feed (an id_list lookup: the asked papers of the PwC list), Papers with Code the
+recorded 50-paper list page (details of those papers, with repos drawn from the recorded GitHub
+answers, and the recorded results list), HF Papers the recorded search answer, GitHub the
+recorded /repos answers; anything else is a 404. Stored papers in (c)
 are synthetic (words from those abstracts) with random unit vectors: the figure times the search,
 not the model. Writes bench/results/search.md."""
 
@@ -41,6 +46,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -60,6 +66,9 @@ HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 QUERY = "mask classification for semantic segmentation"
 STORED_PAPERS = 10_000
 TOP_K = 200  # what an offline search asks of the stored papers: max(10 x limit, 200)
+# Assumed round trips of the real APIs (none can be measured here); arXiv also keeps its 3 s
+# between requests, so the batched lookup of missing abstracts waits for it.
+OBSERVED_LATENCY_S = {"/arxiv/": 1.0, "/pwc/": 0.4, "/hf/": 0.3, "/github/": 0.15}
 
 
 # -- the machine -------------------------------------------------------------------------------
@@ -115,20 +124,46 @@ class Replay:
                 if key:
                     self.pwc_details[key] = detail
         self.log: list[tuple[str, int]] = []  # (path, status) of every request answered
+        # False: the recorded answers at once. True: the sources as observed in late 2026 (apis.md
+        # 1.3a: a PwC search row has no abstract), each answer delayed by OBSERVED_LATENCY_S.
+        self.observed = False
 
     def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
         status, content_type, body = self._route(path, query)
         self.log.append((path, status))
+        if self.observed:
+            time.sleep(next((s for prefix, s in OBSERVED_LATENCY_S.items() if path.startswith(prefix)), 0.0))
         return status, content_type, body
+
+    def arxiv_by_ids(self, ids: list[str]) -> bytes:
+        """An Atom feed of the asked papers that PwC lists (arXiv's answer to an id_list lookup)."""
+        rows = {item["arxiv_id"]: item for item in self.pwc_list["results"] if item.get("arxiv_id")}
+        entries = "".join(
+            f"<entry><id>http://arxiv.org/abs/{i}v1</id><title>{escape(rows[i]['title'])}</title>"
+            f"<summary>{escape(rows[i]['abstract'] or '')}</summary>"
+            f"<published>{rows[i].get('published') or '2020-01-01'}T00:00:00Z</published>"
+            f"<author><name>A. Author</name></author></entry>"
+            for i in ids
+            if i in rows
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"'
+            ' xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>arXiv Query: id_list</title>'
+            f"<opensearch:totalResults>{entries.count('<entry>')}</opensearch:totalResults>"
+            f"<opensearch:startIndex>0</opensearch:startIndex>{entries}</feed>"
+        ).encode()
 
     def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
         as_json = "application/json"
         if path == "/arxiv/api/query":
-            return 200, "application/atom+xml; charset=utf-8", self.atom
+            ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
+            return 200, "application/atom+xml; charset=utf-8", self.arxiv_by_ids(ids) if ids else self.atom
         if path == "/pwc/papers/search":
             page = int(query.get("page", ["1"])[0])
             size = int(query.get("page_size", ["50"])[0])
             results = self.pwc_list["results"][(page - 1) * size : page * size]
+            if self.observed:
+                results = [{**row, "abstract": None} for row in results]
             return 200, as_json, json.dumps({**self.pwc_list, "results": results}).encode()
         if path.startswith("/pwc/papers/"):
             # By arXiv id the relaunched API answers at papers/arxiv/{id} (apis.md 1.3a).
@@ -252,25 +287,80 @@ def bench_export(root: Path) -> tuple[Timed, Path]:
     return timed([sys.executable, "-c", code], dict(os.environ), root), onnx_path(cache)
 
 
+def checkout(revision: str, root: Path) -> Path:
+    """The files of `revision` of this repository, for running scout as it was then."""
+    target = root / f"scout-{revision.replace('/', '_')}"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def scout_at(tree: Path | None) -> list[str]:
+    """The scout command of a checkout (its own code first on the path), or of this one."""
+    if tree is None:
+        return scout_command()
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from scout.cli import main; main()"
+    return [sys.executable, "-c", code]
+
+
+def first_search(root: Path, graph: Path, base_url: str, replay: Replay, name: str, tree: Path | None = None) -> dict:
+    """One search in an empty cache (the ONNX graph already exported): every abstract embedded;
+    with `tree`, by the scout of that checkout."""
+    cache = fresh_cache(root, name, graph)
+    command = scout_at(tree)
+    asked = len(replay.log)
+    run = timed([*command, "search", QUERY, "--json"], scout_env(cache, base_url), root)
+    return {
+        "run": run,
+        "cache": cache,
+        "embedded": count_rows(cache, "embeddings"),
+        "results": len(json.loads(run.stdout)["results"]),
+        "requests": len(replay.log) - asked,
+    }
+
+
 def bench_online(root: Path, graph: Path, base_url: str, replay: Replay, repeats: int) -> dict:
-    """(d) the first search in an empty cache, then (b) the same search repeated."""
-    cache = fresh_cache(root, "online", graph)
-    env = scout_env(cache, base_url)
-    first = timed_scout(["search", QUERY, "--json"], env, root)
-    embedded = count_rows(cache, "embeddings")
+    """(b) the same search repeated after a first one, everything cached."""
+    first = first_search(root, graph, base_url, replay, "online")
+    env = scout_env(first["cache"], base_url)
     asked = len(replay.log)
     again = [timed_scout(["search", QUERY, "--json"], env, root) for _ in range(repeats)]
     if not all(json.loads(r.stdout)["results"] for r in again):
         raise RuntimeError("a repeated search returned no results")
-    repeat_log = replay.log[asked:]
     return {
-        "first": first,
-        "embedded": embedded,
-        "results": len(json.loads(first.stdout)["results"]),
-        "first_requests": asked,
         "repeat": median_of(again),
-        "repeat_requests": len(repeat_log) / repeats,
-        "repeat_embedded": count_rows(cache, "embeddings") - embedded,
+        "repeat_requests": (len(replay.log) - asked) / repeats,
+        "repeat_embedded": count_rows(first["cache"], "embeddings") - first["embedded"],
+    }
+
+
+def bench_first(
+    root: Path, graph: Path, base_url: str, replay: Replay, repeats: int, observed: bool, before: Path | None
+) -> dict:
+    """(d) the first search, by the scout of `before` and by this one, alternated so both see the
+    same machine."""
+    replay.observed = observed
+    try:
+        runs = {"before": [], "after": []} if before else {"after": []}
+        for i in range(repeats):
+            for key in runs:
+                mode = "observed" if observed else "recorded"
+                tree = before if key == "before" else None
+                runs[key].append(first_search(root, graph, base_url, replay, f"{mode}-{key}-{i}", tree))
+    finally:
+        replay.observed = False
+    last = runs["after"][-1]
+    return {
+        "before": median_of([r["run"] for r in runs["before"]]) if before else None,
+        "after": median_of([r["run"] for r in runs["after"]]),
+        "embedded": last["embedded"],
+        "requests": last["requests"],
+        "results": last["results"],
+        "same_results": all(
+            json.loads(b["run"].stdout)["results"] == json.loads(a["run"].stdout)["results"]
+            for b, a in zip(runs.get("before", []), runs["after"])
+        ),
     }
 
 
@@ -391,6 +481,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs per search figure (median)")
     parser.add_argument(
+        "--before", metavar="REV", help="also time the first search (d) by scout at this git revision, alternated"
+    )
+    parser.add_argument(
         "--serve",
         action="store_true",
         help="only serve the recorded sources and print the variables that point scout at them",
@@ -416,10 +509,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+        before = checkout(args.before, root) if args.before else None
         print("one-time ONNX export ...", file=sys.stderr)
         export, graph = bench_export(root)
 
-        print("(d), (b) online search from recorded sources ...", file=sys.stderr)
+        print("(b) repeated online search from recorded sources ...", file=sys.stderr)
         online, online_err = _guard(bench_online, root, graph, base_url, replay, args.repeats)
         figures.append(
             (
@@ -447,19 +541,34 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-        first = online["first"] if online else None
-        figures.append(
+        latency = ", ".join(f"{prefix.strip('/')} {s} s" for prefix, s in OBSERVED_LATENCY_S.items())
+        for observed, label, how in (
+            (False, "(d) first search, empty cache, recorded answers at once", "the recorded answers"),
             (
-                "(d) first search, empty cache",
-                "report",
-                online_err or f"{first.wall:.1f} s (CPU {first.cpu:.1f} s)",
-                ""
-                if online_err
-                else f"{online['embedded']} texts embedded (the abstracts and the query; "
-                f"{online['embedded'] / first.wall:.1f}/s end to end), {online['first_requests']} "
-                f"HTTP requests, {online['results']} results; ONNX graph already exported",
+                True,
+                "(d*) first search, empty cache, sources as observed",
+                f"PwC rows without abstracts (apis.md 1.3a), assumed round trips {latency}, arXiv's 3 s spacing",
+            ),
+        ):
+            print(f"{label} ...", file=sys.stderr)
+            first, err = _guard(bench_first, root, graph, base_url, replay, args.repeats, observed, before)
+            compared = (
+                f"median of {args.repeats} each, alternated with scout at {args.before}; "
+                f"{'the same' if first and first['same_results'] else 'DIFFERENT'} results from both"
+                if args.before
+                else f"median of {args.repeats}"
             )
-        )
+            figures.append(
+                (
+                    label,
+                    "report",
+                    err or (f"before {first['before']}; after {first['after']}" if args.before else first["after"]),
+                    ""
+                    if err
+                    else f"{compared}. {how}; {first['embedded']} texts embedded, {first['requests']} HTTP "
+                    f"requests, {first['results']} results",
+                )
+            )
         figures.append(
             (
                 "(d') one-time ONNX export of the model",

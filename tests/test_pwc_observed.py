@@ -4,6 +4,9 @@ evaluation pages built from the observed shapes (tests/data/pwc_co, built, not r
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -154,6 +157,29 @@ def test_rate_window_and_user_agent(store):
     assert agent.startswith(f"scout/{__version__} ") and PROJECT_URL in agent
 
 
+def test_lookups_to_one_source_overlap_within_its_budget_but_arxiv_keeps_one_connection(store):
+    in_flight, peak = [0], {}
+    lock = threading.Lock()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        with lock:
+            in_flight[0] += 1
+            peak[request.url.host] = max(peak.get(request.url.host, 0), in_flight[0])
+        time.sleep(0.2)
+        with lock:
+            in_flight[0] -= 1
+        return httpx.Response(200, json={})
+
+    rig = make_rig(answer, None, arxiv_delay_s=3.0, urls={"pwc": "https://pwc.test", "arxiv": "https://arxiv.test"})
+    for source in ("pwc", "arxiv"):
+        urls = [f"{rig.fetcher.settings.urls[source]}/{i}" for i in range(8)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda url, source=source: rig.fetcher.get(source, url, parse=len), urls))
+    assert peak["pwc.test"] == 4  # four detail calls at once: one round trip for four papers
+    assert peak["arxiv.test"] == 1
+    assert len(rig.sleeps) == 7  # arXiv's 3 s spacing between each of its eight requests
+
+
 # -- end to end: `scout search` against the real search body and the built pages -------------------
 
 
@@ -203,6 +229,18 @@ def test_search_fills_abstracts_from_one_arxiv_request(cli_env, real_fixtures, m
         {"dataset": "AI Safety Gridworlds", "task": "safe-exploration", "best_rank": 2, "best_metric": "Episode Return"}
     ]
     assert body["tldr"].startswith("Five practical") and body["tasks"] == ["Safe Exploration", "Reward Hacking"]
+
+
+def test_a_stored_paper_brings_its_abstract_without_a_request(cli_env, real_fixtures, monkeypatch):
+    with serve(monkeypatch, real_fixtures) as server:
+        first = search_json()
+        asked = len(server.requests)
+        again = search_json("--refresh")  # every source asked again, HTTP cache bypassed
+        id_lists = [p for p in server.requests[asked:] if "id_list" in p]
+    assert id_lists == []  # both abstracts came from the store the first search filled
+    assert [(r["arxiv_id"], r["abstract"]) for r in again["results"]] == [
+        (r["arxiv_id"], r["abstract"]) for r in first["results"]
+    ]
 
 
 def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(cli_env, real_fixtures, monkeypatch):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import httpx
 import pytest
 
 from scout.errors import ParseError
 from scout.models import Repo
-from scout.search.sources.github import enrich_repos, parse_repo, repo_path
+from scout.search.sources.github import LOOKUPS, enrich_repos, parse_repo, repo_path
 from tests.fetch_rig import make_rig
 
 PYGITHUB = "github/PyGithub"
@@ -90,13 +92,13 @@ def test_enrich_repos_fills_in_and_keeps_the_rest(real_fixtures, store):
         Repo("https://github.com/protoncoin/protoncoin", stars=5, archived=False, pushed_at="2018-03-31T14:05:44Z"),
     ]
     assert failures == ["jacquev6/Xxx: HTTP 404 from https://api.github.com/repos/jacquev6/Xxx"]
-    assert [r.url.path for r in rig.requests] == [
-        "/repos/twbs/bootstrap",
+    assert sorted(r.url.path for r in rig.requests) == [
         "/repos/jacquev6/Xxx",
         "/repos/protoncoin/protoncoin",
+        "/repos/twbs/bootstrap",
         "/repositories/112116543",
     ]
-    assert "Authorization" not in rig.requests[0].headers
+    assert not any("Authorization" in r.headers for r in rig.requests)
 
     again = make_rig(lambda request: pytest.fail("the cache should have answered"), store)
     assert enrich_repos(again.fetcher, [repos[0]])[0] == enriched[:1]
@@ -127,4 +129,24 @@ def test_rate_limit_stops_further_lookups(store):
     enriched, failures = enrich_repos(rig.fetcher, repos)
     assert enriched == repos
     assert failures == ["rate limited by GitHub at a/one; set GITHUB_TOKEN for 5,000 requests an hour"]
-    assert len(rig.requests) == 1
+    assert len(rig.requests) <= LOOKUPS  # only those already sent when the first answer came
+
+
+def test_repo_lookups_overlap(store):
+    in_flight, peak = [0], [0]
+    lock = threading.Lock()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.1)
+        with lock:
+            in_flight[0] -= 1
+        name = request.url.path.rsplit("/", 1)[1]
+        return httpx.Response(200, json={"html_url": f"https://github.com/o/{name}", "stargazers_count": len(name)})
+
+    repos = [Repo(f"https://github.com/o/{'r' * i}") for i in range(1, 9)]
+    enriched, failures = enrich_repos(make_rig(answer, store).fetcher, repos)
+    assert [r.stars for r in enriched] == list(range(1, 9)) and not failures
+    assert peak[0] == LOOKUPS

@@ -1,9 +1,9 @@
 """Give every paper an abstract before it is ranked: a Papers with Code search row has none, and a
 paper ranked on its title alone is ranked on a guess.
 
-The missing abstracts come from one batched arXiv `id_list` request (arXiv's politeness rules
-apply through the Fetcher), and, for papers arXiv did not answer for or that have no arXiv id, from
-Papers with Code's detail call."""
+The local store answers first (`with_stored_abstracts`). The rest come from one batched arXiv
+`id_list` request (arXiv's politeness rules apply through the Fetcher), and, for papers arXiv did
+not answer for or that have no arXiv id, from Papers with Code's detail call."""
 
 from __future__ import annotations
 
@@ -13,13 +13,19 @@ from typing import TYPE_CHECKING
 from scout.errors import SourceError
 from scout.models import Paper
 from scout.search.sources import arxiv, pwc
+from scout.store import Store
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
 
 def fill_abstracts(
-    papers: list[Paper], fetcher: Fetcher, warnings: list[str], *, use_arxiv: bool = True, detail_limit: int = 50
+    papers: list[Paper],
+    fetcher: Fetcher,
+    warnings: list[str],
+    *,
+    use_arxiv: bool = True,
+    detail_limit: int = 50,
 ) -> list[Paper]:
     """`papers` with the missing abstracts filled in where a source has them; order kept.
 
@@ -57,3 +63,11 @@ def fill_abstracts(
         text = (found.get(paper.arxiv_id) if paper.arxiv_id else None) or by_paper.get(paper.id)
         out.append(paper.with_(abstract=text) if not paper.abstract and text else paper)
     return out
+
+
+def with_stored_abstracts(papers: list[Paper], store: Store) -> list[Paper]:
+    """`papers` with the missing abstracts that the store holds (an imported archive, an earlier
+    search) filled in: no request, and the vector cached for that text is reused."""
+    missing = [p.id for p in papers if not p.abstract]
+    stored = {p.id: p.abstract for p in store.papers_by_ids(missing) if p.abstract} if missing else {}
+    return [p.with_(abstract=stored[p.id]) if p.id in stored else p for p in papers]

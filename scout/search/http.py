@@ -10,6 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Protocol, TypeVar
 
 import httpx
@@ -94,11 +95,12 @@ class RateWindow:
 
 
 class Fetcher:
-    """Fetches and parses one response at a time per source, politely.
+    """Fetches and parses responses, politely.
 
-    `min_interval` spaces requests to a source (arXiv asks for one every 3 s on one connection);
-    `Settings.rate_limits` caps each source's (or `source:bucket`'s) requests per window, as the
-    APIs document; requests to one source are serialised, different sources run concurrently."""
+    `min_interval` spaces requests to a source (arXiv asks for one every 3 s on one connection):
+    its requests are serialised. `Settings.rate_limits` caps each source's (or `source:bucket`'s)
+    requests per window, as the APIs document; within it, requests to one source may overlap (as
+    many as the caller's threads), and different sources always run concurrently."""
 
     def __init__(
         self,
@@ -206,8 +208,12 @@ class Fetcher:
     def _attempt(
         self, source: str, url: str, params: dict | None, headers: dict | None, bucket: str | None = None
     ) -> httpx.Response:
-        with self._source_lock(source):
-            interval = self.min_interval.get(source, 0.0)
+        interval = self.min_interval.get(source, 0.0)
+        with ExitStack() as turn:
+            # Spacing and budgets are decided one request at a time. A spaced source (arXiv: one
+            # connection) keeps its turn for the whole request; the others give it back before
+            # sending, so the lookups of a search overlap their round trips within the budget.
+            turn.enter_context(self._source_lock(source))
             last = self._last_request.get(source)
             if interval and last is not None:
                 remaining = interval - (time.monotonic() - last)
@@ -219,8 +225,10 @@ class Fetcher:
                 if wait > 0:
                     self._sleep(wait)
                 window.record(time.monotonic())
+            self.network_requests += 1
+            if not interval:
+                turn.close()
             try:
-                self.network_requests += 1
                 log.info("GET %s %s", url, params or "")
                 response = self._get_capped(source, url, params, headers)
             except httpx.TimeoutException as exc:

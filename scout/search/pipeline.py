@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -11,8 +11,8 @@ from scout.clock import now_iso
 from scout.config import Settings
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.models import Paper, RankedPaper
-from scout.search.abstracts import fill_abstracts
-from scout.search.embed import embed_texts
+from scout.search.abstracts import fill_abstracts, with_stored_abstracts
+from scout.search.ahead import EmbedAhead
 from scout.search.merge import merge_papers
 from scout.search.rerank import load_reranker
 from scout.search.sources import SEARCH_SOURCES, github, pwc
@@ -103,37 +103,27 @@ def run_search(
         candidates = _stored_candidates(request, store, embedder, status)
         from_store = True
     else:
-        found, statuses = _ask_sources(request, fetcher, settings, status)
-        for name, st in statuses.items():
-            if not st.ok:
-                warnings.append(f"{name}: {st.error}; showing the other sources")
-        if any(st.ok for st in statuses.values()):
-            candidates = merge_papers(found)
-            from_store = False
-        else:
-            failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
-            if store.count_papers() == 0:
-                raise ScoutError(
-                    f"no source answered ({failures}) and nothing is stored yet; check the network "
-                    "(or the SCOUT_*_URL variables), or import the Papers with Code archive with `scout index pull`"
-                )
-            warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
-            warnings.append("no source answered; showing results from the local store")
-            candidates = _stored_candidates(request, store, embedder, status)
-            from_store = True
-
-    if not from_store:
-        status("fetching missing abstracts")
-        arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
-        candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
-        status(f"embedding {len(candidates)} papers")
-        embed_texts([p.embedding_text() for p in candidates], embedder, store, progress=on_embed)
-        first = rank_candidates(request, candidates, embedder, store, settings)
-        # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
-        top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
-        enriched = enrich_papers(top, fetcher, settings, warnings, status)
-        candidates = [enriched.get(p.id, p) for p in candidates]
-        store.save_papers(candidates)
+        with EmbedAhead(embedder, store, on_embed) as ahead:
+            candidates, statuses, from_store = _online_candidates(
+                request, fetcher, settings, store, embedder, ahead, status, warnings
+            )
+            if not from_store:
+                # The papers that have their abstract are encoded while the missing ones are fetched.
+                candidates = with_stored_abstracts(candidates, store)
+                ahead.submit([p.embedding_text() for p in candidates if p.abstract])
+                status("fetching missing abstracts")
+                arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
+                candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
+                status(f"embedding {len(candidates)} papers")
+                ahead.submit([p.embedding_text() for p in candidates])
+                ahead.wait()
+        if not from_store:
+            first = rank_candidates(request, candidates, embedder, store, settings)
+            # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
+            top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
+            enriched = enrich_papers(top, fetcher, settings, warnings, status)
+            candidates = [enriched.get(p.id, p) for p in candidates]
+            store.save_papers(candidates)
 
     status("ranking")
     ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
@@ -152,6 +142,40 @@ def run_search(
         source_status={name: st.to_json() for name, st in statuses.items()},
     )
     return SearchReport(request, embedder.name, searched_at, statuses, tuple(warnings), results, from_store, search_id)
+
+
+def _online_candidates(
+    request: SearchRequest,
+    fetcher: Fetcher,
+    settings: Settings,
+    store: Store,
+    embedder,
+    ahead: EmbedAhead,
+    status: StatusFn,
+    warnings: list[str],
+) -> tuple[list[Paper], dict[str, SourceStatus], bool]:
+    """The merged answers of the sources, or the store's candidates when none answered; the
+    model starts loading as soon as one source returns a paper it has not embedded before."""
+
+    def on_answer(papers: list[Paper]) -> None:
+        if ahead.needs_model([p.embedding_text() for p in papers]):
+            ahead.warm_up()
+
+    found, statuses = _ask_sources(request, fetcher, settings, status, on_answer)
+    for name, st in statuses.items():
+        if not st.ok:
+            warnings.append(f"{name}: {st.error}; showing the other sources")
+    if any(st.ok for st in statuses.values()):
+        return merge_papers(found), statuses, False
+    failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
+    if store.count_papers() == 0:
+        raise ScoutError(
+            f"no source answered ({failures}) and nothing is stored yet; check the network "
+            "(or the SCOUT_*_URL variables), or import the Papers with Code archive with `scout index pull`"
+        )
+    warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
+    warnings.append("no source answered; showing results from the local store")
+    return _stored_candidates(request, store, embedder, status), statuses, True
 
 
 def rank_candidates(
@@ -174,26 +198,35 @@ def rank_candidates(
 
 
 def _ask_sources(
-    request: SearchRequest, fetcher: Fetcher, settings: Settings, status: StatusFn
+    request: SearchRequest,
+    fetcher: Fetcher,
+    settings: Settings,
+    status: StatusFn,
+    on_answer: Callable[[list[Paper]], None] = lambda papers: None,
 ) -> tuple[list[Paper], dict[str, SourceStatus]]:
+    """Every source's papers, in the order of request.sources (merging depends on it), with
+    `on_answer` called for each answer as it arrives."""
+
     def ask(name: str) -> list[Paper]:
         return SEARCH_SOURCES[name](fetcher, request.query, settings.per_source_limit)
 
     status(f"asking {', '.join(request.sources)}")
-    found: list[Paper] = []
+    answers: dict[str, list[Paper]] = {}
     statuses: dict[str, SourceStatus] = {}
     with ThreadPoolExecutor(max_workers=len(request.sources)) as pool:
-        futures = {name: pool.submit(ask, name) for name in request.sources}
-        for name, future in futures.items():
+        futures = {pool.submit(ask, name): name for name in request.sources}
+        for future in as_completed(futures):
+            name = futures[future]
             try:
-                papers = future.result()
+                answers[name] = future.result()
             except ScoutError as exc:
                 statuses[name] = SourceStatus(False, error=getattr(exc, "reason", None) or str(exc))
                 continue
-            statuses[name] = SourceStatus(True, len(papers))
-            found.extend(papers)
-            status(f"{name}: {len(papers)} papers")
-    return found, statuses
+            statuses[name] = SourceStatus(True, len(answers[name]))
+            status(f"{name}: {len(answers[name])} papers")
+            on_answer(answers[name])
+    ordered = {name: statuses[name] for name in request.sources}
+    return [p for name in request.sources for p in answers.get(name, [])], ordered
 
 
 def enrich_papers(

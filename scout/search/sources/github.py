@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}
+RATE_LIMITED_AT = "rate limited"  # a sentinel: one warning says where, not one per repo
+LOOKUPS = 4
 _GITHUB_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?(?:[#?/].*)?$", re.IGNORECASE
 )
@@ -47,22 +51,33 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
     """Fill in stars, archived and pushed_at for the github.com repos, one request per distinct repo.
 
     Returns the repos in their order (unchanged where no answer came) and one warning per failure.
-    A rate-limit answer stops the lookups, since every further one would fail too."""
+    A rate-limit answer stops the lookups not yet sent, since every further one would fail too."""
     headers = dict(_HEADERS)
     if token:
         headers["Authorization"] = f"Bearer {token}"
     base = fetcher.settings.urls[SOURCE].rstrip("/")
-    found: dict[str, Repo] = {}
-    failures: list[str] = []
-    paths = dict.fromkeys(p for p in (repo_path(r.url) for r in repos) if p)
-    for path in paths:
+    limited = threading.Event()
+
+    def look_up(path: str) -> tuple[Repo | None, str | None]:
+        if limited.is_set():
+            return None, None
         try:
-            found[path] = fetcher.get(SOURCE, f"{base}/repos/{path}", parse=from_json(parse_repo), headers=headers)
+            return fetcher.get(SOURCE, f"{base}/repos/{path}", parse=from_json(parse_repo), headers=headers), None
         except SourceError as exc:
             if exc.status in RATE_LIMITED:
-                failures.append(f"rate limited by GitHub at {path}; set GITHUB_TOKEN for 5,000 requests an hour")
-                break
-            failures.append(f"{path}: {exc.reason}")
+                limited.set()
+                return None, RATE_LIMITED_AT
+            return None, f"{path}: {exc.reason}"
+
+    paths = list(dict.fromkeys(p for p in (repo_path(r.url) for r in repos) if p))
+    # A few lookups at once: each is a round trip, and a search waits for all of them.
+    with ThreadPoolExecutor(max_workers=LOOKUPS) as pool:
+        answers = dict(zip(paths, pool.map(look_up, paths)))
+    found = {path: repo for path, (repo, _) in answers.items() if repo is not None}
+    failures = [e for _, e in answers.values() if e and e is not RATE_LIMITED_AT]
+    first_limited = next((path for path, (_, e) in answers.items() if e is RATE_LIMITED_AT), None)
+    if first_limited:
+        failures.append(f"rate limited by GitHub at {first_limited}; set GITHUB_TOKEN for 5,000 requests an hour")
     enriched = []
     for repo in repos:
         meta = found.get(repo_path(repo.url) or "")

@@ -1,0 +1,146 @@
+"""Embedding ahead: the model's work overlaps the search's network waits, with the same vectors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+
+import httpx
+import numpy as np
+import pytest
+
+from scout.config import load_settings
+from scout.search.ahead import EmbedAhead
+from scout.search.embed import BATCH_SIZE, text_hash
+from scout.search.pipeline import SearchRequest, run_search
+from scout.session import Session
+from tests.conftest import BagOfWordsEmbedder
+
+
+class ClockedEmbedder(BagOfWordsEmbedder):
+    """Records when each encode call happened; `gate`, when set, holds every call until opened."""
+
+    def __init__(self, gate: threading.Event | None = None):
+        super().__init__()
+        self.calls: list[tuple[float, list[str]]] = []
+        self.gate = gate
+
+    def encode(self, texts, batch_size: int = 32):
+        if self.gate is not None:
+            self.gate.wait(5)
+        self.calls.append((time.monotonic(), list(texts)))
+        return super().encode(texts, batch_size)
+
+
+def texts(n: int) -> list[str]:
+    return [f"paper {i} about mask classification and segmentation" for i in range(n)]
+
+
+def test_what_is_embedded_ahead_is_what_embed_texts_gives(store):
+    embedder = ClockedEmbedder()
+    with EmbedAhead(embedder, store) as ahead:
+        ahead.submit(texts(70))
+        ahead.submit(texts(70))  # queued once
+        ahead.wait()
+    cached = store.get_embeddings(embedder.name, [text_hash(t) for t in texts(70)])
+    expected = BagOfWordsEmbedder().encode(texts(70))
+    assert np.allclose(np.stack([cached[text_hash(t)] for t in texts(70)]), expected)
+    assert sum(len(batch) for _, batch in embedder.calls) == 70
+
+
+def test_a_repeated_search_needs_no_model(store):
+    embedder = ClockedEmbedder()
+    with EmbedAhead(embedder, store) as ahead:
+        ahead.submit(texts(5))
+        ahead.wait()
+    with EmbedAhead(embedder, store) as ahead:
+        assert not ahead.needs_model(texts(5))
+        assert ahead.needs_model(["a paper never seen"])
+        ahead.submit(texts(5))
+        ahead.wait()
+    assert len(embedder.calls) == 1  # the second round encoded nothing
+
+
+def test_an_interrupted_search_keeps_the_batch_being_encoded_and_drops_the_rest(store):
+    gate = threading.Event()
+    embedder = ClockedEmbedder(gate)
+    with pytest.raises(KeyboardInterrupt), EmbedAhead(embedder, store) as ahead:
+        ahead.submit(texts(3 * BATCH_SIZE))
+        threading.Timer(0.2, gate.set).start()
+        raise KeyboardInterrupt
+    assert [len(batch) for _, batch in embedder.calls] == [BATCH_SIZE]
+    assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in texts(3 * BATCH_SIZE)])) == BATCH_SIZE
+
+
+def test_a_failed_encode_is_raised_by_wait(store):
+    class Broken(BagOfWordsEmbedder):
+        def encode(self, texts, batch_size: int = 32):
+            raise MemoryError("out of memory")
+
+    with EmbedAhead(Broken(), store) as ahead:
+        ahead.submit(texts(3))
+        with pytest.raises(MemoryError):
+            ahead.wait()
+
+
+# -- in the search ---------------------------------------------------------------------------------
+
+
+def search_with(tmp_path, embedder, answer, sources) -> tuple:
+    settings = dataclasses.replace(load_settings({"cache_dir": tmp_path / "cache"}), arxiv_delay_s=0.0, backoff_s=0.0)
+    with Session(settings, transport=httpx.MockTransport(answer), embedder=embedder) as session:
+        return run_search(
+            SearchRequest("mask classification", sources=sources, limit=5),
+            settings=settings,
+            store=session.store,
+            embedder=session.embedder,
+            fetcher=session.fetcher,
+        )
+
+
+def test_the_model_loads_while_a_slow_source_is_still_answering(tmp_path, real_fixtures):
+    hf = (real_fixtures / "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json").read_bytes()
+    feed = (real_fixtures / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m10_bc5a6c384fe9.body.xml").read_bytes()
+    answered = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "arxiv" in request.url.host:
+            time.sleep(0.5)  # arXiv is the slow one
+            answered["arxiv"] = time.monotonic()
+            return httpx.Response(200, content=feed, headers={"Content-Type": "application/atom+xml"})
+        if request.url.path.endswith("/api/papers/search"):
+            return httpx.Response(200, content=hf, headers={"Content-Type": "application/json"})
+        return httpx.Response(404, json={"detail": "Not found."})
+
+    embedder = ClockedEmbedder()
+    report = search_with(tmp_path, embedder, answer, ("arxiv", "hf"))
+    assert report.results and report.sources["arxiv"].ok and report.sources["hf"].ok
+    assert embedder.calls[0][0] < answered["arxiv"]  # loading began before the slow source answered
+    assert list(report.sources) == ["arxiv", "hf"]  # in the requested order, not the order of arrival
+
+
+def test_papers_with_an_abstract_are_embedded_while_the_missing_ones_are_fetched(tmp_path, real_fixtures):
+    listing = json.loads((real_fixtures / "pwc_api/codingpot_paperswithcode-go/paper_list_response.json").read_text())
+    without = {row["arxiv_id"] for row in listing["results"][:10] if row["arxiv_id"]}
+    for row in listing["results"][:10]:
+        row["abstract"] = None
+    feed = (real_fixtures / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m10_bc5a6c384fe9.body.xml").read_bytes()
+    answered = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "arxiv" in request.url.host:  # the batched lookup of the missing abstracts
+            assert set(request.url.params["id_list"].split(",")) <= without
+            time.sleep(0.5)
+            answered["arxiv"] = time.monotonic()
+            return httpx.Response(200, content=feed, headers={"Content-Type": "application/atom+xml"})
+        if request.url.path.endswith("/papers/search"):
+            return httpx.Response(200, json=listing)
+        return httpx.Response(404, json={"detail": "Not found."})
+
+    embedder = ClockedEmbedder()
+    report = search_with(tmp_path, embedder, answer, ("pwc",))
+    assert report.results and "arxiv" in answered
+    early = [t for when, batch in embedder.calls if when < answered["arxiv"] for t in batch]
+    assert len(early) >= 40  # every paper that had its abstract, encoded during the wait
