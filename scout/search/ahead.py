@@ -46,7 +46,8 @@ class EmbedAhead:
         new = {h: t for h, t in ((text_hash(t), t) for t in texts) if h not in self._queued}
         self._queued.update(new)
         cached = self.store.cached_hashes(self.embedder.name, list(new))
-        todo = [t for h, t in new.items() if h not in cached]
+        # Batches of texts of about one length: a batch is padded to its longest text.
+        todo = sorted((t for h, t in new.items() if h not in cached), key=len)
         with self._lock:
             self._total += len(todo)
         for start in range(0, len(todo), BATCH_SIZE):
