@@ -254,8 +254,10 @@ def bench_queries(n: int) -> list[str]:
     return [" ".join(words[i % 6 : i % 6 + 3]) + f" w{100 + i}" for i in range(n)]
 
 
-def proc_status() -> dict[str, str]:
-    return dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+def proc_mb(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (VmHWM, RssAnon...), in MB."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return round(int(status[field].split()[0]) / 1024)
 
 
 def query_child(cache: Path, n_queries: int) -> dict:
@@ -300,9 +302,8 @@ def query_child(cache: Path, n_queries: int) -> dict:
     # the memory-mapped indexes: the kernel shares them and drops them under memory pressure.
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child would report the
     # parent's peak (this bench holds gigabytes of synthetic vectors).
-    status = proc_status()
-    for key, name in (("VmHWM", "peak_rss"), ("RssAnon", "rssanon"), ("RssFile", "rssfile")):
-        figures[f"query_process_{name}_mb"] = round(int(status[key].split()[0]) / 1024)
+    for field, name in (("VmHWM", "peak_rss"), ("RssAnon", "rssanon"), ("RssFile", "rssfile")):
+        figures[f"query_process_{name}_mb"] = proc_mb(field)
     figures["fts5_top200_p50_ms"], figures["fts5_top200_p99_ms"] = latency(
         lambda q: offline.fts_ids(store, q, 200), queries
     )
@@ -320,8 +321,7 @@ def query_child(cache: Path, n_queries: int) -> dict:
     figures["fused_top10_overlap_new_vs_old"] = round(
         sum(len(set(new_top[q]) & set(old_top[q])) for q in queries) / (10 * len(queries)), 3
     )
-    status = proc_status()
-    figures["old_and_new_process_peak_rss_mb"] = round(int(status["VmHWM"].split()[0]) / 1024)
+    figures["old_and_new_process_peak_rss_mb"] = proc_mb("VmHWM")
     return figures
 
 

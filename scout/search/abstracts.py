@@ -13,19 +13,14 @@ from typing import TYPE_CHECKING
 from scout.errors import SourceError
 from scout.models import Paper
 from scout.search.sources import arxiv, pwc
-from scout.store import Store
 
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
+    from scout.store import Store
 
 
 def fill_abstracts(
-    papers: list[Paper],
-    fetcher: Fetcher,
-    warnings: list[str],
-    *,
-    use_arxiv: bool = True,
-    detail_limit: int = 50,
+    papers: list[Paper], fetcher: Fetcher, warnings: list[str], *, use_arxiv: bool = True, detail_limit: int = 50
 ) -> list[Paper]:
     """`papers` with the missing abstracts filled in where a source has them; order kept.
 

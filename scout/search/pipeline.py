@@ -117,13 +117,12 @@ def run_search(
                 status(f"embedding {len(candidates)} papers")
                 ahead.submit([p.embedding_text() for p in candidates])
                 ahead.wait()
-        if not from_store:
-            first = rank_candidates(request, candidates, embedder, store, settings)
-            # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
-            top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
-            enriched = enrich_papers(top, fetcher, settings, warnings, status)
-            candidates = [enriched.get(p.id, p) for p in candidates]
-            store.save_papers(candidates)
+                first = rank_candidates(request, candidates, embedder, store, settings)
+                # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
+                top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
+                enriched = enrich_papers(top, fetcher, settings, warnings, status)
+                candidates = [enriched.get(p.id, p) for p in candidates]
+                store.save_papers(candidates)
 
     status("ranking")
     ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}
-RATE_LIMITED_AT = "rate limited"  # a sentinel: one warning says where, not one per repo
 LOOKUPS = 4
 _GITHUB_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?(?:[#?/].*)?$", re.IGNORECASE
@@ -56,17 +54,17 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
     if token:
         headers["Authorization"] = f"Bearer {token}"
     base = fetcher.settings.urls[SOURCE].rstrip("/")
-    limited = threading.Event()
+    limited: list[str] = []  # repos answered with a rate limit: the lookups not yet sent are skipped
 
     def look_up(path: str) -> tuple[Repo | None, str | None]:
-        if limited.is_set():
+        if limited:
             return None, None
         try:
             return fetcher.get(SOURCE, f"{base}/repos/{path}", parse=from_json(parse_repo), headers=headers), None
         except SourceError as exc:
             if exc.status in RATE_LIMITED:
-                limited.set()
-                return None, RATE_LIMITED_AT
+                limited.append(path)
+                return None, None
             return None, f"{path}: {exc.reason}"
 
     paths = list(dict.fromkeys(p for p in (repo_path(r.url) for r in repos) if p))
@@ -74,10 +72,10 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
     with ThreadPoolExecutor(max_workers=LOOKUPS) as pool:
         answers = dict(zip(paths, pool.map(look_up, paths)))
     found = {path: repo for path, (repo, _) in answers.items() if repo is not None}
-    failures = [e for _, e in answers.values() if e and e is not RATE_LIMITED_AT]
-    first_limited = next((path for path, (_, e) in answers.items() if e is RATE_LIMITED_AT), None)
-    if first_limited:
-        failures.append(f"rate limited by GitHub at {first_limited}; set GITHUB_TOKEN for 5,000 requests an hour")
+    failures = [error for _, error in answers.values() if error]
+    if limited:
+        first = min(limited, key=paths.index)
+        failures.append(f"rate limited by GitHub at {first}; set GITHUB_TOKEN for 5,000 requests an hour")
     enriched = []
     for repo in repos:
         meta = found.get(repo_path(repo.url) or "")
