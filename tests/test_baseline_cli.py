@@ -213,14 +213,14 @@ def test_no_search_and_no_repo_says_what_to_do(cache):
 def test_bad_device_and_missing_gpu(tmp_path, cache, monkeypatch, make_git_repo):
     assert "not one of auto, cpu, cuda" in run_baseline(cache, "--device", "tpu").stderr
     repo = make_git_repo("r", {"eval.py": EVAL_OK})
-    monkeypatch.setattr("scout.baseline.devices.list_gpus", lambda python=None: [])
+    monkeypatch.setattr("scout.baseline.execute.devices.list_gpus", lambda python=None: [])
     result = run_baseline(cache, "--repo", str(repo), "--device", "cuda")
     assert result.exit_code == 1 and "--device cpu" in result.stderr
 
 
 def test_sandbox_without_bubblewrap_is_a_clear_error(tmp_path, cache, monkeypatch, make_git_repo):
     repo = make_git_repo("r", {"eval.py": EVAL_OK})
-    monkeypatch.setattr("scout.baseline.sandbox.shutil.which", lambda name: None)
+    monkeypatch.setattr("scout.baseline.execute.sandbox.shutil.which", lambda name: None)
     result = run_baseline(cache, "--repo", str(repo), "--sandbox", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "failed" and "apt install bubblewrap" in run["message"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scout.baseline.logmetrics import headline_first, parse_output
+from scout.baseline.measure.logmetrics import headline_first, parse_output
 
 LOGS = Path(__file__).parent / "data" / "logs"
 

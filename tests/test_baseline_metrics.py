@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scout.baseline.logmetrics import custom_metric_name, parse_metrics_json, parse_output
+from scout.baseline.measure.logmetrics import custom_metric_name, parse_metrics_json, parse_output
 from scout.errors import ConfigError, ParseError
 from scout.metrics import canonical_name
 

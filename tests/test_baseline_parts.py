@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from scout.baseline.candidates import find_candidates
-from scout.baseline.clone import clone, resolve_source, slug
-from scout.baseline.devices import CPU, Gpu, Slot, plan_slots
-from scout.baseline.diagnose import diagnose
-from scout.baseline.process import run_streaming
-from scout.baseline.recipes import Recipe, fixed_recipe, save_recipe
-from scout.baseline.sandbox import child_env
+from scout.baseline.discover.candidates import find_candidates
+from scout.baseline.execute.clone import clone, resolve_source, slug
+from scout.baseline.execute.devices import CPU, Gpu, Slot, plan_slots
+from scout.baseline.execute.diagnose import diagnose
+from scout.baseline.execute.process import run_streaming
+from scout.baseline.discover.recipes import Recipe, fixed_recipe, save_recipe
+from scout.baseline.execute.sandbox import child_env
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.models import Run
@@ -133,7 +133,7 @@ def test_device_slots():
 
 
 def test_one_repo_per_gpu_in_parallel(tmp_path, monkeypatch, make_git_repo):
-    monkeypatch.setattr("scout.baseline.devices.list_gpus", lambda python=None: [Gpu(0, "GPU-A"), Gpu(1, "GPU-B")])
+    monkeypatch.setattr("scout.baseline.execute.devices.list_gpus", lambda python=None: [Gpu(0, "GPU-A"), Gpu(1, "GPU-B")])
     script = (
         "import os, time\nt = time.time(); time.sleep(1.0)\n"
         "print('visible', os.environ['CUDA_VISIBLE_DEVICES'], t, time.time())\nprint('accuracy: 0.5')\n"
@@ -259,7 +259,7 @@ def test_interrupting_run_local_does_not_wait_for_unstarted_jobs():
 
 
 def test_imported_modules_skips_stdlib_and_local_code(tmp_path):
-    from scout.baseline.envs import imported_modules
+    from scout.baseline.execute.envs import imported_modules
 
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "model.py").write_text("import torch.nn as nn\nfrom . import utils\n")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scout.baseline.candidates import classify, find_candidates
-from scout.baseline.needs import fill
+from scout.baseline.discover.candidates import classify, find_candidates
+from scout.baseline.discover.needs import fill
 from scout.cli import app
 from scout.errors import ConfigError
 from scout.ledger import list_runs

@@ -155,9 +155,9 @@ def test_wrongly_typed_scout_toml(cache, make_git_repo, toml):
 
 
 def test_a_repos_own_timeout_never_lifts_the_limit(tmp_path):
-    from scout.baseline.clone import Target
-    from scout.baseline.evaluate import Job, Layout, Options
-    from scout.baseline.recipes import Recipe
+    from scout.baseline.execute.clone import Target
+    from scout.baseline.execute.evaluate import Job, Layout, Options
+    from scout.baseline.discover.recipes import Recipe
 
     def job(own, source="scout.toml", **options):
         recipe = Recipe("python eval.py", source, timeout=own)
@@ -184,7 +184,7 @@ def test_an_ext_url_from_a_source_is_refused(cache, tmp_path):
 
 
 def test_a_killed_clone_is_cleaned_up_next_time(cache, make_git_repo):
-    from scout.baseline.clone import slug
+    from scout.baseline.execute.clone import slug
 
     repo = make_git_repo("big", {"eval.py": "print('accuracy: 1')\n"})
     leftover = cache / "repos" / f".{slug(str(repo))}-999999999-tmpabc"
@@ -252,7 +252,7 @@ def test_one_malformed_item_fails_only_itself():
 def test_logs_cap_a_line_without_newlines(tmp_path):
     import io
 
-    from scout.baseline.process import MAX_LINE_CHARS, run_streaming
+    from scout.baseline.execute.process import MAX_LINE_CHARS, run_streaming
 
     lines = []
     log = io.BytesIO()

@@ -72,7 +72,7 @@ def _imports(path: Path, module: str) -> set[str]:
             else:
                 name = node.module or ""
             if name == "scout" or name.startswith("scout."):
-                # `from scout.baseline import slurm` names a module; `from scout import __version__` does not.
+                # `from scout.baseline.execute import slurm` names a module; `from scout import __version__` does not.
                 for alias in node.names:
                     candidate = f"{name}.{alias.name}"
                     found.add(candidate if _exists(candidate) else name)

@@ -13,13 +13,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline import slurm
-from scout.baseline.clone import Target
-from scout.baseline.devices import Slot
-from scout.baseline.evaluate import Job, Options, execute, prepare, unfinished
-from scout.baseline.layout import Layout
+from scout.baseline.execute import slurm
+from scout.baseline.execute.clone import Target
+from scout.baseline.execute.devices import Slot
+from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfinished
+from scout.baseline.execute.layout import Layout
 from scout.baseline.record import finish
-from scout.baseline.slurm import SlurmOptions
+from scout.baseline.execute.slurm import SlurmOptions
 from scout.errors import EvalError, Interrupted
 from scout.ledger import record_run
 from scout.models import Run
@@ -134,8 +134,8 @@ class BaselineHooks:
 def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> BaselineReport:
     """Evaluate the repos and record each outcome in the ledger. Raises EvalError when the user
     declines; a repo's own failure is a recorded run, never an exception."""
-    from scout.baseline.clone import targets_for
-    from scout.baseline.devices import list_gpus, plan_slots
+    from scout.baseline.execute.clone import targets_for
+    from scout.baseline.execute.devices import list_gpus, plan_slots
     from scout.config import parse_device
 
     store = session.store

@@ -216,11 +216,11 @@ def baseline(
     $ scout baseline --repo https://github.com/kuangliu/pytorch-cifar --timeout 600 --yes
     $ scout baseline --repo https://github.com/facebookresearch/detr --plan --json
     """
-    from scout.baseline.evaluate import Options
-    from scout.baseline.logmetrics import compile_patterns
-    from scout.baseline.needs import parse_sets
+    from scout.baseline.execute.evaluate import Options
+    from scout.baseline.measure.logmetrics import compile_patterns
+    from scout.baseline.discover.needs import parse_sets
     from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
-    from scout.baseline.slurm import SlurmOptions
+    from scout.baseline.execute.slurm import SlurmOptions
     from scout.config import parse_device
 
     settings = settings_from(cache_dir=cache_dir)
@@ -249,7 +249,7 @@ def baseline(
         wait=wait,
     )
     if plan:
-        from scout.baseline.plan import plan_baseline, plans_json
+        from scout.baseline.discover.plan import plan_baseline, plans_json
 
         with session_for(settings) as session:
             plans = plan_baseline(request, session)

@@ -221,8 +221,8 @@ class ScoutTools:
         self, *, repos: list[str], top: int, cmd: str | None, device: str, sets: list[str], **options
     ):
         """The BaselineRequest `scout baseline` would build; `options` are further Options fields."""
-        from scout.baseline.evaluate import Options
-        from scout.baseline.needs import parse_sets
+        from scout.baseline.execute.evaluate import Options
+        from scout.baseline.discover.needs import parse_sets
         from scout.baseline.run import BaselineRequest
         from scout.config import parse_device
 
@@ -236,7 +236,7 @@ class ScoutTools:
         )
 
     def plan_baseline(self, progress: Progress, **arguments) -> types.CallToolResult:
-        from scout.baseline.plan import plan_baseline, plans_json
+        from scout.baseline.discover.plan import plan_baseline, plans_json
 
         request = self._baseline_request(**arguments)
         progress.step("cloning or reusing the checkouts, reading them")

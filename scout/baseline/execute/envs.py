@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from scout.baseline.process import run_streaming
-from scout.baseline.sandbox import Confinement
+from scout.baseline.execute.process import run_streaming
+from scout.baseline.execute.sandbox import Confinement
 from scout.errors import EvalError, ScoutError
 from scout.files import read_nofollow, write_nofollow
 

@@ -11,16 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.clone import Checkout, Target, slug
-from scout.baseline.devices import CPU, Slot
-from scout.baseline.diagnose import diagnose
-from scout.baseline.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
-from scout.baseline.layout import Layout
-from scout.baseline.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
-from scout.baseline.process import run_streaming
-from scout.baseline.recipes import Recipe
-from scout.baseline.sandbox import Confinement, child_env
-from scout.baseline.terminal import terminal_env
+from scout.baseline.execute.clone import Checkout, Target, slug
+from scout.baseline.execute.devices import CPU, Slot
+from scout.baseline.execute.diagnose import diagnose
+from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
+from scout.baseline.execute.layout import Layout
+from scout.baseline.measure.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
+from scout.baseline.execute.process import run_streaming
+from scout.baseline.discover.recipes import Recipe
+from scout.baseline.execute.sandbox import Confinement, child_env
+from scout.baseline.execute.terminal import terminal_env
 from scout.clock import now_iso
 from scout.errors import EvalError, ScoutError, TreeError
 from scout.files import read_nofollow
@@ -60,7 +60,7 @@ class Job:
     checkout: Checkout | None = None
     recipe: Recipe | None = None
     error: str | None = None  # set when the repo could not be cloned or no command was found
-    plan: object | None = None  # the scout.baseline.plan.Plan shown on the confirm screen
+    plan: object | None = None  # the scout.baseline.discover.plan.Plan shown on the confirm screen
 
     @property
     def slug(self) -> str:
@@ -111,8 +111,8 @@ class Job:
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
     """Allocate the run, clone the repo and plan it. Failures (no clone, no command, a placeholder
     with no value) are kept in Job.error."""
-    from scout.baseline.needs import parse_sets
-    from scout.baseline.plan import plan_target
+    from scout.baseline.discover.needs import parse_sets
+    from scout.baseline.discover.plan import plan_target
 
     run_id, run_dir = allocate_run_dir(layout.runs)
     job = Job(run_id, run_dir, now_iso(), target, options, layout)
@@ -169,7 +169,7 @@ def _read_tail(handle, start: int) -> str:
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
-    from scout.baseline.docs import find_docs
+    from scout.baseline.discover.docs import find_docs
 
     # The headline (the first metric) is the one the repo's docs name most.
     docs = "\n".join(doc.text for doc in find_docs(job.checkout.path))

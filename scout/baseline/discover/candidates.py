@@ -19,7 +19,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scout.baseline.docs import Doc, DocCommand, console_scripts, doc_commands, find_docs, notebooks_named
+from scout.baseline.discover.docs import Doc, DocCommand, console_scripts, doc_commands, find_docs, notebooks_named
 
 EVAL_WORDS = frozenset(
     {"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation", "benchmark", "reproduce"}

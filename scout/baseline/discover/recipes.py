@@ -1,7 +1,7 @@
 """Find the command that evaluates a repo, and keep it as a recipe once it has worked.
 
 Order: --cmd; scout's recipe for the repo (cache/recipes/<slug>.toml); a scout.toml or
-sotabench.py in the repo; else the best of the ranked candidates (see scout.baseline.candidates):
+sotabench.py in the repo; else the best of the ranked candidates (see scout.baseline.discover.candidates):
 commands the docs write, conventional evaluation scripts, argparse eval flags and, last, a lone
 training script. A library or a monorepo of examples gets no command, only the candidates."""
 

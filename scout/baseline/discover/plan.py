@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.candidates import Candidate, Finding, find_candidates, parse_command
-from scout.baseline.clone import Checkout, Target, clone, slug
-from scout.baseline.needs import Need, fill, find_needs
-from scout.baseline.recipes import Recipe, fixed_recipe
+from scout.baseline.discover.candidates import Candidate, Finding, find_candidates, parse_command
+from scout.baseline.execute.clone import Checkout, Target, clone, slug
+from scout.baseline.discover.needs import Need, fill, find_needs
+from scout.baseline.discover.recipes import Recipe, fixed_recipe
 from scout.errors import ScoutError
 
 # The env's own interpreter installs: a bare `pip` could be another environment's.
@@ -170,7 +170,7 @@ def plan_checkout(
         recipe = replace(recipe, command=command, setup=tuple(extra_steps) + tuple(prepare))
     else:
         recipe = replace(recipe, command=command, setup=tuple(dict.fromkeys((*extra_steps, *recipe.setup))))
-    from scout.baseline.candidates import classify
+    from scout.baseline.discover.candidates import classify
 
     kind, _ = classify(command)
     needs = find_needs(
@@ -209,10 +209,10 @@ def plan_target(target: Target, repos_dir: Path, recipes_dir: Path, *, update: b
 
 def plan_baseline(request, session) -> list[Plan]:
     """What `scout baseline` would run for the request, one Plan per repo; runs nothing."""
-    from scout.baseline.clone import targets_for
-    from scout.baseline.devices import list_gpus
-    from scout.baseline.layout import Layout
-    from scout.baseline.needs import parse_sets
+    from scout.baseline.execute.clone import targets_for
+    from scout.baseline.execute.devices import list_gpus
+    from scout.baseline.execute.layout import Layout
+    from scout.baseline.discover.needs import parse_sets
     from scout.config import parse_device
 
     layout = Layout(session.settings.cache_dir)

@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.baseline.devices import Slot, list_gpus
-from scout.baseline.evaluate import Job, execute
-from scout.baseline.layout import Layout
+from scout.baseline.execute.devices import Slot, list_gpus
+from scout.baseline.execute.evaluate import Job, execute
+from scout.baseline.execute.layout import Layout
 from scout.baseline.record import finish
 from scout.clock import now_iso
 from scout.errors import ConfigError, EvalError

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.baseline.sandbox import child_env
+from scout.baseline.execute.sandbox import child_env
 from scout.config import parse_device
 from scout.errors import EvalError
 

