@@ -1,0 +1,93 @@
+"""The labeled corpus as data: load the labels (LABELING.md) and decide whether a command scout
+planned is the one a label names. Shared by bench/repos.py (the score) and bench/fit_ranker.py
+(the fit), so both judge a command the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = Path(__file__).resolve().parent / "labels"
+CORPUS = Path("/work/corpus")
+SPLITS = ("dev", "heldout")
+
+
+@dataclass(frozen=True)
+class Label:
+    repo: str
+    split: str
+    field: str
+    eval: bool
+    commands: tuple[str, ...]  # regexes, any of them right
+    cwd: str
+    needs: tuple[dict, ...]
+    not_checkpoints: tuple[str, ...]
+    metric: dict | None
+    raw: dict
+
+    @property
+    def folder(self) -> str:
+        return self.repo.replace("/", "+")
+
+    @property
+    def blocking_needs(self) -> tuple[dict, ...]:
+        return tuple(need for need in self.needs if need.get("blocking", True))
+
+
+def load(split: str | None = None, labels_dir: Path = LABELS) -> list[Label]:
+    """Every usable label (status `labeled`), of one split or both, in name order."""
+    found = []
+    for path in sorted(labels_dir.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("status") != "labeled" or (split and data.get("split") != split):
+            continue
+        found.append(
+            Label(
+                repo=data["repo"],
+                split=data["split"],
+                field=data.get("field", ""),
+                eval=bool(data.get("eval")),
+                commands=tuple(data.get("commands") or ()),
+                cwd=(data.get("cwd") or "").strip("./"),
+                needs=tuple(data.get("needs") or ()),
+                not_checkpoints=tuple(data.get("not_checkpoints") or ()),
+                metric=data.get("metric"),
+                raw=data,
+            )
+        )
+    return found
+
+
+def _norm(command: str) -> str:
+    return re.sub(r"\s+", " ", command).strip()
+
+
+def _cwd_of(command: str, cwd: str) -> tuple[str, str]:
+    """A leading `cd DIR &&` moves into DIR: the same run as `command` in `cwd/DIR`."""
+    match = re.match(r"^cd\s+(\S+)\s*&&\s*(.*)$", command)
+    if not match:
+        return cwd.strip("./"), command
+    folder = "/".join(p for p in (cwd.strip("./"), match.group(1).strip("./")) if p)
+    return folder, match.group(2)
+
+
+def matches(label: Label, command: str | None, cwd: str = "") -> bool:
+    """Is `command`, run in `cwd`, the labeled evaluation? None (no evaluation) is right only for a
+    repo labeled as having none. A command in another folder is right when it names the same
+    script from there (`python sub/eval.py` at the root for `python eval.py` in `sub`)."""
+    if command is None:
+        return not label.eval
+    if not label.eval:
+        return False
+    folder, command = _cwd_of(_norm(command), cwd)
+    variants = {command}
+    if folder != label.cwd:
+        if label.cwd and folder == "":
+            variants = {re.sub(rf"(^|\s)(\./)?{re.escape(label.cwd)}/", r"\1", command)}
+        elif folder and label.cwd == "":
+            variants = {re.sub(r"(^|\s)(python3?\s+|bash\s+|sh\s+)?(\./)?(?=[\w-]+[./])", rf"\1\2{folder}/", command, 1)}
+        else:
+            return False
+    return any(re.search(pattern, variant) for pattern in label.commands for variant in variants)
