@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from scout.baseline.discover.candidates import find_candidates
+from scout.baseline.discover.recipes import Recipe, fixed_recipe, save_recipe
 from scout.baseline.execute.clone import clone, resolve_source, slug
 from scout.baseline.execute.devices import CPU, Gpu, Slot, plan_slots
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.process import run_streaming
-from scout.baseline.discover.recipes import Recipe, fixed_recipe, save_recipe
 from scout.baseline.execute.sandbox import child_env
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run

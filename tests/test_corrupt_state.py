@@ -155,9 +155,9 @@ def test_wrongly_typed_scout_toml(cache, make_git_repo, toml):
 
 
 def test_a_repos_own_timeout_never_lifts_the_limit(tmp_path):
+    from scout.baseline.discover.recipes import Recipe
     from scout.baseline.execute.clone import Target
     from scout.baseline.execute.evaluate import Job, Layout, Options
-    from scout.baseline.discover.recipes import Recipe
 
     def job(own, source="scout.toml", **options):
         recipe = Recipe("python eval.py", source, timeout=own)

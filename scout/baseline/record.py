@@ -3,9 +3,9 @@ recipe when it worked, so the next run repeats it exactly."""
 
 from __future__ import annotations
 
+from scout.baseline.discover.recipes import save_recipe
 from scout.baseline.execute.evaluate import Job, recipe_to_keep
 from scout.baseline.execute.layout import Layout
-from scout.baseline.discover.recipes import save_recipe
 from scout.ledger import record_run, with_paper_metrics
 from scout.models import Run
 

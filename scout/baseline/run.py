@@ -18,8 +18,8 @@ from scout.baseline.execute.clone import Target
 from scout.baseline.execute.devices import Slot
 from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfinished
 from scout.baseline.execute.layout import Layout
-from scout.baseline.record import finish
 from scout.baseline.execute.slurm import SlurmOptions
+from scout.baseline.record import finish
 from scout.errors import EvalError, Interrupted
 from scout.ledger import record_run
 from scout.models import Run

@@ -9,21 +9,17 @@ ledger row. A normal run shows the same plan on its confirm screen."""
 from __future__ import annotations
 
 import os
-import re
-import shlex
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scout.baseline.discover.candidates import Candidate, Finding, find_candidates, parse_command
-from scout.baseline.execute.clone import Checkout, Target, clone, slug
+from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
+from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.errors import ScoutError
-
-# The env's own interpreter installs: a bare `pip` could be another environment's.
-_PIP = "python -m pip install"
-_SKIPPED_REQUIREMENTS = re.compile(r"dev|test|docs?|lint|ci|optional|extras?", re.I)
 
 
 @dataclass(frozen=True)
@@ -33,12 +29,13 @@ class Plan:
     command: str | None  # None: no runnable evaluation (a library, a monorepo, or nothing found)
     source: str | None
     cwd: str
-    setup: tuple[str, ...]  # install steps the repo declares, then the docs' prepare steps
+    setup: tuple[str, ...]  # what gets installed, then the docs' prepare steps
     candidates: tuple[tuple[str, str, str], ...]  # (command, source, why), best first
     needs: tuple[Need, ...]
     recipe: Recipe | None = None  # what a run executes (None when there is no command)
     checkout: Checkout | None = None
     error: str | None = None  # the repo could not be cloned
+    installs: Installs | None = None  # what the env installs before the command runs
 
     @property
     def unmet(self) -> tuple[Need, ...]:
@@ -56,50 +53,6 @@ class Plan:
             "candidates": [{"command": c, "source": s, "why": w} for c, s, w in self.candidates],
             "needs": [need.to_json() for need in self.needs],
         }
-
-
-def declared_setup(repo_dir: Path, cwd: str) -> tuple[list[str], list[str]]:
-    """(every install step the repo declares, the ones scout's env setup does not already do).
-    scout's env installs the root requirements.txt, else the root pyproject.toml."""
-    steps: list[str] = []
-    folders = [""] + ([cwd] if cwd else [])
-    for folder in folders:
-        base = repo_dir / folder
-        for path in sorted(base.glob("requirements*.txt")):
-            if path.name != "requirements.txt" and _SKIPPED_REQUIREMENTS.search(path.stem.removeprefix("requirements")):
-                continue
-            steps.append(f"{_PIP} -r {shlex.quote(str(path.relative_to(repo_dir)))}")
-    if any((repo_dir / name).is_file() for name in ("setup.py", "setup.cfg", "pyproject.toml")):
-        steps.append(f"{_PIP} -e .")
-    for name in ("environment.yml", "environment.yaml", "env.yml", "conda.yaml"):
-        packages = _conda_pip_packages(repo_dir / name)
-        if packages:
-            steps.append(f"{_PIP} " + " ".join(shlex.quote(p) for p in packages))
-            break
-    if (repo_dir / "requirements.txt").is_file():
-        done = {f"{_PIP} -r requirements.txt", f"{_PIP} -e ."}
-    elif (repo_dir / "pyproject.toml").is_file():
-        done = {f"{_PIP} -e ."}
-    else:
-        done = set()
-    return steps, [step for step in steps if step not in done]
-
-
-def _conda_pip_packages(path: Path) -> list[str]:
-    """The `- pip:` list of a conda environment file (conda packages are not pip's to install)."""
-    if not path.is_file():
-        return []
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except yaml.YAMLError:
-        return []
-    packages = []
-    for item in (data or {}).get("dependencies", []) if isinstance(data, dict) else []:
-        if isinstance(item, dict) and isinstance(item.get("pip"), list):
-            packages += [str(p) for p in item["pip"] if not str(p).startswith("-")]
-    return packages
 
 
 def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> str:
@@ -157,19 +110,16 @@ def plan_checkout(
             None,
             f"no runnable evaluation: {why}",
             "",
-            tuple(declared_setup(repo_dir, "")[0]),
+            plan_installs(repo_dir, "", finding.docs_text, checkout.date).steps(),
             candidates,
             (),
             None,
             checkout,
         )
     command = fill(recipe.command, sets or {})
-    all_steps, extra_steps = declared_setup(repo_dir, recipe.cwd)
-    prepare = chosen.setup if fixed is None and chosen is not None else ()
-    if fixed is None:
-        recipe = replace(recipe, command=command, setup=tuple(extra_steps) + tuple(prepare))
-    else:
-        recipe = replace(recipe, command=command, setup=tuple(dict.fromkeys((*extra_steps, *recipe.setup))))
+    installs = plan_installs(repo_dir, recipe.cwd, finding.docs_text, checkout.date)
+    prepare = chosen.setup if fixed is None and chosen is not None else recipe.setup
+    recipe = replace(recipe, command=command, setup=tuple(prepare))
     from scout.baseline.discover.candidates import classify
 
     kind, _ = classify(command)
@@ -183,7 +133,8 @@ def plan_checkout(
         has_gpu=has_gpu,
         script=parse_command(command).script,
     )
-    setup = tuple(dict.fromkeys((*all_steps, *(prepare if fixed is None else recipe.setup))))
+    needs += _python_needs(installs)
+    setup = tuple(dict.fromkeys((*installs.steps(), *prepare)))
     return Plan(
         target.url,
         checkout.commit,
@@ -195,7 +146,25 @@ def plan_checkout(
         tuple(needs),
         recipe,
         checkout,
+        installs=installs,
     )
+
+
+def _python_needs(installs: Installs) -> list[Need]:
+    """The repo asks for a Python this one is not, and no matching interpreter can be found."""
+    spec = installs.requires_python
+    if not python_mismatch(spec) or find_python(spec):
+        return []
+    here = ".".join(map(str, sys.version_info[:2]))
+    return [
+        Need(
+            "system",
+            f"the repo requires Python {spec}, this is {here}, and uv finds no matching interpreter: "
+            f"install one (`uv python install '{spec}'`) or pass --env current to try this one",
+            "python",
+            True,
+        )
+    ]
 
 
 def plan_target(target: Target, repos_dir: Path, recipes_dir: Path, *, update: bool = False, **kwargs) -> Plan:
@@ -209,10 +178,10 @@ def plan_target(target: Target, repos_dir: Path, recipes_dir: Path, *, update: b
 
 def plan_baseline(request, session) -> list[Plan]:
     """What `scout baseline` would run for the request, one Plan per repo; runs nothing."""
+    from scout.baseline.discover.needs import parse_sets
     from scout.baseline.execute.clone import targets_for
     from scout.baseline.execute.devices import list_gpus
     from scout.baseline.execute.layout import Layout
-    from scout.baseline.discover.needs import parse_sets
     from scout.config import parse_device
 
     layout = Layout(session.settings.cache_dir)

@@ -36,6 +36,7 @@ class Checkout:
     url: str
     path: Path
     commit: str
+    date: str | None = None  # the commit's date (ISO 8601): installs resolve as of that day
 
 
 def _preference(repo: Repo) -> tuple:
@@ -162,7 +163,7 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
         if update:
             _git(["fetch", "--depth", "1", "origin"], url, cwd=target)
             _git(["reset", "--hard", "FETCH_HEAD"], url, cwd=target)
-        return Checkout(url, target, _head(url, target))
+        return Checkout(url, target, _head(url, target), _date(url, target))
     local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
     if local is not None and not local.exists():
         raise CloneError(f"{local} does not exist; check the path given to --repo")
@@ -188,7 +189,7 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
         commit = _head(url, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Checkout(url, target, commit)
+    return Checkout(url, target, commit, _date(url, target))
 
 
 def _head(url: str, path: Path) -> str:
@@ -196,3 +197,10 @@ def _head(url: str, path: Path) -> str:
         return _git(["rev-parse", "--verify", "HEAD^{commit}"], url, cwd=path)
     except CloneError:
         raise CloneError(f"{url} has no commits; commit the code first") from None
+
+
+def _date(url: str, path: Path) -> str | None:
+    try:
+        return _git(["log", "-1", "--format=%cI"], url, cwd=path) or None
+    except CloneError:
+        return None

@@ -45,12 +45,67 @@ _KNOWN: list[tuple[re.Pattern, str]] = [
         "the code writes outside the repo and run folders, which --sandbox forbids; run without --sandbox",
     ),
 ]
+# Code rot: APIs that later releases removed, and the pin under which the code still runs.
+_ROT: list[tuple[re.Pattern, str]] = [
+    (
+        re.compile(r"module 'numpy' has no attribute '(float|int|bool|object|str|long|complex|unicode)'"),
+        "the code uses np.{0}, removed in numpy 1.24: pin `numpy<1.24` in the requirements",
+    ),
+    (
+        re.compile(r"Weights only load failed|weights_only"),
+        "torch >= 2.6 loads checkpoints with weights_only=True and this one holds more than weights: "
+        "pin `torch<2.6`, or load it with torch.load(..., weights_only=False) if you trust the file",
+    ),
+    (
+        re.compile(r"cannot import name '(\w+)' from 'collections'"),
+        "collections.{0} moved to collections.abc in Python 3.10: run with Python < 3.10 "
+        "(add requires-python) or pin the package that imports it to a newer release",
+    ),
+    (re.compile(r"No module named 'torch\._six'"), "the code needs torch._six, removed in torch 2.0: pin `torch<2`"),
+    (
+        re.compile(r"cannot import name '(imread|imresize|imsave|imrotate|toimage)' from 'scipy\.misc'"),
+        "scipy.misc.{0} was removed in scipy 1.2/1.3: pin `scipy<1.2` and `Pillow<7`",
+    ),
+    (
+        re.compile(
+            r"No module named 'tensorflow\.contrib'"
+            r"|module 'tensorflow' has no attribute '(?:placeholder|Session|contrib)"
+        ),
+        "the code is TensorFlow 1.x: pin `tensorflow<2` (which needs Python <= 3.7)",
+    ),
+    (
+        re.compile(r"load\(\) missing 1 required positional argument: 'Loader'"),
+        "yaml.load() without a Loader was removed in PyYAML 6: pin `PyYAML<6`",
+    ),
+    (
+        re.compile(
+            r"No module named 'sklearn\.externals\.joblib'|cannot import name 'joblib' from 'sklearn\.externals'"
+        ),
+        "sklearn.externals.joblib was removed in scikit-learn 0.23: pin `scikit-learn<0.23`",
+    ),
+    (
+        re.compile(r"cannot import name 'soft_unicode' from 'markupsafe'"),
+        "markupsafe 2.1 removed soft_unicode (an old Jinja2 imports it): pin `markupsafe<2.1`",
+    ),
+    (
+        re.compile(r"No module named 'distutils'"),
+        "distutils was removed in Python 3.12: run with Python < 3.12, or add `setuptools` to the requirements",
+    ),
+    (
+        re.compile(
+            r"(?:Could not find a version that satisfies the requirement|No solution found when resolving)"
+            r"[^\n]*?\b([A-Za-z0-9_.-]+)==([\w.]+)"
+        ),
+        "no release {0}=={1} installs on this Python (the pin is older than it): "
+        "loosen that pin, or run with the Python of the repo's era",
+    ),
+]
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+(?:Error|Exception|Interrupt)|AssertionError|SystemExit)\b.*$", re.MULTILINE)
 
 
 def diagnose(log_tail: str) -> str | None:
     """A one-line reason for a failure, or None when the log says nothing recognisable."""
-    for pattern, message in _KNOWN:
+    for pattern, message in _ROT + _KNOWN:
         match = pattern.search(log_tail)
         if match:
             return message.format(*match.groups())

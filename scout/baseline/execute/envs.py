@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import site
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from scout.baseline.discover.installs import Installs, imported_modules, python_mismatch, uv_binary, without_host_torch
+from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.process import run_streaming
 from scout.baseline.execute.sandbox import Confinement
 from scout.errors import EvalError, ScoutError
@@ -91,26 +92,6 @@ _FIND_MISSING = (
 )
 
 
-def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
-    """Top-level modules the repo's code imports from outside itself and the standard library."""
-    import ast
-
-    files = [p for p in repo_dir.rglob("*.py") if not any(part.startswith(".") for part in p.parts)][:limit]
-    local = {p.stem for p in files} | {p.parent.name for p in files}
-    names: set[str] = set()
-    for path in files:
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - local - {"__future__"}
-
-
 def missing_imports(repo_dir: Path, env: PythonEnv, jail: Confinement) -> list[str]:
     """Modules the code imports that the env cannot find: undeclared dependencies, usually."""
     wanted = sorted(imported_modules(repo_dir))
@@ -136,10 +117,15 @@ def fixed_requirements(text: str) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", notes
 
 
-def _installer(python: Path) -> list[str]:
-    uv = shutil.which("uv")
-    if uv:
-        return [uv, "pip", "install", "--python", str(python)]
+def _installer(python: Path, installs: Installs | None = None) -> list[str]:
+    """pip for a venv of scout's own Python: it counts the host's packages (through the venv's .pth)
+    as installed, so a CUDA torch already there is kept; uv ignores them and would download torch
+    again. uv for a venv of the repo's own Python, which shares nothing with the host anyway; there
+    unpinned requirements resolve as of the commit's date."""
+    uv = uv_binary()
+    if uv and installs is not None and python_mismatch(installs.requires_python):
+        newer = ["--exclude-newer", installs.exclude_newer] if installs.exclude_newer else []
+        return [uv, "pip", "install", "--python", str(python), *newer]
     return [sys.executable, "-m", "pip", "--python", str(python), "install", "--disable-pip-version-check"]
 
 
@@ -157,11 +143,28 @@ def _step(argv: list[str], what: str, *, cwd: Path, jail: Confinement, log: Bina
         raise KeyboardInterrupt
     if result.exit_code != 0:
         why = "timed out" if result.timed_out else f"exited with {result.exit_code}"
-        raise EvalError(f"{what} failed ({why}); see the log, fix the requirements, or use --env current")
+        fix = diagnose(_tail(log)) or "see the log, fix the requirements, or use --env current"
+        raise EvalError(f"{what} failed ({why}): {fix}")
 
 
-def _create_venv(env_dir: Path, *, cwd: Path, jail: Confinement, log: BinaryIO) -> Path:
-    uv = shutil.which("uv")
+def _tail(log: BinaryIO, size: int = 20_000) -> str:
+    """The end of what the log holds so far (the installer's own output included)."""
+    try:
+        log.flush()
+        end = log.seek(0, 2)
+        log.seek(max(0, end - size))
+        return log.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
+
+
+def _create_venv(env_dir: Path, *, cwd: Path, jail: Confinement, log: BinaryIO, python_spec: str | None) -> Path:
+    uv = uv_binary()
+    if uv and python_mismatch(python_spec):
+        # The repo's own Python: the host's packages (its torch too) are of another Python, so none are shared.
+        argv = [uv, "venv", "--python", python_spec, str(env_dir)]
+        _step(argv, f"creating a venv with Python {python_spec}", cwd=cwd, jail=jail.with_(sandbox=False), log=log)
+        return env_dir / "bin" / "python"
     if uv:
         argv = [uv, "venv", "--system-site-packages", "--python", sys.executable, str(env_dir)]
     else:
@@ -178,39 +181,52 @@ def _create_venv(env_dir: Path, *, cwd: Path, jail: Confinement, log: BinaryIO) 
     return python
 
 
-def planned_steps(repo_dir: Path, env_dir: Path, setup: tuple[str, ...], env_mode: str, sandbox: bool) -> list[str]:
+def planned_steps(
+    env_dir: Path, installs: Installs | None, setup: tuple[str, ...], env_mode: str, sandbox: bool
+) -> list[str]:
     """Every setup step that will run before the evaluation, as the confirm screen shows it."""
     where = " (in the sandbox, with network; only the env folder writable)" if sandbox else " (with network)"
     steps = []
-    if env_mode != "current":
-        installer = "uv" if shutil.which("uv") else "pip"
-        steps.append(f"create or reuse the venv {env_dir}")
-        if (repo_dir / "requirements.txt").is_file():
-            steps.append(f"{installer} install -r requirements.txt into {env_dir}{where}")
-        elif (repo_dir / "pyproject.toml").is_file():
-            steps.append(f"{installer} install -e . (the repo's pyproject.toml) into {env_dir}{where}")
+    if env_mode != "current" and installs is not None:
+        own_python = python_mismatch(installs.requires_python) and uv_binary() is not None
+        installer = "uv" if own_python else "pip"
+        python = f" with Python {installs.requires_python}" if own_python else ""
+        steps.append(f"create or reuse the venv {env_dir}{python}")
+        as_of = f" (as of {installs.exclude_newer[:10]})" if installs.exclude_newer and own_python else ""
+        steps += [f"{installer}: {step}{as_of} into {env_dir}{where}" for step in installs.steps()]
     steps += [f"setup: {command}" + (" (in the sandbox, with network)" if sandbox else "") for command in setup]
     return steps
 
 
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+
 def prepare_env(
-    repo_dir: Path, env_dir: Path, setup: tuple[str, ...], *, jail: Confinement, log: BinaryIO, cancel=None
+    repo_dir: Path,
+    env_dir: Path,
+    setup: tuple[str, ...],
+    *,
+    installs: Installs,
+    jail: Confinement,
+    log: BinaryIO,
+    cancel=None,
 ) -> PythonEnv:
-    """Create (or reuse) the repo's venv and install what it declares; all output goes to `log`.
-    The installs are skipped when neither the requirements nor the setup steps changed. Installers
-    get the network and only the env folder (and the run's HOME) writable; setup steps also get the
-    run's folders."""
+    """Create (or reuse) the repo's venv and install what the plan says, in order: the requirement
+    files, the repo itself when it is a package, then a conda file's pip list or the inferred
+    packages; all output goes to `log`. Nothing is installed again while the declarations and the
+    setup steps are unchanged. Installers get the network and only the env folder (and the run's
+    HOME) writable; setup steps also get the run's folders."""
     env_dir = env_dir.resolve()  # the steps run inside the repo folder
-    requirements = repo_dir / "requirements.txt"
-    pyproject = repo_dir / "pyproject.toml"
-    declared = requirements.read_text(encoding="utf-8", errors="replace") if requirements.is_file() else ""
+    declared = "\n".join(_read_text(repo_dir / path) for path in installs.requirement_files)
     fingerprint = hashlib.sha256(
         json.dumps(
             [
                 declared,
-                pyproject.read_text(encoding="utf-8", errors="replace") if pyproject.is_file() else "",
+                *(_read_text(repo_dir / name) for name in ("pyproject.toml", "setup.py", "setup.cfg")),
+                repr(installs),
                 list(setup),
-                _installer(Path("python"))[0],
+                _installer(Path("python"), installs)[0],
             ]
         ).encode()
     ).hexdigest()
@@ -220,33 +236,42 @@ def prepare_env(
         _log(log, f"reusing the environment {env_dir}")
         return PythonEnv(python, "venv")
     if not python.exists():
-        python = _create_venv(env_dir, cwd=repo_dir, jail=jail, log=log)
+        python = _create_venv(env_dir, cwd=repo_dir, jail=jail, log=log, python_spec=installs.requires_python)
     venv = PythonEnv(python, "venv")
     env = {**jail.env, **venv.path_env(jail.env)}
     home = Path(jail.env["HOME"])
-    installer = jail.with_(env=env, writable=(env_dir, home), network=True)
+    # uv reads the system certificate store, as pip does through its config: an institution's proxy CA works.
+    installer = jail.with_(env={"UV_NATIVE_TLS": "1", **env}, writable=(env_dir, home), network=True)
+    install = _installer(python, installs)
     if declared.strip():
         fixed, notes = fixed_requirements(declared)
+        if not python_mismatch(installs.requires_python):
+            fixed, kept = without_host_torch(fixed)
+            notes += kept
         for note in notes:
             _log(log, note)
         write_nofollow(env_dir / "requirements.scout.txt", fixed)
         _step(
-            [*_installer(python), "-r", str(env_dir / "requirements.scout.txt")],
-            "installing requirements.txt",
+            [*install, "-r", str(env_dir / "requirements.scout.txt")],
+            "installing " + ", ".join(installs.requirement_files),
             cwd=repo_dir,
             jail=installer,
             log=log,
             cancel=cancel,
         )
-    elif pyproject.is_file():
+    if installs.package:
         _step(
-            [*_installer(python), "-e", str(repo_dir)],
-            "installing the repo (pyproject.toml)",
+            [*install, "-e", str(repo_dir)],
+            "installing the repo itself (it is a Python package)",
             cwd=repo_dir,
             jail=installer.with_(writable=(env_dir, home, repo_dir)),  # setuptools writes egg-info in place
             log=log,
             cancel=cancel,
         )
+    extra = installs.conda_pip or installs.inferred
+    if extra:
+        what = "the conda file's pip packages" if installs.conda_pip else f"packages {installs.inferred_from}"
+        _step([*install, *extra], f"installing {what}", cwd=repo_dir, jail=installer, log=log, cancel=cancel)
     steps = jail.with_(env=env, writable=(*jail.writable, env_dir), network=True)
     for command in setup:
         _step(

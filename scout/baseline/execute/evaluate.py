@@ -11,16 +11,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from scout.baseline.discover.installs import plan_installs
+from scout.baseline.discover.recipes import Recipe
 from scout.baseline.execute.clone import Checkout, Target, slug
 from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.execute.layout import Layout
-from scout.baseline.measure.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
 from scout.baseline.execute.process import run_streaming
-from scout.baseline.discover.recipes import Recipe
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
+from scout.baseline.measure.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
 from scout.clock import now_iso
 from scout.errors import EvalError, ScoutError, TreeError
 from scout.files import read_nofollow
@@ -99,9 +100,8 @@ class Job:
         """What runs before the command: env creation, installs and the recipe's setup steps."""
         if self.checkout is None or self.recipe is None:
             return []
-        return planned_steps(
-            self.checkout.path, self.env_dir, self.recipe.setup, self.options.env_mode, self.options.sandbox
-        )
+        installs = getattr(self.plan, "installs", None)
+        return planned_steps(self.env_dir, installs, self.recipe.setup, self.options.env_mode, self.options.sandbox)
 
     @property
     def metric_patterns(self) -> tuple[str, ...]:
@@ -309,7 +309,10 @@ def execute(
                 pyenv = current_env()
                 run_setup(job.recipe.setup, pyenv, repo_dir=work, jail=jail, log=log, cancel=cancel)
             else:
-                pyenv = prepare_env(work, job.env_dir, job.recipe.setup, jail=jail, log=log, cancel=cancel)
+                installs = getattr(job.plan, "installs", None) or plan_installs(work, job.recipe.cwd, "", None)
+                pyenv = prepare_env(
+                    work, job.env_dir, job.recipe.setup, installs=installs, jail=jail, log=log, cancel=cancel
+                )
             missing = missing_imports(work, pyenv, jail)
             if missing:
                 note = f"the code imports {', '.join(missing)}, which this environment lacks (undeclared?)"
