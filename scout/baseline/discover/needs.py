@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,7 @@ _OUTPUT_WORDS = re.compile(
     r"out|save|log|result|dump|export|write|dest|tensorboard|summar|cache|tmp|pred|train_dir|work_dir|job_dir|exp_dir", re.I
 )
 _CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY|AUTH", re.I)
+_CONFIG_FLAG = re.compile(r"conf|cfg|setting|param|yaml|json|vocab|dict", re.I)
 _URL = re.compile(r"https?://[^\s)\"'<>\]`]+")
 # A file name that is trained weights whatever flag passes it (.pkl and .npz are as often data).
 _WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors)(?:\.tar)?$|\.ckpt-\d+$")
@@ -129,9 +130,10 @@ def fill(command: str, sets: Mapping[str, str]) -> str:
 class _Needs:
     """The needs found so far, one per (kind, subject)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fetched: set[str] | None = None) -> None:
         self.items: list[Need] = []
         self.subjects: set[tuple[str, str]] = set()
+        self.fetched = fetched or set()  # file names a script of the run downloads itself
 
     def add(self, kind: str, subject: str, detail: str, *, key: str | None = None, blocking: bool = True) -> None:
         if (kind, subject) in self.subjects:
@@ -187,6 +189,12 @@ def _pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _positional(args: Sequence[str]) -> list[str]:
+    """The arguments that no flag takes (`train.py 20ng --epochs 5` -> 20ng)."""
+    taken = {i + 1 for i, a in enumerate(args) if a.startswith("-") and "=" not in a}
+    return [a for i, a in enumerate(args) if not a.startswith("-") and i not in taken]
+
+
 def _looks_like_path(value: str) -> bool:
     return bool(value) and "://" not in value and ("/" in value or re.search(r"\.\w{1,12}$", value) is not None)
 
@@ -213,12 +221,14 @@ def _command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], ne
     named = set()
     for name, value in _pairs(tokens):
         named.add(_norm(name))
-        if not _looks_like_path(value) or _PLACEHOLDER.search(value) or "$" in value:
+        # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
+        bare = _CKPT_WORDS.search(name) and re.fullmatch(r"[A-Za-z][\w.-]*/?", value) and not re.fullmatch(r"true|false|none|\d.*", value, re.I)
+        if not (_looks_like_path(value) or bare) or _PLACEHOLDER.search(value) or "$" in value:
             continue
         weights = _WEIGHT_FILE.search(value) is not None and not _DATA_WORDS.search(_norm(name))
         if _OUTPUT_WORDS.search(name) and not _CKPT_WORDS.search(name):
             continue
-        if _exists(base, value) or re.search(r"\.(ya?ml|json|py|sh|cfg|txt|config)$", value):
+        if _exists(base, value) or re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(value).expanduser().is_absolute()
@@ -342,7 +352,7 @@ _DOWNLOADS = re.compile(r"download\s*=\s*True|\.download\(|maybe_download|urlret
                         r"nltk\.download|gdown|wget")
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
-    r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|device\s*=\s*['\"]cuda|mx\.gpu\(|"
+    r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\("
 )
 _GUARD = re.compile(r"cuda|gpu|device|is_available|use_cuda|no_cuda|cpu|ngpu|num_gpus|backend|\.type\b|opt\.type", re.I)
@@ -351,6 +361,7 @@ _SIMULATORS = (
     (re.compile(r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control)\b", re.M), "MuJoCo (and its licence/binaries for mujoco_py)"),
     (re.compile(r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|gym\.make\(\s*['\"](?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider)", re.M), "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)"),
     (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), "the CARLA simulator server"),
+    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), "DeepMind Lab (built with Bazel)"),
     (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), "ViZDoom and its game scenarios"),
     (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), "the StarCraft II game binary and maps"),
     (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), "Habitat-Sim and its scene datasets"),
@@ -410,8 +421,10 @@ def _guarded(lines: list[str], index: int, lua: bool) -> bool:
     """Is the CUDA call on `lines[index]` behind a choice: a ternary, or any enclosing `if`/`else`/
     `try` (a condition on anything may be the CPU path; only unconditional calls are sure)."""
     line = lines[index]
-    if re.search(r"\b(?:if|elseif)\b", line):
+    if re.search(r"\b(?:if|elseif)\b", line) or re.match(r"\s*(?:else|elif)\b", line):
         return True
+    if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
+        return True  # the second line of a ternary split over two lines
     indent = len(line) - len(line.lstrip())
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
@@ -448,6 +461,8 @@ def _gpu(sources: Sequence[Source], named: set[str], command: str, needs: _Needs
         lines = source.text.splitlines()
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
+            if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
+                continue  # `device="cuda",` in a signature or a call: a default the caller may change
             if _CUDA_CALL.search(code) and not _guarded(lines, i, source.lang == "lua"):
                 needs.add(
                     "gpu",
@@ -457,55 +472,148 @@ def _gpu(sources: Sequence[Source], named: set[str], command: str, needs: _Needs
                 return
 
 
-def _script_defaults(sources: Sequence[Source], named: set[str], base: Path, docs, needs: _Needs) -> None:
-    """Flag defaults in the started scripts that point at files that are not there."""
-    for source, flag, default, declaration in _defaults(sources):
+def _bases(source: Source, base: Path, repo_dir: Path) -> list[Path]:
+    """Folders a relative path in `source` may be relative to: the command's folder, the script's
+    own folder, the repo root. A path found under any of them is not a need (precision first)."""
+    return [base, (repo_dir / source.path).parent, repo_dir]
+
+
+def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool:
+    """Is a relative path, maybe a template (`data/ind.{}.x`), absent under every base? A template
+    is tried with the command's own arguments first: `train.py 20ng` reads `data/ind.20ng.x`."""
+    if re.search(r"\{[^{}]*\}|%[sd]", value):
+        fills = [a for a in args if re.fullmatch(r"[\w.-]{1,40}", a)]
+        if fills:
+            tried = [re.sub(r"\{[^{}]*\}|%[sd]", a, value, count=1) for a in fills]
+            return not any(_exists(b, t) for b in bases for t in tried)
+    return not any(_exists(b, value) for b in bases)
+
+
+def _authors_path(value: str) -> bool:
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x)."""
+    return bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value)) and not Path(value).exists()
+
+
+def _found_path(
+    kind_hint: str, value: str, where: str, source: Source, docs, needs: _Needs, *, downloads: bool
+) -> None:
+    """Record one absent path: a checkpoint, or data (not blocking when the code downloads it)."""
+    if Path(value.rstrip("/")).name in needs.fetched:
+        needs.add(kind_hint, value, f"{where} {value}: the run downloads it first (network needed)", blocking=False)
+        return
+    if kind_hint == "checkpoint":
+        needs.add("checkpoint", value, f"{where} {value}: {_checkpoint_advice(value, docs)}")
+    else:
+        advice = _download_advice(value, docs)
+        needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not downloads)
+
+
+def _script_defaults(sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, docs, needs: _Needs) -> None:
+    """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
+    files that are not there, unless the command (or the shell line that starts the script) sets
+    that flag."""
+    for source, flag, default, _ in _defaults(sources):
         value = _literal(default)
-        if source.role == "import" and source.lang == "python" and "add_argument" in declaration:
-            pass  # a parser in an imported module is usually the one the script uses
-        if not value or _norm(flag) in named or not _looks_like_path(value) or "://" in value:
+        mine = named | {_norm(name) for name, _ in _pairs(source.args)}
+        if not value or _norm(flag) in mine or "://" in value:
             continue
-        if _OUTPUT_WORDS.search(flag) and not _CKPT_WORDS.search(flag):
+        ckpt, data = _CKPT_WORDS.search(flag), _DATA_WORDS.search(flag)
+        # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
+        folderish = re.search(r"(?:dir|path|folder|root|file)s?$", _norm(flag)) and re.fullmatch(r"[\w.-]+/?", value)
+        if not (_looks_like_path(value) or folderish) or (_OUTPUT_WORDS.search(flag) and not ckpt):
             continue
-        if re.search(r"\.(ya?ml|json|py|sh|cfg|txt|lua)$", value) and not _DATA_WORDS.search(flag):
+        if re.search(r"\.(ya?ml|json|py|sh|cfg|lua)$", value) and not data:
             continue
-        where = (base / Path(source.path).parent) if source.role == "start" and False else base
-        if _exists(where, value) or _exists(base.parent if base.parent else base, value) and value.startswith(".."):
+        if value.startswith(("/", "~")):
+            if _authors_path(value) and (ckpt or data):
+                needs.add("placeholder", value, f"{source.path}: {flag} defaults to {value}, a path on the authors' machine: pass {flag} or --set {_norm(flag)}=...", key=_norm(flag))
+            if not value.startswith("~") or Path(value).expanduser().exists():
+                continue
+        if not _absent(value, _bases(source, base, repo_dir)):
             continue
-        if _CKPT_WORDS.search(flag):
-            needs.add("checkpoint", value, f"{source.path}: {flag} defaults to {value}: {_checkpoint_advice(value, docs)}")
-        elif _DATA_WORDS.search(flag):
+        if ckpt:
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=False)
+        elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
-            needs.add(
-                "dataset",
-                value,
-                f"{source.path}: {flag} defaults to {value}, which is not there; {_download_advice(value, docs)}",
-                blocking=not downloads,
-            )
+            _found_path("dataset", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=downloads)
 
 
-def _read_paths(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> None:
-    """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`) that are absent."""
+# `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
+_PATH_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[\w.]*(?:\[['"][\w.-]+['"]\])?)\s*=\s*(?P<path>['"][^'"\n]*/[^'"\n]*['"])\s*(?:#.*)?$"""
+    # a settings dict: `'train_file': 'data/S1_4.txt',`
+    r"""|^[ \t]*['"](?P<key>\w+)['"]\s*:\s*(?P<value>['"][^'"\n]*/[^'"\n]*['"])\s*,?\s*(?:#.*)?$""",
+    re.M,
+)
+
+
+def _read_paths(
+    sources: Sequence[Source], base: Path, repo_dir: Path, args: Sequence[str], named: set[str], docs, needs: _Needs
+) -> None:
+    """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
+    weights paths kept in variables, that are absent."""
     for source in sources:
         if source.lang != "python":
             continue
-        for match in _READ_CALL.finditer(source.text):
-            value = match.group("path")[1:-1]
-            mode = match.group("mode") or ""
-            if re.search(r"[wa]", mode) or not _looks_like_path(value) or value.startswith(("/", "~")):
+        downloads = _DOWNLOADS.search(source.text) is not None
+        bases = _bases(source, base, repo_dir)
+        lines = source.text.splitlines()
+        found = [
+            (m.group("path")[1:-1], m.group(0), m.group("mode") or "", source.text.count("\n", 0, m.start()))
+            for m in _READ_CALL.finditer(source.text)
+        ]
+        # Variables named for data; a checkpoint kept in a variable is as often where training writes.
+        for m in _PATH_ASSIGN.finditer(source.text):
+            name, value = m.group("name") or m.group("key"), (m.group("path") or m.group("value"))[1:-1]
+            short = _norm(re.sub(r"\W+", "_", name).strip("_").split("_")[-1] if m.group("name") else name)
+            if re.search(r"data|root|corpus|images?|(?:train|test|val\w*)_?(?:file|path|dir)", name, re.I) and short not in named:
+                found.append((value, name, "", source.text.count("\n", 0, m.start())))
+        for value, context, mode, line in found:
+            if re.search(r"[wa]", mode) or "/" not in value or value.startswith(("{", "%", "$")):
                 continue
-            if re.search(r"\.(py|sh|md|ya?ml|json|cfg)$", value) and not match.group("tail"):
+            if _OUTPUT_WORDS.search(value.split("/")[0]) or _OUTPUT_WORDS.search(context.split("(")[0]):
                 continue
-            if _OUTPUT_WORDS.search(value.split("/")[0]):
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg)$", value) or "://" in value:
                 continue
-            if _exists(base, value):
+            ckpt = re.search(r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)", context, re.I) or _WEIGHT_FILE.search(value)
+            if value.startswith(("/", "~")):
+                if _authors_path(value):
+                    needs.add("placeholder", value, f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours")
+                    if not ckpt:
+                        needs.add("dataset", value, f"{source.path} expects its data at {value}: {_download_advice(value, docs)}")
+                    continue
+                if not value.startswith("~") or Path(value).expanduser().exists():
+                    continue
+            if not _absent(value, bases, args):
                 continue
-            kind = "checkpoint" if re.search(r"torch\.load|\.ckpt|\.pth?$|\.t7$", match.group(0)) else "dataset"
-            if kind == "checkpoint":
-                detail = f"{source.path} loads {value}: {_checkpoint_advice(value, docs)}"
-            else:
-                detail = f"{source.path} reads {value}, which is not there; {_download_advice(value, docs)}"
-            needs.add(kind, value, detail, blocking=not _DOWNLOADS.search(source.text))
+            # A read inside an `if` may be an option the command does not take: said, not blocking.
+            optional = downloads or _guarded(lines, line, False)
+            _found_path("checkpoint" if ckpt else "dataset", value, f"{source.path} reads", source, docs, needs, downloads=optional)
+
+
+def _fetched(sources: Sequence[Source]) -> set[str]:
+    """Names of the files the run's shell scripts download (`wget URL -O name`, `wget .../name`)."""
+    names = set()
+    for source in sources:
+        if source.lang != "shell":
+            continue
+        for line in source.text.splitlines():
+            if not re.search(r"\b(?:wget|curl|gdown|gsutil cp)\b", line):
+                continue
+            out = re.search(r"(?:-O|-o|--output(?:-document)?)[ =]?(\S+)", line)
+            if out:
+                names.add(Path(out.group(1).strip("'\"")).name)
+            names |= {Path(u.split("?")[0]).name for u in _URL.findall(line)}
+    return {n for n in names if n}
+
+
+def _shell_lines(sources: Sequence[Source], repo_dir: Path, docs, needs: _Needs) -> set[str]:
+    """The programs a shell script starts, read like the command itself (paths, placeholders)."""
+    named: set[str] = set()
+    for source in sources:
+        for line, folder in source.runs:
+            named |= _command_paths(line, repo_dir / folder, docs, needs)
+    return named
 
 
 def _downloads(sources: Sequence[Source], needs: _Needs) -> None:
@@ -537,27 +645,67 @@ def _config_paths(sources: Sequence[Source], base: Path, docs, needs: _Needs) ->
                 needs.add("dataset", value, f"{source.path}: {key} = {value} is not there; {_download_advice(value, docs)}")
 
 
-def _arguments(sources: Sequence[Source], needs: _Needs) -> None:
-    """Arguments a started script requires that the command does not pass: `sys.argv[2]` with one
-    argument given, argparse `required=True` or positional arguments."""
+def _argument_kind(name: str) -> str | None:
+    """What an argument named `name` stands for: a checkpoint, a dataset, or nothing said."""
+    if _CKPT_WORDS.search(name) or re.search(r"model(?!_?(?:type|name_?or|arch))", name, re.I):
+        return "checkpoint"
+    if _DATA_WORDS.search(name) or re.search(r"file|path|dir|folder", name, re.I):
+        return "dataset"
+    return None
+
+
+def _missing_arguments(source: Source, names: list[str], given: int, docs, needs: _Needs) -> None:
+    """Record the arguments a script takes and the command leaves out, and what each stands for."""
+    needs.add(
+        "placeholder",
+        f"args:{source.path}",
+        f"{source.path} takes {', '.join(names)} and the command passes {given} argument(s): add them",
+    )
+    for name in names:
+        kind = _argument_kind(name)
+        if kind == "checkpoint":
+            needs.add("checkpoint", name, f"{source.path} wants {name}: {_checkpoint_advice(name, docs)}")
+        elif kind == "dataset":
+            needs.add("dataset", name, f"{source.path} wants {name}: {_download_advice(name, docs)}")
+
+
+def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> None:
+    """Arguments a started script requires that the command does not pass (`sys.argv[2]` with one
+    argument given, argparse `required=True` or positional arguments, a shell script's `$2`), and
+    positional paths it passes that are not there (`evaluate.py model.epochN test_data`)."""
     for source in sources:
-        if source.role != "start" or source.lang != "python":
+        if source.role != "start":
             continue
-        given = [a for a in source.args if not a.startswith("-")]
+        given = _positional(source.args)
+        if source.lang == "shell":
+            used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", source.text)})
+            if used and used[-1] > len(given):
+                names = []
+                for n in used[len(given):]:
+                    assigned = re.search(rf"^\s*(\w+)=[\"']?\$\{{?{n}\b", source.text, re.M)
+                    names.append(f"${n}" + (f" ({assigned.group(1)})" if assigned else ""))
+                _missing_arguments(source, names, len(given), docs, needs)
+            continue
+        if source.lang != "python":
+            continue
         flags = {_norm(a.split("=")[0]) for a in source.args if a.startswith("-")}
-        used = [int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)]
-        if used and "add_argument" not in source.text and "DEFINE_" not in source.text and max(used) > len(given):
-            missing = [n for n in sorted(set(used)) if n > len(given)]
+        used = sorted({int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)} - {0})
+        if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
             names = []
-            for n in missing:
+            for n in used:
                 assigned = re.search(rf"(\w+)\s*=\s*sys\.argv\[{n}\]", source.text)
-                names.append(f"sys.argv[{n}]" + (f" ({assigned.group(1)})" if assigned else ""))
-            needs.add(
-                "placeholder",
-                f"argv:{source.path}",
-                f"{source.path} reads {', '.join(names)} but the command passes {len(given)} argument(s): add them",
-            )
-        positional = 0
+                name = assigned.group(1) if assigned else f"sys.argv[{n}]"
+                if n > len(given):
+                    names.append(name)
+                    continue
+                value = given[n - 1]
+                opened = re.search(rf"(?:open|load|read\w*|File|imread)\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text)
+                if opened and re.fullmatch(r"[\w./-]+", value) and not value.isdigit() and not _exists(base, value):
+                    kind = _argument_kind(name) or ("checkpoint" if _WEIGHT_FILE.search(value) else "dataset")
+                    needs.add("placeholder", value, f"{source.path} opens sys.argv[{n}] = {value}, which is not there: pass your file", key=value)
+                    needs.add(kind, value, f"{source.path} opens {value} ({name}): {_checkpoint_advice(value, docs) if kind == 'checkpoint' else _download_advice(value, docs)}")
+            if names:
+                _missing_arguments(source, [f"{n}" for n in names], len(given), docs, needs)
         for match in _PY_DEFAULT.finditer(source.text):
             flag, rest = match.group("flag"), match.group("rest")
             if re.search(r"required\s*=\s*True", rest) and _norm(flag) not in flags:
@@ -567,15 +715,13 @@ def _arguments(sources: Sequence[Source], needs: _Needs) -> None:
                     f"{source.path}: {flag} is required and the command does not pass it: pass --set {_norm(flag)}=VALUE",
                     key=_norm(flag),
                 )
-        for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text):
-            if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", match.group("rest")):
-                positional += 1
-        if positional > len(given):
-            needs.add(
-                "placeholder",
-                f"positional:{source.path}",
-                f"{source.path} takes {positional} positional argument(s) and the command passes {len(given)}",
-            )
+        positional = [
+            match.group(1)
+            for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text)
+            if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", match.group("rest"))
+        ]
+        if len(positional) > len(given):
+            _missing_arguments(source, positional[len(given):], len(given), docs, needs)
 
 
 def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: _Needs) -> None:
@@ -629,7 +775,7 @@ def _simulators(sources: Sequence[Source], needs: _Needs) -> None:
                 needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
 
 
-def _programs(command: str, sources: Sequence[Source], needs: _Needs) -> None:
+def _programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: _Needs) -> None:
     """Programs outside Python that the run starts (Torch7, MATLAB, Java, the cloud CLIs), when this
     machine does not have them; a cloud CLI also needs a login."""
     lines = [command]
@@ -656,15 +802,17 @@ def _programs(command: str, sources: Sequence[Source], needs: _Needs) -> None:
             if program == "th" and start.program == "lua":
                 program = line.split()[0] if line.split() and line.split()[0] in _SYSTEM_PROGRAMS else "th"
             what = _SYSTEM_PROGRAMS.get(program)
-            if what is None or shutil.which(program):
+            if what is None or which(program):
                 continue
             extra = f" with the rocks {', '.join(lua_libs)}" if program == "th" and lua_libs else ""
             needs.add("system", program, f"the run starts `{program}`: install {what}{extra}")
             if program in _CLOUD_LOGIN:
                 needs.add("credential", program, f"`{program}` needs a login to the bucket: run `{_CLOUD_LOGIN[program]}`")
     bucket = next((m for s in sources for m in re.findall(r"\b(?:gs|s3)://[\w./-]+", s.text)), None)
-    if bucket and not needs.has("credential"):
-        needs.add("credential", "bucket", f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)")
+    if bucket:
+        needs.add("dataset", bucket, f"the run reads its data from {bucket}: it needs that bucket (or a copy of it)")
+        if not needs.has("credential"):
+            needs.add("credential", "bucket", f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)")
 
 
 def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) -> None:
@@ -685,7 +833,7 @@ def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) 
                 line.strip().strip("`$ ")
                 for _, text in docs
                 for line in text.splitlines()
-                if re.search(r"build_ext|\bmake\b|init\.sh|make\.sh|setup\.py (?:build|install|develop)", line)
+                if re.search(r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?(?:make\b|(?:ba)?sh \S+\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|python3? \S*setup\S*\.py (?:build|install|develop))|build_ext", line)
             ),
             None,
         )
@@ -721,20 +869,24 @@ def find_needs(
     has_gpu: bool,
     script: str | None,
     docs: Sequence[tuple[str, str]] | None = None,
+    which: Callable[[str], str | None] = shutil.which,
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
-    repo's docs; without them `docs_text` is read as one doc."""
+    repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
+    machine (a program that is there is no need)."""
     docs = list(docs) if docs is not None else [("the docs", docs_text)]
-    needs = _Needs()
-    base = repo_dir / cwd
-    _command_placeholders(command, environ, docs, needs)
-    named = _command_paths(command, base, docs, needs)
     sources = follow(command, repo_dir, cwd)
     if script and not any(s.role == "start" for s in sources):
         sources = follow(f"python {script}", repo_dir, cwd)
-    _arguments(sources, needs)
-    _script_defaults(sources, named, base, docs, needs)
-    _read_paths(sources, base, docs, needs)
+    needs = _Needs(_fetched(sources))
+    base = repo_dir / cwd
+    _command_placeholders(command, environ, docs, needs)
+    named = _command_paths(command, base, docs, needs)
+    named |= _shell_lines(sources, repo_dir, docs, needs)
+    args = [a for s in sources if s.role == "start" for a in _positional(s.args)]
+    _arguments(sources, base, docs, needs)
+    _script_defaults(sources, named, base, repo_dir, docs, needs)
+    _read_paths(sources, base, repo_dir, args, named, docs, needs)
     _config_paths(sources, base, docs, needs)
     _downloads(sources, needs)
     _eval_checkpoint_link(kind, named, command, docs, needs)
@@ -743,6 +895,6 @@ def find_needs(
     _environment(sources, command, environ, needs)
     _secrets(sources, needs)
     _simulators(sources, needs)
-    _programs(command, sources, needs)
+    _programs(command, sources, which, needs)
     _extensions(repo_dir, sources, docs, needs)
     return needs.items

@@ -9,6 +9,7 @@ nothing here runs anything."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ _MAX_FILES = 40
 _MAX_FILE_BYTES = 400_000
 _MAX_BYTES = 3_000_000
 _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and usually loops
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".ini", ".cnf", ".toml")
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml")
 # Words that start a command without being its program: `CUDA_VISIBLE_DEVICES=0 nohup python x.py`.
 _WRAPPERS = frozenset({"nohup", "time", "exec", "env", "srun", "sudo", "stdbuf", "nice", "xvfb-run", "unbuffer"})
 _LAUNCHERS = frozenset({"torchrun", "deepspeed", "horovodrun", "mpirun", "mpiexec"})
@@ -265,7 +266,7 @@ def _shell_lines(text: str) -> list[str]:
 
 def _expand(line: str, variables: dict[str, str]) -> str:
     return re.sub(
-        r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: variables.get(m.group(1), m.group(0)), line
+        r"\$\{?([A-Za-z_][A-Za-z0-9_]*|\d)\}?", lambda m: variables.get(m.group(1), m.group(0)), line
     )
 
 
@@ -307,7 +308,28 @@ def _read_shell(
     if source is None or path is None or depth >= _MAX_SHELL_DEPTH:
         return
     variables = {str(i + 1): arg for i, arg in enumerate(args)}
+    case_value: str | None = None  # inside `case $X in`: X's value; branches that do not match it are skipped
+    active = True
     for line in _shell_lines(source.text):
+        case = re.match(r"^case\s+(\S+)\s+in\b", line)
+        if case:
+            case_value, active = _expand(case.group(1), variables).strip("'\""), False
+            continue
+        if case_value is not None:
+            if line.startswith("esac"):
+                case_value, active = None, True
+                continue
+            branch = re.match(r"^\(?([^()\s]+)\)\s*(.*)$", line)
+            if branch and not line.startswith(("(", "$(")) and ";;" not in branch.group(1):
+                active = any(fnmatch.fnmatchcase(case_value, p.strip("'\"")) for p in branch.group(1).split("|"))
+                line = branch.group(2).strip()
+            if ";;" in line:
+                line, _, _ = line.partition(";;")
+                line = line.strip()
+                if not active or not line:
+                    continue
+            if not active or not line:
+                continue
         sourced = re.match(r"^(?:source|\.)\s+(\S+)$", line)
         if sourced and not sourced.group(1).endswith(".sh"):
             # `source settings.cfg`: its assignments are the script's variables.
@@ -318,7 +340,7 @@ def _read_shell(
             continue
         assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)", line)
         if assign:
-            variables[assign.group(1)] = assign.group(2).strip("'\"")
+            variables[assign.group(1)] = _expand(assign.group(2).strip("'\""), variables)
             continue
         line = _expand(line, variables)
         cd = re.match(r"^cd\s+(\S+)", line)
