@@ -547,12 +547,24 @@ _PATH_ASSIGN = re.compile(
 )
 
 
+_MATLAB_READ = re.compile(
+    r"""\b(?:load|csvread|dlmread|readtable|readmatrix|xlsread|imread|fopen|audioread|h5read)\(\s*'([^'\n]+\.\w{1,5})'"""
+    r"""|^\s*load\s+([\w./-]+\.mat)\b""",
+    re.M,
+)
+
+
 def _read_paths(
     sources: Sequence[Source], base: Path, repo_dir: Path, args: Sequence[str], named: set[str], docs, needs: _Needs
 ) -> None:
     """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
     weights paths kept in variables, that are absent."""
     for source in sources:
+        if source.lang == "matlab":
+            for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
+                if not value.startswith(("/", "~")) and _absent(value, _bases(source, base, repo_dir)):
+                    _found_path("dataset", value, f"{source.path} reads", source, docs, needs, downloads=False)
+            continue
         if source.lang != "python":
             continue
         downloads = _DOWNLOADS.search(source.text) is not None
@@ -699,7 +711,7 @@ def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> No
                     names.append(name)
                     continue
                 value = given[n - 1]
-                opened = re.search(rf"(?:open|load|read\w*|File|imread)\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text)
+                opened = re.search(rf"\w*(?:open|load|read|File)\w*\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text, re.I)
                 if opened and re.fullmatch(r"[\w./-]+", value) and not value.isdigit() and not _exists(base, value):
                     kind = _argument_kind(name) or ("checkpoint" if _WEIGHT_FILE.search(value) else "dataset")
                     needs.add("placeholder", value, f"{source.path} opens sys.argv[{n}] = {value}, which is not there: pass your file", key=value)
@@ -718,7 +730,7 @@ def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> No
         positional = [
             match.group(1)
             for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text)
-            if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", match.group("rest"))
+            if not re.search(r"nargs\s*=\s*(?!['\"]?\+|\d)|default\s*=", match.group("rest"))
         ]
         if len(positional) > len(given):
             _missing_arguments(source, positional[len(given):], len(given), docs, needs)
@@ -734,9 +746,13 @@ def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, 
         if source.lang == "python" or source.lang == "lua":
             for match in _ENV_READ.finditer(source.text):
                 name = match.group("item") or match.group("get") or match.group("dget") or match.group("lua")
+                hard = match.group("item") is not None
+                settings = _empty_setting(sources, name)
+                if settings and hard:
+                    needs.add("placeholder", name, f"{settings} leaves {name} empty and {source.path} needs it: fill it in", key=name)
+                    continue
                 if name in assigned or _AMBIENT.match(name):
                     continue
-                hard = match.group("item") is not None
                 kind = "credential" if _CREDENTIAL_VAR.search(name) else "env"
                 needs.add(
                     kind,
@@ -751,6 +767,14 @@ def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, 
                     continue
                 kind = "credential" if _CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...", key=name)
+
+
+def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
+    """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
+    for source in sources:
+        if source.role == "config" and re.search(rf"^\s*(?:export\s+)?{re.escape(name)}\s*=\s*['\"]?['\"]?\s*$", source.text, re.M):
+            return source.path
+    return None
 
 
 def _secrets(sources: Sequence[Source], needs: _Needs) -> None:
@@ -843,6 +867,17 @@ def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) 
             return
 
 
+_NATIVE_LOAD = re.compile(r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\(\s*(?:os\.path\.join\([^)]*)?['"]([\w./-]+\.(?:so|dylib))['"]""")
+
+
+def _native_libraries(repo_dir: Path, sources: Sequence[Source], needs: _Needs) -> None:
+    """A compiled op the code loads by file name (`tf.load_op_library('batcher.so')`) that is not built."""
+    for source in sources:
+        for name in _NATIVE_LOAD.findall(source.text) if source.lang == "python" else ():
+            if not (_exists(repo_dir, name) or _exists((repo_dir / source.path).parent, name)):
+                needs.add("system", name, f"{source.path} loads {name}, a compiled op that is not built: build it (see the docs or Dockerfile)")
+
+
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
     """Folders of the repo, breadth first, at most `limit` of them, skipping VCS and env folders."""
     queue = [repo_dir]
@@ -897,4 +932,5 @@ def find_needs(
     _simulators(sources, needs)
     _programs(command, sources, which, needs)
     _extensions(repo_dir, sources, docs, needs)
+    _native_libraries(repo_dir, sources, needs)
     return needs.items

@@ -90,6 +90,12 @@ def starts(command: str) -> list[Start]:
             rest = [t for t in tokens[1:] if not t.startswith("-")]
             if rest:
                 found.append(Start("lua", rest[0], False, tuple(tokens[tokens.index(rest[0]) + 1 :])))
+        elif head in ("matlab", "octave", "octave-cli"):
+            # `matlab -nodisplay -r "Main; exit"`, `matlab Main`, `octave Main.m`: the script named.
+            words = re.findall(r"(?:run\(\s*['\"])?([A-Za-z]\w*)(?:\.m)?\b", " ".join(t for t in tokens[1:] if not t.startswith("-")))
+            script = next((w for w in words if w not in ("exit", "quit", "run", "cd", "addpath")), None)
+            found.append(Start("matlab", f"{script}.m" if script else None, False, ()))
+            found.append(Start(head, None, False, tuple(tokens[1:])))
         elif head.endswith(".sh"):
             found.append(Start("shell", head, False, tuple(tokens[1:])))
         elif head.endswith(".py"):
@@ -193,7 +199,7 @@ def _path_hints(text: str, here: Path) -> list[Path]:
         parts = re.findall(r"['\"]([\w./-]+)['\"]", match.group(1))
         if parts:
             folders.append((here / Path(*parts)).resolve())
-    for helper in re.findall(r"^\s*import\s+(_?init_paths)\b", text, re.M):  # Detectron-style _init_paths.py
+    for helper in re.findall(r"^\s*import\s+(_?init_?paths?)\b", text, re.M):  # Detectron-style _init_paths.py
         try:
             helper_text = (here / f"{helper}.py").read_text(encoding="utf-8", errors="replace")[:20_000]
         except OSError:
@@ -236,8 +242,16 @@ def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) 
             targets = [_module_file(folders, module)]
             targets += [_module_file(folders, f"{module}.{n}") for n in names]
         for target in targets:
-            if target is not None:
-                walk.read(target, "python", "import")
+            imported = walk.read(target, "python", "import") if target is not None else None
+            if imported is not None and target is not None and target.name == "__init__.py":
+                # A package's __init__ re-exports its modules (`from .train import train`): those
+                # modules are what the import brings in, so they count as the same level.
+                for dots, module, names in _imports(imported.text):
+                    if dots == 1:
+                        for name in [module] if module else names:
+                            sub = _module_file([target.parent], name)
+                            if sub is not None:
+                                walk.read(sub, "python", "import")
 
 
 def _lua_requires(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> None:
@@ -288,6 +302,10 @@ def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str,
         source = walk.read(path, "lua", "start", start.args) if path else None
         if source is not None and path is not None:
             _lua_requires(walk, source, path, roots)
+    elif start.program == "matlab" and start.target:
+        path = _existing(roots, start.target)
+        if path is not None:
+            walk.read(path, "matlab", "start")
     elif start.program in console:
         _read_python(walk, _module_file(roots, console[start.program]), start.args, roots, console)
     _configs(walk, start.args, base)
