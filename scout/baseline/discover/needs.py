@@ -56,7 +56,7 @@ _OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "US
 _AMBIENT = re.compile(
     r"^(?:HOME|PATH|USER|PWD|SHELL|LANG|TERM|TMPDIR|PYTHONPATH|LD_LIBRARY_PATH|CUDA_\w+|NVIDIA_\w+|"
     r"(?:LOCAL_|NODE_|GROUP_)?RANK|(?:LOCAL_)?WORLD_SIZE|MASTER_(?:ADDR|PORT)|SLURM_\w+|OMP_\w+|"
-    r"DISPLAY|HOSTNAME|LINES|COLUMNS|CONDA_\w+|VIRTUAL_ENV|\d+|@|\*|#|\?)$"
+    r"DISPLAY|HOSTNAME|LINES|COLUMNS|CONDA_\w+|VIRTUAL_ENV|SCOUT_\w+|\d+|@|\*|#|\?)$"
 )
 
 
@@ -252,6 +252,19 @@ _KIND_WORDS = (
 )
 
 
+# Model zoos of ImageNet classifiers, and files named only for an architecture (vgg_16_2016_08_28.tar.gz,
+# resnet50-19c8e357.pth): what a detector or segmenter starts from, not what it is evaluated with.
+_BACKBONE_URL = re.compile(
+    r"download\.pytorch\.org/models|download\.tensorflow\.org/models|keras-applications|ImageNetPretrained|"
+    r"imagenet|_in1k|model_zoo/imagenet|caffe.*(?:vgg|resnet)",
+    re.I,
+)
+_ARCHITECTURE_FILE = re.compile(
+    r"(?:vgg|resnet|resnext|inception|mobilenet|densenet|efficientnet|xception|alexnet|googlenet|squeezenet)"
+    r"[\w.-]*?(?:_\d{4}_\d{2}_\d{2}|-[0-9a-f]{6,})?\.(?:tar\.gz|tgz|tar|pth|pt|h5|ckpt|caffemodel|npy|zip|params)"
+)
+
+
 def link_kind(url: str, context: str) -> str:
     """What a linked file is, from the URL and the doc lines around it: `model` (a released or
     trained model to evaluate), `backbone` (an initialisation), `embeddings`, `dataset` or `other`.
@@ -259,7 +272,7 @@ def link_kind(url: str, context: str) -> str:
     name = url.rsplit("/", 1)[-1].lower()
     if re.search(r"glove|word2vec|fasttext|googlenews|vectors", name):
         return "embeddings"
-    if re.search(r"download\.pytorch\.org/models|imagenet|_in1k|resnet\d+-[0-9a-f]{6,}", url, re.I):
+    if _BACKBONE_URL.search(url) or _ARCHITECTURE_FILE.fullmatch(name.split("?")[0]):
         return "backbone"
     found = [kind for kind, words in _KIND_WORDS if words.search(context)]
     if "model" in found and not ({"backbone", "embeddings"} & set(found)):
@@ -290,34 +303,37 @@ def _checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
     training command in the docs that writes that folder."""
     name = Path(value.rstrip("/")).name
     for url, path, context in _links(docs):
-        if name and name in url and link_kind(url, context) == "model":
+        # The very file the command names is the weights it loads, unless the doc says it is data.
+        if name and name in url and link_kind(url, context) in ("model", "other"):
             return f"not in the checkout; {path} links it: {url}"
     for path, text in docs:
-        for line in text.splitlines():
+        for line in re.sub(r"\\[ \t]*\r?\n\s*", " ", text).splitlines():  # a command split over lines is one line
             if value.rstrip("/") in line and re.search(r"\btrain|--mode[ =]train|run_type=train", line) and line.strip() != value:
                 if re.search(r"(?:out|save|output|log|checkpoint)[\w-]*[ =]+\S*" + re.escape(value.rstrip("/")), line):
-                    return f"only training writes it: run `{line.strip().strip('`$ ')}` ({path}) first"
+                    return f"only training writes it: run `{re.sub(r'[ ]+', ' ', line.strip().strip('`$ '))}` ({path}) first"
     return "not in the checkout and no doc links it; train it or pass --set with your weights"
 
 
 def _download_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
-    """The docs' step that fetches `value`: a download script or link whose line names it, else the
-    first download step of the docs."""
+    """The docs' step that fetches `value`: a download command or link whose line names it (a
+    command before prose), else the first download step that is about data."""
     words = [w for w in re.split(r"[/._\-{}]+", value.lower()) if len(w) > 2 and w not in ("data", "datasets", "dataset")]
-    fallback = None
+    best: tuple[int, str] | None = None
     for path, text in docs:
         for line in text.splitlines():
             if not re.search(r"\bwget\b|\bcurl\b|download|gdown|\bgsutil\b", line, re.I):
                 continue
             url = _URL.search(line)
-            step = line.strip().strip("`$ ")
+            step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
             if not url and not re.search(r"\.(py|sh)\b", line):
                 continue
-            if any(word in line.lower() for word in words):
-                return f"the docs fetch it ({path}): {step[:200]}"
-            if fallback is None and (url and link_kind(url.group(0), line) == "dataset" or "data" in line.lower()):
-                fallback = f"the docs fetch data ({path}): {step[:200]}"
-    return fallback or "download or make it first (the docs name no download step)"
+            command = re.match(r"^(?:wget|curl|gdown|gsutil|python3?|bash|sh|\./)\b", step) is not None
+            named = any(word in line.lower() for word in words)
+            about_data = named or (url is not None and link_kind(url.group(0), line) == "dataset") or "data" in line.lower()
+            score = 2 * named + command
+            if about_data and (best is None or score > best[0]):
+                best = (score, f"the docs fetch {'it' if named else 'data'} ({path}): {step[:200]}")
+    return best[1] if best else "download or make it first (the docs name no download step)"
 
 
 def _eval_checkpoint_link(
@@ -867,7 +883,7 @@ def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) 
             return
 
 
-_NATIVE_LOAD = re.compile(r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\(\s*(?:os\.path\.join\([^)]*)?['"]([\w./-]+\.(?:so|dylib))['"]""")
+_NATIVE_LOAD = re.compile(r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^\n]*?['"]([\w./-]+\.(?:so|dylib))['"]""")
 
 
 def _native_libraries(repo_dir: Path, sources: Sequence[Source], needs: _Needs) -> None:
