@@ -105,7 +105,13 @@ def test_a_mere_gpu_flag_does_not_silence_cuda(tmp_path):
 
 def test_checkpoint_as_a_hydra_override_placeholder(tmp_path):
     # facebookresearch/pythia@b8f4591d website/docs/challenges/vqa_challenge.md § Evaluation.
-    repo = write(tmp_path, {"mmf_cli/run.py": "def run():\n    pass\n", "setup.py": "entry_points={'console_scripts': ['mmf_run=mmf_cli.run:run']}\n"})
+    repo = write(
+        tmp_path,
+        {
+            "mmf_cli/run.py": "def run():\n    pass\n",
+            "setup.py": "entry_points={'console_scripts': ['mmf_run=mmf_cli.run:run']}\n",
+        },
+    )
     command = (
         "mmf_run config=projects/visual_bert/configs/vqa2/defaults.yaml model=visual_bert dataset=vqa2 "
         "run_type=val checkpoint.resume_file=<path_to_trained_model>"
@@ -138,15 +144,23 @@ def test_checkpoint_folder_only_training_writes_and_data_the_docs_fetch(tmp_path
     )
     by_kind = {n.kind: n for n in needs_of(repo, command, docs=docs)}
     assert set(by_kind) == {"dataset", "checkpoint"} and all(n.blocking for n in by_kind.values())
-    assert "only training writes it: run `python translate.py --model pix2pix --mode train" in by_kind["checkpoint"].detail
+    assert (
+        "only training writes it: run `python translate.py --model pix2pix --mode train" in by_kind["checkpoint"].detail
+    )
     assert "python tools/download-dataset.py facades datasets" in by_kind["dataset"].detail
 
 
 def test_yacs_pair_and_a_weights_file_name(tmp_path):
     # tianzhi0549/FCOS@a773f128 README.md § Inference.
     docs = "wget https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true -O FCOS_imprv_R_50_FPN_1x.pth\n"
-    repo = write(tmp_path, {"tools/test_net.py": "import argparse\n", "configs/fcos/x.yaml": "MODEL:\n  META_ARCHITECTURE: x\n"})
-    needs = needs_of(repo, "python tools/test_net.py --config-file configs/fcos/x.yaml MODEL.WEIGHT FCOS_imprv_R_50_FPN_1x.pth", docs=docs)
+    repo = write(
+        tmp_path, {"tools/test_net.py": "import argparse\n", "configs/fcos/x.yaml": "MODEL:\n  META_ARCHITECTURE: x\n"}
+    )
+    needs = needs_of(
+        repo,
+        "python tools/test_net.py --config-file configs/fcos/x.yaml MODEL.WEIGHT FCOS_imprv_R_50_FPN_1x.pth",
+        docs=docs,
+    )
     [ckpt] = [n for n in needs if n.kind == "checkpoint"]
     assert ckpt.blocking and "MODEL.WEIGHT FCOS_imprv_R_50_FPN_1x.pth" in ckpt.detail
     assert "huggingface.co/tianzhi/FCOS" in ckpt.detail
@@ -156,12 +170,28 @@ def test_linked_files_are_classified_by_their_context():
     # xinpingwang/tf-faster-rcnn@b70382b3 README.md, WERimagin/baseline_CoQA@d11d1928 README.md,
     # yaq007/Autofocus-Layer README.md: a .tar.gz is a backbone, embeddings, data or the model by its words.
     vgg = "http://download.tensorflow.org/models/vgg_16_2016_08_28.tar.gz"
-    assert link_kind(vgg, "Download pre-trained models and weights. The current code support VGG16 and Resnet V1 "
-                          "models. Pre-trained models are provided by slim, you can get the pre-trained models here") != "model"
-    assert link_kind(vgg, "## Train your own model\n1. Download pre-trained models and weights (ImageNet)") == "backbone"
+    assert (
+        link_kind(
+            vgg,
+            "Download pre-trained models and weights. The current code support VGG16 and Resnet V1 "
+            "models. Pre-trained models are provided by slim, you can get the pre-trained models here",
+        )
+        != "model"
+    )
+    assert (
+        link_kind(vgg, "## Train your own model\n1. Download pre-trained models and weights (ImageNet)") == "backbone"
+    )
     assert link_kind("http://nlp.stanford.edu/data/wordvecs/glove.840B.300d.zip", "Download GloVe") == "embeddings"
-    assert link_kind("http://cseweb.ucsd.edu/~yaq007/dataset.zip", "A small subset of the BRATS dataset is provided [here]") == "dataset"
-    assert link_kind("http://cseweb.ucsd.edu/~yaq007/models.tar.gz", "All the trained models can be downloaded [here]") == "model"
+    assert (
+        link_kind(
+            "http://cseweb.ucsd.edu/~yaq007/dataset.zip", "A small subset of the BRATS dataset is provided [here]"
+        )
+        == "dataset"
+    )
+    assert (
+        link_kind("http://cseweb.ucsd.edu/~yaq007/models.tar.gz", "All the trained models can be downloaded [here]")
+        == "model"
+    )
 
 
 def test_an_evaluation_without_weights_names_only_a_released_model(tmp_path):
@@ -212,7 +242,9 @@ def test_flag_default_path_that_is_absent_with_the_docs_download(tmp_path):
     # ishalyminov/memn2n@4a0459b7 single.py and README.md § Get Started.
     repo = write(
         tmp_path,
-        {"single.py": 'tf.flags.DEFINE_string("data_dir", "data/tasks_1-20_v1-2/en/", "Directory containing bAbI tasks")\n'},
+        {
+            "single.py": 'tf.flags.DEFINE_string("data_dir", "data/tasks_1-20_v1-2/en/", "Directory containing bAbI tasks")\n'
+        },
     )
     docs = "```\nmkdir ./memn2n/data/\ncd ./memn2n/data/\nwget http://www.thespermwhale.com/jaseweston/babi/tasks_1-20_v1-2.tar.gz\n```\n"
     [need] = needs_of(repo, "python single.py", docs=docs, kind="train")
@@ -226,7 +258,7 @@ def test_a_path_template_filled_by_the_commands_argument(tmp_path):
         tmp_path,
         {
             "train.py": "import sys\nfrom utils import *\ndataset = sys.argv[1]\n",
-            "utils.py": 'def load_corpus(dataset_str):\n    with open("data/ind.{}.{}".format(dataset_str, name), \'rb\') as f:\n        pass\n',
+            "utils.py": "def load_corpus(dataset_str):\n    with open(\"data/ind.{}.{}\".format(dataset_str, name), 'rb') as f:\n        pass\n",
             "data/ind.citeseer.x": "",
         },
     )
@@ -275,7 +307,7 @@ def test_python_that_shells_out_to_the_cloud(tmp_path):
         {
             "execute.py": (
                 "import os\nif not os.environ[\"MILDNET_JOB_DIR\"]:\n    print('Job directory is needed')\n"
-                "command = \"sh gcloud.{}.run.keras.sh {} {}\".format(env, conf, name)\nos.system(command)\n"
+                'command = "sh gcloud.{}.run.keras.sh {} {}".format(env, conf, name)\nos.system(command)\n'
             ),
             "gcloud.local.run.keras.sh": (
                 "source settings.cfg\ngcloud ml-engine local train \\\n--module-name trainer.task \\\n"
@@ -300,7 +332,10 @@ def test_environment_variables_and_credentials(tmp_path):
         },
     )
     needs = needs_of(repo, "python config.py")
-    assert [(n.kind, n.key, n.blocking) for n in needs] == [("credential", "PASSWORD", True), ("env", "DATA_ROOT", False)]
+    assert [(n.kind, n.key, n.blocking) for n in needs] == [
+        ("credential", "PASSWORD", True),
+        ("env", "DATA_ROOT", False),
+    ]
     assert not needs_of(repo, "python config.py", environ={"PASSWORD": "x", "DATA_ROOT": "/d"})
     [secret] = needs_of(repo, "python ask.py")
     assert secret.kind == "credential" and secret.blocking and "openai.api_key" in secret.detail

@@ -42,14 +42,17 @@ _CKPT_WORDS = re.compile(
 )
 # Flags a run writes to (TensorFlow's train_dir/job_dir are where training writes its checkpoints).
 _OUTPUT_WORDS = re.compile(
-    r"out|save|log|result|dump|export|write|dest|tensorboard|summar|cache|tmp|pred|train_dir|work_dir|job_dir|exp_dir", re.I
+    r"out|save|log|result|dump|export|write|dest|tensorboard|summar|cache|tmp|pred|train_dir|work_dir|job_dir|exp_dir",
+    re.I,
 )
 _CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY|AUTH", re.I)
 _CONFIG_FLAG = re.compile(r"conf|cfg|setting|param|yaml|json|vocab|dict", re.I)
 _URL = re.compile(r"https?://[^\s)\"'<>\]`]+")
 # A file name that is trained weights whatever flag passes it (.pkl and .npz are as often data).
 _WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors)(?:\.tar)?$|\.ckpt-\d+$")
-_WEIGHT_SUFFIX = re.compile(r"\.(?:pth|pt|ckpt|pkl|npz|th|t7|tar|bin|safetensors|h5|hdf5|params|caffemodel|model|zip)\b")
+_WEIGHT_SUFFIX = re.compile(
+    r"\.(?:pth|pt|ckpt|pkl|npz|th|t7|tar|bin|safetensors|h5|hdf5|params|caffemodel|model|zip)\b"
+)
 # Shell variables a command may use that the run sets itself.
 _OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "USER"})
 # Variables a launcher, the shell or CUDA sets: reading them is not a need.
@@ -222,7 +225,11 @@ def _command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], ne
     for name, value in _pairs(tokens):
         named.add(_norm(name))
         # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
-        bare = _CKPT_WORDS.search(name) and re.fullmatch(r"[A-Za-z][\w.-]*/?", value) and not re.fullmatch(r"true|false|none|\d.*", value, re.I)
+        bare = (
+            _CKPT_WORDS.search(name)
+            and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)
+            and not re.fullmatch(r"true|false|none|\d.*", value, re.I)
+        )
         if not (_looks_like_path(value) or bare) or _PLACEHOLDER.search(value) or "$" in value:
             continue
         weights = _WEIGHT_FILE.search(value) is not None and not _DATA_WORDS.search(_norm(name))
@@ -244,11 +251,23 @@ def _command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], ne
 
 _KIND_WORDS = (
     ("embeddings", re.compile(r"glove|word2vec|fasttext|word vectors|embedding", re.I)),
-    ("backbone", re.compile(r"imagenet[- ]?pre-?trained|backbone|initiali[sz]|pre-?trained on imagenet|"
-                            r"download\.pytorch\.org/models|model_zoo|caffe2?[- ]?models?|\bbase model", re.I)),
+    (
+        "backbone",
+        re.compile(
+            r"imagenet[- ]?pre-?trained|backbone|initiali[sz]|pre-?trained on imagenet|"
+            r"download\.pytorch\.org/models|model_zoo|caffe2?[- ]?models?|\bbase model",
+            re.I,
+        ),
+    ),
     ("dataset", re.compile(r"\bdata(?:set)?s?\b|annotations?|corpus|images|\bsplits?\b|features|benchmark", re.I)),
-    ("model", re.compile(r"trained models?|our models?|checkpoints?|weights|model zoo|released|best model|"
-                         r"pre-?trained models?|results? reported", re.I)),
+    (
+        "model",
+        re.compile(
+            r"trained models?|our models?|checkpoints?|weights|model zoo|released|best model|"
+            r"pre-?trained models?|results? reported",
+            re.I,
+        ),
+    ),
 )
 
 
@@ -308,7 +327,11 @@ def _checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
             return f"not in the checkout; {path} links it: {url}"
     for path, text in docs:
         for line in re.sub(r"\\[ \t]*\r?\n\s*", " ", text).splitlines():  # a command split over lines is one line
-            if value.rstrip("/") in line and re.search(r"\btrain|--mode[ =]train|run_type=train", line) and line.strip() != value:
+            if (
+                value.rstrip("/") in line
+                and re.search(r"\btrain|--mode[ =]train|run_type=train", line)
+                and line.strip() != value
+            ):
                 if re.search(r"(?:out|save|output|log|checkpoint)[\w-]*[ =]+\S*" + re.escape(value.rstrip("/")), line):
                     return f"only training writes it: run `{re.sub(r'[ ]+', ' ', line.strip().strip('`$ '))}` ({path}) first"
     return "not in the checkout and no doc links it; train it or pass --set with your weights"
@@ -317,7 +340,9 @@ def _checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
 def _download_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
     """The docs' step that fetches `value`: a download command or link whose line names it (a
     command before prose), else the first download step that is about data."""
-    words = [w for w in re.split(r"[/._\-{}]+", value.lower()) if len(w) > 2 and w not in ("data", "datasets", "dataset")]
+    words = [
+        w for w in re.split(r"[/._\-{}]+", value.lower()) if len(w) > 2 and w not in ("data", "datasets", "dataset")
+    ]
     best: tuple[int, str] | None = None
     for path, text in docs:
         for line in text.splitlines():
@@ -329,7 +354,9 @@ def _download_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
                 continue
             command = re.match(r"^(?:wget|curl|gdown|gsutil|python3?|bash|sh|\./)\b", step) is not None
             named = any(word in line.lower() for word in words)
-            about_data = named or (url is not None and link_kind(url.group(0), line) == "dataset") or "data" in line.lower()
+            about_data = (
+                named or (url is not None and link_kind(url.group(0), line) == "dataset") or "data" in line.lower()
+            )
             score = 2 * named + command
             if about_data and (best is None or score > best[0]):
                 best = (score, f"the docs fetch {'it' if named else 'data'} ({path}): {step[:200]}")
@@ -344,7 +371,9 @@ def _eval_checkpoint_link(
         return
     for url, path, context in _links(docs):
         if _WEIGHT_SUFFIX.search(url.rsplit("/", 1)[-1]) and link_kind(url, context) == "model":
-            needs.add("checkpoint", url, f"it evaluates but loads no checkpoint; {path} links one: {url}", blocking=False)
+            needs.add(
+                "checkpoint", url, f"it evaluates but loads no checkpoint; {path} links one: {url}", blocking=False
+            )
             return
 
 
@@ -360,12 +389,16 @@ _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<
 _READ_CALL = re.compile(
     r"""(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
     r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
-    r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob)"""
+    r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
+    # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
+    r"""\b(?:\w+\.)?load(?:_\w+)?)"""
     r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
-_DOWNLOADS = re.compile(r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
-                        r"nltk\.download|gdown|wget")
+_DOWNLOADS = re.compile(
+    r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
+    r"nltk\.download|gdown|wget"
+)
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
     r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
@@ -374,14 +407,28 @@ _CUDA_CALL = re.compile(
 _GUARD = re.compile(r"cuda|gpu|device|is_available|use_cuda|no_cuda|cpu|ngpu|num_gpus|backend|\.type\b|opt\.type", re.I)
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 _SIMULATORS = (
-    (re.compile(r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control)\b", re.M), "MuJoCo (and its licence/binaries for mujoco_py)"),
-    (re.compile(r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|gym\.make\(\s*['\"](?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider)", re.M), "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control)\b", re.M),
+        "MuJoCo (and its licence/binaries for mujoco_py)",
+    ),
+    (
+        re.compile(
+            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|gym\.make\(\s*['\"](?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider)",
+            re.M,
+        ),
+        "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
+    ),
     (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), "the CARLA simulator server"),
     (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), "DeepMind Lab (built with Bazel)"),
     (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), "ViZDoom and its game scenarios"),
     (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), "the StarCraft II game binary and maps"),
     (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), "Habitat-Sim and its scene datasets"),
-    (re.compile(r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim)\b", re.M), "the game/simulator binary this environment wraps"),
+    (
+        re.compile(
+            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim)\b", re.M
+        ),
+        "the game/simulator binary this environment wraps",
+    ),
 )
 _SYSTEM_PROGRAMS = {
     "th": "Torch7 (`th`, LuaJIT and luarocks)",
@@ -400,15 +447,18 @@ _CLOUD_LOGIN = {"gcloud": "gcloud auth login", "gsutil": "gcloud auth login", "a
 _CREDENTIAL_ASSIGN = re.compile(
     r"""(?P<name>[\w.]*(?:api_?key|secret_?key|client_?secret|password|access_?key|auth_?token|access_?token|"""
     r"""(?:hf|github|openai|slack|bot|wandb|hyperdash)_?(?:token|key))\w*)\s*=\s*['"](?P<value>[^'"\n]*)['"]""",
-    re.I
+    re.I,
 )
 _FAKE_SECRET = re.compile(r"^$|your|<|xxx|\.\.\.|\*\*\*|insert|put[_ ]|here|change|fill|todo|replace|key_?here", re.I)
 _ENV_READ = re.compile(
     r"""os\.environ\[\s*['"](?P<item>\w+)['"]\s*\](?!\s*=[^=])|os\.getenv\(\s*['"](?P<get>\w+)['"]\s*\)|"""
     r"""os\.environ\.get\(\s*['"](?P<dget>\w+)['"]\s*\)|os\.getenv\(\s*['"](?P<lua>\w+)['"]\s*\)"""
 )
-_ENV_SET = re.compile(r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]|"""
-                      r"""^\s*(?:export\s+)?([A-Za-z_]\w*)=""", re.M)
+_ENV_SET = re.compile(
+    r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]|"""
+    r"""^\s*(?:export\s+)?([A-Za-z_]\w*)=""",
+    re.M,
+)
 
 
 def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
@@ -461,7 +511,9 @@ def _gpu(sources: Sequence[Source], named: set[str], command: str, needs: _Needs
     """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only."""
     for source, flag, default, _ in _defaults(sources):
         value = (_literal(default) or default).lower().strip()
-        on = re.match(r"^(cuda|cudnn|cudacudnn|gpu|cunn)", value) or (re.search(r"cuda|gpu", flag, re.I) and value == "true")
+        on = re.match(r"^(cuda|cudnn|cudacudnn|gpu|cunn)", value) or (
+            re.search(r"cuda|gpu", flag, re.I) and value == "true"
+        )
         if _DEVICE_FLAG.search(flag) and on and not re.search(r"no[_-]?cuda|cpu", flag, re.I):
             if _norm(flag) in named:
                 continue
@@ -507,7 +559,10 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
 
 def _authors_path(value: str) -> bool:
     """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x)."""
-    return bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value)) and not Path(value).exists()
+    return (
+        bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
+        and not Path(value).exists()
+    )
 
 
 def _found_path(
@@ -524,7 +579,9 @@ def _found_path(
         needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not downloads)
 
 
-def _script_defaults(sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, docs, needs: _Needs) -> None:
+def _script_defaults(
+    sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, docs, needs: _Needs
+) -> None:
     """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
     files that are not there, unless the command (or the shell line that starts the script) sets
     that flag."""
@@ -542,7 +599,12 @@ def _script_defaults(sources: Sequence[Source], named: set[str], base: Path, rep
             continue
         if value.startswith(("/", "~")):
             if _authors_path(value) and (ckpt or data):
-                needs.add("placeholder", value, f"{source.path}: {flag} defaults to {value}, a path on the authors' machine: pass {flag} or --set {_norm(flag)}=...", key=_norm(flag))
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path}: {flag} defaults to {value}, a path on the authors' machine: pass {flag} or --set {_norm(flag)}=...",
+                    key=_norm(flag),
+                )
             if not value.startswith("~") or Path(value).expanduser().exists():
                 continue
         if not _absent(value, _bases(source, base, repo_dir)):
@@ -551,7 +613,9 @@ def _script_defaults(sources: Sequence[Source], named: set[str], base: Path, rep
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=False)
         elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
-            _found_path("dataset", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=downloads)
+            _found_path(
+                "dataset", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=downloads
+            )
 
 
 # `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
@@ -594,7 +658,10 @@ def _read_paths(
         for m in _PATH_ASSIGN.finditer(source.text):
             name, value = m.group("name") or m.group("key"), (m.group("path") or m.group("value"))[1:-1]
             short = _norm(re.sub(r"\W+", "_", name).strip("_").split("_")[-1] if m.group("name") else name)
-            if re.search(r"data|root|corpus|images?|(?:train|test|val\w*)_?(?:file|path|dir)", name, re.I) and short not in named:
+            if (
+                re.search(r"data|root|corpus|images?|(?:train|test|val\w*)_?(?:file|path|dir)", name, re.I)
+                and short not in named
+            ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         for value, context, mode, line in found:
             if re.search(r"[wa]", mode) or "/" not in value or value.startswith(("{", "%", "$")):
@@ -603,12 +670,22 @@ def _read_paths(
                 continue
             if re.search(r"\.(py|sh|md|ya?ml|json|cfg)$", value) or "://" in value:
                 continue
-            ckpt = re.search(r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)", context, re.I) or _WEIGHT_FILE.search(value)
+            ckpt = re.search(
+                r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)", context, re.I
+            ) or _WEIGHT_FILE.search(value)
             if value.startswith(("/", "~")):
                 if _authors_path(value):
-                    needs.add("placeholder", value, f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours")
+                    needs.add(
+                        "placeholder",
+                        value,
+                        f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
+                    )
                     if not ckpt:
-                        needs.add("dataset", value, f"{source.path} expects its data at {value}: {_download_advice(value, docs)}")
+                        needs.add(
+                            "dataset",
+                            value,
+                            f"{source.path} expects its data at {value}: {_download_advice(value, docs)}",
+                        )
                     continue
                 if not value.startswith("~") or Path(value).expanduser().exists():
                     continue
@@ -616,7 +693,15 @@ def _read_paths(
                 continue
             # A read inside an `if` may be an option the command does not take: said, not blocking.
             optional = downloads or _guarded(lines, line, False)
-            _found_path("checkpoint" if ckpt else "dataset", value, f"{source.path} reads", source, docs, needs, downloads=optional)
+            _found_path(
+                "checkpoint" if ckpt else "dataset",
+                value,
+                f"{source.path} reads",
+                source,
+                docs,
+                needs,
+                downloads=optional,
+            )
 
 
 def _fetched(sources: Sequence[Source]) -> set[str]:
@@ -647,8 +732,15 @@ def _shell_lines(sources: Sequence[Source], repo_dir: Path, docs, needs: _Needs)
 def _downloads(sources: Sequence[Source], needs: _Needs) -> None:
     """Data the code fetches itself (torchvision `download=True`, nltk, datasets): advice only."""
     for source in sources:
-        if source.lang == "python" and re.search(r"download\s*=\s*True|load_dataset\(|tfds\.load|nltk\.download", source.text):
-            needs.add("dataset", f"download:{source.path}", f"{source.path} downloads its data on the first run (network needed)", blocking=False)
+        if source.lang == "python" and re.search(
+            r"download\s*=\s*True|load_dataset\(|tfds\.load|nltk\.download", source.text
+        ):
+            needs.add(
+                "dataset",
+                f"download:{source.path}",
+                f"{source.path} downloads its data on the first run (network needed)",
+                blocking=False,
+            )
             return
 
 
@@ -670,7 +762,9 @@ def _config_paths(sources: Sequence[Source], base: Path, docs, needs: _Needs) ->
             if _CKPT_WORDS.search(key):
                 needs.add("checkpoint", value, f"{source.path}: {key} = {value}: {_checkpoint_advice(value, docs)}")
             elif _DATA_WORDS.search(key):
-                needs.add("dataset", value, f"{source.path}: {key} = {value} is not there; {_download_advice(value, docs)}")
+                needs.add(
+                    "dataset", value, f"{source.path}: {key} = {value} is not there; {_download_advice(value, docs)}"
+                )
 
 
 def _argument_kind(name: str) -> str | None:
@@ -709,7 +803,7 @@ def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> No
             used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", source.text)})
             if used and used[-1] > len(given):
                 names = []
-                for n in used[len(given):]:
+                for n in used[len(given) :]:
                     assigned = re.search(rf"^\s*(\w+)=[\"']?\$\{{?{n}\b", source.text, re.M)
                     names.append(f"${n}" + (f" ({assigned.group(1)})" if assigned else ""))
                 _missing_arguments(source, names, len(given), docs, needs)
@@ -727,11 +821,23 @@ def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> No
                     names.append(name)
                     continue
                 value = given[n - 1]
-                opened = re.search(rf"\w*(?:open|load|read|File)\w*\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text, re.I)
+                opened = re.search(
+                    rf"\w*(?:open|load|read|File)\w*\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text, re.I
+                )
                 if opened and re.fullmatch(r"[\w./-]+", value) and not value.isdigit() and not _exists(base, value):
-                    kind = _argument_kind(name) or ("checkpoint" if _WEIGHT_FILE.search(value) else "dataset")
-                    needs.add("placeholder", value, f"{source.path} opens sys.argv[{n}] = {value}, which is not there: pass your file", key=value)
-                    needs.add(kind, value, f"{source.path} opens {value} ({name}): {_checkpoint_advice(value, docs) if kind == 'checkpoint' else _download_advice(value, docs)}")
+                    # load_checkpoint(sys.argv[1]): the call says what the file is when the name does not.
+                    kind = _argument_kind(name) or _argument_kind(opened.group(0).split("(")[0]) or "dataset"
+                    needs.add(
+                        "placeholder",
+                        value,
+                        f"{source.path} opens sys.argv[{n}] = {value}, which is not there: pass your file",
+                        key=value,
+                    )
+                    needs.add(
+                        kind,
+                        value,
+                        f"{source.path} opens {value} ({name}): {_checkpoint_advice(value, docs) if kind == 'checkpoint' else _download_advice(value, docs)}",
+                    )
             if names:
                 _missing_arguments(source, [f"{n}" for n in names], len(given), docs, needs)
         for match in _PY_DEFAULT.finditer(source.text):
@@ -749,7 +855,7 @@ def _arguments(sources: Sequence[Source], base: Path, docs, needs: _Needs) -> No
             if not re.search(r"nargs\s*=\s*(?!['\"]?\+|\d)|default\s*=", match.group("rest"))
         ]
         if len(positional) > len(given):
-            _missing_arguments(source, positional[len(given):], len(given), docs, needs)
+            _missing_arguments(source, positional[len(given) :], len(given), docs, needs)
 
 
 def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: _Needs) -> None:
@@ -765,7 +871,12 @@ def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, 
                 hard = match.group("item") is not None
                 settings = _empty_setting(sources, name)
                 if settings and hard:
-                    needs.add("placeholder", name, f"{settings} leaves {name} empty and {source.path} needs it: fill it in", key=name)
+                    needs.add(
+                        "placeholder",
+                        name,
+                        f"{settings} leaves {name} empty and {source.path} needs it: fill it in",
+                        key=name,
+                    )
                     continue
                 if name in assigned or _AMBIENT.match(name):
                     continue
@@ -788,7 +899,9 @@ def _environment(sources: Sequence[Source], command: str, environ: Mapping[str, 
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
     """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
     for source in sources:
-        if source.role == "config" and re.search(rf"^\s*(?:export\s+)?{re.escape(name)}\s*=\s*['\"]?['\"]?\s*$", source.text, re.M):
+        if source.role == "config" and re.search(
+            rf"^\s*(?:export\s+)?{re.escape(name)}\s*=\s*['\"]?['\"]?\s*$", source.text, re.M
+        ):
             return source.path
     return None
 
@@ -823,7 +936,9 @@ def _programs(command: str, sources: Sequence[Source], which: Callable[[str], st
         if source.lang == "shell":
             lines += source.text.splitlines()
         elif source.lang == "python":
-            lines += re.findall(r"""(?:os\.system|os\.popen|subprocess\.\w+|call|check_output)\(\s*\[?\s*f?['"]([^'"]+)""", source.text)
+            lines += re.findall(
+                r"""(?:os\.system|os\.popen|subprocess\.\w+|call|check_output)\(\s*\[?\s*f?['"]([^'"]+)""", source.text
+            )
         if source.lang == "python" and re.search(r"^\s*import\s+matlab\.engine", source.text, re.M):
             lines.append("matlab")
     lua_libs = sorted(
@@ -847,17 +962,25 @@ def _programs(command: str, sources: Sequence[Source], which: Callable[[str], st
             extra = f" with the rocks {', '.join(lua_libs)}" if program == "th" and lua_libs else ""
             needs.add("system", program, f"the run starts `{program}`: install {what}{extra}")
             if program in _CLOUD_LOGIN:
-                needs.add("credential", program, f"`{program}` needs a login to the bucket: run `{_CLOUD_LOGIN[program]}`")
+                needs.add(
+                    "credential", program, f"`{program}` needs a login to the bucket: run `{_CLOUD_LOGIN[program]}`"
+                )
     bucket = next((m for s in sources for m in re.findall(r"\b(?:gs|s3)://[\w./-]+", s.text)), None)
     if bucket:
         needs.add("dataset", bucket, f"the run reads its data from {bucket}: it needs that bucket (or a copy of it)")
         if not needs.has("credential"):
-            needs.add("credential", "bucket", f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)")
+            needs.add(
+                "credential",
+                "bucket",
+                f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)",
+            )
 
 
 def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) -> None:
     """Compiled extensions (.pyx, .cu, .cpp with a build script) the run imports that are not built."""
-    imported = {m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)}
+    imported = {
+        m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
+    }
     seen = 0
     for folder in _walk_dirs(repo_dir):
         seen += 1
@@ -867,13 +990,18 @@ def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) 
             continue
         rel = folder.relative_to(repo_dir)
         dotted = ".".join(rel.parts)
-        reached = any(dotted and (m == dotted or m.startswith(dotted + ".") or m.split(".")[0] == rel.parts[-1]) for m in imported)
+        reached = any(
+            dotted and (m == dotted or m.startswith(dotted + ".") or m.split(".")[0] == rel.parts[-1]) for m in imported
+        )
         step = next(
             (
                 line.strip().strip("`$ ")
                 for _, text in docs
                 for line in text.splitlines()
-                if re.search(r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?(?:make\b|(?:ba)?sh \S+\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|python3? \S*setup\S*\.py (?:build|install|develop))|build_ext", line)
+                if re.search(
+                    r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?(?:make\b|(?:ba)?sh \S+\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|python3? \S*setup\S*\.py (?:build|install|develop))|build_ext",
+                    line,
+                )
             ),
             None,
         )
@@ -883,7 +1011,9 @@ def _extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: _Needs) 
             return
 
 
-_NATIVE_LOAD = re.compile(r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^\n]*?['"]([\w./-]+\.(?:so|dylib))['"]""")
+_NATIVE_LOAD = re.compile(
+    r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^\n]*?['"]([\w./-]+\.(?:so|dylib))['"]"""
+)
 
 
 def _native_libraries(repo_dir: Path, sources: Sequence[Source], needs: _Needs) -> None:
@@ -891,7 +1021,11 @@ def _native_libraries(repo_dir: Path, sources: Sequence[Source], needs: _Needs) 
     for source in sources:
         for name in _NATIVE_LOAD.findall(source.text) if source.lang == "python" else ():
             if not (_exists(repo_dir, name) or _exists((repo_dir / source.path).parent, name)):
-                needs.add("system", name, f"{source.path} loads {name}, a compiled op that is not built: build it (see the docs or Dockerfile)")
+                needs.add(
+                    "system",
+                    name,
+                    f"{source.path} loads {name}, a compiled op that is not built: build it (see the docs or Dockerfile)",
+                )
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
@@ -906,7 +1040,11 @@ def _walk_dirs(repo_dir: Path, limit: int = 3000):
             children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
         except OSError:
             continue
-        queue += [c for c in children if not c.name.startswith(".") and c.name not in ("node_modules", "venv", "env", "__pycache__")]
+        queue += [
+            c
+            for c in children
+            if not c.name.startswith(".") and c.name not in ("node_modules", "venv", "env", "__pycache__")
+        ]
 
 
 def find_needs(

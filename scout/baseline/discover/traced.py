@@ -92,7 +92,9 @@ def starts(command: str) -> list[Start]:
                 found.append(Start("lua", rest[0], False, tuple(tokens[tokens.index(rest[0]) + 1 :])))
         elif head in ("matlab", "octave", "octave-cli"):
             # `matlab -nodisplay -r "Main; exit"`, `matlab Main`, `octave Main.m`: the script named.
-            words = re.findall(r"(?:run\(\s*['\"])?([A-Za-z]\w*)(?:\.m)?\b", " ".join(t for t in tokens[1:] if not t.startswith("-")))
+            words = re.findall(
+                r"(?:run\(\s*['\"])?([A-Za-z]\w*)(?:\.m)?\b", " ".join(t for t in tokens[1:] if not t.startswith("-"))
+            )
             script = next((w for w in words if w not in ("exit", "quit", "run", "cd", "addpath")), None)
             found.append(Start("matlab", f"{script}.m" if script else None, False, ()))
             found.append(Start(head, None, False, tuple(tokens[1:])))
@@ -204,7 +206,9 @@ def _path_hints(text: str, here: Path) -> list[Path]:
             helper_text = (here / f"{helper}.py").read_text(encoding="utf-8", errors="replace")[:20_000]
         except OSError:
             continue
-        for assigned in re.findall(r"osp\.join\(\s*this_dir\s*,([^)]*)\)|os\.path\.join\(\s*this_dir\s*,([^)]*)\)", helper_text):
+        for assigned in re.findall(
+            r"osp\.join\(\s*this_dir\s*,([^)]*)\)|os\.path\.join\(\s*this_dir\s*,([^)]*)\)", helper_text
+        ):
             parts = re.findall(r"['\"]([\w./-]+)['\"]", "".join(assigned))
             if parts:
                 folders.append((here / Path(*parts)).resolve())
@@ -279,19 +283,13 @@ def _shell_lines(text: str) -> list[str]:
 
 
 def _expand(line: str, variables: dict[str, str]) -> str:
-    return re.sub(
-        r"\$\{?([A-Za-z_][A-Za-z0-9_]*|\d)\}?", lambda m: variables.get(m.group(1), m.group(0)), line
-    )
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|\d)\}?", lambda m: variables.get(m.group(1), m.group(0)), line)
 
 
 def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str, str]) -> None:
     roots = [base, walk.repo]
     if start.program == "python" and start.target:
-        path = (
-            _module_file(roots, start.target)
-            if start.module
-            else _existing(roots, start.target.removeprefix("./"))
-        )
+        path = _module_file(roots, start.target) if start.module else _existing(roots, start.target.removeprefix("./"))
         if path is not None and path.name == "__init__.py" and start.module:
             path = _existing([path.parent], "__main__.py") or path
         _read_python(walk, path, start.args, roots, console)
@@ -311,11 +309,30 @@ def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str,
     _configs(walk, start.args, base)
 
 
-def _read_python(walk: _Walk, path: Path | None, args: tuple[str, ...], roots: list[Path], console: dict[str, str]) -> None:
+def _read_python(
+    walk: _Walk, path: Path | None, args: tuple[str, ...], roots: list[Path], console: dict[str, str]
+) -> None:
     source = walk.read(path, "python", "start", args) if path is not None else None
     if source is not None and path is not None:
         _python_imports(walk, source, path, roots)
         _shell_outs(walk, source, roots[0], console)
+        _default_configs(walk, source, roots)
+
+
+# `parser.add_argument('--data-cfg', default='cfg/coco.data')`: a settings file the script reads unless told otherwise.
+_CONFIG_DEFAULT = re.compile(
+    r"""add_argument\(\s*['"]--?(?P<flag>[\w-]*(?:cfg|conf|config|settings)[\w-]*)['"][^)]*?default\s*=\s*['"](?P<path>[^'"]+)['"]"""
+)
+
+
+def _default_configs(walk: _Walk, source: Source, roots: list[Path]) -> None:
+    given = {a.split("=")[0].lstrip("-").replace("-", "_") for a in source.args if a.startswith("-")}
+    for match in _CONFIG_DEFAULT.finditer(source.text):
+        if match.group("flag").replace("-", "_") in given:
+            continue
+        target = _existing(roots, match.group("path").removeprefix("./"))
+        if target is not None:
+            walk.read(target, "config", "config")
 
 
 def _read_shell(
@@ -353,7 +370,9 @@ def _read_shell(
             # `source settings.cfg`: its assignments are the script's variables.
             settings_path = _existing([base, walk.repo], _expand(sourced.group(1), variables))
             settings = walk.read(settings_path, "config", "config") if settings_path else None
-            for key, value in re.findall(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(\S*)", settings.text if settings else "", re.M):
+            for key, value in re.findall(
+                r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(\S*)", settings.text if settings else "", re.M
+            ):
                 variables.setdefault(key, value.strip("'\""))
             continue
         assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)", line)
@@ -401,7 +420,12 @@ def _shell_outs(walk: _Walk, source: Source, base: Path, console: dict[str, str]
                 expanded = [start]
             for one in expanded:
                 if one.program in ("python", "shell"):
-                    source.runs.append((f"{'python' if one.program == 'python' else 'sh'} {one.target} {' '.join(one.args)}", _rel(walk, base)))
+                    source.runs.append(
+                        (
+                            f"{'python' if one.program == 'python' else 'sh'} {one.target} {' '.join(one.args)}",
+                            _rel(walk, base),
+                        )
+                    )
                 _start(walk, one, base, 1, console)
 
 
