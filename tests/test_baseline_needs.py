@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scout.baseline.discover.needs import Need, find_needs, link_kind
+from scout.baseline.discover.links import link_kind
+from scout.baseline.discover.needs import Need, find_needs
 from scout.baseline.discover.traced import follow
 
 
