@@ -72,7 +72,9 @@ def test_gpu_behind_a_choice_or_a_flag_is_not_blocking(tmp_path):
                 "function correct_type(data)\n  if opt.type == 'float' then return data:float()\n"
                 "  elseif string.find(opt.type, 'cuda') then return data:cuda()\n  end\nend\n"
             ),
-            "ed/args.lua": "cmd = torch.CmdLine()\ncmd:option('-type', 'cudacudnn', 'Type: cuda | float | cudacudnn')\n",
+            "ed/args.lua": (
+                "cmd = torch.CmdLine()\ncmd:option('-type', 'cudacudnn', 'Type: cuda | float | cudacudnn')\n"
+            ),
         },
     )
     command = (
@@ -153,7 +155,10 @@ def test_checkpoint_folder_only_training_writes_and_data_the_docs_fetch(tmp_path
 
 def test_yacs_pair_and_a_weights_file_name(tmp_path):
     # tianzhi0549/FCOS@a773f128 README.md § Inference.
-    docs = "wget https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true -O FCOS_imprv_R_50_FPN_1x.pth\n"
+    docs = (
+        "wget https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true "
+        "-O FCOS_imprv_R_50_FPN_1x.pth\n"
+    )
     repo = write(
         tmp_path, {"tools/test_net.py": "import argparse\n", "configs/fcos/x.yaml": "MODEL:\n  META_ARCHITECTURE: x\n"}
     )
@@ -244,7 +249,9 @@ def test_flag_default_path_that_is_absent_with_the_docs_download(tmp_path):
     repo = write(
         tmp_path,
         {
-            "single.py": 'tf.flags.DEFINE_string("data_dir", "data/tasks_1-20_v1-2/en/", "Directory containing bAbI tasks")\n'
+            "single.py": (
+                'tf.flags.DEFINE_string("data_dir", "data/tasks_1-20_v1-2/en/", "Directory containing bAbI tasks")\n'
+            )
         },
     )
     docs = "```\nmkdir ./memn2n/data/\ncd ./memn2n/data/\nwget http://www.thespermwhale.com/jaseweston/babi/tasks_1-20_v1-2.tar.gz\n```\n"
@@ -259,7 +266,10 @@ def test_a_path_template_filled_by_the_commands_argument(tmp_path):
         tmp_path,
         {
             "train.py": "import sys\nfrom utils import *\ndataset = sys.argv[1]\n",
-            "utils.py": "def load_corpus(dataset_str):\n    with open(\"data/ind.{}.{}\".format(dataset_str, name), 'rb') as f:\n        pass\n",
+            "utils.py": (
+                "def load_corpus(dataset_str):\n"
+                "    with open(\"data/ind.{}.{}\".format(dataset_str, name), 'rb') as f:\n        pass\n"
+            ),
             "data/ind.citeseer.x": "",
         },
     )
@@ -290,8 +300,12 @@ def test_placeholders_of_every_shape(tmp_path):
     # deepmind/scalable_agent@6c0c8a70 README.md § Test Score.
     repo = write(tmp_path, {"main.lua": "require 'torch'\n", "script/experiment/train.py": "", "experiment.py": ""})
     shapes = {
-        "th main.lua -data [imagenet-folder with train and val folders]": "[imagenet-folder with train and val folders]",
-        "python script/experiment/train.py --only_test true --exp_dir SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE": "SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE",
+        "th main.lua -data [imagenet-folder with train and val folders]": (
+            "[imagenet-folder with train and val folders]"
+        ),
+        "python script/experiment/train.py --only_test true --exp_dir SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE": (
+            "SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE"
+        ),
         "python experiment.py --mode=test --level_name=dmlab30 --dataset_path=[...]": "...",
         "python script/experiment/train.py --data /path/to/coco": "/path/to/coco",
         "python script/experiment/train.py --weights <PATH/TO/WEIGHTS>": "<PATH/TO/WEIGHTS>",
@@ -350,10 +364,15 @@ def test_simulators_and_compiled_ops(tmp_path):
         {
             "experiment.py": "import environments\nimport dynamic_batching\n",
             "environments.py": "import deepmind_lab\n",
-            "dynamic_batching.py": "batcher_ops = tf.load_op_library(os.path.join(tf.resource_loader.get_data_files_path(), './batcher.so'))\n",
+            "dynamic_batching.py": (
+                "batcher_ops = tf.load_op_library(\n"
+                "    os.path.join(tf.resource_loader.get_data_files_path(), './batcher.so'))\n"
+            ),
             "play.py": "from environments.environment import Environment\n",
             "environments/__init__.py": "",
-            "environments/environment.py": "import gym\nclass Environment:\n    def __init__(self):\n        self.env = gym.make('Breakout-v0')\n",
+            "environments/environment.py": (
+                "import gym\nclass Environment:\n    def __init__(self):\n        self.env = gym.make('Breakout-v0')\n"
+            ),
         },
     )
     needs = needs_of(repo, "python experiment.py --mode=test")

@@ -331,7 +331,7 @@ def check_reads(
                 continue
             if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
                 continue
-            if re.search(r"\.(py|sh|md|ya?ml|json|cfg)$", value) or "://" in value:
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) or "://" in value:  # code and settings, not data
                 continue
             ckpt = re.search(
                 r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)", context, re.I
@@ -673,7 +673,7 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
 
 
 _NATIVE_LOAD = re.compile(
-    r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^\n]*?['"]([\w./-]+\.(?:so|dylib))['"]"""
+    r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^'"]{0,200}['"]([\w./-]+\.(?:so|dylib))['"]"""
 )
 
 
