@@ -401,3 +401,16 @@ def test_reading_is_bounded(tmp_path):
     files |= {f"m{i}.py": "x = 1\n" for i in range(200)}
     repo = write(tmp_path, files)
     assert len(follow("python main.py", repo)) <= 40
+
+
+def test_a_gpu_the_docs_require_when_the_code_says_nothing(tmp_path):
+    # CKRC24/Listen-and-Translate@41f0f670 README.md; the Keras code never names a device.
+    repo = write(
+        tmp_path, {"final.sh": "python3 src/retrieval_predict.py $1\n", "src/retrieval_predict.py": "import keras\n"}
+    )
+    docs = "In addition, it is required to use **GPU** to run this project.\n"
+    [gpu] = [n for n in needs_of(repo, "bash final.sh test.csv", docs=docs) if n.kind == "gpu"]
+    assert gpu.blocking and "README.md says a GPU is required" in gpu.detail
+    # "GPU usage preferred" is advice, not a requirement (a dev README's Theano note).
+    hedged = "Make sure to configure Theano to your needs (GPU usage preferred - tested with CuDNN 5.1)\n"
+    assert not [n for n in needs_of(repo, "bash final.sh test.csv", docs=hedged) if n.kind == "gpu"]

@@ -108,7 +108,7 @@ def find_needs(
     runs.check_downloads(sources, needs)
     runs.check_linked_weights(kind, named, command, docs, needs)
     if not has_gpu:
-        runs.check_gpu(sources, named, command, needs)
+        runs.check_gpu(sources, named, docs, needs)
     runs.check_environment(sources, command, environ, needs)
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs)

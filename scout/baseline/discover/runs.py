@@ -5,6 +5,7 @@ compiled extensions that are not there. Each `check_*` adds what it finds to a `
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -57,7 +58,7 @@ _READ_CALL = re.compile(
     # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
     r"""\b(?:\w+\.)?load(?:_\w+)?)"""
     r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
-    r"""(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
+    r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
 _DOWNLOADS = re.compile(
     r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
@@ -171,8 +172,10 @@ def _guarded(lines: list[str], index: int, lua: bool) -> bool:
     return False
 
 
-def check_gpu(sources: Sequence[Source], named: set[str], command: str, needs: Found) -> None:
-    """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only."""
+def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
+    """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
+    the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
+    a CPU path)."""
     for source, flag, default, _ in _defaults(sources):
         value = (_literal(default) or default).lower().strip()
         on = re.match(r"^(cuda|cudnn|cudacudnn|gpu|cunn)", value) or (
@@ -202,6 +205,27 @@ def check_gpu(sources: Sequence[Source], named: set[str], command: str, needs: F
                     f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path: needs a GPU",
                 )
                 return
+    if needs.has("gpu"):
+        return
+    for path, text in docs:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
+            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
+            if _GPU_REQUIRED.search(sentence) and not hedged:
+                fallback = any(_CPU_PATH.search(source.text) for source in sources)
+                quote = re.sub(r"\s+", " ", sentence.strip())[:120]
+                needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# "it is required to use GPU", "Install Torch on a machine with CUDA GPU", "requires an NVIDIA GPU".
+_GPU_REQUIRED = re.compile(
+    r"\b(?:requires?|required|must (?:have|use|run)|only (?:runs|works))\b[^.\n]{0,40}\b(?:GPUs?|CUDA)\b"
+    r"|\b(?:GPUs?|CUDA)\b[^.\n]{0,30}\b(?:is|are) (?:required|needed|necessary|a must)"
+    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU",
+    re.I,
+)
+_CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu|'-type'.*float", re.I)
 
 
 def _bases(source: Source, base: Path, repo_dir: Path) -> list[Path]:
@@ -231,7 +255,7 @@ def _authors_path(value: str) -> bool:
 
 def _found_path(kind_hint: str, value: str, where: str, source: Source, docs, needs: Found, *, downloads: bool) -> None:
     """Record one absent path: a checkpoint, or data (not blocking when the code downloads it)."""
-    if Path(value.rstrip("/")).name in needs.fetched:
+    if any(fnmatch.fnmatchcase(name, Path(value.rstrip("/")).name) for name in needs.fetched):
         needs.add(kind_hint, value, f"{where} {value}: the run downloads it first (network needed)", blocking=False)
         return
     if kind_hint == "checkpoint":
@@ -313,8 +337,14 @@ def check_reads(
         downloads = _DOWNLOADS.search(source.text) is not None
         bases = _bases(source, base, repo_dir)
         lines = source.text.splitlines()
+        # `load_model('model/stacking_ds_' + str(i) + '.h5')`: the written-in part is a prefix.
         found = [
-            (m.group("path")[1:-1], m.group(0), m.group("mode") or "", source.text.count("\n", 0, m.start()))
+            (
+                m.group("path")[1:-1] + ("*" if m.group("concat") else ""),
+                m.group(0),
+                m.group("mode") or "",
+                source.text.count("\n", 0, m.start()),
+            )
             for m in _READ_CALL.finditer(source.text)
         ]
         # Variables named for data; a checkpoint kept in a variable is as often where training writes.
@@ -331,11 +361,19 @@ def check_reads(
                 continue
             if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
                 continue
-            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) or "://" in value:  # code and settings, not data
+            if (
+                re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) or "://" in value
+            ):  # code and settings, not data
                 continue
-            ckpt = re.search(
-                r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)", context, re.I
-            ) or WEIGHT_FILE.search(value)
+            ckpt = (
+                re.search(
+                    r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)",
+                    context,
+                    re.I,
+                )
+                or WEIGHT_FILE.search(value)
+                or _call_kind(context) == "checkpoint"
+            )
             if value.startswith(("/", "~")):
                 if _authors_path(value):
                     needs.add(
@@ -439,6 +477,14 @@ def _argument_kind(name: str) -> str | None:
     return None
 
 
+def _call_kind(call: str) -> str | None:
+    """What a loader call loads, from its name less the verb: load_checkpoint -> checkpoint,
+    load_model -> checkpoint, load_word_to_idx -> nothing said."""
+    name = re.match(r"[\w.]*", call).group(0).split(".")[-1]
+    rest = re.sub(r"^_*(?:load|read|open|get)_*|_*(?:load|read|open)$", "", name, flags=re.I)
+    return _argument_kind(rest) if rest and rest != name else None
+
+
 def _missing_arguments(source: Source, names: list[str], given: int, docs, needs: Found) -> None:
     """Record the arguments a script takes and the command leaves out, and what each stands for."""
     needs.add(
@@ -489,7 +535,7 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                 )
                 if opened and re.fullmatch(r"[\w./-]+", value) and not value.isdigit() and not path_exists(base, value):
                     # load_checkpoint(sys.argv[1]): the call says what the file is when the name does not.
-                    kind = _argument_kind(name) or _argument_kind(opened.group(0).split("(")[0]) or "dataset"
+                    kind = _argument_kind(name) or _call_kind(opened.group(0)) or "dataset"
                     needs.add(
                         "placeholder",
                         value,
