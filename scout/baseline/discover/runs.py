@@ -225,7 +225,7 @@ _GPU_REQUIRED = re.compile(
     r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU",
     re.I,
 )
-_CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu|'-type'.*float", re.I)
+_CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu", re.I)
 
 
 def _bases(source: Source, base: Path, repo_dir: Path) -> list[Path]:
