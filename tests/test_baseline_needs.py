@@ -414,3 +414,26 @@ def test_a_gpu_the_docs_require_when_the_code_says_nothing(tmp_path):
     # "GPU usage preferred" is advice, not a requirement (a dev README's Theano note).
     hedged = "Make sure to configure Theano to your needs (GPU usage preferred - tested with CuDNN 5.1)\n"
     assert not [n for n in needs_of(repo, "bash final.sh test.csv", docs=hedged) if n.kind == "gpu"]
+
+
+def test_hostile_inputs_stay_bounded(tmp_path):
+    # A 10 MB README of links and download lines, a binary script, a module importing itself, a
+    # symlink loop and a link out of the checkout: an answer in bounded time, never a traceback.
+    import time
+
+    readme = "".join(f"wget https://x.org/d{i}/model_{i}.pth # trained weights\n" for i in range(200_000))
+    repo = write(
+        tmp_path / "r",
+        {
+            "main.py": "import main\nimport loop\nopen('data/x/{}.bin'.format(a))\n",
+            "run.sh": "source run.sh\nbash run.sh\npython main.py\n",
+            "bin.py": "",
+        },
+    )
+    (repo / "bin.py").write_bytes(bytes(range(256)) * 1000)
+    (repo / "loop").symlink_to(repo)
+    (repo / "out.py").symlink_to("/etc/hostname")
+    start = time.monotonic()
+    for command in ("bash run.sh", "python bin.py", "python out.py ~nobody/x", 'python main.py --data "unclosed'):
+        needs_of(repo, command, docs=readme)
+    assert time.monotonic() - start < 10

@@ -5,6 +5,7 @@ one per subject, for the readers here, in `runs.py` and in `needs.py`."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -137,7 +138,7 @@ def looks_like_path(value: str) -> bool:
 
 def path_exists(base: Path, value: str) -> bool:
     value = value.strip("'\"").replace("\\", "/")
-    path = Path(value).expanduser()
+    path = Path(os.path.expanduser(value))
     try:
         if not path.is_absolute():
             path = base / path
@@ -171,7 +172,7 @@ def command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], nee
         if path_exists(base, value) or re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
-        mine = not Path(value).expanduser().is_absolute()
+        mine = not Path(os.path.expanduser(value)).is_absolute()
         if CKPT_WORDS.search(name) or weights:
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
         elif DATA_WORDS.search(name) or "/" in value:

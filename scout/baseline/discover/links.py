@@ -5,6 +5,7 @@ or the training command that writes it. A `.tar`/`.pkl`/`.pth` ending alone deci
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,6 +67,10 @@ def link_kind(url: str, context: str) -> str:
     return "model" if WEIGHT_SUFFIX.search(name) and "model" in found else "other"
 
 
+# Links and download lines read at the most: a README of a thousand links is a list, not a guide.
+MAX_LINKS = 1000
+
+
 def doc_links(docs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str, str], ...]:
     """(url, doc path, context) for every link in the docs; the context is its line and heading."""
     return _doc_links(tuple(docs))
@@ -84,19 +89,22 @@ def _doc_links(docs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str],
             for match in URL.finditer(line):
                 before = lines[i - 1] if i else ""
                 found.append((match.group(0).rstrip(".,;"), path, f"{heading}\n{before}\n{line}"))
+                if len(found) >= MAX_LINKS:
+                    return tuple(found)
     return tuple(found)
 
 
 @functools.lru_cache(maxsize=4)
 def _fetch_lines(docs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """(doc path, line) of the doc lines that download something (wget, curl, a download script)."""
-    return tuple(
+    found = (
         (path, line)
         for path, text in docs
         for line in text.splitlines()
         if re.search(r"\bwget\b|\bcurl\b|download|gdown|\bgsutil\b", line, re.I)
         and (URL.search(line) or re.search(r"\.(py|sh)\b", line))
     )
+    return tuple(itertools.islice(found, MAX_LINKS))
 
 
 def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:

@@ -31,6 +31,10 @@ from scout.baseline.discover.traced import follow
 from scout.errors import ConfigError
 
 
+_MAX_DOCS = 40
+_MAX_DOC_CHARS = 400_000
+
+
 @dataclass(frozen=True)
 class Need:
     kind: str  # dataset, checkpoint, gpu, credential, env, simulator, system or placeholder
@@ -91,7 +95,9 @@ def find_needs(
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
     machine (a program that is there is no need)."""
-    docs = list(docs) if docs is not None else [("the docs", docs_text)]
+    # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
+    docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
+    docs = docs[:_MAX_DOCS]
     sources = follow(command, repo_dir, cwd)
     if script and not any(s.role == "start" for s in sources):
         sources = follow(f"python {script}", repo_dir, cwd)

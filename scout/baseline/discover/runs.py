@@ -6,6 +6,7 @@ compiled extensions that are not there. Each `check_*` adds what it finds to a `
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -110,7 +111,8 @@ _SYSTEM_PROGRAMS = {
 }
 _CLOUD_LOGIN = {"gcloud": "gcloud auth login", "gsutil": "gcloud auth login", "aws": "aws configure"}
 _CREDENTIAL_ASSIGN = re.compile(
-    r"""(?P<name>[\w.]*(?:api_?key|secret_?key|client_?secret|password|access_?key|auth_?token|access_?token|"""
+    # The name starts at a word boundary: a leading [\w.]* would be tried from every character.
+    r"""(?P<name>\b(?:\w+\.)?\w*?(?:api_?key|secret_?key|client_?secret|password|access_?key|auth_?token|access_?token|"""
     r"""(?:hf|github|openai|slack|bot|wandb|hyperdash)_?(?:token|key))\w*)\s*=\s*['"](?P<value>[^'"\n]*)['"]""",
     re.I,
 )
@@ -292,7 +294,7 @@ def check_defaults(sources: Sequence[Source], named: set[str], base: Path, repo_
                     f"pass {flag} or --set {norm_flag(flag)}=...",
                     key=norm_flag(flag),
                 )
-            if not value.startswith("~") or Path(value).expanduser().exists():
+            if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
                 continue
         if not _absent(value, _bases(source, base, repo_dir)):
             continue
@@ -388,7 +390,7 @@ def check_reads(
                             f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
                         )
                     continue
-                if not value.startswith("~") or Path(value).expanduser().exists():
+                if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
                     continue
             if not _absent(value, bases, args):
                 continue
