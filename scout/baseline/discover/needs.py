@@ -30,7 +30,6 @@ from scout.baseline.discover.found import Found, command_paths, command_placehol
 from scout.baseline.discover.traced import follow
 from scout.errors import ConfigError
 
-
 _MAX_DOCS = 40
 _MAX_DOC_CHARS = 400_000
 
