@@ -306,7 +306,8 @@ def test_placeholders_of_every_shape(tmp_path):
         "python script/experiment/train.py --only_test true --exp_dir SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE": (
             "SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE"
         ),
-        "python experiment.py --mode=test --level_name=dmlab30 --dataset_path=[...]": "...",
+        "python experiment.py --mode=test --level_name=dmlab30 --dataset_path=[...]": "[...]",
+        "python experiment.py --mode=test --dataset_path ...": "...",
         "python script/experiment/train.py --data /path/to/coco": "/path/to/coco",
         "python script/experiment/train.py --weights <PATH/TO/WEIGHTS>": "<PATH/TO/WEIGHTS>",
     }

@@ -14,7 +14,8 @@ from pathlib import Path
 from scout.baseline.discover.links import checkpoint_advice, download_advice
 
 PLACEHOLDER = re.compile(
-    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>|\[(?=[A-Za-z])[^\[\],'\"=\n]{2,80}\]"
+    # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
+    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)_[\w\-]+|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
     r"|(?<![\w$])(?=[A-Z_]*(?:SPECIFY|HERE|DOWNLOADED|INSERT|FILL|CHANGE_ME|YOUR))[A-Z]+(?:_[A-Z]+){2,}\b"

@@ -57,7 +57,7 @@ _READ_CALL = re.compile(
     r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
     r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
     # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
-    r"""\b(?:\w+\.)?load(?:_\w+)?)"""
+    r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
     r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
@@ -123,7 +123,9 @@ _ENV_READ = re.compile(
 )
 _ENV_SET = re.compile(
     r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]|"""
-    r"""^\s*(?:export\s+)?([A-Za-z_]\w*)=""",
+    # shell: `X=`, `export X=`, `local X=`, `for X in`, `read X`, `getopts "ab:" X`
+    r"""^\s*(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=|\bfor\s+([A-Za-z_]\w*)\s+in\b|"""
+    r"""\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\bgetopts\s+\S+\s+([A-Za-z_]\w*)""",
     re.M,
 )
 
