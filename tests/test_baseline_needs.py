@@ -438,3 +438,25 @@ def test_hostile_inputs_stay_bounded(tmp_path):
     for command in ("bash run.sh", "python bin.py", "python out.py ~nobody/x", 'python main.py --data "unclosed'):
         needs_of(repo, command, docs=readme)
     assert time.monotonic() - start < 10
+
+
+def test_hydra_required_values_wandb_and_dotenv(tmp_path):
+    # The ashleve/lightning-hydra-template shape issue 21 names (Hydra `KEY=VALUE`; not in the dev
+    # corpus): src/eval.py composes configs/eval.yaml, whose ckpt_path is `???` until the command sets it.
+    repo = write(
+        tmp_path,
+        {
+            "src/eval.py": (
+                "import hydra, wandb\nfrom dotenv import load_dotenv\nload_dotenv()\n"
+                '@hydra.main(version_base="1.3", config_path="../configs", config_name="eval.yaml")\n'
+                "def main(cfg):\n    wandb.init(project='x')\n"
+            ),
+            "configs/eval.yaml": "defaults:\n  - data: mnist\ntask_name: eval\nckpt_path: ???\n",
+            ".env.example": "OPENAI_API_KEY=\n",
+        },
+    )
+    needs = needs_of(repo, "python src/eval.py")
+    assert {("placeholder", "ckpt_path"), ("checkpoint", "ckpt_path")} <= {(n.kind, n.key) for n in needs if n.blocking}
+    assert {("credential", "WANDB_MODE"), ("credential", "OPENAI_API_KEY")} <= {(n.kind, n.key) for n in needs}
+    filled = needs_of(repo, "python src/eval.py ckpt_path=/ckpts/last.ckpt", environ={"WANDB_MODE": "offline"})
+    assert not [n for n in filled if n.key in ("ckpt_path", "WANDB_MODE")]

@@ -74,12 +74,18 @@ _GUARD = re.compile(r"cuda|gpu|device|is_available|use_cuda|no_cuda|cpu|ngpu|num
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 _SIMULATORS = (
     (
-        re.compile(r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control)\b", re.M),
+        # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
+        re.compile(
+            r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control|d4rl|robosuite|metaworld)\b|"
+            r"make\(\s*['\"](?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid|Swimmer|Reacher|InvertedPendulum)\w*-v\d",
+            re.M,
+        ),
         "MuJoCo (and its licence/binaries for mujoco_py)",
     ),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|gym\.make\(\s*['\"](?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider)",
+            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|make\(\s*['\"](?:ALE/|"
+            r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway)\w*-v\d)",
             re.M,
         ),
         "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
@@ -109,6 +115,19 @@ _SYSTEM_PROGRAMS = {
     "Rscript": "R",
     "caffe": "Caffe (built, with its Python bindings)",
 }
+# Python packages that are only a wrapper: what they wrap must be installed by hand.
+_SYSTEM_IMPORTS = (
+    (re.compile(r"^\s*(?:import|from)\s+matlab\.engine\b", re.M), "MATLAB and its Engine API for Python"),
+    (re.compile(r"^\s*(?:import|from)\s+pyrouge\b", re.M), "ROUGE-1.5.5 (Perl), set up with `pyrouge_set_rouge_path`"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+(?:stanfordcorenlp|pycorenlp|jnius|jpype)\b|StanfordCoreNLP", re.M),
+        "Java (and Stanford CoreNLP where the code starts its server)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+apex\b", re.M),
+        "NVIDIA apex, built from source (the pip package `apex` is another one)",
+    ),
+)
 _CLOUD_LOGIN = {"gcloud": "gcloud auth login", "gsutil": "gcloud auth login", "aws": "aws configure"}
 _CREDENTIAL_ASSIGN = re.compile(
     # The name starts at a word boundary: a leading [\w.]* would be tried from every character.
@@ -449,11 +468,22 @@ def check_downloads(sources: Sequence[Source], needs: Found) -> None:
             return
 
 
-def check_configs(sources: Sequence[Source], base: Path, docs, needs: Found) -> None:
-    """Paths in the config files the command passes (`dataset_path: ./data/coco`) that are absent."""
+def check_configs(sources: Sequence[Source], base: Path, named: set[str], docs, needs: Found) -> None:
+    """Paths in the config files the run reads (`dataset_path: ./data/coco`) that are absent, and
+    Hydra's mandatory values (`ckpt_path: ???`) that the command does not override."""
     for source in sources:
         if source.role != "config":
             continue
+        for key in re.findall(r"^\s*([\w.-]+)\s*:\s*['\"]?\?\?\?['\"]?\s*(?:#.*)?$", source.text, re.M):
+            if norm_flag(key) in named or any(n.endswith("." + norm_flag(key)) for n in named):
+                continue
+            needs.add("placeholder", key, f"{source.path}: {key} is ??? (Hydra: required): pass {key}=...", key=key)
+            kind = _argument_kind(key)
+            if kind == "checkpoint":
+                advice = checkpoint_advice(key, docs)
+                needs.add("checkpoint", key, f"{source.path}: {key} wants trained weights: {advice}", key=key)
+            elif kind == "dataset":
+                needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}", key=key)
         for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
             key, value = match.groups()
             if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
@@ -579,7 +609,9 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
         if source.lang == "python" or source.lang == "lua":
             for match in _ENV_READ.finditer(source.text):
                 name = match.group("item") or match.group("get") or match.group("dget") or match.group("lua")
-                hard = match.group("item") is not None
+                kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
+                # A key read with getenv() and no default fails at the first API call all the same.
+                hard = match.group("item") is not None or kind == "credential"
                 settings = _empty_setting(sources, name)
                 if settings and hard:
                     needs.add(
@@ -591,7 +623,6 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 if name in assigned or AMBIENT.match(name):
                     continue
-                kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(
                     kind,
                     name,
@@ -605,6 +636,44 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...", key=name)
+
+
+def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[str, str], needs: Found) -> None:
+    """Logins a fresh machine lacks: Weights & Biases (`wandb.init` stops with no key and no
+    terminal) and the variables a `.env` file should hold (`load_dotenv()` with only `.env.example`)."""
+    for source in sources:
+        if source.lang != "python":
+            continue
+        if re.search(r"\bwandb\.init\(", source.text) and not {"WANDB_API_KEY", "WANDB_MODE"} & set(environ):
+            needs.add(
+                "credential",
+                "wandb",
+                f"{source.path} calls wandb.init: run `wandb login`, or export WANDB_MODE=offline",
+                key="WANDB_MODE",
+            )
+        if re.search(r"\bload_dotenv\(", source.text) and not (repo_dir / ".env").exists():
+            example = next(
+                (
+                    p
+                    for p in (repo_dir / n for n in (".env.example", ".env.template", ".env.sample", "env.example"))
+                    if p.is_file()
+                ),
+                None,
+            )
+            if example is None:
+                continue
+            try:
+                names = re.findall(
+                    r"^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=", example.read_text(errors="replace")[:20_000], re.M
+                )
+            except OSError:
+                names = []
+            for name in names:
+                if name not in environ:
+                    kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
+                    needs.add(
+                        kind, name, f"{source.path} loads .env: copy {example.name} to .env and set {name}", key=name
+                    )
 
 
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
@@ -631,13 +700,15 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
 
 
 def check_simulators(sources: Sequence[Source], needs: Found) -> None:
+    """Simulators and wrapped tools the Python that runs imports (pip alone does not bring them)."""
     for source in sources:
         if source.lang != "python":
             continue
-        for pattern, what in _SIMULATORS:
-            match = pattern.search(source.text)
-            if match:
-                needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+        for kind, table in (("simulator", _SIMULATORS), ("system", _SYSTEM_IMPORTS)):
+            for pattern, what in table:
+                match = pattern.search(source.text)
+                if match:
+                    needs.add(kind, what, f"{source.path} uses {match.group(0).strip()}: install {what}")
 
 
 def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:

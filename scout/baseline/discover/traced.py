@@ -317,6 +317,26 @@ def _read_python(
         _python_imports(walk, source, path, roots)
         _shell_outs(walk, source, roots[0], console)
         _default_configs(walk, source, roots)
+        _hydra_config(walk, source, path)
+
+
+# `@hydra.main(config_path="configs", config_name="eval")`: the config a Hydra script composes.
+_HYDRA_MAIN = re.compile(r"""hydra\.main\(([^)]*)\)""")
+
+
+def _hydra_config(walk: _Walk, source: Source, path: Path) -> None:
+    match = _HYDRA_MAIN.search(source.text)
+    if not match:
+        return
+    folder = re.search(r"""config_path\s*=\s*['"]([^'"]+)['"]""", match.group(1))
+    name = re.search(r"""config_name\s*=\s*['"]([^'"]+)['"]""", match.group(1))
+    chosen = next((a.split("=", 1)[1] for a in source.args if a.startswith(("--config-name=", "-cn="))), None)
+    config = chosen or (name.group(1) if name else None)
+    if folder is None or config is None:
+        return
+    target = _existing([path.parent / folder.group(1)], config if config.endswith(".yaml") else f"{config}.yaml")
+    if target is not None:
+        walk.read(target, "config", "config")
 
 
 # `parser.add_argument('--data-cfg', default='cfg/coco.data')`: a settings file the script reads unless told otherwise.
