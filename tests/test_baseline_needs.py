@@ -363,7 +363,12 @@ def test_simulators_and_compiled_ops(tmp_path):
     repo = write(
         tmp_path,
         {
-            "experiment.py": "import environments\nimport dynamic_batching\n",
+            "experiment.py": (
+                "import environments\nimport dynamic_batching\n"
+                "flags.DEFINE_string('logdir', '/tmp/agent', 'TensorFlow log directory.')\n"
+                "def test(action_set, level_names):\n    with tf.train.SingularMonitoredSession(\n"
+                "        checkpoint_dir=FLAGS.logdir,\n        hooks=[]) as session:\n        pass\n"
+            ),
             "environments.py": "import deepmind_lab\n",
             "dynamic_batching.py": (
                 "batcher_ops = tf.load_op_library(\n"
@@ -378,6 +383,9 @@ def test_simulators_and_compiled_ops(tmp_path):
     )
     needs = needs_of(repo, "python experiment.py --mode=test")
     assert {"simulator", "system"} <= kinds(needs) and any("batcher.so" in n.detail for n in needs)
+    # In an evaluation the folder weights are restored from is the checkpoint, whatever its flag's name.
+    assert any(n.kind == "checkpoint" and "logdir defaults to /tmp/agent" in n.detail for n in needs)
+    assert not [n for n in needs_of(repo, "python experiment.py", kind="train") if n.kind == "checkpoint"]
     assert any("Atari ROMs" in n.detail for n in needs_of(repo, "python play.py"))
 
 

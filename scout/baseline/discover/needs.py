@@ -107,7 +107,7 @@ def find_needs(
     named |= runs.check_shell_lines(sources, repo_dir, docs, needs)
     args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
     runs.check_arguments(sources, base, docs, needs)
-    runs.check_defaults(sources, named, base, repo_dir, docs, needs)
+    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, docs, needs)
     runs.check_downloads(sources, needs)

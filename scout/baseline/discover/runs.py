@@ -288,14 +288,21 @@ def _found_path(kind_hint: str, value: str, where: str, source: Source, docs, ne
         needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not downloads)
 
 
-def check_defaults(sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, docs, needs: Found) -> None:
+def check_defaults(
+    sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, kind: str, docs, needs: Found
+) -> None:
     """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
     files that are not there, unless the command (or the shell line that starts the script) sets
-    that flag."""
+    that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
+    its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
+    restored = _restored_flags(sources) if kind == "eval" else set()
     for source, flag, default, _ in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
         if not value or norm_flag(flag) in mine or "://" in value:
+            continue
+        if norm_flag(flag) in restored and not path_exists(base, value):
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=False)
             continue
         ckpt, data = CKPT_WORDS.search(flag), DATA_WORDS.search(flag)
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
@@ -326,6 +333,23 @@ def check_defaults(sources: Sequence[Source], named: set[str], base: Path, repo_
             _found_path(
                 "dataset", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=downloads
             )
+
+
+# Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
+# `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
+_RESTORE_FROM_FLAG = re.compile(
+    r"(?:checkpoint_dir\s*=|restore\(|latest_checkpoint\(|torch\.load\(|load_state_dict\(|load_weights\(|"
+    r"load_checkpoint\(|load_model\()[^)\n]*?\b(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
+)
+
+
+def _restored_flags(sources: Sequence[Source]) -> set[str]:
+    return {
+        norm_flag(name)
+        for source in sources
+        if source.lang == "python"
+        for name in _RESTORE_FROM_FLAG.findall(source.text)
+    }
 
 
 # `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
