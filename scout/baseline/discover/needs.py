@@ -1,20 +1,23 @@
-"""What a command still needs before it can run on this machine, read from what actually runs: the
-command line, the scripts and modules it starts (`traced.follow`: shell -> Python -> one import
-level, Lua requires, config files passed as arguments) and the docs.
+"""What a command still needs before it can run on this machine, read from what actually runs, not
+from the command line alone: `traced.follow` finds the files (the shell scripts it starts, the
+Python, Lua or MATLAB those start, one level of the repo's own modules they import, the config files
+passed as arguments or named by flag defaults and `@hydra.main`), bounded in files and bytes;
+`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links.
 
 Kinds (the labels of bench/corpus/LABELING.md): `placeholder` (a value the command leaves to the
-user: `/path/to/coco`, `<PATH>`, `[imagenet-folder]`, `...`, `YOUR_KEY`, an unset `$VAR`, a
-`sys.argv[1]` or `required=True` argument it does not pass), `checkpoint` (trained weights the run
-loads: a flag, a Hydra/yacs `KEY=VALUE` override, or a default path that only training produces),
-`dataset` (a path the run reads that is not there, with the docs' download step), `gpu` (CUDA with
-no CPU path), `env` (`os.environ[...]` with no default), `credential` (a key left as a placeholder
-in the source, a token variable, a cloud login), `simulator` (MuJoCo, Atari ROMs, CARLA, ...) and
-`system` (Torch7, MATLAB, Java, the Cloud SDK, an unbuilt compiled extension).
+user: `/path/to/coco`, `<PATH>`, `[imagenet-folder]`, `...`, `SPECIFY_..._HERE`, `YOUR_KEY`, an
+unset `$VAR`, a `sys.argv[1]`, `$1` or `required=True` argument it does not pass, Hydra's `???`, a
+path on the authors' machine), `checkpoint` (trained weights the run loads: a flag, a Hydra/yacs
+`KEY=VALUE` override, a default path that only training writes), `dataset` (a path the run reads
+that is not there, with the docs' download step), `gpu` (CUDA with no CPU path), `env`
+(`os.environ[...]` with no default), `credential` (a key left as a placeholder in the code, a token
+variable, a cloud, W&B or `.env` login), `simulator` (MuJoCo, Atari ROMs, DeepMind Lab, CARLA, ...)
+and `system` (Torch7, MATLAB, Java, the Cloud SDK, an unbuilt compiled extension or op).
 
 A need is `blocking` when the command stops without it (LABELING.md's meaning); otherwise it is
 advice (the script downloads it, a flag switches to the CPU). Each detail says what to do next.
-`--set KEY=VALUE` fills a placeholder: KEY is the placeholder as written, the flag it follows, or
-the variable's name. Reading only; nothing here runs the repo's code."""
+`--set KEY=VALUE` fills a value in the command: KEY is the placeholder as written, the flag it
+follows, the variable's name or a positional word. Reading only; nothing here runs the repo's code."""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ _MAX_DOC_CHARS = 400_000
 class Need:
     kind: str  # dataset, checkpoint, gpu, credential, env, simulator, system or placeholder
     detail: str  # what is missing and what to do next
-    key: str | None = None  # what `--set KEY=VALUE` fills, for a placeholder
+    key: str | None = None  # what `--set KEY=VALUE` fills, where --set can (a value in the command)
     blocking: bool = False  # True: the command stops without it
 
     def to_json(self) -> dict:
@@ -70,6 +73,10 @@ def fill(command: str, sets: Mapping[str, str]) -> str:
             if not count:
                 hydra = re.compile(rf"((?:^|\s)\+?{re.escape(key)}=)(\S+)")
                 command, count = hydra.subn(lambda m, q=quoted: f"{m.group(1)}{q}", command)
+            if not count:
+                # A positional value written as its description: `evaluate.py model.epochN test_data`.
+                word = re.compile(rf"(?<=\s){re.escape(key)}(?=\s|$)")
+                command, count = word.subn(lambda _, q=quoted: q, command)
             if not count:
                 raise ConfigError(
                     f"--set {key}=...: the command has no placeholder, flag or variable {key!r}; "
@@ -121,4 +128,4 @@ def find_needs(
     runs.check_programs(command, sources, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs)
     runs.check_native_ops(repo_dir, sources, needs)
-    return [Need(kind, detail, key, blocking) for kind, detail, key, blocking in needs.items]
+    return [Need(what, detail, key, blocking) for what, detail, key, blocking in needs.items]

@@ -319,8 +319,7 @@ def check_defaults(
                     "placeholder",
                     value,
                     f"{source.path}: {flag} defaults to {value}, a path on the authors' machine: "
-                    f"pass {flag} or --set {norm_flag(flag)}=...",
-                    key=norm_flag(flag),
+                    f"add {flag} with yours to the command",
                 )
             if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
                 continue
@@ -501,13 +500,15 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], docs, 
         for key in re.findall(r"^\s*([\w.-]+)\s*:\s*['\"]?\?\?\?['\"]?\s*(?:#.*)?$", source.text, re.M):
             if norm_flag(key) in named or any(n.endswith("." + norm_flag(key)) for n in named):
                 continue
-            needs.add("placeholder", key, f"{source.path}: {key} is ??? (Hydra: required): pass {key}=...", key=key)
+            needs.add(
+                "placeholder", key, f"{source.path}: {key} is ??? (Hydra: required): add {key}=VALUE to the command"
+            )
             kind = _argument_kind(key)
             if kind == "checkpoint":
                 advice = checkpoint_advice(key, docs)
-                needs.add("checkpoint", key, f"{source.path}: {key} wants trained weights: {advice}", key=key)
+                needs.add("checkpoint", key, f"{source.path}: {key} wants trained weights: {advice}")
             elif kind == "dataset":
-                needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}", key=key)
+                needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}")
         for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
             key, value = match.groups()
             if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
@@ -610,9 +611,7 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                 needs.add(
                     "placeholder",
                     flag,
-                    f"{source.path}: {flag} is required and the command does not pass it: "
-                    f"pass --set {norm_flag(flag)}=VALUE",
-                    key=norm_flag(flag),
+                    f"{source.path}: {flag} is required and the command does not pass it: add {flag} VALUE",
                 )
         positional = [
             match.group(1)
@@ -642,7 +641,6 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                         "placeholder",
                         name,
                         f"{settings} leaves {name} empty and {source.path} needs it: fill it in",
-                        key=name,
                     )
                     continue
                 if name in assigned or AMBIENT.match(name):
@@ -651,7 +649,6 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     kind,
                     name,
                     f"{source.path} reads ${name} (no default): export {name}=... before the run",
-                    key=name,
                     blocking=hard,
                 )
         elif source.lang == "shell":
@@ -659,7 +656,7 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                 if name in assigned or AMBIENT.match(name) or name.islower():
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
-                needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...", key=name)
+                needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
 
 
 def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[str, str], needs: Found) -> None:
@@ -673,7 +670,6 @@ def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[s
                 "credential",
                 "wandb",
                 f"{source.path} calls wandb.init: run `wandb login`, or export WANDB_MODE=offline",
-                key="WANDB_MODE",
             )
         if re.search(r"\bload_dotenv\(", source.text) and not (repo_dir / ".env").exists():
             example = next(
@@ -695,9 +691,7 @@ def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[s
             for name in names:
                 if name not in environ:
                     kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
-                    needs.add(
-                        kind, name, f"{source.path} loads .env: copy {example.name} to .env and set {name}", key=name
-                    )
+                    needs.add(kind, name, f"{source.path} loads .env: copy {example.name} to .env and set {name}")
 
 
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
