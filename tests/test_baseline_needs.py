@@ -473,3 +473,13 @@ def test_hydra_required_values_wandb_and_dotenv(tmp_path):
     )
     filled = needs_of(repo, "python src/eval.py ckpt_path=/ckpts/last.ckpt", environ={"WANDB_MODE": "offline"})
     assert not [n for n in filled if n.blocking and ("ckpt_path" in n.detail or "wandb" in n.detail)]
+
+
+def test_a_model_id_is_not_a_missing_file(tmp_path):
+    # Hugging Face example-script shape (`--model_name_or_path facebook/bart-large`): the library
+    # fetches it by name; WERimagin/baseline_CoQA@d11d1928's `--pretrained rc_models` is a local folder.
+    repo = write(tmp_path, {"run.py": "import argparse\n", "rc/main.py": "import argparse\n"})
+    hub = needs_of(repo, "python run.py --pretrained_model_name_or_path facebook/bart-large --init_from roberta-large")
+    assert [n.blocking for n in hub if n.kind == "checkpoint"] == [False, False]
+    local = needs_of(repo, "python rc/main.py --testset data/coqa.dev.json --n_history 2 --pretrained rc_models")
+    assert {"checkpoint", "dataset"} <= kinds(local)

@@ -133,6 +133,24 @@ def positional_args(args: Sequence[str]) -> list[str]:
     return [a for i, a in enumerate(args) if not a.startswith("-") and i not in taken]
 
 
+# Folders a run or its docs make locally: `temp/facades_train` is a training output, not a Hub id.
+_LOCAL_FOLDER = re.compile(
+    r"^(?:\.|output|outputs|out|checkpoints?|ckpts?|runs?|logs?|exp\w*|results?|saved\w*|models?|weights|"
+    r"pretrained\w*|snapshots?|temp|tmp|work_dirs?|data\w*|cache)$",
+    re.I,
+)
+
+
+def hub_id(value: str) -> bool:
+    """`facebook/bart-large`, `bert-base-uncased`: a model the library fetches by name (Hugging Face
+    Hub, timm), not a file the checkout lacks."""
+    match = re.fullmatch(r"(?:([A-Za-z0-9][\w.-]*)/)?([A-Za-z0-9][\w.-]*-[\w.-]+|[A-Za-z0-9][\w.-]*)", value)
+    if not match or WEIGHT_FILE.search(value) or re.search(r"\.\w{1,5}$", value):
+        return False
+    org, name = match.groups()
+    return (org is not None and not _LOCAL_FOLDER.match(org)) or (org is None and "-" in name)
+
+
 def looks_like_path(value: str) -> bool:
     return bool(value) and "://" not in value and ("/" in value or re.search(r"\.\w{1,12}$", value) is not None)
 
@@ -163,7 +181,7 @@ def command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], nee
         bare = (
             CKPT_WORDS.search(name)
             and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)
-            and not re.fullmatch(r"true|false|none|\d.*", value, re.I)
+            and not re.fullmatch(r"true|false|none|yes|no|latest|last|best|auto|imagenet|scratch|\d.*", value, re.I)
         )
         if not (looks_like_path(value) or bare) or PLACEHOLDER.search(value) or "$" in value:
             continue
@@ -174,7 +192,14 @@ def command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], nee
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()
-        if CKPT_WORDS.search(name) or weights:
+        if CKPT_WORDS.search(name) and hub_id(value):
+            needs.add(
+                "checkpoint",
+                value,
+                f"{name} {value}: a model id the library downloads (network needed)",
+                blocking=False,
+            )
+        elif CKPT_WORDS.search(name) or weights:
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"
