@@ -113,7 +113,8 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
     name = Path(value.rstrip("/")).name
     for url, path, context in doc_links(docs):
         # The very file the command names is the weights it loads, unless the doc says it is data.
-        if name and name in url and link_kind(url, context) in ("model", "other"):
+        linked = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if len(name) >= 4 and name in linked and link_kind(url, context) in ("model", "other"):
             return f"not in the checkout; {path} links it: {url}"
     folder = re.escape(value.rstrip("/"))
     writes = re.compile(r"(?:out|save|output|log|checkpoint)[\w-]*[ =]+\S*" + folder)

@@ -118,7 +118,7 @@ def find_needs(
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, docs, needs)
     runs.check_downloads(sources, needs)
-    runs.check_linked_weights(kind, named, command, docs, needs)
+    runs.check_linked_weights(kind, named, docs, needs)
     if not has_gpu:
         runs.check_gpu(sources, named, docs, needs)
     runs.check_environment(sources, command, environ, needs)

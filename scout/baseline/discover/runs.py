@@ -31,9 +31,7 @@ from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice,
 from scout.baseline.discover.traced import Source, starts
 
 
-def check_linked_weights(
-    kind: str, named: set[str], command: str, docs: Sequence[tuple[str, str]], needs: Found
-) -> None:
+def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, str]], needs: Found) -> None:
     """An evaluation that passes no weights: name the released model the docs link, if one is."""
     if kind != "eval" or any(CKPT_WORDS.search(name) for name in named) or needs.has("checkpoint"):
         return
@@ -70,7 +68,6 @@ _CUDA_CALL = re.compile(
     r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\("
 )
-_GUARD = re.compile(r"cuda|gpu|device|is_available|use_cuda|no_cuda|cpu|ngpu|num_gpus|backend|\.type\b|opt\.type", re.I)
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 _SIMULATORS = (
     (
@@ -138,7 +135,7 @@ _CREDENTIAL_ASSIGN = re.compile(
 _FAKE_SECRET = re.compile(r"^$|your|<|xxx|\.\.\.|\*\*\*|insert|put[_ ]|here|change|fill|todo|replace|key_?here", re.I)
 _ENV_READ = re.compile(
     r"""os\.environ\[\s*['"](?P<item>\w+)['"]\s*\](?!\s*=[^=])|os\.getenv\(\s*['"](?P<get>\w+)['"]\s*\)|"""
-    r"""os\.environ\.get\(\s*['"](?P<dget>\w+)['"]\s*\)|os\.getenv\(\s*['"](?P<lua>\w+)['"]\s*\)"""
+    r"""os\.environ\.get\(\s*['"](?P<dget>\w+)['"]\s*\)"""  # Lua's os.getenv('X') reads the same
 )
 _ENV_SET = re.compile(
     r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]|"""
@@ -171,7 +168,7 @@ def _literal(default: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _guarded(lines: list[str], index: int, lua: bool) -> bool:
+def _guarded(lines: list[str], index: int) -> bool:
     """Is the CUDA call on `lines[index]` behind a choice: a ternary, or any enclosing `if`/`else`/
     `try` (a condition on anything may be the CPU path; only unconditional calls are sure)."""
     line = lines[index]
@@ -221,7 +218,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if _CUDA_CALL.search(code) and not _guarded(lines, i, source.lang == "lua"):
+            if _CUDA_CALL.search(code) and not _guarded(lines, i):
                 needs.add(
                     "gpu",
                     "cuda",
@@ -276,7 +273,7 @@ def _authors_path(value: str) -> bool:
     )
 
 
-def _found_path(kind_hint: str, value: str, where: str, source: Source, docs, needs: Found, *, downloads: bool) -> None:
+def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, downloads: bool) -> None:
     """Record one absent path: a checkpoint, or data (not blocking when the code downloads it)."""
     if any(fnmatch.fnmatchcase(name, Path(value.rstrip("/")).name) for name in needs.fetched):
         needs.add(kind_hint, value, f"{where} {value}: the run downloads it first (network needed)", blocking=False)
@@ -302,7 +299,7 @@ def check_defaults(
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
         if norm_flag(flag) in restored and not path_exists(base, value):
-            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=False)
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=False)
             continue
         ckpt, data = CKPT_WORDS.search(flag), DATA_WORDS.search(flag)
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
@@ -326,12 +323,10 @@ def check_defaults(
         if not _absent(value, _bases(source, base, repo_dir)):
             continue
         if ckpt:
-            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=False)
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=False)
         elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
-            _found_path(
-                "dataset", value, f"{source.path}: {flag} defaults to", source, docs, needs, downloads=downloads
-            )
+            _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=downloads)
 
 
 # Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
@@ -376,7 +371,7 @@ def check_reads(
         if source.lang == "matlab":
             for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
                 if not value.startswith(("/", "~")) and _absent(value, _bases(source, base, repo_dir)):
-                    _found_path("dataset", value, f"{source.path} reads", source, docs, needs, downloads=False)
+                    _found_path("dataset", value, f"{source.path} reads", docs, needs, downloads=False)
             continue
         if source.lang != "python":
             continue
@@ -439,16 +434,9 @@ def check_reads(
             if not _absent(value, bases, args):
                 continue
             # A read inside an `if` may be an option the command does not take: said, not blocking.
-            optional = downloads or _guarded(lines, line, False)
-            _found_path(
-                "checkpoint" if ckpt else "dataset",
-                value,
-                f"{source.path} reads",
-                source,
-                docs,
-                needs,
-                downloads=optional,
-            )
+            optional = downloads or _guarded(lines, line)
+            kind = "checkpoint" if ckpt else "dataset"
+            _found_path(kind, value, f"{source.path} reads", docs, needs, downloads=optional)
 
 
 def fetched_files(sources: Sequence[Source]) -> set[str]:
@@ -631,7 +619,7 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
     for source in sources:
         if source.lang == "python" or source.lang == "lua":
             for match in _ENV_READ.finditer(source.text):
-                name = match.group("item") or match.group("get") or match.group("dget") or match.group("lua")
+                name = match.group("item") or match.group("get") or match.group("dget")
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 # A key read with getenv() and no default fails at the first API call all the same.
                 hard = match.group("item") is not None or kind == "credential"
