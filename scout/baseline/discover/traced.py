@@ -355,6 +355,33 @@ def _default_configs(walk: _Walk, source: Source, roots: list[Path]) -> None:
             walk.read(target, "config", "config")
 
 
+class _CaseBranches:
+    """`case $DATASET in pascal_voc) ...;; coco) ...;; esac`: only the branch that matches the
+    variable's value runs, so only its assignments count (`ITERS=110000`, not the last branch's)."""
+
+    def __init__(self) -> None:
+        self.value: str | None = None  # the value switched on, inside a case
+        self.active = True
+
+    def keep(self, line: str, variables: dict[str, str]) -> str:
+        """The part of `line` that runs ("" for none)."""
+        case = re.match(r"^case\s+(\S+)\s+in\b", line)
+        if case:
+            self.value, self.active = _expand(case.group(1), variables).strip("'\""), False
+            return ""
+        if self.value is None:
+            return line
+        if line.startswith("esac"):
+            self.value, self.active = None, True
+            return ""
+        branch = re.match(r"^\(?([^()\s]+)\)\s*(.*)$", line)
+        if branch and not line.startswith("$(") and ";;" not in branch.group(1):
+            self.active = any(fnmatch.fnmatchcase(self.value, p.strip("'\"")) for p in branch.group(1).split("|"))
+            line = branch.group(2).strip()
+        line = line.partition(";;")[0].strip()
+        return line if self.active else ""
+
+
 def _read_shell(
     walk: _Walk, path: Path | None, base: Path, depth: int, args: tuple[str, ...], console: dict[str, str]
 ) -> None:
@@ -363,28 +390,11 @@ def _read_shell(
     if source is None or path is None or depth >= _MAX_SHELL_DEPTH:
         return
     variables = {str(i + 1): arg for i, arg in enumerate(args)}
-    case_value: str | None = None  # inside `case $X in`: X's value; branches that do not match it are skipped
-    active = True
+    branches = _CaseBranches()
     for line in _shell_lines(source.text):
-        case = re.match(r"^case\s+(\S+)\s+in\b", line)
-        if case:
-            case_value, active = _expand(case.group(1), variables).strip("'\""), False
+        line = branches.keep(line, variables)
+        if not line:
             continue
-        if case_value is not None:
-            if line.startswith("esac"):
-                case_value, active = None, True
-                continue
-            branch = re.match(r"^\(?([^()\s]+)\)\s*(.*)$", line)
-            if branch and not line.startswith(("(", "$(")) and ";;" not in branch.group(1):
-                active = any(fnmatch.fnmatchcase(case_value, p.strip("'\"")) for p in branch.group(1).split("|"))
-                line = branch.group(2).strip()
-            if ";;" in line:
-                line, _, _ = line.partition(";;")
-                line = line.strip()
-                if not active or not line:
-                    continue
-            if not active or not line:
-                continue
         sourced = re.match(r"^(?:source|\.)\s+(\S+)$", line)
         if sourced and not sourced.group(1).endswith(".sh"):
             # `source settings.cfg`: its assignments are the script's variables.
