@@ -6,9 +6,11 @@ checkpoint.
     python bench/needs.py [--split dev] [--verbose] [--corpus /work/corpus] [--labels DIR]
 
 The command is the first one quoted in the label's evidence that the label's regexes accept (the
-command the docs give), else the top candidate scout finds that they accept. Prints one row per
+command the docs give), else the best candidate scout finds that they accept, else the plainest
+command a regex accepts (`^python3? (\\./)?a\\.py\\b` -> `python a.py`). Prints one row per
 repo and then: repos with every blocking kind found (the issue's target: >= 85%), and the kind
-recall and precision over all repos."""
+recall and precision over all repos, and how many of the links the labels call no checkpoint
+(datasets, backbones, embeddings) `link_kind` reads as a model."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.corpus.labels import CORPUS, LABELS, Label, load, matches  # noqa: E402
 from scout.baseline.discover.candidates import classify, find_candidates, parse_command  # noqa: E402
 from scout.baseline.discover.docs import find_docs  # noqa: E402
+from scout.baseline.discover.links import doc_links, link_kind  # noqa: E402
 from scout.baseline.discover.needs import find_needs  # noqa: E402
 
 
@@ -58,6 +61,7 @@ def _from_regex(pattern: str) -> str:
 
 def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
     found_all = with_needs = 0
+    links_seen = links_called_model = 0
     hits = wanted = called = right = 0
     wrong_ckpt = 0
     for label in load(split, labels):
@@ -70,6 +74,13 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
             continue
         command, cwd = planned
         docs = find_docs(repo_dir)
+        # Every doc link the label says is not a checkpoint, classified in its context.
+        for url, _, context in doc_links([(doc.path, doc.text) for doc in docs]):
+            if any(link and (link in url or url in link) for link in label.not_checkpoints):
+                links_seen += 1
+                if link_kind(url, context) == "model":
+                    links_called_model += 1
+                    print(f"    not a checkpoint, read as a model: {url}")
         needs = find_needs(
             command,
             repo_dir=repo_dir,
@@ -103,7 +114,8 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
                 print(f"    {'B' if need.blocking else '-'} {need.kind}: {need.detail}")
     print(
         f"\n{split}: every blocking kind found for {found_all}/{with_needs} repos with one; "
-        f"kind recall {hits}/{wanted}, precision {right}/{called}; not_checkpoints called a checkpoint: {wrong_ckpt}"
+        f"kind recall {hits}/{wanted}, precision {right}/{called}; not_checkpoints called a checkpoint: {wrong_ckpt}; "
+        f"not_checkpoints links read as a model: {links_called_model}/{links_seen}"
     )
     return 0
 
