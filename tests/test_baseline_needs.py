@@ -483,3 +483,24 @@ def test_a_model_id_is_not_a_missing_file(tmp_path):
     assert [n.blocking for n in hub if n.kind == "checkpoint"] == [False, False]
     local = needs_of(repo, "python rc/main.py --testset data/coqa.dev.json --n_history 2 --pretrained rc_models")
     assert {"checkpoint", "dataset"} <= kinds(local)
+
+
+def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
+    # jiweeo/pytorch-stochastic-depth@dd7a2c61 train.py saves then reloads resnet110.t7;
+    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": (
+                "def test(epoch):\n    torch.save(state, 'resnet110.t7')\n\n"
+                "def evaluate():\n    ckpt = torch.load('resnet110.t7')\n"
+            ),
+            "main.py": (
+                "class DBN:\n    def __init__(self, chk=-1, scale=8):\n        if chk >=0 :\n"
+                "            self.model.load_weights('model_'+str(scale)+'x_iter'+str(chk)+'.h5')\n"
+            ),
+        },
+    )
+    assert not [n for n in needs_of(repo, "python train.py", kind="train") if n.kind == "checkpoint"]
+    [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True") if n.kind == "checkpoint"]
+    assert not ckpt.blocking and "model_*" in ckpt.detail

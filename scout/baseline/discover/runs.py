@@ -273,16 +273,17 @@ def _authors_path(value: str) -> bool:
     )
 
 
-def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, downloads: bool) -> None:
-    """Record one absent path: a checkpoint, or data (not blocking when the code downloads it)."""
+def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, optional: bool) -> None:
+    """Record one absent path, a checkpoint or data; `optional`: the run may do without it (the code
+    downloads it, or reads it only behind an `if`)."""
     if any(fnmatch.fnmatchcase(name, Path(value.rstrip("/")).name) for name in needs.fetched):
         needs.add(kind_hint, value, f"{where} {value}: the run downloads it first (network needed)", blocking=False)
         return
     if kind_hint == "checkpoint":
-        needs.add("checkpoint", value, f"{where} {value}: {checkpoint_advice(value, docs)}")
+        needs.add("checkpoint", value, f"{where} {value}: {checkpoint_advice(value, docs)}", blocking=not optional)
     else:
         advice = download_advice(value, docs)
-        needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not downloads)
+        needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not optional)
 
 
 def check_defaults(
@@ -299,7 +300,7 @@ def check_defaults(
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
         if norm_flag(flag) in restored and not path_exists(base, value):
-            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=False)
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
         ckpt, data = CKPT_WORDS.search(flag), DATA_WORDS.search(flag)
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
@@ -323,10 +324,10 @@ def check_defaults(
         if not _absent(value, _bases(source, base, repo_dir)):
             continue
         if ckpt:
-            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=False)
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
         elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
-            _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, downloads=downloads)
+            _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
 
 
 # Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
@@ -371,13 +372,14 @@ def check_reads(
         if source.lang == "matlab":
             for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
                 if not value.startswith(("/", "~")) and _absent(value, _bases(source, base, repo_dir)):
-                    _found_path("dataset", value, f"{source.path} reads", docs, needs, downloads=False)
+                    _found_path("dataset", value, f"{source.path} reads", docs, needs, optional=False)
             continue
         if source.lang != "python":
             continue
         downloads = _DOWNLOADS.search(source.text) is not None
         bases = _bases(source, base, repo_dir)
         lines = source.text.splitlines()
+        written = _written(source.text)
         # `load_model('model/stacking_ds_' + str(i) + '.h5')`: the written-in part is a prefix.
         found = [
             (
@@ -398,14 +400,12 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         for value, context, mode, line in found:
-            if re.search(r"[wa]", mode) or "/" not in value or value.startswith(("{", "%", "$")):
+            if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
             if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
                 continue
-            if (
-                re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) or "://" in value
-            ):  # code and settings, not data
-                continue
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value):
+                continue  # code and settings, not data
             ckpt = (
                 re.search(
                     r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)",
@@ -415,6 +415,12 @@ def check_reads(
                 or WEIGHT_FILE.search(value)
                 or _call_kind(context) == "checkpoint"
             )
+            if value in written:
+                continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
+            # A bare file name is only trusted as a need when a weights loader builds it
+            # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
+            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value))):
+                continue
             if value.startswith(("/", "~")):
                 if _authors_path(value):
                     needs.add(
@@ -434,9 +440,23 @@ def check_reads(
             if not _absent(value, bases, args):
                 continue
             # A read inside an `if` may be an option the command does not take: said, not blocking.
-            optional = downloads or _guarded(lines, line)
+            optional = (downloads and not ckpt) or _guarded(lines, line)
             kind = "checkpoint" if ckpt else "dataset"
-            _found_path(kind, value, f"{source.path} reads", docs, needs, downloads=optional)
+            _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+# A line that writes a file: torch.save, model.save, ModelCheckpoint('best.h5'), open(..., 'w').
+_WRITE_LINE = re.compile(r"save|dump|write|ModelCheckpoint|export|makedirs|mkdir|open\([^)]*['\"][wa]b?['\"]", re.I)
+
+
+def _written(text: str) -> set[str]:
+    """The written-in paths a script writes itself: reading them back later is no need."""
+    return {
+        literal
+        for line in text.splitlines()
+        if _WRITE_LINE.search(line)
+        for literal in re.findall(r"""['"]([^'"\n]{3,200})['"]""", line)
+    }
 
 
 def fetched_files(sources: Sequence[Source]) -> set[str]:
