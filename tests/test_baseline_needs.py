@@ -504,3 +504,33 @@ def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     assert not [n for n in needs_of(repo, "python train.py", kind="train") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True") if n.kind == "checkpoint"]
     assert not ckpt.blocking and "model_*" in ckpt.detail
+
+
+def test_what_is_no_need(tmp_path):
+    # jiesutd/NCRFpp@105a53a3 demo.train.config (training writes model_dir); zengzhaoyang/Weak_Detection@bf55065b
+    # lib/nms/setup_linux.py (CUDAHOME read only when set); DediGadot/PatchBatch@0162117a README usage
+    # (`[optional -bidi]`); mcmachado/count_based_exploration_sr@e4d657eb (`--input mdps/...` beside the script).
+    repo = write(
+        tmp_path,
+        {
+            "main.py": "parser.add_argument('--config', help='Configuration File')\n",
+            "demo.train.config": "### I/O ###\ntrain_dir=sample_data/train.bmes\nmodel_dir=sample_data/lstmcrf\n",
+            "sample_data/train.bmes": "",
+            "setup_linux.py": "import os\nif 'CUDAHOME' in os.environ:\n    home = os.environ['CUDAHOME']\n",
+            "patchbatch.py": "import sys\n",
+            "tabular/tabular_mbrl.py": "import argparse\n",
+            "tabular/mdps/riverswim.mdp": "",
+        },
+    )
+    assert not needs_of(repo, "python main.py --config demo.train.config", kind="train")
+    assert not needs_of(repo, "python setup_linux.py build_ext --inplace", kind="run")
+    usage = needs_of(repo, "python patchbatch.py a.png b.png [optional -bidi] [optional --descs]", kind="run")
+    assert not [n for n in usage if n.kind == "placeholder"]
+    assert not needs_of(repo, "python3 tabular/tabular_mbrl.py --input mdps/riverswim.mdp --num_episodes 100")
+
+
+def test_values_spelled_as_their_names(tmp_path):
+    # yaq007/Autofocus-Layer@2935eef2 README.md: `python val.py --num_gpus NUM_GPUS --id MODEL_ID`.
+    repo = write(tmp_path, {"val.py": "import argparse\n"})
+    found = [n for n in needs_of(repo, "python val.py --num_gpus NUM_GPUS --id MODEL_ID") if n.kind == "placeholder"]
+    assert [(n.key, n.blocking) for n in found] == [("num_gpus", True), ("id", True)]

@@ -15,7 +15,9 @@ from scout.baseline.discover.links import checkpoint_advice, download_advice
 
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
-    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])[^\[\],'\"=\n]{2,80}\](?!\S)"
+    # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
+    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
+    r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)_[\w\-]+|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
     r"|(?<![\w$])(?=[A-Z_]*(?:SPECIFY|HERE|DOWNLOADED|INSERT|FILL|CHANGE_ME|YOUR))[A-Z]+(?:_[A-Z]+){2,}\b"
@@ -109,6 +111,15 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
 
 
+def spelled_values(command: str, needs: Found) -> None:
+    """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`."""
+    for name, value in flag_pairs(shell_words(command)):
+        if name.startswith("-") and re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
+            needs.add(
+                "placeholder", value, f"`{value}` (in {name}): pass --set {norm_flag(name)}=VALUE", key=norm_flag(name)
+            )
+
+
 def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
     """(name, value) of each flag, Hydra override (`a.b=c`) and yacs pair (`MODEL.WEIGHTS x`)."""
     pairs = []
@@ -169,10 +180,12 @@ def path_exists(base: Path, value: str) -> bool:
         return True  # unreadable: do not invent a need
 
 
-def command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], needs: Found) -> set[str]:
-    """Paths the command passes that are not in the checkout: a checkpoint (by its flag or a weights
-    file name) or data. Returns the flag names the command sets, so defaults they override are not
-    read."""
+def command_paths(
+    command: str, base: Path, docs: Sequence[tuple[str, str]], needs: Found, also: Sequence[Path] = ()
+) -> set[str]:
+    """Paths the command passes that are not in the checkout, under `base` or any folder in `also`
+    (the scripts' own, which many resolve against): a checkpoint (by its flag or a weights file
+    name) or data. Returns the flag names the command sets, so defaults they override are not read."""
     tokens = shell_words(re.sub(r"(?<=[\w.])\\(?=[\w.])", "/", command))
     named = set()
     for name, value in flag_pairs(tokens):
@@ -188,7 +201,9 @@ def command_paths(command: str, base: Path, docs: Sequence[tuple[str, str]], nee
         weights = WEIGHT_FILE.search(value) is not None and not DATA_WORDS.search(norm_flag(name))
         if OUTPUT_WORDS.search(name) and not CKPT_WORDS.search(name):
             continue
-        if path_exists(base, value) or re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
+        if any(path_exists(folder, value) for folder in (base, *also)):
+            continue
+        if re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scout.baseline.discover import runs
-from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args
+from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args, spelled_values
 from scout.baseline.discover.traced import follow
 from scout.errors import ConfigError
 
@@ -110,13 +110,15 @@ def find_needs(
     needs = Found(runs.fetched_files(sources))
     base = repo_dir / cwd
     command_placeholders(command, environ, docs, needs)
-    named = command_paths(command, base, docs, needs)
+    spelled_values(command, needs)
+    script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
+    named = command_paths(command, base, docs, needs, also=script_dirs)
     named |= runs.check_shell_lines(sources, repo_dir, docs, needs)
     args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
     runs.check_arguments(sources, base, docs, needs)
     runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
-    runs.check_configs(sources, base, named, docs, needs)
+    runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_downloads(sources, needs)
     runs.check_linked_weights(kind, named, docs, needs)
     if not has_gpu:

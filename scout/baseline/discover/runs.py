@@ -302,7 +302,7 @@ def check_defaults(
         if norm_flag(flag) in restored and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
-        ckpt, data = CKPT_WORDS.search(flag), DATA_WORDS.search(flag)
+        ckpt, data = _weights_key(flag, kind), DATA_WORDS.search(flag)
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
         folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
             r"[\w.-]+/?", value
@@ -499,7 +499,15 @@ def check_downloads(sources: Sequence[Source], needs: Found) -> None:
             return
 
 
-def check_configs(sources: Sequence[Source], base: Path, named: set[str], docs, needs: Found) -> None:
+def _weights_key(name: str, kind: str) -> bool:
+    """Does a flag or config key name weights the run loads? In training, `model_dir`/`checkpoint_dir`
+    is where the run writes them; only a key that says it loads (resume, restore, init_from) counts."""
+    if kind != "train":  # an evaluation, or a run scout cannot tell: read the name as it says
+        return CKPT_WORDS.search(name) is not None
+    return re.search(r"resume|restore|load|init[_-]?from|weights?_?(?:file|path)|finetune_from", name, re.I) is not None
+
+
+def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: str, docs, needs: Found) -> None:
     """Paths in the config files the run reads (`dataset_path: ./data/coco`) that are absent, and
     Hydra's mandatory values (`ckpt_path: ???`) that the command does not override."""
     for source in sources:
@@ -527,7 +535,7 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], docs, 
                 continue
             if re.search(r"pretrain|backbone|init", key, re.I):
                 continue  # an initialisation, not the weights to evaluate (LABELING.md: not a checkpoint)
-            if CKPT_WORDS.search(key):
+            if _weights_key(key, kind):
                 needs.add("checkpoint", value, f"{source.path}: {key} = {value}: {checkpoint_advice(value, docs)}")
             elif DATA_WORDS.search(key):
                 needs.add(
@@ -653,6 +661,8 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 if name in assigned or AMBIENT.match(name):
                     continue
+                if re.search(rf"""['"]{name}['"]\s+(?:not\s+)?in\s+os\.environ""", source.text):
+                    continue  # `if 'CUDAHOME' in os.environ:` guards the read
                 needs.add(
                     kind,
                     name,
