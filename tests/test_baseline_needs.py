@@ -534,3 +534,41 @@ def test_values_spelled_as_their_names(tmp_path):
     repo = write(tmp_path, {"val.py": "import argparse\n"})
     found = [n for n in needs_of(repo, "python val.py --num_gpus NUM_GPUS --id MODEL_ID") if n.kind == "placeholder"]
     assert [(n.key, n.blocking) for n in found] == [("num_gpus", True), ("id", True)]
+
+
+def test_notebooks_and_make_targets_are_followed(tmp_path):
+    # Fuhongshuai/FUHS_GraphCNN@4365b7f6 nips2016/mnist.ipynb (code cells, `sys.path.insert(0, '..')`);
+    # raahii/video-gans-evaluation@c7062728 Makefile (`make build` runs `python setup.py bdist_wheel`).
+    import json
+
+    cells = [
+        {"cell_type": "markdown", "source": ["# MNIST"]},
+        {
+            "cell_type": "code",
+            "source": [
+                "%load_ext autoreload\n",
+                "import sys, os\n",
+                "sys.path.insert(0, '..')\n",
+                "from lib import models\n",
+            ],
+        },
+        {"cell_type": "code", "source": "model.cuda()\n"},
+    ]
+    repo = write(
+        tmp_path,
+        {
+            "nips2016/mnist.ipynb": json.dumps({"cells": cells}),
+            "lib/models.py": "import tensorflow as tf\n",
+            "Makefile": (
+                ".PHONY: build\n\nall: init test\n\ninit:\n\tpip install -r requirements.txt\n\n"
+                "build:\n\tpython setup.py bdist_wheel\n"
+            ),
+            "setup.py": "from setuptools import setup\n",
+        },
+    )
+    traced = follow("jupyter nbconvert --execute --inplace mnist.ipynb", repo, "nips2016")
+    assert [(s.path, s.role) for s in traced] == [("nips2016/mnist.ipynb", "start"), ("lib/models.py", "import")]
+    assert "%load_ext" not in traced[0].text and "gpu" in kinds(
+        needs_of(repo, "jupyter nbconvert --execute mnist.ipynb", cwd="nips2016")
+    )
+    assert [s.path for s in follow("make build", repo)] == ["Makefile", "setup.py"]

@@ -10,6 +10,7 @@ nothing here runs anything."""
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 _MAX_FILES = 40
 _MAX_FILE_BYTES = 400_000
+_MAX_NOTEBOOK_BYTES = 5_000_000
 _MAX_BYTES = 3_000_000
 _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and usually loops
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml")
@@ -98,6 +100,12 @@ def starts(command: str) -> list[Start]:
             script = next((w for w in words if w not in ("exit", "quit", "run", "cd", "addpath")), None)
             found.append(Start("matlab", f"{script}.m" if script else None, False, ()))
             found.append(Start(head, None, False, tuple(tokens[1:])))
+        elif head in ("jupyter", "papermill", "ipython"):
+            notebook = next((t for t in tokens[1:] if t.endswith(".ipynb")), None)
+            found.append(Start("notebook", notebook, False, ()) if notebook else Start(head, None, False, ()))
+        elif head == "make":
+            targets = [t for t in tokens[1:] if not t.startswith("-") and "=" not in t]
+            found.append(Start("make", targets[0] if targets else "", False, tuple(tokens[1:])))
         elif head.endswith(".sh"):
             found.append(Start("shell", head, False, tuple(tokens[1:])))
         elif head.endswith(".py"):
@@ -146,16 +154,35 @@ class _Walk:
         if path in self.seen or len(self.sources) >= _MAX_FILES or self.bytes >= _MAX_BYTES:
             return None
         self.seen.add(path)
+        notebook = path.suffix == ".ipynb"
         try:
-            if not path.is_file() or path.stat().st_size > _MAX_FILE_BYTES:
+            # A notebook's outputs (images) can be megabytes; only its code cells are kept.
+            if not path.is_file() or path.stat().st_size > (_MAX_NOTEBOOK_BYTES if notebook else _MAX_FILE_BYTES):
                 return None
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
+        if notebook:
+            text = _notebook_code(text)
         self.bytes += len(text)
         source = Source(rel, text, lang, role, args)
         self.sources.append(source)
         return source
+
+
+def _notebook_code(text: str) -> str:
+    """The code cells of a notebook, one after another; shell magics (`!python x.py`) are dropped."""
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return ""
+    code = []
+    for cell in cells if isinstance(cells, list) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            code.append("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("!", "%"))))
+    return "\n\n".join(code)
 
 
 def _existing(folders: list[Path], name: str) -> Path | None:
@@ -300,6 +327,13 @@ def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str,
         source = walk.read(path, "lua", "start", start.args) if path else None
         if source is not None and path is not None:
             _lua_requires(walk, source, path, roots)
+    elif start.program == "notebook" and start.target:
+        path = _existing(roots, start.target.removeprefix("./"))
+        source = walk.read(path, "python", "start") if path else None
+        if source is not None and path is not None:
+            _python_imports(walk, source, path, roots)
+    elif start.program == "make" and start.target is not None:
+        _read_make(walk, base, start.target, depth, console)
     elif start.program == "matlab" and start.target:
         path = _existing(roots, start.target)
         if path is not None:
@@ -419,6 +453,28 @@ def _read_shell(
         if any(start.program in ("python", "shell", "lua") or start.program in console for start in found):
             source.runs.append((line, _rel(walk, base)))
         for start in found:
+            _start(walk, start, base, depth + 1, console)
+
+
+def _read_make(walk: _Walk, base: Path, target: str, depth: int, console: dict[str, str]) -> None:
+    """`make [target]`: the recipe lines of that target (the first one when none is named), read
+    like lines of a shell script."""
+    path = _existing([base], "Makefile") or _existing([base], "makefile") or _existing([base], "GNUmakefile")
+    source = walk.read(path, "shell", "start") if path is not None else None
+    if source is None or depth >= _MAX_SHELL_DEPTH:
+        return
+    recipe, current = [], None
+    for line in source.text.splitlines():
+        rule = re.match(r"^([\w./%-]+)\s*:(?!=)", line)
+        if rule and not line.startswith("\t"):
+            current = rule.group(1)
+            target = target or (current if not current.startswith(".") else "")
+        elif line.startswith("\t") and current == target:
+            recipe.append(re.sub(r"\$\((\w+)\)", r"${\1}", line.strip().lstrip("@-")))
+    for line in recipe:
+        for start in starts(line):
+            if start.program in ("python", "shell", "lua", "notebook") or start.program in console:
+                source.runs.append((line, _rel(walk, base)))
             _start(walk, start, base, depth + 1, console)
 
 
