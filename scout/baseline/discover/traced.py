@@ -1,6 +1,9 @@
-"""What a command runs, as files: the script it starts, what a shell script starts in turn, the
-repo's own modules that the Python it runs imports (one level), the Lua files a Torch script
-requires, the repo's console scripts, and the config files passed as arguments.
+"""What a command runs, as files: the script it starts (Python, a console script, `python -m`, a
+shell script, Torch7 Lua, MATLAB, a notebook's code cells, a make target's recipe), what a shell
+script or Python's os.system starts in turn (with the script's variables, `case` branches and
+sourced settings put in), the repo's own modules that the Python imports (one level; a package's
+`__init__` brings its re-exports), the Lua files a Torch script requires, and the settings files
+it reads (passed as arguments, named by a flag default, composed by `@hydra.main`).
 
 Needs hide there rather than in the command line (`.cuda()` in the module a shell script's Python
 imports, a data path in an argparse default), so `needs.py` reads these instead of one file. Every
