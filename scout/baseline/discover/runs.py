@@ -132,14 +132,15 @@ _CREDENTIAL_ASSIGN = re.compile(
     r"""(?:hf|github|openai|slack|bot|wandb|hyperdash)_?(?:token|key))\w*)\s*=\s*['"](?P<value>[^'"\n]*)['"]""",
     re.I,
 )
+_SECRET_WORD = re.compile(r"key|token|secret|password", re.I)
 _FAKE_SECRET = re.compile(r"^$|your|<|xxx|\.\.\.|\*\*\*|insert|put[_ ]|here|change|fill|todo|replace|key_?here", re.I)
 _ENV_READ = re.compile(
     r"""os\.environ\[\s*['"](?P<item>\w+)['"]\s*\](?!\s*=[^=])|os\.getenv\(\s*['"](?P<get>\w+)['"]\s*\)|"""
     r"""os\.environ\.get\(\s*['"](?P<dget>\w+)['"]\s*\)"""  # Lua's os.getenv('X') reads the same
 )
-_ENV_SET = re.compile(
-    r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]|"""
-    # shell: `X=`, `export X=`, `local X=`, `for X in`, `read X`, `getopts "ab:" X`
+_ENV_SET = re.compile(r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]""")
+# Shell (and sourced settings): `X=`, `export X=`, `local X=`, `for X in`, `read X`, `getopts "ab:" X`.
+_SHELL_SET = re.compile(
     r"""^\s*(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=|\bfor\s+([A-Za-z_]\w*)\s+in\b|"""
     r"""\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\bgetopts\s+\S+\s+([A-Za-z_]\w*)""",
     re.M,
@@ -642,7 +643,7 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
     """Variables the code reads with no default, and ones a shell script uses but never sets."""
     assigned = set(re.findall(r"(?:^|\s)([A-Za-z_]\w*)=", command)) | set(environ) | set(OWN_VARS)
     for source in sources:
-        for match in _ENV_SET.finditer(source.text):
+        for match in (_ENV_SET if source.lang in ("python", "lua") else _SHELL_SET).finditer(source.text):
             assigned.update(g for g in match.groups() if g)
     for source in sources:
         if source.lang == "python" or source.lang == "lua":
@@ -725,7 +726,9 @@ def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
 def check_secrets(sources: Sequence[Source], needs: Found) -> None:
     """API keys written into the code as placeholders: `API_KEY = "YOUR_KEY"`, `openai.api_key = ""`."""
     for source in sources:
-        for match in _CREDENTIAL_ASSIGN.finditer(source.text):
+        # Only lines that name a key are searched: the full pattern is slow on a whole file.
+        lines = "\n".join(line for line in source.text.splitlines() if _SECRET_WORD.search(line))
+        for match in _CREDENTIAL_ASSIGN.finditer(lines):
             if _FAKE_SECRET.search(match.group("value")):
                 needs.add(
                     "credential",
