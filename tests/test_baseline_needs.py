@@ -572,3 +572,23 @@ def test_notebooks_and_make_targets_are_followed(tmp_path):
         needs_of(repo, "jupyter nbconvert --execute mnist.ipynb", cwd="nips2016")
     )
     assert [s.path for s in follow("make build", repo)] == ["Makefile", "setup.py"]
+
+
+def test_data_the_plans_setup_makes_is_not_blocking(tmp_path):
+    # tbullmann/imagetranslation-tensorflow@12fadd69: the docs' download step runs before the command.
+    repo = write(tmp_path, {"translate.py": 'parser.add_argument("--checkpoint", default=None)\n'})
+    command = "python translate.py --mode test --input_dir datasets/facades/val --checkpoint temp/facades_train"
+    needs = find_needs(
+        command,
+        repo_dir=repo,
+        cwd="",
+        kind="eval",
+        docs_text="",
+        environ={},
+        has_gpu=False,
+        script=None,
+        setup=["python tools/download-dataset.py facades datasets"],
+    )
+    data = [n for n in needs if n.kind == "dataset"]
+    assert [n.blocking for n in data] == [False] and "the setup step" in data[0].detail
+    assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]  # training is no setup step

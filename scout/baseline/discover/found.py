@@ -70,11 +70,15 @@ def norm_flag(flag: str) -> str:
     return flag.lstrip("-+").replace("-", "_").lower()
 
 
+_GENERIC_FOLDER = re.compile(r"^(?:data|datasets?|checkpoints?|models?|weights|outputs?|results?|files|input)$", re.I)
+
+
 class Found:
     """The needs found so far, one per (kind, subject): what they are about is said once."""
 
     def __init__(self, fetched: set[str] | None = None) -> None:
-        self.items: list[tuple[str, str, str | None, bool]] = []  # (kind, detail, key, blocking)
+        # (kind, subject, detail, key, blocking); the subject is what the need is about (a path, a flag)
+        self.items: list[tuple[str, str, str, str | None, bool]] = []
         self.subjects: set[tuple[str, str]] = set()
         self.fetched = fetched or set()  # file names a script of the run downloads itself
 
@@ -82,10 +86,27 @@ class Found:
         if (kind, subject) in self.subjects:
             return
         self.subjects.add((kind, subject))
-        self.items.append((kind, detail, key, blocking))
+        self.items.append((kind, subject, detail, key, blocking))
 
     def has(self, kind: str, blocking: bool | None = None) -> bool:
-        return any(k == kind and (blocking is None or b == blocking) for k, _, _, b in self.items)
+        return any(k == kind and (blocking is None or b == blocking) for k, _, _, _, b in self.items)
+
+    def made_by(self, setup: Sequence[str]) -> None:
+        """A data or weights path that a step run before the command names (`wget ... -P data`,
+        `python tools/download-dataset.py facades datasets`) is made by then: advice, not blocking."""
+        for i, (kind, subject, detail, key, blocking) in enumerate(self.items):
+            if not blocking or kind not in ("dataset", "checkpoint"):
+                continue
+            # A folder's own name says which data it is; `data/`, `datasets/` say nothing.
+            parts = [
+                p
+                for p in re.split(r"[/\\]", subject.strip("./"))
+                if len(p) >= 4 and not p.startswith(("{", "%", "*")) and not _GENERIC_FOLDER.match(p)
+            ]
+            makers = [s for s in setup if not re.match(r"\s*(?:pip3?|python3? -m pip|conda|apt(?:-get)?|uv)\b", s)]
+            step = next((s for s in makers for part in parts if re.search(rf"\b{re.escape(part)}\b", s)), None)
+            if step is not None:
+                self.items[i] = (kind, subject, f"{detail} (the setup step `{step[:120]}` should make it)", key, False)
 
 
 def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: Found) -> None:

@@ -97,10 +97,12 @@ def find_needs(
     script: str | None,
     docs: Sequence[tuple[str, str]] | None = None,
     which: Callable[[str], str | None] = shutil.which,
+    setup: Sequence[str] = (),
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
-    machine (a program that is there is no need)."""
+    machine (a program that is there is no need). `setup`: the steps the plan runs before the
+    command; data or weights they name are not blocking."""
     # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
     docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
     docs = docs[:_MAX_DOCS]
@@ -130,4 +132,5 @@ def find_needs(
     runs.check_programs(command, sources, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs)
     runs.check_native_ops(repo_dir, sources, needs)
-    return [Need(what, detail, key, blocking) for what, detail, key, blocking in needs.items]
+    needs.made_by(setup)
+    return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]
