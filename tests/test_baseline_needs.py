@@ -592,3 +592,18 @@ def test_data_the_plans_setup_makes_is_not_blocking(tmp_path):
     data = [n for n in needs if n.kind == "dataset"]
     assert [n.blocking for n in data] == [False] and "the setup step" in data[0].detail
     assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]  # training is no setup step
+
+
+def test_shell_variables_with_a_default_or_a_check(tmp_path):
+    # gofynd/mildnet@aa4de3d4 gcloud.local.run.keras.sh checks `-z "$HYPERDASH_KEY"` itself.
+    repo = write(
+        tmp_path,
+        {
+            "run.sh": (
+                'if [[ -z "$HYPERDASH_KEY" ]]; then\n  echo "Disabling hyperdash."\nfi\n'
+                "OUT=${OUT_DIR:-runs}\npython eval.py --data $DATA_ROOT/x\n"
+            ),
+            "eval.py": "",
+        },
+    )
+    assert [n.detail.split(" uses ")[1].split(",")[0] for n in needs_of(repo, "bash run.sh")] == ["$DATA_ROOT"]

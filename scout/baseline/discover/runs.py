@@ -674,6 +674,9 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
             for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", source.text):
                 if name in assigned or AMBIENT.match(name) or name.islower():
                     continue
+                # `${VAR:-default}` has a default; `[ -z "$VAR" ]` is the script checking for itself.
+                if re.search(rf"\$\{{{name}:?[-=]|-[zn]\s+\"?\$\{{?{name}\b", source.text):
+                    continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
 
