@@ -501,9 +501,10 @@ def check_downloads(sources: Sequence[Source], needs: Found) -> None:
 
 
 def _weights_key(name: str, kind: str) -> bool:
-    """Does a flag or config key name weights the run loads? In training, `model_dir`/`checkpoint_dir`
-    is where the run writes them; only a key that says it loads (resume, restore, init_from) counts."""
-    if kind != "train":  # an evaluation, or a run scout cannot tell: read the name as it says
+    """Does a flag or config key name weights the run loads? Outside an evaluation (training, or a
+    run scout cannot tell) `model_dir`/`checkpoint_dir` is where the run writes them; only a key
+    that says it loads (resume, restore, init_from) counts."""
+    if kind == "eval":
         return CKPT_WORDS.search(name) is not None
     return re.search(r"resume|restore|load|init[_-]?from|weights?_?(?:file|path)|finetune_from", name, re.I) is not None
 
