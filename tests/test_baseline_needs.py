@@ -523,6 +523,9 @@ def test_what_is_no_need(tmp_path):
         },
     )
     assert not needs_of(repo, "python main.py --config demo.train.config", kind="train")
+    # The same folder flag in a training command is where it writes; a resume file is read.
+    assert not needs_of(repo, "python main.py --checkpoint_dir sample_data/ckpts", kind="run")
+    assert kinds(needs_of(repo, "python main.py --resume sample_data/ckpts/last.pth", kind="run")) == {"checkpoint"}
     assert not needs_of(repo, "python setup_linux.py build_ext --inplace", kind="run")
     usage = needs_of(repo, "python patchbatch.py a.png b.png [optional -bidi] [optional --descs]", kind="run")
     assert not [n for n in usage if n.kind == "placeholder"]

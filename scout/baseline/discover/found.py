@@ -109,6 +109,15 @@ class Found:
                 self.items[i] = (kind, subject, f"{detail} (the setup step `{step[:120]}` should make it)", key, False)
 
 
+def weights_key(name: str, kind: str) -> bool:
+    """Does a flag or config key name weights the run loads? Outside an evaluation (training, or a
+    run scout cannot tell) a folder key (`model_dir`, `checkpoint_dir`, `ckpt_root`) is where the run
+    writes them: only the other weight keys (resume, pretrained, init_from, a weights file) count."""
+    if CKPT_WORDS.search(name) is None:
+        return False
+    return kind == "eval" or not re.search(r"(?:dir|folder|root)s?$", name.rstrip("-_"), re.I)
+
+
 def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: Found) -> None:
     """Values the command leaves to the user. Each is a `placeholder` (what --set fills) and, when
     its flag says what it stands for, also the dataset or checkpoint it names, with the docs' step."""
@@ -202,7 +211,12 @@ def path_exists(base: Path, value: str) -> bool:
 
 
 def command_paths(
-    command: str, base: Path, docs: Sequence[tuple[str, str]], needs: Found, also: Sequence[Path] = ()
+    command: str,
+    base: Path,
+    docs: Sequence[tuple[str, str]],
+    needs: Found,
+    also: Sequence[Path] = (),
+    kind: str = "eval",
 ) -> set[str]:
     """Paths the command passes that are not in the checkout, under `base` or any folder in `also`
     (the scripts' own, which many resolve against): a checkpoint (by its flag or a weights file
@@ -212,30 +226,33 @@ def command_paths(
     for name, value in flag_pairs(tokens):
         named.add(norm_flag(name))
         # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
+        weights_flag = weights_key(name, kind)
         bare = (
-            CKPT_WORDS.search(name)
+            weights_flag
             and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)
             and not re.fullmatch(r"true|false|none|yes|no|latest|last|best|auto|imagenet|scratch|\d.*", value, re.I)
         )
         if not (looks_like_path(value) or bare) or PLACEHOLDER.search(value) or "$" in value:
             continue
         weights = WEIGHT_FILE.search(value) is not None and not DATA_WORDS.search(norm_flag(name))
-        if OUTPUT_WORDS.search(name) and not CKPT_WORDS.search(name):
+        if OUTPUT_WORDS.search(name) and not weights_flag:
             continue
+        if CKPT_WORDS.search(name) and not weights_flag:
+            continue  # `--checkpoint_dir ckpts/` in training: where the run writes
         if any(path_exists(folder, value) for folder in (base, *also)):
             continue
         if re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()
-        if CKPT_WORDS.search(name) and hub_id(value):
+        if weights_flag and hub_id(value):
             needs.add(
                 "checkpoint",
                 value,
                 f"{name} {value}: a model id the library downloads (network needed)",
                 blocking=False,
             )
-        elif CKPT_WORDS.search(name) or weights:
+        elif weights_flag or weights:
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"

@@ -114,8 +114,8 @@ def find_needs(
     command_placeholders(command, environ, docs, needs)
     spelled_values(command, needs)
     script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
-    named = command_paths(command, base, docs, needs, also=script_dirs)
-    named |= runs.check_shell_lines(sources, repo_dir, docs, needs)
+    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind)
+    named |= runs.check_shell_lines(sources, repo_dir, kind, docs, needs)
     args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
     runs.check_arguments(sources, base, docs, needs)
     runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)

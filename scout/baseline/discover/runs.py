@@ -26,6 +26,7 @@ from scout.baseline.discover.found import (
     norm_flag,
     path_exists,
     positional_args,
+    weights_key,
 )
 from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
 from scout.baseline.discover.traced import Source, starts
@@ -303,7 +304,7 @@ def check_defaults(
         if norm_flag(flag) in restored and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
-        ckpt, data = _weights_key(flag, kind), DATA_WORDS.search(flag)
+        ckpt, data = weights_key(flag, kind), DATA_WORDS.search(flag)
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
         folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
             r"[\w.-]+/?", value
@@ -476,12 +477,12 @@ def fetched_files(sources: Sequence[Source]) -> set[str]:
     return {n for n in names if n}
 
 
-def check_shell_lines(sources: Sequence[Source], repo_dir: Path, docs, needs: Found) -> set[str]:
+def check_shell_lines(sources: Sequence[Source], repo_dir: Path, kind: str, docs, needs: Found) -> set[str]:
     """The programs a shell script starts, read like the command itself (paths, placeholders)."""
     named: set[str] = set()
     for source in sources:
         for line, folder in source.runs:
-            named |= command_paths(line, repo_dir / folder, docs, needs)
+            named |= command_paths(line, repo_dir / folder, docs, needs, kind=kind)
     return named
 
 
@@ -498,15 +499,6 @@ def check_downloads(sources: Sequence[Source], needs: Found) -> None:
                 blocking=False,
             )
             return
-
-
-def _weights_key(name: str, kind: str) -> bool:
-    """Does a flag or config key name weights the run loads? Outside an evaluation (training, or a
-    run scout cannot tell) `model_dir`/`checkpoint_dir` is where the run writes them; only a key
-    that says it loads (resume, restore, init_from) counts."""
-    if kind == "eval":
-        return CKPT_WORDS.search(name) is not None
-    return re.search(r"resume|restore|load|init[_-]?from|weights?_?(?:file|path)|finetune_from", name, re.I) is not None
 
 
 def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: str, docs, needs: Found) -> None:
@@ -537,7 +529,7 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: 
                 continue
             if re.search(r"pretrain|backbone|init", key, re.I):
                 continue  # an initialisation, not the weights to evaluate (LABELING.md: not a checkpoint)
-            if _weights_key(key, kind):
+            if weights_key(key, kind):
                 needs.add("checkpoint", value, f"{source.path}: {key} = {value}: {checkpoint_advice(value, docs)}")
             elif DATA_WORDS.search(key):
                 needs.add(
