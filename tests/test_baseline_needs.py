@@ -237,9 +237,15 @@ def test_shell_script_case_branches_and_the_python_it_starts(tmp_path):
         "lib/model/test.py",  # found through the folder _init_paths puts on sys.path
         "tools/_init_paths.py",
     ]
-    needs = needs_of(repo, command, docs="Build the Cython modules\n```\nmake clean\nmake\ncd ..\n```\n")
+    docs = (
+        "Build the Cython modules\n```\nmake clean\nmake\ncd ..\n```\n"
+        "Download pre-trained model\n```Shell\n# Resnet101 for voc pre-trained on 07+12 set\n"
+        "./data/scripts/fetch_faster_rcnn_models.sh\n```\n"
+    )
+    needs = needs_of(repo, command, docs=docs)
     [ckpt] = [n for n in needs if n.kind == "checkpoint"]
     assert "res101/voc_2007_trainval+voc_2012_trainval/default/res101_faster_rcnn_iter_110000.ckpt" in ckpt.detail
+    assert "the docs fetch trained weights (README.md): ./data/scripts/fetch_faster_rcnn_models.sh" in ckpt.detail
     [system] = [n for n in needs if n.kind == "system"]
     assert "lib/nms" in system.detail and "`make clean`" in system.detail
 

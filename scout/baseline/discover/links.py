@@ -101,15 +101,15 @@ def _fetch_lines(docs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ..
         (path, line)
         for path, text in docs
         for line in text.splitlines()
-        if re.search(r"\bwget\b|\bcurl\b|download|gdown|\bgsutil\b", line, re.I)
+        if re.search(r"\bwget\b|\bcurl\b|download|fetch|gdown|\bgsutil\b", line, re.I)
         and (URL.search(line) or re.search(r"\.(py|sh)\b", line))
     )
     return tuple(itertools.islice(found, MAX_LINKS))
 
 
 def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
-    """Where the weights at `value` come from: a linked released model of that name, or the
-    training command in the docs that writes that folder."""
+    """Where the weights at `value` come from: a linked released model of that name, the training
+    command in the docs that writes that folder, or a doc step that fetches trained weights."""
     name = Path(value.rstrip("/")).name
     for url, path, context in doc_links(docs):
         # The very file the command names is the weights it loads, unless the doc says it is data.
@@ -124,6 +124,14 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
             if trains and line.strip() != value and writes.search(line):
                 step = re.sub(r"[ ]+", " ", line.strip().strip("`$ "))
                 return f"only training writes it: run `{step}` ({path}) first"
+    for path, line in _fetch_lines(tuple(docs)):
+        # `./data/scripts/fetch_faster_rcnn_models.sh`, `./download_models.sh`: a step that fetches weights.
+        url = URL.search(line)
+        if re.search(r"model|weight|ckpt|checkpoint|snapshot", line, re.I) and not (
+            url and link_kind(url.group(0), line) in ("backbone", "embeddings", "dataset")
+        ):
+            step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
+            return f"not in the checkout; the docs fetch trained weights ({path}): {step[:200]}"
     return "not in the checkout and no doc links it; train it or pass --set with your weights"
 
 
