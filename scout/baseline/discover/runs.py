@@ -513,11 +513,11 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: 
             needs.add(
                 "placeholder", key, f"{source.path}: {key} is ??? (Hydra: required): add {key}=VALUE to the command"
             )
-            kind = _argument_kind(key)
-            if kind == "checkpoint":
+            what = _argument_kind(key)
+            if what == "checkpoint":
                 advice = checkpoint_advice(key, docs)
                 needs.add("checkpoint", key, f"{source.path}: {key} wants trained weights: {advice}")
-            elif kind == "dataset":
+            elif what == "dataset":
                 needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}")
         for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
             key, value = match.groups()
