@@ -299,6 +299,15 @@ def test_arguments_the_command_leaves_out(tmp_path):
     [placeholder] = [n for n in needs_of(repo, "python tests/fen/kim_tf.py") if n.kind == "placeholder"]
     assert placeholder.blocking and "filePathEncodedTREC, filePathWord2vec" in placeholder.detail
     assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs_of(repo, "python benchmark_kitti.py"))
+    # An argument read only when given, and awk's own $1, are not left out.
+    write(
+        repo,
+        {
+            "opt.py": "import sys\nname = sys.argv[1] if len(sys.argv) > 1 else 'mnist'\n",
+            "gpus.sh": "N=$(nvidia-smi -L | awk '{print $1}' | wc -l)\npython opt.py\n",
+        },
+    )
+    assert not needs_of(repo, "bash gpus.sh")
 
 
 def test_placeholders_of_every_shape(tmp_path):

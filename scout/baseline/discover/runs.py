@@ -569,6 +569,18 @@ def _missing_arguments(source: Source, names: list[str], given: int, docs, needs
             needs.add("dataset", name, f"{source.path} wants {name}: {download_advice(name, docs)}")
 
 
+def _argv_optional(text: str, n: int) -> bool:
+    """Is `sys.argv[n]` read only when given (`x = sys.argv[2] if len(sys.argv) > 2 else 'd'`)?"""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if f"sys.argv[{n}]" in line:
+            if "len(sys.argv)" in line:
+                return True
+            enclosing = [p for p in lines[max(0, i - 5) : i] if re.match(r"\s*(?:if|elif)\b.*argv", p)]
+            return bool(enclosing) and _guarded(lines, i)
+    return False
+
+
 def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -> None:
     """Arguments a started script requires that the command does not pass (`sys.argv[2]` with one
     argument given, argparse `required=True` or positional arguments, a shell script's `$2`), and
@@ -578,7 +590,9 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
             continue
         given = positional_args(source.args)
         if source.lang == "shell":
-            used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", source.text)})
+            # `awk '{print $1}'`: a $1 in single quotes is another program's.
+            unquoted = re.sub(r"'[^'\n]*'", "", source.text)
+            used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", unquoted)})
             if used and used[-1] > len(given):
                 names = []
                 for n in used[len(given) :]:
@@ -589,7 +603,11 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         if source.lang != "python":
             continue
         flags = {norm_flag(a.split("=")[0]) for a in source.args if a.startswith("-")}
-        used = sorted({int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)} - {0})
+        used = sorted(
+            n
+            for n in {int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)} - {0}
+            if not _argv_optional(source.text, n)
+        )
         if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
             names = []
             for n in used:
@@ -614,7 +632,7 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                     advice = checkpoint_advice(value, docs) if kind == "checkpoint" else download_advice(value, docs)
                     needs.add(kind, value, f"{source.path} opens {value} ({name}): {advice}")
             if names:
-                _missing_arguments(source, [f"{n}" for n in names], len(given), docs, needs)
+                _missing_arguments(source, names, len(given), docs, needs)
         for match in _PY_DEFAULT.finditer(source.text):
             flag, rest = match.group("flag"), match.group("rest")
             if re.search(r"required\s*=\s*True", rest) and norm_flag(flag) not in flags:
