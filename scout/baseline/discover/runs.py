@@ -682,7 +682,13 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     blocking=hard,
                 )
         elif source.lang == "shell":
-            for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", source.text):
+            # Comments, 'single-quoted' text and echo lines use no value the run needs.
+            used = "\n".join(
+                re.sub(r"'[^'\n]*'", "", line)
+                for line in source.text.splitlines()
+                if not re.match(r"\s*(?:#|echo\b|printf\b)", line)
+            )
+            for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", used):
                 if name in assigned or AMBIENT.match(name) or name.islower():
                     continue
                 # `${VAR:-default}` has a default; `[ -z "$VAR" ]` is the script checking for itself.
@@ -698,11 +704,15 @@ def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[s
     for source in sources:
         if source.lang != "python":
             continue
-        if re.search(r"\bwandb\.init\(", source.text) and not {"WANDB_API_KEY", "WANDB_MODE"} & set(environ):
+        wandb = re.search(r"\bwandb\.init\(([^)]*)", source.text)
+        if wandb and "mode" not in wandb.group(1) and not {"WANDB_API_KEY", "WANDB_MODE"} & set(environ):
+            lines = source.text.splitlines()
+            optional = _guarded(lines, source.text.count("\n", 0, wandb.start()))  # `if args.wandb:`
             needs.add(
                 "credential",
                 "wandb",
                 f"{source.path} calls wandb.init: run `wandb login`, or export WANDB_MODE=offline",
+                blocking=not optional,
             )
         if re.search(r"\bload_dotenv\(", source.text) and not (repo_dir / ".env").exists():
             example = next(
