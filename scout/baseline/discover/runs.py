@@ -106,8 +106,8 @@ _SYSTEM_PROGRAMS = {
     "matlab": "MATLAB",
     "octave": "GNU Octave",
     "java": "Java (a JRE)",
-    "gcloud": "the Google Cloud SDK (`gcloud`), logged in",
-    "gsutil": "the Google Cloud SDK (`gsutil`), logged in",
+    "gcloud": "the Google Cloud SDK (gcloud, gsutil), logged in",
+    "gsutil": "the Google Cloud SDK (gcloud, gsutil), logged in",
     "aws": "the AWS CLI, configured",
     "julia": "Julia",
     "Rscript": "R",
@@ -799,19 +799,19 @@ def check_programs(command: str, sources: Sequence[Source], which: Callable[[str
     )
     for line in lines:
         for start in starts(line):
-            program = start.program if start.target is None else {"lua": "th"}.get(start.program, "")
-            if program == "th" and start.program == "lua":
-                program = line.split()[0] if line.split() and line.split()[0] in _SYSTEM_PROGRAMS else "th"
+            # A Lua script is started by Torch7's `th`; other programs by their own name.
+            program = "th" if start.program == "lua" else start.program if start.target is None else ""
             what = _SYSTEM_PROGRAMS.get(program)
             if what is None or which(program):
                 continue
             extra = f" with the rocks {', '.join(lua_libs)}" if program == "th" and lua_libs else ""
-            needs.add("system", program, f"the run starts `{program}`: install {what}{extra}")
+            needs.add("system", what, f"the run starts `{program}`: install {what}{extra}")
             if program in _CLOUD_LOGIN:
-                needs.add(
-                    "credential", program, f"`{program}` needs a login to the bucket: run `{_CLOUD_LOGIN[program]}`"
-                )
-    bucket = next((m for s in sources for m in re.findall(r"\b(?:gs|s3)://[\w./-]+", s.text)), None)
+                login = _CLOUD_LOGIN[program]
+                needs.add("credential", login, f"`{program}` needs a login to the bucket: run `{login}`")
+    # A bucket the command or its shell scripts and settings name (a Python string may be a help text).
+    texts = [command] + [s.text for s in sources if s.lang in ("shell", "config")]
+    bucket = next((m for text in texts for m in re.findall(r"\b(?:gs|s3)://[\w./-]+", text)), None)
     if bucket:
         needs.add("dataset", bucket, f"the run reads its data from {bucket}: it needs that bucket (or a copy of it)")
         if not needs.has("credential"):
