@@ -112,6 +112,10 @@ _SYSTEM_PROGRAMS = {
     "julia": "Julia",
     "Rscript": "R",
     "caffe": "Caffe (built, with its Python bindings)",
+    "docker": "Docker (for a GPU image, the NVIDIA container toolkit too)",
+    "nvidia-docker": "Docker with the NVIDIA container toolkit",
+    "singularity": "Singularity/Apptainer",
+    "perl": "Perl",
 }
 # Python packages that are only a wrapper: what they wrap must be installed by hand.
 _SYSTEM_IMPORTS = (
