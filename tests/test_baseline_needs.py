@@ -458,7 +458,7 @@ def test_hostile_inputs_stay_bounded(tmp_path):
     start = time.monotonic()
     for command in ("bash run.sh", "python bin.py", "python out.py ~nobody/x", 'python main.py --data "unclosed'):
         needs_of(repo, command, docs=readme)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 30  # unbounded, the README alone took minutes
 
 
 def test_hydra_required_values_wandb_and_dotenv(tmp_path):
