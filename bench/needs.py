@@ -62,6 +62,7 @@ def _from_regex(pattern: str) -> str:
 def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
     found_all = with_needs = 0
     links_seen = links_called_model = 0
+    per_kind: dict[str, list[int]] = {}  # kind -> [labeled, found, called]
     hits = wanted = called = right = 0
     wrong_ckpt = 0
     for label in load(split, labels):
@@ -101,6 +102,11 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
         if want:
             with_needs += 1
             found_all += want <= got
+        for what in want | got:
+            counts = per_kind.setdefault(what, [0, 0, 0])
+            counts[0] += what in want
+            counts[1] += what in want and what in got
+            counts[2] += what in got
         hits += len(want & got)
         wanted += len(want)
         called += len(got)
@@ -117,6 +123,8 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
         f"kind recall {hits}/{wanted}, precision {right}/{called}; not_checkpoints called a checkpoint: {wrong_ckpt}; "
         f"not_checkpoints links read as a model: {links_called_model}/{links_seen}"
     )
+    for what, (labeled, found, called) in sorted(per_kind.items()):
+        print(f"  {what:12} labeled {labeled:3}  found {found:3}  called {called:3}")
     return 0
 
 
