@@ -60,9 +60,10 @@ _READ_CALL = re.compile(
     r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
+# Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
 _DOWNLOADS = re.compile(
     r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
-    r"nltk\.download|gdown|wget"
+    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)"
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
