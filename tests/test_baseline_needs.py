@@ -414,6 +414,10 @@ def test_matlab_and_the_authors_paths(tmp_path):
         },
     )
     assert kinds(needs_of(repo, "matlab Main", cwd="Classification")) == {"system", "dataset"}
+    # Its 'Catching data and preprocessing/Readme.md': the MIMIC-III records sit behind a PhysioNet login.
+    gated = "Please note that you should sign in physionet.org befor running the code.\n"
+    gated += "The waveform records of target patients is downloaded from the Matching subset of MIMIC-III.\n"
+    assert "credential" in kinds(needs_of(repo, "matlab Main", cwd="Classification", docs=gated))
     assert {"placeholder", "dataset"} <= kinds(needs_of(repo, "python tf_main.py --dataset=criteo", cwd="pnn"))
 
 

@@ -127,6 +127,7 @@ def find_needs(
         runs.check_gpu(sources, named, docs, needs)
     runs.check_environment(sources, command, environ, needs)
     runs.check_services(sources, repo_dir, environ, needs)
+    runs.check_gated_data(docs, needs)
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs)
     runs.check_programs(command, sources, which, needs)

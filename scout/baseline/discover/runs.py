@@ -742,6 +742,30 @@ def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[s
                     needs.add(kind, name, f"{source.path} loads .env: copy {example.name} to .env and set {name}")
 
 
+# "you should sign in physionet.org", "credentialed access", "a data use agreement": data behind an account.
+_GATED_DATA = re.compile(
+    r"\bsign(?:ed)? in\b|\blog ?in to\b|an account (?:on|at|with)|credentialed|physionet|request(?:ing)? access|"
+    r"access request|data use agreement",
+    re.I,
+)
+
+
+def check_gated_data(docs, needs: Found) -> None:
+    """Data the run lacks that the docs say sits behind an account or an agreement (MIMIC on
+    PhysioNet): downloading it needs credentials first."""
+    if not needs.has("dataset", blocking=True):
+        return
+    for path, text in docs:
+        sentences = re.split(r"(?<=[.!?])\s+|\n", text)
+        for i, sentence in enumerate(sentences):
+            # The sentence or its neighbours say it is about the data.
+            around = " ".join(sentences[max(0, i - 1) : i + 2])
+            if _GATED_DATA.search(sentence) and re.search(r"data|download|record|corpus|images", around, re.I):
+                quote = re.sub(r"\s+", " ", sentence.strip())[:160]
+                needs.add("credential", "gated-data", f'{path}: the data needs an account or an agreement: "{quote}"')
+                return
+
+
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
     """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
     for source in sources:
