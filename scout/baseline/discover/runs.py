@@ -760,7 +760,12 @@ def check_gated_data(docs, needs: Found) -> None:
         for i, sentence in enumerate(sentences):
             # The sentence or its neighbours say it is about the data.
             around = " ".join(sentences[max(0, i - 1) : i + 2])
-            if _GATED_DATA.search(sentence) and re.search(r"data|download|record|corpus|images", around, re.I):
+            tracker = re.search(r"wandb|weights (?:&|and) biases|tensorboard|comet|neptune", sentence, re.I)
+            if (
+                _GATED_DATA.search(sentence)
+                and not tracker
+                and re.search(r"data|download|record|corpus|images", around, re.I)
+            ):
                 quote = re.sub(r"\s+", " ", sentence.strip())[:160]
                 needs.add("credential", "gated-data", f'{path}: the data needs an account or an agreement: "{quote}"')
                 return
