@@ -11,8 +11,9 @@ path on the authors' machine), `checkpoint` (trained weights the run loads: a fl
 `KEY=VALUE` override, a default path that only training writes), `dataset` (a path the run reads
 that is not there, with the docs' download step), `gpu` (CUDA with no CPU path), `env`
 (`os.environ[...]` with no default), `credential` (a key left as a placeholder in the code, a token
-variable, a cloud, W&B or `.env` login, data behind an account), `simulator` (MuJoCo, Atari ROMs, DeepMind Lab, CARLA, ...)
-and `system` (Torch7, MATLAB, Java, the Cloud SDK, an unbuilt compiled extension or op).
+variable, a cloud, W&B or `.env` login, data behind an account), `simulator` (MuJoCo, Atari ROMs,
+DeepMind Lab, CARLA, ...) and `system` (Torch7, MATLAB, Java, the Cloud SDK, an unbuilt compiled
+extension or op).
 
 A need is `blocking` when the command stops without it (LABELING.md's meaning); otherwise it is
 advice (the script downloads it, a flag switches to the CPU). Each detail says what to do next.
