@@ -60,9 +60,9 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
     )
     assert item["source"] == "README.md § Evaluation" and item["cwd"] == "" and len(item["commit"]) == 40
     assert item["setup"] == ["python -m pip install -r requirements.txt"]
-    assert item["needs"] == [
-        {"kind": "dataset", "detail": "`/path/to/coco` (in --coco_path): pass --set coco_path=VALUE"}
-    ]
+    detail = "`/path/to/coco` (in --coco_path): pass --set coco_path=VALUE"
+    assert item["needs"][0] == {"kind": "placeholder", "detail": detail, "key": "coco_path", "blocking": True}
+    assert [(n["kind"], n["key"], n["blocking"]) for n in item["needs"][1:]] == [("dataset", "coco_path", True)]
     commands = [c["command"] for c in item["candidates"]]
     assert commands[0] == item["command"] and item["candidates"][0]["why"].startswith("chosen: evaluates")
     assert "python hubconf.py" not in commands[:2] and "python missing.py --eval" not in commands
@@ -70,7 +70,7 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
     # Nothing ran: no venv, no run folder, no ledger row.
     assert not (cache / "envs").exists() and not any((cache / "runs").glob("*")) and ledger(cache) == []
     text = plan(cache, "--repo", str(repo))
-    assert "needs dataset: `/path/to/coco`" in text.stdout and "other candidates:" in text.stdout
+    assert "needs placeholder: `/path/to/coco`" in text.stdout and "other candidates:" in text.stdout
 
 
 def test_declined_or_unconfirmed_records_nothing(tmp_path, make_git_repo):

@@ -1,41 +1,52 @@
-"""What a command still needs before it can run: values for its placeholders (`/path/to/coco`,
-`<PATH/TO/DIR>`, an unset `$BERT_BASE_DIR`), the checkpoint an evaluation should load, dataset
-folders that are not there, a GPU for a CUDA-only script, credentials. `--set KEY=VALUE` fills
-a placeholder: KEY is the placeholder as written, the flag it follows, or the variable's name."""
+"""What a command still needs before it can run on this machine, read from what actually runs, not
+from the command line alone: `traced.follow` finds the files (the shell scripts it starts, the
+Python, Lua or MATLAB those start, one level of the repo's own modules they import, the config files
+passed as arguments or named by flag defaults and `@hydra.main`), bounded in files and bytes;
+`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links.
+
+Kinds (the labels of bench/corpus/LABELING.md): `placeholder` (a value the command leaves to the
+user: `/path/to/coco`, `<PATH>`, `[imagenet-folder]`, `...`, `SPECIFY_..._HERE`, `YOUR_KEY`, an
+unset `$VAR`, a `sys.argv[1]`, `$1` or `required=True` argument it does not pass, Hydra's `???`, a
+path on the authors' machine), `checkpoint` (trained weights the run loads: a flag, a Hydra/yacs
+`KEY=VALUE` override, a default path that only training writes), `dataset` (a path the run reads
+that is not there, with the docs' download step), `gpu` (CUDA with no CPU path), `env`
+(`os.environ[...]` with no default), `credential` (a key left as a placeholder in the code, a token
+variable, a cloud, W&B or `.env` login, data behind an account), `simulator` (MuJoCo, Atari ROMs,
+DeepMind Lab, CARLA, ...) and `system` (Torch7, MATLAB, Java, the Cloud SDK, an unbuilt compiled
+extension or op).
+
+A need is `blocking` when the command stops without it (LABELING.md's meaning); otherwise it is
+advice (the script downloads it, a flag switches to the CPU). Each detail says what to do next.
+`--set KEY=VALUE` fills a value in the command: KEY is the placeholder as written, the flag it
+follows, the variable's name or a positional word. Reading only; nothing here runs the repo's code."""
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scout.baseline.discover import runs
+from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args, spelled_values
+from scout.baseline.discover.traced import follow
 from scout.errors import ConfigError
 
-_PLACEHOLDER = re.compile(
-    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\s]*>|\[your[^\]]*\]|\b(?:path_to|PATH_TO|YOUR|your)_[\w\-]+"
-    r"|\$\{?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\}?)"
-)
-_DATA_FLAG = re.compile(r"data|dataset|coco|imagenet|root|images|corpus|glue|squad", re.I)
-_CKPT_FLAG = re.compile(r"resume|weights?|ckpt|checkpoint|pretrained|model[_-]?path|load|init[_-]?from", re.I)
-_CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY", re.I)
-_CKPT_URL = re.compile(r"https?://[^\s)\"'<>]+\.(?:pth|pt|ckpt|pkl|npz|th|tar|bin|safetensors|h5)\b")
-_CUDA_ONLY = re.compile(r"\.cuda\(\)|device\s*=\s*['\"]cuda['\"]|torch\.device\(\s*['\"]cuda['\"]\s*\)")
-_CUDA_FALLBACK = re.compile(r"cuda\.is_available\(\)|--device|--gpu|--cpu|device\s*=\s*args")
-# Shell variables a command may use that the run sets itself.
-_OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "USER"})
+_MAX_DOCS = 40
+_MAX_DOC_CHARS = 400_000
 
 
 @dataclass(frozen=True)
 class Need:
-    kind: str  # dataset, checkpoint, placeholder, gpu or credential
-    detail: str
-    key: str | None = None  # what `--set KEY=VALUE` fills, for a placeholder
-    blocking: bool = False  # True: the command cannot run as written until the value is given
+    kind: str  # dataset, checkpoint, gpu, credential, env, simulator, system or placeholder
+    detail: str  # what is missing and what to do next
+    key: str | None = None  # what `--set KEY=VALUE` fills, where --set can (a value in the command)
+    blocking: bool = False  # True: the command stops without it
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "detail": self.detail}
+        return {"kind": self.kind, "detail": self.detail, "key": self.key, "blocking": self.blocking}
 
 
 def parse_sets(values: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -46,24 +57,6 @@ def parse_sets(values: list[str] | tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--set {value!r} is not KEY=VALUE (e.g. --set data_path=/data/imagenet)")
         sets[key.strip()] = filled
     return sets
-
-
-def _tokens(command: str) -> list[str]:
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return command.split()
-
-
-def _flag_before(command: str, start: int) -> str | None:
-    """The flag a value at `start` belongs to: `--data-path /path/to/x` or `--data_path=/path/to/x`."""
-    head = command[:start]
-    match = re.search(r"(--?[\w\-.]+)(?:=|\s+)[^\s]*$", head) or re.search(r"([\w.]+)=[^\s]*$", head)
-    return match.group(1) if match else None
-
-
-def _norm(flag: str) -> str:
-    return flag.lstrip("-+").replace("-", "_").lower()
 
 
 def fill(command: str, sets: Mapping[str, str]) -> str:
@@ -82,6 +75,10 @@ def fill(command: str, sets: Mapping[str, str]) -> str:
                 hydra = re.compile(rf"((?:^|\s)\+?{re.escape(key)}=)(\S+)")
                 command, count = hydra.subn(lambda m, q=quoted: f"{m.group(1)}{q}", command)
             if not count:
+                # A positional value written as its description: `evaluate.py model.epochN test_data`.
+                word = re.compile(rf"(?<=\s){re.escape(key)}(?=\s|$)")
+                command, count = word.subn(lambda _, q=quoted: q, command)
+            if not count:
                 raise ConfigError(
                     f"--set {key}=...: the command has no placeholder, flag or variable {key!r}; "
                     "use the placeholder as written, its flag, or its variable name"
@@ -99,65 +96,43 @@ def find_needs(
     environ: Mapping[str, str],
     has_gpu: bool,
     script: str | None,
+    docs: Sequence[tuple[str, str]] | None = None,
+    which: Callable[[str], str | None] = shutil.which,
+    setup: Sequence[str] = (),
 ) -> list[Need]:
-    """Every need of a command as it stands (after --set)."""
-    needs: list[Need] = []
-    seen: set[str] = set()
-    for match in _PLACEHOLDER.finditer(command):
-        text, var = match.group("ph"), match.group("var")
-        if var and (var in environ or var in _OWN_VARS or re.search(rf"\b{var}=", command)):
-            continue
-        if var and command[max(0, match.start() - 1) : match.start()] == "(":
-            continue
-        if text in seen:
-            continue
-        seen.add(text)
-        flag = _flag_before(command, match.start())
-        key = var or (_norm(flag) if flag else text)
-        if var and _CREDENTIAL_VAR.search(var):
-            needs.append(Need("credential", f"${var} is not set: export it or pass --set {var}=...", var, True))
-            continue
-        what = "placeholder"
-        if flag and _CKPT_FLAG.search(flag):
-            what = "checkpoint"
-        elif (flag and _DATA_FLAG.search(flag)) or _DATA_FLAG.search(text):
-            what = "dataset"
-        where = f" (in {flag})" if flag else ""
-        unset = f"${var} is unset" if var else f"`{text}`"
-        needs.append(Need(what, f"{unset}{where}: pass --set {key}=VALUE", key, True))
-    tokens = _tokens(command)
-    flags = {_norm(t.split("=")[0]): i for i, t in enumerate(tokens) if t.startswith("-")}
-    has_ckpt = any(_CKPT_FLAG.search(name) for name in flags) or bool(re.search(r"\bckpt[_\w]*=", command))
-    if kind == "eval" and not has_ckpt:
-        url = _CKPT_URL.search(docs_text)
-        if url:
-            needs.append(
-                Need("checkpoint", f"it evaluates but loads no checkpoint; the docs link one: {url.group(0)}", None)
-            )
+    """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
+    repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
+    machine (a program that is there is no need). `setup`: the steps the plan runs before the
+    command; data or weights they name are not blocking."""
+    # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
+    docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
+    docs = docs[:_MAX_DOCS]
+    sources = follow(command, repo_dir, cwd)
+    if script and not any(s.role == "start" for s in sources):
+        sources = follow(f"python {script}", repo_dir, cwd)
+    needs = Found(runs.fetched_files(sources))
     base = repo_dir / cwd
-    for i, token in enumerate(tokens):
-        name, eq, value = token.partition("=")
-        if not token.startswith("-"):
-            continue
-        if not eq:
-            value = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].startswith("-") else ""
-        if not value or "://" in value or _PLACEHOLDER.search(value) or "$" in value:
-            continue
-        if _CKPT_FLAG.search(name) and re.search(r"\.\w{1,12}$", value) and not (base / value).exists():
-            needs.append(Need("checkpoint", f"{name} {value}: no such file in the checkout (download it first)"))
-        elif (
-            _DATA_FLAG.search(name)
-            and "/" in value
-            and not re.search(r"\.(ya?ml|json|txt)$", value)
-            and not (base / value).exists()
-        ):
-            needs.append(Need("dataset", f"{name} {value}: no such folder yet (the script may download it)"))
-    if script and not has_gpu:
-        path = base / script
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        except OSError:
-            text = ""
-        if _CUDA_ONLY.search(text) and not _CUDA_FALLBACK.search(text):
-            needs.append(Need("gpu", f"{script} moves tensors to CUDA with no CPU fallback; this machine has no GPU"))
-    return needs
+    command_placeholders(command, environ, docs, needs)
+    spelled_values(command, needs)
+    script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
+    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind)
+    named |= runs.check_shell_lines(sources, repo_dir, kind, docs, needs)
+    args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
+    runs.check_arguments(sources, base, docs, needs)
+    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)
+    runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
+    runs.check_configs(sources, base, named, kind, docs, needs)
+    runs.check_downloads(sources, needs)
+    runs.check_linked_weights(kind, named, docs, needs)
+    if not has_gpu:
+        runs.check_gpu(sources, named, docs, needs)
+    runs.check_environment(sources, command, environ, needs)
+    runs.check_services(sources, repo_dir, environ, needs)
+    runs.check_gated_data(docs, needs)
+    runs.check_secrets(sources, needs)
+    runs.check_simulators(sources, needs)
+    runs.check_programs(command, sources, which, needs)
+    runs.check_extensions(repo_dir, sources, docs, needs)
+    runs.check_native_ops(repo_dir, sources, needs)
+    needs.made_by(setup)
+    return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]

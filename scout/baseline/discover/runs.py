@@ -1,0 +1,927 @@
+"""Needs read from the code that runs (the `Source`s of `traced.follow`): CUDA with no CPU path,
+flag defaults and written-in paths that are absent, settings files, arguments the command leaves
+out, environment variables with no default, keys left as placeholders, simulators, programs and
+compiled extensions that are not there. Each `check_*` adds what it finds to a `Found`."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from scout.baseline.discover.found import (
+    AMBIENT,
+    CKPT_WORDS,
+    CREDENTIAL_VAR,
+    DATA_WORDS,
+    OUTPUT_WORDS,
+    OWN_VARS,
+    WEIGHT_FILE,
+    Found,
+    command_paths,
+    flag_pairs,
+    looks_like_path,
+    norm_flag,
+    path_exists,
+    positional_args,
+    weights_key,
+)
+from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
+from scout.baseline.discover.traced import Source, starts
+
+
+def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, str]], needs: Found) -> None:
+    """An evaluation that passes no weights: name the released model the docs link, if one is."""
+    if kind != "eval" or any(CKPT_WORDS.search(name) for name in named) or needs.has("checkpoint"):
+        return
+    for url, path, context in doc_links(docs):
+        if WEIGHT_SUFFIX.search(url.rsplit("/", 1)[-1]) and link_kind(url, context) == "model":
+            needs.add(
+                "checkpoint", url, f"it evaluates but loads no checkpoint; {path} links one: {url}", blocking=False
+            )
+            return
+
+
+_PY_DEFAULT = re.compile(
+    r"""add_argument\(\s*['"](?P<flag>-{1,2}[\w-]+)['"](?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)""", re.S
+)
+_ABSL_DEFAULT = re.compile(
+    r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)"""
+)
+_LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
+_READ_CALL = re.compile(
+    r"""(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
+    r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
+    r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
+    # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
+    r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
+    r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+    r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
+)
+# Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
+_DOWNLOADS = re.compile(
+    r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
+    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)"
+)
+_CUDA_CALL = re.compile(
+    # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
+    r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
+    r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\("
+)
+_DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
+_SIMULATORS = (
+    (
+        # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
+        re.compile(
+            r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control|d4rl|robosuite|metaworld)\b|"
+            r"make\(\s*['\"](?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid|Swimmer|Reacher|InvertedPendulum)\w*-v\d",
+            re.M,
+        ),
+        "MuJoCo (and its licence/binaries for mujoco_py)",
+    ),
+    (
+        re.compile(
+            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|make\(\s*['\"](?:ALE/|"
+            r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway)\w*-v\d)",
+            re.M,
+        ),
+        "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
+    ),
+    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), "the CARLA simulator server"),
+    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), "DeepMind Lab (built with Bazel)"),
+    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), "ViZDoom and its game scenarios"),
+    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), "the StarCraft II game binary and maps"),
+    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), "Habitat-Sim and its scene datasets"),
+    (
+        re.compile(
+            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim)\b", re.M
+        ),
+        "the game/simulator binary this environment wraps",
+    ),
+)
+_SYSTEM_PROGRAMS = {
+    "th": "Torch7 (`th`, LuaJIT and luarocks)",
+    "luajit": "LuaJIT",
+    "matlab": "MATLAB",
+    "octave": "GNU Octave",
+    "java": "Java (a JRE)",
+    "gcloud": "the Google Cloud SDK (gcloud, gsutil), logged in",
+    "gsutil": "the Google Cloud SDK (gcloud, gsutil), logged in",
+    "aws": "the AWS CLI, configured",
+    "julia": "Julia",
+    "Rscript": "R",
+    "caffe": "Caffe (built, with its Python bindings)",
+    "docker": "Docker (for a GPU image, the NVIDIA container toolkit too)",
+    "nvidia-docker": "Docker with the NVIDIA container toolkit",
+    "singularity": "Singularity/Apptainer",
+    "perl": "Perl",
+}
+# Python packages that are only a wrapper: what they wrap must be installed by hand.
+_SYSTEM_IMPORTS = (
+    (re.compile(r"^\s*(?:import|from)\s+matlab\.engine\b", re.M), "MATLAB and its Engine API for Python"),
+    (re.compile(r"^\s*(?:import|from)\s+pyrouge\b", re.M), "ROUGE-1.5.5 (Perl), set up with `pyrouge_set_rouge_path`"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+(?:stanfordcorenlp|pycorenlp|jnius|jpype)\b|StanfordCoreNLP", re.M),
+        "Java (and Stanford CoreNLP where the code starts its server)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+apex\b", re.M),
+        "NVIDIA apex, built from source (the pip package `apex` is another one)",
+    ),
+)
+_CLOUD_LOGIN = {"gcloud": "gcloud auth login", "gsutil": "gcloud auth login", "aws": "aws configure"}
+_CREDENTIAL_ASSIGN = re.compile(
+    # The name starts at a word boundary: a leading [\w.]* would be tried from every character.
+    r"""(?P<name>\b(?:\w+\.)?\w*?(?:api_?key|secret_?key|client_?secret|password|access_?key|auth_?token|access_?token|"""
+    r"""(?:hf|github|openai|slack|bot|wandb|hyperdash)_?(?:token|key))\w*)\s*=\s*['"](?P<value>[^'"\n]*)['"]""",
+    re.I,
+)
+_SECRET_WORD = re.compile(r"key|token|secret|password", re.I)
+_FAKE_SECRET = re.compile(r"^$|your|<|xxx|\.\.\.|\*\*\*|insert|put[_ ]|here|change|fill|todo|replace|key_?here", re.I)
+_ENV_READ = re.compile(
+    r"""os\.environ\[\s*['"](?P<item>\w+)['"]\s*\](?!\s*=[^=])|os\.getenv\(\s*['"](?P<get>\w+)['"]\s*\)|"""
+    r"""os\.environ\.get\(\s*['"](?P<dget>\w+)['"]\s*\)"""  # Lua's os.getenv('X') reads the same
+)
+_ENV_SET = re.compile(r"""os\.environ\[\s*['"](\w+)['"]\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*['"](\w+)['"]""")
+# Shell (and sourced settings): `X=`, `export X=`, `local X=`, `for X in`, `read X`, `getopts "ab:" X`.
+_SHELL_SET = re.compile(
+    r"""^\s*(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=|\bfor\s+([A-Za-z_]\w*)\s+in\b|"""
+    r"""\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\bgetopts\s+\S+\s+([A-Za-z_]\w*)""",
+    re.M,
+)
+
+
+def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
+    """(source, flag, default, the whole declaration) of each argparse, absl/tf.flags and Torch
+    cmd:option flag in the started scripts and their imports."""
+    found = []
+    for source in sources:
+        if source.lang == "python":
+            for match in _PY_DEFAULT.finditer(source.text):
+                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|[\w.]+)""", match.group("rest"))
+                found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
+            for match in _ABSL_DEFAULT.finditer(source.text):
+                found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
+        elif source.lang == "lua":
+            for match in _LUA_OPTION.finditer(source.text):
+                found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
+    return found
+
+
+def _literal(default: str) -> str | None:
+    match = re.fullmatch(r"""\s*['"]([^'"]*)['"]\s*""", default)
+    return match.group(1) if match else None
+
+
+def _guarded(lines: list[str], index: int) -> bool:
+    """Is the CUDA call on `lines[index]` behind a choice: a ternary, or any enclosing `if`/`else`/
+    `try` (a condition on anything may be the CPU path; only unconditional calls are sure)."""
+    line = lines[index]
+    if re.search(r"\b(?:if|elseif)\b", line) or re.match(r"\s*(?:else|elif)\b", line):
+        return True
+    if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
+        return True  # the second line of a ternary split over two lines
+    indent = len(line) - len(line.lstrip())
+    for previous in reversed(lines[max(0, index - 300) : index]):
+        stripped = previous.strip()
+        if not stripped or stripped.startswith(("#", "--")):
+            continue
+        level = len(previous) - len(previous.lstrip())
+        if level >= indent:
+            continue
+        indent = level
+        if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
+            return True
+        if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
+            return False
+    return False
+
+
+def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
+    """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
+    the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
+    a CPU path)."""
+    for source, flag, default, _ in _defaults(sources):
+        value = (_literal(default) or default).lower().strip()
+        on = re.match(r"^(cuda|cudnn|cudacudnn|gpu|cunn)", value) or (
+            re.search(r"cuda|gpu", flag, re.I) and value == "true"
+        )
+        if _DEVICE_FLAG.search(flag) and on and not re.search(r"no[_-]?cuda|cpu", flag, re.I):
+            if norm_flag(flag) in named:
+                continue
+            needs.add(
+                "gpu",
+                flag,
+                f"{source.path}: {flag} defaults to '{value}' (CUDA); with no GPU pass a CPU value for {flag}",
+                blocking=False,
+            )
+    for source in sources:
+        if source.lang not in ("python", "lua"):
+            continue
+        lines = source.text.splitlines()
+        for i, line in enumerate(lines):
+            code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
+            if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
+                continue  # `device="cuda",` in a signature or a call: a default the caller may change
+            if _CUDA_CALL.search(code) and not _guarded(lines, i):
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path: needs a GPU",
+                )
+                return
+    if needs.has("gpu"):
+        return
+    for path, text in docs:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
+            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
+            if _GPU_REQUIRED.search(sentence) and not hedged:
+                fallback = any(_CPU_PATH.search(source.text) for source in sources)
+                quote = re.sub(r"\s+", " ", sentence.strip())[:120]
+                needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# "it is required to use GPU", "Install Torch on a machine with CUDA GPU", "requires an NVIDIA GPU".
+_GPU_REQUIRED = re.compile(
+    r"\b(?:requires?|required|must (?:have|use|run)|only (?:runs|works))\b[^.\n]{0,40}\b(?:GPUs?|CUDA)\b"
+    r"|\b(?:GPUs?|CUDA)\b[^.\n]{0,30}\b(?:is|are) (?:required|needed|necessary|a must)"
+    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU",
+    re.I,
+)
+_CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu", re.I)
+
+
+def _bases(source: Source, base: Path, repo_dir: Path) -> list[Path]:
+    """Folders a relative path in `source` may be relative to: the command's folder, the script's
+    own folder, the repo root. A path found under any of them is not a need (precision first)."""
+    return [base, (repo_dir / source.path).parent, repo_dir]
+
+
+def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool:
+    """Is a relative path, maybe a template (`data/ind.{}.x`), absent under every base? A template
+    is tried with the command's own arguments first: `train.py 20ng` reads `data/ind.20ng.x`."""
+    if re.search(r"\{[^{}]*\}|%[sd]", value):
+        fills = [a for a in args if re.fullmatch(r"[\w.-]{1,40}", a)]
+        if fills:
+            tried = [re.sub(r"\{[^{}]*\}|%[sd]", a, value, count=1) for a in fills]
+            return not any(path_exists(b, t) for b in bases for t in tried)
+    return not any(path_exists(b, value) for b in bases)
+
+
+def _authors_path(value: str) -> bool:
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x)."""
+    return (
+        bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
+        and not Path(value).exists()
+    )
+
+
+def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, optional: bool) -> None:
+    """Record one absent path, a checkpoint or data; `optional`: the run may do without it (the code
+    downloads it, or reads it only behind an `if`)."""
+    if any(fnmatch.fnmatchcase(name, Path(value.rstrip("/")).name) for name in needs.fetched):
+        needs.add(kind_hint, value, f"{where} {value}: the run downloads it first (network needed)", blocking=False)
+        return
+    if kind_hint == "checkpoint":
+        needs.add("checkpoint", value, f"{where} {value}: {checkpoint_advice(value, docs)}", blocking=not optional)
+    else:
+        advice = download_advice(value, docs)
+        needs.add("dataset", value, f"{where} {value}, which is not there; {advice}", blocking=not optional)
+
+
+def check_defaults(
+    sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, kind: str, docs, needs: Found
+) -> None:
+    """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
+    files that are not there, unless the command (or the shell line that starts the script) sets
+    that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
+    its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
+    restored = _restored_flags(sources) if kind == "eval" else set()
+    for source, flag, default, _ in _defaults(sources):
+        value = _literal(default)
+        mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
+        if not value or norm_flag(flag) in mine or "://" in value:
+            continue
+        if norm_flag(flag) in restored and not path_exists(base, value):
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
+            continue
+        ckpt, data = weights_key(flag, kind), DATA_WORDS.search(flag)
+        # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
+        folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
+            r"[\w.-]+/?", value
+        )
+        if not (looks_like_path(value) or folderish) or (OUTPUT_WORDS.search(flag) and not ckpt):
+            continue
+        if re.search(r"\.(ya?ml|json|py|sh|cfg|lua)$", value) and not data:
+            continue
+        if value.startswith(("/", "~")):
+            if _authors_path(value) and (ckpt or data):
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path}: {flag} defaults to {value}, a path on the authors' machine: "
+                    f"add {flag} with yours to the command",
+                )
+            if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
+                continue
+        if not _absent(value, _bases(source, base, repo_dir)):
+            continue
+        if ckpt:
+            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
+        elif data:
+            downloads = _DOWNLOADS.search(source.text) is not None
+            _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
+
+
+# Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
+# `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
+_RESTORE_FROM_FLAG = re.compile(
+    r"(?:checkpoint_dir\s*=|restore\(|latest_checkpoint\(|torch\.load\(|load_state_dict\(|load_weights\(|"
+    r"load_checkpoint\(|load_model\()[^)\n]*?\b(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
+)
+
+
+def _restored_flags(sources: Sequence[Source]) -> set[str]:
+    return {
+        norm_flag(name)
+        for source in sources
+        if source.lang == "python"
+        for name in _RESTORE_FROM_FLAG.findall(source.text)
+    }
+
+
+# `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
+_PATH_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[\w.]*(?:\[['"][\w.-]+['"]\])?)\s*=\s*(?P<path>['"][^'"\n]*/[^'"\n]*['"])\s*(?:#.*)?$"""
+    # a settings dict: `'train_file': 'data/S1_4.txt',`
+    r"""|^[ \t]*['"](?P<key>\w+)['"]\s*:\s*(?P<value>['"][^'"\n]*/[^'"\n]*['"])\s*,?\s*(?:#.*)?$""",
+    re.M,
+)
+
+
+_MATLAB_READ = re.compile(
+    r"""\b(?:load|csvread|dlmread|readtable|readmatrix|xlsread|imread|fopen|audioread|h5read)\(\s*'([^'\n]+\.\w{1,5})'"""
+    r"""|^\s*load\s+([\w./-]+\.mat)\b""",
+    re.M,
+)
+
+
+def check_reads(
+    sources: Sequence[Source], base: Path, repo_dir: Path, args: Sequence[str], named: set[str], docs, needs: Found
+) -> None:
+    """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
+    weights paths kept in variables, that are absent."""
+    for source in sources:
+        if source.lang == "matlab":
+            for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
+                if not value.startswith(("/", "~")) and _absent(value, _bases(source, base, repo_dir)):
+                    _found_path("dataset", value, f"{source.path} reads", docs, needs, optional=False)
+            continue
+        if source.lang != "python":
+            continue
+        downloads = _DOWNLOADS.search(source.text) is not None
+        bases = _bases(source, base, repo_dir)
+        lines = source.text.splitlines()
+        written = _written(source.text)
+        # `load_model('model/stacking_ds_' + str(i) + '.h5')`: the written-in part is a prefix.
+        found = [
+            (
+                m.group("path")[1:-1] + ("*" if m.group("concat") else ""),
+                m.group(0),
+                m.group("mode") or "",
+                source.text.count("\n", 0, m.start()),
+            )
+            for m in _READ_CALL.finditer(source.text)
+        ]
+        # Variables named for data; a checkpoint kept in a variable is as often where training writes.
+        for m in _PATH_ASSIGN.finditer(source.text):
+            name, value = m.group("name") or m.group("key"), (m.group("path") or m.group("value"))[1:-1]
+            short = norm_flag(re.sub(r"\W+", "_", name).strip("_").split("_")[-1] if m.group("name") else name)
+            if (
+                re.search(r"data|root|corpus|images?|(?:train|test|val\w*)_?(?:file|path|dir)", name, re.I)
+                and short not in named
+            ):
+                found.append((value, name, "", source.text.count("\n", 0, m.start())))
+        for value, context, mode, line in found:
+            if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
+                continue
+            if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
+                continue
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value):
+                continue  # code and settings, not data
+            ckpt = (
+                re.search(
+                    r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)",
+                    context,
+                    re.I,
+                )
+                or WEIGHT_FILE.search(value)
+                or _call_kind(context) == "checkpoint"
+            )
+            if value in written:
+                continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
+            # A bare file name is only trusted as a need when a weights loader builds it
+            # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
+            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value))):
+                continue
+            if value.startswith(("/", "~")):
+                if _authors_path(value):
+                    needs.add(
+                        "placeholder",
+                        value,
+                        f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
+                    )
+                    if not ckpt:
+                        needs.add(
+                            "dataset",
+                            value,
+                            f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
+                        )
+                    continue
+                if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
+                    continue
+            if not _absent(value, bases, args):
+                continue
+            # A read inside an `if` may be an option the command does not take: said, not blocking.
+            optional = (downloads and not ckpt) or _guarded(lines, line)
+            kind = "checkpoint" if ckpt else "dataset"
+            _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+# A line that writes a file: torch.save, model.save, ModelCheckpoint('best.h5'), open(..., 'w').
+_WRITE_LINE = re.compile(r"save|dump|write|ModelCheckpoint|export|makedirs|mkdir|open\([^)]*['\"][wa]b?['\"]", re.I)
+
+
+def _written(text: str) -> set[str]:
+    """The written-in paths a script writes itself: reading them back later is no need."""
+    return {
+        literal
+        for line in text.splitlines()
+        if _WRITE_LINE.search(line)
+        for literal in re.findall(r"""['"]([^'"\n]{3,200})['"]""", line)
+    }
+
+
+def fetched_files(sources: Sequence[Source]) -> set[str]:
+    """Names of the files the run's shell scripts download (`wget URL -O name`, `wget .../name`)."""
+    names = set()
+    for source in sources:
+        if source.lang != "shell":
+            continue
+        for line in source.text.splitlines():
+            if not re.search(r"\b(?:wget|curl|gdown|gsutil cp)\b", line):
+                continue
+            out = re.search(r"(?:-O|-o|--output(?:-document)?)[ =]?(\S+)", line)
+            if out:
+                names.add(Path(out.group(1).strip("'\"")).name)
+            names |= {Path(u.split("?")[0]).name for u in URL.findall(line)}
+    return {n for n in names if n}
+
+
+def check_shell_lines(sources: Sequence[Source], repo_dir: Path, kind: str, docs, needs: Found) -> set[str]:
+    """The programs a shell script starts, read like the command itself (paths, placeholders)."""
+    named: set[str] = set()
+    for source in sources:
+        for line, folder in source.runs:
+            named |= command_paths(line, repo_dir / folder, docs, needs, kind=kind)
+    return named
+
+
+def check_downloads(sources: Sequence[Source], needs: Found) -> None:
+    """Data the code fetches itself (torchvision `download=True`, nltk, datasets): advice only."""
+    for source in sources:
+        if source.lang == "python" and re.search(
+            r"download\s*=\s*True|load_dataset\(|tfds\.load|nltk\.download", source.text
+        ):
+            needs.add(
+                "dataset",
+                f"download:{source.path}",
+                f"{source.path} downloads its data on the first run (network needed)",
+                blocking=False,
+            )
+            return
+
+
+def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: str, docs, needs: Found) -> None:
+    """Paths in the config files the run reads (`dataset_path: ./data/coco`) that are absent, and
+    Hydra's mandatory values (`ckpt_path: ???`) that the command does not override."""
+    for source in sources:
+        if source.role != "config":
+            continue
+        for key in re.findall(r"^\s*([\w.-]+)\s*:\s*['\"]?\?\?\?['\"]?\s*(?:#.*)?$", source.text, re.M):
+            if norm_flag(key) in named or any(n.endswith("." + norm_flag(key)) for n in named):
+                continue
+            needs.add(
+                "placeholder", key, f"{source.path}: {key} is ??? (Hydra: required): add {key}=VALUE to the command"
+            )
+            what = _argument_kind(key)
+            if what == "checkpoint":
+                advice = checkpoint_advice(key, docs)
+                needs.add("checkpoint", key, f"{source.path}: {key} wants trained weights: {advice}")
+            elif what == "dataset":
+                needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}")
+        for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
+            key, value = match.groups()
+            if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
+                continue
+            if OUTPUT_WORDS.search(key) or re.search(r"\.(py|ya?ml|json|sh)$", value):
+                continue
+            if path_exists(base, value):
+                continue
+            if re.search(r"pretrain|backbone|init", key, re.I):
+                continue  # an initialisation, not the weights to evaluate (LABELING.md: not a checkpoint)
+            if weights_key(key, kind):
+                needs.add("checkpoint", value, f"{source.path}: {key} = {value}: {checkpoint_advice(value, docs)}")
+            elif DATA_WORDS.search(key):
+                needs.add(
+                    "dataset", value, f"{source.path}: {key} = {value} is not there; {download_advice(value, docs)}"
+                )
+
+
+def _argument_kind(name: str) -> str | None:
+    """What an argument named `name` stands for: a checkpoint, a dataset, or nothing said."""
+    if CKPT_WORDS.search(name) or re.search(r"model(?!_?(?:type|name_?or|arch))", name, re.I):
+        return "checkpoint"
+    if DATA_WORDS.search(name) or re.search(r"file|path|dir|folder", name, re.I):
+        return "dataset"
+    return None
+
+
+def _call_kind(call: str) -> str | None:
+    """What a loader call loads, from its name less the verb: load_checkpoint -> checkpoint,
+    load_model -> checkpoint, load_word_to_idx -> nothing said."""
+    name = re.match(r"[\w.]*", call).group(0).split(".")[-1]
+    rest = re.sub(r"^_*(?:load|read|open|get)_*|_*(?:load|read|open)$", "", name, flags=re.I)
+    return _argument_kind(rest) if rest and rest != name else None
+
+
+def _missing_arguments(source: Source, names: list[str], given: int, docs, needs: Found) -> None:
+    """Record the arguments a script takes and the command leaves out, and what each stands for."""
+    needs.add(
+        "placeholder",
+        f"args:{source.path}",
+        f"{source.path} takes {', '.join(names)} and the command passes {given} argument(s): add them",
+    )
+    for name in names:
+        kind = _argument_kind(name)
+        if kind == "checkpoint":
+            needs.add("checkpoint", name, f"{source.path} wants {name}: {checkpoint_advice(name, docs)}")
+        elif kind == "dataset":
+            needs.add("dataset", name, f"{source.path} wants {name}: {download_advice(name, docs)}")
+
+
+def _argv_optional(text: str, n: int) -> bool:
+    """Is `sys.argv[n]` read only when given (`x = sys.argv[2] if len(sys.argv) > 2 else 'd'`)?"""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if f"sys.argv[{n}]" in line:
+            if "len(sys.argv)" in line:
+                return True
+            enclosing = [p for p in lines[max(0, i - 5) : i] if re.match(r"\s*(?:if|elif)\b.*argv", p)]
+            return bool(enclosing) and _guarded(lines, i)
+    return False
+
+
+def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -> None:
+    """Arguments a started script requires that the command does not pass (`sys.argv[2]` with one
+    argument given, argparse `required=True` or positional arguments, a shell script's `$2`), and
+    positional paths it passes that are not there (`evaluate.py model.epochN test_data`)."""
+    for source in sources:
+        if source.role != "start":
+            continue
+        given = positional_args(source.args)
+        if source.lang == "shell":
+            # `awk '{print $1}'`: a $1 in single quotes is another program's.
+            unquoted = re.sub(r"'[^'\n]*'", "", source.text)
+            used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", unquoted)})
+            if used and used[-1] > len(given):
+                names = []
+                for n in used[len(given) :]:
+                    assigned = re.search(rf"^\s*(\w+)=[\"']?\$\{{?{n}\b", source.text, re.M)
+                    names.append(f"${n}" + (f" ({assigned.group(1)})" if assigned else ""))
+                _missing_arguments(source, names, len(given), docs, needs)
+            continue
+        if source.lang != "python":
+            continue
+        flags = {norm_flag(a.split("=")[0]) for a in source.args if a.startswith("-")}
+        used = sorted(
+            n
+            for n in {int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)} - {0}
+            if not _argv_optional(source.text, n)
+        )
+        if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
+            names = []
+            for n in used:
+                assigned = re.search(rf"(\w+)\s*=\s*sys\.argv\[{n}\]", source.text)
+                name = assigned.group(1) if assigned else f"sys.argv[{n}]"
+                if n > len(given):
+                    names.append(name)
+                    continue
+                value = given[n - 1]
+                opened = re.search(
+                    rf"\w*(?:open|load|read|File)\w*\(\s*(?:sys\.argv\[{n}\]|{re.escape(name)}\b)", source.text, re.I
+                )
+                if opened and re.fullmatch(r"[\w./-]+", value) and not value.isdigit() and not path_exists(base, value):
+                    # load_checkpoint(sys.argv[1]): the call says what the file is when the name does not.
+                    kind = _argument_kind(name) or _call_kind(opened.group(0)) or "dataset"
+                    needs.add(
+                        "placeholder",
+                        value,
+                        f"{source.path} opens sys.argv[{n}] = {value}, which is not there: pass your file",
+                        key=value,
+                    )
+                    advice = checkpoint_advice(value, docs) if kind == "checkpoint" else download_advice(value, docs)
+                    needs.add(kind, value, f"{source.path} opens {value} ({name}): {advice}")
+            if names:
+                _missing_arguments(source, names, len(given), docs, needs)
+        for match in _PY_DEFAULT.finditer(source.text):
+            flag, rest = match.group("flag"), match.group("rest")
+            if re.search(r"required\s*=\s*True", rest) and norm_flag(flag) not in flags:
+                needs.add(
+                    "placeholder",
+                    flag,
+                    f"{source.path}: {flag} is required and the command does not pass it: add {flag} VALUE",
+                )
+        positional = [
+            match.group(1)
+            for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text)
+            if not re.search(r"nargs\s*=\s*(?!['\"]?\+|\d)|default\s*=", match.group("rest"))
+        ]
+        if len(positional) > len(given):
+            _missing_arguments(source, positional[len(given) :], len(given), docs, needs)
+
+
+def check_environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: Found) -> None:
+    """Variables the code reads with no default, and ones a shell script uses but never sets."""
+    assigned = set(re.findall(r"(?:^|\s)([A-Za-z_]\w*)=", command)) | set(environ) | set(OWN_VARS)
+    for source in sources:
+        for match in (_ENV_SET if source.lang in ("python", "lua") else _SHELL_SET).finditer(source.text):
+            assigned.update(g for g in match.groups() if g)
+    for source in sources:
+        if source.lang == "python" or source.lang == "lua":
+            for match in _ENV_READ.finditer(source.text):
+                name = match.group("item") or match.group("get") or match.group("dget")
+                kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
+                # A key read with getenv() and no default fails at the first API call all the same.
+                hard = match.group("item") is not None or kind == "credential"
+                settings = _empty_setting(sources, name)
+                if settings and hard:
+                    needs.add(
+                        "placeholder",
+                        name,
+                        f"{settings} leaves {name} empty and {source.path} needs it: fill it in",
+                    )
+                    continue
+                if name in assigned or AMBIENT.match(name):
+                    continue
+                if re.search(rf"""['"]{name}['"]\s+(?:not\s+)?in\s+os\.environ""", source.text):
+                    continue  # `if 'CUDAHOME' in os.environ:` guards the read
+                needs.add(
+                    kind,
+                    name,
+                    f"{source.path} reads ${name} (no default): export {name}=... before the run",
+                    blocking=hard,
+                )
+        elif source.lang == "shell":
+            # Comments, 'single-quoted' text and echo lines use no value the run needs.
+            used = "\n".join(
+                re.sub(r"'[^'\n]*'", "", line)
+                for line in source.text.splitlines()
+                if not re.match(r"\s*(?:#|echo\b|printf\b)", line)
+            )
+            for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", used):
+                if name in assigned or AMBIENT.match(name) or name.islower():
+                    continue
+                # `${VAR:-default}` has a default; `[ -z "$VAR" ]` is the script checking for itself.
+                if re.search(rf"\$\{{{name}:?[-=]|-[zn]\s+\"?\$\{{?{name}\b", source.text):
+                    continue
+                kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
+                needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
+
+
+def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[str, str], needs: Found) -> None:
+    """Logins a fresh machine lacks: Weights & Biases (`wandb.init` stops with no key and no
+    terminal) and the variables a `.env` file should hold (`load_dotenv()` with only `.env.example`)."""
+    for source in sources:
+        if source.lang != "python":
+            continue
+        wandb = re.search(r"\bwandb\.init\(([^)]*)", source.text)
+        if wandb and "mode" not in wandb.group(1) and not {"WANDB_API_KEY", "WANDB_MODE"} & set(environ):
+            lines = source.text.splitlines()
+            optional = _guarded(lines, source.text.count("\n", 0, wandb.start()))  # `if args.wandb:`
+            needs.add(
+                "credential",
+                "wandb",
+                f"{source.path} calls wandb.init: run `wandb login`, or export WANDB_MODE=offline",
+                blocking=not optional,
+            )
+        if re.search(r"\bload_dotenv\(", source.text) and not (repo_dir / ".env").exists():
+            example = next(
+                (
+                    p
+                    for p in (repo_dir / n for n in (".env.example", ".env.template", ".env.sample", "env.example"))
+                    if p.is_file()
+                ),
+                None,
+            )
+            if example is None:
+                continue
+            try:
+                names = re.findall(
+                    r"^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=", example.read_text(errors="replace")[:20_000], re.M
+                )
+            except OSError:
+                names = []
+            for name in names:
+                if name not in environ:
+                    kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
+                    needs.add(kind, name, f"{source.path} loads .env: copy {example.name} to .env and set {name}")
+
+
+# "you should sign in physionet.org", "credentialed access", "a data use agreement": data behind an account.
+_GATED_DATA = re.compile(
+    r"\bsign(?:ed)? in\b|\blog ?in to\b|an account (?:on|at|with)|credentialed|physionet|request(?:ing)? access|"
+    r"access request|data use agreement",
+    re.I,
+)
+
+
+def check_gated_data(docs, needs: Found) -> None:
+    """Data the run lacks that the docs say sits behind an account or an agreement (MIMIC on
+    PhysioNet): downloading it needs credentials first."""
+    if not needs.has("dataset", blocking=True):
+        return
+    for path, text in docs:
+        sentences = re.split(r"(?<=[.!?])\s+|\n", text)
+        for i, sentence in enumerate(sentences):
+            # The sentence or its neighbours say it is about the data.
+            around = " ".join(sentences[max(0, i - 1) : i + 2])
+            tracker = re.search(r"wandb|weights (?:&|and) biases|tensorboard|comet|neptune", sentence, re.I)
+            if (
+                _GATED_DATA.search(sentence)
+                and not tracker
+                and re.search(r"data|download|record|corpus|images", around, re.I)
+            ):
+                quote = re.sub(r"\s+", " ", sentence.strip())[:160]
+                needs.add("credential", "gated-data", f'{path}: the data needs an account or an agreement: "{quote}"')
+                return
+
+
+def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
+    """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
+    for source in sources:
+        if source.role == "config" and re.search(
+            rf"^\s*(?:export\s+)?{re.escape(name)}\s*=\s*['\"]?['\"]?\s*$", source.text, re.M
+        ):
+            return source.path
+    return None
+
+
+def check_secrets(sources: Sequence[Source], needs: Found) -> None:
+    """API keys written into the code as placeholders: `API_KEY = "YOUR_KEY"`, `openai.api_key = ""`."""
+    for source in sources:
+        # Only lines that name a key are searched: the full pattern is slow on a whole file.
+        lines = "\n".join(line for line in source.text.splitlines() if _SECRET_WORD.search(line))
+        for match in _CREDENTIAL_ASSIGN.finditer(lines):
+            if _FAKE_SECRET.search(match.group("value")):
+                needs.add(
+                    "credential",
+                    match.group("name"),
+                    f"{source.path} sets {match.group('name')} to a placeholder ({match.group('value')!r}): "
+                    "put your key there",
+                )
+
+
+def check_simulators(sources: Sequence[Source], needs: Found) -> None:
+    """Simulators and wrapped tools the Python that runs imports (pip alone does not bring them)."""
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for kind, table in (("simulator", _SIMULATORS), ("system", _SYSTEM_IMPORTS)):
+            for pattern, what in table:
+                match = pattern.search(source.text)
+                if match:
+                    needs.add(kind, what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+
+
+def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:
+    """Programs outside Python that the run starts (Torch7, MATLAB, Java, the cloud CLIs), when this
+    machine does not have them; a cloud CLI also needs a login."""
+    lines = [command]
+    for source in sources:
+        if source.lang == "shell":
+            lines += source.text.splitlines()
+        elif source.lang == "python":
+            lines += re.findall(
+                r"""(?:os\.system|os\.popen|subprocess\.\w+|call|check_output)\(\s*\[?\s*f?['"]([^'"]+)""", source.text
+            )
+        if source.lang == "python" and re.search(r"^\s*import\s+matlab\.engine", source.text, re.M):
+            lines.append("matlab")
+    lua_libs = sorted(
+        {
+            lib
+            for source in sources
+            if source.lang == "lua"
+            for lib in re.findall(r"""require\s*\(?\s*['"]([\w]+)['"]""", "\n".join(source.text.splitlines()))
+            if not any(Path(s.path).stem == lib for s in sources)
+        }
+        - {"torch", "nn", "paths", "optim", "image", "os", "io", "string", "math", "table"}
+    )
+    for line in lines:
+        for start in starts(line):
+            # A Lua script is started by Torch7's `th`; other programs by their own name.
+            program = "th" if start.program == "lua" else start.program if start.target is None else ""
+            what = _SYSTEM_PROGRAMS.get(program)
+            if what is None or which(program):
+                continue
+            extra = f" with the rocks {', '.join(lua_libs)}" if program == "th" and lua_libs else ""
+            needs.add("system", what, f"the run starts `{program}`: install {what}{extra}")
+            if program in _CLOUD_LOGIN:
+                login = _CLOUD_LOGIN[program]
+                needs.add("credential", login, f"`{program}` needs a login to the bucket: run `{login}`")
+    # A bucket the command or its shell scripts and settings name (a Python string may be a help text).
+    texts = [command] + [s.text for s in sources if s.lang in ("shell", "config")]
+    bucket = next((m for text in texts for m in re.findall(r"\b(?:gs|s3)://[\w./-]+", text)), None)
+    if bucket:
+        needs.add("dataset", bucket, f"the run reads its data from {bucket}: it needs that bucket (or a copy of it)")
+        if not needs.has("credential"):
+            needs.add(
+                "credential",
+                "bucket",
+                f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)",
+            )
+
+
+# A doc line that builds the repo's compiled code: `make`, `sh ./init.sh`, `python setup.py build_ext --inplace`.
+_BUILD_STEP = re.compile(
+    r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?"
+    r"(?:make\b|(?:ba)?sh \S*(?:init|make|build|compile|setup|install)\S*\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|"
+    r"python3? \S*setup\S*\.py (?:build|install|develop))|build_ext"
+)
+
+
+def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found) -> None:
+    """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
+    say to build, when nothing is built yet."""
+    imported = {
+        m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
+    }
+    step = next(
+        (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
+    )
+    for folder in _walk_dirs(repo_dir):
+        try:
+            names = {p.name for p in folder.iterdir()}
+        except OSError:
+            continue
+        unbuilt = sorted(n for n in names if n.endswith((".pyx", ".cu")))
+        if not unbuilt or any(n.endswith((".so", ".pyd")) for n in names):
+            continue
+        rel = folder.relative_to(repo_dir)
+        dotted = ".".join(rel.parts)
+        reached = any(m == dotted or m.startswith(dotted + ".") or m.split(".")[0] == rel.parts[-1] for m in imported)
+        if reached or step:
+            how = f"build it first: `{step[:160]}`" if step else "build it first (setup.py build_ext / make)"
+            needs.add("system", "extension", f"{rel}/ holds {unbuilt[0]} with no built module: {how}")
+            return
+
+
+_NATIVE_LOAD = re.compile(
+    r"""(?:load_op_library|CDLL|LoadLibrary|load_library)\([^'"]{0,200}['"]([\w./-]+\.(?:so|dylib))['"]"""
+)
+
+
+def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) -> None:
+    """A compiled op the code loads by file name (`tf.load_op_library('batcher.so')`) that is not built."""
+    for source in sources:
+        for name in _NATIVE_LOAD.findall(source.text) if source.lang == "python" else ():
+            if not (path_exists(repo_dir, name) or path_exists((repo_dir / source.path).parent, name)):
+                needs.add(
+                    "system",
+                    name,
+                    f"{source.path} loads {name}, a compiled op that is not built: "
+                    "build it (see the docs or Dockerfile)",
+                )
+
+
+def _walk_dirs(repo_dir: Path, limit: int = 3000):
+    """Folders of the repo, breadth first, at most `limit` of them, skipping VCS and env folders."""
+    queue = [repo_dir]
+    count = 0
+    while queue and count < limit:
+        folder = queue.pop(0)
+        count += 1
+        yield folder
+        try:
+            children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+        except OSError:
+            continue
+        queue += [
+            c
+            for c in children
+            if not c.name.startswith(".") and c.name not in ("node_modules", "venv", "env", "__pycache__")
+        ]

@@ -1,0 +1,631 @@
+"""What a run needs, read from what actually runs (scout/baseline/discover/needs.py, traced.py).
+
+Each fixture is a few lines of a dev-split corpus repo (bench/corpus/labels), cut down, with the
+repo and commit it comes from; the expectations are what that repo's label says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scout.baseline.discover.links import link_kind
+from scout.baseline.discover.needs import Need, find_needs
+from scout.baseline.discover.traced import follow
+
+
+def needs_of(repo: Path, command: str, *, cwd: str = "", kind: str = "eval", docs: str = "", **kw) -> list[Need]:
+    return find_needs(
+        command,
+        repo_dir=repo,
+        cwd=cwd,
+        kind=kind,
+        docs_text=docs,
+        environ=kw.pop("environ", {}),
+        has_gpu=kw.pop("has_gpu", False),
+        script=None,
+        docs=[("README.md", docs)],
+        which=kw.pop("which", lambda program: None),  # a fresh machine: no th, matlab, gcloud
+    )
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def kinds(needs: list[Need], blocking: bool = True) -> set[str]:
+    return {need.kind for need in needs if need.blocking == blocking}
+
+
+def test_gpu_in_a_module_the_command_starts(tmp_path):
+    # AtheMathmo/AggMo@f91730d1 src/main.py: `model.cuda()` unconditional, batches only under `if config['cuda']`.
+    repo = write(
+        tmp_path,
+        {
+            "src/main.py": (
+                "from utils import get_data_loaders\n\ndef train(config):\n    model = build(config)\n\n"
+                "    model.cuda()\n\n    def on_sample(state):\n        if config['cuda']:\n"
+                "            state['sample'] = [x.cuda() for x in state['sample']]\n"
+            ),
+            "src/utils.py": "from torchvision import datasets\nd = datasets.CIFAR10(path, download=True)\n",
+            "src/configs/ae.json": '{"cuda": true}\n',
+        },
+    )
+    needs = needs_of(repo, "python main.py configs/ae.json --optim aggmo", cwd="src", kind="train")
+    [gpu] = [n for n in needs if n.kind == "gpu"]
+    assert gpu.blocking and "src/main.py:6" in gpu.detail and "needs a GPU" in gpu.detail
+    assert [n.blocking for n in needs if n.kind == "dataset"] == [False]  # torchvision downloads it
+    assert not [n for n in needs_of(repo, "python main.py configs/ae.json", cwd="src", has_gpu=True) if n.kind == "gpu"]
+
+
+def test_gpu_behind_a_choice_or_a_flag_is_not_blocking(tmp_path):
+    # dalab/deep-ed@3088fc35 ed/args.lua, utils/utils.lua, ed/test/test_one_loaded_model.lua (Torch7).
+    repo = write(
+        tmp_path,
+        {
+            "ed/test/test_one_loaded_model.lua": (
+                "require 'torch'\nrequire 'tds'\ndofile 'utils/utils.lua'\ndofile 'ed/args.lua'\n"
+                "if string.find(opt.type, 'cuda') then\n  require 'cunn'\n  cutorch.setDevice(1)\nend\n"
+            ),
+            "utils/utils.lua": (
+                "function correct_type(data)\n  if opt.type == 'float' then return data:float()\n"
+                "  elseif string.find(opt.type, 'cuda') then return data:cuda()\n  end\nend\n"
+            ),
+            "ed/args.lua": (
+                "cmd = torch.CmdLine()\ncmd:option('-type', 'cudacudnn', 'Type: cuda | float | cudacudnn')\n"
+            ),
+        },
+    )
+    command = (
+        "CUDA_VISIBLE_DEVICES=0 th ed/test/test_one_loaded_model.lua -root_data_dir $DATA_PATH -model global "
+        "-ent_vecs_filename $ENTITY_VECS -test_one_model_file $ED_MODEL_FILENAME"
+    )
+    needs = needs_of(repo, command)
+    gpu = [n for n in needs if n.kind == "gpu"]
+    assert [n.blocking for n in gpu] == [False] and "-type" in gpu[0].detail  # `-type float` is the CPU path
+    system = [n for n in needs if n.kind == "system"]
+    assert system and system[0].blocking and "Torch7" in system[0].detail and "tds" in system[0].detail
+    keys = {n.key for n in needs if n.kind == "placeholder"}
+    assert {"DATA_PATH", "ENTITY_VECS", "ED_MODEL_FILENAME"} <= keys
+    assert {"checkpoint", "dataset"} <= kinds(needs)  # -test_one_model_file, -root_data_dir
+    assert not [n for n in needs_of(repo, command, which=lambda p: "/usr/bin/th") if n.kind == "system"]
+
+
+def test_a_mere_gpu_flag_does_not_silence_cuda(tmp_path):
+    # floodsung/LearningToCompare_FSL omniglot_test_one_shot.py shape: a `-g/--gpu` flag, then `.cuda(GPU)`.
+    repo = write(
+        tmp_path,
+        {
+            "omniglot/test.py": (
+                "parser.add_argument('-g','--gpu',type=int, default=0)\nargs = parser.parse_args()\nGPU = args.gpu\n"
+                "def main():\n    feature_encoder = CNNEncoder()\n    feature_encoder.cuda(GPU)\n"
+            )
+        },
+    )
+    assert "gpu" in kinds(needs_of(repo, "python test.py -w 5 -s 1", cwd="omniglot"))
+
+
+def test_checkpoint_as_a_hydra_override_placeholder(tmp_path):
+    # facebookresearch/pythia@b8f4591d website/docs/challenges/vqa_challenge.md § Evaluation.
+    repo = write(
+        tmp_path,
+        {
+            "mmf_cli/run.py": "def run():\n    pass\n",
+            "setup.py": "entry_points={'console_scripts': ['mmf_run=mmf_cli.run:run']}\n",
+        },
+    )
+    command = (
+        "mmf_run config=projects/visual_bert/configs/vqa2/defaults.yaml model=visual_bert dataset=vqa2 "
+        "run_type=val checkpoint.resume_file=<path_to_trained_model>"
+    )
+    needs = needs_of(repo, command)
+    assert [(n.kind, n.key) for n in needs if n.blocking][:2] == [
+        ("placeholder", "checkpoint.resume_file"),
+        ("checkpoint", "checkpoint.resume_file"),
+    ]
+    assert needs[0].to_json() == {
+        "kind": "placeholder",
+        "detail": "`<path_to_trained_model>` (in checkpoint.resume_file): pass --set checkpoint.resume_file=VALUE",
+        "key": "checkpoint.resume_file",
+        "blocking": True,
+    }
+    assert [s.path for s in follow(command, repo)] == ["mmf_cli/run.py"]  # the console script's module
+
+
+def test_checkpoint_folder_only_training_writes_and_data_the_docs_fetch(tmp_path):
+    # tbullmann/imagetranslation-tensorflow@12fadd69 README.md § Getting Started.
+    docs = (
+        "```sh\n# download the CMP Facades dataset\npython tools/download-dataset.py facades datasets\n```\n"
+        "Train the model\n```sh\npython translate.py \\\n  --model pix2pix \\\n  --mode train \\\n"
+        "  --output_dir temp/facades_train \\\n  --input_dir datasets/facades/train\n```\n"
+    )
+    repo = write(tmp_path, {"translate.py": 'parser.add_argument("--checkpoint", default=None)\n'})
+    command = (
+        "python translate.py --model pix2pix --mode test --output_dir temp/facades_test "
+        "--input_dir datasets/facades/val --checkpoint temp/facades_train"
+    )
+    by_kind = {n.kind: n for n in needs_of(repo, command, docs=docs)}
+    assert set(by_kind) == {"dataset", "checkpoint"} and all(n.blocking for n in by_kind.values())
+    assert (
+        "only training writes it: run `python translate.py --model pix2pix --mode train" in by_kind["checkpoint"].detail
+    )
+    assert "python tools/download-dataset.py facades datasets" in by_kind["dataset"].detail
+
+
+def test_yacs_pair_and_a_weights_file_name(tmp_path):
+    # tianzhi0549/FCOS@a773f128 README.md § Inference.
+    docs = (
+        "wget https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true "
+        "-O FCOS_imprv_R_50_FPN_1x.pth\n"
+    )
+    repo = write(
+        tmp_path, {"tools/test_net.py": "import argparse\n", "configs/fcos/x.yaml": "MODEL:\n  META_ARCHITECTURE: x\n"}
+    )
+    needs = needs_of(
+        repo,
+        "python tools/test_net.py --config-file configs/fcos/x.yaml MODEL.WEIGHT FCOS_imprv_R_50_FPN_1x.pth",
+        docs=docs,
+    )
+    [ckpt] = [n for n in needs if n.kind == "checkpoint"]
+    assert ckpt.blocking and "MODEL.WEIGHT FCOS_imprv_R_50_FPN_1x.pth" in ckpt.detail
+    assert "huggingface.co/tianzhi/FCOS" in ckpt.detail
+
+
+def test_linked_files_are_classified_by_their_context():
+    # xinpingwang/tf-faster-rcnn@b70382b3 README.md, WERimagin/baseline_CoQA@d11d1928 README.md,
+    # yaq007/Autofocus-Layer README.md: a .tar.gz is a backbone, embeddings, data or the model by its words.
+    vgg = "http://download.tensorflow.org/models/vgg_16_2016_08_28.tar.gz"
+    assert (
+        link_kind(
+            vgg,
+            "Download pre-trained models and weights. The current code support VGG16 and Resnet V1 "
+            "models. Pre-trained models are provided by slim, you can get the pre-trained models here",
+        )
+        != "model"
+    )
+    assert (
+        link_kind(vgg, "## Train your own model\n1. Download pre-trained models and weights (ImageNet)") == "backbone"
+    )
+    assert link_kind("http://nlp.stanford.edu/data/wordvecs/glove.840B.300d.zip", "Download GloVe") == "embeddings"
+    assert (
+        link_kind(
+            "http://cseweb.ucsd.edu/~yaq007/dataset.zip", "A small subset of the BRATS dataset is provided [here]"
+        )
+        == "dataset"
+    )
+    assert (
+        link_kind("http://cseweb.ucsd.edu/~yaq007/models.tar.gz", "All the trained models can be downloaded [here]")
+        == "model"
+    )
+
+
+def test_an_evaluation_without_weights_names_only_a_released_model(tmp_path):
+    # xinpingwang/tf-faster-rcnn@b70382b3: the only .tar.gz links are ImageNet backbones (not_checkpoints).
+    docs = (
+        "## Train your own model\n1. Download pre-trained models and weights (ImageNet).\n"
+        "   wget -v http://download.tensorflow.org/models/vgg_16_2016_08_28.tar.gz\n"
+    )
+    repo = write(tmp_path, {"tools/test_net.py": "import sys\n"})
+    assert not [n for n in needs_of(repo, "python tools/test_net.py", docs=docs) if n.kind == "checkpoint"]
+
+
+def test_shell_script_case_branches_and_the_python_it_starts(tmp_path):
+    # xinpingwang/tf-faster-rcnn@b70382b3 experiments/scripts/test_faster_rcnn.sh, lib/nms (Cython, `make`).
+    script = (
+        "#!/bin/bash\nGPU_ID=$1\nDATASET=$2\nNET=$3\ncase ${DATASET} in\n  pascal_voc)\n"
+        '    TRAIN_IMDB="voc_2007_trainval"\n    ITERS=70000\n    ;;\n  pascal_voc_0712)\n'
+        '    TRAIN_IMDB="voc_2007_trainval+voc_2012_trainval"\n    ITERS=110000\n    ;;\nesac\n'
+        "CUDA_VISIBLE_DEVICES=${GPU_ID} time python ./tools/test_net.py \\\n"
+        "    --model output/${NET}/${TRAIN_IMDB}/default/${NET}_faster_rcnn_iter_${ITERS}.ckpt \\\n    --net ${NET}\n"
+    )
+    repo = write(
+        tmp_path,
+        {
+            "experiments/scripts/test_faster_rcnn.sh": script,
+            "tools/test_net.py": "import _init_paths\nfrom model.test import test_net\n",
+            "tools/_init_paths.py": "this_dir = osp.dirname(__file__)\nlib_path = osp.join(this_dir, '..', 'lib')\n",
+            "lib/model/test.py": "from nms.gpu_nms import gpu_nms\n",
+            "lib/nms/gpu_nms.pyx": "",
+            "lib/Makefile": "all:\n\tpython setup.py build_ext --inplace\n",
+        },
+    )
+    command = "./experiments/scripts/test_faster_rcnn.sh 0 pascal_voc_0712 res101"
+    assert [s.path for s in follow(command, repo)] == [
+        "experiments/scripts/test_faster_rcnn.sh",
+        "tools/test_net.py",
+        "lib/model/test.py",  # found through the folder _init_paths puts on sys.path
+        "tools/_init_paths.py",
+    ]
+    docs = (
+        "Build the Cython modules\n```\nmake clean\nmake\ncd ..\n```\n"
+        "Download pre-trained model\n```Shell\n# Resnet101 for voc pre-trained on 07+12 set\n"
+        "./data/scripts/fetch_faster_rcnn_models.sh\n```\n"
+    )
+    needs = needs_of(repo, command, docs=docs)
+    [ckpt] = [n for n in needs if n.kind == "checkpoint"]
+    assert "res101/voc_2007_trainval+voc_2012_trainval/default/res101_faster_rcnn_iter_110000.ckpt" in ckpt.detail
+    assert "the docs fetch trained weights (README.md): ./data/scripts/fetch_faster_rcnn_models.sh" in ckpt.detail
+    [system] = [n for n in needs if n.kind == "system"]
+    assert "lib/nms" in system.detail and "`make clean`" in system.detail
+
+
+def test_flag_default_path_that_is_absent_with_the_docs_download(tmp_path):
+    # ishalyminov/memn2n@4a0459b7 single.py and README.md § Get Started.
+    repo = write(
+        tmp_path,
+        {
+            "single.py": (
+                'tf.flags.DEFINE_string("data_dir", "data/tasks_1-20_v1-2/en/", "Directory containing bAbI tasks")\n'
+            )
+        },
+    )
+    docs = "```\nmkdir ./memn2n/data/\ncd ./memn2n/data/\nwget http://www.thespermwhale.com/jaseweston/babi/tasks_1-20_v1-2.tar.gz\n```\n"
+    [need] = needs_of(repo, "python single.py", docs=docs, kind="train")
+    assert need.kind == "dataset" and need.blocking and "wget http://www.thespermwhale.com" in need.detail
+    assert not needs_of(repo, "python single.py --data_dir /data/babi/en/", docs=docs, kind="train")[0].blocking
+
+
+def test_a_path_template_filled_by_the_commands_argument(tmp_path):
+    # yao8839836/text_gcn@96222365 utils.py load_corpus(): other datasets' files are there, not 20ng's.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "import sys\nfrom utils import *\ndataset = sys.argv[1]\n",
+            "utils.py": (
+                "def load_corpus(dataset_str):\n"
+                "    with open(\"data/ind.{}.{}\".format(dataset_str, name), 'rb') as f:\n        pass\n"
+            ),
+            "data/ind.citeseer.x": "",
+        },
+    )
+    assert "dataset" in kinds(needs_of(repo, "python train.py 20ng", kind="train"))
+    write(tmp_path, {"data/ind.20ng.x": ""})
+    assert not needs_of(repo, "python train.py 20ng", kind="train")
+
+
+def test_arguments_the_command_leaves_out(tmp_path):
+    # ManuelVs/NNForTextClassification@464a8acb tests/fen/kim_tf.py; DediGadot/PatchBatch@0162117a benchmark_kitti.py.
+    repo = write(
+        tmp_path,
+        {
+            "tests/fen/kim_tf.py": "import sys\nfilePathEncodedTREC = sys.argv[1]\nfilePathWord2vec = sys.argv[2]\n",
+            "benchmark_kitti.py": (
+                "parser.add_argument('images_path', help='Path to KITTI flow images')\n"
+                "parser.add_argument('gt_path')\nparser.add_argument('model_name', help='PatchBatch model name')\n"
+            ),
+        },
+    )
+    [placeholder] = [n for n in needs_of(repo, "python tests/fen/kim_tf.py") if n.kind == "placeholder"]
+    assert placeholder.blocking and "filePathEncodedTREC, filePathWord2vec" in placeholder.detail
+    assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs_of(repo, "python benchmark_kitti.py"))
+    # An argument read only when given, and awk's own $1, are not left out.
+    write(
+        repo,
+        {
+            "opt.py": "import sys\nname = sys.argv[1] if len(sys.argv) > 1 else 'mnist'\n",
+            "gpus.sh": "N=$(nvidia-smi -L | awk '{print $1}' | wc -l)\npython opt.py\n",
+        },
+    )
+    assert not needs_of(repo, "bash gpus.sh")
+
+
+def test_placeholders_of_every_shape(tmp_path):
+    # facebook/fb.resnet.torch@985e569d README.md; h4veFunCodin9/Aligned_ReID@8b190cd7 README.md;
+    # deepmind/scalable_agent@6c0c8a70 README.md § Test Score.
+    repo = write(tmp_path, {"main.lua": "require 'torch'\n", "script/experiment/train.py": "", "experiment.py": ""})
+    shapes = {
+        "th main.lua -data [imagenet-folder with train and val folders]": (
+            "[imagenet-folder with train and val folders]"
+        ),
+        "python script/experiment/train.py --only_test true --exp_dir SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE": (
+            "SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE"
+        ),
+        "python experiment.py --mode=test --level_name=dmlab30 --dataset_path=[...]": "[...]",
+        "python experiment.py --mode=test --dataset_path ...": "...",
+        "python script/experiment/train.py --data /path/to/coco": "/path/to/coco",
+        "python script/experiment/train.py --weights <PATH/TO/WEIGHTS>": "<PATH/TO/WEIGHTS>",
+    }
+    for command, text in shapes.items():
+        found = [n for n in needs_of(repo, command) if n.kind == "placeholder"]
+        assert found and f"`{text}`" in found[0].detail and found[0].blocking, command
+
+
+def test_python_that_shells_out_to_the_cloud(tmp_path):
+    # gofynd/mildnet@aa4de3d4 execute.py, gcloud.local.run.keras.sh, settings.cfg.
+    repo = write(
+        tmp_path,
+        {
+            "execute.py": (
+                "import os\nif not os.environ[\"MILDNET_JOB_DIR\"]:\n    print('Job directory is needed')\n"
+                'command = "sh gcloud.{}.run.keras.sh {} {}".format(env, conf, name)\nos.system(command)\n'
+            ),
+            "gcloud.local.run.keras.sh": (
+                "source settings.cfg\ngcloud ml-engine local train \\\n--module-name trainer.task \\\n"
+                "-- \\\n--data-path=$MILDNET_DATA_PATH\n"
+            ),
+            "settings.cfg": "MILDNET_JOB_DIR=\nMILDNET_DATA_PATH=gs://fynd-open-source/research/MILDNet/\n",
+        },
+    )
+    needs = needs_of(repo, "python execute.py", kind="train")
+    assert {"system", "credential", "dataset", "placeholder"} <= kinds(needs)
+    assert any(n.kind == "placeholder" and "settings.cfg leaves MILDNET_JOB_DIR empty" in n.detail for n in needs)
+
+
+def test_environment_variables_and_credentials(tmp_path):
+    # tianzhi0549/FCOS@a773f128 docker/docker-jupyter/jupyter_notebook_config.py reads $PASSWORD with no default.
+    # No dev repo writes a key into its source; the `API_KEY = "YOUR_KEY"` shape is the one issue 21 names.
+    repo = write(
+        tmp_path,
+        {
+            "config.py": "import os\npassword = os.environ['PASSWORD']\nroot = os.getenv('DATA_ROOT')\n",
+            "ask.py": 'import openai\nopenai.api_key = "YOUR_API_KEY"\nKEY = os.environ.get("HOME")\n',
+        },
+    )
+    needs = needs_of(repo, "python config.py")
+    assert [(n.kind, n.blocking) for n in needs] == [("credential", True), ("env", False)]
+    assert "export PASSWORD=" in needs[0].detail and "export DATA_ROOT=" in needs[1].detail
+    assert not needs_of(repo, "python config.py", environ={"PASSWORD": "x", "DATA_ROOT": "/d"})
+    [secret] = needs_of(repo, "python ask.py")
+    assert secret.kind == "credential" and secret.blocking and "openai.api_key" in secret.detail
+
+
+def test_simulators_and_compiled_ops(tmp_path):
+    # deepmind/scalable_agent@6c0c8a70 environments.py, dynamic_batching.py; joshiatul/game_playing@59f48b8f
+    # environments/environment.py (gym Atari).
+    repo = write(
+        tmp_path,
+        {
+            "experiment.py": (
+                "import environments\nimport dynamic_batching\n"
+                "flags.DEFINE_string('logdir', '/tmp/agent', 'TensorFlow log directory.')\n"
+                "def test(action_set, level_names):\n    with tf.train.SingularMonitoredSession(\n"
+                "        checkpoint_dir=FLAGS.logdir,\n        hooks=[]) as session:\n        pass\n"
+            ),
+            "environments.py": "import deepmind_lab\n",
+            "dynamic_batching.py": (
+                "batcher_ops = tf.load_op_library(\n"
+                "    os.path.join(tf.resource_loader.get_data_files_path(), './batcher.so'))\n"
+            ),
+            "play.py": "from environments.environment import Environment\n",
+            "environments/__init__.py": "",
+            "environments/environment.py": (
+                "import gym\nclass Environment:\n    def __init__(self):\n        self.env = gym.make('Breakout-v0')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python experiment.py --mode=test")
+    assert {"simulator", "system"} <= kinds(needs) and any("batcher.so" in n.detail for n in needs)
+    # In an evaluation the folder weights are restored from is the checkpoint, whatever its flag's name.
+    assert any(n.kind == "checkpoint" and "logdir defaults to /tmp/agent" in n.detail for n in needs)
+    assert not [n for n in needs_of(repo, "python experiment.py", kind="train") if n.kind == "checkpoint"]
+    assert any("Atari ROMs" in n.detail for n in needs_of(repo, "python play.py"))
+
+
+def test_matlab_and_the_authors_paths(tmp_path):
+    # RezaSadeghiWSU/Early-Hospital-Mortality-Prediction-using-Vital-Signals@6aa8e691 Classification/Main.m;
+    # Atomu2014/product-nets-distributed@006718b4 pnn/__init__.py.
+    repo = write(
+        tmp_path,
+        {
+            "Classification/Main.m": "clc; clear;\nload('HRRepository_OneHour.mat');\n",
+            "pnn/tf_main.py": "from __init__ import *\n",
+            "pnn/__init__.py": "config = {}\nconfig['data_path'] = '/home/kevin/nas/dataset/Ads-RecSys-Datasets'\n",
+        },
+    )
+    assert kinds(needs_of(repo, "matlab Main", cwd="Classification")) == {"system", "dataset"}
+    # Its 'Catching data and preprocessing/Readme.md': the MIMIC-III records sit behind a PhysioNet login.
+    gated = "Please note that you should sign in physionet.org befor running the code.\n"
+    gated += "The waveform records of target patients is downloaded from the Matching subset of MIMIC-III.\n"
+    assert "credential" in kinds(needs_of(repo, "matlab Main", cwd="Classification", docs=gated))
+    assert {"placeholder", "dataset"} <= kinds(needs_of(repo, "python tf_main.py --dataset=criteo", cwd="pnn"))
+
+
+def test_reading_is_bounded(tmp_path):
+    # A script that imports 200 of the repo's modules: the walk stops at its file budget.
+    files = {"main.py": "".join(f"import m{i}\n" for i in range(200))}
+    files |= {f"m{i}.py": "x = 1\n" for i in range(200)}
+    repo = write(tmp_path, files)
+    assert len(follow("python main.py", repo)) <= 40
+
+
+def test_a_gpu_the_docs_require_when_the_code_says_nothing(tmp_path):
+    # CKRC24/Listen-and-Translate@41f0f670 README.md; the Keras code never names a device.
+    repo = write(
+        tmp_path, {"final.sh": "python3 src/retrieval_predict.py $1\n", "src/retrieval_predict.py": "import keras\n"}
+    )
+    docs = "In addition, it is required to use **GPU** to run this project.\n"
+    [gpu] = [n for n in needs_of(repo, "bash final.sh test.csv", docs=docs) if n.kind == "gpu"]
+    assert gpu.blocking and "README.md says a GPU is required" in gpu.detail
+    # "GPU usage preferred" is advice, not a requirement (a dev README's Theano note).
+    hedged = "Make sure to configure Theano to your needs (GPU usage preferred - tested with CuDNN 5.1)\n"
+    assert not [n for n in needs_of(repo, "bash final.sh test.csv", docs=hedged) if n.kind == "gpu"]
+
+
+def test_hostile_inputs_stay_bounded(tmp_path):
+    # A 10 MB README of links and download lines, a binary script, a module importing itself, a
+    # symlink loop and a link out of the checkout: an answer in bounded time, never a traceback.
+    import time
+
+    readme = "".join(f"wget https://x.org/d{i}/model_{i}.pth # trained weights\n" for i in range(200_000))
+    repo = write(
+        tmp_path / "r",
+        {
+            "main.py": "import main\nimport loop\nopen('data/x/{}.bin'.format(a))\n",
+            "run.sh": "source run.sh\nbash run.sh\npython main.py\n",
+            "bin.py": "",
+        },
+    )
+    (repo / "bin.py").write_bytes(bytes(range(256)) * 1000)
+    (repo / "loop").symlink_to(repo)
+    (repo / "out.py").symlink_to("/etc/hostname")
+    start = time.monotonic()
+    for command in ("bash run.sh", "python bin.py", "python out.py ~nobody/x", 'python main.py --data "unclosed'):
+        needs_of(repo, command, docs=readme)
+    assert time.monotonic() - start < 30  # unbounded, the README alone took minutes
+
+
+def test_hydra_required_values_wandb_and_dotenv(tmp_path):
+    # The ashleve/lightning-hydra-template shape issue 21 names (Hydra `KEY=VALUE`; not in the dev
+    # corpus): src/eval.py composes configs/eval.yaml, whose ckpt_path is `???` until the command sets it.
+    repo = write(
+        tmp_path,
+        {
+            "src/eval.py": (
+                "import hydra, wandb\nfrom dotenv import load_dotenv\nload_dotenv()\n"
+                '@hydra.main(version_base="1.3", config_path="../configs", config_name="eval.yaml")\n'
+                "def main(cfg):\n    wandb.init(project='x')\n"
+            ),
+            "configs/eval.yaml": "defaults:\n  - data: mnist\ntask_name: eval\nckpt_path: ???\n",
+            ".env.example": "OPENAI_API_KEY=\n",
+        },
+    )
+    needs = needs_of(repo, "python src/eval.py")
+    said = {(n.kind, n.detail.split(":")[0] + ":" + n.detail.split(":")[1]) for n in needs if n.blocking}
+    assert {
+        ("placeholder", "configs/eval.yaml: ckpt_path is ??? (Hydra"),
+        ("checkpoint", "configs/eval.yaml: ckpt_path wants trained weights"),
+    } <= said
+    credentials = " ".join(n.detail for n in needs if n.kind == "credential")
+    assert (
+        "export WANDB_MODE=offline" in credentials and "copy .env.example to .env and set OPENAI_API_KEY" in credentials
+    )
+    filled = needs_of(repo, "python src/eval.py ckpt_path=/ckpts/last.ckpt", environ={"WANDB_MODE": "offline"})
+    assert not [n for n in filled if n.blocking and ("ckpt_path" in n.detail or "wandb" in n.detail)]
+
+
+def test_a_model_id_is_not_a_missing_file(tmp_path):
+    # Hugging Face example-script shape (`--model_name_or_path facebook/bart-large`): the library
+    # fetches it by name; WERimagin/baseline_CoQA@d11d1928's `--pretrained rc_models` is a local folder.
+    repo = write(tmp_path, {"run.py": "import argparse\n", "rc/main.py": "import argparse\n"})
+    hub = needs_of(repo, "python run.py --pretrained_model_name_or_path facebook/bart-large --init_from roberta-large")
+    assert [n.blocking for n in hub if n.kind == "checkpoint"] == [False, False]
+    local = needs_of(repo, "python rc/main.py --testset data/coqa.dev.json --n_history 2 --pretrained rc_models")
+    assert {"checkpoint", "dataset"} <= kinds(local)
+
+
+def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
+    # jiweeo/pytorch-stochastic-depth@dd7a2c61 train.py saves then reloads resnet110.t7;
+    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": (
+                "def test(epoch):\n    torch.save(state, 'resnet110.t7')\n\n"
+                "def evaluate():\n    ckpt = torch.load('resnet110.t7')\n"
+            ),
+            "main.py": (
+                "class DBN:\n    def __init__(self, chk=-1, scale=8):\n        if chk >=0 :\n"
+                "            self.model.load_weights('model_'+str(scale)+'x_iter'+str(chk)+'.h5')\n"
+            ),
+        },
+    )
+    assert not [n for n in needs_of(repo, "python train.py", kind="train") if n.kind == "checkpoint"]
+    [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True") if n.kind == "checkpoint"]
+    assert not ckpt.blocking and "model_*" in ckpt.detail
+
+
+def test_what_is_no_need(tmp_path):
+    # jiesutd/NCRFpp@105a53a3 demo.train.config (training writes model_dir); zengzhaoyang/Weak_Detection@bf55065b
+    # lib/nms/setup_linux.py (CUDAHOME read only when set); DediGadot/PatchBatch@0162117a README usage
+    # (`[optional -bidi]`); mcmachado/count_based_exploration_sr@e4d657eb (`--input mdps/...` beside the script).
+    repo = write(
+        tmp_path,
+        {
+            "main.py": "parser.add_argument('--config', help='Configuration File')\n",
+            "demo.train.config": "### I/O ###\ntrain_dir=sample_data/train.bmes\nmodel_dir=sample_data/lstmcrf\n",
+            "sample_data/train.bmes": "",
+            "setup_linux.py": "import os\nif 'CUDAHOME' in os.environ:\n    home = os.environ['CUDAHOME']\n",
+            "patchbatch.py": "import sys\n",
+            "tabular/tabular_mbrl.py": "import argparse\n",
+            "tabular/mdps/riverswim.mdp": "",
+        },
+    )
+    assert not needs_of(repo, "python main.py --config demo.train.config", kind="train")
+    # The same folder flag in a training command is where it writes; a resume file is read.
+    assert not needs_of(repo, "python main.py --checkpoint_dir sample_data/ckpts", kind="run")
+    assert kinds(needs_of(repo, "python main.py --resume sample_data/ckpts/last.pth", kind="run")) == {"checkpoint"}
+    assert not needs_of(repo, "python setup_linux.py build_ext --inplace", kind="run")
+    usage = needs_of(repo, "python patchbatch.py a.png b.png [optional -bidi] [optional --descs]", kind="run")
+    assert not [n for n in usage if n.kind == "placeholder"]
+    assert not needs_of(repo, "python3 tabular/tabular_mbrl.py --input mdps/riverswim.mdp --num_episodes 100")
+
+
+def test_values_spelled_as_their_names(tmp_path):
+    # yaq007/Autofocus-Layer@2935eef2 README.md: `python val.py --num_gpus NUM_GPUS --id MODEL_ID`.
+    repo = write(tmp_path, {"val.py": "import argparse\n"})
+    found = [n for n in needs_of(repo, "python val.py --num_gpus NUM_GPUS --id MODEL_ID") if n.kind == "placeholder"]
+    assert [(n.key, n.blocking) for n in found] == [("num_gpus", True), ("id", True)]
+
+
+def test_notebooks_and_make_targets_are_followed(tmp_path):
+    # Fuhongshuai/FUHS_GraphCNN@4365b7f6 nips2016/mnist.ipynb (code cells, `sys.path.insert(0, '..')`);
+    # raahii/video-gans-evaluation@c7062728 Makefile (`make build` runs `python setup.py bdist_wheel`).
+    import json
+
+    cells = [
+        {"cell_type": "markdown", "source": ["# MNIST"]},
+        {
+            "cell_type": "code",
+            "source": [
+                "%load_ext autoreload\n",
+                "import sys, os\n",
+                "sys.path.insert(0, '..')\n",
+                "from lib import models\n",
+            ],
+        },
+        {"cell_type": "code", "source": "model.cuda()\n"},
+    ]
+    repo = write(
+        tmp_path,
+        {
+            "nips2016/mnist.ipynb": json.dumps({"cells": cells}),
+            "lib/models.py": "import tensorflow as tf\n",
+            "Makefile": (
+                ".PHONY: build\n\nall: init test\n\ninit:\n\tpip install -r requirements.txt\n\n"
+                "build:\n\tpython setup.py bdist_wheel\n"
+            ),
+            "setup.py": "from setuptools import setup\n",
+        },
+    )
+    traced = follow("jupyter nbconvert --execute --inplace mnist.ipynb", repo, "nips2016")
+    assert [(s.path, s.role) for s in traced] == [("nips2016/mnist.ipynb", "start"), ("lib/models.py", "import")]
+    assert "%load_ext" not in traced[0].text and "gpu" in kinds(
+        needs_of(repo, "jupyter nbconvert --execute mnist.ipynb", cwd="nips2016")
+    )
+    assert [s.path for s in follow("make build", repo)] == ["Makefile", "setup.py"]
+
+
+def test_data_the_plans_setup_makes_is_not_blocking(tmp_path):
+    # tbullmann/imagetranslation-tensorflow@12fadd69: the docs' download step runs before the command.
+    repo = write(tmp_path, {"translate.py": 'parser.add_argument("--checkpoint", default=None)\n'})
+    command = "python translate.py --mode test --input_dir datasets/facades/val --checkpoint temp/facades_train"
+    needs = find_needs(
+        command,
+        repo_dir=repo,
+        cwd="",
+        kind="eval",
+        docs_text="",
+        environ={},
+        has_gpu=False,
+        script=None,
+        setup=["python tools/download-dataset.py facades datasets"],
+    )
+    data = [n for n in needs if n.kind == "dataset"]
+    assert [n.blocking for n in data] == [False] and "the setup step" in data[0].detail
+    assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]  # training is no setup step
+
+
+def test_shell_variables_with_a_default_or_a_check(tmp_path):
+    # gofynd/mildnet@aa4de3d4 gcloud.local.run.keras.sh checks `-z "$HYPERDASH_KEY"` itself.
+    repo = write(
+        tmp_path,
+        {
+            "run.sh": (
+                'if [[ -z "$HYPERDASH_KEY" ]]; then\n  echo "Disabling hyperdash."\nfi\n'
+                "OUT=${OUT_DIR:-runs}\npython eval.py --data $DATA_ROOT/x\n"
+            ),
+            "eval.py": "",
+        },
+    )
+    assert [n.detail.split(" uses ")[1].split(",")[0] for n in needs_of(repo, "bash run.sh")] == ["$DATA_ROOT"]
