@@ -1,0 +1,28 @@
+"""Synchronising tests with what they watch, never with how long it takes.
+
+A test waits for an event, a file or a condition, and asserts the order and the outcome. The only
+durations are GUARD_S, generous bounds that turn a hang into a failure with a message; no correct
+run comes near them, however loaded the machine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+GUARD_S = 120.0  # how long a test waits for something that, when all is well, takes well under a second
+
+
+def wait_for(condition: Callable[[], T], what: str, guard_s: float = GUARD_S, interval_s: float = 0.02) -> T:
+    """Poll `condition` until it returns something true and return that; fail naming `what` if it
+    has not happened within the guard (a hang, not a slow machine)."""
+    deadline = time.monotonic() + guard_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {guard_s:g} s waiting for {what}")
+        time.sleep(interval_s)
