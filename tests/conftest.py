@@ -97,3 +97,15 @@ def make_git_repo(tmp_path):
         return repo
 
     return make
+
+
+@pytest.fixture
+def timeout_when(monkeypatch):
+    """timeout_when(ready): a run's --timeout fires as soon as ready() holds, and never before, on
+    any machine (see tests/sync.py RunClock)."""
+    from tests.sync import RunClock
+
+    def install(ready):
+        monkeypatch.setattr("scout.baseline.execute.process._clock", RunClock(ready))
+
+    return install

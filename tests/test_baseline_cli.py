@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from scout.ledger import list_runs
 from scout.models import Paper, Repo, Result
 from scout.store import Store
 from tests.cli_helpers import run_baseline
+from tests.sync import GUARD_S, log_shows, wait_for
 
 EVAL_OK = """
 import time
@@ -25,11 +25,12 @@ for step in range(3):
 print("test loss: 2.19")
 print("Accuracy: 0.939")
 """
-# Spawns a child that ignores SIGTERM and records its pid, then hangs.
+# Spawns a child that ignores SIGTERM, records its pid once the child says it ignores it, then hangs.
 HANG = """
 import os, subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c",
-    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"])
+deaf = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ignoring', flush=True)"
+child = subprocess.Popen([sys.executable, "-c", deaf + "; time.sleep(600)"], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline() == "ignoring\\n"
 open(os.path.join(os.environ["SCOUT_RUN_DIR"], "child.pid"), "w").write(str(child.pid))
 print("training forever", flush=True)
 time.sleep(600)
@@ -129,11 +130,10 @@ def test_custom_metric_regex_and_cmd(tmp_path, cache, make_git_repo):
     assert run["status"] == "ok" and run["metrics"] == {"reward": 12.5} and run["recipe_source"] == "--cmd"
 
 
-def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo):
+def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo, timeout_when):
     repo = make_git_repo("hang", {"train.py": HANG})
-    start = time.monotonic()
+    timeout_when(log_shows(cache, "training forever"))  # the child that ignores SIGTERM is running by then
     result = run_baseline(cache, "--repo", str(repo), "--cmd", "python train.py", "--timeout", "1.5", "--json")
-    assert time.monotonic() - start < 15
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "timeout" and run["exit_code"] is None and "--timeout" in run["message"]
     pid = int((cache / "runs" / run["id"] / "out" / "child.pid").read_text())
@@ -250,13 +250,11 @@ def test_ctrl_c_mid_run_records_the_run_and_leaves_no_process(tmp_path, cache, m
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not list(cache.glob("runs/*/out/child.pid")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        [pid_file] = list(cache.glob("runs/*/out/child.pid"))
-        time.sleep(0.3)
+        # Interrupted mid-run: the run's log shows its line once the child that ignores SIGTERM is up.
+        [pid_file] = wait_for(lambda: list(cache.glob("runs/*/out/child.pid")), "the run to start its child")
+        wait_for(log_shows(cache, "training forever"), "the run to print its line")
         scout.send_signal(signal.SIGINT)
-        _, err = scout.communicate(timeout=30)
+        _, err = scout.communicate(timeout=GUARD_S)
     finally:
         scout.kill()
     assert scout.returncode == 130, err
@@ -361,13 +359,13 @@ def test_slurm_jobs_through_submitit_local_executor(tmp_path, make_git_repo):
     # Without --wait the CLI exits at once; `scout runs` records the job when it has finished.
     result = _slurm_baseline(cache, "--repo", str(repo), "--no-wait", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout) == {"runs": []}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def both_recorded():
         listing = CliRunner().invoke(app, ["runs", "--json", "--cache-dir", str(cache)])
-        if len(json.loads(listing.stdout)["runs"]) == 2:
-            break
-        time.sleep(0.5)
-    assert [r["status"] for r in json.loads(listing.stdout)["runs"]] == ["ok", "ok"]
+        runs = json.loads(listing.stdout)["runs"]
+        return runs if len(runs) == 2 else None
+
+    assert [r["status"] for r in wait_for(both_recorded, "`scout runs` to record the second job")] == ["ok", "ok"]
     store = Store(cache / "scout.db")
     assert store.query("SELECT COUNT(*) AS n FROM pending_jobs")[0]["n"] == 0
     store.close()
