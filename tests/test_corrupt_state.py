@@ -18,6 +18,7 @@ from scout.models import Paper, Repo
 from scout.store import Store
 from tests.cli_helpers import run_baseline
 from tests.fetch_rig import FakeClock
+from tests.sync import GUARD_S
 
 
 def cli(*args, env=None):
@@ -264,7 +265,7 @@ def test_logs_cap_a_line_without_newlines(tmp_path):
         cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin"},
         log=log,
-        timeout=20,
+        timeout=GUARD_S,
         on_line=lines.append,
     )
     assert result.exit_code == 0 and not result.timed_out

@@ -224,7 +224,7 @@ def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(wor
                 "repos": [str(repo)],
                 "env": "current",
                 "confirm": True,
-                "timeout": 60,
+                "timeout": 600,  # a guard; the run takes a second
                 "sets": [f"/path/to/data={workdir}"],
             },
             progress_callback=on_progress,

@@ -8,6 +8,7 @@ from scout.errors import StoreError
 from scout.models import Paper, Repo, Result
 from scout.store import Store
 from scout.store.migrations import MIGRATIONS
+from tests.sync import GUARD_S
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path):
@@ -86,7 +87,7 @@ def test_two_processes_writing_at_once_do_not_corrupt_the_store(tmp_path):
     for p in procs:
         p.start()
     for p in procs:
-        p.join(60)
+        p.join(GUARD_S)
         assert p.exitcode == 0
     s = Store(path)
     assert s.count_papers() == 80
