@@ -4,7 +4,6 @@ the ledger and failure diagnosis."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -281,7 +280,7 @@ def test_imported_modules_skips_stdlib_and_local_code(tmp_path):
     assert imported_modules(tmp_path) == {"torch", "tensorboard"}
 
 
-@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+@pytest.mark.needs("bwrap")
 def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     script = """
     import pathlib, socket

@@ -22,7 +22,7 @@ from scout.cli import app
 from tests.cli_helpers import run_baseline
 from tests.sync import GUARD_S, log_shows, wait_for
 
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+needs_bwrap = pytest.mark.needs("bwrap")
 GIT_ID = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
