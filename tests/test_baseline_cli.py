@@ -369,3 +369,39 @@ def test_slurm_jobs_through_submitit_local_executor(tmp_path, make_git_repo):
     store = Store(cache / "scout.db")
     assert store.query("SELECT COUNT(*) AS n FROM pending_jobs")[0]["n"] == 0
     store.close()
+
+
+def test_a_recipe_metrics_file_is_read_after_the_run(tmp_path, cache, make_git_repo):
+    def repo(name: str, writes: str | None, metrics_file: str = "results/metrics.json", prints: str = ""):
+        script = "import os\nos.makedirs('results', exist_ok=True)\n" + prints
+        if writes is not None:
+            script += f"open('results/metrics.json', 'w').write({writes!r})\n"
+        toml = f'[eval]\ncommand = "python eval.py"\nmetrics_file = "{metrics_file}"\n'
+        return make_git_repo(name, {"eval.py": script, "scout.toml": toml})
+
+    good = json.dumps({"accuracy": 0.93, "eval": {"loss": 0.2}, "epoch": "last", "test loss": 1.25})
+    repos = [
+        repo("good", good, prints="print('test loss: 2.19')\nprint('Accuracy: 0.5')\n"),
+        repo("unwritten", None, prints="print('Accuracy: 0.5')\n"),
+        repo("silent", None),
+        repo("garbled", "{nope", prints="print('Accuracy: 0.5')\n"),
+        repo("deep", "[" * 100_000 + "]" * 100_000, prints="print('Accuracy: 0.5')\n"),
+        repo("outside", good, metrics_file="../outside.json", prints="print('Accuracy: 0.5')\n"),
+    ]
+    result = run_baseline(cache, "--json", *[a for r in repos for a in ("--repo", str(r))])
+    runs = {Path(r["repo"]).name: r for r in json.loads(result.stdout)["runs"]}
+    # The file's numbers join the printed ones and win over them; one level of nesting is flattened.
+    assert runs["good"]["status"] == "ok" and runs["good"]["message"] is None
+    assert runs["good"]["metrics"] == {"accuracy": 0.93, "eval_loss": 0.2, "test_loss": 1.25}
+    # A file that is missing, garbled, too deep or outside the repo leaves the printed metrics, and says so.
+    assert (runs["unwritten"]["status"], runs["unwritten"]["metrics"]) == ("ok", {"accuracy": 0.5})
+    assert runs["unwritten"]["message"] == "the recipe's metrics file results/metrics.json was not written"
+    assert runs["silent"]["status"] == "no-metrics" and "was not written" in runs["silent"]["message"]
+    assert runs["garbled"]["metrics"] == {"accuracy": 0.5} and "not valid JSON" in runs["garbled"]["message"]
+    assert runs["deep"]["metrics"] == {"accuracy": 0.5} and "nested too deeply" in runs["deep"]["message"]
+    assert runs["outside"]["metrics"] == {"accuracy": 0.5} and "not a path inside" in runs["outside"]["message"]
+    # The saved recipe keeps the file, and the next run reads it again.
+    [saved] = [path for path in (cache / "recipes").glob("*.toml") if "good" in path.name]
+    assert 'metrics_file = "results/metrics.json"' in saved.read_text()
+    [again] = json.loads(run_baseline(cache, "--json", "--repo", str(repos[0])).stdout)["runs"]
+    assert again["recipe_source"].startswith("recipe ") and again["metrics"] == runs["good"]["metrics"]

@@ -4,6 +4,7 @@ the ledger and failure diagnosis."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -303,3 +304,70 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log
     assert "network: blocked" in log and "usr: read-only" in log
+
+
+# What `nvidia-smi --query-gpu=index,name --format=csv,noheader` prints (to stdout, errors included),
+# and its exit status, on the machines scout meets.
+NVIDIA_SMI = {
+    "two A100s": ("0, NVIDIA A100-SXM4-80GB\n1, NVIDIA A100-SXM4-80GB\n", 0),
+    "a mixed box": ("0, NVIDIA H100 80GB HBM3\n1, Tesla V100-SXM2-16GB\n2, NVIDIA GeForce RTX 3090\n", 0),
+    "no devices": ("No devices were found\n", 6),
+    "no driver": (
+        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+        "Make sure that the latest NVIDIA driver is installed and running.\n\n",
+        9,
+    ),
+}
+
+
+@pytest.fixture
+def fake_nvidia_smi(tmp_path, monkeypatch):
+    """put(machine): an `nvidia-smi` first on PATH that answers as NVIDIA_SMI[machine] does, and only
+    to the query scout makes (anything else exits 2, so a changed query fails here)."""
+    folder = tmp_path / "fakebin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+    def put(machine: str) -> None:
+        out, status = NVIDIA_SMI[machine]
+        (folder / "answer").write_text(out)
+        smi = folder / "nvidia-smi"
+        smi.write_text(
+            "#!/bin/sh\n"
+            '[ "$*" = "--query-gpu=index,name --format=csv,noheader" ] || { echo "unexpected: $*"; exit 2; }\n'
+            f'cat "{folder}/answer"\nexit {status}\n'
+        )
+        smi.chmod(0o755)
+
+    return put
+
+
+def test_gpus_from_a_real_nvidia_smi_answer(fake_nvidia_smi):
+    from scout.baseline.execute.devices import list_gpus
+
+    fake_nvidia_smi("two A100s")
+    assert list_gpus() == [Gpu(0, "NVIDIA A100-SXM4-80GB"), Gpu(1, "NVIDIA A100-SXM4-80GB")]
+    fake_nvidia_smi("a mixed box")
+    assert list_gpus() == [
+        Gpu(0, "NVIDIA H100 80GB HBM3"),
+        Gpu(1, "Tesla V100-SXM2-16GB"),
+        Gpu(2, "NVIDIA GeForce RTX 3090"),
+    ]
+    # Its failures print to stdout and exit non-zero: no GPU, never a name made of the message.
+    for machine in ("no devices", "no driver"):
+        fake_nvidia_smi(machine)
+        assert list_gpus() == [] and list_gpus(sys.executable) == []
+
+
+def test_a_run_on_the_gpu_nvidia_smi_names(tmp_path, fake_nvidia_smi, make_git_repo):
+    fake_nvidia_smi("a mixed box")
+    script = "import os\nprint('visible', os.environ['CUDA_VISIBLE_DEVICES'], os.environ['SCOUT_DEVICE'])\n"
+    script += "print('accuracy: 0.5')\n"
+    repo = make_git_repo("gpu", {"eval.py": script})
+    result = run_baseline(tmp_path / "cache", "--device", "cuda:1", "--json", "--repo", str(repo))
+    [run] = json.loads(result.stdout)["runs"]
+    assert (run["status"], run["device"], run["gpu"]) == ("ok", "cuda", "Tesla V100-SXM2-16GB")
+    assert "visible 1 cuda" in Path(run["log"]).read_text()
+    fake_nvidia_smi("no driver")
+    result = run_baseline(tmp_path / "cache", "--device", "cuda", "--json", "--repo", str(repo))
+    assert result.exit_code == 1 and "none was found" in result.output
