@@ -105,7 +105,8 @@ def _conda_pip_packages(repo_dir: Path) -> list[str]:
         except yaml.YAMLError:
             return []
         packages = []
-        for item in (data or {}).get("dependencies", []) if isinstance(data, dict) else []:
+        listed = data.get("dependencies") if isinstance(data, dict) else None  # `dependencies:` alone is None
+        for item in listed if isinstance(listed, list) else []:
             if isinstance(item, dict) and isinstance(item.get("pip"), list):
                 packages += [str(p) for p in item["pip"] if not str(p).startswith("-")]
         return packages
