@@ -38,12 +38,12 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-def pytest_runtest_setup(item):
-    for marker in item.iter_markers("needs"):
-        for need in marker.args:
-            reason = missing(need)
-            if reason:
-                unavailable(reason)
+def pytest_collection_modifyitems(config, items):
+    # Marked at collection, so the summary names each test (under CI the run has stopped by now).
+    for item in items:
+        for marker in item.iter_markers("needs"):
+            for reason in filter(None, map(missing, marker.args)):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

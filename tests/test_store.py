@@ -153,7 +153,7 @@ def test_a_transaction_that_fails_halfway_leaves_nothing(tmp_path, failure, rais
         "CREATE TEMP TRIGGER refuse BEFORE INSERT ON watch_marks WHEN NEW.watch = 'half' "
         "BEGIN SELECT RAISE(ROLLBACK, 'refused'); END"
     )
-    with pytest.raises(raised, match=re.escape(said)), store.transaction() as db:
+    with pytest.raises(raised, match=re.escape(said) if said else None), store.transaction() as db:
         _add_watch(db, "half")  # written, then undone
         failure(db)
     assert _watches(path) == ["kept"]
