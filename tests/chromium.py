@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.sync import GUARD_S
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -33,7 +35,7 @@ def find_chromium() -> str | None:
 
 
 class Browser:
-    def __init__(self, executable: str, profile: Path, timeout_s: float = 30.0):
+    def __init__(self, executable: str, profile: Path, timeout_s: float = GUARD_S):
         self.timeout_s = timeout_s
         self.errors: list[str] = []
         self._id = 0

@@ -1,23 +1,57 @@
-"""Shared fixtures. Recorded real responses are read in place from ../shared/fixtures/real/."""
+"""Shared fixtures. Recorded real responses are read in place from ../shared/fixtures/real/.
+
+What the suite needs from outside the repository (../shared, bubblewrap, Chromium) is checked in
+tests/needs.py: a test marked `needs("...")` skips without it (and `-rs` says why), except under
+CI=true, where the run stops at once with one line per missing need. Outside CI the default run
+leaves out the tests marked `slow`; CI runs them, and so does `pytest -m "not gpu"`."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-# A git worktree sits one level deeper than the main checkout: SCOUT_REAL_FIXTURES points it at them.
-REAL_FIXTURES = Path(
-    os.environ.get("SCOUT_REAL_FIXTURES") or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
-)
+from tests.needs import REAL_FIXTURES, in_ci, missing, problems
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "needs(*what): needs 'shared', 'bwrap' or 'chromium' (tests/needs.py); skips without, fails in CI"
+    )
+    if not config.option.markexpr:
+        config.option.markexpr = "not gpu" if in_ci() else "not gpu and not slow"
+    if in_ci():
+        found = problems()
+        if found:
+            raise pytest.UsageError("\n".join(f"CI=true, but {reason}" for reason in found))
+
+
+def pytest_report_header(config):
+    mode = "CI=true: every need is required" if in_ci() else "not CI: a test whose need is missing skips (-rs)"
+    return f"scout: {mode}; -m {config.option.markexpr!r}"
+
+
+def unavailable(reason: str):
+    """Skip the test for want of `reason`; under CI=true, fail it instead."""
+    if in_ci():
+        pytest.fail(f"CI=true, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Marked at collection, so the summary names each test (under CI the run has stopped by now).
+    for item in items:
+        for marker in item.iter_markers("needs"):
+            for reason in filter(None, map(missing, marker.args)):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
 def real_fixtures() -> Path:
-    """The recorded real API responses; tests that need them skip where ../shared is absent."""
-    if not REAL_FIXTURES.is_dir():
-        pytest.skip(f"recorded fixtures not found at {REAL_FIXTURES} (../shared is absent)")
+    """The recorded real API responses; tests that need them skip where ../shared is absent (fail in CI)."""
+    reason = missing("shared")
+    if reason:
+        unavailable(reason)
     return REAL_FIXTURES
 
 
@@ -97,3 +131,15 @@ def make_git_repo(tmp_path):
         return repo
 
     return make
+
+
+@pytest.fixture
+def timeout_when(monkeypatch):
+    """timeout_when(ready): a run's --timeout fires as soon as ready() holds, and never before, on
+    any machine (see tests/sync.py RunClock)."""
+    from tests.sync import RunClock
+
+    def install(ready):
+        monkeypatch.setattr("scout.baseline.execute.process._clock", RunClock(ready))
+
+    return install

@@ -1,10 +1,12 @@
 """Replays recorded answers to a real Fetcher through httpx.MockTransport, recording what was asked
-and how long the Fetcher chose to sleep."""
+and how long the Fetcher chose to sleep. The Fetcher's clock is a FakeClock: time moves only when
+the Fetcher sleeps (or a test says so), so every wait it computes is exact on any machine."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -14,25 +16,52 @@ from scout.search.http import Fetcher, make_client
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
+class FakeClock:
+    """A monotonic clock that stands still until `sleep` or `advance` moves it."""
+
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+
 @dataclass
 class Rig:
     fetcher: Fetcher
     requests: list[httpx.Request]
-    sleeps: list[float]
+    clock: FakeClock = field(default_factory=FakeClock)
+
+    @property
+    def sleeps(self) -> list[float]:
+        return self.clock.sleeps
 
 
 def make_rig(answer: Callable[[httpx.Request], httpx.Response], store, **settings) -> Rig:
     """A Fetcher whose every request is answered by `answer(request)`; no waits unless asked for."""
     config = Settings(**{"arxiv_delay_s": 0, "backoff_s": 0, **settings})
     requests: list[httpx.Request] = []
-    sleeps: list[float] = []
+    clock = FakeClock()
 
     def handle(request: httpx.Request) -> httpx.Response:
         requests.append(request)
         return answer(request)
 
-    fetcher = Fetcher(make_client(config, httpx.MockTransport(handle)), config, store, sleep=sleeps.append)
-    return Rig(fetcher, requests, sleeps)
+    client = make_client(config, httpx.MockTransport(handle))
+    fetcher = Fetcher(client, config, store, sleep=clock.sleep, clock=clock)
+    return Rig(fetcher, requests, clock)
 
 
 def cached_count(store) -> int:

@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from scout.ledger import list_runs
 from scout.models import Paper, Repo, Result
 from scout.store import Store
 from tests.cli_helpers import run_baseline
+from tests.sync import GUARD_S, log_shows, wait_for
 
 EVAL_OK = """
 import time
@@ -25,11 +25,12 @@ for step in range(3):
 print("test loss: 2.19")
 print("Accuracy: 0.939")
 """
-# Spawns a child that ignores SIGTERM and records its pid, then hangs.
+# Spawns a child that ignores SIGTERM, records its pid once the child says it ignores it, then hangs.
 HANG = """
 import os, subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c",
-    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"])
+deaf = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ignoring', flush=True)"
+child = subprocess.Popen([sys.executable, "-c", deaf + "; time.sleep(600)"], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline() == "ignoring\\n"
 open(os.path.join(os.environ["SCOUT_RUN_DIR"], "child.pid"), "w").write(str(child.pid))
 print("training forever", flush=True)
 time.sleep(600)
@@ -129,11 +130,10 @@ def test_custom_metric_regex_and_cmd(tmp_path, cache, make_git_repo):
     assert run["status"] == "ok" and run["metrics"] == {"reward": 12.5} and run["recipe_source"] == "--cmd"
 
 
-def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo):
+def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo, timeout_when):
     repo = make_git_repo("hang", {"train.py": HANG})
-    start = time.monotonic()
+    timeout_when(log_shows(cache, "training forever"))  # the child that ignores SIGTERM is running by then
     result = run_baseline(cache, "--repo", str(repo), "--cmd", "python train.py", "--timeout", "1.5", "--json")
-    assert time.monotonic() - start < 15
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "timeout" and run["exit_code"] is None and "--timeout" in run["message"]
     pid = int((cache / "runs" / run["id"] / "out" / "child.pid").read_text())
@@ -250,13 +250,11 @@ def test_ctrl_c_mid_run_records_the_run_and_leaves_no_process(tmp_path, cache, m
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not list(cache.glob("runs/*/out/child.pid")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        [pid_file] = list(cache.glob("runs/*/out/child.pid"))
-        time.sleep(0.3)
+        # Interrupted mid-run: the run's log shows its line once the child that ignores SIGTERM is up.
+        [pid_file] = wait_for(lambda: list(cache.glob("runs/*/out/child.pid")), "the run to start its child")
+        wait_for(log_shows(cache, "training forever"), "the run to print its line")
         scout.send_signal(signal.SIGINT)
-        _, err = scout.communicate(timeout=30)
+        _, err = scout.communicate(timeout=GUARD_S)
     finally:
         scout.kill()
     assert scout.returncode == 130, err
@@ -361,13 +359,49 @@ def test_slurm_jobs_through_submitit_local_executor(tmp_path, make_git_repo):
     # Without --wait the CLI exits at once; `scout runs` records the job when it has finished.
     result = _slurm_baseline(cache, "--repo", str(repo), "--no-wait", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout) == {"runs": []}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def both_recorded():
         listing = CliRunner().invoke(app, ["runs", "--json", "--cache-dir", str(cache)])
-        if len(json.loads(listing.stdout)["runs"]) == 2:
-            break
-        time.sleep(0.5)
-    assert [r["status"] for r in json.loads(listing.stdout)["runs"]] == ["ok", "ok"]
+        runs = json.loads(listing.stdout)["runs"]
+        return runs if len(runs) == 2 else None
+
+    assert [r["status"] for r in wait_for(both_recorded, "`scout runs` to record the second job")] == ["ok", "ok"]
     store = Store(cache / "scout.db")
     assert store.query("SELECT COUNT(*) AS n FROM pending_jobs")[0]["n"] == 0
     store.close()
+
+
+def test_a_recipe_metrics_file_is_read_after_the_run(tmp_path, cache, make_git_repo):
+    def repo(name: str, writes: str | None, metrics_file: str = "results/metrics.json", prints: str = ""):
+        script = "import os\nos.makedirs('results', exist_ok=True)\n" + prints
+        if writes is not None:
+            script += f"open('results/metrics.json', 'w').write({writes!r})\n"
+        toml = f'[eval]\ncommand = "python eval.py"\nmetrics_file = "{metrics_file}"\n'
+        return make_git_repo(name, {"eval.py": script, "scout.toml": toml})
+
+    good = json.dumps({"accuracy": 0.93, "eval": {"loss": 0.2}, "epoch": "last", "test loss": 1.25})
+    repos = [
+        repo("good", good, prints="print('test loss: 2.19')\nprint('Accuracy: 0.5')\n"),
+        repo("unwritten", None, prints="print('Accuracy: 0.5')\n"),
+        repo("silent", None),
+        repo("garbled", "{nope", prints="print('Accuracy: 0.5')\n"),
+        repo("deep", "[" * 100_000 + "]" * 100_000, prints="print('Accuracy: 0.5')\n"),
+        repo("outside", good, metrics_file="../outside.json", prints="print('Accuracy: 0.5')\n"),
+    ]
+    result = run_baseline(cache, "--json", *[a for r in repos for a in ("--repo", str(r))])
+    runs = {Path(r["repo"]).name: r for r in json.loads(result.stdout)["runs"]}
+    # The file's numbers join the printed ones and win over them; one level of nesting is flattened.
+    assert runs["good"]["status"] == "ok" and runs["good"]["message"] is None
+    assert runs["good"]["metrics"] == {"accuracy": 0.93, "eval_loss": 0.2, "test_loss": 1.25}
+    # A file that is missing, garbled, too deep or outside the repo leaves the printed metrics, and says so.
+    assert (runs["unwritten"]["status"], runs["unwritten"]["metrics"]) == ("ok", {"accuracy": 0.5})
+    assert runs["unwritten"]["message"] == "the recipe's metrics file results/metrics.json was not written"
+    assert runs["silent"]["status"] == "no-metrics" and "was not written" in runs["silent"]["message"]
+    assert runs["garbled"]["metrics"] == {"accuracy": 0.5} and "not valid JSON" in runs["garbled"]["message"]
+    assert runs["deep"]["metrics"] == {"accuracy": 0.5} and "nested too deeply" in runs["deep"]["message"]
+    assert runs["outside"]["metrics"] == {"accuracy": 0.5} and "not a path inside" in runs["outside"]["message"]
+    # The saved recipe keeps the file, and the next run reads it again.
+    [saved] = [path for path in (cache / "recipes").glob("*.toml") if "good" in path.name]
+    assert 'metrics_file = "results/metrics.json"' in saved.read_text()
+    [again] = json.loads(run_baseline(cache, "--json", "--repo", str(repos[0])).stdout)["runs"]
+    assert again["recipe_source"].startswith("recipe ") and again["metrics"] == runs["good"]["metrics"]

@@ -166,3 +166,131 @@ def test_the_package_is_installed_so_its_console_script_runs(tmp_path, monkeypat
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "ok", Path(run["log"]).read_text()[-3000:]
     assert run["metrics"] == {"accuracy": 0.875}
+
+
+ENVIRONMENT_YML = """\
+# conda env create -f environment.yml
+name: tiny
+channels:
+  - pytorch
+  - conda-forge
+dependencies:
+  - python=3.9
+  - pytorch=1.13
+  - cudatoolkit=11.7
+  - pip
+  - pip:
+      - --extra-index-url https://download.pytorch.org/whl/cu117
+      - -r requirements-extra.txt
+      - timm==0.6.12
+      - git+https://github.com/openai/CLIP.git
+      - einops
+"""
+
+
+def test_a_conda_file_gives_its_pip_list_and_nothing_conda_installs(tmp_path):
+    repo = _write(tmp_path / "yml", {"environment.yml": ENVIRONMENT_YML, "eval.py": "import timm\n"})
+    installs = plan_installs(repo, "", "", None)
+    # Conda's own packages (python, pytorch, cudatoolkit) and pip's options are not pip's to install.
+    assert installs.conda_pip == ("timm==0.6.12", "git+https://github.com/openai/CLIP.git", "einops")
+    assert installs.declared and installs.inferred == () and installs.requirement_files == ()
+    assert installs.steps() == ("python -m pip install timm==0.6.12 git+https://github.com/openai/CLIP.git einops",)
+    # The other names conda files go by; the first one found is read.
+    for name in ("environment.yaml", "env.yml", "conda.yaml"):
+        other = _write(tmp_path / name, {name: "dependencies:\n  - pip:\n    - einops\n"})
+        assert plan_installs(other, "", "", None).conda_pip == ("einops",)
+    both = _write(tmp_path / "both", {"environment.yml": ENVIRONMENT_YML, "requirements.txt": "numpy\n"})
+    assert plan_installs(both, "", "", None).steps()[0] == "python -m pip install -r requirements.txt"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: tiny\ndependencies:\n",  # conda accepts an empty list written this way
+        "name: tiny\ndependencies:\n  - numpy\n  - pip:\n",
+        "dependencies: numpy\n",
+        "- just\n- a list\n",
+        "name: [unclosed\n",
+        "",
+    ],
+)
+def test_a_conda_file_without_a_pip_list_falls_back_to_the_imports(tmp_path, text):
+    repo = _write(tmp_path, {"environment.yml": text, "eval.py": "import einops\n"})
+    installs = plan_installs(repo, "", "", None)
+    assert installs.conda_pip == () and installs.inferred == ("einops",)
+
+
+def _add_wheel(repo: Path, name: str, version: str, modules: dict[str, str]) -> str:
+    """Build a real pure-Python wheel of `modules` into repo/wheels; returns its path in the repo."""
+    import base64
+    import hashlib
+    import zipfile
+
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        **modules,
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: scout-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(text.encode())}")
+    record.append(f"{dist}/RECORD,,")
+    wheel = repo / "wheels" / f"{name}-{version}-py3-none-any.whl"
+    wheel.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in {**files, f"{dist}/RECORD": "\n".join(record) + "\n"}.items():
+            archive.writestr(path, text)
+    return str(wheel.relative_to(repo))
+
+
+def _commit(repo: Path, message: str) -> None:
+    import os
+    import subprocess
+
+    identity = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    for argv in (["git", "add", "-A"], ["git", "commit", "-qm", message]):
+        subprocess.run(argv, cwd=repo, env={**os.environ, **identity}, check=True)
+
+
+@pytest.mark.slow
+def test_a_repo_set_up_by_its_environment_yml(tmp_path, monkeypatch, make_git_repo):
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # offline: the pip list names a wheel the repo carries
+    eval_py = "import sys, tinyscore\nprint('prefix', sys.prefix)\nprint('accuracy:', tinyscore.SCORE)\n"
+    good = make_git_repo("condaenv", {"eval.py": eval_py})
+    wheel = _add_wheel(good, "tinyscore", "1.0", {"tinyscore/__init__.py": "SCORE = 0.875\n"})
+    (good / "environment.yml").write_text(
+        "name: tiny\ndependencies:\n  - python=3.11\n  - numpy>=1.20\n  - pip\n"
+        f"  - pip:\n    - --no-index\n    - ./{wheel}\n"
+    )
+    _commit(good, "a conda file whose pip list installs the wheel")
+    broken = make_git_repo(
+        "condabroken",
+        {
+            "eval.py": "print('accuracy: 1.0')\n",
+            "environment.yml": "dependencies:\n  - pip:\n    - no-such-dist-xyz==1.0\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    result = CliRunner().invoke(
+        app,
+        ["baseline", "--yes", "--cache-dir", str(cache), "--repo", str(good), "--repo", str(broken)]
+        + ["--pass-env", "PIP_NO_INDEX", "--json"],
+    )
+    runs = {Path(r["repo"]).name: r for r in json.loads(result.stdout)["runs"]}
+    log = Path(runs["condaenv"]["log"]).read_text()
+    assert runs["condaenv"]["status"] == "ok", log[-3000:]
+    assert runs["condaenv"]["metrics"] == {"accuracy": 0.875}
+    assert f"prefix {cache / 'envs'}" in log  # it ran in the venv the conda file's pip list set up
+    [install] = [
+        line for line in log.splitlines() if line.startswith("[scout] $") and "pip" in line and "install" in line
+    ]
+    assert install.endswith(f"install --disable-pip-version-check ./{wheel}")  # conda's packages are not pip's
+    assert runs["condabroken"]["status"] == "failed"
+    assert "installing the conda file's pip packages failed" in runs["condabroken"]["message"]

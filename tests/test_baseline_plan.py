@@ -16,6 +16,7 @@ from scout.errors import ConfigError
 from scout.ledger import list_runs
 from scout.store import Store
 from tests.cli_helpers import run_baseline
+from tests.sync import log_shows
 
 EVAL = 'import sys\nprint("test accuracy: 0.91")\n'
 
@@ -127,7 +128,7 @@ def test_fill_by_text_flag_or_variable():
         fill("python e.py", {"nothing": "x"})
 
 
-def test_timeout_with_metrics_and_no_terminal(tmp_path, make_git_repo):
+def test_timeout_with_metrics_and_no_terminal(tmp_path, make_git_repo, timeout_when):
     script = (
         "import os, shutil, subprocess, time\n"
         "print(os.get_terminal_size().columns > 0, os.environ['LINES'])\n"
@@ -137,6 +138,7 @@ def test_timeout_with_metrics_and_no_terminal(tmp_path, make_git_repo):
     )
     repo = make_git_repo("slow", {"eval.py": script})
     cache = tmp_path / "cache"
+    timeout_when(log_shows(cache, "test accuracy: 0.5"))  # the timeout comes once the metrics are printed
     result = run_baseline(cache, "--repo", str(repo), "--timeout", "3")
     assert result.exit_code == 0, result.output
     assert "timed out, but the metrics printed before then are recorded" in result.stderr

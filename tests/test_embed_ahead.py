@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import time
 
 import httpx
 import numpy as np
@@ -17,21 +16,36 @@ from scout.search.embed import BATCH_SIZE, text_hash
 from scout.search.pipeline import SearchRequest, run_search
 from scout.session import Session
 from tests.conftest import BagOfWordsEmbedder
+from tests.sync import GUARD_S
 
 
-class ClockedEmbedder(BagOfWordsEmbedder):
-    """Records when each encode call happened; `gate`, when set, holds every call until opened."""
+class WatchedEmbedder(BagOfWordsEmbedder):
+    """Records each encode call in order, lets a test wait for the calls it expects, and, with
+    `gate`, holds every call until the gate opens (`entered` is set once a call is waiting there)."""
 
-    def __init__(self, gate: threading.Event | None = None):
+    def __init__(self, gate: threading.Event | None = None, log: list[str] | None = None):
         super().__init__()
-        self.calls: list[tuple[float, list[str]]] = []
+        self.calls: list[list[str]] = []
         self.gate = gate
+        self.entered = threading.Event()
+        self.log = log if log is not None else []  # shared with the test's answers: the order of events
+        self._changed = threading.Condition()
 
     def encode(self, texts, batch_size: int = 32):
+        self.entered.set()
         if self.gate is not None:
-            self.gate.wait(5)
-        self.calls.append((time.monotonic(), list(texts)))
-        return super().encode(texts, batch_size)
+            assert self.gate.wait(GUARD_S), "the gate never opened"
+        out = super().encode(texts, batch_size)
+        with self._changed:
+            self.calls.append(list(texts))
+            self.log.append(f"encoded {len(texts)}")
+            self._changed.notify_all()
+        return out
+
+    def wait_until(self, condition) -> bool:
+        """Block until condition(self.calls) holds; False (for the test to assert on) if it never does."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self.calls), timeout=GUARD_S)
 
 
 def texts(n: int) -> list[str]:
@@ -39,7 +53,7 @@ def texts(n: int) -> list[str]:
 
 
 def test_what_is_embedded_ahead_is_what_embed_texts_gives(store):
-    embedder = ClockedEmbedder()
+    embedder = WatchedEmbedder()
     with EmbedAhead(embedder, store) as ahead:
         ahead.submit(texts(70))
         ahead.submit(texts(70))  # queued once
@@ -47,11 +61,11 @@ def test_what_is_embedded_ahead_is_what_embed_texts_gives(store):
     cached = store.get_embeddings(embedder.name, [text_hash(t) for t in texts(70)])
     expected = BagOfWordsEmbedder().encode(texts(70))
     assert np.allclose(np.stack([cached[text_hash(t)] for t in texts(70)]), expected)
-    assert sum(len(batch) for _, batch in embedder.calls) == 70
+    assert sum(len(batch) for batch in embedder.calls) == 70
 
 
 def test_a_repeated_search_needs_no_model(store):
-    embedder = ClockedEmbedder()
+    embedder = WatchedEmbedder()
     with EmbedAhead(embedder, store) as ahead:
         ahead.submit(texts(5))
         ahead.wait()
@@ -65,12 +79,25 @@ def test_a_repeated_search_needs_no_model(store):
 
 def test_an_interrupted_search_keeps_the_batch_being_encoded_and_drops_the_rest(store):
     gate = threading.Event()
-    embedder = ClockedEmbedder(gate)
+    embedder = WatchedEmbedder(gate)
     with pytest.raises(KeyboardInterrupt), EmbedAhead(embedder, store) as ahead:
         ahead.submit(texts(3 * BATCH_SIZE))
-        threading.Timer(0.2, gate.set).start()
+        first, *queued = ahead._futures
+        # The gate opens once shutdown has cancelled the queued batches, never before: the first
+        # batch is then the one being encoded, and the others can no longer start.
+        pending = [len(queued)]
+
+        def cancelled(future):
+            pending[0] -= 1
+            if pending[0] == 0:
+                gate.set()
+
+        for future in queued:
+            future.add_done_callback(cancelled)
+        assert embedder.entered.wait(GUARD_S)  # the worker holds the first batch
         raise KeyboardInterrupt
-    assert [len(batch) for _, batch in embedder.calls] == [BATCH_SIZE]
+    assert first.done() and not first.cancelled() and all(f.cancelled() for f in queued)
+    assert [len(batch) for batch in embedder.calls] == [BATCH_SIZE]
     assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in texts(3 * BATCH_SIZE)])) == BATCH_SIZE
 
 
@@ -103,21 +130,23 @@ def search_with(tmp_path, embedder, answer, sources) -> tuple:
 def test_the_model_loads_while_a_slow_source_is_still_answering(tmp_path, real_fixtures):
     hf = (real_fixtures / "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json").read_bytes()
     feed = (real_fixtures / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m10_bc5a6c384fe9.body.xml").read_bytes()
-    answered = {}
+    log: list[str] = []
+    embedder = WatchedEmbedder(log=log)
 
     def answer(request: httpx.Request) -> httpx.Response:
         if "arxiv" in request.url.host:
-            time.sleep(0.5)  # arXiv is the slow one
-            answered["arxiv"] = time.monotonic()
+            # arXiv is the slow one: it answers only once the model has started (hf's answer starts
+            # it), or when the guard runs out, and then the order below shows what went wrong.
+            embedder.wait_until(lambda calls: calls)
+            log.append("arxiv answered")
             return httpx.Response(200, content=feed, headers={"Content-Type": "application/atom+xml"})
         if request.url.path.endswith("/api/papers/search"):
             return httpx.Response(200, content=hf, headers={"Content-Type": "application/json"})
         return httpx.Response(404, json={"detail": "Not found."})
 
-    embedder = ClockedEmbedder()
     report = search_with(tmp_path, embedder, answer, ("arxiv", "hf"))
     assert report.results and report.sources["arxiv"].ok and report.sources["hf"].ok
-    assert embedder.calls[0][0] < answered["arxiv"]  # loading began before the slow source answered
+    assert log[:2] == ["encoded 1", "arxiv answered"]  # the model warmed up before the slow source answered
     assert list(report.sources) == ["arxiv", "hf"]  # in the requested order, not the order of arrival
 
 
@@ -126,21 +155,24 @@ def test_papers_with_an_abstract_are_embedded_while_the_missing_ones_are_fetched
     without = {row["arxiv_id"] for row in listing["results"][:10] if row["arxiv_id"]}
     for row in listing["results"][:10]:
         row["abstract"] = None
+    with_abstract = sum(1 for row in listing["results"] if row["abstract"])
     feed = (real_fixtures / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m10_bc5a6c384fe9.body.xml").read_bytes()
-    answered = {}
+    log: list[str] = []
+    embedder = WatchedEmbedder(log=log)
+    early = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         if "arxiv" in request.url.host:  # the batched lookup of the missing abstracts
             assert set(request.url.params["id_list"].split(",")) <= without
-            time.sleep(0.5)
-            answered["arxiv"] = time.monotonic()
+            # Answers only once the papers that had their abstract are encoded (or the guard runs out).
+            embedder.wait_until(lambda calls: sum(map(len, calls)) >= 1 + with_abstract)
+            early.append(sum(len(batch) for batch in embedder.calls) - 1)  # less the warm-up
+            log.append("arxiv answered")
             return httpx.Response(200, content=feed, headers={"Content-Type": "application/atom+xml"})
         if request.url.path.endswith("/papers/search"):
             return httpx.Response(200, json=listing)
         return httpx.Response(404, json={"detail": "Not found."})
 
-    embedder = ClockedEmbedder()
     report = search_with(tmp_path, embedder, answer, ("pwc",))
-    assert report.results and "arxiv" in answered
-    early = [t for when, batch in embedder.calls if when < answered["arxiv"] for t in batch]
-    assert len(early) >= 40  # every paper that had its abstract, encoded during the wait
+    assert report.results and "arxiv answered" in log
+    assert with_abstract >= 40 and early == [with_abstract]  # every paper that had its abstract, during the wait

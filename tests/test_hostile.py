@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import psutil
@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 
 from scout.cli import app
 from tests.cli_helpers import run_baseline
+from tests.sync import GUARD_S, log_shows, wait_for
 
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+needs_bwrap = pytest.mark.needs("bwrap")
 GIT_ID = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
@@ -295,6 +296,8 @@ def test_cache_clear_removes_only_what_scout_made(tmp_path, monkeypatch):
     assert [p.name for p in made.iterdir()] == [".scout-cache"]
 
 
+# Starts three daemons that leave the run's process group, says so once all three are running, then
+# ends or hangs ({tail}).
 DAEMONS = """
 import os, subprocess, sys, time
 tag = "{tag}"
@@ -305,9 +308,19 @@ if os.fork() == 0:
     if os.fork() == 0:
         os.execvp("sleep", ["sleep", "303." + tag])
     os._exit(0)
-time.sleep(1)
-mine = [p for p in os.listdir("/proc") if p.isdigit() and tag.encode() in open(f"/proc/{{p}}/cmdline", "rb").read()]
-print("daemons:", len(mine), flush=True)
+def mine():
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and tag.encode() in open(f"/proc/{{p}}/cmdline", "rb").read():
+                found.append(p)
+        except OSError:
+            pass
+    return found
+deadline = time.monotonic() + {guard}  # a guard against a hang: the three are up long before
+while len(mine()) < 3 and time.monotonic() < deadline:
+    time.sleep(0.02)
+print("daemons:", len(mine()), flush=True)
 print("accuracy: 1.0", flush=True)
 {tail}
 """
@@ -321,21 +334,28 @@ def tagged(tag: str) -> list[psutil.Process]:
     return found
 
 
-def wait_gone(tag: str, seconds: float = 10) -> list:
-    deadline = time.monotonic() + seconds
-    while tagged(tag) and time.monotonic() < deadline:
-        time.sleep(0.1)
+def wait_gone(tag: str) -> list:
+    """What is left of the tagged processes once they are gone, or once the guard runs out."""
+    with contextlib.suppress(AssertionError):
+        wait_for(lambda: not tagged(tag), f"the processes tagged {tag} to end")
     return tagged(tag)
+
+
+def daemons(tag: str, tail: str = "") -> str:
+    return DAEMONS.format(tag=tag, tail=tail, guard=GUARD_S)
 
 
 @pytest.mark.parametrize("sandbox", [pytest.param(True, marks=needs_bwrap), False])
 @pytest.mark.parametrize("ending", ["exit", "timeout"])
-def test_daemons_end_with_the_run(tmp_path, make_git_repo, sandbox, ending):
+def test_daemons_end_with_the_run(tmp_path, make_git_repo, timeout_when, sandbox, ending):
     tag = f"{os.getpid()}{int(sandbox)}{len(ending)}"  # digits: sleep takes 301.<tag> seconds
     tail = "time.sleep(600)" if ending == "timeout" else ""
-    repo = make_git_repo("daemons", {"eval.py": DAEMONS.format(tag=tag, tail=tail)})
+    repo = make_git_repo("daemons", {"eval.py": daemons(tag, tail)})
     args = ["--sandbox"] if sandbox else []
-    result = run_baseline(tmp_path / "cache", *args, "--timeout", "4", "--json", "--repo", str(repo))
+    cache = tmp_path / "cache"
+    if ending == "timeout":  # it times out once it has printed its metrics, however long that took
+        timeout_when(log_shows(cache, "accuracy: 1.0"))
+    result = run_baseline(cache, *args, "--timeout", "600", "--json", "--repo", str(repo))
     [run] = runs_of(result)
     assert run["status"] == ("timeout" if ending == "timeout" else "ok"), run["message"]
     log = Path(run["log"]).read_text()
@@ -347,18 +367,15 @@ def test_daemons_end_with_the_run(tmp_path, make_git_repo, sandbox, ending):
 @pytest.mark.parametrize("sandbox", [pytest.param(True, marks=needs_bwrap), False])
 def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git_repo, sandbox):
     tag = f"{os.getpid()}{int(sandbox)}9"
-    repo = make_git_repo("daemons", {"eval.py": DAEMONS.format(tag=tag, tail="time.sleep(600)")})
+    repo = make_git_repo("daemons", {"eval.py": daemons(tag, "time.sleep(600)")})
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
     argv += ["--repo", str(repo), "--cache-dir", str(cache), *(["--sandbox"] if sandbox else [])]
     scout = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while len(tagged(tag)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(tagged(tag)) == 3
+        wait_for(lambda: len(tagged(tag)) == 3, "the three daemons")
         scout.send_signal(signal.SIGTERM)
-        _, err = scout.communicate(timeout=30)
+        _, err = scout.communicate(timeout=GUARD_S)
     finally:
         scout.kill()
     assert scout.returncode == 130, err
@@ -374,13 +391,11 @@ def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git
 @needs_bwrap
 def test_sigkill_of_scout_leaves_the_run_in_the_ledger_and_nothing_running(tmp_path, make_git_repo):
     tag = f"{os.getpid()}7"
-    repo = make_git_repo("daemons", {"eval.py": DAEMONS.format(tag=tag, tail="time.sleep(600)")})
+    repo = make_git_repo("daemons", {"eval.py": daemons(tag, "time.sleep(600)")})
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
     scout = subprocess.Popen([*argv, "--repo", str(repo), "--cache-dir", str(cache), "--sandbox"])
-    deadline = time.monotonic() + 30
-    while len(tagged(tag)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: len(tagged(tag)) == 3, "the three daemons")
     scout.kill()
     scout.wait()
     assert wait_gone(tag) == []  # the sandbox's PID namespace died with scout

@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +20,7 @@ from scout.errors import ParseError
 from tests.pwc_dumps import LINKS as LINK_RECORDS
 from tests.pwc_dumps import PAPERS as PAPER_RECORDS
 from tests.pwc_dumps import SNLI, paper_record, synthetic_papers, write_json, write_parquet
+from tests.sync import wait_for
 
 
 @pytest.fixture
@@ -136,33 +136,40 @@ def test_parquet_resume_skips_whole_row_groups(store, tmp_path):
 def test_sigkill_mid_import_then_resume(tmp_path):
     path = write_json(tmp_path / "papers-with-abstracts.json", synthetic_papers(30_000))
     env = {**os.environ, "SCOUT_CACHE_DIR": str(tmp_path / "cache")}
-    cmd = [
-        sys.executable,
-        "-c",
-        "from scout.cli import main; main()",
-        "index",
-        "import",
-        str(path),
-        "--batch-size",
-        "200",
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = ["index", "import", str(path), "--batch-size", "200"]
+    cmd = [sys.executable, "-c", "from scout.cli import main; main()", *args]
+    # The first import stops inside its eleventh batch: the rows are written, the checkpoint and the
+    # commit are not. It says so in a file and waits there to be killed, as a power cut would find it.
+    stalled = tmp_path / "stalled"
+    stop_in_batch_11 = f"""
+import pathlib, time
+from scout.archive import importer
+from scout.archive.dumps import PAPERS
+write, calls = importer._WRITERS[PAPERS], []
+def writing(db, records):
+    bad = write(db, records)
+    calls.append(1)
+    if len(calls) == 11:
+        pathlib.Path({str(stalled)!r}).touch()
+        time.sleep(600)
+    return bad
+importer._WRITERS[PAPERS] = writing
+from scout.cli import main
+main()
+"""
+    with open(tmp_path / "stderr", "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-c", stop_in_batch_11, *args], env=env, stdout=err, stderr=err)
+    try:
+        wait_for(lambda: stalled.exists() or proc.poll() is not None, "the import to reach its eleventh batch")
+        assert stalled.exists(), (tmp_path / "stderr").read_text()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     db = tmp_path / "cache" / "scout.db"
-    deadline = time.time() + 60
-    done = 0
-    while time.time() < deadline and done < 2000:
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-                done = con.execute("SELECT COALESCE(MAX(records_done), 0) FROM index_files").fetchone()[0]
-        except sqlite3.Error:
-            pass
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
     with sqlite3.connect(db) as con:
         done, complete = con.execute("SELECT records_done, complete FROM index_files").fetchone()
         papers = con.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
-    assert 0 < done < 30_000 and not complete
+    assert done == 2000 and not complete  # ten whole batches
     assert papers == done  # no half batch is visible
     finished = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr

@@ -139,3 +139,57 @@ def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):
     assert f"vector index of 50 papers with {FAST_MODEL}" in text and "BM25 index    50 papers" in text
     both = runner.invoke(app, ["index", "embed", "--fast", "--model", "x"])
     assert both.exit_code == 1 and "drop --model or --fast" in both.stderr
+
+
+def tiny_minilm(folder):
+    """A sentence-transformers-style folder with MiniLM's own tokenizer files and a one-layer BERT
+    of random weights: what the fast model is distilled from, real in every part but its size (the
+    real MiniLM takes minutes to distil on two cores, this a few seconds)."""
+    import shutil
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from scout.search.embed import bundled_model_dir
+
+    torch.manual_seed(0)
+    source = bundled_model_dir()
+    vocab = json.loads((source / "config.json").read_text())["vocab_size"]
+    config = BertConfig(
+        vocab_size=vocab, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64
+    )
+    BertModel(config).save_pretrained(str(folder))
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        shutil.copy(source / name, folder / name)
+    return folder
+
+
+@pytest.mark.slow
+def test_the_static_model_is_distilled_once_in_a_child_and_encodes(tmp_path, monkeypatch):
+    source = tiny_minilm(tmp_path / "minilm")
+    target = static_model_dir(tmp_path / "cache")
+    fast = StaticEmbedder(FAST_MODEL, source, target)
+    vectors = fast.encode(["mask classification", "residual nets", "mask classification", ""])
+    # Distilled in place (the staging folder renamed, none left beside it), one vector per token of
+    # MiniLM's vocabulary, texts as unit-length means of their tokens' vectors.
+    assert (target / "config.json").is_file() and [p.name for p in target.parent.iterdir()] == [target.name]
+    assert vectors.shape == (4, 32) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1, atol=1e-5)
+    assert np.allclose(vectors[0], vectors[2]) and not np.allclose(vectors[0], vectors[1])
+    assert fast.encode([]).shape == (0, 32)
+    # The next embedder finds it and distils nothing.
+    monkeypatch.setattr("scout.search.static.distill_in_child", lambda *a: pytest.fail("distilled again"))
+    again = StaticEmbedder(FAST_MODEL, source, target).encode(["mask classification"])
+    assert np.allclose(again[0], vectors[0])
+
+
+@pytest.mark.slow  # the child imports torch before it fails
+def test_a_distillation_that_fails_says_so_and_leaves_nothing(tmp_path):
+    from scout.errors import ConfigError
+
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    target = static_model_dir(tmp_path / "cache")
+    with pytest.raises(ConfigError, match="could not distil the fast embedding model: "):
+        StaticEmbedder(FAST_MODEL, empty, target).encode(["mask classification"])
+    assert not target.exists() and not list(target.parent.glob(f".{target.name}.*"))

@@ -22,6 +22,7 @@ from scout.search.sources import pwc
 from tests.fetch_rig import make_rig
 from tests.pwc_co import REAL_SEARCH, arxiv_route, built, paged, pwc_route
 from tests.replay import ReplayServer
+from tests.sync import GUARD_S
 
 
 def test_the_real_search_body(real_fixtures):
@@ -152,7 +153,7 @@ def test_rate_window_and_user_agent(store):
                    rate_limits={"pwc:search": (2, 60.0), "pwc": (100, 60.0)})  # fmt: skip
     for query in ("a", "b", "c"):
         pwc.search(rig.fetcher, query, 5)
-    assert len(rig.sleeps) == 1 and 59.0 < rig.sleeps[0] <= 60.0  # the third search waits for the window
+    assert rig.sleeps == [60.0]  # the third search waits for the window (the rig's clock moves only by sleeps)
     agent = rig.requests[0].headers["User-Agent"]
     assert agent.startswith(f"scout/{__version__} ") and PROJECT_URL in agent
 
@@ -160,12 +161,17 @@ def test_rate_window_and_user_agent(store):
 def test_lookups_to_one_source_overlap_within_its_budget_but_arxiv_keeps_one_connection(store):
     in_flight, peak = [0], {}
     lock = threading.Lock()
+    # Four pwc lookups meet here before any of them answers: it holds only if they overlap.
+    four_at_once = threading.Barrier(4, timeout=GUARD_S)
 
     def answer(request: httpx.Request) -> httpx.Response:
         with lock:
             in_flight[0] += 1
             peak[request.url.host] = max(peak.get(request.url.host, 0), in_flight[0])
-        time.sleep(0.2)
+        if request.url.host == "pwc.test":
+            four_at_once.wait()
+        else:
+            time.sleep(0.05)  # a chance for a second arXiv request to overlap, if the lock let it
         with lock:
             in_flight[0] -= 1
         return httpx.Response(200, json={})
@@ -177,7 +183,7 @@ def test_lookups_to_one_source_overlap_within_its_budget_but_arxiv_keeps_one_con
             list(pool.map(lambda url, source=source: rig.fetcher.get(source, url, parse=len), urls))
     assert peak["pwc.test"] == 4  # four detail calls at once: one round trip for four papers
     assert peak["arxiv.test"] == 1
-    assert len(rig.sleeps) == 7  # arXiv's 3 s spacing between each of its eight requests
+    assert rig.sleeps == [3.0] * 7  # arXiv's 3 s spacing between each of its eight requests
 
 
 # -- end to end: `scout search` against the real search body and the built pages -------------------

@@ -11,17 +11,13 @@ from tests.test_report import _html, rig  # noqa: F401
 from tests.test_search_cli import recorded_routes  # noqa: F401
 
 CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (apt-get install chromium; .ci/run installs it)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.needs("chromium")]
 WIDTH, HEIGHT = 1280, 900
 
 VISIBLE = "Array.from(document.querySelectorAll('#papers tbody tr')).filter(r => !r.hidden)"
 
 
 def test_the_page_renders_filters_and_sorts_in_chromium(rig, tmp_path):  # noqa: F811
-    pytest.importorskip("websocket", reason="websocket-client drives Chromium (pip install -e '.[test]')")
     _, _, out = _html(rig)
     papers = rig.search["results"]
     with Browser(CHROMIUM, tmp_path / "profile") as browser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from scout.errors import ParseError
 from scout.models import Repo
 from scout.search.sources.github import LOOKUPS, enrich_repos, parse_repo, repo_path
 from tests.fetch_rig import make_rig
+from tests.sync import GUARD_S
 
 PYGITHUB = "github/PyGithub"
 
@@ -135,12 +135,13 @@ def test_rate_limit_stops_further_lookups(store):
 def test_repo_lookups_overlap(store):
     in_flight, peak = [0], [0]
     lock = threading.Lock()
+    together = threading.Barrier(LOOKUPS, timeout=GUARD_S)  # passes only if LOOKUPS are in flight at once
 
     def answer(request: httpx.Request) -> httpx.Response:
         with lock:
             in_flight[0] += 1
             peak[0] = max(peak[0], in_flight[0])
-        time.sleep(0.1)
+        together.wait()
         with lock:
             in_flight[0] -= 1
         name = request.url.path.rsplit("/", 1)[1]

@@ -1,4 +1,5 @@
 import multiprocessing
+import re
 import sqlite3
 
 import numpy as np
@@ -8,6 +9,7 @@ from scout.errors import StoreError
 from scout.models import Paper, Repo, Result
 from scout.store import Store
 from scout.store.migrations import MIGRATIONS
+from tests.sync import GUARD_S
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path):
@@ -86,9 +88,94 @@ def test_two_processes_writing_at_once_do_not_corrupt_the_store(tmp_path):
     for p in procs:
         p.start()
     for p in procs:
-        p.join(60)
+        p.join(GUARD_S)
         assert p.exitcode == 0
     s = Store(path)
     assert s.count_papers() == 80
     assert s.counts()["searches"] == 80
     assert s.query("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+
+
+# -- Store.transaction: whatever fails halfway, nothing of it lands and the store goes on --------
+
+
+def _add_watch(db, name: str) -> None:
+    db.execute(
+        "INSERT INTO watches (name, query, sources, threshold, created_at) VALUES (?, 'q', '[]', 0.5, 't')", (name,)
+    )
+
+
+def _watches(path) -> list[str]:
+    """What another connection (another scout process) sees."""
+    db = sqlite3.connect(path)
+    try:
+        return [name for (name,) in db.execute("SELECT name FROM watches ORDER BY name")]
+    finally:
+        db.close()
+
+
+def _fails_at_commit(db):
+    db.execute("PRAGMA defer_foreign_keys = ON")  # the foreign key is checked at COMMIT, which fails
+    db.execute("INSERT INTO watch_marks (watch, source, mark) VALUES ('nobody', 'arxiv', 'x')")
+
+
+def _trigger_rolls_back(db):
+    # SQLite rolls the transaction back itself; the ROLLBACK that follows finds none and is let be.
+    db.execute("INSERT INTO watch_marks (watch, source, mark) VALUES ('half', 'arxiv', 'x')")
+
+
+def _interrupted(db):
+    raise KeyboardInterrupt
+
+
+def _raises(db):
+    raise ValueError("a bug in the caller")
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised", "said"),
+    [
+        (lambda db: _add_watch(db, "kept"), sqlite3.IntegrityError, "UNIQUE constraint failed"),
+        (lambda db: db.execute("SELECT * FROM no_such_table"), StoreError, "unreadable (no such table"),
+        (_fails_at_commit, sqlite3.IntegrityError, "FOREIGN KEY constraint failed"),
+        (_trigger_rolls_back, sqlite3.IntegrityError, "refused"),
+        (_raises, ValueError, "a bug in the caller"),
+        (_interrupted, KeyboardInterrupt, ""),
+    ],
+    ids=["integrity", "database-error", "at-commit", "rolled-back-by-sqlite", "exception", "ctrl-c"],
+)
+def test_a_transaction_that_fails_halfway_leaves_nothing(tmp_path, failure, raised, said):
+    path = tmp_path / "scout.db"
+    store = Store(path)
+    with store.transaction() as db:
+        _add_watch(db, "kept")
+    store.query(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON watch_marks WHEN NEW.watch = 'half' "
+        "BEGIN SELECT RAISE(ROLLBACK, 'refused'); END"
+    )
+    with pytest.raises(raised, match=re.escape(said) if said else None), store.transaction() as db:
+        _add_watch(db, "half")  # written, then undone
+        failure(db)
+    assert _watches(path) == ["kept"]
+    with store.transaction() as db:  # no transaction was left open
+        _add_watch(db, "after")
+    assert _watches(path) == ["after", "kept"]
+    store.close()
+
+
+def test_a_transaction_that_cannot_begin_says_the_store_is_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr("scout.store.BUSY_TIMEOUT_MS", 0)  # no waiting for the other writer
+    path = tmp_path / "scout.db"
+    store = Store(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another scout process holds the write lock
+    ran = []
+    with pytest.raises(StoreError, match="is busy: another scout process") as caught, store.transaction() as db:
+        ran.append(db)
+    assert not ran and "nothing is damaged" in str(caught.value)
+    other.execute("ROLLBACK")
+    other.close()
+    with store.transaction() as db:
+        _add_watch(db, "after")
+    assert _watches(path) == ["after"]
+    store.close()

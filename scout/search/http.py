@@ -110,12 +110,14 @@ class Fetcher:
         *,
         refresh: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.client = client
         self.settings = settings
         self.store = store
         self.refresh = refresh
         self._sleep = sleep
+        self._clock = clock  # what spacing, windows and the total deadline measure (tests move it)
         self._locks: dict[str, threading.Lock] = {}
         self._last_request: dict[str, float] = {}
         self._guard = threading.Lock()
@@ -216,15 +218,15 @@ class Fetcher:
             turn.enter_context(self._source_lock(source))
             last = self._last_request.get(source)
             if interval and last is not None:
-                remaining = interval - (time.monotonic() - last)
+                remaining = interval - (self._clock() - last)
                 if remaining > 0:
                     self._sleep(remaining)
             window = self.windows.get(f"{source}:{bucket}" if bucket else source)
             if window is not None:
-                wait = window.wait_s(time.monotonic())
+                wait = window.wait_s(self._clock())
                 if wait > 0:
                     self._sleep(wait)
-                window.record(time.monotonic())
+                window.record(self._clock())
             self.network_requests += 1
             if not interval:
                 turn.close()
@@ -236,7 +238,7 @@ class Fetcher:
             except httpx.TransportError as exc:
                 raise _Retryable(f"connection failed ({exc.__class__.__name__})") from exc
             finally:
-                self._last_request[source] = time.monotonic()
+                self._last_request[source] = self._clock()
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response), response.status_code)
         if response.status_code >= 400:
@@ -249,14 +251,14 @@ class Fetcher:
         """The whole answer, read within a total deadline (a source that trickles a byte every few
         seconds never trips the read timeout) and up to MAX_BODY_BYTES (never held or cached whole
         beyond that)."""
-        deadline = time.monotonic() + 2 * self.settings.timeout_s
+        deadline = self._clock() + 2 * self.settings.timeout_s
         with self.client.stream("GET", url, params=params, headers=headers) as response:
             body, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
                     raise SourceError(source, f"the answer from {url} is larger than {MAX_BODY_BYTES >> 20} MB")
-                if time.monotonic() > deadline:
+                if self._clock() > deadline:
                     raise _Retryable(f"the answer took longer than {2 * self.settings.timeout_s:g} s")
                 body.append(chunk)
         return httpx.Response(

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +105,8 @@ def _conda_pip_packages(repo_dir: Path) -> list[str]:
         except yaml.YAMLError:
             return []
         packages = []
-        for item in (data or {}).get("dependencies", []) if isinstance(data, dict) else []:
+        listed = data.get("dependencies") if isinstance(data, dict) else None  # `dependencies:` alone is None
+        for item in listed if isinstance(listed, list) else []:
             if isinstance(item, dict) and isinstance(item.get("pip"), list):
                 packages += [str(p) for p in item["pip"] if not str(p).startswith("-")]
         return packages
@@ -174,6 +176,12 @@ def _is_package(repo_dir: Path) -> bool:
     return bool(re.search(r"^\[(project|build-system|tool\.poetry)\]", text, re.M))
 
 
+# CPython 3.11's AST builder keeps its recursion depth in one place for all threads: two runs on two
+# GPUs parsing at once failed with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905), and took the whole `scout baseline` down. Their parses take turns.
+_PARSE_LOCK = threading.Lock()
+
+
 def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
     """Top-level modules the repo's code imports from outside itself and the standard library."""
     import ast
@@ -182,8 +190,10 @@ def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
     local = {p.stem for p in files} | {p.parent.name for p in files}
     names: set[str] = set()
     for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            with _PARSE_LOCK:
+                tree = ast.parse(text)
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
