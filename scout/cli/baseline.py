@@ -434,6 +434,8 @@ def runs(
         from scout.baseline.measure import export as exporting
 
         items = exporting.rows(runs, groups)
+        if not items:
+            raise EvalError("nothing to export: the ledger is empty; run `scout baseline` first")
         written = exporting.write(export, items, Path(out))
         if not written:
             raise EvalError("nothing to export: no run has a headline number yet")

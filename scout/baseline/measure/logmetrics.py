@@ -159,9 +159,13 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
+MAX_LINES = 100_000  # an evaluation prints its numbers at the end: the last lines of a huge log are read
+
+
 def _lines(text: str) -> list[str]:
     # A progress bar redraws itself with "\r": every redraw is its own line.
-    return [line for line in re.split(r"[\r\n]+", clean(text)) if line.strip()]
+    lines = [line for line in re.split(r"[\r\n]+", clean(text)) if line.strip()]
+    return lines[-MAX_LINES:]
 
 
 def _coco(line: str) -> list[tuple[str, Metric]]:
