@@ -72,7 +72,7 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
     table.add_column("id", no_wrap=True, min_width=15)
     table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=14)
     table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("metric", no_wrap=True, overflow="ellipsis", min_width=8, max_width=16)
+    table.add_column("metric", no_wrap=True, overflow="ellipsis", min_width=8, max_width=18)
     for column in ("measured", "claim"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     table.add_column("verdict", no_wrap=True, min_width=7)

@@ -183,8 +183,10 @@ def eval_results_yaml(item: dict) -> str | None:
         notes.append(f"mean of {item['n']} seeds ({item.get('seeds')}), std {item.get('std')}")
     if item.get("claim") is not None:
         notes.append(f"paper claims {item['claim']} ({item.get('claim_source')}); verdict: {item.get('verdict')}")
-    if hub is None:
+    if hub is None and dataset:
         notes.append(f"dataset id is the README's name {dataset!r}: replace it with the benchmark's Hub id")
+    elif hub is None:
+        notes.append("the README names no dataset: set dataset.id to the benchmark's Hub id before uploading")
     lines = [
         "- dataset:",
         f"    id: {_yaml_str(hub or dataset or 'unknown')}",
