@@ -184,6 +184,7 @@ def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessmen
         job.recipe.command if job.recipe else None,
         "\n".join(doc.text for doc in docs),
         job.checkout.path if job.checkout else None,
+        job.target.url,
     )
 
 

@@ -40,6 +40,7 @@ def assess(
     command: str | None = None,
     docs_text: str = "",
     repo_root: Path | None = None,
+    repo: str | None = None,
 ) -> Assessment:
     flags = flagging.reading_flags(reading)
     ranges = flagging.range_flags(reading)
@@ -49,7 +50,7 @@ def assess(
         reading.nonfinite,
         reading.conflicts,
     )
-    ranked = rank_for_command(claims, command)
+    ranked = rank_for_command(claims, command, repo)
     headline, claim, note = pick(usable, ranked, docs_text)
     if headline is not None:
         stored = flagging.repo_file_flag(headline.line, headline.raw, repo_root)

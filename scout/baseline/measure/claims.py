@@ -20,7 +20,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from scout.baseline.measure import logmetrics as lm
-from scout.metrics import QUALIFIERS, base_name, canonical_name, normalize, parse_metric_value
+from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, normalize, parse_metric_value
 
 _RESULTS_HEADING = re.compile(r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I)
 _CELL_NUMBER = re.compile(r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?\s*$")
@@ -45,6 +45,8 @@ _DATASETS = re.compile(
     r"LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|DMLab-30|Atari)\b",
     re.I,
 )
+# "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
+_ACHIEVE = re.compile(r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I)
 _TRAINING_WORDS = re.compile(r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I)
 
 
@@ -150,6 +152,8 @@ def _table_claims(lines: list[str], start: int, heading: str, source: str, conte
             if value is None:
                 continue
             score = 1.0 + (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
+            if re.match(r"^\s*(?:\*\*|__|<b>|<strong>)", cell):
+                score += 2.0  # a bold number is the one the authors highlight
             claims.append(
                 Claim(full, value, number.group("num").strip(), header[col] or name, source, dataset, split,
                       label, score)
@@ -171,15 +175,24 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 name = f"{name}_error"
             split = QUALIFIERS[match.group("qual").lower()] if match.group("qual") else _split_of(text[: match.start()][-40:])
             value = _value(match.group("v"), name)
-            if value is None or (name, value) in seen:
-                continue
+            if value is None or (name, value) in seen or (is_fraction(name) and value in (0.0, 1.0)):
+                continue  # "acc = 100% - error" defines a metric, it claims nothing
             seen.add((name, value))
             full = f"{split}_{name}" if split else name
+            score = 0.5 + (1.5 if _ACHIEVE.search(text) else 0.0)
             claims.append(
                 Claim(full, value, match.group("v").strip(), match.group("name"), source, _dataset_in(text), split,
-                      text.strip()[:160], 0.5)
+                      text.strip()[:160], score)
             )
     return claims
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9\-]{2,}", text.lower()) if w not in _COMMON}
+
+
+_COMMON = {"the", "and", "for", "with", "results", "result", "model", "models", "our", "table", "performance",
+           "evaluation", "test", "dataset", "accuracy", "link", "download", "http", "https", "com", "github"}
 
 
 def _is_separator(lines: list[str], index: int) -> bool:
@@ -243,8 +256,11 @@ def readme_claims(docs) -> list[Claim]:
                     if not _BULLET.match(stripped):
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
                 i += 1
+            heading_words = _words(heading)
             for claim in found:
                 bonus = 2.0 if heading and _RESULTS_HEADING.search(heading) else 0.0
+                if heading_words & _words(claim.context):
+                    bonus += 1.0  # "* DeepFM: 0.692" under the heading "DeepFM"
                 bonus += 0.5 * math.log1p(mentions.get(claim.base, 0))
                 bonus += {"test": 1.0, "train": -3.0}.get(claim.split or "", 0.0)
                 bonus -= 0.1 * min(order, 30)

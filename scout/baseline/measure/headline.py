@@ -89,15 +89,18 @@ def _tokens(text: str) -> set[str]:
     return {t for t in re.findall(r"[a-z]+\d*|\d+", text.lower()) if len(t) > 1 and t not in _STOP}
 
 
-def rank_for_command(claims: list[Claim], command: str | None) -> list[Claim]:
-    """The claims with a bonus for those whose row or sentence names what the command runs."""
-    if not command:
+def rank_for_command(claims: list[Claim], command: str | None, repo: str | None = None) -> list[Claim]:
+    """The claims with a bonus for those whose row or sentence names what the command runs (+1.5 a
+    word, at most +3), or the repo's own name (+1.5: the PRU row of the PRU repo)."""
+    if not command and not repo:
         return claims
-    wanted = _tokens(command)
+    wanted = _tokens(command or "")
+    own = {t for t in _tokens(re.split(r"[/\\]", (repo or "").rstrip("/"))[-1].replace("+", " ")) if len(t) > 2}
     ranked = []
     for claim in claims:
-        overlap = len(wanted & _tokens(f"{claim.context} {claim.dataset or ''}"))
-        ranked.append(replace(claim, score=claim.score + min(3.0, 1.5 * overlap)))
+        context = _tokens(f"{claim.context} {claim.dataset or ''}")
+        bonus = min(3.0, 1.5 * len(wanted & context)) + (1.5 if own & context else 0.0)
+        ranked.append(replace(claim, score=claim.score + bonus))
     return sorted(ranked, key=lambda c: -c.score)
 
 
