@@ -127,7 +127,8 @@ def test_pasted_output_and_bullets_are_claims():
     claims = readme_claims([doc("## Evaluate\n\n```\nBLEU score : 0.0007947\n```\n")])
     assert (claims[0].metric, claims[0].value) == ("bleu", 0.0007947)
     bullets = "## DeepFM\nSome results (AUC) on the demo dataset:\n* FM only: 0.684\n* DeepFM: 0.692\n"
-    assert [(c.metric, c.value) for c in readme_claims([doc(bullets)])][:2] == [("auc", 0.684), ("auc", 0.692)]
+    # the item named like its section ("DeepFM" under "## DeepFM") ranks first
+    assert [(c.metric, c.value) for c in readme_claims([doc(bullets)])][:2] == [("auc", 0.692), ("auc", 0.684)]
 
 
 def test_no_claim_means_the_docs_metric_and_never_a_train_split():
