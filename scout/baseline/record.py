@@ -115,7 +115,7 @@ def finish_groups(store, runs: list[Run]) -> list[dict]:
         if deterministic:
             note = (
                 f"deterministic: every seed printed the same {headline}; the evaluation does not depend on the seed "
-                "(a released checkpoint), so there is no seed spread to report"
+                "scout passes (a released checkpoint, or a seed fixed in the code), so there is no seed spread to report"
             )
         group = {
             "id": group_id,

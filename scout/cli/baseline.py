@@ -62,7 +62,7 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
     table = Table(
         title=title,
         title_justify="left",
-        caption="◆ headline: the measured metric that matches the paper's claim  ★ baseline to beat\n"
+        caption="◆ the number to cite (it answers the paper's claim, if any)  ★ baseline to beat\n"
         "verdict against the claim (docs/measure.md): not repr. = short of it, not run = no number",
         caption_justify="left",
         # Light borders and one space between columns leave room for the numbers at 80 columns.
