@@ -46,9 +46,11 @@ def read_result(run_dir: Path) -> Run | None:
 
 _COLUMNS = tuple(
     "id started_at repo commit_sha command recipe_source device gpu status exit_code seconds "
-    "seed metrics metrics_raw paper_metrics env log message clone_path".split()
+    "seed metrics metrics_raw paper_metrics env log message clone_path "
+    "headline claim claims verdict verdict_reason group_id flags lines".split()
 )
-_JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env")
+_JSON_COLUMNS = ("metrics", "metrics_raw", "paper_metrics", "env", "headline", "claim", "claims", "flags", "lines")
+_RENAMED = {"commit_sha": "commit", "group_id": "group"}  # column -> Run field
 
 
 def record_run(store, runs_dir: Path, run: Run) -> Run:
@@ -57,7 +59,7 @@ def record_run(store, runs_dir: Path, run: Run) -> Run:
         raise ValueError(f"unknown run status {run.status!r}")
     write_result(runs_dir / run.id, run)
     run = replace(run, metrics=_finite(run.metrics), paper_metrics=_finite(run.paper_metrics))
-    row = {**asdict(run), "commit_sha": run.commit}
+    row = {**asdict(run), "commit_sha": run.commit, "group_id": run.group}
     values = [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _COLUMNS]
     with store.transaction() as db:
         db.execute(
@@ -85,12 +87,16 @@ def _json_column(text):
 
 
 def _from_row(row: dict) -> Run:
-    data = {k: _json_column(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS if k != "commit_sha"}
-    data["env"] = data["env"] if isinstance(data["env"], dict) else {}
-    data["metrics_raw"] = data["metrics_raw"] if isinstance(data["metrics_raw"], dict) else {}
+    data = {_RENAMED.get(k, k): _json_column(row[k]) if k in _JSON_COLUMNS else row[k] for k in _COLUMNS}
+    for key in ("env", "metrics_raw", "lines"):
+        data[key] = data[key] if isinstance(data[key], dict) else {}
+    for key in ("headline", "claim"):
+        data[key] = data[key] if isinstance(data[key], dict) else None
+    for key in ("claims", "flags"):
+        data[key] = data[key] if isinstance(data[key], list) else []
     for key in ("metrics", "paper_metrics"):
         data[key] = _finite(data[key])
-    return Run(commit=row["commit_sha"], **data)
+    return Run(**data)
 
 
 def list_runs(store) -> list[Run]:
@@ -119,9 +125,12 @@ def best_runs(runs: list[Run]) -> dict[str, Run]:
     return best
 
 
-def ledger_json(runs: list[Run]) -> dict:
+LEDGER_SCHEMA = 2
+
+
+def ledger_json(runs: list[Run], groups: list[dict] | None = None) -> dict:
     """`scout runs --json` and `scout baseline --json`: the runs in the order they started, each with
-    the metrics it is the baseline to beat for."""
+    the metrics it is the baseline to beat for, and the seed groups those runs belong to."""
     runs = sorted(runs, key=lambda run: (run.started_at, run.id))
     best = best_runs(runs)
     items = []
@@ -129,7 +138,50 @@ def ledger_json(runs: list[Run]) -> dict:
         item = run.to_json()
         item["baseline_for"] = sorted(name for name, winner in best.items() if winner.id == run.id)
         items.append(item)
-    return {"runs": items}
+    wanted = {run.group for run in runs if run.group}
+    chosen = [group for group in groups or [] if group.get("id") in wanted]
+    return {"schema": LEDGER_SCHEMA, "runs": items, "groups": chosen}
+
+
+def record_group(store, group: dict) -> None:
+    """A seed group (`--seeds N`): its runs, seeds, aggregate per metric and verdict."""
+    with store.transaction() as db:
+        db.execute(
+            "INSERT OR REPLACE INTO run_groups (id, repo, created_at, body) VALUES (?, ?, ?, ?)",
+            (group["id"], group.get("repo") or "", group.get("created_at") or "", json.dumps(group)),
+        )
+
+
+def list_groups(store) -> list[dict]:
+    groups = []
+    for row in store.query("SELECT body FROM run_groups ORDER BY created_at, id"):
+        body = _json_column(row["body"])
+        if isinstance(body, dict):
+            groups.append(body)
+    return groups
+
+
+def allocate_group_id(store, repo: str = "", day: str | None = None) -> str:
+    """A fresh seed-group id (g-YYYYMMDD-NNNN), reserved in the store at once."""
+    import sqlite3
+
+    from scout.clock import now_iso
+
+    day = day or today_stamp()
+    prefix = f"g-{day}-"
+    while True:
+        rows = store.query("SELECT id FROM run_groups WHERE id LIKE ?", (prefix + "%",))
+        taken = [int(r["id"][len(prefix) :]) for r in rows if r["id"][len(prefix) :].isdigit()]
+        group_id = f"{prefix}{max(taken, default=0) + 1:04d}"
+        try:
+            with store.transaction() as db:
+                db.execute(
+                    "INSERT INTO run_groups (id, repo, created_at, body) VALUES (?, ?, ?, ?)",
+                    (group_id, repo, now_iso(), json.dumps({"id": group_id, "repo": repo, "runs": []})),
+                )
+            return group_id
+        except sqlite3.IntegrityError:
+            continue
 
 
 def best_run(store) -> Run | None:

@@ -61,18 +61,23 @@ def parse_number(raw: object) -> float | None:
 
 # Canonical name -> spellings seen in logs and papers (lower case; spaces, "-" and "_" are folded).
 SPELLINGS: dict[str, tuple[str, ...]] = {
-    "top1": ("top1", "top 1", "top1 acc", "top1 accuracy", "top 1 accuracy", "acc@1", "acc1", "prec@1"),
-    "top5": ("top5", "top 5", "top5 acc", "top5 accuracy", "top 5 accuracy", "acc@5", "acc5", "prec@5"),
+    "top1": ("top1", "top 1", "top1 acc", "top1 accuracy", "top 1 accuracy", "acc@1", "acc1", "prec@1", "acc top1"),
+    "top5": ("top5", "top 5", "top5 acc", "top5 accuracy", "top 5 accuracy", "acc@5", "acc5", "prec@5", "acc top5"),
     "accuracy": ("accuracy", "acc", "correct"),
-    "map50": ("map@0.5", "map@.5", "map50", "map 50", "ap50", "box ap50"),
-    "map75": ("map75", "ap75"),
+    "map50": ("map@0.5", "map@.5", "ap@0.5", "mean ap@0.5", "ap@.5", "map50", "map 50", "ap50", "box ap50", "bbox map 50", "bbox ap50"),
+    "map75": ("map75", "ap75", "bbox map 75", "bbox ap75"),
     "ar": ("ar", "ar100", "average recall"),
-    "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap"),
+    "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap", "bbox map", "bbox ap"),
+    "mask_map": ("mask map", "mask ap", "segm map", "segm ap"),
+    "mask_map50": ("mask map 50", "mask ap50", "segm map 50", "segm ap50"),
     "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1"),
     "precision": ("precision",),
     "recall": ("recall",),
-    "auc": ("auc", "roc auc", "auroc"),
-    "miou": ("miou", "mean iou"),
+    "auc": ("auc", "roc auc", "auroc", "roc", "auc roc"),
+    "eer": ("eer", "equal error rate"),
+    "miou": ("miou", "mean iou", "mean iu", "miu"),
+    "macc": ("macc", "mean acc", "mean accuracy"),
+    "aacc": ("aacc", "pixel acc", "pixel accuracy"),
     "iou": ("iou",),
     "dice": ("dice",),
     "exact_match": ("exact match", "em"),
@@ -88,8 +93,37 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "top5_error": ("top5 err", "top5 error", "top 5 err", "top 5 error"),
     "error": ("error", "err", "error rate"),
     "psnr": ("psnr",),
+    "mrr": ("mrr", "mean reciprocal rank"),
+    "hit": ("hr", "hit ratio", "hit rate", "hits"),
+    "ndcg": ("ndcg",),
+    "rank1": ("rank1", "rank 1", "r1 acc", "cmc1", "cmc 1", "cmc top1"),
+    "cider": ("cider", "cider d"),
+    "meteor": ("meteor",),
+    "spice": ("spice",),
+    "inception_score": ("inception score",),
+    "kid": ("kid",),
+    "return": (
+        "return",
+        "episodic return",
+        "episode return",
+        "average return",
+        "avg return",
+        "mean return",
+        "eval return",
+        "evaluation return",
+        "test return",
+        "mean reward",
+        "average reward",
+        "avg reward",
+        "episode reward",
+        "episodic reward",
+        "eval reward",
+        "total reward",
+        "mean episode reward",
+        "average episode reward",
+    ),
     "ssim": ("ssim",),
-    "fid": ("fid",),
+    "fid": ("fid", "fid50k", "fid 50k", "fid10k", "frechet inception distance"),
     "mse": ("mse",),
     "mae": ("mae",),
     "rmse": ("rmse",),
@@ -118,10 +152,44 @@ FRACTION_METRICS = frozenset(
         "top5_error",
         "wer",
         "cer",
+        "mask_map",
+        "mask_map50",
+        "macc",
+        "aacc",
+        "mrr",
+        "rank1",
+        "hit",
+        "ndcg",
+        "eer",
     }
 )
+# Metrics at a cut-off k ("Recall@20", "NDCG@10", "pass@1", "HR@10"): fractions, higher is better.
+AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|r|p|hr|hits|prec)@(\d+)$")
+_AT_K_NAMES = {"hr": "hit", "hits": "hit", "p": "precision", "prec": "precision", "r": "recall", "top": "top", "acc": "acc"}
 LOWER_IS_BETTER = frozenset(
-    {"loss", "perplexity", "error", "top1_error", "top5_error", "wer", "cer", "fid", "mse", "mae", "rmse", "bpd", "bpc"}
+    {
+        "loss",
+        "perplexity",
+        "error",
+        "top1_error",
+        "top5_error",
+        "wer",
+        "cer",
+        "fid",
+        "kid",
+        "mse",
+        "mae",
+        "rmse",
+        "bpd",
+        "bpc",
+        "eer",
+    }
+)
+# Metrics a training loop prints every step: on an epoch/iter/step line they count only when a split
+# qualifies them ("iter 10: loss 2.2" is progress); an evaluation metric (mIoU, BLEU, AUC) counts anyway.
+TRAINING_METRICS = frozenset(
+    {"loss", "accuracy", "error", "perplexity", "top1", "top5", "top1_error", "top5_error", "bpc", "bpd",
+     "mse", "mae", "rmse", "return"}
 )
 
 QUALIFIERS = {
@@ -152,6 +220,11 @@ def canonical_name(name: str) -> str:
     qualifier = QUALIFIERS.get(words[0]) if len(words) > 1 else None
     base = " ".join(words[1:]) if qualifier else folded
     canonical = CANONICAL.get(base, base.replace(" ", "_"))
+    at_k = AT_K.match(canonical)
+    if at_k and at_k.group(1) in ("acc", "top"):
+        canonical = CANONICAL.get(f"acc@{at_k.group(2)}", canonical)  # acc@1 -> top1
+    elif at_k:
+        canonical = f"{_AT_K_NAMES.get(at_k.group(1), at_k.group(1))}@{at_k.group(2)}"
     return f"{qualifier}_{canonical}" if qualifier else canonical
 
 
@@ -161,9 +234,15 @@ def base_name(metric: str) -> str:
     return rest if head in QUALIFIERS.values() and rest else metric
 
 
+def is_fraction(metric: str) -> bool:
+    """Whether a metric lives in 0-1 on scout's scale (accuracy, mAP, recall@10, ...)."""
+    base = base_name(metric)
+    return base in FRACTION_METRICS or bool(AT_K.match(base))
+
+
 def normalize(metric: str, value: float, raw: str) -> float:
     """Put a value on scout's scale (see the module docstring)."""
-    if "%" in raw or (base_name(metric) in FRACTION_METRICS and 1.0 < abs(value) <= 100.0):
+    if "%" in raw or (is_fraction(metric) and 1.0 < abs(value) <= 100.0):
         value /= 100.0
     return round(value, 10)
 

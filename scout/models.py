@@ -180,7 +180,8 @@ def paper_key(paper: Paper) -> str:
 
 STATUSES = ("ok", "failed", "timeout", "no-metrics")
 _DESIGN_ORDER = tuple(
-    "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env log".split()
+    "id repo commit command device gpu status exit_code seconds seed metrics headline claim verdict group "
+    "paper_metrics env log".split()
 )
 
 
@@ -205,6 +206,16 @@ class Run:
     log: str | None = None
     message: str | None = None
     clone_path: str | None = None
+    # The number to cite (scout.baseline.measure): the measured metric that matches the paper's claim,
+    # the claim, whether it held, the seed group the run belongs to, and what looked wrong in the output.
+    headline: dict | None = None  # name, value, unit, split, direction, line, raw, matches_claim
+    claim: dict | None = None  # metric, value, raw, source, dataset, split, name, context
+    verdict: str | None = None  # reproduced, better, partial, not_reproduced, not_attempted; None: no claim
+    verdict_reason: str | None = None
+    group: str | None = None  # g-YYYYMMDD-NNNN for `--seeds N`
+    flags: list[str] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)  # the other numbers the docs claim, best first
+    lines: dict[str, str] = field(default_factory=dict)  # the output line each metric was read from
 
     def gaps(self) -> dict[str, float]:
         """Measured minus reported, for each metric the paper reports."""

@@ -23,7 +23,8 @@ import time
 for step in range(3):
     print(f"iter {step}: loss {2.5 - step / 10:.4f}", flush=True)
 print("test loss: 2.19")
-print("Accuracy: 0.939")
+correct = 939
+print(f"Accuracy: {correct / 1000}")
 """
 # Spawns a child that ignores SIGTERM, records its pid once the child says it ignores it, then hangs.
 HANG = """
@@ -201,8 +202,11 @@ def test_picks_repos_from_the_latest_search_and_compares_with_the_paper(tmp_path
     assert run["repo"] == str(good)
     assert run["paper_metrics"] == {"accuracy": 0.95}
     assert run["gap"] == {"accuracy": pytest.approx(-0.011)}
+    # The paper's claim is the headline's yardstick: 0.939 is short of 0.95 by more than a point.
+    assert run["headline"]["name"] == "accuracy" and run["claim"]["source"] == "Papers with Code"
+    assert run["verdict"] == "not_reproduced"
     table = CliRunner().invoke(app, ["runs", "--cache-dir", str(cache)], env={"COLUMNS": "160"})
-    assert "0.95" in table.stdout and "-0.011" in table.stdout
+    assert "0.95" in table.stdout and "not repr." in table.stdout
 
 
 def test_no_search_and_no_repo_says_what_to_do(cache):
@@ -358,7 +362,7 @@ def test_slurm_jobs_through_submitit_local_executor(tmp_path, make_git_repo):
 
     # Without --wait the CLI exits at once; `scout runs` records the job when it has finished.
     result = _slurm_baseline(cache, "--repo", str(repo), "--no-wait", "--json")
-    assert result.exit_code == 0 and json.loads(result.stdout) == {"runs": []}
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"schema": 2, "runs": [], "groups": []}
 
     def both_recorded():
         listing = CliRunner().invoke(app, ["runs", "--json", "--cache-dir", str(cache)])

@@ -241,9 +241,9 @@ def test_ledger_ids_best_runs_and_round_trip(tmp_path, store):
         "accuracy": 0.95,
         "loss": 0.4,
     }
-    documented = "id repo commit command device gpu status exit_code seconds seed metrics paper_metrics env"
-    documented += " log"
-    assert list(_run("x").to_json())[:14] == documented.split()
+    documented = "id repo commit command device gpu status exit_code seconds seed metrics headline claim verdict"
+    documented += " group paper_metrics env log"
+    assert list(_run("x").to_json())[:18] == documented.split()
 
 
 def test_diagnose_names_the_fix():

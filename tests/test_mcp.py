@@ -107,7 +107,7 @@ def test_lists_the_tools_the_resources_and_the_skill(workdir):
     assert set(tools["search"].input_schema["required"]) == {"query"}
     assert resources == {"scout://search/latest", "scout://runs", "scout://skill"}
     assert skill.startswith("---\nname: scout\n") and "plan_baseline" in skill
-    assert ledger == {"runs": []}
+    assert ledger == {"schema": 2, "runs": [], "groups": []}
     assert not (workdir / "cache").exists()  # listing and reading an empty ledger create no cache
 
 
@@ -199,7 +199,7 @@ def test_bad_arguments_are_one_line_tool_errors_and_the_server_keeps_serving(wor
     assert "'tpu' is not one of auto, cpu, cuda" in texts["bad device"]
     assert "unknown template 'nope'" in texts["unknown template"]
     assert "teleport" in texts["unknown tool"]
-    assert payload(after) == {"runs": []}
+    assert payload(after) == {"schema": 2, "runs": [], "groups": []}
 
 
 def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(workdir, make_git_repo):
@@ -241,7 +241,7 @@ def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(wor
     assert plan["command"] == "python eval.py --data /path/to/data" and len(plan["commit"]) == 40
     assert "README.md" in plan["source"]
     assert any("/path/to/data" in need["detail"] for need in plan["needs"])  # what the run still needs
-    assert payload(before) == {"runs": []}
+    assert payload(before) == {"schema": 2, "runs": [], "groups": []}
     [run] = payload(ran)["runs"]
     assert run["status"] == "ok" and run["metrics"] == {"test_accuracy": 0.93} and marker.exists()
     assert run["command"] == f"python eval.py --data {workdir}" and run["baseline_for"] == ["test_accuracy"]

@@ -94,8 +94,9 @@ def test_every_section_is_there_with_the_real_values(rig):
     ok, failed = _cells(runs[0]), _cells(runs[1])
     assert ok[:3] == ["r-20261201-0001", "PyGithub/PyGithub", "ok"]
     assert ok[3] == "test_accuracy ★ test_loss ★" and ok[4] == "0.931 0.21" and ok[5] == "0.94" and ok[6] == "-0.009"
-    assert ok[7] == "a" * 12 and ok[8] == "python eval.py --split test" and ok[9] == "cuda:0 (NVIDIA H200)"
-    assert failed[2] == "failed" and failed[8] == "python test.py"
+    # claim and verdict (ok[7], ok[8]) are empty: this ledger's runs predate claims
+    assert ok[9] == "a" * 12 and ok[10] == "python eval.py --split test" and ok[11] == "cuda:0 (NVIDIA H200)"
+    assert failed[2] == "failed" and failed[10] == "python test.py"
     for row, run_id in zip(runs, ("r-20261201-0001", "r-20261201-0002")):
         link = row.find_all("td")[-1].a["href"]
         assert (out.parent / link).resolve() == (rig.cache / "runs" / run_id / "log.txt").resolve()

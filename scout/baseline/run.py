@@ -19,7 +19,7 @@ from scout.baseline.execute.devices import Slot
 from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfinished
 from scout.baseline.execute.layout import Layout
 from scout.baseline.execute.slurm import SlurmOptions
-from scout.baseline.record import finish
+from scout.baseline.record import finish, finish_groups, seed_jobs
 from scout.errors import EvalError, Interrupted
 from scout.ledger import record_run
 from scout.models import Run
@@ -102,6 +102,7 @@ class BaselineRequest:
     executor: str = "local"  # or "slurm"
     slurm: SlurmOptions | None = None
     wait: bool = True  # for SLURM: wait for the jobs, else `scout runs` collects them later
+    seeds: tuple[int, ...] = ()  # --seeds: run each evaluation once per seed, as one group
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class BaselineReport:
     runs_dir: Path
     submitted: tuple[str, ...] = ()  # SLURM job ids
     interrupted: bool = False  # Ctrl-C: the runs so far are recorded, no process is left running
+
+    groups: tuple[dict, ...] = ()  # the seed groups (`--seeds N`) with their aggregates and verdicts
 
     @property
     def awaiting_jobs(self) -> bool:
@@ -159,6 +162,8 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
         runs.append(run)
     if not jobs:
         return BaselineReport(runs, layout.runs)
+    if request.seeds:
+        jobs = seed_jobs(store, layout, jobs, list(request.seeds))
     if not local:
         handles = slurm.submit(
             store, jobs, request.slurm or slurm.SlurmOptions(), max(job.timeout for job in jobs), layout
@@ -166,12 +171,13 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
         job_ids = tuple(str(handle.job_id) for handle in handles)
         hooks.on_submitted(list(job_ids))
         finished = slurm.wait(store, layout, handles) if request.wait else []
-        return BaselineReport(runs + finished, layout.runs, submitted=job_ids)
+        groups = tuple(finish_groups(store, finished))
+        return BaselineReport(runs + finished, layout.runs, submitted=job_ids, groups=groups)
     try:
         runs += run_local(store, layout, jobs, slots, hooks.on_line, hooks.on_done)
     except Interrupted as stop:
-        return BaselineReport(runs + stop.runs, layout.runs, interrupted=True)
-    return BaselineReport(runs, layout.runs)
+        return BaselineReport(runs + stop.runs, layout.runs, interrupted=True, groups=tuple(finish_groups(store, stop.runs)))
+    return BaselineReport(runs, layout.runs, groups=tuple(finish_groups(store, runs)))
 
 
 def ledger_runs(session) -> tuple[list[Run], int]:
@@ -179,5 +185,6 @@ def ledger_runs(session) -> tuple[list[Run], int]:
     jobs are still running."""
     from scout.ledger import list_runs
 
-    _, waiting = slurm.collect(session.store, Layout(session.settings.cache_dir))
+    collected, waiting = slurm.collect(session.store, Layout(session.settings.cache_dir))
+    finish_groups(session.store, collected or [])
     return list_runs(session.store), waiting

@@ -18,6 +18,7 @@ from scout.errors import ConfigError, EvalError
 
 ENV_MODES = ("venv", "current")
 EXECUTORS = ("local", "slurm")
+EXPORTS = ("eval-results", "csv", "json")
 
 
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
@@ -40,52 +41,114 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
-def _ledger_table(runs, best, title: str) -> Table:
+_VERDICT_SHORT = {
+    "reproduced": "reproduced",
+    "better": "better",
+    "partial": "partial",
+    "not_reproduced": "not repr.",
+    "not_attempted": "not run",
+}
+
+
+def _claim_cell(run) -> str:
+    claim = run.claim or {}
+    value = claim.get("value_as_measured")
+    if value is None:
+        value = claim.get("value")
+    return _fmt(value) if isinstance(value, (int, float)) else ""
+
+
+def _ledger_table(runs, best, title: str, groups=()) -> Table:
     table = Table(
         title=title,
         title_justify="left",
-        caption="★ baseline to beat: the best run for that metric",
+        caption="◆ the number to cite (it answers the paper's claim, if any)  ★ baseline to beat\n"
+        "verdict against the claim (docs/measure.md): not repr. = short of it, not run = no number",
         caption_justify="left",
         # Light borders and one space between columns leave room for the numbers at 80 columns.
         box=box.SIMPLE_HEAD,
         padding=(0, 0),
     )
     table.add_column("id", no_wrap=True, min_width=15)
-    table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=16)
+    table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=14)
     table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("metric", no_wrap=True, min_width=10)
-    for column in ("measured", "paper", "gap", "secs"):
+    table.add_column("metric", no_wrap=True, overflow="ellipsis", min_width=8, max_width=18)
+    for column in ("measured", "claim"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    table.add_column("verdict", no_wrap=True, min_width=7)
+    table.add_column("secs", justify="right", no_wrap=True, min_width=4)
+    last_of_group: dict[str, str] = {}
+    for run in runs:
+        if run.group:
+            last_of_group[run.group] = run.id
+    group_info = {group["id"]: group for group in groups}
     for run in runs:
         metrics = list(run.metrics.items()) or [(None, None)]
-        gaps = run.gaps()
+        headline = (run.headline or {}).get("name")
         for i, (name, value) in enumerate(metrics):
+            first = i == 0
             star = " ★" if name in best and best[name].id == run.id else ""
+            mark = " ◆" if name and name == headline else ""
             repo = Text(_plain(run.repo.removeprefix("https://github.com/")))
-            head = (Text(run.id), repo, run.status) if i == 0 else ("", "", "")
+            head = (Text(run.id), repo, run.status) if first else ("", "", "")
+            show_claim = (name is not None and name == headline) or (first and not headline)
             table.add_row(
                 *head,
-                Text(_plain(name or "-") + star),
+                Text(_plain(name or "-") + star + mark),
                 _fmt(value),
-                _fmt(run.paper_metrics.get(name)),
-                _fmt(gaps.get(name)),
-                _fmt(run.seconds) if i == 0 else "",
+                _claim_cell(run) if show_claim else "",
+                _VERDICT_SHORT.get(run.verdict or "", "") if first else "",
+                _fmt(run.seconds) if first else "",
             )
+        if run.group and last_of_group.get(run.group) == run.id and run.group in group_info:
+            table.add_row(*_group_row(group_info[run.group]))
     return table
 
 
-def _print_runs(runs, as_json: bool, title: str) -> None:
+def _group_row(group: dict) -> tuple:
+    name = group.get("headline")
+    stats = (group.get("aggregate") or {}).get(name or "", {})
+    if stats.get("mean") is None:
+        measured = ""
+    elif group.get("deterministic"):
+        measured = f"{stats['mean']:.4g} det."
+    else:
+        measured = f"{stats['mean']:.4g}±{(stats.get('std') or 0):.2g}"
+    claim = group.get("claim") or {}
+    value = claim.get("value_as_measured")
+    if value is None:
+        value = claim.get("value")
+    return (
+        Text(group["id"]),
+        Text(f"{len(group.get('runs', []))} seeds"),
+        "",
+        Text(_plain(name or "-")),
+        measured,
+        _fmt(value) if isinstance(value, (int, float)) else "",
+        _VERDICT_SHORT.get(group.get("verdict") or "", ""),
+        "",
+    )
+
+
+def _print_runs(runs, as_json: bool, title: str, groups=None) -> None:
     from scout.ledger import best_runs, ledger_json
 
     runs = sorted(runs, key=lambda run: (run.started_at, run.id))
     best = best_runs(runs)
+    groups = list(groups or [])
     if as_json:
-        typer.echo(json.dumps(ledger_json(runs), indent=2))
+        typer.echo(json.dumps(ledger_json(runs, groups), indent=2))
     elif runs:
-        console.print(_ledger_table(runs, best, title))
+        console.print(_ledger_table(runs, best, title, groups))
         for run in runs:  # below the table, where a long message does not squeeze the columns
             if run.message:
-                console.print(f"{run.id} ({run.status}): {_plain(run.message)}", soft_wrap=True, markup=False)
+                console.print(f"{run.id} ({run.status}): {_plain(run.message)}", markup=False, highlight=False)
+            for flag in run.flags:
+                console.print(f"{run.id} flag: {_plain(flag)}", markup=False, highlight=False)
+        shown = {run.group for run in runs}
+        for group in groups:
+            if group.get("note") and group.get("id") in shown:
+                console.print(f"{group['id']}: {_plain(group['note'])}", markup=False, highlight=False)
     else:
         err_console.print("the ledger is empty; run `scout baseline` first")
 
@@ -186,6 +249,12 @@ def baseline(
     seed: int = typer.Option(
         0, "--seed", min=0, max=2**32 - 1, help="Passed to the run as SCOUT_SEED and PYTHONHASHSEED (0 to 2^32-1)."
     ),
+    seeds: str = typer.Option(
+        None,
+        "--seeds",
+        help="Run the evaluation once per seed and aggregate: a count (3: seeds --seed, --seed+1, ...) or a "
+        "list (0,1,2). Records each run, the mean ± std and 95% interval, and a verdict against the claim.",
+    ),
     executor: str = typer.Option("local", "--executor", help="local, or slurm via submitit."),
     partition: str = typer.Option(None, "--partition", help="SLURM partition (--executor slurm)."),
     gpus_per_job: int = typer.Option(0, "--gpus-per-job", min=0, max=64, help="GPUs per SLURM job."),
@@ -223,7 +292,10 @@ def baseline(
     from scout.baseline.execute.slurm import SlurmOptions
     from scout.config import parse_device
 
+    from scout.baseline.measure.seeds import parse_seeds
+
     settings = settings_from(cache_dir=cache_dir)
+    seed_list = tuple(parse_seeds(seeds, seed)) if seeds is not None else ()
     compile_patterns(metric or [])
     parse_sets(set_ or [])
     parse_device(device)
@@ -247,6 +319,7 @@ def baseline(
         executor=_choice("--executor", executor, EXECUTORS),
         slurm=SlurmOptions(slurm_cluster, partition, gpus_per_job, time_min),
         wait=wait,
+        seeds=seed_list,
     )
     if plan:
         from scout.baseline.discover.plan import plan_baseline, plans_json
@@ -270,12 +343,12 @@ def baseline(
         report = run_baseline(request, session, hooks)
     if report.interrupted:
         err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
-        _print_runs(report.runs, as_json, "baseline runs")
+        _print_runs(report.runs, as_json, "baseline runs", report.groups)
         raise typer.Exit(130)
     waiting = bool(report.submitted) and not wait
     if waiting:
         err_console.print("`scout runs` records them once they finish")
-    _print_runs(report.runs, as_json, "baseline runs")
+    _print_runs(report.runs, as_json, "baseline runs", report.groups)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
     if timed_out and not report.any_ok:
         ids = ", ".join(run.id for run in timed_out)
@@ -331,16 +404,44 @@ class _RunProgress:
 @app.command()
 def runs(
     as_json: bool = typer.Option(False, "--json", help="Print the ledger as JSON on stdout."),
+    export: str = typer.Option(
+        None,
+        "--export",
+        help="Write the headline numbers with verdict and provenance: eval-results (Hugging Face "
+        ".eval_results/*.yaml), csv or json.",
+    ),
+    out: str = typer.Option(".", "--out", help="Where --export writes (a folder, or a .csv/.json file)."),
     cache_dir: str = CacheDirOption,
 ) -> None:
-    """The ledger of evaluations: measured vs paper numbers, the baseline to beat marked ★.
+    """The ledger of evaluations: each run's headline number, the paper's claim and the verdict.
 
-    $ scout runs --json | jq '.runs[] | {repo, status, metrics}'
+    $ scout runs --json | jq '.runs[] | {repo, status, headline, verdict}'
+    $ scout runs --export eval-results --out ./my-model
     """
-    from scout.baseline.run import ledger_runs
+    from pathlib import Path
 
+    from scout.baseline.run import ledger_runs
+    from scout.ledger import list_groups
+
+    if export is not None:
+        _choice("--export", export, EXPORTS)
     with session_for(settings_from(cache_dir=cache_dir)) as session:
         runs, waiting = ledger_runs(session)
+        groups = list_groups(session.store)
     if waiting:
         warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")
-    _print_runs(runs, as_json, "scout runs")
+    if export is not None:
+        from scout.baseline.measure import export as exporting
+
+        items = exporting.rows(runs, groups)
+        if not items:
+            raise EvalError("nothing to export: the ledger is empty; run `scout baseline` first")
+        written = exporting.write(export, items, Path(out))
+        if not written:
+            raise EvalError("nothing to export: no run has a headline number yet")
+        for path in written:
+            err_console.print(f"wrote {path}", markup=False, highlight=False)
+        if as_json:
+            typer.echo(json.dumps({"schema": 1, "written": [str(p) for p in written]}))
+        return
+    _print_runs(runs, as_json, "scout runs", groups)

@@ -204,14 +204,15 @@ class ScoutTools:
 
     def ledger(self) -> tuple[dict, list[str]]:
         from scout.baseline.run import ledger_runs
-        from scout.ledger import ledger_json
+        from scout.ledger import ledger_json, list_groups
 
         with self.session() as session:
             if not session.has_store():
                 return ledger_json([]), []
             runs, waiting = ledger_runs(session)
+            groups = list_groups(session.store)
         notes = [f"{waiting} SLURM job(s) still running; call runs again later"] if waiting else []
-        return ledger_json(runs), notes
+        return ledger_json(runs, groups), notes
 
     def runs(self) -> types.CallToolResult:
         payload, notes = self.ledger()
@@ -267,7 +268,7 @@ class ScoutTools:
         progress.step("cloning and preparing the repositories")
         with self.session() as session:
             report = run_baseline(request, session, hooks)
-        payload = ledger_json(report.runs)
+        payload = ledger_json(report.runs, list(report.groups))
         if report.any_ok:
             return result(payload)
         return result(

@@ -10,7 +10,7 @@ from scout import __version__
 from scout.clock import now_iso
 from scout.errors import ConfigError
 from scout.leaderboard.board import latest as latest_leaderboard
-from scout.ledger import best_runs, list_runs
+from scout.ledger import best_runs, list_groups, list_runs
 from scout.metrics import canonical_name, higher_is_better, normalize
 from scout.models import Paper, Run
 from scout.report.experiment import read_experiment
@@ -180,11 +180,26 @@ def reported_leaderboard(papers: list[Paper]) -> Leaderboard | None:
 def baselines(store: Store, cache_dir: Path) -> tuple[BaselineRow, ...]:
     runs = list_runs(store)
     best = best_runs(runs)
-    return tuple(_baseline_row(run, best, cache_dir) for run in runs)
+    groups = {group["id"]: group for group in list_groups(store)}
+    return tuple(_baseline_row(run, best, cache_dir, groups.get(run.group or "")) for run in runs)
 
 
-def _baseline_row(run: Run, best: dict[str, Run], cache_dir: Path) -> BaselineRow:
+def _group_summary(group: dict | None) -> str | None:
+    """"g-20261204-0001, 3 seeds: 0.8933 ± 0.0061, reproduced", as `scout runs` shows a group."""
+    if not group or not group.get("headline"):
+        return None
+    stats = (group.get("aggregate") or {}).get(group["headline"]) or {}
+    if stats.get("mean") is None:
+        return f"{group['id']}, {len(group.get('runs', []))} seeds: {group.get('verdict') or 'no verdict'}"
+    spread = "deterministic" if group.get("deterministic") else f"± {(stats.get('std') or 0):.2g}"
+    verdict = (group.get("verdict") or "no claim").replace("_", " ")
+    return f"{group['id']}, {stats['n']} seeds: {stats['mean']:.4g} {spread}, {verdict}"
+
+
+def _baseline_row(run: Run, best: dict[str, Run], cache_dir: Path, group: dict | None = None) -> BaselineRow:
     gaps = run.gaps()
+    headline = (run.headline or {}).get("name")
+    claim = (run.claim or {}).get("value_as_measured")
     lines = tuple(
         MetricLine(
             name=name,
@@ -192,6 +207,8 @@ def _baseline_row(run: Run, best: dict[str, Run], cache_dir: Path) -> BaselineRo
             paper=run.paper_metrics.get(name),
             gap=gaps.get(name),
             best=best.get(name) is not None and best[name].id == run.id,
+            headline=name == headline,
+            claim=claim if name == headline else None,
         )
         for name, value in run.metrics.items()
     )
@@ -210,6 +227,9 @@ def _baseline_row(run: Run, best: dict[str, Run], cache_dir: Path) -> BaselineRo
         log_path=log,
         log_tail=_tail(log) if log else "",
         message=run.message,
+        verdict=run.verdict,
+        group=run.group,
+        group_summary=_group_summary(group),
     )
 
 

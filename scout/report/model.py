@@ -77,6 +77,8 @@ class MetricLine:
     paper: float | None
     gap: float | None  # measured minus paper
     best: bool  # this run is the baseline to beat on this metric
+    headline: bool = False  # the measured number that answers the paper's claim
+    claim: float | None = None  # the claim, on this metric's terms (headline only)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ class BaselineRow:
     log_path: Path | None  # None when the log is gone
     log_tail: str
     message: str | None
+    verdict: str | None = None  # against the claim: reproduced, better, partial, not_reproduced, not_attempted
+    group: str | None = None  # the seed group, with its mean ± std and verdict when there is one
+    group_summary: str | None = None
 
 
 @dataclass(frozen=True)

@@ -234,4 +234,23 @@ MIGRATIONS: list[str] = [
     ALTER TABLE searches ADD COLUMN scores TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE searches ADD COLUMN source_status TEXT NOT NULL DEFAULT '{}';
     """,
+    # 7: the number to cite (baseline/measure): each run's headline, the claim it answers, the verdict,
+    # its seed group and flags; and the groups of `--seeds N` with their aggregates
+    """
+    ALTER TABLE runs ADD COLUMN headline TEXT;
+    ALTER TABLE runs ADD COLUMN claim TEXT;
+    ALTER TABLE runs ADD COLUMN claims TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE runs ADD COLUMN verdict TEXT;
+    ALTER TABLE runs ADD COLUMN verdict_reason TEXT;
+    ALTER TABLE runs ADD COLUMN group_id TEXT;
+    ALTER TABLE runs ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE runs ADD COLUMN lines TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX runs_group ON runs(group_id);
+    CREATE TABLE run_groups (
+        id TEXT PRIMARY KEY,
+        repo TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    """,
 ]

@@ -21,7 +21,8 @@ from scout.baseline.execute.layout import Layout
 from scout.baseline.execute.process import run_streaming
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
-from scout.baseline.measure.logmetrics import Metric, headline_first, parse_metrics_json, parse_output
+from scout.baseline.measure.assess import Assessment, assess
+from scout.baseline.measure.logmetrics import Metric, Reading, parse_metrics_json, read_output
 from scout.clock import now_iso
 from scout.errors import EvalError, ScoutError, TreeError
 from scout.files import read_nofollow
@@ -43,6 +44,7 @@ class Options:
     pass_env: tuple[str, ...] = ()
     metric_patterns: tuple[str, ...] = ()
     seed: int = 0
+    group: str | None = None  # the seed group (`--seeds N`) this run belongs to
     update: bool = False
     sets: tuple[str, ...] = ()  # --set KEY=VALUE: values for the command's placeholders
     has_gpu: bool = False  # whether the run's device is a GPU (the plan's CUDA-only check)
@@ -149,6 +151,7 @@ def _record(job: Job, message: str | None, status: str = "failed", **changes) ->
         command=job.recipe.command if job.recipe else None,
         recipe_source=job.recipe.source if job.recipe else None,
         seed=job.options.seed,
+        group=job.options.group,
         log=str(job.run_dir / "log.txt"),
         message=message,
         clone_path=str(job.checkout.path) if job.checkout else None,
@@ -168,30 +171,44 @@ def _read_tail(handle, start: int) -> str:
     return handle.read().decode("utf-8", errors="replace")
 
 
-def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], str | None]:
+def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessment:
+    """The headline, the claim it answers and the flags (scout.baseline.measure)."""
     from scout.baseline.discover.docs import find_docs
+    from scout.baseline.measure.claims import readme_claims
 
-    # The headline (the first metric) is the one the repo's docs name most.
-    docs = "\n".join(doc.text for doc in find_docs(job.checkout.path))
-    metrics = headline_first(parse_output(output, job.metric_patterns), docs)
+    docs = find_docs(job.checkout.path) if job.checkout else []
+    merged = Reading(metrics, reading.observations, reading.nonfinite, reading.conflicts)
+    return assess(
+        merged,
+        readme_claims(docs),
+        job.recipe.command if job.recipe else None,
+        "\n".join(doc.text for doc in docs),
+        job.checkout.path if job.checkout else None,
+        job.target.url,
+    )
+
+
+def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], Reading, str | None]:
+    reading = read_output(output, job.metric_patterns)
+    metrics = dict(reading.metrics)
     if job.recipe and job.recipe.metrics_file:
         name = job.recipe.metrics_file
         parts = Path(name).parts
         if Path(name).is_absolute() or ".." in parts or not parts:
-            return metrics, f"the recipe's metrics file {name!r} is not a path inside the repo"
+            return metrics, reading, f"the recipe's metrics file {name!r} is not a path inside the repo"
         try:
             text = read_nofollow(job.work_dir / name, _METRICS_FILE_BYTES).decode("utf-8", errors="replace")
         except FileNotFoundError:
-            return metrics, f"the recipe's metrics file {name} was not written"
+            return metrics, reading, f"the recipe's metrics file {name} was not written"
         except OSError as exc:
-            return metrics, f"the recipe's metrics file {name} was not read: {exc}"
+            return metrics, reading, f"the recipe's metrics file {name} was not read: {exc}"
         try:
             metrics = {**metrics, **parse_metrics_json(text)}
         except ScoutError as exc:
-            return metrics, str(exc)
+            return metrics, reading, str(exc)
         except RecursionError:
-            return metrics, f"the recipe's metrics file {name} is nested too deeply to read"
-    return metrics, None
+            return metrics, reading, f"the recipe's metrics file {name} is nested too deeply to read"
+    return metrics, reading, None
 
 
 @dataclass(frozen=True)
@@ -334,19 +351,34 @@ def execute(
             log.write(f"[scout] {exc}\n".encode())
             return _record(job, str(exc), device=slot.device, gpu=slot.gpu)
         output = _read_tail(log, start)
-    metrics, note = _metrics(job, output)
-    outcome = _judge(result.exit_code, result.timed_out, result.interrupted, metrics, job, output, note)
+    metrics, reading, note = _metrics(job, output)
+    finite = {k: m for k, m in metrics.items() if math.isfinite(m.value)}
+    outcome = _judge(result.exit_code, result.timed_out, result.interrupted, finite, job, output, note)
+    found = _assess(job, metrics, reading)
+    if found.headline and found.headline["name"] in finite:  # the headline first, as `scout runs` shows it
+        finite = {found.headline["name"]: finite[found.headline["name"]], **finite}
+    message = outcome.message
+    if outcome.status == "no-metrics" and reading.nonfinite:
+        message = f"the command printed only non-finite values ({', '.join(reading.nonfinite)}: nan or inf)"
+    if outcome.status in ("ok", "timeout") and found.note:
+        message = f"{message}; {found.note}" if message else found.note
     return _record(
         job,
-        outcome.message,
+        message,
         outcome.status,
         device=slot.device,
         gpu=slot.gpu,
         exit_code=result.exit_code,
         seconds=result.seconds,
-        metrics={k: m.value for k, m in metrics.items() if math.isfinite(m.value)},
-        metrics_raw={k: m.raw for k, m in metrics.items() if math.isfinite(m.value)},
+        metrics={k: m.value for k, m in finite.items()},
+        metrics_raw={k: m.raw for k, m in finite.items()},
         env={**describe(pyenv, jail, work), "gpu": slot.gpu},
+        headline=found.headline,
+        claim=found.claim,
+        claims=found.claims,
+        flags=found.flags,
+        lines={k: m.line for k, m in finite.items() if m.line},
+        verdict_reason=found.note,
     )
 
 

@@ -1,0 +1,292 @@
+"""What the paper claims: the numbers a repo's README reports (results tables, sentences such as
+"achieves 93.2% accuracy on CIFAR-10", output pasted in code blocks) and the results Papers with
+Code records for its paper, as Claims on scout's scale (scout.metrics), ranked by how likely each is
+the headline number: the one a reader would cite.
+
+The ranking is a plain score, documented here so it can be argued with:
+  +2  under a heading about results (Results, Performance, Benchmark, Experiments, Evaluation)
+  +1  in a results table; +1 more for the table's first data row (the paper's own model is listed
+      first, or alone); +0.5 for the table's first metric column
+  +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
+  +1  for a test split, -3 for a train split
+  -0.1 per position in reading order (earlier is more prominent)
+Papers with Code results rank below README claims; among them the best value per metric is taken.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+
+from scout.baseline.measure import logmetrics as lm
+from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, normalize, parse_metric_value
+
+_RESULTS_HEADING = re.compile(r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I)
+_CELL_NUMBER = re.compile(r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?\s*$")
+_NAME_IN_TEXT = re.compile(rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])", re.I)
+_NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
+# "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
+_VALUE_FIRST = re.compile(
+    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:top-?1|single|overall|mean|average|final|the|of|an?)\s+)?"
+    rf"(?:(?P<qual>{lm._QUAL})\s+)?(?P<name>{lm._NAMES})(?![\w@])",
+    re.I,
+)
+# "mAP of 0.584", "accuracy of 93.2%", "test F1 is 91.35", "BLEU: 27.3", "reaches a perplexity of 62.6"
+_NAME_FIRST = re.compile(
+    rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
+    rf"(?:\s+(?:score|rate))?\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?![\d.])",
+    re.I,
+)
+_DATASETS = re.compile(
+    r"\b(CIFAR-?10{1,2}|ImageNet(?:-1k)?|MNIST|Fashion-MNIST|SVHN|COCO|PASCAL VOC(?: ?20\d\d)?|VOC ?20\d\d|"
+    r"Cityscapes|ADE20K|Penn Treebank|PTB|WikiText-?\d+|enwik8|text8|SQuAD|CoQA|GLUE|CoNLL[- ]?20\d\d|"
+    r"Market-?1501|DukeMTMC|LFW|IJB-[BC]|Cora|Citeseer|Pubmed|AG'?s News|Yelp|IMDB|ATIS|bAbI|WMT ?\d+|"
+    r"LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|DMLab-30|Atari)\b",
+    re.I,
+)
+# "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
+_ACHIEVE = re.compile(r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I)
+_TRAINING_WORDS = re.compile(r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Claim:
+    metric: str  # canonical, with its split when the doc names one ("test_error", "map")
+    value: float  # on scout's scale
+    raw: str  # as written
+    label: str  # the metric as the doc writes it ("Top-1 Acc (%)")
+    source: str  # "README.md § Results" or "Papers with Code"
+    dataset: str | None = None
+    split: str | None = None
+    context: str = ""  # the table row or sentence it came from
+    score: float = 0.0
+
+    @property
+    def base(self) -> str:
+        return base_name(self.metric)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["metric"] = self.label
+        data["name"] = self.metric
+        data.pop("label")
+        data["score"] = round(self.score, 3)
+        return data
+
+
+def _split_of(text: str) -> str | None:
+    found = re.findall(rf"\b({lm._QUAL})\b", text, re.I)
+    return QUALIFIERS[found[-1].lower()] if found else None
+
+
+def _metric_in(text: str) -> tuple[str, str | None] | None:
+    """(canonical base name, split) of the metric a header cell names, else None."""
+    text = lm.clean(re.sub(r"[*_`]", " ", text)).strip()
+    lower = text.lower().strip(" :")
+    if lower in lm._TABLE_ALIASES:
+        return lm._TABLE_ALIASES[lower], None
+    match = _NAME_IN_TEXT.search(text)
+    if not match or _TRAINING_WORDS.search(text[: match.start()]):
+        return None
+    name = canonical_name(match.group("name"))
+    if re.search(r"\berr(?:or)?\b", text, re.I) and name in ("top1", "top5"):
+        name = f"{name}_error"
+    return base_name(name), _split_of(text)
+
+
+def _dataset_in(text: str) -> str | None:
+    match = _DATASETS.search(text)
+    return match.group(0) if match else None
+
+
+def _value(raw: str, metric: str) -> float | None:
+    parsed = parse_metric_value(raw.replace(" ", ""))
+    if parsed is None or not math.isfinite(parsed.value):
+        return None
+    return normalize(metric, parsed.value, raw)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _mentions(docs_text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in _NAME_IN_TEXT.finditer(docs_text):
+        name = base_name(canonical_name(match.group("name")))
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _table_claims(lines: list[str], start: int, heading: str, source: str, context_text: str) -> tuple[list[Claim], int]:
+    """The claims of the Markdown table starting at lines[start]; and the index after it."""
+    end = start + 1
+    while end < len(lines) and "|" in lines[end] and lines[end].strip():
+        end += 1
+    rows = [_cells(line) for line in lines[start:end] if not re.fullmatch(r"[\s|:\-]+", line.strip())]
+    if len(rows) < 2:
+        return [], end
+    header = rows[0]
+    columns = [_metric_in(cell) for cell in header]
+    caption_metric = _metric_in(heading) or _metric_in(context_text)
+    table_dataset = _dataset_in(heading) or _dataset_in(context_text)
+    claims = []
+    first_metric_col = next((i for i, col in enumerate(columns) if col), None)
+    for row_index, row in enumerate(rows[1:]):
+        label = " ".join(c for c in row if c and not _CELL_NUMBER.match(c))[:120]
+        for col, cell in enumerate(row[: len(header)]):
+            number = _CELL_NUMBER.match(cell)
+            if not number:
+                continue
+            metric = columns[col] if col < len(columns) else None
+            dataset = _dataset_in(label) or table_dataset
+            if metric is None:
+                # Columns named by dataset under a caption that names the metric ("Results (AUC)").
+                if caption_metric is None or first_metric_col is not None:
+                    continue
+                metric, dataset = caption_metric, header[col] or dataset
+            name, split = metric
+            full = f"{split}_{name}" if split else name
+            value = _value(number.group("num"), name)
+            if value is None:
+                continue
+            score = 1.0 + (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
+            if re.match(r"^\s*(?:\*\*|__|<b>|<strong>)", cell):
+                score += 2.0  # a bold number is the one the authors highlight
+            claims.append(
+                Claim(full, value, number.group("num").strip(), header[col] or name, source, dataset, split,
+                      label, score)
+            )
+    return claims, end
+
+
+def _prose_claims(line: str, source: str) -> list[Claim]:
+    claims = []
+    text = lm.clean(re.sub(r"[*_`]", "", line))
+    seen = set()
+    for pattern in (_VALUE_FIRST, _NAME_FIRST):
+        for match in pattern.finditer(text):
+            name = base_name(canonical_name(match.group("name")))
+            if re.search(r"\berr(?:or)?\b", text[max(0, match.start() - 20) : match.end() + 12], re.I) and name in (
+                "top1",
+                "top5",
+            ):
+                name = f"{name}_error"
+            split = QUALIFIERS[match.group("qual").lower()] if match.group("qual") else _split_of(text[: match.start()][-40:])
+            value = _value(match.group("v"), name)
+            if value is None or (name, value) in seen or (is_fraction(name) and value in (0.0, 1.0)):
+                continue  # "acc = 100% - error" defines a metric, it claims nothing
+            seen.add((name, value))
+            full = f"{split}_{name}" if split else name
+            score = 0.5 + (1.5 if _ACHIEVE.search(text) else 0.0)
+            claims.append(
+                Claim(full, value, match.group("v").strip(), match.group("name"), source, _dataset_in(text), split,
+                      text.strip()[:160], score)
+            )
+    return claims
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9\-]{2,}", text.lower()) if w not in _COMMON}
+
+
+_COMMON = {"the", "and", "for", "with", "results", "result", "model", "models", "our", "table", "performance",
+           "evaluation", "test", "dataset", "accuracy", "link", "download", "http", "https", "com", "github"}
+
+
+def _is_separator(lines: list[str], index: int) -> bool:
+    return index < len(lines) and "-" in lines[index] and bool(re.fullmatch(r"[\s|:\-]+", lines[index].strip()))
+
+
+_BULLET = re.compile(rf"^[*\-+]\s+(?P<label>[^:]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s*%?)[*_]*\s*\.?\s*$")
+
+
+def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[Claim]:
+    """"* DeepFM: 0.692" in a list under "Some results (AUC) on the demo dataset:"."""
+    match = _BULLET.match(line)
+    metric = _metric_in(paragraph[-200:]) or _metric_in(heading) if match else None
+    if not match or metric is None:
+        return []
+    name, split = metric
+    value = _value(match.group("v"), name)
+    if value is None:
+        return []
+    full = f"{split}_{name}" if split else name
+    return [Claim(full, value, match.group("v").strip(), name, source, _dataset_in(paragraph), split, line[:160], 0.5)]
+
+
+def readme_claims(docs) -> list[Claim]:
+    """Every number the docs claim for a metric, best candidate for the headline first. `docs` are
+    scout.baseline.discover.docs.Doc (path, text), README first."""
+    all_text = "\n".join(doc.text for doc in docs)
+    mentions = _mentions(all_text)
+    claims: list[Claim] = []
+    order = 0
+    for doc in docs[:6]:
+        lines = doc.text.splitlines()
+        heading, fence, paragraph = "", False, ""
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            stripped = line.strip()
+            if stripped.startswith(("```", "~~~")):
+                fence = not fence
+                i += 1
+                continue
+            if not fence and re.match(r"#{1,6}\s", stripped):
+                heading, paragraph = stripped.lstrip("#").strip(), ""
+                i += 1
+                continue
+            source = f"{doc.path} § {heading}" if heading else doc.path
+            found: list[Claim] = []
+            if not fence and "|" in stripped and (stripped.startswith("|") or _is_separator(lines, i + 1)):
+                found, i = _table_claims(lines, i, heading, source, paragraph)
+            else:
+                if fence:
+                    # Output pasted in a code block: read as the reader reads a log.
+                    for name, metric in lm.read_output(line).metrics.items():
+                        if math.isfinite(metric.value):
+                            found.append(
+                                Claim(name, metric.value, metric.raw, name, f"{source} (output)", _dataset_in(line),
+                                      _split_of(name.replace("_", " ")), stripped[:160], 0.8)
+                            )
+                else:
+                    found = _prose_claims(line, source) or _bullet_claim(stripped, heading, paragraph, source)
+                    if not _BULLET.match(stripped):
+                        paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
+                i += 1
+            heading_words = _words(heading)
+            for claim in found:
+                bonus = 2.0 if heading and _RESULTS_HEADING.search(heading) else 0.0
+                if heading_words & _words(claim.context):
+                    bonus += 1.0  # "* DeepFM: 0.692" under the heading "DeepFM"
+                bonus += 0.5 * math.log1p(mentions.get(claim.base, 0))
+                bonus += {"test": 1.0, "train": -3.0}.get(claim.split or "", 0.0)
+                bonus -= 0.1 * min(order, 30)
+                claims.append(_with_score(claim, claim.score + bonus))
+                order += 1
+    claims.sort(key=lambda c: -c.score)
+    return claims
+
+
+def _with_score(claim: Claim, score: float) -> Claim:
+    from dataclasses import replace
+
+    return replace(claim, score=score)
+
+
+def paper_claims(rows: list[dict]) -> list[Claim]:
+    """Papers with Code results for the repo's paper (rows: metric, value, raw, dataset, task)."""
+    best: dict[str, Claim] = {}
+    from scout.metrics import higher_is_better
+
+    for row in rows:
+        name = canonical_name(row["metric"])
+        value = normalize(name, row["value"], row.get("raw") or "")
+        claim = Claim(name, value, row.get("raw") or str(row["value"]), row["metric"], "Papers with Code",
+                      row.get("dataset"), None, row.get("task") or "", 0.0)
+        held = best.get(name)
+        if held is None or ((value > held.value) if higher_is_better(name) else (value < held.value)):
+            best[name] = claim
+    return list(best.values())
