@@ -2,6 +2,12 @@
 command and where it came from, the folder, the setup steps the repo declares, the other
 candidates with the reason each was or was not chosen, and what the run still needs.
 
+Each plan also says how sure it is. The ranker gives every candidate the probability that it is
+the evaluation the docs document, and the plan a calibrated `confidence` in its pick and a `sure`
+flag: a plan that is not sure is never run without a person (or an agent) choosing among its top
+candidates (`--pick N`, 1-based, or `--cmd`). A command the user chose, a repo's own scout.toml and
+a recipe saved after a run that worked are sure by definition.
+
 `plan_baseline` is the library call behind `scout baseline --plan` (and, later, the MCP server):
 it clones or reuses the checkouts and reads them, and creates no venv, no run folder and no
 ledger row. A normal run shows the same plan on its confirm screen."""
@@ -19,11 +25,37 @@ from scout.baseline.discover.candidates import Candidate, Finding, find_candidat
 from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
-from scout.errors import ScoutError
+from scout.errors import ScoutError, UsageError
 
 # The env's own interpreter installs: a bare `pip` could be another environment's.
 _PIP = "python -m pip install"
 _SKIPPED_REQUIREMENTS = re.compile(r"dev|test|docs?|lint|ci|optional|extras?", re.I)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One candidate as a plan shows it; `--pick N` runs the N-th (1-based) of a plan's."""
+
+    command: str
+    source: str  # "README.md § Evaluation", "script val.py"
+    why: str  # why it was or was not chosen
+    cwd: str = ""
+    probability: float | None = None  # P(this is the documented evaluation); None: not ranked
+    evidence: tuple[str, ...] = ()  # what the ranker weighed, most telling first
+
+    def to_json(self) -> dict:
+        return {
+            "command": self.command,
+            "source": self.source,
+            "why": self.why,
+            "cwd": self.cwd,
+            "probability": _round(self.probability),
+            "evidence": list(self.evidence),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 @dataclass(frozen=True)
@@ -34,16 +66,33 @@ class Plan:
     source: str | None
     cwd: str
     setup: tuple[str, ...]  # install steps the repo declares, then the docs' prepare steps
-    candidates: tuple[tuple[str, str, str], ...]  # (command, source, why), best first
+    candidates: tuple[Choice, ...]  # best first
     needs: tuple[Need, ...]
     recipe: Recipe | None = None  # what a run executes (None when there is no command)
     checkout: Checkout | None = None
     error: str | None = None  # the repo could not be cloned
+    # Calibrated P(command is the evaluation the docs document); None when nothing ranked it
+    # (--cmd, a recipe, scout.toml, or no fitted ranker).
+    confidence: float | None = None
+    sure: bool = True  # False: --yes refuses, the terminal asks which of the top candidates to run
+    none_probability: float | None = None  # P(no candidate is the evaluation)
+    pick: int | None = None  # the command is candidates[pick - 1]; None when it is none of them
+    picked: bool = False  # the user chose the command (--pick or --cmd)
 
     @property
     def unmet(self) -> tuple[Need, ...]:
         """Needs that stop the command from running as written (a value is missing)."""
         return tuple(need for need in self.needs if need.blocking)
+
+    @property
+    def top(self) -> tuple[Choice, ...]:
+        """The candidates a person chooses among when the plan is not sure."""
+        return self.candidates[:3]
+
+    @property
+    def needs_choice(self) -> bool:
+        """A command was found but the plan is not sure it is the evaluation: someone must pick."""
+        return self.error is None and self.command is not None and not self.sure
 
     def to_json(self) -> dict:
         return {
@@ -53,8 +102,13 @@ class Plan:
             "source": self.source,
             "cwd": self.cwd,
             "setup": list(self.setup),
-            "candidates": [{"command": c, "source": s, "why": w} for c, s, w in self.candidates],
+            "candidates": [choice.to_json() for choice in self.candidates],
             "needs": [need.to_json() for need in self.needs],
+            "confidence": _round(self.confidence),
+            "sure": self.sure,
+            "none_probability": _round(self.none_probability),
+            "pick": self.pick,
+            "picked": self.picked,
         }
 
 
@@ -115,32 +169,74 @@ def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> st
     return f"ranked below the chosen one: {reasons}"
 
 
+def _rank(finding: Finding):
+    """The fitted ranker's Ranking of the finding's candidates (scout.baseline.discover.rank:
+    `ranked` best first, each with `probability` and `evidence`; `confidence`, `sure`, `pick`,
+    `none_probability`), or None where no ranker is fitted: then the candidates keep the order
+    find_candidates gives, and the plan is sure of its pick, as before."""
+    return None
+
+
+def _ordered(finding: Finding):
+    """[(candidate, probability, evidence)] best first, the pick, its confidence, sure, P(none)."""
+    ranking = _rank(finding)
+    if ranking is None:
+        return [(c, None, ()) for c in finding.candidates], finding.chosen, None, True, None
+    ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
+    return ordered, ranking.pick, ranking.confidence, bool(ranking.sure), ranking.none_probability
+
+
+def check_pick(pick: int | None, cmd: str | None, targets: int) -> None:
+    """--pick N names one candidate of one repo's plan, and never goes with --cmd."""
+    if pick is None:
+        return
+    if cmd is not None:
+        raise UsageError("--pick and --cmd both choose the command; pass one of them")
+    if targets != 1:
+        raise UsageError(f"--pick N chooses among one repo's candidates, and this asks for {targets}; pass one --repo")
+
+
 def plan_checkout(
     target: Target,
     checkout: Checkout,
     recipes_dir: Path,
     *,
     cmd: str | None = None,
+    pick: int | None = None,
     sets: Mapping[str, str] | None = None,
     has_gpu: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Plan:
-    """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing."""
+    """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing, and
+    UsageError for a --pick that names no candidate."""
     repo_dir = checkout.path
     finding = find_candidates(repo_dir)
-    fixed = fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
-    chosen = finding.chosen
+    ordered, chosen, confidence, sure, none_probability = _ordered(finding)
+    check_pick(pick, cmd, 1)
+    if pick is not None:
+        if not 1 <= pick <= len(ordered):
+            have = f"pass --pick 1 to {len(ordered)}" if ordered else "pass --cmd instead"
+            raise UsageError(f"--pick {pick}: {target.url} has {len(ordered)} candidate(s); {have} (see --plan)")
+        chosen, confidence, sure = ordered[pick - 1][0], ordered[pick - 1][1], True
+    fixed = None if pick is not None else fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
     if fixed is not None:
         recipe = fixed
+        confidence, sure = None, True  # the user's --cmd, the repo's scout.toml, or a recipe that ran
     elif chosen is not None:
-        recipe = Recipe(command=chosen.command, source=chosen.source, cwd=chosen.cwd)
+        source = f"{chosen.source}; --pick {pick}" if pick is not None else chosen.source
+        recipe = Recipe(command=chosen.command, source=source, cwd=chosen.cwd)
     else:
         recipe = None
+    shown_chosen = chosen if fixed is None else None
     candidates = tuple(
-        (c.command, c.source, _why(c, chosen if fixed is None else None, finding)) for c in finding.candidates
+        Choice(c.command, c.source, _why(c, shown_chosen, finding), c.cwd, p, evidence) for c, p, evidence in ordered
     )
+    index = next((i + 1 for i, (c, _, _) in enumerate(ordered) if c is shown_chosen), None)
+    ranked = {"none_probability": none_probability, "picked": pick is not None or (fixed is not None and cmd is not None)}
     if recipe is None:
-        if finding.shape == "library":
+        if none_probability is not None and candidates:
+            why = f"none of its {len(candidates)} candidates looks like the documented evaluation"
+        elif finding.shape == "library":
             why = "a library: none of its candidates is an evaluation"
         elif finding.shape == "monorepo":
             why = "a monorepo of examples: pick one"
@@ -162,6 +258,9 @@ def plan_checkout(
             (),
             None,
             checkout,
+            confidence=None,
+            sure=sure,
+            **ranked,
         )
     command = fill(recipe.command, sets or {})
     all_steps, extra_steps = declared_setup(repo_dir, recipe.cwd)
@@ -195,6 +294,10 @@ def plan_checkout(
         tuple(needs),
         recipe,
         checkout,
+        confidence=confidence,
+        sure=sure,
+        pick=index,
+        **ranked,
     )
 
 
@@ -219,6 +322,7 @@ def plan_baseline(request, session) -> list[Plan]:
     targets = targets_for(request.repos, request.from_sota, request.top, session.store)
     options = request.options
     sets = parse_sets(options.sets)
+    check_pick(options.pick, options.cmd, len(targets))
     return [
         plan_target(
             target,
@@ -226,6 +330,7 @@ def plan_baseline(request, session) -> list[Plan]:
             layout.recipes,
             update=options.update,
             cmd=options.cmd,
+            pick=options.pick,
             sets=sets,
             has_gpu=has_gpu(request.device, list_gpus, parse_device),
         )
