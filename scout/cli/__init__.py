@@ -20,10 +20,11 @@ class _ScoutGroup(typer.core.TyperGroup):
     """Catches the library's errors in one place, for every subcommand and nested group."""
 
     def invoke(self, ctx):
+        as_json = _wants_json(list(ctx.args))  # Click empties ctx.args once it hands them on
         try:
             return super().invoke(ctx)
         except ScoutError as exc:
-            _fail(str(exc), exc.exit_code, exc.code, _wants_json(ctx.args))
+            _fail(str(exc), exc.exit_code, exc.code, as_json)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 _fail("the store is busy: another scout process holds it; wait for it to finish, then retry")

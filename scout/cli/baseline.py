@@ -6,7 +6,6 @@ import json
 import re
 import sys
 
-import click
 import typer
 from rich import box
 from rich.markup import escape
@@ -157,6 +156,10 @@ def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) ->
         say(f"  {note}")
 
 
+def _can_ask() -> bool:
+    return sys.stdin.isatty()
+
+
 def _confirm(jobs, blocked, yes: bool):
     """Show every plan, then ask: a number among the top candidates for each plan that is not sure,
     yes or no for the rest. --yes approves the sure plans only (run_baseline refuses the others)."""
@@ -173,7 +176,7 @@ def _confirm(jobs, blocked, yes: bool):
     if yes:
         return True
     unsure = [job for job in jobs if job.plan is not None and job.plan.needs_choice]
-    if not sys.stdin.isatty():
+    if not _can_ask():
         from scout.baseline.run import unsure_message
 
         if unsure:
@@ -185,12 +188,10 @@ def _confirm(jobs, blocked, yes: bool):
     picks = {}
     for job in unsure:
         numbers = [str(n) for n in range(1, len(job.plan.top) + 1)]
-        answer = typer.prompt(
-            f"{job.slug}: which one is the evaluation? [{'/'.join(numbers)}, or n to run nothing]",
-            type=click.Choice([*numbers, "n"]),
-            show_choices=False,
-            err=True,
-        )
+        question = f"{job.slug}: which one is the evaluation? [{'/'.join(numbers)}, or n to run nothing]"
+        answer = ""
+        while answer not in (*numbers, "n"):
+            answer = str(typer.prompt(question, default="n", show_default=False, err=True)).strip().lower()
         if answer == "n":
             return False
         picks[job.run_id] = int(answer)
