@@ -258,7 +258,7 @@ def plan_checkout(
             (),
             None,
             checkout,
-            confidence=None,
+            confidence=confidence,  # the ranker's confidence that there is none
             sure=sure,
             **ranked,
         )
