@@ -96,7 +96,9 @@ def plan_repo(repo_dir: Path, cache: Path):
         return plan, time.perf_counter() - started
 
 
-_NAMES = re.compile(r"https?://[^\s)\"'<>]+|[\w.\-]*[/\\][\w./\\\-]+|[\w\-]+\.(?:pth|pt|ckpt|pkl|npz|h5|bin|tar|gz|zip|th|npy|safetensors)\b")
+_NAMES = re.compile(
+    r"https?://[^\s)\"'<>]+|[\w.\-]*[/\\][\w./\\\-]+|[\w\-]+\.(?:pth|pt|ckpt|pkl|npz|h5|bin|tar|gz|zip|th|npy|safetensors)\b"
+)
 
 
 def _names(item: str) -> set[str]:
@@ -164,9 +166,7 @@ def score(outcomes: list[Outcome]) -> dict:
                 "accuracy": sum(o.top1 for o in inside) / len(inside) if inside else None,
             }
         )
-    ece = (
-        sum(b["n"] / len(rated) * abs(b["accuracy"] - b["confidence"]) for b in bins if b["n"]) if rated else None
-    )
+    ece = sum(b["n"] / len(rated) * abs(b["accuracy"] - b["confidence"]) for b in bins if b["n"]) if rated else None
     times = [o.seconds for o in outcomes if o.seconds is not None]
     return {
         "repos": n,
@@ -291,7 +291,9 @@ def run(corpus: Path, splits: tuple[str, ...], labels_dir: Path, verbose: bool =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", nargs="?", default=str(CORPUS), help="checkouts as <owner>+<name> (default %(default)s)")
+    parser.add_argument(
+        "corpus", nargs="?", default=str(CORPUS), help="checkouts as <owner>+<name> (default %(default)s)"
+    )
     parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
     parser.add_argument("--labels", default=str(LABELS), help="the label folder (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the figures and every repo's outcome as JSON")

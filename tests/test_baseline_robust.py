@@ -29,7 +29,9 @@ def commit(repo: Path) -> Path:
 def plan_cli(tmp_path: Path, repo: Path, limit_s: float):
     """`scout baseline --repo REPO --plan --json`: (exit code, the plan or None, stderr), timed."""
     started = time.perf_counter()
-    result = CliRunner().invoke(app, ["baseline", "--plan", "--json", "--cache-dir", str(tmp_path / "cache"), "--repo", str(repo)])
+    result = CliRunner().invoke(
+        app, ["baseline", "--plan", "--json", "--cache-dir", str(tmp_path / "cache"), "--repo", str(repo)]
+    )
     seconds = time.perf_counter() - started
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     assert seconds < limit_s, f"planning took {seconds:.1f} s"

@@ -39,7 +39,11 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
     make_git_repo("corpus/o+lib", {"README.md": "# notes\nA list of links, nothing to run.\n"})
     make_git_repo(
         "corpus/o+wrong",
-        {"README.md": "## Test\n```\npython test.py\n```\n## Other\n```\npython other.py\n```\n", "test.py": "", "other.py": ""},
+        {
+            "README.md": "## Test\n```\npython test.py\n```\n## Other\n```\npython other.py\n```\n",
+            "test.py": "",
+            "other.py": "",
+        },
     )
     rows = [
         label(

@@ -103,7 +103,8 @@ def _confidence(plan) -> str | None:
 
 def _choice_lines(number: int, choice, evidence: bool) -> list[str]:
     probability = "" if choice.probability is None else f"{choice.probability:.2f}  "
-    lines = [f"    {number}. {probability}{choice.command}  [{choice.source}]" + (f" in {choice.cwd}" if choice.cwd else "")]
+    where = f" in {choice.cwd}" if choice.cwd else ""
+    lines = [f"    {number}. {probability}{choice.command}  [{choice.source}]{where}"]
     if evidence and choice.evidence:
         lines.append("         evidence: " + "; ".join(choice.evidence[:4]))
     elif not evidence:
@@ -196,7 +197,8 @@ def _confirm(jobs, blocked, yes: bool):
             return False
         picks[job.run_id] = int(answer)
     sure = [job for job in jobs if job.run_id not in picks]
-    if sure and not typer.confirm(f"Run {len(sure)} command(s)?" if not picks else f"Run the other {len(sure)}?", default=False, err=True):
+    question = f"Run the other {len(sure)}?" if picks else f"Run {len(sure)} command(s)?"
+    if sure and not typer.confirm(question, default=False, err=True):
         return False
     return picks or True
 

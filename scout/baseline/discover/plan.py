@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Finding, find_candidates, parse_command
+from scout.baseline.discover.candidates import find_candidates, parse_command
 from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
@@ -156,11 +156,18 @@ def _conda_pip_packages(path: Path) -> list[str]:
     return packages
 
 
-def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> str:
-    reasons = "; ".join(candidate.reasons)
-    if chosen is not None and candidate is chosen:
+def _why(candidate, chosen, finding, probability: float | None, evidence: tuple[str, ...]) -> str:
+    """Why a candidate was or was not chosen: the ranker's probability and evidence where it ranked
+    them, else the reasons find_candidates gave."""
+    picked = chosen is not None and candidate is chosen
+    if probability is not None:
+        share = f"p={probability:.2f}"
+        said = "; ".join(evidence) or "no evidence"
+        return f"chosen ({share}): {said}" if picked else f"{share}: {said}"
+    reasons = "; ".join(getattr(candidate, "reasons", ()))
+    if picked:
         return f"chosen: {reasons}"
-    if candidate.kind in ("aside", "notebook"):
+    if getattr(candidate, "kind", "") in ("aside", "notebook"):
         return f"never run on its own: {reasons}"
     if finding.shape == "library":
         return f"not chosen: the repo is a library; {reasons}"
@@ -169,21 +176,62 @@ def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> st
     return f"ranked below the chosen one: {reasons}"
 
 
-def _rank(finding: Finding):
+def _rank(finding):
     """The fitted ranker's Ranking of the finding's candidates (scout.baseline.discover.rank:
     `ranked` best first, each with `probability` and `evidence`; `confidence`, `sure`, `pick`,
     `none_probability`), or None where no ranker is fitted: then the candidates keep the order
     find_candidates gives, and the plan is sure of its pick, as before."""
-    return None
+    try:
+        from scout.baseline.discover.rank import rank
+    except ImportError:
+        return None
+    return rank(finding)
 
 
-def _ordered(finding: Finding):
+def _ordered(finding):
     """[(candidate, probability, evidence)] best first, the pick, its confidence, sure, P(none)."""
     ranking = _rank(finding)
     if ranking is None:
         return [(c, None, ()) for c in finding.candidates], finding.chosen, None, True, None
     ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
     return ordered, ranking.pick, ranking.confidence, bool(ranking.sure), ranking.none_probability
+
+
+_EVAL_WORDS = frozenset({"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation"})
+
+
+def _kind(command: str) -> str:
+    """The command's kind for the needs ("eval" makes them look for a checkpoint to load)."""
+    try:
+        from scout.baseline.discover.candidates import classify
+    except ImportError:  # candidates without a classifier: read the eval words off script and flags
+        parsed = parse_command(command)
+        text = " ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]).lower()
+        return "eval" if _EVAL_WORDS & set(re.split(r"[^a-z0-9]+", text)) else "run"
+    return classify(command)[0]
+
+
+def _unfilled(candidate, command: str, needs: list[Need]) -> list[Need]:
+    """What the candidate says the command leaves for the user, beyond the needs found: a
+    placeholder still in it (`...`, `<x>`, `[x]`) and required arguments it does not give. Either
+    stops the run, so both block it."""
+    found = []
+    said = " ".join(need.detail for need in needs)
+    for text in getattr(candidate, "placeholders", ()) or ():
+        if text in command and f"`{text}`" not in said:
+            found.append(Need("placeholder", f"`{text}` is a placeholder: pass --set '{text}=VALUE'", text, True))
+    for arg in getattr(candidate, "required_missing", ()) or ():
+        if arg.startswith("-") and re.search(rf"(^|\s){re.escape(arg)}(=|\s|$)", command):
+            continue
+        found.append(
+            Need(
+                "placeholder",
+                f"the script requires {arg}, which the command does not give: run it with --cmd and {arg}",
+                None,
+                True,
+            )
+        )
+    return found
 
 
 def check_pick(pick: int | None, cmd: str | None, targets: int) -> None:
@@ -229,10 +277,12 @@ def plan_checkout(
         recipe = None
     shown_chosen = chosen if fixed is None else None
     candidates = tuple(
-        Choice(c.command, c.source, _why(c, shown_chosen, finding), c.cwd, p, evidence) for c, p, evidence in ordered
+        Choice(c.command, c.source, _why(c, shown_chosen, finding, p, evidence), c.cwd, p, evidence)
+        for c, p, evidence in ordered
     )
     index = next((i + 1 for i, (c, _, _) in enumerate(ordered) if c is shown_chosen), None)
-    ranked = {"none_probability": none_probability, "picked": pick is not None or (fixed is not None and cmd is not None)}
+    picked = pick is not None or (fixed is not None and cmd is not None)
+    ranked = {"none_probability": none_probability, "picked": picked}
     if recipe is None:
         if none_probability is not None and candidates:
             why = f"none of its {len(candidates)} candidates looks like the documented evaluation"
@@ -269,19 +319,18 @@ def plan_checkout(
         recipe = replace(recipe, command=command, setup=tuple(extra_steps) + tuple(prepare))
     else:
         recipe = replace(recipe, command=command, setup=tuple(dict.fromkeys((*extra_steps, *recipe.setup))))
-    from scout.baseline.discover.candidates import classify
-
-    kind, _ = classify(command)
     needs = find_needs(
         command,
         repo_dir=repo_dir,
         cwd=recipe.cwd,
-        kind=kind,
+        kind=_kind(command),
         docs_text=finding.docs_text,
         environ=os.environ if environ is None else environ,
         has_gpu=has_gpu,
         script=parse_command(command).script,
     )
+    if fixed is None and chosen is not None:
+        needs += _unfilled(chosen, command, needs)
     setup = tuple(dict.fromkeys((*all_steps, *(prepare if fixed is None else recipe.setup))))
     return Plan(
         target.url,

@@ -139,7 +139,8 @@ def prepare(target: Target, layout: Layout, options: Options) -> Job:
         return replace(job, error=plan.error)
     if plan.recipe is None:
         hint = "--pick N to run one of its candidates anyway, or " if plan.candidates else ""
-        return replace(job, error=f"no evaluation command found ({plan.source}); pass {hint}--cmd 'python your_eval.py ...'")
+        found = f"no evaluation command found ({plan.source})"
+        return replace(job, error=f"{found}; pass {hint}--cmd 'python your_eval.py ...'")
     if plan.needs_choice:
         return job  # the person who picks among the top candidates is told what each one needs
     if plan.unmet:
