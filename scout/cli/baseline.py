@@ -107,8 +107,8 @@ def _choice_lines(number: int, choice, evidence: bool) -> list[str]:
     lines = [f"    {number}. {probability}{choice.command}  [{choice.source}]{where}"]
     if evidence and choice.evidence:
         lines.append("         evidence: " + "; ".join(choice.evidence[:4]))
-    elif not evidence:
-        lines[0] += f" {choice.why}"
+    elif not evidence and choice.probability is None:
+        lines[0] += f" {choice.why}"  # a ranked candidate's why is its probability and evidence again
     return lines
 
 
