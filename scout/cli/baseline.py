@@ -189,7 +189,8 @@ def _confirm(jobs, blocked, yes: bool):
     picks = {}
     for job in unsure:
         numbers = [str(n) for n in range(1, len(job.plan.top) + 1)]
-        question = f"{job.slug}: which one is the evaluation? [{'/'.join(numbers)}, or n to run nothing]"
+        choices = f"[{'/'.join(numbers)}, or n to run nothing]"
+        question = f"{_plain(job.plan.repo)}: which one is the evaluation? {choices}"
         answer = ""
         while answer not in (*numbers, "n"):
             answer = str(typer.prompt(question, default="n", show_default=False, err=True)).strip().lower()
