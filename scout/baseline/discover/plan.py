@@ -71,8 +71,9 @@ class Plan:
     recipe: Recipe | None = None  # what a run executes (None when there is no command)
     checkout: Checkout | None = None
     error: str | None = None  # the repo could not be cloned
-    # Calibrated P(command is the evaluation the docs document); None when nothing ranked it
-    # (--cmd, a recipe, scout.toml, or no fitted ranker).
+    # Calibrated P(the plan's answer is right: its command is the evaluation the docs document, or,
+    # with no command, the repo has none); None when nothing ranked it (--cmd, a recipe,
+    # scout.toml, or no fitted ranker). --pick N: the N-th candidate's probability.
     confidence: float | None = None
     sure: bool = True  # False: --yes refuses, the terminal asks which of the top candidates to run
     none_probability: float | None = None  # P(no candidate is the evaluation)
@@ -181,10 +182,14 @@ def _rank(finding):
     `ranked` best first, each with `probability` and `evidence`; `confidence`, `sure`, `pick`,
     `none_probability`), or None where no ranker is fitted: then the candidates keep the order
     find_candidates gives, and the plan is sure of its pick, as before."""
-    try:
-        from scout.baseline.discover.rank import rank
-    except ImportError:
+    import importlib.util
+
+    # Only a missing module means "no ranker": a ranker that fails to import must fail loudly, not
+    # leave every plan sure.
+    if importlib.util.find_spec("scout.baseline.discover.rank") is None:
         return None
+    from scout.baseline.discover.rank import rank
+
     return rank(finding)
 
 
