@@ -141,7 +141,8 @@ def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) ->
                 say(line)
         say("  pass --pick N to run one of them anyway, or --cmd COMMAND")
     elif plan.needs_choice:
-        say(f"  not sure this is the evaluation; the top {len(plan.top)}:")
+        top = "its only candidate:" if len(plan.top) == 1 else f"the top {len(plan.top)}:"
+        say(f"  not sure this is the evaluation; {top}")
         for number, choice in numbered[:3]:
             for line in _choice_lines(number, choice, evidence=True):
                 say(line)
