@@ -299,3 +299,31 @@ def test_mcp_tools_return_probabilities_and_accept_pick(tmp_path, make_git_repo,
     ran = tools.run_baseline(_Steps(), confirm=True, pick=2, **arguments)
     [run] = ran.structured_content["runs"]
     assert run["command"] == "python evaluate.py" and run["metrics"] == {"test_accuracy": 0.91}
+
+
+def test_a_required_argument_the_command_leaves_out_blocks_the_run(tmp_path, make_git_repo, monkeypatch):
+    """The candidates say which required arguments a command does not give (argparse
+    `required=True`, absl flags, a positional config); such a command is never started."""
+    from types import SimpleNamespace
+
+    def rank(finding):
+        ranked = []
+        for c in finding.candidates:
+            missing = ("--config",) if "evaluate" in c.command else ()
+            candidate = SimpleNamespace(**{**c.__dict__, "required_missing": missing, "placeholders": ()})
+            ranked.append(Ranked(candidate, 0.9 if missing else 0.01, ("in the README",)))
+        ranked.sort(key=lambda r: -r.probability)
+        return Ranking(tuple(ranked), 0.0, 0.95, True, ranked[0].candidate)
+
+    monkeypatch.setattr(plan_module, "_rank", rank)
+    repo = make_git_repo("required", FILES)
+    cache = tmp_path / "cache"
+    [item] = json.loads(cli(cache, "--repo", str(repo), "--plan", "--json").stdout)["plans"]
+    assert item["command"] == "python evaluate.py" and item["sure"] is True
+    assert {"kind": "placeholder", "detail": item["needs"][-1]["detail"]} == item["needs"][-1]
+    assert "requires --config" in item["needs"][-1]["detail"]
+    ran = cli(cache, "--repo", str(repo), "--yes", "--json")
+    [run] = json.loads(ran.stdout)["runs"]
+    assert run["status"] == "failed" and "not started" in run["message"] and "requires --config" in run["message"]
+    given = cli(cache, "--repo", str(repo), "--yes", "--json", "--cmd", "python evaluate.py --config c.yaml")
+    assert json.loads(given.stdout)["runs"][0]["metrics"] == {"test_accuracy": 0.91}
