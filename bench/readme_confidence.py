@@ -166,7 +166,11 @@ def block(*commands: str, cache: str = "cache") -> str:
     parts = []
     for command in commands:
         out = subprocess.run(
-            ["bash", "-c", _SCOUT + "{ " + command + "; } 2>&1"], cwd=DEMO, env=_env(cache), capture_output=True, text=True
+            ["bash", "-c", _SCOUT + "{ " + command + "; } 2>&1"],
+            cwd=DEMO,
+            env=_env(cache),
+            capture_output=True,
+            text=True,
         )
         text = "\n".join(line.rstrip() for line in out.stdout.splitlines())
         parts.append(f"$ {command}\n{text}")
