@@ -289,8 +289,11 @@ def plan_checkout(
     picked = pick is not None or (fixed is not None and cmd is not None)
     ranked = {"none_probability": none_probability, "picked": picked}
     if recipe is None:
-        if none_probability is not None and candidates:
-            why = f"none of its {len(candidates)} candidates looks like the documented evaluation"
+        if none_probability is not None and not candidates:
+            why = "nothing runnable: no doc names a command and no script, Makefile or console script was found"
+        elif none_probability is not None:
+            shape = {"library": "a library; ", "monorepo": "a monorepo of examples; "}.get(finding.shape, "")
+            why = f"{shape}no candidate is likely the evaluation (p(none)={none_probability:.2f})"
         elif finding.shape == "library":
             why = "a library: none of its candidates is an evaluation"
         elif finding.shape == "monorepo":
