@@ -2,6 +2,7 @@
 
     ScoutError              an error the user can fix: the CLI prints one line, exit status 1
     ├── ConfigError         a bad flag, environment variable or config file
+    │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
     ├── SourceError         a source could not be reached or answered with an error
     ├── ParseError          a response or file is not in the shape it should be
     │   └── DumpError       an archive dump stopped being readable part-way
@@ -9,6 +10,7 @@
     ├── CloneError          a repository could not be cloned or read
     │   └── TreeError       a commit whose tree would write outside the folder it is copied into
     ├── EvalError           an evaluation could not be found, set up or run
+    │   └── Declined        a confirmation was needed and not given: exit status 5
     └── ScaffoldError       a new experiment could not be created
 
     Interrupted (KeyboardInterrupt)   Ctrl-C during baseline runs, carrying what was recorded
@@ -20,11 +22,22 @@ from __future__ import annotations
 
 
 class ScoutError(Exception):
-    """An error the user can fix. The CLI prints it as one line and exits with status 1."""
+    """An error the user can fix. The CLI prints it as one line and exits with status `exit_code`;
+    with --json it writes {"error": {"code": code, "message": ...}} to stderr instead (DESIGN.md §3)."""
+
+    exit_code = 1
+    code = "failed"
 
 
 class ConfigError(ScoutError):
     """Bad input: a flag, an environment variable or a config file."""
+
+
+class UsageError(ConfigError):
+    """A flag that cannot apply to what was asked (`--pick 9` when the plan has 3 candidates)."""
+
+    exit_code = 2
+    code = "usage"
 
 
 class SourceError(ScoutError):
@@ -62,6 +75,14 @@ class TreeError(CloneError):
 
 class EvalError(ScoutError):
     """An evaluation could not be found, set up or run."""
+
+
+class Declined(EvalError):
+    """A confirmation was needed and not given: no terminal to ask on, `--yes` refused because the
+    plan is not sure which command is the evaluation, or the user said no. Nothing ran."""
+
+    exit_code = 5
+    code = "declined"
 
 
 class ScaffoldError(ScoutError):

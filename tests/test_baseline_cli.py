@@ -171,7 +171,7 @@ def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch,
 def test_no_terminal_and_no_yes_refuses_to_run(tmp_path, cache, make_git_repo):
     repo = make_git_repo("ask", {"eval.py": "open('ran', 'w')\n"})
     result = CliRunner().invoke(app, ["baseline", "--env", "current", "--repo", str(repo), "--cache-dir", str(cache)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # DESIGN.md: a confirmation was needed and not given
     assert "pass --yes" in result.stderr
     assert not list((cache / "repos").glob("*/ran")) and ledger(cache) == []
     assert list((cache / "runs").iterdir()) == []

@@ -54,7 +54,8 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
     result = plan(cache, "--repo", str(repo), "--json")
     assert result.exit_code == 0, result.output
     [item] = json.loads(result.stdout)["plans"]
-    assert list(item) == ["repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"]
+    assert list(item)[:8] == ["repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"]
+    assert {"confidence", "sure", "none_probability", "pick", "picked"} <= set(item)
     assert (
         item["command"]
         == "python main.py --batch_size 2 --eval --resume https://x.org/detr-r50.pth --coco_path /path/to/coco"
@@ -67,7 +68,7 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
     commands = [c["command"] for c in item["candidates"]]
     assert commands[0] == item["command"] and item["candidates"][0]["why"].startswith("chosen: evaluates")
     assert "python hubconf.py" not in commands[:2] and "python missing.py --eval" not in commands
-    assert all(set(c) == {"command", "source", "why"} for c in item["candidates"])
+    assert all(set(c) == {"command", "source", "why", "cwd", "probability", "evidence"} for c in item["candidates"])
     # Nothing ran: no venv, no run folder, no ledger row.
     assert not (cache / "envs").exists() and not any((cache / "runs").glob("*")) and ledger(cache) == []
     text = plan(cache, "--repo", str(repo))
@@ -78,7 +79,7 @@ def test_declined_or_unconfirmed_records_nothing(tmp_path, make_git_repo):
     repo = make_git_repo("good", {"eval.py": EVAL})
     cache = tmp_path / "cache"
     result = CliRunner().invoke(app, ["baseline", "--repo", str(repo), "--env", "current", "--cache-dir", str(cache)])
-    assert result.exit_code == 1 and "pass --yes" in result.stderr
+    assert result.exit_code == 5 and "pass --yes" in result.stderr
     assert "command (script eval.py): python eval.py" in result.stderr
     assert ledger(cache) == [] and not any((cache / "runs").glob("*"))
 

@@ -177,7 +177,7 @@ def test_confirm_screen_lists_the_installs(tmp_path, make_git_repo):
     cache = tmp_path / "cache"
     repo = make_git_repo("reqs", {"eval.py": "print('accuracy: 1')\n", "requirements.txt": "numpy\n"})
     result = CliRunner().invoke(app, ["baseline", "--cache-dir", str(cache), "--repo", str(repo), "--sandbox"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # no terminal to confirm on
     assert "install -r requirements.txt into" in result.stderr and "in the sandbox, with network" in result.stderr
     assert "create or reuse the venv" in result.stderr
 

@@ -237,7 +237,8 @@ def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(wor
     assert "needs confirm: true" in error_text(refused) and "plan_baseline" in error_text(refused)
     assert "no stored search to take repos from" in error_text(without_search)
     [plan] = payload(planned)["plans"]
-    assert set(plan) == {"repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"}
+    assert {"repo", "commit", "command", "source", "cwd", "setup", "candidates", "needs"} <= set(plan)
+    assert {"confidence", "sure", "pick"} <= set(plan) and "probability" in plan["candidates"][0]
     assert plan["command"] == "python eval.py --data /path/to/data" and len(plan["commit"]) == 40
     assert "README.md" in plan["source"]
     assert any("/path/to/data" in need["detail"] for need in plan["needs"])  # what the run still needs

@@ -8,7 +8,7 @@ import queue
 import shutil
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,9 +18,10 @@ from scout.baseline.execute.clone import Target
 from scout.baseline.execute.devices import Slot
 from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfinished
 from scout.baseline.execute.layout import Layout
+from scout.baseline.discover.plan import check_pick
 from scout.baseline.execute.slurm import SlurmOptions
 from scout.baseline.record import finish, finish_groups, seed_jobs
-from scout.errors import EvalError, Interrupted
+from scout.errors import Declined, EvalError, Interrupted
 from scout.ledger import record_run
 from scout.models import Run
 
@@ -33,6 +34,33 @@ def prepare_all(layout: Layout, targets: list[Target], options: Options) -> tupl
         job = prepare(target, layout, options)
         (failed if job.error else ready).append(job)
     return ready, failed
+
+
+def unsure_message(plans) -> str:
+    """One line: which plans are not sure, and how to choose for them."""
+    names = ", ".join(
+        f"{plan.repo} (confidence {plan.confidence:.2f})" if plan.confidence is not None else plan.repo
+        for plan in plans
+    )
+    return (
+        f"not sure which command is the evaluation of {names}; nothing was run: pass --pick N "
+        "(a candidate's number in the plan) or --cmd COMMAND"
+    )
+
+
+def _repick(
+    layout: Layout, options: Options, jobs: list[Job], blocked: list[Job], picks: Mapping[str, int]
+) -> tuple[list[Job], list[Job]]:
+    """The jobs again, those in `picks` planned anew with the candidate the user chose."""
+    ready = []
+    for job in jobs:
+        if job.run_id not in picks:
+            ready.append(job)
+            continue
+        discard([job])
+        again = prepare(job.target, layout, replace(options, pick=picks[job.run_id], cmd=None))
+        (blocked if again.error else ready).append(again)
+    return ready, blocked
 
 
 def discard(jobs: list[Job]) -> None:
@@ -127,7 +155,10 @@ class BaselineReport:
 class BaselineHooks:
     """How the caller takes part: approve the prepared jobs, and hear about progress."""
 
-    confirm: Callable[[list[Job], list[Job]], bool]  # (ready jobs, jobs that cannot start) -> run?
+    # (ready jobs, jobs that cannot start) -> run them? True runs every job as planned; a mapping
+    # {run_id: N} runs them with the N-th candidate (1-based) for those jobs, and must name every
+    # job whose plan is not sure (job.plan.needs_choice); False declines.
+    confirm: Callable[[list[Job], list[Job]], bool | Mapping[str, int]]
     on_prepare_failed: Callable[[Run], None] = lambda run: None
     on_line: Callable[[Job, str], None] | None = None
     on_done: Callable[[Run], None] | None = None
@@ -148,10 +179,18 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     local = request.executor == "local"
     slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
     options = replace(request.options, has_gpu=any(slot.device == "cuda" for slot in slots))
+    check_pick(options.pick, options.cmd, len(targets))
     jobs, blocked = prepare_all(layout, targets, options)
     try:
-        if jobs and not hooks.confirm(jobs, blocked):
-            raise EvalError("cancelled; nothing was run and nothing was recorded")
+        answer = hooks.confirm(jobs, blocked) if jobs else True
+        if answer is False:
+            raise Declined("cancelled; nothing was run and nothing was recorded")
+        picks = dict(answer) if isinstance(answer, Mapping) else {}
+        unsure = [job for job in jobs if job.plan is not None and job.plan.needs_choice and job.run_id not in picks]
+        if unsure:
+            raise Declined(unsure_message([job.plan for job in unsure]))
+        if picks:
+            jobs, blocked = _repick(layout, options, jobs, blocked, picks)
     except EvalError:
         discard(jobs + blocked)  # their run folders are still empty
         raise

@@ -1,5 +1,7 @@
 """The Typer app. Command modules register themselves on `app`; this module turns every
-ScoutError into one red line on stderr and exit status 1 (usage errors exit 2, as Click does)."""
+ScoutError into one red line on stderr and its exit status (1 unless the error says otherwise:
+2 usage, 5 a confirmation not given; Click's own usage errors exit 2). With --json the line is
+the contract's `{"error": {"code", "message"}}` object instead, still on stderr."""
 
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ class _ScoutGroup(typer.core.TyperGroup):
     """Catches the library's errors in one place, for every subcommand and nested group."""
 
     def invoke(self, ctx):
+        as_json = _wants_json(list(ctx.args))  # Click empties ctx.args once it hands them on
         try:
             return super().invoke(ctx)
         except ScoutError as exc:
-            _fail(str(exc))
+            _fail(str(exc), exc.exit_code, exc.code, as_json)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 _fail("the store is busy: another scout process holds it; wait for it to finish, then retry")
@@ -39,9 +42,24 @@ class _ScoutGroup(typer.core.TyperGroup):
             _fail(f"{exc.strerror or exc}{where}; check the paths given and the free disk space")
 
 
-def _fail(message: str):
-    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(1) from None
+def _wants_json(args: list[str]) -> bool:
+    """Whether the subcommand was asked for JSON (`--json`, `--format json`, `--format=json`)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg == "--json" or arg == "--format=json" or (arg == "--format" and args[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def _fail(message: str, exit_code: int = 1, code: str = "failed", as_json: bool = False):
+    if as_json:
+        import json
+
+        err_console.file.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
+    else:
+        err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(exit_code) from None
 
 
 app = typer.Typer(

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, EvalError
+from scout.errors import ConfigError, Declined, EvalError
 
 ENV_MODES = ("venv", "current")
 EXECUTORS = ("local", "slurm")
@@ -153,9 +153,32 @@ def _print_runs(runs, as_json: bool, title: str, groups=None) -> None:
         err_console.print("the ledger is empty; run `scout baseline` first")
 
 
+def _confidence(plan) -> str | None:
+    """"confidence 0.93, sure", "chosen by you (--pick 2)", or None when nothing ranked the pick."""
+    if plan.picked:
+        return "chosen by you" + (f" (--pick {plan.pick})" if plan.pick else " (--cmd)")
+    if plan.confidence is None:
+        return None
+    if plan.command is None:
+        return None
+    return f"confidence {plan.confidence:.2f}, " + ("sure" if plan.sure else "not sure")
+
+
+def _choice_lines(number: int, choice, evidence: bool) -> list[str]:
+    probability = "" if choice.probability is None else f"{choice.probability:.2f}  "
+    where = f" in {choice.cwd}" if choice.cwd else ""
+    lines = [f"    {number}. {probability}{choice.command}  [{choice.source}]{where}"]
+    if evidence and choice.evidence:
+        lines.append("         evidence: " + "; ".join(choice.evidence[:4]))
+    elif not evidence and choice.probability is None:
+        lines[0] += f" {choice.why}"  # a ranked candidate's why is its probability and evidence again
+    return lines
+
+
 def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) -> None:
-    """One repo's plan as text; the user approves exactly this, so none of it is Rich markup."""
-    say = lambda text: console_.print(text, soft_wrap=True, markup=False, highlight=False)  # noqa: E731
+    """One repo's plan as text; the user approves exactly this, so none of it is Rich markup.
+    Candidates are numbered as --pick takes them (1 = the plan's first candidate)."""
+    say = lambda text: console_.print(_plain(text), soft_wrap=True, markup=False, highlight=False)  # noqa: E731
     say(f"{plan.repo} @ {(plan.commit or '?')[:12]}")
     if plan.error:
         say(f"  cannot plan: {plan.error}")
@@ -164,21 +187,47 @@ def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) ->
         say(f"  command: none ({plan.source})")
     else:
         say(f"  command ({plan.source}): {plan.command}")
+        confidence = _confidence(plan)
+        if confidence:
+            say(f"  {confidence}")
         say(f"  in: {plan.cwd or '.'}")
     for step in plan.setup:
         say(f"  setup: {step}")
     for need in plan.needs:
         say(f"  needs {need.kind}: {need.detail}")
-    shown = [c for c in plan.candidates if c[0] != plan.command][:candidates]
-    if shown:
-        say("  other candidates:")
-        for command, source, why in shown:
-            say(f"    {command}  [{source}] {why}")
+    numbered = list(enumerate(plan.candidates, 1))
+    if plan.command is None and numbered:
+        none = "" if plan.none_probability is None else f" (P(none) {plan.none_probability:.2f})"
+        say(f"  nothing here is an evaluation{none}; its candidates:")
+        for number, choice in numbered[: max(3, candidates)]:
+            for line in _choice_lines(number, choice, evidence=choice.probability is not None):
+                say(line)
+        say("  pass --pick N to run one of them anyway, or --cmd COMMAND")
+    elif plan.needs_choice:
+        top = "its only candidate:" if len(plan.top) == 1 else f"the top {len(plan.top)}:"
+        say(f"  not sure this is the evaluation; {top}")
+        for number, choice in numbered[:3]:
+            for line in _choice_lines(number, choice, evidence=True):
+                say(line)
+        say("  pass --pick N to run one of them, or --cmd COMMAND")
+    else:
+        shown = [(n, c) for n, c in numbered if n != plan.pick and c.command != plan.command][:candidates]
+        if shown:
+            say("  other candidates:")
+            for number, choice in shown:
+                for line in _choice_lines(number, choice, evidence=False):
+                    say(line)
     if note:
         say(f"  {note}")
 
 
-def _confirm(jobs, blocked, yes: bool) -> bool:
+def _can_ask() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm(jobs, blocked, yes: bool):
+    """Show every plan, then ask: a number among the top candidates for each plan that is not sure,
+    yes or no for the rest. --yes approves the sure plans only (run_baseline refuses the others)."""
     for job in jobs:
         _print_plan(job.plan, err_console)
         # Exactly what runs before the command, in order: the user approves all of it.
@@ -191,12 +240,32 @@ def _confirm(jobs, blocked, yes: bool) -> bool:
             err_console.print(f"{job.target.url}: {job.error}", soft_wrap=True, markup=False)
     if yes:
         return True
-    if not sys.stdin.isatty():
-        raise EvalError(
+    unsure = [job for job in jobs if job.plan is not None and job.plan.needs_choice]
+    if not _can_ask():
+        from scout.baseline.run import unsure_message
+
+        if unsure:
+            raise Declined(unsure_message([job.plan for job in unsure]))
+        raise Declined(
             "these commands run code you did not write, and there is no terminal to ask on; "
             "review them above and pass --yes to run them"
         )
-    return typer.confirm(f"Run {len(jobs)} command(s)?", default=False, err=True)
+    picks = {}
+    for job in unsure:
+        numbers = [str(n) for n in range(1, len(job.plan.top) + 1)]
+        choices = f"[{'/'.join(numbers)}, or n to run nothing]"
+        question = f"{_plain(job.plan.repo)}: which one is the evaluation? {choices}"
+        answer = ""
+        while answer not in (*numbers, "n"):
+            answer = str(typer.prompt(question, default="n", show_default=False, err=True)).strip().lower()
+        if answer == "n":
+            return False
+        picks[job.run_id] = int(answer)
+    sure = [job for job in jobs if job.run_id not in picks]
+    question = f"Run the other {len(sure)}?" if picks else f"Run {len(sure)} command(s)?"
+    if sure and not typer.confirm(question, default=False, err=True):
+        return False
+    return picks or True
 
 
 def _non_empty(values: list[str] | None) -> list[str] | None:
@@ -217,6 +286,12 @@ def baseline(
         False, "--from-sota", help="Take the code of the top rows of the latest `scout sota` leaderboard."
     ),
     cmd: str = typer.Option(None, "--cmd", help="The evaluation command, run in the repo folder."),
+    pick: int = typer.Option(
+        None,
+        "--pick",
+        min=1,
+        help="Run the plan's N-th candidate (1-based, as `--plan` numbers them) instead of its pick; one --repo.",
+    ),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     timeout: float = typer.Option(
         None,
@@ -299,12 +374,15 @@ def baseline(
     compile_patterns(metric or [])
     parse_sets(set_ or [])
     parse_device(device)
+    if pick is not None and cmd is not None:
+        raise typer.BadParameter("--pick and --cmd both choose the command; pass one of them", param_hint="--pick")
     request = BaselineRequest(
         repos=tuple(repo or ()),
         from_sota=from_sota,
         top=top or settings.baseline_top,
         options=Options(
             cmd=cmd,
+            pick=pick,
             timeout=timeout,
             default_timeout=settings.eval_timeout_s,
             env_mode=_choice("--env", env, ENV_MODES),

@@ -27,7 +27,7 @@ from pydantic import Field, ValidationError
 
 from scout import __version__
 from scout.config import Settings
-from scout.errors import ConfigError, EvalError, ScoutError
+from scout.errors import ConfigError, Declined, EvalError, ScoutError
 from scout.mcp.progress import Progress
 from scout.mcp.skill import skill_text
 
@@ -40,6 +40,14 @@ Top = Annotated[int, Field(ge=1, le=20, description="How many repos to take from
 Cmd = Annotated[str | None, Field(description="The evaluation command, instead of the one scout finds.")]
 Device = Annotated[str, Field(description="auto, cpu, cuda or cuda:N.")]
 Sets = Annotated[list[str], Field(description="KEY=VALUE values for the command's placeholders (--set).")]
+Pick = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        description="Run the plan's N-th candidate (1-based, as plan_baseline lists them) instead of its pick; "
+        "one repo only. Needed when the plan is not sure (sure: false).",
+    ),
+]
 INSTRUCTIONS = (
     "scout finds prior work for an ML task, measures the baseline to beat, and scaffolds the next "
     "experiment. Start with `search`; `show` gives one paper in full. Before `run_baseline`, call "
@@ -219,7 +227,15 @@ class ScoutTools:
         return result(payload, notes=notes)
 
     def _baseline_request(
-        self, *, repos: list[str], top: int, cmd: str | None, device: str, sets: list[str], **options
+        self,
+        *,
+        repos: list[str],
+        top: int,
+        cmd: str | None,
+        device: str,
+        sets: list[str],
+        pick: int | None = None,
+        **options,
     ):
         """The BaselineRequest `scout baseline` would build; `options` are further Options fields."""
         from scout.baseline.execute.evaluate import Options
@@ -232,7 +248,9 @@ class ScoutTools:
         return BaselineRequest(
             repos=tuple(repos),
             top=top,
-            options=Options(cmd=cmd, sets=tuple(sets), default_timeout=self.settings.eval_timeout_s, **options),
+            options=Options(
+                cmd=cmd, pick=pick, sets=tuple(sets), default_timeout=self.settings.eval_timeout_s, **options
+            ),
             device=device,
         )
 
@@ -244,6 +262,12 @@ class ScoutTools:
         with self.session() as session:
             plans = plan_baseline(request, session)
         notes = [f"{plan.repo}: cannot plan: {plan.error}" for plan in plans if plan.error]
+        notes += [
+            f"{plan.repo}: not sure which command is the evaluation (confidence {plan.confidence:.2f}); "
+            "choose one of its candidates and call run_baseline with pick: N (1-based) or cmd"
+            for plan in plans
+            if plan.needs_choice and plan.confidence is not None
+        ]
         return result(plans_json(plans), notes=notes)
 
     def run_baseline(self, progress: Progress, *, confirm: bool, **arguments) -> types.CallToolResult:
@@ -267,7 +291,10 @@ class ScoutTools:
         )
         progress.step("cloning and preparing the repositories")
         with self.session() as session:
-            report = run_baseline(request, session, hooks)
+            try:
+                report = run_baseline(request, session, hooks)
+            except Declined as exc:  # a plan that is not sure: say how to choose, in this tool's words
+                raise Declined(str(exc).replace("--pick N", "pick: N").replace("--cmd COMMAND", "cmd")) from None
         payload = ledger_json(report.runs, list(report.groups))
         if report.any_ok:
             return result(payload)
@@ -389,14 +416,20 @@ def build_server(settings: Settings) -> MCPServer:
         cmd: Cmd = None,
         device: Device = "auto",
         sets: Sets = [],  # noqa: B006
+        pick: Pick = None,
     ) -> types.CallToolResult:
         """What run_baseline would run, running nothing (the JSON of `scout baseline --plan --json`):
         per repo the pinned commit, the chosen command and where it came from, its folder, the
-        setup steps, the other candidates with why each lost, and what the run still needs
-        (datasets, checkpoints, placeholders, a GPU, credentials). command null means the repo has
+        setup steps, every candidate (numbered from 1 for `pick`) with its probability of being the
+        documented evaluation, its evidence and why it lost, and what the run still needs
+        (datasets, checkpoints, placeholders, a GPU, credentials). `confidence` is the calibrated
+        probability that the command is the documented evaluation; when `sure` is false,
+        run_baseline refuses until you choose with `pick` or `cmd`. command null means the repo has
         no runnable evaluation. It clones or reuses the checkouts; it creates no venv and no run."""
         progress = Progress(ctx)
-        return await in_thread(tools.plan_baseline, progress, repos=repos, top=top, cmd=cmd, device=device, sets=sets)
+        return await in_thread(
+            tools.plan_baseline, progress, repos=repos, top=top, cmd=cmd, device=device, sets=sets, pick=pick
+        )
 
     @server.tool(annotations=RUN_CODE)
     async def run_baseline(
@@ -406,6 +439,7 @@ def build_server(settings: Settings) -> MCPServer:
         cmd: Cmd = None,
         device: Device = "auto",
         sets: Sets = [],  # noqa: B006
+        pick: Pick = None,
         timeout: Annotated[
             float, Field(gt=0, le=86_400, description="Seconds before a run's whole process group is killed.")
         ] = 600.0,
@@ -423,7 +457,8 @@ def build_server(settings: Settings) -> MCPServer:
         """Clone the repos at a pinned commit, set each up, run its evaluation within `timeout`
         seconds and record the measured numbers in the ledger (the JSON of `scout baseline --json`).
         This RUNS CODE FROM THE INTERNET on this machine: it refuses unless confirm is true. Call
-        plan_baseline first and check the command, its setup steps and what it needs."""
+        plan_baseline first and check the command, its setup steps and what it needs; where the plan
+        is not sure (sure: false), pass pick (a candidate's 1-based number) or cmd."""
         progress = Progress(ctx)
         return await in_thread(
             tools.run_baseline,
@@ -438,6 +473,7 @@ def build_server(settings: Settings) -> MCPServer:
             sandbox=sandbox,
             seed=seed,
             sets=sets,
+            pick=pick,
         )
 
     @server.tool(annotations=WRITES_PROJECT)

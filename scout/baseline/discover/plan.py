@@ -2,6 +2,12 @@
 command and where it came from, the folder, the setup steps the repo declares, the other
 candidates with the reason each was or was not chosen, and what the run still needs.
 
+Each plan also says how sure it is. The ranker gives every candidate the probability that it is
+the evaluation the docs document, and the plan a calibrated `confidence` in its pick and a `sure`
+flag: a plan that is not sure is never run without a person (or an agent) choosing among its top
+candidates (`--pick N`, 1-based, or `--cmd`). A command the user chose, a repo's own scout.toml and
+a recipe saved after a run that worked are sure by definition.
+
 `plan_baseline` is the library call behind `scout baseline --plan` (and, later, the MCP server):
 it clones or reuses the checkouts and reads them, and creates no venv, no run folder and no
 ledger row. A normal run shows the same plan on its confirm screen."""
@@ -9,17 +15,43 @@ ledger row. A normal run shows the same plan on its confirm screen."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Finding, find_candidates, parse_command
+from scout.baseline.discover.candidates import find_candidates, parse_command
+from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
-from scout.baseline.execute.clone import Checkout, Target, clone, slug
-from scout.errors import ScoutError
+from scout.errors import ScoutError, UsageError
+
+@dataclass(frozen=True)
+class Choice:
+    """One candidate as a plan shows it; `--pick N` runs the N-th (1-based) of a plan's."""
+
+    command: str
+    source: str  # "README.md § Evaluation", "script val.py"
+    why: str  # why it was or was not chosen
+    cwd: str = ""
+    probability: float | None = None  # P(this is the documented evaluation); None: not ranked
+    evidence: tuple[str, ...] = ()  # what the ranker weighed, most telling first
+
+    def to_json(self) -> dict:
+        return {
+            "command": self.command,
+            "source": self.source,
+            "why": self.why,
+            "cwd": self.cwd,
+            "probability": _round(self.probability),
+            "evidence": list(self.evidence),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 @dataclass(frozen=True)
@@ -30,17 +62,35 @@ class Plan:
     source: str | None
     cwd: str
     setup: tuple[str, ...]  # what gets installed, then the docs' prepare steps
-    candidates: tuple[tuple[str, str, str], ...]  # (command, source, why), best first
+    candidates: tuple[Choice, ...]  # best first
     needs: tuple[Need, ...]
     recipe: Recipe | None = None  # what a run executes (None when there is no command)
     checkout: Checkout | None = None
     error: str | None = None  # the repo could not be cloned
+    # Calibrated P(the plan's answer is right: its command is the evaluation the docs document, or,
+    # with no command, the repo has none); None when nothing ranked it (--cmd, a recipe,
+    # scout.toml, or no fitted ranker). --pick N: the N-th candidate's probability.
+    confidence: float | None = None
+    sure: bool = True  # False: --yes refuses, the terminal asks which of the top candidates to run
+    none_probability: float | None = None  # P(no candidate is the evaluation)
+    pick: int | None = None  # the command is candidates[pick - 1]; None when it is none of them
+    picked: bool = False  # the user chose the command (--pick or --cmd)
     installs: Installs | None = None  # what the env installs before the command runs
 
     @property
     def unmet(self) -> tuple[Need, ...]:
         """Needs that stop the command from running as written (a value is missing)."""
         return tuple(need for need in self.needs if need.blocking)
+
+    @property
+    def top(self) -> tuple[Choice, ...]:
+        """The candidates a person chooses among when the plan is not sure."""
+        return self.candidates[:3]
+
+    @property
+    def needs_choice(self) -> bool:
+        """A command was found but the plan is not sure it is the evaluation: someone must pick."""
+        return self.error is None and self.command is not None and not self.sure
 
     def to_json(self) -> dict:
         return {
@@ -50,16 +100,28 @@ class Plan:
             "source": self.source,
             "cwd": self.cwd,
             "setup": list(self.setup),
-            "candidates": [{"command": c, "source": s, "why": w} for c, s, w in self.candidates],
+            "candidates": [choice.to_json() for choice in self.candidates],
             "needs": [need.to_json() for need in self.needs],
+            "confidence": _round(self.confidence),
+            "sure": self.sure,
+            "none_probability": _round(self.none_probability),
+            "pick": self.pick,
+            "picked": self.picked,
         }
 
 
-def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> str:
-    reasons = "; ".join(candidate.reasons)
-    if chosen is not None and candidate is chosen:
+def _why(candidate, chosen, finding, probability: float | None, evidence: tuple[str, ...]) -> str:
+    """Why a candidate was or was not chosen: the ranker's probability and evidence where it ranked
+    them, else the reasons find_candidates gave."""
+    picked = chosen is not None and candidate is chosen
+    if probability is not None:
+        share = f"p={probability:.2f}"
+        said = "; ".join(evidence) or "no evidence"
+        return f"chosen ({share}): {said}" if picked else f"{share}: {said}"
+    reasons = "; ".join(getattr(candidate, "reasons", ()))
+    if picked:
         return f"chosen: {reasons}"
-    if candidate.kind in ("aside", "notebook"):
+    if getattr(candidate, "kind", "") in ("aside", "notebook"):
         return f"never run on its own: {reasons}"
     if finding.shape == "library":
         return f"not chosen: the repo is a library; {reasons}"
@@ -68,32 +130,124 @@ def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> st
     return f"ranked below the chosen one: {reasons}"
 
 
+def _rank(finding):
+    """The fitted ranker's Ranking of the finding's candidates (scout.baseline.discover.rank:
+    `ranked` best first, each with `probability` and `evidence`; `confidence`, `sure`, `pick`,
+    `none_probability`), or None where no ranker is fitted: then the candidates keep the order
+    find_candidates gives, and the plan is sure of its pick, as before."""
+    import importlib.util
+
+    # Only a missing module means "no ranker": a ranker that fails to import must fail loudly, not
+    # leave every plan sure.
+    if importlib.util.find_spec("scout.baseline.discover.rank") is None:
+        return None
+    from scout.baseline.discover.rank import rank
+
+    return rank(finding)
+
+
+def _ordered(finding):
+    """[(candidate, probability, evidence)] best first, the pick, its confidence, sure, P(none)."""
+    ranking = _rank(finding)
+    if ranking is None:
+        return [(c, None, ()) for c in finding.candidates], finding.chosen, None, True, None
+    ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
+    return ordered, ranking.pick, ranking.confidence, bool(ranking.sure), ranking.none_probability
+
+
+_EVAL_WORDS = frozenset({"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation"})
+
+
+def _kind(command: str) -> str:
+    """The command's kind for the needs ("eval" makes them look for a checkpoint to load)."""
+    try:
+        from scout.baseline.discover.candidates import classify
+    except ImportError:  # candidates without a classifier: read the eval words off script and flags
+        parsed = parse_command(command)
+        text = " ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]).lower()
+        return "eval" if _EVAL_WORDS & set(re.split(r"[^a-z0-9]+", text)) else "run"
+    return classify(command)[0]
+
+
+def _unfilled(candidate, command: str, needs: list[Need]) -> list[Need]:
+    """What the candidate says the command leaves for the user, beyond the needs found: a
+    placeholder still in it (`...`, `<x>`, `[x]`) and required arguments it does not give. Either
+    stops the run, so both block it."""
+    found = []
+    said = " ".join(need.detail for need in needs)
+    for text in getattr(candidate, "placeholders", ()) or ():
+        if text in command and f"`{text}`" not in said:
+            found.append(Need("placeholder", f"`{text}` is a placeholder: pass --set '{text}=VALUE'", text, True))
+    for arg in getattr(candidate, "required_missing", ()) or ():
+        if arg.startswith("-") and re.search(rf"(^|\s){re.escape(arg)}(=|\s|$)", command):
+            continue
+        found.append(
+            Need(
+                "placeholder",
+                f"the script requires {arg}, which the command does not give: run it with --cmd and {arg}",
+                None,
+                True,
+            )
+        )
+    return found
+
+
+def check_pick(pick: int | None, cmd: str | None, targets: int) -> None:
+    """--pick N names one candidate of one repo's plan, and never goes with --cmd."""
+    if pick is None:
+        return
+    if cmd is not None:
+        raise UsageError("--pick and --cmd both choose the command; pass one of them")
+    if targets != 1:
+        raise UsageError(f"--pick N chooses among one repo's candidates, and this asks for {targets}; pass one --repo")
+
+
 def plan_checkout(
     target: Target,
     checkout: Checkout,
     recipes_dir: Path,
     *,
     cmd: str | None = None,
+    pick: int | None = None,
     sets: Mapping[str, str] | None = None,
     has_gpu: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Plan:
-    """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing."""
+    """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing, and
+    UsageError for a --pick that names no candidate."""
     repo_dir = checkout.path
     finding = find_candidates(repo_dir)
-    fixed = fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
-    chosen = finding.chosen
+    ordered, chosen, confidence, sure, none_probability = _ordered(finding)
+    check_pick(pick, cmd, 1)
+    if pick is not None:
+        if not 1 <= pick <= len(ordered):
+            have = f"pass --pick 1 to {len(ordered)}" if ordered else "pass --cmd instead"
+            raise UsageError(f"--pick {pick}: {target.url} has {len(ordered)} candidate(s); {have} (see --plan)")
+        chosen, confidence, sure = ordered[pick - 1][0], ordered[pick - 1][1], True
+    fixed = None if pick is not None else fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
     if fixed is not None:
         recipe = fixed
+        confidence, sure = None, True  # the user's --cmd, the repo's scout.toml, or a recipe that ran
     elif chosen is not None:
-        recipe = Recipe(command=chosen.command, source=chosen.source, cwd=chosen.cwd)
+        source = f"{chosen.source}; --pick {pick}" if pick is not None else chosen.source
+        recipe = Recipe(command=chosen.command, source=source, cwd=chosen.cwd)
     else:
         recipe = None
+    shown_chosen = chosen if fixed is None else None
     candidates = tuple(
-        (c.command, c.source, _why(c, chosen if fixed is None else None, finding)) for c in finding.candidates
+        Choice(c.command, c.source, _why(c, shown_chosen, finding, p, evidence), c.cwd, p, evidence)
+        for c, p, evidence in ordered
     )
+    index = next((i + 1 for i, (c, _, _) in enumerate(ordered) if c is shown_chosen), None)
+    picked = pick is not None or (fixed is not None and cmd is not None)
+    ranked = {"none_probability": none_probability, "picked": picked}
     if recipe is None:
-        if finding.shape == "library":
+        if none_probability is not None and not candidates:
+            why = "nothing runnable: no doc names a command and no script, Makefile or console script was found"
+        elif none_probability is not None:
+            shape = {"library": "a library; ", "monorepo": "a monorepo of examples; "}.get(finding.shape, "")
+            why = f"{shape}no candidate is likely the evaluation (p(none)={none_probability:.2f})"
+        elif finding.shape == "library":
             why = "a library: none of its candidates is an evaluation"
         elif finding.shape == "monorepo":
             why = "a monorepo of examples: pick one"
@@ -115,24 +269,26 @@ def plan_checkout(
             (),
             None,
             checkout,
+            confidence=confidence,  # the ranker's confidence that there is none
+            sure=sure,
+            **ranked,
         )
     command = fill(recipe.command, sets or {})
     installs = plan_installs(repo_dir, recipe.cwd, finding.docs_text, checkout.date)
     prepare = chosen.setup if fixed is None and chosen is not None else recipe.setup
     recipe = replace(recipe, command=command, setup=tuple(prepare))
-    from scout.baseline.discover.candidates import classify
-
-    kind, _ = classify(command)
     needs = find_needs(
         command,
         repo_dir=repo_dir,
         cwd=recipe.cwd,
-        kind=kind,
+        kind=_kind(command),
         docs_text=finding.docs_text,
         environ=os.environ if environ is None else environ,
         has_gpu=has_gpu,
         script=parse_command(command).script,
     )
+    if fixed is None and chosen is not None:
+        needs += _unfilled(chosen, command, needs)
     needs += _python_needs(installs)
     setup = tuple(dict.fromkeys((*installs.steps(), *prepare)))
     return Plan(
@@ -146,7 +302,11 @@ def plan_checkout(
         tuple(needs),
         recipe,
         checkout,
+        confidence=confidence,
+        sure=sure,
+        pick=index,
         installs=installs,
+        **ranked,
     )
 
 
@@ -178,16 +338,17 @@ def plan_target(target: Target, repos_dir: Path, recipes_dir: Path, *, update: b
 
 def plan_baseline(request, session) -> list[Plan]:
     """What `scout baseline` would run for the request, one Plan per repo; runs nothing."""
-    from scout.baseline.discover.needs import parse_sets
     from scout.baseline.execute.clone import targets_for
     from scout.baseline.execute.devices import list_gpus
     from scout.baseline.execute.layout import Layout
+    from scout.baseline.discover.needs import parse_sets
     from scout.config import parse_device
 
     layout = Layout(session.settings.cache_dir)
     targets = targets_for(request.repos, request.from_sota, request.top, session.store)
     options = request.options
     sets = parse_sets(options.sets)
+    check_pick(options.pick, options.cmd, len(targets))
     return [
         plan_target(
             target,
@@ -195,6 +356,7 @@ def plan_baseline(request, session) -> list[Plan]:
             layout.recipes,
             update=options.update,
             cmd=options.cmd,
+            pick=options.pick,
             sets=sets,
             has_gpu=has_gpu(request.device, list_gpus, parse_device),
         )

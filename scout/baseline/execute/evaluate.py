@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from scout.baseline.execute.terminal import terminal_env
 from scout.baseline.measure.assess import Assessment, assess
 from scout.baseline.measure.logmetrics import Metric, Reading, parse_metrics_json, read_output
 from scout.clock import now_iso
-from scout.errors import EvalError, ScoutError, TreeError
+from scout.errors import EvalError, ScoutError, TreeError, UsageError
 from scout.files import read_nofollow
 from scout.gitsafe import export_commit
 from scout.ledger import allocate_run_dir
@@ -37,6 +38,7 @@ _METRICS_FILE_BYTES = 10 * 1024 * 1024
 @dataclass(frozen=True)
 class Options:
     cmd: str | None = None
+    pick: int | None = None  # --pick N: run the plan's N-th candidate (1-based)
     timeout: float | None = None  # --timeout; else the recipe's; else default_timeout
     default_timeout: float = 3600.0
     env_mode: str = "venv"  # "venv" or "current"
@@ -125,16 +127,24 @@ def prepare(target: Target, layout: Layout, options: Options) -> Job:
             layout.recipes,
             update=options.update,
             cmd=options.cmd,
+            pick=options.pick,
             sets=parse_sets(options.sets),
             has_gpu=options.has_gpu,
         )
+    except UsageError:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     except ScoutError as exc:
         return replace(job, error=str(exc))
     job = replace(job, checkout=plan.checkout, recipe=plan.recipe, plan=plan)
     if plan.error:
         return replace(job, error=plan.error)
     if plan.recipe is None:
-        return replace(job, error=f"no evaluation command found ({plan.source}); pass --cmd 'python your_eval.py ...'")
+        hint = "--pick N to run one of its candidates anyway, or " if plan.candidates else ""
+        found = f"no evaluation command found ({plan.source})"
+        return replace(job, error=f"{found}; pass {hint}--cmd 'python your_eval.py ...'")
+    if plan.needs_choice:
+        return job  # the person who picks among the top candidates is told what each one needs
     if plan.unmet:
         missing = "; ".join(need.detail for need in plan.unmet)
         return replace(job, error=f"not started: the command needs values: {missing}")
