@@ -320,7 +320,7 @@ def test_a_required_argument_the_command_leaves_out_blocks_the_run(tmp_path, mak
     cache = tmp_path / "cache"
     [item] = json.loads(cli(cache, "--repo", str(repo), "--plan", "--json").stdout)["plans"]
     assert item["command"] == "python evaluate.py" and item["sure"] is True
-    assert {"kind": "placeholder", "detail": item["needs"][-1]["detail"]} == item["needs"][-1]
+    assert (item["needs"][-1]["kind"], item["needs"][-1]["blocking"]) == ("placeholder", True)
     assert "requires --config" in item["needs"][-1]["detail"]
     ran = cli(cache, "--repo", str(repo), "--yes", "--json")
     [run] = json.loads(ran.stdout)["runs"]
