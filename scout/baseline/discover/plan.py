@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Finding, find_candidates, parse_command
+from scout.baseline.discover.candidates import find_candidates, parse_command
+from scout.baseline.discover.features import words
+from scout.baseline.discover.rank import Ranked, Ranking, rank
 from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
@@ -102,17 +104,20 @@ def _conda_pip_packages(path: Path) -> list[str]:
     return packages
 
 
-def _why(candidate: Candidate, chosen: Candidate | None, finding: Finding) -> str:
-    reasons = "; ".join(candidate.reasons)
-    if chosen is not None and candidate is chosen:
-        return f"chosen: {reasons}"
-    if candidate.kind in ("aside", "notebook"):
-        return f"never run on its own: {reasons}"
-    if finding.shape == "library":
-        return f"not chosen: the repo is a library; {reasons}"
-    if finding.shape == "monorepo":
-        return f"not chosen: one of many examples; {reasons}"
-    return f"ranked below the chosen one: {reasons}"
+def _why(ranked: Ranked, ranking: Ranking, fixed: bool) -> str:
+    evidence = "; ".join(ranked.evidence) or "no feature for it"
+    share = f"p={ranked.probability:.2f}"
+    if not fixed and ranking.pick is not None and ranked.candidate is ranking.pick:
+        return f"chosen ({share}): {evidence}"
+    return f"{share}: {evidence}"
+
+
+def _kind(command: str) -> str:
+    """"eval" when the command's script or flags name an evaluation (the needs read it for a
+    checkpoint to load), else "run"."""
+    parsed = parse_command(command)
+    named = words(" ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]))
+    return "eval" if {"eval", "evalu", "evaluat", "test", "val", "validat"} & set(named) else "run"
 
 
 def plan_checkout(
@@ -127,9 +132,10 @@ def plan_checkout(
 ) -> Plan:
     """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing."""
     repo_dir = checkout.path
-    finding = find_candidates(repo_dir)
+    discovery = find_candidates(repo_dir)
+    ranking = rank(discovery)
     fixed = fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
-    chosen = finding.chosen
+    chosen = ranking.pick
     if fixed is not None:
         recipe = fixed
     elif chosen is not None:
@@ -137,20 +143,14 @@ def plan_checkout(
     else:
         recipe = None
     candidates = tuple(
-        (c.command, c.source, _why(c, chosen if fixed is None else None, finding)) for c in finding.candidates
+        (r.candidate.command, r.candidate.source, _why(r, ranking, fixed is not None)) for r in ranking.ranked
     )
     if recipe is None:
-        if finding.shape == "library":
-            why = "a library: none of its candidates is an evaluation"
-        elif finding.shape == "monorepo":
-            why = "a monorepo of examples: pick one"
-        elif finding.candidates:
-            why = "only side tasks (demos, unit tests, notebooks), never run on their own"
+        if not discovery.candidates:
+            why = "nothing runnable: no doc names a command and no script, Makefile or console script was found"
         else:
-            why = (
-                "nothing runnable: no doc names a command, no eval/val/test script, "
-                "no argparse eval flag, no top-level script"
-            )
+            shape = {"library": "a library; ", "monorepo": "a monorepo of examples; "}.get(discovery.shape, "")
+            why = f"{shape}no candidate is likely the evaluation (p(none)={ranking.none_probability:.2f})"
         return Plan(
             target.url,
             checkout.commit,
@@ -170,15 +170,12 @@ def plan_checkout(
         recipe = replace(recipe, command=command, setup=tuple(extra_steps) + tuple(prepare))
     else:
         recipe = replace(recipe, command=command, setup=tuple(dict.fromkeys((*extra_steps, *recipe.setup))))
-    from scout.baseline.discover.candidates import classify
-
-    kind, _ = classify(command)
     needs = find_needs(
         command,
         repo_dir=repo_dir,
         cwd=recipe.cwd,
-        kind=kind,
-        docs_text=finding.docs_text,
+        kind=_kind(command),
+        docs_text=discovery.docs_text,
         environ=os.environ if environ is None else environ,
         has_gpu=has_gpu,
         script=parse_command(command).script,

@@ -1,0 +1,260 @@
+"""Fit scout's candidate ranker on the development part of the labeled corpus, and write
+scout/baseline/discover/ranker.json. Refitting is this one command:
+
+    python bench/fit_ranker.py
+
+Each dev repo's candidates (scout/baseline/discover/candidates.py) become feature rows
+(features.py), plus one "no runnable evaluation" row; a candidate is right when
+bench/corpus/labels.py `matches` it, the none row when the repo is labeled `eval: false`. The model is
+a conditional logit (softmax over the rows of one repo, L2-regularized, fitted with L-BFGS); the
+regularization is chosen by 10-fold cross-validation over repos on dev, whose out-of-fold scores
+also give the Platt calibration of the pick's confidence and the `sure` threshold (the lowest at
+which out-of-fold picks were right >= 97% of the time). Only labels with "split": "dev" are read.
+Prints the dev CV figures: top-1, top-3, sure-rate, precision when sure, ECE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import optimize, sparse
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "corpus"))
+
+import labels  # noqa: E402  (bench/corpus/labels.py)
+
+from scout.baseline.discover.candidates import find_candidates  # noqa: E402
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features  # noqa: E402
+from scout.baseline.discover.rank import RANKER  # noqa: E402
+
+LAMBDAS = (0.3, 1.0, 3.0, 10.0, 30.0)
+NONE_AT = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+MIN_REPOS = 2  # a word feature seen in fewer training repos than this gets no weight
+FOLDS = 10
+SEED = 20261204
+TARGET_PRECISION = 0.97
+
+
+class Repo:
+    """One labeled dev repo as rows: its candidates, then the none row (last)."""
+
+    def __init__(self, label: labels.Label, corpus: Path):
+        self.label = label
+        discovery = find_candidates(corpus / label.folder)
+        context = RepoContext.of(discovery)
+        self.candidates = discovery.candidates
+        self.rows = [candidate_features(c, context) for c in discovery.candidates] + [none_features(context)]
+        self.right = np.array(
+            [labels.matches(label, c.command, c.cwd) for c in discovery.candidates] + [not label.eval], dtype=bool
+        )
+
+    @property
+    def learnable(self) -> bool:
+        return bool(self.right.any())
+
+
+def _stack(repos: list[Repo], vectorizer: DictVectorizer, fit: bool = False, keep=None):
+    rows = [row for repo in repos for row in repo.rows]
+    if keep is not None:
+        rows = [{k: v for k, v in row.items() if keep(k)} for row in rows]
+    X = vectorizer.fit_transform(rows) if fit else vectorizer.transform(rows)
+    sizes = np.array([len(repo.rows) for repo in repos])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    group = np.repeat(np.arange(len(repos)), sizes)
+    right = np.concatenate([repo.right for repo in repos])
+    return sparse.csr_matrix(X), starts, group, right
+
+
+def fit(repos: list[Repo], lam: float) -> tuple[DictVectorizer, np.ndarray]:
+    """The conditional-logit weights for the repos that have a right row."""
+    repos = [repo for repo in repos if repo.learnable]
+    seen: dict[str, int] = {}
+    for repo in repos:
+        for name in {name for row in repo.rows for name in row}:
+            seen[name] = seen.get(name, 0) + 1
+    vectorizer = DictVectorizer()
+    X, starts, group, right = _stack(
+        repos, vectorizer, fit=True, keep=lambda name: ":" not in name or seen.get(name, 0) >= MIN_REPOS
+    )
+    XT = X.T.tocsr()
+
+    def loss(w):
+        s = X @ w
+        top = np.maximum.reduceat(s, starts)
+        e = np.exp(s - top[group])
+        z = np.add.reduceat(e, starts)
+        ep = e * right
+        zp = np.add.reduceat(ep, starts)
+        value = np.sum(np.log(z)) - np.sum(np.log(zp)) + 0.5 * lam * w @ w
+        grad = XT @ (e / z[group] - ep / zp[group]) + lam * w
+        return value, grad
+
+    result = optimize.minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    return vectorizer, result.x
+
+
+def predict(vectorizer: DictVectorizer, w: np.ndarray, repo: Repo) -> np.ndarray:
+    s = vectorizer.transform(repo.rows) @ w
+    e = np.exp(s - s.max())
+    return e / e.sum()
+
+
+def cross_validate(repos: list[Repo], lam: float) -> list[np.ndarray]:
+    """Out-of-fold probabilities of every repo's rows."""
+    out: list[np.ndarray] = [np.array([])] * len(repos)
+    folds = KFold(n_splits=min(FOLDS, len(repos)), shuffle=True, random_state=SEED)
+    for train, test in folds.split(np.arange(len(repos))):
+        vectorizer, w = fit([repos[i] for i in train], lam)
+        for i in test:
+            out[i] = predict(vectorizer, w, repos[i])
+    return out
+
+
+def _pick(p: np.ndarray, none_at: float) -> int:
+    """The option the ranking picks (rank.py does the same): the most probable candidate, unless
+    the none row (last) has at least `none_at`."""
+    if p[-1] >= none_at or len(p) == 1:
+        return len(p) - 1
+    return int(np.argmax(p[:-1]))
+
+
+def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
+    top1 = np.array([repo.right[_pick(p, none_at)] for repo, p in zip(repos, probs)])
+    top3 = np.array([repo.right[_top3(p, none_at)].any() for repo, p in zip(repos, probs)])
+    conf = np.array([p[_pick(p, none_at)] for p in probs])
+    loglik = np.array([np.log(max(p[repo.right].sum(), 1e-9)) for repo, p in zip(repos, probs)])
+    return {"top1": top1, "top3": top3, "confidence": conf, "loglik": loglik}
+
+
+def _top3(p: np.ndarray, none_at: float) -> list[int]:
+    """The pick and the next options, as the plan shows them: candidates by probability, with the
+    none option among them when it is the pick or more probable than the third."""
+    pick = _pick(p, none_at)
+    rest = [int(i) for i in np.argsort(-p, kind="stable") if i != pick]
+    return [pick, *rest][:3]
+
+
+def platt(conf: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
+    if correct.all() or not correct.any():
+        return 1.0, 0.0
+    x = np.log(np.clip(conf, 1e-6, 1 - 1e-6) / (1 - np.clip(conf, 1e-6, 1 - 1e-6))).reshape(-1, 1)
+    model = LogisticRegression(C=10.0).fit(x, correct.astype(int))
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def calibrated(conf: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    p = np.clip(conf, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
+
+
+def sure_threshold(conf: np.ndarray, correct: np.ndarray) -> float:
+    """The lowest confidence such that picks at or above it were right >= TARGET_PRECISION of the
+    time (the largest such set); 1.01 (never sure) when there is none."""
+    order = np.argsort(-conf, kind="stable")
+    hits = np.cumsum(correct[order])
+    best = None
+    for k in range(1, len(order) + 1):
+        if k < len(order) and conf[order[k]] == conf[order[k - 1]]:
+            continue  # a threshold cannot split equal confidences
+        if hits[k - 1] / k >= TARGET_PRECISION:
+            best = k
+    return float(conf[order[best - 1]]) if best else 1.01
+
+
+def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if inside.any():
+            total += inside.mean() * abs(conf[inside].mean() - correct[inside].mean())
+    return float(total)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=labels.CORPUS, help="the folder of the checkouts")
+    parser.add_argument("--labels", type=Path, default=labels.LABELS, help="the folder of the label files")
+    parser.add_argument("--out", type=Path, default=RANKER)
+    parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
+    args = parser.parse_args()
+
+    started = time.time()
+    dev = [label for label in labels.load("dev", args.labels) if (args.corpus / label.folder).is_dir()]
+    repos = [Repo(label, args.corpus) for label in dev]
+    print(f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
+          f"{sum(len(r.rows) - 1 for r in repos)} candidates, read in {time.time() - started:.1f}s; "
+          f"{sum(not r.learnable for r in repos)} have no right candidate (extraction misses)")
+
+    by_lambda = {}
+    for lam in LAMBDAS:
+        probs = cross_validate(repos, lam)
+        for none_at in NONE_AT:
+            by_lambda[lam, none_at] = (probs, figures(repos, probs, none_at))
+        got = by_lambda[lam, 0.5][1]
+        print(f"  lambda {lam:>5}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
+              f"log-lik {got['loglik'].mean():.3f} (none at 0.5)")
+    lam, none_at = max(
+        by_lambda, key=lambda k: (by_lambda[k][1]["top1"].mean(), by_lambda[k][1]["loglik"].mean(), -abs(k[1] - 0.5))
+    )
+    probs, got = by_lambda[lam, none_at]
+    correct = got["top1"]
+    ab = platt(got["confidence"], correct)
+    conf = calibrated(got["confidence"], ab)
+    threshold = sure_threshold(conf, correct)
+    sure = conf >= threshold
+    cv = {
+        "repos": len(repos),
+        "lambda": lam,
+        "none_at": none_at,
+        "top1": round(float(correct.mean()), 4),
+        "top3": round(float(got["top3"].mean()), 4),
+        "sure_rate": round(float(sure.mean()), 4),
+        "precision_when_sure": round(float(correct[sure].mean()), 4) if sure.any() else None,
+        "ece_raw": round(ece(got["confidence"], correct), 4),
+        "ece": round(ece(conf, correct), 4),
+    }
+    print(f"dev {FOLDS}-fold CV (lambda {lam}, none at {none_at}): top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
+          f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
+          f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}")
+    if args.misses:
+        for repo, p, ok, c in zip(repos, probs, correct, conf):
+            if not ok:
+                i = _pick(p, none_at)
+                what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
+                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}); learnable={repo.learnable}")
+
+    vectorizer, w = fit(repos, lam)
+    weights = {name: round(float(value), 5) for name, value in zip(vectorizer.get_feature_names_out(), w)
+               if abs(value) >= 1e-4}
+    args.out.write_text(
+        json.dumps(
+            {
+                "about": "fitted by bench/fit_ranker.py on the dev split of bench/corpus/labels; do not edit by hand",
+                "model": "conditional logit over a repo's candidates and a none option",
+                "calibration": {"method": "platt on out-of-fold confidence", "platt": list(ab)},
+                "sure": round(threshold, 5),
+                "none_at": none_at,
+                "cv": cv,
+                "repos": [r.label.repo for r in repos],
+                "weights": dict(sorted(weights.items(), key=lambda kv: -abs(kv[1]))),
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {args.out} ({len(weights)} weights) in {time.time() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

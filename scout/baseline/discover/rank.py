@@ -1,0 +1,89 @@
+"""Rank a repo's candidates with weights fitted on the labeled corpus (ranker.json, written by
+`python bench/fit_ranker.py`): a conditional logit over the candidates and a "no runnable
+evaluation" option, so the probabilities of one repo sum to 1. The confidence of the pick is
+calibrated on out-of-fold scores of the development repos (Platt), and `sure` is the threshold at
+which the pick was right >= 97% of the time there."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from scout.baseline.discover.candidates import Candidate, Discovery
+from scout.baseline.discover.features import RepoContext, candidate_features, describe, none_features
+
+RANKER = Path(__file__).with_name("ranker.json")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidate: Candidate
+    probability: float
+    evidence: tuple[str, ...]  # the features that pushed it up most, in words
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ranked: tuple[Ranked, ...]  # best first
+    none_probability: float  # that the repo has no runnable evaluation
+    confidence: float  # calibrated probability that `pick` (or None) is right
+    sure: bool  # confidence at or above the fitted threshold
+    pick: Candidate | None  # None: no runnable evaluation is more likely than any candidate
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: dict[str, float]
+    platt: tuple[float, float]  # calibrated = sigmoid(a * logit(p) + b)
+    sure: float
+    none_at: float = 0.5  # "no runnable evaluation" is the pick at or above this probability
+
+    def score(self, features: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def calibrate(self, probability: float) -> float:
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        a, b = self.platt
+        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = RANKER) -> Model:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model(
+        dict(data["weights"]), tuple(data["calibration"]["platt"]), float(data["sure"]), float(data.get("none_at", 0.5))
+    )
+
+
+def softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exp = [math.exp(s - top) for s in scores]
+    total = sum(exp)
+    return [e / total for e in exp]
+
+
+def _evidence(model: Model, features: dict[str, float], k: int = 3) -> tuple[str, ...]:
+    pushes = sorted(
+        ((model.weights.get(n, 0.0) * v, n) for n, v in features.items() if n != "bias"), reverse=True
+    )
+    return tuple(describe(name) for push, name in pushes[:k] if push > 0)
+
+
+def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
+    """The candidates of a discovery, most probable first, and the pick."""
+    model = model or load_model()
+    repo = RepoContext.of(discovery)
+    features = [candidate_features(c, repo) for c in discovery.candidates]
+    scores = [model.score(f) for f in features] + [model.score(none_features(repo))]
+    probabilities = softmax(scores)
+    none_probability = probabilities[-1]
+    order = sorted(range(len(features)), key=lambda i: (-probabilities[i], i))
+    ranked = tuple(
+        Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order
+    )
+    best = ranked[0] if ranked and none_probability < model.none_at else None
+    confidence = model.calibrate(best.probability if best else none_probability)
+    return Ranking(ranked, none_probability, confidence, confidence >= model.sure, best.candidate if best else None)
