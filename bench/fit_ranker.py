@@ -34,57 +34,54 @@ import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
 from scout.baseline.discover.features import RepoContext, candidate_features, none_features  # noqa: E402
-from scout.baseline.discover.rank import RANKER  # noqa: E402
+from scout.baseline.discover.rank import RANKER, Model, probabilities_of  # noqa: E402
 
-LAMBDAS = (0.3, 1.0, 3.0, 10.0, 30.0)
-NONE_AT = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-MIN_REPOS = 2  # a word feature seen in fewer training repos than this gets no weight
+LAMBDAS = (1.0, 3.0, 10.0)
+CS = (0.3, 1.0, 3.0)  # of the none model (sklearn's inverse regularization)
+# "No runnable evaluation" is the pick when its probability reaches NONE_AT, or (None) when it is
+# more probable than the best candidate.
+NONE_AT = (None,)
+INNER_FOLDS = 5
+MIN_REPOS = 3  # a word feature seen in fewer training repos than this gets no weight
 FOLDS = 10
 SEED = 20261204
 TARGET_PRECISION = 0.97
 
 
 class Repo:
-    """One labeled dev repo as rows: its candidates, then the none row (last)."""
+    """One labeled dev repo: its candidates' features and which are right, and whether it has none."""
 
     def __init__(self, label: labels.Label, corpus: Path):
         self.label = label
         discovery = find_candidates(corpus / label.folder)
-        context = RepoContext.of(discovery)
+        self.context = RepoContext.of(discovery)
         self.candidates = discovery.candidates
-        self.rows = [candidate_features(c, context) for c in discovery.candidates] + [none_features(context)]
+        self.rows = [candidate_features(c, self.context) for c in discovery.candidates]
         self.right = np.array(
             [labels.matches(label, c.command, c.cwd) for c in discovery.candidates] + [not label.eval], dtype=bool
         )
 
     @property
     def learnable(self) -> bool:
-        return bool(self.right.any())
+        """Has a right candidate, to learn the candidates' ranking from."""
+        return bool(self.right[:-1].any())
 
 
-def _stack(repos: list[Repo], vectorizer: DictVectorizer, fit: bool = False, keep=None):
-    rows = [row for repo in repos for row in repo.rows]
-    if keep is not None:
-        rows = [{k: v for k, v in row.items() if keep(k)} for row in rows]
-    X = vectorizer.fit_transform(rows) if fit else vectorizer.transform(rows)
-    sizes = np.array([len(repo.rows) for repo in repos])
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    group = np.repeat(np.arange(len(repos)), sizes)
-    right = np.concatenate([repo.right for repo in repos])
-    return sparse.csr_matrix(X), starts, group, right
-
-
-def fit(repos: list[Repo], lam: float) -> tuple[DictVectorizer, np.ndarray]:
-    """The conditional-logit weights for the repos that have a right row."""
+def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
+    """The conditional-logit weights of the candidates' features, from the repos that have a right
+    candidate; word features seen in fewer than MIN_REPOS of them get none."""
     repos = [repo for repo in repos if repo.learnable]
     seen: dict[str, int] = {}
     for repo in repos:
         for name in {name for row in repo.rows for name in row}:
             seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
     vectorizer = DictVectorizer()
-    X, starts, group, right = _stack(
-        repos, vectorizer, fit=True, keep=lambda name: ":" not in name or seen.get(name, 0) >= MIN_REPOS
-    )
+    X = sparse.csr_matrix(vectorizer.fit_transform(rows))
+    sizes = np.array([len(repo.rows) for repo in repos])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    group = np.repeat(np.arange(len(repos)), sizes)
+    right = np.concatenate([repo.right[:-1] for repo in repos])
     XT = X.T.tocsr()
 
     def loss(w):
@@ -98,33 +95,69 @@ def fit(repos: list[Repo], lam: float) -> tuple[DictVectorizer, np.ndarray]:
         grad = XT @ (e / z[group] - ep / zp[group]) + lam * w
         return value, grad
 
-    result = optimize.minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
-    return vectorizer, result.x
+    result = optimize.minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 3000})
+    return {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), result.x) if abs(v) >= 1e-5}
 
 
-def predict(vectorizer: DictVectorizer, w: np.ndarray, repo: Repo) -> np.ndarray:
-    s = vectorizer.transform(repo.rows) @ w
-    e = np.exp(s - s.max())
-    return e / e.sum()
+def _none_row(weights: dict[str, float], repo: Repo) -> dict[str, float]:
+    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows]
+    best = int(np.argmax(scores)) if scores else None
+    return none_features(repo.context, repo.rows[best] if best is not None else None, scores)
 
 
-def cross_validate(repos: list[Repo], lam: float) -> list[np.ndarray]:
-    """Out-of-fold probabilities of every repo's rows."""
-    out: list[np.ndarray] = [np.array([])] * len(repos)
+def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:
+    """Each repo's none-option features, its best candidate scored by a candidate model fitted
+    without it (inner cross-validation), as rank() will see an unseen repo."""
+    rows: list[dict[str, float]] = [{}] * len(repos)
+    inner = KFold(n_splits=min(INNER_FOLDS, len(repos)), shuffle=True, random_state=SEED + 1)
+    for train, test in inner.split(np.arange(len(repos))):
+        weights = fit_candidates([repos[i] for i in train], lam)
+        for i in test:
+            rows[i] = _none_row(weights, repos[i])
+    return rows
+
+
+def fit_none(rows: list[dict[str, float]], repos: list[Repo], C: float) -> dict[str, float]:
+    """The logistic weights of "no runnable evaluation" (the intercept folded into none:bias)."""
+    y = np.array([not repo.label.eval for repo in repos], dtype=int)
+    if y.all() or not y.any():
+        return {"none:bias": 10.0 if y.all() else -10.0}
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(rows)
+    model = LogisticRegression(C=C, max_iter=5000).fit(X, y)
+    weights = {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), model.coef_[0]) if abs(v) >= 1e-5}
+    weights["none:bias"] = weights.get("none:bias", 0.0) + float(model.intercept_[0])
+    return weights
+
+
+def predict(model: Model, repo: Repo) -> np.ndarray:
+    """The probabilities rank() gives: each candidate, then the none option."""
+    candidates, none = probabilities_of(model, repo.context, repo.rows)
+    return np.array([*candidates, none])
+
+
+def cross_validate(repos: list[Repo], lam: float) -> dict[float, list[np.ndarray]]:
+    """Out-of-fold probabilities of every repo's options, for each C of the none model."""
+    out = {C: [np.array([])] * len(repos) for C in CS}
     folds = KFold(n_splits=min(FOLDS, len(repos)), shuffle=True, random_state=SEED)
     for train, test in folds.split(np.arange(len(repos))):
-        vectorizer, w = fit([repos[i] for i in train], lam)
-        for i in test:
-            out[i] = predict(vectorizer, w, repos[i])
+        train_repos = [repos[i] for i in train]
+        weights = fit_candidates(train_repos, lam)
+        rows = none_rows(train_repos, lam)
+        for C in CS:
+            model = Model(weights, fit_none(rows, train_repos, C), (1.0, 0.0), 1.01)
+            for i in test:
+                out[C][i] = predict(model, repos[i])
     return out
 
 
-def _pick(p: np.ndarray, none_at: float) -> int:
+def _pick(p: np.ndarray, none_at: float | None) -> int:
     """The option the ranking picks (rank.py does the same): the most probable candidate, unless
-    the none row (last) has at least `none_at`."""
-    if p[-1] >= none_at or len(p) == 1:
-        return len(p) - 1
-    return int(np.argmax(p[:-1]))
+    the none option (last) has at least `none_at` (None: is more probable than that candidate)."""
+    if len(p) == 1:
+        return 0
+    best = int(np.argmax(p[:-1]))
+    return len(p) - 1 if p[-1] >= (p[best] if none_at is None else none_at) else best
 
 
 def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
@@ -192,21 +225,22 @@ def main() -> None:
     dev = [label for label in labels.load("dev", args.labels) if (args.corpus / label.folder).is_dir()]
     repos = [Repo(label, args.corpus) for label in dev]
     print(f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
-          f"{sum(len(r.rows) - 1 for r in repos)} candidates, read in {time.time() - started:.1f}s; "
-          f"{sum(not r.learnable for r in repos)} have no right candidate (extraction misses)")
+          f"{sum(len(r.rows) for r in repos)} candidates, read in {time.time() - started:.1f}s; "
+          f"{sum(r.label.eval and not r.learnable for r in repos)} with an evaluation have no right candidate")
 
-    by_lambda = {}
+    by_setting = {}
     for lam in LAMBDAS:
-        probs = cross_validate(repos, lam)
-        for none_at in NONE_AT:
-            by_lambda[lam, none_at] = (probs, figures(repos, probs, none_at))
-        got = by_lambda[lam, 0.5][1]
-        print(f"  lambda {lam:>5}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
-              f"log-lik {got['loglik'].mean():.3f} (none at 0.5)")
-    lam, none_at = max(
-        by_lambda, key=lambda k: (by_lambda[k][1]["top1"].mean(), by_lambda[k][1]["loglik"].mean(), -abs(k[1] - 0.5))
+        for C, probs in cross_validate(repos, lam).items():
+            for none_at in NONE_AT:
+                by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
+            got = by_setting[lam, C, None][1]
+            print(f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
+                  f"log-lik {got['loglik'].mean():.3f} (none when likelier)")
+    lam, C, none_at = max(
+        by_setting,
+        key=lambda k: (by_setting[k][1]["loglik"].mean(), by_setting[k][1]["top1"].mean()),
     )
-    probs, got = by_lambda[lam, none_at]
+    probs, got = by_setting[lam, C, none_at]
     correct = got["top1"]
     ab = platt(got["confidence"], correct)
     conf = calibrated(got["confidence"], ab)
@@ -215,6 +249,7 @@ def main() -> None:
     cv = {
         "repos": len(repos),
         "lambda": lam,
+        "C": C,
         "none_at": none_at,
         "top1": round(float(correct.mean()), 4),
         "top3": round(float(got["top3"].mean()), 4),
@@ -223,19 +258,28 @@ def main() -> None:
         "ece_raw": round(ece(got["confidence"], correct), 4),
         "ece": round(ece(conf, correct), 4),
     }
-    print(f"dev {FOLDS}-fold CV (lambda {lam}, none at {none_at}): top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
+    print(f"dev {FOLDS}-fold CV (lambda {lam}, C {C}, none at {none_at}): top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
           f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
           f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}")
+    evals = [i for i, r in enumerate(repos) if r.label.eval and r.learnable]
+    among = np.mean([repos[i].right[int(np.argmax(probs[i][:-1]))] for i in evals]) if evals else float("nan")
+    said_none = np.array([_pick(p, none_at) == len(p) - 1 for p in probs])
+    is_none = np.array([not r.label.eval for r in repos])
+    print(f"  diagnosis: best candidate right for {among:.3f} of the {len(evals)} eval repos with a right candidate; "
+          f"none said for {said_none[is_none].mean():.3f} of none repos and {said_none[~is_none].mean():.3f} of eval repos")
     if args.misses:
         for repo, p, ok, c in zip(repos, probs, correct, conf):
             if not ok:
                 i = _pick(p, none_at)
                 what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
-                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}); learnable={repo.learnable}")
+                rights = [j for j in np.argsort(-p, kind="stable") if repo.right[j]]
+                where = f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}" if rights else "no right one"
+                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
 
-    vectorizer, w = fit(repos, lam)
-    weights = {name: round(float(value), 5) for name, value in zip(vectorizer.get_feature_names_out(), w)
-               if abs(value) >= 1e-4}
+    weights = fit_candidates(repos, lam)
+    none_weights = fit_none(none_rows(repos, lam), repos, C)
+    rounded = {name: round(value, 5) for name, value in sorted(weights.items(), key=lambda kv: -abs(kv[1]))}
+    none_rounded = {name: round(value, 5) for name, value in sorted(none_weights.items(), key=lambda kv: -abs(kv[1]))}
     args.out.write_text(
         json.dumps(
             {
@@ -246,14 +290,15 @@ def main() -> None:
                 "none_at": none_at,
                 "cv": cv,
                 "repos": [r.label.repo for r in repos],
-                "weights": dict(sorted(weights.items(), key=lambda kv: -abs(kv[1]))),
+                "none_weights": none_rounded,
+                "weights": rounded,
             },
             indent=1,
         )
         + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {args.out} ({len(weights)} weights) in {time.time() - started:.1f}s")
+    print(f"wrote {args.out} ({len(weights)} + {len(none_weights)} weights) in {time.time() - started:.1f}s")
 
 
 if __name__ == "__main__":

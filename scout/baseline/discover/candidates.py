@@ -26,6 +26,7 @@ _MAX_FILES = 50_000
 _MAX_DEPTH = 8
 _MAX_SCRIPT_BYTES = 150_000
 _MAX_CANDIDATES = 250
+_MAX_DOC_COMMANDS = 300  # documented commands read per repo (a 10 MB README has thousands)
 _MAX_SCRIPTS_SCANNED = 160
 _SKIP_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", ".tox", ".eggs", "build", "dist"}
@@ -80,7 +81,7 @@ _TRAITS = {
     "serves": ("flask", "gradio", "streamlit", "uvicorn", "fastapi"),
     "cuda": (".cuda(", "cuda:", "device('cuda", 'device("cuda', ":cuda()"),
     "unit_test": ("import unittest", "import pytest", "from unittest", "(unittest.testcase)"),
-    "reads_args": ("argparse", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags", "docopt",
+    "reads_args": ("argparse", "add_argument", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags", "docopt",
                    "cmd:option", "tf.flags"),
 }  # fmt: skip
 
@@ -336,10 +337,14 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
     if not parsed.program or first in _STEPS:
         return False
     if parsed.program == "python":
+        if Path(parsed.script or "").name == "setup.py":
+            return False  # an install step
         return bool(parsed.script or parsed.module) and not (parsed.module or "").startswith(("pip", "venv", "ensurepip"))
     if parsed.program in _SCRIPT_RUNNERS:
         return bool(parsed.script)
-    return parsed.program in _OTHER_RUNNERS or parsed.program in programs or first.startswith("./")
+    if first.startswith("./"):  # a program of the repo: `./Test`, not a folder `./cache_data/lists/300W`
+        return first.count("/") <= 2 and "." not in Path(first).name
+    return parsed.program in _OTHER_RUNNERS or parsed.program in programs
 
 
 # ------------------------------------------------------------------------------------------ scripts
@@ -541,6 +546,8 @@ class _Reader:
         cd: str | None = None  # a `cd` written in an earlier block of this doc
         steps: list[tuple[str, bool]] = []  # (command in folder, prepares) in doc order, for setup
         for snippet in doc.snippets:
+            if self.order >= _MAX_DOC_COMMANDS:
+                return
             cloned = False
             lines = block_lines(snippet.text) if not snippet.inline else [_clean_line(snippet.text)]
             for line in lines[:400]:
@@ -569,6 +576,8 @@ class _Reader:
                         if first in _STEPS and not snippet.inline:
                             steps.append((part, _prepares(parsed, first, part)))
                         continue
+                    if re.search(r"(^|\s)(-h|--help)(\s|$)", part):
+                        continue  # prints the usage: never the evaluation
                     rest = " && ".join(parts[k:]) if first == "chmod" else part
                     candidate = self._resolve(rest, parsed, doc, line_cd)
                     if candidate is None:
@@ -624,7 +633,7 @@ class _Reader:
                 break
         if chosen is None and target and "$" not in target and target != "Makefile":
             matches = [p for p in self.files.ending(target.lstrip("/")) if p.count("/") >= target.count("/")]
-            if matches:
+            if len(matches) == 1:  # the one file of that name; several would be a guess
                 script = matches[0]
                 cwd = script[: len(script) - len(target.lstrip("/"))].rstrip("/")
                 chosen = (cwd, "found")

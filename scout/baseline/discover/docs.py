@@ -30,6 +30,9 @@ _BLOB = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\
 _PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
 _HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"href=[\"']([^\"'#]+)", re.IGNORECASE)
+_TEXT_COMMAND = re.compile(
+    r"^\s*(?:\$\s+)?(?:[A-Z_]+=\S+\s+)*(?:python[\d.]*|bash|sh|th|julia|Rscript|torchrun)\s+[\w./-]+\.(?:py|sh|lua|jl|R)\b[^.,;:]*$"
+)
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+`:.])\1{2,}\s*$")
 
 
@@ -222,7 +225,8 @@ def _parse_markdown(path: str, text: str) -> Doc:
             )
             for child in children:
                 if child.type == "code_inline":
-                    add(child.content, not alone)
+                    # ```cmd``` on one line is a fence written short: a block, not inline code.
+                    add(child.content, not alone and len(child.markup) < 3)
                     links += _DOC_NAME.findall(child.content)
                 elif child.type == "link_open":
                     links.append(str(child.attrs.get("href", "")))
@@ -230,6 +234,11 @@ def _parse_markdown(path: str, text: str) -> Doc:
                     prose += child.content
                     links += _HREF.findall(child.content) if child.type == "html_inline" else []
             links += _DOC_NAME.findall(token.content)
+            if not codes:
+                # A command written as a plain line of text: "python train.py" on a line of its own.
+                for line in token.content.splitlines():
+                    if _TEXT_COMMAND.match(line):
+                        add(line, False)
             prose += " "
         i += 1
     return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)))

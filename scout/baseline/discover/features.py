@@ -22,6 +22,11 @@ _STOP = frozenset(
     "has have had do does done here how what when where who why more most such only other some each one two "
     "may must should would could just like via per see".split()
 )
+_REPORTED = re.compile(
+    r"\b(?:acc\w*|error|f1|bleu|rouge|map|psnr|ssim|auc|perplexity|ppl|top-?[15]|iou|miou|fid|wer|dice|rmse|"
+    r"mae|recall|precision|score|reward)\b[^\n\d]{0,40}\d+(?:\.\d+)?\s*%?",
+    re.I,
+)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ed", "es", "s")
 
 
@@ -31,7 +36,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+    word = word[:-1] if word.endswith("e") and len(word) > 4 else word
+    return word[:-2] if word.endswith("at") and len(word) > 5 else word  # evaluate and evaluation: evalu
 
 
 def words(text: str, limit: int = 40) -> list[str]:
@@ -55,6 +61,8 @@ class RepoContext:
     shape: str
     candidates: int
     notebooks_only: bool
+    existing_orders: tuple[int, ...] = ()  # doc_order of the documented candidates whose files exist
+    reported: int = 0  # metric names written next to a number in the docs (a results table, "93.2% accuracy")
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -69,6 +77,8 @@ class RepoContext:
             discovery.shape,
             len(discovery.candidates),
             bool(discovery.candidates) and not runnable,
+            tuple(sorted(c.doc_order for c in existing)),
+            len(_REPORTED.findall(discovery.docs_text[:300_000])),
         )
 
 
@@ -103,6 +113,11 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["doc.order.log"] = math.log1p(candidate.doc_order)
         if candidate.doc_order == repo.first_existing:
             f["doc.first-existing"] = 1.0
+        if candidate.doc_order in repo.existing_orders:
+            place = repo.existing_orders.index(candidate.doc_order)
+            f[f"doc.existing-rank={min(place, 3)}"] = 1.0
+            if len(repo.existing_orders) == 1:
+                f["doc.only-existing"] = 1.0
         for i, heading in enumerate(reversed(candidate.section[-3:])):
             for word in words(heading, 8):
                 f[f"sec:{word}"] = max(f.get(f"sec:{word}", 0.0), 1.0 if i == 0 else 0.5)
@@ -111,6 +126,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["mentions.log"] = math.log(candidate.mentions)
         f[f"resolved={candidate.resolved}"] = 1.0
     else:
+        if repo.documented_existing:
+            f[f"origin={candidate.origin}|docs-have-commands"] = 1.0
         base = Path(candidate.script or candidate.command.split(" ")[0]).name.lower()
         if base and base in repo.docs_lower:
             f["script-named-in-docs"] = 1.0
@@ -142,6 +159,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["has-setup"] = 1.0
     for trait in candidate.traits:
         f[f"trait:{trait}"] = 1.0
+    if repo.reported and "prints_metric" in candidate.traits:
+        f["prints-metric|docs-report-metrics"] = 1.0
     for line in candidate.launches[:10]:
         for word in words(line, 8):
             f[f"launch:{word}"] = 1.0
@@ -150,20 +169,37 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     return f
 
 
-def none_features(repo: RepoContext) -> dict[str, float]:
-    """The features of "no runnable evaluation" for a repo."""
+# What the none option reads of the best candidate: where it came from and what it does, not its words.
+_TOP_KEPT = frozenset({"exists", "missing", "placeholders", "required-missing", "trait:prints_metric", "trait:evaluates",
+                       "trait:trains", "trait:plots", "trait:loads_checkpoint", "doc.first-existing"})
+
+
+def none_features(repo: RepoContext, top: dict[str, float] | None = None, scores: list[float] | None = None) -> dict[str, float]:
+    """The features of "no runnable evaluation" for a repo: the repo as a whole, and how strong its
+    best candidate is (`top`: its features, `scores`: the ranker's scores of all candidates)."""
     f = {"none:bias": 1.0, f"none:shape={repo.shape}": 1.0}
     if not repo.documented:
         f["none:no-doc-commands"] = 1.0
-    if not repo.documented_existing:
-        f["none:no-existing-doc-commands"] = 1.0
     if repo.notebooks_only:
         f["none:notebooks-only"] = 1.0
     if not repo.candidates:
         f["none:no-candidates"] = 1.0
     f["none:candidates.log"] = math.log1p(repo.candidates)
+    f[f"none:doc-existing={min(repo.documented_existing, 4)}"] = 1.0
+    if repo.reported:
+        f["none:docs-report-metrics"] = 1.0
+        f["none:docs-report-metrics.log"] = math.log1p(repo.reported)
     if len(repo.docs_lower) < 400:
         f["none:short-docs"] = 1.0
+    if scores:
+        top_p = 1 / sum(math.exp(s - max(scores)) for s in scores)
+        f["none:top.p"] = top_p
+        f["none:top.score"] = max(scores)  # how much the best candidate looks like an evaluation
+        if len(scores) == 1:
+            f["none:one-candidate"] = 1.0
+    for name, value in (top or {}).items():
+        if name in _TOP_KEPT or name.startswith(("origin=", "doc=")):
+            f[f"none:top|{name}"] = value
     return f
 
 

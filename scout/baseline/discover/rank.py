@@ -1,8 +1,10 @@
 """Rank a repo's candidates with weights fitted on the labeled corpus (ranker.json, written by
-`python bench/fit_ranker.py`): a conditional logit over the candidates and a "no runnable
-evaluation" option, so the probabilities of one repo sum to 1. The confidence of the pick is
-calibrated on out-of-fold scores of the development repos (Platt), and `sure` is the threshold at
-which the pick was right >= 97% of the time there."""
+`python bench/fit_ranker.py`), in two parts: a logistic model of "the repo has no runnable
+evaluation" from the repo as a whole and its best candidate, and a conditional logit (softmax)
+over the candidates; a candidate's probability is P(some evaluation) x its softmax share, so the
+probabilities of one repo and its none option sum to 1. The confidence of the pick is calibrated
+on out-of-fold scores of the development repos (Platt), and `sure` is the threshold at which the
+out-of-fold pick was right >= 97% of the time there."""
 
 from __future__ import annotations
 
@@ -36,13 +38,19 @@ class Ranking:
 
 @dataclass(frozen=True)
 class Model:
-    weights: dict[str, float]
+    weights: dict[str, float]  # of the candidates' features (the conditional logit)
+    none_weights: dict[str, float]  # of the none option's features (the logistic model)
     platt: tuple[float, float]  # calibrated = sigmoid(a * logit(p) + b)
     sure: float
-    none_at: float = 0.5  # "no runnable evaluation" is the pick at or above this probability
+    none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
+    # (None: when it is more probable than the best candidate)
 
     def score(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def none_probability(self, features: dict[str, float]) -> float:
+        z = sum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
+        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def calibrate(self, probability: float) -> float:
         p = min(max(probability, 1e-6), 1 - 1e-6)
@@ -54,7 +62,9 @@ class Model:
 def load_model(path: Path = RANKER) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Model(
-        dict(data["weights"]), tuple(data["calibration"]["platt"]), float(data["sure"]), float(data.get("none_at", 0.5))
+        dict(data["weights"]),
+        dict(data["none_weights"]),
+        tuple(data["calibration"]["platt"]), float(data["sure"]), data.get("none_at")
     )
 
 
@@ -63,6 +73,16 @@ def softmax(scores: list[float]) -> list[float]:
     exp = [math.exp(s - top) for s in scores]
     total = sum(exp)
     return [e / total for e in exp]
+
+
+def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, float]]) -> tuple[list[float], float]:
+    """(each candidate's probability of being the evaluation, the none option's)."""
+    scores = [model.score(f) for f in features]
+    if not scores:
+        return [], 1.0
+    best = max(range(len(scores)), key=lambda i: scores[i])
+    none = model.none_probability(none_features(repo, features[best], scores))
+    return [(1 - none) * p for p in softmax(scores)], none
 
 
 def _evidence(model: Model, features: dict[str, float], k: int = 3) -> tuple[str, ...]:
@@ -77,13 +97,12 @@ def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
     model = model or load_model()
     repo = RepoContext.of(discovery)
     features = [candidate_features(c, repo) for c in discovery.candidates]
-    scores = [model.score(f) for f in features] + [model.score(none_features(repo))]
-    probabilities = softmax(scores)
-    none_probability = probabilities[-1]
+    probabilities, none_probability = probabilities_of(model, repo, features)
     order = sorted(range(len(features)), key=lambda i: (-probabilities[i], i))
     ranked = tuple(
         Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order
     )
-    best = ranked[0] if ranked and none_probability < model.none_at else None
+    threshold = model.none_at if model.none_at is not None else (ranked[0].probability if ranked else 0.0)
+    best = ranked[0] if ranked and none_probability < threshold else None
     confidence = model.calibrate(best.probability if best else none_probability)
     return Ranking(ranked, none_probability, confidence, confidence >= model.sure, best.candidate if best else None)
