@@ -4,13 +4,19 @@ scout/baseline/discover/ranker.json. Refitting is this one command:
     python bench/fit_ranker.py
 
 Each dev repo's candidates (scout/baseline/discover/candidates.py) become feature rows
-(features.py), plus one "no runnable evaluation" row; a candidate is right when
-bench/corpus/labels.py `matches` it, the none row when the repo is labeled `eval: false`. The model is
-a conditional logit (softmax over the rows of one repo, L2-regularized, fitted with L-BFGS); the
-regularization is chosen by 10-fold cross-validation over repos on dev, whose out-of-fold scores
-also give the Platt calibration of the pick's confidence and the `sure` threshold (the lowest at
-which out-of-fold picks were right >= 97% of the time). Only labels with "split": "dev" are read.
-Prints the dev CV figures: top-1, top-3, sure-rate, precision when sure, ECE."""
+(features.py); a candidate is right when bench/corpus/labels.py `matches` it, "none" is right when
+the repo is labeled `eval: false`. Three fitted parts, as rank.py uses them:
+- a conditional logit over a repo's candidates (softmax within the repo, L2, L-BFGS), from the repos
+  with a right candidate;
+- a per-candidate logistic model of "this is the evaluation" from every repo (the candidates of
+  repos with no evaluation are negatives too);
+- a logistic model of "no runnable evaluation" from the repo as a whole and its best candidate as
+  the two models above score it, fitted on inner out-of-fold scores, as an unseen repo is scored.
+The regularization is chosen by 10-fold cross-validation over repos on dev (out-of-fold
+log-likelihood), whose out-of-fold picks also give the Platt calibration of the pick's confidence
+and the `sure` threshold (the lowest at which out-of-fold picks were right >= 97% of the time).
+Only labels with "split": "dev" are read. Prints the dev CV figures: top-1, top-3, sure-rate,
+precision when sure, ECE."""
 
 from __future__ import annotations
 
@@ -40,7 +46,7 @@ LAMBDAS = (1.0, 3.0, 10.0)
 CS = (0.3, 1.0, 3.0)  # of the none model (sklearn's inverse regularization)
 # "No runnable evaluation" is the pick when its probability reaches NONE_AT, or (None) when it is
 # more probable than the best candidate.
-NONE_AT = (None,)
+NONE_AT = (0.5, None)
 INNER_FOLDS = 5
 MIN_REPOS = 3  # a word feature seen in fewer training repos than this gets no weight
 FOLDS = 10
@@ -99,21 +105,41 @@ def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
     return {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), result.x) if abs(v) >= 1e-5}
 
 
-def _none_row(weights: dict[str, float], repo: Repo) -> dict[str, float]:
+def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
+    """Per-candidate logistic weights of "this one is the evaluation", from every repo: the
+    candidates of repos with no evaluation are negatives too, which the conditional logit never sees."""
+    seen: dict[str, int] = {}
+    for repo in repos:
+        for name in {name for row in repo.rows for name in row}:
+            seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    y = np.concatenate([repo.right[:-1] for repo in repos]).astype(int)
+    if not rows or y.all() or not y.any():
+        return {}
+    vectorizer = DictVectorizer()
+    model = LogisticRegression(C=C, max_iter=5000).fit(vectorizer.fit_transform(rows), y)
+    weights = {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), model.coef_[0]) if abs(v) >= 1e-5}
+    weights["bias"] = weights.get("bias", 0.0) + float(model.intercept_[0])
+    return weights
+
+
+def _none_row(weights: dict[str, float], points: dict[str, float], repo: Repo) -> dict[str, float]:
     scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows]
     best = int(np.argmax(scores)) if scores else None
-    return none_features(repo.context, repo.rows[best] if best is not None else None, scores)
+    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows), default=None)
+    return none_features(repo.context, repo.rows[best] if best is not None else None, scores, absolute)
 
 
 def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:
-    """Each repo's none-option features, its best candidate scored by a candidate model fitted
-    without it (inner cross-validation), as rank() will see an unseen repo."""
+    """Each repo's none-option features, its candidates scored by models fitted without it (inner
+    cross-validation), as rank() will see an unseen repo."""
     rows: list[dict[str, float]] = [{}] * len(repos)
     inner = KFold(n_splits=min(INNER_FOLDS, len(repos)), shuffle=True, random_state=SEED + 1)
     for train, test in inner.split(np.arange(len(repos))):
         weights = fit_candidates([repos[i] for i in train], lam)
+        points = fit_points([repos[i] for i in train])
         for i in test:
-            rows[i] = _none_row(weights, repos[i])
+            rows[i] = _none_row(weights, points, repos[i])
     return rows
 
 
@@ -122,6 +148,11 @@ def fit_none(rows: list[dict[str, float]], repos: list[Repo], C: float) -> dict[
     y = np.array([not repo.label.eval for repo in repos], dtype=int)
     if y.all() or not y.any():
         return {"none:bias": 10.0 if y.all() else -10.0}
+    seen: dict[str, int] = {}
+    for row in rows:
+        for name in row:
+            seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if "head:" not in k or seen[k] >= MIN_REPOS} for row in rows]
     vectorizer = DictVectorizer()
     X = vectorizer.fit_transform(rows)
     model = LogisticRegression(C=C, max_iter=5000).fit(X, y)
@@ -143,9 +174,10 @@ def cross_validate(repos: list[Repo], lam: float) -> dict[float, list[np.ndarray
     for train, test in folds.split(np.arange(len(repos))):
         train_repos = [repos[i] for i in train]
         weights = fit_candidates(train_repos, lam)
+        points = fit_points(train_repos)
         rows = none_rows(train_repos, lam)
         for C in CS:
-            model = Model(weights, fit_none(rows, train_repos, C), (1.0, 0.0), 1.01)
+            model = Model(weights, fit_none(rows, train_repos, C), points, (1.0, 0.0), 1.01)
             for i in test:
                 out[C][i] = predict(model, repos[i])
     return out
@@ -233,13 +265,13 @@ def main() -> None:
         for C, probs in cross_validate(repos, lam).items():
             for none_at in NONE_AT:
                 by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
-            got = by_setting[lam, C, None][1]
+            got = by_setting[lam, C, NONE_AT[0]][1]
             print(f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
-                  f"log-lik {got['loglik'].mean():.3f} (none when likelier)")
-    lam, C, none_at = max(
-        by_setting,
-        key=lambda k: (by_setting[k][1]["loglik"].mean(), by_setting[k][1]["top1"].mean()),
-    )
+                  f"log-lik {got['loglik'].mean():.3f} (none at {NONE_AT[0]})")
+    # The regularization by out-of-fold log-likelihood (a proper score, the same for every rule),
+    # then the rule for "none" by top-1 at that regularization.
+    lam, C, _ = max(by_setting, key=lambda k: by_setting[k][1]["loglik"].mean())
+    none_at = max(NONE_AT, key=lambda rule: by_setting[lam, C, rule][1]["top1"].mean())
     probs, got = by_setting[lam, C, none_at]
     correct = got["top1"]
     ab = platt(got["confidence"], correct)
@@ -277,6 +309,7 @@ def main() -> None:
                 print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
 
     weights = fit_candidates(repos, lam)
+    points = fit_points(repos)
     none_weights = fit_none(none_rows(repos, lam), repos, C)
     rounded = {name: round(value, 5) for name, value in sorted(weights.items(), key=lambda kv: -abs(kv[1]))}
     none_rounded = {name: round(value, 5) for name, value in sorted(none_weights.items(), key=lambda kv: -abs(kv[1]))}
@@ -291,6 +324,7 @@ def main() -> None:
                 "cv": cv,
                 "repos": [r.label.repo for r in repos],
                 "none_weights": none_rounded,
+                "point_weights": {k: round(v, 5) for k, v in sorted(points.items(), key=lambda kv: -abs(kv[1]))},
                 "weights": rounded,
             },
             indent=1,

@@ -177,7 +177,8 @@ class Files:
     @classmethod
     def of(cls, root: Path) -> Files:
         files = cls(root)
-        stack = [(root, 0)]
+        prefix = len(str(root)) + 1
+        stack = [(str(root), 0)]
         while stack and not files.truncated:
             folder, depth = stack.pop()
             try:
@@ -191,9 +192,9 @@ class Files:
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         if depth < _MAX_DEPTH:
-                            subs.append((Path(entry.path), depth + 1))
+                            subs.append((entry.path, depth + 1))
                     elif entry.is_file(follow_symlinks=False):
-                        files.paths.append(os.path.relpath(entry.path, root))
+                        files.paths.append(entry.path[prefix:])
                 except OSError:
                     continue
                 if len(files.paths) >= _MAX_FILES:

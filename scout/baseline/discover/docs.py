@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-_MAX_DOCS = 24
+_MAX_DOCS = 16
 _MAX_DOC_BYTES = 200_000  # a 10 MB README is read as its first 200 kB
-_MAX_TOTAL_BYTES = 1_200_000
+_MAX_TOTAL_BYTES = 800_000
 _DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".txt", "")
 _CONTEXT_CHARS = 300
 # Guides many research repos keep beside the README, or in docs/.
@@ -53,6 +54,7 @@ class Doc:
     text: str
     snippets: tuple[Snippet, ...] = ()
     links: tuple[str, ...] = ()  # docs it links or names, as written
+    headings: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -165,6 +167,7 @@ def parse_doc(path: str, text: str) -> Doc:
     return _parse_markdown(path, text)
 
 
+@lru_cache(maxsize=1)
 def _markdown():
     from markdown_it import MarkdownIt
 
@@ -183,6 +186,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
     snippets: list[Snippet] = []
     links: list[str] = []
     section: list[tuple[int, str]] = []
+    headings: list[str] = []
     prose = ""
 
     def add(code: str, inline: bool) -> None:
@@ -195,6 +199,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
         while section and section[-1][0] >= level:
             section.pop()
         section.append((level, title.strip()))
+        headings.append(title.strip())
         prose += " " + title.strip() + "."
 
     i = 0
@@ -241,7 +246,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
                         add(line, False)
             prose += " "
         i += 1
-    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)))
+    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
 
 
 def _parse_rst(path: str, text: str) -> Doc:
@@ -251,6 +256,7 @@ def _parse_rst(path: str, text: str) -> Doc:
     snippets: list[Snippet] = []
     levels: list[str] = []
     section: list[str] = []
+    headings: list[str] = []
     prose = ""
     expect_block = False
     i = 0
@@ -263,6 +269,7 @@ def _parse_rst(path: str, text: str) -> Doc:
                 levels.append(char)
             level = levels.index(char)
             section = section[:level] + [line.strip()]
+            headings.append(line.strip())
             prose += " " + line.strip() + "."
             i += 2
             continue
@@ -285,7 +292,7 @@ def _parse_rst(path: str, text: str) -> Doc:
         prose += " " + line.strip()
         i += 1
     links = re.findall(r"<([^<>\s]+\.(?:rst|md))>`_", text) + _DOC_NAME.findall(text)
-    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)))
+    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
 
 
 def notebooks_named(docs: list[Doc], repo_dir: Path) -> list[str]:

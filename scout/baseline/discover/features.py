@@ -63,6 +63,7 @@ class RepoContext:
     notebooks_only: bool
     existing_orders: tuple[int, ...] = ()  # doc_order of the documented candidates whose files exist
     reported: int = 0  # metric names written next to a number in the docs (a results table, "93.2% accuracy")
+    heading_words: frozenset[str] = frozenset()  # the words of the README's headings
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -79,6 +80,7 @@ class RepoContext:
             bool(discovery.candidates) and not runnable,
             tuple(sorted(c.doc_order for c in existing)),
             len(_REPORTED.findall(discovery.docs_text[:300_000])),
+            frozenset(w for h in (discovery.docs[0].headings[:60] if discovery.docs else ()) for w in words(h, 8)),
         )
 
 
@@ -174,9 +176,16 @@ _TOP_KEPT = frozenset({"exists", "missing", "placeholders", "required-missing", 
                        "trait:trains", "trait:plots", "trait:loads_checkpoint", "doc.first-existing"})
 
 
-def none_features(repo: RepoContext, top: dict[str, float] | None = None, scores: list[float] | None = None) -> dict[str, float]:
+def none_features(
+    repo: RepoContext,
+    top: dict[str, float] | None = None,
+    scores: list[float] | None = None,
+    absolute: float | None = None,
+) -> dict[str, float]:
     """The features of "no runnable evaluation" for a repo: the repo as a whole, and how strong its
-    best candidate is (`top`: its features, `scores`: the ranker's scores of all candidates)."""
+    best candidate is (`top`: its features, `scores`: the ranker's scores of all candidates,
+    `absolute`: the highest log-odds, among the candidates, of being an evaluation at all, from the
+    per-candidate model fitted on every repo, those with no evaluation included)."""
     f = {"none:bias": 1.0, f"none:shape={repo.shape}": 1.0}
     if not repo.documented:
         f["none:no-doc-commands"] = 1.0
@@ -186,6 +195,8 @@ def none_features(repo: RepoContext, top: dict[str, float] | None = None, scores
         f["none:no-candidates"] = 1.0
     f["none:candidates.log"] = math.log1p(repo.candidates)
     f[f"none:doc-existing={min(repo.documented_existing, 4)}"] = 1.0
+    for word in repo.heading_words:
+        f[f"none:head:{word}"] = 1.0
     if repo.reported:
         f["none:docs-report-metrics"] = 1.0
         f["none:docs-report-metrics.log"] = math.log1p(repo.reported)
@@ -197,6 +208,8 @@ def none_features(repo: RepoContext, top: dict[str, float] | None = None, scores
         f["none:top.score"] = max(scores)  # how much the best candidate looks like an evaluation
         if len(scores) == 1:
             f["none:one-candidate"] = 1.0
+    if absolute is not None:
+        f["none:best.log-odds"] = absolute
     for name, value in (top or {}).items():
         if name in _TOP_KEPT or name.startswith(("origin=", "doc=")):
             f[f"none:top|{name}"] = value

@@ -40,6 +40,7 @@ class Ranking:
 class Model:
     weights: dict[str, float]  # of the candidates' features (the conditional logit)
     none_weights: dict[str, float]  # of the none option's features (the logistic model)
+    point_weights: dict[str, float]  # of the candidates' features: is this one an evaluation at all
     platt: tuple[float, float]  # calibrated = sigmoid(a * logit(p) + b)
     sure: float
     none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
@@ -64,6 +65,7 @@ def load_model(path: Path = RANKER) -> Model:
     return Model(
         dict(data["weights"]),
         dict(data["none_weights"]),
+        dict(data["point_weights"]),
         tuple(data["calibration"]["platt"]), float(data["sure"]), data.get("none_at")
     )
 
@@ -81,7 +83,8 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
     if not scores:
         return [], 1.0
     best = max(range(len(scores)), key=lambda i: scores[i])
-    none = model.none_probability(none_features(repo, features[best], scores))
+    absolute = max(sum(model.point_weights.get(n, 0.0) * v for n, v in f.items()) for f in features)
+    none = model.none_probability(none_features(repo, features[best], scores, absolute))
     return [(1 - none) * p for p in softmax(scores)], none
 
 
