@@ -57,12 +57,14 @@ TARGET_PRECISION = 0.97
 class Repo:
     """One labeled dev repo: its candidates' features and which are right, and whether it has none."""
 
-    def __init__(self, label: labels.Label, corpus: Path):
+    def __init__(self, label: labels.Label, corpus: Path, drop: tuple[str, ...] = ()):
         self.label = label
         discovery = find_candidates(corpus / label.folder)
         self.context = RepoContext.of(discovery)
         self.candidates = discovery.candidates
         self.rows = [candidate_features(c, self.context) for c in discovery.candidates]
+        if drop:
+            self.rows = [{k: v for k, v in row.items() if not k.startswith(drop)} for row in self.rows]
         self.right = np.array(
             [labels.matches(label, c.command, c.cwd) for c in discovery.candidates] + [not label.eval], dtype=bool
         )
@@ -250,12 +252,13 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=labels.CORPUS, help="the folder of the checkouts")
     parser.add_argument("--labels", type=Path, default=labels.LABELS, help="the folder of the label files")
     parser.add_argument("--out", type=Path, default=RANKER)
+    parser.add_argument("--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)")
     parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
     args = parser.parse_args()
 
     started = time.time()
     dev = [label for label in labels.load("dev", args.labels) if (args.corpus / label.folder).is_dir()]
-    repos = [Repo(label, args.corpus) for label in dev]
+    repos = [Repo(label, args.corpus, tuple(args.drop)) for label in dev]
     print(f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
           f"{sum(len(r.rows) for r in repos)} candidates, read in {time.time() - started:.1f}s; "
           f"{sum(r.label.eval and not r.learnable for r in repos)} with an evaluation have no right candidate")

@@ -124,6 +124,7 @@ class Candidate:
     required_missing: tuple[str, ...] = ()  # required arguments of the script the command does not give
     launches: tuple[str, ...] = ()  # what a shell script or Makefile target runs
     context: str = ""  # the prose just before it in the doc
+    after: str = ""  # the prose just after it
     setup: tuple[str, ...] = ()  # the prepare/download steps the doc puts right before it
     language: str = "python"
     program: str = ""  # python, bash, th, make, the console script's name...
@@ -594,6 +595,7 @@ class _Reader:
                             section=snippet.section,
                             doc_order=self.order,
                             context=snippet.context,
+                            after=snippet.after,
                             setup=prepare,
                         )
                     )

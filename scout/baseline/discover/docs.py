@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class Snippet:
     section: tuple[str, ...]  # the heading path it sits under
     context: str  # the prose just before it
     order: int  # position in the doc
+    after: str = ""  # the prose just after it ("Expected result: 2.63% test error")
 
 
 @dataclass(frozen=True)
@@ -187,20 +188,27 @@ def _parse_markdown(path: str, text: str) -> Doc:
     links: list[str] = []
     section: list[tuple[int, str]] = []
     headings: list[str] = []
-    prose = ""
+    prose = ""  # since the last block: the context of the next snippet
+    said: list[str] = []  # all the prose, for what follows each snippet
+    offsets: list[int] = []
+
+    def say(text: str) -> None:
+        nonlocal prose
+        prose += text
+        said.append(text)
 
     def add(code: str, inline: bool) -> None:
         if code.strip():
             heads = tuple(title for _, title in section)
             snippets.append(Snippet(code, inline, heads, prose[-_CONTEXT_CHARS:].strip(), len(snippets)))
+            offsets.append(len(said))
 
     def heading(level: int, title: str) -> None:
-        nonlocal prose
         while section and section[-1][0] >= level:
             section.pop()
         section.append((level, title.strip()))
         headings.append(title.strip())
-        prose += " " + title.strip() + "."
+        say(" " + title.strip() + ".")
 
     i = 0
     while i < len(tokens):
@@ -220,7 +228,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
             links += _HREF.findall(token.content)
             words = _strip_html(_PRE.sub("", token.content)).strip()
             if words:
-                prose += " " + words
+                say(" " + words)
         elif token.type == "inline":
             children = token.children or []
             codes = [c for c in children if c.type == "code_inline"]
@@ -236,7 +244,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
                 elif child.type == "link_open":
                     links.append(str(child.attrs.get("href", "")))
                 elif child.type in ("text", "html_inline"):
-                    prose += child.content
+                    say(child.content)
                     links += _HREF.findall(child.content) if child.type == "html_inline" else []
             links += _DOC_NAME.findall(token.content)
             if not codes:
@@ -244,8 +252,13 @@ def _parse_markdown(path: str, text: str) -> Doc:
                 for line in token.content.splitlines():
                     if _TEXT_COMMAND.match(line):
                         add(line, False)
-            prose += " "
+            say(" ")
         i += 1
+    ends = [*offsets[1:], len(said)]
+    snippets = [
+        replace(snippet, after="".join(said[offset : min(end, offset + 12)]).strip()[:_CONTEXT_CHARS])
+        for snippet, offset, end in zip(snippets, offsets, ends)
+    ]
     return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
 
 

@@ -125,6 +125,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
                 f[f"sec:{word}"] = max(f.get(f"sec:{word}", 0.0), 1.0 if i == 0 else 0.5)
         for word in words(candidate.context[-200:], 30):
             f[f"ctx:{word}"] = 1.0
+        if _REPORTED.search(candidate.after[:200]):
+            f["after-reports-metric"] = 1.0
         f["mentions.log"] = math.log(candidate.mentions)
         f[f"resolved={candidate.resolved}"] = 1.0
     else:
@@ -250,4 +252,5 @@ def describe(name: str) -> str:
         "script-named-in-docs": "the docs name its script",
         "mentions.log": "the docs give it more than once",
         "has-setup": "the docs prepare data right before it",
+        "after-reports-metric": "the docs give a result right after it",
     }.get(name, name)
