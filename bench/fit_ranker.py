@@ -252,16 +252,20 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=labels.CORPUS, help="the folder of the checkouts")
     parser.add_argument("--labels", type=Path, default=labels.LABELS, help="the folder of the label files")
     parser.add_argument("--out", type=Path, default=RANKER)
-    parser.add_argument("--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)")
+    parser.add_argument(
+        "--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)"
+    )
     parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
     args = parser.parse_args()
 
     started = time.time()
     dev = [label for label in labels.load("dev", args.labels) if (args.corpus / label.folder).is_dir()]
     repos = [Repo(label, args.corpus, tuple(args.drop)) for label in dev]
-    print(f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
-          f"{sum(len(r.rows) for r in repos)} candidates, read in {time.time() - started:.1f}s; "
-          f"{sum(r.label.eval and not r.learnable for r in repos)} with an evaluation have no right candidate")
+    print(
+        f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
+        f"{sum(len(r.rows) for r in repos)} candidates, read in {time.time() - started:.1f}s; "
+        f"{sum(r.label.eval and not r.learnable for r in repos)} with an evaluation have no right candidate"
+    )
 
     by_setting = {}
     for lam in LAMBDAS:
@@ -269,8 +273,10 @@ def main() -> None:
             for none_at in NONE_AT:
                 by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
             got = by_setting[lam, C, NONE_AT[0]][1]
-            print(f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
-                  f"log-lik {got['loglik'].mean():.3f} (none at {NONE_AT[0]})")
+            print(
+                f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
+                f"log-lik {got['loglik'].mean():.3f} (none at {NONE_AT[0]})"
+            )
     # The regularization by out-of-fold log-likelihood (a proper score, the same for every rule),
     # then the rule for "none" by top-1 at that regularization.
     lam, C, _ = max(by_setting, key=lambda k: by_setting[k][1]["loglik"].mean())
@@ -293,22 +299,32 @@ def main() -> None:
         "ece_raw": round(ece(got["confidence"], correct), 4),
         "ece": round(ece(conf, correct), 4),
     }
-    print(f"dev {FOLDS}-fold CV (lambda {lam}, C {C}, none at {none_at}): top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
-          f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
-          f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}")
+    print(
+        f"dev {FOLDS}-fold CV (lambda {lam}, C {C}, none at {none_at}): "
+        f"top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
+        f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
+        f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}"
+    )
     evals = [i for i, r in enumerate(repos) if r.label.eval and r.learnable]
     among = np.mean([repos[i].right[int(np.argmax(probs[i][:-1]))] for i in evals]) if evals else float("nan")
     said_none = np.array([_pick(p, none_at) == len(p) - 1 for p in probs])
     is_none = np.array([not r.label.eval for r in repos])
-    print(f"  diagnosis: best candidate right for {among:.3f} of the {len(evals)} eval repos with a right candidate; "
-          f"none said for {said_none[is_none].mean():.3f} of none repos and {said_none[~is_none].mean():.3f} of eval repos")
+    print(
+        f"  diagnosis: best candidate right for {among:.3f} of the {len(evals)} eval repos with a right candidate; "
+        f"none said for {said_none[is_none].mean():.3f} of none repos "
+        f"and {said_none[~is_none].mean():.3f} of eval repos"
+    )
     if args.misses:
         for repo, p, ok, c in zip(repos, probs, correct, conf):
             if not ok:
                 i = _pick(p, none_at)
                 what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
                 rights = [j for j in np.argsort(-p, kind="stable") if repo.right[j]]
-                where = f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}" if rights else "no right one"
+                where = (
+                    f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}"
+                    if rights
+                    else "no right one"
+                )
                 print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
 
     weights = fit_candidates(repos, lam)

@@ -32,8 +32,10 @@ def test_one_line_fences_do_not_hide_later_blocks(tmp_path):
     assert fenced.origin == "doc-block" and fenced.script_exists and fenced.language == "lua"
     test = _by_command(found, "CUDA_VISIBLE_DEVICES=0 th ed/test/test_one_loaded_model.lua")
     assert test.script == "ed/test/test_one_loaded_model.lua" and test.script_exists
-    assert test.section == ("Source code for \"Deep Joint Entity Disambiguation with Local Neural Attention\"",
-                            "How to run the system and reproduce our results")
+    assert test.section == (
+        'Source code for "Deep Joint Entity Disambiguation with Local Neural Attention"',
+        "How to run the system and reproduce our results",
+    )
     assert "re-load and test the best ED model" in test.context
     assert not any(c.command.startswith("luarocks") for c in found.candidates)  # an install step
 
@@ -88,7 +90,10 @@ def test_console_script_without_func_and_hydra_overrides(tmp_path):
     assert documented.origin == "doc-block" and documented.script == "mmf_cli/run.py" and documented.script_exists
     assert "<REPLACE_WITH_BASELINE_CONFIG>" in documented.placeholders
     declared = [c for c in found.candidates if c.origin == "console-script"]
-    assert [(c.command, c.script) for c in declared] == [("mmf_run", "mmf_cli/run.py"), ("mmf_predict", "mmf_cli/predict.py")]
+    assert [(c.command, c.script) for c in declared] == [
+        ("mmf_run", "mmf_cli/run.py"),
+        ("mmf_predict", "mmf_cli/predict.py"),
+    ]
 
 
 def test_rank_is_a_distribution_with_evidence(tmp_path):

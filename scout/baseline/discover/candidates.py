@@ -17,7 +17,6 @@ import re
 import shlex
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
@@ -42,8 +41,10 @@ _OTHER_RUNNERS = frozenset({"make", "jupyter", "papermill", "pytest", "nosetests
 # Programs that start another program: skipped, with their own options, to reach the one run.
 _WRAPPERS = frozenset({"sudo", "nohup", "time", "env", "exec", "srun", "mpirun", "mpiexec", "horovodrun", "torchrun",
                        "deepspeed", "stdbuf", "xvfb-run", "taskset", "nice", "ionice"})  # fmt: skip
-_WRAPPER_VALUE_FLAGS = re.compile(r"^-(?:np|n|N|c|H|-nproc_per_node|-nnodes|-node_rank|-master_addr|-master_port|"
-                                  r"-gpus|-num_gpus|-include|-hostfile|-config_file|-num_processes|-rdzv\w*)$")  # fmt: skip
+_WRAPPER_VALUE_FLAGS = re.compile(
+    r"^-(?:np|n|N|c|H|-nproc_per_node|-nnodes|-node_rank|-master_addr|-master_port|"
+    r"-gpus|-num_gpus|-include|-hostfile|-config_file|-num_processes|-rdzv\w*)$"
+)
 _EXTENSIONS = {".py": "python", ".sh": "shell", ".lua": "lua", ".jl": "julia", ".r": "r", ".m": "matlab"}
 _RUNNER_OF = {"python": "python", "shell": "bash", "lua": "th", "julia": "julia", "r": "Rscript"}
 # What a doc line starts with when it prepares rather than runs.
@@ -71,7 +72,8 @@ _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
 _TRAITS = {
     "trains": (".backward(", "optimizer.step(", ".fit(", "fit_generator(", ".minimize(", "apply_gradients", "train_op",
                "trainer.train(", "optim.", ":backward("),
-    "loads_checkpoint": ("load_state_dict", "torch.load(", "load_weights", "load_model(", ".restore(", "from_pretrained",
+    "loads_checkpoint": ("load_state_dict", "torch.load(", "load_weights", "load_model(", ".restore(",
+                         "from_pretrained",
                          "pickle.load", "latest_checkpoint", "init_from_checkpoint", "torch.load"),
     "evaluates": (".eval()", "no_grad", "def eval", "def test", "def validat", ".evaluate(", "sklearn.metrics",
                   "accuracy_score", "classification_report", "confusion_matrix", ":evaluate(", ":test("),
@@ -81,7 +83,8 @@ _TRAITS = {
     "serves": ("flask", "gradio", "streamlit", "uvicorn", "fastapi"),
     "cuda": (".cuda(", "cuda:", "device('cuda", 'device("cuda', ":cuda()"),
     "unit_test": ("import unittest", "import pytest", "from unittest", "(unittest.testcase)"),
-    "reads_args": ("argparse", "add_argument", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags", "docopt",
+    "reads_args": ("argparse", "add_argument", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags",
+                   "docopt",
                    "cmd:option", "tf.flags"),
 }  # fmt: skip
 
@@ -341,7 +344,9 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
     if parsed.program == "python":
         if Path(parsed.script or "").name == "setup.py":
             return False  # an install step
-        return bool(parsed.script or parsed.module) and not (parsed.module or "").startswith(("pip", "venv", "ensurepip"))
+        return bool(parsed.script or parsed.module) and not (parsed.module or "").startswith(
+            ("pip", "venv", "ensurepip")
+        )
     if parsed.program in _SCRIPT_RUNNERS:
         return bool(parsed.script)
     if first.startswith("./"):  # a program of the repo: `./Test`, not a folder `./cache_data/lists/300W`
@@ -440,7 +445,11 @@ class Scripts:
                     continue
                 launches.append(part)
                 if depth < 1:
-                    target = parsed.script or (parsed.module or "").replace(".", "/") + ".py" if (parsed.script or parsed.module) else None
+                    target = (
+                        parsed.script or (parsed.module or "").replace(".", "/") + ".py"
+                        if (parsed.script or parsed.module)
+                        else None
+                    )
                     for base in (folder, ""):
                         rel = join(base, target) if target else None
                         if rel and (self.root / rel).is_file():
@@ -504,7 +513,10 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
             data = tomllib.loads(read_text(pyproject))
         except (tomllib.TOMLDecodeError, ValueError):
             data = {}
-        scripts = {**data.get("project", {}).get("scripts", {}), **data.get("tool", {}).get("poetry", {}).get("scripts", {})}
+        scripts = {
+            **data.get("project", {}).get("scripts", {}),
+            **data.get("tool", {}).get("poetry", {}).get("scripts", {}),
+        }
         found.update({k: str(v) for k, v in scripts.items() if isinstance(v, str)})
     for name in ("setup.py", "setup.cfg"):
         text = read_text(repo_dir / name) if (repo_dir / name).is_file() else ""
@@ -541,6 +553,7 @@ class _Reader:
     files: Files
     scripts: Scripts
     programs: tuple[str, ...]
+    entry_points: dict[str, str] = field(default_factory=dict)  # console script -> module[:func]
     found: list[Candidate] = field(default_factory=list)
     order: int = 0
 
@@ -567,9 +580,9 @@ class _Reader:
                             moved = join("", target)  # `cd cnn` again, from where the reader started
                         line_cd = None if cloned or target in ("", "~") else moved
                         cloned = False
-                        if k == 0 or all(p.split(" ", 1)[0] in ("cd", "pushd", "git") for p in parts[:k]):
-                            if len(parts) == k + 1 and not snippet.inline:
-                                cd = line_cd  # a `cd` on its own moves the later blocks too
+                        only_moves = all(p.split(" ", 1)[0] in ("cd", "pushd", "git") for p in parts[:k])
+                        if only_moves and len(parts) == k + 1 and not snippet.inline:
+                            cd = line_cd  # a `cd` on its own moves the later blocks too
                         continue
                     parsed = parse_command(part, self.programs)
                     if snippet.inline and " " not in part and not part.startswith("./"):
@@ -600,7 +613,11 @@ class _Reader:
                         )
                     )
                     self.order += 1
-                    in_folder = f"cd {shlex.quote(candidate.cwd)} && {candidate.command}" if candidate.cwd else candidate.command
+                    in_folder = (
+                        f"cd {shlex.quote(candidate.cwd)} && {candidate.command}"
+                        if candidate.cwd
+                        else candidate.command
+                    )
                     steps.append((in_folder, _prepares(parsed, first, part)))
 
     def _resolve(self, command: str, parsed: Parsed, doc: Doc, cd: str | None) -> Candidate | None:
@@ -625,7 +642,10 @@ class _Reader:
             if parsed.module:
                 script = _module_file(self.root, parsed.module, cwd)
             elif target == "Makefile":
-                script = next((join(cwd, n) for n in ("Makefile", "makefile", "GNUmakefile") if (self.root / cwd / n).is_file()), None)
+                script = next(
+                    (join(cwd, n) for n in ("Makefile", "makefile", "GNUmakefile") if (self.root / cwd / n).is_file()),
+                    None,
+                )
             elif target:
                 script = join(cwd, target) if (self.root / cwd / target).is_file() else None
             else:
@@ -640,9 +660,16 @@ class _Reader:
                 script = matches[0]
                 cwd = script[: len(script) - len(target.lstrip("/"))].rstrip("/")
                 chosen = (cwd, "found")
-        if chosen is None and parsed.module and parsed.module.split(".")[0] in ("torch", "tensorflow", "pytest", "unittest", "jupyter", "nbconvert", "spacy", "nltk"):
+        if (
+            chosen is None
+            and parsed.module
+            and parsed.module.split(".")[0]
+            in ("torch", "tensorflow", "pytest", "unittest", "jupyter", "nbconvert", "spacy", "nltk")
+        ):
             chosen = (options[0][0] if (self.root / options[0][0]).is_dir() else "", "as written")
-        exists = chosen is not None and (script is not None or (not target and not parsed.module) or parsed.program in self.programs)
+        exists = chosen is not None and (
+            script is not None or (not target and not parsed.module) or parsed.program in self.programs
+        )
         if chosen is None:
             chosen = next(((c, h) for c, h in options if (self.root / c).is_dir()), ("", "root"))
             script = join(chosen[0], target) if target else None
@@ -669,10 +696,12 @@ class _Reader:
         )
 
     def _console_file(self, name: str) -> str | None:
-        target = console_scripts_cache(self.root).get(name, "")
+        target = self.entry_points.get(name, "")
         return _module_file(self.root, target.split(":")[0]) or _module_file(self.root, target.split(":")[0], "src")
 
-    def add(self, command: str, cwd: str, origin: str, source: str, script: str | None, language: str = "python") -> None:
+    def add(
+        self, command: str, cwd: str, origin: str, source: str, script: str | None, language: str = "python"
+    ) -> None:
         parsed = parse_command(command, self.programs)
         info = self.scripts.info(script)
         self.found.append(
@@ -694,11 +723,6 @@ class _Reader:
                 traits=info.traits,
             )
         )
-
-
-@lru_cache(maxsize=64)
-def console_scripts_cache(root: Path) -> dict[str, str]:
-    return console_scripts(root)
 
 
 def _language(parsed: Parsed, script: str | None) -> str:
@@ -763,7 +787,9 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
                 reader.add(f"python {shown}", cwd, "entry-point", f"script {rel}", rel)
                 for switch in info.modes[:3]:
                     reader.add(f"python {shown} {switch}", cwd, "entry-point", f"script {rel} with {switch}", rel)
-            elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)):
+            elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
+                read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
+            ):
                 reader.add(f"python {shown}", cwd, "conventional", f"flat script {rel}", rel)
         elif suffix in (".lua", ".jl", ".r") and "/" not in rel:
             language = _EXTENSIONS[suffix]
@@ -776,7 +802,9 @@ def _shape(repo_dir: Path, candidates: list[Candidate]) -> str:
         return "monorepo"
     packaged = any((repo_dir / n).is_file() for n in ("setup.py", "setup.cfg", "pyproject.toml"))
     try:
-        has_package = any((p / "__init__.py").is_file() for p in repo_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        has_package = any(
+            (p / "__init__.py").is_file() for p in repo_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
     except OSError:
         has_package = False
     if packaged and has_package and not documented:
@@ -808,7 +836,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     files = Files.of(repo_dir)
     scripts_map = console_scripts(repo_dir)
     programs = tuple(scripts_map)
-    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs)
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map)
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)

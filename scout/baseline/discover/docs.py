@@ -89,7 +89,9 @@ def _readme_rank(name: str) -> tuple:
 
 def _readable_doc(name: str) -> bool:
     """A linked file worth reading as a doc: Markdown or reST, or a guide or README by its name."""
-    return name.lower().endswith((".md", ".markdown", ".mdx", ".rst")) or bool(_GUIDE.match(name + ("" if "." in name else ".txt")))
+    return name.lower().endswith((".md", ".markdown", ".mdx", ".rst")) or bool(
+        _GUIDE.match(name + ("" if "." in name else ".txt"))
+    )
 
 
 def _inside(repo: Path, path: Path) -> bool:
@@ -114,7 +116,9 @@ def _linked(repo: Path, doc: Doc) -> list[Path]:
         for base in (repo / doc.folder, repo):
             target = repo / link.lstrip("/") if link.startswith("/") else base / link
             if target.is_dir():
-                target = next((target / n for n in ("README.md", "readme.md", "README.rst") if (target / n).is_file()), target)
+                target = next(
+                    (target / n for n in ("README.md", "readme.md", "README.rst") if (target / n).is_file()), target
+                )
             if _is_doc(target) and _inside(repo, target) and _readable_doc(target.name):
                 out.append(target.resolve())
                 break
@@ -164,7 +168,9 @@ def parse_doc(path: str, text: str) -> Doc:
     if suffix == ".rst":
         return _parse_rst(path, text)
     if suffix == ".txt" or (suffix == "" and not re.search(r"^#|```", text, re.M)):
-        return Doc(path, text, (Snippet(text, False, (), "", 0),) if text.strip() else (), tuple(_DOC_NAME.findall(text)))
+        return Doc(
+            path, text, (Snippet(text, False, (), "", 0),) if text.strip() else (), tuple(_DOC_NAME.findall(text))
+        )
     return _parse_markdown(path, text)
 
 
@@ -233,8 +239,10 @@ def _parse_markdown(path: str, text: str) -> Doc:
             children = token.children or []
             codes = [c for c in children if c.type == "code_inline"]
             others = [c for c in children if c.type not in ("code_inline", "softbreak", "hardbreak")]
-            alone = bool(codes) and not any(c.content.strip() for c in others if c.type == "text") and not any(
-                c.type == "link_open" for c in others
+            alone = (
+                bool(codes)
+                and not any(c.content.strip() for c in others if c.type == "text")
+                and not any(c.type == "link_open" for c in others)
             )
             for child in children:
                 if child.type == "code_inline":
@@ -293,7 +301,9 @@ def _parse_rst(path: str, text: str) -> Doc:
                 if not re.match(r"^\s*:\w+:", lines[i]):
                     block.append(lines[i][indent:])
                 i += 1
-            snippets.append(Snippet("\n".join(block), False, tuple(section), prose[-_CONTEXT_CHARS:].strip(), len(snippets)))
+            snippets.append(
+                Snippet("\n".join(block), False, tuple(section), prose[-_CONTEXT_CHARS:].strip(), len(snippets))
+            )
             prose, expect_block = "", False
             continue
         if re.match(r"^\s*\.\.\s+(code-block|code|sourcecode|prompt)::", line) or line.rstrip().endswith("::"):

@@ -27,6 +27,7 @@ _REPORTED = re.compile(
     r"mae|recall|precision|score|reward)\b[^\n\d]{0,40}\d+(?:\.\d+)?\s*%?",
     re.I,
 )
+_PROGRAMS = frozenset({"python", "bash", "sh", "th", "make", "julia", "Rscript", "jupyter"})
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ed", "es", "s")
 
 
@@ -136,7 +137,7 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         if base and base in repo.docs_lower:
             f["script-named-in-docs"] = 1.0
     program = candidate.program or "none"
-    f[f"prog={program if program in ('python', 'bash', 'sh', 'th', 'make', 'julia', 'Rscript', 'jupyter') else 'other'}"] = 1.0
+    f[f"prog={program if program in _PROGRAMS else 'other'}"] = 1.0
     target = candidate.script or candidate.module or ""
     if candidate.origin == "console-script" or (documented and not candidate.script and not candidate.module):
         target = f"{candidate.program} {target}"
@@ -174,8 +175,20 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
 
 
 # What the none option reads of the best candidate: where it came from and what it does, not its words.
-_TOP_KEPT = frozenset({"exists", "missing", "placeholders", "required-missing", "trait:prints_metric", "trait:evaluates",
-                       "trait:trains", "trait:plots", "trait:loads_checkpoint", "doc.first-existing"})
+_TOP_KEPT = frozenset(
+    {
+        "exists",
+        "missing",
+        "placeholders",
+        "required-missing",
+        "trait:prints_metric",
+        "trait:evaluates",
+        "trait:trains",
+        "trait:plots",
+        "trait:loads_checkpoint",
+        "doc.first-existing",
+    }
+)
 
 
 def none_features(
@@ -235,9 +248,11 @@ def describe(name: str) -> str:
     if value:
         return {
             "origin": f"from {value.replace('-', ' ')}",
-            "doc": {"readme": "in the README", "sub-readme": "in a sub-folder's README", "guide": "in a linked guide"}.get(
-                value, name
-            ),
+            "doc": {
+                "readme": "in the README",
+                "sub-readme": "in a sub-folder's README",
+                "guide": "in a linked guide",
+            }.get(value, name),
             "lang": f"{value} code",
             "prog": f"run with {value}",
             "resolved": f"its files found ({value})",

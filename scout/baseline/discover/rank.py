@@ -66,7 +66,9 @@ def load_model(path: Path = RANKER) -> Model:
         dict(data["weights"]),
         dict(data["none_weights"]),
         dict(data["point_weights"]),
-        tuple(data["calibration"]["platt"]), float(data["sure"]), data.get("none_at")
+        tuple(data["calibration"]["platt"]),
+        float(data["sure"]),
+        data.get("none_at"),
     )
 
 
@@ -89,9 +91,7 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
 
 
 def _evidence(model: Model, features: dict[str, float], k: int = 3) -> tuple[str, ...]:
-    pushes = sorted(
-        ((model.weights.get(n, 0.0) * v, n) for n, v in features.items() if n != "bias"), reverse=True
-    )
+    pushes = sorted(((model.weights.get(n, 0.0) * v, n) for n, v in features.items() if n != "bias"), reverse=True)
     return tuple(describe(name) for push, name in pushes[:k] if push > 0)
 
 
@@ -102,9 +102,7 @@ def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
     features = [candidate_features(c, repo) for c in discovery.candidates]
     probabilities, none_probability = probabilities_of(model, repo, features)
     order = sorted(range(len(features)), key=lambda i: (-probabilities[i], i))
-    ranked = tuple(
-        Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order
-    )
+    ranked = tuple(Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order)
     threshold = model.none_at if model.none_at is not None else (ranked[0].probability if ranked else 0.0)
     best = ranked[0] if ranked and none_probability < threshold else None
     confidence = model.calibrate(best.probability if best else none_probability)
