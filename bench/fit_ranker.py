@@ -227,6 +227,10 @@ def sure_threshold(conf: np.ndarray, correct: np.ndarray) -> float:
     """The lowest confidence such that picks at or above it were right >= TARGET_PRECISION of the
     time (the largest such set); 1.01 (never sure) when there is none."""
     order = np.argsort(-conf, kind="stable")
+
+    def inside(lo: float, hi: float) -> np.ndarray:
+        return (conf > lo) & (conf <= hi)
+
     hits = np.cumsum(correct[order])
     best = None
     for k in range(1, len(order) + 1):
@@ -304,6 +308,23 @@ def main() -> None:
         f"top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
         f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
         f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}"
+    )
+    order = np.argsort(-conf, kind="stable")
+
+    def inside(lo: float, hi: float) -> np.ndarray:
+        return (conf > lo) & (conf <= hi)
+
+    print(
+        "  reliability (calibrated confidence -> right, out of fold): "
+        + "  ".join(
+            f"{lo:.1f}-{hi:.1f}: {correct[inside(lo, hi)].mean():.2f} of {inside(lo, hi).sum()}"
+            for lo, hi in zip(np.linspace(0, 0.9, 10), np.linspace(0.1, 1.0, 10))
+            if inside(lo, hi).any()
+        )
+    )
+    print(
+        "  right among the k most confident picks: "
+        + "  ".join(f"k={k}: {correct[order[:k]].mean():.2f}" for k in (5, 10, 20, 40) if k <= len(order))
     )
     evals = [i for i, r in enumerate(repos) if r.label.eval and r.learnable]
     among = np.mean([repos[i].right[int(np.argmax(probs[i][:-1]))] for i in evals]) if evals else float("nan")

@@ -103,6 +103,8 @@ def code_traits(text: str) -> list[str]:
 # A flag or choice that may switch a script into another mode: one variant of the script each,
 # for the ranker to weigh (generating a candidate is not choosing it).
 _MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
+# A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
+_MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
 _TOP_LEVEL_RUN = re.compile(r"^(?:[A-Za-z_][\w.\[\]'\"]*\s*\(|print\b|for |while |with )", re.M)
 _ENTRY = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]|@hydra\.main|@click\.command|absl\.app|app\.run\(|"""
@@ -791,6 +793,10 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
                 read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
             ):
                 reader.add(f"python {shown}", cwd, "conventional", f"flat script {rel}", rel)
+        elif suffix == ".m" and rel.count("/") <= 1 and _MATLAB_SCRIPT.match(read_text(repo_dir / rel, 20_000)):
+            cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
+            stem = Path(rel).stem
+            reader.add(f"matlab -batch {stem}", cwd, "conventional", f"MATLAB script {rel}", rel, "matlab")
         elif suffix in (".lua", ".jl", ".r") and "/" not in rel:
             language = _EXTENSIONS[suffix]
             reader.add(f"{_RUNNER_OF[language]} {rel}", "", "conventional", f"top-level script {rel}", rel, language)

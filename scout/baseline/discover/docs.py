@@ -26,6 +26,7 @@ _GUIDE = re.compile(
     r"tutorial\w*|howto|guide)([_\-.].*)?\.(md|markdown|rst|txt)$",
     re.IGNORECASE,
 )
+_SUB_READMES = ("README.md", "readme.md", "Readme.md", "ReadMe.md", "README.rst", "README.markdown")
 _DOC_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:md|markdown|rst))\b")
 _BLOB = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\"']+)")
 _PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
@@ -145,7 +146,7 @@ def find_docs(repo_dir: Path) -> list[Doc]:
     except OSError:
         subs = []
     for sub in subs:
-        conventional += [sub / n for n in ("README.md", "readme.md", "README.rst") if (sub / n).is_file()][:1]
+        conventional += [sub / n for n in _SUB_READMES if (sub / n).is_file()][:1]
     queue: list[Path] = [p.resolve() for p in readmes + guides]
     seen: set[Path] = set()
     docs: list[Doc] = []
