@@ -156,16 +156,15 @@ def test_many_files_are_bounded(tmp_path):
 
 
 def test_sub_readme_named_in_inline_code_is_read(tmp_path):
-    # No dev-corpus repo names its guide only in inline code, so this one shape is written by hand.
-    (tmp_path / "README.md").write_text("# Project\nFor the experiments see `experiments/README.md`.\n")
-    (tmp_path / "experiments").mkdir()
-    (tmp_path / "experiments" / "README.md").write_text("## Evaluate\n```\npython evaluate.py --split test\n```\n")
-    (tmp_path / "experiments" / "evaluate.py").write_text("import argparse\n")
+    # No dev-corpus repo names its guide only in inline code, so this one shape is written by hand;
+    # two folders down, the guide is no conventional doc: only the inline name leads to it.
+    (tmp_path / "README.md").write_text("# Project\nFor the experiments see `experiments/cifar/README.md`.\n")
+    guide = tmp_path / "experiments" / "cifar"
+    guide.mkdir(parents=True)
+    (guide / "README.md").write_text("## Evaluate\n```\npython evaluate.py --split test\n```\n")
+    (guide / "evaluate.py").write_text("import argparse\n")
     found = find_candidates(tmp_path)
-    assert [d.path for d in found.docs] == ["README.md", "experiments/README.md"]
+    assert [d.path for d in found.docs] == ["README.md", "experiments/cifar/README.md"]
     evaluate = _by_command(found, "python evaluate.py --split test")
-    assert (evaluate.cwd, evaluate.resolved, evaluate.script) == (
-        "experiments",
-        "doc folder",
-        "experiments/evaluate.py",
-    )
+    assert (evaluate.cwd, evaluate.resolved) == ("experiments/cifar", "doc folder")
+    assert evaluate.script == "experiments/cifar/evaluate.py"
