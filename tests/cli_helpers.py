@@ -12,3 +12,9 @@ from scout.cli import app
 def run_baseline(cache: Path, *args: str):
     """`scout baseline --yes --env current --cache-dir CACHE ARGS...`, in process."""
     return CliRunner().invoke(app, ["baseline", "--yes", "--env", "current", "--cache-dir", str(cache), *args])
+
+
+def documented(files: dict[str, str], command: str = "python eval.py") -> dict[str, str]:
+    """The files of a toy repo whose README documents its evaluation, as a real repo's does: the
+    fitted ranker reads the docs, and a lone undocumented script may well be no evaluation."""
+    return {"README.md": f"## Evaluation\n\n```bash\n{command}\n```\n", **files}

@@ -15,7 +15,7 @@ from scout.cli import app
 from scout.ledger import list_runs
 from scout.models import Paper, Repo, Result
 from scout.store import Store
-from tests.cli_helpers import run_baseline
+from tests.cli_helpers import documented, run_baseline
 from tests.sync import GUARD_S, log_shows, wait_for
 
 EVAL_OK = """
@@ -97,9 +97,9 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
 
 
 def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_repo):
-    crash = make_git_repo("crash", {"eval.py": "raise ValueError('bad checkpoint')\n"})
-    missing = make_git_repo("missing", {"eval.py": "import notamodule_xyz\n"})
-    silent = make_git_repo("silent", {"evaluate.py": "print('done')\n"})
+    crash = make_git_repo("crash", documented({"eval.py": "raise ValueError('bad checkpoint')\n"}))
+    missing = make_git_repo("missing", documented({"eval.py": "import notamodule_xyz\n"}))
+    silent = make_git_repo("silent", documented({"evaluate.py": "print('done')\n"}, "python evaluate.py"))
     nocmd = make_git_repo("nocmd", {"lib.py": "X = 1\n", "model.py": "Y = 2\n"})
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -144,7 +144,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path, cache, make_git_repo, t
 
 def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch, make_git_repo):
     dump = "import json, os\nprint(json.dumps(dict(os.environ)))\nprint('accuracy: 1.0')\n"
-    repo = make_git_repo("spy", {"eval.py": dump})
+    repo = make_git_repo("spy", documented({"eval.py": dump}))
     secrets = {
         "GITHUB_TOKEN": "ghp_x",
         "HF_TOKEN": "hf_x",
@@ -169,7 +169,7 @@ def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch,
 
 
 def test_no_terminal_and_no_yes_refuses_to_run(tmp_path, cache, make_git_repo):
-    repo = make_git_repo("ask", {"eval.py": "open('ran', 'w')\n"})
+    repo = make_git_repo("ask", documented({"eval.py": "open('ran', 'w')\n"}))
     result = CliRunner().invoke(app, ["baseline", "--env", "current", "--repo", str(repo), "--cache-dir", str(cache)])
     assert result.exit_code == 5  # DESIGN.md: a confirmation was needed and not given
     assert "pass --yes" in result.stderr
@@ -178,7 +178,7 @@ def test_no_terminal_and_no_yes_refuses_to_run(tmp_path, cache, make_git_repo):
 
 
 def test_picks_repos_from_the_latest_search_and_compares_with_the_paper(tmp_path, cache, make_git_repo):
-    good = make_git_repo("good", {"eval.py": EVAL_OK})
+    good = make_git_repo("good", documented({"eval.py": EVAL_OK}))
     store = Store(cache / "scout.db")
     store.save_papers(
         [
@@ -216,14 +216,14 @@ def test_no_search_and_no_repo_says_what_to_do(cache):
 
 def test_bad_device_and_missing_gpu(tmp_path, cache, monkeypatch, make_git_repo):
     assert "not one of auto, cpu, cuda" in run_baseline(cache, "--device", "tpu").stderr
-    repo = make_git_repo("r", {"eval.py": EVAL_OK})
+    repo = make_git_repo("r", documented({"eval.py": EVAL_OK}))
     monkeypatch.setattr("scout.baseline.execute.devices.list_gpus", lambda python=None: [])
     result = run_baseline(cache, "--repo", str(repo), "--device", "cuda")
     assert result.exit_code == 1 and "--device cpu" in result.stderr
 
 
 def test_sandbox_without_bubblewrap_is_a_clear_error(tmp_path, cache, monkeypatch, make_git_repo):
-    repo = make_git_repo("r", {"eval.py": EVAL_OK})
+    repo = make_git_repo("r", documented({"eval.py": EVAL_OK}))
     monkeypatch.setattr("scout.baseline.execute.sandbox.shutil.which", lambda name: None)
     result = run_baseline(cache, "--repo", str(repo), "--sandbox", "--json")
     [run] = json.loads(result.stdout)["runs"]
@@ -274,12 +274,16 @@ def test_real_venv_with_requirements(tmp_path, cache, monkeypatch, make_git_repo
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     repo = make_git_repo(
         "req",
-        {
-            "requirements.txt": "numpy\nsklearn\n",
-            "eval.py": "import numpy, sys\nprint(sys.prefix)\nprint('accuracy:', numpy.mean([1, 0, 1, 1]))\n",
-        },
+        documented(
+            {
+                "requirements.txt": "numpy\nsklearn\n",
+                "eval.py": "import numpy, sys\nprint(sys.prefix)\nprint('accuracy:', numpy.mean([1, 0, 1, 1]))\n",
+            }
+        ),
     )
-    broken = make_git_repo("broken", {"requirements.txt": "definitely-not-a-package-xyz==1.0\n", "eval.py": EVAL_OK})
+    broken = make_git_repo(
+        "broken", documented({"requirements.txt": "definitely-not-a-package-xyz==1.0\n", "eval.py": EVAL_OK})
+    )
     result = CliRunner().invoke(
         app,
         [
@@ -323,7 +327,7 @@ def test_tiny_pytorch_evaluation_on_cpu(tmp_path, cache, make_git_repo):
         acc = (model(x[400:].to(device)).argmax(1).cpu() == y[400:]).float().mean().item()
     print(f"test accuracy: {100 * acc:.2f}%")
     """
-    repo = make_git_repo("torchy", {"eval.py": script})
+    repo = make_git_repo("torchy", documented({"eval.py": script}))
     result = run_baseline(cache, "--repo", str(repo), "--device", "cpu", "--json")
     [run] = json.loads(result.stdout)["runs"]
     assert run["status"] == "ok", run["message"]
@@ -353,7 +357,7 @@ def _slurm_baseline(cache, *args):
 @pytest.mark.slow
 def test_slurm_jobs_through_submitit_local_executor(tmp_path, make_git_repo):
     cache = tmp_path / "cache"
-    repo = make_git_repo("good", {"eval.py": EVAL_OK})
+    repo = make_git_repo("good", documented({"eval.py": EVAL_OK}))
     result = _slurm_baseline(cache, "--repo", str(repo), "--json")
     assert result.exit_code == 0, result.output
     [run] = json.loads(result.stdout)["runs"]

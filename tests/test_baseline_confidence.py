@@ -223,20 +223,6 @@ def test_a_picked_candidate_with_a_placeholder_is_not_started(tmp_path, make_git
     assert json.loads(filled.stdout)["runs"][0]["metrics"] == {"test_accuracy": 0.91}
 
 
-def _has_ranker() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("scout.baseline.discover.rank") is not None
-
-
-@pytest.mark.skipif(_has_ranker(), reason="a fitted ranker is there: plans carry its confidence")
-def test_without_a_ranker_plans_are_sure_as_before(tmp_path, make_git_repo):
-    repo = make_git_repo("plain", FILES)
-    [item] = json.loads(cli(tmp_path / "cache", "--repo", str(repo), "--plan", "--json").stdout)["plans"]
-    assert item["confidence"] is None and item["sure"] is True and item["pick"] == 1
-    assert all(c["probability"] is None for c in item["candidates"])
-
-
 def _plan(**changes) -> Plan:
     choices = (
         Choice("python eval.py", "README.md § Evaluation", "chosen", "", 0.62, ("under 'Evaluation'",)),

@@ -22,11 +22,11 @@ from scout.baseline.execute.sandbox import child_env
 from scout.errors import CloneError, ConfigError, EvalError
 from scout.ledger import allocate_run_dir, best_run, best_runs, get_run, list_runs, record_run
 from scout.models import Run
-from tests.cli_helpers import run_baseline
+from tests.cli_helpers import documented, run_baseline
 from tests.sync import GUARD_S
 
 
-def test_readme_prefers_an_evaluation_of_a_script_that_exists(tmp_path):
+def test_readme_commands_with_their_scripts(tmp_path):
     (tmp_path / "test.py").write_text("")
     (tmp_path / "train.py").write_text("")
     (tmp_path / "README.md").write_text(
@@ -34,22 +34,24 @@ def test_readme_prefers_an_evaluation_of_a_script_that_exists(tmp_path):
         "python missing_eval.py\n```\n## Evaluation\n```\n$ python test.py --checkpoint best.pt\n```\n"
     )
     found = find_candidates(tmp_path)
-    assert found.chosen.command == "python test.py --checkpoint best.pt"
-    assert found.chosen.source == "README.md § Evaluation"
-    assert "python missing_eval.py" in found.dropped
-    assert [c.command for c in found.candidates][1] == "python train.py --epochs 90 --lr 0.1"
+    documented = [(c.command, c.source, c.script_exists) for c in found.candidates if c.origin == "doc-block"]
+    assert documented == [
+        ("python train.py --epochs 90 --lr 0.1", "README.md § Training", True),
+        ("python missing_eval.py", "README.md § Training", False),
+        ("python test.py --checkpoint best.pt", "README.md § Evaluation", True),
+    ]
 
 
 def test_command_sources_in_order(tmp_path):
     repo, recipes = tmp_path / "repo", tmp_path / "recipes"
     repo.mkdir()
     (repo / "lib.py").write_text("")
-    (repo / "train.py").write_text("")
-    assert find_candidates(repo).chosen.command == "python train.py"
+    (repo / "train.py").write_text("print('loss', 1)\n")
+    assert [c.command for c in find_candidates(repo).candidates] == ["python train.py"]
     (repo / "main.py").write_text("p.add_argument('--evaluate', action='store_true')\n")
-    assert find_candidates(repo).chosen.command == "python main.py --evaluate"
+    assert "python main.py --evaluate" in [c.command for c in find_candidates(repo).candidates]
     (repo / "evaluate.py").write_text("import argparse\n")
-    assert find_candidates(repo).chosen.source == "script evaluate.py"
+    assert "script evaluate.py" in [c.source for c in find_candidates(repo).candidates]
     assert fixed_recipe(repo, recipes, "s") is None
     (repo / "sotabench.py").write_text("")
     assert fixed_recipe(repo, recipes, "s").command == "python sotabench.py"
@@ -70,7 +72,7 @@ def test_command_sources_in_order(tmp_path):
 
 
 def test_nothing_runnable_gives_no_command(tmp_path):
-    assert find_candidates(tmp_path).chosen is None
+    assert find_candidates(tmp_path).candidates == ()
 
 
 def test_repo_names_and_sources(tmp_path):
@@ -149,7 +151,7 @@ while len(list(here.iterdir())) < 2 and time.monotonic() < deadline:
 print("visible", os.environ["CUDA_VISIBLE_DEVICES"], "met" if len(list(here.iterdir())) == 2 else "alone")
 print("accuracy: 0.5")
 """
-    repos = [make_git_repo(name, {"eval.py": script}) for name in ("a", "b")]
+    repos = [make_git_repo(name, documented({"eval.py": script})) for name in ("a", "b")]
     result = run_baseline(
         tmp_path / "cache", "--device", "cuda", "--json", "--repo", str(repos[0]), "--repo", str(repos[1])
     )
@@ -298,7 +300,7 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
     pathlib.Path("inside.txt").write_text("x")
     print("accuracy: 1.0")
     """
-    repo = make_git_repo("boxed", {"eval.py": script})
+    repo = make_git_repo("boxed", documented({"eval.py": script}))
     result = run_baseline(tmp_path / "cache", "--sandbox", "--json", "--repo", str(repo))
     [run] = json.loads(result.stdout)["runs"]
     log = Path(run["log"]).read_text()

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scout.baseline.discover.candidates import classify, find_candidates
+from scout.baseline.discover.candidates import find_candidates
 from scout.baseline.discover.needs import fill
 from scout.cli import app
 from scout.errors import ConfigError
 from scout.ledger import list_runs
 from scout.store import Store
-from tests.cli_helpers import run_baseline
+from tests.cli_helpers import documented, run_baseline
 from tests.sync import log_shows
 
 EVAL = 'import sys\nprint("test accuracy: 0.91")\n'
@@ -66,8 +66,8 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
     assert item["needs"][0] == {"kind": "placeholder", "detail": detail, "key": "coco_path", "blocking": True}
     assert [(n["kind"], n["key"], n["blocking"]) for n in item["needs"][1:]] == [("dataset", "coco_path", True)]
     commands = [c["command"] for c in item["candidates"]]
-    assert commands[0] == item["command"] and item["candidates"][0]["why"].startswith("chosen: evaluates")
-    assert "python hubconf.py" not in commands[:2] and "python missing.py --eval" not in commands
+    assert commands[0] == item["command"] and item["candidates"][0]["why"].startswith("chosen (p=")
+    assert "python hubconf.py" not in commands[:2] and "python missing.py --eval" not in commands[:2]
     assert all(set(c) == {"command", "source", "why", "cwd", "probability", "evidence"} for c in item["candidates"])
     # Nothing ran: no venv, no run folder, no ledger row.
     assert not (cache / "envs").exists() and not any((cache / "runs").glob("*")) and ledger(cache) == []
@@ -76,11 +76,11 @@ def test_plan_json_runs_nothing(tmp_path, make_git_repo):
 
 
 def test_declined_or_unconfirmed_records_nothing(tmp_path, make_git_repo):
-    repo = make_git_repo("good", {"eval.py": EVAL})
+    repo = make_git_repo("good", documented({"eval.py": EVAL}))
     cache = tmp_path / "cache"
     result = CliRunner().invoke(app, ["baseline", "--repo", str(repo), "--env", "current", "--cache-dir", str(cache)])
     assert result.exit_code == 5 and "pass --yes" in result.stderr
-    assert "command (script eval.py): python eval.py" in result.stderr
+    assert "command (README.md § Evaluation): python eval.py" in result.stderr
     assert ledger(cache) == [] and not any((cache / "runs").glob("*"))
 
 
@@ -137,7 +137,7 @@ def test_timeout_with_metrics_and_no_terminal(tmp_path, make_git_repo, timeout_w
         "print('test accuracy: 0.5', flush=True)\n"
         "time.sleep(60)\n"
     )
-    repo = make_git_repo("slow", {"eval.py": script})
+    repo = make_git_repo("slow", documented({"eval.py": script}))
     cache = tmp_path / "cache"
     timeout_when(log_shows(cache, "test accuracy: 0.5"))  # the timeout comes once the metrics are printed
     result = run_baseline(cache, "--repo", str(repo), "--timeout", "3")
@@ -147,31 +147,6 @@ def test_timeout_with_metrics_and_no_terminal(tmp_path, make_git_repo, timeout_w
     assert run.status == "timeout" and run.metrics == {"test_accuracy": 0.5}
     log = Path(run.log).read_text()
     assert "True 40" in log and "stty 40 120" in log
-
-
-@pytest.mark.parametrize(
-    ("command", "kind"),
-    [
-        ("python run_glue.py --do_eval --train_batch_size 32", "eval"),
-        ("python main.py --eval_only", "eval"),
-        ("python train.py --test-only", "eval"),
-        ("python train_caption.py --evaluate", "eval"),
-        ("python run_classifier.py --do_train=true --do_eval=true", "train+eval"),
-        ("python train.py --eval_iters=20 --train_batch_size 8", "train"),
-        ("python main.py --train_batch_size 8", "run"),
-        ("python src/train.py +trainer.gradient_clip_val=0.5", "train"),
-        ("python val.py --data coco.yaml", "eval"),
-        ("python -m torch.distributed.launch --nproc_per_node=8 eval_linear.py", "eval"),
-        ("python detect.py --source img.jpg", "aside"),
-        ("python extract_features.py", "aside"),
-        ("python -m pytest", "aside"),
-        ("python val.py --task speed", "aside"),
-        ("python -m unittest discover tests", "aside"),
-        ("python makemore.py -i names.txt --sample-only", "run"),
-    ],
-)
-def test_classify_on_tokens(command, kind):
-    assert classify(command)[0] == kind
 
 
 def test_candidates_as_a_researcher_reads(tmp_path):
@@ -184,26 +159,25 @@ def test_candidates_as_a_researcher_reads(tmp_path):
         "python main.py --eval --resume https://x.org/deit.pth --data-path /path/to/imagenet\n```\n"
     )
     found = find_candidates(tmp_path)
-    assert found.chosen.command.startswith("python main.py --eval --resume")
-    assert found.chosen.source == "README_deit.md § Evaluation"
-    (tmp_path / "README_deit.md").unlink()
-    found = find_candidates(tmp_path)
-    # A demo is ranked, never chosen; main.py is the repo's own script.
-    assert found.chosen.command == "python main.py"
-    assert any(c.kind == "aside" and "demo.py" in c.command for c in found.candidates)
+    deit = next(c for c in found.candidates if c.command.startswith("python main.py --eval --resume"))
+    assert deit.source == "README_deit.md § Evaluation" and deit.section == ("DeiT", "Evaluation")
+    assert deit.placeholders == ("/path/to/imagenet",)
+    demo = next(c for c in found.candidates if c.command == "python demo.py --image a.jpg")
+    assert demo.origin == "doc-inline" and demo.source == "README.md (inline code)"
+    assert not any("hubconf" in c.command for c in found.candidates)
 
 
-def test_library_and_notebook_get_no_command(tmp_path):
+def test_library_and_notebook_candidates(tmp_path):
     (tmp_path / "setup.py").write_text("")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "demo.ipynb").write_text("{}")
     (tmp_path / "README.md").write_text("Open demo.ipynb.\n```\npython -m pytest\n```\n")
     found = find_candidates(tmp_path)
-    assert found.chosen is None and found.shape == "library"
-    kinds = {c.kind: c.command for c in found.candidates}
-    assert "jupyter nbconvert --to notebook --execute" in kinds["notebook"] and "demo.ipynb" in kinds["notebook"]
-    assert kinds["aside"] == "python -m pytest"
+    assert found.shape == "library"
+    origins = {c.origin: c.command for c in found.candidates}
+    assert "jupyter nbconvert --to notebook --execute" in origins["notebook"] and "demo.ipynb" in origins["notebook"]
+    assert origins["doc-block"] == "python -m pytest"
 
 
 def test_prepare_lines_before_the_command_are_setup(tmp_path):
@@ -215,5 +189,5 @@ def test_prepare_lines_before_the_command_are_setup(tmp_path):
         "```\npython train.py config/eval_small.py\n```\n"
     )
     found = find_candidates(tmp_path)
-    assert found.chosen.command == "python train.py config/eval_small.py"
-    assert found.chosen.setup == ("python data/shakespeare_char/prepare.py",)
+    train = next(c for c in found.candidates if c.command == "python train.py config/eval_small.py")
+    assert train.setup == ("python data/shakespeare_char/prepare.py",)

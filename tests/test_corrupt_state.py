@@ -16,7 +16,7 @@ from scout.config import Settings
 from scout.errors import SourceError
 from scout.models import Paper, Repo
 from scout.store import Store
-from tests.cli_helpers import run_baseline
+from tests.cli_helpers import documented, run_baseline
 from tests.fetch_rig import FakeClock
 from tests.sync import GUARD_S
 
@@ -105,7 +105,7 @@ def test_a_busy_store_says_busy(cache, monkeypatch):
 
 
 def test_infinite_and_nan_metrics_are_never_stored_or_printed(cache, make_git_repo):
-    repo = make_git_repo("inf", {"eval.py": "print('accuracy: -1e400')\nprint('test loss: nan')\nprint('f1: 0.5')\n"})
+    repo = make_git_repo("inf", documented({"eval.py": "print('accuracy: -1e400')\nprint('test loss: nan')\nprint('f1: 0.5')\n"}))
     run_baseline(cache, "--repo", str(repo), "--json")
     listing = cli("runs", "--json", "--cache-dir", str(cache))
 
@@ -122,7 +122,7 @@ def test_repo_output_is_text_not_markup_or_escapes(cache, make_git_repo):
         "print('[/bold] [red]x[/] \\x1b]8;;http://evil\\x1b\\\\link\\x1b]8;;\\x1b\\\\ \\x1b[2J', flush=True)\n"
         "print('accuracy: 0.5')\n"
     )
-    repo = make_git_repo("[bold]noisy", {"eval.py": noisy})
+    repo = make_git_repo("[bold]noisy", documented({"eval.py": noisy}))
     result = run_baseline(cache, "--repo", str(repo))
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "[bold]noisy: ok" in result.stderr
@@ -147,7 +147,7 @@ def test_repo_output_is_text_not_markup_or_escapes(cache, make_git_repo):
     ],
 )
 def test_wrongly_typed_scout_toml(cache, make_git_repo, toml):
-    repo = make_git_repo("typed", {"eval.py": "print('accuracy: 1')\n", "scout.toml": toml})
+    repo = make_git_repo("typed", documented({"eval.py": "print('accuracy: 1')\n", "scout.toml": toml}))
     result = run_baseline(cache, "--repo", str(repo), "--json")
     assert "Traceback" not in result.output and result.exit_code == 1, result.output
     [run] = json.loads(result.stdout)["runs"]
@@ -186,7 +186,7 @@ def test_an_ext_url_from_a_source_is_refused(cache, tmp_path):
 def test_a_killed_clone_is_cleaned_up_next_time(cache, make_git_repo):
     from scout.baseline.execute.clone import slug
 
-    repo = make_git_repo("big", {"eval.py": "print('accuracy: 1')\n"})
+    repo = make_git_repo("big", documented({"eval.py": "print('accuracy: 1')\n"}))
     leftover = cache / "repos" / f".{slug(str(repo))}-999999999-tmpabc"
     leftover.mkdir(parents=True)
     (leftover / "pack").write_bytes(b"x" * 1000)

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scout.cli import app
-from tests.cli_helpers import run_baseline
+from tests.cli_helpers import documented, run_baseline
 from tests.sync import GUARD_S, log_shows, wait_for
 
 needs_bwrap = pytest.mark.needs("bwrap")
@@ -58,7 +58,7 @@ def test_root_in_the_sandbox_cannot_remount_or_reach_the_store(tmp_path, make_gi
         print("visible" if os.path.exists(path) else "hidden", path)
     print("accuracy: 1.0")
     """
-    repo = make_git_repo("remount", {"eval.py": script})
+    repo = make_git_repo("remount", documented({"eval.py": script}))
     [run] = runs_of(run_baseline(cache, "--sandbox", "--json", "--repo", str(repo)))
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log
@@ -89,7 +89,7 @@ def test_links_the_run_plants_are_never_followed(tmp_path, make_git_repo, sandbo
     print("test loss: 1.5")
     """
     toml = 'command = "python eval.py"\nmetrics_file = "metrics.json"\n'
-    repo = make_git_repo("links", {"eval.py": script, "scout.toml": toml})
+    repo = make_git_repo("links", documented({"eval.py": script, "scout.toml": toml}))
     args = ["--sandbox"] if sandbox else []
     [run] = runs_of(run_baseline(cache, *args, "--json", "--repo", str(repo)))
     assert "accuracy" not in run["metrics"]  # the link to a file outside was not read
@@ -118,7 +118,7 @@ def test_what_a_run_plants_never_reaches_the_next_run_or_git(tmp_path, make_git_
                 config.write("[core]\\n\\tfsmonitor = " + str(git_dir / "hooks" / "fsmonitor") + "\\n")
     print("accuracy: 0.5")
     """
-    repo = make_git_repo("poison", {"eval.py": "placeholder\n"})
+    repo = make_git_repo("poison", documented({"eval.py": "placeholder\n"}))
     clone = cache / "repos" / f"local__poison-{__import__('hashlib').sha1(str(repo).encode()).hexdigest()[:6]}"
     (repo / "eval.py").write_text(textwrap.dedent(script).replace("{clone}", str(clone)))
     subprocess.run(["git", "commit", "-qam", "poison"], cwd=repo, env={**os.environ, **GIT_ID}, check=True)
@@ -140,7 +140,7 @@ def runs_of_log(cache: Path) -> Path:
 def test_git_config_a_clone_carries_does_not_run(tmp_path, make_git_repo):
     cache = tmp_path / "cache"
     ran = tmp_path / "ran"
-    repo = make_git_repo("cfg", {"eval.py": "print('accuracy: 1')\n"})
+    repo = make_git_repo("cfg", documented({"eval.py": "print('accuracy: 1')\n"}))
     assert run_baseline(cache, "--repo", str(repo)).exit_code == 0
     [clone] = (cache / "repos").iterdir()
     monitor = tmp_path / "monitor.sh"
@@ -164,7 +164,7 @@ def test_every_setup_step_is_shown_and_sandboxed(tmp_path, make_git_repo, sandbo
     command = "python eval.py"
     setup = ["python -c 'open(\\"{victim}\\", \\"w\\").write(\\"x\\")' || true"]
     """
-    repo = make_git_repo("steps", {"eval.py": "print('accuracy: 1')\n", "scout.toml": toml})
+    repo = make_git_repo("steps", documented({"eval.py": "print('accuracy: 1')\n", "scout.toml": toml}))
     args = ["--sandbox"] if sandbox else []
     result = run_baseline(cache, *args, "--json", "--repo", str(repo))
     assert "before it: setup: python -c" in result.stderr
@@ -175,7 +175,7 @@ def test_every_setup_step_is_shown_and_sandboxed(tmp_path, make_git_repo, sandbo
 
 def test_confirm_screen_lists_the_installs(tmp_path, make_git_repo):
     cache = tmp_path / "cache"
-    repo = make_git_repo("reqs", {"eval.py": "print('accuracy: 1')\n", "requirements.txt": "numpy\n"})
+    repo = make_git_repo("reqs", documented({"eval.py": "print('accuracy: 1')\n", "requirements.txt": "numpy\n"}))
     result = CliRunner().invoke(app, ["baseline", "--cache-dir", str(cache), "--repo", str(repo), "--sandbox"])
     assert result.exit_code == 5  # no terminal to confirm on
     assert "install -r requirements.txt into" in result.stderr and "in the sandbox, with network" in result.stderr
@@ -350,7 +350,7 @@ def daemons(tag: str, tail: str = "") -> str:
 def test_daemons_end_with_the_run(tmp_path, make_git_repo, timeout_when, sandbox, ending):
     tag = f"{os.getpid()}{int(sandbox)}{len(ending)}"  # digits: sleep takes 301.<tag> seconds
     tail = "time.sleep(600)" if ending == "timeout" else ""
-    repo = make_git_repo("daemons", {"eval.py": daemons(tag, tail)})
+    repo = make_git_repo("daemons", documented({"eval.py": daemons(tag, tail)}))
     args = ["--sandbox"] if sandbox else []
     cache = tmp_path / "cache"
     if ending == "timeout":  # it times out once it has printed its metrics, however long that took
@@ -367,7 +367,7 @@ def test_daemons_end_with_the_run(tmp_path, make_git_repo, timeout_when, sandbox
 @pytest.mark.parametrize("sandbox", [pytest.param(True, marks=needs_bwrap), False])
 def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git_repo, sandbox):
     tag = f"{os.getpid()}{int(sandbox)}9"
-    repo = make_git_repo("daemons", {"eval.py": daemons(tag, "time.sleep(600)")})
+    repo = make_git_repo("daemons", documented({"eval.py": daemons(tag, "time.sleep(600)")}))
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
     argv += ["--repo", str(repo), "--cache-dir", str(cache), *(["--sandbox"] if sandbox else [])]
@@ -391,7 +391,7 @@ def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git
 @needs_bwrap
 def test_sigkill_of_scout_leaves_the_run_in_the_ledger_and_nothing_running(tmp_path, make_git_repo):
     tag = f"{os.getpid()}7"
-    repo = make_git_repo("daemons", {"eval.py": daemons(tag, "time.sleep(600)")})
+    repo = make_git_repo("daemons", documented({"eval.py": daemons(tag, "time.sleep(600)")}))
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
     scout = subprocess.Popen([*argv, "--repo", str(repo), "--cache-dir", str(cache), "--sandbox"])

@@ -1,479 +1,868 @@
-"""Rank the commands that might evaluate a repo, the way a careful researcher reads it.
+"""Every command that might run a repo's evaluation, from every source, with what is known about
+it and no judgement: judging is the fitted ranker's job (rank.py).
 
-Candidates come from the docs (every README variant, linked guides, docs/*.md: code blocks and
-inline code), from conventional evaluation scripts (val.py, validate.py, eval_*.py, test_*.py entry
-points, scripts/*.sh), from argparse evaluation flags, from notebooks the docs name and, last, from a
-lone top-level script. A command whose script is not in the checkout is dropped.
+Sources: the docs' code blocks and inline code (docs.py), shell scripts and what they run (one
+level), Makefile targets, console scripts (setup.py, setup.cfg, pyproject; with or without
+`:func`), `python -m` packages, entry-point scripts (argparse, absl, click, Hydra) with their required
+arguments, flat top-level scripts (Python, Lua, Julia, R) and the notebooks the docs name.
 
-Each gets a kind: an evaluation (an eval word as a token of the script or a flag: `--do_eval`,
-`--eval_only`, `--test-only`, `val.py`), training and evaluation, a plain run, training only (from the
-script name or a train flag, never `--train_batch_size`), or an aside (a demo, one-image detection,
-feature extraction, export, hubconf.py, setup.py, conftest.py, unit tests, notebooks) that is ranked
-below every real evaluation and never taken on its own. A library or a monorepo of examples has
-no command: only its ranked candidates."""
+A doc's command is resolved against the repo root, the doc's folder and any `cd` written in an
+earlier block; the folder where its files exist is kept (`./x.py` and `x.py` alike). Reading is
+bounded: at most _MAX_FILES files are listed and _MAX_SCRIPT_BYTES read per script."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scout.baseline.discover.docs import Doc, DocCommand, console_scripts, doc_commands, find_docs, notebooks_named
+from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
 
-EVAL_WORDS = frozenset(
-    {"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation", "benchmark", "reproduce"}
+_MAX_FILES = 50_000
+_MAX_DEPTH = 8
+_MAX_SCRIPT_BYTES = 150_000
+_MAX_CANDIDATES = 250
+_MAX_DOC_COMMANDS = 300  # documented commands read per repo (a 10 MB README has thousands)
+_MAX_SCRIPTS_SCANNED = 160
+_SKIP_DIRS = frozenset(
+    {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", ".tox", ".eggs", "build", "dist"}
 )
-# Self-supervised papers report linear probing and k-NN accuracy: evaluations too.
-_PROBE_WORDS = frozenset({"linear", "lincls", "linprobe", "knn", "semisup", "zeroshot"})
-TRAIN_WORDS = frozenset({"train", "training", "pretrain", "finetune", "fit"})
-# Words after an eval/train word that make a flag a setting, not a mode: --eval_iters, --train_batch_size.
-_SETTING_WORDS = frozenset(
-    {
-        "iters", "iter", "interval", "every", "freq", "frequency", "batch", "bs", "size", "steps", "step",
-        "period", "epochs", "samples", "split", "data", "dataset", "dir", "path", "file", "set", "ratio",
-        "perc", "percent", "workers", "num", "max", "min", "crop", "resolution", "res", "img", "image",
-        "transform", "aug", "root", "list", "name", "tag", "metric", "metrics", "mode", "fraction",
-    }
-)  # fmt: skip
-_ASIDE_WORDS = frozenset(
-    {
-        "demo", "detect", "predict", "prediction", "inference", "infer", "sample", "sampling", "generate",
-        "generation", "visualize", "visualise", "visualization", "vis", "viz", "extract", "features",
-        "feature", "export", "convert", "hubconf", "setup", "conftest", "app", "gradio", "serve", "server",
-        "download", "prepare", "preprocess", "video", "webcam", "plot", "profile", "speed", "study", "help",
-        "onnx", "tensorrt", "trt", "submitit", "slurm", "install", "examples",
-    }
-)  # fmt: skip
-_PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "build", "make", "create"})
-_SECTION_EVAL = re.compile(r"\b(eval\w*|test\w*|validat\w*|benchmark\w*|reproduc\w*|results?|inference)\b", re.I)
-_SECTION_TRAIN = re.compile(r"\b(train\w*|pre-?train\w*|fine-?tun\w*)\b", re.I)
-_UNIT_TEST = re.compile(
-    r"^(?:python3?\s+-m\s+)?(?:pytest|unittest|tox|nose2?)\b|\bpython3?\s+-m\s+(?:pytest|unittest)\b"
+_PYTHON = re.compile(r"^(?:python[\d.]*|py|pythonw|ipython[\d.]*)$")
+# Programs that run a script file given as an argument, and the language of that file.
+_SCRIPT_RUNNERS = {
+    "bash": "shell", "sh": "shell", "zsh": "shell", "th": "lua", "luajit": "lua", "lua": "lua", "qlua": "lua",
+    "julia": "julia", "Rscript": "r", "octave": "matlab", "matlab": "matlab", "node": "javascript",
+    "perl": "perl", "ruby": "ruby", "java": "java", "sbatch": "shell", "bsub": "shell",
+}  # fmt: skip
+_OTHER_RUNNERS = frozenset({"make", "jupyter", "papermill", "pytest", "nosetests", "tox", "go", "cargo", "dotnet"})
+# Programs that start another program: skipped, with their own options, to reach the one run.
+_WRAPPERS = frozenset({"sudo", "nohup", "time", "env", "exec", "srun", "mpirun", "mpiexec", "horovodrun", "torchrun",
+                       "deepspeed", "stdbuf", "xvfb-run", "taskset", "nice", "ionice"})  # fmt: skip
+_WRAPPER_VALUE_FLAGS = re.compile(
+    r"^-(?:np|n|N|c|H|-nproc_per_node|-nnodes|-node_rank|-master_addr|-master_port|"
+    r"-gpus|-num_gpus|-include|-hostfile|-config_file|-num_processes|-rdzv\w*)$"
 )
-_EXTERNAL_MODULES = ("torch.", "torch", "pytest", "unittest", "jupyter", "nbconvert", "papermill", "accelerate", "pip")
-_LAUNCHER_FLAGS_WITH_VALUE = re.compile(r"^--?(nproc_per_node|nnodes|node_rank|master_addr|master_port|rdzv\w*)$")
-_ADD_ARGUMENT = re.compile(r"""add_argument\(\s*(?:['"]-\w['"]\s*,\s*)?['"](--[\w-]+)['"](.{0,300}?)\)""", re.S)
-_UNIT_TEST_CODE = re.compile(r"^\s*(?:import (?:unittest|pytest)|from (?:unittest|pytest)\b|def test_\w+\()", re.M)
-_ENTRY_POINT = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]|argparse|sys\.argv|^print\(""", re.M)
-_PRINTS_METRIC = re.compile(r"print\(.*\b(loss|acc|accuracy|error|err|score|ppl|perplexity)\b", re.I)
-_CONVENTIONAL = ("eval.py", "evaluate.py", "val.py", "validate.py", "test.py", "benchmark.py")
-_LAST_RESORT = ("main.py", "run.py", "train.py")
-_SCRIPT_DIRS = ("", "scripts", "tools")
-_SKIP_SCRIPTS = ("setup.py", "hubconf.py", "conftest.py", "__init__.py")
+_EXTENSIONS = {".py": "python", ".sh": "shell", ".lua": "lua", ".jl": "julia", ".r": "r", ".m": "matlab"}
+_RUNNER_OF = {"python": "python", "shell": "bash", "lua": "th", "julia": "julia", "r": "Rscript"}
+# What a doc line starts with when it prepares rather than runs.
+_STEPS = frozenset({
+    "pip", "pip3", "conda", "mamba", "wget", "curl", "gdown", "git", "mkdir", "unzip", "tar", "apt", "apt-get",
+    "brew", "export", "source", "ln", "cp", "mv", "rm", "docker", "gsutil", "aws", "kaggle", "huggingface-cli",
+    "cat", "echo", "ls", "chmod", "touch", "cd", "pushd", "popd", "luarocks", "npm", "yarn", "sed", "gunzip",
+    "7z", "rsync", "scp", "ssh", "nvidia-docker", "virtualenv", "module", "tensorboard", "nvidia-smi", "set",
+})  # fmt: skip
+_FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
+PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
+                           "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
+_PROMPT = re.compile(r"^(?:\(\w[\w.-]*\)\s*)?(?:[\w@.:~/-]*[$%>]\s+|\$|!(?=\w)|%(?=run\b))")
+_PLACEHOLDER = re.compile(
+    r"(?<![\w.])\.\.\.(?![\w.])|…|<[A-Za-z_][^<>\n]{0,60}>|\[[A-Za-z_][^\]\n,]{0,60}\]|/path/to\b[\w./-]*|"
+    r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
+)
+_METRIC_WORDS = re.compile(
+    r"\b(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
+    r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
+    r"pearson)\b"
+)
+_LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
+# What a script does, by what its code calls (matched on the lowercased text).
+_TRAITS = {
+    "trains": (".backward(", "optimizer.step(", ".fit(", "fit_generator(", ".minimize(", "apply_gradients", "train_op",
+               "trainer.train(", "optim.", ":backward("),
+    "loads_checkpoint": ("load_state_dict", "torch.load(", "load_weights", "load_model(", ".restore(",
+                         "from_pretrained",
+                         "pickle.load", "latest_checkpoint", "init_from_checkpoint", "torch.load"),
+    "evaluates": (".eval()", "no_grad", "def eval", "def test", "def validat", ".evaluate(", "sklearn.metrics",
+                  "accuracy_score", "classification_report", "confusion_matrix", ":evaluate(", ":test("),
+    "saves": ("torch.save(", "save_weights", ".save(", "saver.save", "save_model", "save_pretrained"),
+    "downloads": ("urlretrieve", "requests.get", "wget", "download(", "hf_hub_download", "snapshot_download"),
+    "plots": ("plt.show", "savefig", "imshow", "imwrite", "imsave", "save_image"),
+    "serves": ("flask", "gradio", "streamlit", "uvicorn", "fastapi"),
+    "cuda": (".cuda(", "cuda:", "device('cuda", 'device("cuda', ":cuda()"),
+    "unit_test": ("import unittest", "import pytest", "from unittest", "(unittest.testcase)"),
+    "reads_args": ("argparse", "add_argument", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags",
+                   "docopt",
+                   "cmd:option", "tf.flags"),
+}  # fmt: skip
 
-KIND_SCORE = {"eval": 100, "train+eval": 75, "run": 50, "train": 30, "notebook": 5, "aside": 0}
-RUNNABLE = frozenset({"eval", "train+eval", "run", "train"})
+
+def code_traits(text: str) -> list[str]:
+    """What a script does, from what its code calls: trains, evaluates, prints a metric, ..."""
+    lower = text.lower()
+    traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
+    for line in lower.splitlines():
+        if any(log in line for log in _LOGS) and _METRIC_WORDS.search(line):
+            traits.append("prints_metric")
+            break
+    return traits
+
+
+# A flag or choice that may switch a script into another mode: one variant of the script each,
+# for the ranker to weigh (generating a candidate is not choosing it).
+_MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
+# A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
+_MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
+# A flat script does something at the top level (a call, a loop), not only define things.
+_TOP_LEVEL_RUN = re.compile(r"^(?:[A-Za-z_][\w.\[\]'\"]*\s*\(|print\b|for |while |with )", re.M)
+_ENTRY = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]|@hydra\.main|@click\.command|absl\.app|app\.run\(|"""
+                    r"""fire\.Fire|tf\.app\.run""")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """One command that might run the evaluation, and what is known about it."""
+
     command: str
-    source: str  # "README_deit.md § Evaluation", "script val.py", "argparse flag in main.py"
-    cwd: str
-    kind: str  # a key of KIND_SCORE
-    reasons: tuple[str, ...]
-    score: float
-    setup: tuple[str, ...] = ()  # the prepare/download commands the doc puts right before it
-    doc_index: int = 10**6
+    cwd: str  # the folder to run it in, relative to the repo root ("" for the root)
+    origin: str  # doc-block, doc-inline, shell-script, makefile, console-script, python-module,
+    # entry-point, conventional or notebook
+    source: str  # where it was found, in words: "README.md § Evaluation", "script eval.py"
+    doc: str = ""  # the doc it came from
+    section: tuple[str, ...] = ()  # the heading path in that doc
+    doc_order: int = -1  # position among the repo's documented commands in reading order (-1: not documented)
+    script: str | None = None  # the file it runs, relative to the repo root
+    script_exists: bool = False
+    placeholders: tuple[str, ...] = ()  # `...`, `<x>`, `[x]`, `/path/to/x` the user must fill
+    required_missing: tuple[str, ...] = ()  # required arguments of the script the command does not give
+    launches: tuple[str, ...] = ()  # what a shell script or Makefile target runs
+    context: str = ""  # the prose just before it in the doc
+    after: str = ""  # the prose just after it
+    setup: tuple[str, ...] = ()  # the prepare/download steps the doc puts right before it
+    language: str = "python"
+    program: str = ""  # python, bash, th, make, the console script's name...
+    module: str | None = None  # python -m MODULE
+    args: tuple[str, ...] = ()  # the arguments after the script or module
+    resolved: str = "as written"  # how the folder was found: as written, cd, doc folder, root, found
+    traits: tuple[str, ...] = ()  # what the script and what it launches do: trains, evaluates, ...
+    mentions: int = 1  # how many times the docs give this command
 
 
 @dataclass(frozen=True)
-class Finding:
-    candidates: tuple[Candidate, ...]  # best first
-    chosen: Candidate | None
+class Discovery:
+    repo_dir: Path
+    candidates: tuple[Candidate, ...]  # in discovery order: documented first, in reading order
+    docs: tuple[Doc, ...]
+    docs_text: str  # every doc read, for the checkpoint links and metric names they hold
     shape: str  # "repo", "library" or "monorepo"
-    dropped: tuple[str, ...] = field(default=())  # commands dropped because their script is missing
-    docs_text: str = ""  # every doc read, for the checkpoint links and metric names they hold
+    console_scripts: tuple[str, ...] = ()
+    files: int = 0  # files listed (at most _MAX_FILES)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    program: str  # python, bash, th, make, a console script...
+    script: str | None  # the file it runs as written (no leading ./)
+    module: str | None  # python -m MODULE
+    args: tuple[str, ...]  # the arguments after the script or module
+
+
+@dataclass(frozen=True)
+class ScriptInfo:
+    required: tuple[str, ...] = ()  # "--flag" or "<positional>"
+    switches: tuple[str, ...] = ()  # flags that take no value (store_true)
+    traits: tuple[str, ...] = ()
+    entry: bool = False
+    launches: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()  # the mode switches it takes: `--test_only`, `--mode test` (a variant each)
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+@dataclass
+class Files:
+    """The repo's files, listed once (bounded)."""
+
+    root: Path
+    paths: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    @classmethod
+    def of(cls, root: Path) -> Files:
+        files = cls(root)
+        prefix = len(str(root)) + 1
+        stack = [(str(root), 0)]
+        while stack and not files.truncated:
+            folder, depth = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            subs = []
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if depth < _MAX_DEPTH:
+                            subs.append((entry.path, depth + 1))
+                    elif entry.is_file(follow_symlinks=False):
+                        files.paths.append(entry.path[prefix:])
+                except OSError:
+                    continue
+                if len(files.paths) >= _MAX_FILES:
+                    files.truncated = True
+                    break
+            stack += reversed(subs)
+        files.paths.sort(key=lambda p: (p.count("/"), p))
+        return files
+
+    def ending(self, tail: str) -> list[str]:
+        """Files whose path ends with `tail` (whole path components), shallowest first."""
+        return [p for p in self.paths if p == tail or p.endswith("/" + tail)]
+
+
+def join(cwd: str, folder: str) -> str:
+    """A folder relative to the repo root; never above it."""
+    folder = folder.strip("'\"")
+    if folder.startswith("/") or folder.startswith("~"):
+        folder = folder.rsplit("/", 1)[-1] if folder.count("/") > 1 else ""
+    out: list[str] = []
+    for part in f"{cwd}/{folder}".split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+        else:
+            out.append(part)
+    return "/".join(out)
+
+
+# ---------------------------------------------------------------------------------------- commands
+
+
+def _split(command: str) -> list[str]:
+    try:
+        return shlex.split(command, comments=False)
+    except ValueError:
+        return command.split()
+
+
+def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
+    """The program, script (or module) and arguments of a command, through env assignments and
+    launchers (torchrun, python -m torch.distributed.launch, accelerate launch, srun, mpirun)."""
+    tokens = _split(command.split("&&")[-1].strip())
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", token):
+            i += 1
+        elif token in _WRAPPERS or token == "accelerate":
+            i += 2 if token == "accelerate" and i + 1 < len(tokens) and tokens[i + 1] == "launch" else 1
+            while i < len(tokens) and tokens[i].startswith("-"):
+                i += 2 if _WRAPPER_VALUE_FLAGS.match(tokens[i]) else 1
+        else:
+            break
+    if i >= len(tokens):
+        return Parsed("", None, None, ())
+    program = tokens[i]
+    rest = tokens[i + 1 :]
+    ext = Path(program).suffix.lower()
+    if ext in _EXTENSIONS and (program.startswith("./") or "/" in program or ext in (".py", ".sh")):
+        # `./eval.py` runs like `python eval.py`; `./run.sh` like `bash run.sh`.
+        return Parsed(_RUNNER_OF.get(_EXTENSIONS[ext], program), program.removeprefix("./"), None, tuple(rest))
+    if _PYTHON.match(Path(program).name):
+        j = 0
+        while j < len(rest):
+            arg = rest[j]
+            if arg == "-m" and j + 1 < len(rest):
+                module = rest[j + 1]
+                if module.startswith("torch.distributed"):
+                    j += 2
+                    while j < len(rest) and rest[j].startswith("-"):
+                        j += 2 if _WRAPPER_VALUE_FLAGS.match(rest[j].split("=")[0]) and "=" not in rest[j] else 1
+                    continue
+                return Parsed("python", None, module, tuple(rest[j + 2 :]))
+            if arg in ("-c",):
+                return Parsed("python", None, None, tuple(rest[j:]))
+            if arg.startswith("-"):
+                j += 1
+                continue
+            return Parsed("python", arg.removeprefix("./"), None, tuple(rest[j + 1 :]))
+        return Parsed("python", None, None, ())
+    name = Path(program).name
+    if name in _SCRIPT_RUNNERS:
+        for j, arg in enumerate(rest):
+            if not arg.startswith("-"):
+                return Parsed(name, arg.removeprefix("./"), None, tuple(rest[j + 1 :]))
+        return Parsed(name, None, None, ())
+    if program.startswith("./") or (program in programs):
+        return Parsed(program.removeprefix("./") if program not in programs else program, None, None, tuple(rest))
+    return Parsed(name, None, None, tuple(rest))
+
+
+def _canonical(command: str, parsed: Parsed) -> str:
+    """`./eval.py x` -> `python eval.py x`; `python ./eval.py` -> `python eval.py`; `./run.sh` -> `bash run.sh`."""
+    command = re.sub(r"\s+", " ", command).strip()
+    if parsed.script is None:
+        return command
+    head = rf"(^|&&\s*|\s)(?:\./)?({re.escape(parsed.script)})(?=\s|$)"
+    if re.search(rf"(^|&&\s*)(?:[A-Za-z_]\w*=\S*\s+)*(?:\./)?{re.escape(parsed.script)}(\s|$)", command):
+        runner = parsed.program if parsed.program in ("python", "bash") else None
+        if runner:
+            return re.sub(head, rf"\1{runner} \2", command, count=1)
+    return re.sub(head, r"\1\2", command, count=1)
+
+
+def _placeholders(command: str) -> tuple[str, ...]:
+    found = []
+    for match in _PLACEHOLDER.finditer(command):
+        text = match.group(0)
+        if text.startswith("<") and re.search(r"\s<\s", command):
+            continue
+        found.append(text)
+    return tuple(dict.fromkeys(found))
+
+
+def _clean_line(line: str) -> str:
+    line = _PROMPT.sub("", line.strip(), count=1).strip()
+    # A trailing "# webcam" comment is the doc talking, not the command.
+    line = re.sub(r"\s+#(?![^'\"]*['\"]\s*$).*$", "", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def block_lines(text: str) -> list[str]:
+    """The command lines of a block: continuations joined, prompts and comments removed, `a; b`
+    and `a && b` kept whole (the caller splits what it needs)."""
+    joined = re.sub(r"\\[ \t]*\r?\n\s*", " ", text)
+    joined = re.sub(r"\^[ \t]*\r?\n\s*", " ", joined)  # Windows continuation
+    out = []
+    for raw in joined.splitlines():
+        if raw.strip().startswith("#") and not raw.strip().startswith("#!"):
+            continue
+        line = _clean_line(raw)
+        if line:
+            out.append(line)
+    return out
+
+
+def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bool:
+    if not parsed.program or first in _STEPS:
+        return False
+    if parsed.program == "python":
+        if Path(parsed.script or "").name == "setup.py":
+            return False  # an install step
+        return bool(parsed.script or parsed.module) and not (parsed.module or "").startswith(
+            ("pip", "venv", "ensurepip")
+        )
+    if parsed.program in _SCRIPT_RUNNERS:
+        return bool(parsed.script)
+    if first.startswith("./"):  # a program of the repo: `./Test`, not a folder `./cache_data/lists/300W`
+        return first.count("/") <= 2 and "." not in Path(first).name
+    return parsed.program in _OTHER_RUNNERS or parsed.program in programs
+
+
+# ------------------------------------------------------------------------------------------ scripts
+
+
+def _calls(text: str, name: str) -> list[str]:
+    """The argument text of every `name(` call, balanced parentheses."""
+    out = []
+    for match in re.finditer(rf"{name}\s*\(", text):
+        depth, i = 1, match.end()
+        while i < len(text) and depth and i - match.end() < 1500:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[match.end() : i - 1])
+    return out
+
+
+def _python_info(text: str) -> ScriptInfo:
+    required: list[str] = []
+    switches: list[str] = []
+    modes: list[str] = []
+    for call in _calls(text, r"\.add_argument"):
+        names = re.findall(r"""^\s*(?:['"]([^'"]+)['"]\s*,\s*)?(?:['"]([^'"]+)['"])?""", call)
+        strings = [s for s in (names[0] if names else ()) if s]
+        if not strings:
+            continue
+        longest = max(strings, key=len)
+        if re.search(r"action\s*=\s*['\"](store_true|store_false|count|store_const)", call):
+            switches.append(longest)
+        if strings[0].startswith("--") and _MODE_FLAG.search(longest):
+            boolean = re.search(r"action\s*=|type\s*=\s*(bool|str2bool)|default\s*=\s*(True|False)", call)
+            modes.append(longest if "action" in call else f"{longest} True" if boolean else longest)
+        choices = re.search(r"choices\s*=\s*[\[(]([^\])]*)", call)
+        if choices and strings[0].startswith("--"):
+            for choice in re.findall(r"['\"](\w+)['\"]", choices.group(1)):
+                if _MODE_FLAG.search(choice):
+                    modes.append(f"{longest} {choice}")
+        if not strings[0].startswith("-"):
+            if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", call):
+                required.append(f"<{strings[0]}>")
+        elif re.search(r"required\s*=\s*True", call):
+            required.append(longest)
+    for call in _calls(text, r"mark_flags?_as_required"):
+        required += [f"--{n}" for n in re.findall(r"['\"](\w+)['\"]", call)]
+    for call in _calls(text, r"@click\.argument"):
+        if not re.search(r"required\s*=\s*False|default\s*=|nargs\s*=\s*-1", call):
+            required += [f"<{n}>" for n in re.findall(r"^\s*['\"]([\w-]+)['\"]", call)]
+    for call in _calls(text, r"@click\.option"):
+        if re.search(r"required\s*=\s*True", call):
+            required += re.findall(r"['\"](--[\w-]+)['\"]", call)[:1]
+    traits = code_traits(text)
+    return ScriptInfo(
+        tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), bool(_ENTRY.search(text)), (), tuple(modes)
+    )
+
+
+class Scripts:
+    """What each script of the repo does, read once (bounded)."""
+
+    def __init__(self, root: Path, programs: tuple[str, ...]):
+        self.root = root
+        self.programs = programs
+        self._cache: dict[str, ScriptInfo] = {}
+
+    def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
+        if not rel:
+            return ScriptInfo()
+        if rel in self._cache:
+            return self._cache[rel]
+        self._cache[rel] = ScriptInfo()  # a script that launches itself stops here
+        path = self.root / rel
+        text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() else ""
+        suffix = path.suffix.lower()
+        if suffix == ".py":
+            info = _python_info(text)
+        elif suffix in (".sh", "") or path.name.lower() == "makefile":
+            info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
+        else:
+            traits = code_traits(text)
+            info = ScriptInfo(traits=tuple(traits), entry=True)
+        self._cache[rel] = info
+        return info
+
+    def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
+        launches, traits = [], []
+        for line in block_lines(text)[:200]:
+            for part in re.split(r"\s*(?:&&|;|\|\|)\s*", line):
+                parsed = parse_command(part, self.programs)
+                first = part.split(" ", 1)[0]
+                if not _runs_something(parsed, first, self.programs):
+                    continue
+                launches.append(part)
+                if depth < 1:
+                    target = (
+                        parsed.script or (parsed.module or "").replace(".", "/") + ".py"
+                        if (parsed.script or parsed.module)
+                        else None
+                    )
+                    for base in (folder, ""):
+                        rel = join(base, target) if target else None
+                        if rel and (self.root / rel).is_file():
+                            traits += self.info(rel, depth + 1).traits
+                            break
+        return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
+
+
+def _given(args: tuple[str, ...], switches: tuple[str, ...]) -> tuple[set[str], int]:
+    """The flags a command gives (normalised) and how many positional arguments."""
+    flags, positional, i = set(), 0, 0
+    norm_switches = {_norm(s) for s in switches}
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-") and not re.match(r"^-\d", arg):
+            name = _norm(arg.split("=", 1)[0])
+            flags.add(name)
+            if "=" not in arg and name not in norm_switches and i + 1 < len(args) and not args[i + 1].startswith("-"):
+                i += 1
+        elif not re.match(r"^[\w.+~]+=", arg):
+            positional += 1
+        else:
+            flags.add(_norm(arg.split("=", 1)[0]))
+        i += 1
+    return flags, positional
+
+
+def _norm(flag: str) -> str:
+    return flag.lstrip("-+~").replace("-", "_").lower()
+
+
+def _missing(info: ScriptInfo, args: tuple[str, ...]) -> tuple[str, ...]:
+    flags, positional = _given(args, info.switches)
+    missing = []
+    for need in info.required:
+        if need.startswith("<"):
+            if positional > 0:
+                positional -= 1
+            else:
+                missing.append(need)
+        elif _norm(need) not in flags:
+            missing.append(need)
+    return tuple(missing)
+
+
+# ------------------------------------------------------------------------------------------- sources
+
+
+def console_scripts(repo_dir: Path) -> dict[str, str]:
+    """The commands the repo installs and the module each runs: [project.scripts] and
+    [tool.poetry.scripts] of pyproject.toml, console_scripts of setup.py and setup.cfg, with or
+    without `:func`."""
+    found: dict[str, str] = {}
+    pyproject = repo_dir / "pyproject.toml"
+    if pyproject.is_file():
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(read_text(pyproject))
+        except (tomllib.TOMLDecodeError, ValueError):
+            data = {}
+        scripts = {
+            **data.get("project", {}).get("scripts", {}),
+            **data.get("tool", {}).get("poetry", {}).get("scripts", {}),
+        }
+        found.update({k: str(v) for k, v in scripts.items() if isinstance(v, str)})
+    for name in ("setup.py", "setup.cfg"):
+        text = read_text(repo_dir / name) if (repo_dir / name).is_file() else ""
+        block = re.search(r"console_scripts['\"]?\s*[:=]\s*[\[(]?(.*?)(?:[\])]|\n\S|\Z)", text, re.S)
+        if block:
+            for key, target in re.findall(r"['\"]?\s*([\w.-]+)\s*=\s*([\w.]+(?::[\w.]+)?)", block.group(1)):
+                found.setdefault(key, target)
+    return found
+
+
+def _module_file(root: Path, module: str, cwd: str = "") -> str | None:
+    base = "/".join(p for p in (cwd, module.replace(".", "/")) if p)
+    for rel in (f"{base}.py", f"{base}/__main__.py", f"{base}/__init__.py"):
+        if (root / rel).is_file():
+            return rel
+    return None
+
+
+def _prepares(parsed: Parsed, first: str, line: str) -> bool:
+    """A step that fetches or prepares data or weights (not an install: scout's env does those)."""
+    if first in _FETCH_STEPS or (first == "git" and "lfs" in line) or first == "bash" and "download" in line:
+        return True
+    name = Path(parsed.script or parsed.module or "").name
+    return bool(set(_words(name)) & PREPARE_WORDS) or "--download" in line
 
 
 def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
 
 
-def _flag_mode(flag: str, value: str | None) -> tuple[bool, bool]:
-    """(evaluates, trains) for one flag: `--do_eval=true` evaluates, `--eval_iters 20` neither."""
-    words = _words(flag)
-    if value is not None and value.lower() in ("false", "0", "no", "off"):
-        return False, False
-    evaluates = trains = False
-    for i, word in enumerate(words):
-        after = words[i + 1] if i + 1 < len(words) else None
-        if after in _SETTING_WORDS:
-            continue
-        # A mode switch leads its flag (--eval, --test-only, --do_eval); --model_ema_eval and
-        # trainer.gradient_clip_val are settings.
-        leads = i == 0 or words[i - 1] in ("do", "run", "only")
-        evaluates |= word in EVAL_WORDS and leads
-        trains |= word in TRAIN_WORDS
-    if value is not None and _words(flag) in (["mode"], ["task"], ["phase"], ["run", "mode"]):
-        vwords = set(_words(value))
-        evaluates |= bool(vwords & EVAL_WORDS)
-        trains |= bool(vwords & TRAIN_WORDS)
-    return evaluates, trains
+@dataclass
+class _Reader:
+    root: Path
+    files: Files
+    scripts: Scripts
+    programs: tuple[str, ...]
+    entry_points: dict[str, str] = field(default_factory=dict)  # console script -> module[:func]
+    found: list[Candidate] = field(default_factory=list)
+    order: int = 0
 
-
-@dataclass(frozen=True)
-class Parsed:
-    script: str | None  # the .py/.sh file it runs, relative to the command's cwd
-    module: str | None  # python -m MODULE
-    args: tuple[str, ...]  # the arguments after the script or module
-
-
-def parse_command(command: str) -> Parsed:
-    """The script (or module) a command runs and its arguments, through env assignments, launchers
-    (torchrun, python -m torch.distributed.launch, accelerate launch) and `chmod +x x.sh &&`."""
-    command = command.split("&&")[-1].strip()
-    try:
-        tokens = shlex.split(command)
-    except ValueError:
-        tokens = command.split()
-    while tokens and re.match(r"^[A-Z_][A-Z0-9_]*=", tokens[0]):
-        tokens.pop(0)
-    i = 0
-    module = None
-    while i < len(tokens):
-        token = tokens[i]
-        if re.match(r"^python3?(\.\d+)?$", token) or token in ("torchrun", "deepspeed", "bash", "sh", "srun"):
-            i += 1
-        elif token == "accelerate" and i + 1 < len(tokens) and tokens[i + 1] == "launch":
-            i += 2
-        elif token == "-m" and i + 1 < len(tokens):
-            module = tokens[i + 1]
-            if module.startswith("torch.distributed"):
-                module = None
-                i += 2
-                continue
-            return Parsed(None, module, tuple(tokens[i + 2 :]))
-        elif token.startswith("-"):
-            i += 2 if _LAUNCHER_FLAGS_WITH_VALUE.match(token.split("=")[0]) and "=" not in token else 1
-        elif re.search(r"\.(py|sh)$", token):
-            return Parsed(token.removeprefix("./"), None, tuple(tokens[i + 1 :]))
-        else:
-            return Parsed(None, None, tuple(tokens[i:]))
-    return Parsed(None, None, ())
-
-
-def _flags(args: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    out = []
-    for i, arg in enumerate(args):
-        if arg.startswith("-") and not re.match(r"^-\d", arg):
-            name, eq, value = arg.partition("=")
-            if not eq:
-                value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") else None
-            out.append((name, value))
-        elif "=" in arg and re.match(r"^[\w.+~]+=", arg):  # Hydra overrides: mode=test, trainer=cpu
-            name, _, value = arg.partition("=")
-            out.append((name.lstrip("+~"), value))
-    return out
-
-
-def classify(command: str) -> tuple[str, list[str]]:
-    """The kind of a command (see KIND_SCORE) and the reasons, from its tokens."""
-    if _UNIT_TEST.search(command):
-        return "aside", ["unit tests, not an evaluation"]
-    if re.search(r"\bjupyter\b|\bpapermill\b|\.ipynb\b", command):
-        return "notebook", ["runs a notebook"]
-    parsed = parse_command(command)
-    # A console script the repo installs (`lm_eval --tasks ...`) is named by its first word.
-    target = parsed.script or (parsed.module or "").replace(".", "/") or command.split(" ", 1)[0]
-    name_words = _words(Path(target).name) + (_words(parsed.module.split(".")[-1]) if parsed.module else [])
-    path_words = _words(target)
-    evaluates = [w for w in name_words if w in EVAL_WORDS]
-    probes = [w for w in name_words if w in _PROBE_WORDS]
-    trains = [w for w in name_words if w in TRAIN_WORDS]
-    asides = [w for w in name_words if w in _ASIDE_WORDS]
-    reasons = []
-    flag_eval, flag_train, flag_aside = [], [], []
-    for flag, value in _flags(parsed.args):
-        e, t = _flag_mode(flag, value)
-        if e:
-            flag_eval.append(f"the flag {flag}" if value is None or flag.startswith("-") else f"{flag}={value}")
-        if t:
-            flag_train.append(flag)
-        if flag in ("--help", "-h") or set(_words(value or "")) & {"speed", "study", "profile"}:
-            flag_aside.append(f"{flag} {value or ''}".strip())
-    # Positional words count too: `python main.py eval`, `config/eval_gpt2.py`.
-    positional = [a for a in parsed.args if not a.startswith("-") and "=" not in a]
-    own_program = not (parsed.script or parsed.module)
-    for arg in positional[1 if own_program else 0 : 2]:
-        for word in _words(Path(arg).stem):
-            if word in EVAL_WORDS and not flag_eval:
-                flag_eval.append(f"the argument {arg}")
-    if asides or flag_aside:
-        what = (asides or flag_aside)[0]
-        return "aside", [f"a side task ({what}), not an evaluation"]
-    # A switch to evaluation on a training script (`train_caption.py --evaluate`) is an evaluation;
-    # it both trains and evaluates only when a flag asks for training too (`--do_train --do_eval`).
-    if (evaluates or probes or flag_eval) and (flag_train or (trains and not flag_eval)):
-        why = [*(f"`{w}` in the script name" for w in evaluates + probes), *flag_eval]
-        return "train+eval", ["trains, then evaluates: " + ", ".join(why)]
-    if evaluates or probes or flag_eval:
-        if evaluates or probes:
-            reasons.append(
-                f"`{(evaluates or probes)[0]}` in {'the script name' if evaluates or probes else ''}".strip()
-            )
-        if flag_eval:
-            reasons.append(", ".join(flag_eval))
-        return "eval", ["evaluates: " + "; ".join(reasons)]
-    if trains or flag_train:
-        return "train", [f"trains ({(trains or flag_train)[0]}); no evaluation flag or script"]
-    del path_words
-    return "run", ["runs the script; it names no evaluation and no training"]
-
-
-def script_exists(repo_dir: Path, cwd: str, command: str) -> tuple[bool, str | None]:
-    """Whether the script (or package module) a command runs is in the checkout; and the path to
-    use instead when the docs name it without its folder (`python eval.py` for src/eval.py)."""
-    parsed = parse_command(command)
-    base = repo_dir / cwd
-    if parsed.script:
-        if "$" in parsed.script:
-            return False, None
-        if (base / parsed.script).is_file():
-            return True, None
-        matches = [p for p in repo_dir.glob(f"*/{Path(parsed.script).name}") if p.is_file()]
-        if "/" not in parsed.script and len(matches) == 1:
-            return True, str(matches[0].relative_to(repo_dir))
-        return False, None
-    if parsed.module:
-        if parsed.module.split(".")[0] in _EXTERNAL_MODULES:
-            return True, None
-        path = base / parsed.module.replace(".", "/")
-        return (path.with_suffix(".py").is_file() or (path / "__main__.py").is_file()), None
-    return True, None
-
-
-def _section_score(section: str) -> tuple[float, str | None]:
-    if _SECTION_EVAL.search(section):
-        return 15.0, f"under the heading “{section}”"
-    if _SECTION_TRAIN.search(section):
-        return -5.0, None
-    return 0.0, None
-
-
-def _prepare_steps(commands: list[DocCommand], at: int) -> tuple[str, ...]:
-    """The prepare/download commands right before commands[at] in the same doc, or failing those the
-    nearest one earlier in the doc."""
-
-    def prepares(c: DocCommand) -> bool:
-        parsed = parse_command(c.command)
-        words = set(_words(Path(parsed.script or parsed.module or "").name))
-        flag_words = {w for flag, _ in _flags(parsed.args) for w in _words(flag)}
-        return bool(words & _PREPARE_WORDS) or "download" in flag_words
-
-    doc = commands[at].doc
-    steps: list[str] = []
-    j = at - 1
-    while j >= 0 and commands[j].doc == doc and prepares(commands[j]):
-        steps.insert(0, _in_folder(commands[j]))
-        j -= 1
-    if not steps:
-        earlier = [c for c in commands[:at] if c.doc == doc and prepares(c)]
-        if earlier:
-            steps.append(_in_folder(earlier[-1]))
-    return tuple(steps)
-
-
-def _in_folder(command: DocCommand) -> str:
-    return f"cd {shlex.quote(command.cwd)} && {command.command}" if command.cwd else command.command
-
-
-def _doc_candidates(repo_dir: Path, docs: list[Doc]) -> tuple[list[Candidate], list[str]]:
-    commands: list[DocCommand] = []
-    programs = console_scripts(repo_dir)
-    for doc in docs:
-        commands += doc_commands(doc, start=len(commands), programs=programs)
-    out, dropped, seen = [], [], set()
-    for at, doc_command in enumerate(commands):
-        command, cwd = doc_command.command, doc_command.cwd
-        if re.search(r"\bpip3?\s+install\b|\bsetup\.py\b|\bconda\b|^make\b|python3?\s+-c\b", command):
-            continue
-        if (command, cwd) in seen:
-            continue
-        seen.add((command, cwd))
-        exists, moved = script_exists(repo_dir, cwd, command)
-        if moved and cwd:
-            exists, moved = False, None
-        if not exists:
-            dropped.append(command)
-            continue
-        reasons = []
-        if moved:
-            script = parse_command(command).script
-            command = re.sub(rf"(?<![\w/]){re.escape(script)}\b", moved, command, count=1)
-            reasons.append(f"the docs write {script}; the checkout has {moved}")
-        kind, why = classify(command)
-        reasons = why + reasons
-        bonus, section_why = _section_score(doc_command.section)
-        if section_why:
-            reasons.append(section_why)
-        depth = len(Path(parse_command(command).script or "x").parts) - 1
-        score = KIND_SCORE[kind] + bonus + 8 - 10 * depth - 0.01 * doc_command.index
-        if doc_command.doc.lower().startswith("readme.") or doc_command.doc.lower() == "readme":
-            score += 2
-        where = f"{doc_command.doc}" + (f" § {doc_command.section}" if doc_command.section else "")
-        where += " (inline code)" if doc_command.inline else ""
-        out.append(
-            Candidate(command, where, cwd, kind, tuple(reasons), score, _prepare_steps(commands, at), doc_command.index)
-        )
-    return out, dropped
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _script_candidates(repo_dir: Path) -> list[Candidate]:
-    """Evaluation scripts found by their names, and argparse evaluation flags of top-level scripts."""
-    out = []
-    for folder in _SCRIPT_DIRS:
-        base = repo_dir / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.glob("*.py")):
-            name = path.name
-            if name in _SKIP_SCRIPTS:
-                continue
-            rel = str(path.relative_to(repo_dir))
-            text = _read(path)
-            conventional = name in _CONVENTIONAL or re.match(r"^(eval|evaluate|test|val|validate)_\w+\.py$", name)
-            if conventional:
-                if _UNIT_TEST_CODE.search(text) or not _ENTRY_POINT.search(text):
-                    continue  # test_model.py full of `def test_...` is a unit test
-                kind, why = classify(f"python {rel}")
-                score = KIND_SCORE[kind] - 2 * len(path.relative_to(repo_dir).parts)
-                out.append(Candidate(f"python {rel}", f"script {rel}", "", kind, tuple(why), score))
-            elif folder == "":
-                for flag, rest in _ADD_ARGUMENT.findall(text):
-                    evaluates, trains = _flag_mode(flag, None)
-                    if evaluates and not trains and "store_true" in rest:
-                        out.append(
-                            Candidate(
-                                f"python {rel} {flag}",
-                                f"argparse flag {flag} in {rel}",
-                                "",
-                                "eval",
-                                (f"evaluates: {rel} has an argparse {flag} switch",),
-                                KIND_SCORE["run"] - 10,  # a guess: below any documented command
-                            )
-                        )
-                        break
-        if folder:
-            for path in sorted(base.glob("*.sh")):
-                words = set(_words(path.stem))
-                if words & (EVAL_WORDS | _PROBE_WORDS) and not words & _ASIDE_WORDS:
-                    rel = str(path.relative_to(repo_dir))
-                    out.append(
-                        Candidate(
-                            f"bash {rel}",
-                            f"script {rel}",
-                            "",
-                            "eval",
-                            (f"evaluates: {path.stem} in a shell script's name",),
-                            KIND_SCORE["eval"] - 25,
+    def doc_candidates(self, doc: Doc) -> None:
+        cd: str | None = None  # a `cd` written in an earlier block of this doc
+        steps: list[tuple[str, bool]] = []  # (command in folder, prepares) in doc order, for setup
+        for snippet in doc.snippets:
+            if self.order >= _MAX_DOC_COMMANDS:
+                return
+            cloned = False
+            lines = block_lines(snippet.text) if not snippet.inline else [_clean_line(snippet.text)]
+            for line in lines[:400]:
+                parts = [p.strip() for p in re.split(r"\s*(?:&&|;)\s*", line) if p.strip()]
+                line_cd = cd
+                for k, part in enumerate(parts):
+                    first = part.split(" ", 1)[0]
+                    if first == "git" and " clone " in f" {part} ":
+                        cloned = True
+                        continue
+                    if first in ("cd", "pushd"):
+                        target = part.split(" ", 1)[1] if " " in part else ""
+                        moved = join(line_cd or "", target)
+                        if not any((self.root / base / moved).is_dir() for base in (doc.folder, "")):
+                            moved = join("", target)  # `cd cnn` again, from where the reader started
+                        line_cd = None if cloned or target in ("", "~") else moved
+                        cloned = False
+                        only_moves = all(p.split(" ", 1)[0] in ("cd", "pushd", "git") for p in parts[:k])
+                        if only_moves and len(parts) == k + 1 and not snippet.inline:
+                            cd = line_cd  # a `cd` on its own moves the later blocks too
+                        continue
+                    parsed = parse_command(part, self.programs)
+                    if snippet.inline and " " not in part and not part.startswith("./"):
+                        continue  # a file named in running text, not a command
+                    if not _runs_something(parsed, first, self.programs):
+                        if first in _STEPS and not snippet.inline:
+                            steps.append((part, _prepares(parsed, first, part)))
+                        continue
+                    if re.search(r"(^|\s)(-h|--help)(\s|$)", part):
+                        continue  # prints the usage: never the evaluation
+                    rest = " && ".join(parts[k:]) if first == "chmod" else part
+                    candidate = self._resolve(rest, parsed, doc, line_cd)
+                    if candidate is None:
+                        continue
+                    where = f"{doc.path} § {snippet.section[-1]}" if snippet.section else doc.path
+                    prepare = tuple(c for c, p in reversed(steps[-4:]) if p)[::-1]
+                    self.found.append(
+                        replace(
+                            candidate,
+                            origin="doc-inline" if snippet.inline else "doc-block",
+                            source=where + (" (inline code)" if snippet.inline else ""),
+                            doc=doc.path,
+                            section=snippet.section,
+                            doc_order=self.order,
+                            context=snippet.context,
+                            after=snippet.after,
+                            setup=prepare,
                         )
                     )
-    return out
+                    self.order += 1
+                    in_folder = (
+                        f"cd {shlex.quote(candidate.cwd)} && {candidate.command}"
+                        if candidate.cwd
+                        else candidate.command
+                    )
+                    steps.append((in_folder, _prepares(parsed, first, part)))
 
-
-def _is_library(repo_dir: Path) -> bool:
-    """A package to import (setup.py or pyproject.toml beside a package folder), not a program."""
-    if not ((repo_dir / "setup.py").is_file() or (repo_dir / "pyproject.toml").is_file()):
-        return False
-    return any((p / "__init__.py").is_file() for p in repo_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
-def _examples(repo_dir: Path) -> list[Candidate]:
-    """One candidate per example folder of a monorepo (a folder with its own main.py or train.py)."""
-    out = []
-    folders = sorted({p.parent for depth in ("*", "*/*", "*/*/*") for p in repo_dir.glob(f"{depth}/*.py")})
-    for sub in folders:
-        if any(part.startswith((".", "_")) for part in sub.relative_to(repo_dir).parts):
-            continue
-        script = next((name for name in _LAST_RESORT if (sub / name).is_file()), None)
-        if script:
-            rel = str(sub.relative_to(repo_dir))
-            out.append(
-                Candidate(
-                    f"python {script}",
-                    f"example folder {rel}/",
-                    rel,
-                    "run",
-                    (f"one example of many ({rel}/{script}); pick one with --cmd",),
-                    KIND_SCORE["run"] - 20,
+    def _resolve(self, command: str, parsed: Parsed, doc: Doc, cd: str | None) -> Candidate | None:
+        """The command in the folder where its files exist: `cd` first, then the doc's folder, then
+        the root; failing those, the one file of that name elsewhere in the repo."""
+        options: list[tuple[str, str]] = []
+        if cd is not None:
+            options += [(join(doc.folder, cd), "cd"), (join("", cd), "cd")]
+        options += [(doc.folder, "doc folder" if doc.folder else "as written"), ("", "root")]
+        options = list(dict.fromkeys(options))
+        target = parsed.script
+        if parsed.module:
+            target = None
+        elif parsed.program == "make":
+            target = "Makefile"
+        command = _canonical(command, parsed)
+        chosen: tuple[str, str] | None = None
+        script: str | None = None
+        for cwd, how in options:
+            if not (self.root / cwd).is_dir():
+                continue
+            if parsed.module:
+                script = _module_file(self.root, parsed.module, cwd)
+            elif target == "Makefile":
+                script = next(
+                    (join(cwd, n) for n in ("Makefile", "makefile", "GNUmakefile") if (self.root / cwd / n).is_file()),
+                    None,
                 )
-            )
-    return out
+            elif target:
+                script = join(cwd, target) if (self.root / cwd / target).is_file() else None
+            else:
+                chosen = (cwd, how)
+                break
+            if script:
+                chosen = (cwd, how)
+                break
+        if chosen is None and target and "$" not in target and target != "Makefile":
+            matches = [p for p in self.files.ending(target.lstrip("/")) if p.count("/") >= target.count("/")]
+            if len(matches) == 1:  # the one file of that name; several would be a guess
+                script = matches[0]
+                cwd = script[: len(script) - len(target.lstrip("/"))].rstrip("/")
+                chosen = (cwd, "found")
+        if (
+            chosen is None
+            and parsed.module
+            and parsed.module.split(".")[0]
+            in ("torch", "tensorflow", "pytest", "unittest", "jupyter", "nbconvert", "spacy", "nltk")
+        ):
+            chosen = (options[0][0] if (self.root / options[0][0]).is_dir() else "", "as written")
+        exists = chosen is not None and (
+            script is not None or (not target and not parsed.module) or parsed.program in self.programs
+        )
+        if chosen is None:
+            chosen = next(((c, h) for c, h in options if (self.root / c).is_dir()), ("", "root"))
+            script = join(chosen[0], target) if target else None
+        cwd, how = chosen
+        if parsed.program in self.programs and not parsed.script:
+            script = self._console_file(parsed.program)
+        info = self.scripts.info(script if exists else None)
+        return Candidate(
+            command=command,
+            cwd=cwd,
+            origin="",
+            source="",
+            script=script,
+            script_exists=bool(exists),
+            placeholders=_placeholders(command),
+            required_missing=_missing(info, parsed.args) if exists else (),
+            launches=info.launches,
+            language=_language(parsed, script),
+            program=parsed.program,
+            module=parsed.module,
+            args=parsed.args,
+            resolved=how,
+            traits=info.traits,
+        )
 
+    def _console_file(self, name: str) -> str | None:
+        target = self.entry_points.get(name, "")
+        return _module_file(self.root, target.split(":")[0]) or _module_file(self.root, target.split(":")[0], "src")
 
-def _last_resort(repo_dir: Path) -> list[Candidate]:
-    scripts = sorted(
-        p.name for p in repo_dir.glob("*.py") if p.name not in _SKIP_SCRIPTS and not p.name.startswith("_")
-    )
-    named = [name for name in _LAST_RESORT if name in scripts]
-    reporting = [name for name in scripts if _PRINTS_METRIC.search(_read(repo_dir / name))]
-    picks = named or (scripts if len(scripts) == 1 else reporting)
-    out = []
-    for name in picks:
-        kind, why = classify(f"python {name}")
-        if kind not in RUNNABLE:
-            continue
-        # Many research repos are one flat script that trains, then reports.
-        out.append(
+    def add(
+        self, command: str, cwd: str, origin: str, source: str, script: str | None, language: str = "python"
+    ) -> None:
+        parsed = parse_command(command, self.programs)
+        info = self.scripts.info(script)
+        self.found.append(
             Candidate(
-                f"python {name}",
-                f"top-level script {name}",
-                "",
-                kind,
-                (*why, "no documented command: the repo's own top-level script"),
-                KIND_SCORE[kind] - 25,
+                command=command,
+                cwd=cwd,
+                origin=origin,
+                source=source,
+                script=script,
+                script_exists=bool(script) and (self.root / script).is_file(),
+                placeholders=(),
+                required_missing=_missing(info, parsed.args),
+                launches=info.launches,
+                language=language,
+                program=parsed.program,
+                module=parsed.module,
+                args=parsed.args,
+                resolved="as written",
+                traits=info.traits,
             )
         )
-    return out
 
 
-def _rank(candidates: list[Candidate]) -> list[Candidate]:
+def _language(parsed: Parsed, script: str | None) -> str:
+    if parsed.program == "python":
+        return "python"
+    if parsed.program in _SCRIPT_RUNNERS:
+        ext = Path(script or "").suffix.lower()
+        return _EXTENSIONS.get(ext, _SCRIPT_RUNNERS[parsed.program])
+    if parsed.program == "make":
+        return "make"
+    return "python" if parsed.program else "other"
+
+
+def _script_folder(rel: str) -> str:
+    """The folder to run a found script from: the root for scripts/, tools/ and the like (they are
+    written to run from the root), else the script's own folder."""
+    parent = str(Path(rel).parent)
+    if parent == "." or parent.split("/")[0] in ("scripts", "script", "tools", "bin", "utils", "experiments", "exps"):
+        return ""
+    return parent
+
+
+def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map: dict[str, str]) -> None:
+    """Candidates from the code itself, in a fixed order: console scripts, `python -m` packages,
+    shell scripts, Makefile targets, entry-point scripts, flat top-level scripts."""
+    for name, target in scripts_map.items():
+        module = target.split(":")[0]
+        script = _module_file(repo_dir, module) or _module_file(repo_dir, module, "src")
+        reader.add(name, "", "console-script", f"console script {name} ({target})", script)
+    shallow = [p for p in files.paths if p.count("/") <= 3]
+    for rel in shallow:
+        if rel.endswith("/__main__.py") and "test" not in rel.split("/")[0]:
+            package = str(Path(rel).parent)
+            cwd = "src" if package.startswith("src/") else ""
+            module = package.removeprefix("src/").replace("/", ".")
+            reader.add(f"python -m {module}", cwd, "python-module", f"package {module} (__main__.py)", rel)
+    for rel in [p for p in shallow if p.endswith(".sh") and p.count("/") <= 2][:60]:
+        reader.add(f"bash {rel}", "", "shell-script", f"script {rel}", rel, "shell")
+    for rel in [p for p in shallow if Path(p).name.lower() in ("makefile", "gnumakefile") and p.count("/") <= 1]:
+        text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
+        cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
+        targets = [t for t in re.findall(r"^([A-Za-z0-9][\w.-]*)\s*:(?!=)", text, re.M) if t not in ("PHONY",)]
+        for target in list(dict.fromkeys(targets))[:20]:
+            reader.add(f"make {target}", cwd, "makefile", f"{rel} target {target}", rel, "make")
+    scanned = 0
+    few_scripts = sum(p.endswith(".py") for p in files.paths) <= 30
+    for rel in shallow:
+        name = Path(rel).name
+        suffix = Path(rel).suffix.lower()
+        if rel.count("/") > 2 or name in ("setup.py", "conftest.py", "__init__.py", "__main__.py", "hubconf.py"):
+            continue
+        if suffix == ".py":
+            if any(part in ("test", "tests", "docs", "doc") for part in rel.split("/")[:-1]) or name.startswith("_"):
+                continue
+            scanned += 1
+            if scanned > _MAX_SCRIPTS_SCANNED:
+                break
+            info = reader.scripts.info(rel)
+            cwd = _script_folder(rel)
+            shown = rel[len(cwd) + 1 :] if cwd else rel
+            if info.entry or "reads_args" in info.traits:
+                reader.add(f"python {shown}", cwd, "entry-point", f"script {rel}", rel)
+                for switch in info.modes[:3]:
+                    reader.add(f"python {shown} {switch}", cwd, "entry-point", f"script {rel} with {switch}", rel)
+            elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
+                read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
+            ):
+                reader.add(f"python {shown}", cwd, "conventional", f"flat script {rel}", rel)
+        elif suffix == ".m" and rel.count("/") <= 1 and _MATLAB_SCRIPT.match(read_text(repo_dir / rel, 20_000)):
+            cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
+            stem = Path(rel).stem
+            reader.add(f"matlab -batch {stem}", cwd, "conventional", f"MATLAB script {rel}", rel, "matlab")
+        elif suffix in (".lua", ".jl", ".r") and "/" not in rel:
+            language = _EXTENSIONS[suffix]
+            reader.add(f"{_RUNNER_OF[language]} {rel}", "", "conventional", f"top-level script {rel}", rel, language)
+
+
+def _shape(repo_dir: Path, candidates: list[Candidate]) -> str:
+    documented = [c for c in candidates if c.origin.startswith("doc") and c.script_exists]
+    if len({c.cwd.split("/")[0] for c in documented if c.cwd}) >= 3 and all(c.cwd for c in documented):
+        return "monorepo"
+    packaged = any((repo_dir / n).is_file() for n in ("setup.py", "setup.cfg", "pyproject.toml"))
+    try:
+        has_package = any(
+            (p / "__init__.py").is_file() for p in repo_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
+    except OSError:
+        has_package = False
+    if packaged and has_package and not documented:
+        return "library"
+    return "repo"
+
+
+def _dedupe(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per command and folder (the first found), counting how often the docs give it."""
     best: dict[tuple[str, str], Candidate] = {}
-    for candidate in candidates:
-        key = (re.sub(r"\s+", " ", candidate.command), candidate.cwd)
-        if key not in best or candidate.score > best[key].score:
-            best[key] = candidate
-    return sorted(best.values(), key=lambda c: (-c.score, c.doc_index))
+    for candidate in found:
+        key = (candidate.command, candidate.cwd)
+        if candidate.cwd and not candidate.command.startswith(("make", "cd ")):
+            parsed = parse_command(candidate.command)
+            if parsed.script and candidate.script:
+                key = (candidate.command.replace(parsed.script, candidate.script, 1), "")
+        if key in best:
+            if candidate.origin.startswith("doc") and best[key].origin.startswith("doc"):
+                best[key] = replace(best[key], mentions=best[key].mentions + 1)
+            continue
+        best[key] = candidate
+    return list(best.values())
 
 
-def find_candidates(repo_dir: Path) -> Finding:
-    """The ranked candidates of a checkout and the one to run (None for a library, a monorepo of
-    examples, or a repo with nothing runnable)."""
+def find_candidates(repo_dir: Path) -> Discovery:
+    """Every candidate of a checkout, documented ones first in reading order. Bounded; never raises
+    on odd input (an empty, binary or huge README, no docs, 50k files)."""
+    repo_dir = repo_dir.resolve()
+    files = Files.of(repo_dir)
+    scripts_map = console_scripts(repo_dir)
+    programs = tuple(scripts_map)
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map)
     docs = find_docs(repo_dir)
-    documented, dropped = _doc_candidates(repo_dir, docs)
-    found = documented + _script_candidates(repo_dir)
-    found += [
-        Candidate(
+    for doc in docs:
+        reader.doc_candidates(doc)
+    _code_candidates(reader, repo_dir, files, scripts_map)
+    for name in notebooks_named(docs, repo_dir)[:10]:
+        reader.add(
             f"jupyter nbconvert --to notebook --execute --output-dir $SCOUT_RUN_DIR {shlex.quote(name)}",
-            f"notebook {name} named in the docs",
             "",
             "notebook",
-            ("the docs name this notebook; run it only if that is the evaluation you want",),
-            KIND_SCORE["notebook"],
+            f"notebook {name} named in the docs",
+            name,
+            "notebook",
         )
-        for name in notebooks_named(docs, repo_dir)
-    ]
-    runnable = [c for c in found if c.kind in RUNNABLE]
-    shape = "repo"
-    if runnable and all(c.cwd for c in runnable) and len({c.cwd.split("/")[0] for c in runnable}) >= 3:
-        shape = "monorepo"  # every documented run lives in one of many example folders
-    elif not runnable:
-        examples = _examples(repo_dir)
-        if len(examples) >= 3:
-            shape, found = "monorepo", found + examples
-        elif _is_library(repo_dir):
-            shape = "library"
-        else:
-            found += _last_resort(repo_dir) + examples
-    ranked = _rank(found)
-    chosen = next((c for c in ranked if c.kind in RUNNABLE), None) if shape == "repo" else None
-    return Finding(tuple(ranked), chosen, shape, tuple(dropped), "\n".join(doc.text for doc in docs))
+    found = _dedupe(reader.found)[:_MAX_CANDIDATES]
+    return Discovery(
+        repo_dir,
+        tuple(found),
+        tuple(docs),
+        "\n".join(doc.text for doc in docs),
+        _shape(repo_dir, found),
+        programs,
+        len(files.paths),
+    )

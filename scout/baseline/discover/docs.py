@@ -1,245 +1,336 @@
-"""Read a repo's documentation the way a researcher does: every README variant, the docs they link
-and docs/*.md, split into sections, with the shell commands of fenced, indented and inline code.
+"""Read a repo's documentation the way a researcher does, losing nothing: every README variant, the
+docs they link or name in inline code (`see sub/README.md`), and the conventional guides (docs/,
+GETTING_STARTED, a sub-README one folder down). Markdown goes through a real parser (markdown-it):
+fenced blocks (one-line fences included), indented code, inline code, HTML `<pre>`, each with the
+heading path it sits under and the prose just before it. .rst and .txt docs are read simply.
 
-Pure text work on files already checked out; nothing here runs anything."""
+Pure text work on files already checked out, bounded in bytes and files; nothing here runs anything."""
 
 from __future__ import annotations
 
+import html
 import re
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
-_MAX_DOCS = 40
-_MAX_DOC_BYTES = 400_000
-_DOC_SUFFIXES = (".md", ".rst", ".txt", ".mdx", "")
-# Extra top-level guides many research repos keep beside the README.
+_MAX_DOCS = 16
+_MAX_DOC_BYTES = 200_000  # a 10 MB README is read as its first 200 kB
+_MAX_TOTAL_BYTES = 800_000
+_DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".txt", "")
+_CONTEXT_CHARS = 300
+# Guides many research repos keep beside the README, or in docs/.
 _GUIDE = re.compile(
-    r"^(readme|getting[_-]?started|install|training|train|eval|evaluation|finetune|pretrain|"
-    r"reproduc\w*|results|model[_-]?zoo|usage|benchmark\w*|inference|data|dataset\w*)"
-    r"([_\-.].*)?\.(md|rst|txt)$",
+    r"^(readme|getting[_-]?started|quick[_-]?start|install\w*|train\w*|eval\w*|test\w*|finetun\w*|pretrain\w*|"
+    r"reproduc\w*|results|model[_-]?zoo|usage|benchmark\w*|inference|experiments?|run\w*|instructions?|"
+    r"tutorial\w*|howto|guide)([_\-.].*)?\.(md|markdown|rst|txt)$",
     re.IGNORECASE,
 )
-_MD_LINK = re.compile(r"\]\(\s*<?([^)>\s#]+\.(?:md|rst|mdx))(?:#[^)]*)?>?\s*\)|href=\"([^\"#]+\.(?:md|rst))\"")
-_FENCE_OPEN = re.compile(r"^\s*(```+|~~~+)")
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
-_RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+])\1{2,}\s*$")
-_MD_UNDERLINE = re.compile(r"^(=+|-+)\s*$")
-_INLINE = re.compile(r"(?<!`)`([^`\n]{4,400})`(?!`)")
-_PROMPT = re.compile(r"^(?:\(\w[\w.-]*\)\s*)?(?:[\w@.-]*[$#%>]\s+|\$|!|%)")
-# The programs a run or setup command starts with.
-_LAUNCHERS = (
-    r"python3?(?:\.\d+)?|torchrun|accelerate\s+launch|deepspeed|bash|sh|jupyter|papermill|pytest|"
-    r"srun|make|\./[\w./-]+\.(?:sh|py)|[\w./-]+\.sh"
+_SUB_READMES = ("README.md", "readme.md", "Readme.md", "ReadMe.md", "README.rst", "README.markdown")
+_DOC_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:md|markdown|rst))\b")
+_BLOB = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\"']+)")
+_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
+_HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
+_HREF = re.compile(r"href=[\"']([^\"'#]+)", re.IGNORECASE)
+_TEXT_COMMAND = re.compile(
+    r"^\s*(?:\$\s+)?(?:[A-Z_]+=\S+\s+)*(?:python[\d.]*|bash|sh|th|julia|Rscript|torchrun)\s+[\w./-]+\.(?:py|sh|lua|jl|R)\b[^.,;:]*$"
 )
-_COMMAND = re.compile(
-    rf"^(?:(?:[A-Z_][A-Z0-9_]*=\S*)\s+)*(?:(?:{_LAUNCHERS})\s+\S|(?:\./)?[\w./-]+\.sh\b)",
-)
-_CD = re.compile(r"^cd\s+(\S+)\s*$")
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+`:.])\1{2,}\s*$")
 
 
 @dataclass(frozen=True)
-class DocCommand:
-    """A command written in a doc, with where it was and what the doc said to do just before."""
+class Snippet:
+    """One piece of code a doc shows: a block, or inline code in running text."""
 
-    command: str
-    cwd: str  # folder to run it in, relative to the repo ("" for the root)
-    doc: str  # path of the doc, relative to the repo
-    section: str  # the heading it sits under ("" before the first one)
-    inline: bool  # `code` in running text, not a code block
-    index: int  # position among all the doc commands of the repo (reading order)
+    text: str
+    inline: bool  # `code` in a paragraph (a paragraph that is only code counts as a block)
+    section: tuple[str, ...]  # the heading path it sits under
+    context: str  # the prose just before it
+    order: int  # position in the doc
+    after: str = ""  # the prose just after it ("Expected result: 2.63% test error")
 
 
 @dataclass(frozen=True)
 class Doc:
-    path: str
+    path: str  # relative to the repo root
     text: str
+    snippets: tuple[Snippet, ...] = ()
+    links: tuple[str, ...] = ()  # docs it links or names, as written
+    headings: tuple[str, ...] = ()
+
+    @property
+    def folder(self) -> str:
+        parent = str(Path(self.path).parent)
+        return "" if parent == "." else parent
+
+
+def read_text(path: Path, limit: int = _MAX_DOC_BYTES) -> str:
+    """The first `limit` bytes of a file as text; "" for a binary file or one that cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit)
+    except OSError:
+        return ""
+    if b"\x00" in data[:8192]:
+        return ""
+    return data.decode("utf-8", errors="replace")
 
 
 def _is_doc(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in _DOC_SUFFIXES and path.stat().st_size <= _MAX_DOC_BYTES
+    try:
+        return path.is_file() and path.suffix.lower() in _DOC_SUFFIXES
+    except OSError:
+        return False
 
 
 def _readme_rank(name: str) -> tuple:
     lower = name.lower()
-    return (not lower.startswith("readme."), not lower.startswith("readme"), lower)
+    return (not lower.startswith("readme"), lower.endswith((".txt", "")) and "." not in lower, len(lower), lower)
 
 
-def find_docs(repo_dir: Path) -> list[Doc]:
-    """The README first, then its variants and guides, then the docs they link, then docs/*.md."""
-    top = sorted(
-        (p for p in repo_dir.iterdir() if _is_doc(p) and (_GUIDE.match(p.name) or p.name.lower() == "readme")),
-        key=lambda p: _readme_rank(p.name),
+def _readable_doc(name: str) -> bool:
+    """A linked file worth reading as a doc: Markdown or reST, or a guide or README by its name."""
+    return name.lower().endswith((".md", ".markdown", ".mdx", ".rst")) or bool(
+        _GUIDE.match(name + ("" if "." in name else ".txt"))
     )
-    ordered: list[Path] = list(top)
-    queue = list(top)
-    while queue and len(ordered) < _MAX_DOCS:
-        doc = queue.pop(0)
-        for match in _MD_LINK.finditer(_read(doc)):
-            link = match.group(1) or match.group(2)
-            if "://" in link:
-                continue
-            target = (doc.parent / link).resolve()
-            try:
-                target.relative_to(repo_dir.resolve())
-            except ValueError:
-                continue
-            if _is_doc(target) and target not in ordered:
-                ordered.append(target)
-                queue.append(target)
-    docs_dir = repo_dir / "docs"
-    if docs_dir.is_dir():
-        ordered += [p for p in sorted(docs_dir.glob("*.md")) if _is_doc(p) and p.resolve() not in ordered]
-    return [Doc(str(p.resolve().relative_to(repo_dir.resolve())), _read(p)) for p in ordered[:_MAX_DOCS]]
 
 
-def _read(path: Path) -> str:
+def _inside(repo: Path, path: Path) -> bool:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+        path.resolve().relative_to(repo)
+    except (ValueError, OSError):
+        return False
+    return True
 
 
-def _clean(line: str) -> str:
-    line = _PROMPT.sub("", line.strip(), count=1).strip()
-    # A trailing "# webcam" comment is the doc talking, not the command.
-    line = re.sub(r"\s+#(?![^'\"]*['\"]\s*$).*$", "", line)
-    return re.sub(r"\s+", " ", line).strip()
-
-
-def split_command(line: str, cwd: str, programs: tuple[str, ...] = ()) -> tuple[str | None, str]:
-    """`cd DIR && chmod +x x.sh && ./x.sh` -> ("chmod +x x.sh && ./x.sh", "DIR"). None when no
-    part of the line starts a program scout knows."""
-    parts = [part.strip() for part in line.split("&&")]
-    while parts:
-        cd = _CD.match(parts[0])
-        if not cd:
-            break
-        cwd = _join(cwd, cd.group(1))
-        parts.pop(0)
-    rest = " && ".join(parts)
-    if not rest:
-        return None, cwd
-    first = re.sub(r"^chmod\s+\S+\s+\S+\s*&&\s*", "", rest)
-    own = bool(programs) and first.split(" ", 1)[0] in programs and " " in first
-    return (rest if own or _COMMAND.match(first) else None), cwd
-
-
-def _join(cwd: str, folder: str) -> str:
-    folder = folder.strip("'\"").rstrip("/")
-    if folder in ("", "."):
-        return cwd
-    parts = [p for p in f"{cwd}/{folder}".split("/") if p and p != "."]
-    out: list[str] = []
-    for part in parts:
-        if part == "..":
-            if out:
-                out.pop()
-        else:
-            out.append(part)
-    return "/".join(out)
-
-
-def _block_commands(lines: list[str], programs: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(command, cwd) pairs of one code block; `cd DIR` on its own line moves later commands."""
-    joined = re.sub(r"\\\s*\n\s*", " ", "\n".join(lines))
-    found, cwd, cloned = [], "", False
-    for raw in joined.splitlines():
-        line = _clean(raw)
-        if not line:
+def _linked(repo: Path, doc: Doc) -> list[Path]:
+    """The docs a doc points to: links, href, GitHub blob links to files of the repo, and names in
+    text or inline code, resolved against the doc's folder and then the repo root."""
+    out = []
+    for link in doc.links:
+        link = link.strip().split("#", 1)[0].split("?", 1)[0]
+        blob = _BLOB.search(link)
+        if blob:
+            link = blob.group(1)
+        elif "://" in link or link.startswith(("mailto:", "#")) or not link:
             continue
-        if re.match(r"^git\s+clone\b", line):
-            cloned = True  # the `cd` after it enters the checkout itself: scout's repo root
-            continue
-        cd = _CD.match(line)
-        if cd:
-            cwd = "" if cloned else _join(cwd, cd.group(1))
-            cloned = False
-            continue
-        command, where = split_command(line, cwd, programs)
-        if command:
-            found.append((command, where))
-    return found
-
-
-def doc_commands(doc: Doc, start: int = 0, programs: tuple[str, ...] = ()) -> list[DocCommand]:
-    """Every command of a doc in reading order: fenced, indented and HTML <pre> blocks and inline
-    code. `programs` are the console scripts the repo itself installs (`lm_eval ...`)."""
-    out: list[DocCommand] = []
-    section = ""
-    text = re.sub(r"</?pre[^>]*>", "\n```\n", doc.text, flags=re.IGNORECASE)
-    lines = re.sub(r"</?code>", "`", text).splitlines()
-    underline = _RST_UNDERLINE if doc.path.endswith(".rst") else _MD_UNDERLINE
-    i = 0
-
-    home = str(Path(doc.path).parent).replace(".", "", 1) if "/" not in doc.path else str(Path(doc.path).parent)
-
-    def add(pairs, inline):
-        for command, cwd in pairs:
-            cwd = _join(home, cwd) if home else cwd
-            out.append(DocCommand(command, cwd, doc.path, section, inline, start + len(out)))
-
-    while i < len(lines):
-        line = lines[i]
-        fence = _FENCE_OPEN.match(line)
-        if fence:
-            marker = fence.group(1)
-            j = i + 1
-            while j < len(lines) and not lines[j].strip().startswith(marker[:3]):
-                j += 1
-            add(_block_commands(lines[i + 1 : j], programs), False)
-            i = j + 1
-            continue
-        heading = _MD_HEADING.match(line) or _HTML_HEADING.search(line)
-        if heading:
-            section = _strip_markup(heading.group(heading.lastindex))
-        elif i + 1 < len(lines) and line.strip() and underline.match(lines[i + 1]):
-            section = _strip_markup(line)
-        if re.match(r"^(?: {4}|\t)\S", line):
-            j = i
-            while j < len(lines) and (re.match(r"^(?: {4}|\t)", lines[j]) or not lines[j].strip()):
-                j += 1
-            add(_block_commands(lines[i:j], programs), False)
-            i = j
-            continue
-        add([split_command(_clean(m.group(1)), "", programs) for m in _INLINE.finditer(line)], True)
-        out[:] = [c for c in out if c.command]
-        i += 1
+        for base in (repo / doc.folder, repo):
+            target = repo / link.lstrip("/") if link.startswith("/") else base / link
+            if target.is_dir():
+                target = next(
+                    (target / n for n in ("README.md", "readme.md", "README.rst") if (target / n).is_file()), target
+                )
+            if _is_doc(target) and _inside(repo, target) and _readable_doc(target.name):
+                out.append(target.resolve())
+                break
     return out
 
 
-def _strip_markup(text: str) -> str:
-    return re.sub(r"<[^>]+>|[*_`]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", text).strip()
+def find_docs(repo_dir: Path) -> list[Doc]:
+    """The README first, then its variants and guides, then the docs they point to (breadth first),
+    then the conventional ones (docs/, a sub-README one folder down), at most _MAX_DOCS."""
+    repo = repo_dir.resolve()
+    try:
+        top = [p for p in repo.iterdir() if _is_doc(p)]
+    except OSError:
+        return []
+    readmes = sorted((p for p in top if p.name.lower().startswith("readme")), key=lambda p: _readme_rank(p.name))
+    guides = sorted(p for p in top if _GUIDE.match(p.name) and p not in readmes)
+    conventional: list[Path] = []
+    for folder in ("docs", "doc", "documentation", "website/docs"):
+        base = repo / folder
+        if base.is_dir():
+            conventional += sorted(p for p in base.glob("*") if p.suffix.lower() in (".md", ".rst") and _is_doc(p))[:8]
+    try:
+        subs = sorted(p for p in repo.iterdir() if p.is_dir() and not p.name.startswith("."))[:60]
+    except OSError:
+        subs = []
+    for sub in subs:
+        conventional += [sub / n for n in _SUB_READMES if (sub / n).is_file()][:1]
+    queue: list[Path] = [p.resolve() for p in readmes + guides]
+    seen: set[Path] = set()
+    docs: list[Doc] = []
+    total = 0
+    while (queue or conventional) and len(docs) < _MAX_DOCS and total < _MAX_TOTAL_BYTES:
+        path = queue.pop(0) if queue else conventional.pop(0).resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = read_text(path)
+        total += len(text)
+        doc = parse_doc(str(path.relative_to(repo)), text)
+        docs.append(doc)
+        queue += [p for p in _linked(repo, doc) if p not in seen]
+    return docs
+
+
+def parse_doc(path: str, text: str) -> Doc:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".rst":
+        return _parse_rst(path, text)
+    if suffix == ".txt" or (suffix == "" and not re.search(r"^#|```", text, re.M)):
+        return Doc(
+            path, text, (Snippet(text, False, (), "", 0),) if text.strip() else (), tuple(_DOC_NAME.findall(text))
+        )
+    return _parse_markdown(path, text)
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def _strip_html(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _parse_markdown(path: str, text: str) -> Doc:
+    try:
+        tokens = _markdown().parse(text)
+    except Exception:  # noqa: BLE001 - a parser failure on odd input must not stop the plan
+        return Doc(path, text)
+    snippets: list[Snippet] = []
+    links: list[str] = []
+    section: list[tuple[int, str]] = []
+    headings: list[str] = []
+    prose = ""  # since the last block: the context of the next snippet
+    said: list[str] = []  # all the prose, for what follows each snippet
+    offsets: list[int] = []
+
+    def say(text: str) -> None:
+        nonlocal prose
+        prose += text
+        said.append(text)
+
+    def add(code: str, inline: bool) -> None:
+        if code.strip():
+            heads = tuple(title for _, title in section)
+            snippets.append(Snippet(code, inline, heads, prose[-_CONTEXT_CHARS:].strip(), len(snippets)))
+            offsets.append(len(said))
+
+    def heading(level: int, title: str) -> None:
+        while section and section[-1][0] >= level:
+            section.pop()
+        section.append((level, title.strip()))
+        headings.append(title.strip())
+        say(" " + title.strip() + ".")
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            heading(int(token.tag[1]), _strip_html(tokens[i + 1].content))
+            i += 3
+            continue
+        if token.type in ("fence", "code_block"):
+            add(token.content, False)
+            prose = ""
+        elif token.type == "html_block":
+            for level, title in _HTML_HEADING.findall(token.content):
+                heading(int(level), _strip_html(title))
+            for block in _PRE.findall(token.content):
+                add(_strip_html(block), False)
+            links += _HREF.findall(token.content)
+            words = _strip_html(_PRE.sub("", token.content)).strip()
+            if words:
+                say(" " + words)
+        elif token.type == "inline":
+            children = token.children or []
+            codes = [c for c in children if c.type == "code_inline"]
+            others = [c for c in children if c.type not in ("code_inline", "softbreak", "hardbreak")]
+            alone = (
+                bool(codes)
+                and not any(c.content.strip() for c in others if c.type == "text")
+                and not any(c.type == "link_open" for c in others)
+            )
+            for child in children:
+                if child.type == "code_inline":
+                    # ```cmd``` on one line is a fence written short: a block, not inline code.
+                    add(child.content, not alone and len(child.markup) < 3)
+                    links += _DOC_NAME.findall(child.content)
+                elif child.type == "link_open":
+                    links.append(str(child.attrs.get("href", "")))
+                elif child.type in ("text", "html_inline"):
+                    say(child.content)
+                    links += _HREF.findall(child.content) if child.type == "html_inline" else []
+            links += _DOC_NAME.findall(token.content)
+            if not codes:
+                # A command written as a plain line of text: "python train.py" on a line of its own.
+                for line in token.content.splitlines():
+                    if _TEXT_COMMAND.match(line):
+                        add(line, False)
+            say(" ")
+        i += 1
+    ends = [*offsets[1:], len(said)]
+    snippets = [
+        replace(snippet, after="".join(said[offset : min(end, offset + 12)]).strip()[:_CONTEXT_CHARS])
+        for snippet, offset, end in zip(snippets, offsets, ends)
+    ]
+    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
+
+
+def _parse_rst(path: str, text: str) -> Doc:
+    """Headings (a line underlined with punctuation), literal blocks (after `::` or a
+    `.. code-block::` directive, indented) and inline ``code``."""
+    lines = text.splitlines()
+    snippets: list[Snippet] = []
+    levels: list[str] = []
+    section: list[str] = []
+    headings: list[str] = []
+    prose = ""
+    expect_block = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if line.strip() and _RST_UNDERLINE.match(nxt) and len(nxt.strip()) >= len(line.strip()) - 1:
+            char = nxt.strip()[0]
+            if char not in levels:
+                levels.append(char)
+            level = levels.index(char)
+            section = section[:level] + [line.strip()]
+            headings.append(line.strip())
+            prose += " " + line.strip() + "."
+            i += 2
+            continue
+        if expect_block and line.strip() and re.match(r"^\s+\S", line):
+            indent = len(line) - len(line.lstrip())
+            block = []
+            while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) >= indent):
+                if not re.match(r"^\s*:\w+:", lines[i]):
+                    block.append(lines[i][indent:])
+                i += 1
+            snippets.append(
+                Snippet("\n".join(block), False, tuple(section), prose[-_CONTEXT_CHARS:].strip(), len(snippets))
+            )
+            prose, expect_block = "", False
+            continue
+        if re.match(r"^\s*\.\.\s+(code-block|code|sourcecode|prompt)::", line) or line.rstrip().endswith("::"):
+            expect_block = True
+        elif line.strip() and not re.match(r"^\s*:\w+:", line):
+            expect_block = False
+        for code in re.findall(r"``([^`]+)``", line):
+            snippets.append(Snippet(code, True, tuple(section), prose[-_CONTEXT_CHARS:].strip(), len(snippets)))
+        prose += " " + line.strip()
+        i += 1
+    links = re.findall(r"<([^<>\s]+\.(?:rst|md))>`_", text) + _DOC_NAME.findall(text)
+    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
 
 
 def notebooks_named(docs: list[Doc], repo_dir: Path) -> list[str]:
     """Notebooks of the checkout that a doc names, in the order the docs name them."""
     names: list[str] = []
     for doc in docs:
-        for match in re.finditer(r"([\w./-]+\.ipynb)\b", doc.text):
-            name = match.group(1).lstrip("./")
+        for match in re.finditer(r"([\w./%-]+\.ipynb)\b", doc.text[:_MAX_DOC_BYTES]):
+            name = match.group(1)
             if "/blob/" in name:
                 name = name.split("/blob/", 1)[1].split("/", 1)[-1]
-            if (repo_dir / name).is_file() and name not in names:
-                names.append(name)
+            name = name.removeprefix("./")
+            for base in (doc.folder, ""):
+                rel = f"{base}/{name}" if base else name
+                if (repo_dir / rel).is_file() and rel not in names:
+                    names.append(rel)
+                    break
     return names
-
-
-def console_scripts(repo_dir: Path) -> tuple[str, ...]:
-    """The commands the repo installs: [project.scripts] of pyproject.toml, console_scripts of setup.py."""
-    names: list[str] = []
-    pyproject = repo_dir / "pyproject.toml"
-    if pyproject.is_file():
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
-        try:
-            data = tomllib.loads(_read(pyproject))
-        except tomllib.TOMLDecodeError:
-            data = {}
-        names += list(data.get("project", {}).get("scripts", {}))
-    setup = _read(repo_dir / "setup.py") if (repo_dir / "setup.py").is_file() else ""
-    names += re.findall(r"['\"]\s*([\w.-]+)\s*=\s*[\w.]+:\w+", setup)
-    return tuple(dict.fromkeys(names))

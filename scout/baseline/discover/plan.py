@@ -21,12 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.discover.candidates import find_candidates, parse_command
-from scout.baseline.execute.clone import Checkout, Target, clone, slug
+from scout.baseline.discover.candidates import Candidate, Discovery, find_candidates, parse_command
+from scout.baseline.discover.features import words
 from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch
 from scout.baseline.discover.needs import Need, fill, find_needs
+from scout.baseline.discover.rank import Ranking, rank
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
+from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.errors import ScoutError, UsageError
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -68,8 +71,8 @@ class Plan:
     checkout: Checkout | None = None
     error: str | None = None  # the repo could not be cloned
     # Calibrated P(the plan's answer is right: its command is the evaluation the docs document, or,
-    # with no command, the repo has none); None when nothing ranked it (--cmd, a recipe,
-    # scout.toml, or no fitted ranker). --pick N: the N-th candidate's probability.
+    # with no command, the repo has none); None when the user or a recipe chose the command (--cmd,
+    # scout.toml, a recipe saved after a run that worked). --pick N: the N-th candidate's probability.
     confidence: float | None = None
     sure: bool = True  # False: --yes refuses, the terminal asks which of the top candidates to run
     none_probability: float | None = None  # P(no candidate is the evaluation)
@@ -110,75 +113,36 @@ class Plan:
         }
 
 
-def _why(candidate, chosen, finding, probability: float | None, evidence: tuple[str, ...]) -> str:
-    """Why a candidate was or was not chosen: the ranker's probability and evidence where it ranked
-    them, else the reasons find_candidates gave."""
-    picked = chosen is not None and candidate is chosen
-    if probability is not None:
-        share = f"p={probability:.2f}"
-        said = "; ".join(evidence) or "no evidence"
-        return f"chosen ({share}): {said}" if picked else f"{share}: {said}"
-    reasons = "; ".join(getattr(candidate, "reasons", ()))
-    if picked:
-        return f"chosen: {reasons}"
-    if getattr(candidate, "kind", "") in ("aside", "notebook"):
-        return f"never run on its own: {reasons}"
-    if finding.shape == "library":
-        return f"not chosen: the repo is a library; {reasons}"
-    if finding.shape == "monorepo":
-        return f"not chosen: one of many examples; {reasons}"
-    return f"ranked below the chosen one: {reasons}"
+def _why(candidate: Candidate, chosen: Candidate | None, probability: float, evidence: tuple[str, ...]) -> str:
+    """The ranker's probability for a candidate and the features that weighed most."""
+    said = "; ".join(evidence) or "no feature for it"
+    share = f"p={probability:.2f}"
+    return f"chosen ({share}): {said}" if candidate is chosen else f"{share}: {said}"
 
 
-def _rank(finding):
-    """The fitted ranker's Ranking of the finding's candidates (scout.baseline.discover.rank:
-    `ranked` best first, each with `probability` and `evidence`; `confidence`, `sure`, `pick`,
-    `none_probability`), or None where no ranker is fitted: then the candidates keep the order
-    find_candidates gives, and the plan is sure of its pick, as before."""
-    import importlib.util
-
-    # Only a missing module means "no ranker": a ranker that fails to import must fail loudly, not
-    # leave every plan sure.
-    if importlib.util.find_spec("scout.baseline.discover.rank") is None:
-        return None
-    from scout.baseline.discover.rank import rank
-
-    return rank(finding)
-
-
-def _ordered(finding):
-    """[(candidate, probability, evidence)] best first, the pick, its confidence, sure, P(none)."""
-    ranking = _rank(finding)
-    if ranking is None:
-        return [(c, None, ()) for c in finding.candidates], finding.chosen, None, True, None
-    ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
-    return ordered, ranking.pick, ranking.confidence, bool(ranking.sure), ranking.none_probability
-
-
-_EVAL_WORDS = frozenset({"eval", "evaluate", "evaluation", "test", "testing", "val", "validate", "validation"})
+def _rank(discovery: Discovery) -> Ranking:
+    """The fitted ranker's view of the candidates (a seam the tests replace)."""
+    return rank(discovery)
 
 
 def _kind(command: str) -> str:
-    """The command's kind for the needs ("eval" makes them look for a checkpoint to load)."""
-    try:
-        from scout.baseline.discover.candidates import classify
-    except ImportError:  # candidates without a classifier: read the eval words off script and flags
-        parsed = parse_command(command)
-        text = " ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]).lower()
-        return "eval" if _EVAL_WORDS & set(re.split(r"[^a-z0-9]+", text)) else "run"
-    return classify(command)[0]
+    """ "eval" when the command's script or flags name an evaluation (the needs then look for a
+    checkpoint to load), else "run"."""
+    parsed = parse_command(command)
+    named = words(" ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]))
+    return "eval" if {"eval", "evalu", "evaluat", "test", "val", "validat"} & set(named) else "run"
 
 
-def _unfilled(candidate, command: str, needs: list[Need]) -> list[Need]:
+def _unfilled(candidate: Candidate, command: str, needs: list[Need]) -> list[Need]:
     """What the candidate says the command leaves for the user, beyond the needs found: a
     placeholder still in it (`...`, `<x>`, `[x]`) and required arguments it does not give. Either
     stops the run, so both block it."""
     found = []
     said = " ".join(need.detail for need in needs)
-    for text in getattr(candidate, "placeholders", ()) or ():
+    for text in candidate.placeholders:
         if text in command and f"`{text}`" not in said:
             found.append(Need("placeholder", f"`{text}` is a placeholder: pass --set '{text}=VALUE'", text, True))
-    for arg in getattr(candidate, "required_missing", ()) or ():
+    for arg in candidate.required_missing:
         if arg.startswith("-") and re.search(rf"(^|\s){re.escape(arg)}(=|\s|$)", command):
             continue
         found.append(
@@ -216,8 +180,15 @@ def plan_checkout(
     """The plan for one checked-out repo. Raises ConfigError for a --set that fills nothing, and
     UsageError for a --pick that names no candidate."""
     repo_dir = checkout.path
-    finding = find_candidates(repo_dir)
-    ordered, chosen, confidence, sure, none_probability = _ordered(finding)
+    discovery = find_candidates(repo_dir)
+    ranking = _rank(discovery)
+    ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
+    chosen, confidence, sure, none_probability = (
+        ranking.pick,
+        ranking.confidence,
+        ranking.sure,
+        ranking.none_probability,
+    )
     check_pick(pick, cmd, 1)
     if pick is not None:
         if not 1 <= pick <= len(ordered):
@@ -235,36 +206,25 @@ def plan_checkout(
         recipe = None
     shown_chosen = chosen if fixed is None else None
     candidates = tuple(
-        Choice(c.command, c.source, _why(c, shown_chosen, finding, p, evidence), c.cwd, p, evidence)
+        Choice(c.command, c.source, _why(c, shown_chosen, p, evidence), c.cwd, p, evidence)
         for c, p, evidence in ordered
     )
     index = next((i + 1 for i, (c, _, _) in enumerate(ordered) if c is shown_chosen), None)
     picked = pick is not None or (fixed is not None and cmd is not None)
     ranked = {"none_probability": none_probability, "picked": picked}
     if recipe is None:
-        if none_probability is not None and not candidates:
+        if not candidates:
             why = "nothing runnable: no doc names a command and no script, Makefile or console script was found"
-        elif none_probability is not None:
-            shape = {"library": "a library; ", "monorepo": "a monorepo of examples; "}.get(finding.shape, "")
-            why = f"{shape}no candidate is likely the evaluation (p(none)={none_probability:.2f})"
-        elif finding.shape == "library":
-            why = "a library: none of its candidates is an evaluation"
-        elif finding.shape == "monorepo":
-            why = "a monorepo of examples: pick one"
-        elif finding.candidates:
-            why = "only side tasks (demos, unit tests, notebooks), never run on their own"
         else:
-            why = (
-                "nothing runnable: no doc names a command, no eval/val/test script, "
-                "no argparse eval flag, no top-level script"
-            )
+            shape = {"library": "a library; ", "monorepo": "a monorepo of examples; "}.get(discovery.shape, "")
+            why = f"{shape}no candidate is likely the evaluation (p(none)={none_probability:.2f})"
         return Plan(
             target.url,
             checkout.commit,
             None,
             f"no runnable evaluation: {why}",
             "",
-            plan_installs(repo_dir, "", finding.docs_text, checkout.date).steps(),
+            plan_installs(repo_dir, "", discovery.docs_text, checkout.date).steps(),
             candidates,
             (),
             None,
@@ -274,7 +234,7 @@ def plan_checkout(
             **ranked,
         )
     command = fill(recipe.command, sets or {})
-    installs = plan_installs(repo_dir, recipe.cwd, finding.docs_text, checkout.date)
+    installs = plan_installs(repo_dir, recipe.cwd, discovery.docs_text, checkout.date)
     prepare = chosen.setup if fixed is None and chosen is not None else recipe.setup
     recipe = replace(recipe, command=command, setup=tuple(prepare))
     needs = find_needs(
@@ -282,10 +242,12 @@ def plan_checkout(
         repo_dir=repo_dir,
         cwd=recipe.cwd,
         kind=_kind(command),
-        docs_text=finding.docs_text,
+        docs_text=discovery.docs_text,
         environ=os.environ if environ is None else environ,
         has_gpu=has_gpu,
         script=parse_command(command).script,
+        docs=[(doc.path, doc.text) for doc in discovery.docs],
+        setup=recipe.setup,
     )
     if fixed is None and chosen is not None:
         needs += _unfilled(chosen, command, needs)
@@ -338,10 +300,10 @@ def plan_target(target: Target, repos_dir: Path, recipes_dir: Path, *, update: b
 
 def plan_baseline(request, session) -> list[Plan]:
     """What `scout baseline` would run for the request, one Plan per repo; runs nothing."""
+    from scout.baseline.discover.needs import parse_sets
     from scout.baseline.execute.clone import targets_for
     from scout.baseline.execute.devices import list_gpus
     from scout.baseline.execute.layout import Layout
-    from scout.baseline.discover.needs import parse_sets
     from scout.config import parse_device
 
     layout = Layout(session.settings.cache_dir)

@@ -1,0 +1,379 @@
+"""Fit scout's candidate ranker on the development part of the labeled corpus, and write
+scout/baseline/discover/ranker.json. Refitting is this one command:
+
+    python bench/fit_ranker.py
+
+Each dev repo's candidates (scout/baseline/discover/candidates.py) become feature rows
+(features.py); a candidate is right when bench/corpus/labels.py `matches` it, "none" is right when
+the repo is labeled `eval: false`. Three fitted parts, as rank.py uses them:
+- a conditional logit over a repo's candidates (softmax within the repo, L2, L-BFGS), from the repos
+  with a right candidate;
+- a per-candidate logistic model of "this is the evaluation" from every repo (the candidates of
+  repos with no evaluation are negatives too);
+- a logistic model of "no runnable evaluation" from the repo as a whole and its best candidate as
+  the two models above score it, fitted on inner out-of-fold scores, as an unseen repo is scored.
+The regularization is chosen by 10-fold cross-validation over repos on dev (out-of-fold
+log-likelihood), whose out-of-fold picks also give the Platt calibration of the pick's confidence
+and the `sure` threshold (the lowest at which out-of-fold picks were right >= 97% of the time).
+Only labels with "split": "dev" are read. Prints the dev CV figures: top-1, top-3, sure-rate,
+precision when sure, ECE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import optimize, sparse
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "corpus"))
+
+import labels  # noqa: E402  (bench/corpus/labels.py)
+
+from scout.baseline.discover.candidates import find_candidates  # noqa: E402
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features  # noqa: E402
+from scout.baseline.discover.rank import RANKER, Model, probabilities_of  # noqa: E402
+
+LAMBDAS = (1.0, 3.0, 10.0)
+CS = (0.3, 1.0, 3.0)  # of the none model (sklearn's inverse regularization)
+# "No runnable evaluation" is the pick when its probability reaches NONE_AT, or (None) when it is
+# more probable than the best candidate.
+NONE_AT = (0.5, None)
+INNER_FOLDS = 5
+MIN_REPOS = 3  # a word feature seen in fewer training repos than this gets no weight
+FOLDS = 10
+SEED = 20261204
+TARGET_PRECISION = 0.97
+
+
+class Repo:
+    """One labeled dev repo: its candidates' features and which are right, and whether it has none."""
+
+    def __init__(self, label: labels.Label, corpus: Path, drop: tuple[str, ...] = ()):
+        self.label = label
+        discovery = find_candidates(corpus / label.folder)
+        self.context = RepoContext.of(discovery)
+        self.candidates = discovery.candidates
+        self.rows = [candidate_features(c, self.context) for c in discovery.candidates]
+        if drop:
+            self.rows = [{k: v for k, v in row.items() if not k.startswith(drop)} for row in self.rows]
+        self.right = np.array(
+            [labels.matches(label, c.command, c.cwd) for c in discovery.candidates] + [not label.eval], dtype=bool
+        )
+
+    @property
+    def learnable(self) -> bool:
+        """Has a right candidate, to learn the candidates' ranking from."""
+        return bool(self.right[:-1].any())
+
+
+def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
+    """The conditional-logit weights of the candidates' features, from the repos that have a right
+    candidate; word features seen in fewer than MIN_REPOS of them get none."""
+    repos = [repo for repo in repos if repo.learnable]
+    seen: dict[str, int] = {}
+    for repo in repos:
+        for name in {name for row in repo.rows for name in row}:
+            seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    vectorizer = DictVectorizer()
+    X = sparse.csr_matrix(vectorizer.fit_transform(rows))
+    sizes = np.array([len(repo.rows) for repo in repos])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    group = np.repeat(np.arange(len(repos)), sizes)
+    right = np.concatenate([repo.right[:-1] for repo in repos])
+    XT = X.T.tocsr()
+
+    def loss(w):
+        s = X @ w
+        top = np.maximum.reduceat(s, starts)
+        e = np.exp(s - top[group])
+        z = np.add.reduceat(e, starts)
+        ep = e * right
+        zp = np.add.reduceat(ep, starts)
+        value = np.sum(np.log(z)) - np.sum(np.log(zp)) + 0.5 * lam * w @ w
+        grad = XT @ (e / z[group] - ep / zp[group]) + lam * w
+        return value, grad
+
+    result = optimize.minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 3000})
+    return {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), result.x) if abs(v) >= 1e-5}
+
+
+def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
+    """Per-candidate logistic weights of "this one is the evaluation", from every repo: the
+    candidates of repos with no evaluation are negatives too, which the conditional logit never sees."""
+    seen: dict[str, int] = {}
+    for repo in repos:
+        for name in {name for row in repo.rows for name in row}:
+            seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    y = np.concatenate([repo.right[:-1] for repo in repos]).astype(int)
+    if not rows or y.all() or not y.any():
+        return {}
+    vectorizer = DictVectorizer()
+    model = LogisticRegression(C=C, max_iter=5000).fit(vectorizer.fit_transform(rows), y)
+    weights = {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), model.coef_[0]) if abs(v) >= 1e-5}
+    weights["bias"] = weights.get("bias", 0.0) + float(model.intercept_[0])
+    return weights
+
+
+def _none_row(weights: dict[str, float], points: dict[str, float], repo: Repo) -> dict[str, float]:
+    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows]
+    best = int(np.argmax(scores)) if scores else None
+    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows), default=None)
+    return none_features(repo.context, repo.rows[best] if best is not None else None, scores, absolute)
+
+
+def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:
+    """Each repo's none-option features, its candidates scored by models fitted without it (inner
+    cross-validation), as rank() will see an unseen repo."""
+    rows: list[dict[str, float]] = [{}] * len(repos)
+    inner = KFold(n_splits=min(INNER_FOLDS, len(repos)), shuffle=True, random_state=SEED + 1)
+    for train, test in inner.split(np.arange(len(repos))):
+        weights = fit_candidates([repos[i] for i in train], lam)
+        points = fit_points([repos[i] for i in train])
+        for i in test:
+            rows[i] = _none_row(weights, points, repos[i])
+    return rows
+
+
+def fit_none(rows: list[dict[str, float]], repos: list[Repo], C: float) -> dict[str, float]:
+    """The logistic weights of "no runnable evaluation" (the intercept folded into none:bias)."""
+    y = np.array([not repo.label.eval for repo in repos], dtype=int)
+    if y.all() or not y.any():
+        return {"none:bias": 10.0 if y.all() else -10.0}
+    seen: dict[str, int] = {}
+    for row in rows:
+        for name in row:
+            seen[name] = seen.get(name, 0) + 1
+    rows = [{k: v for k, v in row.items() if "head:" not in k or seen[k] >= MIN_REPOS} for row in rows]
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(rows)
+    model = LogisticRegression(C=C, max_iter=5000).fit(X, y)
+    weights = {name: float(v) for name, v in zip(vectorizer.get_feature_names_out(), model.coef_[0]) if abs(v) >= 1e-5}
+    weights["none:bias"] = weights.get("none:bias", 0.0) + float(model.intercept_[0])
+    return weights
+
+
+def predict(model: Model, repo: Repo) -> np.ndarray:
+    """The probabilities rank() gives: each candidate, then the none option."""
+    candidates, none = probabilities_of(model, repo.context, repo.rows)
+    return np.array([*candidates, none])
+
+
+def cross_validate(repos: list[Repo], lam: float) -> dict[float, list[np.ndarray]]:
+    """Out-of-fold probabilities of every repo's options, for each C of the none model."""
+    out = {C: [np.array([])] * len(repos) for C in CS}
+    folds = KFold(n_splits=min(FOLDS, len(repos)), shuffle=True, random_state=SEED)
+    for train, test in folds.split(np.arange(len(repos))):
+        train_repos = [repos[i] for i in train]
+        weights = fit_candidates(train_repos, lam)
+        points = fit_points(train_repos)
+        rows = none_rows(train_repos, lam)
+        for C in CS:
+            model = Model(weights, fit_none(rows, train_repos, C), points, (1.0, 0.0), 1.01)
+            for i in test:
+                out[C][i] = predict(model, repos[i])
+    return out
+
+
+def _pick(p: np.ndarray, none_at: float | None) -> int:
+    """The option the ranking picks (rank.py does the same): the most probable candidate, unless
+    the none option (last) has at least `none_at` (None: is more probable than that candidate)."""
+    if len(p) == 1:
+        return 0
+    best = int(np.argmax(p[:-1]))
+    return len(p) - 1 if p[-1] >= (p[best] if none_at is None else none_at) else best
+
+
+def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
+    top1 = np.array([repo.right[_pick(p, none_at)] for repo, p in zip(repos, probs)])
+    top3 = np.array([repo.right[_top3(p, none_at)].any() for repo, p in zip(repos, probs)])
+    conf = np.array([p[_pick(p, none_at)] for p in probs])
+    loglik = np.array([np.log(max(p[repo.right].sum(), 1e-9)) for repo, p in zip(repos, probs)])
+    return {"top1": top1, "top3": top3, "confidence": conf, "loglik": loglik}
+
+
+def _top3(p: np.ndarray, none_at: float) -> list[int]:
+    """The pick and the next options, as the plan shows them: candidates by probability, with the
+    none option among them when it is the pick or more probable than the third."""
+    pick = _pick(p, none_at)
+    rest = [int(i) for i in np.argsort(-p, kind="stable") if i != pick]
+    return [pick, *rest][:3]
+
+
+def platt(conf: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
+    if correct.all() or not correct.any():
+        return 1.0, 0.0
+    x = np.log(np.clip(conf, 1e-6, 1 - 1e-6) / (1 - np.clip(conf, 1e-6, 1 - 1e-6))).reshape(-1, 1)
+    model = LogisticRegression(C=10.0).fit(x, correct.astype(int))
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def calibrated(conf: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    p = np.clip(conf, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
+
+
+def sure_threshold(conf: np.ndarray, correct: np.ndarray) -> float:
+    """The lowest confidence such that picks at or above it were right >= TARGET_PRECISION of the
+    time (the largest such set); 1.01 (never sure) when there is none."""
+    order = np.argsort(-conf, kind="stable")
+
+    def inside(lo: float, hi: float) -> np.ndarray:
+        return (conf > lo) & (conf <= hi)
+
+    hits = np.cumsum(correct[order])
+    best = None
+    for k in range(1, len(order) + 1):
+        if k < len(order) and conf[order[k]] == conf[order[k - 1]]:
+            continue  # a threshold cannot split equal confidences
+        if hits[k - 1] / k >= TARGET_PRECISION:
+            best = k
+    return float(conf[order[best - 1]]) if best else 1.01
+
+
+def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if inside.any():
+            total += inside.mean() * abs(conf[inside].mean() - correct[inside].mean())
+    return float(total)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=labels.CORPUS, help="the folder of the checkouts")
+    parser.add_argument("--labels", type=Path, default=labels.LABELS, help="the folder of the label files")
+    parser.add_argument("--out", type=Path, default=RANKER)
+    parser.add_argument(
+        "--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)"
+    )
+    parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
+    args = parser.parse_args()
+
+    started = time.time()
+    dev = [label for label in labels.load("dev", args.labels) if (args.corpus / label.folder).is_dir()]
+    repos = [Repo(label, args.corpus, tuple(args.drop)) for label in dev]
+    print(
+        f"{len(repos)} dev repos ({sum(r.label.eval for r in repos)} with an evaluation), "
+        f"{sum(len(r.rows) for r in repos)} candidates, read in {time.time() - started:.1f}s; "
+        f"{sum(r.label.eval and not r.learnable for r in repos)} with an evaluation have no right candidate"
+    )
+
+    by_setting = {}
+    for lam in LAMBDAS:
+        for C, probs in cross_validate(repos, lam).items():
+            for none_at in NONE_AT:
+                by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
+            got = by_setting[lam, C, NONE_AT[0]][1]
+            print(
+                f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
+                f"log-lik {got['loglik'].mean():.3f} (none at {NONE_AT[0]})"
+            )
+    # The regularization by out-of-fold log-likelihood (a proper score, the same for every rule),
+    # then the rule for "none" by top-1 at that regularization.
+    lam, C, _ = max(by_setting, key=lambda k: by_setting[k][1]["loglik"].mean())
+    none_at = max(NONE_AT, key=lambda rule: by_setting[lam, C, rule][1]["top1"].mean())
+    probs, got = by_setting[lam, C, none_at]
+    correct = got["top1"]
+    ab = platt(got["confidence"], correct)
+    conf = calibrated(got["confidence"], ab)
+    threshold = sure_threshold(conf, correct)
+    sure = conf >= threshold
+    cv = {
+        "repos": len(repos),
+        "lambda": lam,
+        "C": C,
+        "none_at": none_at,
+        "top1": round(float(correct.mean()), 4),
+        "top3": round(float(got["top3"].mean()), 4),
+        "sure_rate": round(float(sure.mean()), 4),
+        "precision_when_sure": round(float(correct[sure].mean()), 4) if sure.any() else None,
+        "ece_raw": round(ece(got["confidence"], correct), 4),
+        "ece": round(ece(conf, correct), 4),
+    }
+    print(
+        f"dev {FOLDS}-fold CV (lambda {lam}, C {C}, none at {none_at}): "
+        f"top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
+        f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
+        f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}"
+    )
+    order = np.argsort(-conf, kind="stable")
+
+    def inside(lo: float, hi: float) -> np.ndarray:
+        return (conf > lo) & (conf <= hi)
+
+    print(
+        "  reliability (calibrated confidence -> right, out of fold): "
+        + "  ".join(
+            f"{lo:.1f}-{hi:.1f}: {correct[inside(lo, hi)].mean():.2f} of {inside(lo, hi).sum()}"
+            for lo, hi in zip(np.linspace(0, 0.9, 10), np.linspace(0.1, 1.0, 10))
+            if inside(lo, hi).any()
+        )
+    )
+    print(
+        "  right among the k most confident picks: "
+        + "  ".join(f"k={k}: {correct[order[:k]].mean():.2f}" for k in (5, 10, 20, 40) if k <= len(order))
+    )
+    evals = [i for i, r in enumerate(repos) if r.label.eval and r.learnable]
+    among = np.mean([repos[i].right[int(np.argmax(probs[i][:-1]))] for i in evals]) if evals else float("nan")
+    said_none = np.array([_pick(p, none_at) == len(p) - 1 for p in probs])
+    is_none = np.array([not r.label.eval for r in repos])
+    print(
+        f"  diagnosis: best candidate right for {among:.3f} of the {len(evals)} eval repos with a right candidate; "
+        f"none said for {said_none[is_none].mean():.3f} of none repos "
+        f"and {said_none[~is_none].mean():.3f} of eval repos"
+    )
+    if args.misses:
+        for repo, p, ok, c in zip(repos, probs, correct, conf):
+            if not ok:
+                i = _pick(p, none_at)
+                what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
+                rights = [j for j in np.argsort(-p, kind="stable") if repo.right[j]]
+                where = (
+                    f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}"
+                    if rights
+                    else "no right one"
+                )
+                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
+
+    weights = fit_candidates(repos, lam)
+    points = fit_points(repos)
+    none_weights = fit_none(none_rows(repos, lam), repos, C)
+    rounded = {name: round(value, 5) for name, value in sorted(weights.items(), key=lambda kv: -abs(kv[1]))}
+    none_rounded = {name: round(value, 5) for name, value in sorted(none_weights.items(), key=lambda kv: -abs(kv[1]))}
+    args.out.write_text(
+        json.dumps(
+            {
+                "about": "fitted by bench/fit_ranker.py on the dev split of bench/corpus/labels; do not edit by hand",
+                "model": "conditional logit over a repo's candidates and a none option",
+                "calibration": {"method": "platt on out-of-fold confidence", "platt": list(ab)},
+                "sure": round(threshold, 5),
+                "none_at": none_at,
+                "cv": cv,
+                "repos": [r.label.repo for r in repos],
+                "none_weights": none_rounded,
+                "point_weights": {k: round(v, 5) for k, v in sorted(points.items(), key=lambda kv: -abs(kv[1]))},
+                "weights": rounded,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {args.out} ({len(weights)} + {len(none_weights)} weights) in {time.time() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Rank a repo's candidates with weights fitted on the labeled corpus (ranker.json, written by
+`python bench/fit_ranker.py`), in two parts: a logistic model of "the repo has no runnable
+evaluation" from the repo as a whole and its best candidate, and a conditional logit (softmax)
+over the candidates; a candidate's probability is P(some evaluation) x its softmax share, so the
+probabilities of one repo and its none option sum to 1. The confidence of the pick is calibrated
+on out-of-fold scores of the development repos (Platt), and `sure` is the threshold at which the
+out-of-fold pick was right >= 97% of the time there."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from scout.baseline.discover.candidates import Candidate, Discovery
+from scout.baseline.discover.features import RepoContext, candidate_features, describe, none_features
+
+RANKER = Path(__file__).with_name("ranker.json")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidate: Candidate
+    probability: float
+    evidence: tuple[str, ...]  # the features that pushed it up most, in words
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ranked: tuple[Ranked, ...]  # best first
+    none_probability: float  # that the repo has no runnable evaluation
+    confidence: float  # calibrated probability that `pick` (or None) is right
+    sure: bool  # confidence at or above the fitted threshold
+    pick: Candidate | None  # None: no runnable evaluation is more likely than any candidate
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: dict[str, float]  # of the candidates' features (the conditional logit)
+    none_weights: dict[str, float]  # of the none option's features (the logistic model)
+    point_weights: dict[str, float]  # of the candidates' features: is this one an evaluation at all
+    platt: tuple[float, float]  # calibrated = sigmoid(a * logit(p) + b)
+    sure: float
+    none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
+    # (None: when it is more probable than the best candidate)
+
+    def score(self, features: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def none_probability(self, features: dict[str, float]) -> float:
+        z = sum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
+        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def calibrate(self, probability: float) -> float:
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        a, b = self.platt
+        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = RANKER) -> Model:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model(
+        dict(data["weights"]),
+        dict(data["none_weights"]),
+        dict(data["point_weights"]),
+        tuple(data["calibration"]["platt"]),
+        float(data["sure"]),
+        data.get("none_at"),
+    )
+
+
+def softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exp = [math.exp(s - top) for s in scores]
+    total = sum(exp)
+    return [e / total for e in exp]
+
+
+def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, float]]) -> tuple[list[float], float]:
+    """(each candidate's probability of being the evaluation, the none option's)."""
+    scores = [model.score(f) for f in features]
+    if not scores:
+        return [], 1.0
+    best = max(range(len(scores)), key=lambda i: scores[i])
+    absolute = max(sum(model.point_weights.get(n, 0.0) * v for n, v in f.items()) for f in features)
+    none = model.none_probability(none_features(repo, features[best], scores, absolute))
+    return [(1 - none) * p for p in softmax(scores)], none
+
+
+def _evidence(model: Model, features: dict[str, float], k: int = 3) -> tuple[str, ...]:
+    pushes = sorted(((model.weights.get(n, 0.0) * v, n) for n, v in features.items() if n != "bias"), reverse=True)
+    return tuple(describe(name) for push, name in pushes[:k] if push > 0)
+
+
+def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
+    """The candidates of a discovery, most probable first, and the pick."""
+    model = model or load_model()
+    repo = RepoContext.of(discovery)
+    features = [candidate_features(c, repo) for c in discovery.candidates]
+    probabilities, none_probability = probabilities_of(model, repo, features)
+    order = sorted(range(len(features)), key=lambda i: (-probabilities[i], i))
+    ranked = tuple(Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order)
+    threshold = model.none_at if model.none_at is not None else (ranked[0].probability if ranked else 0.0)
+    best = ranked[0] if ranked and none_probability < threshold else None
+    confidence = model.calibrate(best.probability if best else none_probability)
+    return Ranking(ranked, none_probability, confidence, confidence >= model.sure, best.candidate if best else None)

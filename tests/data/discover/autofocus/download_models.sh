@@ -1,0 +1,1 @@
+wget http://example.invalid/models.zip

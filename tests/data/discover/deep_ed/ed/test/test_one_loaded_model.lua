@@ -1,0 +1,1 @@
+-- stub: the real script tests a loaded ED model

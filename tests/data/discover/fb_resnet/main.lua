@@ -1,0 +1,1 @@
+-- stub: the real main.lua trains and tests

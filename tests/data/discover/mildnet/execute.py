@@ -1,0 +1,1 @@
+print("asks for a config, then runs gcloud.local.run.keras.sh")

@@ -1,0 +1,170 @@
+"""Discovery on the shapes of real repos' docs and scripts (tests/data/discover: excerpts of dev-corpus
+repos, each naming its source and commit): extraction that loses nothing, the fitted ranker's
+interface, and bounded reading of hostile checkouts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from scout.baseline.discover.candidates import find_candidates
+from scout.baseline.discover.docs import find_docs
+from scout.baseline.discover.rank import RANKER, Ranking, rank
+
+DATA = Path(__file__).parent / "data" / "discover"
+
+
+def _repo(tmp_path: Path, name: str) -> Path:
+    return Path(shutil.copytree(DATA / name, tmp_path / name))
+
+
+def _by_command(discovery, start: str):
+    return next(c for c in discovery.candidates if c.command.startswith(start))
+
+
+def test_one_line_fences_do_not_hide_later_blocks(tmp_path):
+    found = find_candidates(_repo(tmp_path, "deep_ed"))
+    fenced = _by_command(found, "th data_gen/gen_p_e_m/gen_p_e_m_from_wiki.lua")
+    assert fenced.origin == "doc-block" and fenced.script_exists and fenced.language == "lua"
+    test = _by_command(found, "CUDA_VISIBLE_DEVICES=0 th ed/test/test_one_loaded_model.lua")
+    assert test.script == "ed/test/test_one_loaded_model.lua" and test.script_exists
+    assert test.section == (
+        'Source code for "Deep Joint Entity Disambiguation with Local Neural Attention"',
+        "How to run the system and reproduce our results",
+    )
+    assert "re-load and test the best ED model" in test.context
+    assert not any(c.command.startswith("luarocks") for c in found.candidates)  # an install step
+
+
+def test_cd_in_an_earlier_block_and_in_the_line(tmp_path):
+    found = find_candidates(_repo(tmp_path, "darts"))
+    search = _by_command(found, "python train_search.py")
+    assert (search.cwd, search.resolved, search.script) == ("cnn", "cd", "cnn/train_search.py")
+    cnn = [c for c in found.candidates if c.command.startswith("python test.py --auxiliary")]
+    assert [(c.cwd, c.script_exists) for c in cnn] == [("cnn", True)]
+    rnn = _by_command(found, "python test.py --model_path ptb_model.pt")
+    assert rnn.cwd == "rnn" and rnn.script == "rnn/test.py"
+
+
+def test_guide_in_a_subfolder_with_root_relative_paths(tmp_path):
+    repo = _repo(tmp_path, "fb_resnet")
+    assert [d.path for d in find_docs(repo)] == ["README.md", "pretrained/README.md"]
+    found = find_candidates(repo)
+    retrain = _by_command(found, "th main.lua -retrain")
+    assert (retrain.doc, retrain.cwd, retrain.resolved, retrain.script_exists) == (
+        "pretrained/README.md",
+        "",
+        "root",
+        True,
+    )
+    assert retrain.placeholders == ("[path-to-directory-with-train-and-val]",)
+    assert retrain.source == "pretrained/README.md § Fine-tuning on a custom dataset"
+
+
+def test_one_line_fence_in_a_list_and_required_arguments(tmp_path):
+    found = find_candidates(_repo(tmp_path, "mildnet"))
+    execute = _by_command(found, "python execute.py")
+    assert execute.origin == "doc-block" and execute.script_exists and not execute.required_missing
+    task = next(c for c in found.candidates if c.script == "trainer/task.py" and c.origin == "entry-point")
+    assert task.command == "python task.py" and task.cwd == "trainer"
+    assert task.required_missing == ("--job-dir", "--data-path")
+
+
+def test_dot_slash_scripts_setup_steps_and_help(tmp_path):
+    found = find_candidates(_repo(tmp_path, "autofocus"))
+    download = _by_command(found, "bash download_models.sh")
+    assert download.script_exists and download.origin == "doc-block"
+    test = _by_command(found, "python test.py --num_gpus 1")
+    assert test.setup == ("bash download_models.sh",)
+    assert not any("-h" in c.args for c in found.candidates)  # prints the usage: never a candidate
+
+
+def test_console_script_without_func_and_hydra_overrides(tmp_path):
+    found = find_candidates(_repo(tmp_path, "mmf"))
+    assert found.console_scripts == ("mmf_run", "mmf_predict")
+    documented = _by_command(found, "mmf_run config=")
+    assert documented.origin == "doc-block" and documented.script == "mmf_cli/run.py" and documented.script_exists
+    assert "<REPLACE_WITH_BASELINE_CONFIG>" in documented.placeholders
+    declared = [c for c in found.candidates if c.origin == "console-script"]
+    assert [(c.command, c.script) for c in declared] == [
+        ("mmf_run", "mmf_cli/run.py"),
+        ("mmf_predict", "mmf_cli/predict.py"),
+    ]
+
+
+def test_rank_is_a_distribution_with_evidence(tmp_path):
+    ranking = rank(find_candidates(_repo(tmp_path, "darts")))
+    assert isinstance(ranking, Ranking)
+    total = sum(r.probability for r in ranking.ranked) + ranking.none_probability
+    assert total == pytest.approx(1.0)
+    assert [r.probability for r in ranking.ranked] == sorted((r.probability for r in ranking.ranked), reverse=True)
+    assert 0.0 <= ranking.confidence <= 1.0
+    assert ranking.pick is None or ranking.pick is ranking.ranked[0].candidate
+    assert all(isinstance(e, str) for r in ranking.ranked for e in r.evidence)
+
+
+def test_nothing_to_rank_is_none(tmp_path):
+    ranking = rank(find_candidates(tmp_path))
+    assert ranking.ranked == () and ranking.pick is None and ranking.none_probability == 1.0
+
+
+def test_the_shipped_ranker_was_fitted_on_dev_only():
+    data = json.loads(RANKER.read_text())
+    assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 2
+    assert set(data["cv"]) >= {"top1", "top3", "sure_rate", "precision_when_sure", "ece"}
+    sample = (Path(__file__).parent.parent / "bench" / "corpus" / "sample.tsv").read_text().splitlines()
+    heldout = {line.split("\t")[0] for line in sample[1:] if line.split("\t")[2] == "heldout"}
+    assert data["repos"] and not heldout & set(data["repos"])
+
+
+@pytest.mark.parametrize(
+    "readme",
+    [
+        b"",
+        b"\x00\x01\x02binary\xff" * 1000,
+        b"# Big\n" + b"Some text `python x.py` and more.\n```\npython eval.py --x 1\n```\n" * 160_000,  # ~10 MB
+    ],
+    ids=["empty", "binary", "10MB"],
+)
+def test_hostile_readmes_are_bounded(tmp_path, readme):
+    (tmp_path / "README.md").write_bytes(readme)
+    (tmp_path / "eval.py").write_text("import argparse\n")
+    started = time.monotonic()
+    ranking = rank(find_candidates(tmp_path))
+    assert time.monotonic() - started < 3.0
+    assert isinstance(ranking, Ranking)
+
+
+@pytest.mark.slow
+def test_many_files_are_bounded(tmp_path):
+    for i in range(51):
+        folder = tmp_path / f"d{i}"
+        folder.mkdir()
+        for j in range(1000):
+            (folder / f"f{j}.txt").write_bytes(b"")
+    (tmp_path / "README.md").write_text("```\npython main.py\n```\n")
+    (tmp_path / "main.py").write_text("print('acc', 1)\n")
+    started = time.monotonic()
+    found = find_candidates(tmp_path)
+    assert time.monotonic() - started < 5.0
+    assert found.files == 50_000
+    assert _by_command(found, "python main.py").script_exists
+
+
+def test_sub_readme_named_in_inline_code_is_read(tmp_path):
+    # No dev-corpus repo names its guide only in inline code, so this one shape is written by hand;
+    # two folders down, the guide is no conventional doc: only the inline name leads to it.
+    (tmp_path / "README.md").write_text("# Project\nFor the experiments see `experiments/cifar/README.md`.\n")
+    guide = tmp_path / "experiments" / "cifar"
+    guide.mkdir(parents=True)
+    (guide / "README.md").write_text("## Evaluate\n```\npython evaluate.py --split test\n```\n")
+    (guide / "evaluate.py").write_text("import argparse\n")
+    found = find_candidates(tmp_path)
+    assert [d.path for d in found.docs] == ["README.md", "experiments/cifar/README.md"]
+    evaluate = _by_command(found, "python evaluate.py --split test")
+    assert (evaluate.cwd, evaluate.resolved) == ("experiments/cifar", "doc folder")
+    assert evaluate.script == "experiments/cifar/evaluate.py"
