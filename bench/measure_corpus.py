@@ -46,7 +46,10 @@ def scout(*args: str, cache: Path, timeout: float) -> dict | None:
     try:
         done = subprocess.run(
             [sys.executable, "-c", "from scout.cli import main; main()", *args, "--cache-dir", str(cache)],
-            capture_output=True, text=True, timeout=timeout, cwd=cache.parent,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cache.parent,
         )
     except subprocess.TimeoutExpired:
         return None
@@ -79,29 +82,53 @@ def main() -> None:
         claims = rank_for_command(readme_claims(find_docs(folder)), command, str(folder))
         top = claims[0] if claims else None
         name_ok = bool(top and relation(want, top.metric))
-        value_ok = bool(top and value is not None and
-                        (abs(top.value - value) < 1e-6 or abs((1 - top.value) - value) < 1e-6))
-        row.update(command=command, claim=(top.metric, top.value, top.source) if top else None,
-                   claim_ok=name_ok and value_ok, claim_metric_ok=name_ok)
+        value_ok = bool(
+            top and value is not None and (abs(top.value - value) < 1e-6 or abs((1 - top.value) - value) < 1e-6)
+        )
+        row.update(
+            command=command,
+            claim=(top.metric, top.value, top.source) if top else None,
+            claim_ok=name_ok and value_ok,
+            claim_metric_ok=name_ok,
+        )
         blocking = [n for n in label.needs if n.get("blocking", True)]
         if args.run and label.eval and not blocking:
-            result = scout("baseline", "--repo", str(folder), "--yes", "--env", "current", "--timeout",
-                           str(int(args.timeout)), "--json", cache=work / "cache", timeout=args.timeout + 600)
+            result = scout(
+                "baseline",
+                "--repo",
+                str(folder),
+                "--yes",
+                "--env",
+                "current",
+                "--timeout",
+                str(int(args.timeout)),
+                "--json",
+                cache=work / "cache",
+                timeout=args.timeout + 600,
+            )
             run = ((result or {}).get("runs") or [{}])[0]
             headline = run.get("headline") or {}
-            row.update(status=run.get("status"), message=(run.get("message") or "")[:200],
-                       headline=(headline.get("name"), headline.get("value")), verdict=run.get("verdict"),
-                       headline_ok=bool(headline and relation(want, headline.get("name", ""))))
+            row.update(
+                status=run.get("status"),
+                message=(run.get("message") or "")[:200],
+                headline=(headline.get("name"), headline.get("value")),
+                verdict=run.get("verdict"),
+                headline_ok=bool(headline and relation(want, headline.get("name", ""))),
+            )
         rows.append(row)
         print(json.dumps(row), flush=True)
     claims_ok = sum(r.get("claim_ok", False) for r in rows)
     metric_ok = sum(r.get("claim_metric_ok", False) for r in rows)
-    print(f"{args.split}: {len(rows)} labeled repos with a headline metric; top claim = label's metric and value: "
-          f"{claims_ok}/{len(rows)}; metric only: {metric_ok}/{len(rows)}")
+    print(
+        f"{args.split}: {len(rows)} labeled repos with a headline metric; top claim = label's metric and value: "
+        f"{claims_ok}/{len(rows)}; metric only: {metric_ok}/{len(rows)}"
+    )
     ran = [r for r in rows if "status" in r]
     if ran:
-        print(f"run end to end: {len(ran)}; ok: {sum(r['status'] == 'ok' for r in ran)}; "
-              f"headline = label's metric: {sum(r['headline_ok'] for r in ran)}")
+        print(
+            f"run end to end: {len(ran)}; ok: {sum(r['status'] == 'ok' for r in ran)}; "
+            f"headline = label's metric: {sum(r['headline_ok'] for r in ran)}"
+        )
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
 

@@ -64,7 +64,19 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "top1": ("top1", "top 1", "top1 acc", "top1 accuracy", "top 1 accuracy", "acc@1", "acc1", "prec@1", "acc top1"),
     "top5": ("top5", "top 5", "top5 acc", "top5 accuracy", "top 5 accuracy", "acc@5", "acc5", "prec@5", "acc top5"),
     "accuracy": ("accuracy", "acc", "correct"),
-    "map50": ("map@0.5", "map@.5", "ap@0.5", "mean ap@0.5", "ap@.5", "map50", "map 50", "ap50", "box ap50", "bbox map 50", "bbox ap50"),
+    "map50": (
+        "map@0.5",
+        "map@.5",
+        "ap@0.5",
+        "mean ap@0.5",
+        "ap@.5",
+        "map50",
+        "map 50",
+        "ap50",
+        "box ap50",
+        "bbox map 50",
+        "bbox ap50",
+    ),
     "map75": ("map75", "ap75", "bbox map 75", "bbox ap75"),
     "ar": ("ar", "ar100", "average recall"),
     "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap", "bbox map", "bbox ap"),
@@ -165,7 +177,15 @@ FRACTION_METRICS = frozenset(
 )
 # Metrics at a cut-off k ("Recall@20", "NDCG@10", "pass@1", "HR@10"): fractions, higher is better.
 AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|r|p|hr|hits|prec)@(\d+)$")
-_AT_K_NAMES = {"hr": "hit", "hits": "hit", "p": "precision", "prec": "precision", "r": "recall", "top": "top", "acc": "acc"}
+_AT_K_NAMES = {
+    "hr": "hit",
+    "hits": "hit",
+    "p": "precision",
+    "prec": "precision",
+    "r": "recall",
+    "top": "top",
+    "acc": "acc",
+}
 LOWER_IS_BETTER = frozenset(
     {
         "loss",
@@ -188,8 +208,22 @@ LOWER_IS_BETTER = frozenset(
 # Metrics a training loop prints every step: on an epoch/iter/step line they count only when a split
 # qualifies them ("iter 10: loss 2.2" is progress); an evaluation metric (mIoU, BLEU, AUC) counts anyway.
 TRAINING_METRICS = frozenset(
-    {"loss", "accuracy", "error", "perplexity", "top1", "top5", "top1_error", "top5_error", "bpc", "bpd",
-     "mse", "mae", "rmse", "return"}
+    {
+        "loss",
+        "accuracy",
+        "error",
+        "perplexity",
+        "top1",
+        "top5",
+        "top1_error",
+        "top5_error",
+        "bpc",
+        "bpd",
+        "mse",
+        "mae",
+        "rmse",
+        "return",
+    }
 )
 
 QUALIFIERS = {

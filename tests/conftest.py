@@ -94,6 +94,14 @@ def fake_embedder():
     return BagOfWordsEmbedder()
 
 
+@pytest.fixture(autouse=True)
+def sure_from_half(monkeypatch):
+    """Toy repos document one command, which the fitted ranker gives about 0.6: tests about running
+    it take a plan at 0.5 as sure (SCOUT_SURE_AT), as a user may. Tests of the confidence itself
+    unset it."""
+    monkeypatch.setenv("SCOUT_SURE_AT", "0.5")
+
+
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, fake_embedder):
     """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its

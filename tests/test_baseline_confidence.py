@@ -22,6 +22,11 @@ from scout.ledger import list_runs
 from scout.store import Store
 
 
+@pytest.fixture(autouse=True)
+def fitted_threshold(monkeypatch):
+    monkeypatch.delenv("SCOUT_SURE_AT", raising=False)
+
+
 @dataclass(frozen=True)
 class Ranked:
     candidate: object

@@ -22,6 +22,7 @@ from scout.baseline.discover.installs import (
 )
 from scout.baseline.execute.diagnose import diagnose
 from scout.cli import app
+from tests.cli_helpers import documented
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -105,11 +106,13 @@ def test_plan_lists_installs_and_a_python_it_cannot_find(tmp_path, monkeypatch, 
     old = ".".join(map(str, sys.version_info[:2]))
     repo = make_git_repo(
         "old",
-        {
-            "requirements.txt": "numpy\n",
-            "setup.py": f"from setuptools import setup\nsetup(name='old', python_requires='<{old}')\n",
-            "eval.py": "print('accuracy: 0.5')\n",
-        },
+        documented(
+            {
+                "requirements.txt": "numpy\n",
+                "setup.py": f"from setuptools import setup\nsetup(name='old', python_requires='<{old}')\n",
+                "eval.py": "print('accuracy: 0.5')\n",
+            }
+        ),
     )
     result = CliRunner().invoke(
         app, ["baseline", "--repo", str(repo), "--plan", "--json", "--cache-dir", str(tmp_path / "cache")]
@@ -263,7 +266,7 @@ def _commit(repo: Path, message: str) -> None:
 def test_a_repo_set_up_by_its_environment_yml(tmp_path, monkeypatch, make_git_repo):
     monkeypatch.setenv("PIP_NO_INDEX", "1")  # offline: the pip list names a wheel the repo carries
     eval_py = "import sys, tinyscore\nprint('prefix', sys.prefix)\nprint('accuracy:', tinyscore.SCORE)\n"
-    good = make_git_repo("condaenv", {"eval.py": eval_py})
+    good = make_git_repo("condaenv", documented({"eval.py": eval_py}))
     wheel = _add_wheel(good, "tinyscore", "1.0", {"tinyscore/__init__.py": "SCORE = 0.875\n"})
     (good / "environment.yml").write_text(
         "name: tiny\ndependencies:\n  - python=3.11\n  - numpy>=1.20\n  - pip\n"
@@ -272,10 +275,12 @@ def test_a_repo_set_up_by_its_environment_yml(tmp_path, monkeypatch, make_git_re
     _commit(good, "a conda file whose pip list installs the wheel")
     broken = make_git_repo(
         "condabroken",
-        {
-            "eval.py": "print('accuracy: 1.0')\n",
-            "environment.yml": "dependencies:\n  - pip:\n    - no-such-dist-xyz==1.0\n",
-        },
+        documented(
+            {
+                "eval.py": "print('accuracy: 1.0')\n",
+                "environment.yml": "dependencies:\n  - pip:\n    - no-such-dist-xyz==1.0\n",
+            }
+        ),
     )
     cache = tmp_path / "cache"
     result = CliRunner().invoke(

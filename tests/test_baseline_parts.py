@@ -365,7 +365,7 @@ def test_a_run_on_the_gpu_nvidia_smi_names(tmp_path, fake_nvidia_smi, make_git_r
     fake_nvidia_smi("a mixed box")
     script = "import os\nprint('visible', os.environ['CUDA_VISIBLE_DEVICES'], os.environ['SCOUT_DEVICE'])\n"
     script += "print('accuracy: 0.5')\n"
-    repo = make_git_repo("gpu", {"eval.py": script})
+    repo = make_git_repo("gpu", documented({"eval.py": script}))
     result = run_baseline(tmp_path / "cache", "--device", "cuda:1", "--json", "--repo", str(repo))
     [run] = json.loads(result.stdout)["runs"]
     assert (run["status"], run["device"], run["gpu"]) == ("ok", "cuda", "Tesla V100-SXM2-16GB")

@@ -105,7 +105,9 @@ def test_a_busy_store_says_busy(cache, monkeypatch):
 
 
 def test_infinite_and_nan_metrics_are_never_stored_or_printed(cache, make_git_repo):
-    repo = make_git_repo("inf", documented({"eval.py": "print('accuracy: -1e400')\nprint('test loss: nan')\nprint('f1: 0.5')\n"}))
+    repo = make_git_repo(
+        "inf", documented({"eval.py": "print('accuracy: -1e400')\nprint('test loss: nan')\nprint('f1: 0.5')\n"})
+    )
     run_baseline(cache, "--repo", str(repo), "--json")
     listing = cli("runs", "--json", "--cache-dir", str(cache))
 

@@ -44,7 +44,7 @@ def source_urls(replay_url: str) -> dict[str, str]:
 
 
 def server(workdir: Path, urls: str | None = None, *, real: bool = False) -> StdioServerParameters:
-    env = {"SCOUT_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(ROOT)}
+    env = {"SCOUT_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(ROOT), "SCOUT_SURE_AT": "0.5"}
     if urls:
         env.update(source_urls(urls))
     if real:

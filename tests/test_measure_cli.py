@@ -70,9 +70,12 @@ def test_seeds_record_each_run_an_aggregate_and_a_verdict(tmp_path, make_git_rep
     assert done.exit_code == 0, done.output
     [yaml] = (out / ".eval_results").glob("*.yaml")
     text = yaml.read_text()
-    assert "task_id: \"test_accuracy\"" in text and "value: 0.925" in text and "mean of 3 seeds" in text
+    assert 'task_id: "test_accuracy"' in text and "value: 0.925" in text and "mean of 3 seeds" in text
     csv_out = tmp_path / "runs.csv"
-    assert CliRunner().invoke(app, ["runs", "--export", "csv", "--out", str(csv_out), "--cache-dir", str(cache)]).exit_code == 0
+    assert (
+        CliRunner().invoke(app, ["runs", "--export", "csv", "--out", str(csv_out), "--cache-dir", str(cache)]).exit_code
+        == 0
+    )
     header, row = csv_out.read_text().splitlines()[:2]
     assert header.startswith("id,group,repo,commit,command") and ",reproduced," in row and "0,1,2" in row
 

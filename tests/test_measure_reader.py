@@ -50,7 +50,10 @@ DETECTRON2 = """\
         ('{"results": {"fid": 12.34, "is": 8.1}, "step": 10000}', {"fid": 12.34, "inception_score": 8.1}),
         ("{'test_acc': array([0.9312], dtype=float32)}", {"test_accuracy": 0.9312}),
         ('{"eval/accuracy": 0.91, "eval/loss": 0.3, "epoch": 3.0}', {"eval_accuracy": 0.91, "eval_loss": 0.3}),
-        ("Recall@20: 0.1823 | NDCG@20: 0.0912 | HR@10: 0.4412", {"recall@20": 0.1823, "ndcg@20": 0.0912, "hit@10": 0.4412}),
+        (
+            "Recall@20: 0.1823 | NDCG@20: 0.0912 | HR@10: 0.4412",
+            {"recall@20": 0.1823, "ndcg@20": 0.0912, "hit@10": 0.4412},
+        ),
         # cleanRL prints each episode: the mean of the last ten is the return
         (
             "global_step=1000, episodic_return=23.0\nglobal_step=2000, episodic_return=40.0\n"
@@ -117,7 +120,9 @@ def test_nan_and_inf_are_seen_not_recorded_as_numbers():
 
 
 def test_escape_codes_and_markup_never_reach_a_name():
-    reading = read_output("\x1b[32mTest Accuracy: 0.9310\x1b[0m\n\x1b]8;;http://x\x07link\x1b]8;;\x07 [bold]f1[/bold]: 0.5\n")
+    reading = read_output(
+        "\x1b[32mTest Accuracy: 0.9310\x1b[0m\n\x1b]8;;http://x\x07link\x1b]8;;\x07 [bold]f1[/bold]: 0.5\n"
+    )
     assert values("\x1b[32mTest Accuracy: 0.9310\x1b[0m") == {"test_accuracy": 0.931}
     assert all("\x1b" not in name and "[" not in name for name in reading.metrics)
     custom = read_output("\x1b[1mscore\x1b[0m=3", [r"(?P<name>\S+)=(?P<value>\d+)"])

@@ -99,7 +99,12 @@ def test_readme_table_claims_and_the_headline_on_the_claimed_split():
     assert (claims[0].metric, claims[0].value, claims[0].context) == ("top1", 0.939, "ours-small 1.2M")
     reading = read_output("epoch 9 train loss 0.01\nval acc: 0.95\ntest acc: 0.936\n")
     headline, claim, note = pick(reading, claims)
-    assert (headline.name, headline.value, headline.split, headline.line) == ("test_accuracy", 0.936, "test", "test acc: 0.936")
+    assert (headline.name, headline.value, headline.split, headline.line) == (
+        "test_accuracy",
+        0.936,
+        "test",
+        "test acc: 0.936",
+    )
     assert headline.matches_claim == "Top-1 Acc (%)" and note is None
 
 
@@ -196,13 +201,33 @@ def test_huge_output_reads_only_its_last_lines(monkeypatch):
 
 
 def _run(run_id: str, value: float | None, seed: int = 0, group: str | None = "g-1", status: str = "ok") -> Run:
-    claim = {"metric": "Accuracy", "name": "accuracy", "value": 0.94, "measured_as": "test_accuracy",
-             "value_as_measured": 0.94, "source": "README.md § Results", "context": "ours", "dataset": "CIFAR-10"}
+    claim = {
+        "metric": "Accuracy",
+        "name": "accuracy",
+        "value": 0.94,
+        "measured_as": "test_accuracy",
+        "value_as_measured": 0.94,
+        "source": "README.md § Results",
+        "context": "ours",
+        "dataset": "CIFAR-10",
+    }
     metrics = {"test_accuracy": value} if value is not None else {}
     headline = {"name": "test_accuracy", "value": value, "unit": None, "split": "test"} if value is not None else None
-    return Run(run_id, "https://github.com/o/r", f"2026-12-04T00:00:0{seed}Z", status, commit="a" * 40,
-               command="python eval.py", seed=seed, metrics=metrics, headline=headline, claim=claim, group=group,
-               log=f"/x/{run_id}/log.txt", message=None if status == "ok" else "exited with status 1: needs a GPU")
+    return Run(
+        run_id,
+        "https://github.com/o/r",
+        f"2026-12-04T00:00:0{seed}Z",
+        status,
+        commit="a" * 40,
+        command="python eval.py",
+        seed=seed,
+        metrics=metrics,
+        headline=headline,
+        claim=claim,
+        group=group,
+        log=f"/x/{run_id}/log.txt",
+        message=None if status == "ok" else "exited with status 1: needs a GPU",
+    )
 
 
 def test_verdict_of_a_group_and_of_failures():
@@ -211,16 +236,28 @@ def test_verdict_of_a_group_and_of_failures():
     assert result["verdict"] == "reproduced" and result["tolerance"] == pytest.approx(0.02)
     assert result["metrics"]["test_accuracy"]["n"] == 3
     failed = verdict([_run("r4", None, status="failed")])
-    assert failed == {"verdict": "not_attempted", "reason": "exited with status 1: needs a GPU", "tolerance": None,
-                      "metrics": {}}
+    assert failed == {
+        "verdict": "not_attempted",
+        "reason": "exited with status 1: needs a GPU",
+        "tolerance": None,
+        "metrics": {},
+    }
     assert verdict([Run("r5", "x", "t", "ok", metrics={"accuracy": 0.9})])["verdict"] is None  # no claim
 
 
 def test_export_rows_csv_and_eval_results_yaml():
     runs = [_run("r1", 0.925, 0), _run("r2", 0.915, 1), _run("r3", 0.935, 2), _run("r9", 0.93, group=None)]
-    group = {"id": "g-1", "runs": ["r1", "r2", "r3"], "seeds": [0, 1, 2], "statuses": ["ok"] * 3,
-             "headline": "test_accuracy", "aggregate": {"test_accuracy": aggregate([0.925, 0.915, 0.935])},
-             "claim": runs[0].claim, "verdict": "reproduced", "tolerance": 0.02}
+    group = {
+        "id": "g-1",
+        "runs": ["r1", "r2", "r3"],
+        "seeds": [0, 1, 2],
+        "statuses": ["ok"] * 3,
+        "headline": "test_accuracy",
+        "aggregate": {"test_accuracy": aggregate([0.925, 0.915, 0.935])},
+        "claim": runs[0].claim,
+        "verdict": "reproduced",
+        "tolerance": 0.02,
+    }
     items = rows(runs, [group])
     assert [i["id"] for i in items] == ["g-1", "r9"]
     assert items[0]["measured"] == pytest.approx(0.925) and items[0]["n"] == 3 and items[0]["seeds"] == "0,1,2"

@@ -87,7 +87,9 @@ def matches(label: Label, command: str | None, cwd: str = "") -> bool:
         if label.cwd and folder == "":
             variants = {re.sub(rf"(^|\s)(\./)?{re.escape(label.cwd)}/", r"\1", command)}
         elif folder and label.cwd == "":
-            variants = {re.sub(r"(^|\s)(python3?\s+|bash\s+|sh\s+)?(\./)?(?=[\w-]+[./])", rf"\1\2{folder}/", command, 1)}
+            variants = {
+                re.sub(r"(^|\s)(python3?\s+|bash\s+|sh\s+)?(\./)?(?=[\w-]+[./])", rf"\1\2{folder}/", command, 1)
+            }
         else:
             return False
     return any(re.search(pattern, variant) for pattern in label.commands for variant in variants)

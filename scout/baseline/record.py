@@ -49,14 +49,19 @@ def with_claims(store, job: Job, run: Run) -> Run:
         claims = paper_claims([dict(row) for row in rows])
     if not claims:
         return run
-    reading = Reading({name: Metric(value, run.metrics_raw.get(name, str(value)), None, run.lines.get(name))
-                       for name, value in run.metrics.items()})
+    reading = Reading(
+        {
+            name: Metric(value, run.metrics_raw.get(name, str(value)), None, run.lines.get(name))
+            for name, value in run.metrics.items()
+        }
+    )
     found = assess(reading, claims, run.command)
     headline = run.headline if run.headline and run.headline.get("matches_claim") else found.headline
     if found.headline is None and run.status in ("ok", "timeout"):
         headline = None  # the paper claims another metric: the guess is not the number to cite
-    return replace(run, headline=headline, claim=found.claim, claims=found.claims,
-                   verdict_reason=found.note or run.verdict_reason)
+    return replace(
+        run, headline=headline, claim=found.claim, claims=found.claims, verdict_reason=found.note or run.verdict_reason
+    )
 
 
 def with_verdict(run: Run) -> Run:
@@ -105,7 +110,9 @@ def finish_groups(store, runs: list[Run]) -> list[dict]:
         done = [run for run in members if not (run.message or "").startswith("did not finish")]
         names = list(dict.fromkeys(name for run in done if run.status in ("ok", "timeout") for name in run.metrics))
         stats = {
-            name: aggregate([run.metrics[name] for run in done if run.status in ("ok", "timeout") and name in run.metrics])
+            name: aggregate(
+                [run.metrics[name] for run in done if run.status in ("ok", "timeout") and name in run.metrics]
+            )
             for name in names
         }
         result = verdict(done)

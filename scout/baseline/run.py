@@ -13,12 +13,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from scout.baseline.discover.plan import check_pick
 from scout.baseline.execute import slurm
 from scout.baseline.execute.clone import Target
 from scout.baseline.execute.devices import Slot
 from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfinished
 from scout.baseline.execute.layout import Layout
-from scout.baseline.discover.plan import check_pick
 from scout.baseline.execute.slurm import SlurmOptions
 from scout.baseline.record import finish, finish_groups, seed_jobs
 from scout.errors import Declined, EvalError, Interrupted
@@ -215,7 +215,9 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     try:
         runs += run_local(store, layout, jobs, slots, hooks.on_line, hooks.on_done)
     except Interrupted as stop:
-        return BaselineReport(runs + stop.runs, layout.runs, interrupted=True, groups=tuple(finish_groups(store, stop.runs)))
+        return BaselineReport(
+            runs + stop.runs, layout.runs, interrupted=True, groups=tuple(finish_groups(store, stop.runs))
+        )
     return BaselineReport(runs, layout.runs, groups=tuple(finish_groups(store, runs)))
 
 

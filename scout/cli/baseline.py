@@ -154,7 +154,7 @@ def _print_runs(runs, as_json: bool, title: str, groups=None) -> None:
 
 
 def _confidence(plan) -> str | None:
-    """"confidence 0.93, sure", "chosen by you (--pick 2)", or None when nothing ranked the pick."""
+    """ "confidence 0.93, sure", "chosen by you (--pick 2)", or None when nothing ranked the pick."""
     if plan.picked:
         return "chosen by you" + (f" (--pick {plan.pick})" if plan.pick else " (--cmd)")
     if plan.confidence is None:
@@ -360,14 +360,13 @@ def baseline(
     $ scout baseline --repo https://github.com/kuangliu/pytorch-cifar --timeout 600 --yes
     $ scout baseline --repo https://github.com/facebookresearch/detr --plan --json
     """
-    from scout.baseline.execute.evaluate import Options
-    from scout.baseline.measure.logmetrics import compile_patterns
     from scout.baseline.discover.needs import parse_sets
-    from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
+    from scout.baseline.execute.evaluate import Options
     from scout.baseline.execute.slurm import SlurmOptions
-    from scout.config import parse_device
-
+    from scout.baseline.measure.logmetrics import compile_patterns
     from scout.baseline.measure.seeds import parse_seeds
+    from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
+    from scout.config import parse_device
 
     settings = settings_from(cache_dir=cache_dir)
     seed_list = tuple(parse_seeds(seeds, seed)) if seeds is not None else ()

@@ -238,8 +238,8 @@ class ScoutTools:
         **options,
     ):
         """The BaselineRequest `scout baseline` would build; `options` are further Options fields."""
-        from scout.baseline.execute.evaluate import Options
         from scout.baseline.discover.needs import parse_sets
+        from scout.baseline.execute.evaluate import Options
         from scout.baseline.run import BaselineRequest
         from scout.config import parse_device
 

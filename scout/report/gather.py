@@ -185,7 +185,7 @@ def baselines(store: Store, cache_dir: Path) -> tuple[BaselineRow, ...]:
 
 
 def _group_summary(group: dict | None) -> str | None:
-    """"g-20261204-0001, 3 seeds: 0.8933 ± 0.0061, reproduced", as `scout runs` shows a group."""
+    """ "g-20261204-0001, 3 seeds: 0.8933 ± 0.0061, reproduced", as `scout runs` shows a group."""
     if not group or not group.get("headline"):
         return None
     stats = (group.get("aggregate") or {}).get(group["headline"]) or {}

@@ -28,7 +28,7 @@ from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.rank import Ranking, rank
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
 from scout.baseline.execute.clone import Checkout, Target, clone, slug
-from scout.errors import ScoutError, UsageError
+from scout.errors import ConfigError, ScoutError, UsageError
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,21 @@ def _rank(discovery: Discovery) -> Ranking:
     return rank(discovery)
 
 
+def _sure_at(environ: Mapping[str, str]) -> float | None:
+    """SCOUT_SURE_AT: the confidence from which a plan counts as sure, in place of the fitted
+    threshold (which asks for 97% right on unseen repos, and so is rarely reached)."""
+    value = environ.get("SCOUT_SURE_AT", "").strip()
+    if not value:
+        return None
+    try:
+        threshold = float(value)
+    except ValueError:
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"SCOUT_SURE_AT={value!r} is not a probability; set it between 0 and 1, or unset it")
+    return threshold
+
+
 def _kind(command: str) -> str:
     """ "eval" when the command's script or flags name an evaluation (the needs then look for a
     checkpoint to load), else "run"."""
@@ -183,12 +198,11 @@ def plan_checkout(
     discovery = find_candidates(repo_dir)
     ranking = _rank(discovery)
     ordered = [(r.candidate, r.probability, tuple(r.evidence)) for r in ranking.ranked]
-    chosen, confidence, sure, none_probability = (
-        ranking.pick,
-        ranking.confidence,
-        ranking.sure,
-        ranking.none_probability,
-    )
+    chosen, confidence, sure = ranking.pick, ranking.confidence, ranking.sure
+    none_probability = ranking.none_probability
+    sure_at = _sure_at(os.environ if environ is None else environ)
+    if sure_at is not None:
+        sure = confidence >= sure_at
     check_pick(pick, cmd, 1)
     if pick is not None:
         if not 1 <= pick <= len(ordered):

@@ -100,8 +100,11 @@ def verdict(runs: list, reason_if_missing: str | None = None) -> dict:
     if claim is None:
         return {"verdict": None, "reason": None, "tolerance": None, "metrics": {}}
     ok = [run for run in runs if run.status in ("ok", "timeout") and run.metrics]
-    wanted = [claim] + [c for c in (runs[0].claims or []) if c.get("measured_as") and c.get("context") == claim.get("context")
-                        and c.get("source") == claim.get("source")]
+    wanted = [claim] + [
+        c
+        for c in (runs[0].claims or [])
+        if c.get("measured_as") and c.get("context") == claim.get("context") and c.get("source") == claim.get("source")
+    ]
     per_metric, verdicts, tolerance = {}, [], None
     for item in wanted:
         name, target = item.get("measured_as"), item.get("value_as_measured")
@@ -111,8 +114,14 @@ def verdict(runs: list, reason_if_missing: str | None = None) -> dict:
             continue
         result, tol = judge(name, target, values)
         stats = aggregate(values)
-        per_metric[name] = {"claim": target, "mean": stats["mean"], "std": stats["std"], "n": stats["n"],
-                            "verdict": result, "tolerance": tol}
+        per_metric[name] = {
+            "claim": target,
+            "mean": stats["mean"],
+            "std": stats["std"],
+            "n": stats["n"],
+            "verdict": result,
+            "tolerance": tol,
+        }
         verdicts.append(result)
         if tolerance is None:
             tolerance = tol
@@ -125,7 +134,10 @@ def verdict(runs: list, reason_if_missing: str | None = None) -> dict:
             )
         return {"verdict": "not_attempted", "reason": why, "tolerance": None, "metrics": {}}
     result = combine(verdicts)
-    parts = [f"{name}: claim {m['claim']:.4g}, measured {m['mean']:.4g}"
-             + (f" ± {m['std']:.2g}" if m["std"] else "") + f" (n={m['n']}, tolerance {m['tolerance']:.3g}) -> {m['verdict']}"
-             for name, m in per_metric.items()]
+    parts = [
+        f"{name}: claim {m['claim']:.4g}, measured {m['mean']:.4g}"
+        + (f" ± {m['std']:.2g}" if m["std"] else "")
+        + f" (n={m['n']}, tolerance {m['tolerance']:.3g}) -> {m['verdict']}"
+        for name, m in per_metric.items()
+    ]
     return {"verdict": result, "reason": "; ".join(parts), "tolerance": tolerance, "metrics": per_metric}

@@ -22,8 +22,12 @@ from dataclasses import asdict, dataclass
 from scout.baseline.measure import logmetrics as lm
 from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, normalize, parse_metric_value
 
-_RESULTS_HEADING = re.compile(r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I)
-_CELL_NUMBER = re.compile(r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?\s*$")
+_RESULTS_HEADING = re.compile(
+    r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I
+)
+_CELL_NUMBER = re.compile(
+    r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?\s*$"
+)
 _NAME_IN_TEXT = re.compile(rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])", re.I)
 _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 # "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
@@ -46,8 +50,12 @@ _DATASETS = re.compile(
     re.I,
 )
 # "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
-_ACHIEVE = re.compile(r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I)
-_TRAINING_WORDS = re.compile(r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I)
+_ACHIEVE = re.compile(
+    r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I
+)
+_TRAINING_WORDS = re.compile(
+    r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,9 @@ def _mentions(docs_text: str) -> dict[str, int]:
     return counts
 
 
-def _table_claims(lines: list[str], start: int, heading: str, source: str, context_text: str) -> tuple[list[Claim], int]:
+def _table_claims(
+    lines: list[str], start: int, heading: str, source: str, context_text: str
+) -> tuple[list[Claim], int]:
     """The claims of the Markdown table starting at lines[start]; and the index after it."""
     end = start + 1
     while end < len(lines) and "|" in lines[end] and lines[end].strip():
@@ -155,8 +165,9 @@ def _table_claims(lines: list[str], start: int, heading: str, source: str, conte
             if re.match(r"^\s*(?:\*\*|__|<b>|<strong>)", cell):
                 score += 2.0  # a bold number is the one the authors highlight
             claims.append(
-                Claim(full, value, number.group("num").strip(), header[col] or name, source, dataset, split,
-                      label, score)
+                Claim(
+                    full, value, number.group("num").strip(), header[col] or name, source, dataset, split, label, score
+                )
             )
     return claims, end
 
@@ -173,7 +184,11 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 "top5",
             ):
                 name = f"{name}_error"
-            split = QUALIFIERS[match.group("qual").lower()] if match.group("qual") else _split_of(text[: match.start()][-40:])
+            split = (
+                QUALIFIERS[match.group("qual").lower()]
+                if match.group("qual")
+                else _split_of(text[: match.start()][-40:])
+            )
             value = _value(match.group("v"), name)
             if value is None or (name, value) in seen or (is_fraction(name) and value in (0.0, 1.0)):
                 continue  # "acc = 100% - error" defines a metric, it claims nothing
@@ -181,8 +196,17 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
             full = f"{split}_{name}" if split else name
             score = 0.5 + (1.5 if _ACHIEVE.search(text) else 0.0)
             claims.append(
-                Claim(full, value, match.group("v").strip(), match.group("name"), source, _dataset_in(text), split,
-                      text.strip()[:160], score)
+                Claim(
+                    full,
+                    value,
+                    match.group("v").strip(),
+                    match.group("name"),
+                    source,
+                    _dataset_in(text),
+                    split,
+                    text.strip()[:160],
+                    score,
+                )
             )
     return claims
 
@@ -191,8 +215,29 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z0-9\-]{2,}", text.lower()) if w not in _COMMON}
 
 
-_COMMON = {"the", "and", "for", "with", "results", "result", "model", "models", "our", "table", "performance",
-           "evaluation", "test", "dataset", "accuracy", "link", "download", "http", "https", "com", "github"}
+_COMMON = {
+    "the",
+    "and",
+    "for",
+    "with",
+    "results",
+    "result",
+    "model",
+    "models",
+    "our",
+    "table",
+    "performance",
+    "evaluation",
+    "test",
+    "dataset",
+    "accuracy",
+    "link",
+    "download",
+    "http",
+    "https",
+    "com",
+    "github",
+}
 
 
 def _is_separator(lines: list[str], index: int) -> bool:
@@ -203,7 +248,7 @@ _BULLET = re.compile(rf"^[*\-+]\s+(?P<label>[^:]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s
 
 
 def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[Claim]:
-    """"* DeepFM: 0.692" in a list under "Some results (AUC) on the demo dataset:"."""
+    """ "* DeepFM: 0.692" in a list under "Some results (AUC) on the demo dataset:"."""
     match = _BULLET.match(line)
     metric = _metric_in(paragraph[-200:]) or _metric_in(heading) if match else None
     if not match or metric is None:
@@ -248,8 +293,17 @@ def readme_claims(docs) -> list[Claim]:
                     for name, metric in lm.read_output(line).metrics.items():
                         if math.isfinite(metric.value):
                             found.append(
-                                Claim(name, metric.value, metric.raw, name, f"{source} (output)", _dataset_in(line),
-                                      _split_of(name.replace("_", " ")), stripped[:160], 0.8)
+                                Claim(
+                                    name,
+                                    metric.value,
+                                    metric.raw,
+                                    name,
+                                    f"{source} (output)",
+                                    _dataset_in(line),
+                                    _split_of(name.replace("_", " ")),
+                                    stripped[:160],
+                                    0.8,
+                                )
                             )
                 else:
                     found = _prose_claims(line, source) or _bullet_claim(stripped, heading, paragraph, source)
@@ -284,8 +338,17 @@ def paper_claims(rows: list[dict]) -> list[Claim]:
     for row in rows:
         name = canonical_name(row["metric"])
         value = normalize(name, row["value"], row.get("raw") or "")
-        claim = Claim(name, value, row.get("raw") or str(row["value"]), row["metric"], "Papers with Code",
-                      row.get("dataset"), None, row.get("task") or "", 0.0)
+        claim = Claim(
+            name,
+            value,
+            row.get("raw") or str(row["value"]),
+            row["metric"],
+            "Papers with Code",
+            row.get("dataset"),
+            None,
+            row.get("task") or "",
+            0.0,
+        )
         held = best.get(name)
         if held is None or ((value > held.value) if higher_is_better(name) else (value < held.value)):
             best[name] = claim

@@ -220,7 +220,9 @@ def write(kind: str, items: list[dict], out: Path) -> list[Path]:
         if text is None:
             continue
         folder.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{item['repo'].split('/')[-1]}-{item['metric']}-{item['id']}".lower()).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{item['repo'].split('/')[-1]}-{item['metric']}-{item['id']}".lower()).strip(
+            "-"
+        )
         path = folder / f"{slug}.yaml"
         atomic_write(path, text)
         written.append(path)

@@ -19,8 +19,23 @@ from pathlib import Path
 from scout.baseline.measure.logmetrics import Reading
 from scout.metrics import base_name, is_fraction
 
-_NON_NEGATIVE = {"fid", "kid", "perplexity", "bpc", "bpd", "mse", "mae", "rmse", "wer", "cer", "bleu", "psnr",
-                 "cider", "meteor", "inception_score"}
+_NON_NEGATIVE = {
+    "fid",
+    "kid",
+    "perplexity",
+    "bpc",
+    "bpd",
+    "mse",
+    "mae",
+    "rmse",
+    "wer",
+    "cer",
+    "bleu",
+    "psnr",
+    "cider",
+    "meteor",
+    "inception_score",
+}
 _RESULT_SUFFIXES = {".txt", ".log", ".json", ".csv", ".out", ".yaml", ".yml"}
 _SOURCE_SUFFIXES = {".py", ".sh", ".lua", ".m", ".jl", ".r", ".R"}
 _MAX_FILES = 4000

@@ -26,10 +26,41 @@ from scout.baseline.measure.logmetrics import Metric, Reading
 from scout.metrics import QUALIFIERS, base_name, higher_is_better
 
 _SAME = [{"accuracy", "top1"}, {"map"}, {"miou"}, {"f1"}, {"return"}, {"hit"}, {"perplexity"}, {"bleu"}]
-_COMPLEMENT = {("error", "accuracy"), ("top1_error", "top1"), ("top1_error", "accuracy"), ("error", "top1"),
-               ("top5_error", "top5")}
-_STOP = {"python", "python3", "py", "sh", "bash", "eval", "evaluate", "test", "main", "run", "the", "and", "with",
-         "for", "on", "model", "models", "data", "dataset", "checkpoint", "ckpt", "pth", "pt", "cuda", "gpu", "cpu"}
+_COMPLEMENT = {
+    ("error", "accuracy"),
+    ("top1_error", "top1"),
+    ("top1_error", "accuracy"),
+    ("error", "top1"),
+    ("top5_error", "top5"),
+}
+_STOP = {
+    "python",
+    "python3",
+    "py",
+    "sh",
+    "bash",
+    "eval",
+    "evaluate",
+    "test",
+    "main",
+    "run",
+    "the",
+    "and",
+    "with",
+    "for",
+    "on",
+    "model",
+    "models",
+    "data",
+    "dataset",
+    "checkpoint",
+    "ckpt",
+    "pth",
+    "pt",
+    "cuda",
+    "gpu",
+    "cpu",
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +89,7 @@ class Headline:
 
 
 def relation(claimed: str, measured: str) -> str | None:
-    """"same", "complement" (error vs accuracy) or None, on base names."""
+    """ "same", "complement" (error vs accuracy) or None, on base names."""
     claimed, measured = base_name(claimed), base_name(measured)
     if claimed == measured or any(claimed in group and measured in group for group in _SAME):
         return "same"
@@ -141,7 +172,9 @@ def match(claim: Claim, reading: Reading) -> tuple[str, str] | None:
     return name, how
 
 
-def pick(reading: Reading, claims: list[Claim], docs_text: str = "") -> tuple[Headline | None, Claim | None, str | None]:
+def pick(
+    reading: Reading, claims: list[Claim], docs_text: str = ""
+) -> tuple[Headline | None, Claim | None, str | None]:
     """(headline, the claim it answers, a note when there is no headline)."""
     for claim in claims:
         found = match(claim, reading)

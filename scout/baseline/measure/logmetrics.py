@@ -280,9 +280,7 @@ def _flatten(data, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], ob
     return []
 
 
-_KEY_NAME = re.compile(
-    rf"^(?P<pre>.*?)(?:^|[\s_\-/.:])(?P<name>(?:{_NAMES}))(?P<post>(?:[,\s/].*)?)$", re.IGNORECASE
-)
+_KEY_NAME = re.compile(rf"^(?P<pre>.*?)(?:^|[\s_\-/.:])(?P<name>(?:{_NAMES}))(?P<post>(?:[,\s/].*)?)$", re.IGNORECASE)
 
 
 def _key_name(path: tuple[str, ...]) -> str | None:
@@ -319,7 +317,9 @@ def _parse_structure(text: str):
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
         return None
-    return dict(value) if isinstance(value, list) and all(isinstance(v, tuple) and len(v) == 2 for v in value) else value
+    return (
+        dict(value) if isinstance(value, list) and all(isinstance(v, tuple) and len(v) == 2 for v in value) else value
+    )
 
 
 def _structured(line: str) -> list[tuple[str, Metric]] | None:
@@ -364,7 +364,9 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
         else:
             raw, num, den = match.group("v2"), match.group("n2"), match.group("d2")
         filler = match.group("filler") or ""
-        if re.search(r"\b(?:std|stdev|var|variance)\b", filler, re.I) or re.match(r"\s*for\s+(?!test|val)", filler, re.I):
+        if re.search(r"\b(?:std|stdev|var|variance)\b", filler, re.I) or re.match(
+            r"\s*for\s+(?!test|val)", filler, re.I
+        ):
             continue  # "psnr std = 1.2" is a spread; "AP for aeroplane = 0.81" is one class
         qualifier = match.group("qual") or match.group("qual2")
         if not qualifier:
@@ -394,7 +396,9 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
         if value is not None:
             found.append((name, _metric(name, value, match.group("v"))))
     prf = _PRF.search(line)
-    if prf and not any(name in ("precision", "recall", "f1") or name.endswith(("_precision", "_recall", "_f1")) for name, _ in found):
+    if prf and not any(
+        name in ("precision", "recall", "f1") or name.endswith(("_precision", "_recall", "_f1")) for name, _ in found
+    ):
         quals = _QUAL_WORD.findall(line[: prf.start()])
         qualifier = quals[-1] if quals else qualifier_before
         prefix = f"{QUALIFIERS[qualifier.lower()]}_" if qualifier else ""
@@ -479,13 +483,17 @@ def _episode_mean(observations: list[Observation]) -> Metric | None:
     episodes = [
         o
         for o in observations
-        if o.name == "return" and _PER_EPISODE.search(o.metric.line or "") and not _AGGREGATE_WORDS.search(o.metric.line or "")
+        if o.name == "return"
+        and _PER_EPISODE.search(o.metric.line or "")
+        and not _AGGREGATE_WORDS.search(o.metric.line or "")
     ]
     if len(episodes) < 3 or episodes[-1] is not next(o for o in reversed(observations) if o.name == "return"):
         return None
     last = [o.metric.value for o in episodes[-10:]]
     mean = sum(last) / len(last)
-    return Metric(round(mean, 10), f"mean of the last {len(last)} episodes", None, episodes[-1].metric.line, episodes[-1].line_no)
+    return Metric(
+        round(mean, 10), f"mean of the last {len(last)} episodes", None, episodes[-1].metric.line, episodes[-1].line_no
+    )
 
 
 def _precision(metric: Metric) -> float:
@@ -553,7 +561,7 @@ def parse_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> dict[
 
 def headline_first(metrics: dict[str, Metric], docs_text: str) -> dict[str, Metric]:
     """The metrics with the one the README names most put first: that is the run's headline."""
-    from scout.metrics import SPELLINGS, base_name
+    from scout.metrics import SPELLINGS
 
     def mentions(name: str) -> int:
         spellings = SPELLINGS.get(base_name(name), (base_name(name),))

@@ -2,20 +2,8 @@
 import argparse
 
 if __name__ == "__main__":
-  parser = argparse.ArgumentParser()
-  parser.add_argument(
-    '--job-dir',
-    help='GCS location to write checkpoints and export models',
-    required=True
-  )
-  parser.add_argument(
-    '--data-path',
-    help='GCS location pointing to training data',
-    required=True
-  )
-  parser.add_argument(
-    '--batch-size',
-    help='Batch size',
-    default=16
-  )
-  args = parser.parse_args()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--job-dir", help="GCS location to write checkpoints and export models", required=True)
+    parser.add_argument("--data-path", help="GCS location pointing to training data", required=True)
+    parser.add_argument("--batch-size", help="Batch size", default=16)
+    args = parser.parse_args()
