@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -252,13 +253,21 @@ def test_ctrl_c_mid_run_records_the_run_and_leaves_no_process(tmp_path, cache, m
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a hang below is reported with every thread's stack
+        # As from a terminal: a test run started in the background (`cmd &` in a script, some CI
+        # runners) ignores SIGINT, and so would scout, which inherits it and never sees the Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         # Interrupted mid-run: the run's log shows its line once the child that ignores SIGTERM is up.
         [pid_file] = wait_for(lambda: list(cache.glob("runs/*/out/child.pid")), "the run to start its child")
         wait_for(log_shows(cache, "training forever"), "the run to print its line")
         scout.send_signal(signal.SIGINT)
-        _, err = scout.communicate(timeout=GUARD_S)
+        try:
+            _, err = scout.communicate(timeout=GUARD_S)
+        except subprocess.TimeoutExpired:
+            scout.send_signal(signal.SIGABRT)
+            raise AssertionError(f"scout hung after Ctrl-C:\n{scout.communicate()[1]}") from None
     finally:
         scout.kill()
     assert scout.returncode == 130, err

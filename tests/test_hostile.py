@@ -308,14 +308,15 @@ if os.fork() == 0:
     if os.fork() == 0:
         os.execvp("sleep", ["sleep", "303." + tag])
     os._exit(0)
-def mine():
-    found = []
+def mine():  # the three sleeps themselves, not the setsid, nohup or sh on their way to them
+    found = set()
     for p in os.listdir("/proc"):
         try:
-            if p.isdigit() and tag.encode() in open(f"/proc/{{p}}/cmdline", "rb").read():
-                found.append(p)
+            argv = open(f"/proc/{{p}}/cmdline", "rb").read().split(b"\\0") if p.isdigit() else []
         except OSError:
-            pass
+            continue
+        if len(argv) > 1 and argv[0] == b"sleep" and argv[1].endswith(tag.encode()):
+            found.add(argv[1])
     return found
 deadline = time.monotonic() + {guard}  # a guard against a hang: the three are up long before
 while len(mine()) < 3 and time.monotonic() < deadline:
@@ -373,7 +374,7 @@ def test_sigterm_to_scout_ends_everything_and_records_the_run(tmp_path, make_git
     argv += ["--repo", str(repo), "--cache-dir", str(cache), *(["--sandbox"] if sandbox else [])]
     scout = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: len(tagged(tag)) == 3, "the three daemons")
+        wait_for(log_shows(cache, "daemons: 3"), "the three daemons")
         scout.send_signal(signal.SIGTERM)
         _, err = scout.communicate(timeout=GUARD_S)
     finally:
@@ -395,7 +396,7 @@ def test_sigkill_of_scout_leaves_the_run_in_the_ledger_and_nothing_running(tmp_p
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--yes", "--env", "current"]
     scout = subprocess.Popen([*argv, "--repo", str(repo), "--cache-dir", str(cache), "--sandbox"])
-    wait_for(lambda: len(tagged(tag)) == 3, "the three daemons")
+    wait_for(log_shows(cache, "daemons: 3"), "the three daemons")
     scout.kill()
     scout.wait()
     assert wait_gone(tag) == []  # the sandbox's PID namespace died with scout

@@ -9,7 +9,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -99,7 +99,7 @@ def run_local(
     with ThreadPoolExecutor(max_workers=len(slots), thread_name_prefix="scout-run") as pool:
         futures = [pool.submit(work, job) for job in jobs]
         try:
-            for future in as_completed(futures):
+            for future in _completing(futures):
                 runs.append(_done(store, layout, jobs_by_id, future.result(), on_done))
         except KeyboardInterrupt:
             cancel.set()
@@ -109,6 +109,18 @@ def run_local(
                     runs.append(_done(store, layout, jobs_by_id, run, on_done))
             raise Interrupted(runs) from None
     return runs
+
+
+def _completing(futures: list[Future], poll_s: float = 0.5):
+    """as_completed, waking every poll_s. The kernel may hand a Ctrl-C (or SIGTERM) to any thread,
+    one reading a run's output say; Python raises it in the main thread only when that thread next
+    runs, and a main thread waiting without a timeout would wait for the whole run."""
+    pending = list(futures)
+    while pending:
+        done, _ = wait(pending, timeout=poll_s, return_when=FIRST_COMPLETED)
+        for future in [f for f in pending if f in done]:
+            pending.remove(future)
+            yield future
 
 
 def _done(store, layout: Layout, jobs_by_id: dict[str, Job], run: Run, on_done) -> Run:

@@ -151,7 +151,7 @@ def run_streaming(
     left running, whether or not it left its process group."""
     _become_subreaper()
     token = uuid.uuid4().hex
-    start = _clock()
+    start, timer = time.monotonic(), _clock()
     try:
         proc = subprocess.Popen(
             argv,
@@ -178,7 +178,7 @@ def run_streaming(
                 if cancel is not None and cancel.is_set():
                     interrupted = True
                     break
-                if timeout is not None and _clock() - start > timeout:
+                if timeout is not None and _clock() - timer > timeout:
                     timed_out = True
                     break
     except KeyboardInterrupt:
@@ -190,6 +190,6 @@ def run_streaming(
         with _active_lock:
             _started.discard(proc.pid)
         reader.join(timeout=5)
-    seconds = round(_clock() - start, 3)
+    seconds = round(time.monotonic() - start, 3)
     code = None if (timed_out or interrupted) else proc.returncode
     return ProcessResult(code, seconds, timed_out, interrupted)
