@@ -70,11 +70,6 @@ def test_a_10_mb_readme_gets_a_plan_in_bounded_time(tmp_path):
     plan_in_place(repo, limit_s=5)
 
 
-@pytest.mark.xfail(
-    reason="discover branch (docs.py): a doc over _MAX_DOC_BYTES (400 KB) is skipped whole, so a 10 MB "
-    "README's own commands are lost; reading its first 400 KB would keep them",
-    strict=False,
-)
 def test_a_10_mb_readme_keeps_its_documented_command(tmp_path):
     repo = huge_readme(tmp_path)
     assert plan_in_place(repo, limit_s=5).command == "python eval.py --split test"
