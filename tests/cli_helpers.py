@@ -18,3 +18,17 @@ def documented(files: dict[str, str], command: str = "python eval.py") -> dict[s
     """The files of a toy repo whose README documents its evaluation, as a real repo's does: the
     fitted ranker reads the docs, and a lone undocumented script may well be no evaluation."""
     return {"README.md": f"## Evaluation\n\n```bash\n{command}\n```\n", **files}
+
+
+def ledger(cache: Path):
+    """Every run the ledger under `cache` holds (none before the first run made the store)."""
+    from scout.ledger import list_runs
+    from scout.store import Store
+
+    if not (cache / "scout.db").exists():
+        return []
+    store = Store(cache / "scout.db")
+    try:
+        return list_runs(store)
+    finally:
+        store.close()

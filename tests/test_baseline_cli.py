@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from scout.cli import app
-from scout.ledger import list_runs
 from scout.models import Paper, Repo, Result
 from scout.store import Store
-from tests.cli_helpers import documented, run_baseline
+from tests.cli_helpers import documented, ledger, run_baseline
 from tests.sync import GUARD_S, log_shows, wait_for
 
 EVAL_OK = """
@@ -50,14 +49,6 @@ def alive(pid: int) -> bool:
 @pytest.fixture
 def cache(tmp_path) -> Path:
     return tmp_path / "cache"
-
-
-def ledger(cache: Path):
-    store = Store(cache / "scout.db")
-    try:
-        return list_runs(store)
-    finally:
-        store.close()
 
 
 def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):

@@ -18,8 +18,7 @@ from scout.baseline.discover import plan as plan_module
 from scout.baseline.discover.plan import Choice, Plan
 from scout.cli import app
 from scout.cli.baseline import _print_plan
-from scout.ledger import list_runs
-from scout.store import Store
+from tests.cli_helpers import ledger
 
 
 @pytest.fixture(autouse=True)
@@ -88,16 +87,6 @@ FILES = {
 
 def cli(cache: Path, *args: str, **kwargs):
     return CliRunner().invoke(app, ["baseline", "--env", "current", "--cache-dir", str(cache), *args], **kwargs)
-
-
-def ledger(cache: Path):
-    if not (cache / "scout.db").exists():
-        return []
-    store = Store(cache / "scout.db")
-    try:
-        return list_runs(store)
-    finally:
-        store.close()
 
 
 def test_a_sure_plan_shows_its_confidence_and_runs_with_yes(tmp_path, make_git_repo, monkeypatch):

@@ -13,9 +13,7 @@ from scout.baseline.discover.candidates import find_candidates
 from scout.baseline.discover.needs import fill
 from scout.cli import app
 from scout.errors import ConfigError
-from scout.ledger import list_runs
-from scout.store import Store
-from tests.cli_helpers import documented, run_baseline
+from tests.cli_helpers import documented, ledger, run_baseline
 from tests.sync import log_shows
 
 EVAL = 'import sys\nprint("test accuracy: 0.91")\n'
@@ -23,16 +21,6 @@ EVAL = 'import sys\nprint("test accuracy: 0.91")\n'
 
 def plan(cache: Path, *args: str):
     return CliRunner().invoke(app, ["baseline", "--plan", "--cache-dir", str(cache), *args])
-
-
-def ledger(cache: Path):
-    if not (cache / "scout.db").exists():
-        return []
-    store = Store(cache / "scout.db")
-    try:
-        return list_runs(store)
-    finally:
-        store.close()
 
 
 def test_plan_json_runs_nothing(tmp_path, make_git_repo):
