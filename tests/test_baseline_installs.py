@@ -299,3 +299,14 @@ def test_a_repo_set_up_by_its_environment_yml(tmp_path, monkeypatch, make_git_re
     assert install.endswith(f"install --disable-pip-version-check ./{wheel}")  # conda's packages are not pip's
     assert runs["condabroken"]["status"] == "failed"
     assert "installing the conda file's pip packages failed" in runs["condabroken"]["message"]
+
+
+def test_a_committed_venv_and_a_dangling_link_are_not_the_repos_imports(tmp_path):
+    # rupes438/CodeGen (dev corpus) commits a Python 2.7 virtualenv whose stdlib files are links into
+    # its author's machine: planning it raised FileNotFoundError.
+    repo = _write(
+        tmp_path,
+        {"main.py": "import numpy\n", "venv/lib/python2.7/site-packages/six.py": "import winreg_only_here\n"},
+    )
+    (repo / "venv/lib/python2.7/stat.py").symlink_to("/usr/lib/python2.7/stat.py")
+    assert plan_installs(repo, "", "", None).inferred == ("numpy",)

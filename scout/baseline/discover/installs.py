@@ -180,21 +180,29 @@ def _is_package(repo_dir: Path) -> bool:
 # GPUs parsing at once failed with "SystemError: AST constructor recursion depth mismatch"
 # (python/cpython#106905), and took the whole `scout baseline` down. Their parses take turns.
 _PARSE_LOCK = threading.Lock()
+_NOT_THE_REPOS_CODE = frozenset({"site-packages", "dist-packages", "node_modules", "__pycache__"})
 
 
 def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
     """Top-level modules the repo's code imports from outside itself and the standard library."""
     import ast
 
-    files = [p for p in repo_dir.rglob("*.py") if not any(part.startswith(".") for part in p.parts)][:limit]
+    # A committed virtualenv (site-packages, often with links into its author's machine) is not the
+    # repo's code; a dangling link is no file at all.
+    files = [
+        p
+        for p in repo_dir.rglob("*.py")
+        if not any(part.startswith(".") or part in _NOT_THE_REPOS_CODE for part in p.relative_to(repo_dir).parts)
+        and not p.is_symlink()
+    ][:limit]
     local = {p.stem for p in files} | {p.parent.name for p in files}
     names: set[str] = set()
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
         try:
+            text = path.read_text(encoding="utf-8", errors="replace")
             with _PARSE_LOCK:
                 tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        except (OSError, SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
