@@ -323,21 +323,26 @@ def plan_baseline(request, session) -> list[Plan]:
     layout = Layout(session.settings.cache_dir)
     targets = targets_for(request.repos, request.from_sota, request.top, session.store)
     options = request.options
-    sets = parse_sets(options.sets)
+    parse_sets(options.sets)  # a malformed --set is one error before any clone
     check_pick(options.pick, options.cmd, len(targets))
-    return [
-        plan_target(
-            target,
-            layout.repos,
-            layout.recipes,
-            update=options.update,
-            cmd=options.cmd,
-            pick=options.pick,
-            sets=sets,
-            has_gpu=has_gpu(request.device, list_gpus, parse_device),
-        )
-        for target in targets
-    ]
+    gpu = has_gpu(request.device, list_gpus, parse_device)
+    return [plan_with(target, layout.repos, layout.recipes, options, gpu) for target in targets]
+
+
+def plan_with(target: Target, repos_dir: Path, recipes_dir: Path, options, gpu: bool) -> Plan:
+    """plan_target with a run's options (--update, --cmd, --pick, --set), for --plan and a run alike."""
+    from scout.baseline.discover.needs import parse_sets
+
+    return plan_target(
+        target,
+        repos_dir,
+        recipes_dir,
+        update=options.update,
+        cmd=options.cmd,
+        pick=options.pick,
+        sets=parse_sets(options.sets),
+        has_gpu=gpu,
+    )
 
 
 def has_gpu(device: str, list_gpus, parse_device) -> bool:

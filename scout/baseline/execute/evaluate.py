@@ -115,22 +115,12 @@ class Job:
 def prepare(target: Target, layout: Layout, options: Options) -> Job:
     """Allocate the run, clone the repo and plan it. Failures (no clone, no command, a placeholder
     with no value) are kept in Job.error."""
-    from scout.baseline.discover.needs import parse_sets
-    from scout.baseline.discover.plan import plan_target
+    from scout.baseline.discover.plan import plan_with
 
     run_id, run_dir = allocate_run_dir(layout.runs)
     job = Job(run_id, run_dir, now_iso(), target, options, layout)
     try:
-        plan = plan_target(
-            target,
-            layout.repos,
-            layout.recipes,
-            update=options.update,
-            cmd=options.cmd,
-            pick=options.pick,
-            sets=parse_sets(options.sets),
-            has_gpu=options.has_gpu,
-        )
+        plan = plan_with(target, layout.repos, layout.recipes, options, options.has_gpu)
     except UsageError:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
