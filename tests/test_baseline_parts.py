@@ -313,6 +313,8 @@ def test_sandbox_blocks_network_and_writes_outside(tmp_path, make_git_repo):
 NVIDIA_SMI = {
     "two A100s": ("0, NVIDIA A100-SXM4-80GB\n1, NVIDIA A100-SXM4-80GB\n", 0),
     "a mixed box": ("0, NVIDIA H100 80GB HBM3\n1, Tesla V100-SXM2-16GB\n2, NVIDIA GeForce RTX 3090\n", 0),
+    # Read on an H200 by bench/gpu.py, 2026-12-04.
+    "one H200": ("0, NVIDIA H200\n", 0),
     "no devices": ("No devices were found\n", 6),
     "no driver": (
         "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
@@ -355,6 +357,8 @@ def test_gpus_from_a_real_nvidia_smi_answer(fake_nvidia_smi):
         Gpu(1, "Tesla V100-SXM2-16GB"),
         Gpu(2, "NVIDIA GeForce RTX 3090"),
     ]
+    fake_nvidia_smi("one H200")
+    assert list_gpus() == [Gpu(0, "NVIDIA H200")]
     # Its failures print to stdout and exit non-zero: no GPU, never a name made of the message.
     for machine in ("no devices", "no driver"):
         fake_nvidia_smi(machine)
