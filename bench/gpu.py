@@ -64,7 +64,16 @@ def baseline_check(device: str, work: Path) -> dict:
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "tiny eval"], cwd=repo, check=True)
     # --pick 1: this checks the GPU path, not the plan (a one-script repo is rarely "sure").
-    command = [sys.executable, "-c", "from scout.cli import main; main()", "baseline", "--repo", str(repo), "--pick", "1"]
+    command = [
+        sys.executable,
+        "-c",
+        "from scout.cli import main; main()",
+        "baseline",
+        "--repo",
+        str(repo),
+        "--pick",
+        "1",
+    ]
     command += ["--device", device, "--yes", "--env", "current", "--json", "--cache-dir", str(work / "cache")]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     runs = json.loads(done.stdout)["runs"] if done.stdout.strip() else []
