@@ -26,7 +26,13 @@ def commit(repo: Path) -> Path:
     return repo
 
 
-def plan_cli(tmp_path: Path, repo: Path, limit_s: float):
+# The limits are guards against a hang or a blow-up (a 10 MB README read line by line with a
+# quadratic pattern takes hours), far above the ~1 s a plan takes, so a loaded machine cannot fail
+# them: the time per plan is measured in bench/repos.py, not here.
+HANG_GUARD_S = 60
+
+
+def plan_cli(tmp_path: Path, repo: Path):
     """`scout baseline --repo REPO --plan --json`: (exit code, the plan or None, stderr), timed."""
     started = time.perf_counter()
     result = CliRunner().invoke(
@@ -34,7 +40,7 @@ def plan_cli(tmp_path: Path, repo: Path, limit_s: float):
     )
     seconds = time.perf_counter() - started
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
-    assert seconds < limit_s, f"planning took {seconds:.1f} s"
+    assert seconds < HANG_GUARD_S, f"planning took {seconds:.1f} s"
     if result.exit_code == 0:
         [plan] = json.loads(result.stdout)["plans"]
         return 0, plan, result.stderr
@@ -42,12 +48,12 @@ def plan_cli(tmp_path: Path, repo: Path, limit_s: float):
     return result.exit_code, None, result.stderr
 
 
-def plan_in_place(repo: Path, limit_s: float):
+def plan_in_place(repo: Path):
     """The plan of a checkout as it stands (no clone), timed: what `--plan` spends per cloned repo."""
     started = time.perf_counter()
     plan = plan_checkout(Target(str(repo)), Checkout(str(repo), repo, "0" * 40), repo / ".no-recipes")
     seconds = time.perf_counter() - started
-    assert seconds < limit_s, f"planning took {seconds:.1f} s"
+    assert seconds < HANG_GUARD_S, f"planning took {seconds:.1f} s"
     return plan
 
 
@@ -65,14 +71,14 @@ def huge_readme(tmp_path: Path) -> Path:
 
 def test_a_10_mb_readme_gets_a_plan_in_bounded_time(tmp_path):
     repo = huge_readme(tmp_path)
-    code, plan, _ = plan_cli(tmp_path, repo, limit_s=30)
+    code, plan, _ = plan_cli(tmp_path, repo)
     assert code == 0 and plan["candidates"]  # eval.py is found, whatever the ranker makes of it
-    plan_in_place(repo, limit_s=5)
+    plan_in_place(repo)
 
 
 def test_a_10_mb_readme_keeps_its_documented_command(tmp_path):
     repo = huge_readme(tmp_path)
-    assert plan_in_place(repo, limit_s=5).command == "python eval.py --split test"
+    assert plan_in_place(repo).command == "python eval.py --split test"
 
 
 @pytest.mark.slow
@@ -90,7 +96,7 @@ def test_50k_files(tmp_path):
             os.link(one, folder / f"sample{j:04d}.txt")
     (repo / "README.md").write_text("## Test\n```\npython test.py\n```\n")
     (repo / "test.py").write_text(EVAL)
-    plan = plan_in_place(repo, limit_s=10)
+    plan = plan_in_place(repo)
     assert "python test.py" in [c.command for c in plan.candidates]
 
 
@@ -100,7 +106,7 @@ def test_a_binary_readme(tmp_path):
     (repo / "README.md").write_bytes(bytes(range(256)) * 4000 + b"\x00\xff\xfe" * 1000)
     (repo / "eval.py").write_text(EVAL)
     commit(repo)
-    code, plan, stderr = plan_cli(tmp_path, repo, limit_s=10)
+    code, plan, stderr = plan_cli(tmp_path, repo)
     assert code in (0, 1), stderr
     if code == 0:
         assert plan["command"] in (None, "python eval.py")
@@ -112,7 +118,7 @@ def test_an_empty_readme(tmp_path):
     (repo / "README.md").write_text("")
     (repo / "eval.py").write_text(EVAL)
     commit(repo)
-    code, plan, stderr = plan_cli(tmp_path, repo, limit_s=10)
+    code, plan, stderr = plan_cli(tmp_path, repo)
     assert code == 0, stderr
     assert "python eval.py" in [c["command"] for c in plan["candidates"]]
 
@@ -123,7 +129,7 @@ def test_no_docs_at_all(tmp_path):
     (repo / "src" / "model.py").write_text("import torch\n")
     (repo / "notes.txt").write_text("nothing here\n")
     commit(repo)
-    code, plan, stderr = plan_cli(tmp_path, repo, limit_s=10)
+    code, plan, stderr = plan_cli(tmp_path, repo)
     assert code == 0, stderr
     assert plan["command"] is None and plan["source"].startswith("no runnable evaluation")
     text = CliRunner().invoke(app, ["baseline", "--plan", "--cache-dir", str(tmp_path / "cache"), "--repo", str(repo)])
@@ -134,5 +140,5 @@ def test_an_empty_repo_is_one_line(tmp_path):
     repo = tmp_path / "bare"
     repo.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    code, _, stderr = plan_cli(tmp_path, repo, limit_s=10)
+    code, _, stderr = plan_cli(tmp_path, repo)
     assert code == 0 or "no commits" in stderr

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from scout.cli import app
 from tests.replay import ReplayServer
-from tests.watch_replay import FIRST_PAGE, LONGER_PAGE, hf_items, today, watch_routes
+from tests.watch_replay import FIRST_PAGE, LONGER_PAGE, NOW, hf_items, today, watch_routes
 
 QUERY = "testing deep learning and language models"
 THRESHOLD = "0.25"  # the bag-of-words stand-in's cosines are lower than the real model's
@@ -31,6 +31,7 @@ def watch_env(tmp_path, monkeypatch, fake_embedder, real_fixtures):
     for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr("scout.search.embed.load_embedder", lambda model, cache_dir, **kw: fake_embedder)
+    monkeypatch.setattr("scout.clock.utc_now", lambda: NOW)
     state = {"arxiv": FIRST_PAGE, "hf": hf_items(real_fixtures), "pwc": today()}
     with ReplayServer(watch_routes(real_fixtures, state)) as server:
         for name in ("pwc", "arxiv", "hf", "github"):

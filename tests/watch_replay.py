@@ -57,5 +57,10 @@ def hf_items(real: Path) -> list:
     return json.loads((real / HF_LIST).read_text())
 
 
+# The moment the watch tests run at (scout.clock.utc_now is pinned to it): a real clock would
+# make "today" differ between the test and scout when a run straddles midnight.
+NOW = datetime(2026, 12, 4, 23, 59, 59, tzinfo=timezone.utc)
+
+
 def today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return NOW.date().isoformat()

@@ -4,11 +4,11 @@ exits 0 when nothing is new and, with --quiet, then prints nothing on stdout."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import typer
 
+from scout import clock
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.cli.search import progress_on_stderr, read_about
 from scout.errors import ConfigError
@@ -42,7 +42,7 @@ def watch_add(
         read_about(about),
         tuple(source or WATCH_SOURCES),
         settings.watch_threshold if threshold is None else threshold,
-        datetime.now(timezone.utc),
+        clock.utc_now(),
     )
     with session_for(settings) as session:
         WatchBook(session.store).add(watch)
@@ -125,7 +125,7 @@ def watch_run(
     fmt = "json" if as_json else fmt
     if fmt not in FORMATS:
         raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
-    now = datetime.now(timezone.utc)
+    now = clock.utc_now()
     start = parse_since(since, now) if since else None
     settings = settings_from(cache_dir=cache_dir, model=model)
     if settings.offline:

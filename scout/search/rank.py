@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from scout import clock
 from scout.errors import ConfigError
 from scout.models import Paper, RankedPaper
 from scout.search.embed import embed_texts
@@ -180,7 +181,7 @@ def strength_parts(paper: Paper, now: datetime | None = None) -> dict[str, float
     official code 0.3 (any code 0.15); stars up to 0.3 (log scale, 10k stars is full); a push in
     the last year 0.15 (last three years 0.075; archived repos get none); a reported benchmark
     result 0.15; citations up to 0.1 (log scale, 1k is full)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utc_now()
     live = [r for r in paper.repos if not r.archived]
     code = 0.3 if any(r.official for r in paper.repos) else 0.15 if paper.repos else 0.0
     stars = max((r.stars or 0 for r in paper.repos), default=0)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from scout import clock
 from scout.clock import iso
 from scout.config import Settings
 from scout.errors import ScoutError
@@ -68,7 +69,7 @@ def run_watches(
     watches = [book.get(name) for name in dict.fromkeys(names)] if names else book.all()
     if not watches:
         raise ScoutError('no watches yet; add one with scout watch add NAME "QUERY"')
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utc_now()
     reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
     listings = Listings()
     reports = tuple(
