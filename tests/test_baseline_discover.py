@@ -14,6 +14,7 @@ import pytest
 from scout.baseline.discover.candidates import find_candidates
 from scout.baseline.discover.docs import find_docs
 from scout.baseline.discover.rank import RANKER, Ranking, rank
+from tests.sync import GUARD_S
 
 DATA = Path(__file__).parent / "data" / "discover"
 
@@ -135,7 +136,7 @@ def test_hostile_readmes_are_bounded(tmp_path, readme):
     (tmp_path / "eval.py").write_text("import argparse\n")
     started = time.monotonic()
     ranking = rank(find_candidates(tmp_path))
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < GUARD_S
     assert isinstance(ranking, Ranking)
 
 
@@ -150,7 +151,7 @@ def test_many_files_are_bounded(tmp_path):
     (tmp_path / "main.py").write_text("print('acc', 1)\n")
     started = time.monotonic()
     found = find_candidates(tmp_path)
-    assert time.monotonic() - started < 5.0
+    assert time.monotonic() - started < GUARD_S
     assert found.files == 50_000
     assert _by_command(found, "python main.py").script_exists
 
