@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus.labels import CORPUS, load  # noqa: E402
+from bench.corpus.labels import CORPUS, SPLITS, load  # noqa: E402
 from scout.baseline.discover.docs import find_docs  # noqa: E402
 from scout.baseline.measure.claims import _metric_in, readme_claims  # noqa: E402
 from scout.baseline.measure.headline import rank_for_command, relation  # noqa: E402
@@ -61,7 +61,7 @@ def scout(*args: str, cache: Path, timeout: float) -> dict | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=("dev", "heldout"), required=True)
+    parser.add_argument("--split", choices=SPLITS, required=True)
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--out")

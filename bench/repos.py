@@ -2,7 +2,7 @@
 corpus (bench/corpus: sample.tsv drew the repos, LABELING.md says how each label was written from
 the docs alone, before scout ran on the repo).
 
-    python bench/repos.py [CORPUS_DIR] [--split dev|heldout|both] [--labels DIR] [--json] [--verbose]
+    python bench/repos.py [CORPUS_DIR] [--split dev|heldout|heldout2|both|all] [--labels DIR] [--json] [--verbose]
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
 is planned in process by the library call behind `scout baseline --repo DIR --plan` (offline,
@@ -23,7 +23,8 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
   (only plans that carry a confidence: a fitted ranker gives one);
 - plan time per repo (median, max).
 
-Never tune scout on the held-out part: debug with `--split dev`. The labels are read from
+`both` (the default) is dev and heldout; `all` adds heldout2, the fresh held-out draw (sample2.tsv).
+Never tune scout on a held-out part: debug with `--split dev`. The labels are read from
 bench/corpus/labels unless --labels names another folder; only labels with status `labeled` count,
 so it works whatever subset of the corpus is labeled so far."""
 
@@ -295,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "corpus", nargs="?", default=str(CORPUS), help="checkouts as <owner>+<name> (default %(default)s)"
     )
-    parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
+    parser.add_argument("--split", choices=(*SPLITS, "both", "all"), default="both")
     parser.add_argument("--labels", default=str(LABELS), help="the label folder (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the figures and every repo's outcome as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per repo as it is planned (stderr)")
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if not labels_dir.is_dir():
         print(f"error: no label folder {labels_dir}; pass --labels DIR", file=sys.stderr)
         return 1
-    splits = SPLITS if args.split == "both" else (args.split,)
+    splits = {"both": ("dev", "heldout"), "all": SPLITS}.get(args.split, (args.split,))
     scores, outcomes, skipped = run(corpus, splits, labels_dir, args.verbose, sys.stderr)
     if args.json:
         report = {

@@ -11,7 +11,8 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-SPLITS = ("dev", "heldout")
+# heldout2: a fresh held-out draw (sample2.tsv), made once heldout had been looked at.
+SPLITS = ("dev", "heldout", "heldout2")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,12 @@ with a fixed seed, and split it into a development part and a held-out part befo
 
     python bench/corpus/sample.py [--seed 20261204] [--size 130] > bench/corpus/sample.tsv
 
+A fresh held-out draw, once the held-out part has been looked at, leaves out every repo of the
+earlier draws and holds out all it draws (LABELING.md § A second held-out draw):
+
+    python bench/corpus/sample.py --seed 20261205 --exclude bench/corpus/sample.tsv \
+        --split-name heldout2 --per-field 4 > bench/corpus/sample2.tsv
+
 The frame is every GitHub repo that the Papers with Code dumps in ../shared/fixtures/real link to a
 paper: the AIMMX sample of paper→repo links (rows whose README cites the paper, i.e. the paper's
 own code or a faithful reimplementation), the AIMMX name sample (rows marked correct) and the
@@ -91,12 +97,25 @@ def already_known() -> set[str]:
     return {m.lower() for m in re.findall(r'\(\s*"([\w.-]+/[\w.-]+)"', text)}
 
 
+def excluded(paths: list[Path]) -> set[str]:
+    """Lower-cased repos of earlier draws (their `repo` column)."""
+    found = set()
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as fh:
+            found |= {row["repo"].lower() for row in csv.DictReader(fh, delimiter="\t")}
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--size", type=int, default=130)
+    parser.add_argument("--per-field", type=int, help="draw this many per field instead of a share by size")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], help="an earlier draw's TSV to leave out")
+    parser.add_argument("--split-name", help="hold out every row under this split name (a fresh held-out draw)")
     args = parser.parse_args()
-    rows = {repo: row for repo, row in frame().items() if repo not in already_known()}
+    seen = already_known() | excluded(args.exclude)
+    rows = {repo: row for repo, row in frame().items() if repo not in seen}
     repos = sorted(rows)
     unknown = [repo for repo in repos if rows[repo][2] is None]
     guessed = dict(zip(unknown, assign_fields([rows[r][0] or r for r in unknown], areas())))
@@ -111,9 +130,10 @@ def main() -> int:
     for field in sorted(by_field):
         members = by_field[field]
         rng.shuffle(members)
-        quota = min(len(members), max(MIN_PER_FIELD, round(args.size * len(members) / total)))
+        share = args.per_field or max(MIN_PER_FIELD, round(args.size * len(members) / total))
+        quota = min(len(members), share)
         for order, repo in enumerate(members[: quota + RESERVES_PER_FIELD]):
-            split = "heldout" if order % 3 == 1 else "dev"
+            split = args.split_name or ("heldout" if order % 3 == 1 else "dev")
             role = "drawn" if order < quota else "reserve"
             name, source, _, spelled = rows[repo]
             writer.writerow([spelled, field, split, role, order, source, name])
