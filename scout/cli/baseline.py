@@ -130,14 +130,17 @@ def _group_row(group: dict) -> tuple:
     )
 
 
-def _print_runs(runs, as_json: bool, title: str, groups=None) -> None:
+def _print_runs(runs, as_json: bool, title: str, groups=None, submitted=()) -> None:
     from scout.ledger import best_runs, ledger_json
 
     runs = sorted(runs, key=lambda run: (run.started_at, run.id))
     best = best_runs(runs)
     groups = list(groups or [])
     if as_json:
-        typer.echo(json.dumps(ledger_json(runs, groups), indent=2))
+        payload = ledger_json(runs, groups)
+        if submitted:  # the SLURM job ids, for `scout runs --cancel` and the cluster's own tools
+            payload["submitted"] = list(submitted)
+        typer.echo(json.dumps(payload, indent=2))
     elif runs:
         console.print(_ledger_table(runs, best, title, groups))
         for run in runs:  # below the table, where a long message does not squeeze the columns
@@ -419,13 +422,24 @@ def baseline(
         )
         report = run_baseline(request, session, hooks)
     if report.interrupted:
-        err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
-        _print_runs(report.runs, as_json, "baseline runs", report.groups)
+        if report.submitted:
+            err_console.print(
+                f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; the SLURM jobs keep running: "
+                f"`scout runs` records them once they end, `scout runs --cancel {_array_id(report.submitted)}` "
+                "cancels them",
+                soft_wrap=True,
+            )
+        else:
+            err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
+        _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
         raise typer.Exit(130)
     waiting = bool(report.submitted) and not wait
     if waiting:
-        err_console.print("`scout runs` records them once they finish")
-    _print_runs(report.runs, as_json, "baseline runs", report.groups)
+        err_console.print(
+            f"`scout runs` records them once they end; `scout runs --cancel {_array_id(report.submitted)}` cancels them",
+            soft_wrap=True,
+        )
+    _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
     if timed_out and not report.any_ok:
         ids = ", ".join(run.id for run in timed_out)
@@ -436,7 +450,12 @@ def baseline(
 
 
 def _say_submitted(job_ids: list[str]) -> None:
-    err_console.print(f"submitted {len(job_ids)} SLURM job(s): {', '.join(job_ids)}")
+    err_console.print(f"submitted {len(job_ids)} SLURM job(s): {', '.join(job_ids)}", soft_wrap=True)
+
+
+def _array_id(job_ids) -> str:
+    """The id that names every one of these jobs: the array's (12 for 12_0, 12_1), or the only job's."""
+    return job_ids[0].split("_")[0] if len(job_ids) > 1 else job_ids[0]
 
 
 class _RunProgress:
@@ -488,6 +507,12 @@ def runs(
         ".eval_results/*.yaml), csv or json.",
     ),
     out: str = typer.Option(".", "--out", help="Where --export writes (a folder, or a .csv/.json file)."),
+    cancel: str = typer.Option(
+        None,
+        "--cancel",
+        help="Cancel a SLURM job scout is waiting for (a job id, an array's id for all its jobs, or a run id), "
+        "record it as cancelled, then list.",
+    ),
     cache_dir: str = CacheDirOption,
 ) -> None:
     """The ledger of evaluations: each run's headline number, the paper's claim and the verdict.
@@ -503,6 +528,11 @@ def runs(
     if export is not None:
         _choice("--export", export, EXPORTS)
     with session_for(settings_from(cache_dir=cache_dir)) as session:
+        if cancel is not None:
+            from scout.baseline.run import cancel_jobs
+
+            job_ids = cancel_jobs(session, cancel)
+            err_console.print(f"cancelled SLURM job(s) {', '.join(job_ids)}", soft_wrap=True, markup=False)
         runs, waiting = ledger_runs(session)
         groups = list_groups(session.store)
     if waiting:
