@@ -137,10 +137,12 @@ def _how_it_ended(row: dict, state: scheduler.JobState | None) -> tuple[str, str
         return "failed", f"{job} ran out of memory and the scheduler killed it; {see}"
     if state.state == "NODE_FAIL":
         return "failed", f"{job} ended because its node failed; run it again"
-    if state.signal:
-        name = signal.Signals(state.signal).name if state.signal in signal.Signals._value2member_map_ else ""
-        why = " (the kernel's out-of-memory killer, or someone, killed it)" if state.signal == signal.SIGKILL else ""
-        return "failed", f"{job} ended as {state.state}: its process was killed by signal {state.signal} {name}{why}; {see}"
+    # A signal ends the batch script itself, or (as srun reports it) its step with status 128 + n.
+    killed = state.signal or (state.exit_code - 128 if state.exit_code and 128 < state.exit_code < 160 else None)
+    if killed:
+        name = signal.Signals(killed).name if killed in set(signal.Signals) else "a signal"
+        why = " (the kernel's out-of-memory killer, or someone, killed it)" if killed == signal.SIGKILL else ""
+        return "failed", f"{job} ended as {state.state}: its process was killed by {name} ({killed}){why}; {see}"
     if state.state == "COMPLETED":
         return "failed", f"{job} completed without writing a result; {see}"
     code = f" with exit status {state.exit_code}" if state.exit_code else ""
@@ -171,6 +173,7 @@ def _record(store, layout: Layout, row: dict, state: scheduler.JobState | None, 
             run = stopped_outside(job, status, message)
         else:
             run = Run(row["run_id"], "?", row["submitted_at"], status, message=message, log=str(run_dir / "log.txt"))
+    run = replace(run, env={**run.env, "slurm_job": row["job_id"]})  # where it ran, for sacct or the logs
     recorded = finish(store, layout, job, run) if job else record_run(store, layout.runs, run)
     with store.transaction() as db:
         db.execute("DELETE FROM pending_jobs WHERE run_id = ?", (row["run_id"],))
