@@ -305,3 +305,21 @@ def test_ctrl_c_leaves_the_jobs_running_and_runs_cancel_ends_them(tmp_path, make
 
     again = _cli(cache, "runs", "--cancel", job_id)
     assert again.exit_code == 1 and f"no SLURM job waiting to be collected is named '{job_id}'" in again.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.slurm
+@pytest.mark.needs("slurm")
+def test_a_job_past_its_slurm_time_limit_is_recorded_as_timed_out(tmp_path, make_git_repo):
+    cache = tmp_path / "cache"
+    repo = make_git_repo("hang", documented({"eval.py": HANG}))
+    # One minute is SLURM's smallest limit; the controller checks limits every 30 s.
+    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py", "--time", "1", "--timeout", "3600", "--json"))
+    try:
+        job_id = _running_job(cache)
+        out, err = _finish(scout, 60 + 30 + NOTICED_S + GUARD_S)
+    finally:
+        scout.kill()
+    [run] = json.loads(out)["runs"]
+    assert run["status"] == "timeout" and f"SLURM job {job_id} reached its SLURM time limit" in run["message"], run
+    assert _state(job_id) == "TIMEOUT"

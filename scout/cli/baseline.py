@@ -439,7 +439,8 @@ def baseline(
             f"`scout runs` records them once they end; `scout runs --cancel {_array_id(report.submitted)}` cancels them",
             soft_wrap=True,
         )
-    _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
+    if as_json or report.runs:
+        _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
     if timed_out and not report.any_ok:
         ids = ", ".join(run.id for run in timed_out)

@@ -73,7 +73,14 @@ def make_executor(folder: Path, options: SlurmOptions, timeout_s: float):
         raise EvalError(
             f"cannot submit SLURM jobs here ({exc}); run on a SLURM login node or use --executor local"
         ) from exc
-    params = {"timeout_min": time_limit(options, timeout_s), "name": "scout-baseline"}
+    params = {
+        "timeout_min": time_limit(options, timeout_s),
+        "name": "scout-baseline",
+        # submitit asks SLURM for USR2 on every process 90 s before the time limit, so that a
+        # checkpointable job can requeue itself. An evaluation is not one: USR2 would kill it early and
+        # end the job as FAILED, not TIMEOUT. The batch shell gets URG instead, which it ignores.
+        "slurm_additional_parameters": {"signal": "B:URG@1"},
+    }
     if options.gpus_per_job:
         params["gpus_per_node"] = options.gpus_per_job
     if options.partition:
