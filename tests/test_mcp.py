@@ -266,7 +266,9 @@ def test_run_baseline_with_seeds_records_each_seed_and_the_group(workdir, make_g
         return refused, counted, listed
 
     refused, counted, listed = talk(server(workdir), conversation)
-    assert all(error_text(result).startswith("invalid arguments for run_baseline: seeds") for result in refused.values())
+    assert all(
+        error_text(result).startswith("invalid arguments for run_baseline: seeds") for result in refused.values()
+    )
     for result, seeds in ((counted, [10, 11]), (listed, [3, 7])):
         data = payload(result)
         assert [run["seed"] for run in data["runs"]] == seeds

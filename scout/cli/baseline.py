@@ -435,10 +435,8 @@ def baseline(
         raise typer.Exit(130)
     waiting = bool(report.submitted) and not wait
     if waiting:
-        err_console.print(
-            f"`scout runs` records them once they end; `scout runs --cancel {_array_id(report.submitted)}` cancels them",
-            soft_wrap=True,
-        )
+        cancel = f"scout runs --cancel {_array_id(report.submitted)}"
+        err_console.print(f"`scout runs` records them once they end; `{cancel}` cancels them", soft_wrap=True)
     if as_json or report.runs:
         _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]

@@ -8,6 +8,7 @@ node failure never writes them."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -17,9 +18,7 @@ from scout.errors import ConfigError, EvalError
 
 _TRY_IT = "run on a SLURM login node, or try it on this machine with scripts/slurm-single-node up"
 # States after which a job will never run again (a requeued job goes back to PENDING).
-ENDED = frozenset(
-    "COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY PREEMPTED BOOT_FAIL DEADLINE".split()
-)
+ENDED = frozenset("COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY PREEMPTED BOOT_FAIL DEADLINE".split())
 _QUERY_TIMEOUT_S = 30
 
 
@@ -181,16 +180,12 @@ def job_states(job_ids: list[str]) -> dict[str, JobState]:
     states = {job_id: known[job_id] for job_id in job_ids if job_id in known}
     forgotten = [job_id for job_id in job_ids if job_id not in states]
     if forgotten and shutil.which("sacct"):
-        try:
-            states.update(
-                (job_id, state)
-                for job_id, state in parse_sacct(
-                    _ask("sacct", "-n", "-P", "-X", "-o", "JobID,State,ExitCode", "-j", ",".join(forgotten))
-                ).items()
-                if job_id in forgotten
+        # Without an accounting database sacct fails: it cannot say more than squeue did.
+        with contextlib.suppress(EvalError):
+            answer = parse_sacct(
+                _ask("sacct", "-n", "-P", "-X", "-o", "JobID,State,ExitCode", "-j", ",".join(forgotten))
             )
-        except EvalError:  # no accounting database: sacct cannot say more than squeue did
-            pass
+            states.update((job_id, state) for job_id, state in answer.items() if job_id in forgotten)
     return states
 
 

@@ -263,9 +263,7 @@ def cancel(store, layout: Layout, ident: str) -> list[str]:
     """scancel the pending jobs that `ident` names (a run id, a job id such as 12_3, or an array's id
     12 for all its tasks); returns their job ids. The runs are recorded as cancelled by the next poll."""
     rows = [
-        row
-        for row in _rows(store)
-        if ident in (row["run_id"], row["job_id"]) or row["job_id"].split("_")[0] == ident
+        row for row in _rows(store) if ident in (row["run_id"], row["job_id"]) or row["job_id"].split("_")[0] == ident
     ]
     if not rows:
         raise ConfigError(f"no SLURM job waiting to be collected is named {ident!r}; `scout runs --json` lists runs")
