@@ -94,6 +94,33 @@ def _pending_job_ids(cache: Path) -> list[str]:
         store.close()
 
 
+def _hanging_job(tmp_path, make_git_repo, act, *flags: str, guard_s: float = NOTICED_S):
+    """`scout baseline --executor slurm` on an evaluation that runs until stopped: once it runs inside
+    its job, `act(scout, cache, job_id)`; then scout must exit within `guard_s`. Returns the process (ended),
+    its stdout and stderr, the cache and the job id."""
+    cache = tmp_path / "cache"
+    repo = make_git_repo("hang", documented({"eval.py": HANG}))
+    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py", *flags))
+    try:
+        job_id = _running_job(cache)
+        act(scout, cache, job_id)
+        out, err = _finish(scout, guard_s)
+    finally:
+        scout.kill()
+    return scout, out, err, cache, job_id
+
+
+def _kill_the_job_process(scout, cache: Path, job_id: str) -> None:
+    """As the OOM killer ends a job: SIGKILL to the evaluation and to every process above it up to
+    submitit's, which so never writes its result."""
+    [pid_file] = list(cache.glob("runs/*/out/eval.pid"))
+    evaluation = psutil.Process(int(pid_file.read_text()))
+    above = evaluation.parents()
+    job_process = next(p for p in above if "submitit.core._submit" in " ".join(p.cmdline()))
+    for process in [evaluation, *above[: above.index(job_process) + 1]]:
+        process.kill()
+
+
 # -- what SLURM prints ----------------------------------------------------------------------------
 
 
@@ -226,6 +253,7 @@ def test_no_wait_returns_the_job_ids_and_scout_runs_collects_the_group(tmp_path,
 
     def collected():
         listing = json.loads(_cli(cache, "runs", "--json").stdout)
+        assert len(listing["runs"]) == 2 or listing["groups"] == [], "an aggregate before the group's last job"
         return listing if len(listing["runs"]) == 2 else None
 
     listing = wait_for(collected, "`scout runs` to record both jobs")
@@ -239,15 +267,10 @@ def test_no_wait_returns_the_job_ids_and_scout_runs_collects_the_group(tmp_path,
 @pytest.mark.slurm
 @pytest.mark.needs("slurm")
 def test_a_scancelled_job_is_recorded_as_cancelled_and_the_waiting_scout_returns(tmp_path, make_git_repo):
-    cache = tmp_path / "cache"
-    repo = make_git_repo("hang", documented({"eval.py": HANG}))
-    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py", "--json"))
-    try:
-        job_id = _running_job(cache)
+    def scancel(scout, cache, job_id):
         subprocess.run(["scancel", job_id], check=True)
-        out, err = _finish(scout, NOTICED_S)
-    finally:
-        scout.kill()
+
+    scout, out, err, _, job_id = _hanging_job(tmp_path, make_git_repo, scancel, "--json")
     assert scout.returncode == 1, err  # no run produced a metric
     [run] = json.loads(out)["runs"]
     assert run["status"] == "cancelled" and f"SLURM job {job_id} was cancelled" in run["message"]
@@ -258,22 +281,7 @@ def test_a_scancelled_job_is_recorded_as_cancelled_and_the_waiting_scout_returns
 @pytest.mark.slurm
 @pytest.mark.needs("slurm")
 def test_a_job_killed_with_sigkill_is_recorded_as_failed(tmp_path, make_git_repo):
-    cache = tmp_path / "cache"
-    repo = make_git_repo("hang", documented({"eval.py": HANG}))
-    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py", "--json"))
-    try:
-        _running_job(cache)
-        [pid_file] = list(cache.glob("runs/*/out/eval.pid"))
-        evaluation = psutil.Process(int(pid_file.read_text()))
-        # As the OOM killer ends a job: SIGKILL to the evaluation and to submitit's process above it,
-        # which never writes its result.
-        job_process = next(p for p in evaluation.parents() if "submitit.core._submit" in " ".join(p.cmdline()))
-        doomed = [evaluation, *evaluation.parents()[: evaluation.parents().index(job_process) + 1]]
-        for process in doomed:
-            process.kill()
-        out, err = _finish(scout, NOTICED_S)
-    finally:
-        scout.kill()
+    _, out, _, _, _ = _hanging_job(tmp_path, make_git_repo, _kill_the_job_process, "--json")
     [run] = json.loads(out)["runs"]
     assert run["status"] == "failed", run
     assert "killed by SIGKILL (9)" in run["message"] and "out-of-memory killer" in run["message"]
@@ -283,15 +291,10 @@ def test_a_job_killed_with_sigkill_is_recorded_as_failed(tmp_path, make_git_repo
 @pytest.mark.slurm
 @pytest.mark.needs("slurm")
 def test_ctrl_c_leaves_the_jobs_running_and_runs_cancel_ends_them(tmp_path, make_git_repo):
-    cache = tmp_path / "cache"
-    repo = make_git_repo("hang", documented({"eval.py": HANG}))
-    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py"))
-    try:
-        job_id = _running_job(cache)
+    def ctrl_c(scout, cache, job_id):
         scout.send_signal(signal.SIGINT)
-        _, err = _finish(scout, GUARD_S)
-    finally:
-        scout.kill()
+
+    scout, _, err, cache, job_id = _hanging_job(tmp_path, make_git_repo, ctrl_c, guard_s=GUARD_S)
     assert scout.returncode == 130, err
     assert "the SLURM jobs keep running" in err and f"scout runs --cancel {job_id}" in err
     assert _state(job_id) == "RUNNING" and ledger(cache) == []
@@ -311,15 +314,11 @@ def test_ctrl_c_leaves_the_jobs_running_and_runs_cancel_ends_them(tmp_path, make
 @pytest.mark.slurm
 @pytest.mark.needs("slurm")
 def test_a_job_past_its_slurm_time_limit_is_recorded_as_timed_out(tmp_path, make_git_repo):
-    cache = tmp_path / "cache"
-    repo = make_git_repo("hang", documented({"eval.py": HANG}))
     # One minute is SLURM's smallest limit; the controller checks limits every 30 s.
-    scout = _spawn(cache, *_slurm_args(repo, "--cmd", "python eval.py", "--time", "1", "--timeout", "3600", "--json"))
-    try:
-        job_id = _running_job(cache)
-        out, err = _finish(scout, 60 + 30 + NOTICED_S + GUARD_S)
-    finally:
-        scout.kill()
+    flags = ("--time", "1", "--timeout", "3600", "--json")
+    _, out, _, _, job_id = _hanging_job(
+        tmp_path, make_git_repo, lambda scout, cache, job_id: None, *flags, guard_s=60 + 30 + NOTICED_S + GUARD_S
+    )
     [run] = json.loads(out)["runs"]
     assert run["status"] == "timeout" and f"SLURM job {job_id} reached its SLURM time limit" in run["message"], run
     assert _state(job_id) == "TIMEOUT"
