@@ -421,24 +421,22 @@ def baseline(
             on_submitted=_say_submitted,
         )
         report = run_baseline(request, session, hooks)
-    if report.interrupted:
-        if report.submitted:
-            err_console.print(
-                f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; the SLURM jobs keep running: "
-                f"`scout runs` records them once they end, `scout runs --cancel {_array_id(report.submitted)}` "
-                "cancels them",
-                soft_wrap=True,
-            )
-        else:
-            err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
-        _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
-        raise typer.Exit(130)
+    cancel = f"scout runs --cancel {_array_id(report.submitted)}" if report.submitted else ""
+    if report.interrupted and report.submitted:
+        err_console.print(
+            f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; the SLURM jobs keep running: "
+            f"`scout runs` records them once they end, `{cancel}` cancels them",
+            soft_wrap=True,
+        )
+    elif report.interrupted:
+        err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
     waiting = bool(report.submitted) and not wait
     if waiting:
-        cancel = f"scout runs --cancel {_array_id(report.submitted)}"
         err_console.print(f"`scout runs` records them once they end; `{cancel}` cancels them", soft_wrap=True)
     if as_json or report.runs:
         _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
+    if report.interrupted:
+        raise typer.Exit(130)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
     if timed_out and not report.any_ok:
         ids = ", ".join(run.id for run in timed_out)
