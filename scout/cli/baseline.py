@@ -533,7 +533,9 @@ def runs(
         runs, waiting = ledger_runs(session)
         groups = list_groups(session.store)
     if waiting:
-        warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")
+        warn(
+            f"{waiting} SLURM job(s) not recorded yet: still running, or SLURM did not answer; run `scout runs` again later"
+        )
     if export is not None:
         from scout.baseline.measure import export as exporting
 
