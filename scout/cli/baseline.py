@@ -356,6 +356,12 @@ def baseline(
     set_: list[str] = typer.Option(
         None, "--set", help="KEY=VALUE for a placeholder of the command: its text, flag or variable (repeatable)."
     ),
+    skypilot: str = typer.Option(
+        None,
+        "--skypilot",
+        help="With --plan: also write each plan as a SkyPilot task (DIR/scout-<repo>.sky.yaml) to run on a cloud "
+        "with `sky launch`.",
+    ),
     cache_dir: str = CacheDirOption,
 ) -> None:
     """Clone the strongest repos, run their evaluation safely, and record the number to beat.
@@ -378,6 +384,8 @@ def baseline(
     parse_device(device)
     if pick is not None and cmd is not None:
         raise typer.BadParameter("--pick and --cmd both choose the command; pass one of them", param_hint="--pick")
+    if skypilot is not None and not plan:
+        raise typer.BadParameter("writes the plan as a SkyPilot task: pass it with --plan", param_hint="--skypilot")
     request = BaselineRequest(
         repos=tuple(repo or ()),
         from_sota=from_sota,
@@ -406,6 +414,13 @@ def baseline(
 
         with session_for(settings) as session:
             plans = plan_baseline(request, session)
+        if skypilot is not None:
+            from pathlib import Path
+
+            from scout.baseline.execute.skypilot import write_tasks
+
+            for path in write_tasks(plans, Path(skypilot), seed, gpus_per_job):
+                err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
         if as_json:
             typer.echo(json.dumps(plans_json(plans), indent=2))
         else:
@@ -534,7 +549,7 @@ def runs(
         groups = list_groups(session.store)
     if waiting:
         warn(
-            f"{waiting} SLURM job(s) not recorded yet: still running, or SLURM did not answer; run `scout runs` again later"
+            f"{waiting} SLURM job(s) not recorded yet (still running, or SLURM did not answer); run `scout runs` later"
         )
     if export is not None:
         from scout.baseline.measure import export as exporting
