@@ -414,6 +414,11 @@ def baseline(
 
         with session_for(settings) as session:
             plans = plan_baseline(request, session)
+        if as_json:
+            typer.echo(json.dumps(plans_json(plans), indent=2))
+        else:
+            for item in plans:
+                _print_plan(item, console, candidates=10)
         if skypilot is not None:
             from pathlib import Path
 
@@ -421,11 +426,6 @@ def baseline(
 
             for path in write_tasks(plans, Path(skypilot), seed, gpus_per_job):
                 err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
-        if as_json:
-            typer.echo(json.dumps(plans_json(plans), indent=2))
-        else:
-            for item in plans:
-                _print_plan(item, console, candidates=10)
         return
     with session_for(settings) as session, _RunProgress() as progress:
         hooks = BaselineHooks(
