@@ -178,7 +178,7 @@ def paper_key(paper: Paper) -> str:
     return paper_keys(paper)[0]
 
 
-STATUSES = ("ok", "failed", "timeout", "no-metrics")
+STATUSES = ("ok", "failed", "timeout", "no-metrics", "cancelled")
 _DESIGN_ORDER = tuple(
     "id repo commit command device gpu status exit_code seconds seed metrics headline claim verdict group "
     "paper_metrics env log".split()

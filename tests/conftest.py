@@ -16,7 +16,8 @@ from tests.needs import REAL_FIXTURES, in_ci, missing, problems
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "needs(*what): needs 'shared', 'bwrap' or 'chromium' (tests/needs.py); skips without, fails in CI"
+        "markers",
+        "needs(*what): needs 'shared', 'bwrap', 'chromium' or 'slurm' (tests/needs.py); skips without, fails in CI",
     )
     if not config.option.markexpr:
         config.option.markexpr = "not gpu" if in_ci() else "not gpu and not slow"

@@ -3,7 +3,9 @@
 - `shared`: the recorded real responses in ../shared/fixtures/real (or $SCOUT_REAL_FIXTURES),
   read by every source parser, search, watch, report and sota test;
 - `bwrap`: bubblewrap that can make a sandbox here, for `scout baseline --sandbox`;
-- `chromium`: headless Chromium, for the report's browser test.
+- `chromium`: headless Chromium, for the report's browser test;
+- `slurm`: a SLURM cluster that takes jobs (scripts/slurm-single-node up makes one on this machine),
+  for the tests marked `slurm`, which submit real jobs.
 
 Outside CI a test whose need is missing skips, and `-rs` prints why. Under CI=true it is a failure,
 and the run stops before any test with one line per missing need: a bare clone never passes CI on
@@ -65,7 +67,23 @@ def _chromium() -> str | None:
     return None
 
 
-CHECKS = {"shared": _shared, "bwrap": _bwrap, "chromium": _chromium}
+def _slurm() -> str | None:
+    up = "scripts/slurm-single-node up installs and starts a single-node cluster"
+    if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
+        return f"SLURM is missing: no `sbatch`/`sinfo` on PATH ({up})"
+    try:
+        probe = subprocess.run(["sinfo", "-h", "-N", "-o", "%T"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"SLURM does not answer: sinfo could not run ({exc}; {up})"
+    if probe.returncode != 0:
+        said = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
+        return f"SLURM does not answer: {said} ({up})"
+    if not any(state.strip("*~#") in ("idle", "mixed", "allocated") for state in probe.stdout.split()):
+        return f"no SLURM node takes jobs (sinfo: {' '.join(probe.stdout.split()) or 'no nodes'}; {up})"
+    return None
+
+
+CHECKS = {"shared": _shared, "bwrap": _bwrap, "chromium": _chromium, "slurm": _slurm}
 
 
 @functools.cache

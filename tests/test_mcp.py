@@ -250,6 +250,33 @@ def test_run_baseline_refuses_without_confirm_then_plan_then_a_confirmed_run(wor
     assert any("running 1 evaluation" in m for m in progress) and any(": ok" in m for m in progress)
 
 
+def test_run_baseline_with_seeds_records_each_seed_and_the_group(workdir, make_git_repo):
+    script = "import os\nprint(f\"test accuracy: {0.9 + int(os.environ['SCOUT_SEED']) / 1000}\")\n"
+    repo = make_git_repo("seeded", {"eval.py": script, "README.md": "## Evaluation\n\n```\npython eval.py\n```\n"})
+    common = {"repos": [str(repo)], "env": "current", "confirm": True, "cmd": "python eval.py"}
+
+    async def conversation(client):
+        refused = {
+            "zero": await client.call_tool("run_baseline", {**common, "seeds": 0}),
+            "negative": await client.call_tool("run_baseline", {**common, "seeds": [1, -2]}),
+            "empty": await client.call_tool("run_baseline", {**common, "seeds": []}),
+        }
+        counted = await client.call_tool("run_baseline", {**common, "seeds": 2, "seed": 10})
+        listed = await client.call_tool("run_baseline", {**common, "seeds": [3, 7, 3]})
+        return refused, counted, listed
+
+    refused, counted, listed = talk(server(workdir), conversation)
+    assert all(
+        error_text(result).startswith("invalid arguments for run_baseline: seeds") for result in refused.values()
+    )
+    for result, seeds in ((counted, [10, 11]), (listed, [3, 7])):
+        data = payload(result)
+        assert [run["seed"] for run in data["runs"]] == seeds
+        assert [run["metrics"]["test_accuracy"] for run in data["runs"]] == [0.9 + seed / 1000 for seed in seeds]
+        [group] = data["groups"]
+        assert group["seeds"] == seeds and group["aggregate"]["test_accuracy"]["n"] == 2
+
+
 def test_new_experiment_from_the_template(workdir):
     target = workdir / "exp1"
 

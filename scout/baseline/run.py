@@ -21,7 +21,7 @@ from scout.baseline.execute.evaluate import Job, Options, execute, prepare, unfi
 from scout.baseline.execute.layout import Layout
 from scout.baseline.execute.slurm import SlurmOptions
 from scout.baseline.record import finish, finish_groups, seed_jobs
-from scout.errors import Declined, EvalError, Interrupted
+from scout.errors import ConfigError, Declined, EvalError, Interrupted
 from scout.ledger import record_run
 from scout.models import Run
 
@@ -140,7 +140,7 @@ class BaselineRequest:
     options: Options = Options()
     device: str = "auto"
     executor: str = "local"  # or "slurm"
-    slurm: SlurmOptions | None = None
+    slurm: SlurmOptions = SlurmOptions()
     wait: bool = True  # for SLURM: wait for the jobs, else `scout runs` collects them later
     seeds: tuple[int, ...] = ()  # --seeds: run each evaluation once per seed, as one group
 
@@ -189,11 +189,15 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     kind, _ = parse_device(request.device)
     targets = targets_for(request.repos, request.from_sota, request.top, store)
     local = request.executor == "local"
+    if not local:  # before anything is cloned: no SLURM, an unknown partition, too many GPUs, too long
+        slurm.check(request.slurm)
     slots = plan_slots(request.device, list_gpus(sys.executable if kind == "cuda" else None)) if local else []
     options = replace(request.options, has_gpu=any(slot.device == "cuda" for slot in slots))
     check_pick(options.pick, options.cmd, len(targets))
     jobs, blocked = prepare_all(layout, targets, options)
     try:
+        if jobs and not local:  # the time limit the evaluations' timeouts ask for
+            slurm.check(request.slurm, max(job.timeout for job in jobs))
         answer = hooks.confirm(jobs, blocked) if jobs else True
         if answer is False:
             raise Declined("cancelled; nothing was run and nothing was recorded")
@@ -203,7 +207,7 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
             raise Declined(unsure_message([job.plan for job in unsure]))
         if picks:
             jobs, blocked = _repick(layout, options, jobs, blocked, picks)
-    except EvalError:
+    except (EvalError, ConfigError):
         discard(jobs + blocked)  # their run folders are still empty
         raise
     runs = []
@@ -216,14 +220,7 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     if request.seeds:
         jobs = seed_jobs(store, layout, jobs, list(request.seeds))
     if not local:
-        handles = slurm.submit(
-            store, jobs, request.slurm or slurm.SlurmOptions(), max(job.timeout for job in jobs), layout
-        )
-        job_ids = tuple(str(handle.job_id) for handle in handles)
-        hooks.on_submitted(list(job_ids))
-        finished = slurm.wait(store, layout, handles) if request.wait else []
-        groups = tuple(finish_groups(store, finished))
-        return BaselineReport(runs + finished, layout.runs, submitted=job_ids, groups=groups)
+        return _run_on_slurm(store, layout, request, jobs, runs, hooks)
     try:
         runs += run_local(store, layout, jobs, slots, hooks.on_line, hooks.on_done)
     except Interrupted as stop:
@@ -233,11 +230,36 @@ def run_baseline(request: BaselineRequest, session, hooks: BaselineHooks) -> Bas
     return BaselineReport(runs, layout.runs, groups=tuple(finish_groups(store, runs)))
 
 
+def _run_on_slurm(store, layout: Layout, request: BaselineRequest, jobs: list[Job], runs: list[Run], hooks):
+    """Submit the jobs as one array; wait for them unless asked not to, recording each as it ends and
+    each seed group's aggregate when its last job does."""
+    job_ids = tuple(slurm.submit(store, jobs, request.slurm, max(job.timeout for job in jobs), layout))
+    hooks.on_submitted(list(job_ids))
+    if not request.wait:
+        return BaselineReport(runs, layout.runs, submitted=job_ids)
+    try:
+        finished = slurm.wait(store, layout, list(job_ids), hooks.on_done)
+    except Interrupted as stop:  # the jobs go on: `scout runs` collects them
+        groups = tuple(finish_groups(store, slurm.settled(store, stop.runs)))
+        return BaselineReport(runs + stop.runs, layout.runs, submitted=job_ids, interrupted=True, groups=groups)
+    return BaselineReport(runs + finished, layout.runs, submitted=job_ids, groups=tuple(finish_groups(store, finished)))
+
+
+def cancel_jobs(session, ident: str) -> list[str]:
+    """scancel the SLURM jobs `ident` names (slurm.cancel) and record them once the scheduler says
+    they have ended; returns their job ids."""
+    layout = Layout(session.settings.cache_dir)
+    job_ids = slurm.cancel(session.store, layout, ident)
+    finished = slurm.wait(session.store, layout, job_ids)
+    finish_groups(session.store, slurm.settled(session.store, finished))
+    return job_ids
+
+
 def ledger_runs(session) -> tuple[list[Run], int]:
     """Every run in the ledger, once the SLURM jobs that finished since are recorded; and how many
     jobs are still running."""
     from scout.ledger import list_runs
 
     collected, waiting = slurm.collect(session.store, Layout(session.settings.cache_dir))
-    finish_groups(session.store, collected or [])
+    finish_groups(session.store, slurm.settled(session.store, collected))
     return list_runs(session.store), waiting

@@ -130,14 +130,17 @@ def _group_row(group: dict) -> tuple:
     )
 
 
-def _print_runs(runs, as_json: bool, title: str, groups=None) -> None:
+def _print_runs(runs, as_json: bool, title: str, groups=None, submitted=()) -> None:
     from scout.ledger import best_runs, ledger_json
 
     runs = sorted(runs, key=lambda run: (run.started_at, run.id))
     best = best_runs(runs)
     groups = list(groups or [])
     if as_json:
-        typer.echo(json.dumps(ledger_json(runs, groups), indent=2))
+        payload = ledger_json(runs, groups)
+        if submitted:  # the SLURM job ids, for `scout runs --cancel` and the cluster's own tools
+            payload["submitted"] = list(submitted)
+        typer.echo(json.dumps(payload, indent=2))
     elif runs:
         console.print(_ledger_table(runs, best, title, groups))
         for run in runs:  # below the table, where a long message does not squeeze the columns
@@ -353,6 +356,12 @@ def baseline(
     set_: list[str] = typer.Option(
         None, "--set", help="KEY=VALUE for a placeholder of the command: its text, flag or variable (repeatable)."
     ),
+    skypilot: str = typer.Option(
+        None,
+        "--skypilot",
+        help="With --plan: also write each plan as a SkyPilot task (DIR/scout-<repo>.sky.yaml) to run on a cloud "
+        "with `sky launch`.",
+    ),
     cache_dir: str = CacheDirOption,
 ) -> None:
     """Clone the strongest repos, run their evaluation safely, and record the number to beat.
@@ -375,6 +384,8 @@ def baseline(
     parse_device(device)
     if pick is not None and cmd is not None:
         raise typer.BadParameter("--pick and --cmd both choose the command; pass one of them", param_hint="--pick")
+    if skypilot is not None and not plan:
+        raise typer.BadParameter("writes the plan as a SkyPilot task: pass it with --plan", param_hint="--skypilot")
     request = BaselineRequest(
         repos=tuple(repo or ()),
         from_sota=from_sota,
@@ -408,6 +419,13 @@ def baseline(
         else:
             for item in plans:
                 _print_plan(item, console, candidates=10)
+        if skypilot is not None:
+            from pathlib import Path
+
+            from scout.baseline.execute.skypilot import write_tasks
+
+            for path in write_tasks(plans, Path(skypilot), seed, gpus_per_job):
+                err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
         return
     with session_for(settings) as session, _RunProgress() as progress:
         hooks = BaselineHooks(
@@ -418,14 +436,22 @@ def baseline(
             on_submitted=_say_submitted,
         )
         report = run_baseline(request, session, hooks)
-    if report.interrupted:
+    cancel = f"scout runs --cancel {_array_id(report.submitted)}" if report.submitted else ""
+    if report.interrupted and report.submitted:
+        err_console.print(
+            f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; the SLURM jobs keep running: "
+            f"`scout runs` records them once they end, `{cancel}` cancels them",
+            soft_wrap=True,
+        )
+    elif report.interrupted:
         err_console.print(f"[red]interrupted[/]: {len(report.runs)} run(s) recorded; no process left running")
-        _print_runs(report.runs, as_json, "baseline runs", report.groups)
-        raise typer.Exit(130)
     waiting = bool(report.submitted) and not wait
     if waiting:
-        err_console.print("`scout runs` records them once they finish")
-    _print_runs(report.runs, as_json, "baseline runs", report.groups)
+        err_console.print(f"`scout runs` records them once they end; `{cancel}` cancels them", soft_wrap=True)
+    if as_json or report.runs:
+        _print_runs(report.runs, as_json, "baseline runs", report.groups, report.submitted)
+    if report.interrupted:
+        raise typer.Exit(130)
     timed_out = [run for run in report.runs if run.status == "timeout" and run.metrics]
     if timed_out and not report.any_ok:
         ids = ", ".join(run.id for run in timed_out)
@@ -436,7 +462,12 @@ def baseline(
 
 
 def _say_submitted(job_ids: list[str]) -> None:
-    err_console.print(f"submitted {len(job_ids)} SLURM job(s): {', '.join(job_ids)}")
+    err_console.print(f"submitted {len(job_ids)} SLURM job(s): {', '.join(job_ids)}", soft_wrap=True)
+
+
+def _array_id(job_ids) -> str:
+    """The id that names every one of these jobs: the array's (12 for 12_0, 12_1), or the only job's."""
+    return job_ids[0].split("_")[0] if len(job_ids) > 1 else job_ids[0]
 
 
 class _RunProgress:
@@ -488,6 +519,12 @@ def runs(
         ".eval_results/*.yaml), csv or json.",
     ),
     out: str = typer.Option(".", "--out", help="Where --export writes (a folder, or a .csv/.json file)."),
+    cancel: str = typer.Option(
+        None,
+        "--cancel",
+        help="Cancel a SLURM job scout is waiting for (a job id, an array's id for all its jobs, or a run id), "
+        "record it as cancelled, then list.",
+    ),
     cache_dir: str = CacheDirOption,
 ) -> None:
     """The ledger of evaluations: each run's headline number, the paper's claim and the verdict.
@@ -503,10 +540,17 @@ def runs(
     if export is not None:
         _choice("--export", export, EXPORTS)
     with session_for(settings_from(cache_dir=cache_dir)) as session:
+        if cancel is not None:
+            from scout.baseline.run import cancel_jobs
+
+            job_ids = cancel_jobs(session, cancel)
+            err_console.print(f"cancelled SLURM job(s) {', '.join(job_ids)}", soft_wrap=True, markup=False)
         runs, waiting = ledger_runs(session)
         groups = list_groups(session.store)
     if waiting:
-        warn(f"{waiting} SLURM job(s) still running; run `scout runs` again later")
+        warn(
+            f"{waiting} SLURM job(s) not recorded yet (still running, or SLURM did not answer); run `scout runs` later"
+        )
     if export is not None:
         from scout.baseline.measure import export as exporting
 

@@ -26,6 +26,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError, Unexpected
 from pydantic import Field, ValidationError
 
 from scout import __version__
+from scout.baseline.measure.seeds import MAX_SEEDS
 from scout.config import Settings
 from scout.errors import ConfigError, Declined, EvalError, ScoutError
 from scout.mcp.progress import Progress
@@ -270,7 +271,12 @@ class ScoutTools:
         ]
         return result(plans_json(plans), notes=notes)
 
-    def run_baseline(self, progress: Progress, *, confirm: bool, **arguments) -> types.CallToolResult:
+    def run_baseline(
+        self, progress: Progress, *, confirm: bool, seeds: int | list[int] | None = None, **arguments
+    ) -> types.CallToolResult:
+        from dataclasses import replace
+
+        from scout.baseline.measure.seeds import parse_seeds
         from scout.baseline.run import BaselineHooks, run_baseline
         from scout.ledger import ledger_json
 
@@ -282,6 +288,9 @@ class ScoutTools:
                 "with confirm: true"
             )
         request = self._baseline_request(**arguments)
+        if seeds is not None:  # as `--seeds N` or `--seeds 0,1,7`
+            text = str(seeds) if isinstance(seeds, int) else ",".join(map(str, seeds))
+            request = replace(request, seeds=tuple(parse_seeds(text, request.options.seed)))
         hooks = BaselineHooks(
             # confirm: true was the approval; this hook only reports what is about to run.
             confirm=lambda jobs, blocked: progress.step(f"running {len(jobs)} evaluation(s)") or True,
@@ -450,6 +459,15 @@ def build_server(settings: Settings) -> MCPServer:
             bool, Field(description="Run under bubblewrap: no network, only the repo and run folders writable.")
         ] = False,
         seed: Annotated[int, Field(description="Passed to the run as SCOUT_SEED and PYTHONHASHSEED.")] = 0,
+        seeds: Annotated[
+            Annotated[int, Field(ge=1, le=MAX_SEEDS)]
+            | Annotated[list[Annotated[int, Field(ge=0, lt=2**32)]], Field(min_length=1, max_length=MAX_SEEDS)]
+            | None,
+            Field(
+                description="Run the evaluation once per seed and record the group's mean, std, 95% interval and "
+                "verdict: a count N (seeds seed, seed+1, ...) or a list of seeds."
+            ),
+        ] = None,
         confirm: Annotated[
             bool, Field(description="Must be true: this runs code from the repositories. Read plan_baseline first.")
         ] = False,
@@ -472,6 +490,7 @@ def build_server(settings: Settings) -> MCPServer:
             env_mode=env,
             sandbox=sandbox,
             seed=seed,
+            seeds=seeds,
             sets=sets,
             pick=pick,
         )

@@ -166,6 +166,11 @@ def unfinished(job: Job, slot: Slot) -> Run:
     return _record(job, message, device=slot.device, gpu=slot.gpu)
 
 
+def stopped_outside(job: Job, status: str, message: str) -> Run:
+    """A run stopped before it could say anything itself (a SLURM job the scheduler ended)."""
+    return _record(job, message, status)
+
+
 def _read_tail(handle, start: int) -> str:
     handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
     return handle.read().decode("utf-8", errors="replace")
