@@ -378,12 +378,14 @@ def test_public_and_private_index_addresses_pass():
 
 @needs_bwrap
 @pytest.mark.slow
-def test_a_real_pip_install_goes_through_the_registry_proxy(tmp_path, make_git_repo):
+def test_a_real_pip_install_goes_through_the_registry_proxy(tmp_path, make_git_repo, monkeypatch):
     """pip in the sandbox installs from PyPI through the proxy, and a requirements file that points
-    pip elsewhere fails with a line that says where it tried to go."""
+    pip elsewhere fails with a line that says where it tried to go. (A relative --cache-dir: the
+    installer's view of the run's copy once missed it.)"""
     script = "import pyjokes\nprint('accuracy: 1.0')\n"
     good = make_git_repo("good", documented({"eval.py": script, "requirements.txt": "pyjokes==0.8.3\n"}))
-    argv = ["baseline", "--yes", "--sandbox", "--json", "--cache-dir", str(tmp_path / "cache"), "--repo"]
+    monkeypatch.chdir(tmp_path)
+    argv = ["baseline", "--yes", "--sandbox", "--json", "--cache-dir", "cache", "--repo"]
     [run] = json.loads(CliRunner().invoke(app, [*argv, str(good)]).stdout)["runs"]
     log = Path(run["log"]).read_text()
     assert run["status"] == "ok", log

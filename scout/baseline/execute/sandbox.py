@@ -133,7 +133,7 @@ class Confinement:
                 mounts += ["--perms", "0755", "--tmpfs", path]
                 shown.append((path, False))
         made: set[str] = set()
-        binds = [("--ro-bind-try", str(p)) for p in (*self.readable, *_python_roots())]
+        binds = [("--ro-bind-try", str(p.resolve())) for p in (*self.readable, *_python_roots())]
         binds += [("--bind", str(p.resolve())) for p in self.writable]
         for option, path in binds:
             # Folders bwrap makes on the way to a mount point would be 0700, closed to uid 65534.
