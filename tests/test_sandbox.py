@@ -252,19 +252,25 @@ def test_files_sys_and_other_processes_are_out_of_reach(tmp_path, make_git_repo,
 
 
 @needs_bwrap
-def test_the_run_keeps_its_own_unix_sockets_and_tmp(tmp_path, make_git_repo):
-    """A DataLoader's workers talk over unix sockets in /tmp (multiprocessing's resource sharer):
-    sockets the run makes in its own folders keep working."""
+def test_the_run_keeps_its_own_unix_sockets_tmp_and_shared_memory(tmp_path, make_git_repo):
+    """A DataLoader's workers hand batches over with semaphores in /dev/shm and unix sockets in
+    /tmp (multiprocessing's resource sharer): the jail's own of both work."""
     script = """
     import multiprocessing.connection as mc, threading
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
     listener = mc.Listener(family="AF_UNIX")  # a socket under the jail's own /tmp
     threading.Thread(target=lambda: listener.accept().send("pong"), daemon=True).start()
     print("reply:", mc.Client(listener.address, family="AF_UNIX").recv())
+    batches = DataLoader(TensorDataset(torch.arange(64.0)), batch_size=8, num_workers=2)
+    print("rows:", sum(len(b[0]) for b in batches))
     print("accuracy: 1.0")
     """
     repo = make_git_repo("own", documented({"eval.py": script}))
     [run] = json.loads(run_baseline(tmp_path / "cache", "--sandbox", "--json", "--repo", str(repo)).stdout)["runs"]
-    assert run["status"] == "ok" and "reply: pong" in Path(run["log"]).read_text()
+    log = Path(run["log"]).read_text()
+    assert run["status"] == "ok", log
+    assert "reply: pong" in log and "rows: 64" in log
 
 
 def test_the_jail_always_has_its_own_network_namespace(tmp_path, monkeypatch):

@@ -5,7 +5,7 @@ The jail: every capability dropped, in a new user namespace, or (when scout runs
 real unprivileged uid 65534 with an empty capability bounding set; new PID, IPC, UTS and network
 namespaces that die with scout. Its file system is built, not inherited: the system folders
 (/usr, /etc, /opt and the /bin, /lib links) and Python's own folders read-only, the folders the
-step needs, fresh /tmp, /var/tmp and /run, a minimal /dev (plus the GPU devices), its own /proc,
+step needs, fresh /tmp, /var/tmp, /dev/shm and /run, a minimal /dev (plus the GPU devices), its own /proc,
 an empty /sys; nothing else of the host (/home, /root, /mnt, /srv, /var, other mounts). Every
 unix socket the host has bound inside what stays visible is covered, so a path socket outside
 the run's folders cannot be connected to; abstract sockets belong to the network namespace, so
@@ -39,7 +39,7 @@ _ALLOWED = re.compile(
 NOBODY = 65534
 # The host's system folders, shown read-only (a link such as /bin -> usr/bin is made again as a link).
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/nix", "/gnu")
-_FRESH = {"/tmp": "1777", "/var/tmp": "1777", "/run": "0755"}
+_FRESH = {"/tmp": "1777", "/var/tmp": "1777", "/dev/shm": "1777", "/run": "0755"}  # private to the jail
 _GPU_DEVICES = re.compile(r"nvidia.*|dri|kfd")
 EGRESS_SOCKET = "/run/scout/egress.sock"  # where a setup step's jail finds the registry proxy
 _BRIDGE = Path(__file__).with_name("bridge.py")
