@@ -143,10 +143,11 @@ def host():
 
 
 @pytest.fixture
-def system_folder():
-    """A fresh folder inside a system folder the jail shows read-only (/opt, /usr/local, /etc): the
-    place where a host socket would be in sight. Creating one needs root."""
-    for parent in (Path("/opt"), Path("/usr/local"), Path("/etc")):
+def in_sight():
+    """A fresh folder inside one the jail shows read-only: a system folder (/opt, /usr/local, /etc,
+    as root) or else the Python environment the tests run in (a venv of the user's). It is where a
+    host socket or a HOME would be in sight of the code."""
+    for parent in (Path("/opt"), Path("/usr/local"), Path("/etc"), Path(sys.prefix)):
         try:
             folder = parent / f"scout-hostile-{os.getpid()}"
             folder.mkdir(mode=0o777)
@@ -156,7 +157,7 @@ def system_folder():
         yield folder
         shutil.rmtree(folder)
         return
-    pytest.skip("needs a writable /opt, /usr/local or /etc (run the suite as root, as CI does)")
+    pytest.fail(f"no writable folder the jail shows: /opt, /usr/local, /etc or {sys.prefix} (use a venv)")
 
 
 def probe_both(cache: Path, make_git_repo, doors: dict[str, list], *flags: str) -> dict[tuple[str, str], str]:
@@ -203,27 +204,27 @@ def test_host_network_services_are_out_of_reach(tmp_path, make_git_repo, host):
 
 
 @needs_bwrap
-def test_host_unix_sockets_are_out_of_reach(tmp_path, make_git_repo, host, system_folder):
+def test_host_unix_sockets_are_out_of_reach(tmp_path, make_git_repo, host, in_sight):
     """Rows: unix sockets by path (in a system folder the jail shows, and elsewhere) and abstract."""
-    in_sight = system_folder / "daemon.sock"
-    host.unix(in_sight)
+    daemon = in_sight / "daemon.sock"
+    host.unix(daemon)
     elsewhere = tmp_path / "agent.sock"
     host.unix(elsewhere)
     name = f"scout-hostile-{os.getpid()}"
     host.abstract(name)
-    doors = {"in-sight": ["unix", str(in_sight)], "elsewhere": ["unix", str(elsewhere)], "abstract": ["abstract", name]}
+    doors = {"in-sight": ["unix", str(daemon)], "elsewhere": ["unix", str(elsewhere)], "abstract": ["abstract", name]}
     verdicts = probe_both(tmp_path / "cache", make_git_repo, doors)
     assert all_closed(verdicts) == []
 
 
 @needs_bwrap
-def test_files_sys_and_other_processes_are_out_of_reach(tmp_path, make_git_repo, monkeypatch, system_folder):
+def test_files_sys_and_other_processes_are_out_of_reach(tmp_path, make_git_repo, monkeypatch, in_sight):
     """Rows: files outside the run, $HOME (also where it sits inside a system folder), /sys, /proc
     of other processes, writes outside the run."""
     home = Path.home()
     # The real home shows only the way to Python's own folders (a pyenv under ~, say), read-only.
     on_the_way = {p.relative_to(home).parts[0] for p in sandbox._python_roots() if p.is_relative_to(home)}
-    visible_home = system_folder / "home"
+    visible_home = in_sight / "home"
     (visible_home / ".ssh").mkdir(parents=True)
     (visible_home / ".ssh" / "id_ed25519").write_text("host-secret")
     monkeypatch.setenv("HOME", str(visible_home))
@@ -294,6 +295,14 @@ def test_a_kernel_without_namespaces_is_a_clear_error(tmp_path, monkeypatch, mak
     assert run["status"] == "failed"
     assert run["message"].startswith("--sandbox cannot make its jail here (bwrap: No permissions")
     assert "user and network namespaces" in run["message"] and "\n" not in run["message"]
+
+
+def test_root_without_setpriv_is_a_clear_error(monkeypatch):
+    """As root, the code must run as uid 65534; without setpriv that cannot be, so no run at all."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/usr/bin/bwrap" if name == "bwrap" else None)
+    with pytest.raises(sandbox.EvalError, match=r"needs `setpriv`.*apt install util-linux"):
+        Confinement(env={}, sandbox=True).argv(["true"], Path("/"))
 
 
 # The proxy's own checks, without a jail.
@@ -373,7 +382,21 @@ def test_configured_indexes_join_the_registries(tmp_path):
     }
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.8.8", "::1", "169.254.169.254", "fe80::1", "0.0.0.0", "x"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.8.8",
+        "::1",
+        "169.254.169.254",
+        "fe80::1",
+        "0.0.0.0",
+        "x",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "::ffff:127.0.0.1",
+    ],
+)
 def test_forbidden_addresses(address):
     assert forbidden_address(address)
 

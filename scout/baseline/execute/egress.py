@@ -50,6 +50,7 @@ PIP_CONFIGS = (Path("/etc/pip.conf"), Path("/etc/xdg/pip/pip.conf"))
 UV_CONFIGS = (Path("/etc/uv/uv.toml"), Path("/etc/xdg/uv/uv.toml"))
 # Metadata services that sit on ordinary-looking addresses (the link-local ones are refused anyway).
 _METADATA = {ipaddress.ip_address(a) for a in ("100.100.100.200", "fd00:ec2::254")}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HEADER_BYTES = 16 * 1024
 _HANDSHAKE_S = 30.0
 
@@ -100,8 +101,13 @@ def forbidden_address(text: str) -> bool:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv4 address carried inside an IPv6 one (mapped, 6to4, NAT64) is judged as itself.
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None and forbidden_address(str(inner)):
+            return True
     return (
         address.is_loopback
         or address.is_link_local

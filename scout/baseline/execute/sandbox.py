@@ -107,7 +107,8 @@ class Confinement:
         return wrapped + argv
 
     def _file_system(self) -> list[str]:
-        """The jail's mounts, in order: system folders, fresh ones, hidden places, then the binds."""
+        """The jail's mounts: system folders, fresh ones, then hidden places and binds, and last the
+        host's sockets covered."""
         mounts: list[str] = []
         shown: list[tuple[str, bool]] = []  # (mount point, whether the host's files show there)
         for path in _SYSTEM:
@@ -128,14 +129,21 @@ class Confinement:
         if self.egress is not None:
             mounts += ["--perms", "0755", "--dir", os.path.dirname(EGRESS_SOCKET)]
             mounts += ["--ro-bind", str(self.egress.socket_path), EGRESS_SOCKET]
-        for path in dict.fromkeys(os.path.abspath(p) for p in (*([home] if home else []), *map(str, self.hidden))):
-            if _visible(path, shown) and os.path.isdir(path) and not os.path.islink(path):
-                mounts += ["--perms", "0755", "--tmpfs", path]
-                shown.append((path, False))
+        # Shallower first, so what lies deeper wins: the run's folders inside the hidden cache dir
+        # show, and a HOME inside a Python folder stays hidden.
+        places = [(path, "--tmpfs") for path in (*([home] if home else []), *map(str, self.hidden))]
+        places += [(str(p), "--ro-bind-try") for p in (*self.readable, *_python_roots())]
+        places += [(str(p), "--bind") for p in self.writable]
+        rank = {"--tmpfs": 0, "--ro-bind-try": 1, "--bind": 2}
         made: set[str] = set()
-        binds = [("--ro-bind-try", str(p.resolve())) for p in (*self.readable, *_python_roots())]
-        binds += [("--bind", str(p.resolve())) for p in self.writable]
-        for option, path in binds:
+        for path, option in sorted(
+            {(os.path.realpath(p), o) for p, o in places}, key=lambda m: (m[0].count("/"), rank[m[1]], m[0])
+        ):
+            if option == "--tmpfs":
+                if _visible(path, shown) and os.path.isdir(path):
+                    mounts += ["--perms", "0755", "--tmpfs", path]
+                    shown.append((path, False))
+                continue
             # Folders bwrap makes on the way to a mount point would be 0700, closed to uid 65534.
             for parent in reversed(Path(path).parents):
                 text = str(parent)
@@ -145,7 +153,7 @@ class Confinement:
             mounts += [option, path, path]
             shown.append((path, True))
         for path in _host_sockets():
-            if _visible(path, shown) and not any(_under(path, str(w.resolve())) for w in self.writable):
+            if _visible(path, shown) and not any(_under(path, os.path.realpath(w)) for w in self.writable):
                 mounts += ["--ro-bind", "/dev/null", path]
         return mounts
 
@@ -191,7 +199,12 @@ def _usable_bwrap() -> str:
             "--sandbox needs bubblewrap (`bwrap`), which is not installed; install it "
             "(Debian/Ubuntu: apt install bubblewrap) or run without --sandbox"
         )
-    refused = _refusal(bwrap, os.geteuid() == 0 and shutil.which("setpriv") is not None)
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        raise EvalError(
+            "--sandbox, with scout running as root, needs `setpriv` to run the code as uid 65534; install it "
+            "(Debian/Ubuntu: apt install util-linux) or run scout as another user"
+        )
+    refused = _refusal(bwrap, os.geteuid() == 0)
     if refused:
         raise EvalError(
             f"--sandbox cannot make its jail here (bwrap: {refused}): it needs user and network namespaces; "
