@@ -286,6 +286,30 @@ def test_the_jail_always_has_its_own_network_namespace(tmp_path, monkeypatch):
         assert argv[argv.index(str(proxy.socket_path)) + 1] == sandbox.EGRESS_SOCKET
 
 
+def test_deeper_places_win_over_shallower_ones(monkeypatch):
+    """A HOME inside Python's folder stays hidden; the run's folders inside the hidden cache show;
+    a host socket in sight is covered, one in the run's own folder is not."""
+    monkeypatch.setattr(sandbox, "_usable_bwrap", lambda: "/usr/bin/bwrap")
+    prefix = Path(sys.prefix).resolve()
+    monkeypatch.setenv("HOME", str(prefix / "home"))
+    monkeypatch.setattr(sandbox.os.path, "isdir", lambda path: True)  # none of these need exist
+    cache = prefix / "cache"
+    work = cache / "runs" / "r-1" / "work"
+    in_sight = str(prefix / "agent.sock")
+    monkeypatch.setattr(sandbox, "_host_sockets", lambda: [in_sight, str(work / "own.sock")])
+    jail = Confinement(env={}, sandbox=True, writable=(work,), hidden=(cache,))
+    argv = jail.argv(["true"], work)
+
+    def mount(option, path):
+        at = [i for i, word in enumerate(argv[:-1]) if word == option and argv[i + 1] == path]
+        assert at, (option, path)
+        return at[-1]
+
+    assert mount("--ro-bind-try", str(prefix)) < mount("--tmpfs", str(prefix / "home"))
+    assert mount("--tmpfs", str(cache)) < mount("--bind", str(work))
+    assert argv[argv.index(in_sight) - 1] == "/dev/null" and str(work / "own.sock") not in argv
+
+
 @needs_bwrap
 def test_a_kernel_without_namespaces_is_a_clear_error(tmp_path, monkeypatch, make_git_repo):
     monkeypatch.setattr(sandbox, "_refusal", lambda bwrap, as_nobody: "No permissions to create new namespace")

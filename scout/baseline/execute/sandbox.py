@@ -5,11 +5,11 @@ The jail: every capability dropped, in a new user namespace, or (when scout runs
 real unprivileged uid 65534 with an empty capability bounding set; new PID, IPC, UTS and network
 namespaces that die with scout. Its file system is built, not inherited: the system folders
 (/usr, /etc, /opt and the /bin, /lib links) and Python's own folders read-only, the folders the
-step needs, fresh /tmp, /var/tmp, /dev/shm and /run, a minimal /dev (plus the GPU devices), its own /proc,
-an empty /sys; nothing else of the host (/home, /root, /mnt, /srv, /var, other mounts). Every
-unix socket the host has bound inside what stays visible is covered, so a path socket outside
-the run's folders cannot be connected to; abstract sockets belong to the network namespace, so
-the host's are out of reach too. Setup steps reach the package registries only, through
+step needs, fresh /tmp, /var/tmp, /dev/shm and /run, a minimal /dev (plus the GPU devices), its
+own /proc, an empty /sys; nothing else of the host (/home, /root, /mnt, /srv, /var, other
+mounts). Every unix socket the host has bound inside what stays visible is covered, so a path
+socket outside the run's folders cannot be connected to; abstract sockets belong to the network
+namespace, so the host's are out of reach too. Setup steps reach the package registries only, through
 egress.py's proxy; the evaluation has no network at all."""
 
 from __future__ import annotations
@@ -163,9 +163,10 @@ def _under(path: str, folder: str) -> bool:
 
 
 def _visible(path: str, shown: list[tuple[str, bool]]) -> bool:
-    """Whether the host's `path` shows in the jail: the innermost mount over it shows the host's files."""
+    """Whether the host's `path` shows in the jail: the innermost mount over it (the last made, of
+    two on the same point) shows the host's files."""
     over = [(point, host) for point, host in shown if _under(path, point)]
-    return bool(over) and max(over, key=lambda m: len(m[0]))[1]
+    return bool(over) and max(reversed(over), key=lambda m: len(m[0]))[1]
 
 
 def _host_sockets() -> list[str]:
