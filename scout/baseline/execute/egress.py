@@ -74,7 +74,8 @@ def _config_urls(pip_configs: Iterable[Path], uv_configs: Iterable[Path]) -> lis
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         with contextlib.suppress(OSError, configparser.Error, UnicodeDecodeError):
             parser.read(path, encoding="utf-8")
-            urls += [v for s in parser.sections() for k, v in parser[s].items() if k in _PIP_KEYS for v in v.split()]
+            for section in parser.sections():
+                urls += [url for key, value in parser[section].items() if key in _PIP_KEYS for url in value.split()]
     for path in uv_configs:
         with contextlib.suppress(OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             data = tomllib.loads(path.read_text(encoding="utf-8"))
