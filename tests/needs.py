@@ -2,7 +2,7 @@
 
 - `shared`: the recorded real responses in ../shared/fixtures/real (or $SCOUT_REAL_FIXTURES),
   read by every source parser, search, watch, report and sota test;
-- `bwrap`: bubblewrap that can make a sandbox here, for `scout baseline --sandbox`;
+- `bwrap`: bubblewrap that can make a sandbox here (and, as root, setpriv), for `scout baseline --sandbox`;
 - `chromium`: headless Chromium, for the report's browser test;
 - `slurm`: a SLURM cluster that takes jobs (scripts/slurm-single-node up makes one on this machine),
   for the tests marked `slurm`, which submit real jobs.
@@ -44,6 +44,8 @@ def _bwrap() -> str | None:
     exe = shutil.which("bwrap")
     if exe is None:
         return "bubblewrap is missing: no `bwrap` on PATH (apt-get install bubblewrap)"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:  # as root, the jail runs the code as uid 65534
+        return "setpriv is missing: as root, --sandbox needs it (apt-get install util-linux)"
     try:
         probe = subprocess.run(
             [exe, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],

@@ -178,7 +178,8 @@ def test_confirm_screen_lists_the_installs(tmp_path, make_git_repo):
     repo = make_git_repo("reqs", documented({"eval.py": "print('accuracy: 1')\n", "requirements.txt": "numpy\n"}))
     result = CliRunner().invoke(app, ["baseline", "--cache-dir", str(cache), "--repo", str(repo), "--sandbox"])
     assert result.exit_code == 5  # no terminal to confirm on
-    assert "install -r requirements.txt into" in result.stderr and "in the sandbox, with network" in result.stderr
+    assert "install -r requirements.txt into" in result.stderr
+    assert "in the sandbox; network: the package registries only" in result.stderr
     assert "create or reuse the venv" in result.stderr
 
 

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from scout.baseline.discover.installs import Installs, imported_modules, python_mismatch, uv_binary, without_host_torch
 from scout.baseline.execute.diagnose import diagnose
+from scout.baseline.execute.egress import registries_only
 from scout.baseline.execute.process import run_streaming
 from scout.baseline.execute.sandbox import Confinement
 from scout.errors import EvalError, ScoutError
@@ -24,6 +25,7 @@ from scout.files import read_nofollow, write_nofollow
 # PyPI names that install nothing useful, and what the repo meant.
 _DEAD_REQUIREMENTS = {"sklearn": "scikit-learn"}
 _SETUP_TIMEOUT_S = 1800.0
+SANDBOXED_NETWORK = "in the sandbox; network: the package registries only"
 
 _ENV_PROBE = """
 import json, platform, re
@@ -135,15 +137,23 @@ def _log(log: BinaryIO, text: str) -> None:
 
 
 def _step(argv: list[str], what: str, *, cwd: Path, jail: Confinement, log: BinaryIO, cancel=None) -> None:
-    _log(log, "$ " + " ".join(argv) + ("  (in the sandbox, with network)" if jail.sandbox else ""))
+    _log(log, "$ " + " ".join(argv) + (f"  ({SANDBOXED_NETWORK})" if jail.sandbox else ""))
     jail.prepare()
     wrapped = jail.argv(argv, cwd)
     result = run_streaming(wrapped, cwd=cwd, env=jail.env, log=log, timeout=_SETUP_TIMEOUT_S, cancel=cancel)
+    refused = jail.egress.take_refused() if jail.egress else []
+    for target in refused:
+        _log(log, f"--sandbox refused a connection to {target}")
     if result.interrupted:
         raise KeyboardInterrupt
     if result.exit_code != 0:
         why = "timed out" if result.timed_out else f"exited with {result.exit_code}"
         fix = diagnose(_tail(log)) or "see the log, fix the requirements, or use --env current"
+        if refused:
+            fix = (
+                f"it tried to reach {refused[0]}, and under --sandbox setup steps reach only the package "
+                "registries (PyPI, or an index you configured); install it yourself or run without --sandbox"
+            )
         raise EvalError(f"{what} failed ({why}): {fix}")
 
 
@@ -185,7 +195,7 @@ def planned_steps(
     env_dir: Path, installs: Installs | None, setup: tuple[str, ...], env_mode: str, sandbox: bool
 ) -> list[str]:
     """Every setup step that will run before the evaluation, as the confirm screen shows it."""
-    where = " (in the sandbox, with network; only the env folder writable)" if sandbox else " (with network)"
+    where = f" ({SANDBOXED_NETWORK}; only the env folder writable)" if sandbox else " (with network)"
     steps = []
     if env_mode != "current" and installs is not None:
         own_python = python_mismatch(installs.requires_python) and uv_binary() is not None
@@ -194,7 +204,7 @@ def planned_steps(
         steps.append(f"create or reuse the venv {env_dir}{python}")
         as_of = f" (as of {installs.exclude_newer[:10]})" if installs.exclude_newer and own_python else ""
         steps += [f"{installer}: {step}{as_of} into {env_dir}{where}" for step in installs.steps()]
-    steps += [f"setup: {command}" + (" (in the sandbox, with network)" if sandbox else "") for command in setup]
+    steps += [f"setup: {command}" + (f" ({SANDBOXED_NETWORK})" if sandbox else "") for command in setup]
     return steps
 
 
@@ -215,8 +225,8 @@ def prepare_env(
     """Create (or reuse) the repo's venv and install what the plan says, in order: the requirement
     files, the repo itself when it is a package, then a conda file's pip list or the inferred
     packages; all output goes to `log`. Nothing is installed again while the declarations and the
-    setup steps are unchanged. Installers get the network and only the env folder (and the run's
-    HOME) writable; setup steps also get the run's folders."""
+    setup steps are unchanged. Installers get only the env folder (and the run's HOME) writable;
+    setup steps also get the run's folders. Under --sandbox both reach the package registries only."""
     env_dir = env_dir.resolve()  # the steps run inside the repo folder
     declared = "\n".join(_read_text(repo_dir / path) for path in installs.requirement_files)
     fingerprint = hashlib.sha256(
@@ -239,44 +249,47 @@ def prepare_env(
         python = _create_venv(env_dir, cwd=repo_dir, jail=jail, log=log, python_spec=installs.requires_python)
     venv = PythonEnv(python, "venv")
     env = {**jail.env, **venv.path_env(jail.env)}
-    home = Path(jail.env["HOME"])
-    # uv reads the system certificate store, as pip does through its config: an institution's proxy CA works.
-    installer = jail.with_(env={"UV_NATIVE_TLS": "1", **env}, writable=(env_dir, home), network=True)
-    install = _installer(python, installs)
-    if declared.strip():
-        fixed, notes = fixed_requirements(declared)
-        if not python_mismatch(installs.requires_python):
-            fixed, kept = without_host_torch(fixed)
-            notes += kept
-        for note in notes:
-            _log(log, note)
-        write_nofollow(env_dir / "requirements.scout.txt", fixed)
-        _step(
-            [*install, "-r", str(env_dir / "requirements.scout.txt")],
-            "installing " + ", ".join(installs.requirement_files),
-            cwd=repo_dir,
-            jail=installer,
-            log=log,
-            cancel=cancel,
+    # Under --sandbox the installs and setup steps reach the package registries and nothing else.
+    with registries_only(jail.sandbox, env) as egress:
+        jail = jail.with_(egress=egress)
+        home = Path(jail.env["HOME"])
+        # uv reads the system certificate store, as pip does through its config: an institution's proxy CA works.
+        # The repo's copy is read-only to it: the installer runs in it, and reads its setup files.
+        installer = jail.with_(
+            env={"UV_NATIVE_TLS": "1", **env}, writable=(env_dir, home), readable=(*jail.readable, repo_dir)
         )
-    if installs.package:
-        _step(
-            [*install, "-e", str(repo_dir)],
-            "installing the repo itself (it is a Python package)",
-            cwd=repo_dir,
-            jail=installer.with_(writable=(env_dir, home, repo_dir)),  # setuptools writes egg-info in place
-            log=log,
-            cancel=cancel,
-        )
-    extra = installs.conda_pip or installs.inferred
-    if extra:
-        what = "the conda file's pip packages" if installs.conda_pip else f"packages {installs.inferred_from}"
-        _step([*install, *extra], f"installing {what}", cwd=repo_dir, jail=installer, log=log, cancel=cancel)
-    steps = jail.with_(env=env, writable=(*jail.writable, env_dir), network=True)
-    for command in setup:
-        _step(
-            ["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, jail=steps, log=log, cancel=cancel
-        )
+        install = _installer(python, installs)
+        if declared.strip():
+            fixed, notes = fixed_requirements(declared)
+            if not python_mismatch(installs.requires_python):
+                fixed, kept = without_host_torch(fixed)
+                notes += kept
+            for note in notes:
+                _log(log, note)
+            write_nofollow(env_dir / "requirements.scout.txt", fixed)
+            _step(
+                [*install, "-r", str(env_dir / "requirements.scout.txt")],
+                "installing " + ", ".join(installs.requirement_files),
+                cwd=repo_dir,
+                jail=installer,
+                log=log,
+                cancel=cancel,
+            )
+        if installs.package:
+            _step(
+                [*install, "-e", str(repo_dir)],
+                "installing the repo itself (it is a Python package)",
+                cwd=repo_dir,
+                jail=installer.with_(writable=(env_dir, home, repo_dir)),  # setuptools writes egg-info in place
+                log=log,
+                cancel=cancel,
+            )
+        extra = installs.conda_pip or installs.inferred
+        if extra:
+            what = "the conda file's pip packages" if installs.conda_pip else f"packages {installs.inferred_from}"
+            _step([*install, *extra], f"installing {what}", cwd=repo_dir, jail=installer, log=log, cancel=cancel)
+        steps = jail.with_(env=env, writable=(*jail.writable, env_dir))
+        _setup_steps(setup, repo_dir=repo_dir, jail=steps, log=log, cancel=cancel)
     write_nofollow(marker, fingerprint + "\n")
     return venv
 
@@ -288,12 +301,17 @@ def _read_marker(marker: Path) -> str | None:
         return None
 
 
+def _setup_steps(setup: tuple[str, ...], *, repo_dir: Path, jail: Confinement, log: BinaryIO, cancel) -> None:
+    for command in setup:
+        argv = ["/bin/sh", "-c", command]
+        _step(argv, f"the setup step `{command}`", cwd=repo_dir, jail=jail, log=log, cancel=cancel)
+
+
 def run_setup(
     setup: tuple[str, ...], env: PythonEnv, *, repo_dir: Path, jail: Confinement, log: BinaryIO, cancel=None
 ) -> None:
     """Setup steps in the current interpreter (--env current): same log, same failure message."""
-    steps = jail.with_(env={**jail.env, **env.path_env(jail.env)}, network=True)
-    for command in setup:
-        _step(
-            ["/bin/sh", "-c", command], f"the setup step `{command}`", cwd=repo_dir, jail=steps, log=log, cancel=cancel
-        )
+    path_env = {**jail.env, **env.path_env(jail.env)}
+    with registries_only(jail.sandbox, path_env) as egress:
+        steps = jail.with_(env=path_env, egress=egress)
+        _setup_steps(setup, repo_dir=repo_dir, jail=steps, log=log, cancel=cancel)
