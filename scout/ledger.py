@@ -109,12 +109,17 @@ def get_run(store, run_id: str) -> Run | None:
 
 
 def best_runs(runs: list[Run]) -> dict[str, Run]:
-    """For each metric, the successful run with the best value: the baseline to beat."""
+    """For each metric, the successful run with the best value, unflagged: the baseline to beat."""
+    from scout.baseline.measure.flags import flagged_metrics
+
     best: dict[str, Run] = {}
     for run in runs:
         if run.status != "ok":
             continue
+        flagged = flagged_metrics(run.flags)
         for name, value in run.metrics.items():
+            if name in flagged or not math.isfinite(value):
+                continue  # an impossible or conflicting number is never the one to beat
             current = best.get(name)
             if current is None:
                 best[name] = run

@@ -29,6 +29,7 @@ def with_claims(store, job: Job, run: Run) -> Run:
     say what was not attempted."""
     from scout.baseline.measure.assess import assess
     from scout.baseline.measure.claims import paper_claims, readme_claims
+    from scout.baseline.measure.flags import flagged_metrics
     from scout.baseline.measure.logmetrics import Metric, Reading
     from scout.models import normalize_repo_url
 
@@ -49,10 +50,12 @@ def with_claims(store, job: Job, run: Run) -> Run:
         claims = paper_claims([dict(row) for row in rows])
     if not claims:
         return run
+    flagged = flagged_metrics(run.flags)  # a conflicting number is no headline against the paper either
     reading = Reading(
         {
             name: Metric(value, run.metrics_raw.get(name, str(value)), None, run.lines.get(name))
             for name, value in run.metrics.items()
+            if name not in flagged
         }
     )
     found = assess(reading, claims, run.command)

@@ -19,6 +19,7 @@ from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.execute.layout import Layout
+from scout.baseline.execute import process
 from scout.baseline.execute.process import run_streaming
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
@@ -31,7 +32,6 @@ from scout.gitsafe import export_commit
 from scout.ledger import allocate_run_dir
 from scout.models import Run
 
-_LOG_TAIL_BYTES = 20 * 1024 * 1024  # metrics are read from the last 20 MB of output
 _METRICS_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -135,6 +135,9 @@ def prepare(target: Target, layout: Layout, options: Options) -> Job:
         return replace(job, error=f"{found}; pass {hint}--cmd 'python your_eval.py ...'")
     if plan.needs_choice:
         return job  # the person who picks among the top candidates is told what each one needs
+    unsafe = [need.detail for need in plan.unmet if need.kind == "unsafe"]
+    if unsafe:
+        return replace(job, error=f"not started: {'; '.join(unsafe)}")
     if plan.unmet:
         missing = "; ".join(need.detail for need in plan.unmet)
         return replace(job, error=f"not started: the command needs values: {missing}")
@@ -167,7 +170,8 @@ def unfinished(job: Job, slot: Slot) -> Run:
 
 
 def _read_tail(handle, start: int) -> str:
-    handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
+    # Metrics are read from the last part of the output, which the log keeps past its cap.
+    handle.seek(max(start, handle.seek(0, os.SEEK_END) - process.TAIL_BYTES))
     return handle.read().decode("utf-8", errors="replace")
 
 
@@ -177,7 +181,9 @@ def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessmen
     from scout.baseline.measure.claims import readme_claims
 
     docs = find_docs(job.checkout.path) if job.checkout else []
-    merged = Reading(metrics, reading.observations, reading.nonfinite, reading.conflicts)
+    nonfinite = tuple(name for name, metric in metrics.items() if not math.isfinite(metric.value))
+    conflicts = reading.conflicts + _disagree(reading, metrics)
+    merged = Reading(metrics, reading.observations, nonfinite, conflicts, reading.notes)
     return assess(
         merged,
         readme_claims(docs),
@@ -186,6 +192,16 @@ def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessmen
         job.checkout.path if job.checkout else None,
         job.target.url,
     )
+
+
+def _disagree(reading: Reading, metrics: dict[str, Metric]) -> tuple[str, ...]:
+    """A metric the metrics file gives another value than the output printed (the file's is kept)."""
+    notes = []
+    for name, printed in reading.metrics.items():
+        kept = metrics.get(name)
+        if kept is not None and kept is not printed and kept.value != printed.value:
+            notes.append(f"{name} is {printed.raw} in the output and {kept.raw} in the metrics file")
+    return tuple(notes)
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], Reading, str | None]:
