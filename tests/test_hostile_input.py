@@ -145,14 +145,19 @@ def test_an_exponent_bomb_is_dropped_with_a_flag_not_a_crash(tmp_path, make_git_
     assert "f1" not in run["baseline_for"]
 
 
-def test_an_exponent_bomb_in_the_archive_skips_that_value_and_the_import_goes_on(tmp_path):
-    from scout.archive.dumps import _sota_row
+def test_an_exponent_bomb_in_the_archive_skips_that_value_and_the_import_goes_on(store, tmp_path):
+    from scout.archive.importer import import_dump
+    from tests.pwc_dumps import PAPERS, write_json
 
-    rows: list = []
-    row = {"paper_title": "P", "paper_url": "https://arxiv.org/abs/2101.00001", "model_name": "M"}
-    row["metrics"] = {"Top-1": "5 x 1e99999999", "Top-5": "93.1%", "Error": "1e-400"}
-    skipped = _sota_row("Image Classification", "ImageNet", row, rows, {})
-    assert skipped == 2 and [(r.metric, r.value) for r in rows] == [("Top-5", 93.1)]
+    row = {"model_name": "m", "paper_url": "https://arxiv.org/abs/1703.06870", "paper_title": "Mask R-CNN"}
+    row["metrics"] = {"Top-1": "5 x 1e99999999", "Top-5": "93.1%", "Error": "1e-400", "Recall": "9" * 5000}
+    table = {"metrics": list(row["metrics"]), "rows": [row]}
+    tasks = [{"task": "Image Classification", "subtasks": [], "datasets": [{"dataset": "ImageNet", "sota": table}]}]
+    import_dump(store, write_json(tmp_path / "papers.json", [PAPERS[3]]))
+    report = import_dump(store, write_json(tmp_path / "evaluation-tables.json", tasks))
+    assert (report.records, report.skipped, report.error) == (1, 3, None)
+    [result] = store.get_paper("arxiv:1703.06870").results
+    assert (result.metric, result.value) == ("Top-5", 93.1)
 
 
 def test_a_catastrophic_recipe_pattern_is_cut_off_and_the_run_recorded(tmp_path, make_git_repo):
@@ -273,4 +278,4 @@ def test_a_metrics_file_that_disagrees_with_the_output_is_a_conflict(tmp_path, m
     repo = make_git_repo("two", documented({"eval.py": script, "scout.toml": toml}))
     [run] = runs_of(run_baseline(cache, "--json", "--repo", str(repo)))
     assert any(f.startswith("conflict: accuracy is 0.41 in the output and 0.99") for f in run["flags"]), run["flags"]
-    assert "accuracy" not in run["baseline_for"]
+    assert "accuracy" not in run["baseline_for"] and (run["headline"] or {}).get("name") != "accuracy"

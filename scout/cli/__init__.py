@@ -13,9 +13,8 @@ import typer.core
 from rich.console import Console
 from rich.markup import escape
 
-from scout.text import visible
-
 from scout.errors import ScoutError
+from scout.text import visible
 
 
 class _ScoutGroup(typer.core.TyperGroup):

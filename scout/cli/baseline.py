@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import typer
@@ -460,8 +459,12 @@ class _RunProgress:
             self._started = True
         if job.run_id not in self._tasks:
             self._tasks[job.run_id] = self._progress.add_task("", total=None)
-        # Text from the repo: never Rich markup.
-        self._progress.update(self._tasks[job.run_id], description=escape(visible(f"{job.slug}: {line.strip()[:100]}")))
+        from scout.baseline.measure.logmetrics import clean
+
+        # Text from the repo: colours dropped as a terminal would show them, any other control
+        # visible, never Rich markup.
+        shown = visible(f"{job.slug}: {clean(line).strip()[:100]}")
+        self._progress.update(self._tasks[job.run_id], description=escape(shown))
 
     def on_done(self, run) -> None:
         task = self._tasks.pop(run.id, None)

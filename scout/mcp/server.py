@@ -526,7 +526,9 @@ def build_server(settings: Settings) -> MCPServer:
         ] = None,
         dir: Annotated[  # noqa: A002 - the CLI's --dir
             str | None,
-            Field(max_length=TEXT, description="Where to create it (default: ./NAME in the server's working directory)."),
+            Field(
+                max_length=TEXT, description="Where to create it (default: ./NAME in the server's working directory)."
+            ),
         ] = None,
         force: Annotated[
             bool,

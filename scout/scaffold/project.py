@@ -297,8 +297,7 @@ def _check_target(target: Path, force: bool, baseline: Baseline | None, store_di
         if any(target.iterdir()):
             if not force:
                 raise ScaffoldError(
-                    f"{target} exists and is not empty; choose another name or --dir, or pass --force to move it "
-                    "aside"
+                    f"{target} exists and is not empty; choose another name or --dir, or pass --force to move it aside"
                 )
             why = _protected(target, store_dir)
             if why:

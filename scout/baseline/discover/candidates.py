@@ -803,7 +803,9 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
                 reader.add(f"python {shell_path(shown)}", cwd, "entry-point", f"script {rel}", rel)
                 for switch in info.modes[:3]:
                     mode = shlex.join(switch.split(" "))
-                    reader.add(f"python {shell_path(shown)} {mode}", cwd, "entry-point", f"script {rel} with {mode}", rel)
+                    reader.add(
+                        f"python {shell_path(shown)} {mode}", cwd, "entry-point", f"script {rel} with {mode}", rel
+                    )
             elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
                 read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
             ):

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from scout.baseline.discover.installs import plan_installs
 from scout.baseline.discover.recipes import Recipe
+from scout.baseline.execute import process
 from scout.baseline.execute.clone import Checkout, Target, slug
 from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.execute.layout import Layout
-from scout.baseline.execute import process
 from scout.baseline.execute.process import run_streaming
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
