@@ -187,6 +187,24 @@ def test_a_metric_printed_past_the_log_cap_is_still_read(tmp_path, make_git_repo
     assert "the log is cut here" in log.read_text()
 
 
+def test_a_run_that_fills_the_disk_is_stopped_at_its_budget_and_recorded(tmp_path, make_git_repo, monkeypatch):
+    from scout.baseline.execute import evaluate, process
+
+    monkeypatch.setattr(evaluate, "DISK_BUDGET_BYTES", 1024 * 1024)
+    monkeypatch.setattr(process, "GUARD_EVERY_S", 0.05)
+    cache = tmp_path / "cache"
+    script = (
+        "import os, time\n"
+        "open(os.path.join(os.environ['SCOUT_RUN_DIR'], 'big.bin'), 'wb').write(os.urandom(4 * 1024 * 1024))\n"
+        "print('accuracy: 0.6', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    repo = make_git_repo("filler", documented({"eval.py": script}))
+    [run] = runs_of(run_baseline(cache, "--json", "--repo", str(repo)))
+    assert run["status"] == "failed" and "past its disk budget of 1 MB" in run["message"], run["message"]
+    assert store_intact(cache) == 1
+
+
 # -- 3. nothing is deleted that scout did not create -----------------------------------------------
 
 

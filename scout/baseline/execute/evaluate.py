@@ -20,7 +20,7 @@ from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.execute.layout import Layout
-from scout.baseline.execute.process import run_streaming
+from scout.baseline.execute.process import ProcessResult, run_streaming
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
 from scout.baseline.measure.assess import Assessment, assess
@@ -33,6 +33,11 @@ from scout.ledger import allocate_run_dir
 from scout.models import Run
 
 _METRICS_FILE_BYTES = 10 * 1024 * 1024
+# A run may write this much into its own folders (its copy, out/, home/ and the log) before it is
+# stopped, and is stopped sooner when the disk under them gets this close to full.
+DISK_BUDGET_BYTES = 50 * 1024**3
+MIN_FREE_BYTES = 1024**3
+_MAX_WALK = 200_000
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,43 @@ def _disagree(reading: Reading, metrics: dict[str, Metric]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _used(folder: Path) -> int:
+    """Bytes the files under `folder` take on disk (links not followed; bounded walk)."""
+    total, seen, stack = 0, 0, [folder]
+    while stack and seen < _MAX_WALK:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                continue
+    return total
+
+
+def disk_guard(job: Job) -> Callable[[], str | None]:
+    """What stops a run that fills the disk: its folders past DISK_BUDGET_BYTES, or the disk under
+    them down to MIN_FREE_BYTES free."""
+
+    def check() -> str | None:
+        free = shutil.disk_usage(job.run_dir).free
+        if free < MIN_FREE_BYTES:
+            return f"the disk under {job.run_dir} has only {free / 1024**2:.0f} MB free"
+        used = _used(job.run_dir)
+        if used > DISK_BUDGET_BYTES:
+            budget = DISK_BUDGET_BYTES / 1024**2
+            return f"the run wrote {used / 1024**2:.0f} MB, past its disk budget of {budget:.0f} MB"
+        return None
+
+    return check
+
+
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], Reading, str | None]:
     reading = read_output(output, job.metric_patterns)
     metrics = dict(reading.metrics)
@@ -234,16 +276,17 @@ class _Outcome:
 
 
 def _judge(
-    exit_code: int | None,
-    timed_out: bool,
-    interrupted: bool,
+    result: ProcessResult,
     metrics: dict,
     job: Job,
     output: str,
     metrics_note: str | None,
 ) -> _Outcome:
-    if interrupted:
+    exit_code, timed_out = result.exit_code, result.timed_out
+    if result.interrupted:
         return _Outcome("failed", "interrupted (Ctrl-C); the whole process group was stopped")
+    if result.stopped:
+        return _Outcome("failed", f"stopped: {result.stopped}; the metrics are the last it printed before then")
     if timed_out:
         if metrics:
             return _Outcome(
@@ -357,7 +400,14 @@ def execute(
             log.flush()
             start = log.tell()
             result = run_streaming(
-                argv, cwd=run_cwd, env=run_jail.env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+                argv,
+                cwd=run_cwd,
+                env=run_jail.env,
+                log=log,
+                timeout=job.timeout,
+                on_line=on_line,
+                cancel=cancel,
+                guard=disk_guard(job),
             )
         except KeyboardInterrupt:
             return _record(
@@ -369,7 +419,7 @@ def execute(
         output = _read_tail(log, start)
     metrics, reading, note = _metrics(job, output)
     finite = {k: m for k, m in metrics.items() if math.isfinite(m.value)}
-    outcome = _judge(result.exit_code, result.timed_out, result.interrupted, finite, job, output, note)
+    outcome = _judge(result, finite, job, output, note)
     found = _assess(job, metrics, reading)
     if found.headline and found.headline["name"] in finite:  # the headline first, as `scout runs` shows it
         finite = {found.headline["name"]: finite[found.headline["name"]], **finite}

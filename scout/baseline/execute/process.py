@@ -33,6 +33,7 @@ MAX_LINE_CHARS = 64 * 1024  # a longer line (no newline in 100 MB) is cut, never
 MAX_LOG_BYTES = 2 * 1024**3
 TAIL_BYTES = 20 * 1024 * 1024
 _PR_SET_CHILD_SUBREAPER = 36
+GUARD_EVERY_S = 10.0  # how often a run's guard (its disk budget) is asked
 # What a run's --timeout is measured on; tests put a clock here that moves when the run has done
 # what they wait for, so a timeout fires after it however slow the machine.
 _clock: Callable[[], float] = time.monotonic
@@ -46,6 +47,7 @@ class ProcessResult:
     seconds: float
     timed_out: bool = False
     interrupted: bool = False
+    stopped: str | None = None  # why the guard stopped it (a disk budget spent)
 
 
 @functools.cache
@@ -191,10 +193,12 @@ def run_streaming(
     timeout: float | None,
     on_line: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    guard: Callable[[], str | None] | None = None,
 ) -> ProcessResult:
     """Run argv in a new session (its own process group), copy its output to `log` as it comes,
-    and stop it on timeout, on `cancel`, or on Ctrl-C. When this returns, no process it started is
-    left running, whether or not it left its process group."""
+    and stop it on timeout, on `cancel`, on Ctrl-C, or when `guard` (asked every GUARD_EVERY_S)
+    gives a reason. When this returns, no process it started is left running, whether or not it
+    left its process group."""
     _become_subreaper()
     token = uuid.uuid4().hex
     start, timer = time.monotonic(), _clock()
@@ -215,6 +219,8 @@ def run_streaming(
     reader = threading.Thread(target=_pump, args=(proc.stdout, log, on_line), daemon=True)
     reader.start()
     timed_out = interrupted = False
+    stopped = None
+    guarded = time.monotonic()
     try:
         while True:
             try:
@@ -227,6 +233,11 @@ def run_streaming(
                 if timeout is not None and _clock() - timer > timeout:
                     timed_out = True
                     break
+                if guard is not None and time.monotonic() - guarded >= GUARD_EVERY_S:
+                    guarded = time.monotonic()
+                    stopped = guard()
+                    if stopped:
+                        break
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -237,5 +248,5 @@ def run_streaming(
             _started.discard(proc.pid)
         reader.join(timeout=5)
     seconds = round(time.monotonic() - start, 3)
-    code = None if (timed_out or interrupted) else proc.returncode
-    return ProcessResult(code, seconds, timed_out, interrupted)
+    code = None if (timed_out or interrupted or stopped) else proc.returncode
+    return ProcessResult(code, seconds, timed_out, interrupted, stopped)
