@@ -52,3 +52,10 @@ def mdcode(text: str | None) -> str:
     fence = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") else ""  # CommonMark strips one space each side
     return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def plain_text(value: object, style: str = ""):
+    """A rich Text of data from a source or a repo: never markup, its controls visible."""
+    from rich.text import Text
+
+    return Text(visible(value), style=style)

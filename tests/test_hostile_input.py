@@ -297,3 +297,18 @@ def test_a_metrics_file_that_disagrees_with_the_output_is_a_conflict(tmp_path, m
     [run] = runs_of(run_baseline(cache, "--json", "--repo", str(repo)))
     assert any(f.startswith("conflict: accuracy is 0.41 in the output and 0.99") for f in run["flags"]), run["flags"]
     assert "accuracy" not in run["baseline_for"] and (run["headline"] or {}).get("name") != "accuracy"
+
+
+def test_a_source_title_with_escape_codes_is_shown_escaped(tmp_path):
+    from scout.models import Paper
+    from scout.store import Store
+
+    cache = tmp_path / "cache"
+    assert CliRunner().invoke(app, ["cache", "info", "--cache-dir", str(cache)]).exit_code == 0
+    store = Store(cache / "scout.db")
+    title = f"Attention{ESC}]52;c;cm0gLXJmIH4={ESC}\\ Is All{ESC}[8m hidden{ESC}[0m You Need"
+    store.save_papers([Paper(title=title, abstract=f"abs{ESC}[2J", arxiv_id="1706.03762", sources=("arxiv",))])
+    store.close()
+    result = CliRunner().invoke(app, ["show", "arxiv:1706.03762", "--cache-dir", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert no_raw_controls(result.stdout) and "\\x1b[8m hidden\\x1b[0m" in result.stdout and "\\x1b[2J" in result.stdout
