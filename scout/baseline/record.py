@@ -8,7 +8,7 @@ from dataclasses import replace
 from scout.baseline.discover.recipes import save_recipe
 from scout.baseline.execute.evaluate import Job, recipe_to_keep
 from scout.baseline.execute.layout import Layout
-from scout.ledger import record_run, with_paper_metrics
+from scout.ledger import flagged_metrics, record_run, with_paper_metrics
 from scout.models import Run
 
 
@@ -29,7 +29,6 @@ def with_claims(store, job: Job, run: Run) -> Run:
     say what was not attempted."""
     from scout.baseline.measure.assess import assess
     from scout.baseline.measure.claims import paper_claims, readme_claims
-    from scout.baseline.measure.flags import flagged_metrics
     from scout.baseline.measure.logmetrics import Metric, Reading
     from scout.models import normalize_repo_url
 

@@ -73,14 +73,6 @@ def reading_flags(reading: Reading) -> list[str]:
     return flags + list(reading.notes)
 
 
-_FLAG_NAME = re.compile(r"^(?:conflict|non-finite|out of range): (?P<name>\S+) ")
-
-
-def flagged_metrics(flags: list[str]) -> set[str]:
-    """The metrics a run's flags name: none of them is ever the baseline to beat."""
-    return {m.group("name") for m in map(_FLAG_NAME.match, flags) if m}
-
-
 def _files(root: Path):
     count = 0
     for folder, dirs, files in os.walk(root):
