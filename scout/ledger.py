@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -108,13 +109,26 @@ def get_run(store, run_id: str) -> Run | None:
     return _from_row(rows[0]) if rows else None
 
 
+# The flags scout.baseline.measure.flags writes about one metric: "conflict: NAME is ...",
+# "non-finite: NAME was ...", "out of range: NAME = ...".
+_FLAG_NAME = re.compile(r"^(?:conflict|non-finite|out of range): (?P<name>\S+) ")
+
+
+def flagged_metrics(flags: list[str]) -> set[str]:
+    """The metrics a run's flags name: none of them is ever the baseline to beat."""
+    return {m.group("name") for m in map(_FLAG_NAME.match, flags) if m}
+
+
 def best_runs(runs: list[Run]) -> dict[str, Run]:
-    """For each metric, the successful run with the best value: the baseline to beat."""
+    """For each metric, the successful run with the best value, unflagged: the baseline to beat."""
     best: dict[str, Run] = {}
     for run in runs:
         if run.status != "ok":
             continue
+        flagged = flagged_metrics(run.flags)
         for name, value in run.metrics.items():
+            if name in flagged or not math.isfinite(value):
+                continue  # an impossible or conflicting number is never the one to beat
             current = best.get(name)
             if current is None:
                 best[name] = run

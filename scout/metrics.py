@@ -8,6 +8,7 @@ perplexity, BLEU, ...) keeps the scale it was printed on, except that a "%" sign
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,18 +26,42 @@ class MetricValue:
     raw: str
 
 
-def parse_metric_value(raw: object) -> MetricValue | None:
-    """Parse one reported metric; None when the text holds no number (e.g. "-" or "n/a").
+# Past 10^±400 a double is infinite or zero anyway: the exponent is clamped before any arithmetic, so
+# "5 x 1e99999999" never builds a 100-million-digit integer.
+_MAX_EXP = 400
 
-    Parenthesised or ± parts (confidence intervals, std) are dropped: the first number counts."""
+
+def _times_ten_to(value: float, exponent: str) -> float:
+    digits = exponent.lstrip("+-")
+    power = min(int(digits) if len(digits) <= 4 else _MAX_EXP, _MAX_EXP)
+    power = -power if exponent.startswith("-") else power
+    try:
+        return value * 10.0**power
+    except OverflowError:
+        return math.copysign(math.inf, value) if value else 0.0
+
+
+def underflowed(value: float, raw: str) -> bool:
+    """A value that is 0 only because the number printed is too small for a float ("1e-400")."""
+    mantissa = re.split(r"[eE×x*]", str(raw), maxsplit=1)[0]
+    return value == 0 and re.search(r"[1-9]", mantissa) is not None
+
+
+def read_metric_value(raw: object) -> tuple[MetricValue | None, str | None]:
+    """(the parsed value, None); (None, None) when the text holds no number ("-", "n/a"); (None, why)
+    for a number a float cannot hold: one that overflows to infinity or underflows to 0."""
     if raw is None or isinstance(raw, bool):
-        return None
+        return None, None
     if isinstance(raw, (int, float)):
-        return MetricValue(float(raw), None, str(raw))
-    text = str(raw).strip()
+        try:
+            value = float(raw)
+        except OverflowError:
+            return None, f"an integer of {raw.bit_length()} bits is too large for a float"
+        return MetricValue(value, None, str(raw)[:100]), None
+    text = str(raw).strip()[:1000]
     match = _VALUE.match(text)
     if not match:
-        return None
+        return None, None
     number = match.group("num")
     # "1,234" is a thousands separator, "0,75" a decimal comma.
     if "," in number:
@@ -44,14 +69,27 @@ def parse_metric_value(raw: object) -> MetricValue | None:
     try:
         value = float(number)
     except ValueError:
-        return None
+        return None, None
     if match.group("exp"):
-        value *= 10 ** int(match.group("exp"))
+        value = _times_ten_to(value, match.group("exp"))
     unit = match.group("unit")
     if unit and unit.lower() in _SCALE:
         value *= _SCALE[unit.lower()]
         unit = unit.upper()
-    return MetricValue(value, unit, text)
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if not math.isfinite(value):
+        return None, f"{shown!r} is too large for a float"
+    if underflowed(value, text):
+        return None, f"{shown!r} is too small for a float (it would read as 0)"
+    return MetricValue(value, unit, text), None
+
+
+def parse_metric_value(raw: object) -> MetricValue | None:
+    """Parse one reported metric; None when the text holds no number (e.g. "-" or "n/a") or one a
+    float cannot hold (see read_metric_value).
+
+    Parenthesised or ± parts (confidence intervals, std) are dropped: the first number counts."""
+    return read_metric_value(raw)[0]
 
 
 def parse_number(raw: object) -> float | None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from scout.baseline.discover.recipes import save_recipe
 from scout.baseline.execute.evaluate import Job, recipe_to_keep
 from scout.baseline.execute.layout import Layout
-from scout.ledger import record_run, with_paper_metrics
+from scout.ledger import flagged_metrics, record_run, with_paper_metrics
 from scout.models import Run
 
 
@@ -49,10 +49,12 @@ def with_claims(store, job: Job, run: Run) -> Run:
         claims = paper_claims([dict(row) for row in rows])
     if not claims:
         return run
+    flagged = flagged_metrics(run.flags)  # a conflicting number is no headline against the paper either
     reading = Reading(
         {
             name: Metric(value, run.metrics_raw.get(name, str(value)), None, run.lines.get(name))
             for name, value in run.metrics.items()
+            if name not in flagged
         }
     )
     found = assess(reading, claims, run.command)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from scout.errors import ScoutError
+from scout.text import visible
 
 
 class _ScoutGroup(typer.core.TyperGroup):
@@ -58,7 +59,7 @@ def _fail(message: str, exit_code: int = 1, code: str = "failed", as_json: bool 
 
         err_console.file.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
     else:
-        err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(visible(message))}", soft_wrap=True)
     raise typer.Exit(exit_code) from None
 
 
@@ -123,7 +124,7 @@ def _global_options(
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    err_console.print(f"[yellow]warning:[/] {escape(visible(message))}", soft_wrap=True)
 
 
 def _stop(signum, frame) -> None:

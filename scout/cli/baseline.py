@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import typer
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.errors import ConfigError, Declined, EvalError
+from scout.text import visible
 
 ENV_MODES = ("venv", "current")
 EXECUTORS = ("local", "slurm")
@@ -26,15 +26,6 @@ def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
     return value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _plain(text: str) -> str:
-    """Text from a repo or a source, safe for a terminal: no escape sequences (colours, OSC-8
-    links, cursor moves), no control characters."""
-    return _CONTROL.sub("", re.sub(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)", "", text))
 
 
 def _fmt(value: float | None) -> str:
@@ -89,12 +80,12 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
             first = i == 0
             star = " ★" if name in best and best[name].id == run.id else ""
             mark = " ◆" if name and name == headline else ""
-            repo = Text(_plain(run.repo.removeprefix("https://github.com/")))
+            repo = Text(visible(run.repo.removeprefix("https://github.com/")))
             head = (Text(run.id), repo, run.status) if first else ("", "", "")
             show_claim = (name is not None and name == headline) or (first and not headline)
             table.add_row(
                 *head,
-                Text(_plain(name or "-") + star + mark),
+                Text(visible(name or "-") + star + mark),
                 _fmt(value),
                 _claim_cell(run) if show_claim else "",
                 _VERDICT_SHORT.get(run.verdict or "", "") if first else "",
@@ -122,7 +113,7 @@ def _group_row(group: dict) -> tuple:
         Text(group["id"]),
         Text(f"{len(group.get('runs', []))} seeds"),
         "",
-        Text(_plain(name or "-")),
+        Text(visible(name or "-")),
         measured,
         _fmt(value) if isinstance(value, (int, float)) else "",
         _VERDICT_SHORT.get(group.get("verdict") or "", ""),
@@ -145,13 +136,13 @@ def _print_runs(runs, as_json: bool, title: str, groups=None, submitted=()) -> N
         console.print(_ledger_table(runs, best, title, groups))
         for run in runs:  # below the table, where a long message does not squeeze the columns
             if run.message:
-                console.print(f"{run.id} ({run.status}): {_plain(run.message)}", markup=False, highlight=False)
+                console.print(f"{run.id} ({run.status}): {visible(run.message)}", markup=False, highlight=False)
             for flag in run.flags:
-                console.print(f"{run.id} flag: {_plain(flag)}", markup=False, highlight=False)
+                console.print(f"{run.id} flag: {visible(flag)}", markup=False, highlight=False)
         shown = {run.group for run in runs}
         for group in groups:
             if group.get("note") and group.get("id") in shown:
-                console.print(f"{group['id']}: {_plain(group['note'])}", markup=False, highlight=False)
+                console.print(f"{group['id']}: {visible(group['note'])}", markup=False, highlight=False)
     else:
         err_console.print("the ledger is empty; run `scout baseline` first")
 
@@ -181,7 +172,7 @@ def _choice_lines(number: int, choice, evidence: bool) -> list[str]:
 def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) -> None:
     """One repo's plan as text; the user approves exactly this, so none of it is Rich markup.
     Candidates are numbered as --pick takes them (1 = the plan's first candidate)."""
-    say = lambda text: console_.print(_plain(text), soft_wrap=True, markup=False, highlight=False)  # noqa: E731
+    say = lambda text: console_.print(visible(text), soft_wrap=True, markup=False, highlight=False)  # noqa: E731
     say(f"{plan.repo} @ {(plan.commit or '?')[:12]}")
     if plan.error:
         say(f"  cannot plan: {plan.error}")
@@ -196,6 +187,11 @@ def _print_plan(plan, console_, note: str | None = None, candidates: int = 5) ->
         say(f"  in: {plan.cwd or '.'}")
     for step in plan.setup:
         say(f"  setup: {step}")
+    if plan.recipe is not None:  # what the repo's recipe adds to reading the output: shown before it runs
+        for pattern in plan.recipe.metric_patterns:
+            say(f"  metric pattern: {pattern}")
+        if plan.recipe.metrics_file:
+            say(f"  metrics file: {plan.recipe.metrics_file}")
     for need in plan.needs:
         say(f"  needs {need.kind}: {need.detail}")
     numbered = list(enumerate(plan.candidates, 1))
@@ -235,12 +231,12 @@ def _confirm(jobs, blocked, yes: bool):
         _print_plan(job.plan, err_console)
         # Exactly what runs before the command, in order: the user approves all of it.
         for step in job.setup_steps():
-            err_console.print(f"  before it: {step}", soft_wrap=True, markup=False, highlight=False)
+            err_console.print(f"  before it: {visible(step)}", soft_wrap=True, markup=False, highlight=False)
     for job in blocked:
         if job.plan is not None:
             _print_plan(job.plan, err_console, note=f"-> {job.error}")
         else:
-            err_console.print(f"{job.target.url}: {job.error}", soft_wrap=True, markup=False)
+            err_console.print(visible(f"{job.target.url}: {job.error}"), soft_wrap=True, markup=False)
     if yes:
         return True
     unsure = [job for job in jobs if job.plan is not None and job.plan.needs_choice]
@@ -257,7 +253,7 @@ def _confirm(jobs, blocked, yes: bool):
     for job in unsure:
         numbers = [str(n) for n in range(1, len(job.plan.top) + 1)]
         choices = f"[{'/'.join(numbers)}, or n to run nothing]"
-        question = f"{_plain(job.plan.repo)}: which one is the evaluation? {choices}"
+        question = f"{visible(job.plan.repo)}: which one is the evaluation? {choices}"
         answer = ""
         while answer not in (*numbers, "n"):
             answer = str(typer.prompt(question, default="n", show_default=False, err=True)).strip().lower()
@@ -494,18 +490,22 @@ class _RunProgress:
             self._started = True
         if job.run_id not in self._tasks:
             self._tasks[job.run_id] = self._progress.add_task("", total=None)
-        # Text from the repo: never Rich markup.
-        self._progress.update(self._tasks[job.run_id], description=escape(_plain(f"{job.slug}: {line.strip()[:100]}")))
+        from scout.baseline.measure.logmetrics import clean
+
+        # Text from the repo: colours dropped as a terminal would show them, any other control
+        # visible, never Rich markup.
+        shown = visible(f"{job.slug}: {clean(line).strip()[:100]}")
+        self._progress.update(self._tasks[job.run_id], description=escape(shown))
 
     def on_done(self, run) -> None:
         task = self._tasks.pop(run.id, None)
         if task is not None:
             self._progress.remove_task(task)
         err_console.print(
-            f"{run.id} {_plain(run.repo)}: {run.status}"
-            + "".join(f" {name}={_fmt(value)}" for name, value in run.metrics.items()),
+            visible(f"{run.id} {run.repo}: {run.status}" + "".join(f" {n}={_fmt(v)}" for n, v in run.metrics.items())),
             soft_wrap=True,
             markup=False,
+            highlight=False,
         )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
+from scout.text import visible
 
 
 @app.command("new")
@@ -27,7 +28,9 @@ def new(
         help="Start from a template instead of a baseline (classification); also what an empty ledger falls back to.",
     ),
     directory: Path | None = typer.Option(None, "--dir", help="Where to create it (default: ./NAME)."),
-    force: bool = typer.Option(False, "--force", help="Replace a target folder that is not empty."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a target folder that is not empty; the old one is moved aside, never deleted."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print what was created as JSON on stdout."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
@@ -46,7 +49,14 @@ def new(
         # Only a ledger that exists is read: scaffolding from a template or a path creates no cache.
         store = session.store if template is None and session.has_store() else None
         result = create_experiment(
-            name, source=source, template=template, target=directory, force=force, store=store, command=shlex.join(argv)
+            name,
+            source=source,
+            template=template,
+            target=directory,
+            force=force,
+            store=store,
+            command=shlex.join(argv),
+            store_dir=settings.cache_dir,
         )
     for note in result.notes:
         warn(note)
@@ -54,7 +64,9 @@ def new(
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     origin = f"the {result.template} template" if result.baseline is None else result.baseline.label
-    console.print(f"created {result.path} from {origin} (commit {result.commit[:12]})", soft_wrap=True)
+    console.print(
+        visible(f"created {result.path} from {origin} (commit {result.commit[:12]})"), soft_wrap=True, markup=False
+    )
     where = shlex.quote(str(directory or name))
     if result.template:
         console.print(f"next: cd {where} && python train.py config/smoke.py && python -m pytest tests -q")

@@ -178,9 +178,9 @@ def show(
     $ scout show arxiv:2104.12255
     """
     from rich.table import Table
-    from rich.text import Text
 
     from scout.search.render import best_repos, paper_json, repo_label, shown_json
+    from scout.text import plain_text
 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
@@ -192,10 +192,10 @@ def show(
         return
     body = paper_json(paper)
     # Everything printed here is data from the sources: never interpret it as Rich markup.
-    console.print(Text(paper.title, style="bold"))
-    console.print(Text(", ".join(paper.authors) or "(authors unknown)"))
+    console.print(plain_text(paper.title, "bold"))
+    console.print(plain_text(", ".join(paper.authors) or "(authors unknown)"))
     console.print(
-        Text(
+        plain_text(
             f"{body['id']}  ·  {paper.published or 'date unknown'}  ·  {body['url'] or ''}  ·  "
             f"sources: {', '.join(paper.sources)}"
         )
@@ -204,14 +204,14 @@ def show(
         console.print(f"citations: {paper.citations}")
     console.print()
     if paper.tldr:
-        console.print(Text(f"TL;DR: {paper.tldr}", style="italic"))
-    console.print(Text(paper.abstract or "(no abstract)"))
+        console.print(plain_text(f"TL;DR: {paper.tldr}", "italic"))
+    console.print(plain_text(paper.abstract or "(no abstract)"))
     if paper.tasks:
-        console.print(Text(f"tasks: {', '.join(paper.tasks)}"))
+        console.print(plain_text(f"tasks: {', '.join(paper.tasks)}"))
     for r in paper.ranks:
         # The place a paper holds is the hint a researcher follows with `scout sota`.
         console.print(
-            Text(
+            plain_text(
                 f"leaderboard: #{r.best_rank or '?'} on {r.dataset or r.dataset_slug or '?'} by {r.best_metric or '?'}"
             )
         )
@@ -220,7 +220,9 @@ def show(
         for column in ("repository", "official", "archived", "last push"):
             repos.add_column(column)
         for repo in best_repos(paper.repos):
-            repos.add_row(Text(repo_label(repo)), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or "")
+            repos.add_row(
+                plain_text(repo_label(repo)), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or ""
+            )
         console.print(repos)
     if paper.results:
         results = Table(title="reported results")
@@ -228,14 +230,14 @@ def show(
             results.add_column(column)
         for r in paper.results:
             value = r.raw or (f"{r.value:g}" if r.value is not None else "")
-            results.add_row(*(Text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
+            results.add_row(*(plain_text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
     if paper.successors:
         later = Table(title="successors (Papers with Code): later work that builds on it")
         for column in ("title", "arxiv"):
             later.add_column(column)
         for s in paper.successors:
-            later.add_row(Text(s.title), s.arxiv_id or "")
+            later.add_row(plain_text(s.title), s.arxiv_id or "")
         console.print(later)
 
 

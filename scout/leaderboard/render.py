@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from rich.table import Table
-from rich.text import Text
 
 from scout.leaderboard.board import ARCHIVE, Leaderboard
 from scout.leaderboard.rows import Code, repo_url
+from scout.text import plain_text
 
 OTHER_METRICS = 2  # metrics shown beside the ranking one on a wide terminal (all are in --json)
 WIDE = 120
@@ -46,12 +46,12 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
     others = [name for name in dict.fromkeys(m.name for r in board.rows for m in r.metrics) if name != board.metric][
         : OTHER_METRICS if width >= WIDE else 0
     ]
-    out = Table(title=Text(title), caption=Text(f"{len(board.rows)} of {board.total} entries"), expand=True)
+    out = Table(title=plain_text(title), caption=plain_text(f"{len(board.rows)} of {board.total} entries"), expand=True)
     out.add_column("#", justify="right", no_wrap=True)
     out.add_column("method", ratio=3, min_width=14, overflow="fold")
-    out.add_column(Text(board.metric or "value"), justify="right", no_wrap=True)
+    out.add_column(plain_text(board.metric or "value"), justify="right", no_wrap=True)
     for name in others:
-        out.add_column(Text(name), justify="right", no_wrap=True)
+        out.add_column(plain_text(name), justify="right", no_wrap=True)
     out.add_column("paper", ratio=4, min_width=18)
     out.add_column("year", no_wrap=True)
     out.add_column("code", ratio=3, min_width=14, overflow="fold")
@@ -59,14 +59,14 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
     for row in board.rows:
         cells = [row.raw(board.metric) or "", *(row.raw(name) or "" for name in others)]
         extra = "" if row.extra_data is None else ("yes" if row.extra_data else "no")
-        # Text() cells: names come from user-submitted data and are never Rich markup.
+        # Text cells with controls visible: names come from user-submitted data, never Rich markup.
         out.add_row(
             str(row.rank),
-            Text(row.method),
-            *(Text(c) for c in cells),
-            Text(row.paper_title or (f"arXiv:{row.arxiv_id}" if row.arxiv_id else "")),
+            plain_text(row.method),
+            *(plain_text(c) for c in cells),
+            plain_text(row.paper_title or (f"arXiv:{row.arxiv_id}" if row.arxiv_id else "")),
             str(row.year or ""),
-            Text(code_label(row.code)),
+            plain_text(code_label(row.code)),
             extra,
         )
     return out

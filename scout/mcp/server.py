@@ -33,14 +33,27 @@ from scout.mcp.progress import Progress
 from scout.mcp.skill import skill_text
 
 SourceName = Literal["pwc", "arxiv", "hf"]
+# Every argument is bounded: an agent's (or an injected) 2 MB string is a one-line tool error, never a
+# request that fails deep inside an HTTP client. Booleans are strict: "yes" and 1 are not true.
+SHORT = 200  # ids, names, devices
+TEXT = 2_000  # a query, a repo URL or path, a --set value, a command
+LONG = 20_000  # a project description
+Flag = partial(Field, strict=True)
+Repo = Annotated[str, Field(min_length=1, max_length=TEXT)]
+SetValue = Annotated[str, Field(max_length=TEXT)]
 # The arguments plan_baseline and run_baseline share, as `scout baseline` takes them.
 Repos = Annotated[
-    list[str], Field(description="Repo URLs or local paths (default: the top repos of the latest search).")
+    list[Repo],
+    Field(max_length=20, description="Repo URLs or local paths (default: the top repos of the latest search)."),
 ]
 Top = Annotated[int, Field(ge=1, le=20, description="How many repos to take from the latest search.")]
-Cmd = Annotated[str | None, Field(description="The evaluation command, instead of the one scout finds.")]
-Device = Annotated[str, Field(description="auto, cpu, cuda or cuda:N.")]
-Sets = Annotated[list[str], Field(description="KEY=VALUE values for the command's placeholders (--set).")]
+Cmd = Annotated[
+    str | None, Field(max_length=TEXT, description="The evaluation command, instead of the one scout finds.")
+]
+Device = Annotated[str, Field(max_length=SHORT, description="auto, cpu, cuda or cuda:N.")]
+Sets = Annotated[
+    list[SetValue], Field(max_length=50, description="KEY=VALUE values for the command's placeholders (--set).")
+]
 Pick = Annotated[
     int | None,
     Field(
@@ -54,7 +67,8 @@ INSTRUCTIONS = (
     "experiment. Start with `search`; `show` gives one paper in full. Before `run_baseline`, call "
     "`plan_baseline` and read the command it would run: run_baseline runs code from the internet on "
     "this machine, so it refuses unless called with confirm: true. `runs` is the ledger of measured "
-    "numbers; `new_experiment` starts a project from the best run. Read the scout://skill resource "
+    "numbers; `new_experiment` starts a project from the best run (replacing a folder needs force: true "
+    "and confirm: true; the old one is moved aside). Read the scout://skill resource "
     "for when to use each tool and what to check."
 )
 RUN_CODE = types.ToolAnnotations(
@@ -314,9 +328,16 @@ class ScoutTools:
 
     # -- scaffolding ----------------------------------------------------------------------------
 
-    def new_experiment(self, name: str, source: str | None, template: str | None, directory: str | None, force: bool):
+    def new_experiment(
+        self, name: str, source: str | None, template: str | None, directory: str | None, force: bool, confirm: bool
+    ):
         from scout.scaffold.project import create_experiment
 
+        if force and not confirm:
+            raise ConfigError(
+                "new_experiment with force: true replaces a folder (moved aside, not deleted), so it needs "
+                "confirm: true; check that dir is the folder you mean, then call it again with confirm: true"
+            )
         argv = ["scout", "new", name]
         for flag, value in (("--from", source), ("--template", template), ("--dir", directory)):
             if value is not None:
@@ -332,6 +353,7 @@ class ScoutTools:
                 force=force,
                 store=store,
                 command=shlex.join(argv),
+                store_dir=self.settings.cache_dir,
             )
         return result(made.to_json(), notes=list(made.notes))
 
@@ -351,20 +373,23 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(annotations=OPEN_WORLD)
     async def search(
-        query: Annotated[str, Field(description='What you plan to work on, e.g. "mask classification".')],
+        query: Annotated[
+            str, Field(max_length=TEXT, description='What you plan to work on, e.g. "mask classification".')
+        ],
         ctx: Context,
         about: Annotated[
-            str | None, Field(description="A longer description of the project; ranks papers by it too.")
+            str | None,
+            Field(max_length=LONG, description="A longer description of the project; ranks papers by it too."),
         ] = None,
         limit: Annotated[int, Field(ge=1, le=200, description="How many papers to return.")] = 20,
         since: Annotated[int | None, Field(ge=1900, le=2100, description="Only papers from this year on.")] = None,
-        code_only: Annotated[bool, Field(description="Only papers with a code repository.")] = False,
-        offline: Annotated[bool, Field(description="Search only what is stored (and the imported archive).")] = False,
+        code_only: Annotated[bool, Flag(description="Only papers with a code repository.")] = False,
+        offline: Annotated[bool, Flag(description="Search only what is stored (and the imported archive).")] = False,
         sources: Annotated[
             list[SourceName] | None, Field(description="Ask only these sources (default: all three).")
         ] = None,
         successors: Annotated[
-            bool, Field(description="List each paper's successors (later work, from Papers with Code).")
+            bool, Flag(description="List each paper's successors (later work, from Papers with Code).")
         ] = False,
     ) -> types.CallToolResult:
         """Find, merge and rank prior work for a task from Papers with Code, arXiv and Hugging Face
@@ -386,7 +411,9 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(annotations=READS_STORE)
     async def show(
-        paper_id: Annotated[str, Field(description="A paper id from the search results, e.g. arxiv:2104.12255.")],
+        paper_id: Annotated[
+            str, Field(max_length=SHORT, description="A paper id from the search results, e.g. arxiv:2104.12255.")
+        ],
     ) -> types.CallToolResult:
         """One stored paper in full: abstract, every repository, every reported result (the JSON of
         `scout show --json`)."""
@@ -400,14 +427,18 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(annotations=OPEN_WORLD)
     async def sota(
-        query: Annotated[str, Field(description='A task or dataset in any words, e.g. "image classification".')],
+        query: Annotated[
+            str, Field(max_length=TEXT, description='A task or dataset in any words, e.g. "image classification".')
+        ],
         ctx: Context,
-        dataset: Annotated[str | None, Field(description="The dataset (benchmark) of the task.")] = None,
+        dataset: Annotated[
+            str | None, Field(max_length=TEXT, description="The dataset (benchmark) of the task.")
+        ] = None,
         metric: Annotated[
-            str | None, Field(description="Rank by this metric (default: the leaderboard's own).")
+            str | None, Field(max_length=SHORT, description="Rank by this metric (default: the leaderboard's own).")
         ] = None,
         limit: Annotated[int, Field(ge=1, le=200, description="How many rows to return.")] = 10,
-        offline: Annotated[bool, Field(description="Use only the imported Papers with Code archive.")] = False,
+        offline: Annotated[bool, Flag(description="Use only the imported Papers with Code archive.")] = False,
     ) -> types.CallToolResult:
         """The leaderboard of a task on a dataset: the best methods, their numbers, papers and code,
         from paperswithcode.co or the imported archive (the JSON of `scout sota --json`). It says
@@ -456,7 +487,7 @@ def build_server(settings: Settings) -> MCPServer:
             Literal["venv", "current"], Field(description="venv: one per repo; current: the server's interpreter.")
         ] = "venv",
         sandbox: Annotated[
-            bool, Field(description="Run under bubblewrap: no network, only the repo and run folders writable.")
+            bool, Flag(description="Run under bubblewrap: no network, only the repo and run folders writable.")
         ] = False,
         seed: Annotated[int, Field(description="Passed to the run as SCOUT_SEED and PYTHONHASHSEED.")] = 0,
         seeds: Annotated[
@@ -469,7 +500,7 @@ def build_server(settings: Settings) -> MCPServer:
             ),
         ] = None,
         confirm: Annotated[
-            bool, Field(description="Must be true: this runs code from the repositories. Read plan_baseline first.")
+            bool, Flag(description="Must be true: this runs code from the repositories. Read plan_baseline first.")
         ] = False,
     ) -> types.CallToolResult:
         """Clone the repos at a pinned commit, set each up, run its evaluation within `timeout`
@@ -497,24 +528,36 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(annotations=WRITES_PROJECT)
     async def new_experiment(
-        name: Annotated[str, Field(description="The experiment's name; also its folder unless dir is given.")],
+        name: Annotated[
+            str, Field(max_length=SHORT, description="The experiment's name; also its folder unless dir is given.")
+        ],
         from_: Annotated[
             str | None,
             Field(
                 validation_alias="from",
+                max_length=TEXT,
                 description="A run id from runs, a local git repository or a repo URL in the ledger "
                 "(default: the best run in the ledger).",
             ),
         ] = None,
-        template: Annotated[str | None, Field(description="Start from a template instead (classification).")] = None,
-        dir: Annotated[  # noqa: A002 - the CLI's --dir
-            str | None, Field(description="Where to create it (default: ./NAME in the server's working directory).")
+        template: Annotated[
+            str | None, Field(max_length=SHORT, description="Start from a template instead (classification).")
         ] = None,
-        force: Annotated[bool, Field(description="Replace a target folder that is not empty.")] = False,
+        dir: Annotated[  # noqa: A002 - the CLI's --dir
+            str | None,
+            Field(
+                max_length=TEXT, description="Where to create it (default: ./NAME in the server's working directory)."
+            ),
+        ] = None,
+        force: Annotated[
+            bool,
+            Flag(description="Replace a target folder that is not empty (moved aside, never deleted); needs confirm."),
+        ] = False,
+        confirm: Annotated[bool, Flag(description="Must be true with force: true.")] = False,
     ) -> types.CallToolResult:
         """Scaffold the next experiment from the winning baseline (or a template) into a fresh git
         repository with an experiment log, seeds and sanity checks (the JSON of `scout new --json`)."""
-        return await in_thread(tools.new_experiment, name, from_, template, dir, force)
+        return await in_thread(tools.new_experiment, name, from_, template, dir, force, confirm)
 
     @server.resource("scout://search/latest", name="latest-search", mime_type="application/json")
     def latest_search() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from scout.report.model import BaselineRow, Experiment
+from scout.text import visible
 
 MAX_METRICS = 6
 MAX_RUNS = 8
@@ -16,7 +17,8 @@ MEASURED, CLAIMED = "#2b6cb0", "#dd8452"
 
 
 def _text(label: str) -> str:
-    return label.replace("$", r"\$")
+    # A metric name from a repo: its controls shown, not drawn; "$" is not mathtext.
+    return visible(label).replace("$", r"\$")
 
 
 def _svg(figure) -> str:

@@ -21,6 +21,7 @@ from scout.files import atomic_write
 from scout.metrics import higher_is_better
 from scout.report.charts import claims_chart, curves_chart
 from scout.report.model import BaselineRow, MetricLine, Report
+from scout.text import md, mdcode
 
 FORMATS = ("html", "md")
 SECTION_TITLES = {
@@ -31,7 +32,6 @@ SECTION_TITLES = {
 }
 # Every URL character but the ones that end a Markdown link target: ( ) and whitespace.
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 
 
 def _asset(name: str) -> str:
@@ -74,29 +74,11 @@ def repo_name(url: str) -> str:
     return re.sub(r"^https?://(www\.)?github\.com/", "", url).rstrip("/")
 
 
-def md(text) -> str:
-    """Text for a Markdown table cell or line: Markdown and HTML syntax escaped, one line."""
-    if text is None:
-        return ""
-    flat = " ".join(str(text).split())
-    # Entities for HTML, so no renderer that allows inline HTML ever sees a tag.
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", flat)
-
-
 def mdlink(text, url: str | None) -> str:
     target = href(url)
     if not target:
         return md(text)
     return f"[{md(text)}]({quote(target, safe=_URL_SAFE)})"
-
-
-def mdcode(text: str | None) -> str:
-    if not text:
-        return ""
-    flat = " ".join(text.split()).replace("|", "\\|")
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
-    return f"{fence} {flat} {fence}"
 
 
 def _environment(out_dir: Path, autoescape: bool) -> Environment:

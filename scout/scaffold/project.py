@@ -20,6 +20,7 @@ from pathlib import Path
 from scout import __version__
 from scout.clock import now_iso
 from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError
+from scout.files import CACHE_MARKER
 from scout.gitsafe import GIT_ENV, export_commit
 from scout.scaffold.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
 from scout.scaffold.templates import available_templates, render, render_tree
@@ -234,34 +235,99 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _check_target(target: Path, force: bool, baseline: Baseline | None) -> None:
+def _protected(target: Path, store_dir: Path | None) -> str | None:
+    """Why scout must not replace `target`, or None: it is or holds scout's store, the home folder or
+    the root, or a git work tree with changes no commit keeps."""
+    real = target.resolve()
+    home = Path.home().resolve()
+    if real == Path(real.anchor):
+        return f"{target} is the root of the file system"
+    if _inside(home, real):
+        return f"{target} is or holds your home folder {home}"
+    if store_dir is not None and (_inside(store_dir.resolve(), real) or _inside(real, store_dir.resolve())):
+        return f"{target} is, holds or lies in scout's store {store_dir}"
+    if (real / CACHE_MARKER).exists() or (real / "scout.db").exists():
+        return f"{target} is a scout store (it holds {CACHE_MARKER} or scout.db)"
+    dirty = _uncommitted(real)
+    if dirty:
+        return f"{dirty} is a git work tree with uncommitted changes; commit or move them first"
+    return None
+
+
+_MAX_TREES = 200
+_MAX_ENTRIES = 100_000
+
+
+def _uncommitted(root: Path) -> Path | None:
+    """A git work tree at or under `root` (or the one `root` lies in) with changes git does not keep
+    in a commit: modified, staged or untracked files."""
+    import subprocess
+
+    from scout.gitsafe import git_environ
+
+    trees = [root]
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        if ".git" in dirs or ".git" in files:
+            trees.append(Path(folder))
+        dirs[:] = [d for d in dirs if d != ".git"]
+        seen += len(dirs) + len(files)
+        if len(trees) > _MAX_TREES or seen > _MAX_ENTRIES:
+            break  # the folder is moved aside, not deleted, so a tree past the bound is not lost
+    for tree in dict.fromkeys(trees):
+        try:
+            status = subprocess.run(
+                ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=normal", "--", "."],
+                capture_output=True,
+                text=True,
+                env=git_environ(),
+                timeout=120,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return tree  # cannot tell: treat it as holding work
+        if status.returncode == 0 and status.stdout.strip():
+            return tree
+    return None
+
+
+def _check_target(target: Path, force: bool, baseline: Baseline | None, store_dir: Path | None) -> None:
     if target.exists() or target.is_symlink():
         if not target.is_dir() or target.is_symlink():
             raise ScaffoldError(f"{target} exists and is not a folder; choose another name or --dir")
-        if any(target.iterdir()) and not force:
-            raise ScaffoldError(
-                f"{target} exists and is not empty; choose another name or --dir, or pass --force to replace it"
-            )
+        if any(target.iterdir()):
+            if not force:
+                raise ScaffoldError(
+                    f"{target} exists and is not empty; choose another name or --dir, or pass --force to move it aside"
+                )
+            why = _protected(target, store_dir)
+            if why:
+                raise ScaffoldError(f"{why}; scout new never replaces it, even with --force; choose another --dir")
     if _inside(Path.cwd().resolve(), target):
         raise ScaffoldError(f"{target} holds the current directory; run scout new from outside it")
     if baseline is not None and _inside(baseline.source_path.resolve(), target):
         raise ScaffoldError(f"{target} holds the baseline {baseline.source_path}; choose another target")
 
 
-def _install(built: Path, target: Path) -> None:
-    """Move the finished folder into place; an existing target (empty, or --force) goes only after
-    the new one is complete."""
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / target.name)
-        try:
-            os.replace(built, target)
-        except OSError:
-            os.replace(old / target.name, target)  # put the old one back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
+def _install(built: Path, target: Path) -> Path | None:
+    """Move the finished folder into place. An existing target (empty, or --force) is moved aside,
+    never deleted: returns where it went (None when there was none, or it was empty)."""
+    if not target.exists():
         os.replace(built, target)
+        return None
+    empty = not any(target.iterdir())
+    aside = Path(tempfile.mkdtemp(prefix=f"{target.name}.old-", dir=target.parent))
+    os.replace(target, aside / target.name)
+    try:
+        os.replace(built, target)
+    except OSError:
+        os.replace(aside / target.name, target)  # put the old one back
+        aside.rmdir()
+        raise
+    if empty:
+        (aside / target.name).rmdir()
+        aside.rmdir()
+        return None
+    return aside / target.name
 
 
 def create_experiment(
@@ -273,10 +339,12 @@ def create_experiment(
     force: bool = False,
     store=None,
     command: str | None = None,
+    store_dir: Path | None = None,
 ) -> Scaffold:
     """Create the experiment NAME in `target` (default ./NAME) from `source` (a run id, a path or a
     repository URL; default: the best run in the ledger) or from `template`. Without either and with
-    an empty ledger, the default template is used."""
+    an empty ledger, the default template is used. `store_dir` (scout's cache) is never a target;
+    with `force`, a target that is not empty is moved aside (the notes say where), never deleted."""
     if not _NAME.fullmatch(name):
         raise ConfigError(
             f"experiment name {name!r} must be letters, digits, '.', '_' or '-'; use --dir to choose where it goes"
@@ -294,14 +362,16 @@ def create_experiment(
         if baseline is None:
             template = DEFAULT_TEMPLATE
             notes.append(f"no baseline in the ledger, so {name} starts from the {template} template")
-    _check_target(target, force, baseline)
+    _check_target(target, force, baseline, store_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         built = work / target.name
         built.mkdir()
         commit, build_notes = _build(built, name, command, baseline, template)
-        _install(built, target)
+        aside = _install(built, target)
+        if aside is not None:
+            build_notes.append(f"the old {target.name} was moved aside, not deleted: it is in {aside}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Scaffold(path=target, commit=commit, template=template, baseline=baseline, notes=tuple(notes + build_notes))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scout.errors import ConfigError
+from scout.text import md, mdcode
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -42,12 +43,15 @@ def _environment():
             raise jinja2.TemplateNotFound(name)
         return node.read_text(encoding="utf-8")
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FunctionLoader(load),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+    # Names, commands and labels come from a repo or its output: never raw escapes or markup.
+    env.filters.update(md=md, mdcode=mdcode)
+    return env
 
 
 def render(name: str, context: dict) -> str:

@@ -9,11 +9,11 @@ import json
 import re
 
 from rich.table import Table
-from rich.text import Text
 
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
 from scout.store import SearchRecord
+from scout.text import plain_text
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
 
@@ -140,7 +140,7 @@ def result_label(result: Result | None) -> str:
 
 def table(report: SearchReport) -> Table:
     title = f"{report.request.query!r}: {len(report.results)} papers" + (" (local store)" if report.from_store else "")
-    out = Table(title=Text(title), show_lines=False, expand=True)
+    out = Table(title=plain_text(title), show_lines=False, expand=True)
     out.add_column("#", justify="right", no_wrap=True)
     out.add_column("score", justify="right", no_wrap=True)
     out.add_column("title", ratio=4)
@@ -150,21 +150,21 @@ def table(report: SearchReport) -> Table:
     out.add_column("sources", no_wrap=True)
     for r in report.results:
         paper = r.paper
-        title_text = Text(paper.title)
+        title_text = plain_text(paper.title)
         if r.close:
             title_text.append("  close prior work", style="bold red")
         if not paper.abstract:
             title_text.append("  (ranked on its title alone)", style="dim")
         repos = best_repos(paper.repos)
         code = repo_label(repos[0]) + (f" +{len(repos) - 1}" if len(repos) > 1 else "") if repos else ""
-        # Text() cells: titles and task names are data, never Rich markup ("[bold]" exists in real dumps).
+        # Text cells, controls visible: titles and task names are data, never Rich markup ("[bold]" is in dumps).
         out.add_row(
             str(r.rank),
             f"{r.score:.2f}",
             title_text,
             str(paper.year or ""),
-            Text(code),
-            Text(result_label(best_result(paper.results))),
+            plain_text(code),
+            plain_text(result_label(best_result(paper.results))),
             ",".join(paper.sources),
         )
     return out

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
+from scout.text import has_control
 
 _MAX_FILES = 50_000
 _MAX_DEPTH = 8
@@ -529,6 +530,15 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
     return found
 
 
+_PROGRAM_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
+
+
+def shell_path(rel: str) -> str:
+    """A file name as scout writes it into a command: quoted for the shell (`eval;touch X;.py` is one
+    word), and never an option (`-c x.py` becomes `./-c x.py`)."""
+    return shlex.quote(f"./{rel}" if rel.startswith("-") else rel)
+
+
 def _module_file(root: Path, module: str, cwd: str = "") -> str | None:
     base = "/".join(p for p in (cwd, module.replace(".", "/")) if p)
     for rel in (f"{base}.py", f"{base}/__main__.py", f"{base}/__init__.py"):
@@ -751,18 +761,22 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
     """Candidates from the code itself, in a fixed order: console scripts, `python -m` packages,
     shell scripts, Makefile targets, entry-point scripts, flat top-level scripts."""
     for name, target in scripts_map.items():
+        if not _PROGRAM_NAME.fullmatch(name):
+            continue  # a console script named `x; rm -rf ~` is no command scout writes
         module = target.split(":")[0]
         script = _module_file(repo_dir, module) or _module_file(repo_dir, module, "src")
         reader.add(name, "", "console-script", f"console script {name} ({target})", script)
-    shallow = [p for p in files.paths if p.count("/") <= 3]
+    shallow = [p for p in files.paths if p.count("/") <= 3 and not has_control(p)]
     for rel in shallow:
         if rel.endswith("/__main__.py") and "test" not in rel.split("/")[0]:
             package = str(Path(rel).parent)
             cwd = "src" if package.startswith("src/") else ""
             module = package.removeprefix("src/").replace("/", ".")
+            if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", module):
+                continue  # not importable as a module
             reader.add(f"python -m {module}", cwd, "python-module", f"package {module} (__main__.py)", rel)
     for rel in [p for p in shallow if p.endswith(".sh") and p.count("/") <= 2][:60]:
-        reader.add(f"bash {rel}", "", "shell-script", f"script {rel}", rel, "shell")
+        reader.add(f"bash {shell_path(rel)}", "", "shell-script", f"script {rel}", rel, "shell")
     for rel in [p for p in shallow if Path(p).name.lower() in ("makefile", "gnumakefile") and p.count("/") <= 1]:
         text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
         cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
@@ -786,20 +800,26 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             cwd = _script_folder(rel)
             shown = rel[len(cwd) + 1 :] if cwd else rel
             if info.entry or "reads_args" in info.traits:
-                reader.add(f"python {shown}", cwd, "entry-point", f"script {rel}", rel)
+                reader.add(f"python {shell_path(shown)}", cwd, "entry-point", f"script {rel}", rel)
                 for switch in info.modes[:3]:
-                    reader.add(f"python {shown} {switch}", cwd, "entry-point", f"script {rel} with {switch}", rel)
+                    mode = shlex.join(switch.split(" "))
+                    reader.add(
+                        f"python {shell_path(shown)} {mode}", cwd, "entry-point", f"script {rel} with {mode}", rel
+                    )
             elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
                 read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
             ):
-                reader.add(f"python {shown}", cwd, "conventional", f"flat script {rel}", rel)
+                reader.add(f"python {shell_path(shown)}", cwd, "conventional", f"flat script {rel}", rel)
         elif suffix == ".m" and rel.count("/") <= 1 and _MATLAB_SCRIPT.match(read_text(repo_dir / rel, 20_000)):
             cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
             stem = Path(rel).stem
+            if not re.fullmatch(r"[A-Za-z]\w*", stem):
+                continue  # MATLAB runs only a valid identifier
             reader.add(f"matlab -batch {stem}", cwd, "conventional", f"MATLAB script {rel}", rel, "matlab")
         elif suffix in (".lua", ".jl", ".r") and "/" not in rel:
             language = _EXTENSIONS[suffix]
-            reader.add(f"{_RUNNER_OF[language]} {rel}", "", "conventional", f"top-level script {rel}", rel, language)
+            runner = _RUNNER_OF[language]
+            reader.add(f"{runner} {shell_path(rel)}", "", "conventional", f"top-level script {rel}", rel, language)
 
 
 def _shape(repo_dir: Path, candidates: list[Candidate]) -> str:
@@ -849,7 +869,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     _code_candidates(reader, repo_dir, files, scripts_map)
     for name in notebooks_named(docs, repo_dir)[:10]:
         reader.add(
-            f"jupyter nbconvert --to notebook --execute --output-dir $SCOUT_RUN_DIR {shlex.quote(name)}",
+            f"jupyter nbconvert --to notebook --execute --output-dir $SCOUT_RUN_DIR {shell_path(name)}",
             "",
             "notebook",
             f"notebook {name} named in the docs",

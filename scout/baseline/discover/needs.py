@@ -40,7 +40,7 @@ _MAX_DOC_CHARS = 400_000
 
 @dataclass(frozen=True)
 class Need:
-    kind: str  # dataset, checkpoint, gpu, credential, env, simulator, system or placeholder
+    kind: str  # dataset, checkpoint, gpu, credential, env, simulator, system, placeholder or unsafe
     detail: str  # what is missing and what to do next
     key: str | None = None  # what `--set KEY=VALUE` fills, where --set can (a value in the command)
     blocking: bool = False  # True: the command stops without it

@@ -29,6 +29,7 @@ from scout.baseline.discover.rank import Ranking, rank
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
 from scout.baseline.execute.clone import Checkout, Target, clone, slug
 from scout.errors import ConfigError, ScoutError, UsageError
+from scout.text import has_control, visible
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Plan:
             "none_probability": _round(self.none_probability),
             "pick": self.pick,
             "picked": self.picked,
+            "metric_patterns": list(self.recipe.metric_patterns) if self.recipe else [],
+            "metrics_file": self.recipe.metrics_file if self.recipe else None,
         }
 
 
@@ -164,6 +167,35 @@ def _unfilled(candidate: Candidate, command: str, needs: list[Need]) -> list[Nee
             Need(
                 "placeholder",
                 f"the script requires {arg}, which the command does not give: run it with --cmd and {arg}",
+                None,
+                True,
+            )
+        )
+    return found
+
+
+def _hidden(command: str, recipe: Recipe) -> list[Need]:
+    """A command or setup step from the repo that holds control characters or a line break: what a
+    terminal shows of it may not be what runs (a concealed `; rm -rf ~`), so it runs only as --cmd."""
+    found = []
+    if has_control(command):
+        found.append(
+            Need(
+                "unsafe",
+                f"the command `{visible(command)[:300]}` holds control characters or a line break (shown "
+                "escaped), so what a terminal shows may not be what runs: scout runs it only as --cmd 'COMMAND', "
+                "typed by you",
+                None,
+                True,
+            )
+        )
+    texts = [*recipe.setup, *recipe.metric_patterns, recipe.metrics_file or "", recipe.cwd]
+    if any(has_control(text) for text in texts):
+        found.append(
+            Need(
+                "unsafe",
+                "the recipe's setup steps, metric patterns, metrics file or folder hold control characters or a "
+                "line break (shown escaped): scout does not run it; fix the repo's scout.toml or pass --cmd",
                 None,
                 True,
             )
@@ -265,6 +297,8 @@ def plan_checkout(
     )
     if fixed is None and chosen is not None:
         needs += _unfilled(chosen, command, needs)
+    if cmd is None:
+        needs += _hidden(command, recipe)
     needs += _python_needs(installs)
     setup = tuple(dict.fromkeys((*installs.steps(), *prepare)))
     return Plan(

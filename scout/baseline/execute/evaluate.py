@@ -14,12 +14,13 @@ from pathlib import Path
 
 from scout.baseline.discover.installs import plan_installs
 from scout.baseline.discover.recipes import Recipe
+from scout.baseline.execute import process
 from scout.baseline.execute.clone import Checkout, Target, slug
 from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.envs import current_env, describe, missing_imports, planned_steps, prepare_env, run_setup
 from scout.baseline.execute.layout import Layout
-from scout.baseline.execute.process import run_streaming
+from scout.baseline.execute.process import ProcessResult, run_streaming
 from scout.baseline.execute.sandbox import Confinement, child_env
 from scout.baseline.execute.terminal import terminal_env
 from scout.baseline.measure.assess import Assessment, assess
@@ -31,8 +32,12 @@ from scout.gitsafe import export_commit
 from scout.ledger import allocate_run_dir
 from scout.models import Run
 
-_LOG_TAIL_BYTES = 20 * 1024 * 1024  # metrics are read from the last 20 MB of output
 _METRICS_FILE_BYTES = 10 * 1024 * 1024
+# A run may write this much into its own folders (its copy, out/, home/ and the log) before it is
+# stopped, and is stopped sooner when the disk under them gets this close to full.
+DISK_BUDGET_BYTES = 50 * 1024**3
+MIN_FREE_BYTES = 1024**3
+_MAX_WALK = 200_000
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ def prepare(target: Target, layout: Layout, options: Options) -> Job:
         return replace(job, error=f"{found}; pass {hint}--cmd 'python your_eval.py ...'")
     if plan.needs_choice:
         return job  # the person who picks among the top candidates is told what each one needs
+    unsafe = [need.detail for need in plan.unmet if need.kind == "unsafe"]
+    if unsafe:
+        return replace(job, error=f"not started: {'; '.join(unsafe)}")
     if plan.unmet:
         missing = "; ".join(need.detail for need in plan.unmet)
         return replace(job, error=f"not started: the command needs values: {missing}")
@@ -172,7 +180,8 @@ def stopped_outside(job: Job, status: str, message: str) -> Run:
 
 
 def _read_tail(handle, start: int) -> str:
-    handle.seek(max(start, handle.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
+    # Metrics are read from the last part of the output, which the log keeps past its cap.
+    handle.seek(max(start, handle.seek(0, os.SEEK_END) - process.TAIL_BYTES))
     return handle.read().decode("utf-8", errors="replace")
 
 
@@ -182,7 +191,9 @@ def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessmen
     from scout.baseline.measure.claims import readme_claims
 
     docs = find_docs(job.checkout.path) if job.checkout else []
-    merged = Reading(metrics, reading.observations, reading.nonfinite, reading.conflicts)
+    nonfinite = tuple(name for name, metric in metrics.items() if not math.isfinite(metric.value))
+    conflicts = reading.conflicts + _disagree(reading, metrics)
+    merged = Reading(metrics, reading.observations, nonfinite, conflicts, reading.notes)
     return assess(
         merged,
         readme_claims(docs),
@@ -191,6 +202,53 @@ def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessmen
         job.checkout.path if job.checkout else None,
         job.target.url,
     )
+
+
+def _disagree(reading: Reading, metrics: dict[str, Metric]) -> tuple[str, ...]:
+    """A metric the metrics file gives another value than the output printed (the file's is kept)."""
+    notes = []
+    for name, printed in reading.metrics.items():
+        kept = metrics.get(name)
+        if kept is not None and kept is not printed and kept.value != printed.value:
+            notes.append(f"{name} is {printed.raw} in the output and {kept.raw} in the metrics file")
+    return tuple(notes)
+
+
+def _used(folder: Path) -> int:
+    """Bytes the files under `folder` take on disk (links not followed; bounded walk)."""
+    total, seen, stack = 0, 0, [folder]
+    while stack and seen < _MAX_WALK:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                continue
+    return total
+
+
+def disk_guard(job: Job) -> Callable[[], str | None]:
+    """What stops a run that fills the disk: its folders past DISK_BUDGET_BYTES, or the disk under
+    them down to MIN_FREE_BYTES free."""
+
+    def check() -> str | None:
+        free = shutil.disk_usage(job.run_dir).free
+        if free < MIN_FREE_BYTES:
+            return f"the disk under {job.run_dir} has only {free / 1024**2:.0f} MB free"
+        used = _used(job.run_dir)
+        if used > DISK_BUDGET_BYTES:
+            budget = DISK_BUDGET_BYTES / 1024**2
+            return f"the run wrote {used / 1024**2:.0f} MB, past its disk budget of {budget:.0f} MB"
+        return None
+
+    return check
 
 
 def _metrics(job: Job, output: str) -> tuple[dict[str, Metric], Reading, str | None]:
@@ -223,16 +281,17 @@ class _Outcome:
 
 
 def _judge(
-    exit_code: int | None,
-    timed_out: bool,
-    interrupted: bool,
+    result: ProcessResult,
     metrics: dict,
     job: Job,
     output: str,
     metrics_note: str | None,
 ) -> _Outcome:
-    if interrupted:
+    exit_code, timed_out = result.exit_code, result.timed_out
+    if result.interrupted:
         return _Outcome("failed", "interrupted (Ctrl-C); the whole process group was stopped")
+    if result.stopped:
+        return _Outcome("failed", f"stopped: {result.stopped}; the metrics are the last it printed before then")
     if timed_out:
         if metrics:
             return _Outcome(
@@ -346,7 +405,14 @@ def execute(
             log.flush()
             start = log.tell()
             result = run_streaming(
-                argv, cwd=run_cwd, env=run_jail.env, log=log, timeout=job.timeout, on_line=on_line, cancel=cancel
+                argv,
+                cwd=run_cwd,
+                env=run_jail.env,
+                log=log,
+                timeout=job.timeout,
+                on_line=on_line,
+                cancel=cancel,
+                guard=disk_guard(job),
             )
         except KeyboardInterrupt:
             return _record(
@@ -358,7 +424,7 @@ def execute(
         output = _read_tail(log, start)
     metrics, reading, note = _metrics(job, output)
     finite = {k: m for k, m in metrics.items() if math.isfinite(m.value)}
-    outcome = _judge(result.exit_code, result.timed_out, result.interrupted, finite, job, output, note)
+    outcome = _judge(result, finite, job, output, note)
     found = _assess(job, metrics, reading)
     if found.headline and found.headline["name"] in finite:  # the headline first, as `scout runs` shows it
         finite = {found.headline["name"]: finite[found.headline["name"]], **finite}

@@ -5,6 +5,7 @@ everything it started ends too, including setsid, double-forked and nohup childr
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import ctypes
 import functools
@@ -27,8 +28,12 @@ from scout.errors import EvalError
 _GRACE_S = 3.0  # between SIGTERM and SIGKILL
 _POLL_S = 0.1
 MAX_LINE_CHARS = 64 * 1024  # a longer line (no newline in 100 MB) is cut, never buffered whole
-MAX_LOG_BYTES = 2 * 1024**3  # beyond this the output is read but no longer written to the log
+# A run's log holds at most MAX_LOG_BYTES: the first part of the output, then its last TAIL_BYTES,
+# where an evaluation prints its numbers (a metric printed after 2 GiB of noise is still read).
+MAX_LOG_BYTES = 2 * 1024**3
+TAIL_BYTES = 20 * 1024 * 1024
 _PR_SET_CHILD_SUBREAPER = 36
+GUARD_EVERY_S = 10.0  # how often a run's guard (its disk budget) is asked
 # What a run's --timeout is measured on; tests put a clock here that moves when the run has done
 # what they wait for, so a timeout fires after it however slow the machine.
 _clock: Callable[[], float] = time.monotonic
@@ -42,6 +47,7 @@ class ProcessResult:
     seconds: float
     timed_out: bool = False
     interrupted: bool = False
+    stopped: str | None = None  # why the guard stopped it (a disk budget spent)
 
 
 @functools.cache
@@ -112,17 +118,54 @@ def _reap(members) -> None:
                 os.waitpid(pid, os.WNOHANG)
 
 
+class _Tail:
+    """The last `size` bytes of a stream, kept as chunks (no copying of the whole buffer per chunk)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.held = 0
+        self.dropped = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.held += len(chunk)
+        while self.chunks and self.held - len(self.chunks[0]) >= self.size:
+            self.held -= len(self.chunks[0])
+            self.dropped += len(self.chunks.popleft())
+        if self.held > self.size:  # cut the oldest chunk: the log never holds more than its budget
+            excess = self.held - self.size
+            self.chunks[0] = self.chunks[0][excess:]
+            self.held, self.dropped = self.size, self.dropped + excess
+
+    def write_to(self, log: BinaryIO) -> None:
+        if not self.held:
+            return
+        log.write(
+            f"\n[scout] the log is cut here: the run printed more than {MAX_LOG_BYTES:,} bytes; "
+            f"{self.dropped:,} bytes are left out and its last {self.held:,} follow\n".encode()
+        )
+        log.writelines(self.chunks)
+        log.flush()
+
+
 def _pump(stream: BinaryIO, log: BinaryIO, on_line: Callable[[str], None] | None) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     pending = ""
     written = 0
+    head = max(0, MAX_LOG_BYTES - TAIL_BYTES)
+    tail = _Tail(min(TAIL_BYTES, MAX_LOG_BYTES))
     for chunk in iter(lambda: stream.read1(65536), b""):
-        if written < MAX_LOG_BYTES:
-            log.write(chunk[: MAX_LOG_BYTES - written])
+        if written < head:
+            part = chunk[: head - written]
+            log.write(part)
             log.flush()
-            written += len(chunk)
-            if written >= MAX_LOG_BYTES:
-                log.write(b"\n[scout] the log is cut here: the run printed more than 2 GB\n")
+            written += len(part)
+            chunk_rest = chunk[len(part) :]
+        else:
+            chunk_rest = chunk
+        if chunk_rest:
+            tail.add(chunk_rest)
         if on_line is None:
             continue
         *lines, pending = re.split(r"[\r\n]", pending + decoder.decode(chunk))
@@ -132,6 +175,11 @@ def _pump(stream: BinaryIO, log: BinaryIO, on_line: Callable[[str], None] | None
         for line in lines:
             if line.strip():
                 on_line(line[:MAX_LINE_CHARS])
+    if tail.dropped:
+        tail.write_to(log)
+    else:  # all of it fits: no marker, the output continues as printed
+        log.writelines(tail.chunks)
+        log.flush()
     if on_line and pending.strip():
         on_line(pending)
 
@@ -145,10 +193,12 @@ def run_streaming(
     timeout: float | None,
     on_line: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    guard: Callable[[], str | None] | None = None,
 ) -> ProcessResult:
     """Run argv in a new session (its own process group), copy its output to `log` as it comes,
-    and stop it on timeout, on `cancel`, or on Ctrl-C. When this returns, no process it started is
-    left running, whether or not it left its process group."""
+    and stop it on timeout, on `cancel`, on Ctrl-C, or when `guard` (asked every GUARD_EVERY_S)
+    gives a reason. When this returns, no process it started is left running, whether or not it
+    left its process group."""
     _become_subreaper()
     token = uuid.uuid4().hex
     start, timer = time.monotonic(), _clock()
@@ -169,6 +219,8 @@ def run_streaming(
     reader = threading.Thread(target=_pump, args=(proc.stdout, log, on_line), daemon=True)
     reader.start()
     timed_out = interrupted = False
+    stopped = None
+    guarded = time.monotonic()
     try:
         while True:
             try:
@@ -181,6 +233,11 @@ def run_streaming(
                 if timeout is not None and _clock() - timer > timeout:
                     timed_out = True
                     break
+                if guard is not None and time.monotonic() - guarded >= GUARD_EVERY_S:
+                    guarded = time.monotonic()
+                    stopped = guard()
+                    if stopped:
+                        break
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -191,5 +248,5 @@ def run_streaming(
             _started.discard(proc.pid)
         reader.join(timeout=5)
     seconds = round(time.monotonic() - start, 3)
-    code = None if (timed_out or interrupted) else proc.returncode
-    return ProcessResult(code, seconds, timed_out, interrupted)
+    code = None if (timed_out or interrupted or stopped) else proc.returncode
+    return ProcessResult(code, seconds, timed_out, interrupted, stopped)

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from scout.baseline.measure.logmetrics import Reading
-from scout.metrics import base_name, is_fraction
+from scout.metrics import base_name, is_fraction, underflowed
 
 _NON_NEGATIVE = {
     "fid",
@@ -44,6 +44,8 @@ _MAX_BYTES = 2 * 1024 * 1024
 
 def out_of_range(name: str, value: float, raw: str) -> str | None:
     base = base_name(name)
+    if underflowed(value, raw):
+        return f"{name} = {raw} reads as 0 only because it is too small for a float"
     if is_fraction(name) and base not in ("wer", "cer") and (value < 0 or value > 1.0 + 1e-9):
         return f"{name} = {raw} is outside 0-100%"
     if base in _NON_NEGATIVE and value < 0:
@@ -68,7 +70,7 @@ def reading_flags(reading: Reading) -> list[str]:
     flags = [f"conflict: {note}" for note in reading.conflicts]
     flags += [f"non-finite: {name} was printed as {reading.metrics[name].raw}" for name in reading.nonfinite]
     flags += [f"out of range: {note}" for note in range_flags(reading).values()]
-    return flags
+    return flags + list(reading.notes)
 
 
 def _files(root: Path):

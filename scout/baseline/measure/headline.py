@@ -137,7 +137,7 @@ def rank_for_command(claims: list[Claim], command: str | None, repo: str | None 
 
 def _usable(reading: Reading, name: str) -> bool:
     metric = reading.metrics.get(name)
-    conflicted = {note.split(" is printed")[0] for note in reading.conflicts}
+    conflicted = {note.split(" is ", 1)[0] for note in reading.conflicts}
     return metric is not None and math.isfinite(metric.value) and name not in conflicted
 
 

@@ -25,6 +25,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import regex
+
 from scout.metrics import (
     CANONICAL,
     QUALIFIERS,
@@ -33,7 +35,7 @@ from scout.metrics import (
     canonical_name,
     is_fraction,
     normalize,
-    parse_metric_value,
+    read_metric_value,
 )
 
 
@@ -133,16 +135,29 @@ class Reading:
     observations: tuple[Observation, ...] = ()
     nonfinite: tuple[str, ...] = ()  # metric names printed as nan or inf
     conflicts: tuple[str, ...] = ()  # one line per conflicting metric, for the run's flags
+    notes: tuple[str, ...] = ()  # custom patterns dropped for taking too long, for the run's flags
 
 
 def _number(text: str, num: str | None, den: str | None) -> float | None:
+    """The value printed, as a float. A number a float cannot hold reads as what a float makes of it
+    (infinity, or 0 for an underflow), so the run's flags name it and it is never a headline."""
     if num is not None and den is not None:
-        return int(num) / int(den) if int(den) else None
+        # Floats, not ints: "10…0/3" with 5000 digits must neither build a huge int nor raise.
+        return _fraction(float(num), float(den))
     text = text.replace(" ", "")
     if re.fullmatch(_NONFINITE, text):
         return float(text.lower().replace("infinity", "inf"))
-    parsed = parse_metric_value(text)
+    parsed, problem = read_metric_value(text)
+    if problem is not None:
+        return 0.0 if "too small" in problem else (-math.inf if text.startswith("-") else math.inf)
     return parsed.value if parsed else None
+
+
+def _fraction(num: float, den: float) -> float | None:
+    if not den:
+        return None
+    value = num / den
+    return value if math.isfinite(value) else math.inf
 
 
 def _metric(name: str, value: float, raw: str) -> Metric:
@@ -159,12 +174,13 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
+MAX_LINE_CHARS = 64 * 1024  # a longer line is cut: no pattern runs on a 100 MB line
 MAX_LINES = 100_000  # an evaluation prints its numbers at the end: the last lines of a huge log are read
 
 
 def _lines(text: str) -> list[str]:
     # A progress bar redraws itself with "\r": every redraw is its own line.
-    lines = [line for line in re.split(r"[\r\n]+", clean(text)) if line.strip()]
+    lines = [line[:MAX_LINE_CHARS] for line in re.split(r"[\r\n]+", clean(text)) if line.strip()]
     return lines[-MAX_LINES:]
 
 
@@ -419,28 +435,55 @@ def custom_metric_name(pattern: str) -> str:
     return canonical_name(word.group(0)) if word else "metric"
 
 
-def _custom_metrics(line: str, patterns: list[re.Pattern]) -> list[tuple[str, Metric]]:
-    found = []
-    for pattern in patterns:
-        for match in pattern.finditer(line):
-            groups = match.groupdict()
-            raw = groups.get("value") or next((g for g in match.groups() if g), None)
-            value = _number(raw, None, None) if raw else None
-            if value is None:
+# Patterns from a repo's recipe (or --metric) run under a time limit, on the first part of a line:
+# `^(a|aa)+$` against a long line would otherwise hold scout at 100% CPU, deaf to Ctrl-C.
+PATTERN_TIMEOUT_S = 0.5
+PATTERN_LINE_CHARS = 2000
+
+
+class _Patterns:
+    """The compiled custom patterns, and the ones dropped because a line took too long."""
+
+    def __init__(self, patterns: list[str] | tuple[str, ...]):
+        self.compiled = compile_patterns(patterns)
+        self.notes: list[str] = []
+
+    def metrics(self, line: str, line_no: int) -> list[tuple[str, Metric]]:
+        found = []
+        for pattern in list(self.compiled):
+            try:
+                matches = list(pattern.finditer(line[:PATTERN_LINE_CHARS], timeout=PATTERN_TIMEOUT_S))
+            except TimeoutError:
+                self.compiled.remove(pattern)
+                self.notes.append(
+                    f"slow pattern: {pattern.pattern[:80]!r} took over {PATTERN_TIMEOUT_S:g} s on line {line_no}; "
+                    "it was not used for the rest of the output"
+                )
                 continue
-            name = canonical_name(clean(groups["name"])) if groups.get("name") else custom_metric_name(pattern.pattern)
-            found.append((name, _metric(name, value, raw)))
-    return found
+            for match in matches:
+                groups = match.groupdict()
+                raw = groups.get("value") or next((g for g in match.groups() if g), None)
+                value = _number(raw, None, None) if raw else None
+                if value is None:
+                    continue
+                name = (
+                    canonical_name(clean(groups["name"])[:200])
+                    if groups.get("name")
+                    else custom_metric_name(pattern.pattern)
+                )
+                found.append((name, _metric(name, value, raw)))
+        return found
 
 
-def compile_patterns(patterns: list[str] | tuple[str, ...]) -> list[re.Pattern]:
+def compile_patterns(patterns: list[str] | tuple[str, ...]) -> list[regex.Pattern]:
+    """The patterns compiled with the `regex` module, whose matching takes a timeout."""
     from scout.errors import ConfigError
 
     compiled = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
-        except re.error as exc:
+            compiled.append(regex.compile(pattern))
+        except (regex.error, ValueError, OverflowError, RecursionError) as exc:
             raise ConfigError(f"--metric {pattern!r} is not a valid regular expression ({exc})") from exc
     return compiled
 
@@ -527,7 +570,7 @@ def _conflicts(observations: list[Observation]) -> list[str]:
 
 def read_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> Reading:
     """Every metric the output reports, with the line each came from (see the module docstring)."""
-    compiled = compile_patterns(patterns)
+    custom = _Patterns(patterns)
     header: _Header | None = None
     split: str | None = None  # "Test set:" on its own line names the split of the next line
     observations: list[Observation] = []
@@ -540,7 +583,7 @@ def read_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> Readin
         # One episode's return is a point of a series, like a training step.
         progress = progress or bool(_PER_EPISODE.search(line) and not _AGGREGATE_WORDS.search(line))
         template = _template(line)
-        for name, metric in found + _custom_metrics(line, compiled):
+        for name, metric in found + custom.metrics(line, number):
             metric = Metric(metric.value, metric.raw, metric.unit, line.strip()[:500], number)
             observations.append(Observation(name, metric, number, template, progress))
     metrics: dict[str, Metric] = {}
@@ -551,7 +594,7 @@ def read_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> Readin
     if episodes is not None:
         metrics["return"] = episodes
     nonfinite = tuple(name for name, metric in metrics.items() if not math.isfinite(metric.value))
-    return Reading(metrics, tuple(observations), nonfinite, tuple(_conflicts(observations)))
+    return Reading(metrics, tuple(observations), nonfinite, tuple(_conflicts(observations)), tuple(custom.notes))
 
 
 def parse_output(text: str, patterns: list[str] | tuple[str, ...] = ()) -> dict[str, Metric]:
@@ -582,7 +625,7 @@ def parse_metrics_json(text: str) -> dict[str, Metric]:
 
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
         raise ParseError(f"the metrics file is not valid JSON ({exc}); fix the script or the recipe") from exc
     if not isinstance(data, dict):
         raise ParseError("the metrics file must hold a JSON object of name -> number")
@@ -594,8 +637,11 @@ def parse_metrics_json(text: str) -> dict[str, Metric]:
             flat[key] = value
     metrics = {}
     for key, value in flat.items():
-        parsed = parse_metric_value(value)
-        if parsed is not None:
-            name = canonical_name(key)
+        parsed, problem = read_metric_value(value)
+        name = canonical_name(str(key)[:200])
+        if problem is not None:  # kept as what a float makes of it, so the run's flags name it
+            raw = str(value)[:100] if isinstance(value, str) else "a number too large for a float"
+            metrics[name] = Metric(0.0 if "too small" in problem else math.inf, raw)
+        elif parsed is not None:
             metrics[name] = Metric(normalize(name, parsed.value, parsed.raw), parsed.raw)
     return metrics
