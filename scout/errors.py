@@ -3,7 +3,10 @@
     ScoutError              an error the user can fix: the CLI prints one line, exit status 1
     ├── ConfigError         a bad flag, environment variable or config file
     │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
+    ├── NotFound            the paper, run or watch asked for is not there
+    ├── Ambiguous           the name given matches several things: exit status 1, code "ambiguous"
     ├── SourceError         a source could not be reached or answered with an error
+    │   └── UpstreamError   a source answered something that cannot be read: exit status 4
     ├── ParseError          a response or file is not in the shape it should be
     │   └── DumpError       an archive dump stopped being readable part-way
     ├── StoreError          the local SQLite store cannot be opened or is corrupt
@@ -40,6 +43,18 @@ class UsageError(ConfigError):
     code = "usage"
 
 
+class NotFound(ScoutError):
+    """The paper, run or watch the user named is not in the store."""
+
+    code = "not_found"
+
+
+class Ambiguous(ScoutError):
+    """The name the user gave matches more than one thing; the message lists them."""
+
+    code = "ambiguous"
+
+
 class SourceError(ScoutError):
     """A source could not be reached or answered with an error."""
 
@@ -51,6 +66,14 @@ class SourceError(ScoutError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+class UpstreamError(SourceError):
+    """A source answered, but with something that cannot be read (not the content type asked
+    for, malformed JSON or XML): retrying the same request will not help."""
+
+    exit_code = 4
+    code = "upstream"
 
 
 class ParseError(ScoutError):

@@ -9,6 +9,7 @@ import math
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from scout import schema
 from scout.clock import today_stamp
 from scout.files import atomic_write
 from scout.metrics import base_name, canonical_name, higher_is_better, normalize
@@ -125,7 +126,7 @@ def best_runs(runs: list[Run]) -> dict[str, Run]:
     return best
 
 
-LEDGER_SCHEMA = 2
+LEDGER_SCHEMA = schema.LEDGER
 
 
 def ledger_json(runs: list[Run], groups: list[dict] | None = None) -> dict:

@@ -13,8 +13,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, Declined, EvalError
+from scout.errors import Declined, EvalError, UsageError
+from scout.schema import versioned
 
 ENV_MODES = ("venv", "current")
 EXECUTORS = ("local", "slurm")
@@ -24,7 +26,7 @@ EXPORTS = ("eval-results", "csv", "json")
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     # Like --format: a bad value is the user's to fix (exit 1, one line), not a usage error.
     if value not in choices:
-        raise ConfigError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
+        raise UsageError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
     return value
 
 
@@ -404,7 +406,7 @@ def baseline(
         with session_for(settings) as session:
             plans = plan_baseline(request, session)
         if as_json:
-            typer.echo(json.dumps(plans_json(plans), indent=2))
+            typer.echo(json.dumps(versioned(schema.PLAN, plans_json(plans)), indent=2))
         else:
             for item in plans:
                 _print_plan(item, console, candidates=10)
@@ -519,6 +521,6 @@ def runs(
         for path in written:
             err_console.print(f"wrote {path}", markup=False, highlight=False)
         if as_json:
-            typer.echo(json.dumps({"schema": 1, "written": [str(p) for p in written]}))
+            typer.echo(json.dumps(versioned(schema.EXPORT, {"written": [str(p.resolve()) for p in written]})))
         return
     _print_runs(runs, as_json, "scout runs", groups)

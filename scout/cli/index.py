@@ -11,8 +11,10 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, ScoutError
+from scout import schema
+from scout.cli import CacheDirOption
+from scout.errors import ConfigError, ScoutError, UsageError
+from scout.schema import app, console, err_console, session_for, settings_from, versioned, warn
 
 index_app = typer.Typer(help="The offline index of the Papers with Code archive.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -135,7 +137,7 @@ def embed(
     from scout.search.static import FAST_MODEL
 
     if fast and model:
-        raise ConfigError("--fast picks its own model; drop --model or --fast")
+        raise UsageError("--fast picks its own model; drop --model or --fast")
     settings = settings_from(cache_dir=cache_dir, model=FAST_MODEL if fast else model)
     with session_for(settings) as session:
         _embed(session.store, settings, "cpu" if fast else device, batch_size, no_ann)
@@ -184,7 +186,7 @@ def info(
     with session_for(settings) as session:
         facts = index_info(session.store, settings.model)
     if as_json:
-        console.print_json(json.dumps(asdict(facts)))
+        console.print_json(json.dumps(versioned(schema.INDEX, asdict(facts))))
         return
     console.print(
         f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, "

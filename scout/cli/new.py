@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
+from scout import schema
+from scout.cli import CacheDirOption
+from scout.schema import app, console, session_for, settings_from, versioned, warn
 
 
 @app.command("new")
@@ -51,7 +53,7 @@ def new(
     for note in result.notes:
         warn(note)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(versioned(schema.NEW, result.to_json()), indent=2, ensure_ascii=False))
         return
     origin = f"the {result.template} template" if result.baseline is None else result.baseline.label
     console.print(f"created {result.path} from {origin} (commit {result.commit[:12]})", soft_wrap=True)

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import typer
 
+from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, ScoutError
+from scout.errors import ConfigError, ScoutError, UsageError
 from scout.files import CACHE_MARKER, is_scout_cache
+from scout.schema import versioned
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
 FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
@@ -133,7 +135,7 @@ def search(
         except UnicodeEncodeError:
             raise ConfigError("the query or --about is not valid UTF-8 text; check its encoding") from None
     if fmt not in FORMAT_NAMES:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
+        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
     request = SearchRequest(
         query=query.strip(),
@@ -188,7 +190,7 @@ def show(
     if paper is None:
         raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
     if as_json:
-        typer.echo(json.dumps(shown_json(paper), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(versioned(schema.SEARCH, shown_json(paper)), indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
     # Everything printed here is data from the sources: never interpret it as Rich markup.
@@ -253,7 +255,7 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
     with session_for(settings) as session:
         counts = session.store.counts()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
-    info = {"cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
+    info = {"schema": schema.CACHE, "cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return

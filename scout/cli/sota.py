@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout import schema
+from scout.cli import CacheDirOption
+from scout.schema import app, console, err_console, session_for, settings_from, versioned, warn
 
 
 @app.command()
@@ -46,7 +48,7 @@ def sota(
     for message in board.warnings:
         warn(message)
     if as_json:
-        typer.echo(json.dumps(board.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(versioned(schema.SOTA, board.to_json()), indent=2, ensure_ascii=False))
         return
     err_console.print(choice_line(board), markup=False, soft_wrap=True)
     console.print(table(board, console.width))

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout import schema
+from scout.cli import CacheDirOption
 from scout.cli.search import progress_on_stderr, read_about
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
+from scout.schema import app, console, err_console, session_for, settings_from, versioned, warn
 
 watch_app = typer.Typer(help="Watch for new papers on your task, every day (from cron).", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
@@ -77,7 +79,7 @@ def watch_list(
             {**w.to_json(), "reported": n, "marks": {s: iso(m) for s, m in sorted(marks.items())}}
             for w, n, marks in rows
         ]
-        typer.echo(json.dumps({"watches": watches}, indent=2))
+        typer.echo(json.dumps(versioned(schema.WATCH, {"watches": watches}), indent=2))
         return
     if not rows:
         err_console.print('no watches yet; add one with scout watch add NAME "QUERY"', markup=False)
@@ -124,7 +126,7 @@ def watch_run(
 
     fmt = "json" if as_json else fmt
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     now = datetime.now(timezone.utc)
     start = parse_since(since, now) if since else None
     settings = settings_from(cache_dir=cache_dir, model=model)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 from scout.leaderboard.board import latest as latest_leaderboard
 from scout.ledger import best_runs, list_groups, list_runs
 from scout.metrics import canonical_name, higher_is_better, normalize
@@ -41,7 +41,7 @@ def find_search(store: Store, spec: str) -> SearchRecord:
             raise ConfigError("no search is stored yet; run `scout search QUERY` first")
         return found
     if not spec.isdigit():
-        raise ConfigError(f"--search takes a search number or `latest`, not {spec!r}")
+        raise UsageError(f"--search takes a search number or `latest`, not {spec!r}")
     found = store.get_search(int(spec))
     if found is None:
         recent = ", ".join(f"{s.id} ({s.query!r})" for s in store.recent_searches())

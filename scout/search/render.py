@@ -11,6 +11,7 @@ import re
 from rich.table import Table
 from rich.text import Text
 
+from scout import schema
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
 from scout.store import SearchRecord
@@ -71,6 +72,7 @@ def ranked_json(ranked: RankedPaper, successors: bool = False) -> dict:
 
 def report_json(report: SearchReport, successors: bool = False) -> dict:
     return {
+        "schema": schema.SEARCH,
         "query": report.request.query,
         "about": report.request.about,
         "model": report.model,
@@ -89,6 +91,7 @@ def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
         {**ranked_json(RankedPaper(paper, rank, 0.0, 0.0)), **unknown} for rank, paper in enumerate(papers, start=1)
     ]
     return {
+        "schema": schema.SEARCH,
         "query": record.query,
         "about": record.about,
         "model": record.model,

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import psutil
 
-from scout.errors import CloneError, ConfigError
+from scout.errors import CloneError, ConfigError, UsageError
 from scout.gitsafe import git_environ
 from scout.models import Repo
 
@@ -86,7 +86,7 @@ def resolve_source(arg: str) -> str:
         return str(path.resolve())
     if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
         return f"https://github.com/{text}"
-    raise ConfigError(f"--repo {arg!r} is neither a URL nor an existing folder")
+    raise UsageError(f"--repo {arg!r} is neither a URL nor an existing folder")
 
 
 def slug(url: str) -> str:

@@ -19,6 +19,7 @@ import json
 import re
 from pathlib import Path
 
+from scout import schema
 from scout.files import atomic_write
 
 HUB_DATASETS = {
@@ -162,7 +163,7 @@ def to_csv(items: list[dict]) -> str:
 
 
 def to_json(items: list[dict]) -> str:
-    return json.dumps({"schema": 1, "results": items}, indent=2) + "\n"
+    return json.dumps({"schema": schema.EXPORT, "results": items}, indent=2) + "\n"
 
 
 def _yaml_str(value) -> str:

@@ -434,14 +434,14 @@ def _custom_metrics(line: str, patterns: list[re.Pattern]) -> list[tuple[str, Me
 
 
 def compile_patterns(patterns: list[str] | tuple[str, ...]) -> list[re.Pattern]:
-    from scout.errors import ConfigError
+    from scout.errors import UsageError
 
     compiled = []
     for pattern in patterns:
         try:
             compiled.append(re.compile(pattern))
         except re.error as exc:
-            raise ConfigError(f"--metric {pattern!r} is not a valid regular expression ({exc})") from exc
+            raise UsageError(f"--metric {pattern!r} is not a valid regular expression ({exc})") from exc
     return compiled
 
 
