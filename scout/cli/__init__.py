@@ -148,6 +148,21 @@ def _global_options(
         logging.getLogger("scout").setLevel(logging.DEBUG)
 
 
+def confirm(question: str, yes: bool) -> None:
+    """Go on when --yes was given or the user says yes on a terminal; otherwise raise Declined
+    (exit 5): with no terminal to ask on, nothing is changed without --yes."""
+    import sys
+
+    from scout.errors import Declined
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Declined(f"{question.rstrip('?')}: there is no terminal to ask on; pass --yes to go ahead")
+    if not typer.confirm(question, default=False, err=True):
+        raise Declined("you said no; nothing was changed")
+
+
 def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 

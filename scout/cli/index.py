@@ -12,9 +12,9 @@ from pathlib import Path
 import typer
 
 from scout import schema
-from scout.cli import CacheDirOption
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.errors import ConfigError, ScoutError, UsageError
-from scout.schema import app, console, err_console, session_for, settings_from, versioned, warn
+from scout.schema import versioned
 
 index_app = typer.Typer(help="The offline index of the Papers with Code archive.", no_args_is_help=True)
 app.add_typer(index_app, name="index")

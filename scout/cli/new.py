@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from scout import schema
-from scout.cli import CacheDirOption
-from scout.schema import app, console, session_for, settings_from, versioned, warn
+from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
+from scout.schema import versioned
 
 
 @app.command("new")

@@ -12,12 +12,13 @@ import typer
 
 from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, ScoutError, UsageError
+from scout.cli.tabular import chosen_format, format_option
+from scout.errors import ConfigError, ScoutError
 from scout.files import CACHE_MARKER, is_scout_cache
 from scout.schema import versioned
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
-FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
+SEARCH_FORMATS = ("jsonl", "markdown", "bibtex")  # beside the table formats
 
 
 MAX_ABOUT_BYTES = 1024 * 1024
@@ -96,7 +97,7 @@ def search(
         False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."
     ),
     refresh: bool = typer.Option(False, "--refresh", help="Ignore cached HTTP answers and ask the sources again."),
-    fmt: str = typer.Option("table", "--format", help=f"Output format: {'|'.join(FORMAT_NAMES)}."),
+    fmt: str | None = format_option(SEARCH_FORMATS),
     as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     ranker: str | None = typer.Option(
@@ -124,7 +125,7 @@ def search(
     from scout.search.pipeline import SearchRequest, run_search
     from scout.search.render import render, table
 
-    fmt = "json" if as_json else fmt
+    fmt = chosen_format(fmt, as_json, console.is_terminal, SEARCH_FORMATS)
     if len(query) > MAX_QUERY_CHARS:
         raise ConfigError(
             f"the query is {len(query):,} characters; keep it under {MAX_QUERY_CHARS} (put detail in --about)"
@@ -134,8 +135,6 @@ def search(
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise ConfigError("the query or --about is not valid UTF-8 text; check its encoding") from None
-    if fmt not in FORMAT_NAMES:
-        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
     request = SearchRequest(
         query=query.strip(),
@@ -162,7 +161,7 @@ def search(
     for message in report.warnings:
         warn(message)
     if fmt == "table":
-        console.print(table(report))
+        console.print(table(report, console.width))
         if not report.results:
             err_console.print("no papers matched; try a broader query or drop --since/--code-only")
     else:

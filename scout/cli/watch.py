@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 
 from scout import schema
-from scout.cli import CacheDirOption
+from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.cli.search import progress_on_stderr, read_about
 from scout.errors import ConfigError, UsageError
-from scout.schema import app, console, err_console, session_for, settings_from, versioned, warn
+from scout.schema import versioned
 
 watch_app = typer.Typer(help="Watch for new papers on your task, every day (from cron).", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
