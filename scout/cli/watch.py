@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from scout import schema
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
 from scout.cli.search import progress_on_stderr, read_about
 from scout.errors import ConfigError, UsageError
 from scout.schema import versioned
@@ -93,16 +93,23 @@ def watch_list(
 
 
 @watch_app.command("rm")
-def watch_rm(name: str = typer.Argument(..., help="The watch to remove."), cache_dir: Path | None = CacheDirOption):
-    """Remove a watch, with its marks and its memory of reported papers.
+def watch_rm(
+    name: str = typer.Argument(..., help="The watch to remove."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking."),
+    cache_dir: Path | None = CacheDirOption,
+):
+    """Remove a watch, with its marks and its memory of reported papers (asks first; --yes to skip).
 
-    $ scout watch rm masks
+    $ scout watch rm masks --yes
     """
     from scout.watch.book import WatchBook
 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
-        WatchBook(session.store).remove(name)
+        book = WatchBook(session.store)
+        book.get(name)  # an unknown name fails here, before the question
+        confirm(f"Remove the watch {name!r} and its memory of reported papers?", yes)
+        book.remove(name)
     console.print(f"removed watch {name!r}", markup=False, soft_wrap=True)
 
 

@@ -208,6 +208,12 @@ def latest(store: Store) -> dict | None:
     return json.loads(rows[0]["body"]) if rows else None
 
 
+def recent(store: Store, limit: int = 50) -> list[dict]:
+    """The leaderboards `scout sota` saved, newest first."""
+    rows = store.query("SELECT body FROM leaderboards ORDER BY id DESC LIMIT ?", (limit,))
+    return [json.loads(row["body"]) for row in rows]
+
+
 def code_targets(store: Store, top: int) -> list[str]:
     """The best repo of each of the latest leaderboard's rows that has code, best row first."""
     board = latest(store)
