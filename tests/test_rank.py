@@ -269,6 +269,6 @@ def test_a_local_cross_encoder_folder_loads_and_scores(tmp_path):
 def test_a_missing_cross_encoder_is_a_config_error(tmp_path):
     from scout.search.rerank import load_reranker
 
-    with pytest.raises(ConfigError, match="not available offline"):
+    with pytest.raises(ConfigError, match="scout never downloads a model"):
         load_reranker(str(tmp_path / "no-such-model"))
     assert load_reranker(None) is None

@@ -220,7 +220,7 @@ def test_filters_and_show(cli_env, recorded_routes, monkeypatch):
         (["search", "x", "--format", "yaml"], "unknown --format 'yaml'"),
         (["search", "x", "--ranker", "magic"], "unknown ranker 'magic'"),
         (["search", "x", "--sort", "stars"], "unknown --sort 'stars'"),
-        (["search", "x", "--rerank", "/no/such/cross-encoder"], "not available offline"),
+        (["search", "x", "--rerank", "/no/such/cross-encoder"], "scout never downloads a model"),
         (["show", "arxiv:0000.00000"], "no paper 'arxiv:0000.00000'"),
     ],
 )

@@ -13,7 +13,7 @@ import typer
 from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
 from scout.cli.tabular import chosen_format, format_option
-from scout.errors import ConfigError, ScoutError
+from scout.errors import ConfigError, NotFound, ScoutError
 from scout.files import CACHE_MARKER, is_scout_cache
 from scout.schema import versioned
 
@@ -170,24 +170,35 @@ def search(
 
 @app.command()
 def show(
-    paper_id: str = typer.Argument(..., help="A paper id from `scout search` (e.g. arxiv:2104.12255)."),
+    paper_id: str = typer.Argument(
+        ...,
+        help="A paper id from `scout search` (arxiv:2104.12255), an arXiv id or URL (abs/pdf, any version), "
+        "a DOI (10.48550/arXiv.2104.12255, https://doi.org/...), or a Papers with Code URL or slug.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the paper as JSON."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Show one stored paper in full: abstract, code and reported results.
 
     $ scout show arxiv:2104.12255
+    $ scout show https://arxiv.org/pdf/2104.12255v2
     """
     from rich.table import Table
     from rich.text import Text
 
+    from scout.search.refs import paper_ref
     from scout.search.render import best_repos, paper_json, repo_label, shown_json
 
     settings = settings_from(cache_dir=cache_dir)
+    key = paper_ref(paper_id)
     with session_for(settings) as session:
-        paper = session.store.get_paper(paper_id.strip())
+        paper = session.store.get_paper(key)
     if paper is None:
-        raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
+        read = "" if key == paper_id.strip() else f" (read as {key})"
+        raise NotFound(
+            f"no paper {paper_id!r}{read} in the store at {settings.cache_dir}; "
+            "`scout search` stores what it finds, `scout index pull` the Papers with Code archive"
+        )
     if as_json:
         typer.echo(json.dumps(versioned(schema.SEARCH, shown_json(paper)), indent=2, ensure_ascii=False))
         return
