@@ -13,6 +13,7 @@ import typer
 
 from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.cli.tabular import human_size
 from scout.errors import ConfigError, ScoutError, UsageError
 from scout.schema import versioned
 
@@ -49,14 +50,6 @@ def _bar(description: str, unit: str):
             bar.update(task, completed=position, total=total, count=count, rate=rate)
 
         yield update
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def import_files(store, files: list[Path], batch_size: int) -> int:
@@ -214,8 +207,8 @@ def info(
     else:
         console.print("BM25 index    none: offline search ranks with FTS5 (run `scout index embed`)", markup=False)
     console.print(
-        f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index, "
-        f"{_size(facts.bm25_bytes)} BM25 index"
+        f"on disk       {human_size(facts.db_bytes)} store, {human_size(facts.index_bytes)} vector index, "
+        f"{human_size(facts.bm25_bytes)} BM25 index"
     )
     for f in facts.files:
         state = "complete" if f["complete"] else f"interrupted ({f['error']})" if f["error"] else "interrupted"

@@ -12,7 +12,7 @@ import typer
 
 from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.cli.tabular import chosen_format, format_option
+from scout.cli.tabular import chosen_format, format_option, human_size
 from scout.errors import ConfigError, NotFound, ScoutError
 from scout.files import CACHE_MARKER, is_scout_cache
 from scout.schema import versioned
@@ -183,6 +183,7 @@ def show(
     $ scout show arxiv:2104.12255
     $ scout show https://arxiv.org/pdf/2104.12255v2
     """
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -203,6 +204,7 @@ def show(
         typer.echo(json.dumps(versioned(schema.SEARCH, shown_json(paper)), indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
+    frame = box.HEAVY_HEAD if console.is_terminal else box.ASCII2  # no box drawing in a pipe
     # Everything printed here is data from the sources: never interpret it as Rich markup.
     console.print(Text(paper.title, style="bold"))
     console.print(Text(", ".join(paper.authors) or "(authors unknown)"))
@@ -228,14 +230,14 @@ def show(
             )
         )
     if paper.repos:
-        repos = Table(title="code")
+        repos = Table(title="code", box=frame)
         for column in ("repository", "official", "archived", "last push"):
             repos.add_column(column)
         for repo in best_repos(paper.repos):
             repos.add_row(Text(repo_label(repo)), _yes_no(repo.official), _yes_no(repo.archived), repo.pushed_at or "")
         console.print(repos)
     if paper.results:
-        results = Table(title="reported results")
+        results = Table(title="reported results", box=frame)
         for column in ("task", "dataset", "metric", "value", "model"):
             results.add_column(column)
         for r in paper.results:
@@ -243,7 +245,7 @@ def show(
             results.add_row(*(Text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
     if paper.successors:
-        later = Table(title="successors (Papers with Code): later work that builds on it")
+        later = Table(title="successors (Papers with Code): later work that builds on it", box=frame)
         for column in ("title", "arxiv"):
             later.add_column(column)
         for s in paper.successors:
@@ -270,7 +272,12 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
         typer.echo(json.dumps(info, indent=2))
         return
     for key, value in info.items():
-        console.print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
+        if key == "schema":
+            continue
+        if key == "bytes":
+            console.print(f"{'size':>12}: {human_size(value)}")
+        else:
+            console.print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
 
 
 @cache_app.command("clear")

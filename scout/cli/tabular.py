@@ -29,3 +29,12 @@ def chosen_format(fmt: str | None, as_json: bool, is_terminal: bool, extra: Sequ
     if fmt not in (*TABLE_FORMATS, *extra):
         raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join((*TABLE_FORMATS, *extra))}")
     return fmt
+
+
+def human_size(n: float) -> str:
+    """Bytes as people read them: 512 B, 88.4 MB, 1.2 GB (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"

@@ -12,8 +12,10 @@ import typer
 from scout import schema
 from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
 from scout.cli.search import progress_on_stderr, read_about
+from scout.cli.tabular import chosen_format, format_option
 from scout.errors import ConfigError, UsageError
 from scout.schema import versioned
+from scout.tabular import delimited
 
 watch_app = typer.Typer(help="Watch for new papers on your task, every day (from cron).", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
@@ -58,7 +60,9 @@ def watch_add(
 
 @watch_app.command("list")
 def watch_list(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."), cache_dir: Path | None = CacheDirOption
+    fmt: str | None = format_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    cache_dir: Path | None = CacheDirOption,
 ):
     """The saved watches.
 
@@ -70,11 +74,19 @@ def watch_list(
     from scout.clock import iso
     from scout.watch.book import WatchBook
 
+    fmt = chosen_format(fmt, as_json, console.is_terminal)
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
         book = WatchBook(session.store)
         rows = [(w, book.reported(w.name), book.marks(w.name)) for w in book.all()]
-    if as_json:
+    header = ("name", "query", "sources", "threshold", "last run", "reported")
+    cells = [
+        (w.name, w.query, ",".join(w.sources), f"{w.threshold:g}", w.last_run_at or "never", n) for w, n, _ in rows
+    ]
+    if fmt in ("tsv", "csv"):
+        typer.echo(delimited(header, cells, fmt), nl=False)
+        return
+    if fmt == "json":
         watches = [
             {**w.to_json(), "reported": n, "marks": {s: iso(m) for s, m in sorted(marks.items())}}
             for w, n, marks in rows
@@ -85,10 +97,10 @@ def watch_list(
         err_console.print('no watches yet; add one with scout watch add NAME "QUERY"', markup=False)
         return
     table = Table()
-    for column in ("name", "query", "sources", "threshold", "last run", "reported"):
+    for column in header:
         table.add_column(column)
-    for w, n, _ in rows:
-        table.add_row(w.name, Text(w.query), ",".join(w.sources), f"{w.threshold:g}", w.last_run_at or "never", str(n))
+    for row in cells:
+        table.add_row(*(Text(str(cell)) for cell in row))
     console.print(table)
 
 

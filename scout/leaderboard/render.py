@@ -70,3 +70,29 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
             extra,
         )
     return out
+
+
+def rows(board: Leaderboard) -> tuple[list[str], list[list]]:
+    """The header and rows for --format tsv|csv: every metric of the board, one column each."""
+    metrics = list(
+        dict.fromkeys([*([board.metric] if board.metric else []), *(m.name for r in board.rows for m in r.metrics)])
+    )
+    header = ["rank", "method", *metrics, "paper", "arxiv_id", "year", "code", "stars", "official", "extra_data"]
+    out = []
+    for row in board.rows:
+        best = row.code[0] if row.code else None
+        out.append(
+            [
+                row.rank,
+                row.method,
+                *(row.raw(name) for name in metrics),
+                row.paper_title,
+                row.arxiv_id,
+                row.year,
+                repo_url(best.url) if best else None,
+                best.stars if best else None,
+                best.official if best else None,
+                row.extra_data,
+            ]
+        )
+    return header, out

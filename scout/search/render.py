@@ -313,20 +313,19 @@ def bibtex_key(paper: Paper) -> str:
 
 
 def _bibtex_fields(paper: Paper) -> tuple[str, dict[str, str]]:
-    fields = {
-        "title": "{{" + _bib_escape(paper.title) + "}}",
-        "author": "{" + _bib_escape(" and ".join(paper.authors)) + "}",
-    }
+    """The entry type and fields; bibtexparser adds the outer braces, the title keeps an inner pair
+    so BibTeX styles do not lower-case its acronyms."""
+    fields = {"title": "{" + _bib_escape(paper.title) + "}", "author": _bib_escape(" and ".join(paper.authors))}
     if paper.year:
-        fields["year"] = f"{{{paper.year}}}"
+        fields["year"] = str(paper.year)
     if paper.arxiv_id:
-        fields.update(eprint=f"{{{paper.arxiv_id}}}", archivePrefix="{arXiv}")
+        fields.update(eprint=paper.arxiv_id, archivePrefix="arXiv")
     if paper.doi:
-        fields["doi"] = f"{{{paper.doi}}}"
+        fields["doi"] = paper.doi
     url = paper_json(paper)["url"]
     if url:
-        fields["url"] = f"{{{url}}}"
-    return ("article" if paper.doi else "misc"), {name: value for name, value in fields.items() if value != "{}"}
+        fields["url"] = url
+    return ("article" if paper.doi else "misc"), {name: value for name, value in fields.items() if value}
 
 
 def _bib_escape(text: str) -> str:
