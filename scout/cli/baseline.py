@@ -92,7 +92,13 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
             first = i == 0
             star = " ★" if name in best and best[name].id == run.id else ""
             mark = " ◆" if name and name == headline else ""
-            seconds = "" if run.seconds is None else f"\n{run.seconds:,.0f} s"
+            seconds = (
+                ""
+                if run.seconds is None
+                else f"\n{run.seconds:,.0f} s"
+                if run.seconds >= 100
+                else f"\n{run.seconds:.1f} s"
+            )
             head = (Text(f"{run.id}\n{_repo_label(run.repo)}"), run.status + seconds) if first else ("", "")
             show_claim = (name is not None and name == headline) or (first and not headline)
             table.add_row(
