@@ -37,3 +37,18 @@ def delimited(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> str:
         writer.writerows([cell(value) for value in row] for row in rows)
         return buffer.getvalue()
     raise ValueError(f"not a delimited format: {fmt!r}")
+
+
+REPO_WIDTH = 24  # a longer owner/name is shown on two lines, broken after its slash
+
+
+def repo_lines(url: str) -> str:
+    """A repo for a table cell: owner/name of a GitHub URL, broken only after its slash when long
+    (a name is never cut or folded); a local folder by its name (the whole path is in --json)."""
+    name = re.sub(r"^https?://(www\.)?github\.com/", "", url).rstrip("/")
+    if name.startswith(("/", "file:", "~", ".")):
+        return "…/" + name.rpartition("/")[2]
+    if len(name) > REPO_WIDTH and "/" in name:
+        owner, _, rest = name.partition("/")
+        return f"{owner}/\n{rest}"
+    return name

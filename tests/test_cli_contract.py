@@ -336,3 +336,26 @@ def test_show_finds_a_stored_paper_by_every_reference(cli_env):
         assert result.exit_code == 0, (ref, result.output)
         shown = json.loads(result.stdout)
         assert shown["schema"] == schema.SEARCH and shown["arxiv_id"] == "2107.06278", ref
+
+
+def test_plan_with_every_repo_failed_exits_1(cli_env):
+    result = run("baseline", "--repo", f"file://{cli_env}/no-such-repo", "--plan", "--json")
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["plans"][0]["error"]
+    assert error_object(result)["code"] == "failed" and "no repo could be planned" in error_object(result)["message"]
+
+
+@pytest.mark.parametrize(
+    "args, version",
+    [
+        (["cache", "info", "--json"], schema.CACHE),
+        (["index", "info", "--json"], schema.INDEX),
+        (["watch", "list", "--json"], schema.WATCH),
+        (["runs", "--json"], schema.LEDGER),
+        (["runs", "--format", "json"], schema.LEDGER),
+    ],
+)
+def test_every_json_document_carries_its_schema(cli_env, args, version):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["schema"] == version

@@ -18,7 +18,7 @@ from scout.cli import CacheDirOption, app, confirm, console, err_console, sessio
 from scout.cli.tabular import chosen_format, format_option
 from scout.errors import CloneError, Declined, EvalError, UsageError
 from scout.schema import versioned
-from scout.tabular import delimited
+from scout.tabular import delimited, repo_lines
 
 ENV_MODES = ("venv", "current")
 EXECUTORS = ("local", "slurm")
@@ -99,7 +99,7 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
                 if run.seconds >= 100
                 else f"\n{run.seconds:.1f} s"
             )
-            head = (Text(f"{run.id}\n{_repo_label(run.repo)}"), run.status + seconds) if first else ("", "")
+            head = (Text(f"{run.id}\n{repo_lines(_plain(run.repo))}"), run.status + seconds) if first else ("", "")
             show_claim = (name is not None and name == headline) or (first and not headline)
             table.add_row(
                 *head,
@@ -111,21 +111,6 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
         if run.group and last_of_group.get(run.group) == run.id and run.group in group_info:
             table.add_row(*_group_row(group_info[run.group]))
     return table
-
-
-REPO_WIDTH = 24  # a longer owner/name goes on two lines, broken after the slash
-
-
-def _repo_label(url: str) -> str:
-    """owner/name of a GitHub URL, broken only after its slash when long; a local folder by its
-    name (the whole path is in --json)."""
-    name = _plain(re.sub(r"^https?://(www\.)?github\.com/", "", url).rstrip("/"))
-    if name.startswith(("/", "file:", "~", ".")):
-        return "…/" + name.rpartition("/")[2]
-    if len(name) > REPO_WIDTH and "/" in name:
-        owner, _, rest = name.partition("/")
-        return f"{owner}/\n{rest}"
-    return name
 
 
 def _group_row(group: dict) -> tuple:

@@ -14,7 +14,7 @@ from scout import schema
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
 from scout.store import SearchRecord
-from scout.tabular import delimited
+from scout.tabular import delimited, repo_lines
 
 FORMATS = ("table", "tsv", "json", "jsonl", "csv", "markdown", "bibtex")
 
@@ -189,24 +189,16 @@ def table(report: SearchReport, width: int = WIDE) -> Table:
     return out
 
 
-CODE_WIDTH = 24  # a longer owner/name goes on two lines, broken after the slash
-
-
 def _code_cell(repos: tuple[Repo, ...]) -> str:
-    """owner/name on its own line (after the slash when it is long), then ★stars and +N more: no
-    line breaks inside a name or a number."""
+    """The best repo's owner/name, then ★stars and +N more on a line of their own."""
     ranked = best_repos(repos)
     if not ranked:
         return ""
     top = ranked[0]
-    name = re.sub(r"^https?://(www\.)?github\.com/", "", top.url).rstrip("/")
-    if len(name) > CODE_WIDTH and "/" in name:
-        owner, _, rest = name.partition("/")
-        name = f"{owner}/\n{rest}"
     more = [f"★{top.stars:,}"] if top.stars is not None else []
     if len(ranked) > 1:
         more.append(f"+{len(ranked) - 1}")
-    return "\n".join([name, " ".join(more)] if more else [name])
+    return "\n".join([repo_lines(top.url), " ".join(more)] if more else [repo_lines(top.url)])
 
 
 CSV_HEADER = (

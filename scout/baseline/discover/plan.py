@@ -110,6 +110,7 @@ class Plan:
             "none_probability": _round(self.none_probability),
             "pick": self.pick,
             "picked": self.picked,
+            "error": self.error,  # why the repo could not be planned (not cloned, unreadable), else null
         }
 
 
