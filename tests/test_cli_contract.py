@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -53,6 +55,21 @@ def test_shell_completion_script_is_printed(monkeypatch):
     result = run("--show-completion", "bash")
     assert result.exit_code == 0, result.output
     assert "complete" in result.stdout and "_SCOUT_COMPLETE" in result.stdout
+
+
+def test_completion_answers_for_commands_and_options():
+    script = Path(sys.executable).parent / "scout"
+    if not script.exists():
+        pytest.skip(f"no installed scout script beside {sys.executable} (pip install -e . makes it)")
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+        answer = subprocess.run([str(script)], env={**env, "_SCOUT_COMPLETE": "complete_bash"}, capture_output=True)
+        return answer.stdout.decode().split()
+
+    assert complete("scout se") == ["search"]
+    assert complete("scout runs --st") == ["--status"]
+    assert complete("scout runs r") == ["rm"]
 
 
 # -- exit codes and JSON errors ------------------------------------------------------------------

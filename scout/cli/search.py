@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from scout import schema
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
 from scout.cli.tabular import chosen_format, format_option, human_size
 from scout.errors import ConfigError, NotFound, ScoutError
 from scout.files import CACHE_MARKER, is_scout_cache
@@ -305,8 +305,7 @@ def cache_clear(
             f"{target.resolve()} has no {CACHE_MARKER} marker, so scout did not create it and will not empty it; "
             "delete it yourself if it really is a scout cache"
         )
-    if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
-        raise typer.Exit(1)
+    confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?", yes)
     for child in target.iterdir():
         if child.name in ("README.md", CACHE_MARKER):
             continue
