@@ -4,7 +4,6 @@
     ├── ConfigError         a bad flag, environment variable or config file
     │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
     ├── NotFound            the paper, run or watch asked for is not there
-    ├── Ambiguous           the name given matches several things: exit status 1, code "ambiguous"
     ├── SourceError         a source could not be reached or answered with an error
     │   └── UpstreamError   a source answered something that cannot be read: exit status 4
     ├── ParseError          a response or file is not in the shape it should be
@@ -47,12 +46,6 @@ class NotFound(ScoutError):
     """The paper, run or watch the user named is not in the store."""
 
     code = "not_found"
-
-
-class Ambiguous(ScoutError):
-    """The name the user gave matches more than one thing; the message lists them."""
-
-    code = "ambiguous"
 
 
 class SourceError(ScoutError):

@@ -74,7 +74,7 @@ EXIT_CODES = """Exit status: 0 success (a search where some sources failed inclu
 a --repo path that does not exist); 3 no source reachable and nothing stored; 4 a source answered something
 that cannot be read; 5 a confirmation was needed and not given (no terminal, or you said no); 130 interrupted.
 With --json an error is {"error": {"code": ..., "message": ...}} on stderr, code one of usage, failed,
-not_found, ambiguous, unreachable, upstream, declined."""
+not_found, unreachable, upstream, declined."""
 
 app = typer.Typer(
     cls=_ScoutGroup,
