@@ -2,7 +2,7 @@
 
     ScoutError              an error the user can fix: the CLI prints one line, exit status 1
     ├── ConfigError         a bad flag, environment variable or config file
-    │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
+    │   └── UsageError      a bad option value, or a flag that cannot apply: exit status 2
     ├── NotFound            the paper, run or watch asked for is not there
     ├── SourceError         a source could not be reached or answered with an error
     │   └── UpstreamError   a source answered something that cannot be read: exit status 4
@@ -36,7 +36,8 @@ class ConfigError(ScoutError):
 
 
 class UsageError(ConfigError):
-    """A flag that cannot apply to what was asked (`--pick 9` when the plan has 3 candidates)."""
+    """A bad option value (`--format yaml`, `--limit 0`, a `--repo` path that is not there), or a flag
+    that cannot apply to what was asked (`--pick 9` when the plan has 3 candidates)."""
 
     exit_code = 2
     code = "usage"

@@ -26,7 +26,7 @@ EXPORTS = ("eval-results", "csv", "json")
 
 
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
-    # Like --format: a bad value is the user's to fix (exit 1, one line), not a usage error.
+    # Like --format: a value outside the choices is a usage error (exit 2, one line).
     if value not in choices:
         raise UsageError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
     return value
