@@ -189,6 +189,29 @@ def test_runs_table_at_80_columns_keeps_repo_status_and_seconds_whole():
         assert whole in text, whole
 
 
+def test_sota_table_at_80_columns_keeps_the_repo_and_the_numbers_whole():
+    from scout.leaderboard.board import Leaderboard
+    from scout.leaderboard.render import table as sota_table
+    from scout.leaderboard.rows import Code, Metric, Row
+
+    row = Row(
+        method="Model soups (ViT-G/14)",
+        metrics=(Metric("Top 1 Accuracy", 90.94, "90.94%"),),
+        paper_title="Model soups: averaging weights of multiple fine-tuned models improves accuracy",
+        year=2022,
+        code=(Code("https://github.com/mlfoundations/model-soups", True, 4000), Code("https://github.com/o/r")),
+        rank=1,
+    )
+    board = Leaderboard(
+        "ic", "pwc", "Image Classification", "ImageNet", "Top 1 Accuracy", (row,), 812, None, (), (), "t"
+    )
+    lines = _lines(sota_table(board, 80), 80)
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    for whole in ("mlfoundations/", "model-soups", "★4,000 (official) +1", "90.94%", "averaging"):
+        assert whole in text, whole
+
+
 def test_search_in_a_pipe_is_tab_separated_with_a_header(cli_env, recorded_routes, monkeypatch):  # noqa: F811
     with ReplayServer(recorded_routes) as server:
         _point_sources_at(monkeypatch, server)
