@@ -52,6 +52,9 @@ def test_version_and_short_help():
 
 
 def test_shell_completion_script_is_printed(monkeypatch):
+    # --show-completion detects the shell from the process tree; a test run (nohup, CI) may have
+    # none, so name it, as Typer's own tests do.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     result = run("--show-completion", "bash")
     assert result.exit_code == 0, result.output
     assert "complete" in result.stdout and "_SCOUT_COMPLETE" in result.stdout
