@@ -561,13 +561,18 @@ def runs(
         if fmt == "json":
             typer.echo(json.dumps(versioned(schema.EXPORT, {"written": [str(p.resolve()) for p in written]})))
         return
+    if not runs and fmt != "json" and (repo or status or since):
+        err_console.print("no run matches --repo/--status/--since; `scout runs` lists them all", markup=False)
     if fmt in ("tsv", "csv"):
+        if not runs and not (repo or status or since):
+            err_console.print("the ledger is empty; run `scout baseline` first")
         typer.echo(
             delimited(RUN_COLUMNS, [_run_row(run) for run in sorted(runs, key=lambda r: (r.started_at, r.id))], fmt),
             nl=False,
         )
         return
-    _print_runs(runs, fmt == "json", "scout runs", groups)
+    if runs or fmt == "json" or not (repo or status or since):
+        _print_runs(runs, fmt == "json", "scout runs", groups)
 
 
 RUN_COLUMNS = (  # --format tsv|csv
