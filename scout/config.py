@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from scout import __version__
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -159,5 +159,5 @@ def parse_device(text: str) -> tuple[str, int | None]:
     """'auto' | 'cpu' | 'cuda' | 'cuda:N' -> (kind, index)."""
     match = re.fullmatch(r"(auto|cpu|cuda)(?::(\d+))?", text.strip().lower())
     if not match or (match.group(2) is not None and match.group(1) != "cuda"):
-        raise ConfigError(f"--device {text!r} is not one of auto, cpu, cuda, cuda:N")
+        raise UsageError(f"--device {text!r} is not one of auto, cpu, cuda, cuda:N")
     return match.group(1), None if match.group(2) is None else int(match.group(2))

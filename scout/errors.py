@@ -2,8 +2,10 @@
 
     ScoutError              an error the user can fix: the CLI prints one line, exit status 1
     ├── ConfigError         a bad flag, environment variable or config file
-    │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
+    │   └── UsageError      a bad option value, or a flag that cannot apply: exit status 2
+    ├── NotFound            the paper, run or watch asked for is not there
     ├── SourceError         a source could not be reached or answered with an error
+    │   └── UpstreamError   a source answered something that cannot be read: exit status 4
     ├── ParseError          a response or file is not in the shape it should be
     │   └── DumpError       an archive dump stopped being readable part-way
     ├── StoreError          the local SQLite store cannot be opened or is corrupt
@@ -34,10 +36,17 @@ class ConfigError(ScoutError):
 
 
 class UsageError(ConfigError):
-    """A flag that cannot apply to what was asked (`--pick 9` when the plan has 3 candidates)."""
+    """A bad option value (`--format yaml`, `--limit 0`, a `--repo` path that is not there), or a flag
+    that cannot apply to what was asked (`--pick 9` when the plan has 3 candidates)."""
 
     exit_code = 2
     code = "usage"
+
+
+class NotFound(ScoutError):
+    """The paper, run or watch the user named is not in the store."""
+
+    code = "not_found"
 
 
 class SourceError(ScoutError):
@@ -51,6 +60,14 @@ class SourceError(ScoutError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+class UpstreamError(SourceError):
+    """A source answered, but with something that cannot be read (not the content type asked
+    for, malformed JSON or XML): retrying the same request will not help."""
+
+    exit_code = 4
+    code = "upstream"
 
 
 class ParseError(ScoutError):

@@ -1,5 +1,6 @@
 """Write a file whole or not at all: into a uniquely named temporary file beside the target, then
-renamed over it, so a crash, a full disk or a second scout process never leaves half a file."""
+renamed over it, so a crash, a full disk or a second scout process never leaves half a file. The
+file ends with the mode a plain `open(..., "w")` gives (0644 under umask 022), not mkstemp's 0600."""
 
 from __future__ import annotations
 
@@ -17,13 +18,30 @@ def replacing(target: Path, suffix: str = "") -> Iterator[Path]:
     save); it replaces `target` when the block ends without an error, and is removed otherwise."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+    finally:
+        os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system says (Linux /proc): setting
+    and restoring it would race with other threads creating files."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(target: Path, data: str | bytes) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from scout import schema
 from scout.clock import today_stamp
 from scout.files import atomic_write
 from scout.metrics import base_name, canonical_name, higher_is_better, normalize
@@ -119,6 +120,49 @@ def flagged_metrics(flags: list[str]) -> set[str]:
     return {m.group("name") for m in map(_FLAG_NAME.match, flags) if m}
 
 
+def get_runs(store, run_ids: list[str]) -> list[Run]:
+    """The runs with these ids, each once, in the order given; NotFound names any that is not there."""
+    from scout.errors import NotFound
+
+    ids = list(dict.fromkeys(run_ids))
+    runs = [get_run(store, run_id) for run_id in ids]
+    missing = [run_id for run_id, run in zip(ids, runs) if run is None]
+    if missing:
+        raise NotFound(f"no run {', '.join(missing)} in the ledger; `scout runs` lists the ids (nothing was removed)")
+    return runs
+
+
+def filter_runs(runs: list[Run], repo: str | None = None, status: str | None = None, since: str | None = None):
+    """The runs of a repo (any part of its URL or path, case-insensitive: `owner/name` works), with
+    a status, started on or after a date (YYYY-MM-DD, compared with the ISO start time)."""
+    wanted = (repo or "").lower().strip().rstrip("/")
+    return [
+        run
+        for run in runs
+        if (not wanted or wanted in run.repo.lower())
+        and (status is None or run.status == status)
+        and (since is None or run.started_at[:10] >= since)
+    ]
+
+
+def remove_runs(store, runs_dir: Path, run_ids: list[str]) -> list[str]:
+    """Delete the runs from the store and their folders under `runs_dir` (log and result); a seed
+    group goes with its last run. Every id must exist, else nothing is removed."""
+    import shutil
+
+    ids = [run.id for run in get_runs(store, run_ids)]
+    gone = set(ids)
+    emptied = [g["id"] for g in list_groups(store) if g.get("runs") and set(g["runs"]) <= gone]
+    with store.transaction() as db:
+        db.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in ids])
+        db.executemany("DELETE FROM run_groups WHERE id = ?", [(group_id,) for group_id in emptied])
+    for run_id in ids:
+        folder = runs_dir / run_id
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+    return ids
+
+
 def best_runs(runs: list[Run]) -> dict[str, Run]:
     """For each metric, the successful run with the best value, unflagged: the baseline to beat."""
     best: dict[str, Run] = {}
@@ -139,7 +183,7 @@ def best_runs(runs: list[Run]) -> dict[str, Run]:
     return best
 
 
-LEDGER_SCHEMA = 2
+LEDGER_SCHEMA = schema.LEDGER
 
 
 def ledger_json(runs: list[Run], groups: list[dict] | None = None) -> dict:

@@ -84,7 +84,7 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
 
     listing = CliRunner().invoke(app, ["runs", "--json", "--cache-dir", str(cache)])
     assert [r["id"] for r in json.loads(listing.stdout)["runs"]] == [r.id for r in ledger(cache)]
-    table = CliRunner().invoke(app, ["runs", "--cache-dir", str(cache)], env={"COLUMNS": "160"})
+    table = CliRunner().invoke(app, ["runs", "--format", "table", "--cache-dir", str(cache)], env={"COLUMNS": "160"})
     assert "accuracy ★" in table.stdout and "0.939" in table.stdout
 
 
@@ -197,7 +197,7 @@ def test_picks_repos_from_the_latest_search_and_compares_with_the_paper(tmp_path
     # The paper's claim is the headline's yardstick: 0.939 is short of 0.95 by more than a point.
     assert run["headline"]["name"] == "accuracy" and run["claim"]["source"] == "Papers with Code"
     assert run["verdict"] == "not_reproduced"
-    table = CliRunner().invoke(app, ["runs", "--cache-dir", str(cache)], env={"COLUMNS": "160"})
+    table = CliRunner().invoke(app, ["runs", "--format", "table", "--cache-dir", str(cache)], env={"COLUMNS": "160"})
     assert "0.95" in table.stdout and "not repr." in table.stdout
 
 

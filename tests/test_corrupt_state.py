@@ -128,7 +128,7 @@ def test_repo_output_is_text_not_markup_or_escapes(cache, make_git_repo):
     result = run_baseline(cache, "--repo", str(repo))
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "[bold]noisy: ok" in result.stderr
-    table = cli("runs", "--cache-dir", str(cache), env={"COLUMNS": "80"})
+    table = cli("runs", "--format", "table", "--cache-dir", str(cache), env={"COLUMNS": "80"})
     assert "\x1b" not in table.stdout
     assert max(len(line) for line in table.stdout.splitlines()) <= 80
     assert "r-" in table.stdout and all(len(w) != 14 for w in table.stdout.split() if w.startswith("r-2"))

@@ -131,9 +131,13 @@ def test_cosine_scores_normalise_the_query():
 
 
 def test_unknown_model_is_a_one_line_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="model no-such-model-4242 is not available offline; pass a local path"):
+    with pytest.raises(ConfigError) as raised:
         load_embedder("no-such-model-4242", tmp_path)
-    with pytest.raises(ConfigError, match="not available offline"):
+    assert "nor in the local Hugging Face cache (looked for sentence-transformers/no-such-model-4242)" in str(
+        raised.value
+    )
+    assert "`hf download sentence-transformers/no-such-model-4242`" in str(raised.value)
+    with pytest.raises(ConfigError, match="scout never downloads a model"):
         load_embedder("./missing/model/dir", tmp_path)
 
 

@@ -138,7 +138,7 @@ def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):
     text = runner.invoke(app, ["index", "info"]).stdout
     assert f"vector index of 50 papers with {FAST_MODEL}" in text and "BM25 index    50 papers" in text
     both = runner.invoke(app, ["index", "embed", "--fast", "--model", "x"])
-    assert both.exit_code == 1 and "drop --model or --fast" in both.stderr
+    assert both.exit_code == 2 and "drop --model or --fast" in both.stderr  # a usage error
 
 
 def tiny_minilm(folder):

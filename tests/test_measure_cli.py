@@ -59,7 +59,7 @@ def test_seeds_record_each_run_an_aggregate_and_a_verdict(tmp_path, make_git_rep
     assert group["verdict"] == "reproduced" and abs(group["tolerance"] - 0.02) < 1e-9  # 2 std over 3 seeds
 
     # `scout runs` shows the same: claim, measured mean ± std, verdict
-    table = CliRunner().invoke(app, ["runs", "--cache-dir", str(cache)], env={"COLUMNS": "100"})
+    table = CliRunner().invoke(app, ["runs", "--format", "table", "--cache-dir", str(cache)], env={"COLUMNS": "100"})
     assert "0.925±0.01" in table.stdout and "reproduced" in table.stdout and "3 seeds" in table.stdout
     listing = json.loads(CliRunner().invoke(app, ["runs", "--json", "--cache-dir", str(cache)]).stdout)
     assert listing["groups"] == data["groups"]
@@ -88,14 +88,14 @@ def test_a_deterministic_evaluation_is_named_not_a_spread_of_zero(tmp_path, make
     [group] = json.loads(result.stdout)["groups"]
     assert group["seeds"] == [0, 5, 9] and group["deterministic"] is True
     assert "deterministic" in group["note"] and group["verdict"] == "reproduced"
-    table = CliRunner().invoke(app, ["runs", "--cache-dir", str(cache)], env={"COLUMNS": "100"})
+    table = CliRunner().invoke(app, ["runs", "--format", "table", "--cache-dir", str(cache)], env={"COLUMNS": "100"})
     assert "0.9312 det." in table.stdout and "deterministic: every seed printed the same" in table.stdout
 
 
 def test_bad_seeds_and_bad_export_are_one_line_errors(tmp_path):
     result = run_baseline(tmp_path / "cache", "--repo", str(tmp_path), "--seeds", "0")
-    assert result.exit_code == 1 and "--seeds 0" in result.output
+    assert result.exit_code == 2 and "--seeds 0" in result.output
     result = CliRunner().invoke(app, ["runs", "--export", "xml", "--cache-dir", str(tmp_path / "cache")])
-    assert result.exit_code == 1 and "unknown --export 'xml'" in result.output
+    assert result.exit_code == 2 and "unknown --export 'xml'" in result.output
     result = CliRunner().invoke(app, ["runs", "--export", "csv", "--cache-dir", str(tmp_path / "cache")])
     assert result.exit_code == 1 and "nothing to export" in result.output

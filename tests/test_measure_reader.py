@@ -88,7 +88,10 @@ def test_formats(text, expected):
 
 
 def test_detectron2_copypaste_lines():
-    text = "copypaste: Task: bbox\ncopypaste: AP,AP50,AP75,APs,APm,APl\ncopypaste: 40.2150,61.0321,43.6134,24.5871,43.7293,51.9342"
+    text = (
+        "copypaste: Task: bbox\ncopypaste: AP,AP50,AP75,APs,APm,APl\n"
+        "copypaste: 40.2150,61.0321,43.6134,24.5871,43.7293,51.9342"
+    )
     assert values(text) == pytest.approx({"map": 0.40215, "map50": 0.610321, "map75": 0.436134})
 
 

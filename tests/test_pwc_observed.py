@@ -252,7 +252,7 @@ def test_a_stored_paper_brings_its_abstract_without_a_request(cli_env, real_fixt
 def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(cli_env, real_fixtures, monkeypatch):
     with serve(monkeypatch, real_fixtures, answer_ids=False, missing=("1711.09883",)):
         data = search_json()
-        shown = CliRunner().invoke(app, ["search", "AI safety"])
+        shown = CliRunner().invoke(app, ["search", "AI safety", "--format", "table"])
     assert shown.stdout.count("alone)") == 1  # "(ranked on its title alone)", wrapped in the cell
     by_id = {r["arxiv_id"]: r for r in data["results"]}
     assert by_id["1606.06565"]["ranked_on"] == "title+abstract"

@@ -57,8 +57,17 @@ def test_dense_ranks_the_matching_paper_first_with_cosine_and_close_flag(embedde
     assert ranked[0].similarity == pytest.approx(float(query @ doc), abs=1e-4)
     assert ranked[0].close and not ranked[-1].close
     assert set(ranked[0].parts) >= {"lexical", "strength", "relevance"}
-    # no code, no results, no citations: relevance alone
-    assert ranked[0].score == pytest.approx(ranked[0].parts["relevance"], abs=1e-4)
+    # no code, no results, no citations: relevance alone, over the most the sum can reach
+    most = 1 + rank.STRENGTH_WEIGHT
+    assert ranked[0].score == pytest.approx(ranked[0].parts["relevance"] / most, abs=1e-4)
+
+
+@pytest.mark.parametrize("ranker", sorted(rank.RANKERS))
+def test_every_score_lies_in_0_1_whatever_the_ranker(embedder, store, ranker):
+    strong = MASK.with_(citations=100_000)
+    ranked = rank.rank_papers("mask classification", [GRAPH, strong, SPEECH], embedder, store, ranker=ranker, now=NOW)
+    assert all(0.0 <= r.score <= 1.0 for r in ranked), [r.score for r in ranked]
+    assert all(0.0 <= r.parts["relevance"] <= 1.0 for r in ranked)
 
 
 def test_repeated_ranking_reuses_cached_embeddings(embedder, store):
@@ -136,7 +145,8 @@ def test_strength_adds_to_relevance_in_the_final_score(embedder, store):
     twin = STRONG.with_(title=MASK.title, abstract=MASK.abstract)
     ranked = rank.rank_papers("mask classification", [MASK, twin], embedder, store, now=NOW)
     assert ranked[0].paper is twin  # same text, stronger baseline
-    assert ranked[0].score - ranked[1].score == pytest.approx(rank.STRENGTH_WEIGHT * 1.0, abs=1e-3)
+    most = 1 + rank.STRENGTH_WEIGHT
+    assert ranked[0].score - ranked[1].score == pytest.approx(rank.STRENGTH_WEIGHT * 1.0 / most, abs=1e-3)
     assert ranked[0].parts["strength"] == pytest.approx(1.0, abs=1e-4)
 
 
@@ -229,6 +239,7 @@ def test_a_reranker_reorders_only_the_top_n_and_scores_stay_monotone(embedder, s
     assert [r.parts["rerank"] for r in ranked[:2]] == [1.0, 0.0]
     scores = [r.score for r in ranked]
     assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
     assert len(reranker.seen) == 2
 
 
@@ -258,6 +269,6 @@ def test_a_local_cross_encoder_folder_loads_and_scores(tmp_path):
 def test_a_missing_cross_encoder_is_a_config_error(tmp_path):
     from scout.search.rerank import load_reranker
 
-    with pytest.raises(ConfigError, match="not available offline"):
+    with pytest.raises(ConfigError, match="scout never downloads a model"):
         load_reranker(str(tmp_path / "no-such-model"))
     assert load_reranker(None) is None

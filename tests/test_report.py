@@ -167,6 +167,28 @@ def test_no_flags_reports_the_latest_search_and_the_ledger(rig):
     assert soup.find(id="prior-work") and soup.find(id="baselines") and soup.find(id="experiment")
 
 
+def test_the_report_file_honours_the_umask_and_rendering_again_stores_no_search(rig):
+    from scout.store import Store
+
+    def searches() -> int:
+        store = Store(rig.cache / "scout.db")
+        try:
+            return len(store.recent_searches(1000))
+        finally:
+            store.close()
+
+    before = searches()
+    old = os.umask(0o022)
+    try:
+        for _ in range(2):
+            result = run("report", "-o", "mode.html")
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    assert Path("mode.html").stat().st_mode & 0o777 == 0o644
+    assert searches() == before
+
+
 def test_only_what_is_asked_for(rig):
     result = run("report", "--runs", "-o", "runs.html")
     assert result.exit_code == 0, result.output
@@ -175,19 +197,20 @@ def test_only_what_is_asked_for(rig):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, status",
     [
-        (["--search", "99"], "no stored search 99; the latest are 1 ('generative adversarial networks')"),
-        (["--search", "first"], "--search takes a search number or `latest`, not 'first'"),
-        (["--format", "pdf"], "unknown --format 'pdf'; choose from html, md"),
-        (["--experiment", "nowhere"], "--experiment nowhere is not a folder"),
-        (["--experiment", "cache"], "is not a `scout new` project"),
-        (["-o", "cache"], "-o cache is a folder"),
+        (["--search", "99"], "no stored search 99; the latest are 1 ('generative adversarial networks')", 1),
+        (["--search", "first"], "--search takes a search number or `latest`, not 'first'", 2),
+        (["--format", "pdf"], "unknown --format 'pdf'; choose from html, md", 2),
+        (["--experiment", "nowhere"], "--experiment nowhere is not a folder", 1),
+        (["--experiment", "cache"], "is not a `scout new` project", 1),
+        (["-o", "cache"], "-o cache is a folder", 1),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(rig, args, message):
+def test_bad_input_is_one_line_and_its_exit_status(rig, args, message, status):
+    """A bad option value is a usage error (2); a value that names nothing there is a failure (1)."""
     result = run("report", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == status
     assert message in result.output and "Traceback" not in result.output
 
 
@@ -246,12 +269,11 @@ def test_reported_leaderboard_takes_the_largest_table_best_first():
     assert reported_leaderboard([paper("e")]) is None
 
 
-def test_a_leaderboard_saved_by_scout_sota_wins(store):
-    assert stored_leaderboard(store) is None
-    body = {
-        "query": "image classification",
+def _sota_body(query: str, task: str, method: str) -> dict:
+    return {
+        "query": query,
         "source": "pwc-archive",
-        "task": "Image Classification",
+        "task": task,
         "dataset": "ImageNet",
         "metric": "Top 1 Accuracy",
         "higher_is_better": True,
@@ -260,21 +282,47 @@ def test_a_leaderboard_saved_by_scout_sota_wins(store):
         "rows": [
             {
                 "rank": 1,
-                "method": "CoCa",
+                "method": method,
                 "value": 0.911,
                 "metrics_raw": {"Top 1 Accuracy": "91.0%"},
-                "paper": {"title": "CoCa", "url": "https://arxiv.org/abs/2205.01917"},
+                "paper": {"title": method, "url": "https://arxiv.org/abs/2205.01917"},
                 "year": 2022,
                 "code": [{"url": "https://github.com/lucidrains/CoCa-pytorch"}],
             }
         ],
     }
+
+
+def _save_board(store, body: dict) -> None:
     with store.transaction() as db:
         db.execute("INSERT INTO leaderboards (query, made_at, body) VALUES (?, ?, ?)", ("q", "t", json.dumps(body)))
-    board = stored_leaderboard(store)
+
+
+def test_a_leaderboard_saved_by_scout_sota_for_the_searched_task_wins(store):
+    from scout.report.gather import leaderboard
+
+    search_id = store.record_search("image classification", None, "m", "t", [])
+    search = store.get_search(search_id)
+    assert leaderboard(store, search, []) is None
+    _save_board(store, _sota_body("image classification", "Image Classification", "CoCa"))
+    _save_board(store, _sota_body("speech recognition", "Speech Recognition", "Whisper"))  # newer, unrelated
+    board = leaderboard(store, search, [])
     assert board.total == 812 and board.entries[0].raw == "91.0%" and board.entries[0].method == "CoCa"
     assert board.entries[0].code_url == "https://github.com/lucidrains/CoCa-pytorch"
     assert "scout sota 'image classification'" in board.origin
+    stored = stored_leaderboard(_sota_body("x", "X", "M"))
+    assert stored.entries[0].method == "M"
+
+
+def test_a_search_on_another_task_gets_no_stored_leaderboard(store):
+    from scout.report.gather import leaderboard
+
+    _save_board(store, _sota_body("speech recognition", "Speech Recognition", "Whisper"))
+    search = store.get_search(store.record_search("mask classification", None, "m", "t", []))
+    assert leaderboard(store, search, []) is None
+    # ... unless its papers work on that task (a paper's reported results name it)
+    segmenter = Paper(title="p", results=(Result(task="Speech Recognition", dataset="d", metric="WER", value=3.0),))
+    assert leaderboard(store, search, [segmenter]).entries[0].method == "Whisper"
 
 
 def test_experiment_reader_keeps_going_past_a_bad_line(tmp_path):

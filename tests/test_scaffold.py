@@ -526,5 +526,5 @@ def test_cli_new_and_its_errors(tmp_path):
     again = runner.invoke(app, ["new", "exp1", "--template", "classification", "--dir", str(tmp_path / "exp1"), *cache])
     assert again.exit_code == 1 and "exists and is not empty" in again.output
     unknown = runner.invoke(app, ["new", "exp9", "--template", "nope", "--dir", str(tmp_path / "exp9"), *cache])
-    assert unknown.exit_code == 1 and "unknown template 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "unknown template 'nope'" in unknown.output
     assert "Traceback" not in unknown.output and len(unknown.output.strip().splitlines()) == 1

@@ -88,7 +88,7 @@ def test_search_json_meets_the_contract_with_every_source_replayed(cli_env, reco
         result = run("search", "generative adversarial networks", "--json", "--limit", "15")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "about", "model", "searched_at", "sources", "warnings", "results"}
+    assert set(data) == {"schema", "query", "about", "model", "searched_at", "sources", "warnings", "results"}
     assert data["query"] == "generative adversarial networks" and data["about"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["searched_at"])
     assert data["sources"]["pwc"] == {"ok": True, "count": 50}
@@ -211,22 +211,23 @@ def test_filters_and_show(cli_env, recorded_routes, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "args,message",
+    "args,message,status",
     [
-        (["search", "   "], "the query is empty"),
-        (["search", "x", "--source", "scholar"], "unknown source 'scholar'"),
-        (["search", "x", "--limit", "0"], "--limit must be 1 or more"),
-        (["search", "x", "--about", "@/no/such/file.md"], "cannot read --about file"),
-        (["search", "x", "--format", "yaml"], "unknown --format 'yaml'"),
-        (["search", "x", "--ranker", "magic"], "unknown ranker 'magic'"),
-        (["search", "x", "--sort", "stars"], "unknown --sort 'stars'"),
-        (["search", "x", "--rerank", "/no/such/cross-encoder"], "not available offline"),
-        (["show", "arxiv:0000.00000"], "no paper 'arxiv:0000.00000'"),
+        (["search", "   "], "the query is empty", 1),
+        (["search", "x", "--source", "scholar"], "unknown source 'scholar'", 2),
+        (["search", "x", "--limit", "0"], "--limit must be 1 or more", 2),
+        (["search", "x", "--about", "@/no/such/file.md"], "cannot read --about file", 1),
+        (["search", "x", "--format", "yaml"], "unknown --format 'yaml'", 2),
+        (["search", "x", "--ranker", "magic"], "unknown ranker 'magic'", 2),
+        (["search", "x", "--sort", "stars"], "unknown --sort 'stars'", 2),
+        (["search", "x", "--rerank", "/no/such/cross-encoder"], "scout never downloads a model", 1),
+        (["show", "arxiv:0000.00000"], "no paper 'arxiv:0000.00000'", 1),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(cli_env, args, message):
+def test_bad_input_is_one_line_and_its_exit_status(cli_env, args, message, status):
+    """A bad option value is a usage error (2); bad input otherwise a failure (1)."""
     result = run(*args)
-    assert result.exit_code == 1
+    assert result.exit_code == status
     assert message in result.stderr and result.stderr.count("\n") == 1
     assert "Traceback" not in result.output
 

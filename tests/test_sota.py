@@ -85,7 +85,7 @@ def test_online_leaderboard_json(cli_env, api):
 
 
 def test_online_leaderboard_table_keeps_the_order(cli_env, api):
-    result = run("sota", "image classification", "--limit", "4")
+    result = run("sota", "image classification", "--limit", "4", "--format", "table")
     assert result.exit_code == 0, result.output
     positions = [result.stdout.find(name) for name in ("CoCa", "ViT-G", "Efficien", "ConvNeXt")]
     assert -1 not in positions and positions == sorted(positions)
@@ -217,7 +217,8 @@ def test_nothing_to_answer_with_is_one_line(cli_env, monkeypatch):
         (["sota", "x", "--limit", "0"], "--limit must be 1 or more"),
     ):
         result = run(*args)
-        assert result.exit_code == 1 and message in result.stderr and result.stderr.count("\n") == 1, result.output
+        status = 2 if "--limit" in args else 1  # a bad option value is a usage error
+        assert result.exit_code == status and message in result.stderr and result.stderr.count("\n") == 1, result.output
 
 
 def test_snli_fixture_name_matches(real_fixtures):

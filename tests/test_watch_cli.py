@@ -168,31 +168,32 @@ def test_markdown_is_the_default_and_names_the_papers(watch_env):
 
 def test_remove_forgets_the_watch(watch_env):
     _add()
-    assert run("watch", "rm", "llm-tests").exit_code == 0
-    assert json.loads(run("watch", "list", "--json").stdout) == {"watches": []}
+    assert run("watch", "rm", "llm-tests", "--yes").exit_code == 0
+    assert json.loads(run("watch", "list", "--json").stdout)["watches"] == []
     _add()  # the name is free again, with a fresh memory
     assert _run_json()["watches"][0]["results"]
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "status"),
     [
-        (["watch", "run", "nope"], "no watch named 'nope'"),
-        (["watch", "rm", "nope"], "no watch named 'nope'"),
-        (["watch", "add", "empty", "  "], "the query is empty"),
-        (["watch", "add", "llm-tests", "other words"], "already exists"),
-        (["watch", "run", "--since", "2999-01-01"], "is in the future"),
-        (["watch", "run", "--since", "yesterday"], "is not a date"),
-        (["watch", "add", "bad name!", "q"], "bad watch name"),
-        (["watch", "add", "t", "q", "--threshold", "1.5"], "between 0 and 1"),
-        (["watch", "add", "s", "q", "--source", "s2"], "unknown source 's2'"),
-        (["watch", "run", "--format", "atom"], "unknown --format 'atom'"),
+        (["watch", "run", "nope"], "no watch named 'nope'", 1),
+        (["watch", "rm", "nope", "--yes"], "no watch named 'nope'", 1),
+        (["watch", "add", "empty", "  "], "the query is empty", 1),
+        (["watch", "add", "llm-tests", "other words"], "already exists", 1),
+        (["watch", "run", "--since", "2999-01-01"], "is in the future", 2),
+        (["watch", "run", "--since", "yesterday"], "is not a date", 2),
+        (["watch", "add", "bad name!", "q"], "bad watch name", 1),
+        (["watch", "add", "t", "q", "--threshold", "1.5"], "between 0 and 1", 2),
+        (["watch", "add", "s", "q", "--source", "s2"], "unknown source 's2'", 2),
+        (["watch", "run", "--format", "atom"], "unknown --format 'atom'", 2),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(watch_env, args, message):
+def test_bad_input_is_one_line_and_its_exit_status(watch_env, args, message, status):
+    """A bad option value is a usage error (2); a name that is not there or is taken, a failure (1)."""
     _add()
     result = run(*args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == status, result.output
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
 

@@ -35,7 +35,7 @@ def _run() -> WatchRun:
 
 def test_json_shape():
     data = json.loads(render(_run(), "json"))
-    assert set(data) == {"ran_at", "model", "watches"}
+    assert set(data) == {"schema", "ran_at", "model", "watches"}
     (watch,) = data["watches"]
     assert set(watch) == {
         "name",

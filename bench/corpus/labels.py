@@ -89,7 +89,7 @@ def matches(label: Label, command: str | None, cwd: str = "") -> bool:
             variants = {re.sub(rf"(^|\s)(\./)?{re.escape(label.cwd)}/", r"\1", command)}
         elif folder and label.cwd == "":
             variants = {
-                re.sub(r"(^|\s)(python3?\s+|bash\s+|sh\s+)?(\./)?(?=[\w-]+[./])", rf"\1\2{folder}/", command, 1)
+                re.sub(r"(^|\s)(python3?\s+|bash\s+|sh\s+)?(\./)?(?=[\w-]+[./])", rf"\1\2{folder}/", command, count=1)
             }
         else:
             return False

@@ -123,8 +123,9 @@ def finish_groups(store, runs: list[Run]) -> list[dict]:
         note = None
         if deterministic:
             note = (
-                f"deterministic: every seed printed the same {headline}; the evaluation does not depend on the seed "
-                "scout passes (a released checkpoint, or a seed fixed in the code), so there is no seed spread to report"
+                f"deterministic: every seed printed the same {headline}; "
+                "the evaluation does not depend on the seed scout passes (a released checkpoint, "
+                "or a seed fixed in the code), so there is no seed spread to report"
             )
         group = {
             "id": group_id,

@@ -1,7 +1,8 @@
 """The Typer app. Command modules register themselves on `app`; this module turns every
-ScoutError into one red line on stderr and its exit status (1 unless the error says otherwise:
-2 usage, 5 a confirmation not given; Click's own usage errors exit 2). With --json the line is
-the contract's `{"error": {"code", "message"}}` object instead, still on stderr."""
+ScoutError into one red line on stderr and its exit status (the error class says which: see
+EXIT_CODES). With --json the line is the contract's `{"error": {"code", "message"}}` object
+instead, still on stderr; Click's own usage errors (a missing argument, a bad option value) exit 2
+and, with --json, are that object too, with code "usage"."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ class _ScoutGroup(typer.core.TyperGroup):
         as_json = _wants_json(list(ctx.args))  # Click empties ctx.args once it hands them on
         try:
             return super().invoke(ctx)
+        except typer.TyperException as exc:
+            # Typer vendors Click, whose UsageError it does not export: a usage error is the one
+            # that exits 2. Without --json, Click prints the usage line, a hint and the message.
+            if not as_json or getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+                raise
+            _fail(exc.format_message(), 2, "usage", as_json)
         except ScoutError as exc:
             _fail(str(exc), exc.exit_code, exc.code, as_json)
         except sqlite3.OperationalError as exc:
@@ -63,12 +70,20 @@ def _fail(message: str, exit_code: int = 1, code: str = "failed", as_json: bool 
     raise typer.Exit(exit_code) from None
 
 
+EXIT_CODES = """Exit status: 0 success (a search where some sources failed included: each failure is a warning);
+1 a failure you can fix (bad input, nothing found); 2 wrong usage (an unknown option, a bad option value,
+a --repo path that does not exist); 3 no source reachable and nothing stored; 4 a source answered something
+that cannot be read; 5 a confirmation was needed and not given (no terminal, or you said no); 130 interrupted.
+With --json an error is {"error": {"code": ..., "message": ...}} on stderr, code one of usage, failed,
+not_found, unreachable, upstream, declined."""
+
 app = typer.Typer(
     cls=_ScoutGroup,
     name="scout",
     help="Find prior work, measure the number to beat, and scaffold the next experiment.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     # Plain Click help: `scout --help` stays fast (Rich's help renderer costs ~0.15 s to import).
     rich_markup_mode=None,
@@ -106,9 +121,20 @@ def session_for(settings, **kwargs):
     return Session(settings, **kwargs)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from scout import __version__
+
+        typer.echo(f"scout {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log HTTP requests, retries and cache hits to stderr."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print scout's version and exit."
+    ),
 ) -> None:
     """Find prior work, measure the number to beat, and scaffold the next experiment."""
     if verbose:
@@ -121,6 +147,21 @@ def _global_options(
         # Only scout's own records: the libraries underneath are chatty at DEBUG.
         logging.getLogger().setLevel(logging.WARNING)
         logging.getLogger("scout").setLevel(logging.DEBUG)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Go on when --yes was given or the user says yes on a terminal; otherwise raise Declined
+    (exit 5): with no terminal to ask on, nothing is changed without --yes."""
+    import sys
+
+    from scout.errors import Declined
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Declined(f"{question.rstrip('?')}: there is no terminal to ask on; pass --yes to go ahead")
+    if not typer.confirm(question, default=False, err=True):
+        raise Declined("you said no; nothing was changed")
 
 
 def warn(message: str) -> None:

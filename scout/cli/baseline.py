@@ -12,8 +12,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, Declined, EvalError
+from scout import schema
+from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
+from scout.cli.tabular import chosen_format, format_option
+from scout.errors import CloneError, Declined, EvalError, UsageError
+from scout.schema import versioned
+from scout.tabular import delimited, repo_lines
 from scout.text import visible
 
 ENV_MODES = ("venv", "current")
@@ -22,9 +26,9 @@ EXPORTS = ("eval-results", "csv", "json")
 
 
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
-    # Like --format: a bad value is the user's to fix (exit 1, one line), not a usage error.
+    # Like --format: a value outside the choices is a usage error (exit 2, one line).
     if value not in choices:
-        raise ConfigError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
+        raise UsageError(f"unknown {flag} {value!r}; choose from {', '.join(choices)}")
     return value
 
 
@@ -56,18 +60,17 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
         caption="◆ the number to cite (it answers the paper's claim, if any)  ★ baseline to beat\n"
         "verdict against the claim (docs/measure.md): not repr. = short of it, not run = no number",
         caption_justify="left",
-        # Light borders and one space between columns leave room for the numbers at 80 columns.
+        # Light borders, one space between columns, and the run's id above its repo (owner/name, whole)
+        # leave room for the status, the numbers and the seconds at 80 columns.
         box=box.SIMPLE_HEAD,
-        padding=(0, 0),
+        padding=(0, 1, 0, 0),
     )
-    table.add_column("id", no_wrap=True, min_width=15)
-    table.add_column("repo", overflow="ellipsis", no_wrap=True, min_width=8, max_width=14)
-    table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("metric", no_wrap=True, overflow="ellipsis", min_width=8, max_width=18)
+    table.add_column("run / repo", no_wrap=True, min_width=15)
+    table.add_column("status", no_wrap=True, min_width=6)
+    table.add_column("metric", overflow="fold", min_width=10)
     for column in ("measured", "claim"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    table.add_column("verdict", no_wrap=True, min_width=7)
-    table.add_column("secs", justify="right", no_wrap=True, min_width=4)
+    table.add_column("verdict", no_wrap=True, min_width=9)
     last_of_group: dict[str, str] = {}
     for run in runs:
         if run.group:
@@ -80,8 +83,14 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
             first = i == 0
             star = " ★" if name in best and best[name].id == run.id else ""
             mark = " ◆" if name and name == headline else ""
-            repo = Text(visible(run.repo.removeprefix("https://github.com/")))
-            head = (Text(run.id), repo, run.status) if first else ("", "", "")
+            seconds = (
+                ""
+                if run.seconds is None
+                else f"\n{run.seconds:,.0f} s"
+                if run.seconds >= 100
+                else f"\n{run.seconds:.1f} s"
+            )
+            head = (Text(f"{run.id}\n{repo_lines(visible(run.repo))}"), run.status + seconds) if first else ("", "")
             show_claim = (name is not None and name == headline) or (first and not headline)
             table.add_row(
                 *head,
@@ -89,7 +98,6 @@ def _ledger_table(runs, best, title: str, groups=()) -> Table:
                 _fmt(value),
                 _claim_cell(run) if show_claim else "",
                 _VERDICT_SHORT.get(run.verdict or "", "") if first else "",
-                _fmt(run.seconds) if first else "",
             )
         if run.group and last_of_group.get(run.group) == run.id and run.group in group_info:
             table.add_row(*_group_row(group_info[run.group]))
@@ -110,14 +118,12 @@ def _group_row(group: dict) -> tuple:
     if value is None:
         value = claim.get("value")
     return (
-        Text(group["id"]),
-        Text(f"{len(group.get('runs', []))} seeds"),
+        Text(f"{group['id']}\n{len(group.get('runs', []))} seeds"),
         "",
         Text(visible(name or "-")),
         measured,
         _fmt(value) if isinstance(value, (int, float)) else "",
         _VERDICT_SHORT.get(group.get("verdict") or "", ""),
-        "",
     )
 
 
@@ -366,6 +372,7 @@ def baseline(
     $ scout baseline --repo https://github.com/facebookresearch/detr --plan --json
     """
     from scout.baseline.discover.needs import parse_sets
+    from scout.baseline.execute.clone import resolve_source
     from scout.baseline.execute.evaluate import Options
     from scout.baseline.execute.slurm import SlurmOptions
     from scout.baseline.measure.logmetrics import compile_patterns
@@ -373,6 +380,8 @@ def baseline(
     from scout.baseline.run import BaselineHooks, BaselineRequest, run_baseline
     from scout.config import parse_device
 
+    for item in repo or ():
+        resolve_source(item)  # a path that is not there is a usage error, before anything is recorded
     settings = settings_from(cache_dir=cache_dir)
     seed_list = tuple(parse_seeds(seeds, seed)) if seeds is not None else ()
     compile_patterns(metric or [])
@@ -411,10 +420,12 @@ def baseline(
         with session_for(settings) as session:
             plans = plan_baseline(request, session)
         if as_json:
-            typer.echo(json.dumps(plans_json(plans), indent=2))
+            typer.echo(json.dumps(versioned(schema.PLAN, plans_json(plans)), indent=2))
         else:
             for item in plans:
                 _print_plan(item, console, candidates=10)
+        if plans and all(item.error for item in plans):
+            raise CloneError(f"no repo could be planned ({plans[0].error}); see each reason above")
         if skypilot is not None:
             from pathlib import Path
 
@@ -509,8 +520,30 @@ class _RunProgress:
         )
 
 
-@app.command()
+RUN_STATUSES = ("ok", "failed", "timeout", "no-metrics", "cancelled")
+
+runs_app = typer.Typer(invoke_without_command=True)
+app.add_typer(runs_app, name="runs")
+
+
+def _since_date(text: str | None) -> str | None:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; give YYYY-MM-DD, e.g. 2026-11-30") from None
+
+
+@runs_app.callback()
 def runs(
+    ctx: typer.Context,
+    repo: str = typer.Option(None, "--repo", help="Only the runs of this repo (any part of its URL: owner/name)."),
+    status: str = typer.Option(None, "--status", help=f"Only the runs with this status: {', '.join(RUN_STATUSES)}."),
+    since: str = typer.Option(None, "--since", callback=_since_date, help="Only the runs started on DATE or later."),
+    fmt: str = format_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the ledger as JSON on stdout."),
     export: str = typer.Option(
         None,
@@ -530,15 +563,21 @@ def runs(
     """The ledger of evaluations: each run's headline number, the paper's claim and the verdict.
 
     $ scout runs --json | jq '.runs[] | {repo, status, headline, verdict}'
+    $ scout runs --repo kuangliu/pytorch-cifar --status ok --since 2026-11-01
     $ scout runs --export eval-results --out ./my-model
     """
     from pathlib import Path
 
     from scout.baseline.run import ledger_runs
-    from scout.ledger import list_groups
+    from scout.ledger import filter_runs, list_groups
 
+    if ctx.invoked_subcommand is not None:
+        return
     if export is not None:
         _choice("--export", export, EXPORTS)
+    if status is not None:
+        _choice("--status", status, RUN_STATUSES)
+    fmt = chosen_format(fmt, as_json, console.is_terminal)
     with session_for(settings_from(cache_dir=cache_dir)) as session:
         if cancel is not None:
             from scout.baseline.run import cancel_jobs
@@ -547,6 +586,7 @@ def runs(
             err_console.print(f"cancelled SLURM job(s) {', '.join(job_ids)}", soft_wrap=True, markup=False)
         runs, waiting = ledger_runs(session)
         groups = list_groups(session.store)
+    runs = filter_runs(runs, repo, status, since)
     if waiting:
         warn(
             f"{waiting} SLURM job(s) not recorded yet (still running, or SLURM did not answer); run `scout runs` later"
@@ -562,7 +602,85 @@ def runs(
             raise EvalError("nothing to export: no run has a headline number yet")
         for path in written:
             err_console.print(f"wrote {path}", markup=False, highlight=False)
-        if as_json:
-            typer.echo(json.dumps({"schema": 1, "written": [str(p) for p in written]}))
+        if fmt == "json":
+            typer.echo(json.dumps(versioned(schema.EXPORT, {"written": [str(p.resolve()) for p in written]})))
         return
-    _print_runs(runs, as_json, "scout runs", groups)
+    if not runs and fmt != "json" and (repo or status or since):
+        err_console.print("no run matches --repo/--status/--since; `scout runs` lists them all", markup=False)
+    if fmt in ("tsv", "csv"):
+        if not runs and not (repo or status or since):
+            err_console.print("the ledger is empty; run `scout baseline` first")
+        typer.echo(
+            delimited(RUN_COLUMNS, [_run_row(run) for run in sorted(runs, key=lambda r: (r.started_at, r.id))], fmt),
+            nl=False,
+        )
+        return
+    if runs or fmt == "json" or not (repo or status or since):
+        _print_runs(runs, fmt == "json", "scout runs", groups)
+
+
+RUN_COLUMNS = (  # --format tsv|csv
+    "id",
+    "repo",
+    "commit",
+    "status",
+    "metric",
+    "value",
+    "claim",
+    "verdict",
+    "seconds",
+    "seed",
+    "group",
+    "started_at",
+    "log",
+)
+
+
+def _run_row(run) -> list:
+    """One run for tsv/csv: its headline metric (else its first), the claim and where its log is."""
+    name = (run.headline or {}).get("name") or next(iter(run.metrics), None)
+    claim = (run.claim or {}).get("value")
+    return [
+        run.id,
+        run.repo,
+        run.commit,
+        run.status,
+        name,
+        run.metrics.get(name) if name else None,
+        claim,
+        run.verdict,
+        run.seconds,
+        run.seed,
+        run.group,
+        run.started_at,
+        run.log,
+    ]
+
+
+@runs_app.command("rm")
+def runs_rm(
+    run_ids: list[str] = typer.Argument(..., help="The runs to remove (ids from `scout runs`)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was removed as JSON on stdout."),
+    cache_dir: str = CacheDirOption,
+) -> None:
+    """Remove runs from the ledger, with their logs (asks first; --yes to skip the question).
+
+    $ scout runs rm r-20261130-0001 r-20261130-0002
+    """
+    from scout.baseline.execute.layout import Layout
+    from scout.ledger import get_runs, remove_runs
+
+    settings = settings_from(cache_dir=cache_dir)
+    with session_for(settings) as session:
+        runs = get_runs(session.store, run_ids)
+        for run in runs:
+            err_console.print(
+                f"{run.id}  {run.status}  {visible(run.repo)}  {run.started_at}", markup=False, highlight=False
+            )
+        confirm(f"Remove {len(runs)} run(s) and their logs?", yes)
+        removed = remove_runs(session.store, Layout(settings.cache_dir).runs, run_ids)
+    if as_json:
+        typer.echo(json.dumps(versioned(schema.REMOVED, {"removed": removed})))
+        return
+    console.print(f"removed {len(removed)} run(s): {', '.join(removed)}", markup=False, soft_wrap=True)

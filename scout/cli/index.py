@@ -11,8 +11,11 @@ from pathlib import Path
 
 import typer
 
+from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, ScoutError
+from scout.cli.tabular import human_size
+from scout.errors import ConfigError, ScoutError, UsageError
+from scout.schema import versioned
 
 index_app = typer.Typer(help="The offline index of the Papers with Code archive.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -47,14 +50,6 @@ def _bar(description: str, unit: str):
             bar.update(task, completed=position, total=total, count=count, rate=rate)
 
         yield update
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def import_files(store, files: list[Path], batch_size: int) -> int:
@@ -135,7 +130,7 @@ def embed(
     from scout.search.static import FAST_MODEL
 
     if fast and model:
-        raise ConfigError("--fast picks its own model; drop --model or --fast")
+        raise UsageError("--fast picks its own model; drop --model or --fast")
     settings = settings_from(cache_dir=cache_dir, model=FAST_MODEL if fast else model)
     with session_for(settings) as session:
         _embed(session.store, settings, "cpu" if fast else device, batch_size, no_ann)
@@ -184,7 +179,7 @@ def info(
     with session_for(settings) as session:
         facts = index_info(session.store, settings.model)
     if as_json:
-        console.print_json(json.dumps(asdict(facts)))
+        console.print_json(json.dumps(versioned(schema.INDEX, asdict(facts))))
         return
     console.print(
         f"papers        {facts.papers:,} ({facts.archive_papers:,} from the archive, "
@@ -212,8 +207,8 @@ def info(
     else:
         console.print("BM25 index    none: offline search ranks with FTS5 (run `scout index embed`)", markup=False)
     console.print(
-        f"on disk       {_size(facts.db_bytes)} store, {_size(facts.index_bytes)} vector index, "
-        f"{_size(facts.bm25_bytes)} BM25 index"
+        f"on disk       {human_size(facts.db_bytes)} store, {human_size(facts.index_bytes)} vector index, "
+        f"{human_size(facts.bm25_bytes)} BM25 index"
     )
     for f in facts.files:
         state = "complete" if f["complete"] else f"interrupted ({f['error']})" if f["error"] else "interrupted"

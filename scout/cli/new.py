@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
+from scout import schema
 from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
+from scout.schema import versioned
 from scout.text import visible
 
 
@@ -61,7 +63,7 @@ def new(
     for note in result.notes:
         warn(note)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(versioned(schema.NEW, result.to_json()), indent=2, ensure_ascii=False))
         return
     origin = f"the {result.template} template" if result.baseline is None else result.baseline.label
     console.print(

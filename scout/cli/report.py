@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from scout.cli import CacheDirOption, app, console, session_for, settings_from, warn
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 
 
 @app.command()
@@ -33,7 +33,7 @@ def report(
     from scout.report import FORMATS, build_report, write_report
 
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     # Neither --search nor --runs: the latest search and the ledger, whatever the store holds.
     everything = search is None and not runs
     settings = settings_from(cache_dir=cache_dir)

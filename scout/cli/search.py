@@ -10,12 +10,15 @@ from pathlib import Path
 
 import typer
 
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
-from scout.errors import ConfigError, ScoutError
+from scout import schema
+from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
+from scout.cli.tabular import chosen_format, format_option, human_size
+from scout.errors import ConfigError, NotFound, ScoutError
 from scout.files import CACHE_MARKER, is_scout_cache
+from scout.schema import versioned
 
 SOURCE_NAMES = ("pwc", "arxiv", "hf")
-FORMAT_NAMES = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
+SEARCH_FORMATS = ("jsonl", "markdown", "bibtex")  # beside the table formats
 
 
 MAX_ABOUT_BYTES = 1024 * 1024
@@ -94,7 +97,7 @@ def search(
         False, "--offline", help="Search everything stored, with no network (env SCOUT_OFFLINE)."
     ),
     refresh: bool = typer.Option(False, "--refresh", help="Ignore cached HTTP answers and ask the sources again."),
-    fmt: str = typer.Option("table", "--format", help=f"Output format: {'|'.join(FORMAT_NAMES)}."),
+    fmt: str | None = format_option(SEARCH_FORMATS),
     as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
     model: str | None = typer.Option(None, "--model", help="Embedding model name or path (env SCOUT_MODEL)."),
     ranker: str | None = typer.Option(
@@ -122,7 +125,7 @@ def search(
     from scout.search.pipeline import SearchRequest, run_search
     from scout.search.render import render, table
 
-    fmt = "json" if as_json else fmt
+    fmt = chosen_format(fmt, as_json, console.is_terminal, SEARCH_FORMATS)
     if len(query) > MAX_QUERY_CHARS:
         raise ConfigError(
             f"the query is {len(query):,} characters; keep it under {MAX_QUERY_CHARS} (put detail in --about)"
@@ -132,8 +135,6 @@ def search(
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise ConfigError("the query or --about is not valid UTF-8 text; check its encoding") from None
-    if fmt not in FORMAT_NAMES:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMAT_NAMES)}")
     settings = settings_from(cache_dir=cache_dir, model=model, offline=True if offline else None, reranker=rerank)
     request = SearchRequest(
         query=query.strip(),
@@ -160,7 +161,7 @@ def search(
     for message in report.warnings:
         warn(message)
     if fmt == "table":
-        console.print(table(report))
+        console.print(table(report, console.width))
         if not report.results:
             err_console.print("no papers matched; try a broader query or drop --since/--code-only")
     else:
@@ -169,28 +170,41 @@ def search(
 
 @app.command()
 def show(
-    paper_id: str = typer.Argument(..., help="A paper id from `scout search` (e.g. arxiv:2104.12255)."),
+    paper_id: str = typer.Argument(
+        ...,
+        help="A paper id from `scout search` (arxiv:2104.12255), an arXiv id or URL (abs/pdf, any version), "
+        "a DOI (10.48550/arXiv.2104.12255, https://doi.org/...), or a Papers with Code URL or slug.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the paper as JSON."),
     cache_dir: Path | None = CacheDirOption,
 ) -> None:
     """Show one stored paper in full: abstract, code and reported results.
 
     $ scout show arxiv:2104.12255
+    $ scout show https://arxiv.org/pdf/2104.12255v2
     """
+    from rich import box
     from rich.table import Table
 
+    from scout.search.refs import paper_ref
     from scout.search.render import best_repos, paper_json, repo_label, shown_json
     from scout.text import plain_text
 
     settings = settings_from(cache_dir=cache_dir)
+    key = paper_ref(paper_id)
     with session_for(settings) as session:
-        paper = session.store.get_paper(paper_id.strip())
+        paper = session.store.get_paper(key)
     if paper is None:
-        raise ConfigError(f"no paper {paper_id!r} in the store at {settings.cache_dir}; run `scout search` first")
+        read = "" if key == paper_id.strip() else f" (read as {key})"
+        raise NotFound(
+            f"no paper {paper_id!r}{read} in the store at {settings.cache_dir}; "
+            "`scout search` stores what it finds, `scout index pull` the Papers with Code archive"
+        )
     if as_json:
-        typer.echo(json.dumps(shown_json(paper), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(versioned(schema.SEARCH, shown_json(paper)), indent=2, ensure_ascii=False))
         return
     body = paper_json(paper)
+    frame = box.HEAVY_HEAD if console.is_terminal else box.ASCII2  # no box drawing in a pipe
     # Everything printed here is data from the sources: never interpret it as Rich markup.
     console.print(plain_text(paper.title, "bold"))
     console.print(plain_text(", ".join(paper.authors) or "(authors unknown)"))
@@ -216,7 +230,7 @@ def show(
             )
         )
     if paper.repos:
-        repos = Table(title="code")
+        repos = Table(title="code", box=frame)
         for column in ("repository", "official", "archived", "last push"):
             repos.add_column(column)
         for repo in best_repos(paper.repos):
@@ -225,7 +239,7 @@ def show(
             )
         console.print(repos)
     if paper.results:
-        results = Table(title="reported results")
+        results = Table(title="reported results", box=frame)
         for column in ("task", "dataset", "metric", "value", "model"):
             results.add_column(column)
         for r in paper.results:
@@ -233,7 +247,7 @@ def show(
             results.add_row(*(plain_text(cell or "") for cell in (r.task, r.dataset, r.metric, value, r.model)))
         console.print(results)
     if paper.successors:
-        later = Table(title="successors (Papers with Code): later work that builds on it")
+        later = Table(title="successors (Papers with Code): later work that builds on it", box=frame)
         for column in ("title", "arxiv"):
             later.add_column(column)
         for s in paper.successors:
@@ -255,12 +269,17 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
     with session_for(settings) as session:
         counts = session.store.counts()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
-    info = {"cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
+    info = {"schema": schema.CACHE, "cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
     for key, value in info.items():
-        console.print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
+        if key == "schema":
+            continue
+        if key == "bytes":
+            console.print(f"{'size':>12}: {human_size(value)}")
+        else:
+            console.print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
 
 
 @cache_app.command("clear")
@@ -288,8 +307,7 @@ def cache_clear(
             f"{target.resolve()} has no {CACHE_MARKER} marker, so scout did not create it and will not empty it; "
             "delete it yourself if it really is a scout cache"
         )
-    if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
-        raise typer.Exit(1)
+    confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?", yes)
     for child in target.iterdir():
         if child.name in ("README.md", CACHE_MARKER):
             continue

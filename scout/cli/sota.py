@@ -8,7 +8,11 @@ from pathlib import Path
 
 import typer
 
+from scout import schema
 from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout.cli.tabular import chosen_format, format_option
+from scout.schema import versioned
+from scout.tabular import delimited
 
 
 @app.command()
@@ -17,6 +21,7 @@ def sota(
     dataset: str | None = typer.Option(None, "--dataset", help="The dataset (benchmark) of the task."),
     metric: str | None = typer.Option(None, "--metric", help="Rank by this metric (default: the leaderboard's own)."),
     limit: int = typer.Option(10, "--limit", help="How many rows to show."),
+    fmt: str | None = format_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the leaderboard as JSON on stdout."),
     offline: bool = typer.Option(
         False, "--offline", help="Use the imported archive only, with no network (env SCOUT_OFFLINE)."
@@ -29,8 +34,9 @@ def sota(
     $ scout sota "image classification" --dataset ImageNet --limit 10
     """
     from scout.leaderboard.board import SotaRequest, make_leaderboard
-    from scout.leaderboard.render import choice_line, table
+    from scout.leaderboard.render import choice_line, rows, table
 
+    fmt = chosen_format(fmt, as_json, console.is_terminal)
     settings = settings_from(cache_dir=cache_dir, offline=True if offline else None)
     request = SotaRequest(query.strip(), dataset, metric, limit, settings.offline)
     request.validate()
@@ -45,8 +51,11 @@ def sota(
         )
     for message in board.warnings:
         warn(message)
-    if as_json:
-        typer.echo(json.dumps(board.to_json(), indent=2, ensure_ascii=False))
+    if fmt in ("tsv", "csv"):
+        typer.echo(delimited(*rows(board), fmt), nl=False)
+        return
+    if fmt == "json":
+        typer.echo(json.dumps(versioned(schema.SOTA, board.to_json()), indent=2, ensure_ascii=False))
         return
     err_console.print(choice_line(board), markup=False, soft_wrap=True)
     console.print(table(board, console.width))

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import typer
 
-from scout import clock
-from scout.cli import CacheDirOption, app, console, err_console, session_for, settings_from, warn
+from scout import clock, schema
+from scout.cli import CacheDirOption, app, confirm, console, err_console, session_for, settings_from, warn
 from scout.cli.search import progress_on_stderr, read_about
-from scout.errors import ConfigError
+from scout.cli.tabular import chosen_format, format_option
+from scout.errors import ConfigError, UsageError
+from scout.schema import versioned
+from scout.tabular import delimited
 
 watch_app = typer.Typer(help="Watch for new papers on your task, every day (from cron).", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
@@ -56,7 +59,9 @@ def watch_add(
 
 @watch_app.command("list")
 def watch_list(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."), cache_dir: Path | None = CacheDirOption
+    fmt: str | None = format_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    cache_dir: Path | None = CacheDirOption,
 ):
     """The saved watches.
 
@@ -68,39 +73,54 @@ def watch_list(
     from scout.clock import iso
     from scout.watch.book import WatchBook
 
+    fmt = chosen_format(fmt, as_json, console.is_terminal)
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
         book = WatchBook(session.store)
         rows = [(w, book.reported(w.name), book.marks(w.name)) for w in book.all()]
-    if as_json:
+    header = ("name", "query", "sources", "threshold", "last run", "reported")
+    cells = [
+        (w.name, w.query, ",".join(w.sources), f"{w.threshold:g}", w.last_run_at or "never", n) for w, n, _ in rows
+    ]
+    if fmt in ("tsv", "csv"):
+        typer.echo(delimited(header, cells, fmt), nl=False)
+        return
+    if fmt == "json":
         watches = [
             {**w.to_json(), "reported": n, "marks": {s: iso(m) for s, m in sorted(marks.items())}}
             for w, n, marks in rows
         ]
-        typer.echo(json.dumps({"watches": watches}, indent=2))
+        typer.echo(json.dumps(versioned(schema.WATCH, {"watches": watches}), indent=2))
         return
     if not rows:
         err_console.print('no watches yet; add one with scout watch add NAME "QUERY"', markup=False)
         return
     table = Table()
-    for column in ("name", "query", "sources", "threshold", "last run", "reported"):
+    for column in header:
         table.add_column(column)
-    for w, n, _ in rows:
-        table.add_row(w.name, Text(w.query), ",".join(w.sources), f"{w.threshold:g}", w.last_run_at or "never", str(n))
+    for row in cells:
+        table.add_row(*(Text(str(cell)) for cell in row))
     console.print(table)
 
 
 @watch_app.command("rm")
-def watch_rm(name: str = typer.Argument(..., help="The watch to remove."), cache_dir: Path | None = CacheDirOption):
-    """Remove a watch, with its marks and its memory of reported papers.
+def watch_rm(
+    name: str = typer.Argument(..., help="The watch to remove."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking."),
+    cache_dir: Path | None = CacheDirOption,
+):
+    """Remove a watch, with its marks and its memory of reported papers (asks first; --yes to skip).
 
-    $ scout watch rm masks
+    $ scout watch rm masks --yes
     """
     from scout.watch.book import WatchBook
 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
-        WatchBook(session.store).remove(name)
+        book = WatchBook(session.store)
+        book.get(name)  # an unknown name fails here, before the question
+        confirm(f"Remove the watch {name!r} and its memory of reported papers?", yes)
+        book.remove(name)
     console.print(f"removed watch {name!r}", markup=False, soft_wrap=True)
 
 
@@ -124,7 +144,7 @@ def watch_run(
 
     fmt = "json" if as_json else fmt
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     now = clock.utc_now()
     start = parse_since(since, now) if since else None
     settings = settings_from(cache_dir=cache_dir, model=model)

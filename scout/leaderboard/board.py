@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scout.clock import now_iso
-from scout.errors import ConfigError, ScoutError, SourceError
+from scout.errors import ConfigError, ScoutError, SourceError, UpstreamError, UsageError
 from scout.leaderboard import offline, online
 from scout.leaderboard.resolve import DATASET, TASK, Candidate, fold, rank_candidates
 from scout.leaderboard.rows import Row, lower_is_better, order_rows, pick_metric, repo_url
@@ -36,7 +36,7 @@ class SotaRequest:
         if not self.query or not self.query.strip():
             raise ConfigError('the task is empty; name a task or dataset, e.g. scout sota "image classification"')
         if self.limit < 1:
-            raise ConfigError(f"--limit must be 1 or more, not {self.limit}")
+            raise UsageError(f"--limit must be 1 or more, not {self.limit}")
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,13 @@ def make_leaderboard(
             board = _online(request, settings, store, embedder, fetcher)
         except SourceError as exc:
             if not offline.has_archive(store):
-                raise ScoutError(
-                    f"{exc}; and no Papers with Code archive is imported to fall back on "
-                    "(`scout index pull`, or `scout index import` an evaluation-tables file)"
+                # An unreadable answer keeps its class, so the exit status says so (4).
+                kind = UpstreamError if isinstance(exc, UpstreamError) else SourceError
+                raise kind(
+                    exc.source,
+                    f"{exc.reason}; and no Papers with Code archive is imported to fall back on "
+                    "(`scout index pull`, or `scout index import` an evaluation-tables file)",
+                    exc.status,
                 ) from exc
             board = _offline(request, store, embedder, [f"pwc: {exc.reason}; showing the imported archive"])
     save_latest(store, board)
@@ -202,6 +206,12 @@ def save_latest(store: Store, board: Leaderboard) -> None:
 def latest(store: Store) -> dict | None:
     rows = store.query("SELECT body FROM leaderboards ORDER BY id DESC LIMIT 1")
     return json.loads(rows[0]["body"]) if rows else None
+
+
+def recent(store: Store, limit: int = 50) -> list[dict]:
+    """The leaderboards `scout sota` saved, newest first."""
+    rows = store.query("SELECT body FROM leaderboards ORDER BY id DESC LIMIT ?", (limit,))
+    return [json.loads(row["body"]) for row in rows]
 
 
 def code_targets(store: Store, top: int) -> list[str]:

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-import re
-
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from scout.leaderboard.board import ARCHIVE, Leaderboard
 from scout.leaderboard.rows import Code, repo_url
-from scout.text import plain_text
+from scout.tabular import repo_lines
+from scout.text import plain_text, visible
 
 OTHER_METRICS = 2  # metrics shown beside the ranking one on a wide terminal (all are in --json)
 WIDE = 120
 
 
 def code_label(code: tuple[Code, ...]) -> str:
+    """The best repo's owner/name (never cut: a long one breaks after its slash), then ★stars,
+    (official) and +N more on a line of their own."""
     if not code:
         return ""
     best = code[0]
-    name = re.sub(r"^https?://(www\.)?github\.com/", "", repo_url(best.url))
-    parts = [name]
-    if best.stars is not None:
-        parts.append(f"★{best.stars:,}")
+    more = [f"★{best.stars:,}"] if best.stars is not None else []
     if best.official:
-        parts.append("(official)")
-    more = f" +{len(code) - 1}" if len(code) > 1 else ""
-    return " ".join(parts) + more
+        more.append("(official)")
+    if len(code) > 1:
+        more.append(f"+{len(code) - 1}")
+    # Controls shown visibly here, line by line: the line break between the parts is ours.
+    name = repo_lines(visible(repo_url(best.url)))
+    return f"{name}\n{' '.join(more)}" if more else name
 
 
 def choice_line(board: Leaderboard) -> str:
@@ -46,15 +49,24 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
     others = [name for name in dict.fromkeys(m.name for r in board.rows for m in r.metrics) if name != board.metric][
         : OTHER_METRICS if width >= WIDE else 0
     ]
-    out = Table(title=plain_text(title), caption=plain_text(f"{len(board.rows)} of {board.total} entries"), expand=True)
+    # Light borders leave the room to the names; the repo (owner/name, ★) is never cut, the numbers
+    # never wrap (a long metric name in a header does), titles wrap between words.
+    out = Table(
+        title=plain_text(title),
+        caption=plain_text(f"{len(board.rows)} of {board.total} entries"),
+        expand=True,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+    )
     out.add_column("#", justify="right", no_wrap=True)
-    out.add_column("method", ratio=3, min_width=14, overflow="fold")
-    out.add_column(plain_text(board.metric or "value"), justify="right", no_wrap=True)
-    for name in others:
-        out.add_column(plain_text(name), justify="right", no_wrap=True)
-    out.add_column("paper", ratio=4, min_width=18)
+    out.add_column("method", ratio=3, min_width=10, overflow="fold")
+    for name in (board.metric, *others):
+        # As wide as its longest number (at least 9), so a long metric name wraps in the header.
+        widest = max((len(row.raw(name) or "") for row in board.rows), default=0)
+        out.add_column(plain_text(name or "value"), justify="right", max_width=max(9, widest))
+    out.add_column("paper", ratio=4, min_width=14, overflow="fold")
     out.add_column("year", no_wrap=True)
-    out.add_column("code", ratio=3, min_width=14, overflow="fold")
+    out.add_column("code", no_wrap=True)
     out.add_column("extra data", max_width=5)
     for row in board.rows:
         cells = [row.raw(board.metric) or "", *(row.raw(name) or "" for name in others)]
@@ -66,7 +78,33 @@ def table(board: Leaderboard, width: int = WIDE) -> Table:
             *(plain_text(c) for c in cells),
             plain_text(row.paper_title or (f"arXiv:{row.arxiv_id}" if row.arxiv_id else "")),
             str(row.year or ""),
-            plain_text(code_label(row.code)),
+            Text(code_label(row.code)),
             extra,
         )
     return out
+
+
+def rows(board: Leaderboard) -> tuple[list[str], list[list]]:
+    """The header and rows for --format tsv|csv: every metric of the board, one column each."""
+    metrics = list(
+        dict.fromkeys([*([board.metric] if board.metric else []), *(m.name for r in board.rows for m in r.metrics)])
+    )
+    header = ["rank", "method", *metrics, "paper", "arxiv_id", "year", "code", "stars", "official", "extra_data"]
+    out = []
+    for row in board.rows:
+        best = row.code[0] if row.code else None
+        out.append(
+            [
+                row.rank,
+                row.method,
+                *(row.raw(name) for name in metrics),
+                row.paper_title,
+                row.arxiv_id,
+                row.year,
+                repo_url(best.url) if best else None,
+                best.stars if best else None,
+                best.official if best else None,
+                row.extra_data,
+            ]
+        )
+    return header, out

@@ -25,12 +25,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
 from pydantic import Field, ValidationError
 
-from scout import __version__
+from scout import __version__, schema
 from scout.baseline.measure.seeds import MAX_SEEDS
 from scout.config import Settings
 from scout.errors import ConfigError, Declined, EvalError, ScoutError
 from scout.mcp.progress import Progress
 from scout.mcp.skill import skill_text
+from scout.schema import versioned
 
 SourceName = Literal["pwc", "arxiv", "hf"]
 # Every argument is bounded: an agent's (or an injected) 2 MB string is a one-line tool error, never a
@@ -189,7 +190,7 @@ class ScoutTools:
                 f"no paper {paper_id!r} in the store at {self.settings.cache_dir}; "
                 "use an id from the search results, or search first"
             )
-        return result(shown_json(paper))
+        return result(versioned(schema.SEARCH, shown_json(paper)))
 
     def sota(self, progress: Progress, *, offline: bool, **arguments) -> types.CallToolResult:
         from dataclasses import replace
@@ -210,7 +211,7 @@ class ScoutTools:
                 embedder=session.embedder,
                 fetcher=session.source_fetcher,
             )
-        return result(board.to_json(), notes=list(board.warnings))
+        return result(versioned(schema.SOTA, board.to_json()), notes=list(board.warnings))
 
     def latest_search(self) -> dict:
         from scout.search.render import stored_search_json
@@ -283,7 +284,7 @@ class ScoutTools:
             for plan in plans
             if plan.needs_choice and plan.confidence is not None
         ]
-        return result(plans_json(plans), notes=notes)
+        return result(versioned(schema.PLAN, plans_json(plans)), notes=notes)
 
     def run_baseline(
         self, progress: Progress, *, confirm: bool, seeds: int | list[int] | None = None, **arguments

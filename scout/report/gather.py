@@ -8,8 +8,9 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
-from scout.errors import ConfigError
-from scout.leaderboard.board import latest as latest_leaderboard
+from scout.errors import ConfigError, UsageError
+from scout.leaderboard.board import recent as recent_leaderboards
+from scout.leaderboard.resolve import fold
 from scout.ledger import best_runs, list_groups, list_runs
 from scout.metrics import canonical_name, higher_is_better, normalize
 from scout.models import Paper, Run
@@ -41,7 +42,7 @@ def find_search(store: Store, spec: str) -> SearchRecord:
             raise ConfigError("no search is stored yet; run `scout search QUERY` first")
         return found
     if not spec.isdigit():
-        raise ConfigError(f"--search takes a search number or `latest`, not {spec!r}")
+        raise UsageError(f"--search takes a search number or `latest`, not {spec!r}")
     found = store.get_search(int(spec))
     if found is None:
         recent = ", ".join(f"{s.id} ({s.query!r})" for s in store.recent_searches())
@@ -90,16 +91,22 @@ def _code_link(url: str, stars: int | None, official: bool | None) -> CodeLink:
     return CodeLink(url=url, label=label, stars=stars, official=official)
 
 
-def leaderboard(store: Store, papers: list[Paper]) -> Leaderboard | None:
-    """The latest leaderboard `scout sota` saved, else the largest table the searched papers report
-    results on; None when neither exists."""
-    return stored_leaderboard(store) or reported_leaderboard(papers)
+def leaderboard(store: Store, search: SearchRecord, papers: list[Paper]) -> Leaderboard | None:
+    """The newest leaderboard `scout sota` saved for this search's topic, else the largest table the
+    searched papers report results on; None when neither exists. A leaderboard of another task is
+    never shown, however recent."""
+    board = next((b for b in recent_leaderboards(store) if _same_topic(b, search, papers)), None)
+    return (stored_leaderboard(board) if board else None) or reported_leaderboard(papers)
 
 
-def stored_leaderboard(store: Store) -> Leaderboard | None:
-    board = latest_leaderboard(store)
-    if board is None:
-        return None
+def _same_topic(board: dict, search: SearchRecord, papers: list[Paper]) -> bool:
+    """The leaderboard was asked for with the search's words, or is of a task its papers work on."""
+    tasks = {fold(task) for paper in papers for task in (*paper.tasks, *(r.task for r in paper.results)) if task}
+    asked = {fold(search.query)} | tasks
+    return fold(board.get("query")) in asked or (bool(board.get("task")) and fold(board.get("task")) in asked)
+
+
+def stored_leaderboard(board: dict) -> Leaderboard:
     metric = board.get("metric")
     entries = []
     for row in board.get("rows", [])[:BOARD_ROWS]:
@@ -287,7 +294,7 @@ def build_report(
         missing = len(record.ranked_ids) - len(papers)
         if missing:
             warnings.append(f"{missing} paper(s) of search {record.id} are no longer in the store")
-        board = leaderboard(store, papers)
+        board = leaderboard(store, record, papers)
     if runs is not False and store is not None:
         ledger = baselines(store, cache_dir)
         if not ledger:

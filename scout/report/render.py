@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 from scout.files import atomic_write
 from scout.metrics import higher_is_better
 from scout.report.charts import claims_chart, curves_chart
@@ -142,7 +142,7 @@ def render_markdown(report: Report, out_dir: Path, files_dir: str) -> tuple[str,
 def write_report(report: Report, out: Path, fmt: str) -> list[Path]:
     """Write the report (and, for Markdown, its plots beside it); the paths written, report first."""
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     out = Path(out).expanduser()
     if out.is_dir():
         raise ConfigError(f"-o {out} is a folder; name the file to write, e.g. {out / ('report.' + fmt)}")

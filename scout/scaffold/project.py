@@ -19,7 +19,7 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
-from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError
+from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError, UsageError
 from scout.files import CACHE_MARKER
 from scout.gitsafe import GIT_ENV, export_commit
 from scout.scaffold.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
@@ -352,7 +352,7 @@ def create_experiment(
     if source is not None and template is not None:
         raise ConfigError("give --from or --template, not both")
     if template is not None and template not in available_templates():
-        raise ConfigError(f"unknown template {template!r}; the templates are: {', '.join(available_templates())}")
+        raise UsageError(f"unknown template {template!r}; the templates are: {', '.join(available_templates())}")
     command = command or f"scout new {name}"
     target = (Path(target) if target else Path(name)).expanduser().absolute()
     notes: list[str] = []

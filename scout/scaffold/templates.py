@@ -13,7 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scout.errors import ConfigError
+from scout.errors import UsageError
 from scout.text import md, mdcode
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def template_files(folder: str) -> list[str]:
     node = _root() / folder
     if not node.is_dir():
         known = ", ".join(available_templates())
-        raise ConfigError(f"unknown template {folder!r}; the templates are: {known}")
+        raise UsageError(f"unknown template {folder!r}; the templates are: {known}")
     return [f"{folder}/{rel}" for rel, _ in _walk(node)]
 
 

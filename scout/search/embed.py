@@ -261,7 +261,11 @@ def local_model_path(model: str, namespace: str = "sentence-transformers") -> st
     try:
         return snapshot_download(repo_id, local_files_only=True)
     except (LocalEntryNotFoundError, HFValidationError, OSError) as exc:
-        raise ConfigError(f"model {model} is not available offline; pass a local path or install it") from exc
+        raise ConfigError(
+            f"model {model!r} is neither a folder nor in the local Hugging Face cache (looked for {repo_id}); "
+            f"scout never downloads a model: fetch it once with `hf download {repo_id}` "
+            "(huggingface_hub's CLI), or pass the path of a model folder"
+        ) from exc
 
 
 def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto", device: str | None = None) -> Embedder:

@@ -17,7 +17,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from scout.config import USER_AGENT, Settings
-from scout.errors import ParseError, SourceError
+from scout.errors import ParseError, SourceError, UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger("scout.search.http")
@@ -166,14 +166,14 @@ class Fetcher:
             raise
         content_type = response.headers.get("Content-Type", "")
         if not any(t in content_type.lower() for t in EXPECTED_TYPES[expect]):
-            raise SourceError(
+            raise UpstreamError(
                 source,
                 f"expected {expect.upper()} but got '{content_type or 'no content type'}' from {response.request.url}",
             )
         try:
             parsed = parse(response.content)
         except (ParseError, ValueError, KeyError, TypeError) as exc:
-            raise SourceError(source, f"malformed {expect.upper()} from {response.request.url}: {exc}") from exc
+            raise UpstreamError(source, f"malformed {expect.upper()} from {response.request.url}: {exc}") from exc
         if self.store is not None:
             self.store.cache_response(
                 key, str(response.request.url), response.status_code, content_type, response.content

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from scout.clock import now_iso
 from scout.config import Settings
-from scout.errors import ConfigError, ScoutError, SourceError
+from scout.errors import ConfigError, ScoutError, SourceError, UsageError
 from scout.models import Paper, RankedPaper
 from scout.search.abstracts import fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
@@ -56,10 +56,10 @@ class SearchRequest:
         if not self.query or not self.query.strip():
             raise ConfigError('the query is empty; describe the task, e.g. scout search "mask classification"')
         if self.limit < 1:
-            raise ConfigError(f"--limit must be 1 or more, not {self.limit}")
+            raise UsageError(f"--limit must be 1 or more, not {self.limit}")
         unknown = [s for s in self.sources if s not in SEARCH_SOURCES]
         if unknown:
-            raise ConfigError(f"unknown source {unknown[0]!r}; choose from {', '.join(SEARCH_SOURCES)}")
+            raise UsageError(f"unknown source {unknown[0]!r}; choose from {', '.join(SEARCH_SOURCES)}")
         if not self.sources:
             raise ConfigError(f"no source selected; choose from {', '.join(SEARCH_SOURCES)}")
         from scout.search.rank import SORTS, get_ranker
@@ -67,7 +67,7 @@ class SearchRequest:
         if self.ranker is not None:
             get_ranker(self.ranker)
         if self.sort not in SORTS:
-            raise ConfigError(f"unknown --sort {self.sort!r}; choose from {', '.join(SORTS)}")
+            raise UsageError(f"unknown --sort {self.sort!r}; choose from {', '.join(SORTS)}")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from scout import clock
-from scout.errors import ConfigError
+from scout.errors import UsageError
 from scout.models import Paper, RankedPaper
 from scout.search.embed import embed_texts
 from scout.search.rerank import DEFAULT_RERANK_TOP, Reranker
@@ -158,7 +158,7 @@ def signals_for(query_text: str, about: str | None, texts: list[str], embedder, 
 
 def get_ranker(name: str) -> Callable[[Signals], np.ndarray]:
     if name not in RANKERS:
-        raise ConfigError(f"unknown ranker {name!r}; choose one of: {', '.join(RANKERS)}")
+        raise UsageError(f"unknown ranker {name!r}; choose one of: {', '.join(RANKERS)}")
     return RANKERS[name]
 
 
@@ -218,20 +218,23 @@ def rank_papers(
     reranker: Reranker | None = None,
     rerank_top: int = DEFAULT_RERANK_TOP,
 ) -> list[RankedPaper]:
-    """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength. `sort` picks the order:
+    """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength, divided by the most that sum
+    can reach so it lies in [0, 1] (1.1 without a re-ranker, 2.1 with). `sort` picks the order:
     relevance (by that score), strength (best baseline first) or date (newest first).
 
     With a `reranker`, the ranker's top `rerank_top` papers are re-scored by the cross-encoder:
     their relevance becomes 1 + its min-max scaled score, so they keep the top of the list, in the
     cross-encoder's order, and the score still never rises down the list."""
     if sort not in SORTS:
-        raise ConfigError(f"unknown sort {sort!r}; choose one of: {', '.join(SORTS)}")
+        raise UsageError(f"unknown sort {sort!r}; choose one of: {', '.join(SORTS)}")
     score_of = get_ranker(ranker)
     if not papers:
         return []
     texts = [p.embedding_text() for p in papers]
     signals = signals_for(query_text, about, texts, embedder, store)
     rel = np.asarray(score_of(signals), dtype=np.float64)
+    if len(rel) and (rel.min() < 0.0 or rel.max() > 1.0):
+        rel = minmax(rel)  # dense cosines reach -1, dense-maxsim 2: relevance stays in [0, 1]
     cross: dict[int, float] = {}
     if reranker is not None:
         top = [int(i) for i in np.argsort(-rel, kind="stable")[:rerank_top]]
@@ -239,7 +242,9 @@ def rank_papers(
         cross = {i: float(v) for i, v in zip(top, raw)}
         rel[top] = 1.0 + minmax(np.asarray(raw, dtype=np.float64))
     strengths = [strength(p, now) for p in papers]
-    scores = [float(r) + STRENGTH_WEIGHT * s for r, s in zip(rel, strengths)]
+    # Divided by the most it can reach, so a score is in [0, 1] whatever the ranker and re-ranker.
+    most = (2.0 if cross else 1.0) + STRENGTH_WEIGHT
+    scores = [(float(r) + STRENGTH_WEIGHT * s) / most for r, s in zip(rel, strengths)]
 
     def key(i: int) -> tuple:
         if sort == "strength":

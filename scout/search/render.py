@@ -3,19 +3,21 @@ JSON Lines, CSV, Markdown, BibTeX, and a Rich table for people."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
+from scout import schema
 from scout.models import Paper, RankedPaper, Repo, Result
 from scout.search.pipeline import SearchReport
 from scout.store import SearchRecord
-from scout.text import plain_text
+from scout.tabular import delimited, repo_lines
+from scout.text import plain_text, visible
 
-FORMATS = ("table", "json", "jsonl", "csv", "markdown", "bibtex")
+FORMATS = ("table", "tsv", "json", "jsonl", "csv", "markdown", "bibtex")
 
 
 def paper_json(paper: Paper) -> dict:
@@ -71,6 +73,7 @@ def ranked_json(ranked: RankedPaper, successors: bool = False) -> dict:
 
 def report_json(report: SearchReport, successors: bool = False) -> dict:
     return {
+        "schema": schema.SEARCH,
         "query": report.request.query,
         "about": report.request.about,
         "model": report.model,
@@ -89,6 +92,7 @@ def stored_search_json(record: SearchRecord, papers: list[Paper]) -> dict:
         {**ranked_json(RankedPaper(paper, rank, 0.0, 0.0)), **unknown} for rank, paper in enumerate(papers, start=1)
     ]
     return {
+        "schema": schema.SEARCH,
         "query": record.query,
         "about": record.about,
         "model": record.model,
@@ -106,12 +110,12 @@ def render(report: SearchReport, fmt: str, successors: bool = False) -> str:
         return json.dumps(report_json(report, successors), indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
         return "".join(json.dumps(ranked_json(r, successors), ensure_ascii=False) + "\n" for r in report.results)
-    if fmt == "csv":
-        return _csv(report)
+    if fmt in ("csv", "tsv"):
+        return delimited(CSV_HEADER, _rows(report), fmt)
     if fmt == "markdown":
         return _markdown(report)
     if fmt == "bibtex":
-        return "\n".join(bibtex_entry(r.paper) for r in report.results)
+        return bibtex([r.paper for r in report.results])
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -138,16 +142,34 @@ def result_label(result: Result | None) -> str:
     return f"{result.metric} {value}{where}"
 
 
-def table(report: SearchReport) -> Table:
+WIDE = 100  # a terminal at least this wide also gets the sources column
+SCORE_LEGEND = (
+    "score, 0 to 1: relevance to the task (embeddings and BM25, scaled within this search) plus 0.1 x "
+    "strength as a baseline (code, stars, push, results, citations), over the most it can reach"
+)
+
+
+def table(report: SearchReport, width: int = WIDE) -> Table:
+    """The results for a terminal `width` columns wide. The repo (owner/name, then ★ and the count
+    of other repos) never breaks; titles and results wrap between words."""
     title = f"{report.request.query!r}: {len(report.results)} papers" + (" (local store)" if report.from_store else "")
-    out = Table(title=plain_text(title), show_lines=False, expand=True)
+    wide = width >= WIDE
+    out = Table(
+        title=plain_text(title),
+        caption=Text(SCORE_LEGEND),
+        caption_justify="left",
+        expand=True,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+    )
     out.add_column("#", justify="right", no_wrap=True)
     out.add_column("score", justify="right", no_wrap=True)
-    out.add_column("title", ratio=4)
+    out.add_column("title", ratio=4, min_width=20, overflow="fold")
     out.add_column("year", no_wrap=True)
-    out.add_column("code", ratio=2)
-    out.add_column("best reported result", ratio=2)
-    out.add_column("sources", no_wrap=True)
+    out.add_column("code", no_wrap=True)
+    out.add_column("best result", ratio=2, min_width=12, overflow="fold")
+    if wide:
+        out.add_column("sources", no_wrap=True)
     for r in report.results:
         paper = r.paper
         title_text = plain_text(paper.title)
@@ -155,46 +177,57 @@ def table(report: SearchReport) -> Table:
             title_text.append("  close prior work", style="bold red")
         if not paper.abstract:
             title_text.append("  (ranked on its title alone)", style="dim")
-        repos = best_repos(paper.repos)
-        code = repo_label(repos[0]) + (f" +{len(repos) - 1}" if len(repos) > 1 else "") if repos else ""
         # Text cells, controls visible: titles and task names are data, never Rich markup ("[bold]" is in dumps).
         out.add_row(
             str(r.rank),
             f"{r.score:.2f}",
             title_text,
             str(paper.year or ""),
-            plain_text(code),
+            Text(_code_cell(paper.repos)),
             plain_text(result_label(best_result(paper.results))),
-            ",".join(paper.sources),
+            *((",".join(paper.sources),) if wide else ()),
         )
     return out
 
 
-def _csv(report: SearchReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "rank",
-            "id",
-            "score",
-            "similarity",
-            "close_prior_work",
-            "title",
-            "year",
-            "arxiv_id",
-            "doi",
-            "url",
-            "sources",
-            "top_repo",
-            "top_repo_stars",
-            "best_result",
-        ]
-    )
+def _code_cell(repos: tuple[Repo, ...]) -> str:
+    """The best repo's owner/name, then ★stars and +N more on a line of their own."""
+    ranked = best_repos(repos)
+    if not ranked:
+        return ""
+    top = ranked[0]
+    more = [f"★{top.stars:,}"] if top.stars is not None else []
+    if len(ranked) > 1:
+        more.append(f"+{len(ranked) - 1}")
+    name = repo_lines(visible(top.url))  # controls visible; the line break between the parts is ours
+    return f"{name}\n{' '.join(more)}" if more else name
+
+
+CSV_HEADER = (
+    "rank",
+    "id",
+    "score",
+    "similarity",
+    "close_prior_work",
+    "title",
+    "year",
+    "arxiv_id",
+    "doi",
+    "url",
+    "sources",
+    "top_repo",
+    "top_repo_stars",
+    "best_result",
+)
+
+
+def _rows(report: SearchReport) -> list[list]:
+    """One row per paper under CSV_HEADER, for --format csv and tsv."""
+    rows = []
     for r in report.results:
         body = ranked_json(r)
         repos = best_repos(r.paper.repos)
-        writer.writerow(
+        rows.append(
             [
                 r.rank,
                 body["id"],
@@ -202,17 +235,17 @@ def _csv(report: SearchReport) -> str:
                 body["similarity"],
                 r.close,
                 r.paper.title,
-                r.paper.year or "",
-                r.paper.arxiv_id or "",
-                r.paper.doi or "",
-                body["url"] or "",
-                ";".join(r.paper.sources),
-                repos[0].url if repos else "",
-                repos[0].stars if repos and repos[0].stars is not None else "",
+                r.paper.year,
+                r.paper.arxiv_id,
+                r.paper.doi,
+                body["url"],
+                list(r.paper.sources),
+                repos[0].url if repos else None,
+                repos[0].stars if repos else None,
                 result_label(best_result(r.paper.results)),
             ]
         )
-    return buffer.getvalue()
+    return rows
 
 
 def _markdown(report: SearchReport) -> str:
@@ -238,10 +271,44 @@ def _markdown(report: SearchReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bibtex_entry(paper: Paper) -> str:
+def bibtex(papers: list[Paper]) -> str:
+    """The papers as BibTeX, written by bibtexparser. Two papers whose keys would collide (same first
+    author surname, year and first long title word) get the suffixes a, b, c... in rank order, as
+    reference managers do, so a .bib file built from them has no duplicate key."""
+    import bibtexparser
+    from bibtexparser import model
+
+    library = bibtexparser.Library()
+    keys = [bibtex_key(paper) for paper in papers]
+    repeated = {key for key in keys if keys.count(key) > 1}
+    seen: dict[str, int] = {}
+    for paper, key in zip(papers, keys):
+        if key in repeated:
+            seen[key] = seen.get(key, 0) + 1
+            key += _suffix(seen[key])
+        kind, fields = _bibtex_fields(paper)
+        library.add(model.Entry(kind, key, [model.Field(name, value) for name, value in fields.items()]))
+    return bibtexparser.write_string(library) if papers else ""
+
+
+def _suffix(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: as many papers as collide."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def bibtex_key(paper: Paper) -> str:
     surname = re.sub(r"[^a-z]", "", (paper.authors[0].split()[-1] if paper.authors else "anon").lower())
     first_word = next((w for w in re.findall(r"[a-z]+", paper.title.lower()) if len(w) > 3), "paper")
-    key = f"{surname or 'anon'}{paper.year or ''}{first_word}"
+    return f"{surname or 'anon'}{paper.year or ''}{first_word}"
+
+
+def _bibtex_fields(paper: Paper) -> tuple[str, dict[str, str]]:
+    """The entry type and fields; bibtexparser adds the outer braces, the title keeps an inner pair
+    so BibTeX styles do not lower-case its acronyms."""
     fields = {"title": "{" + _bib_escape(paper.title) + "}", "author": _bib_escape(" and ".join(paper.authors))}
     if paper.year:
         fields["year"] = str(paper.year)
@@ -252,9 +319,7 @@ def bibtex_entry(paper: Paper) -> str:
     url = paper_json(paper)["url"]
     if url:
         fields["url"] = url
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
-    kind = "article" if paper.doi else "misc"
-    return f"@{kind}{{{key},\n{body}\n}}\n"
+    return ("article" if paper.doi else "misc"), {name: value for name, value in fields.items() if value}
 
 
 def _bib_escape(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from scout.clock import iso, parse_iso
-from scout.errors import ConfigError
+from scout.errors import ConfigError, NotFound
 from scout.store import Store
 from scout.watch.models import Watch
 
@@ -45,7 +45,7 @@ class WatchBook:
     def get(self, name: str) -> Watch:
         rows = self.store.query("SELECT * FROM watches WHERE name = ?", (name,))
         if not rows:
-            raise ConfigError(f"no watch named {name!r}; `scout watch list` shows the watches")
+            raise NotFound(f"no watch named {name!r}; `scout watch list` shows the watches")
         return _watch(rows[0])
 
     def remove(self, name: str) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from scout.clock import iso, parse_iso
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 
 WATCH_SOURCES = ("pwc", "arxiv", "hf")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -57,11 +57,11 @@ def new_watch(
         raise ConfigError('the query is empty; describe the task, e.g. scout watch add masks "mask classification"')
     unknown = [s for s in sources if s not in WATCH_SOURCES]
     if unknown:
-        raise ConfigError(f"unknown source {unknown[0]!r}; choose from {', '.join(WATCH_SOURCES)}")
+        raise UsageError(f"unknown source {unknown[0]!r}; choose from {', '.join(WATCH_SOURCES)}")
     if not sources:
         raise ConfigError(f"no source selected; choose from {', '.join(WATCH_SOURCES)}")
     if not 0.0 <= threshold <= 1.0:
-        raise ConfigError(f"--threshold is a cosine similarity between 0 and 1, not {threshold}")
+        raise UsageError(f"--threshold is a cosine similarity between 0 and 1, not {threshold}")
     about = about.strip() if about else None
     return Watch(name, query, about or None, tuple(dict.fromkeys(sources)), threshold, iso(now))
 
@@ -74,9 +74,9 @@ def parse_since(text: str, now: datetime) -> datetime:
             datetime.combine(date.fromisoformat(value), time(), timezone.utc) if len(value) == 10 else parse_iso(value)
         )
     except ValueError:
-        raise ConfigError(f"--since {text!r} is not a date; give YYYY-MM-DD, e.g. --since 2026-11-30") from None
+        raise UsageError(f"--since {text!r} is not a date; give YYYY-MM-DD, e.g. --since 2026-11-30") from None
     if moment > now:
-        raise ConfigError(f"--since {text} is in the future (now is {iso(now)}); give a past date")
+        raise UsageError(f"--since {text} is in the future (now is {iso(now)}); give a past date")
     return moment
 
 

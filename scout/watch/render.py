@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timezone
 
+from scout import schema
 from scout.clock import parse_iso
 from scout.search.render import best_repos, best_result, paper_json, ranked_json, repo_label, result_label
 from scout.watch.run import WatchReport, WatchRun
@@ -14,7 +15,12 @@ FORMATS = ("markdown", "json", "rss")
 
 
 def run_json(run: WatchRun) -> dict:
-    return {"ran_at": run.ran_at, "model": run.model, "watches": [report_json(r) for r in run.reports]}
+    return {
+        "schema": schema.WATCH,
+        "ran_at": run.ran_at,
+        "model": run.model,
+        "watches": [report_json(r) for r in run.reports],
+    }
 
 
 def report_json(report: WatchReport) -> dict:

@@ -32,7 +32,7 @@ from pathlib import Path
 from scout.baseline.discover import runs
 from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args, spelled_values
 from scout.baseline.discover.traced import follow
-from scout.errors import ConfigError
+from scout.errors import ConfigError, UsageError
 
 _MAX_DOCS = 40
 _MAX_DOC_CHARS = 400_000
@@ -54,7 +54,7 @@ def parse_sets(values: list[str] | tuple[str, ...]) -> dict[str, str]:
     for value in values:
         key, eq, filled = value.partition("=")
         if not eq or not key.strip():
-            raise ConfigError(f"--set {value!r} is not KEY=VALUE (e.g. --set data_path=/data/imagenet)")
+            raise UsageError(f"--set {value!r} is not KEY=VALUE (e.g. --set data_path=/data/imagenet)")
         sets[key.strip()] = filled
     return sets
 

@@ -113,6 +113,7 @@ class Plan:
             "picked": self.picked,
             "metric_patterns": list(self.recipe.metric_patterns) if self.recipe else [],
             "metrics_file": self.recipe.metrics_file if self.recipe else None,
+            "error": self.error,  # why the repo could not be planned (not cloned, unreadable), else null
         }
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import psutil
 
-from scout.errors import CloneError, ConfigError
+from scout.errors import CloneError, ConfigError, UsageError
 from scout.gitsafe import git_environ
 from scout.models import Repo
 
@@ -84,9 +84,12 @@ def resolve_source(arg: str) -> str:
     path = Path(text).expanduser()
     if path.exists():
         return str(path.resolve())
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
+    # owner/name is GitHub's; anything shaped like a path (./x, ../x, /x, ~/x) is a folder that is not there.
+    if re.fullmatch(r"[\w-][\w.-]*/[\w.-]+", text) and not text.startswith(("./", "../", "~")):
         return f"https://github.com/{text}"
-    raise ConfigError(f"--repo {arg!r} is neither a URL nor an existing folder")
+    if text.startswith(("./", "../", "/", "~", ".")) or "/" in text or "\\" in text:
+        raise UsageError(f"--repo {arg!r}: no such folder ({path.absolute()}); give an existing folder or a URL")
+    raise UsageError(f"--repo {arg!r} is neither a URL, owner/name nor an existing folder")
 
 
 def slug(url: str) -> str:

@@ -12,6 +12,10 @@ class Layout:
 
     cache_dir: Path
 
+    def __post_init__(self) -> None:
+        # Absolute, so the paths a run records (its log, its clone) still lead there after a `cd`.
+        object.__setattr__(self, "cache_dir", Path(self.cache_dir).absolute())
+
     @property
     def repos(self) -> Path:
         return self.cache_dir / "repos"

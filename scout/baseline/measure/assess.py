@@ -76,9 +76,13 @@ def assess(
     for other in ranked:
         if len(kept) >= MAX_CLAIMS_KEPT:
             break
-        if claim is None or (other.source, other.context, other.metric) != (claim.source, claim.context, claim.metric):
-            if not any(k["name"] == other.metric and k["value"] == other.value for k in kept):
-                kept.append(_claim_json(other))
+        same_as_claim = claim is not None and (other.source, other.context, other.metric) == (
+            claim.source,
+            claim.context,
+            claim.metric,
+        )
+        if not same_as_claim and not any(k["name"] == other.metric and k["value"] == other.value for k in kept):
+            kept.append(_claim_json(other))
     return Assessment(
         headline=_headline_json(headline),
         claim=kept[0] if claim is not None else None,

@@ -13,13 +13,13 @@ otherwise the dataset as the README names it, to be corrected before upload), `d
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 
+from scout import schema
 from scout.files import atomic_write
+from scout.tabular import delimited
 
 HUB_DATASETS = {
     "cifar10": "uoft-cs/cifar10",
@@ -153,16 +153,11 @@ def _group_row(group: dict, members: list) -> dict:
 
 
 def to_csv(items: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: "" if item.get(k) is None else item.get(k) for k in CSV_COLUMNS})
-    return buffer.getvalue()
+    return delimited(CSV_COLUMNS, ([item.get(k) for k in CSV_COLUMNS] for item in items), "csv")
 
 
 def to_json(items: list[dict]) -> str:
-    return json.dumps({"schema": 1, "results": items}, indent=2) + "\n"
+    return json.dumps({"schema": schema.EXPORT, "results": items}, indent=2) + "\n"
 
 
 def _yaml_str(value) -> str:

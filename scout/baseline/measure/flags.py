@@ -105,7 +105,10 @@ def repo_file_flag(line: str | None, raw: str, root: Path | None) -> str | None:
             continue
         rel = path.relative_to(root)
         if suffix in _RESULT_SUFFIXES and needle in text:
-            return f"from repo file: the line {needle[:80]!r} is already in {rel}; it may be a stored result, not a measurement"
+            return (
+                f"from repo file: the line {needle[:80]!r} is already in {rel}; "
+                "it may be a stored result, not a measurement"
+            )
         if suffix in _SOURCE_SUFFIXES:
             for found in printed.finditer(text):
                 if all(word in found.group(0).lower() for word in words):

@@ -109,10 +109,7 @@ def _split_rank(measured: str, claim_split: str | None) -> int | None:
         return 50  # a selection or another average: only when nothing plainer is there
     if split == "train":
         return 0 if claim_split == "train" else None
-    if claim_split == "val":
-        order = ["val", "eval", None, "test"]
-    else:
-        order = ["test", "eval", None, "val"]
+    order = ["val", "eval", None, "test"] if claim_split == "val" else ["test", "eval", None, "val"]
     return order.index(split) + 1
 
 

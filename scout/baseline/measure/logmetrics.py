@@ -477,14 +477,14 @@ class _Patterns:
 
 def compile_patterns(patterns: list[str] | tuple[str, ...]) -> list[regex.Pattern]:
     """The patterns compiled with the `regex` module, whose matching takes a timeout."""
-    from scout.errors import ConfigError
+    from scout.errors import UsageError
 
     compiled = []
     for pattern in patterns:
         try:
             compiled.append(regex.compile(pattern))
         except (regex.error, ValueError, OverflowError, RecursionError) as exc:
-            raise ConfigError(f"--metric {pattern!r} is not a valid regular expression ({exc})") from exc
+            raise UsageError(f"--metric {pattern!r} is not a valid regular expression ({exc})") from exc
     return compiled
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from scout.errors import ConfigError
+from scout.errors import UsageError
 
 # Two-sided 97.5% quantiles of Student's t, by degrees of freedom (1-30); 1.96 beyond.
 _T975 = [
@@ -56,14 +56,14 @@ def parse_seeds(text: str | None, base: int = 0) -> list[int]:
     if re.fullmatch(r"\d+", text):
         count = int(text)
         if not 1 <= count <= MAX_SEEDS:
-            raise ConfigError(f"--seeds {text}: give a count from 1 to {MAX_SEEDS}, or a list like 0,1,2")
+            raise UsageError(f"--seeds {text}: give a count from 1 to {MAX_SEEDS}, or a list like 0,1,2")
         return [base + i for i in range(count)]
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
-        raise ConfigError(f"--seeds {text!r}: give a count (3) or a comma-separated list of seeds (0,1,2)")
+        raise UsageError(f"--seeds {text!r}: give a count (3) or a comma-separated list of seeds (0,1,2)")
     seeds = list(dict.fromkeys(int(p) for p in parts))
     if len(seeds) > MAX_SEEDS or any(s >= 2**32 for s in seeds):
-        raise ConfigError(f"--seeds: at most {MAX_SEEDS} seeds, each below 2^32")
+        raise UsageError(f"--seeds: at most {MAX_SEEDS} seeds, each below 2^32")
     return seeds
 
 
