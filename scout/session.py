@@ -61,7 +61,7 @@ class Session:
             return self._given_embedder
         from scout.search.embed import load_embedder
 
-        return load_embedder(self.settings.model, self.settings.cache_dir)
+        return load_embedder(self.settings.model, self.settings.shared_cache_dir)
 
     def close(self) -> None:
         # Only what was opened is closed: a command that never touched the network opened no client.

@@ -35,7 +35,7 @@ EVAL_OK = "print('test accuracy: 0.93')\n"
 
 @pytest.fixture
 def workdir(tmp_path):
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.scout]\nbackoff_s = 0.0\narxiv_delay_s = 0.0\n")
     return tmp_path
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scout.baseline.discover.installs import plan_installs
-from scout.baseline.discover.recipes import Recipe
+from scout.baseline.discover.recipes import Recipe, from_the_repo
 from scout.baseline.execute.clone import Checkout, Target, slug
 from scout.baseline.execute.devices import CPU, Slot
 from scout.baseline.execute.diagnose import diagnose
@@ -78,7 +78,7 @@ class Job:
         own = self.recipe.timeout if self.recipe else None
         if own is None or not math.isfinite(own) or own <= 0:
             return self.options.default_timeout
-        if self.recipe.source == "scout.toml":  # the repo's own wish never lifts the user's limit
+        if from_the_repo(self.recipe):  # the repo's own wish never lifts the user's limit
             return min(own, self.options.default_timeout)
         return own
 
