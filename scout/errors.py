@@ -4,6 +4,7 @@
     ├── ConfigError         a bad flag, environment variable or config file
     │   └── UsageError      a flag that cannot apply (--pick 9 of 3 candidates): exit status 2
     ├── SourceError         a source could not be reached or answered with an error
+    │   └── SourcesUnreachable  no source answered and nothing is stored: exit status 3
     ├── ParseError          a response or file is not in the shape it should be
     │   └── DumpError       an archive dump stopped being readable part-way
     ├── StoreError          the local SQLite store cannot be opened or is corrupt
@@ -51,6 +52,13 @@ class SourceError(ScoutError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+class SourcesUnreachable(SourceError):
+    """Every source asked failed (each is named, with its host) and nothing is stored to fall back on."""
+
+    exit_code = 3
+    code = "unreachable"
 
 
 class ParseError(ScoutError):

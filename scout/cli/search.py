@@ -245,7 +245,7 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | None = CacheDirOption) -> None:
-    """Where the cache is, how big, and what it holds.
+    """Which store is in use and why, how big it is, and what it holds.
 
     $ scout cache info --json
     """
@@ -253,7 +253,13 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
     with session_for(settings) as session:
         counts = session.store.counts()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
-    info = {"cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
+    info = {
+        "cache_dir": str(settings.cache_dir.resolve()),
+        "why": settings.cache_reason,
+        "shared_dir": str(settings.shared_cache_dir),
+        "bytes": size,
+        **counts,
+    }
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -289,7 +295,7 @@ def cache_clear(
     if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
         raise typer.Exit(1)
     for child in target.iterdir():
-        if child.name in ("README.md", CACHE_MARKER):
+        if child.name in ("README.md", ".gitignore", CACHE_MARKER):
             continue
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     console.print(f"cleared {target}")

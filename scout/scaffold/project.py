@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
+from scout.dirs import make_project_store
 from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError
 from scout.gitsafe import GIT_ENV, export_commit
 from scout.scaffold.origins import ORIGIN_FILE, RUNS_FILE, Baseline, resolve
@@ -301,6 +302,8 @@ def create_experiment(
         built = work / target.name
         built.mkdir()
         commit, build_notes = _build(built, name, command, baseline, template)
+        # Its own store, after the commit and ignored by git: scout run inside it keeps its ledger there.
+        make_project_store(built)
         _install(built, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
