@@ -142,8 +142,7 @@ def config_files(cwd: Path, env: Mapping[str, str]) -> list[ConfigFile]:
             )
         if unknown:
             raise ConfigError(
-                f"unknown setting(s) in {cfg.path}: {', '.join(sorted(unknown))}; "
-                "README § Settings lists every setting"
+                f"unknown setting(s) in {cfg.path}: {', '.join(sorted(unknown))}; README § Settings lists every setting"
             )
     return found
 
@@ -183,9 +182,7 @@ def _checked_url(var: str, value: str) -> str:
     return value.strip()
 
 
-def load_settings(
-    flags: dict | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None
-) -> Settings:
+def load_settings(flags: dict | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Build Settings from flags (None means not given), the environment and config files."""
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd

@@ -176,7 +176,9 @@ def test_nothing_reachable_and_nothing_cached_is_exit_3_after_one_try_each(cli_e
         monkeypatch.setenv(f"SCOUT_{name.upper()}_URL", f"http://127.0.0.1:{port}/{name}")
     attempts = []
     real = Fetcher._get_capped
-    monkeypatch.setattr(Fetcher, "_get_capped", lambda self, source, *a: attempts.append(source) or real(self, source, *a))
+    monkeypatch.setattr(
+        Fetcher, "_get_capped", lambda self, source, *a: attempts.append(source) or real(self, source, *a)
+    )
     result = run("search", "anything")
     assert result.exit_code == 3, result.output
     assert sorted(attempts) == ["arxiv", "hf", "pwc"]

@@ -252,6 +252,7 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
         counts = session.store.counts()
+        answers = session.http_cache.size()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
     info = {
         "cache_dir": str(settings.cache_dir.resolve()),
@@ -259,6 +260,7 @@ def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | 
         "shared_dir": str(settings.shared_cache_dir),
         "bytes": size,
         **counts,
+        "http_cache_bytes": answers,
     }
     if as_json:
         typer.echo(json.dumps(info, indent=2))
@@ -279,9 +281,12 @@ def cache_clear(
     """
     settings = settings_from(cache_dir=cache_dir)
     if not everything:
-        with session_for(settings) as session:
-            removed = session.store.clear_http_cache()
-        console.print(f"removed {removed} cached HTTP answers from {settings.db_path}")
+        from scout.search.httpcache import clear_http_cache, http_cache_path
+
+        freed = clear_http_cache(settings.shared_cache_dir)
+        console.print(
+            f"removed the cached HTTP answers ({freed:,} bytes) from {http_cache_path(settings.shared_cache_dir)}"
+        )
         return
     target = settings.cache_dir
     if not target.exists():

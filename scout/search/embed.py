@@ -21,9 +21,9 @@ from typing import Protocol
 import numpy as np
 
 from scout.config import DEFAULT_MODEL, MODEL_PACKAGE
+from scout.dirs import exclusive, make_once, shared_cache_dir
 from scout.errors import ConfigError
 from scout.files import replacing
-from scout.dirs import exclusive, make_once, shared_cache_dir
 from scout.search.child import call_in_child
 
 BATCH_SIZE = 32
@@ -266,7 +266,9 @@ def local_model_path(model: str, namespace: str = "sentence-transformers") -> st
         raise ConfigError(f"model {model} is not available offline; pass a local path or install it") from exc
 
 
-def load_embedder(model: str, cache_dir: Path | None = None, *, backend: str = "auto", device: str | None = None) -> Embedder:
+def load_embedder(
+    model: str, cache_dir: Path | None = None, *, backend: str = "auto", device: str | None = None
+) -> Embedder:
     """The embedder for `model` (a name or a local path). The default model runs on ONNX Runtime
     unless backend="sentence-transformers" or a `device` is given; the fast static model distilled
     from it (static.FAST_MODEL) runs on the CPU; other models always use sentence-transformers.

@@ -1,6 +1,6 @@
 """One shared HTTP client with timeouts, retries with backoff (tenacity) for what can recover
 (timeouts, dropped connections, 429 and 5xx, honouring Retry-After) and none for what cannot
-(refused, unresolvable), per-source politeness and a store-backed response cache with a time to live."""
+(refused, unresolvable), per-source politeness and a response cache with a time to live (scout.search.httpcache)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class CachedAnswer(Protocol):
 
 
 class ResponseCache(Protocol):
-    """Where answers are kept between runs (the store implements it)."""
+    """Where answers are kept between runs (scout.search.httpcache implements it)."""
 
     def cached_response(self, key: str, max_age_s: float) -> CachedAnswer | None: ...
 
