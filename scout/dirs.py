@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.files import CACHE_MARKER, ensure_cache_dir
+from scout.files import CACHE_MARKER, PROJECT_STORE, ensure_cache_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,7 +27,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 APP = "scout"
-PROJECT_STORE = ".scout"
 LEGACY_STORE = "cache"
 STORE_DB = "scout.db"
 SHARED_ENV = "SCOUT_SHARED_CACHE_DIR"
@@ -115,7 +114,6 @@ def make_project_store(project: Path) -> Path:
     """A `.scout/` store in `project`, ignored by git (it holds clones, envs and a database)."""
     store = project / PROJECT_STORE
     ensure_cache_dir(store)
-    (store / ".gitignore").write_text("# scout's data for this project: see `scout cache info`\n*\n")
     return store
 
 

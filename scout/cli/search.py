@@ -300,7 +300,7 @@ def cache_clear(
     if not yes and not typer.confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?"):
         raise typer.Exit(1)
     for child in target.iterdir():
-        if child.name in ("README.md", ".gitignore", CACHE_MARKER):
+        if child.name in ("README.md", ".gitignore", "origin.json", CACHE_MARKER):  # origin.json: `scout new`
             continue
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     console.print(f"cleared {target}")

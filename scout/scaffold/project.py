@@ -184,8 +184,9 @@ def _add_scout_files(dest: Path, context: dict, baseline: Baseline | None) -> No
     readme.write_text(
         merge_readme_section(existing, render("partials/README_section.md.j2", context)), encoding="utf-8"
     )
+    # .scout/ is also the project's store: scout run inside the experiment keeps its ledger there, out of git.
+    make_project_store(dest)
     origin = dest / ORIGIN_FILE
-    origin.parent.mkdir(parents=True, exist_ok=True)
     origin.write_text(json.dumps(_origin(context), indent=2) + "\n", encoding="utf-8")
 
 
@@ -302,8 +303,6 @@ def create_experiment(
         built = work / target.name
         built.mkdir()
         commit, build_notes = _build(built, name, command, baseline, template)
-        # Its own store, after the commit and ignored by git: scout run inside it keeps its ledger there.
-        make_project_store(built)
         _install(built, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -25,6 +25,7 @@ from scout.baseline.execute.terminal import terminal_env
 from scout.baseline.measure.assess import Assessment, assess
 from scout.baseline.measure.logmetrics import Metric, Reading, parse_metrics_json, read_output
 from scout.clock import now_iso
+from scout.dirs import shared_cache_dir
 from scout.errors import EvalError, ScoutError, TreeError, UsageError
 from scout.files import read_nofollow
 from scout.gitsafe import export_commit
@@ -275,7 +276,8 @@ def confinement(job: Job, slot: Slot, environ: Mapping[str, str]) -> Confinement
         sandbox=job.options.sandbox,
         writable=(job.work_dir.resolve(), job.out_dir.resolve(), job.home_dir.resolve()),
         readable=(job.env_dir.resolve(),),
-        hidden=(job.layout.cache_dir.resolve(), Path.cwd().resolve()),
+        # The user's shared cache too (models, HTTP answers), wherever XDG_CACHE_HOME puts it.
+        hidden=(job.layout.cache_dir.resolve(), Path.cwd().resolve(), shared_cache_dir().resolve()),
     )
 
 
