@@ -60,6 +60,9 @@ class SourcesUnreachable(SourceError):
     exit_code = 3
     code = "unreachable"
 
+    def __str__(self) -> str:
+        return self.reason  # it names each source itself
+
 
 class ParseError(ScoutError):
     """A response or file is not in the shape it should be."""
