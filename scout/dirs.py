@@ -119,11 +119,14 @@ def make_project_store(project: Path) -> Path:
 
 @contextmanager
 def exclusive(target: Path) -> Iterator[None]:
-    """Hold the lock file beside `target` (another process making `target` waits here)."""
+    """Hold `target`'s lock (another process making `target` waits here). Lock files live in a
+    `.locks/` folder beside target's folder, so the folder itself holds only what was made."""
     from filelock import FileLock
 
+    locks = target.parent.parent / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target.parent / f".{target.name}.lock")):
+    with FileLock(str(locks / f"{target.parent.name}-{target.name}.lock")):
         yield
 
 
