@@ -121,7 +121,7 @@ class ConfigFile:
 
 def config_files(cwd: Path, env: Mapping[str, str]) -> list[ConfigFile]:
     """The files scout's settings come from, weakest first: the user config file, then
-    `[tool.scout]` in the project's pyproject.toml. A path in one is relative to its folder."""
+    `[tool.scout]` in the project's pyproject.toml."""
     found = []
     user = user_config_file(env)
     if user.is_file():
