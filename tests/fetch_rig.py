@@ -50,9 +50,9 @@ class Rig:
         return self.clock.sleeps
 
 
-def rig_cache(store) -> HttpCache:
-    """The HTTP cache of the tests that hand the rig a store: a file beside that store."""
-    return HttpCache(http_cache_path(store.root), Settings().http_ttl_s)
+def rig_cache(store) -> HttpCache | None:
+    """The HTTP cache of the tests that hand the rig a store: a file beside that store (none without)."""
+    return None if store is None else HttpCache(http_cache_path(store.root), Settings().http_ttl_s)
 
 
 def make_rig(answer: Callable[[httpx.Request], httpx.Response], store, **settings) -> Rig:
