@@ -82,7 +82,7 @@ def write_dump(corpus: dict[str, dict], path: Path) -> None:
 
 
 def scout(args: list[str], cache: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SCOUT_CACHE_DIR": str(cache), "SCOUT_OFFLINE": "1"}
+    env = {**os.environ, "SCOUT_CACHE_DIR": str(cache), "SCOUT_SHARED_CACHE_DIR": str(cache), "SCOUT_OFFLINE": "1"}
     run = subprocess.run(
         [sys.executable, "-c", "from scout.cli import main; main()", *args],
         env=env,

@@ -94,7 +94,7 @@ def time_import(dump: Path, cache: Path) -> dict:
     started = time.monotonic()
     run = subprocess.run(
         [sys.executable, "-c", "from scout.cli import main; main()", "index", "import", str(dump)],
-        env={"SCOUT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
+        env={"SCOUT_CACHE_DIR": str(cache), "SCOUT_SHARED_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -144,7 +144,12 @@ def time_embed_fast(cache: Path) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     run = subprocess.run(
         [sys.executable, "-c", "from scout.cli import main; main()", "index", "embed", "--fast"],
-        env={"SCOUT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+        env={
+            "SCOUT_CACHE_DIR": str(cache),
+            "SCOUT_SHARED_CACHE_DIR": str(cache),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(Path.home()),
+        },
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -152,6 +152,7 @@ def _env(cache: str) -> dict[str, str]:
     return {
         **os.environ,
         "SCOUT_CACHE_DIR": str(DEMO / cache),
+        "SCOUT_SHARED_CACHE_DIR": str(DEMO / cache),
         "SCOUT_OFFLINE": "1",
         "PYTHONPATH": str(ROOT),
         "COLUMNS": "100",

@@ -207,6 +207,8 @@ def scout_env(cache_dir: Path, base_url: str) -> dict[str, str]:
         k: v for k, v in os.environ.items() if not k.startswith("SCOUT_") and k not in ("GITHUB_TOKEN", "S2_API_KEY")
     }
     env["SCOUT_CACHE_DIR"] = str(cache_dir)
+    # Models and HTTP answers in the same fresh folder: "an empty cache" stays empty of both.
+    env["SCOUT_SHARED_CACHE_DIR"] = str(cache_dir)
     paths = {"pwc": "/pwc", "arxiv": "/arxiv/api/query", "hf": "/hf", "github": "/github", "s2": "/s2"}
     for name, var in URL_ENV.items():
         env[var] = base_url + paths.get(name, f"/{name}")

@@ -1,15 +1,19 @@
 """Every default in one place, and the precedence rule: flag, then environment, then
-`[tool.scout]` in ./pyproject.toml or ./scout.toml, then the default."""
+`[tool.scout]` in the project's pyproject.toml (the nearest one upward), then the user config
+file (scout.dirs.user_config_file), then the default. Where the store lives is scout.dirs'
+rule. A repo's evaluation recipe (RECIPE_FILE) is a different file, never read here."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from scout import __version__
+from scout.dirs import locate_store, shared_cache_dir, user_config_file
 from scout.errors import ConfigError, UsageError
 
 if sys.version_info >= (3, 11):
@@ -44,9 +48,16 @@ RATE_LIMITS = {
 }
 
 
+# A repo's evaluation recipe: its own name, so no repo file is ever taken for scout's settings.
+RECIPE_FILE = "scout-recipe.toml"
+LEGACY_RECIPE = "scout.toml"  # the recipe's earlier name, still read (with a note)
+
+
 @dataclass(frozen=True)
 class Settings:
     cache_dir: Path = Path("cache")
+    cache_reason: str = "given"  # why the store is where it is (`scout cache info`)
+    shared_cache_dir: Path = field(default_factory=shared_cache_dir)  # exported models and HTTP answers
     offline: bool = False
     model: str = DEFAULT_MODEL
     urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
@@ -76,26 +87,82 @@ class Settings:
     baseline_top: int = 3  # repos `scout baseline` takes from the latest search
     eval_timeout_s: float = 3600.0  # wall-clock limit of one evaluation; research scripts often never stop
 
+    notes: tuple[str, ...] = ()  # one-line notes about the configuration, printed as warnings
+
     @property
     def db_path(self) -> Path:
         return self.cache_dir / "scout.db"
 
 
-def _file_config(cwd: Path) -> dict:
-    for name, section in (("scout.toml", None), ("pyproject.toml", "tool.scout")):
-        path = cwd / name
-        if not path.is_file():
-            continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read {path}: {exc}; fix or remove the file") from exc
-        if section:
-            for part in section.split("."):
-                data = data.get(part, {}) if isinstance(data, dict) else {}
-        if data:
-            return data
-    return {}
+# Where the data lives follows its own rule (scout.dirs), secrets stay out of files that get
+# committed, and the rest may be set in a config file.
+NOT_IN_FILES = {"cache_dir", "cache_reason", "shared_cache_dir", "notes", "github_token", "s2_api_key"}
+FILE_SETTINGS = {f.name for f in fields(Settings)} - NOT_IN_FILES
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}; fix or remove the file") from exc
+
+
+def nearest_pyproject(cwd: Path) -> Path | None:
+    """The project's pyproject.toml: the nearest one in `cwd` or a folder above it."""
+    cwd = cwd.absolute()
+    return next((f / "pyproject.toml" for f in (cwd, *cwd.parents) if (f / "pyproject.toml").is_file()), None)
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    values: dict
+
+
+def config_files(cwd: Path, env: Mapping[str, str]) -> list[ConfigFile]:
+    """The files scout's settings come from, weakest first: the user config file, then
+    `[tool.scout]` in the project's pyproject.toml."""
+    found = []
+    user = user_config_file(env)
+    if user.is_file():
+        found.append(ConfigFile(user, _read_toml(user)))
+    project = nearest_pyproject(cwd)
+    if project is not None:
+        tool = _read_toml(project).get("tool", {})
+        section = tool.get("scout", {}) if isinstance(tool, dict) else {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"[tool.scout] in {project} is not a table; write it as [tool.scout] key = value")
+        found.append(ConfigFile(project, section))
+    for cfg in found:
+        unknown = set(cfg.values) - FILE_SETTINGS - {"urls"}
+        if unknown & NOT_IN_FILES:
+            raise ConfigError(
+                f"{', '.join(sorted(unknown & NOT_IN_FILES))} in {cfg.path} cannot be set in a file: "
+                "use the flag or environment variable (README § Settings)"
+            )
+        if unknown:
+            raise ConfigError(
+                f"unknown setting(s) in {cfg.path}: {', '.join(sorted(unknown))}; README § Settings lists every setting"
+            )
+    return found
+
+
+def _legacy_settings_note(cwd: Path, env: Mapping[str, str]) -> str | None:
+    """scout.toml was once also scout's config; it is now only a repo's evaluation recipe."""
+    path = cwd / LEGACY_RECIPE
+    if not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, tomllib.TOMLDecodeError):
+        return None
+    settings = sorted(set(data) & FILE_SETTINGS)
+    if not settings:
+        return None
+    return (
+        f"{path} is read only as an evaluation recipe, not for scout's settings ({', '.join(settings)}); "
+        f"move them to [tool.scout] in pyproject.toml or to {user_config_file(env)}"
+    )
 
 
 def _truthy(value: str) -> bool:
@@ -115,28 +182,26 @@ def _checked_url(var: str, value: str) -> str:
     return value.strip()
 
 
-def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path | None = None) -> Settings:
+def load_settings(flags: dict | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Build Settings from flags (None means not given), the environment and config files."""
     env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
-    file_cfg = _file_config(cwd or Path.cwd())
-    known = {f.name for f in fields(Settings)}
-    unknown = set(file_cfg) - known - {"urls"}
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in scout config: {', '.join(sorted(unknown))}")
-
-    values: dict = {k: v for k, v in file_cfg.items() if k in known and k != "urls"}
+    values: dict = {}
     urls = dict(DEFAULT_URLS)
-    urls.update(file_cfg.get("urls", {}))
+    for cfg in config_files(cwd, env):
+        file_urls = cfg.values.get("urls", {})
+        if not isinstance(file_urls, dict) or set(file_urls) - set(DEFAULT_URLS):
+            raise ConfigError(f"urls in {cfg.path} must be a table of {', '.join(DEFAULT_URLS)}")
+        urls.update({n: _checked_url(f"urls.{n} in {cfg.path}", u).rstrip("/") for n, u in file_urls.items()})
+        values.update({k: v for k, v in cfg.values.items() if k != "urls"})
     for name, var in URL_ENV.items():
         if env.get(var):
             urls[name] = _checked_url(var, env[var]).rstrip("/")
     values["urls"] = urls
 
-    if "SCOUT_CACHE_DIR" in env:
-        if not env["SCOUT_CACHE_DIR"].strip():
-            raise ConfigError("SCOUT_CACHE_DIR is set but empty; unset it or name a folder")
-        values["cache_dir"] = env["SCOUT_CACHE_DIR"]
+    if "SCOUT_CACHE_DIR" in env and not env["SCOUT_CACHE_DIR"].strip():
+        raise ConfigError("SCOUT_CACHE_DIR is set but empty; unset it or name a folder")
     if env.get("SCOUT_OFFLINE"):
         values["offline"] = _truthy(env["SCOUT_OFFLINE"])
     if env.get("SCOUT_MODEL"):
@@ -145,10 +210,11 @@ def load_settings(flags: dict | None = None, env: dict | None = None, cwd: Path 
         values["reranker"] = env["SCOUT_RERANKER"]
     values["github_token"] = env.get("GITHUB_TOKEN") or None
     values["s2_api_key"] = env.get("S2_API_KEY") or None
+    values["shared_cache_dir"] = shared_cache_dir(env)
+    where = locate_store(flags.pop("cache_dir", None), env, cwd)
+    values["cache_dir"], values["cache_reason"] = where.path, where.why
+    values["notes"] = tuple(filter(None, [_legacy_settings_note(cwd, env)]))
     values.update(flags)
-
-    if "cache_dir" in values:
-        values["cache_dir"] = Path(values["cache_dir"]).expanduser()
     try:
         return replace(Settings(), **values)
     except TypeError as exc:

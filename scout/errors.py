@@ -5,7 +5,8 @@
     │   └── UsageError      a bad option value, or a flag that cannot apply: exit status 2
     ├── NotFound            the paper, run or watch asked for is not there
     ├── SourceError         a source could not be reached or answered with an error
-    │   └── UpstreamError   a source answered something that cannot be read: exit status 4
+    │   ├── UpstreamError   a source answered something that cannot be read: exit status 4
+    │   └── SourcesUnreachable  no source answered and nothing is stored: exit status 3
     ├── ParseError          a response or file is not in the shape it should be
     │   └── DumpError       an archive dump stopped being readable part-way
     ├── StoreError          the local SQLite store cannot be opened or is corrupt
@@ -68,6 +69,16 @@ class UpstreamError(SourceError):
 
     exit_code = 4
     code = "upstream"
+
+
+class SourcesUnreachable(SourceError):
+    """Every source asked failed (each is named, with its host) and nothing is stored to fall back on."""
+
+    exit_code = 3
+    code = "unreachable"
+
+    def __str__(self) -> str:
+        return self.reason  # it names each source itself
 
 
 class ParseError(ScoutError):

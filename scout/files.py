@@ -90,6 +90,10 @@ def read_nofollow(path: Path, limit: int) -> bytes:
 
 
 CACHE_MARKER = ".scout-cache"  # written into a cache dir scout created; `cache clear --all` needs it
+PROJECT_STORE = ".scout"  # a project's own store (scout.dirs finds it upward, as git finds .git)
+# Everything in it stays out of git but the origin.json that `scout new` commits (a .gitignore
+# that ignores itself too: nothing shows up as untracked).
+PROJECT_IGNORE = "# scout's data for this project: see `scout cache info`\n*\n!origin.json\n"
 
 
 def ensure_cache_dir(path: Path) -> None:
@@ -104,6 +108,9 @@ def ensure_cache_dir(path: Path) -> None:
             marker = path / CACHE_MARKER
             if not marker.exists():
                 marker.write_text("This folder was created by scout; `scout cache clear --all` may empty it.\n")
+        ignore = path / ".gitignore"
+        if path.name == PROJECT_STORE and not ignore.exists():
+            ignore.write_text(PROJECT_IGNORE)
     except OSError as exc:
         raise ConfigError(
             f"cannot use {path} as the cache dir ({exc.strerror or exc}); pass --cache-dir a folder scout may create"

@@ -11,6 +11,7 @@ import httpx
 
 from scout.config import Settings
 from scout.search.http import Fetcher, make_client
+from scout.search.httpcache import HttpCache, http_cache_path
 from scout.store import Store
 
 
@@ -47,8 +48,13 @@ class Session:
         return make_client(self.settings, self._transport)
 
     @cached_property
+    def http_cache(self) -> HttpCache:
+        """The sources' answers, shared by every project of the user."""
+        return HttpCache(http_cache_path(self.settings.shared_cache_dir), self.settings.http_ttl_s)
+
+    @cached_property
     def fetcher(self) -> Fetcher:
-        return Fetcher(self.client, self.settings, self.store, refresh=self._refresh)
+        return Fetcher(self.client, self.settings, self.http_cache, refresh=self._refresh)
 
     @property
     def source_fetcher(self) -> Fetcher | None:
@@ -61,11 +67,13 @@ class Session:
             return self._given_embedder
         from scout.search.embed import load_embedder
 
-        return load_embedder(self.settings.model, self.settings.cache_dir)
+        return load_embedder(self.settings.model, self.settings.shared_cache_dir)
 
     def close(self) -> None:
         # Only what was opened is closed: a command that never touched the network opened no client.
         if "client" in self.__dict__:
             self.client.close()
+        if "http_cache" in self.__dict__:
+            self.http_cache.close()
         if "store" in self.__dict__:
             self.store.close()

@@ -96,6 +96,18 @@ def fake_embedder():
 
 
 @pytest.fixture(autouse=True)
+def own_user_dirs(tmp_path_factory, monkeypatch):
+    """Each test gets its own user data, cache and config dirs (platformdirs reads XDG_*): no test
+    reads or writes the real ones, or another test's HTTP answers and store."""
+    home = tmp_path_factory.mktemp("user")
+    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+        monkeypatch.setenv(var, str(home / name))
+    for var in ("SCOUT_SHARED_CACHE_DIR", "SCOUT_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture(autouse=True)
 def sure_from_half(monkeypatch):
     """Toy repos document one command, which the fitted ranker gives about 0.6: tests about running
     it take a plan at 0.5 as sure (SCOUT_SURE_AT), as a user may. Tests of the confidence itself
@@ -108,7 +120,7 @@ def cli_env(tmp_path, monkeypatch, fake_embedder):
     """Run the CLI in a temp dir with fast retries and the fake embedder (the real model has its
     own slow test in test_search_model.py)."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.scout]\nbackoff_s = 0.0\narxiv_delay_s = 0.0\n")
     monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
     for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)

@@ -12,6 +12,7 @@ import httpx
 
 from scout.config import Settings
 from scout.search.http import Fetcher, make_client
+from scout.search.httpcache import HttpCache, http_cache_path
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 
@@ -49,8 +50,14 @@ class Rig:
         return self.clock.sleeps
 
 
+def rig_cache(store) -> HttpCache | None:
+    """The HTTP cache of the tests that hand the rig a store: a file beside that store (none without)."""
+    return None if store is None else HttpCache(http_cache_path(store.root), Settings().http_ttl_s)
+
+
 def make_rig(answer: Callable[[httpx.Request], httpx.Response], store, **settings) -> Rig:
-    """A Fetcher whose every request is answered by `answer(request)`; no waits unless asked for."""
+    """A Fetcher whose every request is answered by `answer(request)`, its answers cached beside
+    `store`; no waits unless asked for."""
     config = Settings(**{"arxiv_delay_s": 0, "backoff_s": 0, **settings})
     requests: list[httpx.Request] = []
     clock = FakeClock()
@@ -60,12 +67,20 @@ def make_rig(answer: Callable[[httpx.Request], httpx.Response], store, **setting
         return answer(request)
 
     client = make_client(config, httpx.MockTransport(handle))
-    fetcher = Fetcher(client, config, store, sleep=clock.sleep, clock=clock)
+    fetcher = Fetcher(client, config, rig_cache(store), sleep=clock.sleep, clock=clock)
     return Rig(fetcher, requests, clock)
 
 
 def cached_count(store) -> int:
-    return store.query("SELECT COUNT(*) AS n FROM http_cache")[0]["n"]
+    """Live answers in the rig's cache (hishel's own table, read directly: tests only)."""
+    import sqlite3
+    import time
+
+    path = http_cache_path(store.root)
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT COUNT(*) FROM entries WHERE expires_at > ?", (time.time(),)).fetchone()[0]
 
 
 def html_page(request: httpx.Request) -> httpx.Response:

@@ -55,8 +55,11 @@ def test_command_sources_in_order(tmp_path):
     assert fixed_recipe(repo, recipes, "s") is None
     (repo / "sotabench.py").write_text("")
     assert fixed_recipe(repo, recipes, "s").command == "python sotabench.py"
-    (repo / "scout.toml").write_text('[eval]\ncommand = "python bench.py"\nmetrics_file = "m.json"\n')
-    assert fixed_recipe(repo, recipes, "s") == Recipe("python bench.py", "scout.toml", metrics_file="m.json")
+    (repo / "scout.toml").write_text('[eval]\ncommand = "python old.py"\n')
+    legacy = fixed_recipe(repo, recipes, "s")
+    assert legacy.command == "python old.py" and legacy.source.startswith("scout.toml (the recipe's earlier name")
+    (repo / "scout-recipe.toml").write_text('[eval]\ncommand = "python bench.py"\nmetrics_file = "m.json"\n')
+    assert fixed_recipe(repo, recipes, "s") == Recipe("python bench.py", "scout-recipe.toml", metrics_file="m.json")
     save_recipe(
         recipes, "s", Recipe('python x.py --name "a b"', "README.md", cwd="sub", setup=("make data",), timeout=60)
     )

@@ -97,7 +97,7 @@ def test_a_busy_store_says_busy(cache, monkeypatch):
     holder = sqlite3.connect(cache / "scout.db")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        message = one_line_error(cli("cache", "clear", "--cache-dir", str(cache)))
+        message = one_line_error(cli("watch", "add", "masks", "mask classification", "--cache-dir", str(cache)))
     finally:
         holder.rollback()
         holder.close()

@@ -9,6 +9,7 @@ import pytest
 
 from scout.archive.embedding import build_store_index, build_store_lexical_index, embed_store, index_info
 from scout.archive.importer import import_dump
+from scout.dirs import shared_cache_dir
 from scout.models import Paper
 from scout.search import offline
 from scout.search.static import FAST_MODEL, StaticEmbedder, static_model_dir
@@ -103,7 +104,8 @@ def tiny_static_model(folder):
 def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
     from scout.search.embed import bundled_model_dir
 
-    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(archive.root)))
+    # Where search finds the fast model: the user's shared cache (its own per test, conftest).
+    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(shared_cache_dir())))
     vectors = fast.encode(["mask classification", "residual nets"])
     assert vectors.shape == (2, 16) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
     assert offline.dense_embedder(archive, fake_embedder) is fake_embedder  # no index at all yet
@@ -126,7 +128,7 @@ def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):
     runner = CliRunner()
     imported = runner.invoke(app, ["index", "import", str(write_json(tmp_path / "p.json", synthetic_papers(50)))])
     assert imported.exit_code == 0, imported.stderr
-    tiny_static_model(static_model_dir(cache))
+    tiny_static_model(static_model_dir(shared_cache_dir()))
     done = runner.invoke(app, ["index", "embed", "--fast"])
     assert done.exit_code == 0, done.stderr
     assert "BM25 index: 50 papers" in done.stderr

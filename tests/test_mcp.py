@@ -35,7 +35,7 @@ EVAL_OK = "print('test accuracy: 0.93')\n"
 
 @pytest.fixture
 def workdir(tmp_path):
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.scout]\nbackoff_s = 0.0\narxiv_delay_s = 0.0\n")
     return tmp_path
 
 
@@ -44,7 +44,13 @@ def source_urls(replay_url: str) -> dict[str, str]:
 
 
 def server(workdir: Path, urls: str | None = None, *, real: bool = False) -> StdioServerParameters:
-    env = {"SCOUT_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(ROOT), "SCOUT_SURE_AT": "0.5"}
+    # The SDK starts the server with a minimal environment (no XDG_*): the shared cache is named too.
+    env = {
+        "SCOUT_CACHE_DIR": str(workdir / "cache"),
+        "SCOUT_SHARED_CACHE_DIR": str(workdir / "shared"),
+        "PYTHONPATH": str(ROOT),
+        "SCOUT_SURE_AT": "0.5",
+    }
     if urls:
         env.update(source_urls(urls))
     if real:

@@ -224,6 +224,9 @@ def test_new_from_template(tmp_path):
     assert "Scout-Template: classification" in message
     assert git(project, "rev-parse", "HEAD").strip() == result.commit
     assert git(project, "status", "--porcelain") == ""
+    (project / ".scout" / "scout.db").write_bytes(b"")  # the project's own store: never untracked
+    (project / ".scout" / "repos").mkdir()
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     readme = (project / "README.md").read_text()
     assert readme.startswith(SECTION_BEGIN) and "## The number to beat" in readme and "## How to run" in readme
     origin = json.loads((project / ".scout" / "origin.json").read_text())

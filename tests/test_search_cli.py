@@ -153,18 +153,40 @@ def test_every_source_down_falls_back_to_the_store_and_says_so(cli_env, recorded
         result = run("search", "adversarial", "--json", "--refresh")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["warnings"][-1] == "no source answered; showing results from the local store"
+    assert data["warnings"][-1].startswith("no source answered; showing results from the ")
+    assert "papers stored locally (--offline searches them" in data["warnings"][-1]
     assert any(r["arxiv_id"] == "1406.2661" for r in data["results"])
 
 
-def test_nothing_reachable_and_nothing_cached_is_exit_1(cli_env, monkeypatch):
-    monkeypatch.setenv("SCOUT_PWC_URL", "http://127.0.0.1:9/pwc")
-    monkeypatch.setenv("SCOUT_ARXIV_URL", "http://127.0.0.1:9/arxiv")
-    monkeypatch.setenv("SCOUT_HF_URL", "http://127.0.0.1:9/hf")
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again when the block ends: connections are refused
+
+
+def test_nothing_reachable_and_nothing_cached_is_exit_3_after_one_try_each(cli_env, monkeypatch):
+    """Connection refused is not retried like a 503: one attempt per source (tries = 4 here),
+    then exit 3 naming each source and its host."""
+    from scout.search.http import Fetcher
+
+    port = _closed_port()
+    for name in ("pwc", "arxiv", "hf"):
+        monkeypatch.setenv(f"SCOUT_{name.upper()}_URL", f"http://127.0.0.1:{port}/{name}")
+    attempts = []
+    real = Fetcher._get_capped
+    monkeypatch.setattr(
+        Fetcher, "_get_capped", lambda self, source, *a: attempts.append(source) or real(self, source, *a)
+    )
     result = run("search", "anything")
-    assert result.exit_code == 1
+    assert result.exit_code == 3, result.output
+    assert sorted(attempts) == ["arxiv", "hf", "pwc"]
     assert result.stderr.count("\n") == 1 and "nothing is stored yet" in result.stderr
-    assert "no source answered (pwc: connection failed" in result.stderr
+    for name in ("pwc", "arxiv", "hf"):
+        assert f"{name}: cannot connect to 127.0.0.1:{port} (" in result.stderr
+    as_json = run("search", "anything", "--json")
+    assert as_json.exit_code == 3 and json.loads(as_json.stderr)["error"]["code"] == "unreachable"
 
 
 def test_offline_searches_what_is_stored_without_network(cli_env, recorded_routes, monkeypatch):

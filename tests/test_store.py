@@ -51,12 +51,6 @@ def test_embeddings_are_keyed_by_model_and_hash(store):
     assert store.get_embeddings("m2", ["h"]) == {}
 
 
-def test_http_cache_respects_the_time_to_live(store):
-    store.cache_response("k", "http://x", 200, "application/json", b"{}")
-    assert store.cached_response("k", max_age_s=60).body == b"{}"
-    assert store.cached_response("k", max_age_s=-1) is None
-
-
 def test_a_corrupt_database_is_a_one_line_store_error(tmp_path):
     path = tmp_path / "scout.db"
     path.write_bytes(b"this is not sqlite" * 100)

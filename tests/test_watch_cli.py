@@ -26,7 +26,7 @@ def run(*args):
 @pytest.fixture
 def watch_env(tmp_path, monkeypatch, fake_embedder, real_fixtures):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "scout.toml").write_text("backoff_s = 0.0\narxiv_delay_s = 0.0\ntries = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.scout]\nbackoff_s = 0.0\narxiv_delay_s = 0.0\ntries = 1\n")
     monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "cache"))
     for var in ("SCOUT_OFFLINE", "SCOUT_MODEL", "GITHUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)

@@ -14,6 +14,7 @@ from scout.search.http import Fetcher, make_client
 from scout.watch.book import WatchBook
 from scout.watch.models import OVERLAP, new_watch, parse_since, window_start
 from scout.watch.run import run_watches
+from tests.fetch_rig import rig_cache
 from tests.replay import ReplayServer
 from tests.watch_replay import FIRST_PAGE, LONGER_PAGE, hf_items, watch_routes
 
@@ -30,7 +31,7 @@ def rig(real_fixtures, store, fake_embedder):
         urls = {name: f"{server.url}/{name}" for name in ("pwc", "arxiv", "hf", "github")}
         settings = Settings(urls=urls, arxiv_delay_s=0, backoff_s=0, tries=1)
         client = make_client(settings)
-        fetcher = Fetcher(client, settings, store, refresh=True)
+        fetcher = Fetcher(client, settings, rig_cache(store), refresh=True)
 
         def run(now, since=None):
             return run_watches(

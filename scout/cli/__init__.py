@@ -102,7 +102,8 @@ CacheDirOption = typer.Option(
     None,
     "--cache-dir",
     parser=_cache_dir_arg,
-    help="Where scout keeps its data (env SCOUT_CACHE_DIR; default ./cache).",
+    help="Where scout keeps its data (env SCOUT_CACHE_DIR; default: the nearest .scout/ upward, "
+    "else the user data dir; `scout cache info` says which).",
 )
 
 
@@ -112,7 +113,10 @@ def settings_from(**flags):
 
     if flags.get("cache_dir") is not None:
         flags["cache_dir"] = Path(flags["cache_dir"])
-    return load_settings(flags)
+    settings = load_settings(flags)
+    for note in settings.notes:
+        warn(note)
+    return settings
 
 
 def session_for(settings, **kwargs):

@@ -146,7 +146,7 @@ def _embed(store, settings, device: str, batch_size: int | None, no_ann: bool) -
     )
 
     where = resolve_device(device)
-    embedder = embedder_for(settings.model, settings.cache_dir, where)
+    embedder = embedder_for(settings.model, settings.shared_cache_dir, where)
     size = batch_size or (512 if where.startswith("cuda") else 32)
     started = time.monotonic()
     with _bar(f"embedding on {where}", "papers") as update:

@@ -261,15 +261,24 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info(as_json: bool = typer.Option(False, "--json"), cache_dir: Path | None = CacheDirOption) -> None:
-    """Where the cache is, how big, and what it holds.
+    """Which store is in use and why, how big it is, and what it holds.
 
     $ scout cache info --json
     """
     settings = settings_from(cache_dir=cache_dir)
     with session_for(settings) as session:
         counts = session.store.counts()
+        answers = session.http_cache.size()
     size = sum(p.stat().st_size for p in settings.cache_dir.rglob("*") if p.is_file())
-    info = {"schema": schema.CACHE, "cache_dir": str(settings.cache_dir.resolve()), "bytes": size, **counts}
+    info = {
+        "schema": schema.CACHE,
+        "cache_dir": str(settings.cache_dir.resolve()),
+        "why": settings.cache_reason,
+        "shared_dir": str(settings.shared_cache_dir),
+        "bytes": size,
+        **counts,
+        "http_cache_bytes": answers,
+    }
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -294,9 +303,12 @@ def cache_clear(
     """
     settings = settings_from(cache_dir=cache_dir)
     if not everything:
-        with session_for(settings) as session:
-            removed = session.store.clear_http_cache()
-        console.print(f"removed {removed} cached HTTP answers from {settings.db_path}")
+        from scout.search.httpcache import clear_http_cache, http_cache_path
+
+        freed = clear_http_cache(settings.shared_cache_dir)
+        console.print(
+            f"removed the cached HTTP answers ({freed:,} bytes) from {http_cache_path(settings.shared_cache_dir)}"
+        )
         return
     target = settings.cache_dir
     if not target.exists():
@@ -309,7 +321,7 @@ def cache_clear(
         )
     confirm(f"Delete everything under {target.resolve()} (papers, runs, clones)?", yes)
     for child in target.iterdir():
-        if child.name in ("README.md", CACHE_MARKER):
+        if child.name in ("README.md", ".gitignore", "origin.json", CACHE_MARKER):  # origin.json: `scout new`
             continue
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     console.print(f"cleared {target}")

@@ -142,7 +142,7 @@ class ScoutTools:
         if self._embedder is None:
             from scout.search import embed
 
-            self._embedder = embed.load_embedder(self.settings.model, self.settings.cache_dir)
+            self._embedder = embed.load_embedder(self.settings.model, self.settings.shared_cache_dir)
         return self._embedder
 
     # -- search and papers ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scout import __version__
 from scout.clock import now_iso
+from scout.dirs import make_project_store
 from scout.errors import CloneError, ConfigError, ScaffoldError, TreeError, UsageError
 from scout.files import CACHE_MARKER
 from scout.gitsafe import GIT_ENV, export_commit
@@ -184,8 +185,9 @@ def _add_scout_files(dest: Path, context: dict, baseline: Baseline | None) -> No
     readme.write_text(
         merge_readme_section(existing, render("partials/README_section.md.j2", context)), encoding="utf-8"
     )
+    # .scout/ is also the project's store: scout run inside the experiment keeps its ledger there, out of git.
+    make_project_store(dest)
     origin = dest / ORIGIN_FILE
-    origin.parent.mkdir(parents=True, exist_ok=True)
     origin.write_text(json.dumps(_origin(context), indent=2) + "\n", encoding="utf-8")
 
 

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from scout.config import DEFAULT_MODEL, MODEL_PACKAGE
+from scout.dirs import exclusive, make_once, shared_cache_dir
 from scout.errors import ConfigError
 from scout.files import replacing
 from scout.search.child import call_in_child
@@ -158,8 +159,8 @@ class OnnxEmbedder:
 
     @cached_property
     def _session(self):
-        if not self.graph.is_file():
-            export_onnx_in_child(self.model_dir, self.graph)
+        # The graph is shared by every project of the user: two first searches export it once.
+        make_once(self.graph, self.graph.is_file, lambda: export_onnx_in_child(self.model_dir, self.graph))
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -170,8 +171,9 @@ class OnnxEmbedder:
             return onnxruntime.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
         except Exception:  # onnxruntime raises its own unexported classes for a garbled graph
             # A truncated or damaged graph (a full disk, an edit): it is only a cache, so export it again.
-            self.graph.unlink(missing_ok=True)
-            export_onnx_in_child(self.model_dir, self.graph)
+            with exclusive(self.graph):
+                self.graph.unlink(missing_ok=True)
+                export_onnx_in_child(self.model_dir, self.graph)
             return onnxruntime.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
@@ -268,11 +270,16 @@ def local_model_path(model: str, namespace: str = "sentence-transformers") -> st
         ) from exc
 
 
-def load_embedder(model: str, cache_dir: Path, *, backend: str = "auto", device: str | None = None) -> Embedder:
+def load_embedder(
+    model: str, cache_dir: Path | None = None, *, backend: str = "auto", device: str | None = None
+) -> Embedder:
     """The embedder for `model` (a name or a local path). The default model runs on ONNX Runtime
     unless backend="sentence-transformers" or a `device` is given; the fast static model distilled
     from it (static.FAST_MODEL) runs on the CPU; other models always use sentence-transformers.
-    Nothing heavy is loaded until the first encode."""
+    Nothing heavy is loaded until the first encode. Exported models live under `cache_dir`, by
+    default the user's shared cache (scout.dirs.shared_cache_dir)."""
+    if cache_dir is None:
+        cache_dir = shared_cache_dir()
     if device is not None and backend == "auto":
         backend = "sentence-transformers"
     if backend not in BACKENDS:

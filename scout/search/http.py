@@ -1,5 +1,6 @@
-"""One shared HTTP client with timeouts, retries with backoff, per-source politeness and a
-store-backed response cache with a time to live."""
+"""One shared HTTP client with timeouts, retries with backoff (tenacity) for what can recover
+(timeouts, dropped connections, 429 and 5xx, honouring Retry-After) and none for what cannot
+(refused, unresolvable), per-source politeness and a response cache with a time to live (scout.search.httpcache)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class CachedAnswer(Protocol):
 
 
 class ResponseCache(Protocol):
-    """Where answers are kept between runs (the store implements it)."""
+    """Where answers are kept between runs (scout.search.httpcache implements it)."""
 
     def cached_response(self, key: str, max_age_s: float) -> CachedAnswer | None: ...
 
@@ -59,6 +60,16 @@ class _Retryable(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
+
+
+def _host(url: str) -> str:
+    parts = httpx.URL(url)
+    return f"{parts.host}:{parts.port}" if parts.port else parts.host
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
@@ -235,6 +246,10 @@ class Fetcher:
                 response = self._get_capped(source, url, params, headers)
             except httpx.TimeoutException as exc:
                 raise _Retryable("timed out") from exc
+            except httpx.ConnectError as exc:
+                # Refused, or a name that does not resolve: asking again in a second changes
+                # nothing (offline, a wrong SCOUT_*_URL), so say so now instead of after retries.
+                raise SourceError(source, f"cannot connect to {_host(url)} ({_first_line(exc)})") from exc
             except httpx.TransportError as exc:
                 raise _Retryable(f"connection failed ({exc.__class__.__name__})") from exc
             finally:

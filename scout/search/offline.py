@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scout.dirs import shared_cache_dir
 from scout.models import Paper
 from scout.search.rank import fuse_rankings
 from scout.store import Store
@@ -171,15 +172,15 @@ def dense_embedder(store: Store, embedder):
     root = store.root
     if root is None or embedder.name == FAST_MODEL or vector_index(root, embedder.name) is not None:
         return embedder
-    return _fast_embedder(root) if vector_index(root, FAST_MODEL) is not None else embedder
+    return _fast_embedder(shared_cache_dir()) if vector_index(root, FAST_MODEL) is not None else embedder
 
 
 @lru_cache(maxsize=4)
-def _fast_embedder(root: Path):
+def _fast_embedder(models: Path):
     from scout.search.embed import load_embedder
     from scout.search.static import FAST_MODEL
 
-    return load_embedder(FAST_MODEL, root)
+    return load_embedder(FAST_MODEL, models)
 
 
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from scout.clock import now_iso
 from scout.config import Settings
-from scout.errors import ConfigError, ScoutError, SourceError, UsageError
+from scout.errors import ConfigError, ScoutError, SourceError, SourcesUnreachable, UsageError
 from scout.models import Paper, RankedPaper
 from scout.search.abstracts import fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
@@ -167,13 +167,18 @@ def _online_candidates(
     if any(st.ok for st in statuses.values()):
         return merge_papers(found), statuses, False
     failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
-    if store.count_papers() == 0:
-        raise ScoutError(
+    stored = store.count_papers()
+    if stored == 0:
+        raise SourcesUnreachable(
+            "search",
             f"no source answered ({failures}) and nothing is stored yet; check the network "
-            "(or the SCOUT_*_URL variables), or import the Papers with Code archive with `scout index pull`"
+            "(or the SCOUT_*_URL variables), or import the Papers with Code archive with `scout index import`",
         )
     warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
-    warnings.append("no source answered; showing results from the local store")
+    warnings.append(
+        f"no source answered; showing results from the {stored:,} papers stored locally "
+        "(--offline searches them without asking the sources)"
+    )
     return _stored_candidates(request, store, embedder, status), statuses, True
 
 

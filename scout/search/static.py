@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.config import MODEL_PACKAGE
+from scout.dirs import make_once
 from scout.search.child import call_in_child
 
 FAST_MODEL = "all-MiniLM-L6-v2-static"
@@ -64,8 +65,8 @@ class StaticEmbedder:
 
     @cached_property
     def _model(self):
-        if not (self.folder / "config.json").is_file():
-            distill_in_child(self.source_dir, self.folder)
+        config = self.folder / "config.json"
+        make_once(self.folder, config.is_file, lambda: distill_in_child(self.source_dir, self.folder))
         from model2vec import StaticModel
 
         return StaticModel.from_pretrained(str(self.folder))

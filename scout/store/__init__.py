@@ -51,14 +51,6 @@ UPSERT_PAPER = """
 
 
 @dataclass(frozen=True)
-class CachedResponse:
-    status: int
-    content_type: str | None
-    body: bytes
-    fetched_at: float
-
-
-@dataclass(frozen=True)
 class SearchRecord:
     id: int
     query: str
@@ -477,33 +469,9 @@ class Store:
     def recent_searches(self, limit: int = 5) -> list[SearchRecord]:
         return [_search_record(r) for r in self.query("SELECT * FROM searches ORDER BY id DESC LIMIT ?", (limit,))]
 
-    # -- HTTP cache ---------------------------------------------------------------------------
-
-    def cached_response(self, key: str, max_age_s: float) -> CachedResponse | None:
-        rows = self.query(
-            "SELECT status, content_type, body, fetched_at FROM http_cache WHERE key = ? AND fetched_at >= ?",
-            (key, time.time() - max_age_s),
-        )
-        if not rows:
-            return None
-        r = rows[0]
-        return CachedResponse(r["status"], r["content_type"], bytes(r["body"]), r["fetched_at"])
-
-    def cache_response(self, key: str, url: str, status: int, content_type: str | None, body: bytes) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO http_cache (key, url, status, content_type, body, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (key, url, status, content_type, body, time.time()),
-            )
-
     # -- housekeeping -------------------------------------------------------------------------
 
-    def clear_http_cache(self) -> int:
-        """Forget every cached HTTP answer; returns how many there were."""
-        with self.transaction() as db:
-            return db.execute("DELETE FROM http_cache").rowcount
-
     def counts(self) -> dict[str, int]:
-        tables = ("papers", "repos", "results", "embeddings", "searches", "http_cache")
+        # Migration 1's http_cache table is no longer filled: answers live in scout.search.httpcache.
+        tables = ("papers", "repos", "results", "embeddings", "searches")
         return {t: self.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}

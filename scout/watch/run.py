@@ -169,7 +169,7 @@ def _ask_sources(
             if len(papers) >= limit:
                 warnings.append(
                     f"{source}: {limit} papers or more since {iso(starts[source])}; only the newest {limit} were "
-                    "ranked (raise watch_source_limit in scout.toml, or run the watch more often)"
+                    "ranked (raise watch_source_limit in [tool.scout] or the user config, or run the watch more often)"
                 )
             found.extend(papers)
     return found, statuses, warnings

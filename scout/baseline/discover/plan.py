@@ -5,7 +5,7 @@ candidates with the reason each was or was not chosen, and what the run still ne
 Each plan also says how sure it is. The ranker gives every candidate the probability that it is
 the evaluation the docs document, and the plan a calibrated `confidence` in its pick and a `sure`
 flag: a plan that is not sure is never run without a person (or an agent) choosing among its top
-candidates (`--pick N`, 1-based, or `--cmd`). A command the user chose, a repo's own scout.toml and
+candidates (`--pick N`, 1-based, or `--cmd`). A command the user chose, a repo's own recipe file and
 a recipe saved after a run that worked are sure by definition.
 
 `plan_baseline` is the library call behind `scout baseline --plan` (and, later, the MCP server):
@@ -73,7 +73,7 @@ class Plan:
     error: str | None = None  # the repo could not be cloned
     # Calibrated P(the plan's answer is right: its command is the evaluation the docs document, or,
     # with no command, the repo has none); None when the user or a recipe chose the command (--cmd,
-    # scout.toml, a recipe saved after a run that worked). --pick N: the N-th candidate's probability.
+    # recipe file, a recipe saved after a run that worked). --pick N: the N-th candidate's probability.
     confidence: float | None = None
     sure: bool = True  # False: --yes refuses, the terminal asks which of the top candidates to run
     none_probability: float | None = None  # P(no candidate is the evaluation)
@@ -245,7 +245,7 @@ def plan_checkout(
     fixed = None if pick is not None else fixed_recipe(repo_dir, recipes_dir, slug(target.url), cmd)
     if fixed is not None:
         recipe = fixed
-        confidence, sure = None, True  # the user's --cmd, the repo's scout.toml, or a recipe that ran
+        confidence, sure = None, True  # the user's --cmd, the repo's recipe file, or a recipe that ran
     elif chosen is not None:
         source = f"{chosen.source}; --pick {pick}" if pick is not None else chosen.source
         recipe = Recipe(command=chosen.command, source=source, cwd=chosen.cwd)

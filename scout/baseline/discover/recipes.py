@@ -1,9 +1,10 @@
 """Find the command that evaluates a repo, and keep it as a recipe once it has worked.
 
-Order: --cmd; scout's recipe for the repo (cache/recipes/<slug>.toml); a scout.toml or
-sotabench.py in the repo; else the best of the ranked candidates (see scout.baseline.discover.candidates):
-commands the docs write, conventional evaluation scripts, argparse eval flags and, last, a lone
-training script. A library or a monorepo of examples gets no command, only the candidates."""
+Order: --cmd; scout's recipe for the repo (<store>/recipes/<slug>.toml); the repo's own
+scout-recipe.toml (scout.toml, its earlier name, still works) or sotabench.py; else the best of
+the ranked candidates (see scout.baseline.discover.candidates): commands the docs write,
+conventional evaluation scripts, argparse eval flags and, last, a lone training script.
+A library or a monorepo of examples gets no command, only the candidates."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import tomli_w
 
+from scout.config import LEGACY_RECIPE, RECIPE_FILE
 from scout.errors import ConfigError
 from scout.files import atomic_write
 
@@ -35,6 +37,14 @@ class Recipe:
     timeout: float | None = None
 
 
+LEGACY_NOTE = f"{LEGACY_RECIPE} (the recipe's earlier name; {RECIPE_FILE} is the current one)"
+
+
+def from_the_repo(recipe: Recipe) -> bool:
+    """Whether the repo itself wrote the recipe (it may ask for less time, never for more)."""
+    return recipe.source in (RECIPE_FILE, LEGACY_NOTE, LEGACY_RECIPE)
+
+
 def recipe_path(recipes_dir: Path, slug: str) -> Path:
     return recipes_dir / f"{slug}.toml"
 
@@ -44,7 +54,7 @@ def _recipe_from_toml(path: Path, source: str) -> Recipe:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"cannot read the recipe {path}: {exc}; fix or delete it") from exc
-    eval_table = data.get("eval", data)  # a repo's scout.toml may keep it under [eval]
+    eval_table = data.get("eval", data)  # a repo's recipe may keep it under [eval]
     data = eval_table if isinstance(eval_table, dict) else data
     if not isinstance(data.get("command"), str) or not data["command"].strip():
         raise ConfigError(f"the recipe {path} has no `command`; add one or delete the file")
@@ -97,15 +107,17 @@ def save_recipe(recipes_dir: Path, slug: str, recipe: Recipe) -> Path:
 
 
 def fixed_recipe(repo_dir: Path, recipes_dir: Path, slug: str, cmd: str | None = None) -> Recipe | None:
-    """The recipe given rather than found: --cmd, scout's saved recipe, the repo's scout.toml or
+    """The recipe given rather than found: --cmd, scout's saved recipe, the repo's recipe file or
     sotabench.py; None when the command has to be found."""
     if cmd:
         return Recipe(command=cmd, source="--cmd")
     saved = recipe_path(recipes_dir, slug)
     if saved.is_file():
         return _recipe_from_toml(saved, f"recipe {saved}")
-    if (repo_dir / "scout.toml").is_file():
-        return _recipe_from_toml(repo_dir / "scout.toml", "scout.toml")
+    if (repo_dir / RECIPE_FILE).is_file():
+        return _recipe_from_toml(repo_dir / RECIPE_FILE, RECIPE_FILE)
+    if (repo_dir / LEGACY_RECIPE).is_file():
+        return _recipe_from_toml(repo_dir / LEGACY_RECIPE, LEGACY_NOTE)
     if (repo_dir / "sotabench.py").is_file():
         return Recipe(command="python sotabench.py", source="sotabench.py")
     return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scout.baseline.discover.installs import plan_installs
-from scout.baseline.discover.recipes import Recipe
+from scout.baseline.discover.recipes import Recipe, from_the_repo
 from scout.baseline.execute import process
 from scout.baseline.execute.clone import Checkout, Target, slug
 from scout.baseline.execute.devices import CPU, Slot
@@ -26,6 +26,7 @@ from scout.baseline.execute.terminal import terminal_env
 from scout.baseline.measure.assess import Assessment, assess
 from scout.baseline.measure.logmetrics import Metric, Reading, parse_metrics_json, read_output
 from scout.clock import now_iso
+from scout.dirs import shared_cache_dir
 from scout.errors import EvalError, ScoutError, TreeError, UsageError
 from scout.files import read_nofollow
 from scout.gitsafe import export_commit
@@ -83,7 +84,7 @@ class Job:
         own = self.recipe.timeout if self.recipe else None
         if own is None or not math.isfinite(own) or own <= 0:
             return self.options.default_timeout
-        if self.recipe.source == "scout.toml":  # the repo's own wish never lifts the user's limit
+        if from_the_repo(self.recipe):  # the repo's own wish never lifts the user's limit
             return min(own, self.options.default_timeout)
         return own
 
@@ -339,7 +340,8 @@ def confinement(job: Job, slot: Slot, environ: Mapping[str, str]) -> Confinement
         sandbox=job.options.sandbox,
         writable=(job.work_dir.resolve(), job.out_dir.resolve(), job.home_dir.resolve()),
         readable=(job.env_dir.resolve(),),
-        hidden=(job.layout.cache_dir.resolve(), Path.cwd().resolve()),
+        # The user's shared cache too (models, HTTP answers), wherever XDG_CACHE_HOME puts it.
+        hidden=(job.layout.cache_dir.resolve(), Path.cwd().resolve(), shared_cache_dir().resolve()),
     )
 
 
