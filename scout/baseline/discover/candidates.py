@@ -102,7 +102,7 @@ def code_traits(text: str) -> list[str]:
 
 # A flag or choice that may switch a script into another mode: one variant of the script each,
 # for the ranker to weigh (generating a candidate is not choosing it).
-_MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
+MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
 # A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
 _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
@@ -383,13 +383,13 @@ def _python_info(text: str) -> ScriptInfo:
         longest = max(strings, key=len)
         if re.search(r"action\s*=\s*['\"](store_true|store_false|count|store_const)", call):
             switches.append(longest)
-        if strings[0].startswith("--") and _MODE_FLAG.search(longest):
+        if strings[0].startswith("--") and MODE_FLAG.search(longest):
             boolean = re.search(r"action\s*=|type\s*=\s*(bool|str2bool)|default\s*=\s*(True|False)", call)
             modes.append(longest if "action" in call else f"{longest} True" if boolean else longest)
         choices = re.search(r"choices\s*=\s*[\[(]([^\])]*)", call)
         if choices and strings[0].startswith("--"):
             for choice in re.findall(r"['\"](\w+)['\"]", choices.group(1)):
-                if _MODE_FLAG.search(choice):
+                if MODE_FLAG.search(choice):
                     modes.append(f"{longest} {choice}")
         if not strings[0].startswith("-"):
             if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", call):
