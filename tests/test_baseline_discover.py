@@ -168,3 +168,31 @@ def test_sub_readme_named_in_inline_code_is_read(tmp_path):
     evaluate = _by_command(found, "python evaluate.py --split test")
     assert (evaluate.cwd, evaluate.resolved) == ("experiments/cifar", "doc folder")
     assert evaluate.script == "experiments/cifar/evaluate.py"
+
+
+def test_what_the_scripts_own_modules_do_and_snake_case_metrics(tmp_path):
+    # DediGadot/PatchBatch@0162117a: benchmark_kitti.py logs `avg_err` itself and computes it in
+    # pb_utils.benchmark_flow, which logs it too; patchbatch.py, the documented demo, computes none.
+    (tmp_path / "README.md").write_text(
+        "Usage\n-----\n`python patchbatch.py <img1_filename> <img2_filename> <model_name> <output_path>`\n"
+    )
+    (tmp_path / "benchmark_kitti.py").write_text(
+        "import argparse\nimport patchbatch\nimport pb_utils as utils\n\n"
+        "def bench_kitti(images_path, GT_path, model_name):\n"
+        "    avg_err, perc_above_tau = utils.benchmark_flow(pb_flow, gt_flow, debug=False)\n"
+        "    print('--- Aggregated: avg_err %.2f' % numpy.mean(all_avg_err))\n\n"
+        "parser = argparse.ArgumentParser(description='PatchBatch KITTI benchmark pipeline')\n"
+    )
+    (tmp_path / "pb_utils.py").write_text(
+        "def benchmark_flow(flow, gt_flow, debug=False, tau=3):\n"
+        "    print('avg_err %.2f perc_above_tau %.2f' % (avg_err, perc_above_tau*100))\n"
+    )
+    (tmp_path / "patchbatch.py").write_text(
+        "import argparse\nimport cv2\n\ndef calc_flow(a, b):\n    cv2.imwrite('flow.png', a)\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('img1_filename')\n"
+    )
+    found = find_candidates(tmp_path)
+    bench = _by_command(found, "python benchmark_kitti.py")
+    assert {"prints_metric", "imported:prints_metric"} <= set(bench.traits)
+    demo = _by_command(found, "python patchbatch.py")
+    assert "prints_metric" not in demo.traits and "plots" in demo.traits and "imported:prints_metric" not in demo.traits

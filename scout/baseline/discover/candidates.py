@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
+from scout.baseline.discover.traced import import_targets
 
 _MAX_FILES = 50_000
 _MAX_DEPTH = 8
@@ -27,6 +28,10 @@ _MAX_SCRIPT_BYTES = 150_000
 _MAX_CANDIDATES = 250
 _MAX_DOC_COMMANDS = 300  # documented commands read per repo (a 10 MB README has thousands)
 _MAX_SCRIPTS_SCANNED = 160
+_MAX_IMPORTS_READ = 12  # of the repo's own modules, per script
+# What an imported module does that tells an evaluation from a demo (`trains` and `cuda` would
+# come from any model definition).
+_IMPORTED_TRAITS = frozenset({"prints_metric", "evaluates", "loads_checkpoint", "plots", "saves", "downloads"})
 _SKIP_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", ".tox", ".eggs", "build", "dist"}
 )
@@ -62,10 +67,11 @@ _PLACEHOLDER = re.compile(
     r"(?<![\w.])\.\.\.(?![\w.])|…|<[A-Za-z_][^<>\n]{0,60}>|\[[A-Za-z_][^\]\n,]{0,60}\]|/path/to\b[\w./-]*|"
     r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
 )
+# Whole words or parts of a snake_case name (`val_acc`, `avg_err`, `test_loss`): `_` joins words here.
 _METRIC_WORDS = re.compile(
-    r"\b(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
+    r"(?<![a-z0-9])(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
     r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
-    r"pearson)\b"
+    r"pearson)(?![a-z0-9])"
 )
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
 # What a script does, by what its code calls (matched on the lowercased text).
@@ -417,6 +423,7 @@ class Scripts:
         self.root = root
         self.programs = programs
         self._cache: dict[str, ScriptInfo] = {}
+        self._module_traits: dict[str, list[str]] = {}  # an imported module's traits, by file
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
@@ -429,6 +436,9 @@ class Scripts:
         suffix = path.suffix.lower()
         if suffix == ".py":
             info = _python_info(text)
+            imported = self._imported_traits(path, text)
+            if imported:
+                info = replace(info, traits=tuple(dict.fromkeys((*info.traits, *imported))))
         elif suffix in (".sh", "") or path.name.lower() == "makefile":
             info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
         else:
@@ -436,6 +446,17 @@ class Scripts:
             info = ScriptInfo(traits=tuple(traits), entry=True)
         self._cache[rel] = info
         return info
+
+    def _imported_traits(self, path: Path, text: str) -> list[str]:
+        """What the repo's own modules a script imports do (`imported:prints_metric`): the metric an
+        evaluation prints is often computed and logged in its `utils`, not in the script."""
+        traits: list[str] = []
+        for target in import_targets(text, path, [self.root])[:_MAX_IMPORTS_READ]:
+            key = str(target)
+            if key not in self._module_traits:
+                self._module_traits[key] = code_traits(read_text(target, _MAX_SCRIPT_BYTES))
+            traits += [f"imported:{trait}" for trait in self._module_traits[key] if trait in _IMPORTED_TRAITS]
+        return list(dict.fromkeys(traits))
 
     def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
         launches, traits = [], []

@@ -264,6 +264,25 @@ def _imports(text: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
+def import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
+    """The files of the repo's own modules that the Python at `path` imports (`from .x import y`,
+    `import pkg.mod`, through the folders it adds to sys.path), not read."""
+    here = path.parent
+    folders = [here, *_path_hints(text, here), *roots]
+    targets: list[Path | None] = []
+    for dots, module, names in _imports(text):
+        if dots:
+            base = here
+            for _ in range(dots - 1):
+                base = base.parent
+            targets += [_module_file([base], module)] if module else []
+            targets += [_module_file([base], f"{module}.{n}" if module else n) for n in names]
+        else:
+            targets.append(_module_file(folders, module))
+            targets += [_module_file(folders, f"{module}.{n}") for n in names]
+    return list(dict.fromkeys(t for t in targets if t is not None))
+
+
 def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> None:
     """Read the repo's own modules that `source` imports, and what those import in turn, level by
     level (_IMPORT_LEVELS deep, breadth first, so that the bounded walk spends its files on the
@@ -278,34 +297,22 @@ def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) 
 
 def _imported(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> list[tuple[Source, Path]]:
     """The repo's own modules that `source` imports, read now (those already read are not again)."""
-    here = path.parent
-    folders = [here, *_path_hints(source.text, here), *roots]
     read: list[tuple[Source, Path]] = []
-    for dots, module, names in _imports(source.text):
-        if dots:
-            base = here
-            for _ in range(dots - 1):
-                base = base.parent
-            targets = [_module_file([base], module)] if module else []
-            targets += [_module_file([base], f"{module}.{n}" if module else n) for n in names]
-        else:
-            targets = [_module_file(folders, module)]
-            targets += [_module_file(folders, f"{module}.{n}") for n in names]
-        for target in targets:
-            imported = walk.read(target, "python", "import") if target is not None else None
-            if imported is None or target is None:
-                continue
-            read.append((imported, target))
-            if target.name == "__init__.py":
-                # A package's __init__ re-exports its modules (`from .train import train`): those
-                # modules are what the import brings in, so they count as the same level.
-                for dots, module, names in _imports(imported.text):
-                    if dots == 1:
-                        for name in [module] if module else names:
-                            sub = _module_file([target.parent], name)
-                            again = walk.read(sub, "python", "import") if sub is not None else None
-                            if again is not None and sub is not None:
-                                read.append((again, sub))
+    for target in import_targets(source.text, path, roots):
+        imported = walk.read(target, "python", "import")
+        if imported is None:
+            continue
+        read.append((imported, target))
+        if target.name == "__init__.py":
+            # A package's __init__ re-exports its modules (`from .train import train`): those
+            # modules are what the import brings in, so they count as the same level.
+            for dots, module, names in _imports(imported.text):
+                if dots == 1:
+                    for name in [module] if module else names:
+                        sub = _module_file([target.parent], name)
+                        again = walk.read(sub, "python", "import") if sub is not None else None
+                        if again is not None and sub is not None:
+                            read.append((again, sub))
     return read
 
 
