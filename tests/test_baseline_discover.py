@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scout.baseline.discover.candidates import find_candidates
+from scout.baseline.discover.candidates import code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
 from scout.baseline.discover.rank import RANKER, Ranking, rank
 
@@ -196,3 +196,12 @@ def test_what_the_scripts_own_modules_do_and_snake_case_metrics(tmp_path):
     assert {"prints_metric", "imported:prints_metric"} <= set(bench.traits)
     demo = _by_command(found, "python patchbatch.py")
     assert "prints_metric" not in demo.traits and "plots" in demo.traits and "imported:prints_metric" not in demo.traits
+
+
+def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
+    # saschaschramm/LSTM@0f06c387 run_lstm.py, a toy demo labeled "no evaluation": it prints the
+    # training loss. A loss on held-out data is what an evaluation reports (perplexity-style runs).
+    demo = 'print("next symbol (predicted)", prediction)\nprint("next symbol", label[0])\nprint("loss", loss)\n'
+    assert "prints_loss" in code_traits(demo) and "prints_metric" not in code_traits(demo)
+    evaluated = 'print("test loss: {:.4f}".format(test_loss))\n'
+    assert "prints_metric" in code_traits(evaluated) and "prints_loss" not in code_traits(evaluated)

@@ -31,7 +31,9 @@ _MAX_SCRIPTS_SCANNED = 160
 _MAX_IMPORTS_READ = 12  # of the repo's own modules, per script
 # What an imported module does that tells an evaluation from a demo (`trains` and `cuda` would
 # come from any model definition).
-_IMPORTED_TRAITS = frozenset({"prints_metric", "evaluates", "loads_checkpoint", "plots", "saves", "downloads"})
+_IMPORTED_TRAITS = frozenset(
+    {"prints_metric", "prints_loss", "evaluates", "loads_checkpoint", "plots", "saves", "downloads"}
+)
 _SKIP_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", ".tox", ".eggs", "build", "dist"}
 )
@@ -73,6 +75,8 @@ _METRIC_WORDS = re.compile(
     r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
     r"pearson)(?![a-z0-9])"
 )
+# A loss printed on held-out data is a metric; on the training batches it is progress.
+_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val\w*|valid\w*|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
 # What a script does, by what its code calls (matched on the lowercased text).
 _TRAITS = {
@@ -99,10 +103,17 @@ def code_traits(text: str) -> list[str]:
     """What a script does, from what its code calls: trains, evaluates, prints a metric, ..."""
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
+    loss = False
     for line in lower.splitlines():
-        if any(log in line for log in _LOGS) and _METRIC_WORDS.search(line):
+        if not any(log in line for log in _LOGS):
+            continue
+        printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
+        if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
             traits.append("prints_metric")
-            break
+            return traits
+        loss = loss or bool(printed)
+    if loss:
+        traits.append("prints_loss")  # a training loss (or return) only: a demo or a training run's log
     return traits
 
 

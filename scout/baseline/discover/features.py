@@ -182,6 +182,7 @@ _TOP_KEPT = frozenset(
         "placeholders",
         "required-missing",
         "trait:prints_metric",
+        "trait:prints_loss",
         "trait:evaluates",
         "trait:trains",
         "trait:plots",
