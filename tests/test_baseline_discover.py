@@ -205,3 +205,17 @@ def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
     assert "prints_loss" in code_traits(demo) and "prints_metric" not in code_traits(demo)
     evaluated = 'print("test loss: {:.4f}".format(test_loss))\n'
     assert "prints_metric" in code_traits(evaluated) and "prints_loss" not in code_traits(evaluated)
+
+
+def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path):
+    # IBM/MAX-Object-Detector@7302bae7 README.md § Run the Notebook: `jupyter notebook` starts a
+    # server and waits for a person; the notebook it names is run with nbconvert instead.
+    (tmp_path / "README.md").write_text(
+        "Run the following command from the model repo base folder, in a new terminal window:\n\n"
+        "```bash\n$ jupyter notebook\n```\n\n"
+        "This will start the notebook server. You can launch the demo notebook by clicking on `demo.ipynb`.\n"
+    )
+    (tmp_path / "demo.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}\n')
+    commands = [c.command for c in find_candidates(tmp_path).candidates]
+    assert not any(command.startswith(("jupyter notebook", "jupyter lab")) for command in commands)
+    assert any(command.startswith("jupyter nbconvert") and command.endswith("demo.ipynb") for command in commands)

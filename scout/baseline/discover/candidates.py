@@ -61,6 +61,8 @@ _STEPS = frozenset({
     "cat", "echo", "ls", "chmod", "touch", "cd", "pushd", "popd", "luarocks", "npm", "yarn", "sed", "gunzip",
     "7z", "rsync", "scp", "ssh", "nvidia-docker", "virtualenv", "module", "tensorboard", "nvidia-smi", "set",
 })  # fmt: skip
+# Commands that start an interactive server or UI and wait for a person: `jupyter notebook`.
+_INTERACTIVE = {"jupyter": frozenset({"notebook", "lab", "notebook.", "qtconsole", "console"})}
 _FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
 PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
                            "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
@@ -368,6 +370,8 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
         )
     if parsed.program in _SCRIPT_RUNNERS:
         return bool(parsed.script)
+    if parsed.program in _INTERACTIVE and parsed.args[:1] and parsed.args[0] in _INTERACTIVE[parsed.program]:
+        return False  # opens a server and waits: a notebook the docs name is run with nbconvert instead
     if first.startswith("./"):  # a program of the repo: `./Test`, not a folder `./cache_data/lists/300W`
         return first.count("/") <= 2 and "." not in Path(first).name
     return parsed.program in _OTHER_RUNNERS or parsed.program in programs
