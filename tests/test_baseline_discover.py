@@ -170,41 +170,22 @@ def test_sub_readme_named_in_inline_code_is_read(tmp_path):
     assert evaluate.script == "experiments/cifar/evaluate.py"
 
 
-def test_what_the_scripts_own_modules_do_and_snake_case_metrics(tmp_path):
-    # DediGadot/PatchBatch@0162117a: benchmark_kitti.py logs `avg_err` itself and computes it in
-    # pb_utils.benchmark_flow, which logs it too; patchbatch.py, the documented demo, computes none.
-    (tmp_path / "README.md").write_text(
-        "Usage\n-----\n`python patchbatch.py <img1_filename> <img2_filename> <model_name> <output_path>`\n"
-    )
-    (tmp_path / "benchmark_kitti.py").write_text(
-        "import argparse\nimport patchbatch\nimport pb_utils as utils\n\n"
-        "def bench_kitti(images_path, GT_path, model_name):\n"
-        "    avg_err, perc_above_tau = utils.benchmark_flow(pb_flow, gt_flow, debug=False)\n"
-        "    print('--- Aggregated: avg_err %.2f' % numpy.mean(all_avg_err))\n\n"
-        "parser = argparse.ArgumentParser(description='PatchBatch KITTI benchmark pipeline')\n"
-    )
-    (tmp_path / "pb_utils.py").write_text(
-        "def benchmark_flow(flow, gt_flow, debug=False, tau=3):\n"
-        "    print('avg_err %.2f perc_above_tau %.2f' % (avg_err, perc_above_tau*100))\n"
-    )
-    (tmp_path / "patchbatch.py").write_text(
-        "import argparse\nimport cv2\n\ndef calc_flow(a, b):\n    cv2.imwrite('flow.png', a)\n"
-        "parser = argparse.ArgumentParser()\nparser.add_argument('img1_filename')\n"
-    )
-    found = find_candidates(tmp_path)
-    bench = _by_command(found, "python benchmark_kitti.py")
-    assert {"prints_metric", "imported:prints_metric"} <= set(bench.traits)
-    demo = _by_command(found, "python patchbatch.py")
-    assert "prints_metric" not in demo.traits and "plots" in demo.traits and "imported:prints_metric" not in demo.traits
+def test_metric_words_inside_snake_case_names():
+    # DediGadot/PatchBatch@0162117a benchmark_kitti.py logs its KITTI error as `avg_err`;
+    # patchbatch.py, the documented demo, writes a flow image and logs no metric.
+    bench = "print('--- Aggregated: avg_err %.2f perc_above_tau %.2f' % (numpy.mean(all_avg_err), tau))\n"
+    assert "prints_metric" in code_traits(bench)
+    demo = "import cv2\ndef calc_flow(a, b):\n    cv2.imwrite('flow.png', a)\n    print('done', a.shape)\n"
+    assert "prints_metric" not in code_traits(demo) and "plots" in code_traits(demo)
 
 
 def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
     # saschaschramm/LSTM@0f06c387 run_lstm.py, a toy demo labeled "no evaluation": it prints the
     # training loss. A loss on held-out data is what an evaluation reports (perplexity-style runs).
     demo = 'print("next symbol (predicted)", prediction)\nprint("next symbol", label[0])\nprint("loss", loss)\n'
-    assert "prints_loss" in code_traits(demo) and "prints_metric" not in code_traits(demo)
-    evaluated = 'print("test loss: {:.4f}".format(test_loss))\n'
-    assert "prints_metric" in code_traits(evaluated) and "prints_loss" not in code_traits(evaluated)
+    assert "prints_metric" not in code_traits(demo)
+    assert "prints_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
+    assert "prints_metric" in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
 
 
 def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path):

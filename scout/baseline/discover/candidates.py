@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
-from scout.baseline.discover.traced import import_targets
 
 _MAX_FILES = 50_000
 _MAX_DEPTH = 8
@@ -28,12 +27,6 @@ _MAX_SCRIPT_BYTES = 150_000
 _MAX_CANDIDATES = 250
 _MAX_DOC_COMMANDS = 300  # documented commands read per repo (a 10 MB README has thousands)
 _MAX_SCRIPTS_SCANNED = 160
-_MAX_IMPORTS_READ = 12  # of the repo's own modules, per script
-# What an imported module does that tells an evaluation from a demo (`trains` and `cuda` would
-# come from any model definition).
-_IMPORTED_TRAITS = frozenset(
-    {"prints_metric", "prints_loss", "evaluates", "loads_checkpoint", "plots", "saves", "downloads"}
-)
 _SKIP_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", ".tox", ".eggs", "build", "dist"}
 )
@@ -105,7 +98,6 @@ def code_traits(text: str) -> list[str]:
     """What a script does, from what its code calls: trains, evaluates, prints a metric, ..."""
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
-    loss = False
     for line in lower.splitlines():
         if not any(log in line for log in _LOGS):
             continue
@@ -113,10 +105,7 @@ def code_traits(text: str) -> list[str]:
         if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
             traits.append("prints_metric")
             return traits
-        loss = loss or bool(printed)
-    if loss:
-        traits.append("prints_loss")  # a training loss (or return) only: a demo or a training run's log
-    return traits
+    return traits  # a training loss (or return) alone is progress, not the metric an evaluation reports
 
 
 # A flag or choice that may switch a script into another mode: one variant of the script each,
@@ -438,7 +427,6 @@ class Scripts:
         self.root = root
         self.programs = programs
         self._cache: dict[str, ScriptInfo] = {}
-        self._module_traits: dict[str, list[str]] = {}  # an imported module's traits, by file
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
@@ -451,9 +439,6 @@ class Scripts:
         suffix = path.suffix.lower()
         if suffix == ".py":
             info = _python_info(text)
-            imported = self._imported_traits(path, text)
-            if imported:
-                info = replace(info, traits=tuple(dict.fromkeys((*info.traits, *imported))))
         elif suffix in (".sh", "") or path.name.lower() == "makefile":
             info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
         else:
@@ -461,17 +446,6 @@ class Scripts:
             info = ScriptInfo(traits=tuple(traits), entry=True)
         self._cache[rel] = info
         return info
-
-    def _imported_traits(self, path: Path, text: str) -> list[str]:
-        """What the repo's own modules a script imports do (`imported:prints_metric`): the metric an
-        evaluation prints is often computed and logged in its `utils`, not in the script."""
-        traits: list[str] = []
-        for target in import_targets(text, path, [self.root])[:_MAX_IMPORTS_READ]:
-            key = str(target)
-            if key not in self._module_traits:
-                self._module_traits[key] = code_traits(read_text(target, _MAX_SCRIPT_BYTES))
-            traits += [f"imported:{trait}" for trait in self._module_traits[key] if trait in _IMPORTED_TRAITS]
-        return list(dict.fromkeys(traits))
 
     def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
         launches, traits = [], []

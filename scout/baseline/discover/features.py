@@ -182,15 +182,10 @@ _TOP_KEPT = frozenset(
         "placeholders",
         "required-missing",
         "trait:prints_metric",
-        "trait:prints_loss",
         "trait:evaluates",
         "trait:trains",
         "trait:plots",
         "trait:loads_checkpoint",
-        "trait:imported:prints_metric",
-        "trait:imported:evaluates",
-        "trait:imported:loads_checkpoint",
-        "trait:imported:plots",
         "doc.first-existing",
     }
 )
@@ -246,9 +241,7 @@ def describe(name: str) -> str:
             "tok": f"“{value}…” in the script's name",
             "flag": f"the flag “{value}…”",
             "val": f"the argument “{value}…”",
-            "trait": f"a module it imports {value.partition(':')[2].replace('_', ' ')}"
-            if value.startswith("imported:")
-            else f"the script {value.replace('_', ' ')}",
+            "trait": f"the script {value.replace('_', ' ')}",
             "launch": f"it launches “{value}…”",
         }.get(kind, name)
     key, _, value = name.partition("=")

@@ -264,7 +264,7 @@ def _imports(text: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
-def import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
+def _import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
     """The files of the repo's own modules that the Python at `path` imports (`from .x import y`,
     `import pkg.mod`, through the folders it adds to sys.path), not read."""
     here = path.parent
@@ -298,7 +298,7 @@ def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) 
 def _imported(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> list[tuple[Source, Path]]:
     """The repo's own modules that `source` imports, read now (those already read are not again)."""
     read: list[tuple[Source, Path]] = []
-    for target in import_targets(source.text, path, roots):
+    for target in _import_targets(source.text, path, roots):
         imported = walk.read(target, "python", "import")
         if imported is None:
             continue
