@@ -248,7 +248,7 @@ def _path_hints(text: str, here: Path) -> list[Path]:
     return folders
 
 
-def _imports(text: str) -> list[tuple[int, str, list[str]]]:
+def python_imports(text: str) -> list[tuple[int, str, list[str]]]:
     """(leading dots, module, imported names) of each import statement."""
     found = []
     for match in _FROM_IMPORT.finditer(text):
@@ -270,7 +270,7 @@ def _import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
     here = path.parent
     folders = [here, *_path_hints(text, here), *roots]
     targets: list[Path | None] = []
-    for dots, module, names in _imports(text):
+    for dots, module, names in python_imports(text):
         if dots:
             base = here
             for _ in range(dots - 1):
@@ -306,7 +306,7 @@ def _imported(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> lis
         if target.name == "__init__.py":
             # A package's __init__ re-exports its modules (`from .train import train`): those
             # modules are what the import brings in, so they count as the same level.
-            for dots, module, names in _imports(imported.text):
+            for dots, module, names in python_imports(imported.text):
                 if dots == 1:
                     for name in [module] if module else names:
                         sub = _module_file([target.parent], name)
