@@ -22,10 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus.labels import CORPUS, LABELS, Label, load, matches  # noqa: E402
-from scout.baseline.discover.candidates import classify, find_candidates, parse_command  # noqa: E402
+from scout.baseline.discover.candidates import find_candidates, parse_command  # noqa: E402
 from scout.baseline.discover.docs import find_docs  # noqa: E402
 from scout.baseline.discover.links import doc_links, link_kind  # noqa: E402
 from scout.baseline.discover.needs import find_needs  # noqa: E402
+from scout.baseline.discover.plan import command_kind  # noqa: E402
 
 
 def labeled_command(label: Label, repo_dir: Path) -> tuple[str, str] | None:
@@ -86,7 +87,7 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
             command,
             repo_dir=repo_dir,
             cwd=cwd,
-            kind=classify(command)[0],
+            kind=command_kind(command),
             docs_text="\n\n".join(doc.text for doc in docs),
             environ={},
             has_gpu=False,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scout.baseline.discover.candidates import find_candidates
+from scout.baseline.discover.candidates import code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
 from scout.baseline.discover.rank import RANKER, Ranking, rank
 from tests.sync import GUARD_S
@@ -174,3 +174,35 @@ def test_sub_readme_named_in_inline_code_is_read(tmp_path):
     evaluate = _by_command(found, "python evaluate.py --split test")
     assert (evaluate.cwd, evaluate.resolved) == ("experiments/cifar", "doc folder")
     assert evaluate.script == "experiments/cifar/evaluate.py"
+
+
+def test_metric_words_inside_snake_case_names():
+    # DediGadot/PatchBatch@0162117a benchmark_kitti.py logs its KITTI error as `avg_err`;
+    # patchbatch.py, the documented demo, writes a flow image and logs no metric.
+    bench = "print('--- Aggregated: avg_err %.2f perc_above_tau %.2f' % (numpy.mean(all_avg_err), tau))\n"
+    assert "prints_metric" in code_traits(bench)
+    demo = "import cv2\ndef calc_flow(a, b):\n    cv2.imwrite('flow.png', a)\n    print('done', a.shape)\n"
+    assert "prints_metric" not in code_traits(demo) and "plots" in code_traits(demo)
+
+
+def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
+    # saschaschramm/LSTM@0f06c387 run_lstm.py, a toy demo labeled "no evaluation": it prints the
+    # training loss. A loss on held-out data is what an evaluation reports (perplexity-style runs).
+    demo = 'print("next symbol (predicted)", prediction)\nprint("next symbol", label[0])\nprint("loss", loss)\n'
+    assert "prints_metric" not in code_traits(demo)
+    assert "prints_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
+    assert "prints_metric" in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
+
+
+def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path):
+    # IBM/MAX-Object-Detector@7302bae7 README.md § Run the Notebook: `jupyter notebook` starts a
+    # server and waits for a person; the notebook it names is run with nbconvert instead.
+    (tmp_path / "README.md").write_text(
+        "Run the following command from the model repo base folder, in a new terminal window:\n\n"
+        "```bash\n$ jupyter notebook\n```\n\n"
+        "This will start the notebook server. You can launch the demo notebook by clicking on `demo.ipynb`.\n"
+    )
+    (tmp_path / "demo.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}\n')
+    commands = [c.command for c in find_candidates(tmp_path).candidates]
+    assert not any(command.startswith(("jupyter notebook", "jupyter lab")) for command in commands)
+    assert any(command.startswith("jupyter nbconvert") and command.endswith("demo.ipynb") for command in commands)

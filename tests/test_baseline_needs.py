@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scout.baseline.discover.links import link_kind
 from scout.baseline.discover.needs import Need, find_needs
+from scout.baseline.discover.plan import command_kind
 from scout.baseline.discover.traced import follow
 from tests.sync import GUARD_S
 
@@ -630,3 +631,117 @@ def test_shell_variables_with_a_default_or_a_check(tmp_path):
         },
     )
     assert [n.detail.split(" uses ")[1].split(",")[0] for n in needs_of(repo, "bash run.sh")] == ["$DATA_ROOT"]
+
+
+def test_data_the_docs_link_when_the_code_builds_its_path(tmp_path):
+    # yaq007/Autofocus-Layer@2935eef2 test.py: the images are `args.root_path + line` of a shipped
+    # list file, so no path in the code is absent; the README links the preprocessed subset.
+    repo = write(
+        tmp_path,
+        {
+            "test.py": (
+                "import argparse\nimport nibabel as nib\n\n"
+                "def main(args):\n    test_dir = open(args.test_path, 'r').readlines()\n"
+                "    for direct in test_dir:\n        image = nib.load(args.root_path + direct + '.gz').get_data()\n\n"
+                "parser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--test_path', default='datalist/test_list.txt')\n"
+                "parser.add_argument('--root_path', default='./', help='root directory of data')\n"
+            ),
+            "datalist/test_list.txt": "HGG/brats_tcia_pat111_0001/VSD.Brain.XX.O.MR_Flair.40827.nii\n",
+        },
+    )
+    docs = (
+        "## Data\nA small subset of the BRATS dataset (after all the above data pre-processing) is provided "
+        "[here](http://cseweb.ucsd.edu/~yaq007/dataset.zip) to run the preset examples.\n"
+        'Please refer "[Autofocus Layer](https://arxiv.org/pdf/1805.08403.pdf)" for the details.\n'
+    )
+    [data] = [n for n in needs_of(repo, "python test.py --num_gpus 1 --id AFN1", docs=docs) if n.kind == "dataset"]
+    assert data.blocking and "http://cseweb.ucsd.edu/~yaq007/dataset.zip" in data.detail
+    # Data the code fetches itself is advice, not this need (AtheMathmo/AggMo's torchvision download).
+    (repo / "test.py").write_text("from torchvision import datasets\nd = datasets.CIFAR10('x', download=True)\n")
+    assert [n.blocking for n in needs_of(repo, "python test.py", docs=docs) if n.kind == "dataset"] == [False]
+
+
+def test_a_backbone_download_is_not_the_code_fetching_its_data(tmp_path):
+    # tianzhi0549/FCOS@a773f128: tools/test_net.py imports fcos_core/utils/model_zoo.py, which
+    # fetches ImageNet backbones (`_download_url_to_file`); COCO itself comes from the docs' step.
+    repo = write(
+        tmp_path,
+        {
+            "tools/test_net.py": "from fcos_core.utils.model_zoo import cache_url\nfrom fcos_core.config import cfg\n",
+            "fcos_core/__init__.py": "",
+            "fcos_core/utils/__init__.py": "",
+            "fcos_core/utils/model_zoo.py": (
+                "from torch.hub import _download_url_to_file\n\ndef cache_url(url, model_dir=None):\n"
+                "    _download_url_to_file(url, cached_file, hash_prefix, progress=progress)\n"
+            ),
+            "fcos_core/config/__init__.py": "cfg = None\n",
+        },
+    )
+    docs = (
+        "# run this command line for a demo\n"
+        "fcos https://github.com/tianzhi0549/FCOS/raw/master/demo/images/COCO_val2014_000000000885.jpg\n"
+        "For more information on some of the main abstractions in our implementation, see "
+        "[the COCO minival annotations](https://github.com/facebookresearch/Detectron/blob/master/detectron/"
+        "datasets/data/README.md#coco-minival-annotations)\n"
+    )
+    command = "python tools/test_net.py --config-file configs/fcos/fcos_imprv_R_50_FPN_1x.yaml"
+    [data] = [n for n in needs_of(repo, command, docs=docs) if n.kind == "dataset"]
+    assert data.blocking and "coco-minival-annotations" in data.detail  # not the demo image
+
+
+def test_data_a_doc_step_prepares(tmp_path):
+    # dreamgonfly/Transformer-pytorch@c31e163e: the README makes data/example/processed with
+    # prepare_datasets.py before `python evaluate.py`; the code reads it through a saved config.
+    repo = write(tmp_path, {"evaluate.py": "import json\nconfig = json.load(open(args.config))\n"})
+    docs = (
+        "## Prepare datasets\n```\n$ python prepare_datasets.py --train_source=data/example/raw/src-train.txt "
+        "--save_data_dir=data/example/processed\n```\n## Evaluate\n```\n$ python evaluate.py "
+        "--config=checkpoints/example_config.json\n```\n"
+    )
+    [data] = [
+        n
+        for n in needs_of(repo, "python evaluate.py --config=checkpoints/example_config.json", docs=docs)
+        if n.kind == "dataset"
+    ]
+    assert data.blocking and "`python prepare_datasets.py --train_source=" in data.detail
+
+
+def test_modules_two_imports_behind_the_script_are_read(tmp_path):
+    # joshiatul/game_playing@59f48b8f: simulate_environment.py -> rl_learning.py ->
+    # environments/environment.py, where the gym environments are made.
+    repo = write(
+        tmp_path,
+        {
+            "simulate_environment.py": "import argparse\nimport rl_learning as rl\n",
+            "rl_learning.py": "from model import Model\nfrom environments.environment import Environment\n",
+            "model.py": "import numpy as np\n",
+            "environments/__init__.py": "",
+            "environments/environment.py": "import gym\nfrom environments.far import x\ngym.make('Breakout-v0')\n",
+            "environments/far.py": "x = 1\n",
+        },
+    )
+    read = {source.path for source in follow("python simulate_environment.py --test", repo)}
+    assert {"rl_learning.py", "model.py", "environments/environment.py"} <= read
+    assert "environments/far.py" not in read  # a third level is not read: the walk stays bounded
+
+
+def test_a_mode_switch_makes_the_run_an_evaluation_that_loads_weights(tmp_path):
+    # carpedm20/variational-text-tensorflow@7484a523 main.py: `--forward_only True` tests, and then
+    # `model.load(FLAGS.checkpoint_dir)` restores what training wrote to checkpoint/ (none released).
+    repo = write(
+        tmp_path,
+        {
+            "main.py": (
+                'flags.DEFINE_string("checkpoint_dir", "checkpoint", "Directory name to save the checkpoints")\n'
+                'flags.DEFINE_boolean("forward_only", False, "False for training, True for testing [False]")\n'
+                "if FLAGS.forward_only:\n  model.load(FLAGS.checkpoint_dir)\n"
+            )
+        },
+    )
+    command = "python main.py --dataset ptb --forward_only True"
+    assert command_kind(command) == "eval" and command_kind("python main.py --testOnly") == "eval"
+    assert command_kind("python main.py --dataset ptb") == "run"
+    assert command_kind("python main.py --forward_only False") == "run"
+    [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
+    assert ckpt.blocking and "checkpoint_dir" in ckpt.detail

@@ -284,6 +284,13 @@ def test_imported_modules_skips_stdlib_and_local_code(tmp_path):
     (tmp_path / "train.py").write_text("import os, json\nfrom pkg.model import X\nimport tensorboard, model")
     (tmp_path / "broken.py").write_text("def (:\n")
     assert imported_modules(tmp_path) == {"torch", "tensorboard"}
+    # D-X-Y/SAN@1d4fd206 (SBR/lib/xvision/transforms.py imports cPickle): Python 2 files, which do not
+    # parse as Python 3, import too; their renamed standard modules and a docstring's example are
+    # no distributions.
+    (tmp_path / "san_eval.py").write_text(
+        '"""Usage:\nimport fancylib\n"""\nimport cPickle, StringIO\nimport cv2\nprint "loaded"\n'
+    )
+    assert imported_modules(tmp_path) == {"torch", "tensorboard", "cv2"}
 
 
 @pytest.mark.needs("bwrap")

@@ -55,6 +55,8 @@ _STEPS = frozenset({
     "cat", "echo", "ls", "chmod", "touch", "cd", "pushd", "popd", "luarocks", "npm", "yarn", "sed", "gunzip",
     "7z", "rsync", "scp", "ssh", "nvidia-docker", "virtualenv", "module", "tensorboard", "nvidia-smi", "set",
 })  # fmt: skip
+# Commands that start an interactive server or UI and wait for a person: `jupyter notebook`.
+_INTERACTIVE = {"jupyter": frozenset({"notebook", "lab", "notebook.", "qtconsole", "console"})}
 _FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
 PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
                            "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
@@ -63,11 +65,14 @@ _PLACEHOLDER = re.compile(
     r"(?<![\w.])\.\.\.(?![\w.])|…|<[A-Za-z_][^<>\n]{0,60}>|\[[A-Za-z_][^\]\n,]{0,60}\]|/path/to\b[\w./-]*|"
     r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
 )
+# Whole words or parts of a snake_case name (`val_acc`, `avg_err`, `test_loss`): `_` joins words here.
 _METRIC_WORDS = re.compile(
-    r"\b(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
+    r"(?<![a-z0-9])(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
     r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
-    r"pearson)\b"
+    r"pearson)(?![a-z0-9])"
 )
+# A loss printed on held-out data is a metric; on the training batches it is progress.
+_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val\w*|valid\w*|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
 # What a script does, by what its code calls (matched on the lowercased text).
 _TRAITS = {
@@ -95,15 +100,18 @@ def code_traits(text: str) -> list[str]:
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
     for line in lower.splitlines():
-        if any(log in line for log in _LOGS) and _METRIC_WORDS.search(line):
+        if not any(log in line for log in _LOGS):
+            continue
+        printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
+        if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
             traits.append("prints_metric")
-            break
-    return traits
+            return traits
+    return traits  # a training loss (or return) alone is progress, not the metric an evaluation reports
 
 
 # A flag or choice that may switch a script into another mode: one variant of the script each,
 # for the ranker to weigh (generating a candidate is not choosing it).
-_MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
+MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|forward_only|inference)$", re.I)
 # A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
 _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
@@ -352,6 +360,8 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
         )
     if parsed.program in _SCRIPT_RUNNERS:
         return bool(parsed.script)
+    if parsed.program in _INTERACTIVE and parsed.args[:1] and parsed.args[0] in _INTERACTIVE[parsed.program]:
+        return False  # opens a server and waits: a notebook the docs name is run with nbconvert instead
     if first.startswith("./"):  # a program of the repo: `./Test`, not a folder `./cache_data/lists/300W`
         return first.count("/") <= 2 and "." not in Path(first).name
     return parsed.program in _OTHER_RUNNERS or parsed.program in programs
@@ -384,13 +394,13 @@ def _python_info(text: str) -> ScriptInfo:
         longest = max(strings, key=len)
         if re.search(r"action\s*=\s*['\"](store_true|store_false|count|store_const)", call):
             switches.append(longest)
-        if strings[0].startswith("--") and _MODE_FLAG.search(longest):
+        if strings[0].startswith("--") and MODE_FLAG.search(longest):
             boolean = re.search(r"action\s*=|type\s*=\s*(bool|str2bool)|default\s*=\s*(True|False)", call)
             modes.append(longest if "action" in call else f"{longest} True" if boolean else longest)
         choices = re.search(r"choices\s*=\s*[\[(]([^\])]*)", call)
         if choices and strings[0].startswith("--"):
             for choice in re.findall(r"['\"](\w+)['\"]", choices.group(1)):
-                if _MODE_FLAG.search(choice):
+                if MODE_FLAG.search(choice):
                     modes.append(f"{longest} {choice}")
         if not strings[0].startswith("-"):
             if not re.search(r"nargs\s*=\s*['\"][?*]|default\s*=", call):

@@ -13,9 +13,10 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from scout.baseline.discover.traced import python_imports
 
 _SKIPPED_REQUIREMENTS = re.compile(r"dev|test|docs?|lint|ci|optional|extras?", re.I)
 _CONDA_FILES = ("environment.yml", "environment.yaml", "env.yml", "conda.yaml")
@@ -176,17 +177,24 @@ def _is_package(repo_dir: Path) -> bool:
     return bool(re.search(r"^\[(project|build-system|tool\.poetry)\]", text, re.M))
 
 
-# CPython 3.11's AST builder keeps its recursion depth in one place for all threads: two runs on two
-# GPUs parsing at once failed with "SystemError: AST constructor recursion depth mismatch"
-# (python/cpython#106905), and took the whole `scout baseline` down. Their parses take turns.
-_PARSE_LOCK = threading.Lock()
 _NOT_THE_REPOS_CODE = frozenset({"site-packages", "dist-packages", "node_modules", "__pycache__"})
+# Python 2's standard modules that Python 3 renamed or dropped: a Python 2 repo imports them, and
+# no distribution on PyPI provides them.
+_PYTHON2_STDLIB = frozenset(
+    "StringIO cStringIO cPickle urllib2 urlparse ConfigParser Queue Tkinter tkMessageBox httplib HTMLParser "
+    "commands sets md5 sha thread cookielib Cookie xmlrpclib SocketServer BaseHTTPServer SimpleHTTPServer "
+    "CGIHTTPServer __builtin__ copy_reg repr anydbm dbhash dumbdbm whichdb gdbm UserDict UserList UserString "
+    "exceptions new htmlentitydefs robotparser markupbase dummy_thread".split()
+)
+# Docstrings and other triple-quoted text: an `import x` written there is an example, not an import.
+_TRIPLE_QUOTED = re.compile(r'("""|\'\'\')[\s\S]*?\1')
 
 
 def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
-    """Top-level modules the repo's code imports from outside itself and the standard library."""
-    import ast
-
+    """Top-level modules the repo's code imports from outside itself and the standard library.
+    Import statements are read line by line, not parsed: a plan reads every file of a repo that
+    declares no requirements, parsing them took seconds on a big one, and Python 2 files (which do
+    not parse) import things too."""
     # A committed virtualenv (site-packages, often with links into its author's machine) is not the
     # repo's code; a dangling link is no file at all.
     files = [
@@ -200,16 +208,12 @@ def imported_modules(repo_dir: Path, limit: int = 2000) -> set[str]:
     for path in files:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
-            with _PARSE_LOCK:
-                tree = ast.parse(text)
-        except (OSError, SyntaxError, ValueError):
+        except OSError:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - local - {"__future__"}
+        for dots, module, _ in python_imports(_TRIPLE_QUOTED.sub("", text)):
+            if not dots and module:
+                names.add(module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - _PYTHON2_STDLIB - local - {"__future__"}
 
 
 def plan_installs(repo_dir: Path, cwd: str, docs_text: str, commit_date: str | None) -> Installs:

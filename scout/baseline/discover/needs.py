@@ -1,6 +1,6 @@
 """What a command still needs before it can run on this machine, read from what actually runs, not
 from the command line alone: `traced.follow` finds the files (the shell scripts it starts, the
-Python, Lua or MATLAB those start, one level of the repo's own modules they import, the config files
+Python, Lua or MATLAB those start, two levels of the repo's own modules they import, the config files
 passed as arguments or named by flag defaults and `@hydra.main`), bounded in files and bytes;
 `found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links.
 
@@ -124,6 +124,7 @@ def find_needs(
     runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_downloads(sources, needs)
     runs.check_linked_weights(kind, named, docs, needs)
+    runs.check_linked_data(sources, docs, needs)
     if not has_gpu:
         runs.check_gpu(sources, named, docs, needs)
     runs.check_environment(sources, command, environ, needs)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Discovery, find_candidates, parse_command
+from scout.baseline.discover.candidates import MODE_FLAG, Candidate, Discovery, find_candidates, parse_command
 from scout.baseline.discover.features import words
 from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch
 from scout.baseline.discover.needs import Need, fill, find_needs
@@ -144,12 +144,24 @@ def _sure_at(environ: Mapping[str, str]) -> float | None:
     return threshold
 
 
-def _kind(command: str) -> str:
-    """ "eval" when the command's script or flags name an evaluation (the needs then look for a
-    checkpoint to load), else "run"."""
+def command_kind(command: str) -> str:
+    """ "eval" when the command's script or flags name an evaluation, or it turns on a mode switch
+    (`--forward_only True`, `--testOnly`, `--predict`): the needs then look for a checkpoint to
+    load. Else "run"."""
     parsed = parse_command(command)
     named = words(" ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]))
-    return "eval" if {"eval", "evalu", "evaluat", "test", "val", "validat"} & set(named) else "run"
+    if {"eval", "evalu", "evaluat", "test", "val", "validat"} & set(named):
+        return "eval"
+    args = parsed.args[:30]
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):
+            continue
+        name, eq, value = arg.partition("=")
+        if not eq and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            value = args[i + 1]
+        if MODE_FLAG.search(name) and value.lower() in ("", "true", "1", "yes"):
+            return "eval"
+    return "run"
 
 
 def _unfilled(candidate: Candidate, command: str, needs: list[Need]) -> list[Need]:
@@ -288,7 +300,7 @@ def plan_checkout(
         command,
         repo_dir=repo_dir,
         cwd=recipe.cwd,
-        kind=_kind(command),
+        kind=command_kind(command),
         docs_text=discovery.docs_text,
         environ=os.environ if environ is None else environ,
         has_gpu=has_gpu,

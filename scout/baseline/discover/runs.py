@@ -44,6 +44,63 @@ def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, s
             return
 
 
+def check_linked_data(sources: Sequence[Source], docs: Sequence[tuple[str, str]], needs: Found) -> None:
+    """A run whose data the code does not name as a path (it builds it: `cfg.DATA_DIR + 'VOCdevkit'`,
+    a dataset registry, a list file of image paths) and does not fetch itself, in a repo whose docs
+    link a dataset: that data is what it reads, and the checkout has none of it."""
+    if needs.has("dataset") or not any(source.role == "start" for source in sources):
+        return
+    if any(source.lang == "python" and _fetches_data(source.text) for source in sources):
+        return
+    linked = [
+        (url, path, context)
+        for url, path, context in doc_links(docs)
+        if link_kind(url, context) == "dataset" and not _ONE_FILE.search(url.split("?")[0])
+    ]
+    if linked:
+        # The link its own line calls a dataset, an archive before a page.
+        url, path, _ = max(
+            linked,
+            key=lambda link: (
+                bool(re.search(r"\bdata ?sets?\b", link[2].rsplit("\n", 1)[-1], re.I)),
+                bool(_ARCHIVE.search(link[0].split("?")[0])),
+            ),
+        )
+        needs.add("dataset", url, f"the run reads data the checkout lacks; {path} links the dataset: {url}")
+        return
+    for path, text in docs:
+        step = _DATA_STEP.search(text)
+        if step:
+            line = re.sub(r"\s+", " ", step.group(0).strip().lstrip("$ "))
+            needs.add("dataset", line, f"the run reads data the checkout lacks; {path} makes it first: `{line[:200]}`")
+            return
+
+
+# A doc command that makes the data: `python prepare_datasets.py ...`, `bash download_data.sh`.
+_DATA_STEP = re.compile(
+    r"^[ \t]*(?:\$[ \t]*)?(?:python[\d.]*|bash|sh)?[ \t]*(?:\./)?(?=[\w./-]*data)"
+    r"(?=[\w./-]*(?:prep|process|download|fetch|get_|make|build|convert|creat))[\w./-]+\.(?:py|sh)\b[^\n]*",
+    re.M | re.I,
+)
+# A sample image, a paper or another project's code is not the data set; an archive usually is.
+_ONE_FILE = re.compile(
+    r"\.(?:jpe?g|png|gif|svg|pdf)$|arxiv\.org|paperswithcode\.com|doi\.org|aclweb\.org|openreview\.net|"
+    r"^https?://github\.com/[\w.-]+/[\w.-]+/?$",
+    re.I,
+)
+_ARCHIVE = re.compile(r"\.(?:zip|tar|tgz|gz|bz2|7z|rar|h5|hdf5|npz|mat)$", re.I)
+
+
+def _fetches_data(text: str) -> bool:
+    """Does the code download something other than weights (a `model_zoo` fetch of a backbone is
+    not the data)?"""
+    for match in _DOWNLOADS.finditer(text):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
+        if not re.search(r"model|weight|pretrain|ckpt|checkpoint|url_to_file|cache_url", line, re.I):
+            return True
+    return False
+
+
 _PY_DEFAULT = re.compile(
     r"""add_argument\(\s*['"](?P<flag>-{1,2}[\w-]+)['"](?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)""", re.S
 )

@@ -1,7 +1,7 @@
 """What a command runs, as files: the script it starts (Python, a console script, `python -m`, a
 shell script, Torch7 Lua, MATLAB, a notebook's code cells, a make target's recipe), what a shell
 script or Python's os.system starts in turn (with the script's variables, `case` branches and
-sourced settings put in), the repo's own modules that the Python imports (one level; a package's
+sourced settings put in), the repo's own modules that the Python imports (two levels; a package's
 `__init__` brings its re-exports), the Lua files a Torch script requires, and the settings files
 it reads (passed as arguments, named by a flag default, composed by `@hydra.main`).
 
@@ -24,6 +24,9 @@ _MAX_FILE_BYTES = 400_000
 _MAX_NOTEBOOK_BYTES = 5_000_000
 _MAX_BYTES = 3_000_000
 _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and usually loops
+# The repo's own modules read behind the started script: its imports, and theirs (a third level
+# costs files the bound would rather spend on the other scripts a shell script starts).
+_IMPORT_LEVELS = 2
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml")
 # Words that start a command without being its program: `CUDA_VISIBLE_DEVICES=0 nohup python x.py`.
 _WRAPPERS = frozenset({"nohup", "time", "exec", "env", "srun", "sudo", "stdbuf", "nice", "xvfb-run", "unbuffer"})
@@ -245,7 +248,7 @@ def _path_hints(text: str, here: Path) -> list[Path]:
     return folders
 
 
-def _imports(text: str) -> list[tuple[int, str, list[str]]]:
+def python_imports(text: str) -> list[tuple[int, str, list[str]]]:
     """(leading dots, module, imported names) of each import statement."""
     found = []
     for match in _FROM_IMPORT.finditer(text):
@@ -261,31 +264,56 @@ def _imports(text: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
-def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> None:
-    """Read the repo's own modules that `source` imports (one level: their imports are not read)."""
+def _import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
+    """The files of the repo's own modules that the Python at `path` imports (`from .x import y`,
+    `import pkg.mod`, through the folders it adds to sys.path), not read."""
     here = path.parent
-    folders = [here, *_path_hints(source.text, here), *roots]
-    for dots, module, names in _imports(source.text):
+    folders = [here, *_path_hints(text, here), *roots]
+    targets: list[Path | None] = []
+    for dots, module, names in python_imports(text):
         if dots:
             base = here
             for _ in range(dots - 1):
                 base = base.parent
-            targets = [_module_file([base], module)] if module else []
+            targets += [_module_file([base], module)] if module else []
             targets += [_module_file([base], f"{module}.{n}" if module else n) for n in names]
         else:
-            targets = [_module_file(folders, module)]
+            targets.append(_module_file(folders, module))
             targets += [_module_file(folders, f"{module}.{n}") for n in names]
-        for target in targets:
-            imported = walk.read(target, "python", "import") if target is not None else None
-            if imported is not None and target is not None and target.name == "__init__.py":
-                # A package's __init__ re-exports its modules (`from .train import train`): those
-                # modules are what the import brings in, so they count as the same level.
-                for dots, module, names in _imports(imported.text):
-                    if dots == 1:
-                        for name in [module] if module else names:
-                            sub = _module_file([target.parent], name)
-                            if sub is not None:
-                                walk.read(sub, "python", "import")
+    return list(dict.fromkeys(t for t in targets if t is not None))
+
+
+def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> None:
+    """Read the repo's own modules that `source` imports, and what those import in turn, level by
+    level (_IMPORT_LEVELS deep, breadth first, so that the bounded walk spends its files on the
+    nearer modules first): the data path or the `.cuda()` often sits in a module that the script's
+    helper imports (`test.py` -> `lib/datasets/factory.py` -> `lib/datasets/pascal_voc.py`)."""
+    level = [(source, path)]
+    for _ in range(_IMPORT_LEVELS):
+        level = [read for one, where in level for read in _imported(walk, one, where, roots)]
+        if not level:
+            return
+
+
+def _imported(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> list[tuple[Source, Path]]:
+    """The repo's own modules that `source` imports, read now (those already read are not again)."""
+    read: list[tuple[Source, Path]] = []
+    for target in _import_targets(source.text, path, roots):
+        imported = walk.read(target, "python", "import")
+        if imported is None:
+            continue
+        read.append((imported, target))
+        if target.name == "__init__.py":
+            # A package's __init__ re-exports its modules (`from .train import train`): those
+            # modules are what the import brings in, so they count as the same level.
+            for dots, module, names in python_imports(imported.text):
+                if dots == 1:
+                    for name in [module] if module else names:
+                        sub = _module_file([target.parent], name)
+                        again = walk.read(sub, "python", "import") if sub is not None else None
+                        if again is not None and sub is not None:
+                            read.append((again, sub))
+    return read
 
 
 def _lua_requires(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> None:
