@@ -8,8 +8,11 @@ The ranking is a plain score, documented here so it can be argued with:
   +1  in a results table; +1 more for the table's first data row (the paper's own model is listed
       first, or alone); +0.5 for the table's first metric column
   +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
+  +2  for a bold table cell, +1 for a bold number in a sentence (the number the authors highlight)
   +1  for a test split, -3 for a train split
   -0.1 per position in reading order (earlier is more prominent)
+  +1.5 for a row that names a word of the README's title (the paper's own method, over a baseline
+      listed first); only words that tell rows apart count (naming_bonus)
 Papers with Code results rank below README claims; among them the best value per metric is taken.
 """
 
