@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from scout.baseline.measure.assess import assess
 from scout.baseline.measure.claims import naming_bonus, readme_claims, words_of
 from scout.baseline.measure.headline import rank_for_command
+from scout.baseline.measure.logmetrics import read_output
 
 
 def doc(text: str, path: str = "README.md"):
@@ -133,3 +135,27 @@ fall in the range of 2.76 +/- 0.09% with high probability.
 
 def test_a_number_that_counts_runs_is_not_a_claim():
     assert [(c.metric, c.value) for c in readme_claims([doc(DARTS)])] == [("test_error", 0.0263)]
+
+
+# jiesutd/NCRFpp @ 105a53a321eca9c1280037c473967858e01aaa43: `python main.py --config demo.train.config`
+# on the shipped sample_data, one epoch on CPU (it found no entity yet, so p and f print as -1).
+NCRF_OUTPUT = """\
+     Instance: 484; Time: 81.41s; loss: 6023.3869; acc: 5374/6640=0.8093
+Epoch: 0 training finished. Time: 81.41s, speed: 5.95st/s,  total loss: 6023.38688659668
+Dev: time: 6.23s, speed: 18.02st/s; acc: 0.8011, p: -1.0000, r: 0.0000, f: -1.0000
+Test: time: 11.22s, speed: 16.62st/s; acc: 0.8712, p: -1.0000, r: 0.0000, f: -1.0000
+"""
+
+
+def test_a_count_followed_by_its_ratio_is_read_whole():
+    reading = read_output(NCRF_OUTPUT)
+    assert reading.metrics["accuracy"].value == 0.8093  # not 5374/664
+    assert reading.metrics["test_accuracy"].value == 0.8712 and reading.metrics["val_accuracy"].value == 0.8011
+
+
+def test_a_claimed_metric_printed_out_of_range_is_named_not_called_missing():
+    claims = readme_claims([doc("## Performance\nF1 = 91.35% on CoNLL 2003 NER with our model.\n")])
+    found = assess(read_output(NCRF_OUTPUT), claims)
+    assert found.headline is None and found.claim["name"] == "f1"
+    assert found.note.startswith("the output's test_f1 is out of range")
+    assert any(flag.startswith("out of range: test_f1") for flag in found.flags)

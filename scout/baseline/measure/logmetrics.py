@@ -46,7 +46,9 @@ _NAMES = _AT_K_NAME + "|" + "|".join(_spelling_regex(s) for s in sorted(CANONICA
 _QUAL = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _NONFINITE = r"(?:[nN]a[nN]|[-+]?(?:inf|Inf|INF)(?:inity)?)(?![\w.])"
-_VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?!\s*=)|{_NUM}(?:\s*%)?|{_NONFINITE})"
+# A count "9890/10000" (never cut short: "5374/6640" is not 5374/664), or a number, or both as
+# NCRF++ prints them, "acc: 5374/6640=0.8093" (the number after "=" is read).
+_VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?![\d.])(?!\s*=)|(?:\d+\s*/\s*\d+\s*=\s*)?{_NUM}(?:\s*%)?|{_NONFINITE})"
 # "test loss: 2.19", "val loss 2.4911", "Accuracy of the network on the 10000 test images: 54 %"
 _V1 = _VALUE.replace("num>", "n1>").replace("den>", "d1>")  # the two branches need distinct group names
 _V2 = _VALUE.replace("num>", "n2>").replace("den>", "d2>")
@@ -138,7 +140,7 @@ class Reading:
 def _number(text: str, num: str | None, den: str | None) -> float | None:
     if num is not None and den is not None:
         return int(num) / int(den) if int(den) else None
-    text = text.replace(" ", "")
+    text = text.replace(" ", "").rsplit("=", 1)[-1]
     if re.fullmatch(_NONFINITE, text):
         return float(text.lower().replace("infinity", "inf"))
     parsed = parse_metric_value(text)
