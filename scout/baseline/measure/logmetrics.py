@@ -64,7 +64,7 @@ _PERCENT_FIRST = re.compile(rf"(?P<v>{_NUM}\s*%)\s*(?P<name>correct|accuracy|acc
 _QUAL_WORD = re.compile(rf"\b({_QUAL})\b", re.IGNORECASE)
 # Lines a training loop prints: "iter 10: loss ...", "step 3 ...", "Epoch 2 ...", tqdm bars.
 _PROGRESS = re.compile(
-    r"\b(?:iter|iters|iteration|step|batch|it|epoch)\b\s*[:#\[]?\s*\d+|\d+/\d+\s*\[\d+:\d+|it/s\]|s/it\]",
+    r"\b(?:iter|iters|iteration|step|batch|it|epoch|instance)\b\s*[:#\[]?\s*\d+|\d+/\d+\s*\[\d+:\d+|it/s\]|s/it\]",
     re.IGNORECASE,
 )
 _LEADING_FLAGS = re.compile(r"^(?:\(\?[a-zA-Z]+\))+")
