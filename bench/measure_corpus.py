@@ -93,7 +93,7 @@ def main() -> None:
             continue
         plan = scout("baseline", "--repo", str(folder), "--plan", "--json", cache=work / "cache", timeout=120) or {}
         command = ((plan.get("plans") or [{}])[0] or {}).get("command")
-        claims = rank_for_command(readme_claims(find_docs(folder)), command, str(folder))
+        claims = rank_for_command(readme_claims(find_docs(folder)), command, str(folder), folder)
         top = claims[0] if claims else None
         name_ok = bool(top and want and relation(want, top.metric))
         value_ok = bool(

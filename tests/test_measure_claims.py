@@ -161,3 +161,24 @@ def test_a_claimed_metric_printed_out_of_range_is_named_not_called_missing():
     assert found.headline is None and found.claim["name"] == "f1"
     assert found.note.startswith("the output's test_f1 is out of range")
     assert any(flag.startswith("out of range: test_f1") for flag in found.flags)
+
+
+# linxi159/FCN-caffe @ 1305c7378a9f0ab44b2c936f4d60e4687e3d8743: `python infer.py` has no flags; the
+# script loads voc-fcn8s/ in its code.
+FCN = """\
+# Fully Convolutional Networks for Semantic Segmentation
+
+* [FCN-32s PASCAL](voc-fcn32s): single stream, 32 pixel prediction stride net, scoring 63.6 mIU on seg11valid
+* [FCN-16s PASCAL](voc-fcn16s): two stream, 16 pixel prediction stride net, scoring 65.0 mIU on seg11valid
+* [FCN-8s PASCAL](voc-fcn8s): three stream, 8 pixel prediction stride net, scoring 65.5 mIU on seg11valid
+"""
+FCN_INFER = "net = caffe.Net('voc-fcn8s/deploy.prototxt', 'voc-fcn8s/fcn8s-heavy-pascal.caffemodel', caffe.TEST)\n"
+
+
+def test_a_command_without_flags_runs_what_its_script_names(tmp_path):
+    claims = readme_claims([doc(FCN)])
+    assert top(rank_for_command(claims, "python infer.py", "FCN-caffe")) == ("miou", 0.636)  # the first line
+    (tmp_path / "infer.py").write_text(FCN_INFER, encoding="utf-8")
+    assert top(rank_for_command(claims, "python infer.py", "FCN-caffe", tmp_path)) == ("miou", 0.655)
+    # the command's own words, when they select a row, win over what the script names
+    assert top(rank_for_command(claims, "python infer.py --model fcn16s", "FCN-caffe", tmp_path)) == ("miou", 0.65)

@@ -50,7 +50,7 @@ def assess(
         reading.nonfinite,
         reading.conflicts,
     )
-    ranked = rank_for_command(claims, command, repo)
+    ranked = rank_for_command(claims, command, repo, repo_root)
     headline, claim, note = pick(usable, ranked, docs_text)
     if headline is None and claim is not None and ranges:
         # NCRF++ prints "f: -1.0000" when it found no entity: the metric is there, but not a measurement.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from scout.baseline.measure.claims import Claim, naming_bonus, words_of
 from scout.baseline.measure.logmetrics import Metric, Reading
@@ -88,15 +89,42 @@ def _split_rank(measured: str, claim_split: str | None) -> int | None:
     return order.index(split) + 1
 
 
-def rank_for_command(claims: list[Claim], command: str | None, repo: str | None = None) -> list[Claim]:
+_SCRIPT = re.compile(r"(?<![\w./\\-])(?P<path>[\w./\\-]+\.py)\b")
+_PATH_LITERAL = re.compile(r"""['"](?P<path>[\w.\-]+/[\w./\-]{1,100})['"]""")
+_SCRIPT_BYTES = 512 * 1024
+
+
+def _script_words(command: str | None, root: Path | None) -> set[str]:
+    """Words of the paths the command's script writes into its code (`infer.py` loading
+    'voc-fcn8s/deploy.prototxt'): a script run with no flags runs what is written inside it."""
+    match = _SCRIPT.search(command or "")
+    if not match or root is None:
+        return set()
+    path = root / match.group("path").replace("\\", "/")
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > _SCRIPT_BYTES:
+            return set()
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    return words_of(" ".join(m.group("path") for m in _PATH_LITERAL.finditer(text)))
+
+
+def rank_for_command(
+    claims: list[Claim], command: str | None, repo: str | None = None, root: Path | None = None
+) -> list[Claim]:
     """The claims with a bonus for those whose row or sentence names what the command runs (up to
     +1.5 a word, at most +3), or the repo's own name (up to +1.5: the PRU row of the PRU repo). A
     word counts by how well it tells the rows apart (claims.naming_bonus): the command's "coco"
-    selects the COCO rows over the VOC rows, its "resnet" that every row shares selects nothing."""
+    selects the COCO rows over the VOC rows, its "resnet" that every row shares selects nothing.
+    When the command's own words select no row, the paths its script names in its code are its
+    words (`root`: the checkout the command runs in)."""
     if not command and not repo:
         return claims
     own = {t for t in words_of(re.split(r"[/\\]", (repo or "").rstrip("/"))[-1].replace("+", " ")) if len(t) > 2}
     by_command = naming_bonus(claims, words_of(command or ""), 1.5, 3.0)
+    if not any(by_command):
+        by_command = naming_bonus(claims, _script_words(command, root), 1.5, 3.0)
     by_repo = naming_bonus(claims, own, 1.5, 1.5, graded=False)
     ranked = [replace(c, score=c.score + x + y) for c, x, y in zip(claims, by_command, by_repo)]
     return sorted(ranked, key=lambda c: -c.score)
