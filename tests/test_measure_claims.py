@@ -180,5 +180,8 @@ def test_a_command_without_flags_runs_what_its_script_names(tmp_path):
     assert top(rank_for_command(claims, "python infer.py", "FCN-caffe")) == ("miou", 0.636)  # the first line
     (tmp_path / "infer.py").write_text(FCN_INFER, encoding="utf-8")
     assert top(rank_for_command(claims, "python infer.py", "FCN-caffe", tmp_path)) == ("miou", 0.655)
+    # a script outside the checkout is not read
+    (tmp_path / "repo").mkdir()
+    assert top(rank_for_command(claims, "python ../infer.py", "FCN-caffe", tmp_path / "repo")) == ("miou", 0.636)
     # the command's own words, when they select a row, win over what the script names
     assert top(rank_for_command(claims, "python infer.py --model fcn16s", "FCN-caffe", tmp_path)) == ("miou", 0.65)

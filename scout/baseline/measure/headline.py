@@ -102,7 +102,8 @@ def _script_words(command: str | None, root: Path | None) -> set[str]:
         return set()
     path = root / match.group("path").replace("\\", "/")
     try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > _SCRIPT_BYTES:
+        inside = path.resolve().is_relative_to(root.resolve())
+        if not inside or not path.is_file() or path.is_symlink() or path.stat().st_size > _SCRIPT_BYTES:
             return set()
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
