@@ -260,6 +260,25 @@ def test_diagnose_names_the_fix():
     assert diagnose("all fine") is None
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # Fuhongshuai/FUHS_GraphCNN @ 4365b7f636d87b44adbe4cc620be30595ac7cbb3: `make` runs the notebooks with jupyter
+        "jupyter nbconvert --inplace --execute 20news.ipynb\nmake: jupyter: No such file or directory\n"
+        "make: *** [makefile:6: 20news.ipynb] Error 127",
+        "sh: 1: jupyter: not found",
+        "bash: line 1: jupyter: command not found",
+    ],
+)
+def test_diagnose_names_a_missing_program(tail):
+    assert diagnose(tail).startswith("the command runs the program `jupyter`, which is not installed here")
+
+
+def test_a_missing_data_file_is_not_a_missing_program():
+    tail = "FileNotFoundError: [Errno 2] No such file or directory: './Datasetsmutag/labels.txt'"
+    assert diagnose(tail).startswith("it raised FileNotFoundError")
+
+
 def test_interrupting_run_local_does_not_wait_for_unstarted_jobs():
     # Cancelled before it starts: it is stopped, not waited for (waited for, `sleep` exits 0, uninterrupted).
     cancel = threading.Event()

@@ -41,6 +41,19 @@ _KNOWN: list[tuple[re.Pattern, str]] = [
         ),
     ),
     (
+        # make: "make: jupyter: No such file or directory"; sh: "sh: 1: jupyter: not found";
+        # bash: "bash: line 1: jupyter: command not found" (Fuhongshuai/FUHS_GraphCNN's `make`)
+        re.compile(
+            r"^(?:make|sh|bash|/bin/sh)(?::\s*(?:line\s+)?\d+)?:\s*([\w.+\-]+):\s*"
+            r"(?:No such file or directory|(?:command\s+)?not found)\s*$",
+            re.MULTILINE,
+        ),
+        (
+            "the command runs the program `{0}`, which is not installed here (a program, not a Python "
+            "import, so the requirements do not bring it); install it, then run again"
+        ),
+    ),
+    (
         re.compile(r"^(?:\w+\.)*(?:PermissionError|OSError): .*Read-only file system", re.MULTILINE),
         "the code writes outside the repo and run folders, which --sandbox forbids; run without --sandbox",
     ),

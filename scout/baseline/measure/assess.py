@@ -50,8 +50,14 @@ def assess(
         reading.nonfinite,
         reading.conflicts,
     )
-    ranked = rank_for_command(claims, command, repo)
+    ranked = rank_for_command(claims, command, repo, repo_root)
     headline, claim, note = pick(usable, ranked, docs_text)
+    if headline is None and claim is not None and ranges:
+        # NCRF++ prints "f: -1.0000" when it found no entity: the metric is there, but not a measurement.
+        dropped = match(claim, Reading({name: reading.metrics[name] for name in ranges}))
+        if dropped:
+            name = dropped[0]
+            note = f"the output's {name} is out of range ({ranges[name]}); no headline is taken from it"
     if headline is not None:
         stored = flagging.repo_file_flag(headline.line, headline.raw, repo_root)
         if stored:

@@ -8,8 +8,11 @@ The ranking is a plain score, documented here so it can be argued with:
   +1  in a results table; +1 more for the table's first data row (the paper's own model is listed
       first, or alone); +0.5 for the table's first metric column
   +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
+  +2  for a bold table cell, +1 for a bold number in a sentence (the number the authors highlight)
   +1  for a test split, -3 for a train split
   -0.1 per position in reading order (earlier is more prominent)
+  +1.5 for a row that names a word of the README's title (the paper's own method, over a baseline
+      listed first); only words that tell rows apart count (naming_bonus)
 Papers with Code results rank below README claims; among them the best value per metric is taken.
 """
 
@@ -25,11 +28,19 @@ from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, no
 _RESULTS_HEADING = re.compile(
     r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I
 )
+# "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)"; "90.17 / xx.xxxx": a claim beside a slot not yet filled
 _CELL_NUMBER = re.compile(
-    r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?\s*$"
+    r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?"
+    r"(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
+    re.I,
+)
+_BOLD_NUMBER = re.compile(
+    r"(?:\*\*|__|<b>|<strong>)\s*(?P<v>(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*(?:\*\*|__|</b>|</strong>)"
 )
 _NAME_IN_TEXT = re.compile(rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])", re.I)
 _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
+# "the average test error of 10 independent runs": a number that counts something claims nothing
+_COUNTED = r"(?:independent\s+|random\s+|different\s+)?(?:runs?|seeds?|trials?|times|epochs?|folds?|experiments?)\b"
 # "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
 _VALUE_FIRST = re.compile(
     rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:top-?1|single|overall|mean|average|final|the|of|an?)\s+)?"
@@ -39,7 +50,8 @@ _VALUE_FIRST = re.compile(
 # "mAP of 0.584", "accuracy of 93.2%", "test F1 is 91.35", "BLEU: 27.3", "reaches a perplexity of 62.6"
 _NAME_FIRST = re.compile(
     rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
-    rf"(?:\s+(?:score|rate))?\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?![\d.])",
+    rf"(?:\s+(?:score|rate))?\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?![\d.])"
+    rf"(?!\s*{_COUNTED})",
     re.I,
 )
 _DATASETS = re.compile(
@@ -81,6 +93,47 @@ class Claim:
         data.pop("label")
         data["score"] = round(self.score, 3)
         return data
+
+
+# Words that name no model or dataset in a command, a table row or a title.
+_STOP = frozenset(
+    "python python3 py sh bash eval evaluate test main run the and with for on of via using model models "
+    "data dataset checkpoint ckpt pth pt cuda gpu cpu code implementation official pytorch tensorflow keras "
+    "sub br".split()
+)
+
+
+def words_of(text: str) -> set[str]:
+    """Words and numbers of a command, a table row or a title, with hyphenated names also joined
+    ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50")."""
+    lower = text.lower()
+    joined = {w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", lower)}
+    found = set(re.findall(r"[a-z]+\d*|\d+", lower)) | joined
+    return {t for t in found if len(t) > 1 and t not in _STOP}
+
+
+def naming_bonus(claims: list[Claim], words: set[str], per_word: float, cap: float, graded: bool = True) -> list[float]:
+    """Per claim, how strongly its row or sentence names `words` (a command's, a title's). A word
+    every row shares ("ResNet-v1-101" in each row of a table) selects nothing; otherwise it weighs 1
+    minus the share of the distinct rows that hold it (graded: the command's "coco" picks the COCO
+    rows, and its "18" the one ResNet-18 row), or 1 (not graded: every row naming the paper's own
+    method is the paper's)."""
+    contexts = [words_of(f"{claim.context} {claim.dataset or ''}") for claim in claims]
+    rows = {frozenset(context) for context in contexts}
+
+    def weight(word: str) -> float:
+        share = sum(word in row for row in rows) / len(rows) if len(rows) > 1 else 0.0
+        return 0.0 if share == 1.0 else (1.0 - share if graded else 1.0)
+
+    return [min(cap, per_word * sum(weight(w) for w in words & context)) for context in contexts]
+
+
+def _title(docs) -> str:
+    """The README's title (its first `# ` heading): the paper's method is named there."""
+    for line in docs[0].text.splitlines()[:40] if docs else []:
+        if re.match(r"#\s", line.strip()):
+            return line.strip().lstrip("#")
+    return ""
 
 
 def _split_of(text: str) -> str | None:
@@ -128,7 +181,7 @@ def _mentions(docs_text: str) -> dict[str, int]:
 
 
 def _table_claims(
-    lines: list[str], start: int, heading: str, source: str, context_text: str
+    lines: list[str], start: int, heading: str, source: str, context_text: str, section: str = ""
 ) -> tuple[list[Claim], int]:
     """The claims of the Markdown table starting at lines[start]; and the index after it."""
     end = start + 1
@@ -139,7 +192,9 @@ def _table_claims(
         return [], end
     header = rows[0]
     columns = [_metric_in(cell) for cell in header]
-    caption_metric = _metric_in(heading) or _metric_in(context_text)
+    # The metric of columns named by dataset: the caption, else the section's text above the table
+    # ("(i): Test set accuracy reported by the paper" explaining the cells below it).
+    caption_metric = _metric_in(heading) or _metric_in(context_text) or _metric_in(section)
     table_dataset = _dataset_in(heading) or _dataset_in(context_text)
     claims = []
     first_metric_col = next((i for i, col in enumerate(columns) if col), None)
@@ -174,6 +229,7 @@ def _table_claims(
 
 def _prose_claims(line: str, source: str) -> list[Claim]:
     claims = []
+    bold = {re.sub(r"\s", "", m.group("v")) for m in _BOLD_NUMBER.finditer(line)}
     text = lm.clean(re.sub(r"[*_`]", "", line))
     seen = set()
     for pattern in (_VALUE_FIRST, _NAME_FIRST):
@@ -195,6 +251,8 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
             seen.add((name, value))
             full = f"{split}_{name}" if split else name
             score = 0.5 + (1.5 if _ACHIEVE.search(text) else 0.0)
+            if re.sub(r"\s", "", match.group("v")) in bold:
+                score += 1.0  # "our intent accuracy is **96.3%**": the number the authors highlight
             claims.append(
                 Claim(
                     full,
@@ -270,27 +328,30 @@ def readme_claims(docs) -> list[Claim]:
     order = 0
     for doc in docs[:6]:
         lines = doc.text.splitlines()
-        heading, fence, paragraph = "", False, ""
+        heading, fence, paragraph, section, fence_split = "", False, "", "", ""
         i = 0
         while i < len(lines):
             line = lines[i]
             stripped = line.strip()
             if stripped.startswith(("```", "~~~")):
-                fence = not fence
+                fence, fence_split = not fence, ""
                 i += 1
                 continue
             if not fence and re.match(r"#{1,6}\s", stripped):
-                heading, paragraph = stripped.lstrip("#").strip(), ""
+                heading, paragraph, section = stripped.lstrip("#").strip(), "", ""
                 i += 1
                 continue
             source = f"{doc.path} § {heading}" if heading else doc.path
             found: list[Claim] = []
             if not fence and "|" in stripped and (stripped.startswith("|") or _is_separator(lines, i + 1)):
-                found, i = _table_claims(lines, i, heading, source, paragraph)
+                found, i = _table_claims(lines, i, heading, source, paragraph, section)
             else:
                 if fence:
-                    # Output pasted in a code block: read as the reader reads a log.
-                    for name, metric in lm.read_output(line).metrics.items():
+                    # Output pasted in a code block: read as the reader reads a log, each line under
+                    # the block's last split heading ("# TEST RESULTS" names the lines below it).
+                    if lm._SPLIT_ONLY.match(stripped):
+                        fence_split = stripped
+                    for name, metric in lm.read_output(f"{fence_split}\n{line}").metrics.items():
                         if math.isfinite(metric.value):
                             found.append(
                                 Claim(
@@ -309,6 +370,7 @@ def readme_claims(docs) -> list[Claim]:
                     found = _prose_claims(line, source) or _bullet_claim(stripped, heading, paragraph, source)
                     if not _BULLET.match(stripped):
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
+                    section = (section + " " + stripped)[:1000]
                 i += 1
             heading_words = _words(heading)
             for claim in found:
@@ -320,6 +382,10 @@ def readme_claims(docs) -> list[Claim]:
                 bonus -= 0.1 * min(order, 30)
                 claims.append(_with_score(claim, claim.score + bonus))
                 order += 1
+    # The paper's own model is the row its title names ("Deformable R-FCN" in "Deformable
+    # Convolutional Networks"), over a baseline's row listed first.
+    by_title = naming_bonus(claims, words_of(_title(docs)), 1.5, 1.5, graded=False)
+    claims = [_with_score(claim, claim.score + bonus) for claim, bonus in zip(claims, by_title)]
     claims.sort(key=lambda c: -c.score)
     return claims
 

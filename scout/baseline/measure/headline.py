@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from scout.baseline.measure.claims import Claim
+from scout.baseline.measure.claims import Claim, naming_bonus, words_of
 from scout.baseline.measure.logmetrics import Metric, Reading
 from scout.metrics import QUALIFIERS, base_name, higher_is_better
 
@@ -32,34 +33,6 @@ _COMPLEMENT = {
     ("top1_error", "accuracy"),
     ("error", "top1"),
     ("top5_error", "top5"),
-}
-_STOP = {
-    "python",
-    "python3",
-    "py",
-    "sh",
-    "bash",
-    "eval",
-    "evaluate",
-    "test",
-    "main",
-    "run",
-    "the",
-    "and",
-    "with",
-    "for",
-    "on",
-    "model",
-    "models",
-    "data",
-    "dataset",
-    "checkpoint",
-    "ckpt",
-    "pth",
-    "pt",
-    "cuda",
-    "gpu",
-    "cpu",
 }
 
 
@@ -113,22 +86,45 @@ def _split_rank(measured: str, claim_split: str | None) -> int | None:
     return order.index(split) + 1
 
 
-def _tokens(text: str) -> set[str]:
-    return {t for t in re.findall(r"[a-z]+\d*|\d+", text.lower()) if len(t) > 1 and t not in _STOP}
+_SCRIPT = re.compile(r"(?<![\w./\\-])(?P<path>[\w./\\-]+\.py)\b")
+_PATH_LITERAL = re.compile(r"""['"](?P<path>[\w.\-]+/[\w./\-]{1,100})['"]""")
+_SCRIPT_BYTES = 512 * 1024
 
 
-def rank_for_command(claims: list[Claim], command: str | None, repo: str | None = None) -> list[Claim]:
-    """The claims with a bonus for those whose row or sentence names what the command runs (+1.5 a
-    word, at most +3), or the repo's own name (+1.5: the PRU row of the PRU repo)."""
+def _script_words(command: str | None, root: Path | None) -> set[str]:
+    """Words of the paths the command's script writes into its code (`infer.py` loading
+    'voc-fcn8s/deploy.prototxt'): a script run with no flags runs what is written inside it."""
+    match = _SCRIPT.search(command or "")
+    if not match or root is None:
+        return set()
+    path = root / match.group("path").replace("\\", "/")
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+        if not inside or not path.is_file() or path.is_symlink() or path.stat().st_size > _SCRIPT_BYTES:
+            return set()
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    return words_of(" ".join(m.group("path") for m in _PATH_LITERAL.finditer(text)))
+
+
+def rank_for_command(
+    claims: list[Claim], command: str | None, repo: str | None = None, root: Path | None = None
+) -> list[Claim]:
+    """The claims with a bonus for those whose row or sentence names what the command runs (up to
+    +1.5 a word, at most +3), or the repo's own name (up to +1.5: the PRU row of the PRU repo). A
+    word counts by how well it tells the rows apart (claims.naming_bonus): the command's "coco"
+    selects the COCO rows over the VOC rows, its "resnet" that every row shares selects nothing.
+    When the command's own words select no row, the paths its script names in its code are its
+    words (`root`: the checkout the command runs in)."""
     if not command and not repo:
         return claims
-    wanted = _tokens(command or "")
-    own = {t for t in _tokens(re.split(r"[/\\]", (repo or "").rstrip("/"))[-1].replace("+", " ")) if len(t) > 2}
-    ranked = []
-    for claim in claims:
-        context = _tokens(f"{claim.context} {claim.dataset or ''}")
-        bonus = min(3.0, 1.5 * len(wanted & context)) + (1.5 if own & context else 0.0)
-        ranked.append(replace(claim, score=claim.score + bonus))
+    own = {t for t in words_of(re.split(r"[/\\]", (repo or "").rstrip("/"))[-1].replace("+", " ")) if len(t) > 2}
+    by_command = naming_bonus(claims, words_of(command or ""), 1.5, 3.0)
+    if not any(by_command):
+        by_command = naming_bonus(claims, _script_words(command, root), 1.5, 3.0)
+    by_repo = naming_bonus(claims, own, 1.5, 1.5, graded=False)
+    ranked = [replace(c, score=c.score + x + y) for c, x, y in zip(claims, by_command, by_repo)]
     return sorted(ranked, key=lambda c: -c.score)
 
 

@@ -48,7 +48,9 @@ _NAMES = _AT_K_NAME + "|" + "|".join(_spelling_regex(s) for s in sorted(CANONICA
 _QUAL = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _NONFINITE = r"(?:[nN]a[nN]|[-+]?(?:inf|Inf|INF)(?:inity)?)(?![\w.])"
-_VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?!\s*=)|{_NUM}(?:\s*%)?|{_NONFINITE})"
+# A count "9890/10000" (never cut short: "5374/6640" is not 5374/664), or a number, or both as
+# NCRF++ prints them, "acc: 5374/6640=0.8093" (the number after "=" is read).
+_VALUE = rf"(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)(?![\d.])(?!\s*=)|(?:\d+\s*/\s*\d+\s*=\s*)?{_NUM}(?:\s*%)?|{_NONFINITE})"
 # "test loss: 2.19", "val loss 2.4911", "Accuracy of the network on the 10000 test images: 54 %"
 _V1 = _VALUE.replace("num>", "n1>").replace("den>", "d1>")  # the two branches need distinct group names
 _V2 = _VALUE.replace("num>", "n2>").replace("den>", "d2>")
@@ -64,7 +66,7 @@ _PERCENT_FIRST = re.compile(rf"(?P<v>{_NUM}\s*%)\s*(?P<name>correct|accuracy|acc
 _QUAL_WORD = re.compile(rf"\b({_QUAL})\b", re.IGNORECASE)
 # Lines a training loop prints: "iter 10: loss ...", "step 3 ...", "Epoch 2 ...", tqdm bars.
 _PROGRESS = re.compile(
-    r"\b(?:iter|iters|iteration|step|batch|it|epoch)\b\s*[:#\[]?\s*\d+|\d+/\d+\s*\[\d+:\d+|it/s\]|s/it\]",
+    r"\b(?:iter|iters|iteration|step|batch|it|epoch|instance)\b\s*[:#\[]?\s*\d+|\d+/\d+\s*\[\d+:\d+|it/s\]|s/it\]",
     re.IGNORECASE,
 )
 _LEADING_FLAGS = re.compile(r"^(?:\(\?[a-zA-Z]+\))+")
@@ -144,7 +146,7 @@ def _number(text: str, num: str | None, den: str | None) -> float | None:
     if num is not None and den is not None:
         # Floats, not ints: "10…0/3" with 5000 digits must neither build a huge int nor raise.
         return _fraction(float(num), float(den))
-    text = text.replace(" ", "")
+    text = text.replace(" ", "").rsplit("=", 1)[-1]
     if re.fullmatch(_NONFINITE, text):
         return float(text.lower().replace("infinity", "inf"))
     parsed, problem = read_metric_value(text)

@@ -1,0 +1,187 @@
+"""Which number the docs claim, on doc shapes from the labeled corpus's dev repos (each fixture is a
+trimmed copy of the README lines that decided the label; the repo and commit are named)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from scout.baseline.measure.assess import assess
+from scout.baseline.measure.claims import naming_bonus, readme_claims, words_of
+from scout.baseline.measure.headline import rank_for_command
+from scout.baseline.measure.logmetrics import read_output
+
+
+def doc(text: str, path: str = "README.md"):
+    return SimpleNamespace(path=path, text=text)
+
+
+def top(claims):
+    return (claims[0].metric, claims[0].value)
+
+
+# zengzhaoyang/Weak_Detection @ bf55065b8f8d964332459be2ee8430847524cf4e (Deformable-ConvNets' README)
+DCN = """\
+# Deformable Convolutional Networks
+
+## Main Results
+
+|                                 | training data     | testing data | mAP@0.5 | mAP@0.7 | time   |
+|---------------------------------|-------------------|--------------|---------|---------|--------|
+| R-FCN, ResNet-v1-101            | VOC 07+12 trainval| VOC 07 test  | 79.6    | 63.1    | 0.16s |
+| Deformable R-FCN, ResNet-v1-101 | VOC 07+12 trainval| VOC 07 test  | 82.3    | 67.8    | 0.19s |
+
+|    | <sub>training data</sub> | <sub>testing data</sub>  | <sub>mAP</sub>  | <sub>mAP@0.5</sub> |
+|---------------------------------|---------------|---------------|------|---------|
+| <sub>R-FCN, ResNet-v1-101 </sub>           | <sub>coco trainval</sub> | <sub>coco test-dev</sub> | 32.1 | 54.3    |
+| <sub>Deformable R-FCN, ResNet-v1-101</sub> | <sub>coco trainval</sub> | <sub>coco test-dev</sub> | 35.7 | 56.8    |
+"""
+DCN_COMMAND = (
+    r"python experiments\rfcn\rfcn_end2end_train_test.py "
+    r"--cfg experiments\rfcn\cfgs\resnet_v1_101_coco_trainval_rfcn_dcn_end2end_ohem.yaml"
+)
+
+
+def test_the_row_the_title_names_is_the_papers_own_over_the_baseline_listed_first():
+    claims = readme_claims([doc(DCN)])
+    assert top(claims) == ("map50", 0.823)  # Deformable R-FCN, not the R-FCN baseline above it
+
+
+def test_the_word_of_the_command_that_tells_rows_apart_selects_the_row():
+    # Every row says "ResNet-v1-101" and "trainval": only the config's "coco" tells the tables apart.
+    assert top(rank_for_command(readme_claims([doc(DCN)]), DCN_COMMAND)) == ("map", 0.357)
+
+
+def test_words_join_hyphenated_names_and_shared_words_weigh_nothing():
+    assert {"rfcn", "fcn", "resnetv1101"} <= words_of("R-FCN, ResNet-v1-101")
+    claims = readme_claims([doc(DCN)])
+    assert set(naming_bonus(claims, {"resnet"}, 1.5, 3.0)) == {0.0}
+    coco = naming_bonus(claims, {"coco"}, 1.5, 3.0)
+    assert {round(b, 3) for b, c in zip(coco, claims) if "coco" in c.context} == {0.75}
+    assert {b for b, c in zip(coco, claims) if "coco" not in c.context} == {0.0}
+
+
+# SNUDerek/multiLSTM @ 99aa5b3a2412d7791bc802a389aa71b32b852c5b
+MULTILSTM = """\
+## results
+
+our intent accuracy is **96.3%**, which beats out Goo *et al.* 2018's reported score of 94.1%.
+
+our slot F1 score of 93.71 using the phrase-based `conlleval` approach, substantially lower than their 95.2.
+
+```
+# TRAIN RESULTS
+
+INTENT F1 :   0.9958062755602081  (weighted)
+INTENT ACC:   0.9966502903081733
+
+# TEST RESULTS
+
+INTENT F1 :   0.9573853410886499  (weighted)
+INTENT ACC:   0.9630459126539753
+CONLLEVAL :   93.71
+```
+"""
+
+
+def test_a_bold_number_in_prose_is_the_one_the_authors_highlight():
+    assert top(readme_claims([doc(MULTILSTM)])) == ("accuracy", 0.963)
+
+
+def test_pasted_output_lines_take_the_split_of_the_block_heading_above_them():
+    claims = {(c.metric, round(c.value, 4)) for c in readme_claims([doc(MULTILSTM)]) if c.source.endswith("(output)")}
+    assert ("train_f1", 0.9958) in claims and ("test_f1", 0.9574) in claims
+    assert ("test_accuracy", 0.963) in claims and ("train_accuracy", 0.9967) in claims
+
+
+# zonetrooper32/VDCNN @ 502cebe5f9702543ad630468f4837eac73d6f0d4
+VDCNN = """\
+## Experiments
+Results are reported as follows:  (i) / (ii)
+ - (i): Test set accuracy reported by the paper (acc = 100% - error_rate)
+ - (ii): Test set accuracy reproduced by this Keras implementation
+
+TODO: Feel free to report your own experimental results in the following format:
+
+Results for "Identity" Shortcut, "k-max" Pooling:
+|      Depth      |      ag_news      |      DBPedia      |     Sogou News    |
+|:---------------:|:-----------------:|:-----------------:|:-----------------:|
+|     9 layers    |  90.17 / xx.xxxx  |  98.44 / xx.xxxx  |  96.42 / xx.xxxx  |
+|    17 layers    |  90.61 / xx.xxxx  |  98.39 / xx.xxxx  |  96.49 / xx.xxxx  |
+|    49 layers    |  xx.xx / xx.xxxx  |  xx.xx / xx.xxxx  |  xx.xx / xx.xxxx  |
+"""
+
+
+def test_columns_named_by_dataset_take_the_metric_the_section_explains():
+    claims = readme_claims([doc(VDCNN)])
+    assert (claims[0].metric, claims[0].value, claims[0].dataset) == ("test_accuracy", 0.9017, "ag_news")
+    assert len(claims) == 6  # "xx.xx" is a slot nobody filled, not a number
+
+
+def test_a_section_naming_no_metric_claims_nothing_from_a_dataset_table():
+    unexplained = "\n".join(line for line in VDCNN.splitlines() if "(i" not in line)
+    assert readme_claims([doc(unexplained)]) == []
+
+
+# adammenges/DARTS-PyTorch @ eaa6510fecad8c51a2534a20b50a2f4040945fc2
+DARTS = """\
+## Pretrained models
+* Expected result: 2.63% test error rate with 3.3M model params.
+
+## Architecture evaluation (using full-sized models)
+By training our best cell from scratch, one should expect the average test error of 10 independent runs to \
+fall in the range of 2.76 +/- 0.09% with high probability.
+"""
+
+
+def test_a_number_that_counts_runs_is_not_a_claim():
+    assert [(c.metric, c.value) for c in readme_claims([doc(DARTS)])] == [("test_error", 0.0263)]
+
+
+# jiesutd/NCRFpp @ 105a53a321eca9c1280037c473967858e01aaa43: `python main.py --config demo.train.config`
+# on the shipped sample_data, one epoch on CPU (it found no entity yet, so p and f print as -1).
+NCRF_OUTPUT = """\
+     Instance: 484; Time: 81.41s; loss: 6023.3869; acc: 5374/6640=0.8093
+Epoch: 0 training finished. Time: 81.41s, speed: 5.95st/s,  total loss: 6023.38688659668
+Dev: time: 6.23s, speed: 18.02st/s; acc: 0.8011, p: -1.0000, r: 0.0000, f: -1.0000
+Test: time: 11.22s, speed: 16.62st/s; acc: 0.8712, p: -1.0000, r: 0.0000, f: -1.0000
+"""
+
+
+def test_a_count_followed_by_its_ratio_is_read_whole():
+    assert read_output("Right token: 1168; acc: 5374/6640=0.8093").metrics["accuracy"].value == 0.8093  # not 5374/664
+    reading = read_output(NCRF_OUTPUT)
+    # "Instance: 484; ..." is the training loop's progress line: its unqualified acc is no report
+    assert "accuracy" not in reading.metrics and reading.conflicts == ()
+    assert reading.metrics["test_accuracy"].value == 0.8712 and reading.metrics["val_accuracy"].value == 0.8011
+
+
+def test_a_claimed_metric_printed_out_of_range_is_named_not_called_missing():
+    claims = readme_claims([doc("## Performance\nF1 = 91.35% on CoNLL 2003 NER with our model.\n")])
+    found = assess(read_output(NCRF_OUTPUT), claims)
+    assert found.headline is None and found.claim["name"] == "f1"
+    assert found.note.startswith("the output's test_f1 is out of range")
+    assert any(flag.startswith("out of range: test_f1") for flag in found.flags)
+
+
+# linxi159/FCN-caffe @ 1305c7378a9f0ab44b2c936f4d60e4687e3d8743: `python infer.py` has no flags; the
+# script loads voc-fcn8s/ in its code.
+FCN = """\
+# Fully Convolutional Networks for Semantic Segmentation
+
+* [FCN-32s PASCAL](voc-fcn32s): single stream, 32 pixel prediction stride net, scoring 63.6 mIU on seg11valid
+* [FCN-16s PASCAL](voc-fcn16s): two stream, 16 pixel prediction stride net, scoring 65.0 mIU on seg11valid
+* [FCN-8s PASCAL](voc-fcn8s): three stream, 8 pixel prediction stride net, scoring 65.5 mIU on seg11valid
+"""
+FCN_INFER = "net = caffe.Net('voc-fcn8s/deploy.prototxt', 'voc-fcn8s/fcn8s-heavy-pascal.caffemodel', caffe.TEST)\n"
+
+
+def test_a_command_without_flags_runs_what_its_script_names(tmp_path):
+    claims = readme_claims([doc(FCN)])
+    assert top(rank_for_command(claims, "python infer.py", "FCN-caffe")) == ("miou", 0.636)  # the first line
+    (tmp_path / "infer.py").write_text(FCN_INFER, encoding="utf-8")
+    assert top(rank_for_command(claims, "python infer.py", "FCN-caffe", tmp_path)) == ("miou", 0.655)
+    # a script outside the checkout is not read
+    (tmp_path / "repo").mkdir()
+    assert top(rank_for_command(claims, "python ../infer.py", "FCN-caffe", tmp_path / "repo")) == ("miou", 0.636)
+    # the command's own words, when they select a row, win over what the script names
+    assert top(rank_for_command(claims, "python infer.py --model fcn16s", "FCN-caffe", tmp_path)) == ("miou", 0.65)
