@@ -80,57 +80,97 @@ def _resolve(parts: tuple[str, ...], links: dict[tuple[str, ...], str], hops: in
     return tuple(stack)
 
 
+def _archive(source: Path, commit: str, spool) -> None:
+    """`git archive` of `commit` into the file `spool`. git runs on a throwaway git dir that borrows
+    the source's objects (alternates), so neither the source's config nor its own attributes
+    (`export-ignore`, `export-subst` would drop or rewrite files) apply: the copy is the commit."""
+    import subprocess
+    import tempfile
+
+    env = {**git_environ(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    found = subprocess.run(
+        ["git", "-C", str(source), "rev-parse", "--path-format=absolute", "--git-path", "objects"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if found.returncode != 0 or not os.path.isdir(found.stdout.strip()):
+        raise ValueError(f"{source} is not a git repository ({found.stderr.strip() or 'no objects'})")
+    with tempfile.TemporaryDirectory(prefix="scout-archive-") as gitdir:
+        for folder in ("objects/info", "refs", "info"):
+            os.makedirs(os.path.join(gitdir, folder))
+        Path(gitdir, "HEAD").write_text("ref: refs/heads/none\n")
+        Path(gitdir, "objects/info/alternates").write_text(found.stdout.strip() + "\n")
+        Path(gitdir, "info/attributes").write_text("* -export-ignore -export-subst\n")
+        done = subprocess.run(
+            ["git", "--git-dir", gitdir, "archive", "--format=tar", f"{commit}^{{tree}}"],
+            stdout=spool,
+            stderr=subprocess.PIPE,
+            env={k: v for k, v in env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY")},
+            check=False,
+        )
+    if done.returncode != 0:
+        raise ValueError(f"commit {commit[:12]} is not in {source}: {done.stderr.decode(errors='replace').strip()}")
+
+
 def export_commit(source: Path, commit: str, dest: Path) -> list[str]:
     """Write the files of `commit` of the repository at `source` under the empty folder `dest`:
-    symlinks as links, executable bits kept, no .git, submodules skipped (a note each). Every path
-    and every link is checked against the whole tree before anything is written, links are made
-    last, and files are created with O_EXCL|O_NOFOLLOW, so nothing lands outside `dest`.
+    symlinks as links, executable bits kept, no .git, submodules skipped (a note each).
 
-    Raises TreeError for a tree that would write or point outside; git errors pass through."""
-    import stat
+    `git archive` writes the tree and tarfile's `data` filter extracts it (no absolute paths, no
+    links or files out of `dest`, no special files or set-id bits). Before anything is written,
+    every path and every link is also checked against the whole tree (a crafted tree can list a
+    path twice, or reach out only through another of its links), and links are made last.
 
-    tree = open_repo(source).commit(commit).tree
-    items = [item for item in tree.traverse() if ".git" not in item.path.split("/")]
-    kinds: dict[tuple[str, ...], str] = {}
-    links: dict[tuple[str, ...], str] = {}
-    for item in items:
-        parts = _split(item.path, "path")
-        kind = "link" if item.type == "blob" and item.mode == _SYMLINK_MODE else item.type
-        if parts in kinds:
-            raise TreeError(f"the commit lists {item.path!r} twice; it looks crafted")
-        for i in range(1, len(parts)):
-            if kinds.get(parts[:i], "tree") != "tree":
-                raise TreeError(f"the commit puts {item.path!r} below a file or link; it looks crafted")
-        kinds[parts] = kind
-        if kind == "link":
-            links[parts] = item.data_stream.read().decode("utf-8", "surrogateescape")
-    for parts, target in links.items():
-        try:
-            if target.startswith("/") or not target:
-                raise TreeError("a link is absolute or empty")
-            _resolve(parts[:-1] + tuple(target.split("/")), links)
-        except TreeError as exc:
-            raise TreeError(f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})") from None
-    notes = []
-    root = os.path.realpath(dest)
-    for item in items:
-        path = os.path.join(root, item.path)
-        if item.type == "submodule":
-            notes.append(f"submodule {item.path} is not copied; add it again with `git submodule add`")
-        elif item.type == "tree":
-            os.makedirs(path, exist_ok=True)
-        elif item.mode != _SYMLINK_MODE:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            if os.path.realpath(os.path.dirname(path)) != os.path.dirname(path):
-                raise TreeError(f"{item.path} would be written through a link")
-            mode = 0o755 if item.mode & 0o111 else 0o644
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-            with os.fdopen(fd, "wb") as out:
-                item.stream_data(out)
-            if not stat.S_ISREG(os.stat(path, follow_symlinks=False).st_mode):
-                raise TreeError(f"{item.path} is not a regular file after writing")
-    for parts, target in links.items():
-        path = os.path.join(root, *parts)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.symlink(target, path)
+    Raises TreeError for a tree that would write or point outside; ValueError when `source` is not
+    a repository or does not hold `commit`."""
+    import tarfile
+    import tempfile
+
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        _archive(source, commit, spool)
+        spool.seek(0)
+        with tarfile.open(fileobj=spool, mode="r:") as tar:
+            members = [m for m in tar.getmembers() if ".git" not in m.name.rstrip("/").split("/")]
+            kinds: dict[tuple[str, ...], str] = {}
+            links: dict[tuple[str, ...], str] = {}
+            for member in members:
+                name = member.name.rstrip("/")
+                parts = _split(name, "path")
+                kind = (
+                    "link" if member.issym() else "tree" if member.isdir() else "blob" if member.isfile() else "other"
+                )
+                if kind == "other":
+                    raise TreeError(f"the commit holds {name!r}, which is not a file, folder or link; it looks crafted")
+                if parts in kinds:
+                    raise TreeError(f"the commit lists {name!r} twice; it looks crafted")
+                for i in range(1, len(parts)):
+                    if kinds.get(parts[:i], "tree") != "tree":
+                        raise TreeError(f"the commit puts {name!r} below a file or link; it looks crafted")
+                kinds[parts] = kind
+                if kind == "link":
+                    links[parts] = member.linkname
+            for parts, target in links.items():
+                try:
+                    if target.startswith("/") or not target:
+                        raise TreeError("a link is absolute or empty")
+                    _resolve(parts[:-1] + tuple(target.split("/")), links)
+                except TreeError as exc:
+                    raise TreeError(
+                        f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})"
+                    ) from None
+            # git can hold no empty folder: an empty one in the archive is a submodule's place.
+            parents = {parts[:i] for parts in kinds for i in range(1, len(parts))}
+            submodules = {parts for parts, kind in kinds.items() if kind == "tree" and parts not in parents}
+            notes = [
+                f"submodule {'/'.join(parts)} is not copied; add it again with `git submodule add`"
+                for parts in sorted(submodules)
+            ]
+            kept = [m for m in members if _split(m.name.rstrip("/"), "path") not in submodules]
+            ordered = [m for m in kept if not m.issym()] + [m for m in kept if m.issym()]
+            try:
+                tar.extractall(os.path.realpath(dest), members=ordered, filter="data")
+            except tarfile.FilterError as exc:
+                raise TreeError(f"{exc}; it looks crafted") from None
     return notes

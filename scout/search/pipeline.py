@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from scout.clock import now_iso
 from scout.config import Settings
 from scout.errors import ConfigError, ScoutError, SourceError
 from scout.models import Paper, RankedPaper
-from scout.search.abstracts import fill_abstracts, with_stored_abstracts
+from scout.search.abstracts import DetailPrefetch, fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
 from scout.search.merge import merge_papers
 from scout.search.rerank import load_reranker
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
+PreviewFn = Callable[["SearchReport"], None]
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,14 @@ def run_search(
     fetcher: Fetcher | None = None,
     on_status: StatusFn | None = None,
     on_embed: ProgressFn | None = None,
+    on_preview: PreviewFn | None = None,
 ) -> SearchReport:
-    """Run one search. `fetcher` may be None only for an offline search."""
+    """Run one search. `fetcher` may be None only for an offline search.
+
+    `on_preview`, when given, receives provisional reports of an online search as they improve:
+    first ranked by a scorer that needs no transformer (BM25, plus the fast static model where it
+    is on disk) as soon as the sources have answered, then by the search's model before the top
+    papers' code and results are looked up. The returned report is final either way."""
     request.validate()
     reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
     status = on_status or (lambda message: None)
@@ -103,21 +111,36 @@ def run_search(
         candidates = _stored_candidates(request, store, embedder, status)
         from_store = True
     else:
-        with EmbedAhead(embedder, store, on_embed) as ahead:
+        with EmbedAhead(embedder, store, on_embed) as ahead, DetailPrefetch(fetcher) as details:
             candidates, statuses, from_store = _online_candidates(
-                request, fetcher, settings, store, embedder, ahead, status, warnings
+                request, fetcher, settings, store, embedder, ahead, details, status, warnings
             )
             if not from_store:
                 # The papers that have their abstract are encoded while the missing ones are fetched.
                 candidates = with_stored_abstracts(candidates, store)
                 ahead.submit([p.embedding_text() for p in candidates if p.abstract])
-                status("fetching missing abstracts")
-                arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
-                candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
-                status(f"embedding {len(candidates)} papers")
-                ahead.submit([p.embedding_text() for p in candidates])
-                ahead.wait()
+                preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
+                quick = preview.show(quick_rank(request, candidates, settings, store))
+                warm = ThreadPoolExecutor(max_workers=4, thread_name_prefix="scout-warm")
+                try:
+                    # While the model encodes, the likely top papers' code and results are asked
+                    # for; only the HTTP cache keeps them, for the enrichment below to read.
+                    if not fetcher.refresh:
+                        likely = [r.paper for r in _filtered(quick, replace(request, code_only=False))]
+                        for paper in likely[: 2 * settings.enrich_top]:
+                            warm.submit(_warm_enrichment, paper, fetcher)
+                    status("fetching missing abstracts")
+                    arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
+                    candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok, details=details)
+                    status(f"embedding {len(candidates)} papers")
+                    ahead.submit([p.embedding_text() for p in candidates])
+                    ahead.wait()
+                finally:
+                    # What has not started is dropped; what is in flight is a request enrichment
+                    # would make anyway.
+                    warm.shutdown(wait=True, cancel_futures=True)
                 first = rank_candidates(request, candidates, embedder, store, settings)
+                preview.show(first)
                 # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
                 top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
                 enriched = enrich_papers(top, fetcher, settings, warnings, status)
@@ -125,7 +148,10 @@ def run_search(
                 store.save_papers(candidates)
 
     status("ranking")
-    ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
+    if from_store:
+        ranked = rank_stored(request, candidates, embedder, store, settings, reranker)
+    else:
+        ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = now_iso()
     search_id = store.record_search(
@@ -150,15 +176,18 @@ def _online_candidates(
     store: Store,
     embedder,
     ahead: EmbedAhead,
+    details: DetailPrefetch,
     status: StatusFn,
     warnings: list[str],
 ) -> tuple[list[Paper], dict[str, SourceStatus], bool]:
     """The merged answers of the sources, or the store's candidates when none answered; the
-    model starts loading as soon as one source returns a paper it has not embedded before."""
+    model starts loading as soon as one source returns a paper it has not embedded before, and
+    the abstracts a source left out are asked for while the others are still answering."""
 
     def on_answer(papers: list[Paper]) -> None:
         if ahead.needs_model([p.embedding_text() for p in papers]):
             ahead.warm_up()
+        details.start(with_stored_abstracts(papers, store))
 
     found, statuses = _ask_sources(request, fetcher, settings, status, on_answer)
     for name, st in statuses.items():
@@ -194,6 +223,63 @@ def rank_candidates(
         reranker=reranker,
         rerank_top=settings.rerank_top,
     )
+
+
+class _Preview:
+    """Provisional reports for `on_preview`: the top `limit` of a ranking, as the final one shows it."""
+
+    def __init__(self, request, settings, store, on_preview, statuses, warnings, model):
+        self.request, self.settings, self.store, self.on_preview = request, settings, store, on_preview
+        self.statuses, self.warnings, self.model = statuses, warnings, model
+
+    def show(self, ranked: list[RankedPaper]) -> list[RankedPaper]:
+        if self.on_preview is not None:
+            results = tuple(_renumber(_filtered(ranked, self.request)[: self.request.limit]))
+            self.on_preview(
+                SearchReport(self.request, self.model, now_iso(), dict(self.statuses), tuple(self.warnings), results)
+            )
+        return ranked
+
+
+def quick_rank(request: SearchRequest, papers: list[Paper], settings: Settings, store: Store) -> list[RankedPaper]:
+    """A ranking that costs no transformer time: BM25 within the pool, fused with the fast static
+    model's cosine where that model is already on disk (`scout index embed --fast` made it)."""
+    from scout.search.rank import lexical_rank
+    from scout.search.static import FAST_MODEL, static_model_dir
+
+    if (static_model_dir(settings.cache_dir) / "config.json").is_file():
+        from scout.search.embed import load_embedder
+
+        fast = load_embedder(FAST_MODEL, settings.cache_dir)
+        return rank_candidates(replace(request, ranker=None), papers, fast, store, settings)
+    return lexical_rank(request.query, papers, about=request.about, sort=request.sort)
+
+
+def _warm_enrichment(paper: Paper, fetcher: Fetcher) -> None:
+    """Papers with Code's detail and results for `paper`, into the HTTP cache only."""
+    # A failure here is left to the enrichment proper, which asks again and reports it.
+    with suppress(ScoutError):
+        pwc.enrich(fetcher, paper)
+
+
+def rank_stored(
+    request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
+) -> list[RankedPaper]:
+    """Rank candidates from the store. Where the archive holds only the fast static model's vectors
+    (`scout index embed --fast`), encoding every candidate with the search's model would take
+    seconds per query on a CPU: the static model ranks them all, and only its top
+    `settings.rescore_top` are ranked again with the search's model (their vectors are cached,
+    so the next query that meets them pays nothing)."""
+    from scout.search.offline import dense_embedder
+    from scout.search.rank import rescored_head
+
+    first_pass = dense_embedder(store, embedder)
+    if first_pass is embedder or len(papers) <= settings.rescore_top:
+        return rank_candidates(request, papers, embedder, store, settings, reranker)
+    rough = rank_candidates(replace(request, sort="relevance"), papers, first_pass, store, settings)
+    top = [r.paper for r in rough[: settings.rescore_top]]
+    head = rank_candidates(replace(request, sort="relevance"), top, embedder, store, settings, reranker)
+    return rescored_head(rough, head, request.sort)
 
 
 def _ask_sources(
