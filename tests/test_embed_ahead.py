@@ -184,7 +184,7 @@ def test_previews_come_first_and_the_final_ranking_is_the_same_without_them(tmp_
     hf = (real_fixtures / "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json").read_bytes()
 
     def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/papers/search") and "pwc" in request.url.host:
+        if request.url.host == "paperswithcode.co" and request.url.path.endswith("/papers/search"):
             return httpx.Response(200, json=listing)
         if request.url.path.endswith("/api/papers/search"):
             return httpx.Response(200, content=hf, headers={"Content-Type": "application/json"})
@@ -193,10 +193,11 @@ def test_previews_come_first_and_the_final_ranking_is_the_same_without_them(tmp_
     previews = []
     shown = search_with(tmp_path, BagOfWordsEmbedder(), answer, ("pwc", "hf"), previews.append, "shown")
     plain = search_with(tmp_path, BagOfWordsEmbedder(), answer, ("pwc", "hf"), None, "plain")
-    assert len(previews) == 2 and all(len(p.results) == 5 for p in previews)
-    # The first needs no model (BM25 and strength; no static model on disk here), the second is the
-    # model's ranking before enrichment.
-    assert all(r.similarity == 0 for r in previews[0].results)
-    assert any(r.similarity > 0 for r in previews[1].results)
+    # The first source's papers alone, then both sources' (neither needs a model: BM25 and strength,
+    # no static model on disk here), then the model's ranking before enrichment.
+    assert len(previews) == 3 and all(len(p.results) == 5 for p in previews)
+    assert len(previews[0].sources) == 1 and list(previews[1].sources) == ["pwc", "hf"]
+    assert all(r.similarity == 0 for p in previews[:2] for r in p.results)
+    assert any(r.similarity > 0 for r in previews[2].results)
     final = [(r.paper.id, r.rank, r.score, r.similarity) for r in shown.results]
     assert final == [(r.paper.id, r.rank, r.score, r.similarity) for r in plain.results]

@@ -22,6 +22,9 @@ from scout.store import Store
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
+# Papers with Code lookups (detail, results) for the likely top papers while the model encodes.
+WARM_THREADS = 8
+
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
 PreviewFn = Callable[["SearchReport"], None]
@@ -111,17 +114,17 @@ def run_search(
         candidates = _stored_candidates(request, store, embedder, status)
         from_store = True
     else:
+        preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
         with EmbedAhead(embedder, store, on_embed) as ahead, DetailPrefetch(fetcher) as details:
-            candidates, statuses, from_store = _online_candidates(
-                request, fetcher, settings, store, embedder, ahead, details, status, warnings
+            candidates, from_store = _online_candidates(
+                request, fetcher, settings, store, embedder, ahead, details, status, warnings, statuses, preview
             )
             if not from_store:
                 # The papers that have their abstract are encoded while the missing ones are fetched.
                 candidates = with_stored_abstracts(candidates, store)
                 ahead.submit([p.embedding_text() for p in candidates if p.abstract])
-                preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
                 quick = preview.show(quick_rank(request, candidates, settings, store))
-                warm = ThreadPoolExecutor(max_workers=4, thread_name_prefix="scout-warm")
+                warm = ThreadPoolExecutor(max_workers=WARM_THREADS, thread_name_prefix="scout-warm")
                 try:
                     # While the model encodes, the likely top papers' code and results are asked
                     # for; only the HTTP cache keeps them, for the enrichment below to read.
@@ -136,9 +139,9 @@ def run_search(
                     ahead.submit([p.embedding_text() for p in candidates])
                     ahead.wait()
                 finally:
-                    # What has not started is dropped; what is in flight is a request enrichment
-                    # would make anyway.
-                    warm.shutdown(wait=True, cancel_futures=True)
+                    # Finished, not dropped, so that repeating this search finds every answer
+                    # cached; it overlaps the encoding, which usually takes longer.
+                    warm.shutdown(wait=True)
                 first = rank_candidates(request, candidates, embedder, store, settings)
                 preview.show(first)
                 # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
@@ -179,22 +182,31 @@ def _online_candidates(
     details: DetailPrefetch,
     status: StatusFn,
     warnings: list[str],
-) -> tuple[list[Paper], dict[str, SourceStatus], bool]:
-    """The merged answers of the sources, or the store's candidates when none answered; the
-    model starts loading as soon as one source returns a paper it has not embedded before, and
-    the abstracts a source left out are asked for while the others are still answering."""
+    statuses: dict[str, SourceStatus],
+    preview: _Preview,
+) -> tuple[list[Paper], bool]:
+    """The merged answers of the sources (`statuses` filled in as they answer), or the store's
+    candidates when none answered. As each source answers, the model starts loading if it brought
+    a paper not embedded before, the abstracts it left out are asked for, and (while others are
+    still on their way) the papers so far are previewed."""
+    answered: dict[str, list[Paper]] = {}
 
-    def on_answer(papers: list[Paper]) -> None:
+    def on_answer(name: str, papers: list[Paper]) -> None:
         if ahead.needs_model([p.embedding_text() for p in papers]):
             ahead.warm_up()
-        details.start(with_stored_abstracts(papers, store))
+        papers = with_stored_abstracts(papers, store)
+        details.start(papers)
+        answered[name] = papers
+        if preview.wanted and len(statuses) < len(request.sources):
+            so_far = merge_papers([p for n in request.sources for p in answered.get(n, [])])
+            preview.show(quick_rank(request, so_far, settings, store))
 
-    found, statuses = _ask_sources(request, fetcher, settings, status, on_answer)
+    found = _ask_sources(request, fetcher, settings, status, statuses, on_answer)
     for name, st in statuses.items():
         if not st.ok:
             warnings.append(f"{name}: {st.error}; showing the other sources")
     if any(st.ok for st in statuses.values()):
-        return merge_papers(found), statuses, False
+        return merge_papers(found), False
     failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
     if store.count_papers() == 0:
         raise ScoutError(
@@ -203,7 +215,7 @@ def _online_candidates(
         )
     warnings[:] = [f"{n}: {st.error}" for n, st in statuses.items()]
     warnings.append("no source answered; showing results from the local store")
-    return _stored_candidates(request, store, embedder, status), statuses, True
+    return _stored_candidates(request, store, embedder, status), True
 
 
 def rank_candidates(
@@ -231,6 +243,10 @@ class _Preview:
     def __init__(self, request, settings, store, on_preview, statuses, warnings, model):
         self.request, self.settings, self.store, self.on_preview = request, settings, store, on_preview
         self.statuses, self.warnings, self.model = statuses, warnings, model
+
+    @property
+    def wanted(self) -> bool:
+        return self.on_preview is not None
 
     def show(self, ranked: list[RankedPaper]) -> list[RankedPaper]:
         if self.on_preview is not None:
@@ -287,17 +303,18 @@ def _ask_sources(
     fetcher: Fetcher,
     settings: Settings,
     status: StatusFn,
-    on_answer: Callable[[list[Paper]], None] = lambda papers: None,
-) -> tuple[list[Paper], dict[str, SourceStatus]]:
+    statuses: dict[str, SourceStatus],
+    on_answer: Callable[[str, list[Paper]], None] = lambda name, papers: None,
+) -> list[Paper]:
     """Every source's papers, in the order of request.sources (merging depends on it), with
-    `on_answer` called for each answer as it arrives."""
+    `statuses` filled in and `on_answer` called for each answer as it arrives; `statuses` ends
+    in the order of request.sources too."""
 
     def ask(name: str) -> list[Paper]:
         return SEARCH_SOURCES[name](fetcher, request.query, settings.per_source_limit)
 
     status(f"asking {', '.join(request.sources)}")
     answers: dict[str, list[Paper]] = {}
-    statuses: dict[str, SourceStatus] = {}
     with ThreadPoolExecutor(max_workers=len(request.sources)) as pool:
         futures = {pool.submit(ask, name): name for name in request.sources}
         for future in as_completed(futures):
@@ -309,9 +326,11 @@ def _ask_sources(
                 continue
             statuses[name] = SourceStatus(True, len(answers[name]))
             status(f"{name}: {len(answers[name])} papers")
-            on_answer(answers[name])
+            on_answer(name, answers[name])
     ordered = {name: statuses[name] for name in request.sources}
-    return [p for name in request.sources for p in answers.get(name, [])], ordered
+    statuses.clear()
+    statuses.update(ordered)
+    return [p for name in request.sources for p in answers.get(name, [])]
 
 
 def enrich_papers(
