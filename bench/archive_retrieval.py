@@ -23,6 +23,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -130,12 +131,15 @@ def recall_at(ranked: list[str], gains: dict[str, int], k: int = 20) -> float:
 
 def run_setup(name: str, cache: Path, queries: list[dict], model: str | None, cwd: Path = ROOT) -> dict:
     per_query = []
-    seconds = []
+    seconds, cpu = [], []
     for q in queries:
         args = ["search", q["text"], "--about", q["about"], "--offline", "--json", "--limit", "20"]
         started = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = json.loads(scout([*args, *(["--model", model] if model else [])], cache, cwd).stdout)
         seconds.append(time.monotonic() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         ranked = [r["url"].rsplit("/", 1)[-1] for r in out["results"] if r["url"]]
         per_query.append(
             {"id": q["id"], "ndcg@10": ndcg_at(ranked, q["gains"]), "recall@20": recall_at(ranked, q["gains"])}
@@ -149,6 +153,8 @@ def run_setup(name: str, cache: Path, queries: list[dict], model: str | None, cw
         "ndcg@10_not_dev": round(float(np.mean([r["ndcg@10"] for r in test])), 3),
         "cli_seconds_median": round(float(np.median(seconds)), 2),
         "cli_seconds_max": round(float(np.max(seconds)), 2),
+        "cli_cpu_seconds_median": round(float(np.median(cpu)), 2),
+        "cli_cpu_seconds_max": round(float(np.max(cpu)), 2),
     }
 
 
@@ -229,12 +235,13 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "archive_retrieval.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     print(json.dumps(meta))
-    print("| setup | nDCG@10 | R@20 | nDCG@10 (not dev facets) | CLI s/query, median / max |")
+    print("| setup | nDCG@10 | R@20 | nDCG@10 (not dev facets) | CLI s/query, median / max (CPU) |")
     print("|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['setup']} | {r['ndcg@10']} | {r['recall@20']} | {r['ndcg@10_not_dev']} "
-            f"| {r['cli_seconds_median']} / {r['cli_seconds_max']} |"
+            f"| {r['cli_seconds_median']} / {r['cli_seconds_max']} "
+            f"(CPU {r['cli_cpu_seconds_median']} / {r['cli_cpu_seconds_max']}) |"
         )
     return 0
 

@@ -80,97 +80,103 @@ def _resolve(parts: tuple[str, ...], links: dict[tuple[str, ...], str], hops: in
     return tuple(stack)
 
 
-def _archive(source: Path, commit: str, spool) -> None:
-    """`git archive` of `commit` into the file `spool`. git runs on a throwaway git dir that borrows
-    the source's objects (alternates), so neither the source's config nor its own attributes
-    (`export-ignore`, `export-subst` would drop or rewrite files) apply: the copy is the commit."""
+def _git(where: list[str], args: list[str], env: dict[str, str], data: bytes | None = None) -> bytes:
+    """`git WHERE ARGS` (WHERE: `--git-dir D` or `-C D`), its output; ValueError with git's message."""
     import subprocess
-    import tempfile
 
-    env = {**git_environ(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    found = subprocess.run(
-        ["git", "-C", str(source), "rev-parse", "--path-format=absolute", "--git-path", "objects"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if found.returncode != 0 or not os.path.isdir(found.stdout.strip()):
-        raise ValueError(f"{source} is not a git repository ({found.stderr.strip() or 'no objects'})")
-    with tempfile.TemporaryDirectory(prefix="scout-archive-") as gitdir:
-        for folder in ("objects/info", "refs", "info"):
-            os.makedirs(os.path.join(gitdir, folder))
-        Path(gitdir, "HEAD").write_text("ref: refs/heads/none\n")
-        Path(gitdir, "objects/info/alternates").write_text(found.stdout.strip() + "\n")
-        Path(gitdir, "info/attributes").write_text("* -export-ignore -export-subst\n")
-        done = subprocess.run(
-            ["git", "--git-dir", gitdir, "archive", "--format=tar", f"{commit}^{{tree}}"],
-            stdout=spool,
-            stderr=subprocess.PIPE,
-            env={k: v for k, v in env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY")},
-            check=False,
-        )
+    done = subprocess.run(["git", *where, *args], input=data, capture_output=True, env=env, check=False)
     if done.returncode != 0:
-        raise ValueError(f"commit {commit[:12]} is not in {source}: {done.stderr.decode(errors='replace').strip()}")
+        raise ValueError(done.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
+    return done.stdout
+
+
+def _link_targets(gitdir: str, env: dict[str, str], oids: list[str]) -> list[str]:
+    """The contents of the link blobs `oids` (one `git cat-file --batch` for all)."""
+    if not oids:
+        return []
+    out = _git(["--git-dir", gitdir], ["cat-file", "--batch"], env, "".join(f"{oid}\n" for oid in oids).encode())
+    targets, pos = [], 0
+    for _ in oids:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        targets.append(out[header_end + 1 : header_end + 1 + size].decode("utf-8", "surrogateescape"))
+        pos = header_end + 1 + size + 1
+    return targets
 
 
 def export_commit(source: Path, commit: str, dest: Path) -> list[str]:
     """Write the files of `commit` of the repository at `source` under the empty folder `dest`:
     symlinks as links, executable bits kept, no .git, submodules skipped (a note each).
 
-    `git archive` writes the tree and tarfile's `data` filter extracts it (no absolute paths, no
-    links or files out of `dest`, no special files or set-id bits). Before anything is written,
-    every path and every link is also checked against the whole tree (a crafted tree can list a
-    path twice, or reach out only through another of its links), and links are made last.
+    git writes the files (`checkout-index` into `dest`, as a worktree's checkout would, but with no
+    `.git` link back), on a throwaway git dir that borrows the source's objects: neither the
+    source's config (filters, hooks) nor its attributes (line-ending conversion, `ident`) apply,
+    so the copy is the commit byte for byte. Before anything is written, every path and every link
+    is checked against the whole tree (a crafted tree can list a path twice, or reach out only
+    through another of its links), and git itself never writes through a symlink.
 
     Raises TreeError for a tree that would write or point outside; ValueError when `source` is not
     a repository or does not hold `commit`."""
-    import tarfile
     import tempfile
 
-    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
-        _archive(source, commit, spool)
-        spool.seek(0)
-        with tarfile.open(fileobj=spool, mode="r:") as tar:
-            members = [m for m in tar.getmembers() if ".git" not in m.name.rstrip("/").split("/")]
-            kinds: dict[tuple[str, ...], str] = {}
-            links: dict[tuple[str, ...], str] = {}
-            for member in members:
-                name = member.name.rstrip("/")
-                parts = _split(name, "path")
-                kind = (
-                    "link" if member.issym() else "tree" if member.isdir() else "blob" if member.isfile() else "other"
-                )
-                if kind == "other":
-                    raise TreeError(f"the commit holds {name!r}, which is not a file, folder or link; it looks crafted")
-                if parts in kinds:
-                    raise TreeError(f"the commit lists {name!r} twice; it looks crafted")
-                for i in range(1, len(parts)):
-                    if kinds.get(parts[:i], "tree") != "tree":
-                        raise TreeError(f"the commit puts {name!r} below a file or link; it looks crafted")
-                kinds[parts] = kind
-                if kind == "link":
-                    links[parts] = member.linkname
-            for parts, target in links.items():
-                try:
-                    if target.startswith("/") or not target:
-                        raise TreeError("a link is absolute or empty")
-                    _resolve(parts[:-1] + tuple(target.split("/")), links)
-                except TreeError as exc:
-                    raise TreeError(
-                        f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})"
-                    ) from None
-            # git can hold no empty folder: an empty one in the archive is a submodule's place.
-            parents = {parts[:i] for parts in kinds for i in range(1, len(parts))}
-            submodules = {parts for parts, kind in kinds.items() if kind == "tree" and parts not in parents}
-            notes = [
-                f"submodule {'/'.join(parts)} is not copied; add it again with `git submodule add`"
-                for parts in sorted(submodules)
-            ]
-            kept = [m for m in members if _split(m.name.rstrip("/"), "path") not in submodules]
-            ordered = [m for m in kept if not m.issym()] + [m for m in kept if m.issym()]
+    env = {**git_environ(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"):
+        env.pop(name, None)
+    try:
+        objects = _git(["-C", str(source)], ["rev-parse", "--path-format=absolute", "--git-path", "objects"], env)
+    except ValueError as exc:
+        raise ValueError(f"{source} is not a git repository ({exc})") from None
+    with tempfile.TemporaryDirectory(prefix="scout-export-") as gitdir:
+        for folder in ("objects/info", "refs", "info"):
+            os.makedirs(os.path.join(gitdir, folder))
+        Path(gitdir, "HEAD").write_text("ref: refs/heads/none\n")
+        Path(gitdir, "objects/info/alternates").write_text(objects.decode().strip() + "\n")
+        Path(gitdir, "info/attributes").write_text("* -text -filter -ident -working-tree-encoding\n")
+        try:
+            listing = _git(["--git-dir", gitdir], ["ls-tree", "-r", "-z", "--full-tree", f"{commit}^{{tree}}"], env)
+        except ValueError as exc:
+            raise ValueError(f"commit {commit[:12]} is not in {source} ({exc})") from None
+        entries = []  # (mode, oid, path) of what is written
+        notes = []
+        kinds: dict[tuple[str, ...], str] = {}
+        link_oids: dict[tuple[str, ...], str] = {}
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if ".git" in path.split("/"):
+                continue
+            parts = _split(path, "path")
+            if kind == "commit":
+                notes.append(f"submodule {path} is not copied; add it again with `git submodule add`")
+                continue
+            if parts in kinds:
+                raise TreeError(f"the commit lists {path!r} twice; it looks crafted")
+            for i in range(1, len(parts)):
+                if kinds.get(parts[:i], "tree") != "tree":
+                    raise TreeError(f"the commit puts {path!r} below a file or link; it looks crafted")
+                kinds.setdefault(parts[:i], "tree")
+            is_link = int(mode, 8) == _SYMLINK_MODE
+            kinds[parts] = "link" if is_link else "blob"
+            if is_link:
+                link_oids[parts] = oid
+            entries.append(f"{mode} {oid}\t{path}")
+        links = dict(zip(link_oids, _link_targets(gitdir, env, list(link_oids.values()))))
+        for parts, target in links.items():
             try:
-                tar.extractall(os.path.realpath(dest), members=ordered, filter="data")
-            except tarfile.FilterError as exc:
-                raise TreeError(f"{exc}; it looks crafted") from None
+                if target.startswith("/") or not target:
+                    raise TreeError("a link is absolute or empty")
+                _resolve(parts[:-1] + tuple(target.split("/")), links)
+            except TreeError as exc:
+                raise TreeError(f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})") from None
+        index_env = {**env, "GIT_INDEX_FILE": os.path.join(gitdir, "index")}
+        data = "".join(f"{entry}\0" for entry in entries).encode("utf-8", "surrogateescape")
+        _git(["--git-dir", gitdir], ["update-index", "-z", "--index-info"], index_env, data)
+        _git(
+            ["--git-dir", gitdir],
+            ["checkout-index", "--all", "--force", f"--prefix={os.path.realpath(dest)}/"],
+            index_env,
+        )
     return notes

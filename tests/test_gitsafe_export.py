@@ -1,4 +1,4 @@
-"""export_commit: the pinned commit written through `git archive` and tarfile's `data` filter."""
+"""export_commit: the pinned commit written by git checkout-index, every path and link checked first."""
 
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ def git(repo, *args, stdin=None) -> str:
 def repo(tmp_path):
     path = tmp_path / "repo"
     (path / "pkg").mkdir(parents=True)
-    (path / "pkg" / "mod.py").write_text("x = 1\n")
+    (path / "pkg" / "mod.py").write_text("x = 1  # $Id$\n")
     (path / "run.sh").write_text("#!/bin/sh\necho $Format:%H$\n")
     (path / "run.sh").chmod(0o755)
     (path / "ignored.txt").write_text("kept\n")
     (path / "link.py").symlink_to("pkg/mod.py")
     # A repo's own export rules must not change the copy: it is the commit, file for file.
-    (path / ".gitattributes").write_text("ignored.txt export-ignore\nrun.sh export-subst\n")
+    (path / ".gitattributes").write_text("ignored.txt export-ignore\nrun.sh export-subst\n*.py text eol=crlf ident\n")
     git(path, "init", "-q")
     git(path, "add", "-A")
     git(path, "commit", "-qm", "init")
@@ -49,6 +49,7 @@ def test_the_copy_is_the_commit(repo, tmp_path):
         "run.sh",
     ]
     assert (dest / "run.sh").read_text() == "#!/bin/sh\necho $Format:%H$\n"
+    assert (dest / "pkg" / "mod.py").read_bytes() == b"x = 1  # $Id$\n"  # no line-ending or ident rewrite
     assert os.access(dest / "run.sh", os.X_OK) and not os.access(dest / "pkg" / "mod.py", os.X_OK)
     assert os.readlink(dest / "link.py") == "pkg/mod.py"
 
