@@ -547,7 +547,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only serve the recorded sources and print the variables that point scout at them",
     )
+    parser.add_argument(
+        "--only",
+        default="abcdsfe",
+        help="the figures to measure: a b c d s (d*) f e; e.g. --only bsf (default: all)",
+    )
     args = parser.parse_args(argv)
+    only = args.only
     if not FIXTURES.is_dir():
         print(f"recorded fixtures not found at {FIXTURES}", file=sys.stderr)
         return 1
@@ -558,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="scout-bench-") as tmp, replay_server() as (replay, base_url):
         root = Path(tmp)
         print("(a) scout --help ...", file=sys.stderr)
-        a, err = _guard(bench_help, root)
+        a, err = _guard(bench_help, root) if "a" in only else (None, "skipped")
         figures.append(
             (
                 "(a) `scout --help`",
@@ -573,7 +579,9 @@ def main(argv: list[str] | None = None) -> int:
         export, graph = bench_export(root)
 
         print("(b) repeated online search from recorded sources ...", file=sys.stderr)
-        online, online_err = _guard(bench_online, root, graph, base_url, replay, args.repeats)
+        online, online_err = (
+            _guard(bench_online, root, graph, base_url, replay, args.repeats) if "b" in only else (None, "skipped")
+        )
         figures.append(
             (
                 "(b) repeated identical search, all cached",
@@ -587,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         print(f"(c) offline search over {STORED_PAPERS:,} stored papers ...", file=sys.stderr)
-        offline, err = _guard(bench_offline, root, graph, replay, args.repeats)
+        offline, err = _guard(bench_offline, root, graph, replay, args.repeats) if "c" in only else (None, "skipped")
         figures.append(
             (
                 f"(c) new query vs {STORED_PAPERS // 1000}k stored papers (`--offline`)",
@@ -610,7 +618,11 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ):
             print(f"{label} ...", file=sys.stderr)
-            first, err = _guard(bench_first, root, graph, base_url, replay, args.repeats, observed, before)
+            first, err = (
+                _guard(bench_first, root, graph, base_url, replay, args.repeats, observed, before)
+                if ("s" if observed else "d") in only
+                else (None, "skipped")
+            )
             compared = (
                 f"median of {args.repeats} each, alternated with scout at {args.before}; "
                 f"{'the same' if first and first['same_results'] else 'DIFFERENT'} results from both"
@@ -629,7 +641,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         print("(f) first search on a terminal ...", file=sys.stderr)
-        term, err = _guard(bench_terminal, root, graph, base_url, replay, args.repeats)
+        term, err = (
+            _guard(bench_terminal, root, graph, base_url, replay, args.repeats) if "f" in only else (None, "skipped")
+        )
         figures.append(
             (
                 "(f) first search on a terminal (a pty), sources as observed",
@@ -651,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     print("(e) top-k ranking ...", file=sys.stderr)
-    ranks = bench_rank(sorted(args.rows))
+    ranks = bench_rank(sorted(args.rows)) if "e" in only else {}
     figures.append(
         (
             f"(e) rank 1 query, top {TOP_K}",
