@@ -101,9 +101,9 @@ def run_search(
     """Run one search. `fetcher` may be None only for an offline search.
 
     `on_preview`, when given, receives provisional reports of an online search as they improve:
-    first ranked by a scorer that needs no transformer (BM25, plus the fast static model where it
-    is on disk) as soon as the sources have answered, then by the search's model before the top
-    papers' code and results are looked up. The returned report is final either way."""
+    ranked by a scorer that needs no transformer (BM25, plus the fast static model where it is on
+    disk) as each source answers, then by the search's model before the top papers' code and
+    results are looked up. The returned report is final either way."""
     request.validate()
     reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
     status = on_status or (lambda message: None)
@@ -138,10 +138,12 @@ def run_search(
                     status(f"embedding {len(candidates)} papers")
                     ahead.submit([p.embedding_text() for p in candidates])
                     ahead.wait()
-                finally:
-                    # Finished, not dropped, so that repeating this search finds every answer
-                    # cached; it overlaps the encoding, which usually takes longer.
-                    warm.shutdown(wait=True)
+                except BaseException:
+                    warm.shutdown(wait=True, cancel_futures=True)  # interrupted: drop what has not started
+                    raise
+                # Finished, not dropped, so that repeating this search finds every answer cached;
+                # it overlaps the encoding, which usually takes longer.
+                warm.shutdown(wait=True)
                 first = rank_candidates(request, candidates, embedder, store, settings)
                 preview.show(first)
                 # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
