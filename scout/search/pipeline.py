@@ -123,12 +123,15 @@ def run_search(
                 # The papers that have their abstract are encoded while the missing ones are fetched.
                 candidates = with_stored_abstracts(candidates, store)
                 ahead.submit([p.embedding_text() for p in candidates if p.abstract])
-                quick = preview.show(quick_rank(request, candidates, settings, store))
+                # While the model encodes, the likely top papers' code and results are asked for;
+                # only the HTTP cache keeps them, for the enrichment below to read. With nothing to
+                # encode (a repeated search) there is no wait to hide them behind.
+                warming = not fetcher.refresh and ahead.needs_model([p.embedding_text() for p in candidates])
+                if preview.wanted or warming:
+                    quick = preview.show(quick_rank(request, candidates, settings, store))
                 warm = ThreadPoolExecutor(max_workers=WARM_THREADS, thread_name_prefix="scout-warm")
                 try:
-                    # While the model encodes, the likely top papers' code and results are asked
-                    # for; only the HTTP cache keeps them, for the enrichment below to read.
-                    if not fetcher.refresh:
+                    if warming:
                         likely = [r.paper for r in _filtered(quick, replace(request, code_only=False))]
                         for paper in likely[: 2 * settings.enrich_top]:
                             warm.submit(_warm_enrichment, paper, fetcher)
