@@ -182,6 +182,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/scout-bench-csfcube"))
     parser.add_argument(
+        "--reuse", action="store_true", help="keep the workdir's imported and embedded store from an earlier run"
+    )
+    parser.add_argument(
         "--rescore-top",
         type=int,
         nargs="+",
@@ -191,22 +194,25 @@ def main() -> int:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     corpus, queries = corpus_and_queries()
     cache = args.workdir / "cache"
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    args.workdir.mkdir(parents=True)
-    dump = args.workdir / "papers-with-abstracts.json.gz"
-    write_dump(corpus, dump)
-    scout(["index", "import", str(dump)], cache)
-    copied = seed_minilm_vectors(cache)
-    if static_model_dir(MODELS).is_dir():
-        shutil.copytree(static_model_dir(MODELS), static_model_dir(cache))
-    graph = next((MODELS / "models").glob(f"{DEFAULT_MODEL}-*.onnx"), None)
-    if graph:
-        shutil.copy(graph, cache / "models" / graph.name)
-    timings = {}
-    for label, extra in (("minilm", []), ("fast", ["--fast"])):
-        started = time.monotonic()
-        scout(["index", "embed", *extra], cache)
-        timings[f"embed_{label}_s"] = round(time.monotonic() - started, 1)
+    timings: dict = {}
+    copied = 0
+    if not (args.reuse and (lexical_dir(cache) / "meta.json").is_file()):
+        shutil.rmtree(args.workdir, ignore_errors=True)
+        args.workdir.mkdir(parents=True)
+        dump = args.workdir / "papers-with-abstracts.json.gz"
+        write_dump(corpus, dump)
+        scout(["index", "import", str(dump)], cache)
+        copied = seed_minilm_vectors(cache)
+        if static_model_dir(MODELS).is_dir():
+            shutil.copytree(static_model_dir(MODELS), static_model_dir(cache))
+        graph = next((MODELS / "models").glob(f"{DEFAULT_MODEL}-*.onnx"), None)
+        if graph:
+            shutil.copy(graph, cache / "models" / graph.name)
+        for label, extra in (("minilm", []), ("fast", ["--fast"])):
+            started = time.monotonic()
+            scout(["index", "embed", *extra], cache)
+            timings[f"embed_{label}_s"] = round(time.monotonic() - started, 1)
+    shutil.rmtree(args.workdir / "cpu-cache", ignore_errors=True)
     minilm_index, fast_index = index_dir(cache, DEFAULT_MODEL), index_dir(cache, FAST_MODEL)
     bm25 = lexical_dir(cache)
     rows = [run_setup("MiniLM, BM25 from bm25s (new)", cache, queries, None)]

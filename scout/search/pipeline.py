@@ -8,6 +8,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from scout.clock import now_iso
 from scout.config import Settings
 from scout.errors import ConfigError, ScoutError, SourceError
@@ -224,7 +226,13 @@ def _online_candidates(
 
 
 def rank_candidates(
-    request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
+    request: SearchRequest,
+    papers: list[Paper],
+    embedder,
+    store: Store,
+    settings: Settings,
+    reranker=None,
+    lexical=None,
 ) -> list[RankedPaper]:
     from scout.search.rank import DEFAULT_RANKER, rank_papers
 
@@ -239,6 +247,7 @@ def rank_candidates(
         close_threshold=settings.close_threshold,
         reranker=reranker,
         rerank_top=settings.rerank_top,
+        lexical=lexical,
     )
 
 
@@ -299,7 +308,9 @@ def rank_stored(
         return rank_candidates(request, papers, embedder, store, settings, reranker)
     rough = rank_candidates(replace(request, sort="relevance"), papers, first_pass, store, settings)
     top = [r.paper for r in rough[: settings.rescore_top]]
-    head = rank_candidates(replace(request, sort="relevance"), top, embedder, store, settings, reranker)
+    # BM25 as the whole pool scored it: the top alone would be a narrower pool, on another scale.
+    lexical = np.array([r.parts["lexical"] for r in rough[: settings.rescore_top]])
+    head = rank_candidates(replace(request, sort="relevance"), top, embedder, store, settings, reranker, lexical)
     return rescored_head(rough, head, request.sort)
 
 

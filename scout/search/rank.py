@@ -141,7 +141,10 @@ def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
     return (scores / best if best > 0 else np.zeros(len(texts))).astype(np.float32)
 
 
-def signals_for(query_text: str, about: str | None, texts: list[str], embedder, store) -> Signals:
+def signals_for(
+    query_text: str, about: str | None, texts: list[str], embedder, store, lexical: np.ndarray | None = None
+) -> Signals:
+    """`lexical`, when given, is the texts' BM25 scored within a larger pool they were taken from."""
     task = task_text(query_text, about)
     sentences = sentences_of(query_text, about)
     vectors = embed_texts([task, *sentences, *texts], embedder, store)
@@ -150,7 +153,7 @@ def signals_for(query_text: str, about: str | None, texts: list[str], embedder, 
         query=query,
         docs=docs,
         similarity=cosine_scores(query, docs),
-        lexical=lexical_scores(task, texts),
+        lexical=lexical_scores(task, texts) if lexical is None else lexical,
         sentences=docs @ sentence_vectors.T,
     )
 
@@ -216,6 +219,7 @@ def rank_papers(
     now: datetime | None = None,
     reranker: Reranker | None = None,
     rerank_top: int = DEFAULT_RERANK_TOP,
+    lexical: np.ndarray | None = None,
 ) -> list[RankedPaper]:
     """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength. `sort` picks the order:
     relevance (by that score), strength (best baseline first) or date (newest first).
@@ -229,7 +233,7 @@ def rank_papers(
     if not papers:
         return []
     texts = [p.embedding_text() for p in papers]
-    signals = signals_for(query_text, about, texts, embedder, store)
+    signals = signals_for(query_text, about, texts, embedder, store, lexical)
     rel = np.asarray(score_of(signals), dtype=np.float64)
     cross: dict[int, float] = {}
     if reranker is not None:
