@@ -79,6 +79,9 @@ class Settings:
     close_threshold: float = 0.6  # cosine similarity above which a paper is flagged close prior work
     reranker: str | None = None  # a local cross-encoder that re-scores the top `rerank_top` papers
     rerank_top: int = 20
+    # Offline with only the fast static vectors: how many of its top candidates the search's own
+    # model ranks again (bench/archive_retrieval.py measures the choice on CSFCube).
+    rescore_top: int = 30
     # Watches
     watch_lookback_days: int = 7  # how far back the first run of a new watch looks
     watch_threshold: float = 0.5  # a watch reports papers at least this similar to its task (cosine)

@@ -80,57 +80,103 @@ def _resolve(parts: tuple[str, ...], links: dict[tuple[str, ...], str], hops: in
     return tuple(stack)
 
 
+def _git(where: list[str], args: list[str], env: dict[str, str], data: bytes | None = None) -> bytes:
+    """`git WHERE ARGS` (WHERE: `--git-dir D` or `-C D`), its output; ValueError with git's message."""
+    import subprocess
+
+    done = subprocess.run(["git", *where, *args], input=data, capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        raise ValueError(done.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
+    return done.stdout
+
+
+def _link_targets(gitdir: str, env: dict[str, str], oids: list[str]) -> list[str]:
+    """The contents of the link blobs `oids` (one `git cat-file --batch` for all)."""
+    if not oids:
+        return []
+    out = _git(["--git-dir", gitdir], ["cat-file", "--batch"], env, "".join(f"{oid}\n" for oid in oids).encode())
+    targets, pos = [], 0
+    for _ in oids:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        targets.append(out[header_end + 1 : header_end + 1 + size].decode("utf-8", "surrogateescape"))
+        pos = header_end + 1 + size + 1
+    return targets
+
+
 def export_commit(source: Path, commit: str, dest: Path) -> list[str]:
     """Write the files of `commit` of the repository at `source` under the empty folder `dest`:
-    symlinks as links, executable bits kept, no .git, submodules skipped (a note each). Every path
-    and every link is checked against the whole tree before anything is written, links are made
-    last, and files are created with O_EXCL|O_NOFOLLOW, so nothing lands outside `dest`.
+    symlinks as links, executable bits kept, no .git, submodules skipped (a note each).
 
-    Raises TreeError for a tree that would write or point outside; git errors pass through."""
-    import stat
+    git writes the files (`checkout-index` into `dest`, as a worktree's checkout would, but with no
+    `.git` link back), on a throwaway git dir that borrows the source's objects: neither the
+    source's config (filters, hooks) nor its attributes (line-ending conversion, `ident`) apply,
+    so the copy is the commit byte for byte. Before anything is written, every path and every link
+    is checked against the whole tree (a crafted tree can list a path twice, or reach out only
+    through another of its links), and git itself never writes through a symlink.
 
-    tree = open_repo(source).commit(commit).tree
-    items = [item for item in tree.traverse() if ".git" not in item.path.split("/")]
-    kinds: dict[tuple[str, ...], str] = {}
-    links: dict[tuple[str, ...], str] = {}
-    for item in items:
-        parts = _split(item.path, "path")
-        kind = "link" if item.type == "blob" and item.mode == _SYMLINK_MODE else item.type
-        if parts in kinds:
-            raise TreeError(f"the commit lists {item.path!r} twice; it looks crafted")
-        for i in range(1, len(parts)):
-            if kinds.get(parts[:i], "tree") != "tree":
-                raise TreeError(f"the commit puts {item.path!r} below a file or link; it looks crafted")
-        kinds[parts] = kind
-        if kind == "link":
-            links[parts] = item.data_stream.read().decode("utf-8", "surrogateescape")
-    for parts, target in links.items():
+    Raises TreeError for a tree that would write or point outside; ValueError when `source` is not
+    a repository or does not hold `commit`."""
+    import tempfile
+
+    env = {**git_environ(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"):
+        env.pop(name, None)
+    try:
+        objects = _git(["-C", str(source)], ["rev-parse", "--path-format=absolute", "--git-path", "objects"], env)
+    except ValueError as exc:
+        raise ValueError(f"{source} is not a git repository ({exc})") from None
+    with tempfile.TemporaryDirectory(prefix="scout-export-") as gitdir:
+        for folder in ("objects/info", "refs", "info"):
+            os.makedirs(os.path.join(gitdir, folder))
+        Path(gitdir, "HEAD").write_text("ref: refs/heads/none\n")
+        Path(gitdir, "objects/info/alternates").write_text(objects.decode().strip() + "\n")
+        Path(gitdir, "info/attributes").write_text("* -text -filter -ident -working-tree-encoding\n")
         try:
-            if target.startswith("/") or not target:
-                raise TreeError("a link is absolute or empty")
-            _resolve(parts[:-1] + tuple(target.split("/")), links)
-        except TreeError as exc:
-            raise TreeError(f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})") from None
-    notes = []
-    root = os.path.realpath(dest)
-    for item in items:
-        path = os.path.join(root, item.path)
-        if item.type == "submodule":
-            notes.append(f"submodule {item.path} is not copied; add it again with `git submodule add`")
-        elif item.type == "tree":
-            os.makedirs(path, exist_ok=True)
-        elif item.mode != _SYMLINK_MODE:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            if os.path.realpath(os.path.dirname(path)) != os.path.dirname(path):
-                raise TreeError(f"{item.path} would be written through a link")
-            mode = 0o755 if item.mode & 0o111 else 0o644
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-            with os.fdopen(fd, "wb") as out:
-                item.stream_data(out)
-            if not stat.S_ISREG(os.stat(path, follow_symlinks=False).st_mode):
-                raise TreeError(f"{item.path} is not a regular file after writing")
-    for parts, target in links.items():
-        path = os.path.join(root, *parts)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.symlink(target, path)
+            listing = _git(["--git-dir", gitdir], ["ls-tree", "-r", "-z", "--full-tree", f"{commit}^{{tree}}"], env)
+        except ValueError as exc:
+            raise ValueError(f"commit {commit[:12]} is not in {source} ({exc})") from None
+        entries = []  # (mode, oid, path) of what is written
+        notes = []
+        kinds: dict[tuple[str, ...], str] = {}
+        link_oids: dict[tuple[str, ...], str] = {}
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if ".git" in path.split("/"):
+                continue
+            parts = _split(path, "path")
+            if kind == "commit":
+                notes.append(f"submodule {path} is not copied; add it again with `git submodule add`")
+                continue
+            if parts in kinds:
+                raise TreeError(f"the commit lists {path!r} twice; it looks crafted")
+            for i in range(1, len(parts)):
+                if kinds.get(parts[:i], "tree") != "tree":
+                    raise TreeError(f"the commit puts {path!r} below a file or link; it looks crafted")
+                kinds.setdefault(parts[:i], "tree")
+            is_link = int(mode, 8) == _SYMLINK_MODE
+            kinds[parts] = "link" if is_link else "blob"
+            if is_link:
+                link_oids[parts] = oid
+            entries.append(f"{mode} {oid}\t{path}")
+        links = dict(zip(link_oids, _link_targets(gitdir, env, list(link_oids.values()))))
+        for parts, target in links.items():
+            try:
+                if target.startswith("/") or not target:
+                    raise TreeError("a link is absolute or empty")
+                _resolve(parts[:-1] + tuple(target.split("/")), links)
+            except TreeError as exc:
+                raise TreeError(f"the symlink {'/'.join(parts)} -> {target} points outside the copy ({exc})") from None
+        index_env = {**env, "GIT_INDEX_FILE": os.path.join(gitdir, "index")}
+        data = "".join(f"{entry}\0" for entry in entries).encode("utf-8", "surrogateescape")
+        _git(["--git-dir", gitdir], ["update-index", "-z", "--index-info"], index_env, data)
+        _git(
+            ["--git-dir", gitdir],
+            ["checkout-index", "--all", "--force", f"--prefix={os.path.realpath(dest)}/"],
+            index_env,
+        )
     return notes

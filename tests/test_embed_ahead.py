@@ -115,8 +115,8 @@ def test_a_failed_encode_is_raised_by_wait(store):
 # -- in the search ---------------------------------------------------------------------------------
 
 
-def search_with(tmp_path, embedder, answer, sources) -> tuple:
-    settings = dataclasses.replace(load_settings({"cache_dir": tmp_path / "cache"}), arxiv_delay_s=0.0, backoff_s=0.0)
+def search_with(tmp_path, embedder, answer, sources, on_preview=None, cache="cache") -> tuple:
+    settings = dataclasses.replace(load_settings({"cache_dir": tmp_path / cache}), arxiv_delay_s=0.0, backoff_s=0.0)
     with Session(settings, transport=httpx.MockTransport(answer), embedder=embedder) as session:
         return run_search(
             SearchRequest("mask classification", sources=sources, limit=5),
@@ -124,6 +124,7 @@ def search_with(tmp_path, embedder, answer, sources) -> tuple:
             store=session.store,
             embedder=session.embedder,
             fetcher=session.fetcher,
+            on_preview=on_preview,
         )
 
 
@@ -176,3 +177,27 @@ def test_papers_with_an_abstract_are_embedded_while_the_missing_ones_are_fetched
     report = search_with(tmp_path, embedder, answer, ("pwc",))
     assert report.results and "arxiv answered" in log
     assert with_abstract >= 40 and early == [with_abstract]  # every paper that had its abstract, during the wait
+
+
+def test_previews_come_first_and_the_final_ranking_is_the_same_without_them(tmp_path, real_fixtures):
+    listing = json.loads((real_fixtures / "pwc_api/codingpot_paperswithcode-go/paper_list_response.json").read_text())
+    hf = (real_fixtures / "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json").read_bytes()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "paperswithcode.co" and request.url.path.endswith("/papers/search"):
+            return httpx.Response(200, json=listing)
+        if request.url.path.endswith("/api/papers/search"):
+            return httpx.Response(200, content=hf, headers={"Content-Type": "application/json"})
+        return httpx.Response(404, json={"detail": "Not found."})
+
+    previews = []
+    shown = search_with(tmp_path, BagOfWordsEmbedder(), answer, ("pwc", "hf"), previews.append, "shown")
+    plain = search_with(tmp_path, BagOfWordsEmbedder(), answer, ("pwc", "hf"), None, "plain")
+    # The first source's papers alone, then both sources' (neither needs a model: BM25 and strength,
+    # no static model on disk here), then the model's ranking before enrichment.
+    assert len(previews) == 3 and all(len(p.results) == 5 for p in previews)
+    assert len(previews[0].sources) == 1 and list(previews[1].sources) == ["pwc", "hf"]
+    assert all(r.similarity == 0 for p in previews[:2] for r in p.results)
+    assert any(r.similarity > 0 for r in previews[2].results)
+    final = [(r.paper.id, r.rank, r.score, r.similarity) for r in shown.results]
+    assert final == [(r.paper.id, r.rank, r.score, r.similarity) for r in plain.results]

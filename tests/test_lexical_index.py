@@ -195,3 +195,41 @@ def test_a_distillation_that_fails_says_so_and_leaves_nothing(tmp_path):
     with pytest.raises(ConfigError, match="could not distil the fast embedding model: "):
         StaticEmbedder(FAST_MODEL, empty, target).encode(["mask classification"])
     assert not target.exists() and not list(target.parent.glob(f".{target.name}.*"))
+
+
+class Counting:
+    """An embedder that counts the texts it encodes."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.texts = inner, inner.name, 0
+
+    @property
+    def dim(self):
+        return self.inner.dim
+
+    def encode(self, texts, batch_size=32):
+        self.texts += len(texts)
+        return self.inner.encode(texts, batch_size)
+
+
+def test_with_only_fast_vectors_the_search_model_ranks_only_the_static_top(archive, fake_embedder):
+    from scout.config import Settings
+    from scout.search.embed import bundled_model_dir
+    from scout.search.pipeline import SearchRequest, rank_candidates, run_search
+
+    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(archive.root)))
+    embed_store(archive, fast, batch_size=64)
+    build_store_index(archive, FAST_MODEL)
+    request = SearchRequest("panoptic segmentation masks", offline=True, limit=5)
+    settings = Settings(cache_dir=archive.root, rescore_top=7)
+    candidates = offline.retrieve_stored(archive, fake_embedder, request.task_text, 200)
+    assert len(candidates) > 7
+    static_top = {r.paper.id for r in rank_candidates(request, candidates, fast, archive, settings)[:7]}
+    counted = Counting(fake_embedder)
+    report = run_search(request, settings=settings, store=archive, embedder=counted)
+    assert counted.texts == 1 + 7  # the query and the static model's top 7, never all candidates
+    assert {r.paper.id for r in report.results} <= static_top
+    assert [r.score for r in report.results] == sorted((r.score for r in report.results), reverse=True)
+    again = Counting(fake_embedder)
+    run_search(request, settings=settings, store=archive, embedder=again)
+    assert again.texts == 0  # their vectors were kept

@@ -209,11 +209,12 @@ def search_json(*args):
     return json.loads(result.stdout)
 
 
-def test_search_fills_abstracts_from_one_arxiv_request(cli_env, real_fixtures, monkeypatch):
+def test_search_fills_abstracts_from_details_and_arxiv_only_for_the_rest(cli_env, real_fixtures, monkeypatch):
     with serve(monkeypatch, real_fixtures) as server:
         data = search_json("--successors")
         id_lists = [p for p in server.requests if p.startswith("/arxiv") and "id_list" in p]
-    assert len(id_lists) == 1 and "1606.06565%2C1711.09883" in id_lists[0]
+    # 1606.06565's detail has its abstract; Papers with Code has no detail for 1711.09883.
+    assert id_lists == ["/arxiv?id_list=1711.09883&start=0&max_results=1"]
     by_id = {r["arxiv_id"]: r for r in data["results"]}
     assert set(by_id) == {"1606.06565", "1711.09883"}
     assert all(r["ranked_on"] == "title+abstract" and r["abstract"] for r in by_id.values())

@@ -159,6 +159,13 @@ def test_politeness_spaces_requests(real_fixtures, store):
     assert rig.sleeps == [3.0]  # the rig's clock moves only by sleeps: the whole interval is waited
 
 
+def test_spacing_counts_from_the_start_of_the_previous_request(real_fixtures, store):
+    answer = answer_pages(real_fixtures, {s: page(real_fixtures, s) for s in PAGES})
+    rig = make_rig(lambda request: (rig.clock.advance(1.0), answer(request))[1], store, arxiv_delay_s=3.0)
+    arxiv.search(rig.fetcher, "testing", 20, page_size=10)
+    assert rig.sleeps == [2.0]  # the first answer took 1 s of the 3
+
+
 def test_503_then_success_honours_retry_after(real_fixtures, store):
     answers = iter(
         [

@@ -83,6 +83,49 @@ def progress_on_stderr():
         yield on_status, on_embed
 
 
+@contextmanager
+def live_table():
+    """On a terminal: the ranked table as it improves, under one status line, redrawn in place on
+    stdout (one live display: a second one on stderr would fight it for the cursor). It goes when
+    the search ends, for the final table to take its place."""
+    from rich.console import Group
+    from rich.live import Live
+    from rich.spinner import Spinner
+    from rich.text import Text
+
+    from scout.search.render import table
+
+    state: dict = {"status": "starting", "table": None}
+
+    def view():
+        line = Spinner("dots", text=Text(state["status"]))
+        return line if state["table"] is None else Group(state["table"], line)
+
+    def on_status(message: str) -> None:
+        state["status"] = message
+
+    def on_embed(done: int, total: int) -> None:
+        state["status"] = f"embedding abstracts {done}/{total}"
+
+    def on_preview(report) -> None:
+        state["table"] = table(report)
+
+    with Live(console=console, get_renderable=view, refresh_per_second=10, transient=True):
+        yield on_status, on_embed, on_preview
+
+
+@contextmanager
+def search_display(fmt: str):
+    """(on_status, on_embed, on_preview) for the search: a live table on a terminal, else a
+    progress bar on stderr and no provisional output (pipes and --json get one final answer)."""
+    if fmt == "table" and console.is_terminal:
+        with live_table() as hooks:
+            yield hooks
+        return
+    with progress_on_stderr() as (on_status, on_embed):
+        yield on_status, on_embed, None
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help='What you plan to work on, e.g. "mask classification".'),
@@ -148,7 +191,7 @@ def search(
         sort=sort,
     )
     request.validate()
-    with session_for(settings, refresh=refresh) as session, progress_on_stderr() as (on_status, on_embed):
+    with session_for(settings, refresh=refresh) as session, search_display(fmt) as (on_status, on_embed, on_preview):
         report = run_search(
             request,
             settings=settings,
@@ -157,6 +200,7 @@ def search(
             fetcher=session.source_fetcher,
             on_status=on_status,
             on_embed=on_embed,
+            on_preview=on_preview,
         )
     for message in report.warnings:
         warn(message)

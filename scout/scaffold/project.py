@@ -72,14 +72,10 @@ def copy_commit(source: Path, commit: str, dest: Path) -> list[str]:
     """Write the files of `commit` in the repository at `source` under `dest` (symlinks as links,
     executable bits kept). Returns warnings, e.g. for submodules, which are not copied. Every path
     is checked before anything is written, and nothing is written outside `dest`."""
-    import git
-
     try:
         return export_commit(source, commit, dest)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise CloneError(f"{source} is not a git repository any more; clone the baseline again") from None
-    except (ValueError, git.BadName, git.BadObject):
-        raise CloneError(f"commit {commit[:12]} is not in {source}; clone the baseline again") from None
+    except ValueError as exc:
+        raise CloneError(f"{exc}; clone the baseline again") from None
     except TreeError as exc:
         raise ScaffoldError(
             f"{exc}; scout never writes or follows links out of a baseline: fix the baseline's tree"

@@ -1,13 +1,17 @@
 """Give every paper an abstract before it is ranked: a Papers with Code search row has none, and a
 paper ranked on its title alone is ranked on a guess.
 
-The local store answers first (`with_stored_abstracts`). The rest come from one batched arXiv
-`id_list` request (arXiv's politeness rules apply through the Fetcher), and, for papers arXiv did
-not answer for or that have no arXiv id, from Papers with Code's detail call."""
+The local store answers first (`with_stored_abstracts`). The rest come from Papers with Code's
+detail call, asked as soon as its search answers (`DetailPrefetch`, many at once within its rate
+budget, while the slower sources are still on their way), and, for what it does not know, from one
+batched arXiv `id_list` request: arXiv asks for 3 s between requests, so a second arXiv call on the
+way to every first table would cost seconds."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from scout.errors import SourceError
@@ -19,18 +23,84 @@ if TYPE_CHECKING:
     from scout.store import Store
 
 
+DETAIL_THREADS = 16  # detail calls in flight at once: Papers with Code allows 120 a minute
+
+
+class DetailPrefetch:
+    """Papers with Code detail calls for papers that arrived without an abstract, started at once
+    on a pool of their own; `abstracts` collects them. The detail answers are cached, so the
+    enrichment of the top papers that follows reads them back without a request."""
+
+    def __init__(self, fetcher: Fetcher, limit: int = 50):
+        self.fetcher = fetcher
+        self.limit = limit
+        self._pool = ThreadPoolExecutor(max_workers=DETAIL_THREADS, thread_name_prefix="scout-detail")
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def start(self, papers: list[Paper]) -> None:
+        """Ask for the details of the papers in `papers` that have no abstract (at most `limit`)."""
+        with self._lock:
+            for paper in papers:
+                if paper.abstract or not (paper.pwc_id or paper.arxiv_id) or paper.id in self._futures:
+                    continue
+                if len(self._futures) >= self.limit:
+                    break
+                self._futures[paper.id] = self._pool.submit(pwc.detail, self.fetcher, paper)
+
+    def abstracts(self, papers: list[Paper], failures: list[str]) -> dict[str, str]:
+        """Abstracts by paper id for `papers` (their details asked now where not asked before)."""
+        self.start(papers)
+        found: dict[str, str] = {}
+        for paper in papers:
+            future = self._futures.get(paper.id)
+            if future is None:
+                continue
+            try:
+                info = future.result()
+            except SourceError as exc:
+                failures.append(exc.reason)
+                continue
+            if info is not None and info.paper.abstract:
+                found[paper.id] = info.paper.abstract
+        return found
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> DetailPrefetch:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def fill_abstracts(
-    papers: list[Paper], fetcher: Fetcher, warnings: list[str], *, use_arxiv: bool = True, detail_limit: int = 50
+    papers: list[Paper],
+    fetcher: Fetcher,
+    warnings: list[str],
+    *,
+    use_arxiv: bool = True,
+    detail_limit: int = 50,
+    details: DetailPrefetch | None = None,
 ) -> list[Paper]:
     """`papers` with the missing abstracts filled in where a source has them; order kept.
 
-    `use_arxiv=False` skips arXiv (it just failed this search: asking again only waits). At most
-    `detail_limit` detail calls are made; failures become one warning per source."""
+    Papers with Code's details answer first (`details`, where the search already started them);
+    arXiv's `id_list` lookup is asked only for what they did not fill. `use_arxiv=False` skips
+    arXiv (it just failed this search: asking again only waits). At most `detail_limit` detail
+    calls are made; failures become one warning per source."""
     missing = [p for p in papers if not p.abstract]
     if not missing:
         return papers
+    failures: list[str] = []
+    with ExitStack() as stack:
+        pool = details or stack.enter_context(DetailPrefetch(fetcher, detail_limit))
+        by_paper = pool.abstracts(missing, failures)
+    if failures:
+        warnings.append(f"pwc: could not fetch {len(failures)} missing abstracts ({failures[0]})")
     found: dict[str, str] = {}
-    ids = [p.arxiv_id for p in missing if p.arxiv_id]
+    ids = [p.arxiv_id for p in missing if p.arxiv_id and p.id not in by_paper]
     if ids and use_arxiv:
         try:
             for paper in arxiv.by_ids(fetcher, ids):
@@ -38,24 +108,9 @@ def fill_abstracts(
                     found[paper.arxiv_id] = paper.abstract
         except SourceError as exc:
             warnings.append(f"arxiv: could not fetch {len(ids)} missing abstracts ({exc.reason})")
-    still = [p for p in missing if not (p.arxiv_id and p.arxiv_id in found) and (p.pwc_id or p.arxiv_id)]
-    failures: list[str] = []
-
-    def from_detail(paper: Paper) -> tuple[Paper, str | None]:
-        try:
-            info = pwc.detail(fetcher, paper)
-        except SourceError as exc:
-            failures.append(exc.reason)
-            return paper, None
-        return paper, info.paper.abstract if info is not None else None
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        by_paper = {p.id: text for p, text in pool.map(from_detail, still[:detail_limit]) if text}
-    if failures:
-        warnings.append(f"pwc: could not fetch {len(failures)} missing abstracts ({failures[0]})")
     out = []
     for paper in papers:
-        text = (found.get(paper.arxiv_id) if paper.arxiv_id else None) or by_paper.get(paper.id)
+        text = by_paper.get(paper.id) or (found.get(paper.arxiv_id) if paper.arxiv_id else None)
         out.append(paper.with_(abstract=text) if not paper.abstract and text else paper)
     return out
 

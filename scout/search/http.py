@@ -239,6 +239,8 @@ class Fetcher:
                     self._sleep(wait)
                 window.record(self._clock())
             self.network_requests += 1
+            # arXiv's "one request every three seconds" counts from when a request goes out.
+            self._last_request[source] = self._clock()
             if not interval:
                 turn.close()
             try:
@@ -252,8 +254,6 @@ class Fetcher:
                 raise SourceError(source, f"cannot connect to {_host(url)} ({_first_line(exc)})") from exc
             except httpx.TransportError as exc:
                 raise _Retryable(f"connection failed ({exc.__class__.__name__})") from exc
-            finally:
-                self._last_request[source] = self._clock()
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}", _retry_after_seconds(response), response.status_code)
         if response.status_code >= 400:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from scout.clock import now_iso
 from scout.config import Settings
 from scout.errors import ConfigError, ScoutError, SourceError, SourcesUnreachable, UsageError
 from scout.models import Paper, RankedPaper
-from scout.search.abstracts import fill_abstracts, with_stored_abstracts
+from scout.search.abstracts import DetailPrefetch, fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
 from scout.search.merge import merge_papers
 from scout.search.rerank import load_reranker
@@ -21,8 +24,12 @@ from scout.store import Store
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
+# Papers with Code lookups (detail, results) for the likely top papers while the model encodes.
+WARM_THREADS = 8
+
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
+PreviewFn = Callable[["SearchReport"], None]
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,14 @@ def run_search(
     fetcher: Fetcher | None = None,
     on_status: StatusFn | None = None,
     on_embed: ProgressFn | None = None,
+    on_preview: PreviewFn | None = None,
 ) -> SearchReport:
-    """Run one search. `fetcher` may be None only for an offline search."""
+    """Run one search. `fetcher` may be None only for an offline search.
+
+    `on_preview`, when given, receives provisional reports of an online search as they improve:
+    ranked by a scorer that needs no transformer (BM25, plus the fast static model where it is on
+    disk) as each source answers, then by the search's model before the top papers' code and
+    results are looked up. The returned report is final either way."""
     request.validate()
     reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
     status = on_status or (lambda message: None)
@@ -103,21 +116,41 @@ def run_search(
         candidates = _stored_candidates(request, store, embedder, status)
         from_store = True
     else:
-        with EmbedAhead(embedder, store, on_embed) as ahead:
-            candidates, statuses, from_store = _online_candidates(
-                request, fetcher, settings, store, embedder, ahead, status, warnings
+        preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
+        with EmbedAhead(embedder, store, on_embed) as ahead, DetailPrefetch(fetcher) as details:
+            candidates, from_store = _online_candidates(
+                request, fetcher, settings, store, embedder, ahead, details, status, warnings, statuses, preview
             )
             if not from_store:
                 # The papers that have their abstract are encoded while the missing ones are fetched.
                 candidates = with_stored_abstracts(candidates, store)
                 ahead.submit([p.embedding_text() for p in candidates if p.abstract])
-                status("fetching missing abstracts")
-                arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
-                candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok)
-                status(f"embedding {len(candidates)} papers")
-                ahead.submit([p.embedding_text() for p in candidates])
-                ahead.wait()
+                # While the model encodes, the likely top papers' code and results are asked for;
+                # only the HTTP cache keeps them, for the enrichment below to read. With nothing to
+                # encode (a repeated search) there is no wait to hide them behind.
+                warming = not fetcher.refresh and ahead.needs_model([p.embedding_text() for p in candidates])
+                if preview.wanted or warming:
+                    quick = preview.show(quick_rank(request, candidates, settings, store))
+                warm = ThreadPoolExecutor(max_workers=WARM_THREADS, thread_name_prefix="scout-warm")
+                try:
+                    if warming:
+                        likely = [r.paper for r in _filtered(quick, replace(request, code_only=False))]
+                        for paper in likely[: 2 * settings.enrich_top]:
+                            warm.submit(_warm_enrichment, paper, fetcher)
+                    status("fetching missing abstracts")
+                    arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
+                    candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok, details=details)
+                    status(f"embedding {len(candidates)} papers")
+                    ahead.submit([p.embedding_text() for p in candidates])
+                    ahead.wait()
+                except BaseException:
+                    warm.shutdown(wait=True, cancel_futures=True)  # interrupted: drop what has not started
+                    raise
+                # Finished, not dropped, so that repeating this search finds every answer cached;
+                # it overlaps the encoding, which usually takes longer.
+                warm.shutdown(wait=True)
                 first = rank_candidates(request, candidates, embedder, store, settings)
+                preview.show(first)
                 # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
                 top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
                 enriched = enrich_papers(top, fetcher, settings, warnings, status)
@@ -125,7 +158,10 @@ def run_search(
                 store.save_papers(candidates)
 
     status("ranking")
-    ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
+    if from_store:
+        ranked = rank_stored(request, candidates, embedder, store, settings, reranker)
+    else:
+        ranked = rank_candidates(request, candidates, embedder, store, settings, reranker)
     results = tuple(_renumber(_filtered(ranked, request)[: request.limit]))
     searched_at = now_iso()
     search_id = store.record_search(
@@ -150,22 +186,34 @@ def _online_candidates(
     store: Store,
     embedder,
     ahead: EmbedAhead,
+    details: DetailPrefetch,
     status: StatusFn,
     warnings: list[str],
-) -> tuple[list[Paper], dict[str, SourceStatus], bool]:
-    """The merged answers of the sources, or the store's candidates when none answered; the
-    model starts loading as soon as one source returns a paper it has not embedded before."""
+    statuses: dict[str, SourceStatus],
+    preview: _Preview,
+) -> tuple[list[Paper], bool]:
+    """The merged answers of the sources (`statuses` filled in as they answer), or the store's
+    candidates when none answered. As each source answers, the model starts loading if it brought
+    a paper not embedded before, the abstracts it left out are asked for, and (while others are
+    still on their way) the papers so far are previewed."""
+    answered: dict[str, list[Paper]] = {}
 
-    def on_answer(papers: list[Paper]) -> None:
+    def on_answer(name: str, papers: list[Paper]) -> None:
         if ahead.needs_model([p.embedding_text() for p in papers]):
             ahead.warm_up()
+        papers = with_stored_abstracts(papers, store)
+        details.start(papers)
+        answered[name] = papers
+        if preview.wanted and len(statuses) < len(request.sources):
+            so_far = merge_papers([p for n in request.sources for p in answered.get(n, [])])
+            preview.show(quick_rank(request, so_far, settings, store))
 
-    found, statuses = _ask_sources(request, fetcher, settings, status, on_answer)
+    found = _ask_sources(request, fetcher, settings, status, statuses, on_answer)
     for name, st in statuses.items():
         if not st.ok:
             warnings.append(f"{name}: {st.error}; showing the other sources")
     if any(st.ok for st in statuses.values()):
-        return merge_papers(found), statuses, False
+        return merge_papers(found), False
     failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
     stored = store.count_papers()
     if stored == 0:
@@ -179,11 +227,17 @@ def _online_candidates(
         f"no source answered; showing results from the {stored:,} papers stored locally "
         "(--offline searches them without asking the sources)"
     )
-    return _stored_candidates(request, store, embedder, status), statuses, True
+    return _stored_candidates(request, store, embedder, status), True
 
 
 def rank_candidates(
-    request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
+    request: SearchRequest,
+    papers: list[Paper],
+    embedder,
+    store: Store,
+    settings: Settings,
+    reranker=None,
+    lexical=None,
 ) -> list[RankedPaper]:
     from scout.search.rank import DEFAULT_RANKER, rank_papers
 
@@ -198,7 +252,71 @@ def rank_candidates(
         close_threshold=settings.close_threshold,
         reranker=reranker,
         rerank_top=settings.rerank_top,
+        lexical=lexical,
     )
+
+
+class _Preview:
+    """Provisional reports for `on_preview`: the top `limit` of a ranking, as the final one shows it."""
+
+    def __init__(self, request, settings, store, on_preview, statuses, warnings, model):
+        self.request, self.settings, self.store, self.on_preview = request, settings, store, on_preview
+        self.statuses, self.warnings, self.model = statuses, warnings, model
+
+    @property
+    def wanted(self) -> bool:
+        return self.on_preview is not None
+
+    def show(self, ranked: list[RankedPaper]) -> list[RankedPaper]:
+        if self.on_preview is not None:
+            results = tuple(_renumber(_filtered(ranked, self.request)[: self.request.limit]))
+            self.on_preview(
+                SearchReport(self.request, self.model, now_iso(), dict(self.statuses), tuple(self.warnings), results)
+            )
+        return ranked
+
+
+def quick_rank(request: SearchRequest, papers: list[Paper], settings: Settings, store: Store) -> list[RankedPaper]:
+    """A ranking that costs no transformer time: BM25 within the pool, fused with the fast static
+    model's cosine where that model is already on disk (`scout index embed --fast` made it)."""
+    from scout.search.rank import lexical_rank
+    from scout.search.static import FAST_MODEL, static_model_dir
+
+    if (static_model_dir(settings.cache_dir) / "config.json").is_file():
+        from scout.search.embed import load_embedder
+
+        fast = load_embedder(FAST_MODEL, settings.cache_dir)
+        return rank_candidates(replace(request, ranker=None), papers, fast, store, settings)
+    return lexical_rank(request.query, papers, about=request.about, sort=request.sort)
+
+
+def _warm_enrichment(paper: Paper, fetcher: Fetcher) -> None:
+    """Papers with Code's detail and results for `paper`, into the HTTP cache only."""
+    # A failure here is left to the enrichment proper, which asks again and reports it.
+    with suppress(ScoutError):
+        pwc.enrich(fetcher, paper)
+
+
+def rank_stored(
+    request: SearchRequest, papers: list[Paper], embedder, store: Store, settings: Settings, reranker=None
+) -> list[RankedPaper]:
+    """Rank candidates from the store. Where the archive holds only the fast static model's vectors
+    (`scout index embed --fast`), encoding every candidate with the search's model would take
+    seconds per query on a CPU: the static model ranks them all, and only its top
+    `settings.rescore_top` are ranked again with the search's model (their vectors are cached,
+    so the next query that meets them pays nothing)."""
+    from scout.search.offline import dense_embedder
+    from scout.search.rank import rescored_head
+
+    first_pass = dense_embedder(store, embedder)
+    if first_pass is embedder or len(papers) <= settings.rescore_top:
+        return rank_candidates(request, papers, embedder, store, settings, reranker)
+    rough = rank_candidates(replace(request, sort="relevance"), papers, first_pass, store, settings)
+    top = [r.paper for r in rough[: settings.rescore_top]]
+    # BM25 as the whole pool scored it: the top alone would be a narrower pool, on another scale.
+    lexical = np.array([r.parts["lexical"] for r in rough[: settings.rescore_top]])
+    head = rank_candidates(replace(request, sort="relevance"), top, embedder, store, settings, reranker, lexical)
+    return rescored_head(rough, head, request.sort)
 
 
 def _ask_sources(
@@ -206,17 +324,18 @@ def _ask_sources(
     fetcher: Fetcher,
     settings: Settings,
     status: StatusFn,
-    on_answer: Callable[[list[Paper]], None] = lambda papers: None,
-) -> tuple[list[Paper], dict[str, SourceStatus]]:
+    statuses: dict[str, SourceStatus],
+    on_answer: Callable[[str, list[Paper]], None] = lambda name, papers: None,
+) -> list[Paper]:
     """Every source's papers, in the order of request.sources (merging depends on it), with
-    `on_answer` called for each answer as it arrives."""
+    `statuses` filled in and `on_answer` called for each answer as it arrives; `statuses` ends
+    in the order of request.sources too."""
 
     def ask(name: str) -> list[Paper]:
         return SEARCH_SOURCES[name](fetcher, request.query, settings.per_source_limit)
 
     status(f"asking {', '.join(request.sources)}")
     answers: dict[str, list[Paper]] = {}
-    statuses: dict[str, SourceStatus] = {}
     with ThreadPoolExecutor(max_workers=len(request.sources)) as pool:
         futures = {pool.submit(ask, name): name for name in request.sources}
         for future in as_completed(futures):
@@ -228,9 +347,11 @@ def _ask_sources(
                 continue
             statuses[name] = SourceStatus(True, len(answers[name]))
             status(f"{name}: {len(answers[name])} papers")
-            on_answer(answers[name])
+            on_answer(name, answers[name])
     ordered = {name: statuses[name] for name in request.sources}
-    return [p for name in request.sources for p in answers.get(name, [])], ordered
+    statuses.clear()
+    statuses.update(ordered)
+    return [p for name in request.sources for p in answers.get(name, [])]
 
 
 def enrich_papers(

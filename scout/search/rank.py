@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -142,7 +142,10 @@ def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
     return (scores / best if best > 0 else np.zeros(len(texts))).astype(np.float32)
 
 
-def signals_for(query_text: str, about: str | None, texts: list[str], embedder, store) -> Signals:
+def signals_for(
+    query_text: str, about: str | None, texts: list[str], embedder, store, lexical: np.ndarray | None = None
+) -> Signals:
+    """`lexical`, when given, is the texts' BM25 scored within a larger pool they were taken from."""
     task = task_text(query_text, about)
     sentences = sentences_of(query_text, about)
     vectors = embed_texts([task, *sentences, *texts], embedder, store)
@@ -151,7 +154,7 @@ def signals_for(query_text: str, about: str | None, texts: list[str], embedder, 
         query=query,
         docs=docs,
         similarity=cosine_scores(query, docs),
-        lexical=lexical_scores(task, texts),
+        lexical=lexical_scores(task, texts) if lexical is None else lexical,
         sentences=docs @ sentence_vectors.T,
     )
 
@@ -217,6 +220,7 @@ def rank_papers(
     now: datetime | None = None,
     reranker: Reranker | None = None,
     rerank_top: int = DEFAULT_RERANK_TOP,
+    lexical: np.ndarray | None = None,
 ) -> list[RankedPaper]:
     """Score = relevance (the ranker's) + STRENGTH_WEIGHT x strength, divided by the most that sum
     can reach so it lies in [0, 1] (1.1 without a re-ranker, 2.1 with). `sort` picks the order:
@@ -231,7 +235,7 @@ def rank_papers(
     if not papers:
         return []
     texts = [p.embedding_text() for p in papers]
-    signals = signals_for(query_text, about, texts, embedder, store)
+    signals = signals_for(query_text, about, texts, embedder, store, lexical)
     rel = np.asarray(score_of(signals), dtype=np.float64)
     if len(rel) and (rel.min() < 0.0 or rel.max() > 1.0):
         rel = minmax(rel)  # dense cosines reach -1, dense-maxsim 2: relevance stays in [0, 1]
@@ -245,19 +249,10 @@ def rank_papers(
     # Divided by the most it can reach, so a score is in [0, 1] whatever the ranker and re-ranker.
     most = (2.0 if cross else 1.0) + STRENGTH_WEIGHT
     scores = [(float(r) + STRENGTH_WEIGHT * s) / most for r, s in zip(rel, strengths)]
-
-    def key(i: int) -> tuple:
-        if sort == "strength":
-            return (-strengths[i], -scores[i])
-        if sort == "date":
-            return (papers[i].published is None, _neg_date(papers[i].published), -scores[i])
-        return (-scores[i], -float(signals.similarity[i]))
-
-    order = sorted(range(len(papers)), key=key)
-    return [
+    scored = [
         RankedPaper(
             paper=papers[i],
-            rank=position,
+            rank=0,
             score=round(scores[i], 4),
             similarity=round(float(signals.similarity[i]), 4),
             close=bool(signals.similarity[i] >= close_threshold),
@@ -268,8 +263,55 @@ def rank_papers(
                 **({"rerank": round(cross[i], 4)} if i in cross else {}),
             },
         )
-        for position, i in enumerate(order, start=1)
+        for i in range(len(papers))
     ]
+    # The order uses the unrounded scores, as it always has: rounding would only make more ties.
+    exact = {id(r): (scores[i], float(signals.similarity[i])) for i, r in enumerate(scored)}
+    return ordered(scored, sort, lambda r: exact[id(r)])
+
+
+def lexical_rank(
+    query_text: str, papers: list[Paper], *, about: str | None = None, sort: str = "relevance", now=None
+) -> list[RankedPaper]:
+    """BM25 within the pool plus the strength term, no vectors: a ranking for the moment before
+    any model has run (similarity is 0 and nothing is flagged close)."""
+    lexical = lexical_scores(task_text(query_text, about), [p.embedding_text() for p in papers])
+    scored = []
+    for paper, lex in zip(papers, lexical):
+        parts = {"relevance": round(float(lex), 4), "lexical": round(float(lex), 4), "strength": strength(paper, now)}
+        score = (float(lex) + STRENGTH_WEIGHT * parts["strength"]) / (1.0 + STRENGTH_WEIGHT)  # in [0, 1]
+        scored.append(RankedPaper(paper=paper, rank=0, score=round(score, 4), similarity=0.0, close=False, parts=parts))
+    return ordered(scored, sort)
+
+
+def ordered(
+    ranked: list[RankedPaper], sort: str, relevance: Callable[[RankedPaper], tuple[float, float]] | None = None
+) -> list[RankedPaper]:
+    """`ranked` in the order `sort` asks for, numbered from 1. `relevance` gives (score,
+    similarity) of a paper (default: the rounded ones it carries)."""
+    rel = relevance or (lambda r: (r.score, r.similarity))
+
+    def key(r: RankedPaper) -> tuple:
+        score, similarity = rel(r)
+        if sort == "strength":
+            return (-r.parts.get("strength", 0.0), -score)
+        if sort == "date":
+            return (r.paper.published is None, _neg_date(r.paper.published), -score)
+        return (-score, -similarity)
+
+    return [replace(r, rank=position) for position, r in enumerate(sorted(ranked, key=key), start=1)]
+
+
+def rescored_head(rough: list[RankedPaper], head: list[RankedPaper], sort: str) -> list[RankedPaper]:
+    """A first-pass ranking whose top papers were ranked again by a better model: those (`head`,
+    already ranked) first, then the rest in first-pass order, their scores capped so a score
+    never rises down the list. `sort` other than relevance then orders the whole list."""
+    done = {r.paper.id for r in head}
+    floor = min((r.score for r in head), default=0.0)
+    tail = [replace(r, score=min(r.score, floor), close=False) for r in rough if r.paper.id not in done]
+    if sort != "relevance":
+        return ordered([*head, *tail], sort)
+    return [replace(r, rank=position) for position, r in enumerate([*head, *tail], start=1)]
 
 
 def _neg_date(published: str | None) -> tuple[int, ...]:

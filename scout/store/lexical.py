@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.files import atomic_write
+from scout.store.idlist import IdList
 
 K1 = 1.5  # bm25s's defaults (Lucene's BM25 variant)
 B = 0.75
@@ -58,7 +59,7 @@ class LexicalMeta:
 
 
 class LexicalIndex:
-    def __init__(self, folder: Path, meta: LexicalMeta, ids: list[str], vocab: dict[str, int], arrays):
+    def __init__(self, folder: Path, meta: LexicalMeta, ids: IdList, vocab: dict[str, int], arrays):
         self.folder = folder
         self.meta = meta
         self.ids = ids
@@ -71,7 +72,7 @@ class LexicalIndex:
         did not finish."""
         try:
             meta = LexicalMeta(**json.loads((folder / "meta.json").read_text()))
-            ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")[: meta.count]
+            ids = IdList.load(folder / "ids.txt", meta.count)
             vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
             arrays = tuple(np.load(folder / name, mmap_mode="r") for name in _ARRAYS)
         except (OSError, ValueError, TypeError):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.files import atomic_write, replacing
+from scout.store.idlist import IdList
 
 # HNSW settings: connectivity (M) and search depth (ef) chosen for recall@10 >= 0.95 over the
 # 576k-paper archive at a few milliseconds per query (bench/index.py measures both).
@@ -36,7 +37,7 @@ class IndexMeta:
 
 
 class VectorIndex:
-    def __init__(self, folder: Path, meta: IndexMeta, ids: list[str], vectors: np.ndarray, ann=None):
+    def __init__(self, folder: Path, meta: IndexMeta, ids: IdList, vectors: np.ndarray, ann=None):
         self.folder = folder
         self.meta = meta
         self.ids = ids
@@ -48,7 +49,7 @@ class VectorIndex:
         """The index in `folder`, or None when none was built (or a build did not finish)."""
         try:
             meta = IndexMeta(**json.loads((folder / "meta.json").read_text()))
-            ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")[: meta.count]
+            ids = IdList.load(folder / "ids.txt", meta.count)
             vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError, TypeError):
             return None
