@@ -217,7 +217,7 @@ def test_with_only_fast_vectors_the_search_model_ranks_only_the_static_top(archi
     from scout.search.embed import bundled_model_dir
     from scout.search.pipeline import SearchRequest, rank_candidates, run_search
 
-    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(archive.root)))
+    fast = StaticEmbedder(FAST_MODEL, bundled_model_dir(), tiny_static_model(static_model_dir(shared_cache_dir())))
     embed_store(archive, fast, batch_size=64)
     build_store_index(archive, FAST_MODEL)
     request = SearchRequest("panoptic segmentation masks", offline=True, limit=5)
