@@ -193,6 +193,22 @@ def test_nothing_reachable_and_nothing_cached_is_exit_3_after_one_try_each(cli_e
     assert as_json.exit_code == 3 and json.loads(as_json.stderr)["error"]["code"] == "unreachable"
 
 
+def test_sources_that_answer_what_cannot_be_read_and_nothing_stored_is_exit_4(cli_env, recorded_routes, monkeypatch):
+    """Every source answers, but with a captive portal's HTML page: not unreachable (3) but an
+    upstream answer that cannot be read (4), with the `upstream` code in JSON."""
+    portal = {
+        prefix: (lambda rest, q: (200, "text/html", b"<html><body>Sign in to the network</body></html>", {}))
+        for prefix in recorded_routes
+    }
+    with ReplayServer(portal) as server:
+        _point_sources_at(monkeypatch, server)
+        result = run("search", "anything")
+        as_json = run("search", "anything", "--json")
+    assert result.exit_code == 4, result.output
+    assert result.stderr.count("\n") == 1 and "no source gave an answer scout can read" in result.stderr
+    assert as_json.exit_code == 4 and json.loads(as_json.stderr)["error"]["code"] == "upstream"
+
+
 def test_offline_searches_what_is_stored_without_network(cli_env, recorded_routes, monkeypatch):
     with ReplayServer(recorded_routes) as server:
         _point_sources_at(monkeypatch, server)

@@ -12,7 +12,7 @@ import numpy as np
 
 from scout.clock import now_iso
 from scout.config import Settings
-from scout.errors import ConfigError, ScoutError, SourceError, SourcesUnreachable, UsageError
+from scout.errors import ConfigError, ParseError, ScoutError, SourceError, SourcesUnreachable, UpstreamError, UsageError
 from scout.models import Paper, RankedPaper
 from scout.search.abstracts import DetailPrefetch, fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
@@ -37,6 +37,7 @@ class SourceStatus:
     ok: bool
     count: int = 0
     error: str | None = None
+    unreadable: bool = False  # it answered, but with something that cannot be read (exit 4, not 3)
 
     def to_json(self) -> dict:
         return {"ok": True, "count": self.count} if self.ok else {"ok": False, "error": self.error}
@@ -216,6 +217,12 @@ def _online_candidates(
         return merge_papers(found), False
     failures = "; ".join(f"{n}: {st.error}" for n, st in statuses.items())
     stored = store.count_papers()
+    if stored == 0 and any(st.unreadable for st in statuses.values()):
+        raise UpstreamError(
+            "search",
+            f"no source gave an answer scout can read ({failures}) and nothing is stored yet; a source "
+            "may have changed its format or a proxy answered for it: check the SCOUT_*_URL variables",
+        )
     if stored == 0:
         raise SourcesUnreachable(
             "search",
@@ -343,7 +350,11 @@ def _ask_sources(
             try:
                 answers[name] = future.result()
             except ScoutError as exc:
-                statuses[name] = SourceStatus(False, error=getattr(exc, "reason", None) or str(exc))
+                statuses[name] = SourceStatus(
+                    False,
+                    error=getattr(exc, "reason", None) or str(exc),
+                    unreadable=isinstance(exc, (UpstreamError, ParseError)),
+                )
                 continue
             statuses[name] = SourceStatus(True, len(answers[name]))
             status(f"{name}: {len(answers[name])} papers")
