@@ -1,19 +1,25 @@
 """Draw the labeled-repo corpus from Papers with Code's paper→code links, stratified by field,
 with a fixed seed, and split it into a development part and a held-out part before anyone looks.
 
-    python bench/corpus/sample.py [--seed 20261204] [--size 130] > bench/corpus/sample.tsv
+    python bench/corpus/sample.py [--seed 20261204] [--size 100] > bench/corpus/sample.tsv
 
-A fresh held-out draw, once the held-out part has been looked at, leaves out every repo of the
-earlier draws and holds out all it draws (LABELING.md § A second held-out draw):
+(sample.tsv was drawn with --size 100; the default was 130 then, so it is 100 now, to reproduce it.)
+
+A fresh draw leaves out every repo of the earlier draws and marks all it draws with one split
+(LABELING.md § A second held-out draw, § A third draw, for development):
 
     python bench/corpus/sample.py --seed 20261205 --exclude bench/corpus/sample.tsv \
-        --split-name heldout2 --per-field 4 > bench/corpus/sample2.tsv
+        --split-name heldout2 --per-field 4 --keep-old-list > bench/corpus/sample2.tsv
 
 The frame is every GitHub repo that the Papers with Code dumps in ../shared/fixtures/real link to a
 paper: the AIMMX sample of paper→repo links (rows whose README cites the paper, i.e. the paper's
 own code or a faithful reimplementation), the AIMMX name sample (rows marked correct) and the
-code links of the sota-extractor leaderboards. Repos already in bench/repos.py are left out: they
-are what the old rules were tuned on.
+code links of the sota-extractor leaderboards. The repos of bench/repos.py's old hand-made list
+(old_repos.txt, frozen from that list as it stood at the first draw) are left out: they are what
+the old rules were tuned on. The list used to be read from bench/repos.py itself, which dropped it
+soon after the first draw; the later draws (sample2.tsv, sample3.tsv) thus kept in their frame the two
+old-list repos that the dumps hold (akamaster/pytorch_resnet_cifar10, ultralytics/yolov3), though
+neither was drawn, so reproducing them takes --keep-old-list.
 
 A repo's field is the research area of Papers with Code's taxonomy whose name and example tasks
 are nearest to the paper's title (MiniLM cosine); leaderboard rows take their task's own category.
@@ -35,6 +41,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+OLD_LIST = Path(__file__).resolve().parent / "old_repos.txt"
 DUMPS = ROOT.parent / "shared" / "fixtures" / "real" / "pwc_dumps"
 MIN_PER_FIELD = 5
 RESERVES_PER_FIELD = 6
@@ -93,8 +100,8 @@ def assign_fields(names: list[str], described: dict[str, str]) -> list[str]:
 
 
 def already_known() -> set[str]:
-    text = (ROOT / "bench" / "repos.py").read_text(encoding="utf-8")
-    return {m.lower() for m in re.findall(r'\(\s*"([\w.-]+/[\w.-]+)"', text)}
+    """Lower-cased repos of the old hand-made list, one `owner/name` a line."""
+    return {line.strip().lower() for line in OLD_LIST.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 def excluded(paths: list[Path]) -> set[str]:
@@ -109,12 +116,17 @@ def excluded(paths: list[Path]) -> set[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261204)
-    parser.add_argument("--size", type=int, default=130)
+    parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--per-field", type=int, help="draw this many per field instead of a share by size")
     parser.add_argument("--exclude", type=Path, action="append", default=[], help="an earlier draw's TSV to leave out")
-    parser.add_argument("--split-name", help="hold out every row under this split name (a fresh held-out draw)")
+    parser.add_argument("--split-name", help="mark every row with this split name (a fresh draw)")
+    parser.add_argument(
+        "--keep-old-list",
+        action="store_true",
+        help="leave the old list's repos in the frame (how sample2.tsv and sample3.tsv were drawn)",
+    )
     args = parser.parse_args()
-    seen = already_known() | excluded(args.exclude)
+    seen = (set() if args.keep_old_list else already_known()) | excluded(args.exclude)
     rows = {repo: row for repo, row in frame().items() if repo not in seen}
     repos = sorted(rows)
     unknown = [repo for repo in repos if rows[repo][2] is None]
