@@ -14,6 +14,8 @@ def per_query(
     """metric -> query id -> value, for ranx metric names ("ndcg_burges@10", "recall@20-l2": relevant
     from grade 2). gains: each query's judged documents and grades; rankings: each query's ids, best
     first. Ids absent from gains count as not relevant."""
+    if not any(rankings.values()):  # ranx cannot build a run that holds no id at all
+        return {m: dict.fromkeys(rankings, 0.0) for m in metrics}
     # Scores by position, so that ranx keeps exactly this order: it re-sorts a run by score, and its
     # sort of tied scores is not stable.
     run = Run({q: {doc: float(len(ids) - i) for i, doc in enumerate(ids)} for q, ids in rankings.items()})
