@@ -1,5 +1,6 @@
 """Whole-corpus offline retrieval on CSFCube, through the real CLI (run by hand; not part of the tests).
 
+    pip install -e '.[bench]'    # ranx, which computes the metrics
     python bench/archive_retrieval.py [--workdir /tmp/scout-bench-csfcube]
 
 bench/retrieval.py re-ranks each query's judged pool; this bench instead searches all 2,798 CSFCube
@@ -36,6 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import ir_metrics
 from bench.retrieval import DATA, RESULTS, csfcube_dev_ids
 from scout.config import DEFAULT_MODEL
 from scout.search.static import FAST_MODEL, static_model_dir
@@ -116,21 +118,13 @@ def seed_minilm_vectors(cache: Path) -> int:
     return copied
 
 
-def ndcg_at(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:
-    discounts = 1 / np.log2(np.arange(2, k + 2))
-    got = np.array([gains.get(pid, 0) for pid in ranked[:k]] + [0] * (k - len(ranked[:k])), dtype=float)
-    ideal = np.array(sorted(gains.values(), reverse=True)[:k] + [0] * k, dtype=float)[:k]
-    best = float((ideal * discounts).sum())
-    return float((got * discounts).sum()) / best if best else 0.0
-
-
-def recall_at(ranked: list[str], gains: dict[str, int], k: int = 20) -> float:
-    relevant = {pid for pid, g in gains.items() if g >= 2}
-    return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
+# nDCG with linear gains (Järvelin's, ranx's "ndcg"), unlike bench/retrieval.py's 2^grade - 1; recall
+# counts grades 2-3 as relevant, as CSFCube does.
+NDCG, RECALL = "ndcg@10", "recall@20-l2"
 
 
 def run_setup(name: str, cache: Path, queries: list[dict], model: str | None, cwd: Path = ROOT) -> dict:
-    per_query = []
+    rankings = {}
     seconds, cpu = [], []
     for q in queries:
         args = ["search", q["text"], "--about", q["about"], "--offline", "--json", "--limit", "20"]
@@ -140,17 +134,15 @@ def run_setup(name: str, cache: Path, queries: list[dict], model: str | None, cw
         seconds.append(time.monotonic() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        ranked = [r["url"].rsplit("/", 1)[-1] for r in out["results"] if r["url"]]
-        per_query.append(
-            {"id": q["id"], "ndcg@10": ndcg_at(ranked, q["gains"]), "recall@20": recall_at(ranked, q["gains"])}
-        )
+        rankings[q["id"]] = [r["url"].rsplit("/", 1)[-1] for r in out["results"] if r["url"]]
+    values = ir_metrics.per_query({q["id"]: q["gains"] for q in queries}, rankings, [NDCG, RECALL])
+    ndcg, recall = values[NDCG], values[RECALL]
     dev = csfcube_dev_ids()
-    test = [r for r in per_query if r["id"] not in dev]
     return {
         "setup": name,
-        "ndcg@10": round(float(np.mean([r["ndcg@10"] for r in per_query])), 3),
-        "recall@20": round(float(np.mean([r["recall@20"] for r in per_query])), 3),
-        "ndcg@10_not_dev": round(float(np.mean([r["ndcg@10"] for r in test])), 3),
+        "ndcg@10": round(float(np.mean(list(ndcg.values()))), 3),
+        "recall@20": round(float(np.mean(list(recall.values()))), 3),
+        "ndcg@10_not_dev": round(float(np.mean([v for q, v in ndcg.items() if q not in dev])), 3),
         "cli_seconds_median": round(float(np.median(seconds)), 2),
         "cli_seconds_max": round(float(np.max(seconds)), 2),
         "cli_cpu_seconds_median": round(float(np.median(cpu)), 2),

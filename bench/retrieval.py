@@ -1,6 +1,7 @@
 """Ranking quality on real relevance judgements: every ranker in scout.search.rank.RANKERS re-ranks the same
-judged candidate pools, and the table reports nDCG@10, MAP and recall@20.
+judged candidate pools, and the table reports nDCG@10, MAP and recall@20 (computed by ranx).
 
+    pip install -e '.[bench]'                      # ranx
     python bench/retrieval.py                      # all rankers, bundled MiniLM
     python bench/retrieval.py --ranker hybrid --model BAAI/bge-small-en-v1.5
 
@@ -27,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import ir_metrics
 from scout.config import DEFAULT_MODEL
 from scout.models import Paper
 from scout.search import rank
@@ -102,42 +104,24 @@ LOADERS = {"csfcube": load_csfcube, "scirepeval": load_scirepeval}
 LABELS = {"csfcube": "CSFCube", "scirepeval": "SciRepEval"}
 
 
-# -- metrics (nDCG with 2^grade - 1 gains and a log2 discount, the ideal ordering taken from all
-# judged candidates; MAP and recall count grades from Query.min_relevant as relevant) ------------
+# -- metrics ----------------------------------------------------------------------------------
 
 
-def ndcg_at(order: np.ndarray, grades: np.ndarray, k: int) -> float:
-    gains = 2.0**grades - 1
-    discounts = 1 / np.log2(np.arange(2, k + 2))
-    top = gains[order[:k]]
-    ideal = np.sort(gains)[::-1][:k]
-    best = float(ideal @ discounts[: len(ideal)])
-    return float(top @ discounts[: len(top)]) / best if best > 0 else 0.0
+def ranx_names(min_relevant: int) -> dict[str, str]:
+    """Each reported metric as ranx names it: nDCG with 2^grade - 1 gains and a log2 discount (Burges),
+    the ideal ordering taken from all judged candidates; MAP and recall count grades from min_relevant."""
+    return {"ndcg@10": "ndcg_burges@10", "map": f"map-l{min_relevant}", "recall@20": f"recall@20-l{min_relevant}"}
 
 
-def average_precision(order: np.ndarray, relevant: np.ndarray) -> float:
-    hits = relevant[order]
-    if not hits.any():
-        return 0.0
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float(precision[hits].sum() / hits.sum())
-
-
-def recall_at(order: np.ndarray, relevant: np.ndarray, k: int) -> float:
-    total = relevant.sum()
-    return float(relevant[order[:k]].sum() / total) if total else 0.0
-
-
-def query_metrics(scores: np.ndarray, query: Query) -> dict[str, float]:
+def mean_metrics(queries: list[Query], scores: list[np.ndarray]) -> dict[str, float]:
+    """Each metric's mean over the queries, each query's pool ranked by its scores."""
+    (min_relevant,) = {q.min_relevant for q in queries}  # one threshold per dataset
+    names = ranx_names(min_relevant)
+    gains = {q.id: {str(i): g for i, g in enumerate(q.gains)} for q in queries}
     # Ties keep the pool's order, as a stable sort in scout does.
-    order = np.argsort(-scores, kind="stable")
-    gains = np.asarray(query.gains, dtype=np.float64)
-    relevant = gains >= query.min_relevant
-    return {
-        "ndcg@10": ndcg_at(order, gains, 10),
-        "map": average_precision(order, relevant),
-        "recall@20": recall_at(order, relevant, 20),
-    }
+    rankings = {q.id: [str(i) for i in np.argsort(-s, kind="stable")] for q, s in zip(queries, scores)}
+    values = ir_metrics.per_query(gains, rankings, list(names.values()))
+    return {ours: float(np.mean(list(values[theirs].values()))) for ours, theirs in names.items()}
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -159,30 +143,18 @@ def signals(queries: list[Query], embedder, store: Store) -> list[rank.Signals]:
     return [rank.signals_for(q.text, q.about, list(q.docs), embedder, store) for q in queries]
 
 
-def score_rankers(
-    names: list[str], queries: list[Query], sigs: list[rank.Signals], only: set[str] | None = None
-) -> dict[str, dict[str, float]]:
-    table = {}
-    for name in names:
-        per_query = [
-            query_metrics(np.asarray(rank.get_ranker(name)(s)), q)
-            for q, s in zip(queries, sigs)
-            if only is None or q.id in only
-        ]
-        table[name] = {m: float(np.mean([r[m] for r in per_query])) for m in METRICS}
-    return table
+def score_rankers(names: list[str], queries: list[Query], sigs: list[rank.Signals]) -> dict[str, dict[str, float]]:
+    return {name: mean_metrics(queries, [np.asarray(rank.get_ranker(name)(s)) for s in sigs]) for name in names}
 
 
 def tune_weight(queries: list[Query], sigs: list[rank.Signals], dev: set[str]) -> str:
     """nDCG@10 of the weighted fusion for each weight, on the dev facets only."""
     lines = ["| dense weight | CSFCube dev nDCG@10 |", "|---|---|"]
+    dev_queries = [q for q in queries if q.id in dev]
+    dev_sigs = [s for q, s in zip(queries, sigs) if q.id in dev]
     for weight in np.round(np.arange(0, 1.01, 0.1), 2):
-        per_query = [
-            query_metrics(rank.weighted_fusion(s.similarity, s.lexical, weight), q)["ndcg@10"]
-            for q, s in zip(queries, sigs)
-            if q.id in dev
-        ]
-        lines.append(f"| {weight:.1f} | {np.mean(per_query):.3f} |")
+        fused = [rank.weighted_fusion(s.similarity, s.lexical, weight) for s in dev_sigs]
+        lines.append(f"| {weight:.1f} | {mean_metrics(dev_queries, fused)['ndcg@10']:.3f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -62,6 +62,8 @@ def weighted_fusion(dense: np.ndarray, lexical: np.ndarray, weight: float = HYBR
     return weight * minmax(dense) + (1 - weight) * minmax(lexical)
 
 
+# Not ranx.fuse: it would load and compile numba in every search for this one line, and its sort of
+# tied scores is not stable, where the ranks here keep the pool's order.
 def _rrf(rank, k: int = RRF_K):
     """The reciprocal-rank share of one list, rank 1 being its best: robust to lists whose scores
     live on different scales."""
