@@ -11,8 +11,9 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-# heldout2: a fresh held-out draw (sample2.tsv), made once heldout had been looked at.
-SPLITS = ("dev", "heldout", "heldout2")
+# heldout2, heldout3: fresh held-out draws (sample2.tsv, sample4.tsv), each made once the held-out
+# parts before it had been looked at.
+SPLITS = ("dev", "heldout", "heldout2", "heldout3")
 
 
 @dataclass(frozen=True)

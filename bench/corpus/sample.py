@@ -6,7 +6,7 @@ with a fixed seed, and split it into a development part and a held-out part befo
 (sample.tsv was drawn with --size 100; the default was 130 then, so it is 100 now, to reproduce it.)
 
 A fresh draw leaves out every repo of the earlier draws and marks all it draws with one split
-(LABELING.md § A second held-out draw, § A third draw, for development):
+(LABELING.md § A second held-out draw, § A third draw, for development, § A fourth draw, held out):
 
     python bench/corpus/sample.py --seed 20261205 --exclude bench/corpus/sample.tsv \
         --split-name heldout2 --per-field 4 --keep-old-list > bench/corpus/sample2.tsv
@@ -17,7 +17,7 @@ own code or a faithful reimplementation), the AIMMX name sample (rows marked cor
 code links of the sota-extractor leaderboards. The repos of bench/repos.py's old hand-made list
 (old_repos.txt, frozen from that list as it stood at the first draw) are left out: they are what
 the old rules were tuned on. The list used to be read from bench/repos.py itself, which dropped it
-soon after the first draw; the later draws (sample2.tsv, sample3.tsv) thus kept in their frame the two
+soon after the first draw; the later draws (sample2.tsv to sample4.tsv) thus kept in their frame the two
 old-list repos that the dumps hold (akamaster/pytorch_resnet_cifar10, ultralytics/yolov3), though
 neither was drawn, so reproducing them takes --keep-old-list.
 
@@ -123,7 +123,7 @@ def main() -> int:
     parser.add_argument(
         "--keep-old-list",
         action="store_true",
-        help="leave the old list's repos in the frame (how sample2.tsv and sample3.tsv were drawn)",
+        help="leave the old list's repos in the frame (how sample2.tsv, sample3.tsv and sample4.tsv were drawn)",
     )
     args = parser.parse_args()
     seen = (set() if args.keep_old_list else already_known()) | excluded(args.exclude)
