@@ -6,6 +6,7 @@ on durations; "within 30 s" is the bound the issue sets on noticing that a job d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -118,7 +119,9 @@ def _kill_the_job_process(scout, cache: Path, job_id: str) -> None:
     above = evaluation.parents()
     job_process = next(p for p in above if "submitit.core._submit" in " ".join(p.cmdline()))
     for process in [evaluation, *above[: above.index(job_process) + 1]]:
-        process.kill()
+        # A parent can exit on its own once its child is killed, before its own turn comes.
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
 
 
 # -- what SLURM prints ----------------------------------------------------------------------------
