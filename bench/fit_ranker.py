@@ -12,10 +12,11 @@ the repo is labeled `eval: false`. Three fitted parts, as rank.py uses them:
   repos with no evaluation are negatives too);
 - a logistic model of "no runnable evaluation" from the repo as a whole and its best candidate as
   the two models above score it, fitted on inner out-of-fold scores, as an unseen repo is scored.
-The regularization is chosen by 10-fold cross-validation over repos on dev (out-of-fold
-log-likelihood); at that setting the folds are drawn REPEATS times, and the out-of-fold picks of
-all draws give the Platt calibration of the pick's confidence and the `sure` threshold (the lowest
-at which out-of-fold picks were right >= 97% of the time).
+The regularization is chosen by 10-fold cross-validation over repos on dev (the most regularized
+setting within one standard error of the best out-of-fold log-likelihood); at that setting the
+folds are drawn REPEATS times, and the out-of-fold picks of all draws give the Platt calibration
+of the pick's confidence and the `sure` threshold (the lowest at which out-of-fold picks were
+right >= 97% of the time).
 Only labels with "split": "dev" are read. Prints the dev CV figures: top-1, top-3, sure-rate,
 precision when sure, ECE."""
 
@@ -283,9 +284,18 @@ def main() -> None:
                 f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
                 f"log-lik {got['loglik'].mean():.3f} (none at {NONE_AT[0]})"
             )
-    # The regularization by out-of-fold log-likelihood (a proper score, the same for every rule),
-    # then the rule for "none" by top-1 at that regularization.
-    lam, C, _ = max(by_setting, key=lambda k: by_setting[k][1]["loglik"].mean())
+    # The regularization by out-of-fold log-likelihood (a proper score, the same for every rule):
+    # the most regularized setting within one standard error of the best (settings closer than
+    # that differ by noise, and 79 repos favour the simpler model); then the rule for "none" by
+    # top-1 at that regularization.
+    best = max(by_setting, key=lambda k: by_setting[k][1]["loglik"].mean())
+    loglik = by_setting[best][1]["loglik"]
+    near = [
+        k
+        for k in by_setting
+        if by_setting[k][1]["loglik"].mean() >= loglik.mean() - loglik.std() / np.sqrt(len(loglik))
+    ]
+    lam, C, _ = max(near, key=lambda k: (k[0], -k[1]))
     none_at = max(NONE_AT, key=lambda rule: by_setting[lam, C, rule][1]["top1"].mean())
     probs, got = by_setting[lam, C, none_at]
     # More out-of-fold picks for the calibration and the threshold: the same setting, the folds

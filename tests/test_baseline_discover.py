@@ -245,4 +245,3 @@ def test_a_script_the_docs_name_in_text_carries_where_they_name_it(tmp_path, nam
 def test_metrics_printed_by_a_format_string_keras_or_matlab(name, script):
     # An f-string split over lines, Keras' compiled metrics printed during fit, MATLAB's disp.
     assert "prints_metric" in code_traits((DATA / name / script).read_text())
-

@@ -102,12 +102,14 @@ class RepoContext:
     heading_words: frozenset[str] = frozenset()  # the words of the README's headings
     eval_orders: tuple[int, ...] = ()  # doc_order of the documented existing commands that name an evaluation
     doc_prints_metric: bool = False  # a documented command whose files exist prints a metric
+    said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
     any_prints_metric: bool = False  # some candidate prints a metric
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
         docs = [c for c in discovery.candidates if c.origin.startswith("doc")]
         existing = [c for c in docs if c.script_exists]
+        evals = tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c)))
         runnable = [c for c in discovery.candidates if c.origin != "notebook"]
         return cls(
             len(docs),
@@ -120,8 +122,9 @@ class RepoContext:
             tuple(sorted(c.doc_order for c in existing)),
             len(_REPORTED.findall(discovery.docs_text[:300_000])),
             frozenset(w for h in (discovery.docs[0].headings[:60] if discovery.docs else ()) for w in words(h, 8)),
-            tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c))),
+            evals,
             any("prints_metric" in c.traits for c in existing),
+            any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
             any("prints_metric" in c.traits for c in discovery.candidates),
         )
 
@@ -180,6 +183,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
             f[f"ctx.{role}"] = 1.0
         if candidate.doc_order in repo.eval_orders:
             f[f"doc.eval-rank={min(repo.eval_orders.index(candidate.doc_order), 2)}"] = 1.0
+            if "prints_metric" in candidate.traits:
+                f["said-eval&prints-metric"] = 1.0
         if _REPORTED.search(candidate.after[:200]):
             f["after-reports-metric"] = 1.0
         f["mentions.log"] = math.log(candidate.mentions)
@@ -286,6 +291,8 @@ def none_features(
         f["none:doc-names-eval"] = 1.0
     if repo.doc_prints_metric:
         f["none:doc-prints-metric"] = 1.0
+    if repo.said_eval_prints_metric:
+        f["none:said-eval-prints-metric"] = 1.0
     if repo.any_prints_metric:
         f["none:some-prints-metric"] = 1.0
     if repo.reported:
@@ -360,4 +367,5 @@ def describe(name: str) -> str:
         "has-setup": "the docs prepare data right before it",
         "after-reports-metric": "the docs give a result right after it",
         "doc.eval-rank=0": "the docs' first command said to evaluate",
+        "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
     }.get(name, name)
