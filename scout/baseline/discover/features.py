@@ -287,14 +287,13 @@ def none_features(
         f[f"none:head:{word}"] = 1.0
     for role in {_ROLE_OF[w] for w in repo.heading_words if w in _ROLE_OF}:
         f[f"none:head.{role}"] = 1.0
-    if repo.eval_orders:
-        f["none:doc-names-eval"] = 1.0
-    if repo.doc_prints_metric:
-        f["none:doc-prints-metric"] = 1.0
-    if repo.said_eval_prints_metric:
-        f["none:said-eval-prints-metric"] = 1.0
-    if repo.any_prints_metric:
-        f["none:some-prints-metric"] = 1.0
+    said = {
+        "none:doc-names-eval": bool(repo.eval_orders),
+        "none:doc-prints-metric": repo.doc_prints_metric,
+        "none:said-eval-prints-metric": repo.said_eval_prints_metric,
+        "none:some-prints-metric": repo.any_prints_metric,
+    }
+    f.update({name: 1.0 for name, holds in said.items() if holds})
     if repo.reported:
         f["none:docs-report-metrics"] = 1.0
         f["none:docs-report-metrics.log"] = math.log1p(repo.reported)
