@@ -7,4 +7,4 @@ if __name__ == "__main__":
     parser.add_argument("gt_path")
     parser.add_argument("model_name")
     args = parser.parse_args()
-    print("--- Aggregated: avg_err %.2f perc_above_tau %.2f" % (0.0, 0.0))
+    print("--- Aggregated: avg_err %.2f perc_above_tau %.2f" % (0.0, 0.0))  # noqa: UP031
