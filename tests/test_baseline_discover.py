@@ -206,3 +206,42 @@ def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path)
     commands = [c.command for c in find_candidates(tmp_path).candidates]
     assert not any(command.startswith(("jupyter notebook", "jupyter lab")) for command in commands)
     assert any(command.startswith("jupyter nbconvert") and command.endswith("demo.ipynb") for command in commands)
+
+
+def test_commands_written_as_plain_list_items_keep_their_dotted_arguments(tmp_path):
+    found = find_candidates(_repo(tmp_path, "game_playing"))
+    test = _by_command(found, "python simulate_environment.py --config example_config.yaml --test")
+    assert test.origin == "doc-block" and test.script_exists and not test.required_missing
+    assert _by_command(found, "python simulate_environment.py --config example_config.yaml --train").doc_order == 0
+
+
+def test_a_placeholder_written_before_the_script_moves_after_it(tmp_path):
+    found = find_candidates(_repo(tmp_path, "listen_translate"))
+    documented = next(c for c in found.candidates if c.origin == "doc-block")
+    assert documented.command == "bash final.sh <test.csv file path>"
+    assert documented.script == "final.sh" and documented.script_exists
+    assert documented.placeholders == ("<test.csv file path>",)
+
+
+@pytest.mark.parametrize(
+    ("name", "script", "named"),
+    [
+        ("patchbatch", "benchmark_kitti.py", ("Usage", "to run a full benchmark")),
+        ("hospital", "Classification/Main.m", (None, "Please run the")),
+    ],
+)
+def test_a_script_the_docs_name_in_text_carries_where_they_name_it(tmp_path, name, script, named):
+    found = find_candidates(_repo(tmp_path, name))
+    [candidate] = [c for c in found.candidates if c.script == script and not c.origin.startswith("doc")]
+    heading, prose = named
+    assert heading is None or heading in candidate.named[:-1]
+    assert prose in candidate.named[-1] or prose in " ".join(candidate.named)
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [("vdcnn", "train.py"), ("keras_elmo", "example_word_level.py"), ("hospital", "Classification/Main.m")],
+)
+def test_metrics_printed_by_a_format_string_keras_or_matlab(name, script):
+    # An f-string split over lines, Keras' compiled metrics printed during fit, MATLAB's disp.
+    assert "prints_metric" in code_traits((DATA / name / script).read_text())

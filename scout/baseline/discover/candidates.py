@@ -73,7 +73,9 @@ _METRIC_WORDS = re.compile(
 )
 # A loss printed on held-out data is a metric; on the training batches it is progress.
 _HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val\w*|valid\w*|dev|eval\w*|held\w*)(?![a-z0-9])")
-_LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary")
+_LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary", "disp(", "fprintf(")
+# Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate().
+_KERAS_METRICS = re.compile(r"metrics\s*=\s*\[\s*['\"]?(?:acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)")
 # What a script does, by what its code calls (matched on the lowercased text).
 _TRAITS = {
     "trains": (".backward(", "optimizer.step(", ".fit(", "fit_generator(", ".minimize(", "apply_gradients", "train_op",
@@ -95,12 +97,18 @@ _TRAITS = {
 }  # fmt: skip
 
 
+# A format string that names a metric: `template = 'Test Loss: {}, Test Accuracy: {}'`, printed later.
+_METRIC_FORMAT = re.compile(r"""['"][^'"\n]*[:=]\s*(?:\{[^}]*\}|%[\d.]*[dfgs])[^'"\n]*['"]""")
+
+
 def code_traits(text: str) -> list[str]:
     """What a script does, from what its code calls: trains, evaluates, prints a metric, ..."""
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
+    if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
+        return [*traits, "prints_metric"]
     for line in lower.splitlines():
-        if not any(log in line for log in _LOGS):
+        if not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line):
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
         if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
@@ -147,6 +155,7 @@ class Candidate:
     resolved: str = "as written"  # how the folder was found: as written, cd, doc folder, root, found
     traits: tuple[str, ...] = ()  # what the script and what it launches do: trains, evaluates, ...
     mentions: int = 1  # how many times the docs give this command
+    named: tuple[str, ...] = ()  # where the docs name its script, not as a command: heading path, then the prose before
 
 
 @dataclass(frozen=True)
@@ -295,9 +304,12 @@ def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
         return Parsed("python", None, None, ())
     name = Path(program).name
     if name in _SCRIPT_RUNNERS:
-        for j, arg in enumerate(rest):
-            if not arg.startswith("-"):
-                return Parsed(name, arg.removeprefix("./"), None, tuple(rest[j + 1 :]))
+        operands = [j for j, arg in enumerate(rest) if not arg.startswith("-")]
+        # The script, even after a placeholder written first (`bash <test.csv path> final.sh`).
+        scripts = [j for j in operands if Path(rest[j]).suffix.lower() in _EXTENSIONS]
+        for j in scripts[:1] or operands[:1]:
+            before = [arg for arg in rest[:j] if not arg.startswith("-")]
+            return Parsed(name, rest[j].removeprefix("./"), None, tuple(before + rest[j + 1 :]))
         return Parsed(name, None, None, ())
     if program.startswith("./") or (program in programs):
         return Parsed(program.removeprefix("./") if program not in programs else program, None, None, tuple(rest))
@@ -309,6 +321,15 @@ def _canonical(command: str, parsed: Parsed) -> str:
     command = re.sub(r"\s+", " ", command).strip()
     if parsed.script is None:
         return command
+    tokens = _split(command)
+    if parsed.program in _SCRIPT_RUNNERS and parsed.program in tokens:
+        start = tokens.index(parsed.program) + 1
+        written = [t.removeprefix("./") for t in tokens[start:]]
+        at = written.index(parsed.script) if parsed.script in written else 0
+        if any(not t.startswith("-") for t in written[:at]):
+            # `bash <test.csv path> final.sh` means `bash final.sh <test.csv path>`: the script first.
+            flags = [t for t in written[:at] if t.startswith("-")]
+            return " ".join([*tokens[:start], *flags, parsed.script, *parsed.args])
     head = rf"(^|&&\s*|\s)(?:\./)?({re.escape(parsed.script)})(?=\s|$)"
     if re.search(rf"(^|&&\s*)(?:[A-Za-z_]\w*=\S*\s+)*(?:\./)?{re.escape(parsed.script)}(\s|$)", command):
         runner = parsed.program if parsed.program in ("python", "bash") else None
@@ -865,6 +886,19 @@ def _dedupe(found: list[Candidate]) -> list[Candidate]:
     return list(best.values())
 
 
+def _with_mention(candidate: Candidate, docs: list[Doc]) -> Candidate:
+    """A candidate from the code, with where the docs first name its script (`use
+    benchmark_kitti.py to run a full benchmark`, "please run the Main.m")."""
+    if candidate.origin.startswith("doc") or not candidate.script:
+        return candidate
+    for doc in docs:
+        for mention in doc.mentions:
+            name = join(doc.folder, mention.text) if "/" in mention.text else mention.text
+            if candidate.script == name or candidate.script.endswith("/" + name) or candidate.script == mention.text:
+                return replace(candidate, named=(*mention.section[-2:], mention.context[-200:]))
+    return candidate
+
+
 def find_candidates(repo_dir: Path) -> Discovery:
     """Every candidate of a checkout, documented ones first in reading order. Bounded; never raises
     on odd input (an empty, binary or huge README, no docs, 50k files)."""
@@ -886,7 +920,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
             name,
             "notebook",
         )
-    found = _dedupe(reader.found)[:_MAX_CANDIDATES]
+    found = [_with_mention(c, docs) for c in _dedupe(reader.found)[:_MAX_CANDIDATES]]
     return Discovery(
         repo_dir,
         tuple(found),

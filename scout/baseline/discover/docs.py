@@ -32,9 +32,14 @@ _BLOB = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\
 _PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
 _HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"href=[\"']([^\"'#]+)", re.IGNORECASE)
+# Arguments may hold dots (`--config example_config.yaml`); a sentence's last word ends with one.
 _TEXT_COMMAND = re.compile(
-    r"^\s*(?:\$\s+)?(?:[A-Z_]+=\S+\s+)*(?:python[\d.]*|bash|sh|th|julia|Rscript|torchrun)\s+[\w./-]+\.(?:py|sh|lua|jl|R)\b[^.,;:]*$"
+    r"^\s*(?:\$\s+)?(?:[A-Z_]+=\S+\s+)*(?:python[\d.]*|bash|sh|th|julia|Rscript|torchrun)\s+[\w./-]+\.(?:py|sh|lua|jl|R)\b"
+    r"(?:\s+[^\s,;]*[^\s,;.:])*\s*$"
 )
+# A script named in running text or inline code ("run the Main.m", "use `benchmark_kitti.py` to"):
+# not a command, but where the docs name a script says what the script is for.
+_SCRIPT_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|sh|m|lua|jl|R|ipynb))(?![\w/-])")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+`:.])\1{2,}\s*$")
 
 
@@ -57,6 +62,8 @@ class Doc:
     snippets: tuple[Snippet, ...] = ()
     links: tuple[str, ...] = ()  # docs it links or names, as written
     headings: tuple[str, ...] = ()
+    mentions: tuple[Snippet, ...] = ()  # scripts named in its text or inline code (text: the name,
+    # context: the paragraph that names it)
 
     @property
     def folder(self) -> str:
@@ -204,6 +211,13 @@ def _parse_markdown(path: str, text: str) -> Doc:
         prose += text
         said.append(text)
 
+    mentions: list[Snippet] = []
+
+    def mention(text: str, paragraph: str) -> None:
+        for name in _SCRIPT_NAME.findall(text)[:20]:
+            heads = tuple(title for _, title in section)
+            mentions.append(Snippet(name.removeprefix("./"), True, heads, paragraph[:_CONTEXT_CHARS], len(mentions)))
+
     def add(code: str, inline: bool) -> None:
         if code.strip():
             heads = tuple(title for _, title in section)
@@ -249,10 +263,13 @@ def _parse_markdown(path: str, text: str) -> Doc:
                 if child.type == "code_inline":
                     # ```cmd``` on one line is a fence written short: a block, not inline code.
                     add(child.content, not alone and len(child.markup) < 3)
+                    if " " not in child.content.strip():
+                        mention(child.content.strip(), token.content)
                     links += _DOC_NAME.findall(child.content)
                 elif child.type == "link_open":
                     links.append(str(child.attrs.get("href", "")))
                 elif child.type in ("text", "html_inline"):
+                    mention(child.content, token.content)
                     say(child.content)
                     links += _HREF.findall(child.content) if child.type == "html_inline" else []
             links += _DOC_NAME.findall(token.content)
@@ -268,7 +285,7 @@ def _parse_markdown(path: str, text: str) -> Doc:
         replace(snippet, after="".join(said[offset : min(end, offset + 12)]).strip()[:_CONTEXT_CHARS])
         for snippet, offset, end in zip(snippets, offsets, ends)
     ]
-    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings))
+    return Doc(path, text, tuple(snippets), tuple(dict.fromkeys(links)), tuple(headings), tuple(mentions))
 
 
 def _parse_rst(path: str, text: str) -> Doc:

@@ -1,8 +1,11 @@
 """A candidate as named features, for the fitted ranker (rank.py): where it came from, the words of
 its section heading and of the prose before it, its order in the docs, the words of its script,
 flags and values, whether its files and required arguments are there, its placeholders, what the
-scripts it launches do, its language. Words are bag-of-words features: their weights are fitted on
-the labeled corpus (bench/fit_ranker.py), never written by hand.
+scripts it launches do, its language, and where the docs name a script they give no command for.
+Words are bag-of-words features, and each word place also gives the few roles its words name
+(evaluation, training, inference or demo, install, data, ...), which generalize to repos the
+words were never seen in. All weights are fitted on the labeled corpus (bench/fit_ranker.py),
+never written by hand.
 
 The "none" option (the repo has no runnable evaluation) has its own features, of the repo as a
 whole, all named `none:...`."""
@@ -43,12 +46,44 @@ def stem(word: str) -> str:
 
 def words(text: str, limit: int = 40) -> list[str]:
     out = []
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)  # testOnly: test only
     for word in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", text.lower()):
         if len(word) >= 2 and word not in _STOP and not word.isdigit():
             out.append(stem(word))
             if len(out) >= limit:
                 break
     return out
+
+
+# What a word says a command is for, as a reader takes it: the heading "Evaluation", a script
+# `eval_ijbc.py`, a flag `--test_only`, "To train a model, run". Few roles, each seen in many repos,
+# generalize where single words (fitted one weight each on 79 repos) do not; the weight of each
+# role in each place (heading, prose, script name, flags...) is fitted.
+_ROLE_WORDS = {
+    "eval": "eval evaluate evaluation evaluating evaluator test testing validate validation val valid reproduce "
+    "reproducing reproduction score scoring metric metrics accuracy measure assess",
+    "train": "train training trainer finetune finetuning pretrain pretraining fit learn learning optimize resume",
+    "infer": "inference infer predict prediction demo sample sampling generate generation decode interactive "
+    "translate synthesize detect detection apply",
+    "install": "install installation setup requirement requirements dependency dependencies build compile "
+    "environment docker prerequisite prerequisites conda pip compilation",
+    "data": "download data dataset datasets prepare preparation preprocess preprocessing fetch convert extract "
+    "process processing",
+    "plot": "plot plotting visualize visualization visualise figure figures draw show display",
+    "serve": "server serve app web webcam camera gui ui api",
+    "speed": "speed timing latency throughput fps profile profiling flops runtime",
+    "bench": "benchmark benchmarks benchmarking",
+    "result": "result results performance table paper reported",
+    "usage": "usage quick start started getting run running how example examples tutorial",
+    "unit": "unittest unittests pytest unit",
+    "export": "export onnx deploy tflite coreml",
+}
+_ROLE_OF = {stem(w): role for role, ws in _ROLE_WORDS.items() for w in ws.split()}
+
+
+def roles(text: str, limit: int = 40) -> set[str]:
+    """The roles the words of a text name."""
+    return {_ROLE_OF[w] for w in words(text, limit) if w in _ROLE_OF}
 
 
 @dataclass(frozen=True)
@@ -65,11 +100,16 @@ class RepoContext:
     existing_orders: tuple[int, ...] = ()  # doc_order of the documented candidates whose files exist
     reported: int = 0  # metric names written next to a number in the docs (a results table, "93.2% accuracy")
     heading_words: frozenset[str] = frozenset()  # the words of the README's headings
+    eval_orders: tuple[int, ...] = ()  # doc_order of the documented existing commands that name an evaluation
+    doc_prints_metric: bool = False  # a documented command whose files exist prints a metric
+    said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
+    any_prints_metric: bool = False  # some candidate prints a metric
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
         docs = [c for c in discovery.candidates if c.origin.startswith("doc")]
         existing = [c for c in docs if c.script_exists]
+        evals = tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c)))
         runnable = [c for c in discovery.candidates if c.origin != "notebook"]
         return cls(
             len(docs),
@@ -82,7 +122,17 @@ class RepoContext:
             tuple(sorted(c.doc_order for c in existing)),
             len(_REPORTED.findall(discovery.docs_text[:300_000])),
             frozenset(w for h in (discovery.docs[0].headings[:60] if discovery.docs else ()) for w in words(h, 8)),
+            evals,
+            any("prints_metric" in c.traits for c in existing),
+            any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
+            any("prints_metric" in c.traits for c in discovery.candidates),
         )
+
+
+def _said_roles(candidate: Candidate) -> set[str]:
+    """The roles a documented command's heading, prose and script name give it."""
+    target = candidate.script or candidate.module or ""
+    return roles(" ".join([*candidate.section[-1:], candidate.context[-200:], Path(target).stem]))
 
 
 def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -122,10 +172,19 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
             if len(repo.existing_orders) == 1:
                 f["doc.only-existing"] = 1.0
         for i, heading in enumerate(reversed(candidate.section[-3:])):
+            weight = 1.0 if i == 0 else 0.5
             for word in words(heading, 8):
-                f[f"sec:{word}"] = max(f.get(f"sec:{word}", 0.0), 1.0 if i == 0 else 0.5)
+                f[f"sec:{word}"] = max(f.get(f"sec:{word}", 0.0), weight)
+            for role in roles(heading, 8):
+                f[f"sec.{role}"] = max(f.get(f"sec.{role}", 0.0), weight)
         for word in words(candidate.context[-200:], 30):
             f[f"ctx:{word}"] = 1.0
+        for role in roles(candidate.context[-200:], 30):
+            f[f"ctx.{role}"] = 1.0
+        if candidate.doc_order in repo.eval_orders:
+            f[f"doc.eval-rank={min(repo.eval_orders.index(candidate.doc_order), 2)}"] = 1.0
+            if "prints_metric" in candidate.traits:
+                f["said-eval&prints-metric"] = 1.0
         if _REPORTED.search(candidate.after[:200]):
             f["after-reports-metric"] = 1.0
         f["mentions.log"] = math.log(candidate.mentions)
@@ -136,13 +195,21 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         base = Path(candidate.script or candidate.command.split(" ")[0]).name.lower()
         if base and base in repo.docs_lower:
             f["script-named-in-docs"] = 1.0
+        if candidate.named:
+            for role in roles(" ".join(candidate.named[:-1]), 16):
+                f[f"named.sec.{role}"] = 1.0
+            for role in roles(candidate.named[-1], 30):
+                f[f"named.ctx.{role}"] = 1.0
     program = candidate.program or "none"
     f[f"prog={program if program in _PROGRAMS else 'other'}"] = 1.0
     target = candidate.script or candidate.module or ""
     if candidate.origin == "console-script" or (documented and not candidate.script and not candidate.module):
         target = f"{candidate.program} {target}"
-    for word in words(Path(target).with_suffix("").as_posix() if target else "", 10):
+    name = Path(target).with_suffix("").as_posix() if target else ""
+    for word in words(name, 10):
         f[f"tok:{word}"] = 1.0
+    for role in roles(name, 10):
+        f[f"tok.{role}"] = 1.0
     if candidate.module:
         f["python-m"] = 1.0
     depth = (candidate.script or "").count("/")
@@ -152,6 +219,10 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f[f"flag:{word}"] = 1.0
     for word in values:
         f[f"val:{word}"] = 1.0
+    for role in {_ROLE_OF[w] for w in flags if w in _ROLE_OF}:
+        f[f"flag.{role}"] = 1.0
+    for role in {_ROLE_OF[w] for w in values if w in _ROLE_OF}:
+        f[f"val.{role}"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
     if any(a in ("-h", "--help") for a in candidate.args):
         f["asks-help"] = 1.0
@@ -169,6 +240,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     for line in candidate.launches[:10]:
         for word in words(line, 8):
             f[f"launch:{word}"] = 1.0
+        for role in roles(line, 8):
+            f[f"launch.{role}"] = 1.0
     if candidate.launches:
         f["launches.log"] = math.log1p(len(candidate.launches))
     return f
@@ -212,6 +285,15 @@ def none_features(
     f[f"none:doc-existing={min(repo.documented_existing, 4)}"] = 1.0
     for word in repo.heading_words:
         f[f"none:head:{word}"] = 1.0
+    for role in {_ROLE_OF[w] for w in repo.heading_words if w in _ROLE_OF}:
+        f[f"none:head.{role}"] = 1.0
+    said = {
+        "none:doc-names-eval": bool(repo.eval_orders),
+        "none:doc-prints-metric": repo.doc_prints_metric,
+        "none:said-eval-prints-metric": repo.said_eval_prints_metric,
+        "none:some-prints-metric": repo.any_prints_metric,
+    }
+    f.update({name: 1.0 for name, holds in said.items() if holds})
     if repo.reported:
         f["none:docs-report-metrics"] = 1.0
         f["none:docs-report-metrics.log"] = math.log1p(repo.reported)
@@ -231,8 +313,23 @@ def none_features(
     return f
 
 
+_ROLE_NAMES = {
+    "eval": "an evaluation", "train": "training", "infer": "inference or a demo", "install": "an install or build",
+    "data": "data preparation", "plot": "a plot", "serve": "a server or app", "speed": "a speed measurement",
+    "bench": "a benchmark", "result": "results", "usage": "usage", "unit": "unit tests", "export": "an export",
+}  # fmt: skip
+_ROLE_PLACES = {
+    "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
+    "val": "an argument", "launch": "what it launches", "named.sec": "the heading where the docs name it",
+    "named.ctx": "the sentence that names its script",
+}  # fmt: skip
+
+
 def describe(name: str) -> str:
     """A feature in words, for the evidence of a ranked candidate."""
+    place, _, role = name.rpartition(".")
+    if place in _ROLE_PLACES and role in _ROLE_NAMES:
+        return f"{_ROLE_PLACES[place]} speaks of {_ROLE_NAMES[role]}"
     kind, _, value = name.partition(":")
     if value:
         return {
@@ -268,4 +365,6 @@ def describe(name: str) -> str:
         "mentions.log": "the docs give it more than once",
         "has-setup": "the docs prepare data right before it",
         "after-reports-metric": "the docs give a result right after it",
+        "doc.eval-rank=0": "the docs' first command said to evaluate",
+        "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
     }.get(name, name)
