@@ -745,3 +745,92 @@ def test_a_mode_switch_makes_the_run_an_evaluation_that_loads_weights(tmp_path):
     assert command_kind("python main.py --forward_only False") == "run"
     [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
     assert ckpt.blocking and "checkpoint_dir" in ckpt.detail
+
+
+def test_python2_code_that_runs_is_a_system_need(tmp_path):
+    # joshiatul/game_playing@59f48b8f simulate_environment.py: `print stat` in the test branch.
+    repo = write(
+        tmp_path,
+        {
+            "simulate_environment.py": (
+                "import argparse\nimport rl_learning as rl\n\ndef main(train):\n    if train:\n        rl.train()\n"
+                "    else:\n        stat = rl.test()\n        print stat\n"
+            ),
+            "rl_learning.py": "def test():\n    return 1\n",
+            # Python 3 that only looks like Python 2: a print statement written in a string.
+            "report.py": 'HELP = """\nprint x\n"""\nprint("done")\n',
+        },
+    )
+    [py2] = [n for n in needs_of(repo, "python simulate_environment.py --test") if n.kind == "system"]
+    assert py2.blocking and "simulate_environment.py:9" in py2.detail and "Python 2" in py2.detail
+    assert not [n for n in needs_of(repo, "python report.py") if n.kind == "system"]
+
+
+def test_atari_roms_from_the_emulator_and_the_rom_flag(tmp_path):
+    # mcmachado/count_based_exploration_sr@e4d657eb function_approximation/: exp_eig_sr.train imports
+    # environments, whose __init__ re-exports atari_environment (ALEInterface, a --rom flag).
+    repo = write(
+        tmp_path,
+        {
+            "function_approximation/exp_eig_sr/__init__.py": "",
+            "function_approximation/exp_eig_sr/train.py": "from environments import AtariEnvironment\n",
+            "function_approximation/environments/__init__.py": "from .atari_environment import AtariEnvironment\n",
+            "function_approximation/environments/atari_environment.py": (
+                "from ale_python_interface import ALEInterface\nflags.DEFINE_string('rom', '', 'Rom file')\n"
+                "class AtariEnvironment:\n    def __init__(self):\n        self.ale = ALEInterface()\n"
+            ),
+        },
+    )
+    command = "python3 -m exp_eig_sr.train --rom ../roms/montezuma_revenge.bin"
+    needs = needs_of(repo, command, cwd="function_approximation", kind="train")
+    assert kinds(needs) == {"simulator"}  # the ROM is the emulator's, not a dataset
+    assert any("ale_python_interface" in n.detail for n in needs)
+    assert any("montezuma_revenge.bin" in n.detail and "ROM" in n.detail for n in needs)
+
+
+def test_weights_from_a_folder_only_training_writes(tmp_path):
+    # perslev/MultiPlanarUNet@b8076091: the `mp` console script imports its first argument as a module
+    # (mpunet/bin/mp.py), and mpunet/bin/predict.py loads the model from the project folder.
+    repo = write(
+        tmp_path,
+        {
+            "setup.py": "setup(entry_points={'console_scripts': [\n    'mp=mpunet.bin.mp:entry_func',\n]})\n",
+            "mpunet/__init__.py": "",
+            "mpunet/bin/__init__.py": "",
+            "mpunet/bin/mp.py": (
+                "def entry_func(args=None):\n    parsed = get_parser().parse_args(args)\n    import importlib\n"
+                '    mod = importlib.import_module("mpunet.bin." + parsed.script)\n'
+            ),
+            "mpunet/bin/predict.py": (
+                'def get_model(project_dir, build_hparams):\n    model_path = get_best_model(project_dir + "/model")\n'
+                "    model.load_weights(model_path, by_name=True)\n"
+            ),
+            "mpunet/bin/train.py": 'def entry_func(args):\n    model.save_weights(project_dir + "/model/model.h5")\n',
+        },
+    )
+    command = "mp predict --num_GPUs=2 --out_dir predictions"
+    assert command_kind(command) == "eval"
+    [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
+    assert ckpt.blocking and "mpunet/bin/predict.py:2" in ckpt.detail and "project_dir" in ckpt.detail
+    # Training writes that folder: it needs no weights.
+    assert not [n for n in needs_of(repo, "mp train", kind=command_kind("mp train")) if n.kind == "checkpoint"]
+
+
+def test_a_decode_settings_file_makes_the_command_an_evaluation(tmp_path):
+    # jiesutd/NCRFpp@105a53a3 demo.decode.config: the trained model that decoding loads.
+    repo = write(
+        tmp_path,
+        {
+            "main.py": "parser.add_argument('--config', help='Configuration File', default='None')\n",
+            "demo.decode.config": (
+                "### Decode ###\nstatus=decode\nraw_dir=sample_data/raw.bmes\ndset_dir=sample_data/lstmcrf.dset\n"
+                "load_model_dir=sample_data/lstmcrf.0.model\n"
+            ),
+            "sample_data/raw.bmes": "x\n",
+        },
+    )
+    command = "python main.py --config demo.decode.config"
+    assert command_kind(command) == "eval" and command_kind("python main.py --config demo.train.config") == "run"
+    assert command_kind("python train.py --out_dir predictions") == "run"  # a flag's value: where it writes
+    needs = needs_of(repo, command, kind=command_kind(command))
+    assert any(n.kind == "checkpoint" and "lstmcrf.0.model" in n.detail and n.blocking for n in needs)

@@ -245,7 +245,15 @@ def command_paths(
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()
-        if weights_flag and hub_id(value):
+        if re.search(r"(?:^|_)roms?$", norm_flag(name)):
+            # `--rom ../roms/montezuma_revenge.bin`: a game ROM, which the emulator's licence keeps out of pip.
+            needs.add(
+                "simulator",
+                value,
+                f"{name} {value}: the game ROM is not here; install the ROMs "
+                "(Atari: `AutoROM --accept-license`) and pass its path",
+            )
+        elif weights_flag and hub_id(value):
             needs.add(
                 "checkpoint",
                 value,

@@ -123,6 +123,7 @@ def find_needs(
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_downloads(sources, needs)
+    runs.check_built_loads(sources, kind, named, docs, needs)
     runs.check_linked_weights(kind, named, docs, needs)
     runs.check_linked_data(sources, docs, needs)
     if not has_gpu:
@@ -132,6 +133,7 @@ def find_needs(
     runs.check_gated_data(docs, needs)
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs)
+    runs.check_python2(sources, needs)
     runs.check_programs(command, sources, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs)
     runs.check_native_ops(repo_dir, sources, needs)

@@ -5,6 +5,7 @@ compiled extensions that are not there. Each `check_*` adds what it finds to a `
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import re
@@ -140,7 +141,8 @@ _SIMULATORS = (
     ),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|make\(\s*['\"](?:ALE/|"
+            r"^\s*(?:import|from)\s+(atari_py|ale_py|ale_python_interface)\b|\bALEInterface\(|NoFrameskip|"
+            r"make\(\s*['\"](?:ALE/|"
             r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway)\w*-v\d)",
             re.M,
         ),
@@ -509,6 +511,44 @@ def check_reads(
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
 
 
+# A loader handed a path built at run time from a folder variable and a written-in tail:
+# `pickle.load(open(base_folder + '/model_obs.pkl', 'rb'))`, `get_best_model(project_dir + "/model")`,
+# `torch.load(os.path.join(args.save_dir, 'model_best.pth'))`.
+_BUILT_LOAD = re.compile(
+    r"""(?P<call>\b[\w.]*(?:load|restore|open|model)\w*)\(\s*(?:open\(\s*)?"""
+    r"""(?:(?P<var>[A-Za-z_][\w.\[\]'"]*)\s*\+\s*|(?:os\.path|osp)\.join\(\s*(?P<jvar>[A-Za-z_][\w.]*)\s*,\s*)"""
+    r"""(?P<q>['"])(?P<tail>[^'"\n]{2,80})(?P=q)"""
+)
+_WEIGHTS_TAIL = re.compile(r"model|weight|ckpt|checkpoint|snapshot|\.(?:pth?|pkl|h5|hdf5|t7|params|caffemodel)\b", re.I)
+
+
+def check_built_loads(sources: Sequence[Source], kind: str, named: set[str], docs, needs: Found) -> None:
+    """An evaluation that loads weights from a folder built at run time (a project or run folder
+    plus `/model_best.pth`) while the command names none: only a training run writes that folder,
+    so the checkout lacks it. Said once, with where it is loaded."""
+    if kind != "eval" or needs.has("checkpoint") or any(CKPT_WORDS.search(name) for name in named):
+        return
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _BUILT_LOAD.finditer(source.text):
+            call, tail = match.group("call"), match.group("tail")
+            if re.search(r"save|dump|write|makedirs|mkdir", call, re.I) or not _WEIGHTS_TAIL.search(tail):
+                continue
+            line = source.text[source.text.rfind("\n", 0, match.start()) + 1 : source.text.find("\n", match.end())]
+            if re.search(r"['\"][wa]b?\+?['\"]|pretrain|backbone|imagenet|init", line, re.I):
+                continue  # a write, or an initialisation rather than the weights evaluated
+            folder = match.group("var") or match.group("jvar")
+            at = source.text.count("\n", 0, match.start()) + 1
+            needs.add(
+                "checkpoint",
+                f"{folder}{tail if tail.startswith('/') else '/' + tail}",
+                f"{source.path}:{at} loads trained weights from {folder} + {tail!r}, a folder only a training "
+                f"run writes: {checkpoint_advice(tail.strip('/'), docs)}",
+            )
+            return
+
+
 # A line that writes a file: torch.save, model.save, ModelCheckpoint('best.h5'), open(..., 'w').
 _WRITE_LINE = re.compile(r"save|dump|write|ModelCheckpoint|export|makedirs|mkdir|open\([^)]*['\"][wa]b?['\"]", re.I)
 
@@ -863,6 +903,38 @@ def check_simulators(sources: Sequence[Source], needs: Found) -> None:
                 match = pattern.search(source.text)
                 if match:
                     needs.add(kind, what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+
+
+# Python 2 statements that Python 3 cannot even parse: `print x`, `except E, e:`, `raise E, "m"`, `exec "code"`.
+_PYTHON2_LINE = re.compile(
+    r"""^[ \t]*(?:print[ \t]+(?![\s(=,.)\]}:;+*/%&|^<>-]|$)|print[ \t]*>>|exec[ \t]+['"]|"""
+    r"""except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+[\w.]+[ \t]*,)""",
+    re.M,
+)
+
+
+def check_python2(sources: Sequence[Source], needs: Found) -> None:
+    """Python 2 code in what runs (the started scripts and the modules they import): Python 3 stops
+    on it with a SyntaxError before anything runs. A line that only looks like one (`print` in a
+    string) is confirmed by compiling the file."""
+    for source in sources:
+        if source.lang != "python" or not _PYTHON2_LINE.search(source.text):
+            continue
+        try:
+            compile(source.text, source.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as error:
+            line = (error.text or "").strip()
+            if not _PYTHON2_LINE.search(line + "\n" if line else ""):
+                continue
+            needs.add(
+                "system",
+                "python2",
+                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse: "
+                "run it in a Python 2.7 environment (conda create -n py27 python=2.7) or port it with 2to3",
+            )
+            return
+        except (ValueError, RecursionError, MemoryError):
+            continue
 
 
 def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:
