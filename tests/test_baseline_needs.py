@@ -834,3 +834,71 @@ def test_a_decode_settings_file_makes_the_command_an_evaluation(tmp_path):
     assert command_kind("python train.py --out_dir predictions") == "run"  # a flag's value: where it writes
     needs = needs_of(repo, command, kind=command_kind(command))
     assert any(n.kind == "checkpoint" and "lstmcrf.0.model" in n.detail and n.blocking for n in needs)
+
+
+def test_cuda_behind_an_early_return_and_other_gpu_shapes(tmp_path):
+    # tianzhi0549/FCOS@a773f128 fcos_core/utils/comm.py: all_gather returns before its `.to("cuda")` on
+    # one process; fcos_core/utils/env.py reads an optional module path with os.environ.get and tests it.
+    # BOBrown/deeparsing-master@bf2e8f5c exper/test.py: pycaffe in GPU mode.
+    repo = write(
+        tmp_path,
+        {
+            "tools/test_net.py": "from comm import all_gather\nfrom env import setup_environment\n",
+            "tools/comm.py": (
+                "def all_gather(data):\n    world_size = get_world_size()\n    if world_size == 1:\n"
+                "        return [data]\n\n    buffer = pickle.dumps(data)\n"
+                '    tensor = torch.ByteTensor(storage).to("cuda")\n'
+            ),
+            "tools/env.py": (
+                "def setup_environment():\n"
+                '    custom_module_path = os.environ.get("TORCH_DETECTRON_ENV_MODULE")\n'
+                "    if custom_module_path:\n        setup_custom_environment(custom_module_path)\n"
+            ),
+            "exper/test.py": "import caffe\n\ndef main():\n    caffe.set_mode_gpu()\n",
+        },
+    )
+    assert kinds(needs_of(repo, "python tools/test_net.py"), blocking=False) == set()
+    assert kinds(needs_of(repo, "python tools/test_net.py")) == set()
+    needs = needs_of(repo, "python test.py", cwd="exper")
+    assert {"gpu", "system"} <= kinds(needs)
+    assert any("pycaffe" in n.detail for n in needs if n.kind == "system")
+
+
+def test_a_runtime_the_docs_prepare_the_data_with(tmp_path):
+    # WERimagin/baseline_CoQA@d11d1928 README.md: the data is preprocessed with a Java CoreNLP server.
+    readme = (
+        "## Download\n```bash\n  mkdir data\n  wget -P data https://nlp.stanford.edu/data/coqa/coqa-dev-v1.0.json\n```\n"
+        "## Start a CoreNLP server\n\n```bash\n  mkdir lib\n"
+        "  java -mx4g -cp lib/stanford-corenlp-3.9.1.jar edu.stanford.nlp.pipeline.StanfordCoreNLPServer -port 9000\n"
+        "```\n"
+    )
+    repo = write(tmp_path, {"rc/main.py": "parser.add_argument('--testset', type=str, default=None)\n"})
+    command = "python rc/main.py --testset data/coqa.dev.json --n_history 2"
+    [java] = [n for n in needs_of(repo, command, docs=readme) if n.kind == "system"]
+    assert java.blocking and "Java" in java.detail and "StanfordCoreNLPServer" in java.detail
+    assert not [n for n in needs_of(repo, command, docs=readme, which=lambda p: "/usr/bin/java") if n.kind == "system"]
+    # With the data there, the preprocessing step is done: no Java needed.
+    write(repo, {"data/coqa.dev.json": "{}"})
+    assert not [n for n in needs_of(repo, command, docs=readme) if n.kind == "system"]
+
+
+def test_simulated_tasks_in_the_code_and_the_command(tmp_path):
+    # joshiatul/game_playing@59f48b8f environments/environment.py names an Atari task; the same shape with
+    # a MuJoCo task as a flag default, which a command that chooses another environment does not run.
+    repo = write(
+        tmp_path,
+        {
+            "play.py": "import gym\nenv = gym.make('Breakout-v0')\n",
+            "main.py": "parser.add_argument('--env', default='Hopper-v2')\nenv = gym.make(args.env)\n",
+            "caption_eval.py": "from pycocoevalcap.eval import COCOEvalCap\n",
+            "bleu_only.py": "def score():\n    from pycocoevalcap.bleu.bleu import Bleu\n",
+        },
+    )
+    assert any("Atari ROMs" in n.detail for n in needs_of(repo, "python play.py"))
+    assert any("MuJoCo" in n.detail for n in needs_of(repo, "python main.py"))
+    assert not [n for n in needs_of(repo, "python main.py --env CartPole-v1") if n.kind == "simulator"]
+    [mujoco] = [n for n in needs_of(repo, "python main.py --env HalfCheetah-v2") if n.kind == "simulator"]
+    assert "HalfCheetah-v2" in mujoco.detail
+    # METEOR and SPICE are Java programs; BLEU alone is Python.
+    assert any("Java" in n.detail for n in needs_of(repo, "python caption_eval.py") if n.kind == "system")
+    assert not needs_of(repo, "python bleu_only.py")

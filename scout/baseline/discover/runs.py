@@ -27,6 +27,7 @@ from scout.baseline.discover.found import (
     norm_flag,
     path_exists,
     positional_args,
+    shell_words,
     weights_key,
 )
 from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
@@ -45,12 +46,18 @@ def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, s
             return
 
 
-def check_linked_data(sources: Sequence[Source], docs: Sequence[tuple[str, str]], needs: Found) -> None:
+def check_linked_data(
+    sources: Sequence[Source], docs: Sequence[tuple[str, str]], needs: Found, command: str = "", base: Path = Path()
+) -> None:
     """A run whose data the code does not name as a path (it builds it: `cfg.DATA_DIR + 'VOCdevkit'`,
     a dataset registry, a list file of image paths) and does not fetch itself, in a repo whose docs
-    link a dataset: that data is what it reads, and the checkout has none of it."""
+    link a dataset: that data is what it reads, and the checkout has none of it. Unless the command
+    passes its data and that is there (`--testset data/coqa.dev.json`)."""
     if needs.has("dataset") or not any(source.role == "start" for source in sources):
         return
+    for name, value in flag_pairs(shell_words(command)):
+        if DATA_WORDS.search(norm_flag(name)) and looks_like_path(value) and path_exists(base, value):
+            return
     if any(source.lang == "python" and _fetches_data(source.text) for source in sources):
         return
     linked = [
@@ -126,37 +133,63 @@ _DOWNLOADS = re.compile(
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
     r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
-    r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\("
+    r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
+    # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
+    r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
+    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b"
 )
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
+# Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
+# (`gym.make('Hopper-v2')`, `default='PongNoFrameskip-v4'`) or a value in the command (`--env Ant-v3`).
+_MUJOCO_TASK = (
+    r"(?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid(?:Standup)?|Swimmer|Reacher|InvertedPendulum|"
+    r"InvertedDoublePendulum|Pusher|Thrower|Striker|Fetch\w+|HandManipulate\w+|HandReach)(?:-v\d|Env\b)"
+)
+_ATARI_TASK = (
+    r"(?:ALE/\w+|\w*NoFrameskip-v\d|\w*Deterministic-v\d|"
+    r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway|Asterix|"
+    r"Alien|Amidar|Assault|Asteroids|Atlantis|BankHeist|BattleZone|Boxing|Centipede|DemonAttack|Gravitar|"
+    r"Frostbite|Kangaroo|Krull|PrivateEye|Riverraid|RoadRunner|Robotank|Solaris|Venture|VideoPinball|Zaxxon)-v\d)"
+)
 _SIMULATORS = (
     (
         # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
         re.compile(
             r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control|d4rl|robosuite|metaworld)\b|"
-            r"make\(\s*['\"](?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid|Swimmer|Reacher|InvertedPendulum)\w*-v\d",
+            rf"""['"]{_MUJOCO_TASK}['"]""",
             re.M,
         ),
+        re.compile(rf"(?<![\w/.-]){_MUJOCO_TASK}"),
         "MuJoCo (and its licence/binaries for mujoco_py)",
     ),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(atari_py|ale_py|ale_python_interface)\b|\bALEInterface\(|NoFrameskip|"
-            r"make\(\s*['\"](?:ALE/|"
-            r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway)\w*-v\d)",
+            r"^\s*(?:import|from)\s+(atari_py|ale_py|ale_python_interface)\b|\bALEInterface\(|"
+            rf"""['"]{_ATARI_TASK}['"]""",
             re.M,
         ),
+        re.compile(rf"(?<![\w/.-]){_ATARI_TASK}"),
         "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
     ),
-    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), "the CARLA simulator server"),
-    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), "DeepMind Lab (built with Bazel)"),
-    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), "ViZDoom and its game scenarios"),
-    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), "the StarCraft II game binary and maps"),
-    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), "Habitat-Sim and its scene datasets"),
+    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), None, "the CARLA simulator server"),
+    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), None, "DeepMind Lab (built with Bazel)"),
+    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), None, "ViZDoom and its game scenarios"),
+    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), None, "the StarCraft II game binary and maps"),
+    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), None, "Habitat-Sim and its scene datasets"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+(?:traci|sumolib)\b", re.M),
+        None,
+        "SUMO (the traffic simulator, SUMO_HOME set)",
+    ),
+    (re.compile(r"^\s*(?:import|from)\s+(?:pyrep|rlbench)\b", re.M), None, "CoppeliaSim (V-REP), COPPELIASIM_ROOT set"),
+    (re.compile(r"^\s*(?:import|from)\s+isaacgym\b", re.M), None, "NVIDIA Isaac Gym (a download, GPU only)"),
+    (re.compile(r"^\s*(?:import|from)\s+(?:MalmoPython|malmo)\b", re.M), None, "Project Malmo (Minecraft)"),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim)\b", re.M
+            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim|ai2thor)\b",
+            re.M,
         ),
+        None,
         "the game/simulator binary this environment wraps",
     ),
 )
@@ -184,6 +217,29 @@ _SYSTEM_IMPORTS = (
     (
         re.compile(r"^\s*(?:import|from)\s+(?:stanfordcorenlp|pycorenlp|jnius|jpype)\b|StanfordCoreNLP", re.M),
         "Java (and Stanford CoreNLP where the code starts its server)",
+    ),
+    (
+        # The captioning metrics: METEOR and SPICE are Java programs that pycocoevalcap starts.
+        re.compile(
+            r"^\s*(?:import|from)\s+(?:pycocoevalcap\.(?:meteor|spice|eval)|nlgeval|pyspark)\b|\bCOCOEvalCap\(", re.M
+        ),
+        "Java (a JRE)",
+    ),
+    (re.compile(r"^\s*(?:import|from)\s+oct2py\b", re.M), "GNU Octave"),
+    (re.compile(r"^\s*(?:import|from)\s+rpy2\b", re.M), "R"),
+    (re.compile(r"^\s*(?:import|from)\s+tensorrt\b", re.M), "NVIDIA TensorRT (and a GPU)"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+caffe\b", re.M),
+        "Caffe, built from source with its Python bindings (pycaffe is not on PyPI)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+pylearn2\b", re.M),
+        "Pylearn2 and the Theano it was written for, from source (Pylearn2 is not on PyPI)",
+    ),
+    (
+        # torch.utils.cpp_extension.load(sources=[..., 'x.cu']): the op is compiled with nvcc on the first run.
+        re.compile(r"cpp_extension\.load\([^)]*\.cu\b|^\s*from\s+torch\.utils\.cpp_extension\s+import\s+load\b", re.M),
+        "the CUDA toolkit (nvcc) and a C++ compiler: the run compiles its CUDA op on first use",
     ),
     (
         re.compile(r"^\s*(?:import|from)\s+apex\b", re.M),
@@ -235,8 +291,9 @@ def _literal(default: str) -> str | None:
 
 
 def _guarded(lines: list[str], index: int) -> bool:
-    """Is the CUDA call on `lines[index]` behind a choice: a ternary, or any enclosing `if`/`else`/
-    `try` (a condition on anything may be the CPU path; only unconditional calls are sure)."""
+    """Is the CUDA call on `lines[index]` behind a choice: a ternary, any enclosing `if`/`else`/
+    `try`, or an earlier `return` in its function (a condition on anything may be the CPU path;
+    only unconditional calls are sure)."""
     line = lines[index]
     if re.search(r"\b(?:if|elseif)\b", line) or re.match(r"\s*(?:else|elif)\b", line):
         return True
@@ -249,6 +306,9 @@ def _guarded(lines: list[str], index: int) -> bool:
             continue
         level = len(previous) - len(previous.lstrip())
         if level >= indent:
+            # `if get_world_size() == 1: return data` above it in the same function: a path around it.
+            if re.match(r"(?:if\b.*:\s*)?return\b", stripped):
+                return True
             continue
         indent = level
         if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
@@ -777,6 +837,8 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 if re.search(rf"""['"]{name}['"]\s+(?:not\s+)?in\s+os\.environ""", source.text):
                     continue  # `if 'CUDAHOME' in os.environ:` guards the read
+                if not hard and _tested(source.text, match):
+                    continue  # `path = os.environ.get("X")` then `if path:`: the code has its own default
                 needs.add(
                     kind,
                     name,
@@ -798,6 +860,21 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
+
+
+def _tested(text: str, match: re.Match) -> bool:
+    """Is the value a `get()` read tested before it is used: the read itself inside an `if`, or
+    the variable it is kept in tested (`if x:`, `if x is None`), or it is another read's default?"""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line = text[line_start : text.find("\n", match.end())]
+    if re.match(r"\s*(?:if|elif|while)\b", line) or re.search(r"\bif\b.*\belse\b|\bor\b|\.get\([^)]*$", line):
+        return True
+    kept = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", line)
+    if kept is None:
+        return False
+    var = re.escape(kept.group(1))
+    rest = text[match.end() : match.end() + 2000]
+    return bool(re.search(rf"\b(?:if|elif)\s+(?:not\s+)?{var}\b|\b{var}\s+is\s+(?:not\s+)?None\b", rest))
 
 
 def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[str, str], needs: Found) -> None:
@@ -893,16 +970,26 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
                 )
 
 
-def check_simulators(sources: Sequence[Source], needs: Found) -> None:
-    """Simulators and wrapped tools the Python that runs imports (pip alone does not bring them)."""
+def check_simulators(sources: Sequence[Source], needs: Found, command: str = "") -> None:
+    """Simulators and wrapped tools the Python that runs imports or names a task of (pip alone does
+    not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
+    code names is its default: a command that chooses another environment does not run it."""
+    chosen = any(re.search(r"env|task|game|domain", norm_flag(name)) for name, _ in flag_pairs(shell_words(command)))
+    for _, in_command, what in _SIMULATORS:
+        match = in_command.search(command) if in_command is not None else None
+        if match:
+            needs.add("simulator", what, f"the command runs {match.group(0)}: install {what}")
     for source in sources:
         if source.lang != "python":
             continue
-        for kind, table in (("simulator", _SIMULATORS), ("system", _SYSTEM_IMPORTS)):
-            for pattern, what in table:
-                match = pattern.search(source.text)
-                if match:
-                    needs.add(kind, what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+        for pattern, _, what in _SIMULATORS:
+            match = next((m for m in pattern.finditer(source.text) if not (chosen and m.group(0)[0] in "'\"")), None)
+            if match:
+                needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+        for pattern, what in _SYSTEM_IMPORTS:
+            match = pattern.search(source.text)
+            if match:
+                needs.add("system", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
 
 
 # Python 2 statements that Python 3 cannot even parse: `print x`, `except E, e:`, `raise E, "m"`, `exec "code"`.
@@ -983,6 +1070,26 @@ def check_programs(command: str, sources: Sequence[Source], which: Callable[[str
                 "bucket",
                 f"the run reads {bucket}: log in to that cloud first (gcloud auth login / aws configure)",
             )
+
+
+# A doc command run by another language's runtime: `java -mx4g -cp lib/stanford-corenlp.jar ...Server`.
+_DOC_RUNTIME = re.compile(r"^[ \t]*(?:\$[ \t]*)?(java|matlab|octave|th|luajit|julia|Rscript)[ \t]+\S[^\n]*", re.M)
+
+
+def check_doc_programs(docs, which: Callable[[str], str | None], needs: Found) -> None:
+    """The data the run lacks is made by the docs' steps; a step run by another runtime (a Java
+    CoreNLP server for preprocessing, a MATLAB script that extracts features) needs that runtime too."""
+    if not needs.has("dataset", blocking=True):
+        return
+    for path, text in docs:
+        for match in _DOC_RUNTIME.finditer(text):
+            program = match.group(1)
+            what = _SYSTEM_PROGRAMS[program]
+            if which(program):
+                continue
+            step = re.sub(r"\s+", " ", match.group(0).strip().lstrip("$ "))[:160]
+            needs.add("system", what, f"{path} prepares the run with `{step}`: install {what}")
+            return
 
 
 # A doc line that builds the repo's compiled code: `make`, `sh ./init.sh`, `python setup.py build_ext --inplace`.
