@@ -902,3 +902,22 @@ def test_simulated_tasks_in_the_code_and_the_command(tmp_path):
     # METEOR and SPICE are Java programs; BLEU alone is Python.
     assert any("Java" in n.detail for n in needs_of(repo, "python caption_eval.py") if n.kind == "system")
     assert not needs_of(repo, "python bleu_only.py")
+
+
+def test_an_unbuilt_extension_in_another_project_of_a_monorepo(tmp_path):
+    # deepinsight/insightface@7fadd420: recognition/arcface_torch (its own README and requirement.txt) runs
+    # eval_ijbc.py; detection/retinaface/rcnn/cython holds an unbuilt anchors.pyx that it never imports,
+    # and another project's README builds with make.
+    repo = write(
+        tmp_path,
+        {
+            "recognition/arcface_torch/README.md": "# arcface_torch\n",
+            "recognition/arcface_torch/requirement.txt": "torch\n",
+            "recognition/arcface_torch/eval_ijbc.py": "import numpy as np\n",
+            "detection/retinaface/rcnn/cython/anchors.pyx": "def anchors(): pass\n",
+        },
+    )
+    docs = "```\nmake -C server build-cpu\n```\n"
+    assert not needs_of(repo, "python eval_ijbc.py", cwd="recognition/arcface_torch", docs=docs)
+    # Run from the repo root, the same folder is the repo's own code, which the docs build.
+    assert kinds(needs_of(repo, "python recognition/arcface_torch/eval_ijbc.py", docs=docs)) == {"system"}

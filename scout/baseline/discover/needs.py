@@ -136,7 +136,7 @@ def find_needs(
     runs.check_python2(sources, needs)
     runs.check_programs(command, sources, which, needs)
     runs.check_doc_programs(docs, which, needs)
-    runs.check_extensions(repo_dir, sources, docs, needs)
+    runs.check_extensions(repo_dir, sources, docs, needs, cwd)
     runs.check_native_ops(repo_dir, sources, needs)
     needs.made_by(setup)
     return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]

@@ -1100,16 +1100,18 @@ _BUILD_STEP = re.compile(
 )
 
 
-def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found) -> None:
+def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found, cwd: str = "") -> None:
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
-    say to build, when nothing is built yet."""
+    say to build, when nothing is built yet. A command run inside one project of a monorepo (a
+    folder with its own README and requirements) only reaches the extensions of that project."""
     imported = {
         m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
     }
     step = next(
         (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
     )
-    for folder in _walk_dirs(repo_dir):
+    tree = repo_dir / cwd if cwd and _own_project(repo_dir / cwd) else repo_dir
+    for folder in _walk_dirs(tree):
         try:
             names = {p.name for p in folder.iterdir()}
         except OSError:
@@ -1142,6 +1144,16 @@ def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) ->
                     f"{source.path} loads {name}, a compiled op that is not built: "
                     "build it (see the docs or Dockerfile)",
                 )
+
+
+def _own_project(folder: Path) -> bool:
+    """A folder that is a project of its own: its own README and its own requirements or setup."""
+    try:
+        names = {p.name.lower() for p in folder.iterdir()}
+    except OSError:
+        return False
+    readme = any(n.startswith("readme") for n in names)
+    return readme and any(n.startswith("requirement") or n in ("setup.py", "pyproject.toml") for n in names)
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
