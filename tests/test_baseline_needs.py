@@ -921,3 +921,23 @@ def test_an_unbuilt_extension_in_another_project_of_a_monorepo(tmp_path):
     assert not needs_of(repo, "python eval_ijbc.py", cwd="recognition/arcface_torch", docs=docs)
     # Run from the repo root, the same folder is the repo's own code, which the docs build.
     assert kinds(needs_of(repo, "python recognition/arcface_torch/eval_ijbc.py", docs=docs)) == {"system"}
+
+
+def test_weights_read_in_a_branch_the_command_chooses(tmp_path):
+    # 15517965908/keras-DBPN@96b35947 main.py: the weights are loaded under `if chk >= 0:`, which `--chk 98` chooses.
+    repo = write(
+        tmp_path,
+        {
+            "main.py": (
+                "parser.add_argument('--chk', action='store', dest='chk', default=-1)\n"
+                "class Net:\n    def __init__(self, chk, scale):\n        if chk >=0 :\n"
+                "            self.model.load_weights('model_'+str(scale)+'x_iter'+str(chk)+'.h5')\n"
+                "        if not chk:\n            x = np.load('data/skip.npy')\n"
+            ),
+        },
+    )
+    [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True --chk 98") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "model_*" in ckpt.detail
+    [optional] = [n for n in needs_of(repo, "python main.py") if n.kind == "checkpoint"]
+    assert not optional.blocking  # without --chk the branch is the user's choice
+    assert all(not n.blocking for n in needs_of(repo, "python main.py --chk 98") if n.kind == "dataset")

@@ -290,15 +290,15 @@ def _literal(default: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _guarded(lines: list[str], index: int) -> bool:
-    """Is the CUDA call on `lines[index]` behind a choice: a ternary, any enclosing `if`/`else`/
-    `try`, or an earlier `return` in its function (a condition on anything may be the CPU path;
-    only unconditional calls are sure)."""
+def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None:
+    """The line that puts `lines[index]` behind a choice, or None: a ternary, any enclosing `if`/
+    `else`/`try`, or (with `returns`) an earlier `return` in its function. A condition on anything
+    may be the CPU path or a branch the run skips; only unconditional lines are sure."""
     line = lines[index]
     if re.search(r"\b(?:if|elseif)\b", line) or re.match(r"\s*(?:else|elif)\b", line):
-        return True
+        return line
     if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
-        return True  # the second line of a ternary split over two lines
+        return lines[index - 1]  # the second line of a ternary split over two lines
     indent = len(line) - len(line.lstrip())
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
@@ -307,15 +307,27 @@ def _guarded(lines: list[str], index: int) -> bool:
         level = len(previous) - len(previous.lstrip())
         if level >= indent:
             # `if get_world_size() == 1: return data` above it in the same function: a path around it.
-            if re.match(r"(?:if\b.*:\s*)?return\b", stripped):
-                return True
+            if returns and re.match(r"(?:if\b.*:\s*)?return\b", stripped):
+                return stripped
             continue
         indent = level
         if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
-            return True
+            return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
-            return False
-    return False
+            return None
+    return None
+
+
+def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
+    return _guard(lines, index, returns=returns) is not None
+
+
+def _taken(guard: str, named: set[str]) -> bool:
+    """Does the command choose the branch: `if chk >= 0:` or `if args.test_only:` when it passes
+    `--chk 98` or `--test_only True` (a negated test or an `else` is the other branch)?"""
+    if re.search(r"\bnot\b|^\s*else\b|\bis\s+None\b", guard):
+        return False
+    return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
 def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
@@ -344,7 +356,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if _CUDA_CALL.search(code) and not _guarded(lines, i):
+            if _CUDA_CALL.search(code) and not _guarded(lines, i, returns=True):
                 needs.add(
                     "gpu",
                     "cuda",
@@ -565,8 +577,10 @@ def check_reads(
                     continue
             if not _absent(value, bases, args):
                 continue
-            # A read inside an `if` may be an option the command does not take: said, not blocking.
-            optional = (downloads and not ckpt) or _guarded(lines, line)
+            # A read inside an `if` may be an option the command does not take: said, not blocking,
+            # unless the command sets what the `if` tests (`if chk >= 0:` with `--chk 98`).
+            guard = _guard(lines, line)
+            optional = (downloads and not ckpt) or (guard is not None and not _taken(guard, named))
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
 
