@@ -941,3 +941,24 @@ def test_weights_read_in_a_branch_the_command_chooses(tmp_path):
     [optional] = [n for n in needs_of(repo, "python main.py") if n.kind == "checkpoint"]
     assert not optional.blocking  # without --chk the branch is the user's choice
     assert all(not n.blocking for n in needs_of(repo, "python main.py --chk 98") if n.kind == "dataset")
+
+
+def test_logins_the_code_or_the_data_step_needs(tmp_path):
+    # No dev repo downloads through the Kaggle CLI or asks for a Hugging Face token; the shapes are those
+    # tools' documented lines, for the Kaggle competition whose test.csv CKRC24/Listen-and-Translate@41f0f670
+    # label names, and transformers' `use_auth_token=True`.
+    repo = write(
+        tmp_path,
+        {
+            "predict.py": "df = pd.read_csv('data/test.csv')\n",
+            "gated.py": "model = AutoModel.from_pretrained(name, use_auth_token=True)\n",
+        },
+    )
+    docs = "## Data\n```\nkaggle competitions download -c ml2017fallfinaltaiwanese -p data\n```\n"
+    [kaggle] = [n for n in needs_of(repo, "python predict.py", docs=docs) if n.kind == "credential"]
+    assert kaggle.blocking and "kaggle.json" in kaggle.detail
+    write(repo, {"data/test.csv": "id\n"})  # the data is there: no login needed for it
+    assert not [n for n in needs_of(repo, "python predict.py", docs=docs) if n.kind == "credential"]
+    [hf] = [n for n in needs_of(repo, "python gated.py") if n.kind == "credential"]
+    assert "huggingface-cli login" in hf.detail
+    assert not [n for n in needs_of(repo, "python gated.py", environ={"HF_TOKEN": "x"}) if n.kind == "credential"]

@@ -959,6 +959,34 @@ def check_gated_data(docs, needs: Found) -> None:
                 return
 
 
+# Services a run logs in to: a gated Hugging Face model or dataset, the Kaggle API.
+_LOGINS = (
+    (
+        re.compile(r"use_auth_token\s*=\s*True|\btoken\s*=\s*True|huggingface_hub\.login\(|^\s*login\(\s*\)", re.M),
+        re.compile(r"huggingface-cli login|hf auth login"),
+        "a Hugging Face token: run `huggingface-cli login` (and accept the model's licence on its page)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+kaggle\b|\bkaggle (?:competitions|datasets) download\b", re.M),
+        re.compile(r"\bkaggle (?:competitions|datasets) download\b"),
+        "a Kaggle API token in ~/.kaggle/kaggle.json (and the competition's rules accepted)",
+    ),
+)
+
+
+def check_logins(sources: Sequence[Source], docs, environ: Mapping[str, str], needs: Found) -> None:
+    """Logins the run needs: code that asks for a Hugging Face token or calls the Kaggle API, or a
+    doc step with that login or download when the data the run lacks comes from it."""
+    texts = [(s.path, s.text) for s in sources if s.lang in ("python", "shell")]
+    for code, doc, what in _LOGINS:
+        found = next(((path, m) for path, text in texts for m in [code.search(text)] if m), None)
+        if found is None and needs.has("dataset", blocking=True):
+            found = next(((path, m) for path, text in docs for m in [doc.search(text)] if m), None)
+        if found is not None and not ({"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "KAGGLE_KEY"} & set(environ)):
+            path, match = found
+            needs.add("credential", what, f"{path} uses `{match.group(0).strip()}`: it needs {what}")
+
+
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
     """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
     for source in sources:
