@@ -6,7 +6,8 @@ the docs alone, before scout ran on the repo).
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
 is planned in process by the library call behind `scout baseline --repo DIR --plan` (offline,
-device cpu, a fresh temporary cache; the clone into it is made first and not timed), and its plan
+device cpu, a fresh temporary cache, no programs from this host; the clone into it is made first
+and not timed), and its plan
 is judged against the label by bench/corpus/labels.py. For dev and held-out side by side it prints:
 
 - top-1: the plan's command is a labeled one (for a repo labeled `eval: false`: the plan has none);
