@@ -962,3 +962,20 @@ def test_logins_the_code_or_the_data_step_needs(tmp_path):
     [hf] = [n for n in needs_of(repo, "python gated.py") if n.kind == "credential"]
     assert "huggingface-cli login" in hf.detail
     assert not [n for n in needs_of(repo, "python gated.py", environ={"HF_TOKEN": "x"}) if n.kind == "credential"]
+
+
+def test_stacks_that_no_longer_install_on_this_python(tmp_path):
+    # deepmind/scalable_agent@6c0c8a70 experiment.py (tf.contrib, gone from TensorFlow 2);
+    # DediGadot/PatchBatch@0162117a patchbatch.py (Lasagne on Theano).
+    repo = write(
+        tmp_path,
+        {
+            "experiment.py": "import tensorflow as tf\nnest = tf.contrib.framework.nest\n",
+            "patchbatch.py": "import lasagne\nimport theano.tensor as T\n",
+            "modern.py": "import tensorflow as tf\n# was: tf.contrib.layers.xavier_initializer()\n",
+        },
+    )
+    [tf1] = [n for n in needs_of(repo, "python experiment.py", kind="train") if n.kind == "system"]
+    assert tf1.blocking and "tf.contrib.framework" in tf1.detail and "TensorFlow 1.x" in tf1.detail
+    assert any("Theano" in n.detail for n in needs_of(repo, "python patchbatch.py", kind="train"))
+    assert not needs_of(repo, "python modern.py", kind="train")

@@ -225,6 +225,16 @@ _SYSTEM_IMPORTS = (
         ),
         "Java (a JRE)",
     ),
+    (
+        # tf.contrib left TensorFlow in 2.0 (no compat module brings it back); TF 1.x has no wheel for today's Python.
+        re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|import)\s+(tensorflow\.contrib)\b", re.M),
+        "TensorFlow 1.x and a Python it supports (≤ 3.7): the code uses tf.contrib, which TensorFlow 2 dropped",
+    ),
+    (
+        # Theano 1.0.5, the last release, no longer imports on Python 3.12 or today's NumPy.
+        re.compile(r"^\s*(?:import|from)\s+(?:theano|lasagne)\b", re.M),
+        "Theano (unmaintained) with the old Python and NumPy it imports under (Python ≤ 3.7, numpy < 1.20)",
+    ),
     (re.compile(r"^\s*(?:import|from)\s+oct2py\b", re.M), "GNU Octave"),
     (re.compile(r"^\s*(?:import|from)\s+rpy2\b", re.M), "R"),
     (re.compile(r"^\s*(?:import|from)\s+tensorrt\b", re.M), "NVIDIA TensorRT (and a GPU)"),
@@ -1031,7 +1041,8 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         for pattern, what in _SYSTEM_IMPORTS:
             match = pattern.search(source.text)
             if match:
-                needs.add("system", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+                used = next((group for group in match.groups() if group), match.group(0).strip())
+                needs.add("system", what, f"{source.path} uses {used}: install {what}")
 
 
 # Python 2 statements that Python 3 cannot even parse: `print x`, `except E, e:`, `raise E, "m"`, `exec "code"`.
