@@ -979,3 +979,21 @@ def test_stacks_that_no_longer_install_on_this_python(tmp_path):
     assert tf1.blocking and "tf.contrib.framework" in tf1.detail and "TensorFlow 1.x" in tf1.detail
     assert any("Theano" in n.detail for n in needs_of(repo, "python patchbatch.py", kind="train"))
     assert not needs_of(repo, "python modern.py", kind="train")
+
+
+def test_a_program_the_command_starts_that_is_not_there(tmp_path):
+    # deepinsight/insightface@7fadd420 cpp-package/inspireface/README.md § Test: `./Test` exists only after
+    # the CMake build; HUJI-Deep/nice@023d47f7 README.md: Pylearn2's own train.py, not in the repo.
+    docs = (
+        "```bash\ncmake -DISF_BUILD_WITH_TEST=ON ..\n```\n"
+        "```bash\n./Test --test_dir PATH/test_res --pack Pikachu\n```\n"
+    )
+    repo = write(tmp_path, {"exp/nice_mnist.yaml": "!obj:pylearn2.train.Train {}\n", "README.md": docs})
+    [built] = [n for n in needs_of(repo, "./Test --test_dir test_res --pack Pikachu", docs=docs) if n.kind == "system"]
+    assert built.blocking and "not built" in built.detail and "cmake -DISF_BUILD_WITH_TEST=ON .." in built.detail
+    [elsewhere] = [
+        n for n in needs_of(repo, "python pylearn2/scripts/train.py exp/nice_mnist.yaml") if n.kind == "system"
+    ]
+    assert "another project" in elsewhere.detail
+    write(repo, {"Test": "binary"})
+    assert not [n for n in needs_of(repo, "./Test --pack Pikachu", docs=docs) if n.kind == "system"]

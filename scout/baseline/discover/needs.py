@@ -139,5 +139,6 @@ def find_needs(
     runs.check_doc_programs(docs, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs, cwd)
     runs.check_native_ops(repo_dir, sources, needs)
+    runs.check_missing_programs(command, sources, base, repo_dir, docs, needs)
     needs.made_by(setup)
     return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]

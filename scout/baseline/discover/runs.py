@@ -1145,10 +1145,12 @@ def check_doc_programs(docs, which: Callable[[str], str | None], needs: Found) -
             return
 
 
-# A doc line that builds the repo's compiled code: `make`, `sh ./init.sh`, `python setup.py build_ext --inplace`.
+# A doc line that builds the repo's compiled code: `make`, `cmake ..`, `sh ./init.sh`,
+# `python setup.py build_ext --inplace`.
 _BUILD_STEP = re.compile(
     r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?"
-    r"(?:make\b|(?:ba)?sh \S*(?:init|make|build|compile|setup|install)\S*\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|"
+    r"(?:c?make\b|(?:ba)?sh \S*(?:init|make|build|compile|setup|install)\S*\.sh|"
+    r"\./\S*(?:init|make|build|compile)\S*\.sh|"
     r"python3? \S*setup\S*\.py (?:build|install|develop))|build_ext"
 )
 
@@ -1196,6 +1198,39 @@ def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) ->
                     name,
                     f"{source.path} loads {name}, a compiled op that is not built: "
                     "build it (see the docs or Dockerfile)",
+                )
+
+
+def check_missing_programs(
+    command: str, sources: Sequence[Source], base: Path, repo_dir: Path, docs, needs: Found
+) -> None:
+    """What the command (or a shell script it runs) starts that the checkout does not have: a
+    program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
+    Python script that comes from another project (`pylearn2/scripts/train.py`)."""
+    lines = [(command, base)] + [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
+    for line, folder in lines:
+        for start in starts(line):
+            if start.program == "python" and start.target and not start.module:
+                program, built = start.target, False
+            elif start.target is None and "/" in start.program:
+                program, built = start.program, True
+            else:
+                continue
+            if "$" in program or any(path_exists(b, program) for b in (folder, base, repo_dir)):
+                continue
+            step = next(
+                (row.strip().strip("`$ ") for _, text in docs for row in text.splitlines() if _BUILD_STEP.search(row)),
+                None,
+            )
+            if built:
+                how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
+                needs.add("system", program, f"the run starts {program}, which is not built: {how}")
+            else:
+                needs.add(
+                    "system",
+                    program,
+                    f"the run starts {program}, which the checkout does not have: it comes from another "
+                    "project (install that project, or pass --cmd with the script's path)",
                 )
 
 
