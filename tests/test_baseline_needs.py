@@ -997,3 +997,18 @@ def test_a_program_the_command_starts_that_is_not_there(tmp_path):
     assert "another project" in elsewhere.detail
     write(repo, {"Test": "binary"})
     assert not [n for n in needs_of(repo, "./Test --pack Pikachu", docs=docs) if n.kind == "system"]
+
+
+def test_cuda_devices_spelled_as_format_strings(tmp_path):
+    # No dev repo spells it so; these are PyTorch's documented idioms for a device built from an argument.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": 'device = torch.device(f"cuda:{args.gpu}")\nmodel.to(device)\n',
+            "load.py": "state = torch.load(args.ckpt, map_location='cuda:0')\n",
+            "either.py": 'device = torch.device(f"cuda:{args.gpu}" if torch.cuda.is_available() else "cpu")\n',
+        },
+    )
+    assert kinds(needs_of(repo, "python eval.py")) == {"gpu"}
+    assert "gpu" in kinds(needs_of(repo, "python load.py --ckpt x"))
+    assert not needs_of(repo, "python either.py")

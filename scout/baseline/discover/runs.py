@@ -132,7 +132,8 @@ _DOWNLOADS = re.compile(
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
-    r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
+    r"\.cuda\(|torch\.device\(\s*f?['\"]cuda[:'\"{]|\.to\(\s*f?['\"]cuda|^\s*[\w.]*(?:device|DEVICE)\s*=\s*f?['\"]cuda|mx\.gpu\(|"
+    r"map_location\s*=\s*f?['\"]cuda|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
     r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
@@ -390,7 +391,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
 _GPU_REQUIRED = re.compile(
     r"\b(?:requires?|required|must (?:have|use|run)|only (?:runs|works))\b[^.\n]{0,40}\b(?:GPUs?|CUDA)\b"
     r"|\b(?:GPUs?|CUDA)\b[^.\n]{0,30}\b(?:is|are) (?:required|needed|necessary|a must)"
-    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU",
+    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU"
+    # "Any NVIDIA GPUs with at least 4GB memory should be OK", "needs at least one GPU"
+    r"|\bGPUs?\b[^.\n]{0,20}\bwith (?:at least )?\d+ ?GB|\bat least (?:one|1|\d+) (?:NVIDIA )?GPUs?\b",
     re.I,
 )
 _CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu", re.I)
