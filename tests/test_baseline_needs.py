@@ -905,9 +905,9 @@ def test_simulated_tasks_in_the_code_and_the_command(tmp_path):
 
 
 def test_an_unbuilt_extension_in_another_project_of_a_monorepo(tmp_path):
-    # deepinsight/insightface@7fadd420: recognition/arcface_torch (its own README and requirement.txt) runs
-    # eval_ijbc.py; detection/retinaface/rcnn/cython holds an unbuilt anchors.pyx that it never imports,
-    # and another project's README builds with make.
+    # deepinsight/insightface@7fadd420: recognition/arcface_torch runs eval_ijbc.py (reconstruction/gaze
+    # test_gaze.py alike); detection/retinaface/rcnn/cython holds an unbuilt anchors.pyx that it never
+    # imports, and server/README.md builds with make.
     repo = write(
         tmp_path,
         {
@@ -917,10 +917,22 @@ def test_an_unbuilt_extension_in_another_project_of_a_monorepo(tmp_path):
             "detection/retinaface/rcnn/cython/anchors.pyx": "def anchors(): pass\n",
         },
     )
-    docs = "```\nmake -C server build-cpu\n```\n"
-    assert not needs_of(repo, "python eval_ijbc.py", cwd="recognition/arcface_torch", docs=docs)
-    # Run from the repo root, the same folder is the repo's own code, which the docs build.
-    assert kinds(needs_of(repo, "python recognition/arcface_torch/eval_ijbc.py", docs=docs)) == {"system"}
+    docs = [("server/README.md", "```\nmake -C server build-cpu\n```\n")]
+    assert not find_needs(
+        "python eval_ijbc.py",
+        repo_dir=repo,
+        cwd="recognition/arcface_torch",
+        kind="eval",
+        docs_text="",
+        environ={},
+        has_gpu=False,
+        script=None,
+        docs=docs,
+        which=lambda program: None,
+    )
+    # The root README's build step is about the whole repo.
+    readme = "```\nmake -C server build-cpu\n```\n"
+    assert kinds(needs_of(repo, "python recognition/arcface_torch/eval_ijbc.py", docs=readme)) == {"system"}
 
 
 def test_weights_read_in_a_branch_the_command_chooses(tmp_path):

@@ -1160,16 +1160,24 @@ _BUILD_STEP = re.compile(
 
 def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found, cwd: str = "") -> None:
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
-    say to build, when nothing is built yet. A command run inside one project of a monorepo (a
-    folder with its own README and requirements) only reaches the extensions of that project."""
+    about the run say to build, when nothing is built yet. In a monorepo a build step in another
+    project's README (`server/README.md: make -C server`) is not this run's."""
     imported = {
         m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
     }
+    here = Path(cwd).parts[:1]
     step = next(
-        (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
+        (
+            line.strip().strip("`$ ")
+            for path, text in docs
+            # A doc at the root, or in the top folder the command runs in.
+            if len(Path(path).parts) == 1 or Path(path).parts[:1] == here
+            for line in text.splitlines()
+            if _BUILD_STEP.search(line)
+        ),
+        None,
     )
-    tree = repo_dir / cwd if cwd and _own_project(repo_dir / cwd) else repo_dir
-    for folder in _walk_dirs(tree):
+    for folder in _walk_dirs(repo_dir):
         try:
             names = {p.name for p in folder.iterdir()}
         except OSError:
@@ -1235,16 +1243,6 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
-
-
-def _own_project(folder: Path) -> bool:
-    """A folder that is a project of its own: its own README and its own requirements or setup."""
-    try:
-        names = {p.name.lower() for p in folder.iterdir()}
-    except OSError:
-        return False
-    readme = any(n.startswith("readme") for n in names)
-    return readme and any(n.startswith("requirement") or n in ("setup.py", "pyproject.toml") for n in names)
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
