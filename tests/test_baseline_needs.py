@@ -1024,3 +1024,13 @@ def test_cuda_devices_spelled_as_format_strings(tmp_path):
     assert kinds(needs_of(repo, "python eval.py")) == {"gpu"}
     assert "gpu" in kinds(needs_of(repo, "python load.py --ckpt x"))
     assert not needs_of(repo, "python either.py")
+
+
+def test_a_device_in_a_settings_default_is_advice(tmp_path):
+    # tianzhi0549/FCOS@a773f128 fcos_core/config/defaults.py: `_C.MODEL.DEVICE = "cuda"`, which the
+    # command may override (`MODEL.DEVICE cpu`), is not a CUDA call.
+    repo = write(
+        tmp_path,
+        {"tools/test_net.py": "from defaults import _C\n", "tools/defaults.py": '_C.MODEL.DEVICE = "cuda"\n'},
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python tools/test_net.py"))

@@ -132,7 +132,7 @@ _DOWNLOADS = re.compile(
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
-    r"\.cuda\(|torch\.device\(\s*f?['\"]cuda[:'\"{]|\.to\(\s*f?['\"]cuda|^\s*[\w.]*(?:device|DEVICE)\s*=\s*f?['\"]cuda|mx\.gpu\(|"
+    r"\.cuda\(|torch\.device\(\s*f?['\"]cuda[:'\"{]|\.to\(\s*f?['\"]cuda|^\s*(?:self\.|args\.|opt\.)?(?:device|DEVICE)\s*=\s*f?['\"]cuda|mx\.gpu\(|"
     r"map_location\s*=\s*f?['\"]cuda|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
