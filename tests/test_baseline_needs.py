@@ -1034,3 +1034,34 @@ def test_a_device_in_a_settings_default_is_advice(tmp_path):
         {"tools/test_net.py": "from defaults import _C\n", "tools/defaults.py": '_C.MODEL.DEVICE = "cuda"\n'},
     )
     assert "gpu" not in kinds(needs_of(repo, "python tools/test_net.py"))
+
+
+def test_weights_a_required_or_unset_flag_names(tmp_path):
+    # dreamgonfly/Transformer-pytorch@c31e163e evaluate.py: `--checkpoint` is required;
+    # tbullmann/imagetranslation-tensorflow@12fadd69 translate.py: `--model` is a required choice of names;
+    # lecholin/DynamicLSTM@68955fd9 RL_train.py: restores FLAGS.load_model (default None) only when set.
+    repo = write(
+        tmp_path,
+        {
+            "evaluate.py": (
+                "parser.add_argument('--config', type=str, required=True)\n"
+                "parser.add_argument('--checkpoint', type=str, required=True)\n"
+                "args = parser.parse_args()\nmodel = load(checkpoint_filepath=args.checkpoint)\n"
+            ),
+            "translate.py": 'parser.add_argument("--model", required=True, choices=["pix2pix", "CycleGAN"])\n',
+            "RL_test.py": (
+                "flags.DEFINE_string('load_model',   None,       '(optional) filename of the model to load.')\n"
+                "def main():\n    if FLAGS.load_model:\n        saver.restore(session, FLAGS.load_model)\n"
+            ),
+            "lm_test.py": (
+                "flags.DEFINE_string('load_model',   None,       'filename of the model to load.')\n"
+                "def main():\n    saver.restore(session, FLAGS.load_model)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python evaluate.py --config=checkpoints/example_config.json")
+    assert {"placeholder", "checkpoint"} <= kinds(needs) and "dataset" not in kinds(needs)
+    assert kinds(needs_of(repo, "python translate.py")) == {"placeholder"}
+    assert not [n for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"]
+    [ckpt] = [n for n in needs_of(repo, "python lm_test.py") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "load_model" in ckpt.detail

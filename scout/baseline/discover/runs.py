@@ -445,9 +445,21 @@ def check_defaults(
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
     restored = _restored_flags(sources) if kind == "eval" else set()
-    for source, flag, default, _ in _defaults(sources):
+    for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
+        if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
+            # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
+            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in _restored_flags(
+                sources, unguarded=True
+            ):
+                needs.add(
+                    "checkpoint",
+                    flag,
+                    f"{source.path}: the run loads weights from {flag}, which has no default and the command "
+                    f"does not pass it: add {flag} PATH ({checkpoint_advice(flag, docs)})",
+                )
+            continue
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
         if norm_flag(flag) in restored and not path_exists(base, value):
@@ -489,13 +501,19 @@ _RESTORE_FROM_FLAG = re.compile(
 )
 
 
-def _restored_flags(sources: Sequence[Source]) -> set[str]:
-    return {
-        norm_flag(name)
-        for source in sources
-        if source.lang == "python"
-        for name in _RESTORE_FROM_FLAG.findall(source.text)
-    }
+def _restored_flags(sources: Sequence[Source], *, unguarded: bool = False) -> set[str]:
+    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag."""
+    found = set()
+    for source in sources:
+        if source.lang != "python":
+            continue
+        lines = source.text.splitlines()
+        for match in _RESTORE_FROM_FLAG.finditer(source.text):
+            name = norm_flag(match.group(1))
+            guard = _guard(lines, source.text.count("\n", 0, match.start())) if unguarded else None
+            if guard is None or name not in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}:
+                found.add(name)
+    return found
 
 
 # `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
@@ -830,6 +848,23 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                     flag,
                     f"{source.path}: {flag} is required and the command does not pass it: add {flag} VALUE",
                 )
+                # What the value stands for, by the flag's name: `--model_path` wants trained weights
+                # (a choice among names, `--model {pix2pix,CycleGAN}`, or a number is no file).
+                name = norm_flag(flag)
+                what = None
+                if not (OUTPUT_WORDS.search(name) or re.search(r"choices\s*=|type\s*=\s*(?:int|float|bool)", rest)):
+                    if CKPT_WORDS.search(name):
+                        what = "checkpoint"
+                    elif DATA_WORDS.search(name) and re.search(r"dir|path|root|file|folder|data", name):
+                        what = "dataset"
+                if what == "checkpoint":
+                    needs.add(
+                        "checkpoint",
+                        flag,
+                        f"{source.path}: {flag} wants trained weights: {checkpoint_advice(flag, docs)}",
+                    )
+                elif what == "dataset":
+                    needs.add("dataset", flag, f"{source.path}: {flag} wants data: {download_advice(flag, docs)}")
         positional = [
             match.group(1)
             for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text)
