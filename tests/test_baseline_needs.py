@@ -1065,3 +1065,23 @@ def test_weights_a_required_or_unset_flag_names(tmp_path):
     assert not [n for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python lm_test.py") if n.kind == "checkpoint"]
     assert ckpt.blocking and "load_model" in ckpt.detail
+
+
+def test_a_folder_left_for_the_data_is_not_the_data(tmp_path):
+    # adammenges/DARTS-PyTorch@eaa6510f: data/imagenet, data/penn, data/wikitext-2 hold only `.keep`;
+    # cnn/test.py reads --data (default ../data) and builds CIFAR-10 under it without download=True.
+    repo = write(
+        tmp_path,
+        {
+            "data/imagenet/.keep": "",
+            "data/penn/.keep": "",
+            "cnn/test.py": (
+                "parser.add_argument('--data', type=str, default='../data', help='location of the data corpus')\n"
+                "test_data = dset.CIFAR10(root=args.data, train=False, transform=valid_transform)\n"
+            ),
+        },
+    )
+    [data] = [n for n in needs_of(repo, "python test.py", cwd="cnn") if n.kind == "dataset"]
+    assert data.blocking and "../data" in data.detail
+    write(repo, {"data/cifar-10-batches-py/test_batch": "x"})
+    assert not [n for n in needs_of(repo, "python test.py", cwd="cnn") if n.kind == "dataset"]

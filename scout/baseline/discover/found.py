@@ -205,9 +205,27 @@ def path_exists(base: Path, value: str) -> bool:
         if any(ch in value for ch in "*?{}%"):
             pattern = re.sub(r"\{[^{}]*\}|%[sd]", "*", value)
             return any(Path(base).glob(pattern.lstrip("/"))) if not Path(pattern).is_absolute() else True
-        return path.exists()
+        return path.exists() and not _placeholder_folder(path)
     except (OSError, ValueError):
         return True  # unreadable: do not invent a need
+
+
+# What a repo commits in a folder it leaves for the data or the weights: `data/.keep`,
+# `weights/download_yolov3_weights.sh`, `model/README.md` ("put the pretrained model here").
+_PLACEHOLDER_FILE = re.compile(r"^(?:readme.*|\.git(?:keep|ignore)|\.keep|\.empty|placeholder.*|.*\.sh)$", re.I)
+
+
+def _placeholder_folder(path: Path) -> bool:
+    """A folder whose only files say what to put there: the data or weights are not in it yet."""
+    if not path.is_dir():
+        return False
+    files = []
+    for i, item in enumerate(path.rglob("*")):
+        if i >= 50:
+            return False
+        if item.is_file():
+            files.append(item.name)
+    return all(_PLACEHOLDER_FILE.match(name) for name in files)
 
 
 def command_paths(
