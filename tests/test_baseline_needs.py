@@ -1085,3 +1085,15 @@ def test_a_folder_left_for_the_data_is_not_the_data(tmp_path):
     assert data.blocking and "../data" in data.detail
     write(repo, {"data/cifar-10-batches-py/test_batch": "x"})
     assert not [n for n in needs_of(repo, "python test.py", cwd="cnn") if n.kind == "dataset"]
+
+
+def test_values_spelled_as_what_to_put_there(tmp_path):
+    # Atomu2014/product-nets-distributed@006718b4 README.md: `--tag=XXX` and "download ... at path/to/data";
+    # argparse's metavar pasted from `--help` (`--data DATA`), and a `{dataset}` to choose.
+    repo = write(tmp_path, {"pnn/tf_main.py": "import tensorflow as tf\n"})
+    needs = needs_of(repo, "python tf_main.py --distributed=True --tag=XXX --data_path path/to/data", cwd="pnn")
+    assert {n.key for n in needs if n.kind == "placeholder"} >= {"tag", "data_path"}
+    assert "dataset" in kinds(needs)
+    needs = needs_of(repo, "python tf_main.py --data DATA --resume RESUME --dataset {dataset}", cwd="pnn")
+    assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs)
+    assert not needs_of(repo, "python tf_main.py --mode TRAIN --out mypath/to/x", cwd="pnn")

@@ -16,7 +16,7 @@ from scout.baseline.discover.links import checkpoint_advice, download_advice
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
-    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
+    r"(?P<ph>(?<![\w])/?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)_[\w\-]+|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
@@ -141,13 +141,23 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
 
 
-def spelled_values(command: str, needs: Found) -> None:
-    """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`."""
+def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
+    """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`,
+    argparse's own metavar (`--resume RESUME`, pasted from `--help`), `--tag=XXX`, `{dataset}`."""
     for name, value in flag_pairs(shell_words(command)):
-        if name.startswith("-") and re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
-            needs.add(
-                "placeholder", value, f"`{value}` (in {name}): pass --set {norm_flag(name)}=VALUE", key=norm_flag(name)
-            )
+        if not name.startswith("-"):
+            continue
+        key = norm_flag(name)
+        if (
+            re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value)
+            or (len(key) >= 3 and value == key.upper())
+            or re.fullmatch(r"x{3,}|X{3,}|\{[A-Za-z_][\w-]*\}", value)
+        ):
+            needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
+            if CKPT_WORDS.search(key):
+                needs.add("checkpoint", value, f"{name} wants trained weights: {checkpoint_advice(value, docs)}")
+            elif DATA_WORDS.search(key) and re.search(r"dir|path|root|file|folder|data", key):
+                needs.add("dataset", value, f"{name} wants data: {download_advice(value, docs)}")
 
 
 def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:

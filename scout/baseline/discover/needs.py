@@ -113,7 +113,7 @@ def find_needs(
     needs = Found(runs.fetched_files(sources))
     base = repo_dir / cwd
     command_placeholders(command, environ, docs, needs)
-    spelled_values(command, needs)
+    spelled_values(command, needs, docs)
     script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
     named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind)
     named |= runs.check_shell_lines(sources, repo_dir, kind, docs, needs)
