@@ -1258,7 +1258,7 @@ def check_missing_programs(
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
                 program, built = start.target, False
-            elif start.target is None and "/" in start.program:
+            elif start.target is None and "/" in start.program and not start.program.startswith(("/", "~")):
                 program, built = start.program, True
             else:
                 continue
