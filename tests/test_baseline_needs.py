@@ -892,8 +892,10 @@ def test_simulated_tasks_in_the_code_and_the_command(tmp_path):
             "main.py": "parser.add_argument('--env', default='Hopper-v2')\nenv = gym.make(args.env)\n",
             "caption_eval.py": "from pycocoevalcap.eval import COCOEvalCap\n",
             "bleu_only.py": "def score():\n    from pycocoevalcap.bleu.bleu import Bleu\n",
+            "configs/cheetah.yaml": "env_name: HalfCheetah-v2\nseed: 0\n",
         },
     )
+    assert any("MuJoCo" in n.detail for n in needs_of(repo, "python bleu_only.py --config configs/cheetah.yaml"))
     assert any("Atari ROMs" in n.detail for n in needs_of(repo, "python play.py"))
     assert any("MuJoCo" in n.detail for n in needs_of(repo, "python main.py"))
     assert not [n for n in needs_of(repo, "python main.py --env CartPole-v1") if n.kind == "simulator"]

@@ -1070,6 +1070,12 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         if match:
             needs.add("simulator", what, f"the command runs {match.group(0)}: install {what}")
     for source in sources:
+        if source.role == "config" and not chosen:
+            # `env_name: HalfCheetah-v2` in the settings file the run reads.
+            for _, in_config, what in _SIMULATORS:
+                match = in_config.search(source.text) if in_config is not None else None
+                if match:
+                    needs.add("simulator", what, f"{source.path} sets {match.group(0)}: install {what}")
         if source.lang != "python":
             continue
         for pattern, _, what in _SIMULATORS:
