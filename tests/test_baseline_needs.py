@@ -1099,3 +1099,22 @@ def test_values_spelled_as_what_to_put_there(tmp_path):
     needs = needs_of(repo, "python tf_main.py --data DATA --resume RESUME --dataset {dataset}", cwd="pnn")
     assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs)
     assert not needs_of(repo, "python tf_main.py --mode TRAIN --out mypath/to/x", cwd="pnn")
+
+
+def test_a_tensorflow_1_session_pinned_to_a_gpu(tmp_path):
+    # lingzhang1/pointnet_tensorflow@6458b6b1 evaluate.py: `with tf.device('/gpu:'+str(GPU_INDEX))` in a
+    # tf.Session whose config allows soft placement (then the CPU takes the ops); without it, it stops.
+    evaluate = (
+        "def evaluate():\n    with tf.device('/gpu:'+str(GPU_INDEX)):\n        pred = model(x)\n"
+        "    config = tf.ConfigProto()\n{soft}    sess = tf.Session(config=config)\n"
+    )
+    repo = write(
+        tmp_path,
+        {
+            "evaluate.py": evaluate.format(soft="    config.allow_soft_placement = True\n"),
+            "pinned.py": evaluate.format(soft=""),
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python evaluate.py"))
+    [gpu] = [n for n in needs_of(repo, "python pinned.py") if n.kind == "gpu"]
+    assert gpu.blocking and "allow_soft_placement" in gpu.detail

@@ -376,6 +376,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
                 return
     if needs.has("gpu"):
         return
+    _tf1_gpu_placement(sources, needs)
+    if needs.has("gpu"):
+        return
     for path, text in docs:
         for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
             # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
@@ -384,6 +387,31 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+_TF_GPU_DEVICE = re.compile(r"""tf\.device\(\s*f?['"]/(?:device:)?gpu""", re.I)
+
+
+def _tf1_gpu_placement(sources: Sequence[Source], needs: Found) -> None:
+    """`with tf.device('/gpu:0'):` in a TensorFlow 1 session: without `allow_soft_placement=True`
+    the session refuses to place those ops on a machine with no GPU (TF 2's eager mode falls back)."""
+    python = [s for s in sources if s.lang == "python"]
+    if not any(re.search(r"\bSession\(|MonitoredTrainingSession\(", s.text) for s in python):
+        return
+    if any(re.search(r"allow_soft_placement\s*=\s*True", s.text) for s in python):
+        return
+    for source in python:
+        lines = source.text.splitlines()
+        for i, line in enumerate(lines):
+            code = line.split("#", 1)[0]
+            if _TF_GPU_DEVICE.search(code) and not _guarded(lines, i):
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"{source.path}:{i + 1} `{code.strip()[:80]}` pins ops to a GPU in a TensorFlow 1 session "
+                    "without allow_soft_placement: needs a GPU (or set allow_soft_placement=True)",
+                )
                 return
 
 
