@@ -1118,3 +1118,23 @@ def test_a_tensorflow_1_session_pinned_to_a_gpu(tmp_path):
     assert "gpu" not in kinds(needs_of(repo, "python evaluate.py"))
     [gpu] = [n for n in needs_of(repo, "python pinned.py") if n.kind == "gpu"]
     assert gpu.blocking and "allow_soft_placement" in gpu.detail
+
+
+def test_an_unset_variable_used_at_once_as_a_path(tmp_path):
+    # facebookresearch/pythia@b8f4591d mmf/utils/env.py tests its os.environ.get; the same read used
+    # directly in a path join fails with a TypeError when the variable is unset.
+    repo = write(
+        tmp_path,
+        {
+            "env.py": (
+                'environment_mmf_path = os.environ.get("MMF_PATH", os.environ.get("PYTHIA_PATH"))\n\n'
+                "if environment_mmf_path is not None:\n    root_folder = environment_mmf_path\n"
+            ),
+            "data.py": 'root = os.path.join(os.environ.get("PYTHIA_PATH"), "data")\n',
+            "level.py": 'level = os.getenv("LOG_LEVEL")\nlogging.basicConfig(level=level)\n',
+        },
+    )
+    assert not needs_of(repo, "python env.py")
+    [env] = needs_of(repo, "python data.py")
+    assert env.kind == "env" and env.blocking and "PYTHIA_PATH" in env.detail
+    assert [n.blocking for n in needs_of(repo, "python level.py")] == [False]

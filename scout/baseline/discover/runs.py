@@ -914,7 +914,7 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                 name = match.group("item") or match.group("get") or match.group("dget")
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 # A key read with getenv() and no default fails at the first API call all the same.
-                hard = match.group("item") is not None or kind == "credential"
+                hard = match.group("item") is not None or kind == "credential" or _used_as_path(source.text, match)
                 settings = _empty_setting(sources, name)
                 if settings and hard:
                     needs.add(
@@ -950,6 +950,15 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
+
+
+def _used_as_path(text: str, match: re.Match) -> bool:
+    """Is a `get()` read with no default used at once as a path (`os.path.join(os.getenv('ROOT'), 'x')`,
+    `os.getenv('ROOT') + '/x'`)? None there stops the run with a TypeError."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start : match.start()]
+    after = text[match.end() : text.find("\n", match.end())]
+    return bool(re.search(r"(?:join|Path|open)\(\s*$", before) or re.match(r"\s*\+|\s*/\s*['\"]", after))
 
 
 def _tested(text: str, match: re.Match) -> bool:
