@@ -806,12 +806,17 @@ def test_weights_from_a_folder_only_training_writes(tmp_path):
                 "    model.load_weights(model_path, by_name=True)\n"
             ),
             "mpunet/bin/train.py": 'def entry_func(args):\n    model.save_weights(project_dir + "/model/model.h5")\n',
+            "mpunet/bin/features.py": (
+                'def entry_func(args):\n    x = pickle.load(open(args.out + "/features.pkl", "rb"))\n'
+            ),
         },
     )
     command = "mp predict --num_GPUs=2 --out_dir predictions"
     assert command_kind(command) == "eval"
     [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
     assert ckpt.blocking and "mpunet/bin/predict.py:2" in ckpt.detail and "project_dir" in ckpt.detail
+    # Features kept in a .pkl are data, not weights.
+    assert not [n for n in needs_of(repo, "mp features", kind="eval") if n.kind == "checkpoint"]
     # Training writes that folder: it needs no weights.
     assert not [n for n in needs_of(repo, "mp train", kind=command_kind("mp train")) if n.kind == "checkpoint"]
 

@@ -652,7 +652,8 @@ _BUILT_LOAD = re.compile(
     r"""(?:(?P<var>[A-Za-z_][\w.\[\]'"]*)\s*\+\s*|(?:os\.path|osp)\.join\(\s*(?P<jvar>[A-Za-z_][\w.]*)\s*,\s*)"""
     r"""(?P<q>['"])(?P<tail>[^'"\n]{2,80})(?P=q)"""
 )
-_WEIGHTS_TAIL = re.compile(r"model|weight|ckpt|checkpoint|snapshot|\.(?:pth?|pkl|h5|hdf5|t7|params|caffemodel)\b", re.I)
+# A .pkl or .npz is as often data (`features.pkl`): only its name says it is a model.
+_WEIGHTS_TAIL = re.compile(r"model|weight|ckpt|checkpoint|snapshot|\.(?:pth?|h5|hdf5|t7|params|caffemodel)\b", re.I)
 
 
 def check_built_loads(sources: Sequence[Source], kind: str, named: set[str], docs, needs: Found) -> None:
