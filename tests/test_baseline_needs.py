@@ -808,6 +808,7 @@ def test_weights_from_a_folder_only_training_writes(tmp_path):
             "mpunet/bin/train.py": 'def entry_func(args):\n    model.save_weights(project_dir + "/model/model.h5")\n',
             "mpunet/bin/features.py": (
                 'def entry_func(args):\n    x = pickle.load(open(args.out + "/features.pkl", "rb"))\n'
+                '    hp = json.load(open(args.out + "/model_config.json"))\n'
             ),
         },
     )

@@ -669,6 +669,8 @@ def check_built_loads(sources: Sequence[Source], kind: str, named: set[str], doc
             call, tail = match.group("call"), match.group("tail")
             if re.search(r"save|dump|write|makedirs|mkdir", call, re.I) or not _WEIGHTS_TAIL.search(tail):
                 continue
+            if re.search(r"\.(?:json|ya?ml|txt|csv|cfg|ini|log)$", tail):
+                continue  # `model_config.json`: the model's settings, written beside the weights
             line = source.text[source.text.rfind("\n", 0, match.start()) + 1 : source.text.find("\n", match.end())]
             if re.search(r"['\"][wa]b?\+?['\"]|pretrain|backbone|imagenet|init", line, re.I):
                 continue  # a write, or an initialisation rather than the weights evaluated
