@@ -1144,3 +1144,19 @@ def test_an_unset_variable_used_at_once_as_a_path(tmp_path):
     [env] = needs_of(repo, "python data.py")
     assert env.kind == "env" and env.blocking and "PYTHIA_PATH" in env.detail
     assert [n.blocking for n in needs_of(repo, "python level.py")] == [False]
+
+
+def test_data_the_run_s_shell_script_downloads_is_no_linked_data_need(tmp_path):
+    # CKRC24/Listen-and-Translate@41f0f670 final.sh: wget's the preprocessed test features, then predicts.
+    repo = write(
+        tmp_path,
+        {
+            "final.sh": (
+                'wget -O "data/test_input_data.npy" "https://www.dropbox.com/s/wx3ig36glym448b/test_input_data.npy?dl=1"\n'
+                "python3 src/predict.py\n"
+            ),
+            "src/predict.py": "import numpy as np\nx = load_inputs()\n",
+        },
+    )
+    docs = "We used the dataset on [Kaggle](https://www.kaggle.com/c/ml2017fallfinaltaiwanese/data) dataset.\n"
+    assert not [n for n in needs_of(repo, "bash final.sh", docs=docs) if n.kind == "dataset" and n.blocking]
