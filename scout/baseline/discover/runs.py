@@ -1310,7 +1310,8 @@ def check_missing_programs(
                 program, built = start.program, True
             else:
                 continue
-            if "$" in program or any(path_exists(b, program) for b in (folder, base, repo_dir)):
+            # Only a plain path is read as one: a quoted name (`'eval;touch X;.py'`) was split at its `;`.
+            if not re.fullmatch(r"[\w./-]+", program) or any(path_exists(b, program) for b in (folder, base, repo_dir)):
                 continue
             step = next(
                 (row.strip().strip("`$ ") for _, text in docs for row in text.splitlines() if _BUILD_STEP.search(row)),
