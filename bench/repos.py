@@ -7,7 +7,8 @@ the docs alone, before scout ran on the repo).
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
 is planned in process by the library call behind `scout baseline --repo DIR --plan` (offline,
-device cpu, a fresh temporary cache; the clone into it is made first and not timed), and its plan
+device cpu, a fresh temporary cache, no programs from this host; the clone into it is made first
+and not timed), and its plan
 is judged against the label by bench/corpus/labels.py. For dev and held-out side by side it prints:
 
 - top-1: the plan's command is a labeled one (for a repo labeled `eval: false`: the plan has none);
@@ -81,7 +82,12 @@ class Outcome:
 
 
 def plan_repo(repo_dir: Path, cache: Path):
-    """(the Plan, seconds the plan took): `scout baseline --repo DIR --plan`, offline, on CPU."""
+    """(the Plan, seconds the plan took): `scout baseline --repo DIR --plan`, offline, on CPU, as on
+    the fresh machine the labels describe: a program this host happens to have (java, gcloud, perl)
+    is still a need there."""
+    from unittest import mock
+
+    from scout.baseline.discover.needs import find_needs
     from scout.baseline.discover.plan import plan_baseline
     from scout.baseline.execute.clone import clone, targets_for
     from scout.baseline.execute.evaluate import Options
@@ -96,7 +102,8 @@ def plan_repo(repo_dir: Path, cache: Path):
         [target] = targets_for(request.repos, False, 1, session.store)
         clone(target.url, Layout(cache).repos)  # reused by the plan: the clone is not timed
         started = time.perf_counter()
-        [plan] = plan_baseline(request, session)
+        with mock.patch.dict(find_needs.__kwdefaults__, {"which": lambda program: None}):
+            [plan] = plan_baseline(request, session)
         return plan, time.perf_counter() - started
 
 

@@ -745,3 +745,418 @@ def test_a_mode_switch_makes_the_run_an_evaluation_that_loads_weights(tmp_path):
     assert command_kind("python main.py --forward_only False") == "run"
     [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
     assert ckpt.blocking and "checkpoint_dir" in ckpt.detail
+
+
+def test_python2_code_that_runs_is_a_system_need(tmp_path):
+    # joshiatul/game_playing@59f48b8f simulate_environment.py: `print stat` in the test branch.
+    repo = write(
+        tmp_path,
+        {
+            "simulate_environment.py": (
+                "import argparse\nimport rl_learning as rl\n\ndef main(train):\n    if train:\n        rl.train()\n"
+                "    else:\n        stat = rl.test()\n        print stat\n"
+            ),
+            "rl_learning.py": "def test():\n    return 1\n",
+            # Python 3 that only looks like Python 2: a print statement written in a string.
+            "report.py": 'HELP = """\nprint x\n"""\nprint("done")\n',
+        },
+    )
+    [py2] = [n for n in needs_of(repo, "python simulate_environment.py --test") if n.kind == "system"]
+    assert py2.blocking and "simulate_environment.py:9" in py2.detail and "Python 2" in py2.detail
+    assert not [n for n in needs_of(repo, "python report.py") if n.kind == "system"]
+
+
+def test_atari_roms_from_the_emulator_and_the_rom_flag(tmp_path):
+    # mcmachado/count_based_exploration_sr@e4d657eb function_approximation/: exp_eig_sr.train imports
+    # environments, whose __init__ re-exports atari_environment (ALEInterface, a --rom flag).
+    repo = write(
+        tmp_path,
+        {
+            "function_approximation/exp_eig_sr/__init__.py": "",
+            "function_approximation/exp_eig_sr/train.py": "from environments import AtariEnvironment\n",
+            "function_approximation/environments/__init__.py": "from .atari_environment import AtariEnvironment\n",
+            "function_approximation/environments/atari_environment.py": (
+                "from ale_python_interface import ALEInterface\nflags.DEFINE_string('rom', '', 'Rom file')\n"
+                "class AtariEnvironment:\n    def __init__(self):\n        self.ale = ALEInterface()\n"
+            ),
+        },
+    )
+    command = "python3 -m exp_eig_sr.train --rom ../roms/montezuma_revenge.bin"
+    needs = needs_of(repo, command, cwd="function_approximation", kind="train")
+    assert kinds(needs) == {"simulator"}  # the ROM is the emulator's, not a dataset
+    assert any("ale_python_interface" in n.detail for n in needs)
+    assert any("montezuma_revenge.bin" in n.detail and "ROM" in n.detail for n in needs)
+
+
+def test_weights_from_a_folder_only_training_writes(tmp_path):
+    # perslev/MultiPlanarUNet@b8076091: the `mp` console script imports its first argument as a module
+    # (mpunet/bin/mp.py), and mpunet/bin/predict.py loads the model from the project folder.
+    repo = write(
+        tmp_path,
+        {
+            "setup.py": "setup(entry_points={'console_scripts': [\n    'mp=mpunet.bin.mp:entry_func',\n]})\n",
+            "mpunet/__init__.py": "",
+            "mpunet/bin/__init__.py": "",
+            "mpunet/bin/mp.py": (
+                "def entry_func(args=None):\n    parsed = get_parser().parse_args(args)\n    import importlib\n"
+                '    mod = importlib.import_module("mpunet.bin." + parsed.script)\n'
+            ),
+            "mpunet/bin/predict.py": (
+                'def get_model(project_dir, build_hparams):\n    model_path = get_best_model(project_dir + "/model")\n'
+                "    model.load_weights(model_path, by_name=True)\n"
+            ),
+            "mpunet/bin/train.py": 'def entry_func(args):\n    model.save_weights(project_dir + "/model/model.h5")\n',
+            "mpunet/bin/features.py": (
+                'def entry_func(args):\n    x = pickle.load(open(args.out + "/features.pkl", "rb"))\n'
+                '    hp = json.load(open(args.out + "/model_config.json"))\n'
+            ),
+        },
+    )
+    command = "mp predict --num_GPUs=2 --out_dir predictions"
+    assert command_kind(command) == "eval"
+    [ckpt] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
+    assert ckpt.blocking and "mpunet/bin/predict.py:2" in ckpt.detail and "project_dir" in ckpt.detail
+    # Features kept in a .pkl are data, not weights.
+    assert not [n for n in needs_of(repo, "mp features", kind="eval") if n.kind == "checkpoint"]
+    # Training writes that folder: it needs no weights.
+    assert not [n for n in needs_of(repo, "mp train", kind=command_kind("mp train")) if n.kind == "checkpoint"]
+
+
+def test_a_decode_settings_file_makes_the_command_an_evaluation(tmp_path):
+    # jiesutd/NCRFpp@105a53a3 demo.decode.config: the trained model that decoding loads.
+    repo = write(
+        tmp_path,
+        {
+            "main.py": "parser.add_argument('--config', help='Configuration File', default='None')\n",
+            "demo.decode.config": (
+                "### Decode ###\nstatus=decode\nraw_dir=sample_data/raw.bmes\ndset_dir=sample_data/lstmcrf.dset\n"
+                "load_model_dir=sample_data/lstmcrf.0.model\n"
+            ),
+            "sample_data/raw.bmes": "x\n",
+        },
+    )
+    command = "python main.py --config demo.decode.config"
+    assert command_kind(command) == "eval" and command_kind("python main.py --config demo.train.config") == "run"
+    assert command_kind("python train.py --out_dir predictions") == "run"  # a flag's value: where it writes
+    needs = needs_of(repo, command, kind=command_kind(command))
+    assert any(n.kind == "checkpoint" and "lstmcrf.0.model" in n.detail and n.blocking for n in needs)
+
+
+def test_cuda_behind_an_early_return_and_other_gpu_shapes(tmp_path):
+    # tianzhi0549/FCOS@a773f128 fcos_core/utils/comm.py: all_gather returns before its `.to("cuda")` on
+    # one process; fcos_core/utils/env.py reads an optional module path with os.environ.get and tests it.
+    # BOBrown/deeparsing-master@bf2e8f5c exper/test.py: pycaffe in GPU mode.
+    repo = write(
+        tmp_path,
+        {
+            "tools/test_net.py": "from comm import all_gather\nfrom env import setup_environment\n",
+            "tools/comm.py": (
+                "def all_gather(data):\n    world_size = get_world_size()\n    if world_size == 1:\n"
+                "        return [data]\n\n    buffer = pickle.dumps(data)\n"
+                '    tensor = torch.ByteTensor(storage).to("cuda")\n'
+            ),
+            "tools/env.py": (
+                "def setup_environment():\n"
+                '    custom_module_path = os.environ.get("TORCH_DETECTRON_ENV_MODULE")\n'
+                "    if custom_module_path:\n        setup_custom_environment(custom_module_path)\n"
+            ),
+            "exper/test.py": "import caffe\n\ndef main():\n    caffe.set_mode_gpu()\n",
+        },
+    )
+    assert kinds(needs_of(repo, "python tools/test_net.py"), blocking=False) == set()
+    assert kinds(needs_of(repo, "python tools/test_net.py")) == set()
+    needs = needs_of(repo, "python test.py", cwd="exper")
+    assert {"gpu", "system"} <= kinds(needs)
+    assert any("pycaffe" in n.detail for n in needs if n.kind == "system")
+
+
+def test_a_runtime_the_docs_prepare_the_data_with(tmp_path):
+    # WERimagin/baseline_CoQA@d11d1928 README.md: the data is preprocessed with a Java CoreNLP server.
+    readme = (
+        "## Download\n```bash\n  mkdir data\n  wget -P data https://nlp.stanford.edu/data/coqa/coqa-dev-v1.0.json\n```\n"
+        "## Start a CoreNLP server\n\n```bash\n  mkdir lib\n"
+        "  java -mx4g -cp lib/stanford-corenlp-3.9.1.jar edu.stanford.nlp.pipeline.StanfordCoreNLPServer -port 9000\n"
+        "```\n"
+    )
+    repo = write(tmp_path, {"rc/main.py": "parser.add_argument('--testset', type=str, default=None)\n"})
+    command = "python rc/main.py --testset data/coqa.dev.json --n_history 2"
+    [java] = [n for n in needs_of(repo, command, docs=readme) if n.kind == "system"]
+    assert java.blocking and "Java" in java.detail and "StanfordCoreNLPServer" in java.detail
+    assert not [n for n in needs_of(repo, command, docs=readme, which=lambda p: "/usr/bin/java") if n.kind == "system"]
+    # With the data there, the preprocessing step is done: no Java needed.
+    write(repo, {"data/coqa.dev.json": "{}"})
+    assert not [n for n in needs_of(repo, command, docs=readme) if n.kind == "system"]
+
+
+def test_simulated_tasks_in_the_code_and_the_command(tmp_path):
+    # joshiatul/game_playing@59f48b8f environments/environment.py names an Atari task; the same shape with
+    # a MuJoCo task as a flag default, which a command that chooses another environment does not run.
+    repo = write(
+        tmp_path,
+        {
+            "play.py": "import gym\nenv = gym.make('Breakout-v0')\n",
+            "main.py": "parser.add_argument('--env', default='Hopper-v2')\nenv = gym.make(args.env)\n",
+            "caption_eval.py": "from pycocoevalcap.eval import COCOEvalCap\n",
+            "bleu_only.py": "def score():\n    from pycocoevalcap.bleu.bleu import Bleu\n",
+            "configs/cheetah.yaml": "env_name: HalfCheetah-v2\nseed: 0\n",
+        },
+    )
+    assert any("MuJoCo" in n.detail for n in needs_of(repo, "python bleu_only.py --config configs/cheetah.yaml"))
+    assert any("Atari ROMs" in n.detail for n in needs_of(repo, "python play.py"))
+    assert any("MuJoCo" in n.detail for n in needs_of(repo, "python main.py"))
+    assert not [n for n in needs_of(repo, "python main.py --env CartPole-v1") if n.kind == "simulator"]
+    [mujoco] = [n for n in needs_of(repo, "python main.py --env HalfCheetah-v2") if n.kind == "simulator"]
+    assert "HalfCheetah-v2" in mujoco.detail
+    # METEOR and SPICE are Java programs; BLEU alone is Python.
+    assert any("Java" in n.detail for n in needs_of(repo, "python caption_eval.py") if n.kind == "system")
+    assert not needs_of(repo, "python bleu_only.py")
+
+
+def test_an_unbuilt_extension_in_another_project_of_a_monorepo(tmp_path):
+    # deepinsight/insightface@7fadd420: recognition/arcface_torch runs eval_ijbc.py (reconstruction/gaze
+    # test_gaze.py alike); detection/retinaface/rcnn/cython holds an unbuilt anchors.pyx that it never
+    # imports, and server/README.md builds with make.
+    repo = write(
+        tmp_path,
+        {
+            "recognition/arcface_torch/README.md": "# arcface_torch\n",
+            "recognition/arcface_torch/requirement.txt": "torch\n",
+            "recognition/arcface_torch/eval_ijbc.py": "import numpy as np\n",
+            "detection/retinaface/rcnn/cython/anchors.pyx": "def anchors(): pass\n",
+        },
+    )
+    docs = [("server/README.md", "```\nmake -C server build-cpu\n```\n")]
+    assert not find_needs(
+        "python eval_ijbc.py",
+        repo_dir=repo,
+        cwd="recognition/arcface_torch",
+        kind="eval",
+        docs_text="",
+        environ={},
+        has_gpu=False,
+        script=None,
+        docs=docs,
+        which=lambda program: None,
+    )
+    # The root README's build step is about the whole repo.
+    readme = "```\nmake -C server build-cpu\n```\n"
+    assert kinds(needs_of(repo, "python recognition/arcface_torch/eval_ijbc.py", docs=readme)) == {"system"}
+
+
+def test_weights_read_in_a_branch_the_command_chooses(tmp_path):
+    # 15517965908/keras-DBPN@96b35947 main.py: the weights are loaded under `if chk >= 0:`, which `--chk 98` chooses.
+    repo = write(
+        tmp_path,
+        {
+            "main.py": (
+                "parser.add_argument('--chk', action='store', dest='chk', default=-1)\n"
+                "class Net:\n    def __init__(self, chk, scale):\n        if chk >=0 :\n"
+                "            self.model.load_weights('model_'+str(scale)+'x_iter'+str(chk)+'.h5')\n"
+                "        if not chk:\n            x = np.load('data/skip.npy')\n"
+            ),
+        },
+    )
+    [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True --chk 98") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "model_*" in ckpt.detail
+    [optional] = [n for n in needs_of(repo, "python main.py") if n.kind == "checkpoint"]
+    assert not optional.blocking  # without --chk the branch is the user's choice
+    assert all(not n.blocking for n in needs_of(repo, "python main.py --chk 98") if n.kind == "dataset")
+
+
+def test_logins_the_code_or_the_data_step_needs(tmp_path):
+    # No dev repo downloads through the Kaggle CLI or asks for a Hugging Face token; the shapes are those
+    # tools' documented lines, for the Kaggle competition whose test.csv CKRC24/Listen-and-Translate@41f0f670
+    # label names, and transformers' `use_auth_token=True`.
+    repo = write(
+        tmp_path,
+        {
+            "predict.py": "df = pd.read_csv('data/test.csv')\n",
+            "gated.py": "model = AutoModel.from_pretrained(name, use_auth_token=True)\n",
+        },
+    )
+    docs = "## Data\n```\nkaggle competitions download -c ml2017fallfinaltaiwanese -p data\n```\n"
+    [kaggle] = [n for n in needs_of(repo, "python predict.py", docs=docs) if n.kind == "credential"]
+    assert kaggle.blocking and "kaggle.json" in kaggle.detail
+    write(repo, {"data/test.csv": "id\n"})  # the data is there: no login needed for it
+    assert not [n for n in needs_of(repo, "python predict.py", docs=docs) if n.kind == "credential"]
+    [hf] = [n for n in needs_of(repo, "python gated.py") if n.kind == "credential"]
+    assert "huggingface-cli login" in hf.detail
+    assert not [n for n in needs_of(repo, "python gated.py", environ={"HF_TOKEN": "x"}) if n.kind == "credential"]
+
+
+def test_stacks_that_no_longer_install_on_this_python(tmp_path):
+    # deepmind/scalable_agent@6c0c8a70 experiment.py (tf.contrib, gone from TensorFlow 2);
+    # DediGadot/PatchBatch@0162117a patchbatch.py (Lasagne on Theano).
+    repo = write(
+        tmp_path,
+        {
+            "experiment.py": "import tensorflow as tf\nnest = tf.contrib.framework.nest\n",
+            "patchbatch.py": "import lasagne\nimport theano.tensor as T\n",
+            "modern.py": "import tensorflow as tf\n# was: tf.contrib.layers.xavier_initializer()\n",
+        },
+    )
+    [tf1] = [n for n in needs_of(repo, "python experiment.py", kind="train") if n.kind == "system"]
+    assert tf1.blocking and "tf.contrib.framework" in tf1.detail and "TensorFlow 1.x" in tf1.detail
+    assert any("Theano" in n.detail for n in needs_of(repo, "python patchbatch.py", kind="train"))
+    assert not needs_of(repo, "python modern.py", kind="train")
+
+
+def test_a_program_the_command_starts_that_is_not_there(tmp_path):
+    # deepinsight/insightface@7fadd420 cpp-package/inspireface/README.md § Test: `./Test` exists only after
+    # the CMake build; HUJI-Deep/nice@023d47f7 README.md: Pylearn2's own train.py, not in the repo.
+    docs = (
+        "```bash\ncmake -DISF_BUILD_WITH_TEST=ON ..\n```\n"
+        "```bash\n./Test --test_dir PATH/test_res --pack Pikachu\n```\n"
+    )
+    repo = write(tmp_path, {"exp/nice_mnist.yaml": "!obj:pylearn2.train.Train {}\n", "README.md": docs})
+    [built] = [n for n in needs_of(repo, "./Test --test_dir test_res --pack Pikachu", docs=docs) if n.kind == "system"]
+    assert built.blocking and "not built" in built.detail and "cmake -DISF_BUILD_WITH_TEST=ON .." in built.detail
+    [elsewhere] = [
+        n for n in needs_of(repo, "python pylearn2/scripts/train.py exp/nice_mnist.yaml") if n.kind == "system"
+    ]
+    assert "another project" in elsewhere.detail
+    write(repo, {"Test": "binary"})
+    assert not [n for n in needs_of(repo, "./Test --pack Pikachu", docs=docs) if n.kind == "system"]
+
+
+def test_cuda_devices_spelled_as_format_strings(tmp_path):
+    # No dev repo spells it so; these are PyTorch's documented idioms for a device built from an argument.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": 'device = torch.device(f"cuda:{args.gpu}")\nmodel.to(device)\n',
+            "load.py": "state = torch.load(args.ckpt, map_location='cuda:0')\n",
+            "either.py": 'device = torch.device(f"cuda:{args.gpu}" if torch.cuda.is_available() else "cpu")\n',
+        },
+    )
+    assert kinds(needs_of(repo, "python eval.py")) == {"gpu"}
+    assert "gpu" in kinds(needs_of(repo, "python load.py --ckpt x"))
+    assert not needs_of(repo, "python either.py")
+
+
+def test_a_device_in_a_settings_default_is_advice(tmp_path):
+    # tianzhi0549/FCOS@a773f128 fcos_core/config/defaults.py: `_C.MODEL.DEVICE = "cuda"`, which the
+    # command may override (`MODEL.DEVICE cpu`), is not a CUDA call.
+    repo = write(
+        tmp_path,
+        {"tools/test_net.py": "from defaults import _C\n", "tools/defaults.py": '_C.MODEL.DEVICE = "cuda"\n'},
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python tools/test_net.py"))
+
+
+def test_weights_a_required_or_unset_flag_names(tmp_path):
+    # dreamgonfly/Transformer-pytorch@c31e163e evaluate.py: `--checkpoint` is required;
+    # tbullmann/imagetranslation-tensorflow@12fadd69 translate.py: `--model` is a required choice of names;
+    # lecholin/DynamicLSTM@68955fd9 RL_train.py: restores FLAGS.load_model (default None) only when set.
+    repo = write(
+        tmp_path,
+        {
+            "evaluate.py": (
+                "parser.add_argument('--config', type=str, required=True)\n"
+                "parser.add_argument('--checkpoint', type=str, required=True)\n"
+                "args = parser.parse_args()\nmodel = load(checkpoint_filepath=args.checkpoint)\n"
+            ),
+            "translate.py": 'parser.add_argument("--model", required=True, choices=["pix2pix", "CycleGAN"])\n',
+            "RL_test.py": (
+                "flags.DEFINE_string('load_model',   None,       '(optional) filename of the model to load.')\n"
+                "def main():\n    if FLAGS.load_model:\n        saver.restore(session, FLAGS.load_model)\n"
+            ),
+            "lm_test.py": (
+                "flags.DEFINE_string('load_model',   None,       'filename of the model to load.')\n"
+                "def main():\n    saver.restore(session, FLAGS.load_model)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python evaluate.py --config=checkpoints/example_config.json")
+    assert {"placeholder", "checkpoint"} <= kinds(needs) and "dataset" not in kinds(needs)
+    assert kinds(needs_of(repo, "python translate.py")) == {"placeholder"}
+    assert not [n for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"]
+    [ckpt] = [n for n in needs_of(repo, "python lm_test.py") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "load_model" in ckpt.detail
+
+
+def test_a_folder_left_for_the_data_is_not_the_data(tmp_path):
+    # adammenges/DARTS-PyTorch@eaa6510f: data/imagenet, data/penn, data/wikitext-2 hold only `.keep`;
+    # cnn/test.py reads --data (default ../data) and builds CIFAR-10 under it without download=True.
+    repo = write(
+        tmp_path,
+        {
+            "data/imagenet/.keep": "",
+            "data/penn/.keep": "",
+            "cnn/test.py": (
+                "parser.add_argument('--data', type=str, default='../data', help='location of the data corpus')\n"
+                "test_data = dset.CIFAR10(root=args.data, train=False, transform=valid_transform)\n"
+            ),
+        },
+    )
+    [data] = [n for n in needs_of(repo, "python test.py", cwd="cnn") if n.kind == "dataset"]
+    assert data.blocking and "../data" in data.detail
+    write(repo, {"data/cifar-10-batches-py/test_batch": "x"})
+    assert not [n for n in needs_of(repo, "python test.py", cwd="cnn") if n.kind == "dataset"]
+
+
+def test_values_spelled_as_what_to_put_there(tmp_path):
+    # Atomu2014/product-nets-distributed@006718b4 README.md: `--tag=XXX` and "download ... at path/to/data";
+    # argparse's metavar pasted from `--help` (`--data DATA`), and a `{dataset}` to choose.
+    repo = write(tmp_path, {"pnn/tf_main.py": "import tensorflow as tf\n"})
+    needs = needs_of(repo, "python tf_main.py --distributed=True --tag=XXX --data_path path/to/data", cwd="pnn")
+    assert {n.key for n in needs if n.kind == "placeholder"} >= {"tag", "data_path"}
+    assert "dataset" in kinds(needs)
+    needs = needs_of(repo, "python tf_main.py --data DATA --resume RESUME --dataset {dataset}", cwd="pnn")
+    assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs)
+    assert not needs_of(repo, "python tf_main.py --mode TRAIN --out mypath/to/x", cwd="pnn")
+
+
+def test_a_tensorflow_1_session_pinned_to_a_gpu(tmp_path):
+    # lingzhang1/pointnet_tensorflow@6458b6b1 evaluate.py: `with tf.device('/gpu:'+str(GPU_INDEX))` in a
+    # tf.Session whose config allows soft placement (then the CPU takes the ops); without it, it stops.
+    evaluate = (
+        "def evaluate():\n    with tf.device('/gpu:'+str(GPU_INDEX)):\n        pred = model(x)\n"
+        "    config = tf.ConfigProto()\n{soft}    sess = tf.Session(config=config)\n"
+    )
+    repo = write(
+        tmp_path,
+        {
+            "evaluate.py": evaluate.format(soft="    config.allow_soft_placement = True\n"),
+            "pinned.py": evaluate.format(soft=""),
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python evaluate.py"))
+    [gpu] = [n for n in needs_of(repo, "python pinned.py") if n.kind == "gpu"]
+    assert gpu.blocking and "allow_soft_placement" in gpu.detail
+
+
+def test_an_unset_variable_used_at_once_as_a_path(tmp_path):
+    # facebookresearch/pythia@b8f4591d mmf/utils/env.py tests its os.environ.get; the same read used
+    # directly in a path join fails with a TypeError when the variable is unset.
+    repo = write(
+        tmp_path,
+        {
+            "env.py": (
+                'environment_mmf_path = os.environ.get("MMF_PATH", os.environ.get("PYTHIA_PATH"))\n\n'
+                "if environment_mmf_path is not None:\n    root_folder = environment_mmf_path\n"
+            ),
+            "data.py": 'root = os.path.join(os.environ.get("PYTHIA_PATH"), "data")\n',
+            "level.py": 'level = os.getenv("LOG_LEVEL")\nlogging.basicConfig(level=level)\n',
+        },
+    )
+    assert not needs_of(repo, "python env.py")
+    [env] = needs_of(repo, "python data.py")
+    assert env.kind == "env" and env.blocking and "PYTHIA_PATH" in env.detail
+    assert [n.blocking for n in needs_of(repo, "python level.py")] == [False]
+
+
+def test_data_the_run_s_shell_script_downloads_is_no_linked_data_need(tmp_path):
+    # CKRC24/Listen-and-Translate@41f0f670 final.sh: wget's the preprocessed test features, then predicts.
+    repo = write(
+        tmp_path,
+        {
+            "final.sh": (
+                'wget -O "data/test_input_data.npy" "https://www.dropbox.com/s/wx3ig36glym448b/test_input_data.npy?dl=1"\n'
+                "python3 src/predict.py\n"
+            ),
+            "src/predict.py": "import numpy as np\nx = load_inputs()\n",
+        },
+    )
+    docs = "We used the dataset on [Kaggle](https://www.kaggle.com/c/ml2017fallfinaltaiwanese/data) dataset.\n"
+    assert not [n for n in needs_of(repo, "bash final.sh", docs=docs) if n.kind == "dataset" and n.blocking]

@@ -16,7 +16,7 @@ from scout.baseline.discover.links import checkpoint_advice, download_advice
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
-    r"(?P<ph>/path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
+    r"(?P<ph>(?<![\w])/?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)_[\w\-]+|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
@@ -141,13 +141,23 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
 
 
-def spelled_values(command: str, needs: Found) -> None:
-    """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`."""
+def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
+    """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`,
+    argparse's own metavar (`--resume RESUME`, pasted from `--help`), `--tag=XXX`, `{dataset}`."""
     for name, value in flag_pairs(shell_words(command)):
-        if name.startswith("-") and re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
-            needs.add(
-                "placeholder", value, f"`{value}` (in {name}): pass --set {norm_flag(name)}=VALUE", key=norm_flag(name)
-            )
+        if not name.startswith("-"):
+            continue
+        key = norm_flag(name)
+        if (
+            re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value)
+            or (len(key) >= 3 and value == key.upper())
+            or re.fullmatch(r"x{3,}|X{3,}|\{[A-Za-z_][\w-]*\}", value)
+        ):
+            needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
+            if CKPT_WORDS.search(key):
+                needs.add("checkpoint", value, f"{name} wants trained weights: {checkpoint_advice(value, docs)}")
+            elif DATA_WORDS.search(key) and re.search(r"dir|path|root|file|folder|data", key):
+                needs.add("dataset", value, f"{name} wants data: {download_advice(value, docs)}")
 
 
 def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
@@ -205,9 +215,27 @@ def path_exists(base: Path, value: str) -> bool:
         if any(ch in value for ch in "*?{}%"):
             pattern = re.sub(r"\{[^{}]*\}|%[sd]", "*", value)
             return any(Path(base).glob(pattern.lstrip("/"))) if not Path(pattern).is_absolute() else True
-        return path.exists()
+        return path.exists() and not _placeholder_folder(path)
     except (OSError, ValueError):
         return True  # unreadable: do not invent a need
+
+
+# What a repo commits in a folder it leaves for the data or the weights: `data/.keep`,
+# `weights/download_yolov3_weights.sh`, `model/README.md` ("put the pretrained model here").
+_PLACEHOLDER_FILE = re.compile(r"^(?:readme.*|\.git(?:keep|ignore)|\.keep|\.empty|placeholder.*|.*\.sh)$", re.I)
+
+
+def _placeholder_folder(path: Path) -> bool:
+    """A folder whose only files say what to put there: the data or weights are not in it yet."""
+    if not path.is_dir():
+        return False
+    files = []
+    for i, item in enumerate(path.rglob("*")):
+        if i >= 50:
+            return False
+        if item.is_file():
+            files.append(item.name)
+    return all(_PLACEHOLDER_FILE.match(name) for name in files)
 
 
 def command_paths(
@@ -245,7 +273,15 @@ def command_paths(
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()
-        if weights_flag and hub_id(value):
+        if re.search(r"(?:^|_)roms?$", norm_flag(name)):
+            # `--rom ../roms/montezuma_revenge.bin`: a game ROM, which the emulator's licence keeps out of pip.
+            needs.add(
+                "simulator",
+                value,
+                f"{name} {value}: the game ROM is not here; install the ROMs "
+                "(Atari: `AutoROM --accept-license`) and pass its path",
+            )
+        elif weights_flag and hub_id(value):
             needs.add(
                 "checkpoint",
                 value,

@@ -144,15 +144,30 @@ def _sure_at(environ: Mapping[str, str]) -> float | None:
     return threshold
 
 
+_SETTINGS_FILE = re.compile(r"\.(?:ya?ml|json|cfg|conf|config|ini|toml)$", re.I)
+
+
 def command_kind(command: str) -> str:
     """ "eval" when the command's script or flags name an evaluation, or it turns on a mode switch
-    (`--forward_only True`, `--testOnly`, `--predict`): the needs then look for a checkpoint to
-    load. Else "run"."""
+    (`--forward_only True`, `--testOnly`, `--predict`), or its subcommand or the settings file it
+    passes names inference (`mp predict`, `main.py --config demo.decode.config`): the needs then
+    look for a checkpoint to load. Else "run"."""
     parsed = parse_command(command)
     named = words(" ".join([parsed.script or parsed.module or command.split(" ")[0], *parsed.args[:20]]))
     if {"eval", "evalu", "evaluat", "test", "val", "validat"} & set(named):
         return "eval"
     args = parsed.args[:30]
+    # The words the command chooses (a subcommand, a settings file), not a flag's other values:
+    # `--out_dir predictions` is where it writes.
+    chosen = [
+        arg
+        for i, arg in enumerate(args)
+        if not arg.startswith("-")
+        and (i == 0 or not args[i - 1].startswith("-") or "=" in args[i - 1] or _SETTINGS_FILE.search(arg))
+    ]
+    script = parsed.script or parsed.module or ""
+    if {"predict", "decod", "inferenc", "inf"} & set(words(" ".join([script, *chosen]))):
+        return "eval"
     for i, arg in enumerate(args):
         if not arg.startswith("-"):
             continue

@@ -5,6 +5,7 @@ compiled extensions that are not there. Each `check_*` adds what it finds to a `
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import re
@@ -26,6 +27,7 @@ from scout.baseline.discover.found import (
     norm_flag,
     path_exists,
     positional_args,
+    shell_words,
     weights_key,
 )
 from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
@@ -44,14 +46,22 @@ def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, s
             return
 
 
-def check_linked_data(sources: Sequence[Source], docs: Sequence[tuple[str, str]], needs: Found) -> None:
+def check_linked_data(
+    sources: Sequence[Source], docs: Sequence[tuple[str, str]], needs: Found, command: str = "", base: Path = Path()
+) -> None:
     """A run whose data the code does not name as a path (it builds it: `cfg.DATA_DIR + 'VOCdevkit'`,
     a dataset registry, a list file of image paths) and does not fetch itself, in a repo whose docs
-    link a dataset: that data is what it reads, and the checkout has none of it."""
+    link a dataset: that data is what it reads, and the checkout has none of it. Unless the command
+    passes its data and that is there (`--testset data/coqa.dev.json`)."""
     if needs.has("dataset") or not any(source.role == "start" for source in sources):
         return
+    for name, value in flag_pairs(shell_words(command)):
+        if DATA_WORDS.search(norm_flag(name)) and looks_like_path(value) and path_exists(base, value):
+            return
     if any(source.lang == "python" and _fetches_data(source.text) for source in sources):
         return
+    if any(not WEIGHT_FILE.search(name) and not re.search(r"model|weight|ckpt", name, re.I) for name in needs.fetched):
+        return  # the run's shell script downloads its data (`wget ... -O data/test_input_data.npy`)
     linked = [
         (url, path, context)
         for url, path, context in doc_links(docs)
@@ -124,37 +134,65 @@ _DOWNLOADS = re.compile(
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
-    r"\.cuda\(|torch\.device\(\s*['\"]cuda[:'\"]|\.to\(\s*['\"]cuda|^\s*device\s*=\s*['\"]cuda|mx\.gpu\(|"
-    r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\("
+    r"\.cuda\(|torch\.device\(\s*f?['\"]cuda[:'\"{]|\.to\(\s*f?['\"]cuda|^\s*(?:self\.|args\.|opt\.)?(?:device|DEVICE)\s*=\s*f?['\"]cuda|mx\.gpu\(|"
+    r"map_location\s*=\s*f?['\"]cuda|"
+    r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
+    # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
+    r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
+    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b"
 )
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
+# Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
+# (`gym.make('Hopper-v2')`, `default='PongNoFrameskip-v4'`) or a value in the command (`--env Ant-v3`).
+_MUJOCO_TASK = (
+    r"(?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid(?:Standup)?|Swimmer|Reacher|InvertedPendulum|"
+    r"InvertedDoublePendulum|Pusher|Thrower|Striker|Fetch\w+|HandManipulate\w+|HandReach)(?:-v\d|Env\b)"
+)
+_ATARI_TASK = (
+    r"(?:ALE/\w+|\w*NoFrameskip-v\d|\w*Deterministic-v\d|"
+    r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway|Asterix|"
+    r"Alien|Amidar|Assault|Asteroids|Atlantis|BankHeist|BattleZone|Boxing|Centipede|DemonAttack|Gravitar|"
+    r"Frostbite|Kangaroo|Krull|PrivateEye|Riverraid|RoadRunner|Robotank|Solaris|Venture|VideoPinball|Zaxxon)-v\d)"
+)
 _SIMULATORS = (
     (
         # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
         re.compile(
             r"^\s*(?:import|from)\s+(mujoco_py|mujoco|dm_control|d4rl|robosuite|metaworld)\b|"
-            r"make\(\s*['\"](?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid|Swimmer|Reacher|InvertedPendulum)\w*-v\d",
+            rf"""['"]{_MUJOCO_TASK}['"]""",
             re.M,
         ),
+        re.compile(rf"(?<![\w/.-]){_MUJOCO_TASK}"),
         "MuJoCo (and its licence/binaries for mujoco_py)",
     ),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(atari_py|ale_py)\b|NoFrameskip|make\(\s*['\"](?:ALE/|"
-            r"(?:Pong|Breakout|SpaceInvaders|Seaquest|Qbert|MsPacman|Enduro|BeamRider|MontezumaRevenge|Freeway)\w*-v\d)",
+            r"^\s*(?:import|from)\s+(atari_py|ale_py|ale_python_interface)\b|\bALEInterface\(|"
+            rf"""['"]{_ATARI_TASK}['"]""",
             re.M,
         ),
+        re.compile(rf"(?<![\w/.-]){_ATARI_TASK}"),
         "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
     ),
-    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), "the CARLA simulator server"),
-    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), "DeepMind Lab (built with Bazel)"),
-    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), "ViZDoom and its game scenarios"),
-    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), "the StarCraft II game binary and maps"),
-    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), "Habitat-Sim and its scene datasets"),
+    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), None, "the CARLA simulator server"),
+    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), None, "DeepMind Lab (built with Bazel)"),
+    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), None, "ViZDoom and its game scenarios"),
+    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), None, "the StarCraft II game binary and maps"),
+    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), None, "Habitat-Sim and its scene datasets"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+(?:traci|sumolib)\b", re.M),
+        None,
+        "SUMO (the traffic simulator, SUMO_HOME set)",
+    ),
+    (re.compile(r"^\s*(?:import|from)\s+(?:pyrep|rlbench)\b", re.M), None, "CoppeliaSim (V-REP), COPPELIASIM_ROOT set"),
+    (re.compile(r"^\s*(?:import|from)\s+isaacgym\b", re.M), None, "NVIDIA Isaac Gym (a download, GPU only)"),
+    (re.compile(r"^\s*(?:import|from)\s+(?:MalmoPython|malmo)\b", re.M), None, "Project Malmo (Minecraft)"),
     (
         re.compile(
-            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim)\b", re.M
+            r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim|ai2thor)\b",
+            re.M,
         ),
+        None,
         "the game/simulator binary this environment wraps",
     ),
 )
@@ -182,6 +220,39 @@ _SYSTEM_IMPORTS = (
     (
         re.compile(r"^\s*(?:import|from)\s+(?:stanfordcorenlp|pycorenlp|jnius|jpype)\b|StanfordCoreNLP", re.M),
         "Java (and Stanford CoreNLP where the code starts its server)",
+    ),
+    (
+        # The captioning metrics: METEOR and SPICE are Java programs that pycocoevalcap starts.
+        re.compile(
+            r"^\s*(?:import|from)\s+(?:pycocoevalcap\.(?:meteor|spice|eval)|nlgeval|pyspark)\b|\bCOCOEvalCap\(", re.M
+        ),
+        "Java (a JRE)",
+    ),
+    (
+        # tf.contrib left TensorFlow in 2.0 (no compat module brings it back); TF 1.x has no wheel for today's Python.
+        re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|import)\s+(tensorflow\.contrib)\b", re.M),
+        "TensorFlow 1.x and a Python it supports (≤ 3.7): the code uses tf.contrib, which TensorFlow 2 dropped",
+    ),
+    (
+        # Theano 1.0.5, the last release, no longer imports on Python 3.12 or today's NumPy.
+        re.compile(r"^\s*(?:import|from)\s+(?:theano|lasagne)\b", re.M),
+        "Theano (unmaintained) with the old Python and NumPy it imports under (Python ≤ 3.7, numpy < 1.20)",
+    ),
+    (re.compile(r"^\s*(?:import|from)\s+oct2py\b", re.M), "GNU Octave"),
+    (re.compile(r"^\s*(?:import|from)\s+rpy2\b", re.M), "R"),
+    (re.compile(r"^\s*(?:import|from)\s+tensorrt\b", re.M), "NVIDIA TensorRT (and a GPU)"),
+    (
+        re.compile(r"^\s*(?:import|from)\s+caffe\b", re.M),
+        "Caffe, built from source with its Python bindings (pycaffe is not on PyPI)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+pylearn2\b", re.M),
+        "Pylearn2 and the Theano it was written for, from source (Pylearn2 is not on PyPI)",
+    ),
+    (
+        # torch.utils.cpp_extension.load(sources=[..., 'x.cu']): the op is compiled with nvcc on the first run.
+        re.compile(r"cpp_extension\.load\([^)]*\.cu\b|^\s*from\s+torch\.utils\.cpp_extension\s+import\s+load\b", re.M),
+        "the CUDA toolkit (nvcc) and a C++ compiler: the run compiles its CUDA op on first use",
     ),
     (
         re.compile(r"^\s*(?:import|from)\s+apex\b", re.M),
@@ -232,14 +303,15 @@ def _literal(default: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _guarded(lines: list[str], index: int) -> bool:
-    """Is the CUDA call on `lines[index]` behind a choice: a ternary, or any enclosing `if`/`else`/
-    `try` (a condition on anything may be the CPU path; only unconditional calls are sure)."""
+def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None:
+    """The line that puts `lines[index]` behind a choice, or None: a ternary, any enclosing `if`/
+    `else`/`try`, or (with `returns`) an earlier `return` in its function. A condition on anything
+    may be the CPU path or a branch the run skips; only unconditional lines are sure."""
     line = lines[index]
     if re.search(r"\b(?:if|elseif)\b", line) or re.match(r"\s*(?:else|elif)\b", line):
-        return True
+        return line
     if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
-        return True  # the second line of a ternary split over two lines
+        return lines[index - 1]  # the second line of a ternary split over two lines
     indent = len(line) - len(line.lstrip())
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
@@ -247,13 +319,28 @@ def _guarded(lines: list[str], index: int) -> bool:
             continue
         level = len(previous) - len(previous.lstrip())
         if level >= indent:
+            # `if get_world_size() == 1: return data` above it in the same function: a path around it.
+            if returns and re.match(r"(?:if\b.*:\s*)?return\b", stripped):
+                return stripped
             continue
         indent = level
         if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
-            return True
+            return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
-            return False
-    return False
+            return None
+    return None
+
+
+def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
+    return _guard(lines, index, returns=returns) is not None
+
+
+def _taken(guard: str, named: set[str]) -> bool:
+    """Does the command choose the branch: `if chk >= 0:` or `if args.test_only:` when it passes
+    `--chk 98` or `--test_only True` (a negated test or an `else` is the other branch)?"""
+    if re.search(r"\bnot\b|^\s*else\b|\bis\s+None\b", guard):
+        return False
+    return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
 def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
@@ -282,13 +369,16 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if _CUDA_CALL.search(code) and not _guarded(lines, i):
+            if _CUDA_CALL.search(code) and not _guarded(lines, i, returns=True):
                 needs.add(
                     "gpu",
                     "cuda",
                     f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path: needs a GPU",
                 )
                 return
+    if needs.has("gpu"):
+        return
+    _tf1_gpu_placement(sources, needs)
     if needs.has("gpu"):
         return
     for path, text in docs:
@@ -302,11 +392,38 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
                 return
 
 
+_TF_GPU_DEVICE = re.compile(r"""tf\.device\(\s*f?['"]/(?:device:)?gpu""", re.I)
+
+
+def _tf1_gpu_placement(sources: Sequence[Source], needs: Found) -> None:
+    """`with tf.device('/gpu:0'):` in a TensorFlow 1 session: without `allow_soft_placement=True`
+    the session refuses to place those ops on a machine with no GPU (TF 2's eager mode falls back)."""
+    python = [s for s in sources if s.lang == "python"]
+    if not any(re.search(r"\bSession\(|MonitoredTrainingSession\(", s.text) for s in python):
+        return
+    if any(re.search(r"allow_soft_placement\s*=\s*True", s.text) for s in python):
+        return
+    for source in python:
+        lines = source.text.splitlines()
+        for i, line in enumerate(lines):
+            code = line.split("#", 1)[0]
+            if _TF_GPU_DEVICE.search(code) and not _guarded(lines, i):
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"{source.path}:{i + 1} `{code.strip()[:80]}` pins ops to a GPU in a TensorFlow 1 session "
+                    "without allow_soft_placement: needs a GPU (or set allow_soft_placement=True)",
+                )
+                return
+
+
 # "it is required to use GPU", "Install Torch on a machine with CUDA GPU", "requires an NVIDIA GPU".
 _GPU_REQUIRED = re.compile(
     r"\b(?:requires?|required|must (?:have|use|run)|only (?:runs|works))\b[^.\n]{0,40}\b(?:GPUs?|CUDA)\b"
     r"|\b(?:GPUs?|CUDA)\b[^.\n]{0,30}\b(?:is|are) (?:required|needed|necessary|a must)"
-    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU",
+    r"|machine with (?:an? )?(?:CUDA|NVIDIA)[- ]?(?:capable )?GPU"
+    # "Any NVIDIA GPUs with at least 4GB memory should be OK", "needs at least one GPU"
+    r"|\bGPUs?\b[^.\n]{0,20}\bwith (?:at least )?\d+ ?GB|\bat least (?:one|1|\d+) (?:NVIDIA )?GPUs?\b",
     re.I,
 )
 _CPU_PATH = re.compile(r"cuda\.is_available\(\)|--(?:cpu|no[_-]cuda)\b|device\s*=\s*['\"]cpu", re.I)
@@ -358,9 +475,21 @@ def check_defaults(
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
     restored = _restored_flags(sources) if kind == "eval" else set()
-    for source, flag, default, _ in _defaults(sources):
+    for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
+        if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
+            # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
+            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in _restored_flags(
+                sources, unguarded=True
+            ):
+                needs.add(
+                    "checkpoint",
+                    flag,
+                    f"{source.path}: the run loads weights from {flag}, which has no default and the command "
+                    f"does not pass it: add {flag} PATH ({checkpoint_advice(flag, docs)})",
+                )
+            continue
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
         if norm_flag(flag) in restored and not path_exists(base, value):
@@ -402,13 +531,19 @@ _RESTORE_FROM_FLAG = re.compile(
 )
 
 
-def _restored_flags(sources: Sequence[Source]) -> set[str]:
-    return {
-        norm_flag(name)
-        for source in sources
-        if source.lang == "python"
-        for name in _RESTORE_FROM_FLAG.findall(source.text)
-    }
+def _restored_flags(sources: Sequence[Source], *, unguarded: bool = False) -> set[str]:
+    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag."""
+    found = set()
+    for source in sources:
+        if source.lang != "python":
+            continue
+        lines = source.text.splitlines()
+        for match in _RESTORE_FROM_FLAG.finditer(source.text):
+            name = norm_flag(match.group(1))
+            guard = _guard(lines, source.text.count("\n", 0, match.start())) if unguarded else None
+            if guard is None or name not in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}:
+                found.add(name)
+    return found
 
 
 # `data_folder = '../datas/omniglot_resized/'`, `config['data_path'] = '/home/me/x'`: a path kept in a variable.
@@ -503,10 +638,53 @@ def check_reads(
                     continue
             if not _absent(value, bases, args):
                 continue
-            # A read inside an `if` may be an option the command does not take: said, not blocking.
-            optional = (downloads and not ckpt) or _guarded(lines, line)
+            # A read inside an `if` may be an option the command does not take: said, not blocking,
+            # unless the command sets what the `if` tests (`if chk >= 0:` with `--chk 98`).
+            guard = _guard(lines, line)
+            optional = (downloads and not ckpt) or (guard is not None and not _taken(guard, named))
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+# A loader handed a path built at run time from a folder variable and a written-in tail:
+# `pickle.load(open(base_folder + '/model_obs.pkl', 'rb'))`, `get_best_model(project_dir + "/model")`,
+# `torch.load(os.path.join(args.save_dir, 'model_best.pth'))`.
+_BUILT_LOAD = re.compile(
+    r"""(?P<call>\b[\w.]*(?:load|restore|open|model)\w*)\(\s*(?:open\(\s*)?"""
+    r"""(?:(?P<var>[A-Za-z_][\w.\[\]'"]*)\s*\+\s*|(?:os\.path|osp)\.join\(\s*(?P<jvar>[A-Za-z_][\w.]*)\s*,\s*)"""
+    r"""(?P<q>['"])(?P<tail>[^'"\n]{2,80})(?P=q)"""
+)
+# A .pkl or .npz is as often data (`features.pkl`): only its name says it is a model.
+_WEIGHTS_TAIL = re.compile(r"model|weight|ckpt|checkpoint|snapshot|\.(?:pth?|h5|hdf5|t7|params|caffemodel)\b", re.I)
+
+
+def check_built_loads(sources: Sequence[Source], kind: str, named: set[str], docs, needs: Found) -> None:
+    """An evaluation that loads weights from a folder built at run time (a project or run folder
+    plus `/model_best.pth`) while the command names none: only a training run writes that folder,
+    so the checkout lacks it. Said once, with where it is loaded."""
+    if kind != "eval" or needs.has("checkpoint") or any(CKPT_WORDS.search(name) for name in named):
+        return
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _BUILT_LOAD.finditer(source.text):
+            call, tail = match.group("call"), match.group("tail")
+            if re.search(r"save|dump|write|makedirs|mkdir", call, re.I) or not _WEIGHTS_TAIL.search(tail):
+                continue
+            if re.search(r"\.(?:json|ya?ml|txt|csv|cfg|ini|log)$", tail):
+                continue  # `model_config.json`: the model's settings, written beside the weights
+            line = source.text[source.text.rfind("\n", 0, match.start()) + 1 : source.text.find("\n", match.end())]
+            if re.search(r"['\"][wa]b?\+?['\"]|pretrain|backbone|imagenet|init", line, re.I):
+                continue  # a write, or an initialisation rather than the weights evaluated
+            folder = match.group("var") or match.group("jvar")
+            at = source.text.count("\n", 0, match.start()) + 1
+            needs.add(
+                "checkpoint",
+                f"{folder}{tail if tail.startswith('/') else '/' + tail}",
+                f"{source.path}:{at} loads trained weights from {folder} + {tail!r}, a folder only a training "
+                f"run writes: {checkpoint_advice(tail.strip('/'), docs)}",
+            )
+            return
 
 
 # A line that writes a file: torch.save, model.save, ModelCheckpoint('best.h5'), open(..., 'w').
@@ -703,6 +881,23 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                     flag,
                     f"{source.path}: {flag} is required and the command does not pass it: add {flag} VALUE",
                 )
+                # What the value stands for, by the flag's name: `--model_path` wants trained weights
+                # (a choice among names, `--model {pix2pix,CycleGAN}`, or a number is no file).
+                name = norm_flag(flag)
+                what = None
+                if not (OUTPUT_WORDS.search(name) or re.search(r"choices\s*=|type\s*=\s*(?:int|float|bool)", rest)):
+                    if CKPT_WORDS.search(name):
+                        what = "checkpoint"
+                    elif DATA_WORDS.search(name) and re.search(r"dir|path|root|file|folder|data", name):
+                        what = "dataset"
+                if what == "checkpoint":
+                    needs.add(
+                        "checkpoint",
+                        flag,
+                        f"{source.path}: {flag} wants trained weights: {checkpoint_advice(flag, docs)}",
+                    )
+                elif what == "dataset":
+                    needs.add("dataset", flag, f"{source.path}: {flag} wants data: {download_advice(flag, docs)}")
         positional = [
             match.group(1)
             for match in re.finditer(r"""add_argument\(\s*['"]([A-Za-z]\w*)['"](?P<rest>[^)]*)\)""", source.text)
@@ -724,7 +919,7 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                 name = match.group("item") or match.group("get") or match.group("dget")
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 # A key read with getenv() and no default fails at the first API call all the same.
-                hard = match.group("item") is not None or kind == "credential"
+                hard = match.group("item") is not None or kind == "credential" or _used_as_path(source.text, match)
                 settings = _empty_setting(sources, name)
                 if settings and hard:
                     needs.add(
@@ -737,6 +932,8 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 if re.search(rf"""['"]{name}['"]\s+(?:not\s+)?in\s+os\.environ""", source.text):
                     continue  # `if 'CUDAHOME' in os.environ:` guards the read
+                if not hard and _tested(source.text, match):
+                    continue  # `path = os.environ.get("X")` then `if path:`: the code has its own default
                 needs.add(
                     kind,
                     name,
@@ -758,6 +955,30 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
+
+
+def _used_as_path(text: str, match: re.Match) -> bool:
+    """Is a `get()` read with no default used at once as a path (`os.path.join(os.getenv('ROOT'), 'x')`,
+    `os.getenv('ROOT') + '/x'`)? None there stops the run with a TypeError."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start : match.start()]
+    after = text[match.end() : text.find("\n", match.end())]
+    return bool(re.search(r"(?:join|Path|open)\(\s*$", before) or re.match(r"\s*\+|\s*/\s*['\"]", after))
+
+
+def _tested(text: str, match: re.Match) -> bool:
+    """Is the value a `get()` read tested before it is used: the read itself inside an `if`, or
+    the variable it is kept in tested (`if x:`, `if x is None`), or it is another read's default?"""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line = text[line_start : text.find("\n", match.end())]
+    if re.match(r"\s*(?:if|elif|while)\b", line) or re.search(r"\bif\b.*\belse\b|\bor\b|\.get\([^)]*$", line):
+        return True
+    kept = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", line)
+    if kept is None:
+        return False
+    var = re.escape(kept.group(1))
+    rest = text[match.end() : match.end() + 2000]
+    return bool(re.search(rf"\b(?:if|elif)\s+(?:not\s+)?{var}\b|\b{var}\s+is\s+(?:not\s+)?None\b", rest))
 
 
 def check_services(sources: Sequence[Source], repo_dir: Path, environ: Mapping[str, str], needs: Found) -> None:
@@ -828,6 +1049,34 @@ def check_gated_data(docs, needs: Found) -> None:
                 return
 
 
+# Services a run logs in to: a gated Hugging Face model or dataset, the Kaggle API.
+_LOGINS = (
+    (
+        re.compile(r"use_auth_token\s*=\s*True|\btoken\s*=\s*True|huggingface_hub\.login\(|^\s*login\(\s*\)", re.M),
+        re.compile(r"huggingface-cli login|hf auth login"),
+        "a Hugging Face token: run `huggingface-cli login` (and accept the model's licence on its page)",
+    ),
+    (
+        re.compile(r"^\s*(?:import|from)\s+kaggle\b|\bkaggle (?:competitions|datasets) download\b", re.M),
+        re.compile(r"\bkaggle (?:competitions|datasets) download\b"),
+        "a Kaggle API token in ~/.kaggle/kaggle.json (and the competition's rules accepted)",
+    ),
+)
+
+
+def check_logins(sources: Sequence[Source], docs, environ: Mapping[str, str], needs: Found) -> None:
+    """Logins the run needs: code that asks for a Hugging Face token or calls the Kaggle API, or a
+    doc step with that login or download when the data the run lacks comes from it."""
+    texts = [(s.path, s.text) for s in sources if s.lang in ("python", "shell")]
+    for code, doc, what in _LOGINS:
+        found = next(((path, m) for path, text in texts for m in [code.search(text)] if m), None)
+        if found is None and needs.has("dataset", blocking=True):
+            found = next(((path, m) for path, text in docs for m in [doc.search(text)] if m), None)
+        if found is not None and not ({"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "KAGGLE_KEY"} & set(environ)):
+            path, match = found
+            needs.add("credential", what, f"{path} uses `{match.group(0).strip()}`: it needs {what}")
+
+
 def _empty_setting(sources: Sequence[Source], name: str) -> str | None:
     """The settings file the run reads that has `NAME=` with no value (settings.cfg, .env)."""
     for source in sources:
@@ -853,16 +1102,65 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
                 )
 
 
-def check_simulators(sources: Sequence[Source], needs: Found) -> None:
-    """Simulators and wrapped tools the Python that runs imports (pip alone does not bring them)."""
+def check_simulators(sources: Sequence[Source], needs: Found, command: str = "") -> None:
+    """Simulators and wrapped tools the Python that runs imports or names a task of (pip alone does
+    not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
+    code names is its default: a command that chooses another environment does not run it."""
+    chosen = any(re.search(r"env|task|game|domain", norm_flag(name)) for name, _ in flag_pairs(shell_words(command)))
+    for _, in_command, what in _SIMULATORS:
+        match = in_command.search(command) if in_command is not None else None
+        if match:
+            needs.add("simulator", what, f"the command runs {match.group(0)}: install {what}")
     for source in sources:
+        if source.role == "config" and not chosen:
+            # `env_name: HalfCheetah-v2` in the settings file the run reads.
+            for _, in_config, what in _SIMULATORS:
+                match = in_config.search(source.text) if in_config is not None else None
+                if match:
+                    needs.add("simulator", what, f"{source.path} sets {match.group(0)}: install {what}")
         if source.lang != "python":
             continue
-        for kind, table in (("simulator", _SIMULATORS), ("system", _SYSTEM_IMPORTS)):
-            for pattern, what in table:
-                match = pattern.search(source.text)
-                if match:
-                    needs.add(kind, what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+        for pattern, _, what in _SIMULATORS:
+            match = next((m for m in pattern.finditer(source.text) if not (chosen and m.group(0)[0] in "'\"")), None)
+            if match:
+                needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
+        for pattern, what in _SYSTEM_IMPORTS:
+            match = pattern.search(source.text)
+            if match:
+                used = next((group for group in match.groups() if group), match.group(0).strip())
+                needs.add("system", what, f"{source.path} uses {used}: install {what}")
+
+
+# Python 2 statements that Python 3 cannot even parse: `print x`, `except E, e:`, `raise E, "m"`, `exec "code"`.
+_PYTHON2_LINE = re.compile(
+    r"""^[ \t]*(?:print[ \t]+(?![\s(=,.)\]}:;+*/%&|^<>-]|$)|print[ \t]*>>|exec[ \t]+['"]|"""
+    r"""except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+[\w.]+[ \t]*,)""",
+    re.M,
+)
+
+
+def check_python2(sources: Sequence[Source], needs: Found) -> None:
+    """Python 2 code in what runs (the started scripts and the modules they import): Python 3 stops
+    on it with a SyntaxError before anything runs. A line that only looks like one (`print` in a
+    string) is confirmed by compiling the file."""
+    for source in sources:
+        if source.lang != "python" or not _PYTHON2_LINE.search(source.text):
+            continue
+        try:
+            compile(source.text, source.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as error:
+            line = (error.text or "").strip()
+            if not _PYTHON2_LINE.search(line + "\n" if line else ""):
+                continue
+            needs.add(
+                "system",
+                "python2",
+                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse: "
+                "run it in a Python 2.7 environment (conda create -n py27 python=2.7) or port it with 2to3",
+            )
+            return
+        except (ValueError, RecursionError, MemoryError):
+            continue
 
 
 def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:
@@ -913,22 +1211,54 @@ def check_programs(command: str, sources: Sequence[Source], which: Callable[[str
             )
 
 
-# A doc line that builds the repo's compiled code: `make`, `sh ./init.sh`, `python setup.py build_ext --inplace`.
+# A doc command run by another language's runtime: `java -mx4g -cp lib/stanford-corenlp.jar ...Server`.
+_DOC_RUNTIME = re.compile(r"^[ \t]*(?:\$[ \t]*)?(java|matlab|octave|th|luajit|julia|Rscript)[ \t]+\S[^\n]*", re.M)
+
+
+def check_doc_programs(docs, which: Callable[[str], str | None], needs: Found) -> None:
+    """The data the run lacks is made by the docs' steps; a step run by another runtime (a Java
+    CoreNLP server for preprocessing, a MATLAB script that extracts features) needs that runtime too."""
+    if not needs.has("dataset", blocking=True):
+        return
+    for path, text in docs:
+        for match in _DOC_RUNTIME.finditer(text):
+            program = match.group(1)
+            what = _SYSTEM_PROGRAMS[program]
+            if which(program):
+                continue
+            step = re.sub(r"\s+", " ", match.group(0).strip().lstrip("$ "))[:160]
+            needs.add("system", what, f"{path} prepares the run with `{step}`: install {what}")
+            return
+
+
+# A doc line that builds the repo's compiled code: `make`, `cmake ..`, `sh ./init.sh`,
+# `python setup.py build_ext --inplace`.
 _BUILD_STEP = re.compile(
     r"^\s*(?:[$>]\s*)?(?:cd \S+\s*(?:&&|;)\s*)?"
-    r"(?:make\b|(?:ba)?sh \S*(?:init|make|build|compile|setup|install)\S*\.sh|\./\S*(?:init|make|build|compile)\S*\.sh|"
+    r"(?:c?make\b|(?:ba)?sh \S*(?:init|make|build|compile|setup|install)\S*\.sh|"
+    r"\./\S*(?:init|make|build|compile)\S*\.sh|"
     r"python3? \S*setup\S*\.py (?:build|install|develop))|build_ext"
 )
 
 
-def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found) -> None:
+def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found, cwd: str = "") -> None:
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
-    say to build, when nothing is built yet."""
+    about the run say to build, when nothing is built yet. In a monorepo a build step in another
+    project's README (`server/README.md: make -C server`) is not this run's."""
     imported = {
         m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
     }
+    here = Path(cwd).parts[:1]
     step = next(
-        (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
+        (
+            line.strip().strip("`$ ")
+            for path, text in docs
+            # A doc at the root, or in the top folder the command runs in.
+            if len(Path(path).parts) == 1 or Path(path).parts[:1] == here
+            for line in text.splitlines()
+            if _BUILD_STEP.search(line)
+        ),
+        None,
     )
     for folder in _walk_dirs(repo_dir):
         try:
@@ -962,6 +1292,40 @@ def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) ->
                     name,
                     f"{source.path} loads {name}, a compiled op that is not built: "
                     "build it (see the docs or Dockerfile)",
+                )
+
+
+def check_missing_programs(
+    command: str, sources: Sequence[Source], base: Path, repo_dir: Path, docs, needs: Found
+) -> None:
+    """What the command (or a shell script it runs) starts that the checkout does not have: a
+    program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
+    Python script that comes from another project (`pylearn2/scripts/train.py`)."""
+    lines = [(command, base)] + [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
+    for line, folder in lines:
+        for start in starts(line):
+            if start.program == "python" and start.target and not start.module:
+                program, built = start.target, False
+            elif start.target is None and "/" in start.program and not start.program.startswith(("/", "~")):
+                program, built = start.program, True
+            else:
+                continue
+            # Only a plain path is read as one: a quoted name (`'eval;touch X;.py'`) was split at its `;`.
+            if not re.fullmatch(r"[\w./-]+", program) or any(path_exists(b, program) for b in (folder, base, repo_dir)):
+                continue
+            step = next(
+                (row.strip().strip("`$ ") for _, text in docs for row in text.splitlines() if _BUILD_STEP.search(row)),
+                None,
+            )
+            if built:
+                how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
+                needs.add("system", program, f"the run starts {program}, which is not built: {how}")
+            else:
+                needs.add(
+                    "system",
+                    program,
+                    f"the run starts {program}, which the checkout does not have: it comes from another "
+                    "project (install that project, or pass --cmd with the script's path)",
                 )
 
 

@@ -383,6 +383,17 @@ def _read_python(
         _shell_outs(walk, source, roots[0], console)
         _default_configs(walk, source, roots)
         _hydra_config(walk, source, path)
+        _dispatched(walk, source, path, roots, console)
+
+
+def _dispatched(walk: _Walk, source: Source, path: Path, roots: list[Path], console: dict[str, str]) -> None:
+    """`mp predict ARGS`: an entry script that imports its first argument as a module
+    (`importlib.import_module("pkg.bin." + script)`) runs that sibling module with the rest."""
+    if not source.args or not re.search(r"\bimport_module\(|__import__\(|run_module\(", source.text):
+        return
+    word = source.args[0]
+    if re.fullmatch(r"[A-Za-z_]\w*", word) and (path.parent / f"{word}.py").is_file():
+        _read_python(walk, path.parent / f"{word}.py", source.args[1:], roots, console)
 
 
 # `@hydra.main(config_path="configs", config_name="eval")`: the config a Hydra script composes.
