@@ -185,3 +185,101 @@ def test_a_command_without_flags_runs_what_its_script_names(tmp_path):
     assert top(rank_for_command(claims, "python ../infer.py", "FCN-caffe", tmp_path / "repo")) == ("miou", 0.636)
     # the command's own words, when they select a row, win over what the script names
     assert top(rank_for_command(claims, "python infer.py --model fcn16s", "FCN-caffe", tmp_path)) == ("miou", 0.65)
+
+
+# xinntao/ESRGAN @ 57e4d15c4368613a9ec2bda87bac3cb8aaf61033: columns named by dataset under a paragraph
+# that names PSNR; "291" is the training set (the 291-image set), and each cell packs PSNR/SSIM.
+ESRGAN = """\
+The **RRDB_PSNR** PSNR_oriented model trained with DF2K dataset is also able to achive high PSNR performance.
+
+| <sub>Method</sub> | <sub>Training dataset</sub> | <sub>Set5</sub> | <sub>Set14</sub> |
+|:---:|:---:|:---:|:---:|
+| <sub>[SRCNN](http://x.org/SRCNN.html)</sub>| <sub>291</sub>| <sub>30.48/0.8628</sub> |<sub>27.50/0.7513</sub>|
+|<sub>RRDB(ours)</sub>| <sub>DF2K</sub>| <sub>**32.73/0.9011**</sub> |<sub>**28.99/0.7917**</sub> |
+"""
+
+
+def test_a_column_that_describes_the_run_claims_nothing_and_packed_cells_need_named_parts():
+    assert readme_claims([doc(ESRGAN)]) == []
+    named = ESRGAN.replace("<sub>Set5</sub>", "<sub>PSNR/SSIM</sub>")
+    assert [(c.metric, c.value, c.context) for c in readme_claims([doc(named)])][:2] == [
+        ("psnr", 32.73, "RRDB(ours) DF2K"),  # bold, the authors' own row
+        ("ssim", 0.9011, "RRDB(ours) DF2K"),
+    ]
+
+
+# The shapes below are written for these tests (no dev repo has them); each is a common way research
+# READMEs lay out results.
+HTML_RESULTS = """\
+## Results
+
+<table>
+  <thead>
+    <tr><th rowspan="2">Model</th><th colspan="2">CIFAR-10</th><th colspan="2">CIFAR-100</th></tr>
+    <tr><th>Top-1 (%)</th><th>Params</th><th>Top-1 (%)</th><th>Params</th></tr>
+  </thead>
+
+  <tr><td>ResNet-56</td><td>93.03</td><td>0.85M</td><td>71.32</td><td>0.86M</td></tr>
+  <tr><td>Ours-56</td><td><b>94.12</b><sup>†</sup></td><td>0.85M</td><td><b>73.40</b></td><td>0.86M</td></tr>
+</table>
+"""
+
+
+def test_an_html_table_with_spanned_headers_gives_dataset_and_metric_per_column():
+    claims = readme_claims([doc(HTML_RESULTS)])
+    assert {(c.metric, c.value, c.dataset) for c in claims} == {
+        ("top1", 0.9303, "CIFAR-10"),
+        ("top1", 0.9412, "CIFAR-10"),
+        ("top1", 0.7132, "CIFAR-100"),
+        ("top1", 0.734, "CIFAR-100"),
+    }
+    assert (claims[0].value, claims[0].label) == (0.9412, "CIFAR-10 Top-1 (%)")  # bold, footnote mark dropped
+    # the command's dataset selects its column
+    assert top(rank_for_command(claims, "python test.py --dataset cifar100 --arch ours56")) == ("top1", 0.734)
+
+
+MARKDOWN_TWO_ROW_HEADER = """\
+## Results
+
+| Method | ImageNet | | COCO | |
+|---|---|---|---|---|
+| | Top-1 | Top-5 | box AP | mask AP |
+| Baseline | 76.1 | 92.9 | 38.0 | 34.6 |
+| Ours | 77.5 | 93.6 | 40.1 | 36.0 |
+"""
+
+
+def test_a_markdown_second_header_row_and_empty_group_cells_name_each_column():
+    claims = readme_claims([doc(MARKDOWN_TWO_ROW_HEADER)])
+    labels = {(c.label, c.metric, c.value) for c in claims}
+    assert ("ImageNet Top-1", "top1", 0.761) in labels and ("ImageNet Top-5", "top5", 0.929) in labels
+    assert ("COCO box AP", "map", 0.38) in labels and ("COCO mask AP", "mask_map", 0.346) in labels
+    assert top(claims) == ("top1", 0.761)  # first row, first metric column
+
+
+METRICS_AS_ROWS = """\
+## Evaluation
+
+| Metric | Val | Test |
+|---|---|---|
+| Accuracy | 91.2% | **90.4%** |
+| F1 | 0.88 | 0.87 |
+"""
+
+
+def test_a_table_whose_rows_are_metrics_takes_the_split_from_its_column():
+    claims = readme_claims([doc(METRICS_AS_ROWS)])
+    assert {(c.metric, c.value) for c in claims} == {
+        ("val_accuracy", 0.912),
+        ("test_accuracy", 0.904),
+        ("val_f1", 0.88),
+        ("test_f1", 0.87),
+    }
+    assert top(claims) == ("test_accuracy", 0.904)
+
+
+def test_packed_cells_split_when_the_header_names_each_part_and_code_blocks_hold_no_table():
+    packed = "## Results\n\n| Model | Top-1 / Top-5 |\n|---|---|\n| ResNet-50 | 76.1 / 92.9 |\n"
+    assert {(c.metric, c.value) for c in readme_claims([doc(packed)])} == {("top1", 0.761), ("top5", 0.929)}
+    fenced = "## Results\n\n```\n| Model | Top-1 |\n|---|---|\n| ResNet-50 | 76.1 |\n```\n"
+    assert readme_claims([doc(fenced)]) == []

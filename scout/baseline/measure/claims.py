@@ -23,15 +23,18 @@ import re
 from dataclasses import asdict, dataclass
 
 from scout.baseline.measure import logmetrics as lm
+from scout.baseline.measure.doctables import Cell, Table, tables
 from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, normalize, parse_metric_value
 
 _RESULTS_HEADING = re.compile(
     r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I
 )
 # "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)"; "90.17 / xx.xxxx": a claim beside a slot not yet filled
+_MARKS = r"[*_~`†‡§¶]*"  # emphasis and footnote marks around a number
 _CELL_NUMBER = re.compile(
-    r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?"
-    r"(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
+    rf"^\s*{_MARKS}\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*{_MARKS}\s*"
+    r"(?:(?:±|\+/?-|\()\s*[-+−]?[\d.]+\s*%?\)?)?\s*"
+    rf"{_MARKS}(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
     re.I,
 )
 _BOLD_NUMBER = re.compile(
@@ -65,6 +68,8 @@ _DATASETS = re.compile(
 _ACHIEVE = re.compile(
     r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I
 )
+# A column that describes the run ("Training dataset" holding "291", the 291-image set) scores nothing.
+_DESCRIBES = re.compile(r"\b(?:train\w*|data(?:set)?s?|year|epochs?|batch|params?|size|time|flops|gpus?)\b", re.I)
 _TRAINING_WORDS = re.compile(
     r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I
 )
@@ -168,10 +173,6 @@ def _value(raw: str, metric: str) -> float | None:
     return normalize(metric, parsed.value, raw)
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
 def _mentions(docs_text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for match in _NAME_IN_TEXT.finditer(docs_text):
@@ -180,51 +181,98 @@ def _mentions(docs_text: str) -> dict[str, int]:
     return counts
 
 
-def _table_claims(
-    lines: list[str], start: int, heading: str, source: str, context_text: str, section: str = ""
-) -> tuple[list[Claim], int]:
-    """The claims of the Markdown table starting at lines[start]; and the index after it."""
-    end = start + 1
-    while end < len(lines) and "|" in lines[end] and lines[end].strip():
-        end += 1
-    rows = [_cells(line) for line in lines[start:end] if not re.fullmatch(r"[\s|:\-]+", line.strip())]
-    if len(rows) < 2:
-        return [], end
-    header = rows[0]
-    columns = [_metric_in(cell) for cell in header]
-    # The metric of columns named by dataset: the caption, else the section's text above the table
-    # ("(i): Test set accuracy reported by the paper" explaining the cells below it).
+def _column_labels(header: list[tuple[Cell, ...]], width: int) -> list[str]:
+    """Per column, the words of every header row above it, top first ("CIFAR-10 Top-1"). A Markdown
+    table stands in for a colspan with empty cells after a group's name ("| CIFAR-10 | |" over
+    "| Top-1 | Top-5 |"): an upper row's empty cell takes the name on its left."""
+    labels: list[list[str]] = [[] for _ in range(width)]
+    for depth, row in enumerate(header):
+        texts = [cell.text for cell in row] + [""] * (width - len(row))
+        if depth < len(header) - 1:
+            for col in range(2, width):
+                texts[col] = texts[col] or texts[col - 1]
+        for col, text in enumerate(texts[:width]):
+            if text and text not in labels[col]:
+                labels[col].append(text)
+    return [" ".join(words) for words in labels]
+
+
+def _is_number(cell: str) -> bool:
+    return bool(_CELL_NUMBER.match(cell)) or all(_CELL_NUMBER.match(part) for part in cell.split("/"))
+
+
+def _cell_numbers(cell: str, label: str) -> list[tuple[str, str]]:
+    """(column label, number) pairs in a cell: one, or one per part of a cell that packs several
+    metrics under a header that names as many ("76.1 / 92.9" under "Top-1 / Top-5")."""
+    number = _CELL_NUMBER.match(cell)
+    if number:
+        return [(label, number.group("num"))]
+    parts, names = cell.split("/"), label.split("/")
+    if len(parts) < 2 or len(parts) != len(names):
+        return []
+    found = [(name.strip(), _CELL_NUMBER.match(part)) for name, part in zip(names, parts)]
+    if not all(number and _metric_in(name) for name, number in found):
+        return []
+    return [(name, number.group("num")) for name, number in found]
+
+
+def _table_claims(table: Table, heading: str, source: str, context_text: str, section: str = "") -> list[Claim]:
+    """The claims of one table. Metrics are its columns (the header names them), or its rows (the
+    first cell of a row names one, the columns being models or datasets), or, for columns named by
+    dataset, the metric the caption or the section above the table names."""
+    header = list(table.header)
+    body = [row for row in table.rows if any(cell.text for cell in row)]
+    # A first body row with no number that names metrics is a second header row.
+    while len(body) > 1 and not any(_is_number(c.text) for c in body[0]) and any(_metric_in(c.text) for c in body[0]):
+        header.append(body.pop(0))
+    if not header or not body:
+        return []
+    width = max(len(row) for row in header + body)
+    labels = _column_labels(header, width)
+    columns = [_metric_in(label) for label in labels]
     caption_metric = _metric_in(heading) or _metric_in(context_text) or _metric_in(section)
     table_dataset = _dataset_in(heading) or _dataset_in(context_text)
-    claims = []
     first_metric_col = next((i for i, col in enumerate(columns) if col), None)
-    for row_index, row in enumerate(rows[1:]):
-        label = " ".join(c for c in row if c and not _CELL_NUMBER.match(c))[:120]
-        for col, cell in enumerate(row[: len(header)]):
-            number = _CELL_NUMBER.match(cell)
-            if not number:
-                continue
-            metric = columns[col] if col < len(columns) else None
-            dataset = _dataset_in(label) or table_dataset
-            if metric is None:
-                # Columns named by dataset under a caption that names the metric ("Results (AUC)").
-                if caption_metric is None or first_metric_col is not None:
+    by_row = first_metric_col is None and any(row and _metric_in(row[0].text) for row in body)
+    claims = []
+    metric_rows = 0
+    for row_index, row in enumerate(body):
+        texts = [cell.text for cell in row]
+        label = " ".join(t for t in texts if t and not _is_number(t))[:120]
+        row_metric = _metric_in(texts[0]) if by_row and texts else None
+        if by_row and row_metric is None:
+            continue
+        first_number_col = next((i for i, t in enumerate(texts) if _cell_numbers(t, labels[i])), None)
+        for col, cell in enumerate(row[:width]):
+            for col_label, raw in _cell_numbers(cell.text, labels[col]):
+                dataset = _dataset_in(label) or _dataset_in(labels[col]) or table_dataset
+                context = label
+                if by_row:
+                    # Rows are metrics: the column says which model or dataset the number is for.
+                    name, split = row_metric
+                    metric, context = (name, split or _split_of(labels[col])), f"{labels[col]} {texts[0]}"
+                    dataset = _dataset_in(labels[col]) or table_dataset
+                    lead = (1.0 if col == first_number_col else 0.0) + (0.5 if metric_rows == 0 else 0.0)
+                else:
+                    metric = _metric_in(col_label) if col_label != labels[col] else columns[col]
+                    if metric is None:
+                        # Columns named by dataset under a caption that names the metric.
+                        if caption_metric is None or first_metric_col is not None or _DESCRIBES.search(labels[col]):
+                            continue
+                        metric, dataset = caption_metric, labels[col] or dataset
+                    lead = (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
+                name, split = metric
+                full = f"{split}_{name}" if split else name
+                value = _value(raw, name)
+                if value is None:
                     continue
-                metric, dataset = caption_metric, header[col] or dataset
-            name, split = metric
-            full = f"{split}_{name}" if split else name
-            value = _value(number.group("num"), name)
-            if value is None:
-                continue
-            score = 1.0 + (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
-            if re.match(r"^\s*(?:\*\*|__|<b>|<strong>)", cell):
-                score += 2.0  # a bold number is the one the authors highlight
-            claims.append(
-                Claim(
-                    full, value, number.group("num").strip(), header[col] or name, source, dataset, split, label, score
+                # a bold number is the one the authors highlight
+                score = 1.0 + lead + (2.0 if cell.bold else 0.0)
+                claims.append(
+                    Claim(full, value, raw.strip(), col_label or name, source, dataset, split, context, score)
                 )
-            )
-    return claims, end
+        metric_rows += row_metric is not None
+    return claims
 
 
 def _prose_claims(line: str, source: str) -> list[Claim]:
@@ -298,10 +346,6 @@ _COMMON = {
 }
 
 
-def _is_separator(lines: list[str], index: int) -> bool:
-    return index < len(lines) and "-" in lines[index] and bool(re.fullmatch(r"[\s|:\-]+", lines[index].strip()))
-
-
 _BULLET = re.compile(rf"^[*\-+]\s+(?P<label>[^:]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s*%?)[*_]*\s*\.?\s*$")
 
 
@@ -328,23 +372,26 @@ def readme_claims(docs) -> list[Claim]:
     order = 0
     for doc in docs[:6]:
         lines = doc.text.splitlines()
+        grids = {} if doc.path.lower().endswith((".rst", ".txt")) else {t.start: t for t in tables(doc.text)}
         heading, fence, paragraph, section, fence_split = "", False, "", "", ""
         i = 0
         while i < len(lines):
             line = lines[i]
             stripped = line.strip()
-            if stripped.startswith(("```", "~~~")):
+            source = f"{doc.path} § {heading}" if heading else doc.path
+            found: list[Claim] = []
+            if i in grids and not fence:
+                table = grids[i]
+                found = _table_claims(table, heading, source, paragraph, section)
+                i = max(table.end, i + 1)
+            elif stripped.startswith(("```", "~~~")):
                 fence, fence_split = not fence, ""
                 i += 1
                 continue
-            if not fence and re.match(r"#{1,6}\s", stripped):
+            elif not fence and re.match(r"#{1,6}\s", stripped):
                 heading, paragraph, section = stripped.lstrip("#").strip(), "", ""
                 i += 1
                 continue
-            source = f"{doc.path} § {heading}" if heading else doc.path
-            found: list[Claim] = []
-            if not fence and "|" in stripped and (stripped.startswith("|") or _is_separator(lines, i + 1)):
-                found, i = _table_claims(lines, i, heading, source, paragraph, section)
             else:
                 if fence:
                     # Output pasted in a code block: read as the reader reads a log, each line under
