@@ -120,7 +120,8 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap", "bbox map", "bbox ap"),
     "mask_map": ("mask map", "mask ap", "segm map", "segm ap"),
     "mask_map50": ("mask map 50", "mask ap50", "segm map 50", "segm ap50"),
-    "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1"),
+    # conlleval prints "FB1"
+    "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1", "fb1", "f measure", "f score", "fscore"),
     "precision": ("precision",),
     "recall": ("recall",),
     "auc": ("auc", "roc auc", "auroc", "roc", "auc roc"),
@@ -129,7 +130,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "macc": ("macc", "mean acc", "mean accuracy"),
     "aacc": ("aacc", "pixel acc", "pixel accuracy"),
     "iou": ("iou",),
-    "dice": ("dice",),
+    "dice": ("dice", "dsc", "dice score", "dice coefficient"),
     "exact_match": ("exact match", "em"),
     "perplexity": ("perplexity", "ppl"),
     "loss": ("loss", "nll", "average loss", "avg loss"),
@@ -214,7 +215,7 @@ FRACTION_METRICS = frozenset(
     }
 )
 # Metrics at a cut-off k ("Recall@20", "NDCG@10", "pass@1", "HR@10"): fractions, higher is better.
-AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|r|p|hr|hits|prec)@(\d+)$")
+AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|rank|cmc|r|p|hr|hits|prec)@(\d+)$")
 _AT_K_NAMES = {
     "hr": "hit",
     "hits": "hit",
@@ -295,6 +296,8 @@ def canonical_name(name: str) -> str:
     at_k = AT_K.match(canonical)
     if at_k and at_k.group(1) in ("acc", "top"):
         canonical = CANONICAL.get(f"acc@{at_k.group(2)}", canonical)  # acc@1 -> top1
+    elif at_k and at_k.group(1) in ("rank", "cmc"):
+        canonical = CANONICAL.get(f"rank {at_k.group(2)}", f"rank@{at_k.group(2)}")  # Rank@1 -> rank1
     elif at_k:
         canonical = f"{_AT_K_NAMES.get(at_k.group(1), at_k.group(1))}@{at_k.group(2)}"
     return f"{qualifier}_{canonical}" if qualifier else canonical

@@ -283,3 +283,28 @@ def test_packed_cells_split_when_the_header_names_each_part_and_code_blocks_hold
     assert {(c.metric, c.value) for c in readme_claims([doc(packed)])} == {("top1", 0.761), ("top5", 0.929)}
     fenced = "## Results\n\n```\n| Model | Top-1 |\n|---|---|\n| ResNet-50 | 76.1 |\n```\n"
     assert readme_claims([doc(fenced)]) == []
+
+
+# h4veFunCodin9/Aligned_ReID @ 57806de05afa8b9269695c798276926a73b76fd5: the README's table, and the line
+# aligned_reid/dataset/TestSet.py prints ('[mAP: {:5.2%}], [cmc1: {:5.2%}], ...' filled with its numbers).
+ALIGNED_REID = """\
+|   | Rank-1 (%) | mAP (%) | Rank-1 (%) after Re-ranking | mAP (%) after Re-ranking |
+| --- | :---: | :---: | :---: | :---: |
+| Triplet Loss | 87.05 | 71.38 | 89.85 | 85.49 |
+"""
+
+
+def test_rank1_as_reid_papers_write_it_matches_what_reid_code_prints():
+    claims = readme_claims([doc(ALIGNED_REID)])
+    assert top(claims) == ("rank1", 0.8705)
+    found = assess(read_output("[mAP: 71.38%], [cmc1: 87.05%], [cmc5: 94.30%], [cmc10: 96.20%]"), claims)
+    assert (found.headline["name"], found.headline["value"]) == ("rank1", 0.8705)
+    # "Rank@1" and a "top1" line are the same number too
+    at = readme_claims([doc(ALIGNED_REID.replace("Rank-1 (%)", "Rank@1"))])
+    assert top(at) == ("rank1", 0.8705)
+    assert assess(read_output("top1: 0.8705 mAP: 0.7138"), at).headline["name"] == "top1"
+
+
+def test_conlleval_fb1_is_f1():
+    line = "accuracy:  98.01%; precision:  91.52%; recall:  91.18%; FB1:  91.35"
+    assert read_output(line).metrics["f1"].value == 0.9135

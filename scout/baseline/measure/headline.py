@@ -26,7 +26,18 @@ from scout.baseline.measure.claims import Claim, naming_bonus, words_of
 from scout.baseline.measure.logmetrics import Metric, Reading
 from scout.metrics import QUALIFIERS, base_name, higher_is_better
 
-_SAME = [{"accuracy", "top1"}, {"map"}, {"miou"}, {"f1"}, {"return"}, {"hit"}, {"perplexity"}, {"bleu"}]
+# Re-ID code prints CMC rank-1 as "top1": the same number, but not a classifier's accuracy.
+_SAME = [
+    {"accuracy", "top1"},
+    {"rank1", "top1"},
+    {"map"},
+    {"miou"},
+    {"f1"},
+    {"return"},
+    {"hit"},
+    {"perplexity"},
+    {"bleu"},
+]
 _COMPLEMENT = {
     ("error", "accuracy"),
     ("top1_error", "top1"),
