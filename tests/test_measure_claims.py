@@ -56,7 +56,8 @@ def test_words_join_hyphenated_names_and_shared_words_weigh_nothing():
     claims = readme_claims([doc(DCN)])
     assert set(naming_bonus(claims, {"resnet"}, 1.5, 3.0)) == {0.0}
     coco = naming_bonus(claims, {"coco"}, 1.5, 3.0)
-    assert {round(b, 3) for b, c in zip(coco, claims) if "coco" in c.context} == {0.75}
+    # 2 of the 4 distinct rows say coco: (4 - 2) / (4 - 1) of 1.5
+    assert {round(b, 3) for b, c in zip(coco, claims) if "coco" in c.context} == {1.0}
     assert {b for b, c in zip(coco, claims) if "coco" not in c.context} == {0.0}
 
 
@@ -308,3 +309,26 @@ def test_rank1_as_reid_papers_write_it_matches_what_reid_code_prints():
 def test_conlleval_fb1_is_f1():
     line = "accuracy:  98.01%; precision:  91.52%; recall:  91.18%; FB1:  91.35"
     assert read_output(line).metrics["f1"].value == 0.9135
+
+
+# tianzhi0549/FCOS @ 3589fa682eeaffac5aa2ae18e2306f10a0763344, with the model column cut to its backbone
+# (as model zoos often print it): only the download link tells the two R-50 rows apart.
+FCOS_ZOO = """\
+Backbone | Multi-scale training | Testing time / im | AP (minival) | Link
+--- |:---:|:---:|:---:|:---:
+R-50 | No | 44ms | 38.7 | [download](https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true)
+R-50 | No | 54ms | 42.3 | [download](https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_dcnv2_R_50_FPN_1x.pth?download=true)
+"""
+
+
+def test_the_checkpoint_a_row_links_to_names_the_row():
+    claims = readme_claims([doc(FCOS_ZOO)])
+    assert top(claims) == ("map", 0.387)
+    command = "python tools/test_net.py --config-file configs/fcos/fcos_imprv_dcnv2_R_50_FPN_1x.yaml"
+    assert top(rank_for_command(claims, command)) == ("map", 0.423)
+
+
+def test_the_section_a_claim_sits_in_names_what_it_is_for():
+    table = "| Model | mAP |\n|---|---|\n| Ours | {} |\n"
+    text = "## Market-1501\n\n" + table.format(70.7) + "\n## DukeMTMC\n\n" + table.format(60.1)
+    assert top(rank_for_command(readme_claims([doc(text)]), "python test.py --dataset dukemtmc")) == ("map", 0.601)

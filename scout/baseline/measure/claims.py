@@ -108,6 +108,13 @@ _STOP = frozenset(
 )
 
 
+def _place(source: str) -> str:
+    """Where in the docs a claim sits, as words that can name what it is for: the folder of its doc
+    ("reconstruction/gaze/README.md") and its section ("README.md § Results on Market-1501")."""
+    path, _, heading = source.removesuffix(" (output)").partition(" § ")
+    return f"{path.rpartition('/')[0]} {heading}"
+
+
 def words_of(text: str) -> set[str]:
     """Words and numbers of a command, a table row or a title, with hyphenated names also joined
     ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50")."""
@@ -119,16 +126,19 @@ def words_of(text: str) -> set[str]:
 
 def naming_bonus(claims: list[Claim], words: set[str], per_word: float, cap: float, graded: bool = True) -> list[float]:
     """Per claim, how strongly its row or sentence names `words` (a command's, a title's). A word
-    every row shares ("ResNet-v1-101" in each row of a table) selects nothing; otherwise it weighs 1
-    minus the share of the distinct rows that hold it (graded: the command's "coco" picks the COCO
-    rows, and its "18" the one ResNet-18 row), or 1 (not graded: every row naming the paper's own
-    method is the paper's)."""
-    contexts = [words_of(f"{claim.context} {claim.dataset or ''}") for claim in claims]
+    every row shares ("ResNet-v1-101" in each row of a table) selects nothing; a word in one row
+    only weighs 1, and in between it weighs by how many rows it leaves out, (n - k) / (n - 1) for k
+    of n distinct rows (graded: the command's "coco" picks the COCO rows, and its "18" the one
+    ResNet-18 row), or 1 (not graded: every row naming the paper's own method is the paper's). A
+    row's words are its text, the files its links name, its dataset, and its doc's folder and section."""
+    contexts = [words_of(f"{claim.context} {claim.dataset or ''} {_place(claim.source)}") for claim in claims]
     rows = {frozenset(context) for context in contexts}
 
     def weight(word: str) -> float:
-        share = sum(word in row for row in rows) / len(rows) if len(rows) > 1 else 0.0
-        return 0.0 if share == 1.0 else (1.0 - share if graded else 1.0)
+        held = sum(word in row for row in rows)
+        if len(rows) < 2 or held == len(rows):
+            return 0.0
+        return (len(rows) - held) / (len(rows) - 1) if graded else 1.0
 
     return [min(cap, per_word * sum(weight(w) for w in words & context)) for context in contexts]
 
@@ -197,6 +207,13 @@ def _column_labels(header: list[tuple[Cell, ...]], width: int) -> list[str]:
     return [" ".join(words) for words in labels]
 
 
+def _file_of(link: str) -> str:
+    """The file a link names ("…/fcos_R_50_FPN_1x.pth?dl=1" is "fcos_R_50_FPN_1x.pth"), else ""."""
+    path = link.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    return name if "." in name and "/" in path and not re.search(r"\.(?:com|org|net|io|html?|php)$", name) else ""
+
+
 def _is_number(cell: str) -> bool:
     return bool(_CELL_NUMBER.match(cell)) or all(_CELL_NUMBER.match(part) for part in cell.split("/"))
 
@@ -239,6 +256,8 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
     for row_index, row in enumerate(body):
         texts = [cell.text for cell in row]
         label = " ".join(t for t in texts if t and not _is_number(t))[:120]
+        files = " ".join(_file_of(link) for cell in row for link in cell.links)[:120]
+        label = f"{label} {files}".strip()
         row_metric = _metric_in(texts[0]) if by_row and texts else None
         if by_row and row_metric is None:
             continue

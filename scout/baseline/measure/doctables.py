@@ -22,6 +22,7 @@ _MAX_SPAN = 50  # a colspan past this is a typo, not a table that wide
 class Cell:
     text: str
     bold: bool = False
+    links: tuple[str, ...] = ()  # where its links point: a model zoo names the checkpoint only there
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,13 @@ def tables(text: str) -> list[Table]:
 
 def _inline_cell(token) -> Cell:
     parts: list[str] = []
+    links: list[str] = []
     bold, sup, sup_text = False, 0, ""
     for child in token.children or []:
         if child.type == "strong_open":
             bold = True
+        elif child.type == "link_open":
+            links.append(str(child.attrs.get("href") or ""))
         elif child.type == "html_inline":
             if _BOLD_TAG.match(child.content):
                 bold = True
@@ -73,7 +77,7 @@ def _inline_cell(token) -> Cell:
                 parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return Cell(" ".join("".join(parts).split()), bold)
+    return Cell(" ".join("".join(parts).split()), bold, tuple(links))
 
 
 def _pipe_tables(tokens) -> list[Table]:
@@ -131,7 +135,7 @@ def _html_cell(element) -> Cell:
             sup.decompose()
     text = " ".join(element.get_text(" ").split())
     bold = element.find(["b", "strong"]) is not None or text.startswith(("**", "__"))
-    return Cell(text, bold)
+    return Cell(text, bold, tuple(str(a.get("href") or "") for a in element.find_all("a")))
 
 
 def _html_table(html: str, start: int, end: int) -> Table | None:
