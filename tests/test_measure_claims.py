@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from scout.baseline.measure.assess import assess
-from scout.baseline.measure.claims import naming_bonus, readme_claims, words_of
+from scout.baseline.measure.claims import naming_bonus, readme_claims, results_as_image, words_of
 from scout.baseline.measure.headline import rank_for_command
 from scout.baseline.measure.logmetrics import read_output
 
@@ -255,7 +255,7 @@ def test_a_markdown_second_header_row_and_empty_group_cells_name_each_column():
     labels = {(c.label, c.metric, c.value) for c in claims}
     assert ("ImageNet Top-1", "top1", 0.761) in labels and ("ImageNet Top-5", "top5", 0.929) in labels
     assert ("COCO box AP", "map", 0.38) in labels and ("COCO mask AP", "mask_map", 0.346) in labels
-    assert top(claims) == ("top1", 0.761)  # first row, first metric column
+    assert top(claims) == ("top1", 0.775)  # the authors' own row, first metric column
 
 
 METRICS_AS_ROWS = """\
@@ -332,3 +332,26 @@ def test_the_section_a_claim_sits_in_names_what_it_is_for():
     table = "| Model | mAP |\n|---|---|\n| Ours | {} |\n"
     text = "## Market-1501\n\n" + table.format(70.7) + "\n## DukeMTMC\n\n" + table.format(60.1)
     assert top(rank_for_command(readme_claims([doc(text)]), "python test.py --dataset dukemtmc")) == ("map", 0.601)
+
+
+def test_the_row_the_authors_call_their_own_wins_over_the_baseline_listed_first():
+    text = "## Results\n\n| Method | Top-1 |\n|---|---|\n| ResNet-50 | 76.1 |\n| SE-ResNet-50 (ours) | 77.6 |\n"
+    assert top(readme_claims([doc(text)])) == ("top1", 0.776)
+
+
+# yaq007/Autofocus-Layer @ f676f032d06c8b0dfec832c4625c5111af0da9ce: the results table is a PNG.
+AUTOFOCUS = """\
+## Performance
+
+The performance reported here is an average over three runs on the 54 images from BRATS 2015 dataset.
+<img src="./src/performance.png" width="900"/>
+Table 1: Dice scores shown in format mean (standard deviation).
+"""
+
+
+def test_results_shown_only_as_an_image_claim_nothing_and_the_run_says_so():
+    docs = [doc(AUTOFOCUS)]
+    assert readme_claims(docs) == [] and results_as_image(docs) == "README.md § Performance"
+    found = assess(read_output("dice: 0.87"), [], image_results=results_as_image(docs))
+    assert found.claim is None and "only as an image (README.md § Performance)" in found.note
+    assert results_as_image([doc("## Installation\n\n![logo](logo.png)\n")]) is None

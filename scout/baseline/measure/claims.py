@@ -70,6 +70,8 @@ _ACHIEVE = re.compile(
 )
 # A column that describes the run ("Training dataset" holding "291", the 291-image set) scores nothing.
 _DESCRIBES = re.compile(r"\b(?:train\w*|data(?:set)?s?|year|epochs?|batch|params?|size|time|flops|gpus?)\b", re.I)
+# "Ours", "RRDB (ours)", "Proposed", "This repo", "Our implementation": the authors' own row.
+_OWN_ROW = re.compile(r"\b(?:ours|our\s+\w+|proposed|this\s+(?:repo\w*|implementation|code|work|project))\b", re.I)
 _TRAINING_WORDS = re.compile(
     r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I
 )
@@ -285,8 +287,13 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
                 value = _value(raw, name)
                 if value is None:
                     continue
-                # a bold number is the one the authors highlight
-                score = 1.0 + lead + (2.0 if cell.bold else 0.0)
+                # a bold number is the one the authors highlight; a row they call their own is theirs
+                score = (
+                    1.0
+                    + lead
+                    + (2.0 if cell.bold else 0.0)
+                    + (1.5 if _OWN_ROW.search(texts[0] if texts else "") else 0.0)
+                )
                 claims.append(
                     Claim(full, value, raw.strip(), col_label or name, source, dataset, split, context, score)
                 )
@@ -380,6 +387,27 @@ def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[
         return []
     full = f"{split}_{name}" if split else name
     return [Claim(full, value, match.group("v").strip(), name, source, _dataset_in(paragraph), split, line[:160], 0.5)]
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\b", re.I)
+
+
+def results_as_image(docs) -> str | None:
+    """Where the docs show their results only as a picture (a results section with an image and no
+    number scout reads as a claim): "README.md § Results", else None. Called when no claim was found,
+    so that a run says why there is nothing to compare with."""
+    for doc in docs[:6]:
+        heading, in_results, fence = "", False, False
+        for line in doc.text.splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("```", "~~~")):
+                fence = not fence
+            elif not fence and re.match(r"#{1,6}\s", stripped):
+                heading = stripped.lstrip("#").strip()
+                in_results = bool(_RESULTS_HEADING.search(heading))
+            elif in_results and not fence and _IMAGE.search(stripped):
+                return f"{doc.path} § {heading}"
+    return None
 
 
 def readme_claims(docs) -> list[Claim]:
