@@ -355,3 +355,23 @@ def test_results_shown_only_as_an_image_claim_nothing_and_the_run_says_so():
     found = assess(read_output("dice: 0.87"), [], image_results=results_as_image(docs))
     assert found.claim is None and "only as an image (README.md § Performance)" in found.note
     assert results_as_image([doc("## Installation\n\n![logo](logo.png)\n")]) is None
+
+
+# xinpingwang/tf-faster-rcnn @ 77341322bccb74e0827661faa043bb4a4ad51dc3: the numbers name no metric;
+# VOC and COCO are scored by mAP.
+TF_FASTER_RCNN = """\
+### Detection Performance
+With VGG16 (``conv5_3``):
+  - Train on VOC 2007 trainval and test on VOC 2007 test, **70.8**.
+  - Train on COCO 2014 [trainval35k](https://github.com/rbgirshick/py-faster-rcnn/tree/master/models) and test on \
+[minival](https://github.com/rbgirshick/py-faster-rcnn/tree/master/models) (*Iterations*: 900k/1190k), **30.2**.
+"""
+
+
+def test_a_number_given_for_a_benchmark_takes_the_metric_the_benchmark_is_scored_by():
+    claims = readme_claims([doc(TF_FASTER_RCNN)])
+    assert {(c.metric, c.value, c.dataset) for c in claims} == {("map", 0.708, "VOC 2007"), ("map", 0.302, "COCO")}
+    # a link's URL is no word of the row ("py-faster-rcnn" is another repo, not this one's title)
+    assert all("github" not in c.context for c in claims)
+    assert readme_claims([doc("We train for 90 epochs on ImageNet with batch size **256**.\n")]) == []
+    assert top(readme_claims([doc("Our model achieves 76.1% on ImageNet.\n")])) == ("top1", 0.761)

@@ -64,6 +64,22 @@ _DATASETS = re.compile(
     r"LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|DMLab-30|Atari)\b",
     re.I,
 )
+# The metric a benchmark is scored by, for a number the docs give for it without naming one
+# ("test on VOC 2007 test, **79.8**"); benchmarks scored by several (re-ID, GLUE) are left out.
+_BENCHMARK_METRIC = (
+    (re.compile(r"^(?:PASCAL VOC|VOC|COCO)", re.I), "map"),
+    (re.compile(r"^ImageNet", re.I), "top1"),
+    (
+        re.compile(r"^(?:CIFAR|MNIST|Fashion-MNIST|SVHN|Omniglot|miniImageNet|ModelNet40|AG|Yelp|IMDB|LFW)", re.I),
+        "accuracy",
+    ),
+    (re.compile(r"^(?:Cityscapes|ADE20K)", re.I), "miou"),
+    (re.compile(r"^(?:Penn Treebank|PTB|WikiText)", re.I), "perplexity"),
+    (re.compile(r"^(?:enwik8|text8)", re.I), "bpc"),
+    (re.compile(r"^(?:SQuAD|CoQA|CoNLL)", re.I), "f1"),
+    (re.compile(r"^WMT", re.I), "bleu"),
+    (re.compile(r"^LibriSpeech", re.I), "wer"),
+)
 # "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
 _ACHIEVE = re.compile(
     r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I
@@ -210,10 +226,23 @@ def _column_labels(header: list[tuple[Cell, ...]], width: int) -> list[str]:
 
 
 def _file_of(link: str) -> str:
-    """The file a link names ("…/fcos_R_50_FPN_1x.pth?dl=1" is "fcos_R_50_FPN_1x.pth"), else ""."""
+    """What a link names in the repo: a relative link's last part ("voc-fcn8s"), a URL's file
+    ("…/fcos_R_50_FPN_1x.pth?dl=1" is "fcos_R_50_FPN_1x.pth"); "" for a page or a site."""
     path = link.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     name = path.rsplit("/", 1)[-1]
+    if not re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
+        return name
     return name if "." in name and "/" in path and not re.search(r"\.(?:com|org|net|io|html?|php)$", name) else ""
+
+
+_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)[^)]*\)")
+
+
+def _plain(line: str) -> str:
+    """A line of prose without markup; a link keeps its text and the file it names, not its URL
+    (whose words, "py-faster-rcnn" in a link to another repo, name nothing in this one)."""
+    linked = _LINK.sub(lambda m: f"{m.group('text')} {_file_of(m.group('href'))}".strip(), line)
+    return lm.clean(re.sub(r"[*_`]", "", linked))
 
 
 def _is_number(cell: str) -> bool:
@@ -304,7 +333,7 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
 def _prose_claims(line: str, source: str) -> list[Claim]:
     claims = []
     bold = {re.sub(r"\s", "", m.group("v")) for m in _BOLD_NUMBER.finditer(line)}
-    text = lm.clean(re.sub(r"[*_`]", "", line))
+    text = _plain(line)
     seen = set()
     for pattern in (_VALUE_FIRST, _NAME_FIRST):
         for match in pattern.finditer(text):
@@ -341,6 +370,25 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 )
             )
     return claims
+
+
+def _benchmark_claims(line: str, source: str) -> list[Claim]:
+    """A number given for a benchmark with no metric named: the benchmark's own metric, when the
+    number is highlighted (bold) or is a percentage the authors say they achieve ("76.1% on ImageNet")."""
+    text = _plain(line)
+    dataset = _dataset_in(text)
+    if dataset is None or _NAME_IN_TEXT.search(text) or _TRAINING_WORDS.search(text):
+        return []
+    metric = next((name for pattern, name in _BENCHMARK_METRIC if pattern.match(dataset)), None)
+    bold = [m.group("v") for m in _BOLD_NUMBER.finditer(line)]
+    said = re.findall(rf"(?<![\w.]){_NUM}\s*%", text) if _ACHIEVE.search(text) else []
+    numbers = bold or said
+    if metric is None or len(numbers) != 1:
+        return []
+    value = _value(numbers[0], metric)
+    if value is None:
+        return []
+    return [Claim(metric, value, numbers[0].strip(), metric, source, dataset, None, text.strip()[:160], 0.5)]
 
 
 def _words(text: str) -> set[str]:
@@ -461,7 +509,11 @@ def readme_claims(docs) -> list[Claim]:
                                 )
                             )
                 else:
-                    found = _prose_claims(line, source) or _bullet_claim(stripped, heading, paragraph, source)
+                    found = (
+                        _prose_claims(line, source)
+                        or _bullet_claim(stripped, heading, paragraph, source)
+                        or _benchmark_claims(stripped, source)
+                    )
                     if not _BULLET.match(stripped):
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
                     section = (section + " " + stripped)[:1000]
