@@ -124,7 +124,16 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1", "fb1", "f measure", "f score", "fscore"),
     "precision": ("precision",),
     "recall": ("recall",),
-    "auc": ("auc", "roc auc", "auroc", "roc", "auc roc"),
+    "auc": ("auc", "roc auc", "rocauc", "auroc", "roc", "auc roc"),
+    # correlations: papers print them x100 (STS-B 88.5), code as 0.885
+    "pearson": ("pearson", "pearson r", "pearson correlation", "pcc"),
+    "spearman": ("spearman", "spearman rho", "spearman correlation", "srcc"),
+    "mcc": ("mcc", "matthews correlation"),
+    "pck": ("pck", "pckh"),
+    "mota": ("mota",),
+    "nme": ("nme", "normalized mean error"),
+    "epe": ("epe", "aepe", "end point error", "endpoint error"),
+    "lpips": ("lpips",),
     "eer": ("eer", "equal error rate"),
     "miou": ("miou", "mean iou", "mean iu", "miu"),
     "macc": ("macc", "mean acc", "mean accuracy"),
@@ -212,6 +221,11 @@ FRACTION_METRICS = frozenset(
         "hit",
         "ndcg",
         "eer",
+        "pearson",
+        "spearman",
+        "mcc",
+        "pck",
+        "mota",
     }
 )
 # Metrics at a cut-off k ("Recall@20", "NDCG@10", "pass@1", "HR@10"): fractions, higher is better.
@@ -242,6 +256,9 @@ LOWER_IS_BETTER = frozenset(
         "bpd",
         "bpc",
         "eer",
+        "nme",
+        "epe",
+        "lpips",
     }
 )
 # Metrics a training loop prints every step: on an epoch/iter/step line they count only when a split
