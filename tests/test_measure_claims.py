@@ -375,3 +375,12 @@ def test_a_number_given_for_a_benchmark_takes_the_metric_the_benchmark_is_scored
     assert all("github" not in c.context for c in claims)
     assert readme_claims([doc("We train for 90 epochs on ImageNet with batch size **256**.\n")]) == []
     assert top(readme_claims([doc("Our model achieves 76.1% on ImageNet.\n")])) == ("top1", 0.761)
+
+
+def test_columns_of_models_under_a_caption_take_the_dataset_from_the_row():
+    text = (
+        "## Results\n\nTest accuracy (%):\n\n| Dataset | Baseline | Ours |\n|---|---|---|\n| CIFAR-10 | 92.1 | 93.2 |\n"
+    )
+    claims = readme_claims([doc(text)])
+    assert (claims[0].metric, claims[0].value, claims[0].dataset) == ("test_accuracy", 0.932, "CIFAR-10")
+    assert top(rank_for_command(claims, "python eval.py --model baseline")) == ("test_accuracy", 0.921)

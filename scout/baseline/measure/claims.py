@@ -296,12 +296,12 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
         for col, cell in enumerate(row[:width]):
             for col_label, raw in _cell_numbers(cell.text, labels[col]):
                 dataset = _dataset_in(label) or _dataset_in(labels[col]) or table_dataset
-                context = label
+                context, own = label, texts[0] if texts else ""
                 if by_row:
                     # Rows are metrics: the column says which model or dataset the number is for.
                     name, split = row_metric
                     metric, context = (name, split or _split_of(labels[col])), f"{labels[col]} {texts[0]}"
-                    dataset = _dataset_in(labels[col]) or table_dataset
+                    dataset, own = _dataset_in(labels[col]) or table_dataset, labels[col]
                     lead = (1.0 if col == first_number_col else 0.0) + (0.5 if metric_rows == 0 else 0.0)
                 else:
                     metric = _metric_in(col_label) if col_label != labels[col] else columns[col]
@@ -309,20 +309,18 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
                         # Columns named by dataset under a caption that names the metric.
                         if caption_metric is None or first_metric_col is not None or _DESCRIBES.search(labels[col]):
                             continue
-                        metric, dataset = caption_metric, labels[col] or dataset
+                        # The columns are datasets ("ag_news"), or models with the datasets as rows.
+                        metric, dataset = caption_metric, _dataset_in(label) or labels[col] or dataset
+                        context, own = f"{label} {labels[col]}", f"{own} {labels[col]}"
                     lead = (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
                 name, split = metric
                 full = f"{split}_{name}" if split else name
                 value = _value(raw, name)
                 if value is None:
                     continue
-                # a bold number is the one the authors highlight; a row they call their own is theirs
-                score = (
-                    1.0
-                    + lead
-                    + (2.0 if cell.bold else 0.0)
-                    + (1.5 if _OWN_ROW.search(texts[0] if texts else "") else 0.0)
-                )
+                # a bold number is the one the authors highlight; a row (or a column of models) they
+                # call their own is theirs
+                score = 1.0 + lead + (2.0 if cell.bold else 0.0) + (1.5 if _OWN_ROW.search(own) else 0.0)
                 claims.append(
                     Claim(full, value, raw.strip(), col_label or name, source, dataset, split, context, score)
                 )
