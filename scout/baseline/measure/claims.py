@@ -1,5 +1,7 @@
-"""What the paper claims: the numbers a repo's README reports (results tables, sentences such as
-"achieves 93.2% accuracy on CIFAR-10", output pasted in code blocks) and the results Papers with
+"""What the paper claims: the numbers a repo's README reports (results tables, read as grids by
+scout.baseline.measure.doctables; sentences such as "achieves 93.2% accuracy on CIFAR-10"; a number
+given for a benchmark, which is scored by that benchmark's metric; output pasted in code blocks) and
+the results Papers with
 Code records for its paper, as Claims on scout's scale (scout.metrics), ranked by how likely each is
 the headline number: the one a reader would cite.
 
@@ -9,6 +11,7 @@ The ranking is a plain score, documented here so it can be argued with:
       first, or alone); +0.5 for the table's first metric column
   +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
   +2  for a bold table cell, +1 for a bold number in a sentence (the number the authors highlight)
+  +1.5 for a table row (or a column of models) the authors call their own ("Ours", "Proposed")
   +1  for a test split, -3 for a train split
   -0.1 per position in reading order (earlier is more prominent)
   +1.5 for a row that names a word of the README's title (the paper's own method, over a baseline
