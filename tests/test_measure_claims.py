@@ -384,3 +384,18 @@ def test_columns_of_models_under_a_caption_take_the_dataset_from_the_row():
     claims = readme_claims([doc(text)])
     assert (claims[0].metric, claims[0].value, claims[0].dataset) == ("test_accuracy", 0.932, "CIFAR-10")
     assert top(rank_for_command(claims, "python eval.py --model baseline")) == ("test_accuracy", 0.921)
+
+
+def test_a_list_takes_its_lead_in_and_a_command_names_a_backbone_by_its_short_name():
+    # xinpingwang/tf-faster-rcnn's list shape: the backbone is named only in the line above each list.
+    text = (
+        "### Detection Performance\nWith VGG16 (``conv5_3``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **70.8**.\n"
+        "With Resnet101 (last ``conv4``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **75.7**.\n"
+    )
+    claims = readme_claims([doc(text)])
+    assert claims[1].context.endswith("(With Resnet101 (last conv4):)")
+    command = "bash experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101"
+    assert top(rank_for_command(claims, command)) == ("map", 0.757)
+    assert not naming_bonus(claims, {"resnet50"}, 1.5, 3.0)[1]  # another size of the family names nothing

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from scout.baseline.measure import logmetrics as lm
 from scout.baseline.measure.doctables import Cell, Table, tables
@@ -145,15 +145,29 @@ def words_of(text: str) -> set[str]:
     return {t for t in found if len(t) > 1 and t not in _STOP}
 
 
+_MODEL_WORD = re.compile(r"^([a-z]+)(\d{2,})$")
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """ "res101" and "r101" name "resnet101": the same size, the family's name cut short."""
+    a, b = _MODEL_WORD.match(short), _MODEL_WORD.match(long)
+    if not a or not b or short == long or a.group(2) != b.group(2):
+        return False
+    return b.group(1).startswith(a.group(1)) or a.group(1).startswith(b.group(1))
+
+
 def naming_bonus(claims: list[Claim], words: set[str], per_word: float, cap: float, graded: bool = True) -> list[float]:
     """Per claim, how strongly its row or sentence names `words` (a command's, a title's). A word
     every row shares ("ResNet-v1-101" in each row of a table) selects nothing; a word in one row
     only weighs 1, and in between it weighs by how many rows it leaves out, (n - k) / (n - 1) for k
     of n distinct rows (graded: the command's "coco" picks the COCO rows, and its "18" the one
     ResNet-18 row), or 1 (not graded: every row naming the paper's own method is the paper's). A
-    row's words are its text, the files its links name, its dataset, and its doc's folder and section."""
+    row's words are its text, the files its links name, its dataset, and its doc's folder and section;
+    a command's "res101" or "r101" names a row's "ResNet-101"."""
     contexts = [words_of(f"{claim.context} {claim.dataset or ''} {_place(claim.source)}") for claim in claims]
     rows = {frozenset(context) for context in contexts}
+    if graded:
+        words = words | {w for row in rows for w in row if any(_abbreviates(mine, w) for mine in words)}
 
     def weight(word: str) -> float:
         held = sum(word in row for row in rows)
@@ -438,6 +452,7 @@ def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[
     return [Claim(full, value, match.group("v").strip(), name, source, _dataset_in(paragraph), split, line[:160], 0.5)]
 
 
+_LIST_ITEM = re.compile(r"^(?:[*\-+]|\d+[.)])\s")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\b", re.I)
 
 
@@ -470,12 +485,14 @@ def readme_claims(docs) -> list[Claim]:
         lines = doc.text.splitlines()
         grids = {} if doc.path.lower().endswith((".rst", ".txt")) else {t.start: t for t in tables(doc.text)}
         heading, fence, paragraph, section, fence_split = "", False, "", "", ""
+        lead_in = ""  # "With Resnet101 (last conv4):": what the list below it is about
         i = 0
         while i < len(lines):
             line = lines[i]
             stripped = line.strip()
             source = f"{doc.path} § {heading}" if heading else doc.path
             found: list[Claim] = []
+            under = ""  # the lead-in of the list this line is an item of
             if i in grids and not fence:
                 table = grids[i]
                 found = _table_claims(table, heading, source, paragraph, section)
@@ -485,7 +502,7 @@ def readme_claims(docs) -> list[Claim]:
                 i += 1
                 continue
             elif not fence and re.match(r"#{1,6}\s", stripped):
-                heading, paragraph, section = stripped.lstrip("#").strip(), "", ""
+                heading, paragraph, section, lead_in = stripped.lstrip("#").strip(), "", "", ""
                 i += 1
                 continue
             else:
@@ -515,6 +532,10 @@ def readme_claims(docs) -> list[Claim]:
                         or _bullet_claim(stripped, heading, paragraph, source)
                         or _benchmark_claims(stripped, source)
                     )
+                    if _LIST_ITEM.match(stripped):
+                        under = lead_in
+                    elif stripped:
+                        lead_in = _plain(stripped)[:120] if stripped.endswith(":") else ""
                     if not _BULLET.match(stripped):
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
                     section = (section + " " + stripped)[:1000]
@@ -527,6 +548,9 @@ def readme_claims(docs) -> list[Claim]:
                 bonus += 0.5 * math.log1p(mentions.get(claim.base, 0))
                 bonus += {"test": 1.0, "train": -3.0}.get(claim.split or "", 0.0)
                 bonus -= 0.1 * min(order, 30)
+                if under:
+                    # the list's lead-in names what its items are for, for the command's words
+                    claim = replace(claim, context=f"{claim.context} ({under})")
                 claims.append(_with_score(claim, claim.score + bonus))
                 order += 1
     # The paper's own model is the row its title names ("Deformable R-FCN" in "Deformable
@@ -538,8 +562,6 @@ def readme_claims(docs) -> list[Claim]:
 
 
 def _with_score(claim: Claim, score: float) -> Claim:
-    from dataclasses import replace
-
     return replace(claim, score=score)
 
 
