@@ -399,3 +399,9 @@ def test_a_list_takes_its_lead_in_and_a_command_names_a_backbone_by_its_short_na
     command = "bash experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101"
     assert top(rank_for_command(claims, command)) == ("map", 0.757)
     assert not naming_bonus(claims, {"resnet50"}, 1.5, 3.0)[1]  # another size of the family names nothing
+
+
+def test_a_count_in_a_dataset_table_is_no_accuracy():
+    table = "| Dataset | #Train | #Test |\n|---|---|---|\n| CIFAR-10 | 50000 | 10000 |\n"
+    text = "## Experiments\n\nWe report test accuracy.\n\n" + table
+    assert readme_claims([doc(text)]) == []

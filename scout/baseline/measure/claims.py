@@ -213,7 +213,9 @@ def _value(raw: str, metric: str) -> float | None:
     parsed = parse_metric_value(raw.replace(" ", ""))
     if parsed is None or not math.isfinite(parsed.value):
         return None
-    return normalize(metric, parsed.value, raw)
+    value = normalize(metric, parsed.value, raw)
+    # "10000" under "#Test" in a dataset table is a count, not an accuracy
+    return None if is_fraction(metric) and not 0.0 <= value <= 1.0 else value
 
 
 def _mentions(docs_text: str) -> dict[str, int]:
