@@ -405,3 +405,11 @@ def test_a_count_in_a_dataset_table_is_no_accuracy():
     table = "| Dataset | #Train | #Test |\n|---|---|---|\n| CIFAR-10 | 50000 | 10000 |\n"
     text = "## Experiments\n\nWe report test accuracy.\n\n" + table
     assert readme_claims([doc(text)]) == []
+
+
+def test_cells_keep_their_number_through_spreads_deltas_and_marks():
+    cells = ["93.2 ± 0.1", "93.2 (±0.1)", "93.2±0.1%", "**93.2** (+1.2)", "93.2†", "93.2<sup>*</sup>", "_93.2_"]
+    rows = "".join(f"| m{i} | {cell} |\n" for i, cell in enumerate(cells))
+    claims = readme_claims([doc("| Model | Acc |\n|---|---|\n" + rows)])
+    assert sorted(c.context for c in claims) == [f"m{i}" for i in range(len(cells))]
+    assert {c.value for c in claims} == {0.932}

@@ -32,11 +32,12 @@ from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, no
 _RESULTS_HEADING = re.compile(
     r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I
 )
-# "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)"; "90.17 / xx.xxxx": a claim beside a slot not yet filled
+# "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)", "93.2 (±0.1)", "76.1 (+1.2)", "76.1†";
+# "90.17 / xx.xxxx": a claim beside a slot not yet filled
 _MARKS = r"[*_~`†‡§¶]*"  # emphasis and footnote marks around a number
 _CELL_NUMBER = re.compile(
     rf"^\s*{_MARKS}\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*{_MARKS}\s*"
-    r"(?:(?:±|\+/?-|\()\s*[-+−]?[\d.]+\s*%?\)?)?\s*"
+    r"(?:(?:±|\+/?-|\()\s*(?:±|\+/?-)?\s*[-+−]?[\d.]+\s*%?\)?)?\s*"
     rf"{_MARKS}(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
     re.I,
 )
