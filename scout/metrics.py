@@ -156,7 +156,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "mrr": ("mrr", "mean reciprocal rank"),
     "hit": ("hr", "hit ratio", "hit rate", "hits"),
     "ndcg": ("ndcg",),
-    "rank1": ("rank1", "rank 1", "r1 acc", "cmc1", "cmc 1", "cmc top1"),
+    "rank1": ("rank1", "rank 1", "rank 1 accuracy", "rank1 accuracy", "r1 acc", "cmc1", "cmc 1", "cmc top1"),
     "cider": ("cider", "cider d"),
     "meteor": ("meteor",),
     "spice": ("spice",),

@@ -375,6 +375,11 @@ def test_a_number_given_for_a_benchmark_takes_the_metric_the_benchmark_is_scored
     assert all("github" not in c.context for c in claims)
     assert readme_claims([doc("We train for 90 epochs on ImageNet with batch size **256**.\n")]) == []
     assert top(readme_claims([doc("Our model achieves 76.1% on ImageNet.\n")])) == ("top1", 0.761)
+    for margin in (
+        "For COCO you can almost always get a very close number (within ~0.2%).",
+        "We gain by 1.2% on COCO.",
+    ):
+        assert readme_claims([doc(margin + "\n")]) == [], margin
 
 
 def test_columns_of_models_under_a_caption_take_the_dataset_from_the_row():
@@ -413,3 +418,19 @@ def test_cells_keep_their_number_through_spreads_deltas_and_marks():
     claims = readme_claims([doc("| Model | Acc |\n|---|---|\n" + rows)])
     assert sorted(c.context for c in claims) == [f"m{i}" for i in range(len(cells))]
     assert {c.value for c in claims} == {0.932}
+
+
+def test_sentences_name_the_metric_before_or_after_the_number_with_a_dataset_or_split_between():
+    said = {
+        "The accuracy on CIFAR-10 is 93.2%.": ("accuracy", 0.932),
+        "It gets 93.2% on CIFAR-10.": ("accuracy", 0.932),
+        "The model reaches 76.1% top-1 accuracy on ImageNet.": ("top1", 0.761),
+        "F1 score on the test set: 91.35": ("test_f1", 0.9135),
+        "Test set perplexity is 62.6.": ("test_perplexity", 62.6),
+        "mIoU on Cityscapes val: 78.5": ("val_miou", 0.785),
+        "Rank-1 accuracy of 88.2% and mAP of 70.7% on Market-1501": ("rank1", 0.882),
+    }
+    for sentence, claim in said.items():
+        assert top(readme_claims([doc(sentence + "\n")])) == claim, sentence
+    for training in ("accuracy for 10 epochs: 0.3", "accuracy over 5 runs is 93.1"):
+        assert readme_claims([doc(training + "\n")]) == [], training

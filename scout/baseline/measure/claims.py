@@ -50,14 +50,16 @@ _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _COUNTED = r"(?:independent\s+|random\s+|different\s+)?(?:runs?|seeds?|trials?|times|epochs?|folds?|experiments?)\b"
 # "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
 _VALUE_FIRST = re.compile(
-    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:top-?1|single|overall|mean|average|final|the|of|an?)\s+)?"
+    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:single|overall|mean|average|final|the|of|an?)\s+)?"
     rf"(?:(?P<qual>{lm._QUAL})\s+)?(?P<name>{lm._NAMES})(?![\w@])",
     re.I,
 )
 # "mAP of 0.584", "accuracy of 93.2%", "test F1 is 91.35", "BLEU: 27.3", "reaches a perplexity of 62.6"
 _NAME_FIRST = re.compile(
-    rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
-    rf"(?:\s+(?:score|rate))?\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?![\d.])"
+    rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})(?:\s+(?:set|split))?[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
+    # "accuracy (%) on CIFAR-10 is", "F1 score on the test set:", "mIoU on Cityscapes val:"
+    r"(?:\s+(?:score|rate))?(?:\s*\(%\))?(?P<gap>\s+(?:on|for|over)\s+[\w\-.+' ]{1,40}?)?"
+    rf"\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?!\d|\.\d)"
     rf"(?!\s*{_COUNTED})",
     re.I,
 )
@@ -84,7 +86,9 @@ _BENCHMARK_METRIC = {
 _BENCHMARKS = [(re.compile(rf"^(?:{names})", re.I), metric) for names, metric in _BENCHMARK_METRIC.items()]
 # "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
 _ACHIEVE = re.compile(
-    r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I
+    r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|gets?|got|yields?|should get|expected result|reproduc\w*|"
+    r"outperform\w*)\b",
+    re.I,
 )
 # A column that describes the run ("Training dataset" holding "291", the 291-image set) scores nothing.
 _DESCRIBES = re.compile(r"\b(?:train\w*|data(?:set)?s?|year|epochs?|batch|params?|size|time|flops|gpus?)\b", re.I)
@@ -359,10 +363,13 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 "top5",
             ):
                 name = f"{name}_error"
+            gap = match.groupdict().get("gap") or ""
+            if _TRAINING_WORDS.search(gap) or re.search(_COUNTED, gap, re.I):
+                continue  # "accuracy for 10 epochs: 0.3" describes training
             split = (
                 QUALIFIERS[match.group("qual").lower()]
                 if match.group("qual")
-                else _split_of(text[: match.start()][-40:])
+                else _split_of(gap) or _split_of(text[: match.start()][-40:])
             )
             value = _value(match.group("v"), name)
             if value is None or (name, value) in seen or (is_fraction(name) and value in (0.0, 1.0)):
@@ -397,7 +404,10 @@ def _benchmark_claims(line: str, source: str) -> list[Claim]:
         return []
     metric = next((name for pattern, name in _BENCHMARKS if pattern.match(dataset)), None)
     bold = [m.group("v") for m in _BOLD_NUMBER.finditer(line)]
-    said = re.findall(rf"(?<![\w.]){_NUM}\s*%", text) if _ACHIEVE.search(text) else []
+    # "within ~0.2%", "by 1.2%", "+0.5%": a margin or a gain, not a score
+    said = (
+        re.findall(rf"(?<![\w.~±+\-])(?<!within )(?<!by )(?<!than ){_NUM}\s*%", text) if _ACHIEVE.search(text) else []
+    )
     numbers = bold or said
     if metric is None or len(numbers) != 1:
         return []
