@@ -36,11 +36,12 @@ from scout.metrics import normalize  # noqa: E402
 
 def label_metric(label) -> tuple[str, float | None]:
     """The label's metric as scout names it (its free text read by the claim reader's name finder),
-    and the label value's first number on scout's scale."""
+    and the label value's first number that is not part of a metric's name, on scout's scale."""
     metric = label.metric or {}
     found = _metric_in(metric.get("name") or "")
     canon = found[0] if found else (metric.get("name") or "?")
-    number = re.search(r"(?<![\w-])(?:\d+(?:\.\d+)?|\.\d+)\s*%?", str(metric.get("value") or ""))
+    # "Rank@1=88.24%": the 1 of a metric's name ("@1", "top-1", "mAP@0.5") is not its value
+    number = re.search(r"(?<![\w@.-])(?:\d+(?:\.\d+)?|\.\d+)(?![\w@])\s*%?", str(metric.get("value") or ""))
     value = normalize(canon, float(number.group(0).rstrip("% ")), number.group(0)) if number else None
     return canon, value
 

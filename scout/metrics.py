@@ -120,16 +120,26 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "map": ("map", "box map", "mean ap", "mean average precision", "ap", "box ap", "bbox map", "bbox ap"),
     "mask_map": ("mask map", "mask ap", "segm map", "segm ap"),
     "mask_map50": ("mask map 50", "mask ap50", "segm map 50", "segm ap50"),
-    "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1"),
+    # conlleval prints "FB1"
+    "f1": ("f1", "f1 score", "f1score", "macro f1", "micro f1", "fb1", "f measure", "f score", "fscore"),
     "precision": ("precision",),
     "recall": ("recall",),
-    "auc": ("auc", "roc auc", "auroc", "roc", "auc roc"),
+    "auc": ("auc", "roc auc", "rocauc", "auroc", "roc", "auc roc"),
+    # correlations: papers print them x100 (STS-B 88.5), code as 0.885
+    "pearson": ("pearson", "pearson r", "pearson correlation", "pcc"),
+    "spearman": ("spearman", "spearman rho", "spearman correlation", "srcc"),
+    "mcc": ("mcc", "matthews correlation"),
+    "pck": ("pck", "pckh"),
+    "mota": ("mota",),
+    "nme": ("nme", "normalized mean error"),
+    "epe": ("epe", "aepe", "end point error", "endpoint error"),
+    "lpips": ("lpips",),
     "eer": ("eer", "equal error rate"),
     "miou": ("miou", "mean iou", "mean iu", "miu"),
     "macc": ("macc", "mean acc", "mean accuracy"),
     "aacc": ("aacc", "pixel acc", "pixel accuracy"),
     "iou": ("iou",),
-    "dice": ("dice",),
+    "dice": ("dice", "dsc", "dice score", "dice coefficient"),
     "exact_match": ("exact match", "em"),
     "perplexity": ("perplexity", "ppl"),
     "loss": ("loss", "nll", "average loss", "avg loss"),
@@ -146,7 +156,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "mrr": ("mrr", "mean reciprocal rank"),
     "hit": ("hr", "hit ratio", "hit rate", "hits"),
     "ndcg": ("ndcg",),
-    "rank1": ("rank1", "rank 1", "r1 acc", "cmc1", "cmc 1", "cmc top1"),
+    "rank1": ("rank1", "rank 1", "rank 1 accuracy", "rank1 accuracy", "r1 acc", "cmc1", "cmc 1", "cmc top1"),
     "cider": ("cider", "cider d"),
     "meteor": ("meteor",),
     "spice": ("spice",),
@@ -211,10 +221,15 @@ FRACTION_METRICS = frozenset(
         "hit",
         "ndcg",
         "eer",
+        "pearson",
+        "spearman",
+        "mcc",
+        "pck",
+        "mota",
     }
 )
 # Metrics at a cut-off k ("Recall@20", "NDCG@10", "pass@1", "HR@10"): fractions, higher is better.
-AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|r|p|hr|hits|prec)@(\d+)$")
+AT_K = re.compile(r"^(pass|recall|ndcg|hit|mrr|precision|map|acc|top|rank|cmc|r|p|hr|hits|prec)@(\d+)$")
 _AT_K_NAMES = {
     "hr": "hit",
     "hits": "hit",
@@ -241,6 +256,9 @@ LOWER_IS_BETTER = frozenset(
         "bpd",
         "bpc",
         "eer",
+        "nme",
+        "epe",
+        "lpips",
     }
 )
 # Metrics a training loop prints every step: on an epoch/iter/step line they count only when a split
@@ -295,6 +313,8 @@ def canonical_name(name: str) -> str:
     at_k = AT_K.match(canonical)
     if at_k and at_k.group(1) in ("acc", "top"):
         canonical = CANONICAL.get(f"acc@{at_k.group(2)}", canonical)  # acc@1 -> top1
+    elif at_k and at_k.group(1) in ("rank", "cmc"):
+        canonical = CANONICAL.get(f"rank {at_k.group(2)}", f"rank@{at_k.group(2)}")  # Rank@1 -> rank1
     elif at_k:
         canonical = f"{_AT_K_NAMES.get(at_k.group(1), at_k.group(1))}@{at_k.group(2)}"
     return f"{qualifier}_{canonical}" if qualifier else canonical

@@ -78,3 +78,13 @@ def test_metrics_json_file():
     assert {k: m.value for k, m in parsed.items()} == {"accuracy": 0.931, "eval_loss": 0.25}
     with pytest.raises(ParseError):
         parse_metrics_json("[1, 2]")
+
+
+def test_correlation_pose_flow_and_tracking_metrics_are_known_with_their_scale_and_direction():
+    from scout.baseline.measure.logmetrics import read_output
+    from scout.metrics import higher_is_better, normalize
+
+    reading = read_output("pearson: 0.885, spearman: 0.881\nTest ROC-AUC: 0.7706\nNME: 3.98%\nAEPE 2.10")
+    assert set(reading.metrics) == {"pearson", "spearman", "test_auc", "nme", "epe"}
+    assert normalize("pearson", 88.5, "88.5") == 0.885  # STS papers print correlations x100
+    assert not higher_is_better("nme") and not higher_is_better("epe") and higher_is_better("mota")

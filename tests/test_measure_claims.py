@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from scout.baseline.measure.assess import assess
-from scout.baseline.measure.claims import naming_bonus, readme_claims, words_of
+from scout.baseline.measure.claims import naming_bonus, readme_claims, results_as_image, words_of
 from scout.baseline.measure.headline import rank_for_command
 from scout.baseline.measure.logmetrics import read_output
 
@@ -56,7 +56,8 @@ def test_words_join_hyphenated_names_and_shared_words_weigh_nothing():
     claims = readme_claims([doc(DCN)])
     assert set(naming_bonus(claims, {"resnet"}, 1.5, 3.0)) == {0.0}
     coco = naming_bonus(claims, {"coco"}, 1.5, 3.0)
-    assert {round(b, 3) for b, c in zip(coco, claims) if "coco" in c.context} == {0.75}
+    # 2 of the 4 distinct rows say coco: (4 - 2) / (4 - 1) of 1.5
+    assert {round(b, 3) for b, c in zip(coco, claims) if "coco" in c.context} == {1.0}
     assert {b for b, c in zip(coco, claims) if "coco" not in c.context} == {0.0}
 
 
@@ -185,3 +186,251 @@ def test_a_command_without_flags_runs_what_its_script_names(tmp_path):
     assert top(rank_for_command(claims, "python ../infer.py", "FCN-caffe", tmp_path / "repo")) == ("miou", 0.636)
     # the command's own words, when they select a row, win over what the script names
     assert top(rank_for_command(claims, "python infer.py --model fcn16s", "FCN-caffe", tmp_path)) == ("miou", 0.65)
+
+
+# xinntao/ESRGAN @ 57e4d15c4368613a9ec2bda87bac3cb8aaf61033: columns named by dataset under a paragraph
+# that names PSNR; "291" is the training set (the 291-image set), and each cell packs PSNR/SSIM.
+ESRGAN = """\
+The **RRDB_PSNR** PSNR_oriented model trained with DF2K dataset is also able to achive high PSNR performance.
+
+| <sub>Method</sub> | <sub>Training dataset</sub> | <sub>Set5</sub> | <sub>Set14</sub> |
+|:---:|:---:|:---:|:---:|
+| <sub>[SRCNN](http://x.org/SRCNN.html)</sub>| <sub>291</sub>| <sub>30.48/0.8628</sub> |<sub>27.50/0.7513</sub>|
+|<sub>RRDB(ours)</sub>| <sub>DF2K</sub>| <sub>**32.73/0.9011**</sub> |<sub>**28.99/0.7917**</sub> |
+"""
+
+
+def test_a_column_that_describes_the_run_claims_nothing_and_packed_cells_need_named_parts():
+    assert readme_claims([doc(ESRGAN)]) == []
+    named = ESRGAN.replace("<sub>Set5</sub>", "<sub>PSNR/SSIM</sub>")
+    assert [(c.metric, c.value, c.context) for c in readme_claims([doc(named)])][:2] == [
+        ("psnr", 32.73, "RRDB(ours) DF2K"),  # bold, the authors' own row
+        ("ssim", 0.9011, "RRDB(ours) DF2K"),
+    ]
+
+
+# The shapes below are written for these tests (no dev repo has them); each is a common way research
+# READMEs lay out results.
+HTML_RESULTS = """\
+## Results
+
+<table>
+  <thead>
+    <tr><th rowspan="2">Model</th><th colspan="2">CIFAR-10</th><th colspan="2">CIFAR-100</th></tr>
+    <tr><th>Top-1 (%)</th><th>Params</th><th>Top-1 (%)</th><th>Params</th></tr>
+  </thead>
+
+  <tr><td>ResNet-56</td><td>93.03</td><td>0.85M</td><td>71.32</td><td>0.86M</td></tr>
+  <tr><td>Ours-56</td><td><b>94.12</b><sup>†</sup></td><td>0.85M</td><td><b>73.40</b></td><td>0.86M</td></tr>
+</table>
+"""
+
+
+def test_an_html_table_with_spanned_headers_gives_dataset_and_metric_per_column():
+    claims = readme_claims([doc(HTML_RESULTS)])
+    assert {(c.metric, c.value, c.dataset) for c in claims} == {
+        ("top1", 0.9303, "CIFAR-10"),
+        ("top1", 0.9412, "CIFAR-10"),
+        ("top1", 0.7132, "CIFAR-100"),
+        ("top1", 0.734, "CIFAR-100"),
+    }
+    assert (claims[0].value, claims[0].label) == (0.9412, "CIFAR-10 Top-1 (%)")  # bold, footnote mark dropped
+    # the command's dataset selects its column
+    assert top(rank_for_command(claims, "python test.py --dataset cifar100 --arch ours56")) == ("top1", 0.734)
+
+
+MARKDOWN_TWO_ROW_HEADER = """\
+## Results
+
+| Method | ImageNet | | COCO | |
+|---|---|---|---|---|
+| | Top-1 | Top-5 | box AP | mask AP |
+| Baseline | 76.1 | 92.9 | 38.0 | 34.6 |
+| Ours | 77.5 | 93.6 | 40.1 | 36.0 |
+"""
+
+
+def test_a_markdown_second_header_row_and_empty_group_cells_name_each_column():
+    claims = readme_claims([doc(MARKDOWN_TWO_ROW_HEADER)])
+    labels = {(c.label, c.metric, c.value) for c in claims}
+    assert ("ImageNet Top-1", "top1", 0.761) in labels and ("ImageNet Top-5", "top5", 0.929) in labels
+    assert ("COCO box AP", "map", 0.38) in labels and ("COCO mask AP", "mask_map", 0.346) in labels
+    assert top(claims) == ("top1", 0.775)  # the authors' own row, first metric column
+
+
+METRICS_AS_ROWS = """\
+## Evaluation
+
+| Metric | Val | Test |
+|---|---|---|
+| Accuracy | 91.2% | **90.4%** |
+| F1 | 0.88 | 0.87 |
+"""
+
+
+def test_a_table_whose_rows_are_metrics_takes_the_split_from_its_column():
+    claims = readme_claims([doc(METRICS_AS_ROWS)])
+    assert {(c.metric, c.value) for c in claims} == {
+        ("val_accuracy", 0.912),
+        ("test_accuracy", 0.904),
+        ("val_f1", 0.88),
+        ("test_f1", 0.87),
+    }
+    assert top(claims) == ("test_accuracy", 0.904)
+
+
+def test_packed_cells_split_when_the_header_names_each_part_and_code_blocks_hold_no_table():
+    packed = "## Results\n\n| Model | Top-1 / Top-5 |\n|---|---|\n| ResNet-50 | 76.1 / 92.9 |\n"
+    assert {(c.metric, c.value) for c in readme_claims([doc(packed)])} == {("top1", 0.761), ("top5", 0.929)}
+    fenced = "## Results\n\n```\n| Model | Top-1 |\n|---|---|\n| ResNet-50 | 76.1 |\n```\n"
+    assert readme_claims([doc(fenced)]) == []
+
+
+# h4veFunCodin9/Aligned_ReID @ 57806de05afa8b9269695c798276926a73b76fd5: the README's table, and the line
+# aligned_reid/dataset/TestSet.py prints ('[mAP: {:5.2%}], [cmc1: {:5.2%}], ...' filled with its numbers).
+ALIGNED_REID = """\
+|   | Rank-1 (%) | mAP (%) | Rank-1 (%) after Re-ranking | mAP (%) after Re-ranking |
+| --- | :---: | :---: | :---: | :---: |
+| Triplet Loss | 87.05 | 71.38 | 89.85 | 85.49 |
+"""
+
+
+def test_rank1_as_reid_papers_write_it_matches_what_reid_code_prints():
+    claims = readme_claims([doc(ALIGNED_REID)])
+    assert top(claims) == ("rank1", 0.8705)
+    found = assess(read_output("[mAP: 71.38%], [cmc1: 87.05%], [cmc5: 94.30%], [cmc10: 96.20%]"), claims)
+    assert (found.headline["name"], found.headline["value"]) == ("rank1", 0.8705)
+    # "Rank@1" and a "top1" line are the same number too
+    at = readme_claims([doc(ALIGNED_REID.replace("Rank-1 (%)", "Rank@1"))])
+    assert top(at) == ("rank1", 0.8705)
+    assert assess(read_output("top1: 0.8705 mAP: 0.7138"), at).headline["name"] == "top1"
+
+
+def test_conlleval_fb1_is_f1():
+    line = "accuracy:  98.01%; precision:  91.52%; recall:  91.18%; FB1:  91.35"
+    assert read_output(line).metrics["f1"].value == 0.9135
+
+
+# tianzhi0549/FCOS @ 3589fa682eeaffac5aa2ae18e2306f10a0763344, with the model column cut to its backbone
+# (as model zoos often print it): only the download link tells the two R-50 rows apart.
+FCOS_ZOO = """\
+Backbone | Multi-scale training | Testing time / im | AP (minival) | Link
+--- |:---:|:---:|:---:|:---:
+R-50 | No | 44ms | 38.7 | [download](https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_R_50_FPN_1x.pth?download=true)
+R-50 | No | 54ms | 42.3 | [download](https://huggingface.co/tianzhi/FCOS/resolve/main/FCOS_imprv_dcnv2_R_50_FPN_1x.pth?download=true)
+"""
+
+
+def test_the_checkpoint_a_row_links_to_names_the_row():
+    claims = readme_claims([doc(FCOS_ZOO)])
+    assert top(claims) == ("map", 0.387)
+    command = "python tools/test_net.py --config-file configs/fcos/fcos_imprv_dcnv2_R_50_FPN_1x.yaml"
+    assert top(rank_for_command(claims, command)) == ("map", 0.423)
+
+
+def test_the_section_a_claim_sits_in_names_what_it_is_for():
+    table = "| Model | mAP |\n|---|---|\n| Ours | {} |\n"
+    text = "## Market-1501\n\n" + table.format(70.7) + "\n## DukeMTMC\n\n" + table.format(60.1)
+    assert top(rank_for_command(readme_claims([doc(text)]), "python test.py --dataset dukemtmc")) == ("map", 0.601)
+
+
+def test_the_row_the_authors_call_their_own_wins_over_the_baseline_listed_first():
+    text = "## Results\n\n| Method | Top-1 |\n|---|---|\n| ResNet-50 | 76.1 |\n| SE-ResNet-50 (ours) | 77.6 |\n"
+    assert top(readme_claims([doc(text)])) == ("top1", 0.776)
+
+
+# yaq007/Autofocus-Layer @ f676f032d06c8b0dfec832c4625c5111af0da9ce: the results table is a PNG.
+AUTOFOCUS = """\
+## Performance
+
+The performance reported here is an average over three runs on the 54 images from BRATS 2015 dataset.
+<img src="./src/performance.png" width="900"/>
+Table 1: Dice scores shown in format mean (standard deviation).
+"""
+
+
+def test_results_shown_only_as_an_image_claim_nothing_and_the_run_says_so():
+    docs = [doc(AUTOFOCUS)]
+    assert readme_claims(docs) == [] and results_as_image(docs) == "README.md § Performance"
+    found = assess(read_output("dice: 0.87"), [], image_results=results_as_image(docs))
+    assert found.claim is None and "only as an image (README.md § Performance)" in found.note
+    assert results_as_image([doc("## Installation\n\n![logo](logo.png)\n")]) is None
+
+
+# xinpingwang/tf-faster-rcnn @ 77341322bccb74e0827661faa043bb4a4ad51dc3: the numbers name no metric;
+# VOC and COCO are scored by mAP.
+TF_FASTER_RCNN = """\
+### Detection Performance
+With VGG16 (``conv5_3``):
+  - Train on VOC 2007 trainval and test on VOC 2007 test, **70.8**.
+  - Train on COCO 2014 [trainval35k](https://github.com/rbgirshick/py-faster-rcnn/tree/master/models) and test on \
+[minival](https://github.com/rbgirshick/py-faster-rcnn/tree/master/models) (*Iterations*: 900k/1190k), **30.2**.
+"""
+
+
+def test_a_number_given_for_a_benchmark_takes_the_metric_the_benchmark_is_scored_by():
+    claims = readme_claims([doc(TF_FASTER_RCNN)])
+    assert {(c.metric, c.value, c.dataset) for c in claims} == {("map", 0.708, "VOC 2007"), ("map", 0.302, "COCO")}
+    # a link's URL is no word of the row ("py-faster-rcnn" is another repo, not this one's title)
+    assert all("github" not in c.context for c in claims)
+    assert readme_claims([doc("We train for 90 epochs on ImageNet with batch size **256**.\n")]) == []
+    assert top(readme_claims([doc("Our model achieves 76.1% on ImageNet.\n")])) == ("top1", 0.761)
+    for margin in (
+        "For COCO you can almost always get a very close number (within ~0.2%).",
+        "We gain by 1.2% on COCO.",
+    ):
+        assert readme_claims([doc(margin + "\n")]) == [], margin
+
+
+def test_columns_of_models_under_a_caption_take_the_dataset_from_the_row():
+    text = (
+        "## Results\n\nTest accuracy (%):\n\n| Dataset | Baseline | Ours |\n|---|---|---|\n| CIFAR-10 | 92.1 | 93.2 |\n"
+    )
+    claims = readme_claims([doc(text)])
+    assert (claims[0].metric, claims[0].value, claims[0].dataset) == ("test_accuracy", 0.932, "CIFAR-10")
+    assert top(rank_for_command(claims, "python eval.py --model baseline")) == ("test_accuracy", 0.921)
+
+
+def test_a_list_takes_its_lead_in_and_a_command_names_a_backbone_by_its_short_name():
+    # xinpingwang/tf-faster-rcnn's list shape: the backbone is named only in the line above each list.
+    text = (
+        "### Detection Performance\nWith VGG16 (``conv5_3``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **70.8**.\n"
+        "With Resnet101 (last ``conv4``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **75.7**.\n"
+    )
+    claims = readme_claims([doc(text)])
+    assert claims[1].context.endswith("(With Resnet101 (last conv4):)")
+    command = "bash experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101"
+    assert top(rank_for_command(claims, command)) == ("map", 0.757)
+    assert not naming_bonus(claims, {"resnet50"}, 1.5, 3.0)[1]  # another size of the family names nothing
+
+
+def test_a_count_in_a_dataset_table_is_no_accuracy():
+    table = "| Dataset | #Train | #Test |\n|---|---|---|\n| CIFAR-10 | 50000 | 10000 |\n"
+    text = "## Experiments\n\nWe report test accuracy.\n\n" + table
+    assert readme_claims([doc(text)]) == []
+
+
+def test_cells_keep_their_number_through_spreads_deltas_and_marks():
+    cells = ["93.2 ± 0.1", "93.2 (±0.1)", "93.2±0.1%", "**93.2** (+1.2)", "93.2†", "93.2<sup>*</sup>", "_93.2_"]
+    rows = "".join(f"| m{i} | {cell} |\n" for i, cell in enumerate(cells))
+    claims = readme_claims([doc("| Model | Acc |\n|---|---|\n" + rows)])
+    assert sorted(c.context for c in claims) == [f"m{i}" for i in range(len(cells))]
+    assert {c.value for c in claims} == {0.932}
+
+
+def test_sentences_name_the_metric_before_or_after_the_number_with_a_dataset_or_split_between():
+    said = {
+        "The accuracy on CIFAR-10 is 93.2%.": ("accuracy", 0.932),
+        "It gets 93.2% on CIFAR-10.": ("accuracy", 0.932),
+        "The model reaches 76.1% top-1 accuracy on ImageNet.": ("top1", 0.761),
+        "F1 score on the test set: 91.35": ("test_f1", 0.9135),
+        "Test set perplexity is 62.6.": ("test_perplexity", 62.6),
+        "mIoU on Cityscapes val: 78.5": ("val_miou", 0.785),
+        "Rank-1 accuracy of 88.2% and mAP of 70.7% on Market-1501": ("rank1", 0.882),
+    }
+    for sentence, claim in said.items():
+        assert top(readme_claims([doc(sentence + "\n")])) == claim, sentence
+    for training in ("accuracy for 10 epochs: 0.3", "accuracy over 5 runs is 93.1"):
+        assert readme_claims([doc(training + "\n")]) == [], training

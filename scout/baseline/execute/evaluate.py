@@ -189,19 +189,21 @@ def _read_tail(handle, start: int) -> str:
 def _assess(job: Job, metrics: dict[str, Metric], reading: Reading) -> Assessment:
     """The headline, the claim it answers and the flags (scout.baseline.measure)."""
     from scout.baseline.discover.docs import find_docs
-    from scout.baseline.measure.claims import readme_claims
+    from scout.baseline.measure.claims import readme_claims, results_as_image
 
     docs = find_docs(job.checkout.path) if job.checkout else []
     nonfinite = tuple(name for name, metric in metrics.items() if not math.isfinite(metric.value))
     conflicts = reading.conflicts + _disagree(reading, metrics)
     merged = Reading(metrics, reading.observations, nonfinite, conflicts, reading.notes)
+    claims = readme_claims(docs)
     return assess(
         merged,
-        readme_claims(docs),
+        claims,
         job.recipe.command if job.recipe else None,
         "\n".join(doc.text for doc in docs),
         job.checkout.path if job.checkout else None,
         job.target.url,
+        None if claims else results_as_image(docs),
     )
 
 

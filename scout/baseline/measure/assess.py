@@ -24,7 +24,7 @@ class Assessment:
     claim: dict | None
     claims: list[dict] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    note: str | None = None  # why there is no headline
+    note: str | None = None  # why there is no headline, or no claim to compare it with
 
 
 def _claim_json(claim: Claim, measured_as: str | None = None, value: float | None = None) -> dict:
@@ -41,7 +41,10 @@ def assess(
     docs_text: str = "",
     repo_root: Path | None = None,
     repo: str | None = None,
+    image_results: str | None = None,
 ) -> Assessment:
+    """`image_results`: where the docs show their results only as a picture (claims.results_as_image),
+    said in the note when nothing is claimed."""
     flags = flagging.reading_flags(reading)
     ranges = flagging.range_flags(reading)
     usable = Reading(
@@ -66,6 +69,8 @@ def assess(
             headline = None
     if headline is None and claim is None and note is None and ranges:
         note = "the only candidate metrics are out of range (see flags)"
+    if not claims and note is None and image_results:
+        note = f"the docs show their results only as an image ({image_results}): no number to compare with"
     kept = []
     if claim is not None:
         measured_as = headline.name if headline else None

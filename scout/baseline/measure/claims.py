@@ -1,5 +1,7 @@
-"""What the paper claims: the numbers a repo's README reports (results tables, sentences such as
-"achieves 93.2% accuracy on CIFAR-10", output pasted in code blocks) and the results Papers with
+"""What the paper claims: the numbers a repo's README reports (results tables, read as grids by
+scout.baseline.measure.doctables; sentences such as "achieves 93.2% accuracy on CIFAR-10"; a number
+given for a benchmark, which is scored by that benchmark's metric; output pasted in code blocks) and
+the results Papers with
 Code records for its paper, as Claims on scout's scale (scout.metrics), ranked by how likely each is
 the headline number: the one a reader would cite.
 
@@ -9,6 +11,7 @@ The ranking is a plain score, documented here so it can be argued with:
       first, or alone); +0.5 for the table's first metric column
   +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
   +2  for a bold table cell, +1 for a bold number in a sentence (the number the authors highlight)
+  +1.5 for a table row (or a column of models) the authors call their own ("Ours", "Proposed")
   +1  for a test split, -3 for a train split
   -0.1 per position in reading order (earlier is more prominent)
   +1.5 for a row that names a word of the README's title (the paper's own method, over a baseline
@@ -20,18 +23,22 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from scout.baseline.measure import logmetrics as lm
+from scout.baseline.measure.doctables import Cell, Table, tables
 from scout.metrics import QUALIFIERS, base_name, canonical_name, is_fraction, normalize, parse_metric_value
 
 _RESULTS_HEADING = re.compile(
     r"result|performance|benchmark|experiment|evaluat|accuracy|score|model zoo|pretrained", re.I
 )
-# "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)"; "90.17 / xx.xxxx": a claim beside a slot not yet filled
+# "93.2", "**93.2**", "93.2 ± 0.1", "93.2 (0.1)", "93.2 (±0.1)", "76.1 (+1.2)", "76.1†";
+# "90.17 / xx.xxxx": a claim beside a slot not yet filled
+_MARKS = r"[*_~`†‡§¶]*"  # emphasis and footnote marks around a number
 _CELL_NUMBER = re.compile(
-    r"^\s*[*_~`]*\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*[*_~`]*\s*(?:(?:±|\+/?-|\()\s*[\d.]+\s*%?\)?)?"
-    r"(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
+    rf"^\s*{_MARKS}\s*(?P<num>[-+]?(?:\d+(?:\.\d+)?|\.\d+)\s*%?)\s*{_MARKS}\s*"
+    r"(?:(?:±|\+/?-|\()\s*(?:±|\+/?-)?\s*[-+−]?[\d.]+\s*%?\)?)?\s*"
+    rf"{_MARKS}(?:\s*/\s*(?:[xX]+(?:\.[xX]+)?|-+|–|—|\?+|n/?a|tbd))?\s*$",
     re.I,
 )
 _BOLD_NUMBER = re.compile(
@@ -43,14 +50,16 @@ _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _COUNTED = r"(?:independent\s+|random\s+|different\s+)?(?:runs?|seeds?|trials?|times|epochs?|folds?|experiments?)\b"
 # "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
 _VALUE_FIRST = re.compile(
-    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:top-?1|single|overall|mean|average|final|the|of|an?)\s+)?"
+    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:single|overall|mean|average|final|the|of|an?)\s+)?"
     rf"(?:(?P<qual>{lm._QUAL})\s+)?(?P<name>{lm._NAMES})(?![\w@])",
     re.I,
 )
 # "mAP of 0.584", "accuracy of 93.2%", "test F1 is 91.35", "BLEU: 27.3", "reaches a perplexity of 62.6"
 _NAME_FIRST = re.compile(
-    rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
-    rf"(?:\s+(?:score|rate))?\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?![\d.])"
+    rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})(?:\s+(?:set|split))?[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
+    # "accuracy (%) on CIFAR-10 is", "F1 score on the test set:", "mIoU on Cityscapes val:"
+    r"(?:\s+(?:score|rate))?(?:\s*\(%\))?(?P<gap>\s+(?:on|for|over)\s+[\w\-.+' ]{1,40}?)?"
+    rf"\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?!\d|\.\d)"
     rf"(?!\s*{_COUNTED})",
     re.I,
 )
@@ -61,10 +70,30 @@ _DATASETS = re.compile(
     r"LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|DMLab-30|Atari)\b",
     re.I,
 )
+# The metric a benchmark is scored by, for a number the docs give for it without naming one
+# ("test on VOC 2007 test, **79.8**"); benchmarks scored by several (re-ID, GLUE) are left out.
+_BENCHMARK_METRIC = {
+    "PASCAL VOC|VOC|COCO": "map",
+    "ImageNet": "top1",
+    "CIFAR|MNIST|Fashion-MNIST|SVHN|Omniglot|miniImageNet|ModelNet40|AG|Yelp|IMDB|LFW": "accuracy",
+    "Cityscapes|ADE20K": "miou",
+    "Penn Treebank|PTB|WikiText": "perplexity",
+    "enwik8|text8": "bpc",
+    "SQuAD|CoQA|CoNLL": "f1",
+    "WMT": "bleu",
+    "LibriSpeech": "wer",
+}
+_BENCHMARKS = [(re.compile(rf"^(?:{names})", re.I), metric) for names, metric in _BENCHMARK_METRIC.items()]
 # "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
 _ACHIEVE = re.compile(
-    r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|should get|expected result|reproduc\w*|outperform\w*)\b", re.I
+    r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|gets?|got|yields?|should get|expected result|reproduc\w*|"
+    r"outperform\w*)\b",
+    re.I,
 )
+# A column that describes the run ("Training dataset" holding "291", the 291-image set) scores nothing.
+_DESCRIBES = re.compile(r"\b(?:train\w*|data(?:set)?s?|year|epochs?|batch|params?|size|time|flops|gpus?)\b", re.I)
+# "Ours", "RRDB (ours)", "Proposed", "This repo", "Our implementation": the authors' own row.
+_OWN_ROW = re.compile(r"\b(?:ours|our\s+\w+|proposed|this\s+(?:repo\w*|implementation|code|work|project))\b", re.I)
 _TRAINING_WORDS = re.compile(
     r"\b(?:lr|learning rate|batch|epochs?|params?|parameters|flops|time|speed|fps|memory|size)\b", re.I
 )
@@ -103,6 +132,13 @@ _STOP = frozenset(
 )
 
 
+def _place(source: str) -> str:
+    """Where in the docs a claim sits, as words that can name what it is for: the folder of its doc
+    ("reconstruction/gaze/README.md") and its section ("README.md § Results on Market-1501")."""
+    path, _, heading = source.removesuffix(" (output)").partition(" § ")
+    return f"{path.rpartition('/')[0]} {heading}"
+
+
 def words_of(text: str) -> set[str]:
     """Words and numbers of a command, a table row or a title, with hyphenated names also joined
     ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50")."""
@@ -112,18 +148,35 @@ def words_of(text: str) -> set[str]:
     return {t for t in found if len(t) > 1 and t not in _STOP}
 
 
+_MODEL_WORD = re.compile(r"^([a-z]+)(\d{2,})$")
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """ "res101" and "r101" name "resnet101": the same size, the family's name cut short."""
+    a, b = _MODEL_WORD.match(short), _MODEL_WORD.match(long)
+    if not a or not b or short == long or a.group(2) != b.group(2):
+        return False
+    return b.group(1).startswith(a.group(1)) or a.group(1).startswith(b.group(1))
+
+
 def naming_bonus(claims: list[Claim], words: set[str], per_word: float, cap: float, graded: bool = True) -> list[float]:
     """Per claim, how strongly its row or sentence names `words` (a command's, a title's). A word
-    every row shares ("ResNet-v1-101" in each row of a table) selects nothing; otherwise it weighs 1
-    minus the share of the distinct rows that hold it (graded: the command's "coco" picks the COCO
-    rows, and its "18" the one ResNet-18 row), or 1 (not graded: every row naming the paper's own
-    method is the paper's)."""
-    contexts = [words_of(f"{claim.context} {claim.dataset or ''}") for claim in claims]
+    every row shares ("ResNet-v1-101" in each row of a table) selects nothing; a word in one row
+    only weighs 1, and in between it weighs by how many rows it leaves out, (n - k) / (n - 1) for k
+    of n distinct rows (graded: the command's "coco" picks the COCO rows, and its "18" the one
+    ResNet-18 row), or 1 (not graded: every row naming the paper's own method is the paper's). A
+    row's words are its text, the files its links name, its dataset, and its doc's folder and section;
+    a command's "res101" or "r101" names a row's "ResNet-101"."""
+    contexts = [words_of(f"{claim.context} {claim.dataset or ''} {_place(claim.source)}") for claim in claims]
     rows = {frozenset(context) for context in contexts}
+    if graded:
+        words = words | {w for row in rows for w in row if any(_abbreviates(mine, w) for mine in words)}
 
     def weight(word: str) -> float:
-        share = sum(word in row for row in rows) / len(rows) if len(rows) > 1 else 0.0
-        return 0.0 if share == 1.0 else (1.0 - share if graded else 1.0)
+        held = sum(word in row for row in rows)
+        if len(rows) < 2 or held == len(rows):
+            return 0.0
+        return (len(rows) - held) / (len(rows) - 1) if graded else 1.0
 
     return [min(cap, per_word * sum(weight(w) for w in words & context)) for context in contexts]
 
@@ -165,11 +218,9 @@ def _value(raw: str, metric: str) -> float | None:
     parsed = parse_metric_value(raw.replace(" ", ""))
     if parsed is None or not math.isfinite(parsed.value):
         return None
-    return normalize(metric, parsed.value, raw)
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+    value = normalize(metric, parsed.value, raw)
+    # "10000" under "#Test" in a dataset table is a count, not an accuracy
+    return None if is_fraction(metric) and not 0.0 <= value <= 1.0 else value
 
 
 def _mentions(docs_text: str) -> dict[str, int]:
@@ -180,57 +231,129 @@ def _mentions(docs_text: str) -> dict[str, int]:
     return counts
 
 
-def _table_claims(
-    lines: list[str], start: int, heading: str, source: str, context_text: str, section: str = ""
-) -> tuple[list[Claim], int]:
-    """The claims of the Markdown table starting at lines[start]; and the index after it."""
-    end = start + 1
-    while end < len(lines) and "|" in lines[end] and lines[end].strip():
-        end += 1
-    rows = [_cells(line) for line in lines[start:end] if not re.fullmatch(r"[\s|:\-]+", line.strip())]
-    if len(rows) < 2:
-        return [], end
-    header = rows[0]
-    columns = [_metric_in(cell) for cell in header]
-    # The metric of columns named by dataset: the caption, else the section's text above the table
-    # ("(i): Test set accuracy reported by the paper" explaining the cells below it).
+def _column_labels(header: list[tuple[Cell, ...]], width: int) -> list[str]:
+    """Per column, the words of every header row above it, top first ("CIFAR-10 Top-1"). A Markdown
+    table stands in for a colspan with empty cells after a group's name ("| CIFAR-10 | |" over
+    "| Top-1 | Top-5 |"): an upper row's empty cell takes the name on its left."""
+    labels: list[list[str]] = [[] for _ in range(width)]
+    for depth, row in enumerate(header):
+        texts = [cell.text for cell in row] + [""] * (width - len(row))
+        if depth < len(header) - 1:
+            for col in range(2, width):
+                texts[col] = texts[col] or texts[col - 1]
+        for col, text in enumerate(texts[:width]):
+            if text and text not in labels[col]:
+                labels[col].append(text)
+    return [" ".join(words) for words in labels]
+
+
+def _file_of(link: str) -> str:
+    """What a link names in the repo: a relative link's last part ("voc-fcn8s"), a URL's file
+    ("…/fcos_R_50_FPN_1x.pth?dl=1" is "fcos_R_50_FPN_1x.pth"); "" for a page or a site."""
+    path = link.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    if not re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
+        return name
+    return name if "." in name and "/" in path and not re.search(r"\.(?:com|org|net|io|html?|php)$", name) else ""
+
+
+_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)[^)]*\)")
+
+
+def _plain(line: str) -> str:
+    """A line of prose without markup; a link keeps its text and the file it names, not its URL
+    (whose words, "py-faster-rcnn" in a link to another repo, name nothing in this one)."""
+    linked = _LINK.sub(lambda m: f"{m.group('text')} {_file_of(m.group('href'))}".strip(), line)
+    return lm.clean(re.sub(r"[*_`]", "", linked))
+
+
+def _is_number(cell: str) -> bool:
+    return bool(_CELL_NUMBER.match(cell)) or all(_CELL_NUMBER.match(part) for part in cell.split("/"))
+
+
+def _cell_numbers(cell: str, label: str) -> list[tuple[str, str]]:
+    """(column label, number) pairs in a cell: one, or one per part of a cell that packs several
+    metrics under a header that names as many ("76.1 / 92.9" under "Top-1 / Top-5")."""
+    number = _CELL_NUMBER.match(cell)
+    if number:
+        return [(label, number.group("num"))]
+    parts, names = cell.split("/"), label.split("/")
+    if len(parts) < 2 or len(parts) != len(names):
+        return []
+    found = [(name.strip(), _CELL_NUMBER.match(part)) for name, part in zip(names, parts)]
+    if not all(number and _metric_in(name) for name, number in found):
+        return []
+    return [(name, number.group("num")) for name, number in found]
+
+
+def _table_claims(table: Table, heading: str, source: str, context_text: str, section: str = "") -> list[Claim]:
+    """The claims of one table. Metrics are its columns (the header names them), or its rows (the
+    first cell of a row names one, the columns being models or datasets), or, for columns named by
+    dataset, the metric the caption or the section above the table names."""
+    header = list(table.header)
+    body = [row for row in table.rows if any(cell.text for cell in row)]
+    # A first body row with no number that names metrics is a second header row.
+    while len(body) > 1 and not any(_is_number(c.text) for c in body[0]) and any(_metric_in(c.text) for c in body[0]):
+        header.append(body.pop(0))
+    if not header or not body:
+        return []
+    width = max(len(row) for row in header + body)
+    labels = _column_labels(header, width)
+    columns = [_metric_in(label) for label in labels]
     caption_metric = _metric_in(heading) or _metric_in(context_text) or _metric_in(section)
     table_dataset = _dataset_in(heading) or _dataset_in(context_text)
-    claims = []
     first_metric_col = next((i for i, col in enumerate(columns) if col), None)
-    for row_index, row in enumerate(rows[1:]):
-        label = " ".join(c for c in row if c and not _CELL_NUMBER.match(c))[:120]
-        for col, cell in enumerate(row[: len(header)]):
-            number = _CELL_NUMBER.match(cell)
-            if not number:
-                continue
-            metric = columns[col] if col < len(columns) else None
-            dataset = _dataset_in(label) or table_dataset
-            if metric is None:
-                # Columns named by dataset under a caption that names the metric ("Results (AUC)").
-                if caption_metric is None or first_metric_col is not None:
+    by_row = first_metric_col is None and any(row and _metric_in(row[0].text) for row in body)
+    claims = []
+    metric_rows = 0
+    for row_index, row in enumerate(body):
+        texts = [cell.text for cell in row]
+        label = " ".join(t for t in texts if t and not _is_number(t))[:120]
+        files = " ".join(_file_of(link) for cell in row for link in cell.links)[:120]
+        label = f"{label} {files}".strip()
+        row_metric = _metric_in(texts[0]) if by_row and texts else None
+        if by_row and row_metric is None:
+            continue
+        first_number_col = next((i for i, t in enumerate(texts) if _cell_numbers(t, labels[i])), None)
+        for col, cell in enumerate(row[:width]):
+            for col_label, raw in _cell_numbers(cell.text, labels[col]):
+                dataset = _dataset_in(label) or _dataset_in(labels[col]) or table_dataset
+                context, own = label, texts[0] if texts else ""
+                if by_row:
+                    # Rows are metrics: the column says which model or dataset the number is for.
+                    name, split = row_metric
+                    metric, context = (name, split or _split_of(labels[col])), f"{labels[col]} {texts[0]}"
+                    dataset, own = _dataset_in(labels[col]) or table_dataset, labels[col]
+                    lead = (1.0 if col == first_number_col else 0.0) + (0.5 if metric_rows == 0 else 0.0)
+                else:
+                    metric = _metric_in(col_label) if col_label != labels[col] else columns[col]
+                    if metric is None:
+                        # Columns named by dataset under a caption that names the metric.
+                        if caption_metric is None or first_metric_col is not None or _DESCRIBES.search(labels[col]):
+                            continue
+                        # The columns are datasets ("ag_news"), or models with the datasets as rows.
+                        metric, dataset = caption_metric, _dataset_in(label) or labels[col] or dataset
+                        context, own = f"{label} {labels[col]}", f"{own} {labels[col]}"
+                    lead = (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
+                name, split = metric
+                full = f"{split}_{name}" if split else name
+                value = _value(raw, name)
+                if value is None:
                     continue
-                metric, dataset = caption_metric, header[col] or dataset
-            name, split = metric
-            full = f"{split}_{name}" if split else name
-            value = _value(number.group("num"), name)
-            if value is None:
-                continue
-            score = 1.0 + (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
-            if re.match(r"^\s*(?:\*\*|__|<b>|<strong>)", cell):
-                score += 2.0  # a bold number is the one the authors highlight
-            claims.append(
-                Claim(
-                    full, value, number.group("num").strip(), header[col] or name, source, dataset, split, label, score
+                # a bold number is the one the authors highlight; a row (or a column of models) they
+                # call their own is theirs
+                score = 1.0 + lead + (2.0 if cell.bold else 0.0) + (1.5 if _OWN_ROW.search(own) else 0.0)
+                claims.append(
+                    Claim(full, value, raw.strip(), col_label or name, source, dataset, split, context, score)
                 )
-            )
-    return claims, end
+        metric_rows += row_metric is not None
+    return claims
 
 
 def _prose_claims(line: str, source: str) -> list[Claim]:
     claims = []
     bold = {re.sub(r"\s", "", m.group("v")) for m in _BOLD_NUMBER.finditer(line)}
-    text = lm.clean(re.sub(r"[*_`]", "", line))
+    text = _plain(line)
     seen = set()
     for pattern in (_VALUE_FIRST, _NAME_FIRST):
         for match in pattern.finditer(text):
@@ -240,10 +363,13 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 "top5",
             ):
                 name = f"{name}_error"
+            gap = match.groupdict().get("gap") or ""
+            if _TRAINING_WORDS.search(gap) or re.search(_COUNTED, gap, re.I):
+                continue  # "accuracy for 10 epochs: 0.3" describes training
             split = (
                 QUALIFIERS[match.group("qual").lower()]
                 if match.group("qual")
-                else _split_of(text[: match.start()][-40:])
+                else _split_of(gap) or _split_of(text[: match.start()][-40:])
             )
             value = _value(match.group("v"), name)
             if value is None or (name, value) in seen or (is_fraction(name) and value in (0.0, 1.0)):
@@ -267,6 +393,28 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
                 )
             )
     return claims
+
+
+def _benchmark_claims(line: str, source: str) -> list[Claim]:
+    """A number given for a benchmark with no metric named: the benchmark's own metric, when the
+    number is highlighted (bold) or is a percentage the authors say they achieve ("76.1% on ImageNet")."""
+    text = _plain(line)
+    dataset = _dataset_in(text)
+    if dataset is None or _NAME_IN_TEXT.search(text) or _TRAINING_WORDS.search(text):
+        return []
+    metric = next((name for pattern, name in _BENCHMARKS if pattern.match(dataset)), None)
+    bold = [m.group("v") for m in _BOLD_NUMBER.finditer(line)]
+    # "within ~0.2%", "by 1.2%", "+0.5%": a margin or a gain, not a score
+    said = (
+        re.findall(rf"(?<![\w.~±+\-])(?<!within )(?<!by )(?<!than ){_NUM}\s*%", text) if _ACHIEVE.search(text) else []
+    )
+    numbers = bold or said
+    if metric is None or len(numbers) != 1:
+        return []
+    value = _value(numbers[0], metric)
+    if value is None:
+        return []
+    return [Claim(metric, value, numbers[0].strip(), metric, source, dataset, None, text.strip()[:160], 0.5)]
 
 
 def _words(text: str) -> set[str]:
@@ -298,10 +446,6 @@ _COMMON = {
 }
 
 
-def _is_separator(lines: list[str], index: int) -> bool:
-    return index < len(lines) and "-" in lines[index] and bool(re.fullmatch(r"[\s|:\-]+", lines[index].strip()))
-
-
 _BULLET = re.compile(rf"^[*\-+]\s+(?P<label>[^:]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s*%?)[*_]*\s*\.?\s*$")
 
 
@@ -319,6 +463,28 @@ def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[
     return [Claim(full, value, match.group("v").strip(), name, source, _dataset_in(paragraph), split, line[:160], 0.5)]
 
 
+_LIST_ITEM = re.compile(r"^(?:[*\-+]|\d+[.)])\s")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\b", re.I)
+
+
+def results_as_image(docs) -> str | None:
+    """Where the docs show their results only as a picture (a results section with an image and no
+    number scout reads as a claim): "README.md § Results", else None. Called when no claim was found,
+    so that a run says why there is nothing to compare with."""
+    for doc in docs[:6]:
+        heading, in_results, fence = "", False, False
+        for line in doc.text.splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("```", "~~~")):
+                fence = not fence
+            elif not fence and re.match(r"#{1,6}\s", stripped):
+                heading = stripped.lstrip("#").strip()
+                in_results = bool(_RESULTS_HEADING.search(heading))
+            elif in_results and not fence and _IMAGE.search(stripped):
+                return f"{doc.path} § {heading}"
+    return None
+
+
 def readme_claims(docs) -> list[Claim]:
     """Every number the docs claim for a metric, best candidate for the headline first. `docs` are
     scout.baseline.discover.docs.Doc (path, text), README first."""
@@ -328,23 +494,28 @@ def readme_claims(docs) -> list[Claim]:
     order = 0
     for doc in docs[:6]:
         lines = doc.text.splitlines()
+        grids = {} if doc.path.lower().endswith((".rst", ".txt")) else {t.start: t for t in tables(doc.text)}
         heading, fence, paragraph, section, fence_split = "", False, "", "", ""
+        lead_in = ""  # "With Resnet101 (last conv4):": what the list below it is about
         i = 0
         while i < len(lines):
             line = lines[i]
             stripped = line.strip()
-            if stripped.startswith(("```", "~~~")):
+            source = f"{doc.path} § {heading}" if heading else doc.path
+            found: list[Claim] = []
+            under = ""  # the lead-in of the list this line is an item of
+            if i in grids and not fence:
+                table = grids[i]
+                found = _table_claims(table, heading, source, paragraph, section)
+                i = max(table.end, i + 1)
+            elif stripped.startswith(("```", "~~~")):
                 fence, fence_split = not fence, ""
                 i += 1
                 continue
-            if not fence and re.match(r"#{1,6}\s", stripped):
-                heading, paragraph, section = stripped.lstrip("#").strip(), "", ""
+            elif not fence and re.match(r"#{1,6}\s", stripped):
+                heading, paragraph, section, lead_in = stripped.lstrip("#").strip(), "", "", ""
                 i += 1
                 continue
-            source = f"{doc.path} § {heading}" if heading else doc.path
-            found: list[Claim] = []
-            if not fence and "|" in stripped and (stripped.startswith("|") or _is_separator(lines, i + 1)):
-                found, i = _table_claims(lines, i, heading, source, paragraph, section)
             else:
                 if fence:
                     # Output pasted in a code block: read as the reader reads a log, each line under
@@ -367,7 +538,15 @@ def readme_claims(docs) -> list[Claim]:
                                 )
                             )
                 else:
-                    found = _prose_claims(line, source) or _bullet_claim(stripped, heading, paragraph, source)
+                    found = (
+                        _prose_claims(line, source)
+                        or _bullet_claim(stripped, heading, paragraph, source)
+                        or _benchmark_claims(stripped, source)
+                    )
+                    if _LIST_ITEM.match(stripped):
+                        under = lead_in
+                    elif stripped:
+                        lead_in = _plain(stripped)[:120] if stripped.endswith(":") else ""
                     if not _BULLET.match(stripped):
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
                     section = (section + " " + stripped)[:1000]
@@ -380,6 +559,9 @@ def readme_claims(docs) -> list[Claim]:
                 bonus += 0.5 * math.log1p(mentions.get(claim.base, 0))
                 bonus += {"test": 1.0, "train": -3.0}.get(claim.split or "", 0.0)
                 bonus -= 0.1 * min(order, 30)
+                if under:
+                    # the list's lead-in names what its items are for, for the command's words
+                    claim = replace(claim, context=f"{claim.context} ({under})")
                 claims.append(_with_score(claim, claim.score + bonus))
                 order += 1
     # The paper's own model is the row its title names ("Deformable R-FCN" in "Deformable
@@ -391,8 +573,6 @@ def readme_claims(docs) -> list[Claim]:
 
 
 def _with_score(claim: Claim, score: float) -> Claim:
-    from dataclasses import replace
-
     return replace(claim, score=score)
 
 

@@ -26,7 +26,18 @@ from scout.baseline.measure.claims import Claim, naming_bonus, words_of
 from scout.baseline.measure.logmetrics import Metric, Reading
 from scout.metrics import QUALIFIERS, base_name, higher_is_better
 
-_SAME = [{"accuracy", "top1"}, {"map"}, {"miou"}, {"f1"}, {"return"}, {"hit"}, {"perplexity"}, {"bleu"}]
+# Re-ID code prints CMC rank-1 as "top1": the same number, but not a classifier's accuracy.
+_SAME = [
+    {"accuracy", "top1"},
+    {"rank1", "top1"},
+    {"map"},
+    {"miou"},
+    {"f1"},
+    {"return"},
+    {"hit"},
+    {"perplexity"},
+    {"bleu"},
+]
 _COMPLEMENT = {
     ("error", "accuracy"),
     ("top1_error", "top1"),
@@ -112,7 +123,8 @@ def rank_for_command(
     claims: list[Claim], command: str | None, repo: str | None = None, root: Path | None = None
 ) -> list[Claim]:
     """The claims with a bonus for those whose row or sentence names what the command runs (up to
-    +1.5 a word, at most +3), or the repo's own name (up to +1.5: the PRU row of the PRU repo). A
+    +2 a word, at most +4: a word naming one row outweighs the first row's and an earlier
+    position's bonus), or the repo's own name (up to +1.5: the PRU row of the PRU repo). A
     word counts by how well it tells the rows apart (claims.naming_bonus): the command's "coco"
     selects the COCO rows over the VOC rows, its "resnet" that every row shares selects nothing.
     When the command's own words select no row, the paths its script names in its code are its
@@ -120,9 +132,9 @@ def rank_for_command(
     if not command and not repo:
         return claims
     own = {t for t in words_of(re.split(r"[/\\]", (repo or "").rstrip("/"))[-1].replace("+", " ")) if len(t) > 2}
-    by_command = naming_bonus(claims, words_of(command or ""), 1.5, 3.0)
+    by_command = naming_bonus(claims, words_of(command or ""), 2.0, 4.0)
     if not any(by_command):
-        by_command = naming_bonus(claims, _script_words(command, root), 1.5, 3.0)
+        by_command = naming_bonus(claims, _script_words(command, root), 2.0, 4.0)
     by_repo = naming_bonus(claims, own, 1.5, 1.5, graded=False)
     ranked = [replace(c, score=c.score + x + y) for c, x, y in zip(claims, by_command, by_repo)]
     return sorted(ranked, key=lambda c: -c.score)
@@ -168,7 +180,9 @@ def match(claim: Claim, reading: Reading) -> tuple[str, str] | None:
 def pick(
     reading: Reading, claims: list[Claim], docs_text: str = ""
 ) -> tuple[Headline | None, Claim | None, str | None]:
-    """(headline, the claim it answers, a note when there is no headline)."""
+    """(headline, the claim it answers, a note when there is no headline). A training number the
+    docs state ("Training loss reaches 0.01.") is no claim to cite: it never makes a loss the headline."""
+    claims = [claim for claim in claims if claim.split != "train" and claim.base != "loss"]
     for claim in claims:
         found = match(claim, reading)
         if found:

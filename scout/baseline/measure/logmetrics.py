@@ -43,7 +43,7 @@ def _spelling_regex(spelling: str) -> str:
     return r"[\s_\-]*".join(re.escape(word) for word in spelling.split(" "))
 
 
-_AT_K_NAME = r"(?:pass|recall|ndcg|hits?|hr|mrr|precision|prec|map|r|p)@\d+(?![.\d])"
+_AT_K_NAME = r"(?:pass|recall|ndcg|hits?|hr|mrr|precision|prec|map|rank|cmc|r|p)@\d+(?![.\d])"
 _NAMES = _AT_K_NAME + "|" + "|".join(_spelling_regex(s) for s in sorted(CANONICAL, key=len, reverse=True))
 _QUAL = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
