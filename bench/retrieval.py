@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,13 +114,20 @@ def ranx_names(min_relevant: int) -> dict[str, str]:
     return {"ndcg@10": "ndcg_burges@10", "map": f"map-l{min_relevant}", "recall@20": f"recall@20-l{min_relevant}"}
 
 
+def tie_blind_order(query_id: str, scores: np.ndarray) -> np.ndarray:
+    """The pool's indices best-first, tied scores in a fixed random order. The pools are stored
+    best-judged first, so keeping their order on ties (as scout's stable sort would) hands the
+    rankers the judgements: BM25's zero scores and RRF's equal ranks would look better than they are."""
+    shuffled = np.random.default_rng(zlib.crc32(query_id.encode())).permutation(len(scores))
+    return shuffled[np.argsort(-scores[shuffled], kind="stable")]
+
+
 def mean_metrics(queries: list[Query], scores: list[np.ndarray]) -> dict[str, float]:
     """Each metric's mean over the queries, each query's pool ranked by its scores."""
     (min_relevant,) = {q.min_relevant for q in queries}  # one threshold per dataset
     names = ranx_names(min_relevant)
     gains = {q.id: {str(i): g for i, g in enumerate(q.gains)} for q in queries}
-    # Ties keep the pool's order, as a stable sort in scout does.
-    rankings = {q.id: [str(i) for i in np.argsort(-s, kind="stable")] for q, s in zip(queries, scores)}
+    rankings = {q.id: [str(i) for i in tie_blind_order(q.id, s)] for q, s in zip(queries, scores)}
     values = ir_metrics.per_query(gains, rankings, list(names.values()))
     return {ours: float(np.mean(list(values[theirs].values()))) for ours, theirs in names.items()}
 
