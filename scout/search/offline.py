@@ -187,8 +187,7 @@ def _fast_embedder(models: Path):
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:
     """The top-k candidate papers of the whole local store for `query_text`, best first, with
     their repos and leaderboard rows, for offline search to rank."""
-    # EXISTS, not COUNT(*): counting 576k rows costs more than the rest of the query.
-    if k <= 0 or not query_text.strip() or not store.query("SELECT 1 AS x FROM papers LIMIT 1"):
+    if k <= 0 or not query_text.strip() or not store.has_papers():
         return []
     from scout.search.embed import embed_texts
 
