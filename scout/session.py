@@ -6,13 +6,16 @@ Tests hand it an `httpx.MockTransport` and a fake embedder; nothing needs monkey
 from __future__ import annotations
 
 from functools import cached_property
-
-import httpx
+from typing import TYPE_CHECKING
 
 from scout.config import Settings
-from scout.search.http import Fetcher, make_client
-from scout.search.httpcache import HttpCache, http_cache_path
 from scout.store import Store
+
+if TYPE_CHECKING:  # the HTTP stack costs ~0.1 s to import; an offline command never needs it
+    import httpx
+
+    from scout.search.http import Fetcher
+    from scout.search.httpcache import HttpCache
 
 
 class Session:
@@ -45,15 +48,21 @@ class Session:
 
     @cached_property
     def client(self) -> httpx.Client:
+        from scout.search.http import make_client
+
         return make_client(self.settings, self._transport)
 
     @cached_property
     def http_cache(self) -> HttpCache:
         """The sources' answers, shared by every project of the user."""
+        from scout.search.httpcache import HttpCache, http_cache_path
+
         return HttpCache(http_cache_path(self.settings.shared_cache_dir), self.settings.http_ttl_s)
 
     @cached_property
     def fetcher(self) -> Fetcher:
+        from scout.search.http import Fetcher
+
         return Fetcher(self.client, self.settings, self.http_cache, refresh=self._refresh)
 
     @property

@@ -14,8 +14,10 @@ import pytest
 
 from scout.errors import ConfigError
 from scout.search.embed import (
+    MAX_BATCH_TOKENS,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
+    bundled_model_dir,
     embed_texts,
     load_embedder,
     onnx_path,
@@ -170,6 +172,35 @@ def test_a_local_model_folder_is_keyed_by_its_resolved_path(tmp_path, monkeypatc
     assert embedder.name == str(tmp_path / "my-model")
 
 
+def test_onnx_batches_stop_at_the_token_budget_and_rows_keep_their_order(tmp_path):
+    """A search's 30 abstracts go a few at a time (each batch is padded to its longest text),
+    short texts up to batch_size at a time; every text is encoded once, in its own row."""
+
+    class Encoding:
+        def __init__(self, n: int):
+            self.ids = [1] * n
+
+    lengths = [256, 12, 200, 256, 9, 180, 256, 40, *[10] * 40, 230, 256]
+    embedder = OnnxEmbedder("all-MiniLM-L6-v2", bundled_model_dir(), tmp_path / "never-built.onnx")
+    embedder.__dict__["_tokenizer"] = type(
+        "Tok", (), {"encode_batch": lambda self, texts: [Encoding(int(t)) for t in texts]}
+    )()
+    embedder.__dict__["dim"] = 1
+    batches = []
+
+    def encode_batch(encodings):
+        batches.append([len(e.ids) for e in encodings])
+        return np.array([[len(e.ids)] for e in encodings], dtype=np.float32)
+
+    embedder._encode_batch = encode_batch
+    out = embedder.encode([str(n) for n in lengths], batch_size=32)
+    assert out[:, 0].tolist() == lengths
+    assert sorted(n for b in batches for n in b) == sorted(lengths)
+    assert all(len(b) <= 32 and (len(b) == 1 or len(b) * max(b) <= MAX_BATCH_TOKENS) for b in batches)
+    assert max(len(b) for b in batches) == 32  # the short ones still share batches
+    assert [len(b) for b in batches if max(b) == 256] == [4, 3]  # padded to 256: four at a time
+
+
 # -- the real model (slow: exporting the ONNX graph and sentence-transformers need torch) -------
 
 
@@ -244,3 +275,12 @@ def test_a_folder_that_is_not_a_model_is_a_config_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="cannot load embedding model .*empty"):
         load_embedder(str(tmp_path / "empty"), tmp_path).encode(["x"])
+
+
+@pytest.mark.slow
+def test_onnx_vectors_do_not_depend_on_how_texts_are_batched(onnx_cache, real_fixtures):
+    embedder = load_embedder("all-MiniLM-L6-v2", onnx_cache)
+    texts = _abstracts(real_fixtures, 12) + ["masked autoencoders", "a query"]
+    together = embedder.encode(texts)
+    alone = np.concatenate([embedder.encode([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)

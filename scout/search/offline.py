@@ -17,6 +17,7 @@ from scout.models import Paper
 from scout.search.rank import fuse_rankings
 from scout.store import Store
 from scout.store.lexical import LexicalIndex, indexed_text, lexical_dir
+from scout.store.resident import release
 from scout.store.vectors import VectorIndex, index_dir
 
 SCAN_LIMIT = 50_000  # papers outside the vector index that a query still compares exactly
@@ -186,8 +187,7 @@ def _fast_embedder(models: Path):
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:
     """The top-k candidate papers of the whole local store for `query_text`, best first, with
     their repos and leaderboard rows, for offline search to rank."""
-    # EXISTS, not COUNT(*): counting 576k rows costs more than the rest of the query.
-    if k <= 0 or not query_text.strip() or not store.query("SELECT 1 AS x FROM papers LIMIT 1"):
+    if k <= 0 or not query_text.strip() or not store.has_papers():
         return []
     from scout.search.embed import embed_texts
 
@@ -196,4 +196,7 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
     # Through the cache: a repeated offline search then never loads the model at all.
     query_vec = embed_texts([query_text], first_pass, store)[0]
     dense = dense_ids(store, first_pass, query_vec, k, lexical)
+    # The index pages this query read would otherwise stay resident for the life of the process.
+    if store.root is not None:
+        release(store.root / "index")
     return store.papers_by_ids(fuse_rankings([dense, lexical], k))

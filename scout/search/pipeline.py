@@ -114,7 +114,15 @@ def run_search(
     statuses: dict[str, SourceStatus] = {}
 
     if request.offline or fetcher is None:
-        candidates = _stored_candidates(request, store, embedder, status)
+        with EmbedAhead(embedder, store) as ahead:
+            if _rescores_stored(store, embedder):
+                # The search's model re-scores the top candidates; loading it and encoding the
+                # task (about a second on a CPU) overlaps the retrieval instead of following it.
+                from scout.search.rank import sentences_of, task_text
+
+                ahead.submit([task_text(request.query, request.about), *sentences_of(request.query, request.about)])
+            candidates = _stored_candidates(request, store, embedder, status)
+            ahead.wait()
         from_store = True
     else:
         preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
@@ -397,11 +405,19 @@ def enrich_papers(
     return enriched
 
 
+def _rescores_stored(store: Store, embedder) -> bool:
+    """Whether an offline search ranks its candidates with a model other than the one that found
+    them (only the fast static model's vectors cover the archive)."""
+    from scout.search.offline import dense_embedder
+
+    return store.has_papers() and dense_embedder(store, embedder) is not embedder
+
+
 def _stored_candidates(request: SearchRequest, store: Store, embedder, status: StatusFn) -> list[Paper]:
     from scout.search.offline import retrieve_stored
 
     status("searching the local store")
-    if store.count_papers() == 0:
+    if not store.has_papers():
         raise ScoutError(
             "nothing is stored yet; run a search while online, or import the Papers with Code "
             "archive with `scout index pull`"

@@ -313,6 +313,10 @@ class Store:
     def count_papers(self) -> int:
         return self.query("SELECT COUNT(*) AS n FROM papers")[0]["n"]
 
+    def has_papers(self) -> bool:
+        # Not count_papers() > 0: counting a 576k-paper archive costs more than an offline query.
+        return bool(self.query("SELECT 1 AS x FROM papers LIMIT 1"))
+
     def _hydrate(self, rows: list[dict]) -> list[Paper]:
         if not rows:
             return []
