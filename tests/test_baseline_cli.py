@@ -18,6 +18,9 @@ from scout.store import Store
 from tests.cli_helpers import documented, ledger, run_baseline
 from tests.sync import GUARD_S, log_shows, wait_for
 
+# The line an evaluation ends with (never reached where the script stops earlier).
+REPORTS = "print(f'test accuracy: {0.9}')\n"
+
 EVAL_OK = """
 import time
 for step in range(3):
@@ -89,9 +92,12 @@ def test_readme_command_runs_and_is_recorded(tmp_path, cache, make_git_repo):
 
 
 def test_failures_are_recorded_with_clear_statuses(tmp_path, cache, make_git_repo):
-    crash = make_git_repo("crash", documented({"eval.py": "raise ValueError('bad checkpoint')\n"}))
-    missing = make_git_repo("missing", documented({"eval.py": "import notamodule_xyz\n"}))
-    silent = make_git_repo("silent", documented({"evaluate.py": "print('done')\n"}, "python evaluate.py"))
+    # Each evaluation reports a metric, as a real one does; the fitted ranker takes a documented
+    # script that prints none for a demo.
+    crash = make_git_repo("crash", documented({"eval.py": f"raise ValueError('bad checkpoint')\n{REPORTS}"}))
+    missing = make_git_repo("missing", documented({"eval.py": f"import notamodule_xyz\n{REPORTS}"}))
+    quiet = "import sys\nif '--report' in sys.argv:\n    print(f'accuracy: {0.9}')\nprint('done')\n"
+    silent = make_git_repo("silent", documented({"evaluate.py": quiet}, "python evaluate.py"))
     nocmd = make_git_repo("nocmd", {"lib.py": "X = 1\n", "model.py": "Y = 2\n"})
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -161,7 +167,7 @@ def test_secrets_never_reach_the_evaluated_process(tmp_path, cache, monkeypatch,
 
 
 def test_no_terminal_and_no_yes_refuses_to_run(tmp_path, cache, make_git_repo):
-    repo = make_git_repo("ask", documented({"eval.py": "open('ran', 'w')\n"}))
+    repo = make_git_repo("ask", documented({"eval.py": f"open('ran', 'w')\n{REPORTS}"}))
     result = CliRunner().invoke(app, ["baseline", "--env", "current", "--repo", str(repo), "--cache-dir", str(cache)])
     assert result.exit_code == 5  # DESIGN.md: a confirmation was needed and not given
     assert "pass --yes" in result.stderr
