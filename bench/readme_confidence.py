@@ -238,7 +238,7 @@ the evaluation the docs document, and the plan a calibrated confidence in its pi
 measured on the labeled corpus, that a pick with that score is the right one. A plan is **sure**
 when its confidence clears the threshold fitted on the development repos (where sure picks were
 right at least 97% of the time). A command you chose (`--pick`, `--cmd`), the repo's own
-`scout.toml` and a recipe saved after a run that worked are taken as given. `SCOUT_SURE_AT=0.6`
+`scout-recipe.toml` and a recipe saved after a run that worked are taken as given. `SCOUT_SURE_AT=0.6`
 moves the threshold (a plan at or above that confidence runs with `--yes`): the fitted one is
 strict, and few real repos clear it yet (see *Finding the evaluation command* under Performance).
 
