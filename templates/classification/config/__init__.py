@@ -7,6 +7,7 @@ key with its default, another file overrides some of them, and --key=value overr
 from __future__ import annotations
 
 import ast
+import contextlib
 import runpy
 import types
 from pathlib import Path
@@ -31,10 +32,8 @@ def load_config(argv: list[str] | tuple[str, ...] = ()) -> types.SimpleNamespace
             overrides = {key: raw} if has_value else None
             if overrides is None:
                 raise SystemExit(f"override {arg} needs a value: --{key}=VALUE")
-            try:
+            with contextlib.suppress(ValueError, SyntaxError):  # a bare word such as --optimizer=sgd stays a string
                 overrides[key] = ast.literal_eval(raw)
-            except (ValueError, SyntaxError):
-                pass  # a bare word such as --optimizer=sgd stays a string
         else:
             overrides, name = _assignments(Path(arg)), Path(arg).stem
         unknown = sorted(set(overrides) - set(values))
