@@ -80,7 +80,10 @@ def _slurm() -> str | None:
     if probe.returncode != 0:
         said = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
         return f"SLURM does not answer: {said} ({up})"
-    if not any(state.strip("*~#") in ("idle", "mixed", "allocated") for state in probe.stdout.split()):
+    # "planned" (backfill has set it aside for a pending job) and "completing" are nodes at work too:
+    # another run's jobs must not read as a cluster that is down.
+    working = ("idle", "mixed", "allocated", "planned", "completing")
+    if not any(state.strip("*~#!%$@^-") in working for state in probe.stdout.split()):
         return f"no SLURM node takes jobs (sinfo: {' '.join(probe.stdout.split()) or 'no nodes'}; {up})"
     return None
 
