@@ -2,8 +2,8 @@
 corpus (bench/corpus: sample.tsv drew the repos, LABELING.md says how each label was written from
 the docs alone, before scout ran on the repo).
 
-    python bench/repos.py [CORPUS_DIR] [--split dev|heldout|heldout2|heldout3|both|all] [--labels DIR]
-                           [--json] [--verbose]
+    python bench/repos.py [CORPUS_DIR] [--split dev|heldout|heldout2|heldout3|heldout4|both|all]
+                           [--labels DIR] [--json] [--verbose]
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
 is planned in process by the library call behind `scout baseline --repo DIR --plan` (offline,
@@ -25,8 +25,8 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
   (only plans that carry a confidence: a fitted ranker gives one);
 - plan time per repo (median, max).
 
-`both` (the default) is dev and heldout; `all` adds heldout2 and heldout3, the fresh held-out draws
-(sample2.tsv, sample4.tsv).
+`both` (the default) is dev and heldout; `all` adds heldout2, heldout3 and heldout4, the fresh held-out
+draws (sample2.tsv, sample4.tsv, sample5.tsv).
 Never tune scout on a held-out part: debug with `--split dev`. The labels are read from
 bench/corpus/labels unless --labels names another folder; only labels with status `labeled` count,
 so it works whatever subset of the corpus is labeled so far."""

@@ -11,9 +11,9 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-# heldout2, heldout3: fresh held-out draws (sample2.tsv, sample4.tsv), each made once the held-out
-# parts before it had been looked at.
-SPLITS = ("dev", "heldout", "heldout2", "heldout3")
+# heldout2, heldout3, heldout4: fresh held-out draws (sample2.tsv, sample4.tsv, sample5.tsv), each made
+# once the held-out parts before it had been looked at.
+SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 @dataclass(frozen=True)

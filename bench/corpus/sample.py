@@ -11,6 +11,11 @@ A fresh draw leaves out every repo of the earlier draws and marks all it draws w
     python bench/corpus/sample.py --seed 20261205 --exclude bench/corpus/sample.tsv \
         --split-name heldout2 --per-field 4 --keep-old-list > bench/corpus/sample2.tsv
 
+With --drop-near-copies it also leaves out forks and copies (NearCopies): of the excluded draws'
+repos, before the fields are filled, and of the rows it has drawn itself, as it walks each field's
+shuffled order (LABELING.md § A fifth draw, held out, without forks). Without it, a draw is what it
+always was.
+
 The frame is every GitHub repo that the Papers with Code dumps in ../shared/fixtures/real link to a
 paper: the AIMMX sample of paper→repo links (rows whose README cites the paper, i.e. the paper's
 own code or a faithful reimplementation), the AIMMX name sample (rows marked correct) and the
@@ -104,13 +109,70 @@ def already_known() -> set[str]:
     return {line.strip().lower() for line in OLD_LIST.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
-def excluded(paths: list[Path]) -> set[str]:
-    """Lower-cased repos of earlier draws (their `repo` column)."""
-    found = set()
+def _drawn(paths: list[Path]) -> list[dict[str, str]]:
+    rows = []
     for path in paths:
         with open(path, newline="", encoding="utf-8") as fh:
-            found |= {row["repo"].lower() for row in csv.DictReader(fh, delimiter="\t")}
+            rows += csv.DictReader(fh, delimiter="\t")
+    return rows
+
+
+def excluded(paths: list[Path]) -> set[str]:
+    """Lower-cased repos of earlier draws (their `repo` column)."""
+    return {row["repo"].lower() for row in _drawn(paths)}
+
+
+def _paper(name: str, source: str) -> str:
+    # A leaderboard row's name is "Task: title"; the same paper sits under several tasks.
+    return (name.split(": ", 1)[-1] if source.startswith("sota-extractor") else name).strip().lower()
+
+
+def _tokens(repo: str) -> tuple[str, ...]:
+    """The words of a repo's name: split at separators and at lower-to-upper case changes."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", repo.split("/")[-1])
+    return tuple(word for word in re.split(r"[^a-z0-9]+", name.lower()) if word)
+
+
+def _spellings(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """The words, and every way of writing a run of two or more of them as its initials (dcn_plus
+    for dynamic-coattention-network-plus)."""
+    found = {words}
+    for start in range(len(words)):
+        for end in range(start + 2, len(words) + 1):
+            found.add((*words[:start], "".join(w[0] for w in words[start:end]), *words[end:]))
     return found
+
+
+def _within(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+
+
+class NearCopies:
+    """Repos one draw must not hold beside another: forks and copies of each other. The dumps hold no
+    fork links, so a near-copy is read off the names: the same repo name under another owner
+    (separators and case aside), or the same paper under a name that holds the other's whole name
+    (cleverhans-attacking-bnns beside cleverhans, GCorp-Darknet beside darknet, dcn_plus beside
+    dynamic-coattention-network-plus). This also takes independent reimplementations named after
+    the method (densenet-pytorch beside densenet); a smaller frame is the lesser harm."""
+
+    def __init__(self) -> None:
+        self._names: set[str] = set()
+        self._by_paper: dict[str, list[set[tuple[str, ...]]]] = defaultdict(list)
+
+    def add(self, repo: str, paper: str | None) -> None:
+        words = _tokens(repo)
+        self._names.add("".join(words))
+        if paper:
+            self._by_paper[paper].append(_spellings(words))
+
+    def holds(self, repo: str, paper: str | None) -> bool:
+        words = _tokens(repo)
+        if "".join(words) in self._names:
+            return True
+        mine = _spellings(words)
+        return any(
+            _within(a, b) or _within(b, a) for other in self._by_paper.get(paper or "", []) for a in mine for b in other
+        )
 
 
 def main() -> int:
@@ -125,9 +187,27 @@ def main() -> int:
         action="store_true",
         help="leave the old list's repos in the frame (how sample2.tsv, sample3.tsv and sample4.tsv were drawn)",
     )
+    parser.add_argument(
+        "--drop-near-copies",
+        action="store_true",
+        help="leave out forks and copies of the excluded draws' repos and of rows drawn before (NearCopies)",
+    )
     args = parser.parse_args()
-    seen = (set() if args.keep_old_list else already_known()) | excluded(args.exclude)
+    old = set() if args.keep_old_list else already_known()
+    seen = old | excluded(args.exclude)
     rows = {repo: row for repo, row in frame().items() if repo not in seen}
+    copies = None
+    if args.drop_near_copies:
+        copies = NearCopies()
+        for repo in old:
+            copies.add(repo, None)
+        for row in _drawn(args.exclude):
+            copies.add(row["repo"], _paper(row["paper"], row["source"]))
+        forks = {
+            repo for repo, (name, source, _, spelled) in rows.items() if copies.holds(spelled, _paper(name, source))
+        }
+        rows = {repo: row for repo, row in rows.items() if repo not in forks}
+        print(f"near-copies of the excluded repos left out of the frame: {len(forks)}", file=sys.stderr)
     repos = sorted(rows)
     unknown = [repo for repo in repos if rows[repo][2] is None]
     guessed = dict(zip(unknown, assign_fields([rows[r][0] or r for r in unknown], areas())))
@@ -139,17 +219,31 @@ def main() -> int:
     total = len(repos)
     writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     writer.writerow(["repo", "field", "split", "role", "order", "source", "paper"])
+    skipped = 0
     for field in sorted(by_field):
         members = by_field[field]
         rng.shuffle(members)
         share = args.per_field or max(MIN_PER_FIELD, round(args.size * len(members) / total))
-        quota = min(len(members), share)
-        for order, repo in enumerate(members[: quota + RESERVES_PER_FIELD]):
+        picked = []
+        for repo in members:
+            if len(picked) == share + RESERVES_PER_FIELD:
+                break
+            if copies is not None:
+                name, source, _, spelled = rows[repo]
+                if copies.holds(spelled, _paper(name, source)):
+                    skipped += 1
+                    continue
+                copies.add(spelled, _paper(name, source))
+            picked.append(repo)
+        quota = min(len(picked), share)
+        for order, repo in enumerate(picked):
             split = args.split_name or ("heldout" if order % 3 == 1 else "dev")
             role = "drawn" if order < quota else "reserve"
             name, source, _, spelled = rows[repo]
             writer.writerow([spelled, field, split, role, order, source, name])
     print(f"frame: {total} repos in {len(by_field)} fields", file=sys.stderr)
+    if copies is not None:
+        print(f"near-copies of rows drawn before them, passed over: {skipped}", file=sys.stderr)
     return 0
 
 
