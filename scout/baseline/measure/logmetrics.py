@@ -422,6 +422,7 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
         prefix = f"{QUALIFIERS[qualifier.lower()]}_" if qualifier else ""
         for name in ("precision", "recall", "f1"):
             found.append((prefix + name, _metric(name, float(prf.group(name)), prf.group(name))))
+    found = _bare_is_train(found)
     episodes = _EPISODES.search(line)
     if episodes and not found and not progress:
         found.append(("return", _metric("return", float(episodes.group("v")), episodes.group("v"))))
@@ -429,6 +430,20 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
     if inception and not any(start <= inception.start() < end for start, end in taken):
         found.append(("inception_score", _metric("inception_score", float(inception.group("v")), inception.group("v"))))
     return found
+
+
+def _bare_is_train(found: list[tuple[str, Metric]]) -> list[tuple[str, Metric]]:
+    """Keras and most training loops print "loss: 0.05 - accuracy: 0.98 - val_loss: 0.04 -
+    val_accuracy: 0.99": beside its val or test twin on one line, a bare metric is the training one."""
+    names = {name for name, _ in found}
+    splits = set(QUALIFIERS.values())
+
+    def renamed(name: str) -> str:
+        head = name.partition("_")[0]
+        held_out = any(f"{split}_{name}" in names for split in ("val", "test", "eval"))
+        return f"train_{name}" if held_out and head not in splits and head not in ("best", "mean") else name
+
+    return [(renamed(name), metric) for name, metric in found]
 
 
 def custom_metric_name(pattern: str) -> str:
