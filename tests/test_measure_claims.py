@@ -555,3 +555,16 @@ def test_a_pasted_keras_log_claims_its_last_held_out_number_not_a_loss_or_a_trai
     assert top(claims) == ("val_accuracy", 0.9862)
     assert {"train_accuracy", "train_loss"} <= {c.metric for c in claims}
     assert "accuracy" not in {c.metric for c in claims}
+
+
+def test_a_pair_of_years_is_named_as_a_config_spells_it():
+    # xinpingwang/tf-faster-rcnn @ b70382b3787906c7f7e46bfd372f6894d58d78fd, README.md:14-16, and its
+    # test command `test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101`
+    text = (
+        "### Detection Performance\n\nWith Resnet101 (last ``conv4``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **75.7**.\n"
+        "  - Train on VOC 2007+2012 trainval and test on VOC 2007 test (R-FCN schedule), **79.8**.\n"
+    )
+    assert "0712" in words_of("VOC 2007+2012") and "0712" in words_of("VOC 07+12")
+    command = "bash experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101"
+    assert top(rank_for_command(readme_claims([doc(text)]), command)) == ("map", 0.798)

@@ -160,9 +160,11 @@ def _place(source: str) -> str:
 
 def words_of(text: str) -> set[str]:
     """Words and numbers of a command, a table row or a title, with hyphenated names also joined
-    ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50")."""
+    ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50"), and a pair of years
+    as a dataset's name spells it ("VOC 2007+2012" is "0712", as in `pascal_voc_0712`)."""
     lower = text.lower()
     joined = {w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", lower)}
+    joined |= {a + b for a, b in re.findall(r"\b(?:19|20)?(\d\d)\s*\+\s*(?:[a-z]+\s*)?(?:19|20)?(\d\d)\b", lower)}
     found = set(re.findall(r"[a-z]+\d*|\d+", lower)) | joined
     return {t for t in found if len(t) > 1 and t not in _STOP}
 
