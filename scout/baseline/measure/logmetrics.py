@@ -446,6 +446,15 @@ def _bare_is_train(found: list[tuple[str, Metric]]) -> list[tuple[str, Metric]]:
     return [(renamed(name), metric) for name, metric in found]
 
 
+_MARKUP = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|[*`~]")
+
+
+def plain_name(text: str) -> str:
+    """A metric name as a reader sees it: no escape codes, no HTML tags, no Markdown emphasis
+    ("\\x1b[31m<b>**my_metric**</b>" is "my_metric"), so the ledger and tables hold a plain name."""
+    return _MARKUP.sub("", clean(text)).strip()
+
+
 def custom_metric_name(pattern: str) -> str:
     """The name a --metric REGEX reports under: its `name` group, else its leading word."""
     word = re.match(r"[A-Za-z][\w\-]*", _LEADING_FLAGS.sub("", pattern))
@@ -483,11 +492,8 @@ class _Patterns:
                 value = _number(raw, None, None) if raw else None
                 if value is None:
                     continue
-                name = (
-                    canonical_name(clean(groups["name"])[:200])
-                    if groups.get("name")
-                    else custom_metric_name(pattern.pattern)
-                )
+                spelled = plain_name(groups.get("name") or "")[:200]
+                name = canonical_name(spelled) if spelled else custom_metric_name(pattern.pattern)
                 found.append((name, _metric(name, value, raw)))
         return found
 
@@ -655,7 +661,7 @@ def parse_metrics_json(text: str) -> dict[str, Metric]:
     metrics = {}
     for key, value in flat.items():
         parsed, problem = read_metric_value(value)
-        name = canonical_name(str(key)[:200])
+        name = canonical_name(plain_name(str(key))[:200])
         if problem is not None:  # kept as what a float makes of it, so the run's flags name it
             raw = str(value)[:100] if isinstance(value, str) else "a number too large for a float"
             metrics[name] = Metric(0.0 if "too small" in problem else math.inf, raw)
