@@ -281,7 +281,7 @@ def _file_of(link: str) -> str:
 
 
 _LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)[^)]*\)")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+_HTML_TAG = re.compile(lm.HTML_TAG)
 
 
 def _plain(line: str) -> str:

@@ -446,7 +446,8 @@ def _bare_is_train(found: list[tuple[str, Metric]]) -> list[tuple[str, Metric]]:
     return [(renamed(name), metric) for name, metric in found]
 
 
-_MARKUP = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|[*`~]")
+HTML_TAG = r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"
+_MARKUP = re.compile(rf"{HTML_TAG}|[*`~]")
 
 
 def plain_name(text: str) -> str:
