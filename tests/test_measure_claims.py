@@ -434,3 +434,137 @@ def test_sentences_name_the_metric_before_or_after_the_number_with_a_dataset_or_
         assert top(readme_claims([doc(sentence + "\n")])) == claim, sentence
     for training in ("accuracy for 10 epochs: 0.3", "accuracy over 5 runs is 93.1"):
         assert readme_claims([doc(training + "\n")]) == [], training
+
+
+# Oushesh/CapsClassifigner @ 21a1fbce2ad2a00d4d9e8eec86a31dae778cca6f (README.md § Metrics / Tensorboard)
+HTML_LIST = """\
+## Metrics / Tensorboard
+
+<b>Accuracy: </b>
+<ul>
+    <li>Train: 99%</li>
+    <li>Validation: 98%</li>
+    <li>Test: 97%</li>
+</ul>
+"""
+
+
+def test_an_html_list_under_a_bold_metric_gives_one_claim_per_split_and_test_wins():
+    claims = readme_claims([doc(HTML_LIST)])
+    assert top(claims) == ("test_accuracy", 0.97)
+    assert {c.metric for c in claims} == {"train_accuracy", "val_accuracy", "test_accuracy"}
+
+
+def test_inline_html_is_markup_in_a_sentence():
+    # nithishkaviyan/Sentiment-Analysis-of-Yelp-Reviews @ 8f9ab5445d401d0c51738449d551743477392477, README.md:15
+    line = "Test Accuracy for LSTM Model    : <b>94.53%</b> (Test Sequence Length = 500)"
+    assert top(readme_claims([doc(line)])) == ("test_accuracy", 0.9453)
+
+
+def test_a_percentage_right_after_the_name_needs_no_verb_and_percent_is_a_unit():
+    # SharifAmit/DilatedFCNSegmentation @ 28481a28c70faafce37949ec2381cd4a1417cc27, README.md § Score and Leaderboard
+    text = (
+        "# Score and Leaderboard\n- FCN2s-Dilated-VGG16 Mean Iou score 67.6 percent [FCN2s-Dilated-VGG16](http://x)\n"
+    )
+    assert top(readme_claims([doc(text)])) == ("miou", 0.676)
+
+
+def test_a_percentage_achieved_on_a_split_is_in_the_metric_the_docs_name():
+    # arsenzaryan/CapsNet @ d43130f35119a870076ecfe1c460c99dbe2a19ad, README.md:3-10
+    text = (
+        "# CapsNet\n\nAfter each epoch the accuracies on the whole train\nand test sets are computed.\n\n"
+        "This network without much hyperparameter tuning easily achieved ~99.5% on test set in about 70 epochs.\n"
+    )
+    assert top(readme_claims([doc(text)])) == ("test_accuracy", 0.995)
+    # xinpingwang/tf-faster-rcnn @ b70382b3787906c7f7e46bfd372f6894d58d78fd, README.md:208: a margin, not a score
+    margin = (
+        "in general it should be within ~1% of the reported numbers for VOC, "
+        "and ~0.2% of the reported numbers for COCO."
+    )
+    assert readme_claims([doc(margin)]) == []
+
+
+def test_a_threshold_is_no_result():
+    # dalab/deep-ed @ 3088fc35c3819e32f62447cb6767be98baaf41c9, README.md:215
+    line = "This will only happen after the model gets > 90% F1 score on validation set (see test.lua)."
+    assert readme_claims([doc(line)]) == []
+
+
+# Smerity/keras_snli @ 07ec02d3880eb02e365c569fcfbd3f82c4d4d1f3 (README.md:1, 30-33)
+SPLIT_COLUMNS = """\
+# Keras SNLI baseline example
+
+Model                                              | Parameters | Train  | Validation | Test
+---                                                | ---        | ---    | ---        | ---
+300D sum(word vectors) + 3 x 600D ReLU (this code) | 1.2m       | 0.831  | 0.823      | 0.825
+300D GRU + 3 x 600D ReLU (this code)               | 1.7m       | 0.843  | 0.830      | 0.823
+"""
+
+
+def test_columns_named_by_split_with_no_metric_take_the_benchmarks_metric():
+    claims = readme_claims([doc(SPLIT_COLUMNS)])
+    assert top(claims) == ("test_accuracy", 0.825)
+    assert claims[0].dataset == "SNLI" and claims[0].split == "test"
+
+
+# allenai/bi-att-flow @ 49004549e9a88b78c359b31481afa7792dbb3f4a (README.md:102-112, SQuAD named above)
+SQUAD = """\
+# Bi-directional Attention Flow for Machine Comprehension
+
+Trained on SQuAD.
+
+## Results
+
+### Dev Data
+
+|          | EM (%) | F1 (%) |
+| -------- |:------:|:------:|
+| single   | 67.7   | 77.3   |
+| ensemble | 72.6   | 80.7   |
+"""
+
+
+def test_the_metric_the_benchmark_is_scored_by_wins_over_the_first_column():
+    assert top(readme_claims([doc(SQUAD)])) == ("f1", 0.773)
+
+
+def test_a_line_opening_with_inline_triple_backticks_opens_no_code_block():
+    # eth-sri/diffai @ 6a694d7ca94ad1690937001fd1d492a435bc2244, README.md:156 and a results table below it
+    text = (
+        "```LinMix(a=IFGSM(k=2), b=InSamp(Lin(0,1,150,10)))``` is a training goal that appears to work well.\n\n"
+        "| Network     | Standard Accuracy | MI_FGSM Accuracy |\n|---|---|---|\n| ConvBig | 98.5% | 97.2% |\n"
+    )
+    assert top(readme_claims([doc(text)])) == ("accuracy", 0.985)
+
+
+# philipperemy/keras-tcn @ 7576256b8b2a138b88ae2483b8616681686e424f (README.md § Sequential MNIST, 236-244)
+_BAR = "1875/1875 [==============================] - 46s 25ms/step"
+KERAS_LOG = f"""\
+#### Implementation results
+
+```
+{_BAR} - loss: 0.0949 - accuracy: 0.9706 - val_loss: 0.0763 - val_accuracy: 0.9756
+[...]
+{_BAR} - loss: 0.0453 - accuracy: 0.9858 - val_loss: 0.0424 - val_accuracy: 0.9862
+```
+"""
+
+
+def test_a_pasted_keras_log_claims_its_last_held_out_number_not_a_loss_or_a_training_accuracy():
+    claims = readme_claims([doc(KERAS_LOG)])
+    assert top(claims) == ("val_accuracy", 0.9862)
+    assert {"train_accuracy", "train_loss"} <= {c.metric for c in claims}
+    assert "accuracy" not in {c.metric for c in claims}
+
+
+def test_a_pair_of_years_is_named_as_a_config_spells_it():
+    # xinpingwang/tf-faster-rcnn @ b70382b3787906c7f7e46bfd372f6894d58d78fd, README.md:14-16, and its
+    # test command `test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101`
+    text = (
+        "### Detection Performance\n\nWith Resnet101 (last ``conv4``):\n"
+        "  - Train on VOC 2007 trainval and test on VOC 2007 test, **75.7**.\n"
+        "  - Train on VOC 2007+2012 trainval and test on VOC 2007 test (R-FCN schedule), **79.8**.\n"
+    )
+    assert "0712" in words_of("VOC 2007+2012") and "0712" in words_of("VOC 07+12")
+    command = "bash experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101"
+    assert top(rank_for_command(readme_claims([doc(text)]), command)) == ("map", 0.798)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from scout.baseline.measure.logmetrics import read_output
+from scout.baseline.measure.logmetrics import parse_metrics_json, read_output
 
 
 def values(text: str, patterns=()) -> dict[str, float]:
@@ -141,3 +141,12 @@ def test_per_class_rows_never_speak_for_the_table():
         "            toothbrush       5000         57      0.455      0.193      0.213      0.121\n"
     )
     assert values(text) == pytest.approx({"precision": 0.671, "recall": 0.519, "map50": 0.566, "map": 0.371})
+
+
+def test_a_metric_name_with_escape_codes_or_markup_is_recorded_plain():
+    line = "\x1b]0;title\x07\x1b[31m<b>**my_metric**</b>\x1b[0m score: 0.5"
+    metrics = read_output(line, [r"(?P<name>\S+) score: (?P<value>[\d.]+)"]).metrics
+    assert list(metrics) == ["my_metric"] and metrics["my_metric"].value == 0.5
+    # a name that is only markup takes the pattern's own name
+    assert list(read_output("score<b></b>: 0.5", [r"score(?P<name><b></b>): (?P<value>[\d.]+)"]).metrics) == ["score"]
+    assert list(parse_metrics_json('{"\\u001b[1m<i>acc</i>": 0.9}')) == ["accuracy"]

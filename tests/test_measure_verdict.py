@@ -108,6 +108,16 @@ def test_readme_table_claims_and_the_headline_on_the_claimed_split():
     assert headline.matches_claim == "Top-1 Acc (%)" and note is None
 
 
+def test_a_keras_log_gives_the_held_out_number_never_the_training_accuracy_beside_it():
+    # philipperemy/keras-tcn @ 7576256b8b2a138b88ae2483b8616681686e424f: tasks/mnist_pixel/main.py prints
+    # Keras' fit lines (README.md:243); the claim names no split, and the bare accuracy is the training one.
+    bar = "1875/1875 [==============================] - 46s 25ms/step"
+    output = f"{bar} - loss: 0.0453 - accuracy: 0.9858 - val_loss: 0.0424 - val_accuracy: 0.9862\n"
+    claim = Claim("accuracy", 0.9862, "0.9862", "accuracy", "README.md", score=1.0)
+    headline, _, note = pick(read_output(output), [claim])
+    assert (headline.name, headline.value, headline.split, note) == ("val_accuracy", 0.9862, "val", None)
+
+
 def test_the_command_picks_the_row_it_runs():
     found = assess(read_output("test acc: 0.95"), readme_claims([doc(README)]), "python eval.py --model ours-large")
     assert found.claim["context"].startswith("ours-large") and found.claim["value_as_measured"] == 0.951

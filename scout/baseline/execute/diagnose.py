@@ -8,9 +8,11 @@ import re
 _KNOWN: list[tuple[re.Pattern, str]] = [
     (
         re.compile(r"No module named '([\w.]+)'"),
+        # Under --env current scout installs nothing, so a declared requirement is missing too
+        # (philipperemy/keras-tcn's setup.py declares tensorflow).
         (
-            "the code imports `{0}`, which is not installed (the repo does not declare it); "
-            "add it to the requirements, or install it and use --env current"
+            "the code imports `{0}`, which is not installed in the run's Python (under --env current scout "
+            "installs nothing; in a venv it was not among the requirements); install it, or declare it"
         ),
     ),
     (

@@ -8,12 +8,16 @@ the headline number: the one a reader would cite.
 The ranking is a plain score, documented here so it can be argued with:
   +2  under a heading about results (Results, Performance, Benchmark, Experiments, Evaluation)
   +1  in a results table; +1 more for the table's first data row (the paper's own model is listed
-      first, or alone); +0.5 for the table's first metric column
+      first, or alone); +0.5 for the table's first metric column, or for the column of the metric
+      its benchmark is scored by (the docs' most named benchmark when the table names none):
+      SQuAD's F1 over an EM column before it
   +0.5 per doc that names the metric (log-scaled by mentions), so the metric the README talks about wins
   +2  for a bold table cell, +1 for a bold number in a sentence (the number the authors highlight)
   +1.5 for a table row (or a column of models) the authors call their own ("Ours", "Proposed")
-  +1  for a test split, -3 for a train split
+  +1  for a test split, -3 for a train split, -3 for a loss (what training minimises: the run's
+      headline never takes one, scout.baseline.measure.headline)
   -0.1 per position in reading order (earlier is more prominent)
+  -1.5 for a number a pasted log prints again further down the same block (an epoch it went past)
   +1.5 for a row that names a word of the README's title (the paper's own method, over a baseline
       listed first); only words that tell rows apart count (naming_bonus)
 Papers with Code results rank below README claims; among them the best value per metric is taken.
@@ -50,7 +54,8 @@ _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _COUNTED = r"(?:independent\s+|random\s+|different\s+)?(?:runs?|seeds?|trials?|times|epochs?|folds?|experiments?)\b"
 # "93.2% accuracy", "2.63% test error rate", ".584 mAP", "38.7 box AP on COCO"
 _VALUE_FIRST = re.compile(
-    rf"(?<![\w.])(?P<v>{_NUM}\s*%?)\s+(?:(?:single|overall|mean|average|final|the|of|an?)\s+)?"
+    # "> 90% F1 score on validation set" is a threshold, not a result
+    rf"(?<![\w.])(?<![<>≥≤]\s)(?<![<>≥≤])(?<!over\s)(?<!above\s)(?<!than\s)(?<!least\s)(?P<v>{_NUM}\s*%?)\s+(?:(?:single|overall|mean|average|final|the|of|an?)\s+)?"
     rf"(?:(?P<qual>{lm._QUAL})\s+)?(?P<name>{lm._NAMES})(?![\w@])",
     re.I,
 )
@@ -59,15 +64,21 @@ _NAME_FIRST = re.compile(
     rf"(?<![\w@.])(?:(?P<qual>{lm._QUAL})(?:\s+(?:set|split))?[\s_\-]+)?(?P<name>{lm._NAMES})(?![\w@])"
     # "accuracy (%) on CIFAR-10 is", "F1 score on the test set:", "mIoU on Cityscapes val:"
     r"(?:\s+(?:score|rate))?(?:\s*\(%\))?(?P<gap>\s+(?:on|for|over)\s+[\w\-.+' ]{1,40}?)?"
-    rf"\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~)\s*(?:about\s+|~\s*)?(?P<v>{_NUM}\s*%?)(?!\d|\.\d)"
+    # "Mean IoU score 67.6 percent": a percentage right after the name needs no verb
+    rf"\s*(?:of|is|=|:|at|reaches|achieves|obtains|around|about|~|(?={_NUM}\s*%))\s*(?:about\s+|~\s*)?"
+    rf"(?P<v>{_NUM}\s*%?)(?!\d|\.\d)"
     rf"(?!\s*{_COUNTED})",
     re.I,
 )
+_NEAR = 20  # characters either side of a number that say what it counts
+_ON_SPLIT = re.compile(r"\bon\s+(?:the\s+)?(test|testing|validation|val|dev)\s+(?:set|split|data)\b", re.I)
+_PERCENT_WORD = re.compile(r"(\d)\s*(?:percent|per\s+cent)\b", re.I)
 _DATASETS = re.compile(
     r"\b(CIFAR-?10{1,2}|ImageNet(?:-1k)?|MNIST|Fashion-MNIST|SVHN|COCO|PASCAL VOC(?: ?20\d\d)?|VOC ?20\d\d|"
     r"Cityscapes|ADE20K|Penn Treebank|PTB|WikiText-?\d+|enwik8|text8|SQuAD|CoQA|GLUE|CoNLL[- ]?20\d\d|"
     r"Market-?1501|DukeMTMC|LFW|IJB-[BC]|Cora|Citeseer|Pubmed|AG'?s News|Yelp|IMDB|ATIS|bAbI|WMT ?\d+|"
-    r"LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|DMLab-30|Atari)\b",
+    r"SNLI|MultiNLI|MNLI|LibriSpeech|Omniglot|miniImageNet|ShapeNet|ModelNet40|KITTI|BRATS ?\d*|Criteo|MovieLens|"
+    r"DMLab-30|Atari)\b",
     re.I,
 )
 # The metric a benchmark is scored by, for a number the docs give for it without naming one
@@ -75,7 +86,7 @@ _DATASETS = re.compile(
 _BENCHMARK_METRIC = {
     "PASCAL VOC|VOC|COCO": "map",
     "ImageNet": "top1",
-    "CIFAR|MNIST|Fashion-MNIST|SVHN|Omniglot|miniImageNet|ModelNet40|AG|Yelp|IMDB|LFW": "accuracy",
+    "CIFAR|MNIST|Fashion-MNIST|SVHN|Omniglot|miniImageNet|ModelNet40|AG|Yelp|IMDB|LFW|SNLI|MultiNLI|MNLI": "accuracy",
     "Cityscapes|ADE20K": "miou",
     "Penn Treebank|PTB|WikiText": "perplexity",
     "enwik8|text8": "bpc",
@@ -84,6 +95,14 @@ _BENCHMARK_METRIC = {
     "LibriSpeech": "wer",
 }
 _BENCHMARKS = [(re.compile(rf"^(?:{names})", re.I), metric) for names, metric in _BENCHMARK_METRIC.items()]
+_SPLIT_COLUMN = re.compile(rf"^\s*(?:{lm._QUAL})(?:\s+(?:set|split|acc\.?))?\s*$", re.I)
+
+
+def _benchmark_metric(dataset: str | None) -> tuple[str, None] | None:
+    metric = next((name for pattern, name in _BENCHMARKS if dataset and pattern.match(dataset)), None)
+    return (metric, None) if metric else None
+
+
 # "our intent accuracy is 96.3%", "You should obtain a .584 mAP", "Expected result: 2.63% test error"
 _ACHIEVE = re.compile(
     r"\b(?:our|we|achiev\w*|obtain\w*|reach\w*|gets?|got|yields?|should get|expected result|reproduc\w*|"
@@ -141,9 +160,11 @@ def _place(source: str) -> str:
 
 def words_of(text: str) -> set[str]:
     """Words and numbers of a command, a table row or a title, with hyphenated names also joined
-    ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50")."""
+    ("R-FCN" is "rfcn" as a config file spells it, "ResNet-50" is "resnet50"), and a pair of years
+    as a dataset's name spells it ("VOC 2007+2012" is "0712", as in `pascal_voc_0712`)."""
     lower = text.lower()
     joined = {w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", lower)}
+    joined |= {a + b for a, b in re.findall(r"\b(?:19|20)?(\d\d)\s*\+\s*(?:[a-z]+\s*)?(?:19|20)?(\d\d)\b", lower)}
     found = set(re.findall(r"[a-z]+\d*|\d+", lower)) | joined
     return {t for t in found if len(t) > 1 and t not in _STOP}
 
@@ -225,7 +246,9 @@ def _value(raw: str, metric: str) -> float | None:
 
 def _mentions(docs_text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for match in _NAME_IN_TEXT.finditer(docs_text):
+    # "the accuracies on the whole train and test sets": a plural names the metric too
+    singular = re.sub(r"(?<=[a-z]{3}[^s\W])s\b", "", re.sub(r"(?<=[a-z])ies\b", "y", docs_text))
+    for match in _NAME_IN_TEXT.finditer(singular):
         name = base_name(canonical_name(match.group("name")))
         counts[name] = counts.get(name, 0) + 1
     return counts
@@ -258,13 +281,15 @@ def _file_of(link: str) -> str:
 
 
 _LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)[^)]*\)")
+_HTML_TAG = re.compile(lm.HTML_TAG)
 
 
 def _plain(line: str) -> str:
     """A line of prose without markup; a link keeps its text and the file it names, not its URL
     (whose words, "py-faster-rcnn" in a link to another repo, name nothing in this one)."""
     linked = _LINK.sub(lambda m: f"{m.group('text')} {_file_of(m.group('href'))}".strip(), line)
-    return lm.clean(re.sub(r"[*_`]", "", linked))
+    # "Test Accuracy : <b>94.53%</b>": inline HTML is markup, as ** is
+    return lm.clean(re.sub(r"[*_`]", "", _HTML_TAG.sub("", linked)))
 
 
 def _is_number(cell: str) -> bool:
@@ -286,7 +311,9 @@ def _cell_numbers(cell: str, label: str) -> list[tuple[str, str]]:
     return [(name, number.group("num")) for name, number in found]
 
 
-def _table_claims(table: Table, heading: str, source: str, context_text: str, section: str = "") -> list[Claim]:
+def _table_claims(
+    table: Table, heading: str, source: str, context_text: str, section: str = "", doc_dataset: str | None = None
+) -> list[Claim]:
     """The claims of one table. Metrics are its columns (the header names them), or its rows (the
     first cell of a row names one, the columns being models or datasets), or, for columns named by
     dataset, the metric the caption or the section above the table names."""
@@ -302,7 +329,13 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
     columns = [_metric_in(label) for label in labels]
     caption_metric = _metric_in(heading) or _metric_in(context_text) or _metric_in(section)
     table_dataset = _dataset_in(heading) or _dataset_in(context_text)
+    if caption_metric is None and sum(bool(_SPLIT_COLUMN.match(label)) for label in labels) >= 2:
+        # "Model | Train | Validation | Test" with no metric named: the benchmark's own metric
+        caption_metric = _benchmark_metric(table_dataset or _dataset_in(section))
     first_metric_col = next((i for i, col in enumerate(columns) if col), None)
+    scored_by = _benchmark_metric(table_dataset or doc_dataset)
+    lead_col = next((i for i, col in enumerate(columns) if col and scored_by and col[0] == scored_by[0]), None)
+    lead_col = first_metric_col if lead_col is None else lead_col
     by_row = first_metric_col is None and any(row and _metric_in(row[0].text) for row in body)
     claims = []
     metric_rows = 0
@@ -331,10 +364,14 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
                         # Columns named by dataset under a caption that names the metric.
                         if caption_metric is None or first_metric_col is not None or _DESCRIBES.search(labels[col]):
                             continue
-                        # The columns are datasets ("ag_news"), or models with the datasets as rows.
-                        metric, dataset = caption_metric, _dataset_in(label) or labels[col] or dataset
+                        # The columns are datasets ("ag_news"), or models with the datasets as rows,
+                        # or splits ("Validation | Test").
+                        if _SPLIT_COLUMN.match(labels[col]):
+                            metric = (caption_metric[0], _split_of(labels[col]))
+                        else:
+                            metric, dataset = caption_metric, _dataset_in(label) or labels[col] or dataset
                         context, own = f"{label} {labels[col]}", f"{own} {labels[col]}"
-                    lead = (1.0 if row_index == 0 else 0.0) + (0.5 if col == first_metric_col else 0.0)
+                    lead = (1.0 if row_index == 0 else 0.0) + (0.5 if col == lead_col else 0.0)
                 name, split = metric
                 full = f"{split}_{name}" if split else name
                 value = _value(raw, name)
@@ -353,7 +390,7 @@ def _table_claims(table: Table, heading: str, source: str, context_text: str, se
 def _prose_claims(line: str, source: str) -> list[Claim]:
     claims = []
     bold = {re.sub(r"\s", "", m.group("v")) for m in _BOLD_NUMBER.finditer(line)}
-    text = _plain(line)
+    text = _PERCENT_WORD.sub(r"\1%", _plain(line))
     seen = set()
     for pattern in (_VALUE_FIRST, _NAME_FIRST):
         for match in pattern.finditer(text):
@@ -395,26 +432,41 @@ def _prose_claims(line: str, source: str) -> list[Claim]:
     return claims
 
 
-def _benchmark_claims(line: str, source: str) -> list[Claim]:
+def _benchmark_claims(line: str, source: str, doc_metric: str | None = None) -> list[Claim]:
     """A number given for a benchmark with no metric named: the benchmark's own metric, when the
-    number is highlighted (bold) or is a percentage the authors say they achieve ("76.1% on ImageNet")."""
+    number is highlighted (bold) or is a percentage the authors say they achieve ("76.1% on ImageNet").
+    A percentage achieved on a split ("achieved ~99.5% on test set") is in the docs' own metric
+    (`doc_metric`, the percentage metric they name most)."""
     text = _plain(line)
     dataset = _dataset_in(text)
-    if dataset is None or _NAME_IN_TEXT.search(text) or _TRAINING_WORDS.search(text):
+    on_split = _ON_SPLIT.search(text)
+    if (dataset is None and on_split is None) or _NAME_IN_TEXT.search(text):
         return []
-    metric = next((name for pattern, name in _BENCHMARKS if pattern.match(dataset)), None)
+    if dataset and _TRAINING_WORDS.search(text):
+        return []
+    metric = (_benchmark_metric(dataset) or (None,))[0] if dataset else doc_metric
     bold = [m.group("v") for m in _BOLD_NUMBER.finditer(line)]
-    # "within ~0.2%", "by 1.2%", "+0.5%": a margin or a gain, not a score
-    said = (
-        re.findall(rf"(?<![\w.~±+\-])(?<!within )(?<!by )(?<!than ){_NUM}\s*%", text) if _ACHIEVE.search(text) else []
-    )
-    numbers = bold or said
+    # "within ~0.2%", "by 1.2%", "+0.5%": a margin or a gain, not a score; "~99.5%" is a score
+    said = [
+        m
+        for m in re.finditer(rf"(?<![\w.~±+\-])(?<!within )(?<!by )(?<!than )(?:~\s*)?{_NUM}\s*%(?!\s*of\b)", text)
+        if _ACHIEVE.search(text)
+    ]
+    # "~0.2% of the reported numbers" is a share; "lr 0.1%", "in 90 epochs: 76%": a number beside
+    # training words
+    numbers = bold or [
+        m.group(0).lstrip("~ ")
+        for m in said
+        if not _TRAINING_WORDS.search(text[max(0, m.start() - _NEAR) : m.end() + _NEAR])
+    ]
     if metric is None or len(numbers) != 1:
         return []
     value = _value(numbers[0], metric)
     if value is None:
         return []
-    return [Claim(metric, value, numbers[0].strip(), metric, source, dataset, None, text.strip()[:160], 0.5)]
+    split = QUALIFIERS[on_split.group(1).lower()] if on_split else None
+    full = f"{split}_{metric}" if split else metric
+    return [Claim(full, value, numbers[0].strip(), metric, source, dataset, split, text.strip()[:160], 0.5)]
 
 
 def _words(text: str) -> set[str]:
@@ -446,16 +498,20 @@ _COMMON = {
 }
 
 
-_BULLET = re.compile(rf"^[*\-+]\s+(?P<label>[^:]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s*%?)[*_]*\s*\.?\s*$")
+_BULLET = re.compile(
+    rf"^(?:[*\-+]\s+|<li>\s*)(?P<label>[^:<]{{1,60}}):\s*[*_]*(?P<v>{_NUM}\s*%?)[*_]*\s*\.?\s*(?:</li>)?\s*$", re.I
+)
 
 
 def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[Claim]:
-    """ "* DeepFM: 0.692" in a list under "Some results (AUC) on the demo dataset:"."""
+    """ "* DeepFM: 0.692" in a list under "Some results (AUC) on the demo dataset:"; "<li>Test: 97%</li>"
+    under "<b>Accuracy:</b>", the item naming the split."""
     match = _BULLET.match(line)
     metric = _metric_in(paragraph[-200:]) or _metric_in(heading) if match else None
     if not match or metric is None:
         return []
     name, split = metric
+    split = _split_of(match.group("label")) or split
     value = _value(match.group("v"), name)
     if value is None:
         return []
@@ -463,6 +519,11 @@ def _bullet_claim(line: str, heading: str, paragraph: str, source: str) -> list[
     return [Claim(full, value, match.group("v").strip(), name, source, _dataset_in(paragraph), split, line[:160], 0.5)]
 
 
+# CommonMark's code fences: a backtick fence's info string holds no backtick (a line that starts
+# "```LinMix(...)``` is a goal" is inline code in prose), and a closing fence holds nothing else.
+_FENCE_OPEN = re.compile(r"^(?:`{3,}[^`]*|~{3,}.*)$")
+_FENCE_CLOSE = re.compile(r"^(?:`{3,}|~{3,})\s*$")
+_PASSED = 1.5  # an earlier line of a log's series: below the last one, whose place it would otherwise win
 _LIST_ITEM = re.compile(r"^(?:[*\-+]|\d+[.)])\s")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\b", re.I)
 
@@ -475,7 +536,7 @@ def results_as_image(docs) -> str | None:
         heading, in_results, fence = "", False, False
         for line in doc.text.splitlines():
             stripped = line.strip()
-            if stripped.startswith(("```", "~~~")):
+            if _FENCE_CLOSE.match(stripped) if fence else _FENCE_OPEN.match(stripped):
                 fence = not fence
             elif not fence and re.match(r"#{1,6}\s", stripped):
                 heading = stripped.lstrip("#").strip()
@@ -490,8 +551,18 @@ def readme_claims(docs) -> list[Claim]:
     scout.baseline.discover.docs.Doc (path, text), README first."""
     all_text = "\n".join(doc.text for doc in docs)
     mentions = _mentions(all_text)
+    datasets = [m.group(0) for m in _DATASETS.finditer(all_text)]
+    main_dataset = max(datasets, key=datasets.count) if datasets else None
+    percentages = [name for name in mentions if is_fraction(name)]
+    doc_metric = max(percentages, key=lambda name: mentions[name]) if percentages else None
     claims: list[Claim] = []
     order = 0
+    # (block, metric, line with its numbers blanked) -> the index of its claim: a pasted log's
+    # series (one line per epoch) ends in its result, the lines before it are epochs the run went
+    # past; lines that differ in words ("==> aida-A", "==> aida-B") are results of their own
+    series: dict[tuple[int, str, str], int] = {}
+    passed: set[int] = set()
+    block = 0
     for doc in docs[:6]:
         lines = doc.text.splitlines()
         grids = {} if doc.path.lower().endswith((".rst", ".txt")) else {t.start: t for t in tables(doc.text)}
@@ -506,10 +577,10 @@ def readme_claims(docs) -> list[Claim]:
             under = ""  # the lead-in of the list this line is an item of
             if i in grids and not fence:
                 table = grids[i]
-                found = _table_claims(table, heading, source, paragraph, section)
+                found = _table_claims(table, heading, source, paragraph, section, main_dataset)
                 i = max(table.end, i + 1)
-            elif stripped.startswith(("```", "~~~")):
-                fence, fence_split = not fence, ""
+            elif _FENCE_CLOSE.match(stripped) if fence else _FENCE_OPEN.match(stripped):
+                fence, fence_split, block = not fence, "", block + 1
                 i += 1
                 continue
             elif not fence and re.match(r"#{1,6}\s", stripped):
@@ -541,7 +612,7 @@ def readme_claims(docs) -> list[Claim]:
                     found = (
                         _prose_claims(line, source)
                         or _bullet_claim(stripped, heading, paragraph, source)
-                        or _benchmark_claims(stripped, source)
+                        or _benchmark_claims(stripped, source, doc_metric)
                     )
                     if _LIST_ITEM.match(stripped):
                         under = lead_in
@@ -558,16 +629,26 @@ def readme_claims(docs) -> list[Claim]:
                     bonus += 1.0  # "* DeepFM: 0.692" under the heading "DeepFM"
                 bonus += 0.5 * math.log1p(mentions.get(claim.base, 0))
                 bonus += {"test": 1.0, "train": -3.0}.get(claim.split or "", 0.0)
+                if claim.base == "loss":
+                    bonus -= 3.0  # what training minimises; a run's headline never takes one
                 bonus -= 0.1 * min(order, 30)
                 if under:
                     # the list's lead-in names what its items are for, for the command's words
                     claim = replace(claim, context=f"{claim.context} ({under})")
+                if fence:
+                    key = (block, claim.metric, re.sub(rf"{lm._NUM}", "#", stripped))
+                    if key in series:
+                        passed.add(series[key])
+                    series[key] = len(claims)
                 claims.append(_with_score(claim, claim.score + bonus))
                 order += 1
     # The paper's own model is the row its title names ("Deformable R-FCN" in "Deformable
     # Convolutional Networks"), over a baseline's row listed first.
     by_title = naming_bonus(claims, words_of(_title(docs)), 1.5, 1.5, graded=False)
-    claims = [_with_score(claim, claim.score + bonus) for claim, bonus in zip(claims, by_title)]
+    claims = [
+        _with_score(claim, claim.score + bonus - (_PASSED if index in passed else 0.0))
+        for index, (claim, bonus) in enumerate(zip(claims, by_title))
+    ]
     claims.sort(key=lambda c: -c.score)
     return claims
 

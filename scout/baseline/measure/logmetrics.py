@@ -422,6 +422,7 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
         prefix = f"{QUALIFIERS[qualifier.lower()]}_" if qualifier else ""
         for name in ("precision", "recall", "f1"):
             found.append((prefix + name, _metric(name, float(prf.group(name)), prf.group(name))))
+    found = _bare_is_train(found)
     episodes = _EPISODES.search(line)
     if episodes and not found and not progress:
         found.append(("return", _metric("return", float(episodes.group("v")), episodes.group("v"))))
@@ -429,6 +430,30 @@ def _named_metrics(line: str, qualifier_before: str | None = None) -> list[tuple
     if inception and not any(start <= inception.start() < end for start, end in taken):
         found.append(("inception_score", _metric("inception_score", float(inception.group("v")), inception.group("v"))))
     return found
+
+
+def _bare_is_train(found: list[tuple[str, Metric]]) -> list[tuple[str, Metric]]:
+    """Keras and most training loops print "loss: 0.05 - accuracy: 0.98 - val_loss: 0.04 -
+    val_accuracy: 0.99": beside its val or test twin on one line, a bare metric is the training one."""
+    names = {name for name, _ in found}
+    splits = set(QUALIFIERS.values())
+
+    def renamed(name: str) -> str:
+        head = name.partition("_")[0]
+        held_out = any(f"{split}_{name}" in names for split in ("val", "test", "eval"))
+        return f"train_{name}" if held_out and head not in splits and head not in ("best", "mean") else name
+
+    return [(renamed(name), metric) for name, metric in found]
+
+
+HTML_TAG = r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"
+_MARKUP = re.compile(rf"{HTML_TAG}|[*`~]")
+
+
+def plain_name(text: str) -> str:
+    """A metric name as a reader sees it: no escape codes, no HTML tags, no Markdown emphasis
+    ("\\x1b[31m<b>**my_metric**</b>" is "my_metric"), so the ledger and tables hold a plain name."""
+    return _MARKUP.sub("", clean(text)).strip()
 
 
 def custom_metric_name(pattern: str) -> str:
@@ -468,11 +493,8 @@ class _Patterns:
                 value = _number(raw, None, None) if raw else None
                 if value is None:
                     continue
-                name = (
-                    canonical_name(clean(groups["name"])[:200])
-                    if groups.get("name")
-                    else custom_metric_name(pattern.pattern)
-                )
+                spelled = plain_name(groups.get("name") or "")[:200]
+                name = canonical_name(spelled) if spelled else custom_metric_name(pattern.pattern)
                 found.append((name, _metric(name, value, raw)))
         return found
 
@@ -640,7 +662,7 @@ def parse_metrics_json(text: str) -> dict[str, Metric]:
     metrics = {}
     for key, value in flat.items():
         parsed, problem = read_metric_value(value)
-        name = canonical_name(str(key)[:200])
+        name = canonical_name(plain_name(str(key))[:200])
         if problem is not None:  # kept as what a float makes of it, so the run's flags name it
             raw = str(value)[:100] if isinstance(value, str) else "a number too large for a float"
             metrics[name] = Metric(0.0 if "too small" in problem else math.inf, raw)
