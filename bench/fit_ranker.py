@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench" / "corpus"))
 import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
-from scout.baseline.discover.features import RepoContext, candidate_features, none_features  # noqa: E402
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features, roles  # noqa: E402
 from scout.baseline.discover.rank import RANKER, Model, probabilities_of  # noqa: E402
 
 LAMBDAS = (1.0, 3.0)
@@ -265,6 +265,58 @@ def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     return float(total)
 
 
+def _kind(candidate) -> str:
+    """What a candidate is for, as its heading, script name and code say (for the table of misses)."""
+    target = candidate.script or candidate.module or candidate.command.split(" ")[0]
+    said = roles(" ".join([*candidate.section[-1:], Path(target).stem]))
+    for role in ("train", "infer", "data", "unit", "speed", "plot", "serve", "eval"):
+        if role in said:
+            return f"said {role}"
+    if "trains" in candidate.traits:
+        return "code trains"
+    return "code measures" if "prints_metric" in candidate.traits else "other"
+
+
+def miss_cause(repo: Repo, p: np.ndarray, none_at: float | None) -> str | None:
+    """Why an out-of-fold pick is wrong: the right command was never extracted, the evaluation
+    was taken for none, a repo with none got a candidate, or another candidate outranked the right
+    one (by what it is for). None when the pick is right."""
+    pick = _pick(p, none_at)
+    if repo.right[pick]:
+        return None
+    if repo.label.eval and not repo.learnable:
+        return "not extracted"
+    if pick == len(p) - 1:
+        return "evaluation taken for none"
+    what = _kind(repo.candidates[pick])
+    return f"none repo, picked ({what})" if not repo.label.eval else f"outranked by ({what})"
+
+
+def print_misses(repos: list[Repo], probs: list[np.ndarray], conf: np.ndarray, none_at: float | None) -> None:
+    """The ceiling (is a right candidate extracted at all), the out-of-fold misses by cause, and
+    one line per miss."""
+    evals = [r for r in repos if r.label.eval]
+    print(
+        f"  candidate recall: a right candidate is extracted for {sum(r.learnable for r in evals)} of the "
+        f"{len(evals)} repos with an evaluation; the none option is there for all {len(repos) - len(evals)} without"
+    )
+    causes: dict[str, int] = {}
+    for repo, p, c in zip(repos, probs, conf):
+        cause = miss_cause(repo, p, none_at)
+        if cause is None:
+            continue
+        causes[cause] = causes.get(cause, 0) + 1
+        i = _pick(p, none_at)
+        what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
+        order = list(np.argsort(-p, kind="stable"))
+        rights = [j for j in order if repo.right[j]]
+        where = f"right one #{order.index(rights[0]) + 1}" if rights else "no right one"
+        print(f"  miss {repo.label.repo}: {cause}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
+    print(f"  misses by cause ({sum(causes.values())} of {len(repos)}):")
+    for cause, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"    {n:>3}  {cause}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=labels.CORPUS, help="the folder of the checkouts")
@@ -380,17 +432,7 @@ def main() -> None:
         f"and {said_none[~is_none].mean():.3f} of eval repos"
     )
     if args.misses:
-        for repo, p, ok, c in zip(repos, probs, correct, conf):
-            if not ok:
-                i = _pick(p, none_at)
-                what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
-                rights = [j for j in np.argsort(-p, kind="stable") if repo.right[j]]
-                where = (
-                    f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}"
-                    if rights
-                    else "no right one"
-                )
-                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
+        print_misses(repos, probs, conf, none_at)
 
     weights = fit_candidates(repos, lam)
     points = fit_points(repos)
