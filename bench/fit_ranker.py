@@ -50,7 +50,6 @@ CS = (0.3, 1.0)  # of the none model (sklearn's inverse regularization)
 # more probable than the best candidate.
 NONE_AT = (0.5, None)
 INNER_FOLDS = 5
-MIN_REPOS = 3  # a word feature seen in fewer training repos than this gets no weight
 FOLDS = 10
 REPEATS = 3  # draws of the folds whose out-of-fold picks fit the calibration and the sure threshold
 SEED = 20261204
@@ -87,13 +86,9 @@ SIGNS = {"exists": (0.0, None), "missing": (None, 0.0), "required-missing": (Non
 
 def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
     """The conditional-logit weights of the candidates' features, from the repos that have a right
-    candidate; word features seen in fewer than MIN_REPOS of them get none."""
+    candidate."""
     repos = [repo for repo in repos if repo.learnable]
-    seen: dict[str, int] = {}
-    for repo in repos:
-        for name in {name for row in repo.rows for name in row}:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    rows = [row for repo in repos for row in repo.rows]
     vectorizer = DictVectorizer()
     X = sparse.csr_matrix(vectorizer.fit_transform(rows))
     sizes = np.array([len(repo.rows) for repo in repos])
@@ -124,11 +119,7 @@ def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
 def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
     """Per-candidate logistic weights of "this one is the evaluation", from every repo: the
     candidates of repos with no evaluation are negatives too, which the conditional logit never sees."""
-    seen: dict[str, int] = {}
-    for repo in repos:
-        for name in {name for row in repo.rows for name in row}:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    rows = [row for repo in repos for row in repo.rows]
     y = np.concatenate([repo.right[:-1] for repo in repos]).astype(int)
     if not rows or y.all() or not y.any():
         return {}
@@ -164,11 +155,6 @@ def fit_none(rows: list[dict[str, float]], repos: list[Repo], C: float) -> dict[
     y = np.array([not repo.label.eval for repo in repos], dtype=int)
     if y.all() or not y.any():
         return {"none:bias": 10.0 if y.all() else -10.0}
-    seen: dict[str, int] = {}
-    for row in rows:
-        for name in row:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if "head:" not in k or seen[k] >= MIN_REPOS} for row in rows]
     vectorizer = DictVectorizer()
     X = vectorizer.fit_transform(rows)
     model = LogisticRegression(C=C, max_iter=5000).fit(X, y)
