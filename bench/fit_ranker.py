@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench" / "corpus"))
 import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
-from scout.baseline.discover.features import RepoContext, candidate_features, none_features  # noqa: E402
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features, roles  # noqa: E402
 from scout.baseline.discover.rank import RANKER, Model, probabilities_of  # noqa: E402
 
 LAMBDAS = (1.0, 3.0)
@@ -50,7 +50,6 @@ CS = (0.3, 1.0)  # of the none model (sklearn's inverse regularization)
 # more probable than the best candidate.
 NONE_AT = (0.5, None)
 INNER_FOLDS = 5
-MIN_REPOS = 3  # a word feature seen in fewer training repos than this gets no weight
 FOLDS = 10
 REPEATS = 3  # draws of the folds whose out-of-fold picks fit the calibration and the sure threshold
 SEED = 20261204
@@ -87,13 +86,9 @@ SIGNS = {"exists": (0.0, None), "missing": (None, 0.0), "required-missing": (Non
 
 def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
     """The conditional-logit weights of the candidates' features, from the repos that have a right
-    candidate; word features seen in fewer than MIN_REPOS of them get none."""
+    candidate."""
     repos = [repo for repo in repos if repo.learnable]
-    seen: dict[str, int] = {}
-    for repo in repos:
-        for name in {name for row in repo.rows for name in row}:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    rows = [row for repo in repos for row in repo.rows]
     vectorizer = DictVectorizer()
     X = sparse.csr_matrix(vectorizer.fit_transform(rows))
     sizes = np.array([len(repo.rows) for repo in repos])
@@ -124,11 +119,7 @@ def fit_candidates(repos: list[Repo], lam: float) -> dict[str, float]:
 def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
     """Per-candidate logistic weights of "this one is the evaluation", from every repo: the
     candidates of repos with no evaluation are negatives too, which the conditional logit never sees."""
-    seen: dict[str, int] = {}
-    for repo in repos:
-        for name in {name for row in repo.rows for name in row}:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if ":" not in k or seen[k] >= MIN_REPOS} for r in repos for row in r.rows]
+    rows = [row for repo in repos for row in repo.rows]
     y = np.concatenate([repo.right[:-1] for repo in repos]).astype(int)
     if not rows or y.all() or not y.any():
         return {}
@@ -164,11 +155,6 @@ def fit_none(rows: list[dict[str, float]], repos: list[Repo], C: float) -> dict[
     y = np.array([not repo.label.eval for repo in repos], dtype=int)
     if y.all() or not y.any():
         return {"none:bias": 10.0 if y.all() else -10.0}
-    seen: dict[str, int] = {}
-    for row in rows:
-        for name in row:
-            seen[name] = seen.get(name, 0) + 1
-    rows = [{k: v for k, v in row.items() if "head:" not in k or seen[k] >= MIN_REPOS} for row in rows]
     vectorizer = DictVectorizer()
     X = vectorizer.fit_transform(rows)
     model = LogisticRegression(C=C, max_iter=5000).fit(X, y)
@@ -212,8 +198,9 @@ def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
     top1 = np.array([repo.right[_pick(p, none_at)] for repo, p in zip(repos, probs)])
     top3 = np.array([repo.right[_top3(p, none_at)].any() for repo, p in zip(repos, probs)])
     conf = np.array([p[_pick(p, none_at)] for p in probs])
+    said_none = np.array([_pick(p, none_at) == len(p) - 1 for p in probs])
     loglik = np.array([np.log(max(p[repo.right].sum(), 1e-9)) for repo, p in zip(repos, probs)])
-    return {"top1": top1, "top3": top3, "confidence": conf, "loglik": loglik}
+    return {"top1": top1, "top3": top3, "confidence": conf, "said_none": said_none, "loglik": loglik}
 
 
 def _top3(p: np.ndarray, none_at: float) -> list[int]:
@@ -224,17 +211,27 @@ def _top3(p: np.ndarray, none_at: float) -> list[int]:
     return [pick, *rest][:3]
 
 
-def platt(conf: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
-    if correct.all() or not correct.any():
-        return 1.0, 0.0
-    x = np.log(np.clip(conf, 1e-6, 1 - 1e-6) / (1 - np.clip(conf, 1e-6, 1 - 1e-6))).reshape(-1, 1)
-    model = LogisticRegression(C=10.0).fit(x, correct.astype(int))
-    return float(model.coef_[0, 0]), float(model.intercept_[0])
-
-
-def calibrated(conf: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+def _logit(conf: np.ndarray) -> np.ndarray:
     p = np.clip(conf, 1e-6, 1 - 1e-6)
-    return 1 / (1 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
+    return np.log(p / (1 - p))
+
+
+def platt(conf: np.ndarray, said_none: np.ndarray, correct: np.ndarray) -> tuple[float, float, float]:
+    """(a, b, c) of calibrated = sigmoid(a * logit(p) + b + c * [the pick is none]). A candidate's
+    probability is shrunk by P(none) and the none option's is not, so the same raw probability
+    means a different chance of being right for the two kinds of pick (out of fold on dev: a
+    candidate picked at 0.3-0.5 was right about 80% of the time, a none picked there about 30%);
+    one offset for "none" lets more picks clear the 97% threshold (dev CV sure-rate 19.4% ->
+    22.6%, and over 3 draws of the folds 19.1% -> 23.4% at 97.7% right)."""
+    if correct.all() or not correct.any():
+        return 1.0, 0.0, 0.0
+    x = np.column_stack([_logit(conf), said_none.astype(float)])
+    model = LogisticRegression(C=10.0).fit(x, correct.astype(int))
+    return float(model.coef_[0, 0]), float(model.intercept_[0]), float(model.coef_[0, 1])
+
+
+def calibrated(conf: np.ndarray, said_none: np.ndarray, abc: tuple[float, float, float]) -> np.ndarray:
+    return 1 / (1 + np.exp(-(abc[0] * _logit(conf) + abc[1] + abc[2] * said_none)))
 
 
 def sure_threshold(conf: np.ndarray, correct: np.ndarray) -> float:
@@ -263,6 +260,58 @@ def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
         if inside.any():
             total += inside.mean() * abs(conf[inside].mean() - correct[inside].mean())
     return float(total)
+
+
+def _kind(candidate) -> str:
+    """What a candidate is for, as its heading, script name and code say (for the table of misses)."""
+    target = candidate.script or candidate.module or candidate.command.split(" ")[0]
+    said = roles(" ".join([*candidate.section[-1:], Path(target).stem]))
+    for role in ("train", "infer", "data", "unit", "speed", "plot", "serve", "eval"):
+        if role in said:
+            return f"said {role}"
+    if "trains" in candidate.traits:
+        return "code trains"
+    return "code measures" if "prints_metric" in candidate.traits else "other"
+
+
+def miss_cause(repo: Repo, p: np.ndarray, none_at: float | None) -> str | None:
+    """Why an out-of-fold pick is wrong: the right command was never extracted, the evaluation
+    was taken for none, a repo with none got a candidate, or another candidate outranked the right
+    one (by what it is for). None when the pick is right."""
+    pick = _pick(p, none_at)
+    if repo.right[pick]:
+        return None
+    if repo.label.eval and not repo.learnable:
+        return "not extracted"
+    if pick == len(p) - 1:
+        return "evaluation taken for none"
+    what = _kind(repo.candidates[pick])
+    return f"none repo, picked ({what})" if not repo.label.eval else f"outranked by ({what})"
+
+
+def print_misses(repos: list[Repo], probs: list[np.ndarray], conf: np.ndarray, none_at: float | None) -> None:
+    """The ceiling (is a right candidate extracted at all), the out-of-fold misses by cause, and
+    one line per miss."""
+    evals = [r for r in repos if r.label.eval]
+    print(
+        f"  candidate recall: a right candidate is extracted for {sum(r.learnable for r in evals)} of the "
+        f"{len(evals)} repos with an evaluation; the none option is there for all {len(repos) - len(evals)} without"
+    )
+    causes: dict[str, int] = {}
+    for repo, p, c in zip(repos, probs, conf):
+        cause = miss_cause(repo, p, none_at)
+        if cause is None:
+            continue
+        causes[cause] = causes.get(cause, 0) + 1
+        i = _pick(p, none_at)
+        what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
+        order = list(np.argsort(-p, kind="stable"))
+        rights = [j for j in order if repo.right[j]]
+        where = f"right one #{order.index(rights[0]) + 1}" if rights else "no right one"
+        print(f"  miss {repo.label.repo}: {cause}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
+    print(f"  misses by cause ({sum(causes.values())} of {len(repos)}):")
+    for cause, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"    {n:>3}  {cause}")
 
 
 def main() -> None:
@@ -311,18 +360,20 @@ def main() -> None:
     probs, got = by_setting[lam, C, none_at]
     # More out-of-fold picks for the calibration and the threshold: the same setting, the folds
     # drawn again. 79 points give a jumpy Platt fit and a threshold set by one or two repos.
-    confs, rights = [got["confidence"]], [got["top1"]]
+    confs, nones, rights = [got["confidence"]], [got["said_none"]], [got["top1"]]
     for repeat in range(1, REPEATS):
         again = figures(repos, cross_validate(repos, lam, SEED + 100 * repeat)[C], none_at)
         confs.append(again["confidence"])
+        nones.append(again["said_none"])
         rights.append(again["top1"])
-    pooled_conf, pooled_right = np.concatenate(confs), np.concatenate(rights)
-    ab = platt(pooled_conf, pooled_right)
-    threshold = sure_threshold(calibrated(pooled_conf, ab), pooled_right)
+    pooled_conf, pooled_none, pooled_right = np.concatenate(confs), np.concatenate(nones), np.concatenate(rights)
+    abc = platt(pooled_conf, pooled_none, pooled_right)
+    pooled_calibrated = calibrated(pooled_conf, pooled_none, abc)
+    threshold = sure_threshold(pooled_calibrated, pooled_right)
     correct = got["top1"]
-    conf = calibrated(got["confidence"], ab)
+    conf = calibrated(got["confidence"], got["said_none"], abc)
     sure = conf >= threshold
-    pooled_sure = calibrated(pooled_conf, ab) >= threshold
+    pooled_sure = pooled_calibrated >= threshold
     cv = {
         "repos": len(repos),
         "lambda": lam,
@@ -339,7 +390,7 @@ def main() -> None:
             "top1": round(float(pooled_right.mean()), 4),
             "sure_rate": round(float(pooled_sure.mean()), 4),
             "precision_when_sure": round(float(pooled_right[pooled_sure].mean()), 4) if pooled_sure.any() else None,
-            "ece": round(ece(calibrated(pooled_conf, ab), pooled_right), 4),
+            "ece": round(ece(pooled_calibrated, pooled_right), 4),
         },
     }
     print(
@@ -380,17 +431,7 @@ def main() -> None:
         f"and {said_none[~is_none].mean():.3f} of eval repos"
     )
     if args.misses:
-        for repo, p, ok, c in zip(repos, probs, correct, conf):
-            if not ok:
-                i = _pick(p, none_at)
-                what = "none" if i == len(p) - 1 else repo.candidates[i].command[:90]
-                rights = [j for j in np.argsort(-p, kind="stable") if repo.right[j]]
-                where = (
-                    f"right one #{list(np.argsort(-p, kind='stable')).index(rights[0]) + 1}"
-                    if rights
-                    else "no right one"
-                )
-                print(f"  miss {repo.label.repo}: picked {what!r} ({c:.2f}, p_none {p[-1]:.2f}); {where}")
+        print_misses(repos, probs, conf, none_at)
 
     weights = fit_candidates(repos, lam)
     points = fit_points(repos)
@@ -402,7 +443,10 @@ def main() -> None:
             {
                 "about": "fitted by bench/fit_ranker.py on the dev split of bench/corpus/labels; do not edit by hand",
                 "model": "conditional logit over a repo's candidates and a none option",
-                "calibration": {"method": "platt on out-of-fold confidence", "platt": list(ab)},
+                "calibration": {
+                    "method": "platt on out-of-fold confidence, with an offset when the pick is none",
+                    "platt": list(abc),
+                },
                 "sure": round(threshold, 5),
                 "none_at": none_at,
                 "cv": cv,

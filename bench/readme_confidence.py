@@ -11,6 +11,7 @@ the next `###` heading. Needs git, jq and `script` (util-linux) for the terminal
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -202,6 +203,23 @@ def terminal(command: str, answer: str, cache: str = "cache-tty") -> str:
     return "```\n$ " + command + "\n" + "\n".join(lines) + "\n```"
 
 
+TEST_COMMAND = "python main.py --mode test --config configs/base.yaml"
+
+
+def _number(command: str) -> int:
+    """The number `--pick` takes for `command` in seg-toolkit's plan."""
+    out = subprocess.run(
+        ["bash", "-c", _SCOUT + "scout baseline --repo ./seg-toolkit --plan --json"],
+        cwd=DEMO,
+        env=_env("cache"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    commands = [c["command"] for c in json.loads(out)["plans"][0]["candidates"]]
+    return commands.index(command) + 1
+
+
 def section() -> str:
     for cache in ("cache", "cache-tty"):
         shutil.rmtree(DEMO / cache, ignore_errors=True)
@@ -226,11 +244,13 @@ def section() -> str:
         "scout baseline --repo ./seg-toolkit --plan --json | jq -c '.plans[0] | {confidence, sure, pick, "
         "candidates: [.candidates[:2][] | {command, probability, evidence}]}'",
     )
+    # The demo picks the accuracy test (main.py --mode test), at whatever number the ranker gives it.
+    test = _number(TEST_COMMAND)
     pick = block(
         'scout baseline --repo ./seg-toolkit --pick 7 --yes; echo "exit $?"',
-        "scout baseline --repo ./seg-toolkit --pick 2 --yes --env current",
+        f"scout baseline --repo ./seg-toolkit --pick {test} --yes --env current",
     )
-    tty = terminal("scout baseline --repo ./seg-toolkit --env current", "2")
+    tty = terminal("scout baseline --repo ./seg-toolkit --env current", str(test))
     return f"""{HEADING}
 
 The fitted ranker (scout.baseline.discover.rank) gives every candidate the probability that it is

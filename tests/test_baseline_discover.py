@@ -5,6 +5,7 @@ interface, and bounded reading of hostile checkouts."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from scout.baseline.discover.candidates import code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
-from scout.baseline.discover.rank import RANKER, Ranking, rank
+from scout.baseline.discover.rank import RANKER, Model, Ranking, rank
 from tests.sync import GUARD_S
 
 DATA = Path(__file__).parent / "data" / "discover"
@@ -113,9 +114,17 @@ def test_nothing_to_rank_is_none(tmp_path):
     assert ranking.ranked == () and ranking.pick is None and ranking.none_probability == 1.0
 
 
+def test_a_none_pick_is_calibrated_with_its_own_offset():
+    # A candidate's probability is shrunk by P(none); the none option's is not, so the same raw
+    # probability is calibrated apart for the two kinds of pick.
+    model = Model({}, {}, {}, (1.0, 0.0, -2.0), sure=0.9)
+    assert model.calibrate(0.5) == pytest.approx(0.5)
+    assert model.calibrate(0.5, none=True) == pytest.approx(1 / (1 + math.exp(2.0)))
+
+
 def test_the_shipped_ranker_was_fitted_on_dev_only():
     data = json.loads(RANKER.read_text())
-    assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 2
+    assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 3
     assert set(data["cv"]) >= {"top1", "top3", "sure_rate", "precision_when_sure", "ece"}
     corpus = Path(__file__).parent.parent / "bench" / "corpus"
     rows = [

@@ -41,7 +41,7 @@ class Model:
     weights: dict[str, float]  # of the candidates' features (the conditional logit)
     none_weights: dict[str, float]  # of the none option's features (the logistic model)
     point_weights: dict[str, float]  # of the candidates' features: is this one an evaluation at all
-    platt: tuple[float, float]  # calibrated = sigmoid(a * logit(p) + b)
+    platt: tuple[float, float, float]  # calibrated = sigmoid(a * logit(p) + b + c * [the pick is none])
     sure: float
     none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
     # (None: when it is more probable than the best candidate)
@@ -53,10 +53,12 @@ class Model:
         z = sum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
         return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
-    def calibrate(self, probability: float) -> float:
+    def calibrate(self, probability: float, none: bool = False) -> float:
+        """The chance that a pick with this probability is right (`none`: the pick is "no
+        runnable evaluation", whose probability is not shrunk the way a candidate's is)."""
         p = min(max(probability, 1e-6), 1 - 1e-6)
-        a, b = self.platt
-        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+        a, b, c = self.platt
+        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b + c * none)))
 
 
 @lru_cache(maxsize=4)
@@ -105,5 +107,5 @@ def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
     ranked = tuple(Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order)
     threshold = model.none_at if model.none_at is not None else (ranked[0].probability if ranked else 0.0)
     best = ranked[0] if ranked and none_probability < threshold else None
-    confidence = model.calibrate(best.probability if best else none_probability)
+    confidence = model.calibrate(best.probability, none=False) if best else model.calibrate(none_probability, none=True)
     return Ranking(ranked, none_probability, confidence, confidence >= model.sure, best.candidate if best else None)
