@@ -29,8 +29,9 @@ _GRACE_S = 3.0  # between SIGTERM and SIGKILL
 _POLL_S = 0.1
 MAX_LINE_CHARS = 64 * 1024  # a longer line (no newline in 100 MB) is cut, never buffered whole
 # A run's log holds at most MAX_LOG_BYTES: the first part of the output, then its last TAIL_BYTES,
-# where an evaluation prints its numbers (a metric printed after 2 GiB of noise is still read).
-MAX_LOG_BYTES = 2 * 1024**3
+# where an evaluation prints its numbers (a metric printed after any amount of noise is still read).
+# Every run keeps its log, so the cap is what a chatty run costs the disk, seeds times over.
+MAX_LOG_BYTES = 256 * 1024**2
 TAIL_BYTES = 20 * 1024 * 1024
 _PR_SET_CHILD_SUBREAPER = 36
 GUARD_EVERY_S = 10.0  # how often a run's guard (its disk budget) is asked
