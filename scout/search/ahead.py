@@ -12,15 +12,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scout.search.embed import embed_texts, text_hash
 from scout.store import Store
 
-# Texts per queued piece of work: what an interruption waits for, and the steps in which a search
-# sees the encoding progress (the encoder still batches them by length and tokens within).
+# Texts per piece of work: what an interruption waits for, and the steps in which a search sees
+# the encoding progress. The encoder batches them by length and tokens within, and runs those
+# batches on every core: a piece of 8 abstracts is about two batches.
 CHUNK = 8
 
 
 class EmbedAhead:
-    """One worker thread: the model's own threads already use every core, a second encoder would
-    only make both slower. Work is queued a batch at a time, so an interrupted search stops
-    within one batch, keeping what was encoded."""
+    """One worker thread, whose encoder uses every core. Each piece of work takes up to CHUNK of
+    the texts waiting when it starts, so texts that arrive one at a time (detail calls) are encoded
+    together; an interrupted search stops within one piece, keeping what was encoded."""
 
     def __init__(self, embedder, store: Store, progress: Callable[[int, int], None] | None = None):
         self.embedder = embedder
@@ -29,6 +30,7 @@ class EmbedAhead:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scout-embed")
         self._futures: list[Future] = []
         self._queued: set[str] = set()
+        self._waiting: list[str] = []  # submitted, not yet taken by a piece of work
         self._lock = threading.Lock()
         self._progressed = threading.Condition(self._lock)
         self._done = 0
@@ -63,14 +65,21 @@ class EmbedAhead:
             new = {h: t for h, t in ((text_hash(t), t) for t in texts) if h not in self._queued}
             self._queued.update(new)
             cached = self.store.cached_hashes(self.embedder.name, list(new))
-            # Batches of texts of about one length: a batch is padded to its longest text.
-            todo = sorted((t for h, t in new.items() if h not in cached), key=len)
+            todo = [t for h, t in new.items() if h not in cached]
+            self._waiting += todo
             self._total += len(todo)
             self._warming = self._warming or bool(todo)  # the first encode loads the model
-            for start in range(0, len(todo), CHUNK):
-                self._futures.append(self._pool.submit(self._encode, todo[start : start + CHUNK]))
+            # Enough pieces for every text: a piece that finds nothing left waiting does nothing.
+            for _ in range(0, len(todo), CHUNK):
+                self._futures.append(self._pool.submit(self._encode))
 
-    def _encode(self, texts: list[str]) -> None:
+    def _encode(self) -> None:
+        with self._lock:
+            # Texts of about one length together: a batch is padded to its longest text.
+            self._waiting.sort(key=len)
+            texts, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
+        if not texts:
+            return
         try:
             embed_texts(texts, self.embedder, self.store)
         finally:
