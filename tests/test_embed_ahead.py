@@ -102,6 +102,22 @@ def test_an_interrupted_search_keeps_the_batch_being_encoded_and_drops_the_rest(
     assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in texts(3 * CHUNK)])) == CHUNK
 
 
+def test_texts_that_arrive_one_by_one_while_the_model_is_busy_are_encoded_together(store):
+    gate = threading.Event()
+    embedder = WatchedEmbedder(gate)
+    arriving = texts(CHUNK + 3)
+    with EmbedAhead(embedder, store) as ahead:
+        ahead.submit(arriving[:1])
+        assert embedder.entered.wait(GUARD_S)  # the worker holds the first text
+        for text in arriving[1:]:
+            ahead.submit([text])
+        gate.set()
+        ahead.wait_for_most(0.0)
+        ahead.wait()
+    assert [len(batch) for batch in embedder.calls] == [1, CHUNK, 2]
+    assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in arriving])) == len(arriving)
+
+
 def test_a_failed_encode_is_raised_by_wait(store):
     class Broken(BagOfWordsEmbedder):
         def encode(self, texts, batch_size: int = 32):
