@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from scout.config import load_settings
-from scout.search.ahead import EmbedAhead
-from scout.search.embed import BATCH_SIZE, text_hash
+from scout.search.ahead import CHUNK, EmbedAhead
+from scout.search.embed import text_hash
 from scout.search.pipeline import SearchRequest, run_search
+from scout.search.sources.hf import parse_search
 from scout.session import Session
 from tests.conftest import BagOfWordsEmbedder
 from tests.sync import GUARD_S
@@ -81,7 +82,7 @@ def test_an_interrupted_search_keeps_the_batch_being_encoded_and_drops_the_rest(
     gate = threading.Event()
     embedder = WatchedEmbedder(gate)
     with pytest.raises(KeyboardInterrupt), EmbedAhead(embedder, store) as ahead:
-        ahead.submit(texts(3 * BATCH_SIZE))
+        ahead.submit(texts(3 * CHUNK))
         first, *queued = ahead._futures
         # The gate opens once shutdown has cancelled the queued batches, never before: the first
         # batch is then the one being encoded, and the others can no longer start.
@@ -97,8 +98,24 @@ def test_an_interrupted_search_keeps_the_batch_being_encoded_and_drops_the_rest(
         assert embedder.entered.wait(GUARD_S)  # the worker holds the first batch
         raise KeyboardInterrupt
     assert first.done() and not first.cancelled() and all(f.cancelled() for f in queued)
-    assert [len(batch) for batch in embedder.calls] == [BATCH_SIZE]
-    assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in texts(3 * BATCH_SIZE)])) == BATCH_SIZE
+    assert [len(batch) for batch in embedder.calls] == [CHUNK]
+    assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in texts(3 * CHUNK)])) == CHUNK
+
+
+def test_texts_that_arrive_one_by_one_while_the_model_is_busy_are_encoded_together(store):
+    gate = threading.Event()
+    embedder = WatchedEmbedder(gate)
+    arriving = texts(CHUNK + 3)
+    with EmbedAhead(embedder, store) as ahead:
+        ahead.submit(arriving[:1])
+        assert embedder.entered.wait(GUARD_S)  # the worker holds the first text
+        for text in arriving[1:]:
+            ahead.submit([text])
+        gate.set()
+        ahead.wait_for_most(0.0)
+        ahead.wait()
+    assert [len(batch) for batch in embedder.calls] == [1, CHUNK, 2]
+    assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in arriving])) == len(arriving)
 
 
 def test_a_failed_encode_is_raised_by_wait(store):
@@ -128,17 +145,20 @@ def search_with(tmp_path, embedder, answer, sources, on_preview=None, cache="cac
         )
 
 
-def test_the_model_loads_while_a_slow_source_is_still_answering(tmp_path, real_fixtures):
+def test_the_query_and_a_fast_sources_papers_are_encoded_while_a_slow_source_is_still_answering(
+    tmp_path, real_fixtures
+):
     hf = (real_fixtures / "hf_papers/hf-mcp-server/papers_search_q_llama_3_herd.json").read_bytes()
+    with_abstract = sum(1 for paper in parse_search(json.loads(hf)) if paper.abstract)
     feed = (real_fixtures / "arxiv/arxiv.py_recorded_2026/q_testing_s0_m10_bc5a6c384fe9.body.xml").read_bytes()
     log: list[str] = []
     embedder = WatchedEmbedder(log=log)
 
     def answer(request: httpx.Request) -> httpx.Response:
         if "arxiv" in request.url.host:
-            # arXiv is the slow one: it answers only once the model has started (hf's answer starts
-            # it), or when the guard runs out, and then the order below shows what went wrong.
-            embedder.wait_until(lambda calls: calls)
+            # arXiv is the slow one: it answers only once the query and hf's papers are encoded, or
+            # when the guard runs out, and then the order below shows what went wrong.
+            embedder.wait_until(lambda calls: sum(map(len, calls)) >= 1 + with_abstract)
             log.append("arxiv answered")
             return httpx.Response(200, content=feed, headers={"Content-Type": "application/atom+xml"})
         if request.url.path.endswith("/api/papers/search"):
@@ -147,7 +167,9 @@ def test_the_model_loads_while_a_slow_source_is_still_answering(tmp_path, real_f
 
     report = search_with(tmp_path, embedder, answer, ("arxiv", "hf"))
     assert report.results and report.sources["arxiv"].ok and report.sources["hf"].ok
-    assert log[:2] == ["encoded 1", "arxiv answered"]  # the model warmed up before the slow source answered
+    before = log[: log.index("arxiv answered")]
+    assert with_abstract >= 5 and before[0] == "encoded 1"  # the query's own vector loads the model
+    assert sum(int(entry.split()[1]) for entry in before) == 1 + with_abstract
     assert list(report.sources) == ["arxiv", "hf"]  # in the requested order, not the order of arrival
 
 

@@ -186,6 +186,34 @@ def test_lookups_to_one_source_overlap_within_its_budget_but_arxiv_keeps_one_con
     assert rig.sleeps == [3.0] * 7  # arXiv's 3 s spacing between each of its eight requests
 
 
+def test_each_detail_abstract_is_handed_on_as_it_lands(store):
+    """The model hears of a detail's abstract while the other details are still on their way."""
+    from scout.search.abstracts import DetailPrefetch
+
+    heard = threading.Event()
+    order: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        arxiv = request.url.path.rsplit("/", 1)[1]
+        if arxiv == "1711.09883":  # answers only once the other detail's abstract was handed on
+            assert heard.wait(GUARD_S), "the first abstract was never handed on"
+        order.append(f"answered {arxiv}")
+        return httpx.Response(200, json={**built("paper_arxiv_1606.06565.json"), "arxiv_id": arxiv})
+
+    def on_abstract(paper: Paper, abstract: str) -> None:
+        order.append(f"heard {paper.arxiv_id}")
+        heard.set()
+
+    papers = [Paper(title=f"Paper {i}", arxiv_id=i) for i in ("1711.09883", "1606.06565")]
+    with DetailPrefetch(make_rig(answer, store).fetcher, on_abstract=on_abstract) as details:
+        found = details.abstracts(papers, [])
+    assert order[:2] == ["answered 1606.06565", "heard 1606.06565"]
+    assert sorted(order) == sorted(
+        ["answered 1606.06565", "heard 1606.06565", "answered 1711.09883", "heard 1711.09883"]
+    )
+    assert set(found) == {p.id for p in papers}
+
+
 # -- end to end: `scout search` against the real search body and the built pages -------------------
 
 
@@ -260,3 +288,27 @@ def test_without_arxiv_the_detail_call_fills_in_and_the_rest_is_ranked_on_title(
     assert by_id["1606.06565"]["abstract"].startswith("Rapid progress in machine learning")
     assert by_id["1711.09883"] | {"abstract": None, "ranked_on": "title"} == by_id["1711.09883"]
     assert "successors" not in by_id["1606.06565"]  # only with --successors
+
+
+def test_the_top_papers_are_looked_up_while_the_model_encodes(cli_env, real_fixtures, monkeypatch):
+    """The look-ups of code, results and stars for the papers that make the top are made before the
+    final ranking (the enrichment that follows it reads them from the HTTP cache)."""
+    from scout.search import pipeline
+
+    during: list[list[str]] = []
+    enrich = pipeline.enrich_papers
+
+    def watched(*args, **kwargs):
+        asked = len(server.requests)
+        try:
+            return enrich(*args, **kwargs)
+        finally:
+            during.append(server.requests[asked:])
+
+    monkeypatch.setattr(pipeline, "enrich_papers", watched)
+    with serve(monkeypatch, real_fixtures) as server:
+        data = search_json()
+    assert during == [[]]
+    assert {r["arxiv_id"] for r in data["results"]} == {"1606.06565", "1711.09883"}
+    assert any(path.startswith("/github/repos/") for path in server.requests)
+    assert sum(path.startswith("/pwc/evaluations") for path in server.requests) >= 3  # 250 rows, 3 pages

@@ -147,7 +147,7 @@ def test_repo_lookups_overlap(store):
         name = request.url.path.rsplit("/", 1)[1]
         return httpx.Response(200, json={"html_url": f"https://github.com/o/{name}", "stargazers_count": len(name)})
 
-    repos = [Repo(f"https://github.com/o/{'r' * i}") for i in range(1, 9)]
+    repos = [Repo(f"https://github.com/o/{'r' * i}") for i in range(1, 2 * LOOKUPS + 1)]
     enriched, failures = enrich_repos(make_rig(answer, store).fetcher, repos)
-    assert [r.stars for r in enriched] == list(range(1, 9)) and not failures
+    assert [r.stars for r in enriched] == list(range(1, 2 * LOOKUPS + 1)) and not failures
     assert peak[0] == LOOKUPS

@@ -90,6 +90,7 @@ def live_table():
     the search ends, for the final table to take its place."""
     from rich.console import Group
     from rich.live import Live
+    from rich.segment import Segments
     from rich.spinner import Spinner
     from rich.text import Text
 
@@ -108,7 +109,9 @@ def live_table():
         state["status"] = f"embedding abstracts {done}/{total}"
 
     def on_preview(report) -> None:
-        state["table"] = table(report)
+        # Laid out once per preview, not at each of the spinner's redraws: laying out the table
+        # ten times a second took about a second of CPU from the search's encoding.
+        state["table"] = Segments(console.render(table(report)))
 
     with Live(console=console, get_renderable=view, refresh_per_second=10, transient=True):
         yield on_status, on_embed, on_preview

@@ -10,6 +10,7 @@ way to every first table would cost seconds."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
@@ -29,11 +30,14 @@ DETAIL_THREADS = 16  # detail calls in flight at once: Papers with Code allows 1
 class DetailPrefetch:
     """Papers with Code detail calls for papers that arrived without an abstract, started at once
     on a pool of their own; `abstracts` collects them. The detail answers are cached, so the
-    enrichment of the top papers that follows reads them back without a request."""
+    enrichment of the top papers that follows reads them back without a request. `on_abstract`,
+    when given, hears of each abstract as it lands (on the pool's thread), for the model to encode
+    it while the other details are still on their way."""
 
-    def __init__(self, fetcher: Fetcher, limit: int = 50):
+    def __init__(self, fetcher: Fetcher, limit: int = 50, on_abstract: Callable[[Paper, str], None] | None = None):
         self.fetcher = fetcher
         self.limit = limit
+        self.on_abstract = on_abstract
         self._pool = ThreadPoolExecutor(max_workers=DETAIL_THREADS, thread_name_prefix="scout-detail")
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -46,7 +50,13 @@ class DetailPrefetch:
                     continue
                 if len(self._futures) >= self.limit:
                     break
-                self._futures[paper.id] = self._pool.submit(pwc.detail, self.fetcher, paper)
+                self._futures[paper.id] = self._pool.submit(self._detail, paper)
+
+    def _detail(self, paper: Paper) -> pwc.Detail | None:
+        info = pwc.detail(self.fetcher, paper)
+        if self.on_abstract is not None and info is not None and info.paper.abstract:
+            self.on_abstract(paper, info.paper.abstract)
+        return info
 
     def abstracts(self, papers: list[Paper], failures: list[str]) -> dict[str, str]:
         """Abstracts by paper id for `papers` (their details asked now where not asked before)."""

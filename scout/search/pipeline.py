@@ -24,8 +24,12 @@ from scout.store import Store
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
-# Papers with Code lookups (detail, results) for the likely top papers while the model encodes.
+# Look-ups (Papers with Code's detail and results, GitHub's repos) for the likely top papers while
+# the model encodes.
 WARM_THREADS = 8
+# The shares of the texts still to encode when the papers encoded so far name the likely top again:
+# about a second of encoding on 2 cores, more than the look-ups' round trips, then a closer look.
+RECHECKS = (0.3, 0.1)
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
@@ -118,39 +122,48 @@ def run_search(
             if _rescores_stored(store, embedder):
                 # The search's model re-scores the top candidates; loading it and encoding the
                 # task (about a second on a CPU) overlaps the retrieval instead of following it.
-                from scout.search.rank import sentences_of, task_text
-
-                ahead.submit([task_text(request.query, request.about), *sentences_of(request.query, request.about)])
+                ahead.submit(_task_texts(request))
             candidates = _stored_candidates(request, store, embedder, status)
             ahead.wait()
         from_store = True
     else:
         preview = _Preview(request, settings, store, on_preview, statuses, warnings, embedder.name)
-        with EmbedAhead(embedder, store, on_embed) as ahead, DetailPrefetch(fetcher) as details:
+        missing: set[str] | None = None  # once the sources are merged: the papers still without an abstract
+
+        def on_abstract(paper: Paper, abstract: str) -> None:
+            # A detail's abstract is encoded as it lands, once merged only where no source had one.
+            if missing is None or paper.id in missing:
+                ahead.submit([paper.with_(abstract=abstract).embedding_text()])
+
+        with EmbedAhead(embedder, store, on_embed) as ahead, DetailPrefetch(fetcher, 50, on_abstract) as details:
+            # A new query needs the model for its own vector: loading it and encoding the task
+            # overlap the wait for the sources (nothing happens when this query was asked before).
+            ahead.submit(_task_texts(request))
             candidates, from_store = _online_candidates(
                 request, fetcher, settings, store, embedder, ahead, details, status, warnings, statuses, preview
             )
             if not from_store:
                 # The papers that have their abstract are encoded while the missing ones are fetched.
                 candidates = with_stored_abstracts(candidates, store)
+                missing = {p.id for p in candidates if not p.abstract}
                 ahead.submit([p.embedding_text() for p in candidates if p.abstract])
                 # While the model encodes, the likely top papers' code and results are asked for;
                 # only the HTTP cache keeps them, for the enrichment below to read. With nothing to
                 # encode (a repeated search) there is no wait to hide them behind.
-                warming = not fetcher.refresh and ahead.needs_model([p.embedding_text() for p in candidates])
-                if preview.wanted or warming:
-                    quick = preview.show(quick_rank(request, candidates, settings, store))
+                warming = not fetcher.refresh and (
+                    ahead.encoding or ahead.needs_model([p.embedding_text() for p in candidates])
+                )
+                if preview.wanted:
+                    preview.show(quick_rank(request, candidates, settings, store))
                 warm = ThreadPoolExecutor(max_workers=WARM_THREADS, thread_name_prefix="scout-warm")
                 try:
-                    if warming:
-                        likely = [r.paper for r in _filtered(quick, replace(request, code_only=False))]
-                        for paper in likely[: 2 * settings.enrich_top]:
-                            warm.submit(_warm_enrichment, paper, fetcher)
                     status("fetching missing abstracts")
                     arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
                     candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok, details=details)
                     status(f"embedding {len(candidates)} papers")
                     ahead.submit([p.embedding_text() for p in candidates])
+                    if warming:
+                        _warm_likely_top(request, candidates, embedder, store, settings, fetcher, ahead, warm)
                     ahead.wait()
                 except BaseException:
                     warm.shutdown(wait=True, cancel_futures=True)  # interrupted: drop what has not started
@@ -208,10 +221,12 @@ def _online_candidates(
     answered: dict[str, list[Paper]] = {}
 
     def on_answer(name: str, papers: list[Paper]) -> None:
-        if ahead.needs_model([p.embedding_text() for p in papers]):
-            ahead.warm_up()
         papers = with_stored_abstracts(papers, store)
         details.start(papers)
+        # Encoded while the slower sources are on their way; merging rarely changes a paper's text.
+        ahead.submit([p.embedding_text() for p in papers if p.abstract])
+        if ahead.needs_model([p.embedding_text() for p in papers]):
+            ahead.warm_up()
         answered[name] = papers
         if preview.wanted and len(statuses) < len(request.sources):
             so_far = merge_papers([p for n in request.sources for p in answered.get(n, [])])
@@ -305,11 +320,56 @@ def quick_rank(request: SearchRequest, papers: list[Paper], settings: Settings, 
     return lexical_rank(request.query, papers, about=request.about, sort=request.sort)
 
 
-def _warm_enrichment(paper: Paper, fetcher: Fetcher) -> None:
-    """Papers with Code's detail and results for `paper`, into the HTTP cache only."""
+def _task_texts(request: SearchRequest) -> list[str]:
+    """What the ranking embeds of the request itself: the task, and its sentences when it has several."""
+    from scout.search.rank import sentences_of, task_text
+
+    return [task_text(request.query, request.about), *sentences_of(request.query, request.about)]
+
+
+def _warm_likely_top(
+    request: SearchRequest,
+    candidates: list[Paper],
+    embedder,
+    store: Store,
+    settings: Settings,
+    fetcher: Fetcher,
+    ahead: EmbedAhead,
+    warm: ThreadPoolExecutor,
+) -> None:
+    """Look up, into the HTTP cache, the code and results of the papers likely to make the top
+    while the last texts are encoded. The search's ranking of the papers encoded so far names them
+    well once most are (BM25 alone names half of them), and early enough for the look-ups to finish
+    first: the top `enrich_top` with GitHub's answers, half as many again without; at the last look,
+    also every paper still to be encoded, since any of those may enter the top."""
+    from scout.search.embed import text_hash
+
+    unfiltered = replace(request, code_only=False)  # code links are what the look-ups find
+    hashes = [text_hash(p.embedding_text()) for p in candidates]
+    warmed: set[str] = set()
+    for left in RECHECKS:
+        ahead.wait_for_most(left)
+        encoded = store.cached_hashes(embedder.name, hashes)
+        done = [p for p, h in zip(candidates, hashes) if h in encoded]
+        ranked = _filtered(rank_candidates(unfiltered, done, embedder, store, settings), unfiltered)
+        likely = [r.paper for r in ranked[: settings.enrich_top * 3 // 2]]
+        if left == RECHECKS[-1]:
+            likely += [p for p, h in zip(candidates, hashes) if h not in encoded]
+        for i, paper in enumerate(likely):
+            if paper.id not in warmed:
+                warmed.add(paper.id)
+                stars = i < settings.enrich_top  # GitHub's hourly budget is small
+                warm.submit(_warm_enrichment, paper, fetcher, settings.github_token, stars)
+
+
+def _warm_enrichment(paper: Paper, fetcher: Fetcher, github_token: str | None, stars: bool) -> None:
+    """Papers with Code's detail and results for `paper`, with `stars` GitHub's answers for its
+    repos, into the HTTP cache only."""
     # A failure here is left to the enrichment proper, which asks again and reports it.
     with suppress(ScoutError):
-        pwc.enrich(fetcher, paper)
+        enriched = pwc.enrich(fetcher, paper)
+        if stars and enriched.repos:
+            github.enrich_repos(fetcher, list(enriched.repos), github_token)
 
 
 def rank_stored(
@@ -389,7 +449,8 @@ def enrich_papers(
             failures.append(exc.reason)
             return paper
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # All at once (Settings.enrich_top, 10 by default): the final ranking waits for the slowest.
+    with ThreadPoolExecutor(max_workers=max(1, len(papers))) as pool:
         for paper in pool.map(with_pwc, papers):
             enriched[paper.id] = paper
     if failures:

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 SOURCE = "github"
 RATE_LIMITED = {403, 429}
-LOOKUPS = 4
+# Lookups in flight at once: the top 10 papers' repos in one round trip, far below GitHub's 100
+# concurrent requests (its secondary limit).
+LOOKUPS = 10
 _GITHUB_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?(?:[#?/].*)?$", re.IGNORECASE
 )
@@ -68,7 +70,7 @@ def enrich_repos(fetcher: Fetcher, repos: list[Repo], token: str | None = None) 
             return None, f"{path}: {exc.reason}"
 
     paths = list(dict.fromkeys(p for p in (repo_path(r.url) for r in repos) if p))
-    # A few lookups at once: each is a round trip, and a search waits for all of them.
+    # Several lookups at once: each is a round trip, and a search waits for all of them.
     with ThreadPoolExecutor(max_workers=LOOKUPS) as pool:
         answers = dict(zip(paths, pool.map(look_up, paths)))
     found = {path: repo for path, (repo, _) in answers.items() if repo is not None}
