@@ -37,6 +37,15 @@ CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY|A
 _CONFIG_FLAG = re.compile(r"conf|cfg|setting|param|yaml|json|vocab|dict", re.I)
 # A file name that is trained weights whatever flag passes it (.pkl and .npz are as often data).
 WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors)(?:\.tar)?$|\.ckpt-\d+$")
+# A file whose folder or name says it is trained weights, whatever its suffix:
+# `checkpoints/c2_model_iter400000.pkl`, `snapshots/best_model.npz`.
+WEIGHT_PATH = re.compile(
+    r"(?:(?:^|/)(?:checkpoints?|ckpts?|snapshots?)/(?:[^/]+/)*[^/]+|"
+    r"(?:^|/)[^/]*(?:model_iter|_iter_?\d+|checkpoint|ckpt|snapshot|best_model|model_best)[^/]*)"
+    # settings, logs and lists kept beside the weights are not them
+    r"\.(?!(?:json|ya?ml|txt|csv|log|cfg|ini|py|sh|md)$)\w{1,12}$",
+    re.I,
+)
 # Shell variables a command may use that the run sets itself.
 OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "USER"})
 # Variables a launcher, the shell or CUDA sets: reading them is not a need.
@@ -152,6 +161,12 @@ def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] =
             re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value)
             or (len(key) >= 3 and value == key.upper())
             or re.fullmatch(r"x{3,}|X{3,}|\{[A-Za-z_][\w-]*\}", value)
+            # `--test NAMEOFSAVEDNET.pynet`: a file named in capitals, as its description
+            or re.fullmatch(
+                r"(?:[\w.-]*/)?(?!(?:README|LICENSE|CHANGELOG|CHANGES|AUTHORS|NOTICE|CONTRIBUTING|INSTALL|VERSION)\.)"
+                r"[A-Z]{6,}\.[a-z]\w{0,11}",
+                value,
+            )
         ):
             needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
             if CKPT_WORDS.search(key):
@@ -245,16 +260,18 @@ def command_paths(
     needs: Found,
     also: Sequence[Path] = (),
     kind: str = "eval",
+    restored: frozenset[str] | set[str] = frozenset(),
 ) -> set[str]:
     """Paths the command passes that are not in the checkout, under `base` or any folder in `also`
-    (the scripts' own, which many resolve against): a checkpoint (by its flag or a weights file
-    name) or data. Returns the flag names the command sets, so defaults they override are not read."""
+    (the scripts' own, which many resolve against): a checkpoint (by its flag, a weights file name
+    or path, or a flag in `restored`, which the code hands to a weights loader: `torch.load(args.test)`)
+    or data. Returns the flag names the command sets, so defaults they override are not read."""
     tokens = shell_words(re.sub(r"(?<=[\w.])\\(?=[\w.])", "/", command))
     named = set()
     for name, value in flag_pairs(tokens):
         named.add(norm_flag(name))
         # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
-        weights_flag = weights_key(name, kind)
+        weights_flag = weights_key(name, kind) or norm_flag(name) in restored
         bare = (
             weights_flag
             and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)
@@ -262,14 +279,18 @@ def command_paths(
         )
         if not (looks_like_path(value) or bare) or PLACEHOLDER.search(value) or "$" in value:
             continue
-        weights = WEIGHT_FILE.search(value) is not None and not DATA_WORDS.search(norm_flag(name))
+        # A yacs key says what it is in its last part: `TEST.PARAMS_FILE`, not `TEST`.
+        leaf = norm_flag(name).split(".")[-1]
+        weights = (WEIGHT_FILE.search(value) is not None or WEIGHT_PATH.search(value) is not None) and not (
+            DATA_WORDS.search(leaf)
+        )
         if OUTPUT_WORDS.search(name) and not weights_flag:
             continue
         if CKPT_WORDS.search(name) and not weights_flag:
             continue  # `--checkpoint_dir ckpts/` in training: where the run writes
         if any(path_exists(folder, value) for folder in (base, *also)):
             continue
-        if re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
+        if re.search(r"\.(py|sh)$", value) or (_CONFIG_FLAG.search(name) and not weights):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()

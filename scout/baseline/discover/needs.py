@@ -115,11 +115,12 @@ def find_needs(
     command_placeholders(command, environ, docs, needs)
     spelled_values(command, needs, docs)
     script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
-    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind)
+    restored = runs.restored_flags(sources)
+    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind, restored=restored)
     named |= runs.check_shell_lines(sources, repo_dir, kind, docs, needs)
     args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
     runs.check_arguments(sources, base, docs, needs)
-    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)
+    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs, command)
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_downloads(sources, needs)
@@ -127,7 +128,7 @@ def find_needs(
     runs.check_linked_weights(kind, named, docs, needs)
     runs.check_linked_data(sources, docs, needs, command, base)
     if not has_gpu:
-        runs.check_gpu(sources, named, docs, needs)
+        runs.check_gpu(sources, named, docs, needs, command)
     runs.check_environment(sources, command, environ, needs)
     runs.check_services(sources, repo_dir, environ, needs)
     runs.check_gated_data(docs, needs)

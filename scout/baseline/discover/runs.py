@@ -139,7 +139,9 @@ _CUDA_CALL = re.compile(
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
     r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
-    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b"
+    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b|"
+    # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`).
+    r"caffe2_pb2\.CUDA\b|['\"]device['\"]\s*:\s*f?['\"]cuda"
 )
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 # Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
@@ -288,7 +290,7 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
     for source in sources:
         if source.lang == "python":
             for match in _PY_DEFAULT.finditer(source.text):
-                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|[\w.]+)""", match.group("rest"))
+                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|-?[\w.]+)""", match.group("rest"))
                 found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
             for match in _ABSL_DEFAULT.finditer(source.text):
                 found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
@@ -335,6 +337,51 @@ def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
+def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
+    """What each flag of the started scripts holds in this run: the value the command (or the shell
+    line that starts the script) gives, else the declared default; a `store_true` flag is "True"
+    when given and "False" when not."""
+    values: dict[str, str] = {}
+    for _, flag, default, declaration in _defaults(sources):
+        switch = re.search(r"""action\s*=\s*['"]store_(true|false)['"]""", declaration)
+        values.setdefault(norm_flag(flag), ("False" if switch.group(1) == "true" else "True") if switch else default)
+    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    for name, value in given + flag_pairs(shell_words(command)):
+        key = norm_flag(name)
+        switch = key in values and values[key] in ("True", "False") and not value
+        values[key] = ("False" if values[key] == "True" else "True") if switch else (value or "True")
+    return values
+
+
+_COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
+_COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def _decides(guard: str, values: Mapping[str, str]) -> bool | None:
+    """Does the run take the branch of `guard` (`if gpu < 0:` with --gpu's default -1, `if
+    args.load_chkpt:` with that switch off)? None when the test is not on a flag's value."""
+    test = re.match(r"\s*(?:el)?if\s*\(?\s*(not\s+)?(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\)?\s*:", guard)
+    if test:
+        value = values.get(norm_flag(test.group(2)))
+        if value is None:
+            return None
+        truth = _literal(value) if _literal(value) is not None else value
+        on = truth not in ("", "False", "None", "0", "false")
+        return on != bool(test.group(1))
+    test = re.match(
+        r"\s*(?:el)?if\s*\(?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*\)?\s*:",
+        guard,
+    )
+    if test and norm_flag(test.group(1)) in values:
+        raw = values[norm_flag(test.group(1))]
+        try:
+            value = float((_literal(raw) or raw).strip())
+        except ValueError:
+            return None
+        return _COMPARE[test.group(2)](value, float(test.group(3)))
+    return None
+
+
 def _taken(guard: str, named: set[str]) -> bool:
     """Does the command choose the branch: `if chk >= 0:` or `if args.test_only:` when it passes
     `--chk 98` or `--test_only True` (a negated test or an `else` is the other branch)?"""
@@ -343,7 +390,7 @@ def _taken(guard: str, named: set[str]) -> bool:
     return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
-def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
+def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, command: str = "") -> None:
     """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
     the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
     a CPU path)."""
@@ -361,6 +408,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
                 f"{source.path}: {flag} defaults to '{value}' (CUDA); with no GPU pass a CPU value for {flag}",
                 blocking=False,
             )
+    values = flag_values(sources, command)
     for source in sources:
         if source.lang not in ("python", "lua"):
             continue
@@ -369,7 +417,11 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if _CUDA_CALL.search(code) and not _guarded(lines, i, returns=True):
+            if not _CUDA_CALL.search(code):
+                continue
+            # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
+            guard = _guard(lines, i, returns=True)
+            if guard is None or _decides(guard, values):
                 needs.add(
                     "gpu",
                     "cuda",
@@ -447,11 +499,15 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
 
 
 def _authors_path(value: str) -> bool:
-    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x)."""
-    return (
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
+    drive: F:/Yelp Data/x.txt)."""
+    return _WINDOWS_PATH.match(value) is not None or (
         bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
         and not Path(value).exists()
     )
+
+
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[/\\]")
 
 
 def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, optional: bool) -> None:
@@ -468,20 +524,28 @@ def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, o
 
 
 def check_defaults(
-    sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, kind: str, docs, needs: Found
+    sources: Sequence[Source],
+    named: set[str],
+    base: Path,
+    repo_dir: Path,
+    kind: str,
+    docs,
+    needs: Found,
+    command: str = "",
 ) -> None:
     """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
     files that are not there, unless the command (or the shell line that starts the script) sets
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
-    restored = _restored_flags(sources) if kind == "eval" else set()
+    restored = restored_flags(sources) if kind == "eval" else set()
+    read = _read_flags(sources)
     for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
         if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in _restored_flags(
-                sources, unguarded=True
+            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in restored_flags(
+                sources, unguarded=True, command=command
             ):
                 needs.add(
                     "checkpoint",
@@ -495,7 +559,9 @@ def check_defaults(
         if norm_flag(flag) in restored and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
-        ckpt, data = weights_key(flag, kind), DATA_WORDS.search(flag)
+        # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
+        ckpt = weights_key(flag, kind) or (kind == "eval" and re.fullmatch(r"models?", norm_flag(flag)) and "/" in value)
+        data = DATA_WORDS.search(flag) or norm_flag(flag) in read
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
         folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
             r"[\w.-]+/?", value
@@ -525,15 +591,31 @@ def check_defaults(
 
 # Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
 # `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
+# The flag is the path or its folder (`os.path.join(args.dir, 'x.pth')`), not a part of a written-in
+# one: in `torch.load('./checkpoint/' + args.dataset + '.t7')` the flag is a data set's name.
 _RESTORE_FROM_FLAG = re.compile(
     r"(?:checkpoint_dir\s*=|restore\(|latest_checkpoint\(|torch\.load\(|load_state_dict\(|load_weights\(|"
-    r"load_checkpoint\(|load_model\()[^)\n]*?\b(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
+    r"load_checkpoint\(|load_model\()(?:[^)'\"\n]*?,\s*)?(?:(?:os\.path|osp)\.join\(|open\(|str\(|Path\()?\s*"
+    r"(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
 )
 
 
-def _restored_flags(sources: Sequence[Source], *, unguarded: bool = False) -> set[str]:
-    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag."""
+# A flag's value opened as a file as it is: `np.load(args.matrix)`, `open(FLAGS.vocab_file)`.
+_READ_FROM_FLAG = re.compile(
+    r"(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|h5py\.File|loadmat|np\.loadtxt|Image\.open|imread|"
+    r"ImageFolder|listdir)\(\s*(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)\s*[,)]"
+)
+
+
+def _read_flags(sources: Sequence[Source]) -> set[str]:
+    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
+
+
+def restored_flags(sources: Sequence[Source], *, unguarded: bool = False, command: str = "") -> set[str]:
+    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag,
+    nor another flag whose value in this run skips the branch (`if args.load_chkpt:`)."""
     found = set()
+    values = flag_values(sources, command) if unguarded else {}
     for source in sources:
         if source.lang != "python":
             continue
@@ -541,7 +623,8 @@ def _restored_flags(sources: Sequence[Source], *, unguarded: bool = False) -> se
         for match in _RESTORE_FROM_FLAG.finditer(source.text):
             name = norm_flag(match.group(1))
             guard = _guard(lines, source.text.count("\n", 0, match.start())) if unguarded else None
-            if guard is None or name not in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}:
+            tested = guard is not None and name in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}
+            if guard is None or not (tested or _decides(guard, values) is False):
                 found.add(name)
     return found
 
@@ -567,6 +650,7 @@ def check_reads(
 ) -> None:
     """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
     weights paths kept in variables, that are absent."""
+    values = flag_values(sources)
     for source in sources:
         if source.lang == "matlab":
             for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
@@ -618,19 +702,21 @@ def check_reads(
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
             # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
-            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value))):
+            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))):
                 continue
-            if value.startswith(("/", "~")):
+            if value.startswith(("/", "~")) or _WINDOWS_PATH.match(value):
                 if _authors_path(value):
+                    # Said once per folder: four files under F:/Yelp Data/ are one path to edit.
+                    folder = re.split(r"[/\\](?=[^/\\]*\.\w{1,5}$)", value)[0]
                     needs.add(
                         "placeholder",
-                        value,
+                        folder,
                         f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
                     )
                     if not ckpt:
                         needs.add(
                             "dataset",
-                            value,
+                            folder,
                             f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
                         )
                     continue
@@ -641,9 +727,14 @@ def check_reads(
             # A read inside an `if` may be an option the command does not take: said, not blocking,
             # unless the command sets what the `if` tests (`if chk >= 0:` with `--chk 98`).
             guard = _guard(lines, line)
-            optional = (downloads and not ckpt) or (guard is not None and not _taken(guard, named))
+            taken = guard is not None and (_taken(guard, named) or bool(_decides(guard, values)))
+            optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+# A call that loads weights whatever the file is named: `torch.load('lstm.model')`.
+_LOADS_WEIGHTS = re.compile(r"^(?:torch\.load|load_state_dict|\w*\.?load_weights|load_model|\w*\.?restore)\(")
 
 
 # A loader handed a path built at run time from a folder variable and a written-in tail:
@@ -832,6 +923,8 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         if source.lang == "shell":
             # `awk '{print $1}'`: a $1 in single quotes is another program's.
             unquoted = re.sub(r"'[^'\n]*'", "", source.text)
+            # `if [ "$3" = "debug" ]`, `${2:-cpu}`: an argument tested or given a default is optional.
+            unquoted = re.sub(r"\[\[?[^\]\n]*\]\]?|\$\{[1-9]:?[-=][^}]*\}", "", unquoted)
             used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", unquoted)})
             if used and used[-1] > len(given):
                 names = []
@@ -873,6 +966,9 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                     needs.add(kind, value, f"{source.path} opens {value} ({name}): {advice}")
             if names:
                 _missing_arguments(source, names, len(given), docs, needs)
+        wanted = _docopt_positionals(source.text, Path(source.path).name)
+        if len(wanted) > len(given):
+            _missing_arguments(source, wanted[len(given) :], len(given), docs, needs)
         for match in _PY_DEFAULT.finditer(source.text):
             flag, rest = match.group("flag"), match.group("rest")
             if re.search(r"required\s*=\s*True", rest) and norm_flag(flag) not in flags:
@@ -905,6 +1001,26 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         ]
         if len(positional) > len(given):
             _missing_arguments(source, positional[len(given) :], len(given), docs, needs)
+
+
+def _docopt_positionals(text: str, script: str) -> list[str]:
+    """The `<args>` a docopt script requires: the usage line of its docstring that asks for the
+    fewest (`test.py <ckpt> <dataset>`), less those in `[...]`."""
+    if "docopt(" not in text:
+        return []
+    usage = re.search(r"usage:\s*\n((?:[ \t]+\S[^\n]*\n?)+)", text, re.I)
+    if usage is None:
+        return []
+    fewest: list[str] | None = None
+    for line in usage.group(1).splitlines():
+        if script not in line:
+            continue
+        while re.search(r"\[[^\[\]]*\]", line):
+            line = re.sub(r"\[[^\[\]]*\]", "", line)
+        found = re.findall(r"<[\w -]+>", line)
+        if fewest is None or len(found) < len(fewest):
+            fewest = found
+    return fewest or []
 
 
 def check_environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: Found) -> None:
