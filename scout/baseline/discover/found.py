@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from scout.baseline.discover.links import checkpoint_advice, download_advice
+from scout.baseline.discover.links import checkpoint_advice, download_advice, introduced_as
 
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
@@ -148,6 +148,14 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
+        elif not var and introduced_as(text, docs) == "checkpoint":
+            needs.add(
+                "checkpoint",
+                text,
+                f"{flag or text} wants the trained model the docs say to download first: "
+                f"{checkpoint_advice(text, docs)}",
+                key=key,
+            )
 
 
 def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:

@@ -107,6 +107,30 @@ def _fetch_lines(docs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ..
     return tuple(itertools.islice(found, MAX_LINKS))
 
 
+# "please download the corresponding model files and run", "download our pretrained weights, then":
+# the sentence that introduces a command says what its placeholder is when the flag does not.
+_FETCH_MODEL = re.compile(
+    r"\bdownload\w*\b[^.\n]{0,60}\b(?:models?|weights|checkpoints?|nets|networks|snapshots?)\b", re.I
+)
+_FETCH_DATA = re.compile(r"\bdownload\w*\b[^.\n]{0,60}\b(?:data ?sets?|data|corpus|images|annotations)\b", re.I)
+
+
+def introduced_as(fragment: str, docs: Sequence[tuple[str, str]]) -> str | None:
+    """What the prose just before the doc command holding `fragment` asks the reader to download:
+    `checkpoint`, `dataset`, or None when it says neither (or both)."""
+    for _, text in docs:
+        at = text.find(fragment)
+        if at < 0:
+            continue
+        before = [line for line in text[:at].splitlines()[-6:] if line.strip() and not line.startswith("```")]
+        intro = " ".join(before[-3:])
+        model, data = _FETCH_MODEL.search(intro), _FETCH_DATA.search(intro)
+        if bool(model) != bool(data):
+            return "checkpoint" if model else "dataset"
+        return None
+    return None
+
+
 def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
     """Where the weights at `value` come from: a linked released model of that name, the training
     command in the docs that writes that folder, or a doc step that fetches trained weights."""

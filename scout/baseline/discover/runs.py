@@ -1023,6 +1023,50 @@ def _docopt_positionals(text: str, script: str) -> list[str]:
     return fewest or []
 
 
+# `open(os.path.join('src', 'config.json'))`, `yaml.safe_load(open("settings.yml"))`: a file the run opens.
+_OPENED = re.compile(r"""\bopen\(\s*(?:(?:os\.path|osp)\.join\(((?:\s*['"][^'"\n]+['"]\s*,?)+)\)|(['"][^'"\n]+['"]))""")
+_EXAMPLE_WORDS = ("example", "sample", "template", "default", "dist", "tmpl")
+
+
+def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path, needs: Found) -> None:
+    """A settings file the run opens that the checkout has only as an example (`config.json` beside
+    `config_example.json`, `.env.sample`): the user copies it and fills in their paths first."""
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _OPENED.finditer(source.text):
+            value = "/".join(re.findall(r"""['"]([^'"\n]+)['"]""", match.group(1) or match.group(2)))
+            if not re.search(r"\.(?:json|ya?ml|cfg|ini|conf|toml|py|txt)$", value) or value.startswith(("/", "~")):
+                continue
+            bases = _bases(source, base, repo_dir)
+            if not _absent(value, bases):
+                continue
+            example = next((e for b in bases for e in [_example_of(b / value)] if e is not None), None)
+            if example is not None:
+                rel = os.path.relpath(example, repo_dir)
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path} opens {value}, which the checkout has only as {rel}: copy it to {value} "
+                    "and fill in your paths",
+                )
+
+
+def _example_of(path: Path) -> Path | None:
+    """The example copy of an absent settings file: config_example.json, config.json.sample."""
+    try:
+        names = list(path.parent.iterdir()) if path.parent.is_dir() else []
+    except OSError:
+        return None
+    stem, suffix = path.stem.lower(), path.suffix.lower()
+    for other in names:
+        name = other.name.lower()
+        rest = name.replace(stem, "", 1).replace(suffix, "", 1) if stem in name and suffix in name else ""
+        if other.is_file() and re.fullmatch(rf"[._-]?(?:{'|'.join(_EXAMPLE_WORDS)})[._-]?", rest):
+            return other
+    return None
+
+
 def check_environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: Found) -> None:
     """Variables the code reads with no default, and ones a shell script uses but never sets."""
     assigned = set(re.findall(r"(?:^|\s)([A-Za-z_]\w*)=", command)) | set(environ) | set(OWN_VARS)
