@@ -140,6 +140,16 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
         linked = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         if len(name) >= 4 and name in linked and link_kind(url, context) in ("model", "other"):
             return f"not in the checkout; {path} links it: {url}"
+    # A results table row that names the run the weights come from (`run_i3d_nlnet_400k.sh | ... | link`).
+    runs = [p for p in re.split(r"[/\\]", value) if len(p) >= 8 and "_" in p and "." not in p]
+    for url, path, context in doc_links(docs):
+        row = context.rsplit("\n", 1)[-1]
+        if (
+            any(re.search(rf"(?<![\w-]){re.escape(run)}(?![\w-])", row) for run in runs)
+            and WEIGHT_SUFFIX.search(url.split("?")[0].rsplit("/", 1)[-1])
+            and link_kind(url, context) in ("model", "other")
+        ):
+            return f"not in the checkout; {path} links the weights of that run: {url}"
     folder = re.escape(value.rstrip("/"))
     writes = re.compile(r"(?:out|save|output|log|checkpoint)[\w-]*[ =]+\S*" + folder)
     for path, text in docs:
@@ -148,11 +158,19 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
             if trains and line.strip() != value and writes.search(line):
                 step = re.sub(r"[ ]+", " ", line.strip().strip("`$ "))
                 return f"only training writes it: run `{step}` ({path}) first"
+    # Each link read with its heading: a `wget` under "ImageNet pre-trained models" fetches a backbone.
+    contexts: dict[str, list[str]] = {}
+    for url, _, context in doc_links(docs):
+        contexts.setdefault(url, []).append(context)
     for path, line in _fetch_lines(tuple(docs)):
         # `./data/scripts/fetch_faster_rcnn_models.sh`, `./download_models.sh`: a step that fetches weights.
         url = URL.search(line)
         if re.search(r"model|weight|ckpt|checkpoint|snapshot", line, re.I) and not (
-            url and link_kind(url.group(0), line) in ("backbone", "embeddings", "dataset")
+            url
+            and any(
+                link_kind(url.group(0).rstrip(".,;"), context) in ("backbone", "embeddings", "dataset")
+                for context in contexts.get(url.group(0).rstrip(".,;"), [line])
+            )
         ):
             step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
             return f"not in the checkout; the docs fetch trained weights ({path}): {step[:200]}"

@@ -342,14 +342,17 @@ def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
     line that starts the script) gives, else the declared default; a `store_true` flag is "True"
     when given and "False" when not."""
     values: dict[str, str] = {}
+    given_as: dict[str, str] = {}  # what a switch holds when the command names it
     for _, flag, default, declaration in _defaults(sources):
         switch = re.search(r"""action\s*=\s*['"]store_(true|false)['"]""", declaration)
-        values.setdefault(norm_flag(flag), ("False" if switch.group(1) == "true" else "True") if switch else default)
+        if switch:
+            given_as.setdefault(norm_flag(flag), "True" if switch.group(1) == "true" else "False")
+            default = "False" if switch.group(1) == "true" else "True"
+        values.setdefault(norm_flag(flag), default)
     given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
     for name, value in given + flag_pairs(shell_words(command)):
         key = norm_flag(name)
-        switch = key in values and values[key] in ("True", "False") and not value
-        values[key] = ("False" if values[key] == "True" else "True") if switch else (value or "True")
+        values[key] = value or given_as.get(key, "True")
     return values
 
 
@@ -560,7 +563,9 @@ def check_defaults(
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
         # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
-        ckpt = weights_key(flag, kind) or (kind == "eval" and re.fullmatch(r"models?", norm_flag(flag)) and "/" in value)
+        ckpt = weights_key(flag, kind) or (
+            kind == "eval" and re.fullmatch(r"models?", norm_flag(flag)) and "/" in value
+        )
         data = DATA_WORDS.search(flag) or norm_flag(flag) in read
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
         folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
@@ -702,7 +707,9 @@ def check_reads(
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
             # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
-            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))):
+            if "/" not in value and not (
+                ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))
+            ):
                 continue
             if value.startswith(("/", "~")) or _WINDOWS_PATH.match(value):
                 if _authors_path(value):
@@ -1321,6 +1328,44 @@ def check_python2(sources: Sequence[Source], needs: Found) -> None:
             return
         except (ValueError, RecursionError, MemoryError):
             continue
+
+
+# A framework generation that no release installable today keeps the API of: TensorFlow 0.x (before
+# the 1.0 renames), Keras 1.x (before the 2.0 API). "r0.11", "Keras 1.2.1", "tensorflow==0.12".
+_OLD_FRAMEWORKS = (
+    (
+        "tensorflow",
+        re.compile(r"\btensorflow\b(?:-gpu)?[^\n]{0,40}?(?<![\w.>=])(?:==|=|\br|\bv|version )?\s*(0\.\d+)\b", re.I),
+        "TensorFlow {} (its 0.x API predates TF 1.0's renames; no wheel for today's Python)",
+    ),
+    (
+        "keras",
+        re.compile(r"\bkeras\b[^\n]{0,20}?(?<![\w.>=])(?:==|=|\bv|version )?\s*(1\.\d+(?:\.\d+)?)\b", re.I),
+        "Keras {} (the 1.x API, which Keras 2 changed) with the Theano or TensorFlow 1 it ran on",
+    ),
+)
+
+
+def check_old_frameworks(sources: Sequence[Source], docs, needs: Found) -> None:
+    """A framework the run imports that the docs or requirements pin to an old generation."""
+    imported = "\n".join(s.text for s in sources if s.lang == "python")
+    texts = list(docs) + [(s.path, s.text) for s in sources if s.role == "config"]
+    for module, pinned, what in _OLD_FRAMEWORKS:
+        if not re.search(rf"^\s*(?:import|from)\s+{module}\b", imported, re.M):
+            continue
+        for path, text in texts:
+            match = next(
+                (
+                    m
+                    for m in pinned.finditer(text)
+                    if not re.search(r"\+|or (?:later|newer|above)", text[m.end() : m.end() + 12])
+                ),
+                None,
+            )
+            if match:
+                line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())].strip()
+                needs.add("system", module, f"{path} says `{line[:100]}`: install {what.format(match.group(1))}")
+                break
 
 
 def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:

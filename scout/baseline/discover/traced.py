@@ -494,9 +494,10 @@ def _read_shell(
             ):
                 variables.setdefault(key, value.strip("'\""))
             continue
-        assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)", line)
+        # `GAME="Assault";`, `NAME="DQN-"$GAME"-SEED-"$SEED`: the value as the shell reads it.
+        assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*?);?", line)
         if assign:
-            variables[assign.group(1)] = _expand(assign.group(2).strip("'\""), variables)
+            variables[assign.group(1)] = "".join(_tokens(_expand(assign.group(2), variables))) or ""
             continue
         line = _expand(line, variables)
         cd = re.match(r"^cd\s+(\S+)", line)
