@@ -1383,6 +1383,7 @@ def test_weights_advice_reads_a_fetch_step_under_its_heading_and_a_results_row(t
     )
     assert "pretrained_model.tar.gz" not in checkpoint_advice(value, [("README.md", backbone)])
     table = (
+        "## Main Results\n"
         "| <sub>run_i3d_nlnet_400k_32f.sh</sub> | 32 | 74.9 | [`link`](https://x.com/i3d_nonlocal_32x2_400k.pkl) |\n"
         "| <sub>run_i3d_nlnet_400k.sh</sub> | 8 | 74.7 | [`link`](https://x.com/i3d_nonlocal_8x8_400k.pkl) |\n"
     )
