@@ -1388,3 +1388,23 @@ def test_weights_advice_reads_a_fetch_step_under_its_heading_and_a_results_row(t
         "| <sub>run_i3d_nlnet_400k.sh</sub> | 8 | 74.7 | [`link`](https://x.com/i3d_nonlocal_8x8_400k.pkl) |\n"
     )
     assert checkpoint_advice(value, [("README.md", backbone + table)]).endswith("i3d_nonlocal_8x8_400k.pkl")
+
+
+def test_an_environment_chosen_in_the_settings_file(tmp_path):
+    # joshiatul/game_playing@737f06be: example_config.yaml sets `env_name: 'gridworld'`; the Atari ids in
+    # environments/environment.py are other branches of `Environment(name)`.
+    repo = write(
+        tmp_path,
+        {
+            "simulate_environment.py": "from environments.environment import Environment\n",
+            "environments/__init__.py": "",
+            "environments/environment.py": (
+                "import gym\nclass Environment(object):\n    def __init__(self, name):\n"
+                "        if name == 'breakout':\n            self.env = gym.make('Breakout-v0')\n"
+            ),
+            "example_config.yaml": "environment_params:\n  env_name: 'gridworld'\n",
+            "atari.yaml": "environment_params:\n  env_name: 'PongNoFrameskip-v4'\n",
+        },
+    )
+    assert "simulator" not in kinds(needs_of(repo, "python simulate_environment.py --config example_config.yaml"))
+    assert "simulator" in kinds(needs_of(repo, "python simulate_environment.py --config atari.yaml"))

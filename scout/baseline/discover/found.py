@@ -317,7 +317,7 @@ def command_paths(
                 f"{name} {value}: a model id the library downloads (network needed)",
                 blocking=False,
             )
-        elif weights_flag or weights:
+        elif weights_flag or weights or (not DATA_WORDS.search(leaf) and introduced_as(value, docs) == "checkpoint"):
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"

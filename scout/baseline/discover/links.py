@@ -122,8 +122,12 @@ def introduced_as(fragment: str, docs: Sequence[tuple[str, str]]) -> str | None:
         at = text.find(fragment)
         if at < 0:
             continue
-        before = [line for line in text[:at].splitlines()[-6:] if line.strip() and not line.startswith("```")]
-        intro = " ".join(before[-3:])
+        # The prose before the block, past the code blocks in between ("For example, by running").
+        head = text[max(0, at - 3000) : at]
+        if head.count("```") % 2:
+            head = head[: head.rfind("```")]
+        prose = [line for line in re.sub(r"```[\s\S]*?```", "", head).splitlines() if line.strip()]
+        intro = " ".join(prose[-3:])
         model, data = _FETCH_MODEL.search(intro), _FETCH_DATA.search(intro)
         if bool(model) != bool(data):
             return "checkpoint" if model else "dataset"

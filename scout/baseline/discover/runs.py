@@ -1274,6 +1274,13 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
     not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
     code names is its default: a command that chooses another environment does not run it."""
     chosen = any(re.search(r"env|task|game|domain", norm_flag(name)) for name, _ in flag_pairs(shell_words(command)))
+    # `env_name: 'gridworld'` in the settings the run reads chooses the environment as a flag would
+    # (a simulator task set there is said by the settings loop below).
+    configured = any(
+        re.search(r"""^\s*['"]?(?:env|task|game|domain)\w*['"]?\s*[:=]\s*['"]?[\w.-]+""", s.text, re.M)
+        for s in sources
+        if s.role == "config"
+    )
     for _, in_command, what in _SIMULATORS:
         match = in_command.search(command) if in_command is not None else None
         if match:
@@ -1288,7 +1295,10 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         if source.lang != "python":
             continue
         for pattern, _, what in _SIMULATORS:
-            match = next((m for m in pattern.finditer(source.text) if not (chosen and m.group(0)[0] in "'\"")), None)
+            match = next(
+                (m for m in pattern.finditer(source.text) if not ((chosen or configured) and m.group(0)[0] in "'\"")),
+                None,
+            )
             if match:
                 needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
         for pattern, what in _SYSTEM_IMPORTS:
@@ -1506,7 +1516,15 @@ def check_missing_programs(
     """What the command (or a shell script it runs) starts that the checkout does not have: a
     program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
     Python script that comes from another project (`pylearn2/scripts/train.py`)."""
-    lines = [(command, base)] + [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
+    # `cd adding_problem/ && python main.py`: what follows a `cd` starts from that folder.
+    lines, here = [], base
+    for part in command.split("&&"):
+        cd = re.match(r"^\s*cd\s+(\S+)\s*$", part)
+        if cd:
+            here = here / cd.group(1) if (here / cd.group(1)).is_dir() else here
+            continue
+        lines.append((part, here))
+    lines += [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
     for line, folder in lines:
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
