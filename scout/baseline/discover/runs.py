@@ -606,9 +606,12 @@ _RESTORE_FROM_FLAG = re.compile(
 
 
 # A flag's value opened as a file as it is: `np.load(args.matrix)`, `open(FLAGS.vocab_file)`.
+# Also a folder a reader joins a name to, or hands to a data set class (`ImageFolder(args.root)`,
+# `SaltDataset(root=args.data_dir)`): whatever the flag is called, the run reads under it.
 _READ_FROM_FLAG = re.compile(
     r"(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|h5py\.File|loadmat|np\.loadtxt|Image\.open|imread|"
-    r"ImageFolder|listdir)\(\s*(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)\s*[,)]"
+    r"listdir|glob\.glob|\b\w*(?:Dataset|Folder|Reader|Corpus|DataLoader))\(\s*(?:\w+\s*=\s*)?"
+    r"(?:(?:os\.path|osp)\.join\(\s*)?(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)\s*[,)]"
 )
 
 
