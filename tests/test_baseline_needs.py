@@ -1408,3 +1408,18 @@ def test_an_environment_chosen_in_the_settings_file(tmp_path):
     )
     assert "simulator" not in kinds(needs_of(repo, "python simulate_environment.py --config example_config.yaml"))
     assert "simulator" in kinds(needs_of(repo, "python simulate_environment.py --config atari.yaml"))
+
+
+def test_a_settings_file_with_a_data_path_on_the_authors_machine(tmp_path):
+    # wonjaek36/sodeep_final@9fb1c892 src/config_example.json (here as the config.json the run reads):
+    # `"ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final"`.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "parser.add_argument('--config', default='config.json')\n",
+            "config.json": '{\n  "ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final",\n  "OUT_DIR": "/Users/w/out"\n}\n',
+        },
+    )
+    needs = needs_of(repo, "python train.py")
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert "ROOT_PATH" in placeholder.detail and {"placeholder", "dataset"} <= kinds(needs)

@@ -513,6 +513,11 @@ def _authors_path(value: str) -> bool:
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[/\\]")
 
 
+def _authors_folder(value: str) -> str:
+    """The folder of a path on the authors' machine: four files under F:/Yelp Data/ are one path to edit."""
+    return re.split(r"[/\\](?=[^/\\]*\.\w{1,5}$)", value)[0]
+
+
 def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, optional: bool) -> None:
     """Record one absent path, a checkpoint or data; `optional`: the run may do without it (the code
     downloads it, or reads it only behind an `if`)."""
@@ -716,8 +721,7 @@ def check_reads(
                 continue
             if value.startswith(("/", "~")) or _WINDOWS_PATH.match(value):
                 if _authors_path(value):
-                    # Said once per folder: four files under F:/Yelp Data/ are one path to edit.
-                    folder = re.split(r"[/\\](?=[^/\\]*\.\w{1,5}$)", value)[0]
+                    folder = _authors_folder(value)
                     needs.add(
                         "placeholder",
                         folder,
@@ -862,9 +866,20 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: 
                 needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}")
         for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
             key, value = match.groups()
-            if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
-                continue
             if OUTPUT_WORDS.search(key) or re.search(r"\.(py|ya?ml|json|sh)$", value):
+                continue
+            if _authors_path(value) and (DATA_WORDS.search(key) or weights_key(key, kind)) and norm_flag(key) not in named:
+                # `data_root: /home/me/coco` in the settings: edit it to where yours is.
+                needs.add(
+                    "placeholder",
+                    _authors_folder(value),
+                    f"{source.path}: {key} = {value}, a path on the authors' machine: set it to yours",
+                )
+                if not weights_key(key, kind):
+                    advice = download_advice(value, docs)
+                    needs.add("dataset", _authors_folder(value), f"{source.path}: {key} wants data: {advice}")
+                continue
+            if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
                 continue
             if path_exists(base, value):
                 continue
