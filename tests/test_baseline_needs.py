@@ -1417,9 +1417,32 @@ def test_a_settings_file_with_a_data_path_on_the_authors_machine(tmp_path):
         tmp_path,
         {
             "train.py": "parser.add_argument('--config', default='config.json')\n",
-            "config.json": '{\n  "ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final",\n  "OUT_DIR": "/Users/w/out"\n}\n',
+            "config.json": (
+                '{\n  "ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final",\n  "OUT_DIR": "/Users/w/out"\n}\n'
+            ),
         },
     )
     needs = needs_of(repo, "python train.py")
     [placeholder] = [n for n in needs if n.kind == "placeholder"]
     assert "ROOT_PATH" in placeholder.detail and {"placeholder", "dataset"} <= kinds(needs)
+
+
+def test_a_path_kept_in_a_variable_and_handed_to_a_reader(tmp_path):
+    # chenyeheng/SmartCar-FaceRecognition@7df3c3a7 identify_face_video.py: `classifier_filename =
+    # './classifier/classifier_2017.pkl'`, then `open(classifier_filename_exp, 'rb')`, here opened
+    # directly; deepinsight/insightface@2d6c2e25 parsing/dml_csr/train.py: `RESTORE_FROM = 'resnet101-imagenet.pth'`
+    # then `torch.load(RESTORE_FROM)`: an ImageNet initialisation, not a checkpoint.
+    repo = write(
+        tmp_path,
+        {
+            "identify.py": (
+                "classifier_filename = './classifier/classifier_2017.pkl'\n"
+                "with open(classifier_filename, 'rb') as infile:\n    (model, class_names) = pickle.load(infile)\n"
+            ),
+            "train.py": "RESTORE_FROM = 'resnet101-imagenet.pth'\nresnet_params = torch.load(RESTORE_FROM)\n",
+            "save.py": "PATH = 'out/model.pth'\ntorch.save(net, PATH)\nnet = torch.load(PATH)\n",
+        },
+    )
+    assert [n.kind for n in needs_of(repo, "python identify.py")] == ["dataset"]
+    assert not needs_of(repo, "python train.py", kind="train")
+    assert not needs_of(repo, "python save.py")

@@ -118,14 +118,21 @@ _ABSL_DEFAULT = re.compile(
     r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)"""
 )
 _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
-_READ_CALL = re.compile(
+_READERS = (
     r"""(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
     r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
     r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
     # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
     r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
-    r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+)
+_READ_CALL = re.compile(
+    _READERS + r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
+)
+# `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
+# variable and handed to a reader is read, whatever the variable is called.
+_LITERAL_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<path>['"][^'"\n]*[/.][^'"\n]*['"])\s*(?:#.*)?$""", re.M
 )
 # Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
 _DOWNLOADS = re.compile(
@@ -695,6 +702,7 @@ def check_reads(
                 and short not in named
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
+        found += _variables_read(source.text, {value for value, _, _, _ in found})
         for value, context, mode, line in found:
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
@@ -745,6 +753,28 @@ def check_reads(
             optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]]:
+    """(path, the reading call, mode, line) of the written-in paths kept in a variable that a reader
+    is handed, unless the script writes that variable's file itself (train, then test)."""
+    found = []
+    for match in _LITERAL_ASSIGN.finditer(text):
+        name, value = match.group("name"), match.group("path")[1:-1]
+        if value in seen or link_kind(value, name.replace("_", " ")) == "backbone":
+            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
+        use = re.search(
+            _READERS
+            + rf"""\(\s*(?:[^()'"\n]*?,\s*)?(?:open\(\s*)?{re.escape(name)}\s*(?P<mode>,\s*['"][rwab+tU]*['"])?[,)]""",
+            text,
+        )
+        if use is None or re.search(
+            rf"(?:save\w*|dump|write\w*|makedirs|mkdir|Checkpoint)\([^)\n]*\b{re.escape(name)}\b", text
+        ):
+            continue
+        seen.add(value)
+        found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
+    return found
 
 
 # A call that loads weights whatever the file is named: `torch.load('lstm.model')`.
@@ -868,7 +898,11 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: 
             key, value = match.groups()
             if OUTPUT_WORDS.search(key) or re.search(r"\.(py|ya?ml|json|sh)$", value):
                 continue
-            if _authors_path(value) and (DATA_WORDS.search(key) or weights_key(key, kind)) and norm_flag(key) not in named:
+            if (
+                _authors_path(value)
+                and (DATA_WORDS.search(key) or weights_key(key, kind))
+                and norm_flag(key) not in named
+            ):
                 # `data_root: /home/me/coco` in the settings: edit it to where yours is.
                 needs.add(
                     "placeholder",
