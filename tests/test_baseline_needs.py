@@ -1446,3 +1446,16 @@ def test_a_path_kept_in_a_variable_and_handed_to_a_reader(tmp_path):
     assert [n.kind for n in needs_of(repo, "python identify.py")] == ["dataset"]
     assert not needs_of(repo, "python train.py", kind="train")
     assert not needs_of(repo, "python save.py")
+
+
+def test_the_nccl_backend_runs_only_on_gpus(tmp_path):
+    # deepinsight/insightface@2d6c2e25 recognition/arcface_torch/train_v2.py: `distributed.init_process_group("nccl")`.
+    repo = write(
+        tmp_path,
+        {
+            "train_v2.py": 'def main(args):\n    distributed.init_process_group("nccl")\n',
+            "gloo.py": "def main(args):\n    distributed.init_process_group(backend='gloo')\n",
+        },
+    )
+    assert "gpu" in kinds(needs_of(repo, "python train_v2.py", kind="train"))
+    assert "gpu" not in kinds(needs_of(repo, "python gloo.py", kind="train"))

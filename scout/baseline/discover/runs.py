@@ -147,8 +147,9 @@ _CUDA_CALL = re.compile(
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
     r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
     r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b|"
-    # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`).
-    r"caffe2_pb2\.CUDA\b|['\"]device['\"]\s*:\s*f?['\"]cuda"
+    # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`); NCCL,
+    # the collective backend that only runs on GPUs.
+    r"caffe2_pb2\.CUDA\b|['\"]device['\"]\s*:\s*f?['\"]cuda|init_process_group\(\s*(?:backend\s*=\s*)?['\"]nccl"
 )
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 # Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
