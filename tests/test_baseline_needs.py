@@ -1459,3 +1459,20 @@ def test_the_nccl_backend_runs_only_on_gpus(tmp_path):
     )
     assert "gpu" in kinds(needs_of(repo, "python train_v2.py", kind="train"))
     assert "gpu" not in kinds(needs_of(repo, "python gloo.py", kind="train"))
+
+
+def test_branches_decided_by_settings_written_in_the_script(tmp_path):
+    # iamhankai/attribute-aware-attention@90e0a639 cub_demo.py: `flag_test = False` at the top, then
+    # `if(flag_test): model.load_weights(model_weight_path)`; the same shape with a CUDA switch on.
+    repo = write(
+        tmp_path,
+        {
+            "cub_demo.py": (
+                "flag_test = False\nmodel_weight_path = './model/weights_resnet50_86.1.h5'\n"
+                "model = Model(inputs, out_list)\nif(flag_test):\n    model.load_weights(model_weight_path)\n"
+            ),
+            "cuda_on.py": "USE_CUDA = True\nmodel = Net()\nif USE_CUDA:\n    model = model.cuda()\n",
+        },
+    )
+    assert "checkpoint" not in kinds(needs_of(repo, "python cub_demo.py"), blocking=False)
+    assert "gpu" in kinds(needs_of(repo, "python cuda_on.py"))

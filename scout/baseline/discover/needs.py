@@ -99,17 +99,21 @@ def find_needs(
     docs: Sequence[tuple[str, str]] | None = None,
     which: Callable[[str], str | None] = shutil.which,
     setup: Sequence[str] = (),
+    kind_of: Callable[[str], str] | None = None,
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
     machine (a program that is there is no need). `setup`: the steps the plan runs before the
-    command; data or weights they name are not blocking."""
+    command; data or weights they name are not blocking. `kind_of` tells an evaluation from a command
+    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one."""
     # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
     docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
     docs = docs[:_MAX_DOCS]
     sources = follow(command, repo_dir, cwd)
     if script and not any(s.role == "start" for s in sources):
         sources = follow(f"python {script}", repo_dir, cwd)
+    if kind == "run" and kind_of is not None and any(kind_of(line) == "eval" for s in sources for line, _ in s.runs):
+        kind = "eval"
     needs = Found(runs.fetched_files(sources))
     base = repo_dir / cwd
     command_placeholders(command, environ, docs, needs)

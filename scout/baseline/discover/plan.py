@@ -325,6 +325,7 @@ def plan_checkout(
         script=parse_command(command).script,
         docs=[(doc.path, doc.text) for doc in discovery.docs],
         setup=recipe.setup,
+        kind_of=command_kind,
     )
     if fixed is None and chosen is not None:
         needs += _unfilled(chosen, command, needs)

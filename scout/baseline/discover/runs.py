@@ -364,6 +364,21 @@ def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
     return values
 
 
+_CONSTANT = re.compile(
+    r"""^([A-Za-z_]\w*)\s*=\s*(True|False|None|-?\d+(?:\.\d+)?|'[^'\n]*'|"[^"\n]*")\s*(?:#.*)?$""", re.M
+)
+
+
+def _constants(text: str) -> dict[str, str]:
+    """A module's top-level settings written in (`flag_test = False`, `USE_CUDA = True`), which
+    decide its `if`s as a flag's value would; a name set twice is left undecided."""
+    found: dict[str, str] = {}
+    for name, value in _CONSTANT.findall(text):
+        key = norm_flag(name)
+        found[key] = value if key not in found or found[key] == value else ""
+    return {key: value for key, value in found.items() if value}
+
+
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
 _COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
@@ -432,7 +447,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
-            if guard is None or _decides(guard, values):
+            if guard is None or _decides(guard, {**_constants(source.text), **values}):
                 needs.add(
                     "gpu",
                     "cuda",
@@ -684,6 +699,7 @@ def check_reads(
         bases = _bases(source, base, repo_dir)
         lines = source.text.splitlines()
         written = _written(source.text)
+        constants = _constants(source.text)
         # `load_model('model/stacking_ds_' + str(i) + '.h5')`: the written-in part is a prefix.
         found = [
             (
@@ -750,7 +766,10 @@ def check_reads(
             # A read inside an `if` may be an option the command does not take: said, not blocking,
             # unless the command sets what the `if` tests (`if chk >= 0:` with `--chk 98`).
             guard = _guard(lines, line)
-            taken = guard is not None and (_taken(guard, named) or bool(_decides(guard, values)))
+            by_flag = _decides(guard, values) if guard is not None else None
+            if by_flag is None and guard is not None and _decides(guard, constants) is False:
+                continue  # `if(flag_test):` with `flag_test = False` written above: no flag takes it
+            taken = guard is not None and (_taken(guard, named) or bool(by_flag))
             optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
