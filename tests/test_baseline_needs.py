@@ -1071,7 +1071,9 @@ def test_weights_a_required_or_unset_flag_names(tmp_path):
     needs = needs_of(repo, "python evaluate.py --config=checkpoints/example_config.json")
     assert {"placeholder", "checkpoint"} <= kinds(needs) and "dataset" not in kinds(needs)
     assert kinds(needs_of(repo, "python translate.py")) == {"placeholder"}
-    assert not [n for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"]
+    # Without --load_model an evaluation scores untrained weights: advice, not blocking.
+    assert [n.blocking for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"] == [False]
+    assert not [n for n in needs_of(repo, "python RL_test.py", kind="run") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python lm_test.py") if n.kind == "checkpoint"]
     assert ckpt.blocking and "load_model" in ckpt.detail
 
@@ -1476,3 +1478,12 @@ def test_branches_decided_by_settings_written_in_the_script(tmp_path):
     )
     assert "checkpoint" not in kinds(needs_of(repo, "python cub_demo.py"), blocking=False)
     assert "gpu" in kinds(needs_of(repo, "python cuda_on.py"))
+
+
+def test_model_files_and_model_flags_of_an_evaluation(tmp_path):
+    # zomux/neuralcompressor@aa57ec5c README step 4: `--model data/mymodel` (written by step 3's
+    # --train) in the evaluation; a Darknet `.weights` file is a model whatever flag passes it.
+    repo = write(tmp_path, {"bin/quantize_embed.py": "import numpy as np\n", "detect.py": "import torch\n"})
+    assert "checkpoint" in kinds(needs_of(repo, "python bin/quantize_embed.py --model data/mymodel --evaluate"))
+    assert "checkpoint" not in kinds(needs_of(repo, "python bin/quantize_embed.py --model resnet50 --evaluate"))
+    assert "checkpoint" in kinds(needs_of(repo, "python detect.py --cfg cfg/yolov3.cfg --source yolov3.weights"))

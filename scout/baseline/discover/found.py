@@ -36,7 +36,10 @@ OUTPUT_WORDS = re.compile(
 CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY|AUTH", re.I)
 _CONFIG_FLAG = re.compile(r"conf|cfg|setting|param|yaml|json|vocab|dict", re.I)
 # A file name that is trained weights whatever flag passes it (.pkl and .npz are as often data).
-WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors)(?:\.tar)?$|\.ckpt-\d+$")
+# (Darknet's .weights, a frozen TensorFlow graph, an ONNX or TFLite export are trained models too.)
+WEIGHT_FILE = re.compile(
+    r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors|weights|pb|onnx|tflite)(?:\.tar)?$|\.ckpt-\d+$"
+)
 # A file whose folder or name says it is trained weights, whatever its suffix:
 # `checkpoints/c2_model_iter400000.pkl`, `snapshots/best_model.npz`.
 WEIGHT_PATH = re.compile(
@@ -279,7 +282,11 @@ def command_paths(
     for name, value in flag_pairs(tokens):
         named.add(norm_flag(name))
         # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
-        weights_flag = weights_key(name, kind) or norm_flag(name) in restored
+        # In an evaluation, `--model runs/exp1/best` or `--net nets/x.pynet` is the model it loads.
+        model_flag = kind == "eval" and re.fullmatch(r"models?|nets?|network", norm_flag(name).split(".")[-1])
+        weights_flag = (
+            weights_key(name, kind) or norm_flag(name) in restored or bool(model_flag and looks_like_path(value))
+        )
         bare = (
             weights_flag
             and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)

@@ -575,14 +575,15 @@ def check_defaults(
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
         if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in restored_flags(
-                sources, unguarded=True, command=command
-            ):
+            if not re.search(r"required\s*=\s*True", declaration):
+                # Behind `if args.resume:` an evaluation still runs, on untrained weights: said as advice.
+                sure = norm_flag(flag) in restored_flags(sources, unguarded=True, command=command)
                 needs.add(
                     "checkpoint",
                     flag,
                     f"{source.path}: the run loads weights from {flag}, which has no default and the command "
                     f"does not pass it: add {flag} PATH ({checkpoint_advice(flag, docs)})",
+                    blocking=sure,
                 )
             continue
         if not value or norm_flag(flag) in mine or "://" in value:
