@@ -1270,7 +1270,7 @@ def test_a_restore_behind_a_switch_the_command_leaves_off(tmp_path):
             ),
         },
     )
-    assert "checkpoint" not in kinds(needs_of(repo, "python bayesian_gan_hmc.py --adv_test"))
+    assert not [n for n in needs_of(repo, "python bayesian_gan_hmc.py --adv_test") if n.kind == "checkpoint"]
     assert "checkpoint" in kinds(needs_of(repo, "python bayesian_gan_hmc.py --load_chkpt"))
 
 
@@ -1487,3 +1487,37 @@ def test_model_files_and_model_flags_of_an_evaluation(tmp_path):
     assert "checkpoint" in kinds(needs_of(repo, "python bin/quantize_embed.py --model data/mymodel --evaluate"))
     assert "checkpoint" not in kinds(needs_of(repo, "python bin/quantize_embed.py --model resnet50 --evaluate"))
     assert "checkpoint" in kinds(needs_of(repo, "python detect.py --cfg cfg/yolov3.cfg --source yolov3.weights"))
+
+
+def test_a_bare_file_name_a_data_reader_opens(tmp_path):
+    # nithishkaviyan/Sentiment-Analysis-of-Yelp-Reviews@f430ae4a: `pd.read_csv('select_users.csv')`, made
+    # by another script from the Yelp dump; philipperemy/keras-tcn@c792ae57 tasks/time_series_forecasting.py
+    # reads the CSV committed beside it.
+    repo = write(
+        tmp_path,
+        {
+            "select.py": "user_data=pd.read_csv('select_users.csv',sep=',')\n",
+            "tasks/forecast.py": "milk = pd.read_csv('monthly-milk-production-pounds-p.csv', index_col=0)\n",
+            "tasks/monthly-milk-production-pounds-p.csv": "month,milk\n",
+            "log.py": "with open('train_log.txt') as f:\n    pass\n",
+        },
+    )
+    assert "dataset" in kinds(needs_of(repo, "python select.py", kind="run"))
+    assert not needs_of(repo, "python forecast.py", cwd="tasks", kind="run")
+    assert not needs_of(repo, "python log.py", kind="run")
+
+
+def test_a_cuda_device_set_only_when_a_gpu_id_is_given(tmp_path):
+    # MIT-HAN-LAB/temporal-shift-module@c1d59e8a test_models.py: `--gpus` (default None) tested with
+    # `if args.gpus is not None:`, here in front of the CUDA call.
+    repo = write(
+        tmp_path,
+        {
+            "test_models.py": (
+                "parser.add_argument('--gpus', nargs='+', type=int, default=None)\n"
+                "def main(args):\n    if args.gpus is not None:\n        torch.cuda.set_device(args.gpus[0])\n"
+            ),
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python test_models.py something"))
+    assert "gpu" in kinds(needs_of(repo, "python test_models.py something --gpus 0"))

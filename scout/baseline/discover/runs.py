@@ -394,6 +394,11 @@ def _decides(guard: str, values: Mapping[str, str]) -> bool | None:
         truth = _literal(value) if _literal(value) is not None else value
         on = truth not in ("", "False", "None", "0", "false")
         return on != bool(test.group(1))
+    test = re.match(r"\s*(?:el)?if\s*\(?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s+is\s+(not\s+)?None\s*\)?\s*:", guard)
+    if test and norm_flag(test.group(1)) in values:
+        # `if args.gpu is not None:` with `--gpu 0` given, or with no default.
+        unset = values[norm_flag(test.group(1))] in ("", "None")
+        return unset != bool(test.group(2))
     test = re.match(
         r"\s*(?:el)?if\s*\(?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*\)?\s*:",
         guard,
@@ -575,15 +580,15 @@ def check_defaults(
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
         if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            if not re.search(r"required\s*=\s*True", declaration):
+            sure = _restores(sources, command).get(norm_flag(flag))
+            if not re.search(r"required\s*=\s*True", declaration) and sure is not False:
                 # Behind `if args.resume:` an evaluation still runs, on untrained weights: said as advice.
-                sure = norm_flag(flag) in restored_flags(sources, unguarded=True, command=command)
                 needs.add(
                     "checkpoint",
                     flag,
                     f"{source.path}: the run loads weights from {flag}, which has no default and the command "
                     f"does not pass it: add {flag} PATH ({checkpoint_advice(flag, docs)})",
-                    blocking=sure,
+                    blocking=bool(sure),
                 )
             continue
         if not value or norm_flag(flag) in mine or "://" in value:
@@ -651,18 +656,30 @@ def _read_flags(sources: Sequence[Source]) -> set[str]:
 def restored_flags(sources: Sequence[Source], *, unguarded: bool = False, command: str = "") -> set[str]:
     """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag,
     nor another flag whose value in this run skips the branch (`if args.load_chkpt:`)."""
-    found = set()
-    values = flag_values(sources, command) if unguarded else {}
+    found = _restores(sources, command) if unguarded else {name: True for name in _restores(sources, command)}
+    return {name for name, sure in found.items() if sure}
+
+
+def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
+    """Each flag the code restores weights from: True when this run restores it (no `if`, or one its
+    flag values take), None when an `if` on that flag itself decides (`if args.resume:`), False when
+    another flag's value skips the branch (`if args.load_chkpt:` with that switch off)."""
+    found: dict[str, bool | None] = {}
+    values = flag_values(sources, command)
     for source in sources:
         if source.lang != "python":
             continue
         lines = source.text.splitlines()
         for match in _RESTORE_FROM_FLAG.finditer(source.text):
             name = norm_flag(match.group(1))
-            guard = _guard(lines, source.text.count("\n", 0, match.start())) if unguarded else None
+            guard = _guard(lines, source.text.count("\n", 0, match.start()))
             tested = guard is not None and name in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}
-            if guard is None or not (tested or _decides(guard, values) is False):
-                found.add(name)
+            decided = None if guard is None or tested else _decides(guard, values)
+            sure = guard is None or decided is True if not tested else None
+            if decided is False:
+                sure = False
+            if found.get(name) is not True:
+                found[name] = sure if found.get(name) is None or sure else found[name]
     return found
 
 
@@ -740,10 +757,10 @@ def check_reads(
             if value in written:
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
-            # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
-            if "/" not in value and not (
-                ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))
-            ):
+            # (`load_weights('model_' + str(scale) + 'x.h5')`) or a reader of data only (`pd.read_csv`);
+            # elsewhere (`open`) it is too often a log or a label.
+            weights = ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))
+            if "/" not in value and not (weights or _DATA_READER.match(context)):
                 continue
             if value.startswith(("/", "~")) or _WINDOWS_PATH.match(value):
                 if _authors_path(value):
@@ -796,6 +813,12 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
         seen.add(value)
         found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
     return found
+
+
+# Readers that only read data: `pd.read_csv('train.csv')` names data even as a bare file name.
+_DATA_READER = re.compile(
+    r"(?:pd|pandas)\.read_\w+\(|np\.load(?:txt)?\(|numpy\.load\(|h5py\.File\(|(?:sio\.)?loadmat\("
+)
 
 
 # A call that loads weights whatever the file is named: `torch.load('lstm.model')`.
