@@ -1521,3 +1521,11 @@ def test_a_cuda_device_set_only_when_a_gpu_id_is_given(tmp_path):
     )
     assert "gpu" not in kinds(needs_of(repo, "python test_models.py something"))
     assert "gpu" in kinds(needs_of(repo, "python test_models.py something --gpus 0"))
+
+
+def test_your_in_a_value_with_a_hyphen_is_a_placeholder(tmp_path):
+    # The `YOUR_…` shape of Atomu2014/product-nets-distributed@006718b4's README, spelled with hyphens.
+    repo = write(tmp_path, {"eval.py": "import torch\n"})
+    needs = needs_of(repo, "python eval.py --data-root your-dataset-root --resume ./your-model.pth")
+    assert {n.key for n in needs if n.kind == "placeholder"} == {"data_root", "resume"}
+    assert {"dataset", "checkpoint"} <= kinds(needs)
