@@ -739,6 +739,8 @@ def check_reads(
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
         for value, context, mode, line in found:
+            if line < len(lines) and lines[line].lstrip().startswith("#"):
+                continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
             if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
