@@ -795,23 +795,29 @@ def check_reads(
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
 
 
+_VARIABLE_READ = re.compile(
+    _READERS
+    + r"""\(\s*(?:[^()'"\n]*?,\s*)?(?:open\(\s*)?(?P<name>[A-Za-z_]\w*)\s*(?P<mode>,\s*['"][rwab+tU]*['"])?[,)]"""
+)
+_VARIABLE_WRITE = re.compile(r"(?:save\w*|dump|write\w*|makedirs|mkdir|Checkpoint)\(([^)\n]*)")
+
+
 def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]]:
     """(path, the reading call, mode, line) of the written-in paths kept in a variable that a reader
-    is handed, unless the script writes that variable's file itself (train, then test)."""
+    is handed, unless the script writes that variable's file itself (train, then test). One pass
+    over the text for each pattern: a module of thousands of constants stays linear."""
+    reads: dict[str, re.Match] = {}
+    for use in _VARIABLE_READ.finditer(text):
+        reads.setdefault(use.group("name"), use)
+    written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
     found = []
     for match in _LITERAL_ASSIGN.finditer(text):
         name, value = match.group("name"), match.group("path")[1:-1]
-        if value in seen or link_kind(value, name.replace("_", " ")) == "backbone":
-            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
-        use = re.search(
-            _READERS
-            + rf"""\(\s*(?:[^()'"\n]*?,\s*)?(?:open\(\s*)?{re.escape(name)}\s*(?P<mode>,\s*['"][rwab+tU]*['"])?[,)]""",
-            text,
-        )
-        if use is None or re.search(
-            rf"(?:save\w*|dump|write\w*|makedirs|mkdir|Checkpoint)\([^)\n]*\b{re.escape(name)}\b", text
-        ):
+        use = reads.get(name)
+        if use is None or name in written or value in seen:
             continue
+        if link_kind(value, name.replace("_", " ")) == "backbone":
+            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
         seen.add(value)
         found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
     return found
@@ -1136,6 +1142,7 @@ _EXAMPLE_WORDS = ("example", "sample", "template", "default", "dist", "tmpl")
 def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path, needs: Found) -> None:
     """A settings file the run opens that the checkout has only as an example (`config.json` beside
     `config_example.json`, `.env.sample`): the user copies it and fills in their paths first."""
+    tried: set[str] = set()
     for source in sources:
         if source.lang != "python":
             continue
@@ -1143,6 +1150,9 @@ def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path
             value = "/".join(re.findall(r"""['"]([^'"\n]+)['"]""", match.group(1) or match.group(2)))
             if not re.search(r"\.(?:json|ya?ml|cfg|ini|conf|toml|py|txt)$", value) or value.startswith(("/", "~")):
                 continue
+            if value in tried or len(tried) >= 20 or ".." in Path(value).parts:
+                continue  # each name once, a few in all, and only inside the repo
+            tried.add(value)
             bases = _bases(source, base, repo_dir)
             if not _absent(value, bases):
                 continue
