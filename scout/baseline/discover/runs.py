@@ -453,10 +453,11 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
             if guard is None or _decides(guard, {**_constants(source.text), **values}):
+                branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
                     "gpu",
                     "cuda",
-                    f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path: needs a GPU",
+                    f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path{branch}: needs a GPU",
                 )
                 return
     if needs.has("gpu"):
