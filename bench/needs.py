@@ -94,6 +94,7 @@ def run(split: str, corpus: Path, labels: Path, verbose: bool) -> int:
             script=parse_command(command).script,
             docs=[(doc.path, doc.text) for doc in docs],
             which=lambda program: None,  # the labels describe a fresh machine
+            kind_of=command_kind,
         )
         want = {need["kind"] for need in label.blocking_needs}
         got = {need.kind for need in needs if need.blocking}

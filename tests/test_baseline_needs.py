@@ -5,6 +5,7 @@ repo and commit it comes from; the expectations are what that repo's label says.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from scout.baseline.discover.links import link_kind
@@ -1070,7 +1071,9 @@ def test_weights_a_required_or_unset_flag_names(tmp_path):
     needs = needs_of(repo, "python evaluate.py --config=checkpoints/example_config.json")
     assert {"placeholder", "checkpoint"} <= kinds(needs) and "dataset" not in kinds(needs)
     assert kinds(needs_of(repo, "python translate.py")) == {"placeholder"}
-    assert not [n for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"]
+    # Without --load_model an evaluation scores untrained weights: advice, not blocking.
+    assert [n.blocking for n in needs_of(repo, "python RL_test.py") if n.kind == "checkpoint"] == [False]
+    assert not [n for n in needs_of(repo, "python RL_test.py", kind="run") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python lm_test.py") if n.kind == "checkpoint"]
     assert ckpt.blocking and "load_model" in ckpt.detail
 
@@ -1160,3 +1163,372 @@ def test_data_the_run_s_shell_script_downloads_is_no_linked_data_need(tmp_path):
     )
     docs = "We used the dataset on [Kaggle](https://www.kaggle.com/c/ml2017fallfinaltaiwanese/data) dataset.\n"
     assert not [n for n in needs_of(repo, "bash final.sh", docs=docs) if n.kind == "dataset" and n.blocking]
+
+
+def test_a_folder_run_as_a_script_and_a_flag_handed_to_torch_load(tmp_path):
+    # eth-sri/diffai@47aa126e: `python . ... --test NAMEOFSAVEDNET.pynet` runs __main__.py, which does
+    # `torch.load(args.test)`: the value is trained weights, and its capitals say it is to be filled.
+    repo = write(
+        tmp_path,
+        {
+            "__main__.py": (
+                "parser.add_argument('--test', type=str, default=None, metavar='net')\n"
+                "if not args.test is None:\n    net = torch.load(args.test)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python . -D CIFAR10 --test NAMEOFSAVEDNET.pynet")
+    assert {"checkpoint", "placeholder"} <= kinds(needs) and "dataset" not in kinds(needs)
+    assert [s.path for s in follow("python . --test x", repo)] == ["__main__.py"]
+
+
+def test_a_flag_that_only_names_the_data_set_inside_a_checkpoint_path(tmp_path):
+    # amerch/CIFAR100-Training@3d37d0e7 main.py: `--dataset` (default cifar10) is one part of the path
+    # torch.load reads: it is not the weights' path.
+    repo = write(
+        tmp_path,
+        {
+            "main.py": (
+                "parser.add_argument('--dataset', default='cifar10', type=str)\n"
+                "checkpoint = torch.load('./checkpoint/'+args.dataset+os.sep+file_name+'.t7')\n"
+            ),
+        },
+    )
+    assert not [n for n in needs_of(repo, "python main.py --testOnly") if "cifar10" in n.detail]
+
+
+def test_defaults_read_as_files_and_a_model_flag_in_an_evaluation(tmp_path):
+    # zomux/neuralcompressor@aa57ec5c bin/quantize_embed.py: `np.load(args.matrix)` (GloVe made by the
+    # README's steps) and `--model data/mymodel`, which only the `--train` step writes.
+    repo = write(
+        tmp_path,
+        {
+            "bin/quantize_embed.py": (
+                'ap.add_argument("--matrix", default="data/glove.6B.300d.npy")\n'
+                'ap.add_argument("--model", default="data/mymodel")\n'
+                'ap.add_argument("--evaluate", action="store_true")\n'
+                "matrix = np.load(args.matrix)\ncompressor = EmbeddingCompressor(args.M, args.K, args.model)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python bin/quantize_embed.py -M 32 -K 16 --evaluate")
+    assert {"checkpoint", "dataset"} <= kinds(needs)
+
+
+def test_gpu_and_weights_behind_the_run_s_shell_script_in_lib(tmp_path):
+    # facebookresearch/video-nonlocal-net@368652e2 scripts/run_test_multicrop.sh: yacs pairs to
+    # tools/test_net_video.py, whose `core`/`utils` live in lib/ (on PYTHONPATH per INSTALL.md).
+    repo = write(
+        tmp_path,
+        {
+            "scripts/run_test_multicrop.sh": (
+                "python ../tools/test_net_video.py \\\n--config_file ../configs/c.yaml \\\nNUM_GPUS 4 \\\n"
+                "TEST.PARAMS_FILE ../data/checkpoints/run_i3d/checkpoints/c2_model_iter400000.pkl \\\n"
+            ),
+            "tools/test_net_video.py": "from caffe2.python import workspace\nimport utils.checkpoints as checkpoints\n",
+            "lib/utils/checkpoints.py": (
+                "def load(n):\n    for i in range(n):\n"
+                "        with core.DeviceScope(core.DeviceOption(caffe2_pb2.CUDA, i)):\n            pass\n"
+            ),
+            "configs/c.yaml": "NUM_GPUS: 8\n",
+        },
+    )
+    needs = needs_of(repo, "bash run_test_multicrop.sh", cwd="scripts")
+    assert {"gpu", "checkpoint"} <= kinds(needs)
+
+
+def test_cuda_in_a_settings_dict_and_behind_a_flag_default(tmp_path):
+    # lRomul/argus-tgs-salt@09aeea90 train_folds.py: `PARAMS = {..., 'device': 'cuda'}`;
+    # 15517965908/keras-DBPN@5ec7396f main.py: `--gpu` defaults to -1 and `if gpu < 0:` wraps the model
+    # in multi_gpu_model(gpus=3); with `--gpu 0` the run takes the other branch.
+    repo = write(
+        tmp_path,
+        {
+            "train_folds.py": "PARAMS = {\n    'nn_module': ('FPN', {}),\n    'device': 'cuda'\n}\n",
+            "main.py": (
+                'parser.add_argument(\'--gpu\', action="store",dest="gpu", default=-1)\n'
+                "gpu=int(values.gpu)\nclass DBN:\n    def __init__(self):\n        if gpu < 0:\n"
+                "           self.model = multi_gpu_model(self.model, gpus=3)\n"
+            ),
+        },
+    )
+    assert "gpu" in kinds(needs_of(repo, "python train_folds.py", kind="train"))
+    assert "gpu" in kinds(needs_of(repo, "python main.py --test_only"))
+    assert "gpu" not in kinds(needs_of(repo, "python main.py --test_only --gpu 0"))
+
+
+def test_a_restore_behind_a_switch_the_command_leaves_off(tmp_path):
+    # KeAWang/BayesianGAN4AdversarialAttacks@45337726 bayesian_gan_hmc.py: `if args.load_chkpt:
+    # saver.restore(session, args.chkpt)`; without --load_chkpt nothing is restored.
+    repo = write(
+        tmp_path,
+        {
+            "bayesian_gan_hmc.py": (
+                "def main(args):\n    if args.load_chkpt:\n        saver.restore(session, args.chkpt)\n"
+                "parser.add_argument('--chkpt', type=str, default=\"\")\n"
+                "parser.add_argument('--load_chkpt', action=\"store_true\")\n"
+            ),
+        },
+    )
+    assert not [n for n in needs_of(repo, "python bayesian_gan_hmc.py --adv_test") if n.kind == "checkpoint"]
+    assert "checkpoint" in kinds(needs_of(repo, "python bayesian_gan_hmc.py --load_chkpt"))
+
+
+def test_paths_on_the_authors_windows_machine_and_a_bare_torch_load(tmp_path):
+    # nithishkaviyan/Sentiment-Analysis-of-Yelp-Reviews@f430ae4a Yelp_LSTM_Test.py.
+    repo = write(
+        tmp_path,
+        {
+            "Yelp_LSTM_Test.py": (
+                "with io.open('F:/Yelp Data/Processed Data/yelp_train.txt','r',encoding='utf-8') as f:\n    pass\n"
+                "with io.open('F:/Yelp Data/Processed Data/yelp_test.txt','r',encoding='utf-8') as f:\n    pass\n"
+                "model = torch.load('lstm.model')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python Yelp_LSTM_Test.py")
+    assert {"placeholder", "dataset", "checkpoint"} <= kinds(needs)
+    assert len([n for n in needs if n.kind == "placeholder"]) == 1  # one folder to edit
+
+
+def test_docopt_arguments_the_command_leaves_out(tmp_path):
+    # Oushesh/CapsClassifigner@bb934eb4 test.py: the docstring's `Usage: test.py <ckpt> <dataset>`.
+    repo = write(
+        tmp_path,
+        {
+            "test.py": (
+                '"""\nTest the model\n\nUsage:\n  test.py <ckpt> <dataset>\n\nOptions:\n  -h --help  Show this help.\n'
+                '"""\nfrom docopt import docopt\narguments = docopt(__doc__)\n'
+            ),
+        },
+    )
+    assert {"placeholder", "checkpoint", "dataset"} <= kinds(needs_of(repo, "python test.py"))
+    assert not needs_of(repo, "python test.py outputs/ckpt dataset/") or "placeholder" not in kinds(
+        needs_of(repo, "python test.py outputs/ckpt dataset/")
+    )
+
+
+def test_a_shell_argument_only_tested_is_optional(tmp_path):
+    # allenai/bi-att-flow@2e2ebf2c basic/run_single.sh: `if [ "$3" = "debug" ]` with two arguments given.
+    repo = write(
+        tmp_path,
+        {"run_single.sh": 'source_path=$1\ntarget_path=$2\nif [ "$3" = "debug" ]\nthen\n    parg="-d"\nfi\n'},
+    )
+    assert "placeholder" not in kinds(needs_of(repo, "bash run_single.sh dev.json single.json"))
+    assert "placeholder" in kinds(needs_of(repo, "bash run_single.sh dev.json"))
+
+
+def test_settings_kept_only_as_an_example(tmp_path):
+    # wonjaek36/sodeep_final@9fb1c892 src/tester.py opens src/config.json; the repo has config_example.json.
+    repo = write(
+        tmp_path,
+        {
+            "src/tester.py": "with open(os.path.join('src', 'config.json'), 'r') as f:\n    config = json.load(f)\n",
+            "src/config_example.json": '{"ROOT_PATH": "/Users/me/sodeep_final"}\n',
+        },
+    )
+    [need] = [n for n in needs_of(repo, "python src/tester.py") if n.kind == "placeholder"]
+    assert "config_example.json" in need.detail
+
+
+def test_a_placeholder_the_docs_introduce_as_a_model_to_download(tmp_path):
+    # han-cai/PathLevel-EAS@b925d74c README.md: "please download the corresponding model files and run
+    # the following command", then `python3 run_exp.py --path <nets path>`.
+    repo = write(tmp_path, {"code/CIFAR/run_exp.py": "parser.add_argument('--path', type=str)\n"})
+    docs = (
+        "For checking these networks, please download the corresponding model files and run the following "
+        "command under the folder of **code/CIFAR**:\n```bash\n$ python3 run_exp.py --path <nets path>\n```\n"
+    )
+    assert {"placeholder", "checkpoint"} <= kinds(
+        needs_of(repo, "python3 run_exp.py --path <nets path>", cwd="code/CIFAR", docs=docs)
+    )
+
+
+def test_shell_values_with_semicolons_and_quotes(tmp_path):
+    # dannysdeng/dqn-pytorch@cb6f0847 runIt.sh: `GAME="Assault";` then `--env-name $GAME"NoFrameskip-v4"`.
+    repo = write(
+        tmp_path,
+        {
+            "runIt.sh": (
+                'SEED=1;\nGAME="Assault";\nNAME="DQN-C51-"$GAME"-SEED-"$SEED;\n'
+                'python main.py \\\n--env-name $GAME"NoFrameskip-v4" \\\n--log-dir "./agentLog_"$SEED \\\n'
+                "2>&1 | tee ./TXT_LOGS/myLog_$NAME.txt;\n"
+            ),
+            "main.py": "import gym\n",
+        },
+    )
+    [source] = [s for s in follow("bash runIt.sh", repo) if s.lang == "shell"]
+    assert {"AssaultNoFrameskip-v4", "./agentLog_1"} <= set(shlex.split(source.runs[0][0]))
+    assert "dataset" not in kinds(needs_of(repo, "bash runIt.sh", kind="train"))
+
+
+def test_a_framework_pinned_to_a_generation_no_wheel_has(tmp_path):
+    # allenai/bi-att-flow@2e2ebf2c README.md "tensorflow (deep learning library, only works on r0.11)";
+    # iamhankai/attribute-aware-attention@90e0a639 readme.md "Requires: Keras 1.2.1".
+    repo = write(tmp_path, {"tf.py": "import tensorflow as tf\n", "k.py": "from keras.models import Model\n"})
+    docs = "- tensorflow (deep learning library, only works on r0.11)\nRequires: Keras 1.2.1\n"
+    assert [n.key for n in needs_of(repo, "python tf.py", docs=docs) if n.kind == "system"] == [None]
+    assert "system" in kinds(needs_of(repo, "python k.py", docs=docs))
+    assert "system" not in kinds(needs_of(repo, "python tf.py", docs="tensorflow 0.12 or later\nkeras>=1.2\n"))
+
+
+def test_weights_advice_reads_a_fetch_step_under_its_heading_and_a_results_row(tmp_path):
+    # facebookresearch/video-nonlocal-net@368652e2 README.md: the wget under "ImageNet pre-trained
+    # models" fetches backbones (the label's not_checkpoints); the results table links each run's model.
+    from scout.baseline.discover.links import checkpoint_advice
+
+    value = "../data/checkpoints/run_i3d_nlnet_400k/checkpoints/c2_model_iter400000.pkl"
+    backbone = (
+        "#### ImageNet pre-trained models\nThey can be downloaded from: [pretrained_model.tar.gz]"
+        "(https://dl.fbaipublicfiles.com/video-nonlocal/pretrained_model.tar.gz). Extract the models:\n"
+        "```Shell\nwget https://dl.fbaipublicfiles.com/video-nonlocal/pretrained_model.tar.gz\n```\n"
+    )
+    assert "pretrained_model.tar.gz" not in checkpoint_advice(value, [("README.md", backbone)])
+    table = (
+        "## Main Results\n"
+        "| <sub>run_i3d_nlnet_400k_32f.sh</sub> | 32 | 74.9 | [`link`](https://x.com/i3d_nonlocal_32x2_400k.pkl) |\n"
+        "| <sub>run_i3d_nlnet_400k.sh</sub> | 8 | 74.7 | [`link`](https://x.com/i3d_nonlocal_8x8_400k.pkl) |\n"
+    )
+    assert checkpoint_advice(value, [("README.md", backbone + table)]).endswith("i3d_nonlocal_8x8_400k.pkl")
+
+
+def test_an_environment_chosen_in_the_settings_file(tmp_path):
+    # joshiatul/game_playing@737f06be: example_config.yaml sets `env_name: 'gridworld'`; the Atari ids in
+    # environments/environment.py are other branches of `Environment(name)`.
+    repo = write(
+        tmp_path,
+        {
+            "simulate_environment.py": "from environments.environment import Environment\n",
+            "environments/__init__.py": "",
+            "environments/environment.py": (
+                "import gym\nclass Environment(object):\n    def __init__(self, name):\n"
+                "        if name == 'breakout':\n            self.env = gym.make('Breakout-v0')\n"
+            ),
+            "example_config.yaml": "environment_params:\n  env_name: 'gridworld'\n",
+            "atari.yaml": "environment_params:\n  env_name: 'PongNoFrameskip-v4'\n",
+        },
+    )
+    assert "simulator" not in kinds(needs_of(repo, "python simulate_environment.py --config example_config.yaml"))
+    assert "simulator" in kinds(needs_of(repo, "python simulate_environment.py --config atari.yaml"))
+
+
+def test_a_settings_file_with_a_data_path_on_the_authors_machine(tmp_path):
+    # wonjaek36/sodeep_final@9fb1c892 src/config_example.json (here as the config.json the run reads):
+    # `"ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final"`.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "parser.add_argument('--config', default='config.json')\n",
+            "config.json": (
+                '{\n  "ROOT_PATH": "/Users/wonjaek36/workspace/sodeep_final",\n  "OUT_DIR": "/Users/w/out"\n}\n'
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train.py")
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert "ROOT_PATH" in placeholder.detail and {"placeholder", "dataset"} <= kinds(needs)
+
+
+def test_a_path_kept_in_a_variable_and_handed_to_a_reader(tmp_path):
+    # chenyeheng/SmartCar-FaceRecognition@7df3c3a7 identify_face_video.py: `classifier_filename =
+    # './classifier/classifier_2017.pkl'`, then `open(classifier_filename_exp, 'rb')`, here opened
+    # directly; deepinsight/insightface@2d6c2e25 parsing/dml_csr/train.py: `RESTORE_FROM = 'resnet101-imagenet.pth'`
+    # then `torch.load(RESTORE_FROM)`: an ImageNet initialisation, not a checkpoint.
+    repo = write(
+        tmp_path,
+        {
+            "identify.py": (
+                "classifier_filename = './classifier/classifier_2017.pkl'\n"
+                "with open(classifier_filename, 'rb') as infile:\n    (model, class_names) = pickle.load(infile)\n"
+            ),
+            "train.py": "RESTORE_FROM = 'resnet101-imagenet.pth'\nresnet_params = torch.load(RESTORE_FROM)\n",
+            "save.py": "PATH = 'out/model.pth'\ntorch.save(net, PATH)\nnet = torch.load(PATH)\n",
+        },
+    )
+    assert [n.kind for n in needs_of(repo, "python identify.py")] == ["dataset"]
+    assert not needs_of(repo, "python train.py", kind="train")
+    assert not needs_of(repo, "python save.py")
+
+
+def test_the_nccl_backend_runs_only_on_gpus(tmp_path):
+    # deepinsight/insightface@2d6c2e25 recognition/arcface_torch/train_v2.py: `distributed.init_process_group("nccl")`.
+    repo = write(
+        tmp_path,
+        {
+            "train_v2.py": 'def main(args):\n    distributed.init_process_group("nccl")\n',
+            "gloo.py": "def main(args):\n    distributed.init_process_group(backend='gloo')\n",
+        },
+    )
+    assert "gpu" in kinds(needs_of(repo, "python train_v2.py", kind="train"))
+    assert "gpu" not in kinds(needs_of(repo, "python gloo.py", kind="train"))
+
+
+def test_branches_decided_by_settings_written_in_the_script(tmp_path):
+    # iamhankai/attribute-aware-attention@90e0a639 cub_demo.py: `flag_test = False` at the top, then
+    # `if(flag_test): model.load_weights(model_weight_path)`; the same shape with a CUDA switch on.
+    repo = write(
+        tmp_path,
+        {
+            "cub_demo.py": (
+                "flag_test = False\nmodel_weight_path = './model/weights_resnet50_86.1.h5'\n"
+                "model = Model(inputs, out_list)\nif(flag_test):\n    model.load_weights(model_weight_path)\n"
+            ),
+            "cuda_on.py": "USE_CUDA = True\nmodel = Net()\nif USE_CUDA:\n    model = model.cuda()\n",
+        },
+    )
+    assert "checkpoint" not in kinds(needs_of(repo, "python cub_demo.py"), blocking=False)
+    assert "gpu" in kinds(needs_of(repo, "python cuda_on.py"))
+
+
+def test_model_files_and_model_flags_of_an_evaluation(tmp_path):
+    # zomux/neuralcompressor@aa57ec5c README step 4: `--model data/mymodel` (written by step 3's
+    # --train) in the evaluation; a Darknet `.weights` file is a model whatever flag passes it.
+    repo = write(tmp_path, {"bin/quantize_embed.py": "import numpy as np\n", "detect.py": "import torch\n"})
+    assert "checkpoint" in kinds(needs_of(repo, "python bin/quantize_embed.py --model data/mymodel --evaluate"))
+    assert "checkpoint" not in kinds(needs_of(repo, "python bin/quantize_embed.py --model resnet50 --evaluate"))
+    assert "checkpoint" in kinds(needs_of(repo, "python detect.py --cfg cfg/yolov3.cfg --source yolov3.weights"))
+
+
+def test_a_bare_file_name_a_data_reader_opens(tmp_path):
+    # nithishkaviyan/Sentiment-Analysis-of-Yelp-Reviews@f430ae4a: `pd.read_csv('select_users.csv')`, made
+    # by another script from the Yelp dump; philipperemy/keras-tcn@c792ae57 tasks/time_series_forecasting.py
+    # reads the CSV committed beside it.
+    repo = write(
+        tmp_path,
+        {
+            "select.py": "user_data=pd.read_csv('select_users.csv',sep=',')\n",
+            "tasks/forecast.py": "milk = pd.read_csv('monthly-milk-production-pounds-p.csv', index_col=0)\n",
+            "tasks/monthly-milk-production-pounds-p.csv": "month,milk\n",
+            "log.py": "with open('train_log.txt') as f:\n    pass\n",
+            # nd7141/AWE@6419ac01 AnonymousWalkEmbeddings.py: a read left commented out.
+            "awe.py": "    # E = np.load('imdb_b.embeddings.txt')['E']\n",
+        },
+    )
+    assert not needs_of(repo, "python awe.py", kind="run")
+    assert "dataset" in kinds(needs_of(repo, "python select.py", kind="run"))
+    assert not needs_of(repo, "python forecast.py", cwd="tasks", kind="run")
+    assert not needs_of(repo, "python log.py", kind="run")
+
+
+def test_a_cuda_device_set_only_when_a_gpu_id_is_given(tmp_path):
+    # MIT-HAN-LAB/temporal-shift-module@c1d59e8a test_models.py: `--gpus` (default None) tested with
+    # `if args.gpus is not None:`, here in front of the CUDA call.
+    repo = write(
+        tmp_path,
+        {
+            "test_models.py": (
+                "parser.add_argument('--gpus', nargs='+', type=int, default=None)\n"
+                "def main(args):\n    if args.gpus is not None:\n        torch.cuda.set_device(args.gpus[0])\n"
+            ),
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python test_models.py something"))
+    assert "gpu" in kinds(needs_of(repo, "python test_models.py something --gpus 0"))
+
+
+def test_your_in_a_value_with_a_hyphen_is_a_placeholder(tmp_path):
+    # The `YOUR_…` shape of Atomu2014/product-nets-distributed@006718b4's README, spelled with hyphens.
+    repo = write(tmp_path, {"eval.py": "import torch\n"})
+    needs = needs_of(repo, "python eval.py --data-root your-dataset-root --resume ./your-model.pth")
+    assert {n.key for n in needs if n.kind == "placeholder"} == {"data_root", "resume"}
+    assert {"dataset", "checkpoint"} <= kinds(needs)

@@ -11,14 +11,14 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from scout.baseline.discover.links import checkpoint_advice, download_advice
+from scout.baseline.discover.links import checkpoint_advice, download_advice, introduced_as
 
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
     r"(?P<ph>(?<![\w])/?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
-    r"|\b(?:path_to|PATH_TO|YOUR|your|Your)_[\w\-]+|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
+    r"|\b(?:path_to|PATH_TO|YOUR|your|Your)[_-][\w\-]+(?:\.[\w\-]+)*|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
     r"|(?<![\w$])(?=[A-Z_]*(?:SPECIFY|HERE|DOWNLOADED|INSERT|FILL|CHANGE_ME|YOUR))[A-Z]+(?:_[A-Z]+){2,}\b"
     r"|\$\{?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\}?)"
@@ -36,7 +36,19 @@ OUTPUT_WORDS = re.compile(
 CREDENTIAL_VAR = re.compile(r"TOKEN|API[_-]?KEY|SECRET|PASSWORD|ACCESS[_-]?KEY|AUTH", re.I)
 _CONFIG_FLAG = re.compile(r"conf|cfg|setting|param|yaml|json|vocab|dict", re.I)
 # A file name that is trained weights whatever flag passes it (.pkl and .npz are as often data).
-WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors)(?:\.tar)?$|\.ckpt-\d+$")
+# (Darknet's .weights, a frozen TensorFlow graph, an ONNX or TFLite export are trained models too.)
+WEIGHT_FILE = re.compile(
+    r"\.(?:pth|pt|ckpt|t7|h5|hdf5|params|caffemodel|safetensors|weights|pb|onnx|tflite)(?:\.tar)?$|\.ckpt-\d+$"
+)
+# A file whose folder or name says it is trained weights, whatever its suffix:
+# `checkpoints/c2_model_iter400000.pkl`, `snapshots/best_model.npz`.
+WEIGHT_PATH = re.compile(
+    r"(?:(?:^|/)(?:checkpoints?|ckpts?|snapshots?)/(?:[^/]+/)*[^/]+|"
+    r"(?:^|/)[^/]*(?:model_iter|_iter_?\d+|checkpoint|ckpt|snapshot|best_model|model_best)[^/]*)"
+    # settings, logs and lists kept beside the weights are not them
+    r"\.(?!(?:json|ya?ml|txt|csv|log|cfg|ini|py|sh|md)$)\w{1,12}$",
+    re.I,
+)
 # Shell variables a command may use that the run sets itself.
 OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "USER"})
 # Variables a launcher, the shell or CUDA sets: reading them is not a need.
@@ -139,6 +151,14 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
+        elif not var and introduced_as(text, docs) == "checkpoint":
+            needs.add(
+                "checkpoint",
+                text,
+                f"{flag or text} wants the trained model the docs say to download first: "
+                f"{checkpoint_advice(text, docs)}",
+                key=key,
+            )
 
 
 def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
@@ -152,6 +172,12 @@ def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] =
             re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value)
             or (len(key) >= 3 and value == key.upper())
             or re.fullmatch(r"x{3,}|X{3,}|\{[A-Za-z_][\w-]*\}", value)
+            # `--test NAMEOFSAVEDNET.pynet`: a file named in capitals, as its description
+            or re.fullmatch(
+                r"(?:[\w.-]*/)?(?!(?:README|LICENSE|CHANGELOG|CHANGES|AUTHORS|NOTICE|CONTRIBUTING|INSTALL|VERSION)\.)"
+                r"[A-Z]{6,}\.[a-z]\w{0,11}",
+                value,
+            )
         ):
             needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
             if CKPT_WORDS.search(key):
@@ -245,16 +271,22 @@ def command_paths(
     needs: Found,
     also: Sequence[Path] = (),
     kind: str = "eval",
+    restored: frozenset[str] | set[str] = frozenset(),
 ) -> set[str]:
     """Paths the command passes that are not in the checkout, under `base` or any folder in `also`
-    (the scripts' own, which many resolve against): a checkpoint (by its flag or a weights file
-    name) or data. Returns the flag names the command sets, so defaults they override are not read."""
+    (the scripts' own, which many resolve against): a checkpoint (by its flag, a weights file name
+    or path, or a flag in `restored`, which the code hands to a weights loader: `torch.load(args.test)`)
+    or data. Returns the flag names the command sets, so defaults they override are not read."""
     tokens = shell_words(re.sub(r"(?<=[\w.])\\(?=[\w.])", "/", command))
     named = set()
     for name, value in flag_pairs(tokens):
         named.add(norm_flag(name))
         # `--pretrained rc_models`: a bare name is a folder when the flag is about weights.
-        weights_flag = weights_key(name, kind)
+        # In an evaluation, `--model runs/exp1/best` or `--net nets/x.pynet` is the model it loads.
+        model_flag = kind == "eval" and re.fullmatch(r"models?|nets?|network", norm_flag(name).split(".")[-1])
+        weights_flag = (
+            weights_key(name, kind) or norm_flag(name) in restored or bool(model_flag and looks_like_path(value))
+        )
         bare = (
             weights_flag
             and re.fullmatch(r"[A-Za-z][\w.-]*/?", value)
@@ -262,14 +294,18 @@ def command_paths(
         )
         if not (looks_like_path(value) or bare) or PLACEHOLDER.search(value) or "$" in value:
             continue
-        weights = WEIGHT_FILE.search(value) is not None and not DATA_WORDS.search(norm_flag(name))
+        # A yacs key says what it is in its last part: `TEST.PARAMS_FILE`, not `TEST`.
+        leaf = norm_flag(name).split(".")[-1]
+        weights = (WEIGHT_FILE.search(value) is not None or WEIGHT_PATH.search(value) is not None) and not (
+            DATA_WORDS.search(leaf)
+        )
         if OUTPUT_WORDS.search(name) and not weights_flag:
             continue
         if CKPT_WORDS.search(name) and not weights_flag:
             continue  # `--checkpoint_dir ckpts/` in training: where the run writes
         if any(path_exists(folder, value) for folder in (base, *also)):
             continue
-        if re.search(r"\.(py|sh)$", value) or _CONFIG_FLAG.search(name):
+        if re.search(r"\.(py|sh)$", value) or (_CONFIG_FLAG.search(name) and not weights):
             continue
         # An absolute path is the user's own (often given with --set): said, but trusted to be there.
         mine = not Path(os.path.expanduser(value)).is_absolute()
@@ -288,7 +324,7 @@ def command_paths(
                 f"{name} {value}: a model id the library downloads (network needed)",
                 blocking=False,
             )
-        elif weights_flag or weights:
+        elif weights_flag or weights or (not DATA_WORDS.search(leaf) and introduced_as(value, docs) == "checkpoint"):
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"

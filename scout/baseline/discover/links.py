@@ -107,6 +107,34 @@ def _fetch_lines(docs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ..
     return tuple(itertools.islice(found, MAX_LINKS))
 
 
+# "please download the corresponding model files and run", "download our pretrained weights, then":
+# the sentence that introduces a command says what its placeholder is when the flag does not.
+_FETCH_MODEL = re.compile(
+    r"\bdownload\w*\b[^.\n]{0,60}\b(?:models?|weights|checkpoints?|nets|networks|snapshots?)\b", re.I
+)
+_FETCH_DATA = re.compile(r"\bdownload\w*\b[^.\n]{0,60}\b(?:data ?sets?|data|corpus|images|annotations)\b", re.I)
+
+
+def introduced_as(fragment: str, docs: Sequence[tuple[str, str]]) -> str | None:
+    """What the prose just before the doc command holding `fragment` asks the reader to download:
+    `checkpoint`, `dataset`, or None when it says neither (or both)."""
+    for _, text in docs:
+        at = text.find(fragment)
+        if at < 0:
+            continue
+        # The prose before the block, past the code blocks in between ("For example, by running").
+        head = text[max(0, at - 3000) : at]
+        if head.count("```") % 2:
+            head = head[: head.rfind("```")]
+        prose = [line for line in re.sub(r"```[\s\S]*?```", "", head).splitlines() if line.strip()]
+        intro = " ".join(prose[-3:])
+        model, data = _FETCH_MODEL.search(intro), _FETCH_DATA.search(intro)
+        if bool(model) != bool(data):
+            return "checkpoint" if model else "dataset"
+        return None
+    return None
+
+
 def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
     """Where the weights at `value` come from: a linked released model of that name, the training
     command in the docs that writes that folder, or a doc step that fetches trained weights."""
@@ -116,6 +144,16 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
         linked = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         if len(name) >= 4 and name in linked and link_kind(url, context) in ("model", "other"):
             return f"not in the checkout; {path} links it: {url}"
+    # A results table row that names the run the weights come from (`run_i3d_nlnet_400k.sh | ... | link`).
+    runs = [p for p in re.split(r"[/\\]", value) if len(p) >= 8 and "_" in p and "." not in p]
+    for url, path, context in doc_links(docs):
+        row = context.rsplit("\n", 1)[-1]
+        if (
+            any(re.search(rf"(?<![\w-]){re.escape(run)}(?![\w-])", row) for run in runs)
+            and WEIGHT_SUFFIX.search(url.split("?")[0].rsplit("/", 1)[-1])
+            and link_kind(url, context) in ("model", "other")
+        ):
+            return f"not in the checkout; {path} links the weights of that run: {url}"
     folder = re.escape(value.rstrip("/"))
     writes = re.compile(r"(?:out|save|output|log|checkpoint)[\w-]*[ =]+\S*" + folder)
     for path, text in docs:
@@ -124,11 +162,19 @@ def checkpoint_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
             if trains and line.strip() != value and writes.search(line):
                 step = re.sub(r"[ ]+", " ", line.strip().strip("`$ "))
                 return f"only training writes it: run `{step}` ({path}) first"
+    # Each link read with its heading: a `wget` under "ImageNet pre-trained models" fetches a backbone.
+    contexts: dict[str, list[str]] = {}
+    for url, _, context in doc_links(docs):
+        contexts.setdefault(url, []).append(context)
     for path, line in _fetch_lines(tuple(docs)):
         # `./data/scripts/fetch_faster_rcnn_models.sh`, `./download_models.sh`: a step that fetches weights.
         url = URL.search(line)
         if re.search(r"model|weight|ckpt|checkpoint|snapshot", line, re.I) and not (
-            url and link_kind(url.group(0), line) in ("backbone", "embeddings", "dataset")
+            url
+            and any(
+                link_kind(url.group(0).rstrip(".,;"), context) in ("backbone", "embeddings", "dataset")
+                for context in contexts.get(url.group(0).rstrip(".,;"), [line])
+            )
         ):
             step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
             return f"not in the checkout; the docs fetch trained weights ({path}): {step[:200]}"

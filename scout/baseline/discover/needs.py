@@ -99,35 +99,41 @@ def find_needs(
     docs: Sequence[tuple[str, str]] | None = None,
     which: Callable[[str], str | None] = shutil.which,
     setup: Sequence[str] = (),
+    kind_of: Callable[[str], str] | None = None,
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
     machine (a program that is there is no need). `setup`: the steps the plan runs before the
-    command; data or weights they name are not blocking."""
+    command; data or weights they name are not blocking. `kind_of` tells an evaluation from a command
+    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one."""
     # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
     docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
     docs = docs[:_MAX_DOCS]
     sources = follow(command, repo_dir, cwd)
     if script and not any(s.role == "start" for s in sources):
         sources = follow(f"python {script}", repo_dir, cwd)
+    if kind == "run" and kind_of is not None and any(kind_of(line) == "eval" for s in sources for line, _ in s.runs):
+        kind = "eval"
     needs = Found(runs.fetched_files(sources))
     base = repo_dir / cwd
     command_placeholders(command, environ, docs, needs)
     spelled_values(command, needs, docs)
     script_dirs = [(repo_dir / s.path).parent for s in sources if s.role == "start"]
-    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind)
+    restored = runs.restored_flags(sources)
+    named = command_paths(command, base, docs, needs, also=script_dirs, kind=kind, restored=restored)
     named |= runs.check_shell_lines(sources, repo_dir, kind, docs, needs)
     args = [a for s in sources if s.role == "start" for a in positional_args(s.args)]
     runs.check_arguments(sources, base, docs, needs)
-    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs)
+    runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs, command)
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, kind, docs, needs)
+    runs.check_example_settings(sources, base, repo_dir, needs)
     runs.check_downloads(sources, needs)
     runs.check_built_loads(sources, kind, named, docs, needs)
     runs.check_linked_weights(kind, named, docs, needs)
     runs.check_linked_data(sources, docs, needs, command, base)
     if not has_gpu:
-        runs.check_gpu(sources, named, docs, needs)
+        runs.check_gpu(sources, named, docs, needs, command)
     runs.check_environment(sources, command, environ, needs)
     runs.check_services(sources, repo_dir, environ, needs)
     runs.check_gated_data(docs, needs)
@@ -135,6 +141,7 @@ def find_needs(
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs, command)
     runs.check_python2(sources, needs)
+    runs.check_old_frameworks(sources, docs, needs)
     runs.check_programs(command, sources, which, needs)
     runs.check_doc_programs(docs, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs, cwd)

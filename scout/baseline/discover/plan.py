@@ -184,13 +184,16 @@ def _unfilled(candidate: Candidate, command: str, needs: list[Need]) -> list[Nee
     placeholder still in it (`...`, `<x>`, `[x]`) and required arguments it does not give. Either
     stops the run, so both block it."""
     found = []
-    said = " ".join(need.detail for need in needs)
+    said = " ".join(need.detail for need in needs if need.kind == "placeholder")
     for text in candidate.placeholders:
-        if text in command and f"`{text}`" not in said:
+        # `...` inside a `[...]` the needs already name is the same placeholder.
+        if text in command and not re.search(rf"`[^`]*{re.escape(text)}[^`]*`", said):
             found.append(Need("placeholder", f"`{text}` is a placeholder: pass --set '{text}=VALUE'", text, True))
     for arg in candidate.required_missing:
         if arg.startswith("-") and re.search(rf"(^|\s){re.escape(arg)}(=|\s|$)", command):
             continue
+        if re.search(rf"(?<![\w-]){re.escape(arg)} is required|takes [^:]*(?<![\w-]){re.escape(arg)}\b", said):
+            continue  # the needs said it, with what it stands for
         found.append(
             Need(
                 "placeholder",
@@ -322,6 +325,7 @@ def plan_checkout(
         script=parse_command(command).script,
         docs=[(doc.path, doc.text) for doc in discovery.docs],
         setup=recipe.setup,
+        kind_of=command_kind,
     )
     if fixed is None and chosen is not None:
         needs += _unfilled(chosen, command, needs)

@@ -118,14 +118,21 @@ _ABSL_DEFAULT = re.compile(
     r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)"""
 )
 _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
-_READ_CALL = re.compile(
+_READERS = (
     r"""(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
     r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
     r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
     # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
     r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
-    r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+)
+_READ_CALL = re.compile(
+    _READERS + r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
+)
+# `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
+# variable and handed to a reader is read, whatever the variable is called.
+_LITERAL_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<path>['"][^'"\n]*[/.][^'"\n]*['"])\s*(?:#.*)?$""", re.M
 )
 # Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
 _DOWNLOADS = re.compile(
@@ -139,7 +146,10 @@ _CUDA_CALL = re.compile(
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
     r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
-    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b"
+    r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b|"
+    # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`); NCCL,
+    # the collective backend that only runs on GPUs.
+    r"caffe2_pb2\.CUDA\b|['\"]device['\"]\s*:\s*f?['\"]cuda|init_process_group\(\s*(?:backend\s*=\s*)?['\"]nccl"
 )
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 # Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
@@ -288,7 +298,7 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
     for source in sources:
         if source.lang == "python":
             for match in _PY_DEFAULT.finditer(source.text):
-                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|[\w.]+)""", match.group("rest"))
+                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|-?[\w.]+)""", match.group("rest"))
                 found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
             for match in _ABSL_DEFAULT.finditer(source.text):
                 found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
@@ -335,6 +345,74 @@ def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
+def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
+    """What each flag of the started scripts holds in this run: the value the command (or the shell
+    line that starts the script) gives, else the declared default; a `store_true` flag is "True"
+    when given and "False" when not."""
+    values: dict[str, str] = {}
+    given_as: dict[str, str] = {}  # what a switch holds when the command names it
+    for _, flag, default, declaration in _defaults(sources):
+        switch = re.search(r"""action\s*=\s*['"]store_(true|false)['"]""", declaration)
+        if switch:
+            given_as.setdefault(norm_flag(flag), "True" if switch.group(1) == "true" else "False")
+            default = "False" if switch.group(1) == "true" else "True"
+        values.setdefault(norm_flag(flag), default)
+    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    for name, value in given + flag_pairs(shell_words(command)):
+        key = norm_flag(name)
+        values[key] = value or given_as.get(key, "True")
+    return values
+
+
+_CONSTANT = re.compile(
+    r"""^([A-Za-z_]\w*)\s*=\s*(True|False|None|-?\d+(?:\.\d+)?|'[^'\n]*'|"[^"\n]*")\s*(?:#.*)?$""", re.M
+)
+
+
+def _constants(text: str) -> dict[str, str]:
+    """A module's top-level settings written in (`flag_test = False`, `USE_CUDA = True`), which
+    decide its `if`s as a flag's value would; a name set twice is left undecided."""
+    found: dict[str, str] = {}
+    for name, value in _CONSTANT.findall(text):
+        key = norm_flag(name)
+        found[key] = value if key not in found or found[key] == value else ""
+    return {key: value for key, value in found.items() if value}
+
+
+_COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
+_COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def _decides(guard: str, values: Mapping[str, str]) -> bool | None:
+    """Does the run take the branch of `guard` (`if gpu < 0:` with --gpu's default -1, `if
+    args.load_chkpt:` with that switch off)? None when the test is not on a flag's value."""
+    test = re.match(r"\s*(?:el)?if\s*\(?\s*(not\s+)?(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*\)?\s*:", guard)
+    if test:
+        value = values.get(norm_flag(test.group(2)))
+        if value is None:
+            return None
+        truth = _literal(value) if _literal(value) is not None else value
+        on = truth not in ("", "False", "None", "0", "false")
+        return on != bool(test.group(1))
+    test = re.match(r"\s*(?:el)?if\s*\(?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s+is\s+(not\s+)?None\s*\)?\s*:", guard)
+    if test and norm_flag(test.group(1)) in values:
+        # `if args.gpu is not None:` with `--gpu 0` given, or with no default.
+        unset = values[norm_flag(test.group(1))] in ("", "None")
+        return unset != bool(test.group(2))
+    test = re.match(
+        r"\s*(?:el)?if\s*\(?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*\)?\s*:",
+        guard,
+    )
+    if test and norm_flag(test.group(1)) in values:
+        raw = values[norm_flag(test.group(1))]
+        try:
+            value = float((_literal(raw) or raw).strip())
+        except ValueError:
+            return None
+        return _COMPARE[test.group(2)](value, float(test.group(3)))
+    return None
+
+
 def _taken(guard: str, named: set[str]) -> bool:
     """Does the command choose the branch: `if chk >= 0:` or `if args.test_only:` when it passes
     `--chk 98` or `--test_only True` (a negated test or an `else` is the other branch)?"""
@@ -343,7 +421,7 @@ def _taken(guard: str, named: set[str]) -> bool:
     return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
-def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) -> None:
+def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, command: str = "") -> None:
     """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
     the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
     a CPU path)."""
@@ -361,6 +439,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
                 f"{source.path}: {flag} defaults to '{value}' (CUDA); with no GPU pass a CPU value for {flag}",
                 blocking=False,
             )
+    values = flag_values(sources, command)
     for source in sources:
         if source.lang not in ("python", "lua"):
             continue
@@ -369,11 +448,16 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found) ->
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if _CUDA_CALL.search(code) and not _guarded(lines, i, returns=True):
+            if not _CUDA_CALL.search(code):
+                continue
+            # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
+            guard = _guard(lines, i, returns=True)
+            if guard is None or _decides(guard, {**_constants(source.text), **values}):
+                branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
                     "gpu",
                     "cuda",
-                    f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path: needs a GPU",
+                    f"{source.path}:{i + 1} `{code.strip()[:80]}` runs on CUDA with no CPU path{branch}: needs a GPU",
                 )
                 return
     if needs.has("gpu"):
@@ -447,11 +531,20 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
 
 
 def _authors_path(value: str) -> bool:
-    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x)."""
-    return (
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
+    drive: F:/Yelp Data/x.txt)."""
+    return _WINDOWS_PATH.match(value) is not None or (
         bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
         and not Path(value).exists()
     )
+
+
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[/\\]")
+
+
+def _authors_folder(value: str) -> str:
+    """The folder of a path on the authors' machine: four files under F:/Yelp Data/ are one path to edit."""
+    return re.split(r"[/\\](?=[^/\\]*\.\w{1,5}$)", value)[0]
 
 
 def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, optional: bool) -> None:
@@ -468,26 +561,35 @@ def _found_path(kind_hint: str, value: str, where: str, docs, needs: Found, *, o
 
 
 def check_defaults(
-    sources: Sequence[Source], named: set[str], base: Path, repo_dir: Path, kind: str, docs, needs: Found
+    sources: Sequence[Source],
+    named: set[str],
+    base: Path,
+    repo_dir: Path,
+    kind: str,
+    docs,
+    needs: Found,
+    command: str = "",
 ) -> None:
     """Flag defaults in the scripts that run (argparse, absl/tf.flags, Torch cmd:option) that point at
     files that are not there, unless the command (or the shell line that starts the script) sets
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
-    restored = _restored_flags(sources) if kind == "eval" else set()
+    restored = restored_flags(sources) if kind == "eval" else set()
+    read = _read_flags(sources)
     for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
         if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            if not re.search(r"required\s*=\s*True", declaration) and norm_flag(flag) in _restored_flags(
-                sources, unguarded=True
-            ):
+            sure = _restores(sources, command).get(norm_flag(flag))
+            if not re.search(r"required\s*=\s*True", declaration) and sure is not False:
+                # Behind `if args.resume:` an evaluation still runs, on untrained weights: said as advice.
                 needs.add(
                     "checkpoint",
                     flag,
                     f"{source.path}: the run loads weights from {flag}, which has no default and the command "
                     f"does not pass it: add {flag} PATH ({checkpoint_advice(flag, docs)})",
+                    blocking=bool(sure),
                 )
             continue
         if not value or norm_flag(flag) in mine or "://" in value:
@@ -495,7 +597,11 @@ def check_defaults(
         if norm_flag(flag) in restored and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
-        ckpt, data = weights_key(flag, kind), DATA_WORDS.search(flag)
+        # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
+        ckpt = weights_key(flag, kind) or (
+            kind == "eval" and re.fullmatch(r"models?", norm_flag(flag)) and "/" in value
+        )
+        data = DATA_WORDS.search(flag) or norm_flag(flag) in read
         # A bare name (`checkpoint`, `data`) is a folder when the flag says it holds files.
         folderish = re.search(r"(?:dir|path|folder|root|file)s?$", norm_flag(flag)) and re.fullmatch(
             r"[\w.-]+/?", value
@@ -525,24 +631,56 @@ def check_defaults(
 
 # Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
 # `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
+# The flag is the path or its folder (`os.path.join(args.dir, 'x.pth')`), not a part of a written-in
+# one: in `torch.load('./checkpoint/' + args.dataset + '.t7')` the flag is a data set's name.
 _RESTORE_FROM_FLAG = re.compile(
     r"(?:checkpoint_dir\s*=|restore\(|latest_checkpoint\(|torch\.load\(|load_state_dict\(|load_weights\(|"
-    r"load_checkpoint\(|load_model\()[^)\n]*?\b(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
+    r"load_checkpoint\(|load_model\()(?:[^)'\"\n]*?,\s*)?(?:(?:os\.path|osp)\.join\(|open\(|str\(|Path\()?\s*"
+    r"(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)"
 )
 
 
-def _restored_flags(sources: Sequence[Source], *, unguarded: bool = False) -> set[str]:
-    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag."""
-    found = set()
+# A flag's value opened as a file as it is: `np.load(args.matrix)`, `open(FLAGS.vocab_file)`.
+# Also a folder a reader joins a name to, or hands to a data set class (`ImageFolder(args.root)`,
+# `SaltDataset(root=args.data_dir)`): whatever the flag is called, the run reads under it.
+_READ_FROM_FLAG = re.compile(
+    r"(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|h5py\.File|loadmat|np\.loadtxt|Image\.open|imread|"
+    r"listdir|glob\.glob|\b\w*(?:Dataset|Folder|Reader|Corpus|DataLoader))\(\s*(?:\w+\s*=\s*)?"
+    r"(?:(?:os\.path|osp)\.join\(\s*)?(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)\s*[,)]"
+)
+
+
+def _read_flags(sources: Sequence[Source]) -> set[str]:
+    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
+
+
+def restored_flags(sources: Sequence[Source], *, unguarded: bool = False, command: str = "") -> set[str]:
+    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag,
+    nor another flag whose value in this run skips the branch (`if args.load_chkpt:`)."""
+    found = _restores(sources, command) if unguarded else {name: True for name in _restores(sources, command)}
+    return {name for name, sure in found.items() if sure}
+
+
+def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
+    """Each flag the code restores weights from: True when this run restores it (no `if`, or one its
+    flag values take), None when an `if` on that flag itself decides (`if args.resume:`), False when
+    another flag's value skips the branch (`if args.load_chkpt:` with that switch off)."""
+    found: dict[str, bool | None] = {}
+    values = flag_values(sources, command)
     for source in sources:
         if source.lang != "python":
             continue
         lines = source.text.splitlines()
         for match in _RESTORE_FROM_FLAG.finditer(source.text):
             name = norm_flag(match.group(1))
-            guard = _guard(lines, source.text.count("\n", 0, match.start())) if unguarded else None
-            if guard is None or name not in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}:
-                found.add(name)
+            guard = _guard(lines, source.text.count("\n", 0, match.start()))
+            tested = guard is not None and name in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}
+            decided = None if guard is None or tested else _decides(guard, values)
+            sure = guard is None or decided is True if not tested else None
+            if decided is False:
+                sure = False
+            if found.get(name) is not True:
+                found[name] = sure if found.get(name) is None or sure else found[name]
     return found
 
 
@@ -567,6 +705,7 @@ def check_reads(
 ) -> None:
     """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
     weights paths kept in variables, that are absent."""
+    values = flag_values(sources)
     for source in sources:
         if source.lang == "matlab":
             for value in (a or b for a, b in _MATLAB_READ.findall(source.text)):
@@ -579,6 +718,7 @@ def check_reads(
         bases = _bases(source, base, repo_dir)
         lines = source.text.splitlines()
         written = _written(source.text)
+        constants = _constants(source.text)
         # `load_model('model/stacking_ds_' + str(i) + '.h5')`: the written-in part is a prefix.
         found = [
             (
@@ -598,7 +738,10 @@ def check_reads(
                 and short not in named
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
+        found += _variables_read(source.text, {value for value, _, _, _ in found})
         for value, context, mode, line in found:
+            if line < len(lines) and lines[line].lstrip().startswith("#"):
+                continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
             if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
@@ -617,20 +760,23 @@ def check_reads(
             if value in written:
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
-            # (`load_weights('model_' + str(scale) + 'x.h5')`); elsewhere it is too often a log or a label.
-            if "/" not in value and not (ckpt and ("*" in value or WEIGHT_FILE.search(value))):
+            # (`load_weights('model_' + str(scale) + 'x.h5')`) or a reader of data only (`pd.read_csv`);
+            # elsewhere (`open`) it is too often a log or a label.
+            weights = ckpt and ("*" in value or WEIGHT_FILE.search(value) or _LOADS_WEIGHTS.search(context))
+            if "/" not in value and not (weights or _DATA_READER.match(context)):
                 continue
-            if value.startswith(("/", "~")):
+            if value.startswith(("/", "~")) or _WINDOWS_PATH.match(value):
                 if _authors_path(value):
+                    folder = _authors_folder(value)
                     needs.add(
                         "placeholder",
-                        value,
+                        folder,
                         f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
                     )
                     if not ckpt:
                         needs.add(
                             "dataset",
-                            value,
+                            folder,
                             f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
                         )
                     continue
@@ -641,9 +787,51 @@ def check_reads(
             # A read inside an `if` may be an option the command does not take: said, not blocking,
             # unless the command sets what the `if` tests (`if chk >= 0:` with `--chk 98`).
             guard = _guard(lines, line)
-            optional = (downloads and not ckpt) or (guard is not None and not _taken(guard, named))
+            by_flag = _decides(guard, values) if guard is not None else None
+            if by_flag is None and guard is not None and _decides(guard, constants) is False:
+                continue  # `if(flag_test):` with `flag_test = False` written above: no flag takes it
+            taken = guard is not None and (_taken(guard, named) or bool(by_flag))
+            optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+_VARIABLE_READ = re.compile(
+    _READERS
+    + r"""\(\s*(?:[^()'"\n]*?,\s*)?(?:open\(\s*)?(?P<name>[A-Za-z_]\w*)\s*(?P<mode>,\s*['"][rwab+tU]*['"])?[,)]"""
+)
+_VARIABLE_WRITE = re.compile(r"(?:save\w*|dump|write\w*|makedirs|mkdir|Checkpoint)\(([^)\n]*)")
+
+
+def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]]:
+    """(path, the reading call, mode, line) of the written-in paths kept in a variable that a reader
+    is handed, unless the script writes that variable's file itself (train, then test). One pass
+    over the text for each pattern: a module of thousands of constants stays linear."""
+    reads: dict[str, re.Match] = {}
+    for use in _VARIABLE_READ.finditer(text):
+        reads.setdefault(use.group("name"), use)
+    written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
+    found = []
+    for match in _LITERAL_ASSIGN.finditer(text):
+        name, value = match.group("name"), match.group("path")[1:-1]
+        use = reads.get(name)
+        if use is None or name in written or value in seen:
+            continue
+        if link_kind(value, name.replace("_", " ")) == "backbone":
+            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
+        seen.add(value)
+        found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
+    return found
+
+
+# Readers that only read data: `pd.read_csv('train.csv')` names data even as a bare file name.
+_DATA_READER = re.compile(
+    r"(?:pd|pandas)\.read_\w+\(|np\.load(?:txt)?\(|numpy\.load\(|h5py\.File\(|(?:sio\.)?loadmat\("
+)
+
+
+# A call that loads weights whatever the file is named: `torch.load('lstm.model')`.
+_LOADS_WEIGHTS = re.compile(r"^(?:torch\.load|load_state_dict|\w*\.?load_weights|load_model|\w*\.?restore)\(")
 
 
 # A loader handed a path built at run time from a folder variable and a written-in tail:
@@ -761,9 +949,24 @@ def check_configs(sources: Sequence[Source], base: Path, named: set[str], kind: 
                 needs.add("dataset", key, f"{source.path}: {key} wants data: {download_advice(key, docs)}")
         for match in re.finditer(r"""^\s*['"]?([\w.-]+)['"]?\s*[:=]\s*['"]?([^'"\s,#]+)['"]?""", source.text, re.M):
             key, value = match.groups()
-            if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
-                continue
             if OUTPUT_WORDS.search(key) or re.search(r"\.(py|ya?ml|json|sh)$", value):
+                continue
+            if (
+                _authors_path(value)
+                and (DATA_WORDS.search(key) or weights_key(key, kind))
+                and norm_flag(key) not in named
+            ):
+                # `data_root: /home/me/coco` in the settings: edit it to where yours is.
+                needs.add(
+                    "placeholder",
+                    _authors_folder(value),
+                    f"{source.path}: {key} = {value}, a path on the authors' machine: set it to yours",
+                )
+                if not weights_key(key, kind):
+                    advice = download_advice(value, docs)
+                    needs.add("dataset", _authors_folder(value), f"{source.path}: {key} wants data: {advice}")
+                continue
+            if not looks_like_path(value) or "/" not in value or value.startswith(("/", "~", "$")):
                 continue
             if path_exists(base, value):
                 continue
@@ -832,6 +1035,8 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         if source.lang == "shell":
             # `awk '{print $1}'`: a $1 in single quotes is another program's.
             unquoted = re.sub(r"'[^'\n]*'", "", source.text)
+            # `if [ "$3" = "debug" ]`, `${2:-cpu}`: an argument tested or given a default is optional.
+            unquoted = re.sub(r"\[\[?[^\]\n]*\]\]?|\$\{[1-9]:?[-=][^}]*\}", "", unquoted)
             used = sorted({int(n) for n in re.findall(r"\$\{?([1-9])\}?", unquoted)})
             if used and used[-1] > len(given):
                 names = []
@@ -873,6 +1078,9 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
                     needs.add(kind, value, f"{source.path} opens {value} ({name}): {advice}")
             if names:
                 _missing_arguments(source, names, len(given), docs, needs)
+        wanted = _docopt_positionals(source.text, Path(source.path).name)
+        if len(wanted) > len(given):
+            _missing_arguments(source, wanted[len(given) :], len(given), docs, needs)
         for match in _PY_DEFAULT.finditer(source.text):
             flag, rest = match.group("flag"), match.group("rest")
             if re.search(r"required\s*=\s*True", rest) and norm_flag(flag) not in flags:
@@ -905,6 +1113,74 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         ]
         if len(positional) > len(given):
             _missing_arguments(source, positional[len(given) :], len(given), docs, needs)
+
+
+def _docopt_positionals(text: str, script: str) -> list[str]:
+    """The `<args>` a docopt script requires: the usage line of its docstring that asks for the
+    fewest (`test.py <ckpt> <dataset>`), less those in `[...]`."""
+    if "docopt(" not in text:
+        return []
+    usage = re.search(r"usage:\s*\n((?:[ \t]+\S[^\n]*\n?)+)", text, re.I)
+    if usage is None:
+        return []
+    fewest: list[str] | None = None
+    for line in usage.group(1).splitlines():
+        if script not in line:
+            continue
+        while re.search(r"\[[^\[\]]*\]", line):
+            line = re.sub(r"\[[^\[\]]*\]", "", line)
+        found = re.findall(r"<[\w -]+>", line)
+        if fewest is None or len(found) < len(fewest):
+            fewest = found
+    return fewest or []
+
+
+# `open(os.path.join('src', 'config.json'))`, `yaml.safe_load(open("settings.yml"))`: a file the run opens.
+_OPENED = re.compile(r"""\bopen\(\s*(?:(?:os\.path|osp)\.join\(((?:\s*['"][^'"\n]+['"]\s*,?)+)\)|(['"][^'"\n]+['"]))""")
+_EXAMPLE_WORDS = ("example", "sample", "template", "default", "dist", "tmpl")
+
+
+def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path, needs: Found) -> None:
+    """A settings file the run opens that the checkout has only as an example (`config.json` beside
+    `config_example.json`, `.env.sample`): the user copies it and fills in their paths first."""
+    tried: set[str] = set()
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _OPENED.finditer(source.text):
+            value = "/".join(re.findall(r"""['"]([^'"\n]+)['"]""", match.group(1) or match.group(2)))
+            if not re.search(r"\.(?:json|ya?ml|cfg|ini|conf|toml|py|txt)$", value) or value.startswith(("/", "~")):
+                continue
+            if value in tried or len(tried) >= 20 or ".." in Path(value).parts:
+                continue  # each name once, a few in all, and only inside the repo
+            tried.add(value)
+            bases = _bases(source, base, repo_dir)
+            if not _absent(value, bases):
+                continue
+            example = next((e for b in bases for e in [_example_of(b / value)] if e is not None), None)
+            if example is not None:
+                rel = os.path.relpath(example, repo_dir)
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path} opens {value}, which the checkout has only as {rel}: copy it to {value} "
+                    "and fill in your paths",
+                )
+
+
+def _example_of(path: Path) -> Path | None:
+    """The example copy of an absent settings file: config_example.json, config.json.sample."""
+    try:
+        names = list(path.parent.iterdir()) if path.parent.is_dir() else []
+    except OSError:
+        return None
+    stem, suffix = path.stem.lower(), path.suffix.lower()
+    for other in names:
+        name = other.name.lower()
+        rest = name.replace(stem, "", 1).replace(suffix, "", 1) if stem in name and suffix in name else ""
+        if other.is_file() and re.fullmatch(rf"[._-]?(?:{'|'.join(_EXAMPLE_WORDS)})[._-]?", rest):
+            return other
+    return None
 
 
 def check_environment(sources: Sequence[Source], command: str, environ: Mapping[str, str], needs: Found) -> None:
@@ -1107,6 +1383,13 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
     not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
     code names is its default: a command that chooses another environment does not run it."""
     chosen = any(re.search(r"env|task|game|domain", norm_flag(name)) for name, _ in flag_pairs(shell_words(command)))
+    # `env_name: 'gridworld'` in the settings the run reads chooses the environment as a flag would
+    # (a simulator task set there is said by the settings loop below).
+    configured = any(
+        re.search(r"""^\s*['"]?(?:env|task|game|domain)\w*['"]?\s*[:=]\s*['"]?[\w.-]+""", s.text, re.M)
+        for s in sources
+        if s.role == "config"
+    )
     for _, in_command, what in _SIMULATORS:
         match = in_command.search(command) if in_command is not None else None
         if match:
@@ -1121,7 +1404,10 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         if source.lang != "python":
             continue
         for pattern, _, what in _SIMULATORS:
-            match = next((m for m in pattern.finditer(source.text) if not (chosen and m.group(0)[0] in "'\"")), None)
+            match = next(
+                (m for m in pattern.finditer(source.text) if not ((chosen or configured) and m.group(0)[0] in "'\"")),
+                None,
+            )
             if match:
                 needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
         for pattern, what in _SYSTEM_IMPORTS:
@@ -1161,6 +1447,44 @@ def check_python2(sources: Sequence[Source], needs: Found) -> None:
             return
         except (ValueError, RecursionError, MemoryError):
             continue
+
+
+# A framework generation that no release installable today keeps the API of: TensorFlow 0.x (before
+# the 1.0 renames), Keras 1.x (before the 2.0 API). "r0.11", "Keras 1.2.1", "tensorflow==0.12".
+_OLD_FRAMEWORKS = (
+    (
+        "tensorflow",
+        re.compile(r"\btensorflow\b(?:-gpu)?[^\n]{0,40}?(?<![\w.>=])(?:==|=|\br|\bv|version )?\s*(0\.\d+)\b", re.I),
+        "TensorFlow {} (its 0.x API predates TF 1.0's renames; no wheel for today's Python)",
+    ),
+    (
+        "keras",
+        re.compile(r"\bkeras\b[^\n]{0,20}?(?<![\w.>=])(?:==|=|\bv|version )?\s*(1\.\d+(?:\.\d+)?)\b", re.I),
+        "Keras {} (the 1.x API, which Keras 2 changed) with the Theano or TensorFlow 1 it ran on",
+    ),
+)
+
+
+def check_old_frameworks(sources: Sequence[Source], docs, needs: Found) -> None:
+    """A framework the run imports that the docs or requirements pin to an old generation."""
+    imported = "\n".join(s.text for s in sources if s.lang == "python")
+    texts = list(docs) + [(s.path, s.text) for s in sources if s.role == "config"]
+    for module, pinned, what in _OLD_FRAMEWORKS:
+        if not re.search(rf"^\s*(?:import|from)\s+{module}\b", imported, re.M):
+            continue
+        for path, text in texts:
+            match = next(
+                (
+                    m
+                    for m in pinned.finditer(text)
+                    if not re.search(r"\+|or (?:later|newer|above)", text[m.end() : m.end() + 12])
+                ),
+                None,
+            )
+            if match:
+                line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())].strip()
+                needs.add("system", module, f"{path} says `{line[:100]}`: install {what.format(match.group(1))}")
+                break
 
 
 def check_programs(command: str, sources: Sequence[Source], which: Callable[[str], str | None], needs: Found) -> None:
@@ -1301,7 +1625,15 @@ def check_missing_programs(
     """What the command (or a shell script it runs) starts that the checkout does not have: a
     program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
     Python script that comes from another project (`pylearn2/scripts/train.py`)."""
-    lines = [(command, base)] + [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
+    # `cd adding_problem/ && python main.py`: what follows a `cd` starts from that folder.
+    lines, here = [], base
+    for part in command.split("&&"):
+        cd = re.match(r"^\s*cd\s+(\S+)\s*$", part)
+        if cd:
+            here = here / cd.group(1) if (here / cd.group(1)).is_dir() else here
+            continue
+        lines.append((part, here))
+    lines += [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
     for line, folder in lines:
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:

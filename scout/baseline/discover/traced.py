@@ -202,6 +202,15 @@ def _existing(folders: list[Path], name: str) -> Path | None:
     return None
 
 
+# Folders a repo keeps its package in and puts on PYTHONPATH by hand (`export PYTHONPATH=.../lib`):
+# `from core.config import cfg` in tools/test.py resolves there when nothing nearer has it.
+_SOURCE_ROOTS = ("lib", "src")
+
+
+def _source_roots(repo: Path) -> list[Path]:
+    return [repo / name for name in _SOURCE_ROOTS if (repo / name).is_dir()]
+
+
 def _module_file(folders: list[Path], dotted: str) -> Path | None:
     parts = [p for p in dotted.split(".") if p]
     if not parts:
@@ -345,11 +354,15 @@ def _expand(line: str, variables: dict[str, str]) -> str:
 
 
 def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str, str]) -> None:
-    roots = [base, walk.repo]
+    roots = [base, walk.repo, *_source_roots(walk.repo)]
     if start.program == "python" and start.target:
         path = _module_file(roots, start.target) if start.module else _existing(roots, start.target.removeprefix("./"))
         if path is not None and path.name == "__init__.py" and start.module:
             path = _existing([path.parent], "__main__.py") or path
+        if path is None and not start.module:
+            # `python . --test x`, `python mypkg`: a folder runs its __main__.py.
+            folder = (base / start.target).resolve()
+            path = _existing([folder], "__main__.py") if folder.is_dir() else None
         _read_python(walk, path, start.args, roots, console)
     elif start.program == "shell" and start.target:
         _read_shell(walk, _existing(roots, start.target.removeprefix("./")), base, depth, start.args, console)
@@ -481,9 +494,10 @@ def _read_shell(
             ):
                 variables.setdefault(key, value.strip("'\""))
             continue
-        assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)", line)
+        # `GAME="Assault";`, `NAME="DQN-"$GAME"-SEED-"$SEED`: the value as the shell reads it.
+        assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*?);?", line)
         if assign:
-            variables[assign.group(1)] = _expand(assign.group(2).strip("'\""), variables)
+            variables[assign.group(1)] = "".join(_tokens(_expand(assign.group(2), variables))) or ""
             continue
         line = _expand(line, variables)
         cd = re.match(r"^cd\s+(\S+)", line)
