@@ -101,6 +101,18 @@ def tiny_static_model(folder):
     return folder
 
 
+def test_the_static_model_loads_as_model2vec_loads_it(tmp_path):
+    from model2vec import StaticModel
+
+    from scout.search.static import load_static_model
+
+    folder = tiny_static_model(tmp_path / "static")
+    texts = ["Mask classification", "Masks are all you need.\nPanoptic segmentation", "", "漢字 é 😀"]
+    ours, theirs = load_static_model(folder), StaticModel.from_pretrained(str(folder))
+    assert (ours.normalize, ours.max_length) == (theirs.normalize, theirs.max_length)
+    assert np.array_equal(ours.encode(texts), theirs.encode(texts))
+
+
 def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
     from scout.search.embed import bundled_model_dir
 

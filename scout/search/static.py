@@ -6,6 +6,7 @@ runs MiniLM over its own tokenizer's vocabulary, once per package version (a few
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -55,6 +56,32 @@ def distill_in_child(model_dir: Path, target: Path) -> Path:
     return target
 
 
+def load_static_model(folder: Path):
+    """The model2vec model saved in `folder`, as StaticModel.from_pretrained loads a local folder but
+    for its model card: from_pretrained imports model2vec.persistence, which brings in
+    huggingface_hub's card and HTTP stack (about a third of a second of CPU per offline query,
+    more than encoding the query takes) to read the card's base-model and language fields."""
+    from model2vec import StaticModel
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    config = json.loads((folder / "config.json").read_text())
+    with safe_open(str(folder / "model.safetensors"), framework="numpy") as tensors:
+        names = set(tensors.keys())
+        vectors, weights, mapping = (
+            tensors.get_tensor(name) if name in names else None for name in ("embeddings", "weights", "mapping")
+        )
+    return StaticModel(
+        vectors=vectors,
+        tokenizer=Tokenizer.from_file(str(folder / "tokenizer.json")),
+        weights=weights,
+        token_mapping=mapping,
+        config=config,
+        normalize=config.get("normalize", False),
+        max_length=config.get("max_length", 512),
+    )
+
+
 class StaticEmbedder:
     """Token-vector averaging with the distilled model: no neural network at encode time."""
 
@@ -67,9 +94,7 @@ class StaticEmbedder:
     def _model(self):
         config = self.folder / "config.json"
         make_once(self.folder, config.is_file, lambda: distill_in_child(self.source_dir, self.folder))
-        from model2vec import StaticModel
-
-        return StaticModel.from_pretrained(str(self.folder))
+        return load_static_model(self.folder)
 
     @cached_property
     def dim(self) -> int:
