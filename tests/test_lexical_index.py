@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -85,6 +86,41 @@ def test_an_index_loads_once_and_again_after_a_rebuild(archive):
     assert offline.lexical_index(archive.root) is first
     build_store_lexical_index(archive)
     assert offline.lexical_index(archive.root) is not first
+
+
+def test_query_words_are_tokenized_as_bm25s_tokenizes_the_index():
+    import bm25s
+
+    from scout.store.lexical import _stemmer, tokenize
+
+    texts = [indexed_text(*pair) for pair in TEXTS.values()] + [
+        "Über-fast  ViT-B/16 at 3x speed; the CIFAR_10 and l'état de l'art, naïve Bayes (2019) 漢字 a b",
+        "",
+        "THE and OF",
+    ]
+    theirs = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    assert tokenize(texts) == theirs
+
+
+def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
+    from scout.store.lexical import SortedTerms
+
+    folder = tmp_path / "bm25s"
+    texts = [indexed_text(*pair) for pair in TEXTS.values()]
+    build_lexical_index(folder, list(TEXTS), texts)
+    vocab = json.loads((folder / "vocab.index.json").read_text())
+    index = LexicalIndex.load(folder)
+    assert isinstance(index.vocab, SortedTerms)
+    assert {t: index.vocab.get(t) for t in vocab if t} == {t: i for t, i in vocab.items() if t}
+    assert index.vocab.get("zzz") is None and index.vocab.get("") is None
+    found = index.search("masked attention", 5)
+    # An index from before the sorted vocabulary, or one an older scout rebuilt since (its
+    # vocabulary newer than the sorted one): the JSON vocabulary answers, the same.
+    stamp = (folder / "vocab.index.json").stat().st_mtime_ns
+    os.utime(folder / "terms.txt", ns=(stamp - 10**9, stamp - 10**9))
+    assert isinstance(LexicalIndex.load(folder).vocab, dict)
+    (folder / "terms.txt").unlink()
+    assert LexicalIndex.load(folder).search("masked attention", 5) == found
 
 
 def tiny_static_model(folder):
