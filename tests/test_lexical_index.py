@@ -166,6 +166,18 @@ def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
     assert offline.dense_embedder(archive, fake_embedder) is fake_embedder  # its own index wins
 
 
+def test_the_static_top_is_ranked_again_by_int8_minilm_or_by_the_search_model_itself(fake_embedder):
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import QUANTIZED_MODEL, load_embedder, quantized_onnx_path
+
+    minilm = load_embedder(DEFAULT_MODEL)
+    rescorer = offline.rescoring_embedder(minilm)
+    assert rescorer.name == QUANTIZED_MODEL and rescorer.graph == quantized_onnx_path(shared_cache_dir())
+    assert offline.rescoring_embedder(fake_embedder) is fake_embedder
+    forced = load_embedder(DEFAULT_MODEL, backend="sentence-transformers")
+    assert offline.rescoring_embedder(forced) is forced
+
+
 def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -176,6 +176,25 @@ def dense_embedder(store: Store, embedder):
     return _fast_embedder(shared_cache_dir()) if vector_index(root, FAST_MODEL) is not None else embedder
 
 
+def rescoring_embedder(embedder):
+    """The model that ranks again the static model's top candidates (see dense_embedder): for the
+    default MiniLM on ONNX Runtime its int8 version, at half the CPU per candidate (nDCG@10 on
+    CSFCube: bench/archive_retrieval.py); any other model itself."""
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import OnnxEmbedder
+
+    if isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL:
+        return _quantized_embedder(shared_cache_dir())
+    return embedder
+
+
+@lru_cache(maxsize=4)
+def _quantized_embedder(models: Path):
+    from scout.search.embed import QUANTIZED_MODEL, load_embedder
+
+    return load_embedder(QUANTIZED_MODEL, models)
+
+
 @lru_cache(maxsize=4)
 def _fast_embedder(models: Path):
     from scout.search.embed import load_embedder
