@@ -102,6 +102,26 @@ def test_query_words_are_tokenized_as_bm25s_tokenizes_the_index():
     assert tokenize(texts) == theirs
 
 
+def test_pool_scores_are_bm25s_scores_to_the_bit():
+    import bm25s
+
+    from scout.store.lexical import pool_scores
+
+    texts = [indexed_text(*pair) for pair in TEXTS.values()] + [
+        "Attention attention ATTENTION: masks, masks and more masks",
+        "",
+        "Panoptic segmentation with mask transformers; the masks are classified, not the pixels.",
+    ]
+    corpus = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    for query in ("masks attention", "attention is all you need, attention", "residual", "zebra", "the"):
+        terms = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
+        theirs = retriever.get_scores(terms) if terms else np.zeros(len(texts), dtype=np.float32)
+        assert np.array_equal(pool_scores(query, texts), np.asarray(theirs, dtype=np.float32)), query
+    assert pool_scores("masks", []).shape == (0,)
+
+
 def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
     from scout.store.lexical import SortedTerms
 

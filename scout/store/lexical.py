@@ -68,11 +68,37 @@ def _stopwords() -> frozenset[str]:
         return frozenset(STOPWORDS_EN)
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """What bm25s.tokenize(texts, stopwords="en", stemmer=...) returns as strings: lowercased words
-    of two or more word characters, stopwords dropped, then stemmed (tests hold the two equal)."""
-    stop, stem = _stopwords(), _stemmer().stemWords
-    return [stem([w for w in _TOKEN.findall(text.lower()) if w not in stop]) for text in texts]
+def tokenize(texts: list[str], *, stem: bool = True) -> list[list[str]]:
+    """What bm25s.tokenize(texts, stopwords="en", stemmer=...) returns as strings (stemmer=None
+    where not `stem`): lowercased words of two or more word characters, stopwords dropped, then
+    stemmed (tests hold the two equal)."""
+    stop = _stopwords()
+    words = [[w for w in _TOKEN.findall(text.lower()) if w not in stop] for text in texts]
+    return [_stemmer().stemWords(ws) for ws in words] if stem else words
+
+
+def pool_scores(query: str, texts: list[str]) -> np.ndarray:
+    """BM25 of `query` against each of `texts` with the texts themselves as the corpus, unstemmed:
+    the scores of bm25s.BM25() (Lucene's variant, k1 1.5, b 0.75) indexing them, to the bit (tests
+    hold the two equal), without importing bm25s and scipy for a pool of a few hundred texts."""
+    docs = [Counter(tokens) for tokens in tokenize(texts, stem=False)]
+    scores = np.zeros(len(texts), dtype=np.float32)
+    if not docs:
+        return scores
+    lengths = [sum(doc.values()) for doc in docs]
+    mean_length = np.array(lengths).mean()  # a NumPy float64, as bm25s computes it
+    df = Counter(term for doc in docs for term in doc)
+    for term in tokenize([query], stem=False)[0]:  # a repeated query word counts again, as in bm25s
+        if term not in df:
+            continue
+        idf = np.float32(math.log(1 + (len(docs) - df[term] + 0.5) / (df[term] + 0.5)))
+        rows = [i for i, doc in enumerate(docs) if term in doc]
+        tf = np.array([docs[i][term] for i in rows], dtype=np.float32)
+        length = np.array([lengths[i] for i in rows], dtype=np.float64)
+        # bm25s's float64 term-frequency part times its float32 idf, kept as float32 per pair.
+        pair = (idf * (tf / (K1 * ((1 - B) + B * length / mean_length) + tf))).astype(np.float32)
+        scores[rows] += pair
+    return scores
 
 
 class SortedTerms:
