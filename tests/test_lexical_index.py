@@ -143,30 +143,41 @@ def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
     assert LexicalIndex.load(folder).search("masked attention", 5) == found
 
 
-def tiny_static_model(folder):
+def tiny_static_model(folder, dtype=np.float32, normalize=False):
     """A model2vec model over MiniLM's tokenizer with random token vectors: the fast embedder's
-    plumbing without the minutes distilling takes."""
+    plumbing without the minutes distilling takes (the distilled one is float16, normalized)."""
     from model2vec import StaticModel
     from tokenizers import Tokenizer
 
     from scout.search.embed import bundled_model_dir
 
     tokenizer = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
-    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32)
-    StaticModel(vectors, tokenizer).save_pretrained(str(folder))
+    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(dtype)
+    StaticModel(vectors, tokenizer, normalize=normalize).save_pretrained(str(folder))
     return folder
 
 
-def test_the_static_model_loads_as_model2vec_loads_it(tmp_path):
+@pytest.mark.parametrize("dtype, normalize", [(np.float32, False), (np.float16, True)])
+def test_static_vectors_are_model2vec_vectors_to_the_bit(tmp_path, dtype, normalize):
     from model2vec import StaticModel
 
-    from scout.search.static import load_static_model
+    from scout.search.static import TokenMeans
 
-    folder = tiny_static_model(tmp_path / "static")
-    texts = ["Mask classification", "Masks are all you need.\nPanoptic segmentation", "", "漢字 é 😀"]
-    ours, theirs = load_static_model(folder), StaticModel.from_pretrained(str(folder))
-    assert (ours.normalize, ours.max_length) == (theirs.normalize, theirs.max_length)
-    assert np.array_equal(ours.encode(texts), theirs.encode(texts))
+    folder = tiny_static_model(tmp_path / "static", dtype=dtype, normalize=normalize)
+    texts = [
+        "Mask classification",
+        "Masks are all you need.\nPanoptic segmentation",
+        "",
+        "漢字 é 😀 \u2603",
+        "residual " * 700,  # past max_length tokens, and past its cut in characters
+        "[UNK] [SEP] [CLS] [PAD] x",
+    ]
+    ours, theirs = TokenMeans.load(folder), StaticModel.from_pretrained(str(folder))
+    assert isinstance(ours, TokenMeans) and ours.dim == theirs.dim
+    for max_length in (512, 8):
+        mine = ours.encode(texts, max_length=max_length)
+        assert mine.dtype == dtype
+        assert np.array_equal(mine, theirs.encode(texts, max_length=max_length, use_multiprocessing=False))
 
 
 def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
