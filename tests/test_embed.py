@@ -299,3 +299,6 @@ def test_the_int8_model_is_quantized_once_from_the_exported_graph_and_stays_clos
     )
     assert float((ours * full).sum(axis=1).min()) >= 0.98
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    # Its activations are scaled over the whole input: one text per run, so a text's vector does
+    # not depend on the texts encoded with it.
+    assert np.array_equal(np.vstack([int8.encode([t]) for t in texts[:3]]), ours[:3])

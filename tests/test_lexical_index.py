@@ -204,6 +204,7 @@ def test_the_static_top_is_ranked_again_by_int8_minilm_or_by_the_search_model_it
     minilm = load_embedder(DEFAULT_MODEL)
     rescorer = offline.rescoring_embedder(minilm)
     assert rescorer.name == QUANTIZED_MODEL and rescorer.graph == quantized_onnx_path(shared_cache_dir())
+    assert rescorer.one_at_a_time and not minilm.one_at_a_time
     assert offline.rescoring_embedder(fake_embedder) is fake_embedder
     forced = load_embedder(DEFAULT_MODEL, backend="sentence-transformers")
     assert offline.rescoring_embedder(forced) is forced

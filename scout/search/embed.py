@@ -161,10 +161,16 @@ class OnnxEmbedder:
     """The bundled MiniLM through ONNX Runtime: tokenizers -> token states -> mean pool -> normalise,
     the same pipeline as its sentence-transformers modules (Transformer, Pooling, Normalize)."""
 
-    def __init__(self, name: str, model_dir: Path, graph: Path, make: Callable[[], Path] | None = None):
+    def __init__(
+        self, name: str, model_dir: Path, graph: Path, make: Callable[[], Path] | None = None, one_at_a_time=False
+    ):
         self.name = name
         self.model_dir = model_dir
         self.graph = graph
+        # A graph with dynamically quantized activations (int8) scales them over its whole input,
+        # so a text's vector would move with the texts batched with it (cosine down to 0.993):
+        # one text per run keeps each text's vector the same wherever it is encoded.
+        self.one_at_a_time = one_at_a_time
         # What writes the graph when it is missing: by default the export of the model in model_dir.
         self._make = make or (lambda: export_onnx_in_child(self.model_dir, self.graph))
         config = json.loads((model_dir / "sentence_bert_config.json").read_text())
@@ -207,6 +213,8 @@ class OnnxEmbedder:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        if self.one_at_a_time:
+            batch_size = 1
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = [len(e.ids) for e in encodings]
         # Length-sorted batches waste little work on padding.
@@ -338,7 +346,7 @@ def load_embedder(
             )
             return target
 
-        return OnnxEmbedder(QUANTIZED_MODEL, model_dir, target, make=quantize)
+        return OnnxEmbedder(QUANTIZED_MODEL, model_dir, target, make=quantize, one_at_a_time=True)
     if model in DEFAULT_ALIASES:
         model_dir = bundled_model_dir()
         if backend == "sentence-transformers":
