@@ -160,10 +160,11 @@ def project_with(workdir: Path, rescore_top: int) -> Path:
 
 def without_minilm_vectors(cache: Path, target: Path) -> Path:
     """A copy of the store as a CPU user has it after `scout index embed --fast` alone: no MiniLM
-    vector index and no MiniLM vectors, so every query pays for what it encodes."""
+    vector index and no vectors but the static model's (neither MiniLM's nor its int8 version's,
+    which earlier setups cached), so every query pays for what it encodes."""
     shutil.copytree(cache, target, ignore=shutil.ignore_patterns(index_dir(cache, DEFAULT_MODEL).name))
     db = sqlite3.connect(target / "scout.db")
-    db.execute("DELETE FROM embeddings WHERE model = ?", (DEFAULT_MODEL,))
+    db.execute("DELETE FROM embeddings WHERE model != ?", (FAST_MODEL,))
     db.commit()
     db.execute("VACUUM")
     db.close()

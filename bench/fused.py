@@ -12,7 +12,7 @@
    (anonymous and file-backed parts). Once on the machine as it is, once beside `--hogs` busy
    processes.
 3. `--searches` whole `scout search --offline --json` processes with new queries over the same
-   archive: median and max wall time (MiniLM re-scores the static model's top candidates, and
+   archive: median and max wall time (int8 MiniLM re-scores the static model's top candidates, and
    loads for that).
 Prints a markdown table, with the load average before each figure."""
 

@@ -284,3 +284,21 @@ def test_onnx_vectors_do_not_depend_on_how_texts_are_batched(onnx_cache, real_fi
     together = embedder.encode(texts)
     alone = np.concatenate([embedder.encode([t]) for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_int8_model_is_quantized_once_from_the_exported_graph_and_stays_close(onnx_cache, real_fixtures):
+    from scout.search.embed import QUANTIZED_MODEL, quantized_onnx_path
+
+    texts = _abstracts(real_fixtures, 12) + ["mask classification"]
+    int8 = load_embedder(QUANTIZED_MODEL, onnx_cache)
+    assert isinstance(int8, OnnxEmbedder) and int8.name == QUANTIZED_MODEL and int8.dim == 384
+    ours, full = int8.encode(texts), load_embedder("all-MiniLM-L6-v2", onnx_cache).encode(texts)
+    assert sorted(p.name for p in onnx_cache.joinpath("models").iterdir()) == sorted(
+        [onnx_path(onnx_cache).name, quantized_onnx_path(onnx_cache).name]
+    )
+    assert float((ours * full).sum(axis=1).min()) >= 0.98
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    # Its activations are scaled over the whole input: one text per run, so a text's vector does
+    # not depend on the texts encoded with it.
+    assert np.array_equal(np.vstack([int8.encode([t]) for t in texts[:3]]), ours[:3])

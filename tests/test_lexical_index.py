@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -87,18 +88,96 @@ def test_an_index_loads_once_and_again_after_a_rebuild(archive):
     assert offline.lexical_index(archive.root) is not first
 
 
-def tiny_static_model(folder):
+def test_query_words_are_tokenized_as_bm25s_tokenizes_the_index():
+    import bm25s
+
+    from scout.store.lexical import _stemmer, tokenize
+
+    texts = [indexed_text(*pair) for pair in TEXTS.values()] + [
+        "Über-fast  ViT-B/16 at 3x speed; the CIFAR_10 and l'état de l'art, naïve Bayes (2019) 漢字 a b",
+        "",
+        "THE and OF",
+    ]
+    theirs = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    assert tokenize(texts) == theirs
+
+
+def test_pool_scores_are_bm25s_scores_to_the_bit():
+    import bm25s
+
+    from scout.store.lexical import pool_scores
+
+    texts = [indexed_text(*pair) for pair in TEXTS.values()] + [
+        "Attention attention ATTENTION: masks, masks and more masks",
+        "",
+        "Panoptic segmentation with mask transformers; the masks are classified, not the pixels.",
+    ]
+    corpus = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    for query in ("masks attention", "attention is all you need, attention", "residual", "zebra", "the"):
+        terms = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
+        theirs = retriever.get_scores(terms) if terms else np.zeros(len(texts), dtype=np.float32)
+        assert np.array_equal(pool_scores(query, texts), np.asarray(theirs, dtype=np.float32)), query
+    assert pool_scores("masks", []).shape == (0,)
+
+
+def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
+    from scout.store.lexical import SortedTerms
+
+    folder = tmp_path / "bm25s"
+    texts = [indexed_text(*pair) for pair in TEXTS.values()]
+    build_lexical_index(folder, list(TEXTS), texts)
+    vocab = json.loads((folder / "vocab.index.json").read_text())
+    index = LexicalIndex.load(folder)
+    assert isinstance(index.vocab, SortedTerms)
+    assert {t: index.vocab.get(t) for t in vocab if t} == {t: i for t, i in vocab.items() if t}
+    assert index.vocab.get("zzz") is None and index.vocab.get("") is None
+    found = index.search("masked attention", 5)
+    # An index from before the sorted vocabulary, or one an older scout rebuilt since (its
+    # vocabulary newer than the sorted one): the JSON vocabulary answers, the same.
+    stamp = (folder / "vocab.index.json").stat().st_mtime_ns
+    os.utime(folder / "terms.txt", ns=(stamp - 10**9, stamp - 10**9))
+    assert isinstance(LexicalIndex.load(folder).vocab, dict)
+    (folder / "terms.txt").unlink()
+    assert LexicalIndex.load(folder).search("masked attention", 5) == found
+
+
+def tiny_static_model(folder, dtype=np.float32, normalize=False):
     """A model2vec model over MiniLM's tokenizer with random token vectors: the fast embedder's
-    plumbing without the minutes distilling takes."""
+    plumbing without the minutes distilling takes (the distilled one is float16, normalized)."""
     from model2vec import StaticModel
     from tokenizers import Tokenizer
 
     from scout.search.embed import bundled_model_dir
 
     tokenizer = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
-    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32)
-    StaticModel(vectors, tokenizer).save_pretrained(str(folder))
+    vectors = np.random.default_rng(0).normal(size=(tokenizer.get_vocab_size(), 16)).astype(dtype)
+    StaticModel(vectors, tokenizer, normalize=normalize).save_pretrained(str(folder))
     return folder
+
+
+@pytest.mark.parametrize("dtype, normalize", [(np.float32, False), (np.float16, True)])
+def test_static_vectors_are_model2vec_vectors_to_the_bit(tmp_path, dtype, normalize):
+    from model2vec import StaticModel
+
+    from scout.search.static import TokenMeans
+
+    folder = tiny_static_model(tmp_path / "static", dtype=dtype, normalize=normalize)
+    texts = [
+        "Mask classification",
+        "Masks are all you need.\nPanoptic segmentation",
+        "",
+        "漢字 é 😀 \u2603",
+        "residual " * 700,  # past max_length tokens, and past its cut in characters
+        "[UNK] [SEP] [CLS] [PAD] x",
+    ]
+    ours, theirs = TokenMeans.load(folder), StaticModel.from_pretrained(str(folder))
+    assert isinstance(ours, TokenMeans) and ours.dim == theirs.dim
+    for max_length in (512, 8):
+        mine = ours.encode(texts, max_length=max_length)
+        assert mine.dtype == dtype
+        assert np.array_equal(mine, theirs.encode(texts, max_length=max_length, use_multiprocessing=False))
 
 
 def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
@@ -116,6 +195,19 @@ def test_the_fast_first_pass_gives_the_dense_candidates(archive, fake_embedder):
     embed_store(archive, fake_embedder)
     build_store_index(archive, fake_embedder.name)
     assert offline.dense_embedder(archive, fake_embedder) is fake_embedder  # its own index wins
+
+
+def test_the_static_top_is_ranked_again_by_int8_minilm_or_by_the_search_model_itself(fake_embedder):
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import QUANTIZED_MODEL, load_embedder, quantized_onnx_path
+
+    minilm = load_embedder(DEFAULT_MODEL)
+    rescorer = offline.rescoring_embedder(minilm)
+    assert rescorer.name == QUANTIZED_MODEL and rescorer.graph == quantized_onnx_path(shared_cache_dir())
+    assert rescorer.one_at_a_time and not minilm.one_at_a_time
+    assert offline.rescoring_embedder(fake_embedder) is fake_embedder
+    forced = load_embedder(DEFAULT_MODEL, backend="sentence-transformers")
+    assert offline.rescoring_embedder(forced) is forced
 
 
 def test_index_embed_fast_builds_static_vectors_and_bm25(tmp_path, monkeypatch):

@@ -118,8 +118,11 @@ def run_search(
     statuses: dict[str, SourceStatus] = {}
 
     if request.offline or fetcher is None:
-        with EmbedAhead(embedder, store) as ahead:
-            if _rescores_stored(store, embedder):
+        from scout.search.offline import rescoring_embedder
+
+        rescores = _rescores_stored(store, embedder)
+        with EmbedAhead(rescoring_embedder(embedder) if rescores else embedder, store) as ahead:
+            if rescores:
                 # The search's model re-scores the top candidates; loading it and encoding the
                 # task (about a second on a CPU) overlaps the retrieval instead of following it.
                 ahead.submit(_task_texts(request))
@@ -380,7 +383,7 @@ def rank_stored(
     seconds per query on a CPU: the static model ranks them all, and only its top
     `settings.rescore_top` are ranked again with the search's model (their vectors are cached,
     so the next query that meets them pays nothing)."""
-    from scout.search.offline import dense_embedder
+    from scout.search.offline import dense_embedder, rescoring_embedder
     from scout.search.rank import rescored_head
 
     first_pass = dense_embedder(store, embedder)
@@ -390,7 +393,8 @@ def rank_stored(
     top = [r.paper for r in rough[: settings.rescore_top]]
     # BM25 as the whole pool scored it: the top alone would be a narrower pool, on another scale.
     lexical = np.array([r.parts["lexical"] for r in rough[: settings.rescore_top]])
-    head = rank_candidates(replace(request, sort="relevance"), top, embedder, store, settings, reranker, lexical)
+    rescorer = rescoring_embedder(embedder)
+    head = rank_candidates(replace(request, sort="relevance"), top, rescorer, store, settings, reranker, lexical)
     return rescored_head(rough, head, request.sort)
 
 

@@ -131,15 +131,9 @@ def sentences_of(query_text: str, about: str | None) -> list[str]:
 
 def lexical_scores(query: str, texts: list[str]) -> np.ndarray:
     """BM25 of the query against each text, with the pool itself as the corpus, scaled to 0..1."""
-    import bm25s
+    from scout.store.lexical import pool_scores
 
-    if not texts:
-        return np.zeros(0, dtype=np.float32)
-    corpus = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
-    retriever = bm25s.BM25()
-    retriever.index(corpus, show_progress=False)
-    terms = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
-    scores = np.asarray(retriever.get_scores(terms), dtype=np.float32) if terms else np.zeros(len(texts))
+    scores = pool_scores(query, texts)
     best = float(scores.max()) if len(scores) else 0.0
     return (scores / best if best > 0 else np.zeros(len(texts))).astype(np.float32)
 
