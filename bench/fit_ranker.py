@@ -329,6 +329,12 @@ def main() -> None:
     parser.add_argument(
         "--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)"
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help="draw the CV folds afresh (to tell a change from noise; not for ranker.json)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
     args = parser.parse_args()
 
@@ -343,7 +349,7 @@ def main() -> None:
 
     by_setting = {}
     for lam in LAMBDAS:
-        for C, probs in cross_validate(repos, lam).items():
+        for C, probs in cross_validate(repos, lam, args.seed).items():
             for none_at in NONE_AT:
                 by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
             got = by_setting[lam, C, NONE_AT[0]][1]
@@ -370,7 +376,7 @@ def main() -> None:
     confs, nones, rights = [got["confidence"]], [got["said_none"]], [got["top1"]]
     tops3, bests = [got["top3"]], [got["best_right"]]
     for repeat in range(1, REPEATS):
-        again = figures(repos, cross_validate(repos, lam, SEED + 100 * repeat)[C], none_at)
+        again = figures(repos, cross_validate(repos, lam, args.seed + 100 * repeat)[C], none_at)
         confs.append(again["confidence"])
         nones.append(again["said_none"])
         rights.append(again["top1"])
