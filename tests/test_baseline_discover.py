@@ -269,9 +269,13 @@ def test_a_script_carries_what_the_modules_it_imports_do(tmp_path):
         "        print('test accuracy: %.4f' % acc)\n"
     )
     (tmp_path / "utils.py").write_text("test_set, train_set = None, None\n")
-    run = next(c for c in find_candidates(tmp_path).candidates if c.script == "run.py")
+    (tmp_path / "train.sh").write_text("python run.py --epochs 2\n")  # reads run.py first, as launched
+    found = find_candidates(tmp_path).candidates
+    run = next(c for c in found if c.script == "run.py")
     assert "trains" in run.traits and "via:trains" not in run.traits  # its own, not repeated
     assert {"via:evaluates", "via:prints_metric"} <= set(run.traits)
+    shell = next(c for c in found if c.script == "train.sh")
+    assert shell.traits == ("trains", "reads_args")  # what it launches does; imports one level from the command
 
 
 def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):

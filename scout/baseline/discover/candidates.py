@@ -457,14 +457,18 @@ class Scripts:
     def __init__(self, root: Path, programs: tuple[str, ...]):
         self.root = root
         self.programs = programs
-        self._cache: dict[str, ScriptInfo] = {}
+        # By file and by whether it is read as the command (which follows what it launches and
+        # imports) or as launched or imported by another (which does not): the same file gets the
+        # same traits whichever way it was first read.
+        self._cache: dict[tuple[str, bool], ScriptInfo] = {}
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
             return ScriptInfo()
-        if rel in self._cache:
-            return self._cache[rel]
-        self._cache[rel] = ScriptInfo()  # a script that launches itself stops here
+        key = (rel, depth == 0)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = ScriptInfo()  # a script that launches itself stops here
         path = self.root / rel
         text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() else ""
         suffix = path.suffix.lower()
@@ -477,7 +481,7 @@ class Scripts:
         else:
             traits = code_traits(text)
             info = ScriptInfo(traits=tuple(traits), entry=True)
-        self._cache[rel] = info
+        self._cache[key] = info
         return info
 
     def _with_imports(self, info: ScriptInfo, text: str, folder: str) -> ScriptInfo:
