@@ -200,7 +200,14 @@ def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
     conf = np.array([p[_pick(p, none_at)] for p in probs])
     said_none = np.array([_pick(p, none_at) == len(p) - 1 for p in probs])
     loglik = np.array([np.log(max(p[repo.right].sum(), 1e-9)) for repo, p in zip(repos, probs)])
-    return {"top1": top1, "top3": top3, "confidence": conf, "said_none": said_none, "loglik": loglik}
+    # The ranking of the candidates alone, the none decision aside: over the repos with a right one.
+    best_right = np.array(
+        [r.right[int(np.argmax(p[:-1]))] for r, p in zip(repos, probs) if r.label.eval and r.learnable]
+    )
+    return {
+        "top1": top1, "top3": top3, "confidence": conf, "said_none": said_none, "loglik": loglik,
+        "best_right": best_right,
+    }  # fmt: skip
 
 
 def _top3(p: np.ndarray, none_at: float) -> list[int]:
@@ -322,6 +329,12 @@ def main() -> None:
     parser.add_argument(
         "--drop", nargs="*", default=[], help="feature prefixes to leave out (an ablation; not for ranker.json)"
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help="draw the CV folds afresh (to tell a change from noise; not for ranker.json)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the dev repos whose out-of-fold pick is wrong")
     args = parser.parse_args()
 
@@ -336,7 +349,7 @@ def main() -> None:
 
     by_setting = {}
     for lam in LAMBDAS:
-        for C, probs in cross_validate(repos, lam).items():
+        for C, probs in cross_validate(repos, lam, args.seed).items():
             for none_at in NONE_AT:
                 by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
             got = by_setting[lam, C, NONE_AT[0]][1]
@@ -361,11 +374,14 @@ def main() -> None:
     # More out-of-fold picks for the calibration and the threshold: the same setting, the folds
     # drawn again. 79 points give a jumpy Platt fit and a threshold set by one or two repos.
     confs, nones, rights = [got["confidence"]], [got["said_none"]], [got["top1"]]
+    tops3, bests = [got["top3"]], [got["best_right"]]
     for repeat in range(1, REPEATS):
-        again = figures(repos, cross_validate(repos, lam, SEED + 100 * repeat)[C], none_at)
+        again = figures(repos, cross_validate(repos, lam, args.seed + 100 * repeat)[C], none_at)
         confs.append(again["confidence"])
         nones.append(again["said_none"])
         rights.append(again["top1"])
+        tops3.append(again["top3"])
+        bests.append(again["best_right"])
     pooled_conf, pooled_none, pooled_right = np.concatenate(confs), np.concatenate(nones), np.concatenate(rights)
     abc = platt(pooled_conf, pooled_none, pooled_right)
     pooled_calibrated = calibrated(pooled_conf, pooled_none, abc)
@@ -388,6 +404,8 @@ def main() -> None:
         "repeats": REPEATS,
         "pooled": {
             "top1": round(float(pooled_right.mean()), 4),
+            "top3": round(float(np.concatenate(tops3).mean()), 4),
+            "best_candidate_right": round(float(np.concatenate(bests).mean()), 4),
             "sure_rate": round(float(pooled_sure.mean()), 4),
             "precision_when_sure": round(float(pooled_right[pooled_sure].mean()), 4) if pooled_sure.any() else None,
             "ece": round(ece(pooled_calibrated, pooled_right), 4),
@@ -401,7 +419,8 @@ def main() -> None:
     )
     print(
         f"  over {REPEATS} draws of the folds ({len(pooled_right)} out-of-fold picks, which fit the calibration "
-        f"and the threshold): top-1 {cv['pooled']['top1']:.3f}  sure {cv['pooled']['sure_rate']:.3f}, "
+        f"and the threshold): top-1 {cv['pooled']['top1']:.3f}  top-3 {cv['pooled']['top3']:.3f}  "
+        f"best candidate right {cv['pooled']['best_candidate_right']:.3f}  sure {cv['pooled']['sure_rate']:.3f}, "
         f"right when sure {cv['pooled']['precision_when_sure']}  ECE {cv['pooled']['ece']:.3f}"
     )
     order = np.argsort(-conf, kind="stable")

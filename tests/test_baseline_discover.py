@@ -254,3 +254,39 @@ def test_a_script_the_docs_name_in_text_carries_where_they_name_it(tmp_path, nam
 def test_metrics_printed_by_a_format_string_keras_or_matlab(name, script):
     # An f-string split over lines, Keras' compiled metrics printed during fit, MATLAB's disp.
     assert "prints_metric" in code_traits((DATA / name / script).read_text())
+
+
+def test_a_script_carries_what_the_modules_it_imports_do(tmp_path):
+    # arsenzaryan/CapsNet@d43130f3 run.py only defines flags and calls MNIST().fit(); the model,
+    # its evaluation and the accuracy it prints are in mnist_capsnet.py, which it imports.
+    (tmp_path / "run.py").write_text(
+        "from utils import test_set, train_set\nimport tensorflow as tf\nfrom mnist_capsnet import MNIST\n\n"
+        "flags = tf.app.flags\nflags.DEFINE_integer('epochs', 100, 'Epoch to train [2]')\n\n"
+        "if __name__ == '__main__':\n    mnist = MNIST()\n    mnist.fit()\n"
+    )
+    (tmp_path / "mnist_capsnet.py").write_text(
+        "class MNIST:\n    def evaluate(self, sess, data):\n        acc = sess.run(self.accuracy)\n"
+        "        print('test accuracy: %.4f' % acc)\n"
+    )
+    (tmp_path / "utils.py").write_text("test_set, train_set = None, None\n")
+    (tmp_path / "train.sh").write_text("python run.py --epochs 2\n")  # reads run.py first, as launched
+    found = find_candidates(tmp_path).candidates
+    run = next(c for c in found if c.script == "run.py")
+    assert "trains" in run.traits and "via:trains" not in run.traits  # its own, not repeated
+    assert {"via:evaluates", "via:prints_metric"} <= set(run.traits)
+    shell = next(c for c in found if c.script == "train.sh")
+    assert shell.traits == ("trains", "reads_args")  # what it launches does; imports one level from the command
+
+
+def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
+    # cooijmanstim/recurrent-batch-normalization@fe9efe65 experiments/text8_lstm.sh sets the
+    # command in a variable, changes into a run folder, then runs `python $command`.
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "text8_lstm.sh").write_text(
+        'command="../../text8.py --length 180 --num-epochs 50"\nnh=2000\ndirectory=text8-lstm-nh$nh\n'
+        "mkdir -p $directory\ncd $directory\npython $command --num-hidden $nh\ncd ..\n"
+    )
+    (tmp_path / "text8.py").write_text("import argparse\n\ndef evaluate(model):\n    model.eval()\n")
+    [shell] = [c for c in find_candidates(tmp_path).candidates if c.script == "experiments/text8_lstm.sh"]
+    assert shell.launches == ("python ../../text8.py --length 180 --num-epochs 50 --num-hidden 2000",)
+    assert "evaluates" in shell.traits

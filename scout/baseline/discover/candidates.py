@@ -97,6 +97,15 @@ _TRAITS = {
 }  # fmt: skip
 
 
+# `from trainer import Trainer`, `import utils.eval as ev`, `from . import engine`: a module the
+# repo may hold (group 1), and the names imported from it (group 2).
+_LOCAL_IMPORT = re.compile(r"^(?:from\s+([.\w]+)\s+import\s+([\w ,]+)|import\s+([\w.]+))", re.M)
+_MAX_IMPORTS = 12
+# A shell variable set to a literal (no command substitution), and a use of one.
+_ASSIGNMENT = re.compile(r"""^(?:export\s+)?([A-Za-z_]\w*)=("[^"$`]*"|'[^']*'|[^\s"'$`;&|]*)$""")
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+_VIA = frozenset({"trains", "evaluates", "prints_metric", "loads_checkpoint", "plots", "saves"})
+
 # A format string that names a metric: `template = 'Test Loss: {}, Test Accuracy: {}'`, printed later.
 _METRIC_FORMAT = re.compile(r"""['"][^'"\n]*[:=]\s*(?:\{[^}]*\}|%[\d.]*[dfgs])[^'"\n]*['"]""")
 
@@ -448,30 +457,60 @@ class Scripts:
     def __init__(self, root: Path, programs: tuple[str, ...]):
         self.root = root
         self.programs = programs
-        self._cache: dict[str, ScriptInfo] = {}
+        # By file and by whether it is read as the command (which follows what it launches and
+        # imports) or as launched or imported by another (which does not): the same file gets the
+        # same traits whichever way it was first read.
+        self._cache: dict[tuple[str, bool], ScriptInfo] = {}
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
             return ScriptInfo()
-        if rel in self._cache:
-            return self._cache[rel]
-        self._cache[rel] = ScriptInfo()  # a script that launches itself stops here
+        key = (rel, depth == 0)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = ScriptInfo()  # a script that launches itself stops here
         path = self.root / rel
         text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() else ""
         suffix = path.suffix.lower()
         if suffix == ".py":
             info = _python_info(text)
+            if depth < 1:
+                info = self._with_imports(info, text, str(Path(rel).parent).replace(".", "") if "/" in rel else "")
         elif suffix in (".sh", "") or path.name.lower() == "makefile":
             info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
         else:
             traits = code_traits(text)
             info = ScriptInfo(traits=tuple(traits), entry=True)
-        self._cache[rel] = info
+        self._cache[key] = info
         return info
+
+    def _with_imports(self, info: ScriptInfo, text: str, folder: str) -> ScriptInfo:
+        """A script's traits, and what the repo's own modules it imports do (one level), as
+        `via:TRAIT` where the script itself does not: `main.py` that only parses flags and calls
+        `trainer.fit()` from trainer.py trains."""
+        found: list[str] = []
+        for match in list(_LOCAL_IMPORT.finditer(text))[:_MAX_IMPORTS]:
+            base = (match.group(1) or match.group(3)).lstrip(".").replace(".", "/")
+            names = match.group(2) or ""
+            tails = [base] + [f"{base}/{n}" if base else n for n in re.findall(r"\w+", names)[:4]]
+            for tail in tails:
+                rel = next(
+                    (join(b, f"{tail}.py") for b in (folder, "") if (self.root / join(b, f"{tail}.py")).is_file()), None
+                )
+                if rel:
+                    found += self.info(rel, 1).traits
+        via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
+        return replace(info, traits=info.traits + via) if via else info
 
     def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
         launches, traits = [], []
+        variables: dict[str, str] = {}
         for line in block_lines(text)[:200]:
+            assigned = _ASSIGNMENT.match(line)
+            if assigned:  # `command="../train.py --lr 0.1"` then `python $command`: what runs is the value
+                variables[assigned.group(1)] = assigned.group(2).strip("'\"")
+                continue
+            line = _VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), line)
             for part in re.split(r"\s*(?:&&|;|\|\|)\s*", line):
                 parsed = parse_command(part, self.programs)
                 first = part.split(" ", 1)[0]

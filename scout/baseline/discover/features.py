@@ -1,12 +1,12 @@
-"""A candidate as named features, for the fitted ranker (rank.py): where it came from, the roles
-its section heading and the prose before it name, its order in the docs, the roles named by its
-script, flags and values, whether its files and required arguments are there, its placeholders,
-what its code and the scripts it launches do, its language, and where the docs name a script they
-give no command for. Words are read only through the few roles they name (evaluation, training,
-inference or demo, install, data, ...): a weight per word (575 of them on 124 repos) fitted the
-dev repos (in-sample top-1 89%) and added nothing out of fold (10-fold CV top-1 0.645 with them
-and without). All weights are fitted on the labeled corpus (bench/fit_ranker.py), never written
-by hand.
+"""A candidate as named features, for the fitted ranker (rank.py): where it came from, the roles its
+section heading and the prose before it name, its order in the docs, the roles named by its script,
+flags and values, whether its files and required arguments are there, its placeholders, what its
+code, the repo's modules it imports and the scripts it launches do, its language, and where the
+docs name a script they give no command for. Words are read only through the few roles they name
+(evaluation, training, inference or demo, install, data, ...): a weight per word (575 of them on
+124 repos) fitted the dev repos (in-sample top-1 89%) and added nothing out of fold (10-fold CV
+top-1 0.645 with them and without). All weights are fitted on the labeled corpus
+(bench/fit_ranker.py), never written by hand.
 
 The "none" option (the repo has no runnable evaluation) has its own features, of the repo as a
 whole, all named `none:...`."""
@@ -318,6 +318,8 @@ def describe(name: str) -> str:
     if place in _ROLE_PLACES and role in _ROLE_NAMES:
         return f"{_ROLE_PLACES[place]} speaks of {_ROLE_NAMES[role]}"
     kind, _, value = name.partition(":")
+    if kind == "trait" and value.startswith("via:"):
+        return f"a module it imports {value.removeprefix('via:').replace('_', ' ')}"
     if kind == "trait" and value:
         return f"the script {value.replace('_', ' ')}"
     key, _, value = name.partition("=")
