@@ -11,6 +11,7 @@ the next `###` heading. Needs git, jq and `script` (util-linux) for the terminal
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -290,6 +291,8 @@ the candidates with their probabilities, and runs nothing unless you `--pick` on
 
 
 def main() -> int:
+    # No options; parsing still gives --help its answer instead of rewriting the README.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     build()
     text = README.read_text(encoding="utf-8")
     new = section()
