@@ -178,7 +178,7 @@ def main() -> int:
             proc.wait()
     rows.append((f"the same beside {args.hogs} busy processes", before, hogged))
     before = load()
-    seconds, cpu = whole_searches(cache, args.searches, seed + 2)
+    seconds, cpu = whole_searches(cache, args.searches, seed + 2) if args.searches > 0 else ([], [])
     print(f"# {args.papers:,} papers, `--fast` vectors only; {args.queries} queries per figure\n")
     print("| figure | load before | p50 / p99 ms | VmHWM (anon + file) MB |")
     print("|---|---|---|---|")
@@ -187,11 +187,12 @@ def main() -> int:
             f"| {label} | {at} | {r['p50_ms']} / {r['p99_ms']} | {r['vmhwm_mb']} "
             f"({r['rss_anon_mb']} + {r['rss_file_mb']} at the end) |"
         )
-    print(
-        f"\n`scout search --offline --json`, {args.searches} new queries as whole processes (load {before}): "
-        f"median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s "
-        f"(CPU median {statistics.median(cpu):.2f} s, max {max(cpu):.2f} s)"
-    )
+    if seconds:  # --searches 0 times the fused query alone
+        print(
+            f"\n`scout search --offline --json`, {args.searches} new queries as whole processes (load {before}): "
+            f"median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s "
+            f"(CPU median {statistics.median(cpu):.2f} s, max {max(cpu):.2f} s)"
+        )
     return 0
 
 
