@@ -206,7 +206,10 @@ def ranking_embedder(store: Store, embedder, model_given: bool):
 
     if model_given or not (isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL):
         return embedder
-    if any(vector_index(store.root, model) is not None for model in (DEFAULT_MODEL, FAST_MODEL)):
+    # Asked of the folders, not the indexes: an online search need not load an archive's index.
+    if store.root is not None and any(
+        (index_dir(store.root, model) / "meta.json").is_file() for model in (DEFAULT_MODEL, FAST_MODEL)
+    ):
         return embedder
     return _feed_forward_int8_embedder(shared_cache_dir())
 
