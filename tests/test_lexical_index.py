@@ -354,7 +354,7 @@ def test_a_search_over_a_mixed_store_compares_only_the_int8_vectors(archive, fak
     minilm = load_embedder(DEFAULT_MODEL)
     monkeypatch.setattr(minilm, "encode", lambda *a, **k: pytest.fail("float MiniLM encoded"))
     int8 = Renamed(fake_embedder, FEED_FORWARD_INT8_MODEL)
-    monkeypatch.setattr(offline, "_feed_forward_int8_embedder", lambda models: int8)
+    monkeypatch.setattr(offline, "_embedder", lambda model, models: int8 if model == int8.name else pytest.fail(model))
     texts = [p.embedding_text() for p in archive.papers_by_ids([f"arxiv:2102.0000{i}" for i in range(3)])]
     embed_texts(texts, Renamed(Negated(fake_embedder), DEFAULT_MODEL), archive)
     embed_texts(texts[:1], int8, archive)

@@ -178,6 +178,8 @@ def quantize_feed_forward(graph: Path, target: Path) -> Path:
         for node in onnx.load(str(graph)).graph.node
         if node.op_type == "MatMul" and "/attention/" in node.name
     )
+    if not attention:  # an exporter that names its nodes otherwise: no all-int8 graph under this name
+        raise ConfigError(f"found no attention layers to keep float in {graph}; delete it to export it again")
     return quantize_onnx(graph, target, attention)
 
 
