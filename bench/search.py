@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from scout.config import DEFAULT_MODEL, URL_ENV
 from scout.models import Paper
-from scout.search.embed import embed_texts, onnx_path
+from scout.search.embed import FEED_FORWARD_INT8_MODEL, embed_texts, onnx_path
 from scout.store import Store
 from scout.store.vectors import top_k
 from tests.replay import ReplayServer
@@ -251,15 +251,17 @@ def count_rows(cache_dir: Path, table: str) -> int:
         return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
-def fresh_cache(root: Path, name: str, graph: Path) -> Path:
-    """An empty cache dir that already holds the exported ONNX graph (linked, not re-exported)."""
+def fresh_cache(root: Path, name: str, models: Path) -> Path:
+    """An empty cache dir that already holds the exported ONNX graphs, float and int8 (linked, not
+    re-exported)."""
     cache = root / name
-    target = onnx_path(cache)
-    target.parent.mkdir(parents=True)
-    try:
-        os.link(graph, target)
-    except OSError:
-        shutil.copy2(graph, target)
+    folder = onnx_path(cache).parent
+    folder.mkdir(parents=True)
+    for graph in models.glob("*.onnx"):
+        try:
+            os.link(graph, folder / graph.name)
+        except OSError:
+            shutil.copy2(graph, folder / graph.name)
     return cache
 
 
@@ -280,13 +282,15 @@ def bench_help(cwd: Path, runs: int = 5) -> dict:
 
 
 def bench_export(root: Path) -> tuple[Timed, Path]:
-    """The one-time export, in its own process as a user's first search would pay it."""
+    """The one-time export (and the int8 version a search ranks with), in its own process as a
+    user's first search would pay it; returns the folder of the graphs."""
     cache = root / "export"
     code = (
         "from pathlib import Path; from scout.search.embed import load_embedder\n"
-        f"load_embedder({DEFAULT_MODEL!r}, Path({str(cache)!r})).encode(['warm up'])"
+        f"for model in {(DEFAULT_MODEL, FEED_FORWARD_INT8_MODEL)!r}:\n"
+        f"    load_embedder(model, Path({str(cache)!r})).encode(['warm up'])"
     )
-    return timed([sys.executable, "-c", code], dict(os.environ), root), onnx_path(cache)
+    return timed([sys.executable, "-c", code], dict(os.environ), root), onnx_path(cache).parent
 
 
 def checkout(revision: str, root: Path) -> Path:
@@ -306,10 +310,10 @@ def scout_at(tree: Path | None) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def first_search(root: Path, graph: Path, base_url: str, replay: Replay, name: str, tree: Path | None = None) -> dict:
+def first_search(root: Path, models: Path, base_url: str, replay: Replay, name: str, tree: Path | None = None) -> dict:
     """One search in an empty cache (the ONNX graph already exported): every abstract embedded;
     with `tree`, by the scout of that checkout."""
-    cache = fresh_cache(root, name, graph)
+    cache = fresh_cache(root, name, models)
     command = scout_at(tree)
     asked = len(replay.log)
     run = timed([*command, "search", QUERY, "--json"], scout_env(cache, base_url), root)
@@ -322,9 +326,9 @@ def first_search(root: Path, graph: Path, base_url: str, replay: Replay, name: s
     }
 
 
-def bench_online(root: Path, graph: Path, base_url: str, replay: Replay, repeats: int) -> dict:
+def bench_online(root: Path, models: Path, base_url: str, replay: Replay, repeats: int) -> dict:
     """(b) the same search repeated after a first one, everything cached."""
-    first = first_search(root, graph, base_url, replay, "online")
+    first = first_search(root, models, base_url, replay, "online")
     env = scout_env(first["cache"], base_url)
     asked = len(replay.log)
     again = [timed_scout(["search", QUERY, "--json"], env, root) for _ in range(repeats)]
@@ -377,13 +381,13 @@ def on_a_terminal(command: list[str], env: dict[str, str], cwd: Path, marker: st
     return (first if first is not None else total), total
 
 
-def bench_terminal(root: Path, graph: Path, base_url: str, replay: Replay, repeats: int) -> dict:
+def bench_terminal(root: Path, models: Path, base_url: str, replay: Replay, repeats: int) -> dict:
     """(f) the first search as a person sees it: on a terminal, sources as observed."""
     replay.observed = True
     try:
         runs = []
         for i in range(repeats):
-            cache = fresh_cache(root, f"terminal-{i}", graph)
+            cache = fresh_cache(root, f"terminal-{i}", models)
             runs.append(
                 on_a_terminal([*scout_command(), "search", QUERY], scout_env(cache, base_url), root, repr(QUERY))
             )
@@ -397,7 +401,7 @@ def bench_terminal(root: Path, graph: Path, base_url: str, replay: Replay, repea
 
 
 def bench_first(
-    root: Path, graph: Path, base_url: str, replay: Replay, repeats: int, observed: bool, before: Path | None
+    root: Path, models: Path, base_url: str, replay: Replay, repeats: int, observed: bool, before: Path | None
 ) -> dict:
     """(d) the first search, by the scout of `before` and by this one, alternated so both see the
     same machine."""
@@ -408,7 +412,7 @@ def bench_first(
             for key in runs:
                 mode = "observed" if observed else "recorded"
                 tree = before if key == "before" else None
-                runs[key].append(first_search(root, graph, base_url, replay, f"{mode}-{key}-{i}", tree))
+                runs[key].append(first_search(root, models, base_url, replay, f"{mode}-{key}-{i}", tree))
     finally:
         replay.observed = False
     last = runs["after"][-1]
@@ -426,9 +430,10 @@ def bench_first(
 
 
 class RandomUnitVectors:
-    """Stands in for the model when seeding the store: the bench times the search, not the model."""
+    """Stands in for the model when seeding the store: the bench times the search, not the model.
+    Its vectors are stored as the model a search ranks with by default (MiniLM with int8 feed-forward layers)."""
 
-    name = DEFAULT_MODEL
+    name = FEED_FORWARD_INT8_MODEL
     dim = 384
 
     def __init__(self, seed: int = 0):
@@ -460,9 +465,9 @@ def synthetic_papers(count: int, replay: Replay) -> list[Paper]:
     return papers
 
 
-def bench_offline(root: Path, graph: Path, replay: Replay, repeats: int) -> dict:
+def bench_offline(root: Path, models: Path, replay: Replay, repeats: int) -> dict:
     """(c) new queries against 10k stored papers, offline: only each query is embedded."""
-    cache = fresh_cache(root, "offline", graph)
+    cache = fresh_cache(root, "offline", models)
     papers = synthetic_papers(STORED_PAPERS, replay)
     store = Store(cache / "scout.db")
     try:
@@ -578,11 +583,11 @@ def main(argv: list[str] | None = None) -> int:
 
         before = checkout(args.before, root) if args.before else None
         print("one-time ONNX export ...", file=sys.stderr)
-        export, graph = bench_export(root)
+        export, models = bench_export(root)
 
         print("(b) repeated online search from recorded sources ...", file=sys.stderr)
         online, online_err = (
-            _guard(bench_online, root, graph, base_url, replay, args.repeats) if "b" in only else (None, "skipped")
+            _guard(bench_online, root, models, base_url, replay, args.repeats) if "b" in only else (None, "skipped")
         )
         figures.append(
             (
@@ -597,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         print(f"(c) offline search over {STORED_PAPERS:,} stored papers ...", file=sys.stderr)
-        offline, err = _guard(bench_offline, root, graph, replay, args.repeats) if "c" in only else (None, "skipped")
+        offline, err = _guard(bench_offline, root, models, replay, args.repeats) if "c" in only else (None, "skipped")
         figures.append(
             (
                 f"(c) new query vs {STORED_PAPERS // 1000}k stored papers (`--offline`)",
@@ -621,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         ):
             print(f"{label} ...", file=sys.stderr)
             first, err = (
-                _guard(bench_first, root, graph, base_url, replay, args.repeats, observed, before)
+                _guard(bench_first, root, models, base_url, replay, args.repeats, observed, before)
                 if ("s" if observed else "d") in only
                 else (None, "skipped")
             )
@@ -644,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         print("(f) first search on a terminal ...", file=sys.stderr)
         term, err = (
-            _guard(bench_terminal, root, graph, base_url, replay, args.repeats) if "f" in only else (None, "skipped")
+            _guard(bench_terminal, root, models, base_url, replay, args.repeats) if "f" in only else (None, "skipped")
         )
         figures.append(
             (

@@ -60,6 +60,9 @@ class Settings:
     shared_cache_dir: Path = field(default_factory=shared_cache_dir)  # exported models and HTTP answers
     offline: bool = False
     model: str = DEFAULT_MODEL
+    # Whether --model, SCOUT_MODEL or a config file named the model: a named model ranks every
+    # search itself, where the default may rank with its int8 version (scout.search.offline).
+    model_given: bool = False
     urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
     github_token: str | None = None
     s2_api_key: str | None = None
@@ -218,6 +221,7 @@ def load_settings(flags: dict | None = None, env: Mapping[str, str] | None = Non
     values["cache_dir"], values["cache_reason"] = where.path, where.why
     values["notes"] = tuple(filter(None, [_legacy_settings_note(cwd, env)]))
     values.update(flags)
+    values["model_given"] = "model" in values
     try:
         return replace(Settings(), **values)
     except TypeError as exc:

@@ -17,6 +17,16 @@ def test_flag_beats_env_beats_file_beats_default(tmp_path):
     assert load_settings({}, env={}, cwd=elsewhere).model == "all-MiniLM-L6-v2"
 
 
+def test_a_named_model_is_told_from_the_default_even_when_it_is_the_default(tmp_path):
+    # A named model ranks every search itself; only the default may rank with its int8 version.
+    assert not load_settings({}, env={}, cwd=tmp_path).model_given
+    assert load_settings({"model": None}, env={}, cwd=tmp_path).model_given is False
+    assert load_settings({"model": "all-MiniLM-L6-v2"}, env={}, cwd=tmp_path).model_given
+    assert load_settings({}, env={"SCOUT_MODEL": "all-MiniLM-L6-v2"}, cwd=tmp_path).model_given
+    (tmp_path / "pyproject.toml").write_text('[tool.scout]\nmodel = "all-MiniLM-L6-v2"\n')
+    assert load_settings({}, env={}, cwd=tmp_path).model_given
+
+
 def test_every_base_url_has_an_env_override(tmp_path):
     env = {f"SCOUT_{name.upper()}_URL": f"http://127.0.0.1:9/{name}/" for name in DEFAULT_URLS}
     urls = load_settings({}, env=env, cwd=tmp_path).urls

@@ -325,3 +325,64 @@ def test_with_only_fast_vectors_the_search_model_ranks_only_the_static_top(archi
     again = Counting(fake_embedder)
     run_search(request, settings=settings, store=archive, embedder=again)
     assert again.texts == 0  # their vectors were kept
+
+
+def test_the_default_minilm_ranks_with_feed_forward_int8_unless_named_or_an_archive_is_indexed(archive, fake_embedder):
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import FEED_FORWARD_INT8_MODEL, load_embedder, quantized_onnx_path
+
+    minilm = load_embedder(DEFAULT_MODEL)
+    int8 = offline.ranking_embedder(archive, minilm, model_given=False)
+    assert int8.name == FEED_FORWARD_INT8_MODEL and int8.one_at_a_time
+    assert int8.graph == quantized_onnx_path(shared_cache_dir(), "int8ffn") != offline.rescoring_embedder(minilm).graph
+    assert offline.ranking_embedder(archive, minilm, model_given=True) is minilm  # --model keeps its model
+    assert offline.ranking_embedder(archive, fake_embedder, model_given=False) is fake_embedder
+    # `scout index embed` with float MiniLM: only the float model's vectors compare with the archive's.
+    embed_store(archive, Renamed(fake_embedder, DEFAULT_MODEL))
+    build_store_index(archive, DEFAULT_MODEL)
+    assert offline.ranking_embedder(archive, minilm, model_given=False) is minilm
+
+
+def test_a_search_over_a_mixed_store_compares_only_the_int8_vectors(archive, fake_embedder, monkeypatch):
+    """Papers stored with float MiniLM's vectors (searches before int8 ranked them) and others with
+    int8's: an offline search by the default model ranks with int8 alone, encoding the papers
+    that lack its vectors, and never reads the float ones (here pointing the wrong way)."""
+    from scout.config import DEFAULT_MODEL, Settings
+    from scout.search.embed import FEED_FORWARD_INT8_MODEL, embed_texts, load_embedder, text_hash
+    from scout.search.pipeline import SearchRequest, run_search
+
+    minilm = load_embedder(DEFAULT_MODEL)
+    monkeypatch.setattr(minilm, "encode", lambda *a, **k: pytest.fail("float MiniLM encoded"))
+    int8 = Renamed(fake_embedder, FEED_FORWARD_INT8_MODEL)
+    monkeypatch.setattr(offline, "_embedder", lambda model, models: int8 if model == int8.name else pytest.fail(model))
+    texts = [p.embedding_text() for p in archive.papers_by_ids([f"arxiv:2102.0000{i}" for i in range(3)])]
+    embed_texts(texts, Renamed(Negated(fake_embedder), DEFAULT_MODEL), archive)
+    embed_texts(texts[:1], int8, archive)
+    request = SearchRequest("panoptic segmentation masks", offline=True, limit=3)
+    report = run_search(request, settings=Settings(cache_dir=archive.root), store=archive, embedder=minilm)
+    assert report.model == FEED_FORWARD_INT8_MODEL  # the JSON's "model" names what ranked
+    assert report.results[0].paper.title == TEXTS["a"][0] and report.results[0].similarity > 0
+    ranked = [text_hash(r.paper.embedding_text()) for r in report.results]
+    assert archive.cached_hashes(FEED_FORWARD_INT8_MODEL, ranked) == set(ranked)  # kept for the next search
+
+
+class Renamed:
+    """An embedder's vectors under another model's name."""
+
+    def __init__(self, inner, name):
+        self.inner, self.name = inner, name
+
+    @property
+    def dim(self):
+        return self.inner.dim
+
+    def encode(self, texts, batch_size=32):
+        return self.inner.encode(texts, batch_size)
+
+
+class Negated(Renamed):
+    def __init__(self, inner):
+        super().__init__(inner, inner.name)
+
+    def encode(self, texts, batch_size=32):
+        return -self.inner.encode(texts, batch_size)

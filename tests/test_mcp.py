@@ -352,5 +352,6 @@ def test_the_real_scout_executable_searches_with_the_bundled_model(workdir, reco
 
     with ReplayServer(recorded_routes) as replay:
         data = payload(talk(server(workdir, replay.url, real=True), conversation))
-    assert data["model"] == "all-MiniLM-L6-v2" and len(data["results"]) == 3
+    # Ranked by the bundled model's feed-forward int8 version (scout.search.offline.ranking_embedder).
+    assert data["model"] == "all-MiniLM-L6-v2-int8ffn" and len(data["results"]) == 3
     assert os.path.isdir(workdir / "cache")

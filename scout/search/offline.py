@@ -178,7 +178,7 @@ def dense_embedder(store: Store, embedder):
     root = store.root
     if root is None or embedder.name == FAST_MODEL or vector_index(root, embedder.name) is not None:
         return embedder
-    return _fast_embedder(shared_cache_dir()) if vector_index(root, FAST_MODEL) is not None else embedder
+    return _embedder(FAST_MODEL, shared_cache_dir()) if vector_index(root, FAST_MODEL) is not None else embedder
 
 
 def rescoring_embedder(embedder):
@@ -186,26 +186,41 @@ def rescoring_embedder(embedder):
     default MiniLM on ONNX Runtime its int8 version, at half the CPU per candidate (nDCG@10 on
     CSFCube: bench/archive_retrieval.py); any other model itself."""
     from scout.config import DEFAULT_MODEL
-    from scout.search.embed import OnnxEmbedder
+    from scout.search.embed import QUANTIZED_MODEL, OnnxEmbedder
 
     if isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL:
-        return _quantized_embedder(shared_cache_dir())
+        return _embedder(QUANTIZED_MODEL, shared_cache_dir())
     return embedder
 
 
-@lru_cache(maxsize=4)
-def _quantized_embedder(models: Path):
-    from scout.search.embed import QUANTIZED_MODEL, load_embedder
-
-    return load_embedder(QUANTIZED_MODEL, models)
-
-
-@lru_cache(maxsize=4)
-def _fast_embedder(models: Path):
-    from scout.search.embed import load_embedder
+def ranking_embedder(store: Store, embedder, model_given: bool):
+    """The model a search ranks with, online or offline. The default MiniLM on ONNX Runtime ranks
+    with its feed-forward int8 version (embed.FEED_FORWARD_INT8_MODEL: about two thirds of the CPU
+    per text, the same ranking quality), unless the model was named (`--model`, SCOUT_MODEL, a
+    config file) or the store holds an archive's vector index (`scout index embed`): a float MiniLM
+    index compares only with the float model, and a `--fast` one keeps the path of rank_stored
+    (static first pass, all-int8 re-scoring). Each model's vectors are cached under its own name,
+    so one search never compares the vectors of two."""
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import FEED_FORWARD_INT8_MODEL, OnnxEmbedder
     from scout.search.static import FAST_MODEL
 
-    return load_embedder(FAST_MODEL, models)
+    if model_given or not (isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL):
+        return embedder
+    # Asked of the folders, not the indexes: an online search need not load an archive's index.
+    if store.root is not None and any(
+        (index_dir(store.root, model) / "meta.json").is_file() for model in (DEFAULT_MODEL, FAST_MODEL)
+    ):
+        return embedder
+    return _embedder(FEED_FORWARD_INT8_MODEL, shared_cache_dir())
+
+
+@lru_cache(maxsize=8)
+def _embedder(model: str, models: Path):
+    """One embedder per model for the whole process (its session and vocabulary load once)."""
+    from scout.search.embed import load_embedder
+
+    return load_embedder(model, models)
 
 
 def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Paper]:

@@ -113,6 +113,9 @@ def run_search(
     results are looked up. The returned report is final either way."""
     request.validate()
     reranker = load_reranker(settings.reranker)  # a missing model fails here, before any network
+    from scout.search.offline import ranking_embedder
+
+    embedder = ranking_embedder(store, embedder, settings.model_given)
     status = on_status or (lambda message: None)
     warnings: list[str] = []
     statuses: dict[str, SourceStatus] = {}
