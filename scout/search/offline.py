@@ -159,9 +159,9 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
     # One read of the cached vectors, for the papers to compare: the wanted and the cached ones.
     vectors = store.get_embeddings(embedder.name, list(hashes.values()))
     chosen = [pid for pid in texts if pid in wanted or hashes[pid] in vectors]
-    missing = list(dict.fromkeys(texts[pid] for pid in chosen if hashes[pid] not in vectors))
+    missing = {hashes[pid]: texts[pid] for pid in chosen if hashes[pid] not in vectors}
     if missing:
-        vectors.update(zip(map(text_hash, missing), embed_texts(missing, embedder, store)))
+        vectors.update(zip(missing, embed_texts(list(missing.values()), embedder, store)))
     if chosen:
         matrix = np.stack([vectors[hashes[pid]] for pid in chosen]).astype(np.float32, copy=False)
         scores = matrix @ np.asarray(query_vec, dtype=np.float32).reshape(-1)
