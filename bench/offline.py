@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,24 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench.archive_retrieval import corpus_and_queries, without_minilm_vectors  # noqa: E402
 from bench.fused import new_queries  # noqa: E402
-from bench.search import checkout, scout_at  # noqa: E402
+from bench.search import checkout, scout_at, timed  # noqa: E402
 
 
 def search(tree: Path | None, cache: Path, shared: Path | None, args: list[str]) -> tuple[float, float]:
     env = {**os.environ, "SCOUT_CACHE_DIR": str(cache), "SCOUT_OFFLINE": "1"}
     if shared is not None:
         env["SCOUT_SHARED_CACHE_DIR"] = str(shared)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(
-        [*scout_at(tree), "search", *args, "--offline", "--json"],
-        env=env,
-        cwd=cache.parent,
-        capture_output=True,
-        check=True,
-    )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.perf_counter() - started, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    run = timed([*scout_at(tree), "search", *args, "--offline", "--json"], env, cache.parent)
+    return run.wall, run.cpu
 
 
 def main() -> int:

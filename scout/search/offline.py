@@ -159,9 +159,9 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
     # One read of the cached vectors, for the papers to compare: the wanted and the cached ones.
     vectors = store.get_embeddings(embedder.name, list(hashes.values()))
     chosen = [pid for pid in texts if pid in wanted or hashes[pid] in vectors]
-    missing = list(dict.fromkeys(texts[pid] for pid in chosen if hashes[pid] not in vectors))
+    missing = {hashes[pid]: texts[pid] for pid in chosen if hashes[pid] not in vectors}
     if missing:
-        vectors.update(zip(map(text_hash, missing), embed_texts(missing, embedder, store)))
+        vectors.update(zip(missing, embed_texts(list(missing.values()), embedder, store)))
     if chosen:
         matrix = np.stack([vectors[hashes[pid]] for pid in chosen]).astype(np.float32, copy=False)
         scores = matrix @ np.asarray(query_vec, dtype=np.float32).reshape(-1)
@@ -181,14 +181,21 @@ def dense_embedder(store: Store, embedder):
     return _embedder(FAST_MODEL, shared_cache_dir()) if vector_index(root, FAST_MODEL) is not None else embedder
 
 
+def _default_onnx(embedder) -> bool:
+    """Whether `embedder` is the default MiniLM on ONNX Runtime, the one model with int8 versions."""
+    from scout.config import DEFAULT_MODEL
+    from scout.search.embed import OnnxEmbedder
+
+    return isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL
+
+
 def rescoring_embedder(embedder):
     """The model that ranks again the static model's top candidates (see dense_embedder): for the
     default MiniLM on ONNX Runtime its int8 version, at half the CPU per candidate (nDCG@10 on
     CSFCube: bench/archive_retrieval.py); any other model itself."""
-    from scout.config import DEFAULT_MODEL
-    from scout.search.embed import QUANTIZED_MODEL, OnnxEmbedder
+    from scout.search.embed import QUANTIZED_MODEL
 
-    if isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL:
+    if _default_onnx(embedder):
         return _embedder(QUANTIZED_MODEL, shared_cache_dir())
     return embedder
 
@@ -202,10 +209,10 @@ def ranking_embedder(store: Store, embedder, model_given: bool):
     (static first pass, all-int8 re-scoring). Each model's vectors are cached under its own name,
     so one search never compares the vectors of two."""
     from scout.config import DEFAULT_MODEL
-    from scout.search.embed import FEED_FORWARD_INT8_MODEL, OnnxEmbedder
+    from scout.search.embed import FEED_FORWARD_INT8_MODEL
     from scout.search.static import FAST_MODEL
 
-    if model_given or not (isinstance(embedder, OnnxEmbedder) and embedder.name == DEFAULT_MODEL):
+    if model_given or not _default_onnx(embedder):
         return embedder
     # Asked of the folders, not the indexes: an online search need not load an archive's index.
     if store.root is not None and any(

@@ -319,9 +319,10 @@ def quick_rank(request: SearchRequest, papers: list[Paper], settings: Settings, 
     from scout.search.static import FAST_MODEL, static_model_dir
 
     if (static_model_dir(settings.cache_dir) / "config.json").is_file():
-        from scout.search.embed import load_embedder
+        from scout.search.offline import _embedder
 
-        fast = load_embedder(FAST_MODEL, settings.cache_dir)
+        # Loaded once per process: a search shows a preview per source answer.
+        fast = _embedder(FAST_MODEL, settings.cache_dir)
         return rank_candidates(replace(request, ranker=None), papers, fast, store, settings)
     return lexical_rank(request.query, papers, about=request.about, sort=request.sort)
 
