@@ -574,14 +574,15 @@ def check_defaults(
     files that are not there, unless the command (or the shell line that starts the script) sets
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
-    restored = restored_flags(sources) if kind == "eval" else set()
+    # Once for the plan: each call walks every source and reads every flag's default.
+    restores = _restores(sources, command) if kind == "eval" else {}
     read = _read_flags(sources)
     for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
-        if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
+        if norm_flag(flag) in restores and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            sure = _restores(sources, command).get(norm_flag(flag))
+            sure = restores[norm_flag(flag)]
             if not re.search(r"required\s*=\s*True", declaration) and sure is not False:
                 # Behind `if args.resume:` an evaluation still runs, on untrained weights: said as advice.
                 needs.add(
@@ -594,7 +595,7 @@ def check_defaults(
             continue
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
-        if norm_flag(flag) in restored and not path_exists(base, value):
+        if norm_flag(flag) in restores and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
         # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
@@ -654,11 +655,9 @@ def _read_flags(sources: Sequence[Source]) -> set[str]:
     return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
 
 
-def restored_flags(sources: Sequence[Source], *, unguarded: bool = False, command: str = "") -> set[str]:
-    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag,
-    nor another flag whose value in this run skips the branch (`if args.load_chkpt:`)."""
-    found = _restores(sources, command) if unguarded else {name: True for name in _restores(sources, command)}
-    return {name for name, sure in found.items() if sure}
+def restored_flags(sources: Sequence[Source]) -> set[str]:
+    """The flags the code restores weights from, behind an `if` or not."""
+    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _RESTORE_FROM_FLAG.finditer(s.text)}
 
 
 def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
