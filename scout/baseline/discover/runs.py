@@ -444,6 +444,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
+        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
+        known = {**_constants(source.text), **values}
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -452,7 +454,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
-            if guard is None or _decides(guard, {**_constants(source.text), **values}):
+            if guard is None or _decides(guard, known):
                 branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
                     "gpu",
