@@ -1574,16 +1574,9 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
         m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
     }
     here = Path(cwd).parts[:1]
-    step = next(
-        (
-            line.strip().strip("`$ ")
-            for path, text in docs
-            # A doc at the root, or in the top folder the command runs in.
-            if len(Path(path).parts) == 1 or Path(path).parts[:1] == here
-            for line in text.splitlines()
-            if _BUILD_STEP.search(line)
-        ),
-        None,
+    # A doc at the root, or in the top folder the command runs in.
+    step = _build_step(
+        [(path, text) for path, text in docs if len(Path(path).parts) == 1 or Path(path).parts[:1] == here]
     )
     for folder in _walk_dirs(repo_dir):
         try:
@@ -1646,11 +1639,8 @@ def check_missing_programs(
             # Only a plain path is read as one: a quoted name (`'eval;touch X;.py'`) was split at its `;`.
             if not re.fullmatch(r"[\w./-]+", program) or any(path_exists(b, program) for b in (folder, base, repo_dir)):
                 continue
-            step = next(
-                (row.strip().strip("`$ ") for _, text in docs for row in text.splitlines() if _BUILD_STEP.search(row)),
-                None,
-            )
             if built:
+                step = _build_step(docs)
                 how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
                 needs.add("system", program, f"the run starts {program}, which is not built: {how}")
             else:
@@ -1660,6 +1650,13 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
+
+
+def _build_step(docs) -> str | None:
+    """The first line of the docs that builds something (`python setup.py build_ext`, `make`)."""
+    return next(
+        (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
+    )
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
