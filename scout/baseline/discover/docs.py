@@ -183,7 +183,9 @@ def parse_doc(path: str, text: str) -> Doc:
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def markdown_parser():
+    """CommonMark with inline HTML and pipe tables: how scout reads a doc's Markdown (docs here,
+    result tables in scout.baseline.measure.doctables)."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -195,7 +197,7 @@ def _strip_html(text: str) -> str:
 
 def _parse_markdown(path: str, text: str) -> Doc:
     try:
-        tokens = _markdown().parse(text)
+        tokens = markdown_parser().parse(text)
     except Exception:  # noqa: BLE001 - a parser failure on odd input must not stop the plan
         return Doc(path, text)
     snippets: list[Snippet] = []

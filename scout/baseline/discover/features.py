@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,12 @@ _ROLE_OF = {stem(w): role for role, ws in _ROLE_WORDS.items() for w in ws.split(
 
 def roles(text: str, limit: int = 40) -> set[str]:
     """The roles the words of a text name."""
-    return {_ROLE_OF[w] for w in words(text, limit) if w in _ROLE_OF}
+    return _roles_of(words(text, limit))
+
+
+def _roles_of(stems: Iterable[str]) -> set[str]:
+    """The roles already-stemmed words name (a flag's words, the README's heading words)."""
+    return {_ROLE_OF[w] for w in stems if w in _ROLE_OF}
 
 
 @dataclass(frozen=True)
@@ -210,9 +216,9 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     depth = (candidate.script or "").count("/")
     f["script.depth"] = float(min(depth, 4))
     flags, values = _flag_words(candidate.args)
-    for role in {_ROLE_OF[w] for w in flags if w in _ROLE_OF}:
+    for role in _roles_of(flags):
         f[f"flag.{role}"] = 1.0
-    for role in {_ROLE_OF[w] for w in values if w in _ROLE_OF}:
+    for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
     if any(a in ("-h", "--help") for a in candidate.args):
@@ -272,7 +278,7 @@ def none_features(
         f["none:no-candidates"] = 1.0
     f["none:candidates.log"] = math.log1p(repo.candidates)
     f[f"none:doc-existing={min(repo.documented_existing, 4)}"] = 1.0
-    for role in {_ROLE_OF[w] for w in repo.heading_words if w in _ROLE_OF}:
+    for role in _roles_of(repo.heading_words):
         f[f"none:head.{role}"] = 1.0
     said = {
         "none:doc-names-eval": bool(repo.eval_orders),

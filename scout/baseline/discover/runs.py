@@ -444,6 +444,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
+        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
+        known = {**_constants(source.text), **values}
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -452,7 +454,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
-            if guard is None or _decides(guard, {**_constants(source.text), **values}):
+            if guard is None or _decides(guard, known):
                 branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
                     "gpu",
@@ -574,14 +576,15 @@ def check_defaults(
     files that are not there, unless the command (or the shell line that starts the script) sets
     that flag. In an evaluation, a flag the code restores weights from is a checkpoint whatever
     its name (`--logdir`, default /tmp/agent, handed to `checkpoint_dir=`)."""
-    restored = restored_flags(sources) if kind == "eval" else set()
+    # Once for the plan: each call walks every source and reads every flag's default.
+    restores = _restores(sources, command) if kind == "eval" else {}
     read = _read_flags(sources)
     for source, flag, default, declaration in _defaults(sources):
         value = _literal(default)
         mine = named | {norm_flag(name) for name, _ in flag_pairs(source.args)}
-        if norm_flag(flag) in restored and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
+        if norm_flag(flag) in restores and norm_flag(flag) not in mine and default in ("", "None", "''", '""'):
             # Said by check_arguments when required; `if args.resume:` around the load makes it optional.
-            sure = _restores(sources, command).get(norm_flag(flag))
+            sure = restores[norm_flag(flag)]
             if not re.search(r"required\s*=\s*True", declaration) and sure is not False:
                 # Behind `if args.resume:` an evaluation still runs, on untrained weights: said as advice.
                 needs.add(
@@ -594,7 +597,7 @@ def check_defaults(
             continue
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
-        if norm_flag(flag) in restored and not path_exists(base, value):
+        if norm_flag(flag) in restores and not path_exists(base, value):
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
         # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
@@ -654,11 +657,9 @@ def _read_flags(sources: Sequence[Source]) -> set[str]:
     return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
 
 
-def restored_flags(sources: Sequence[Source], *, unguarded: bool = False, command: str = "") -> set[str]:
-    """The flags the code restores weights from; `unguarded`: only where no `if` tests that flag,
-    nor another flag whose value in this run skips the branch (`if args.load_chkpt:`)."""
-    found = _restores(sources, command) if unguarded else {name: True for name in _restores(sources, command)}
-    return {name for name, sure in found.items() if sure}
+def restored_flags(sources: Sequence[Source]) -> set[str]:
+    """The flags the code restores weights from, behind an `if` or not."""
+    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _RESTORE_FROM_FLAG.finditer(s.text)}
 
 
 def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
@@ -1573,16 +1574,9 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
         m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
     }
     here = Path(cwd).parts[:1]
-    step = next(
-        (
-            line.strip().strip("`$ ")
-            for path, text in docs
-            # A doc at the root, or in the top folder the command runs in.
-            if len(Path(path).parts) == 1 or Path(path).parts[:1] == here
-            for line in text.splitlines()
-            if _BUILD_STEP.search(line)
-        ),
-        None,
+    # A doc at the root, or in the top folder the command runs in.
+    step = _build_step(
+        [(path, text) for path, text in docs if len(Path(path).parts) == 1 or Path(path).parts[:1] == here]
     )
     for folder in _walk_dirs(repo_dir):
         try:
@@ -1645,11 +1639,8 @@ def check_missing_programs(
             # Only a plain path is read as one: a quoted name (`'eval;touch X;.py'`) was split at its `;`.
             if not re.fullmatch(r"[\w./-]+", program) or any(path_exists(b, program) for b in (folder, base, repo_dir)):
                 continue
-            step = next(
-                (row.strip().strip("`$ ") for _, text in docs for row in text.splitlines() if _BUILD_STEP.search(row)),
-                None,
-            )
             if built:
+                step = _build_step(docs)
                 how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
                 needs.add("system", program, f"the run starts {program}, which is not built: {how}")
             else:
@@ -1659,6 +1650,13 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
+
+
+def _build_step(docs) -> str | None:
+    """The first line of the docs that builds something (`python setup.py build_ext`, `make`)."""
+    return next(
+        (line.strip().strip("`$ ") for _, text in docs for line in text.splitlines() if _BUILD_STEP.search(line)), None
+    )
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):

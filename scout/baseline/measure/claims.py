@@ -622,7 +622,7 @@ def readme_claims(docs) -> list[Claim]:
                         paragraph = (paragraph + " " + stripped)[-400:] if stripped else ""
                     section = (section + " " + stripped)[:1000]
                 i += 1
-            heading_words = _words(heading)
+            heading_words = _words(heading) if found else set()  # most lines claim nothing
             for claim in found:
                 bonus = 2.0 if heading and _RESULTS_HEADING.search(heading) else 0.0
                 if heading_words & _words(claim.context):

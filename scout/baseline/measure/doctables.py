@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from scout.baseline.discover.docs import markdown_parser
 
 # A <sup> this short after a number is a footnote mark ("76.1<sup>†</sup>", "<sup>1</sup>").
 _FOOTNOTE_CHARS = 3
@@ -33,17 +34,10 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
-
-
 def tables(text: str) -> list[Table]:
     """Every table of the doc, in reading order; none inside code blocks."""
     try:
-        tokens = _markdown().parse(text)
+        tokens = markdown_parser().parse(text)
     except Exception:  # noqa: BLE001 - a parser failure on odd input leaves the doc without tables
         return []
     found = _pipe_tables(tokens)
