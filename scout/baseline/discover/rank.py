@@ -46,11 +46,13 @@ class Model:
     none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
     # (None: when it is more probable than the best candidate)
 
+    # math.fsum: a feature dict's order follows set iteration, which Python's hash seed varies from
+    # process to process; an exactly rounded sum gives the same confidence in every process.
     def score(self, features: dict[str, float]) -> float:
-        return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return math.fsum(self.weights.get(name, 0.0) * value for name, value in features.items())
 
     def none_probability(self, features: dict[str, float]) -> float:
-        z = sum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
+        z = math.fsum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
         return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def calibrate(self, probability: float, none: bool = False) -> float:
@@ -87,7 +89,7 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
     if not scores:
         return [], 1.0
     best = max(range(len(scores)), key=lambda i: scores[i])
-    absolute = max(sum(model.point_weights.get(n, 0.0) * v for n, v in f.items()) for f in features)
+    absolute = max(math.fsum(model.point_weights.get(n, 0.0) * v for n, v in f.items()) for f in features)
     none = model.none_probability(none_features(repo, features[best], scores, absolute))
     return [(1 - none) * p for p in softmax(scores)], none
 
