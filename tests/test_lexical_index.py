@@ -327,6 +327,21 @@ def test_with_only_fast_vectors_the_search_model_ranks_only_the_static_top(archi
     assert again.texts == 0  # their vectors were kept
 
 
+def test_the_first_table_fuses_the_static_model_from_the_shared_cache(archive, tmp_path):
+    # `scout index embed --fast` puts the static model in the user's shared cache, not the project's.
+    from scout.config import Settings
+    from scout.search.pipeline import SearchRequest, quick_rank
+
+    papers = archive.all_papers()[:50]
+    request = SearchRequest("panoptic segmentation masks", limit=5)
+    settings = Settings(cache_dir=tmp_path / "project", shared_cache_dir=tmp_path / "shared")
+    lexical_only = quick_rank(request, papers, settings, archive)
+    assert {r.similarity for r in lexical_only} == {0.0}
+    tiny_static_model(static_model_dir(settings.shared_cache_dir))
+    fused = quick_rank(request, papers, settings, archive)
+    assert any(r.similarity != 0.0 for r in fused)
+
+
 def test_the_default_minilm_ranks_with_feed_forward_int8_unless_named_or_an_archive_is_indexed(archive, fake_embedder):
     from scout.config import DEFAULT_MODEL
     from scout.search.embed import FEED_FORWARD_INT8_MODEL, load_embedder, quantized_onnx_path

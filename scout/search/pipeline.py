@@ -318,11 +318,12 @@ def quick_rank(request: SearchRequest, papers: list[Paper], settings: Settings, 
     from scout.search.rank import lexical_rank
     from scout.search.static import FAST_MODEL, static_model_dir
 
-    if (static_model_dir(settings.cache_dir) / "config.json").is_file():
+    # The static model lives with the other models, in the user's shared cache (`index embed --fast`).
+    if (static_model_dir(settings.shared_cache_dir) / "config.json").is_file():
         from scout.search.offline import _embedder
 
         # Loaded once per process: a search shows a preview per source answer.
-        fast = _embedder(FAST_MODEL, settings.cache_dir)
+        fast = _embedder(FAST_MODEL, settings.shared_cache_dir)
         return rank_candidates(replace(request, ranker=None), papers, fast, store, settings)
     return lexical_rank(request.query, papers, about=request.about, sort=request.sort)
 
