@@ -17,7 +17,8 @@ setting within one standard error of the best out-of-fold log-likelihood); at th
 folds are drawn REPEATS times, and the out-of-fold picks of all draws give the Platt calibration
 of the pick's confidence and the `sure` threshold (the lowest at which out-of-fold picks were
 right >= 97% of the time).
-Only labels with "split": "dev" are read. Prints the dev CV figures: top-1, top-3, sure-rate,
+Only the development part is read: labels with "split": "dev" and the retired held-out draws
+(bench/corpus/labels.py `RETIRED`). Prints the dev CV figures: top-1, top-3, sure-rate,
 precision when sure, ECE."""
 
 from __future__ import annotations

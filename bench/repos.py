@@ -2,7 +2,7 @@
 corpus (bench/corpus: sample.tsv drew the repos, LABELING.md says how each label was written from
 the docs alone, before scout ran on the repo).
 
-    python bench/repos.py [CORPUS_DIR] [--split dev|heldout|heldout2|heldout3|heldout4|both|all]
+    python bench/repos.py [CORPUS_DIR] [--split dev|heldout3|heldout4|both|all]
                            [--labels DIR] [--json] [--verbose]
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
@@ -25,8 +25,8 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
   (only plans that carry a confidence: a fitted ranker gives one);
 - plan time per repo (median, max).
 
-`both` (the default) is dev and heldout; `all` adds heldout2, heldout3 and heldout4, the fresh held-out
-draws (sample2.tsv, sample4.tsv, sample5.tsv).
+`both` (the default) is dev and the newest held-out part; `all` is every part. heldout and heldout2,
+looked at four times each, were retired into dev (bench/corpus/labels.py `RETIRED`).
 Never tune scout on a held-out part: debug with `--split dev`. The labels are read from
 bench/corpus/labels unless --labels names another folder; only labels with status `labeled` count,
 so it works whatever subset of the corpus is labeled so far."""
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     if not labels_dir.is_dir():
         print(f"error: no label folder {labels_dir}; pass --labels DIR", file=sys.stderr)
         return 1
-    splits = {"both": ("dev", "heldout"), "all": SPLITS}.get(args.split, (args.split,))
+    splits = {"both": ("dev", SPLITS[-1]), "all": SPLITS}.get(args.split, (args.split,))
     scores, outcomes, skipped = run(corpus, splits, labels_dir, args.verbose, sys.stderr)
     if args.json:
         report = {

@@ -123,16 +123,14 @@ def test_a_none_pick_is_calibrated_with_its_own_offset():
 
 
 def test_the_shipped_ranker_was_fitted_on_dev_only():
+    from bench.corpus.labels import part
+
     data = json.loads(RANKER.read_text())
     assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 3
     assert set(data["cv"]) >= {"top1", "top3", "sure_rate", "precision_when_sure", "ece"}
     corpus = Path(__file__).parent.parent / "bench" / "corpus"
-    rows = [
-        line.split("\t")
-        for name in ("sample.tsv", "sample2.tsv")
-        for line in (corpus / name).read_text().splitlines()[1:]
-    ]
-    heldout = {row[0] for row in rows if row[2] != "dev"}
+    rows = [line.split("\t") for sample in corpus.glob("sample*.tsv") for line in sample.read_text().splitlines()[1:]]
+    heldout = {row[0] for row in rows if part(row[2]) != "dev"}
     assert data["repos"] and not heldout & set(data["repos"])
 
 

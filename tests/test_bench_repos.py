@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from bench.corpus.labels import SPLITS
 from bench.repos import Outcome, _names, judge, main, score
 
 
@@ -37,6 +38,7 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
         },
     )
     make_git_repo("corpus/o+lib", {"README.md": "# notes\nA list of links, nothing to run.\n"})
+    make_git_repo("corpus/o+retired", {"README.md": "# audio notes\n"})
     make_git_repo(
         "corpus/o+wrong",
         {
@@ -54,8 +56,9 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
             not_checkpoints=["https://x.org/data/imagenet_val.tar (the dataset)"],
         ),
         label("o/lib", "dev", eval=False, field="Graphs"),
-        label("o/wrong", "heldout", commands=[r"^python3? other\.py\b"], needs=[{"kind": "gpu", "what": "cuda"}]),
-        label("o/absent", "heldout", commands=["^x"]),
+        label("o/wrong", "heldout3", commands=[r"^python3? other\.py\b"], needs=[{"kind": "gpu", "what": "cuda"}]),
+        label("o/absent", "heldout3", commands=["^x"]),
+        label("o/retired", "heldout2", eval=False, field="Audio"),  # a retired held-out draw counts as dev
         {**label("o/pending", "dev"), "status": "unavailable"},
     ]
     for row in rows:
@@ -65,14 +68,15 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main([str(corpus), "--labels", str(labels), "--json"]) == 0
+        assert main([str(corpus), "--labels", str(labels), "--json", "--split", "all"]) == 0
     report = json.loads(out.getvalue())["splits"]
-    dev, held = report["dev"], report["heldout"]
+    assert set(report) == set(SPLITS) and report[SPLITS[-1]]["repos"] == 0
+    dev, held = report["dev"], report["heldout3"]
     # Which command wins is the ranker's business; the plumbing is the score's.
-    assert dev["repos"] == 2 and dev["fields"] == 2 and dev["errors"] == 0 and dev["needs_recall"]["total"] == 1
+    assert dev["repos"] == 3 and dev["fields"] == 3 and dev["errors"] == 0 and dev["needs_recall"]["total"] == 1
     assert dev["plan_seconds"]["median"] is not None and dev["plan_seconds"]["max"] < 5
     assert held["repos"] == 1 and held["skipped"] == ["o/absent"] and held["errors"] == 0
-    assert [o["repo"] for o in dev["outcomes"]] == ["o/evals", "o/lib"]
+    assert [o["repo"] for o in dev["outcomes"]] == ["o/evals", "o/lib", "o/retired"]
     text = io.StringIO()
     with contextlib.redirect_stdout(text):
         main([str(corpus), "--labels", str(labels), "--split", "dev"])
@@ -95,7 +99,7 @@ def test_judge_against_a_label():
     def make(**fields):
         data = label("o/r", "dev", **fields)
         return Label(
-            "o/r", "dev", "CV", data["eval"], tuple(data["commands"]), data["cwd"], tuple(data["needs"]),
+            "o/r", "dev", "dev", "CV", data["eval"], tuple(data["commands"]), data["cwd"], tuple(data["needs"]),
             tuple(data["not_checkpoints"]), None, data,
         )  # fmt: skip
 

@@ -11,15 +11,25 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-# heldout2, heldout3, heldout4: fresh held-out draws (sample2.tsv, sample4.tsv, sample5.tsv), each made
-# once the held-out parts before it had been looked at.
-SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
+# heldout3, heldout4: fresh held-out draws (sample4.tsv, sample5.tsv), each made once the held-out parts
+# before it had been looked at.
+SPLITS = ("dev", "heldout3", "heldout4")
+# heldout and heldout2 (sample.tsv's held-out rows, sample2.tsv) had been looked at four times each, so
+# they were retired into the development part on 2026-12-05: their labels keep the split they were
+# drawn as (`drawn_as`), and tuning reads them as dev.
+RETIRED = ("heldout", "heldout2")
+
+
+def part(drawn_as: str) -> str:
+    """The part a label counts in today."""
+    return "dev" if drawn_as in RETIRED else drawn_as
 
 
 @dataclass(frozen=True)
 class Label:
     repo: str
-    split: str
+    split: str  # the part it counts in (`part`)
+    drawn_as: str  # the split it was drawn and labeled as
     field: str
     eval: bool
     commands: tuple[str, ...]  # regexes, any of them right
@@ -43,12 +53,13 @@ def load(split: str | None = None, labels_dir: Path = LABELS) -> list[Label]:
     found = []
     for path in sorted(labels_dir.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("status") != "labeled" or (split and data.get("split") != split):
+        if data.get("status") != "labeled" or (split and part(data["split"]) != split):
             continue
         found.append(
             Label(
                 repo=data["repo"],
-                split=data["split"],
+                split=part(data["split"]),
+                drawn_as=data["split"],
                 field=data.get("field", ""),
                 eval=bool(data.get("eval")),
                 commands=tuple(data.get("commands") or ()),
