@@ -2,7 +2,7 @@
 corpus (bench/corpus: sample.tsv drew the repos, LABELING.md says how each label was written from
 the docs alone, before scout ran on the repo).
 
-    python bench/repos.py [CORPUS_DIR] [--split dev|heldout3|heldout4|both|all]
+    python bench/repos.py [CORPUS_DIR] [--split dev|heldout3|heldout4|heldout5|both|all]
                            [--labels DIR] [--json] [--verbose]
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
@@ -305,7 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "corpus", nargs="?", default=str(CORPUS), help="checkouts as <owner>+<name> (default %(default)s)"
     )
-    parser.add_argument("--split", choices=(*SPLITS, "both", "all"), default="both")
+    parser.add_argument(
+        "--split",
+        choices=(*SPLITS, "both", "all"),
+        default="both",
+        help="a part, both (dev and the newest held-out part) or all (default %(default)s)",
+    )
     parser.add_argument("--labels", default=str(LABELS), help="the label folder (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the figures and every repo's outcome as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per repo as it is planned (stderr)")

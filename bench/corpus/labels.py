@@ -11,9 +11,9 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-# heldout3, heldout4: fresh held-out draws (sample4.tsv, sample5.tsv), each made once the held-out parts
-# before it had been looked at.
-SPLITS = ("dev", "heldout3", "heldout4")
+# heldout3, heldout4, heldout5: fresh held-out draws (sample4.tsv, sample5.tsv, sample6.tsv), each made
+# once the held-out parts before it had been looked at.
+SPLITS = ("dev", "heldout3", "heldout4", "heldout5")
 # heldout and heldout2 (sample.tsv's held-out rows, sample2.tsv) had been looked at four times each, so
 # they were retired into the development part on 2026-12-05: their labels keep the split they were
 # drawn as (`drawn_as`), and tuning reads them as dev.
