@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
+from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text, within
 from scout.text import has_control
 
 _MAX_FILES = 50_000
@@ -470,7 +470,7 @@ class Scripts:
             return self._cache[key]
         self._cache[key] = ScriptInfo()  # a script that launches itself stops here
         path = self.root / rel
-        text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() else ""
+        text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() and within(self.root, path) else ""
         suffix = path.suffix.lower()
         if suffix == ".py":
             info = _python_info(text)
@@ -577,7 +577,7 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
     without `:func`."""
     found: dict[str, str] = {}
     pyproject = repo_dir / "pyproject.toml"
-    if pyproject.is_file():
+    if pyproject.is_file() and within(repo_dir, pyproject):
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10
@@ -592,7 +592,7 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
         }
         found.update({k: str(v) for k, v in scripts.items() if isinstance(v, str)})
     for name in ("setup.py", "setup.cfg"):
-        text = read_text(repo_dir / name) if (repo_dir / name).is_file() else ""
+        text = read_text(repo_dir / name) if within(repo_dir, repo_dir / name) else ""
         block = re.search(r"console_scripts['\"]?\s*[:=]\s*[\[(]?(.*?)(?:[\])]|\n\S|\Z)", text, re.S)
         if block:
             for key, target in re.findall(r"['\"]?\s*([\w.-]+)\s*=\s*([\w.]+(?::[\w.]+)?)", block.group(1)):

@@ -8,6 +8,7 @@ Pure text work on files already checked out, bounded in bytes and files; nothing
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from dataclasses import dataclass, replace
@@ -71,16 +72,30 @@ class Doc:
         return "" if parent == "." else parent
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
 def read_text(path: Path, limit: int = _MAX_DOC_BYTES) -> str:
-    """The first `limit` bytes of a file as text; "" for a binary file or one that cannot be read."""
+    """The first `limit` bytes of a file as text; "" for a binary file or one that cannot be read.
+    A byte-order mark says the encoding (Windows editors save READMEs as UTF-16); text that is not
+    UTF-8 is read as Latin-1, so an accented word costs that word, not the file."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit)
     except OSError:
         return ""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding:
+        return data.decode(encoding, errors="replace")
     if b"\x00" in data[:8192]:
         return ""
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start >= len(data) - 3:  # the limit cut a character in two
+            return data[: error.start].decode("utf-8", errors="replace")
+        return data.decode("latin-1")
 
 
 def _is_doc(path: Path) -> bool:
@@ -102,10 +117,12 @@ def _readable_doc(name: str) -> bool:
     )
 
 
-def _inside(repo: Path, path: Path) -> bool:
+def within(repo: Path, path: Path) -> bool:
+    """Is `path`, its symlinks followed, inside `repo`? A checkout's file that links out of it is
+    not read."""
     try:
-        path.resolve().relative_to(repo)
-    except (ValueError, OSError):
+        path.resolve().relative_to(repo.resolve())
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, or a symlink loop (Python < 3.13)
         return False
     return True
 
@@ -127,7 +144,7 @@ def _linked(repo: Path, doc: Doc) -> list[Path]:
                 target = next(
                     (target / n for n in ("README.md", "readme.md", "README.rst") if (target / n).is_file()), target
                 )
-            if _is_doc(target) and _inside(repo, target) and _readable_doc(target.name):
+            if _is_doc(target) and within(repo, target) and _readable_doc(target.name):
                 out.append(target.resolve())
                 break
     return out
@@ -141,6 +158,7 @@ def find_docs(repo_dir: Path) -> list[Doc]:
         top = [p for p in repo.iterdir() if _is_doc(p)]
     except OSError:
         return []
+    top = [p for p in top if within(repo, p)]  # a README linked to a file outside the checkout is not read
     readmes = sorted((p for p in top if p.name.lower().startswith("readme")), key=lambda p: _readme_rank(p.name))
     guides = sorted(p for p in top if _GUIDE.match(p.name) and p not in readmes)
     conventional: list[Path] = []
@@ -154,6 +172,7 @@ def find_docs(repo_dir: Path) -> list[Doc]:
         subs = []
     for sub in subs:
         conventional += [sub / n for n in _SUB_READMES if (sub / n).is_file()][:1]
+    conventional = [p for p in conventional if within(repo, p)]
     queue: list[Path] = [p.resolve() for p in readmes + guides]
     seen: set[Path] = set()
     docs: list[Doc] = []
