@@ -46,7 +46,15 @@ _WRAPPER_VALUE_FLAGS = re.compile(
     r"^-(?:np|n|N|c|H|-nproc_per_node|-nnodes|-node_rank|-master_addr|-master_port|"
     r"-gpus|-num_gpus|-include|-hostfile|-config_file|-num_processes|-rdzv\w*)$"
 )
-_EXTENSIONS = {".py": "python", ".sh": "shell", ".lua": "lua", ".jl": "julia", ".r": "r", ".m": "matlab"}
+_EXTENSIONS = {
+    ".py": "python",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".lua": "lua",
+    ".jl": "julia",
+    ".r": "r",
+    ".m": "matlab",
+}
 _RUNNER_OF = {"python": "python", "shell": "bash", "lua": "th", "julia": "julia", "r": "Rscript"}
 # What a doc line starts with when it prepares rather than runs.
 _STEPS = frozenset({
@@ -132,6 +140,11 @@ MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|for
 # A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
 _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
+_WINDOWS_EXE = re.compile(r"^(?:\.[/\\])?([A-Za-z][\w-]*)\.exe(?=\s|$)", re.I)
+_TEST_NAME = re.compile(r"^(?:test_.*|.*_tests?|conftest)\.py$")
+_TEST_CODE = re.compile(
+    r"^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|^\s*def test_|^class \w+\(\w*TestCase\)", re.M
+)
 _TOP_LEVEL_RUN = re.compile(r"^(?:[A-Za-z_][\w.\[\]'\"]*\s*\(|print\b|for |while |with )", re.M)
 _ENTRY = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]|@hydra\.main|@click\.command|absl\.app|app\.run\(|"""
                     r"""fire\.Fire|tf\.app\.run""")  # fmt: skip
@@ -289,7 +302,7 @@ def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
     program = tokens[i]
     rest = tokens[i + 1 :]
     ext = Path(program).suffix.lower()
-    if ext in _EXTENSIONS and (program.startswith("./") or "/" in program or ext in (".py", ".sh")):
+    if ext in _EXTENSIONS and (program.startswith("./") or "/" in program or ext in (".py", ".sh", ".bash")):
         # `./eval.py` runs like `python eval.py`; `./run.sh` like `bash run.sh`.
         return Parsed(_RUNNER_OF.get(_EXTENSIONS[ext], program), program.removeprefix("./"), None, tuple(rest))
     if _PYTHON.match(Path(program).name):
@@ -476,7 +489,7 @@ class Scripts:
             info = _python_info(text)
             if depth < 1:
                 info = self._with_imports(info, text, str(Path(rel).parent).replace(".", "") if "/" in rel else "")
-        elif suffix in (".sh", "") or path.name.lower() == "makefile":
+        elif suffix in (".sh", ".bash", "") or path.name.lower() == "makefile":
             info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
         else:
             traits = code_traits(text)
@@ -636,6 +649,7 @@ class _Reader:
     scripts: Scripts
     programs: tuple[str, ...]
     entry_points: dict[str, str] = field(default_factory=dict)  # console script -> module[:func]
+    builds: bool = False  # the repo compiles its own program (a Makefile or CMakeLists.txt at the root)
     found: list[Candidate] = field(default_factory=list)
     order: int = 0
 
@@ -651,6 +665,7 @@ class _Reader:
                 parts = [p.strip() for p in re.split(r"\s*(?:&&|;)\s*", line) if p.strip()]
                 line_cd = cd
                 for k, part in enumerate(parts):
+                    part = self._native(part)
                     first = part.split(" ", 1)[0]
                     if first == "git" and " clone " in f" {part} ":
                         cloned = True
@@ -702,6 +717,15 @@ class _Reader:
                     )
                     steps.append((in_folder, _prepares(parsed, first, part)))
 
+    def _native(self, command: str) -> str:
+        """`darknet.exe detector map ...` -> `./darknet detector map ...` in a repo that builds its
+        program (a Makefile or CMakeLists.txt at the root): the docs' Windows name of the binary
+        that the build makes on Linux."""
+        exe = _WINDOWS_EXE.match(command)
+        if exe and self.builds:
+            return f"./{exe.group(1)}{command[exe.end() :]}"
+        return command
+
     def _resolve(self, command: str, parsed: Parsed, doc: Doc, cd: str | None) -> Candidate | None:
         """The command in the folder where its files exist: `cd` first, then the doc's folder, then
         the root; failing those, the one file of that name elsewhere in the repo."""
@@ -731,7 +755,7 @@ class _Reader:
             elif target:
                 script = join(cwd, target) if (self.root / cwd / target).is_file() else None
             else:
-                chosen = (cwd, how)
+                chosen = self._where_paths_exist(parsed.args, options) or (cwd, how)
                 break
             if script:
                 chosen = (cwd, how)
@@ -776,6 +800,16 @@ class _Reader:
             resolved=how,
             traits=info.traits,
         )
+
+    def _where_paths_exist(self, args: tuple[str, ...], options: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """For a command with no script (a console script, `./binary`): the first folder in which
+        the most of the paths among its arguments exist (`config=projects/m4c/defaults.yaml`,
+        `--cfg cfg/yolo.cfg`), None when no path exists from any."""
+        paths = [a.split("=", 1)[-1] for a in args[:30] if "/" in a and "$" not in a and "<" not in a]
+        paths = [p for p in paths if p and not p.startswith(("/", "~", "http"))][:10]
+        found = [(sum((self.root / cwd / p).exists() for p in paths), -i) for i, (cwd, _) in enumerate(options)]
+        best = max(found, default=(0, 0))
+        return options[-best[1]] if best[0] else None
 
     def _console_file(self, name: str) -> str | None:
         target = self.entry_points.get(name, "")
@@ -822,7 +856,9 @@ def _script_folder(rel: str) -> str:
     """The folder to run a found script from: the root for scripts/, tools/ and the like (they are
     written to run from the root), else the script's own folder."""
     parent = str(Path(rel).parent)
-    if parent == "." or parent.split("/")[0] in ("scripts", "script", "tools", "bin", "utils", "experiments", "exps"):
+    if parent == "." or parent.split("/")[0] in (
+        "scripts", "script", "tools", "bin", "utils", "experiments", "exps", "tests", "test"
+    ):  # fmt: skip
         return ""
     return parent
 
@@ -845,7 +881,7 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", module):
                 continue  # not importable as a module
             reader.add(f"python -m {module}", cwd, "python-module", f"package {module} (__main__.py)", rel)
-    for rel in [p for p in shallow if p.endswith(".sh") and p.count("/") <= 2][:60]:
+    for rel in [p for p in shallow if p.endswith((".sh", ".bash")) and p.count("/") <= 2][:60]:
         reader.add(f"bash {shell_path(rel)}", "", "shell-script", f"script {rel}", rel, "shell")
     for rel in [p for p in shallow if Path(p).name.lower() in ("makefile", "gnumakefile") and p.count("/") <= 1]:
         text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
@@ -853,6 +889,15 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
         targets = [t for t in re.findall(r"^([A-Za-z0-9][\w.-]*)\s*:(?!=)", text, re.M) if t not in ("PHONY",)]
         for target in list(dict.fromkeys(targets))[:20]:
             reader.add(f"make {target}", cwd, "makefile", f"{rel} target {target}", rel, "make")
+    for folder in _go_commands(repo_dir, shallow):
+        reader.add(
+            f"go run {shlex.quote(f'./{folder}'.rstrip('/'))}",
+            "",
+            "entry-point",
+            f"Go command {folder or '.'}",
+            None,
+            "go",
+        )
     scanned = 0
     few_scripts = sum(p.endswith(".py") for p in files.paths) <= 30
     for rel in shallow:
@@ -861,12 +906,18 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
         if rel.count("/") > 2 or name in ("setup.py", "conftest.py", "__init__.py", "__main__.py", "hubconf.py"):
             continue
         if suffix == ".py":
-            if any(part in ("test", "tests", "docs", "doc") for part in rel.split("/")[:-1]) or name.startswith("_"):
+            folders = rel.split("/")[:-1]
+            if any(part in ("docs", "doc") for part in folders) or name.startswith("_"):
+                continue
+            under_tests = any(part in ("test", "tests") for part in folders)
+            if under_tests and _TEST_NAME.match(name):
                 continue
             scanned += 1
             if scanned > _MAX_SCRIPTS_SCANNED:
                 break
             info = reader.scripts.info(rel)
+            if under_tests and (not info.entry or _TEST_CODE.search(read_text(repo_dir / rel, _MAX_SCRIPT_BYTES))):
+                continue  # a test suite's module; an example script kept with the tests is a candidate
             cwd = _script_folder(rel)
             shown = rel[len(cwd) + 1 :] if cwd else rel
             if info.entry or "reads_args" in info.traits:
@@ -890,6 +941,22 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             language = _EXTENSIONS[suffix]
             runner = _RUNNER_OF[language]
             reader.add(f"{runner} {shell_path(rel)}", "", "conventional", f"top-level script {rel}", rel, language)
+
+
+def _go_commands(repo_dir: Path, paths: list[str]) -> list[str]:
+    """The folders of a Go module that build a program (`cmd/citar-evaluate/main.go`: `package
+    main` with a `func main`), run as `go run ./FOLDER`."""
+    if not (repo_dir / "go.mod").is_file():
+        return []
+    folders: list[str] = []
+    for rel in paths:
+        folder = str(Path(rel).parent) if "/" in rel else ""
+        if not rel.endswith(".go") or rel.endswith("_test.go") or folder in folders or len(folders) >= 20:
+            continue
+        text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
+        if re.search(r"^package main\b", text, re.M) and re.search(r"^func main\(\)", text, re.M):
+            folders.append(folder)
+    return folders
 
 
 def _shape(repo_dir: Path, candidates: list[Candidate]) -> str:
@@ -945,7 +1012,8 @@ def find_candidates(repo_dir: Path) -> Discovery:
     files = Files.of(repo_dir)
     scripts_map = console_scripts(repo_dir)
     programs = tuple(scripts_map)
-    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map)
+    builds = any((repo_dir / name).is_file() for name in ("Makefile", "makefile", "GNUmakefile", "CMakeLists.txt"))
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map, builds=builds)
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)

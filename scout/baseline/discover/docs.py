@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import os
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -18,6 +19,8 @@ from pathlib import Path
 _MAX_DOCS = 16
 _MAX_DOC_BYTES = 200_000  # a 10 MB README is read as its first 200 kB
 _MAX_TOTAL_BYTES = 800_000
+_SITE_PAGES = 8  # pages read from one docs folder
+_SITE_ENTRIES = 2_000
 _DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".txt", "")
 _CONTEXT_CHARS = 300
 # Guides many research repos keep beside the README, or in docs/.
@@ -41,6 +44,7 @@ _TEXT_COMMAND = re.compile(
 # A script named in running text or inline code ("run the Main.m", "use `benchmark_kitti.py` to"):
 # not a command, but where the docs name a script says what the script is for.
 _SCRIPT_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|sh|m|lua|jl|R|ipynb))(?![\w/-])")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+:[^\n]*\n|[ \t#-][^\n]*\n|\n){0,60}?---[ \t]*\n")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+`:.])\1{2,}\s*$")
 
 
@@ -150,6 +154,30 @@ def _linked(repo: Path, doc: Doc) -> list[Path]:
     return out
 
 
+def _site_pages(base: Path) -> list[Path]:
+    """The pages of a docs folder, a docs site's sections included (`website/docs/getting_started/
+    quickstart.md`): guides first, then the shallowest, at most _SITE_PAGES. Bounded: a docs folder
+    of thousands of images costs _SITE_ENTRIES entries read."""
+    pages: list[Path] = []
+    folders, seen = [(base, 0)], 0
+    while folders and seen < _SITE_ENTRIES:
+        folder, depth = folders.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries[:_SITE_ENTRIES]:
+            seen += 1
+            if entry.name.startswith((".", "_")):
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False) and depth < 2:
+                folders.append((path, depth + 1))
+            elif path.suffix.lower() in (".md", ".rst") and _is_doc(path):
+                pages.append(path)
+    return sorted(pages, key=lambda p: (not _GUIDE.match(p.name), len(p.relative_to(base).parts), str(p)))[:_SITE_PAGES]
+
+
 def find_docs(repo_dir: Path) -> list[Doc]:
     """The README first, then its variants and guides, then the docs they point to (breadth first),
     then the conventional ones (docs/, a sub-README one folder down), at most _MAX_DOCS."""
@@ -163,9 +191,7 @@ def find_docs(repo_dir: Path) -> list[Doc]:
     guides = sorted(p for p in top if _GUIDE.match(p.name) and p not in readmes)
     conventional: list[Path] = []
     for folder in ("docs", "doc", "documentation", "website/docs"):
-        base = repo / folder
-        if base.is_dir():
-            conventional += sorted(p for p in base.glob("*") if p.suffix.lower() in (".md", ".rst") and _is_doc(p))[:8]
+        conventional += _site_pages(repo / folder)
     try:
         subs = sorted(p for p in repo.iterdir() if p.is_dir() and not p.name.startswith("."))[:60]
     except OSError:
@@ -198,6 +224,11 @@ def parse_doc(path: str, text: str) -> Doc:
         return Doc(
             path, text, (Snippet(text, False, (), "", 0),) if text.strip() else (), tuple(_DOC_NAME.findall(text))
         )
+    # A docs site's page opens with YAML front matter (`---`, `id: x`, `title: y`, `---`), which
+    # Markdown reads as a heading over the whole page: blanked, lines kept.
+    front = _FRONT_MATTER.match(text)
+    if front:
+        text = "\n" * front.group(0).count("\n") + text[front.end() :]
     return _parse_markdown(path, text)
 
 
