@@ -883,7 +883,9 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             reader.add(f"python -m {module}", cwd, "python-module", f"package {module} (__main__.py)", rel)
     for rel in [p for p in shallow if p.endswith((".sh", ".bash")) and p.count("/") <= 2][:60]:
         reader.add(f"bash {shell_path(rel)}", "", "shell-script", f"script {rel}", rel, "shell")
-    for rel in [p for p in shallow if Path(p).name.lower() in ("makefile", "gnumakefile") and p.count("/") <= 1]:
+    for rel in [
+        p for p in shallow if p.rsplit("/", 1)[-1].lower() in ("makefile", "gnumakefile") and p.count("/") <= 1
+    ]:
         text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
         cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
         targets = [t for t in re.findall(r"^([A-Za-z0-9][\w.-]*)\s*:(?!=)", text, re.M) if t not in ("PHONY",)]
@@ -901,6 +903,8 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
     scanned = 0
     few_scripts = sum(p.endswith(".py") for p in files.paths) <= 30
     for rel in shallow:
+        if not rel.lower().endswith((".py", ".m", ".lua", ".jl", ".r")):
+            continue  # a data file: most of a 50k-file checkout
         name = Path(rel).name
         suffix = Path(rel).suffix.lower()
         if rel.count("/") > 2 or name in ("setup.py", "conftest.py", "__init__.py", "__main__.py", "hubconf.py"):
