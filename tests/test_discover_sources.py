@@ -197,8 +197,25 @@ DARKNET_README = """## When should I stop training:
 def test_a_windows_binary_in_the_docs_is_the_program_the_build_makes(tmp_path):
     files = {"README.md": DARKNET_README, "data/obj.data": "valid = data/valid.txt\n"}
     built = _commands(_write(tmp_path / "darknet", {**files, "Makefile": "EXEC=darknet\nall: $(EXEC)\n"}))
-    mapped = built["./darknet detector map data/obj.data yolo-obj.cfg backup\\yolo-obj_7000.weights"]
+    mapped = built["./darknet detector map data/obj.data yolo-obj.cfg backup/yolo-obj_7000.weights"]
     assert mapped.origin.startswith("doc") and mapped.cwd == ""
-    assert not any(command.startswith("darknet.exe") for command in built)
+    assert not any(command.startswith("darknet.exe") or "\\" in command for command in built)
     unbuilt = _commands(_write(tmp_path / "prebuilt", files))
     assert not any("darknet" in command for command in unbuilt)  # a Windows tool the repo does not build
+
+
+def test_a_windows_path_to_a_script_of_the_repo_gets_slashes(tmp_path):
+    # eric-erki/darknet's README: "run `python build\\darknet\\x64\\data\\voc\\voc_label.py`".
+    repo = _write(
+        tmp_path / "voc",
+        {
+            "README.md": "## How to train (Pascal VOC Data):\n\n"
+            "* run: `python build\\darknet\\x64\\data\\voc\\voc_label.py` (to generate files)\n"
+            "* then: `python tools\\plot.py --pattern a\\d`\n",
+            "build/darknet/x64/data/voc/voc_label.py": "print('labels')\n",
+        },
+    )
+    commands = _commands(repo)
+    voc = commands["python build/darknet/x64/data/voc/voc_label.py"]
+    assert voc.script_exists and voc.script == "build/darknet/x64/data/voc/voc_label.py"
+    assert "python tools\\plot.py --pattern a\\d" in commands  # no such file: left as written

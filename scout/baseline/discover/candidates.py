@@ -141,6 +141,7 @@ MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|for
 _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
 _WINDOWS_EXE = re.compile(r"^(?:\.[/\\])?([A-Za-z][\w-]*)\.exe(?=\s|$)", re.I)
+_WINDOWS_PATH = re.compile(r"(?<![\w.\\/-])[\w.-]+(?:\\[\w.-]+)+(?![\w.\\/-])")
 _TEST_NAME = re.compile(r"^(?:test_.*|.*_tests?|conftest)\.py$")
 _TEST_CODE = re.compile(
     r"^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|^\s*def test_|^class \w+\(\w*TestCase\)", re.M
@@ -665,7 +666,7 @@ class _Reader:
                 parts = [p.strip() for p in re.split(r"\s*(?:&&|;)\s*", line) if p.strip()]
                 line_cd = cd
                 for k, part in enumerate(parts):
-                    part = self._native(part)
+                    part = self._native(part, doc.folder)
                     first = part.split(" ", 1)[0]
                     if first == "git" and " clone " in f" {part} ":
                         cloned = True
@@ -717,14 +718,22 @@ class _Reader:
                     )
                     steps.append((in_folder, _prepares(parsed, first, part)))
 
-    def _native(self, command: str) -> str:
-        """`darknet.exe detector map ...` -> `./darknet detector map ...` in a repo that builds its
-        program (a Makefile or CMakeLists.txt at the root): the docs' Windows name of the binary
-        that the build makes on Linux."""
-        exe = _WINDOWS_EXE.match(command)
-        if exe and self.builds:
-            return f"./{exe.group(1)}{command[exe.end() :]}"
-        return command
+    def _native(self, command: str, folder: str) -> str:
+        """A command the docs write for Windows, as it runs here. `darknet.exe detector map ...` ->
+        `./darknet detector map ...` in a repo that builds its program (a Makefile or
+        CMakeLists.txt at the root): the binary the build makes on Linux. A path written with
+        backslashes (`build\\darknet\\x64\\voc_label.py`) gets slashes in such a command, and in
+        any other where the file it names is there."""
+        exe = _WINDOWS_EXE.match(command) if self.builds else None
+        if exe:
+            command = f"./{exe.group(1)}{command[exe.end() :]}"
+
+        def posix(match: re.Match) -> str:
+            path = match.group(0).replace("\\", "/")
+            there = any((self.root / base / path).exists() for base in (folder, ""))
+            return path if exe or there else match.group(0)
+
+        return _WINDOWS_PATH.sub(posix, command) if "\\" in command else command
 
     def _resolve(self, command: str, parsed: Parsed, doc: Doc, cd: str | None) -> Candidate | None:
         """The command in the folder where its files exist: `cd` first, then the doc's folder, then
