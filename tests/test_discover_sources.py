@@ -8,14 +8,7 @@ from pathlib import Path
 
 from scout.baseline.discover.candidates import find_candidates
 from scout.baseline.discover.docs import find_docs
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+from tests.test_baseline_needs import write
 
 
 def _commands(repo: Path) -> dict[str, object]:
@@ -46,7 +39,7 @@ This will give you the performance of your model on the validation set.
 
 
 def test_a_docs_site_section_is_read_and_its_paths_resolve_from_the_root(tmp_path):
-    repo = _write(
+    repo = write(
         tmp_path / "pythia",
         {
             "README.md": "# MMF\n\nMMF is a modular framework. See [the docs](https://mmf.sh/docs).\n",
@@ -67,7 +60,7 @@ def test_a_docs_site_section_is_read_and_its_paths_resolve_from_the_root(tmp_pat
 
 def test_a_docs_folder_is_read_boundedly(tmp_path):
     pages = {f"docs/section{i:02d}/page{j:02d}.md": "# Page\n" for i in range(30) for j in range(30)}
-    repo = _write(tmp_path / "wide_docs", {"README.md": "# R\n", **pages})
+    repo = write(tmp_path / "wide_docs", {"README.md": "# R\n", **pages})
     assert len(find_docs(repo)) <= 1 + 8
 
 
@@ -88,7 +81,7 @@ if __name__ == '__main__':
 
 
 def test_an_example_script_under_tests_is_a_candidate_and_a_test_module_is_not(tmp_path):
-    repo = _write(
+    repo = write(
         tmp_path / "nnfortext",
         {
             "README.md": "## /tests\nEjemplos de uso de esta biblioteca, además de pequeños tests.\n",
@@ -123,7 +116,7 @@ echo "Probabilities saved"
 
 
 def test_a_bash_script_is_a_shell_script(tmp_path):
-    repo = _write(
+    repo = write(
         tmp_path / "xpacs",
         {
             "README.md": "## File Structure\n3. The `full.sh` script runs the end to end xPACS model for a dataset.\n",
@@ -158,7 +151,7 @@ func main() {
 
 
 def test_the_programs_of_a_go_module(tmp_path):
-    repo = _write(
+    repo = write(
         tmp_path / "citar",
         {
             "README.md": "# Citar\n\nCitar is a part-of-speech tagger. It can be used as stand-alone programs.\n",
@@ -176,7 +169,7 @@ def test_the_programs_of_a_go_module(tmp_path):
 
 
 def test_go_files_without_a_go_module_are_not_commands(tmp_path):
-    repo = _write(tmp_path / "vendored", {"README.md": "# R\n", "third_party/x/main.go": CITAR_EVALUATE})
+    repo = write(tmp_path / "vendored", {"README.md": "# R\n", "third_party/x/main.go": CITAR_EVALUATE})
     assert not [c for c in find_candidates(repo).candidates if c.program == "go"]
 
 
@@ -196,17 +189,17 @@ DARKNET_README = """## When should I stop training:
 
 def test_a_windows_binary_in_the_docs_is_the_program_the_build_makes(tmp_path):
     files = {"README.md": DARKNET_README, "data/obj.data": "valid = data/valid.txt\n"}
-    built = _commands(_write(tmp_path / "darknet", {**files, "Makefile": "EXEC=darknet\nall: $(EXEC)\n"}))
+    built = _commands(write(tmp_path / "darknet", {**files, "Makefile": "EXEC=darknet\nall: $(EXEC)\n"}))
     mapped = built["./darknet detector map data/obj.data yolo-obj.cfg backup/yolo-obj_7000.weights"]
     assert mapped.origin.startswith("doc") and mapped.cwd == ""
     assert not any(command.startswith("darknet.exe") or "\\" in command for command in built)
-    unbuilt = _commands(_write(tmp_path / "prebuilt", files))
+    unbuilt = _commands(write(tmp_path / "prebuilt", files))
     assert not any("darknet" in command for command in unbuilt)  # a Windows tool the repo does not build
 
 
 def test_a_windows_path_to_a_script_of_the_repo_gets_slashes(tmp_path):
     # eric-erki/darknet's README: "run `python build\\darknet\\x64\\data\\voc\\voc_label.py`".
-    repo = _write(
+    repo = write(
         tmp_path / "voc",
         {
             "README.md": "## How to train (Pascal VOC Data):\n\n"
