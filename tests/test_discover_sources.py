@@ -212,3 +212,24 @@ def test_a_windows_path_to_a_script_of_the_repo_gets_slashes(tmp_path):
     voc = commands["python build/darknet/x64/data/voc/voc_label.py"]
     assert voc.script_exists and voc.script == "build/darknet/x64/data/voc/voc_label.py"
     assert "python tools\\plot.py --pattern a\\d" in commands  # no such file: left as written
+
+
+# eth-sri/diffai @ 6a694d7ca94ad1690937001fd1d492a435bc2244: the README runs the repo itself,
+# `python . -d "Point()" ... -n ffnn`, whose __main__.py trains and tests.
+def test_python_dot_runs_the_folders_main(tmp_path):
+    repo = write(
+        tmp_path / "diffai",
+        {
+            "README.md": '## Using DiffAI\n```\npython . -d "Point()" -d "Box()" -t "PGD()" -n ffnn\n```\n'
+            "```\ncd sub\npython . --test\n```\n",
+            "__main__.py": "import argparse\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()\n"
+            "print('test accuracy: %f' % 0.9)\n",
+            "sub/__main__.py": "print('acc: 1')\n",
+        },
+    )
+    commands = _commands(repo)
+    documented = commands['python . -d "Point()" -d "Box()" -t "PGD()" -n ffnn']
+    assert (documented.script, documented.script_exists, documented.cwd) == ("__main__.py", True, "")
+    assert "prints_metric" in documented.traits
+    assert (commands["python . --test"].script, commands["python . --test"].cwd) == ("sub/__main__.py", "sub")
+    assert commands["python ."].origin == "python-module"

@@ -763,6 +763,12 @@ class _Reader:
                 )
             elif target:
                 script = join(cwd, target) if (self.root / cwd / target).is_file() else None
+                if (
+                    script is None
+                    and parsed.program == "python"
+                    and (self.root / cwd / target / "__main__.py").is_file()
+                ):
+                    script = join(join(cwd, target), "__main__.py")  # `python .` runs the folder's __main__.py
             else:
                 chosen = self._where_paths_exist(parsed.args, options) or (cwd, how)
                 break
@@ -882,6 +888,8 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
         script = _module_file(repo_dir, module) or _module_file(repo_dir, module, "src")
         reader.add(name, "", "console-script", f"console script {name} ({target})", script)
     shallow = [p for p in files.paths if p.count("/") <= 3 and not has_control(p)]
+    if "__main__.py" in shallow:
+        reader.add("python .", "", "python-module", "the repo's __main__.py", "__main__.py")
     for rel in shallow:
         if rel.endswith("/__main__.py") and "test" not in rel.split("/")[0]:
             package = str(Path(rel).parent)
