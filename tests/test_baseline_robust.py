@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from scout.baseline.discover.docs import read_text
 from scout.baseline.discover.plan import plan_checkout
 from scout.baseline.execute.clone import Checkout, Target
 from scout.cli import app
@@ -137,3 +138,63 @@ def test_an_empty_repo_is_one_line(tmp_path):
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     code, _, stderr = plan_cli(tmp_path, repo)
     assert code == 0 or "no commits" in stderr
+
+
+# The Evaluation section of yaq007/Autofocus-Layer's README (corpus, dev), with an accented word:
+# the shape saved by a Windows editor as UTF-16, or by an old one as Latin-1.
+AUTOFOCUS = (
+    "## Evaluation\nYou can evaluate a series of models saved after different epochs for one network via.\n"
+    "```bash\npython val.py --num_gpus NUM_GPUS --id MODEL_ID\n```\nRésultats on the validation list.\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1", "utf-8-sig"])
+def test_a_readme_in_another_encoding_keeps_its_commands(tmp_path, encoding):
+    repo = tmp_path / encoding
+    repo.mkdir()
+    (repo / "README.md").write_bytes(AUTOFOCUS.encode(encoding))
+    (repo / "val.py").write_text(EVAL)
+    commit(repo)
+    code, plan, stderr = plan_cli(tmp_path, repo)
+    assert code == 0, stderr
+    assert "python val.py --num_gpus NUM_GPUS --id MODEL_ID" in [c["command"] for c in plan["candidates"]]
+    assert "Résultats" in read_text(repo / "README.md")
+
+
+def test_a_character_cut_by_the_read_limit_does_not_turn_the_file_into_latin_1(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_bytes("é".encode() * 10)
+    assert read_text(path, limit=5) == "éé"
+
+
+def test_symlink_loops_are_not_followed(tmp_path):
+    repo = tmp_path / "loops"
+    (repo / "src").mkdir(parents=True)
+    (repo / "README.md").write_text(AUTOFOCUS + "See [the guide](loop/README.md) and [more](self/README.md).\n")
+    (repo / "val.py").write_text(EVAL)
+    (repo / "self").symlink_to(".")
+    (repo / "src" / "back").symlink_to("..")
+    (repo / "loop").symlink_to("loop")
+    commit(repo)
+    code, plan, stderr = plan_cli(tmp_path, repo)
+    assert code == 0, stderr
+    assert plan["command"] == "python val.py --num_gpus NUM_GPUS --id MODEL_ID"
+    assert len([c for c in plan["candidates"] if c["command"].startswith("python val.py --num_gpus")]) == 1
+
+
+def test_a_readme_linked_out_of_the_repo_is_not_read(tmp_path):
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "notes.md").write_text("## Evaluation\n```\npython secret_eval.py\n```\n")
+    (outside / "setup.py").write_text("setup(entry_points={'console_scripts': ['secret = secret.cli:main']})\n")
+    repo = tmp_path / "linked"
+    (repo / "docs").mkdir(parents=True)
+    (repo / "README.md").symlink_to(outside / "notes.md")
+    (repo / "docs" / "usage.md").symlink_to(outside / "notes.md")
+    (repo / "setup.py").symlink_to(outside / "setup.py")
+    (repo / "val.py").write_text(EVAL)
+    commit(repo)
+    code, plan, stderr = plan_cli(tmp_path, repo)
+    assert code == 0, stderr
+    commands = " ".join(c["command"] for c in plan["candidates"])
+    assert "secret" not in commands and "python val.py" in commands

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text
+from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text, within
 from scout.text import has_control
 
 _MAX_FILES = 50_000
@@ -46,7 +46,15 @@ _WRAPPER_VALUE_FLAGS = re.compile(
     r"^-(?:np|n|N|c|H|-nproc_per_node|-nnodes|-node_rank|-master_addr|-master_port|"
     r"-gpus|-num_gpus|-include|-hostfile|-config_file|-num_processes|-rdzv\w*)$"
 )
-_EXTENSIONS = {".py": "python", ".sh": "shell", ".lua": "lua", ".jl": "julia", ".r": "r", ".m": "matlab"}
+_EXTENSIONS = {
+    ".py": "python",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".lua": "lua",
+    ".jl": "julia",
+    ".r": "r",
+    ".m": "matlab",
+}
 _RUNNER_OF = {"python": "python", "shell": "bash", "lua": "th", "julia": "julia", "r": "Rscript"}
 # What a doc line starts with when it prepares rather than runs.
 _STEPS = frozenset({
@@ -132,6 +140,12 @@ MODE_FLAG = re.compile(r"(^|[-_])(eval\w*|test\w*|val\w*|predict\w*|infer\w*|for
 # A MATLAB script (not a function file, not Objective-C): its first statement is not `function`.
 _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#include|@interface)[A-Za-z]")
 # A flat script does something at the top level (a call, a loop), not only define things.
+_WINDOWS_EXE = re.compile(r"^(?:\.[/\\])?([A-Za-z][\w-]*)\.exe(?=\s|$)", re.I)
+_WINDOWS_PATH = re.compile(r"(?<![\w.\\/-])[\w.-]+(?:\\[\w.-]+)+(?![\w.\\/-])")
+_TEST_NAME = re.compile(r"^(?:test_.*|.*_tests?|conftest)\.py$")
+_TEST_CODE = re.compile(
+    r"^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|^\s*def test_|^class \w+\(\w*TestCase\)", re.M
+)
 _TOP_LEVEL_RUN = re.compile(r"^(?:[A-Za-z_][\w.\[\]'\"]*\s*\(|print\b|for |while |with )", re.M)
 _ENTRY = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]|@hydra\.main|@click\.command|absl\.app|app\.run\(|"""
                     r"""fire\.Fire|tf\.app\.run""")  # fmt: skip
@@ -289,7 +303,7 @@ def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
     program = tokens[i]
     rest = tokens[i + 1 :]
     ext = Path(program).suffix.lower()
-    if ext in _EXTENSIONS and (program.startswith("./") or "/" in program or ext in (".py", ".sh")):
+    if ext in _EXTENSIONS and (program.startswith("./") or "/" in program or ext in (".py", ".sh", ".bash")):
         # `./eval.py` runs like `python eval.py`; `./run.sh` like `bash run.sh`.
         return Parsed(_RUNNER_OF.get(_EXTENSIONS[ext], program), program.removeprefix("./"), None, tuple(rest))
     if _PYTHON.match(Path(program).name):
@@ -470,13 +484,13 @@ class Scripts:
             return self._cache[key]
         self._cache[key] = ScriptInfo()  # a script that launches itself stops here
         path = self.root / rel
-        text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() else ""
+        text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() and within(self.root, path) else ""
         suffix = path.suffix.lower()
         if suffix == ".py":
             info = _python_info(text)
             if depth < 1:
                 info = self._with_imports(info, text, str(Path(rel).parent).replace(".", "") if "/" in rel else "")
-        elif suffix in (".sh", "") or path.name.lower() == "makefile":
+        elif suffix in (".sh", ".bash", "") or path.name.lower() == "makefile":
             info = self._shell_info(text, str(Path(rel).parent).replace(".", "") if "/" in rel else "", depth)
         else:
             traits = code_traits(text)
@@ -577,7 +591,7 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
     without `:func`."""
     found: dict[str, str] = {}
     pyproject = repo_dir / "pyproject.toml"
-    if pyproject.is_file():
+    if pyproject.is_file() and within(repo_dir, pyproject):
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10
@@ -592,7 +606,7 @@ def console_scripts(repo_dir: Path) -> dict[str, str]:
         }
         found.update({k: str(v) for k, v in scripts.items() if isinstance(v, str)})
     for name in ("setup.py", "setup.cfg"):
-        text = read_text(repo_dir / name) if (repo_dir / name).is_file() else ""
+        text = read_text(repo_dir / name) if within(repo_dir, repo_dir / name) else ""
         block = re.search(r"console_scripts['\"]?\s*[:=]\s*[\[(]?(.*?)(?:[\])]|\n\S|\Z)", text, re.S)
         if block:
             for key, target in re.findall(r"['\"]?\s*([\w.-]+)\s*=\s*([\w.]+(?::[\w.]+)?)", block.group(1)):
@@ -636,6 +650,7 @@ class _Reader:
     scripts: Scripts
     programs: tuple[str, ...]
     entry_points: dict[str, str] = field(default_factory=dict)  # console script -> module[:func]
+    builds: bool = False  # the repo compiles its own program (a Makefile or CMakeLists.txt at the root)
     found: list[Candidate] = field(default_factory=list)
     order: int = 0
 
@@ -651,6 +666,7 @@ class _Reader:
                 parts = [p.strip() for p in re.split(r"\s*(?:&&|;)\s*", line) if p.strip()]
                 line_cd = cd
                 for k, part in enumerate(parts):
+                    part = self._native(part, doc.folder)
                     first = part.split(" ", 1)[0]
                     if first == "git" and " clone " in f" {part} ":
                         cloned = True
@@ -702,6 +718,23 @@ class _Reader:
                     )
                     steps.append((in_folder, _prepares(parsed, first, part)))
 
+    def _native(self, command: str, folder: str) -> str:
+        """A command the docs write for Windows, as it runs here. `darknet.exe detector map ...` ->
+        `./darknet detector map ...` in a repo that builds its program (a Makefile or
+        CMakeLists.txt at the root): the binary the build makes on Linux. A path written with
+        backslashes (`build\\darknet\\x64\\voc_label.py`) gets slashes in such a command, and in
+        any other where the file it names is there."""
+        exe = _WINDOWS_EXE.match(command) if self.builds else None
+        if exe:
+            command = f"./{exe.group(1)}{command[exe.end() :]}"
+
+        def posix(match: re.Match) -> str:
+            path = match.group(0).replace("\\", "/")
+            there = any((self.root / base / path).exists() for base in (folder, ""))
+            return path if exe or there else match.group(0)
+
+        return _WINDOWS_PATH.sub(posix, command) if "\\" in command else command
+
     def _resolve(self, command: str, parsed: Parsed, doc: Doc, cd: str | None) -> Candidate | None:
         """The command in the folder where its files exist: `cd` first, then the doc's folder, then
         the root; failing those, the one file of that name elsewhere in the repo."""
@@ -730,8 +763,14 @@ class _Reader:
                 )
             elif target:
                 script = join(cwd, target) if (self.root / cwd / target).is_file() else None
+                if (
+                    script is None
+                    and parsed.program == "python"
+                    and (self.root / cwd / target / "__main__.py").is_file()
+                ):
+                    script = join(join(cwd, target), "__main__.py")  # `python .` runs the folder's __main__.py
             else:
-                chosen = (cwd, how)
+                chosen = self._where_paths_exist(parsed.args, options) or (cwd, how)
                 break
             if script:
                 chosen = (cwd, how)
@@ -776,6 +815,16 @@ class _Reader:
             resolved=how,
             traits=info.traits,
         )
+
+    def _where_paths_exist(self, args: tuple[str, ...], options: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """For a command with no script (a console script, `./binary`): the first folder in which
+        the most of the paths among its arguments exist (`config=projects/m4c/defaults.yaml`,
+        `--cfg cfg/yolo.cfg`), None when no path exists from any."""
+        paths = [a.split("=", 1)[-1] for a in args[:30] if "/" in a and "$" not in a and "<" not in a]
+        paths = [p for p in paths if p and not p.startswith(("/", "~", "http"))][:10]
+        found = [(sum((self.root / cwd / p).exists() for p in paths), -i) for i, (cwd, _) in enumerate(options)]
+        best = max(found, default=(0, 0))
+        return options[-best[1]] if best[0] else None
 
     def _console_file(self, name: str) -> str | None:
         target = self.entry_points.get(name, "")
@@ -822,7 +871,9 @@ def _script_folder(rel: str) -> str:
     """The folder to run a found script from: the root for scripts/, tools/ and the like (they are
     written to run from the root), else the script's own folder."""
     parent = str(Path(rel).parent)
-    if parent == "." or parent.split("/")[0] in ("scripts", "script", "tools", "bin", "utils", "experiments", "exps"):
+    if parent == "." or parent.split("/")[0] in (
+        "scripts", "script", "tools", "bin", "utils", "experiments", "exps", "tests", "test"
+    ):  # fmt: skip
         return ""
     return parent
 
@@ -837,6 +888,8 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
         script = _module_file(repo_dir, module) or _module_file(repo_dir, module, "src")
         reader.add(name, "", "console-script", f"console script {name} ({target})", script)
     shallow = [p for p in files.paths if p.count("/") <= 3 and not has_control(p)]
+    if "__main__.py" in shallow:
+        reader.add("python .", "", "python-module", "the repo's __main__.py", "__main__.py")
     for rel in shallow:
         if rel.endswith("/__main__.py") and "test" not in rel.split("/")[0]:
             package = str(Path(rel).parent)
@@ -845,28 +898,47 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", module):
                 continue  # not importable as a module
             reader.add(f"python -m {module}", cwd, "python-module", f"package {module} (__main__.py)", rel)
-    for rel in [p for p in shallow if p.endswith(".sh") and p.count("/") <= 2][:60]:
+    for rel in [p for p in shallow if p.endswith((".sh", ".bash")) and p.count("/") <= 2][:60]:
         reader.add(f"bash {shell_path(rel)}", "", "shell-script", f"script {rel}", rel, "shell")
-    for rel in [p for p in shallow if Path(p).name.lower() in ("makefile", "gnumakefile") and p.count("/") <= 1]:
+    for rel in [
+        p for p in shallow if p.rsplit("/", 1)[-1].lower() in ("makefile", "gnumakefile") and p.count("/") <= 1
+    ]:
         text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
         cwd = str(Path(rel).parent).replace(".", "") if "/" in rel else ""
         targets = [t for t in re.findall(r"^([A-Za-z0-9][\w.-]*)\s*:(?!=)", text, re.M) if t not in ("PHONY",)]
         for target in list(dict.fromkeys(targets))[:20]:
             reader.add(f"make {target}", cwd, "makefile", f"{rel} target {target}", rel, "make")
+    for folder in _go_commands(repo_dir, shallow):
+        reader.add(
+            f"go run {shlex.quote(f'./{folder}'.rstrip('/'))}",
+            "",
+            "entry-point",
+            f"Go command {folder or '.'}",
+            None,
+            "go",
+        )
     scanned = 0
     few_scripts = sum(p.endswith(".py") for p in files.paths) <= 30
     for rel in shallow:
+        if not rel.lower().endswith((".py", ".m", ".lua", ".jl", ".r")):
+            continue  # a data file: most of a 50k-file checkout
         name = Path(rel).name
         suffix = Path(rel).suffix.lower()
         if rel.count("/") > 2 or name in ("setup.py", "conftest.py", "__init__.py", "__main__.py", "hubconf.py"):
             continue
         if suffix == ".py":
-            if any(part in ("test", "tests", "docs", "doc") for part in rel.split("/")[:-1]) or name.startswith("_"):
+            folders = rel.split("/")[:-1]
+            if any(part in ("docs", "doc") for part in folders) or name.startswith("_"):
+                continue
+            under_tests = any(part in ("test", "tests") for part in folders)
+            if under_tests and _TEST_NAME.match(name):
                 continue
             scanned += 1
             if scanned > _MAX_SCRIPTS_SCANNED:
                 break
             info = reader.scripts.info(rel)
+            if under_tests and (not info.entry or _TEST_CODE.search(read_text(repo_dir / rel, _MAX_SCRIPT_BYTES))):
+                continue  # a test suite's module; an example script kept with the tests is a candidate
             cwd = _script_folder(rel)
             shown = rel[len(cwd) + 1 :] if cwd else rel
             if info.entry or "reads_args" in info.traits:
@@ -890,6 +962,22 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
             language = _EXTENSIONS[suffix]
             runner = _RUNNER_OF[language]
             reader.add(f"{runner} {shell_path(rel)}", "", "conventional", f"top-level script {rel}", rel, language)
+
+
+def _go_commands(repo_dir: Path, paths: list[str]) -> list[str]:
+    """The folders of a Go module that build a program (`cmd/citar-evaluate/main.go`: `package
+    main` with a `func main`), run as `go run ./FOLDER`."""
+    if not (repo_dir / "go.mod").is_file():
+        return []
+    folders: list[str] = []
+    for rel in paths:
+        folder = str(Path(rel).parent) if "/" in rel else ""
+        if not rel.endswith(".go") or rel.endswith("_test.go") or folder in folders or len(folders) >= 20:
+            continue
+        text = read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
+        if re.search(r"^package main\b", text, re.M) and re.search(r"^func main\(\)", text, re.M):
+            folders.append(folder)
+    return folders
 
 
 def _shape(repo_dir: Path, candidates: list[Candidate]) -> str:
@@ -945,7 +1033,8 @@ def find_candidates(repo_dir: Path) -> Discovery:
     files = Files.of(repo_dir)
     scripts_map = console_scripts(repo_dir)
     programs = tuple(scripts_map)
-    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map)
+    builds = any((repo_dir / name).is_file() for name in ("Makefile", "makefile", "GNUmakefile", "CMakeLists.txt"))
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map, builds=builds)
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)

@@ -8,7 +8,9 @@ Pure text work on files already checked out, bounded in bytes and files; nothing
 
 from __future__ import annotations
 
+import codecs
 import html
+import os
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -17,6 +19,8 @@ from pathlib import Path
 _MAX_DOCS = 16
 _MAX_DOC_BYTES = 200_000  # a 10 MB README is read as its first 200 kB
 _MAX_TOTAL_BYTES = 800_000
+_SITE_PAGES = 8  # pages read from one docs folder
+_SITE_ENTRIES = 2_000
 _DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".txt", "")
 _CONTEXT_CHARS = 300
 # Guides many research repos keep beside the README, or in docs/.
@@ -40,6 +44,7 @@ _TEXT_COMMAND = re.compile(
 # A script named in running text or inline code ("run the Main.m", "use `benchmark_kitti.py` to"):
 # not a command, but where the docs name a script says what the script is for.
 _SCRIPT_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|sh|m|lua|jl|R|ipynb))(?![\w/-])")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+:[^\n]*\n|[ \t#-][^\n]*\n|\n){0,60}?---[ \t]*\n")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'#*+`:.])\1{2,}\s*$")
 
 
@@ -71,16 +76,30 @@ class Doc:
         return "" if parent == "." else parent
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
 def read_text(path: Path, limit: int = _MAX_DOC_BYTES) -> str:
-    """The first `limit` bytes of a file as text; "" for a binary file or one that cannot be read."""
+    """The first `limit` bytes of a file as text; "" for a binary file or one that cannot be read.
+    A byte-order mark says the encoding (Windows editors save READMEs as UTF-16); text that is not
+    UTF-8 is read as Latin-1, so an accented word costs that word, not the file."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit)
     except OSError:
         return ""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding:
+        return data.decode(encoding, errors="replace")
     if b"\x00" in data[:8192]:
         return ""
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start >= len(data) - 3:  # the limit cut a character in two
+            return data[: error.start].decode("utf-8", errors="replace")
+        return data.decode("latin-1")
 
 
 def _is_doc(path: Path) -> bool:
@@ -102,10 +121,12 @@ def _readable_doc(name: str) -> bool:
     )
 
 
-def _inside(repo: Path, path: Path) -> bool:
+def within(repo: Path, path: Path) -> bool:
+    """Is `path`, its symlinks followed, inside `repo`? A checkout's file that links out of it is
+    not read."""
     try:
-        path.resolve().relative_to(repo)
-    except (ValueError, OSError):
+        path.resolve().relative_to(repo.resolve())
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, or a symlink loop (Python < 3.13)
         return False
     return True
 
@@ -127,10 +148,34 @@ def _linked(repo: Path, doc: Doc) -> list[Path]:
                 target = next(
                     (target / n for n in ("README.md", "readme.md", "README.rst") if (target / n).is_file()), target
                 )
-            if _is_doc(target) and _inside(repo, target) and _readable_doc(target.name):
+            if _is_doc(target) and within(repo, target) and _readable_doc(target.name):
                 out.append(target.resolve())
                 break
     return out
+
+
+def _site_pages(base: Path) -> list[Path]:
+    """The pages of a docs folder, a docs site's sections included (`website/docs/getting_started/
+    quickstart.md`): guides first, then the shallowest, at most _SITE_PAGES. Bounded: a docs folder
+    of thousands of images costs _SITE_ENTRIES entries read."""
+    pages: list[Path] = []
+    folders, seen = [(base, 0)], 0
+    while folders and seen < _SITE_ENTRIES:
+        folder, depth = folders.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries[:_SITE_ENTRIES]:
+            seen += 1
+            if entry.name.startswith((".", "_")):
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False) and depth < 2:
+                folders.append((path, depth + 1))
+            elif path.suffix.lower() in (".md", ".rst") and _is_doc(path):
+                pages.append(path)
+    return sorted(pages, key=lambda p: (not _GUIDE.match(p.name), len(p.relative_to(base).parts), str(p)))[:_SITE_PAGES]
 
 
 def find_docs(repo_dir: Path) -> list[Doc]:
@@ -141,19 +186,19 @@ def find_docs(repo_dir: Path) -> list[Doc]:
         top = [p for p in repo.iterdir() if _is_doc(p)]
     except OSError:
         return []
+    top = [p for p in top if within(repo, p)]  # a README linked to a file outside the checkout is not read
     readmes = sorted((p for p in top if p.name.lower().startswith("readme")), key=lambda p: _readme_rank(p.name))
     guides = sorted(p for p in top if _GUIDE.match(p.name) and p not in readmes)
     conventional: list[Path] = []
     for folder in ("docs", "doc", "documentation", "website/docs"):
-        base = repo / folder
-        if base.is_dir():
-            conventional += sorted(p for p in base.glob("*") if p.suffix.lower() in (".md", ".rst") and _is_doc(p))[:8]
+        conventional += _site_pages(repo / folder)
     try:
         subs = sorted(p for p in repo.iterdir() if p.is_dir() and not p.name.startswith("."))[:60]
     except OSError:
         subs = []
     for sub in subs:
         conventional += [sub / n for n in _SUB_READMES if (sub / n).is_file()][:1]
+    conventional = [p for p in conventional if within(repo, p)]
     queue: list[Path] = [p.resolve() for p in readmes + guides]
     seen: set[Path] = set()
     docs: list[Doc] = []
@@ -179,6 +224,11 @@ def parse_doc(path: str, text: str) -> Doc:
         return Doc(
             path, text, (Snippet(text, False, (), "", 0),) if text.strip() else (), tuple(_DOC_NAME.findall(text))
         )
+    # A docs site's page opens with YAML front matter (`---`, `id: x`, `title: y`, `---`), which
+    # Markdown reads as a heading over the whole page: blanked, lines kept.
+    front = _FRONT_MATTER.match(text)
+    if front:
+        text = "\n" * front.group(0).count("\n") + text[front.end() :]
     return _parse_markdown(path, text)
 
 

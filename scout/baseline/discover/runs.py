@@ -9,6 +9,7 @@ import ast
 import fnmatch
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -1578,11 +1579,7 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
     step = _build_step(
         [(path, text) for path, text in docs if len(Path(path).parts) == 1 or Path(path).parts[:1] == here]
     )
-    for folder in _walk_dirs(repo_dir):
-        try:
-            names = {p.name for p in folder.iterdir()}
-        except OSError:
-            continue
+    for folder, names in _walk_dirs(repo_dir):
         unbuilt = sorted(n for n in names if n.endswith((".pyx", ".cu")))
         if not unbuilt or any(n.endswith((".so", ".pyd")) for n in names):
             continue
@@ -1660,19 +1657,25 @@ def _build_step(docs) -> str | None:
 
 
 def _walk_dirs(repo_dir: Path, limit: int = 3000):
-    """Folders of the repo, breadth first, at most `limit` of them, skipping VCS and env folders."""
-    queue = [repo_dir]
+    """Folders of the repo with the names in each, breadth first, at most `limit` of them, skipping
+    VCS and env folders. One directory read per folder, no stat per file (50k files cost a tenth of
+    a second, not half a second)."""
+    queue = deque([repo_dir])
     count = 0
     while queue and count < limit:
-        folder = queue.pop(0)
+        folder = queue.popleft()
         count += 1
-        yield folder
         try:
-            children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
             continue
-        queue += [
-            c
-            for c in children
-            if not c.name.startswith(".") and c.name not in ("node_modules", "venv", "env", "__pycache__")
-        ]
+        yield folder, {e.name for e in entries}
+        children = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                    children.append(entry.name)
+            except OSError:
+                continue
+        queue += [folder / c for c in sorted(children) if c not in ("node_modules", "venv", "env", "__pycache__")]

@@ -112,7 +112,7 @@ def starts(command: str) -> list[Start]:
         elif head == "make":
             targets = [t for t in tokens[1:] if not t.startswith("-") and "=" not in t]
             found.append(Start("make", targets[0] if targets else "", False, tuple(tokens[1:])))
-        elif head.endswith(".sh"):
+        elif head.endswith((".sh", ".bash")):
             found.append(Start("shell", head, False, tuple(tokens[1:])))
         elif head.endswith(".py"):
             found.append(Start("python", head, False, tuple(tokens[1:])))
