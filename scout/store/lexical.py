@@ -168,6 +168,11 @@ class LexicalIndex:
 
     def search(self, text: str, k: int) -> list[tuple[str, float]]:
         """(paper id, BM25) of the k best papers with at least one query term, best first."""
+        return [(self.ids[row], score) for row, score in self.top_rows(text, k)]
+
+    def top_rows(self, text: str, k: int) -> list[tuple[int, float]]:
+        """search()'s answer as (row in this index, BM25): the row locates a hit in an index built
+        over the same papers (VectorIndex.score_rows)."""
         terms = self._term_ids(text)
         if k <= 0 or not terms:
             return []
@@ -180,7 +185,7 @@ class LexicalIndex:
         if len(hits) > k:
             hits = hits[np.argpartition(scores[hits], len(hits) - k)[len(hits) - k :]]
         order = hits[np.lexsort((hits, -scores[hits]))]
-        return [(self.ids[int(i)], float(scores[i])) for i in order]
+        return [(int(i), float(scores[i])) for i in order]
 
     def score_texts(self, text: str, texts: list[str]) -> np.ndarray:
         """BM25 of `text` against each of `texts` (indexed_text form), with this index's document

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,18 @@ class VectorIndex:
             return [(self.ids[int(key)], 1.0 - float(dist)) for key, dist in zip(found.keys, found.distances)]
         positions, scores = exact_top_k(self.vectors, query, k)
         return [(self.ids[int(p)], float(s)) for p, s in zip(positions, scores)]
+
+    def score_rows(self, query: np.ndarray, rows: Mapping[str, int]) -> dict[str, float]:
+        """(paper id, inner product) of the papers of `rows` (id -> its row in another index) that
+        sit at the same row here: indexes built from one state of the store list the papers in
+        the same order (`scout index embed` builds them so), and then a paper found by the other
+        is scored from this one's vectors, without reading its text or cached vector."""
+        here = {pid: row for pid, row in rows.items() if 0 <= row < self.meta.count and self.ids[row] == pid}
+        if not here:
+            return {}
+        matrix = np.asarray(self.vectors[np.fromiter(here.values(), dtype=np.int64, count=len(here))], np.float32)
+        scores = matrix @ np.asarray(query, dtype=np.float32).reshape(-1)
+        return dict(zip(here, scores.tolist()))
 
 
 def _usearch_index():
