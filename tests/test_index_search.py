@@ -101,10 +101,12 @@ def test_a_half_built_index_is_ignored(tmp_path):
     assert index_dir(tmp_path, "org/model name") == tmp_path / "index" / "org_model_name"
 
 
-def test_the_vector_index_scores_the_rows_another_index_gave(tmp_path):
+@pytest.mark.parametrize("ann", [False, True], ids=["vectors.npy", "the graph's own vectors"])
+def test_the_vector_index_scores_the_rows_another_index_gave(tmp_path, ann):
     vectors = np.eye(3, 4, dtype=np.float32)
-    build_index(tmp_path, "m", ["a", "b", "c"], vectors, ann=False)
+    build_index(tmp_path, "m", ["a", "b", "c"], vectors, ann=ann)
     index = VectorIndex.load(tmp_path)
+    assert (index.ann is not None) == ann
     # "b" is not at row 2 here and row 7 is past the end: neither is scored, not even wrongly.
     scored = index.score_rows(np.array([0.5, 0, 1.0, 0]), {"a": 0, "b": 2, "c": 2, "x": 7})
     assert scored == {"a": 0.5, "c": 1.0}
