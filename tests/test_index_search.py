@@ -69,6 +69,16 @@ def test_embed_then_vector_index_gives_the_same_top_results(indexed, fake_embedd
     assert after[0] == before[0] == "arxiv:1512.03385"
 
 
+def test_the_query_vector_is_left_for_the_ranking_to_cache(indexed, fake_embedder):
+    from scout.search.embed import embed_texts, text_hash
+
+    query = "residual learning image recognition"
+    assert retrieve_stored(indexed, fake_embedder, query, 3)
+    assert indexed.get_embeddings(fake_embedder.name, [text_hash(query)]) == {}
+    embed_texts([query], fake_embedder, indexed)  # as ranking the candidates does
+    assert set(indexed.get_embeddings(fake_embedder.name, [text_hash(query)])) == {text_hash(query)}
+
+
 def test_papers_stored_after_the_index_was_built_are_still_found(store, tmp_path, fake_embedder):
     import_dump(store, write_json(tmp_path / "papers.json", synthetic_papers(300)))
     embed_store(store, fake_embedder)

@@ -255,8 +255,10 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
 
     lexical = lexical_hits(store, query_text, k)
     first_pass = dense_embedder(store, embedder)
-    # Through the cache: a repeated offline search then never loads the model at all.
-    query_vec = embed_texts([query_text], first_pass, store)[0]
+    # Looked up in the cache (a repeated offline search then never loads the model), not written to
+    # it: the ranking that follows caches it with its candidates' vectors, and a write here would
+    # wait on the disk (the commit's fsync) in the query's path.
+    query_vec = embed_texts([query_text], first_pass, store, save=False)[0]
     dense = dense_ids(store, first_pass, query_vec, k, lexical)
     # The index pages queries read would otherwise stay resident for the life of the process.
     if store.root is not None:
