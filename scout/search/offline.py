@@ -26,9 +26,9 @@ SCAN_LIMIT = 50_000  # papers outside the vector index that a query still compar
 FRESH_LIMIT = 5_000
 # File-backed memory a query process keeps before handing its index pages back (resident.trim).
 # The HNSW graph's pages are never handed back: every query walks the graph, and faulting its
-# pages in again cost the next queries ~8 ms each at 576k papers (the file is 380 MB there). The
-# posting lists, vectors and id lists a query reads (~30 MB at 576k) are mostly its own: handed
-# back once the whole passes this, every few queries, which keeps VmHWM under 1 GB.
+# pages in again cost the next queries ~8 ms each at 576k papers (the file is 380 MB there), and the
+# BM25 candidates' vectors are read from it too (VectorIndex.score_rows). The posting lists and id
+# lists queries read are handed back once the whole passes this, which keeps VmHWM under 1 GB.
 KEEP_RESIDENT = 512 << 20
 _WORD = re.compile(r"\w+")
 # Words that match most of the archive: they add nothing to BM25 and slow the query down.
