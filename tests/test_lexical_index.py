@@ -37,8 +37,8 @@ def test_the_index_scores_new_texts_on_its_own_scale(tmp_path):
     texts = [indexed_text(*pair) for pair in TEXTS.values()]
     build_lexical_index(folder, list(TEXTS), texts)
     index = LexicalIndex.load(folder)
-    found = index.search("masked attention", 5)
-    assert [pid for pid, _ in found] == ["a", "c"]  # stemmed: "masked" finds "Masks"
+    found = index.top_rows("masked attention", 5)
+    assert [index.ids[row] for row, _ in found] == ["a", "c"]  # stemmed: "masked" finds "Masks"
     assert index.score_texts("masked attention", texts) == pytest.approx([found[0][1], 0.0, found[1][1]])
     (folder / "meta.json").unlink()
     assert LexicalIndex.load(folder) is None  # an unfinished build is no index
@@ -154,14 +154,14 @@ def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
     assert isinstance(index.vocab, SortedTerms)
     assert {t: index.vocab.get(t) for t in vocab if t} == {t: i for t, i in vocab.items() if t}
     assert index.vocab.get("zzz") is None and index.vocab.get("") is None
-    found = index.search("masked attention", 5)
+    found = index.top_rows("masked attention", 5)
     # An index from before the sorted vocabulary, or one an older scout rebuilt since (its
     # vocabulary newer than the sorted one): the JSON vocabulary answers, the same.
     stamp = (folder / "vocab.index.json").stat().st_mtime_ns
     os.utime(folder / "terms.txt", ns=(stamp - 10**9, stamp - 10**9))
     assert isinstance(LexicalIndex.load(folder).vocab, dict)
     (folder / "terms.txt").unlink()
-    assert LexicalIndex.load(folder).search("masked attention", 5) == found
+    assert LexicalIndex.load(folder).top_rows("masked attention", 5) == found
 
 
 def tiny_static_model(folder, dtype=np.float32, normalize=False):

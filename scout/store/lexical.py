@@ -166,13 +166,10 @@ class LexicalIndex:
         terms = tokenize([text])[0]
         return sorted({i for i in map(self.vocab.get, terms) if i is not None})
 
-    def search(self, text: str, k: int) -> list[tuple[str, float]]:
-        """(paper id, BM25) of the k best papers with at least one query term, best first."""
-        return [(self.ids[row], score) for row, score in self.top_rows(text, k)]
-
     def top_rows(self, text: str, k: int) -> list[tuple[int, float]]:
-        """search()'s answer as (row in this index, BM25): the row locates a hit in an index built
-        over the same papers (VectorIndex.score_rows)."""
+        """(row, BM25) of the k best papers with at least one query term, best first: `ids` names
+        the paper of a row, which also locates it in an index built over the same papers
+        (VectorIndex.score_rows)."""
         terms = self._term_ids(text)
         if k <= 0 or not terms:
             return []
