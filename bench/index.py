@@ -281,12 +281,12 @@ def query_child(cache: Path, n_queries: int) -> dict:
     started = time.monotonic()
     index = offline.lexical_index(store.root)
     vectors = offline.vector_index(store.root, embedder.name)
-    offline.lexical_ids(store, queries[0], 10)  # the first query also imports bm25s and the stemmer
+    offline.lexical_hits(store, queries[0], 10)  # the first query also imports bm25s and the stemmer
     figures["new_index_load_s"] = round(time.monotonic() - started, 2)
     if index is None or vectors is None:
         raise SystemExit("no bm25s or vector index in " + str(cache))
     figures["bm25s_top200_p50_ms"], figures["bm25s_top200_p99_ms"] = latency(
-        lambda q: offline.lexical_ids(store, q, 200), queries
+        lambda q: offline.lexical_hits(store, q, 200), queries
     )
     query_vecs = embedder.encode(queries)
     pairs = list(zip(queries, query_vecs))

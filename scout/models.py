@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 
 
@@ -163,19 +164,22 @@ def title_key(title: str, year: int | None) -> str:
     return f"title:{digest}"
 
 
+def _keys(paper: Paper) -> Iterator[str]:
+    if paper.arxiv_id:
+        yield f"arxiv:{paper.arxiv_id}"
+    if paper.doi:
+        yield f"doi:{paper.doi}"
+    yield title_key(paper.title, paper.year)
+
+
 def paper_keys(paper: Paper) -> list[str]:
     """Every identity a paper has, strongest first: arXiv id, then DOI, then title and year."""
-    keys = []
-    if paper.arxiv_id:
-        keys.append(f"arxiv:{paper.arxiv_id}")
-    if paper.doi:
-        keys.append(f"doi:{paper.doi}")
-    keys.append(title_key(paper.title, paper.year))
-    return keys
+    return list(_keys(paper))
 
 
 def paper_key(paper: Paper) -> str:
-    return paper_keys(paper)[0]
+    # The first key only: the title key (a hash of the normalised title) is made when it is the one.
+    return next(_keys(paper))
 
 
 STATUSES = ("ok", "failed", "timeout", "no-metrics", "cancelled")

@@ -69,6 +69,16 @@ def test_embed_then_vector_index_gives_the_same_top_results(indexed, fake_embedd
     assert after[0] == before[0] == "arxiv:1512.03385"
 
 
+def test_the_query_vector_is_left_for_the_ranking_to_cache(indexed, fake_embedder):
+    from scout.search.embed import embed_texts, text_hash
+
+    query = "residual learning image recognition"
+    assert retrieve_stored(indexed, fake_embedder, query, 3)
+    assert indexed.get_embeddings(fake_embedder.name, [text_hash(query)]) == {}
+    embed_texts([query], fake_embedder, indexed)  # as ranking the candidates does
+    assert set(indexed.get_embeddings(fake_embedder.name, [text_hash(query)])) == {text_hash(query)}
+
+
 def test_papers_stored_after_the_index_was_built_are_still_found(store, tmp_path, fake_embedder):
     import_dump(store, write_json(tmp_path / "papers.json", synthetic_papers(300)))
     embed_store(store, fake_embedder)
@@ -99,6 +109,17 @@ def test_a_half_built_index_is_ignored(tmp_path):
     (tmp_path / "meta.json").unlink()
     assert VectorIndex.load(tmp_path) is None
     assert index_dir(tmp_path, "org/model name") == tmp_path / "index" / "org_model_name"
+
+
+@pytest.mark.parametrize("ann", [False, True], ids=["vectors.npy", "the graph's own vectors"])
+def test_the_vector_index_scores_the_rows_another_index_gave(tmp_path, ann):
+    vectors = np.eye(3, 4, dtype=np.float32)
+    build_index(tmp_path, "m", ["a", "b", "c"], vectors, ann=ann)
+    index = VectorIndex.load(tmp_path)
+    assert (index.ann is not None) == ann
+    # "b" is not at row 2 here and row 7 is past the end: neither is scored, not even wrongly.
+    scored = index.score_rows(np.array([0.5, 0, 1.0, 0]), {"a": 0, "b": 2, "c": 2, "x": 7})
+    assert scored == {"a": 0.5, "c": 1.0}
 
 
 def test_query_text_is_never_fts_syntax():

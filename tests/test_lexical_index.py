@@ -37,8 +37,8 @@ def test_the_index_scores_new_texts_on_its_own_scale(tmp_path):
     texts = [indexed_text(*pair) for pair in TEXTS.values()]
     build_lexical_index(folder, list(TEXTS), texts)
     index = LexicalIndex.load(folder)
-    found = index.search("masked attention", 5)
-    assert [pid for pid, _ in found] == ["a", "c"]  # stemmed: "masked" finds "Masks"
+    found = index.top_rows("masked attention", 5)
+    assert [index.ids[row] for row, _ in found] == ["a", "c"]  # stemmed: "masked" finds "Masks"
     assert index.score_texts("masked attention", texts) == pytest.approx([found[0][1], 0.0, found[1][1]])
     (folder / "meta.json").unlink()
     assert LexicalIndex.load(folder) is None  # an unfinished build is no index
@@ -49,7 +49,7 @@ def test_offline_lexical_ranking_comes_from_the_bm25s_index(archive, monkeypatch
         raise AssertionError("FTS5 was used")
 
     monkeypatch.setattr(offline, "fts_ids", no_fts)
-    assert offline.lexical_ids(archive, "panoptic segmentation masks", 3)[0] == "arxiv:2102.00000"
+    assert list(offline.lexical_hits(archive, "panoptic segmentation masks", 3))[0] == "arxiv:2102.00000"
 
 
 def test_papers_stored_since_the_build_are_found_and_rescored(archive, monkeypatch):
@@ -65,20 +65,41 @@ def test_papers_stored_since_the_build_are_found_and_rescored(archive, monkeypat
         ]
     )
     monkeypatch.setattr(offline, "fts_ids", lambda *args: pytest.fail("FTS5 was used"))
-    assert offline.lexical_ids(archive, "quantum spin foams", 2) == ["arxiv:2401.00001", "arxiv:2102.00001"]
+    # Both scored apart from the index (no row in it): the second's indexed text is out of date.
+    hits = offline.lexical_hits(archive, "quantum spin foams", 2)
+    assert hits == {"arxiv:2401.00001": None, "arxiv:2102.00001": None}
     info = index_info(archive, "any-model")
     assert (info.bm25_papers, info.bm25_fresh) == (203, 2)
+
+
+def test_lexical_candidates_are_scored_from_the_vector_index_without_reading_them(archive, fake_embedder, monkeypatch):
+    embed_store(archive, fake_embedder)
+    build_store_index(archive, fake_embedder.name)  # same store, same order as the bm25s index
+    query = "masks with method 7 on topic 12"
+    hits = offline.lexical_hits(archive, query, 5)
+    assert len(hits) == 5 and None not in hits.values()
+    query_vec = fake_embedder.encode([query])[0]
+    by_text = offline.dense_ids(archive, fake_embedder, query_vec, 5, dict.fromkeys(hits))
+    # Rows that name other papers in the vector index are not trusted: their texts are read.
+    shifted = {pid: row + 1 for pid, row in hits.items()}
+    assert offline.dense_ids(archive, fake_embedder, query_vec, 5, shifted) == by_text
+    read = []
+    monkeypatch.setattr(archive, "get_embeddings", lambda model, hashes: read.extend(hashes) or {})
+    # The same papers; the order may differ among the many equal scores of these synthetic texts
+    # (the index's vectors are float16, the cached ones float32).
+    assert set(offline.dense_ids(archive, fake_embedder, query_vec, 5, hits)) == set(by_text)
+    assert read == []
 
 
 def test_fts5_ranks_when_the_index_is_missing_or_stale(archive, monkeypatch):
     monkeypatch.setattr(offline, "FRESH_LIMIT", 0)
     archive.save_papers([Paper(title="Quantum gravity lattice", abstract="Spin foams.", arxiv_id="2401.00001")])
-    assert offline.lexical_ids(archive, "quantum spin foams", 1) == ["arxiv:2401.00001"]
+    assert list(offline.lexical_hits(archive, "quantum spin foams", 1)) == ["arxiv:2401.00001"]
     monkeypatch.setattr(offline, "FRESH_LIMIT", 5000)
     for path in lexical_dir(archive.root).iterdir():
         path.unlink()
     assert offline.lexical_index(archive.root) is None
-    assert offline.lexical_ids(archive, "panoptic segmentation masks", 1) == ["arxiv:2102.00000"]
+    assert list(offline.lexical_hits(archive, "panoptic segmentation masks", 1)) == ["arxiv:2102.00000"]
 
 
 def test_an_index_loads_once_and_again_after_a_rebuild(archive):
@@ -133,14 +154,14 @@ def test_terms_are_looked_up_in_the_sorted_vocabulary_or_the_json_one(tmp_path):
     assert isinstance(index.vocab, SortedTerms)
     assert {t: index.vocab.get(t) for t in vocab if t} == {t: i for t, i in vocab.items() if t}
     assert index.vocab.get("zzz") is None and index.vocab.get("") is None
-    found = index.search("masked attention", 5)
+    found = index.top_rows("masked attention", 5)
     # An index from before the sorted vocabulary, or one an older scout rebuilt since (its
     # vocabulary newer than the sorted one): the JSON vocabulary answers, the same.
     stamp = (folder / "vocab.index.json").stat().st_mtime_ns
     os.utime(folder / "terms.txt", ns=(stamp - 10**9, stamp - 10**9))
     assert isinstance(LexicalIndex.load(folder).vocab, dict)
     (folder / "terms.txt").unlink()
-    assert LexicalIndex.load(folder).search("masked attention", 5) == found
+    assert LexicalIndex.load(folder).top_rows("masked attention", 5) == found
 
 
 def tiny_static_model(folder, dtype=np.float32, normalize=False):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scout.store.resident import mapped_ranges, release
+from scout.store.resident import file_resident, mapped_ranges, release, trim
 
 MAPS = """\
 55d0c0a00000-55d0c0a01000 r--p 00000000 fd:01 123 /usr/bin/python3.11
@@ -41,15 +41,35 @@ def _resident_kb(path: Path) -> int:
     return total
 
 
+def _read_mapped(folder: Path, name: str) -> tuple[np.ndarray, Path]:
+    """A 4 MB array saved as `name` in `folder`, memory-mapped and read through, and its path."""
+    folder.mkdir(exist_ok=True)
+    np.save(folder / name, np.arange(1 << 20, dtype=np.float32))
+    mapped = np.load(folder / name, mmap_mode="r")
+    assert float(mapped.sum()) > 0  # every page read
+    path = (folder / name).resolve()
+    assert _resident_kb(path) >= 4096
+    return mapped, path
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
 def test_release_drops_the_pages_a_read_touched_and_the_data_stays(tmp_path):
     folder = tmp_path / "index"
-    folder.mkdir()
-    np.save(folder / "vectors.npy", np.arange(1 << 20, dtype=np.float32))
-    mapped = np.load(folder / "vectors.npy", mmap_mode="r")
-    assert float(mapped.sum()) > 0  # every page read
-    path = (folder / "vectors.npy").resolve()
-    assert _resident_kb(path) >= 4096
+    mapped, path = _read_mapped(folder, "vectors.npy")
     assert release(folder) >= 4 << 20
     assert _resident_kb(path) == 0
     assert mapped[-1] == (1 << 20) - 1  # read back from the file
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm and smaps")
+def test_trim_releases_only_past_what_the_process_may_keep_and_spares_what_it_is_told(tmp_path):
+    folder = tmp_path / "index"
+    vectors, path = _read_mapped(folder, "vectors.npy")  # held: an array dropped is unmapped
+    ann, graph = _read_mapped(folder, "graph.npy")
+    assert file_resident() >= 8 << 20
+    assert trim(folder, keep=file_resident() + (1 << 30), spare=("graph.npy",)) == 0
+    assert _resident_kb(path) >= 4096
+    assert trim(folder, keep=0, spare=("graph.npy",)) >= 4 << 20
+    assert _resident_kb(path) == 0
+    assert _resident_kb(graph) >= 4096
+    assert vectors[-1] == ann[-1] == (1 << 20) - 1

@@ -44,6 +44,34 @@ def test_papers_round_trip_and_thin_records_do_not_erase_rich_ones(store):
     assert store.get_paper("arxiv:9999.9") is None
 
 
+def test_many_papers_are_read_in_slices_at_once_and_come_back_in_the_order_asked(store):
+    papers = [
+        Paper(
+            title=f"Paper {i}",
+            abstract=f"About {i}.",
+            arxiv_id=f"2104.{i:05d}",
+            repos=(Repo(f"https://github.com/o/r{i}", official=True),),
+            results=(Result("t", "d", "Accuracy", float(i), "m", f"{i}%"),),
+        )
+        for i in range(100)
+    ]
+    store.save_papers(papers)
+    wanted = [p.id for p in reversed(papers)][:90] + ["arxiv:9999.9"]
+    found = store.papers_by_ids(wanted)
+    assert [p.id for p in found] == wanted[:90]  # the unknown id is left out
+    assert found[0].repos[0].url == "https://github.com/o/r99" and found[0].results[0].value == 99.0
+    one_by_one = store._papers(store.query, wanted)  # on the store's own connection, in one go
+    assert found == [one_by_one[pid] for pid in wanted[:90]]
+
+
+def test_ids_are_cut_into_slices_for_the_readers():
+    from scout.store.readers import slices
+
+    assert slices(list(range(200)), count=8, least=16) == [list(range(i, i + 25)) for i in range(0, 200, 25)]
+    assert slices(list(range(40)), count=8, least=16) == [list(range(16)), list(range(16, 32)), list(range(32, 40))]
+    assert slices([], count=8, least=16) == [[]]
+
+
 def test_embeddings_are_keyed_by_model_and_hash(store):
     v = np.arange(4, dtype=np.float32)
     store.put_embeddings("m1", {"h": v})

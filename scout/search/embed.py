@@ -415,10 +415,16 @@ def text_hash(text: str) -> str:
 
 
 def embed_texts(
-    texts: list[str], embedder: Embedder, store, progress: Callable[[int, int], None] | None = None
+    texts: list[str],
+    embedder: Embedder,
+    store,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    save: bool = True,
 ) -> np.ndarray:
     """Vectors for `texts` in input order. Only texts missing from the store's cache (keyed by
-    embedder.name and text hash) are encoded, and they are saved as they are encoded."""
+    embedder.name and text hash) are encoded, and they are saved as they are encoded (unless not
+    `save`)."""
     hashes = [text_hash(t) for t in texts]
     vectors = store.get_embeddings(embedder.name, hashes)
     missing = {h: t for h, t in zip(hashes, texts) if h not in vectors}
@@ -427,7 +433,8 @@ def embed_texts(
         chunk = todo[start : start + SAVE_EVERY]
         encoded = embedder.encode([t for _, t in chunk])
         fresh = {h: encoded[i] for i, (h, _) in enumerate(chunk)}
-        store.put_embeddings(embedder.name, fresh)
+        if save:
+            store.put_embeddings(embedder.name, fresh)
         vectors.update(fresh)
         if progress is not None:
             progress(start + len(chunk), len(todo))

@@ -6,7 +6,7 @@ The on-disk indexes are loaded once per process and reloaded only when rebuilt."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,13 +17,19 @@ from scout.models import Paper
 from scout.search.rank import fuse_rankings
 from scout.store import Store
 from scout.store.lexical import LexicalIndex, indexed_text, lexical_dir
-from scout.store.resident import release
-from scout.store.vectors import VectorIndex, index_dir
+from scout.store.resident import trim
+from scout.store.vectors import GRAPH, VectorIndex, index_dir
 
 SCAN_LIMIT = 50_000  # papers outside the vector index that a query still compares exactly
 # Papers stored since the BM25 index was built that a query still scores one by one; past this the
 # index is stale and FTS5 ranks instead (`scout index embed` rebuilds it).
 FRESH_LIMIT = 5_000
+# File-backed memory a query process keeps before handing its index pages back (resident.trim).
+# The HNSW graph's pages are never handed back: every query walks the graph, and faulting its
+# pages in again cost the next queries ~8 ms each at 576k papers (the file is 380 MB there), and the
+# BM25 candidates' vectors are read from it too (VectorIndex.score_rows). The posting lists and id
+# lists queries read are handed back once the whole passes this, which keeps VmHWM under 1 GB.
+KEEP_RESIDENT = 512 << 20
 _WORD = re.compile(r"\w+")
 # Words that match most of the archive: they add nothing to BM25 and slow the query down.
 _STOPWORDS = frozenset(
@@ -101,9 +107,10 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(f'"{w}"' for w in words) or None
 
 
-def lexical_ids(store: Store, query_text: str, k: int) -> list[str]:
-    """The k best papers by BM25 over title and abstract: from the bm25s index with the papers
-    stored since its build scored on its scale, or from FTS5 when it is missing or stale."""
+def lexical_hits(store: Store, query_text: str, k: int) -> dict[str, int | None]:
+    """The k best papers by BM25 over title and abstract, best first, each with its row in the
+    bm25s index (None for a paper scored apart): from that index with the papers stored since its
+    build scored on its scale, or from FTS5 when it is missing or stale."""
     index = lexical_index(store.root)
     if index is not None:
         fresh = store.query(
@@ -111,15 +118,18 @@ def lexical_ids(store: Store, query_text: str, k: int) -> list[str]:
             (index.meta.built_at, FRESH_LIMIT + 1),
         )
         if len(fresh) <= FRESH_LIMIT:
-            scored = dict(index.search(query_text, k + len(fresh)))
+            hits = [(index.ids[row], row, score) for row, score in index.top_rows(query_text, k + len(fresh))]
+            scored = {pid: score for pid, _, score in hits}
+            rows: dict[str, int | None] = {pid: row for pid, row, _ in hits}
             texts = [indexed_text(r["title"], r["abstract"]) for r in fresh]
             # A fresh paper's text may have changed since the build: its score now replaces the old.
             for row, score in zip(fresh, index.score_texts(query_text, texts)):
                 scored.pop(row["id"], None)
+                rows[row["id"]] = None
                 if score > 0:
                     scored[row["id"]] = float(score)
-            return sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]
-    return fts_ids(store, query_text, k)
+            return {pid: rows[pid] for pid in sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]}
+    return dict.fromkeys(fts_ids(store, query_text, k))
 
 
 def fts_ids(store: Store, query_text: str, k: int) -> list[str]:
@@ -136,10 +146,12 @@ def fts_ids(store: Store, query_text: str, k: int) -> list[str]:
     return [r["id"] for r in rows]
 
 
-def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[str]) -> list[str]:
+def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: Mapping[str, int | None]) -> list[str]:
     """The k papers nearest the query. The vector index answers for the papers it holds; papers
     stored since it was built (or all, when there is none) are compared exactly, using the
-    vectors already cached plus those of `also` (the lexical candidates), encoded if need be."""
+    vectors already cached, and so are those of `also` (the lexical candidates, with their row in
+    the bm25s index where they have one): from the vector index's rows where it holds them as they
+    are now, else from their cached vectors, encoded if need be."""
     from scout.search.embed import embed_texts, text_hash
 
     index = vector_index(store.root, embedder.name)
@@ -149,8 +161,12 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: list[
         "SELECT id, title, abstract FROM papers WHERE updated_at > ? ORDER BY updated_at DESC LIMIT ?",
         (since, SCAN_LIMIT),
     )
-    wanted = set(also)
-    extra = sorted(wanted.difference(r["id"] for r in rows))
+    changed = {r["id"] for r in rows}
+    indexed = {pid: row for pid, row in also.items() if row is not None and pid not in changed}
+    from_index = index.score_rows(query_vec, indexed) if index else {}
+    scored.update(from_index)
+    wanted = set(also).difference(from_index)
+    extra = sorted(wanted - changed)
     if extra:
         marks = ",".join("?" * len(extra))
         rows += store.query(f"SELECT id, title, abstract FROM papers WHERE id IN ({marks})", extra)
@@ -237,12 +253,14 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
         return []
     from scout.search.embed import embed_texts
 
-    lexical = lexical_ids(store, query_text, k)
+    lexical = lexical_hits(store, query_text, k)
     first_pass = dense_embedder(store, embedder)
-    # Through the cache: a repeated offline search then never loads the model at all.
-    query_vec = embed_texts([query_text], first_pass, store)[0]
+    # Looked up in the cache (a repeated offline search then never loads the model), not written to
+    # it: the ranking that follows caches it with its candidates' vectors, and a write here would
+    # wait on the disk (the commit's fsync) in the query's path.
+    query_vec = embed_texts([query_text], first_pass, store, save=False)[0]
     dense = dense_ids(store, first_pass, query_vec, k, lexical)
-    # The index pages this query read would otherwise stay resident for the life of the process.
+    # The index pages queries read would otherwise stay resident for the life of the process.
     if store.root is not None:
-        release(store.root / "index")
-    return store.papers_by_ids(fuse_rankings([dense, lexical], k))
+        trim(store.root / "index", KEEP_RESIDENT, spare=(GRAPH,))
+    return store.papers_by_ids(fuse_rankings([dense, list(lexical)], k))

@@ -22,6 +22,7 @@ from scout.errors import StoreError
 from scout.files import ensure_cache_dir
 from scout.models import BoardRank, Paper, PaperLink, Repo, Result, normalize_repo_url
 from scout.store.migrations import MIGRATIONS
+from scout.store.readers import Query, Readers, fetch_all, slices
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -126,6 +127,8 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise _corrupt(self.path, exc) from exc
+        # Lookups of many papers read slices at once on their own connections (store/readers.py).
+        self._readers = None if self.path == ":memory:" else Readers(self.path, BUSY_TIMEOUT_MS / 1000)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -180,13 +183,13 @@ class Store:
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         with self._lock:
             try:
-                cursor = self._db.execute(sql, tuple(params))
-                columns = [d[0] for d in cursor.description or ()]
-                return [dict(zip(columns, row)) for row in cursor.fetchall()]
+                return fetch_all(self._db, sql, params)
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
 
     def close(self) -> None:
+        if self._readers is not None:
+            self._readers.close()
         with self._lock:
             self._db.close()
 
@@ -299,13 +302,24 @@ class Store:
 
     def papers_by_ids(self, ids: Iterable[str]) -> list[Paper]:
         wanted = list(ids)
-        found: dict[str, Paper] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for paper in self._hydrate(self.query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)):
-                found[paper.id] = paper
+        parts = slices(wanted)
+        if self._readers is None or len(parts) == 1:
+            found = self._papers(self.query, wanted)
+        else:
+            try:
+                found = {pid: p for part in self._readers.map(self._papers, parts) for pid, p in part.items()}
+            except sqlite3.DatabaseError as exc:
+                raise _corrupt(self.path, exc) from exc
         return [found[i] for i in wanted if i in found]
+
+    def _papers(self, query: Query, ids: list[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
+            found.update(zip((r["id"] for r in rows), self._hydrate(rows, query)))
+        return found
 
     def all_papers(self) -> list[Paper]:
         return self._hydrate(self.query("SELECT * FROM papers"))
@@ -317,9 +331,10 @@ class Store:
         # Not count_papers() > 0: counting a 576k-paper archive costs more than an offline query.
         return bool(self.query("SELECT 1 AS x FROM papers LIMIT 1"))
 
-    def _hydrate(self, rows: list[dict]) -> list[Paper]:
+    def _hydrate(self, rows: list[dict], query: Query | None = None) -> list[Paper]:
         if not rows:
             return []
+        query = query or self.query
         ids = [r["id"] for r in rows]
         repos: dict[str, list[Repo]] = {}
         results: dict[str, list[Result]] = {}
@@ -328,7 +343,7 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for r in self.query(
+            for r in query(
                 f"""SELECT pr.paper_id, pr.official, r.* FROM paper_repos pr JOIN repos r ON r.url = pr.repo_url
                     WHERE pr.paper_id IN ({marks})""",
                 chunk,
@@ -343,7 +358,7 @@ class Store:
                         framework=r["framework"],
                     )
                 )
-            for r in self.query(f"SELECT * FROM results WHERE paper_id IN ({marks}) ORDER BY rowid", chunk):
+            for r in query(f"SELECT * FROM results WHERE paper_id IN ({marks}) ORDER BY rowid", chunk):
                 results.setdefault(r["paper_id"], []).append(
                     Result(
                         task=r["task"],
@@ -354,11 +369,11 @@ class Store:
                         raw=r["raw"],
                     )
                 )
-            for r in self.query(
+            for r in query(
                 f"SELECT * FROM paper_successors WHERE paper_id IN ({marks}) ORDER BY paper_id, position", chunk
             ):
                 successors.setdefault(r["paper_id"], []).append(PaperLink(r["title"], r["arxiv_id"], r["pwc_id"]))
-            for r in self.query(f"SELECT * FROM paper_extras WHERE paper_id IN ({marks})", chunk):
+            for r in query(f"SELECT * FROM paper_extras WHERE paper_id IN ({marks})", chunk):
                 extras[r["paper_id"]] = {
                     "tldr": r["tldr"],
                     "tasks": tuple(json.loads(r["tasks"])),

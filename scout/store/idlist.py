@@ -20,7 +20,9 @@ class IdList(Sequence):
     def load(cls, path: Path, count: int) -> IdList:
         """The first `count` ids of `path`; fewer when the file holds fewer (the caller checks)."""
         size = Path(path).stat().st_size
-        raw = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
+        # A plain ndarray view of the map (which it keeps open): a slice of np.memmap is a new memmap
+        # object, ~6 µs per id where a query turns ~900 rows into ids.
+        raw = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray) if size else np.zeros(0, dtype=np.uint8)
         ends = np.flatnonzero(raw == ord("\n"))
         if not size or raw[-1] != ord("\n"):
             ends = np.append(ends, size)  # the last id has no newline after it

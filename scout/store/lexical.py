@@ -166,8 +166,10 @@ class LexicalIndex:
         terms = tokenize([text])[0]
         return sorted({i for i in map(self.vocab.get, terms) if i is not None})
 
-    def search(self, text: str, k: int) -> list[tuple[str, float]]:
-        """(paper id, BM25) of the k best papers with at least one query term, best first."""
+    def top_rows(self, text: str, k: int) -> list[tuple[int, float]]:
+        """(row, BM25) of the k best papers with at least one query term, best first: `ids` names
+        the paper of a row, which also locates it in an index built over the same papers
+        (VectorIndex.score_rows)."""
         terms = self._term_ids(text)
         if k <= 0 or not terms:
             return []
@@ -180,7 +182,7 @@ class LexicalIndex:
         if len(hits) > k:
             hits = hits[np.argpartition(scores[hits], len(hits) - k)[len(hits) - k :]]
         order = hits[np.lexsort((hits, -scores[hits]))]
-        return [(self.ids[int(i)], float(scores[i])) for i in order]
+        return [(int(i), float(scores[i])) for i in order]
 
     def score_texts(self, text: str, texts: list[str]) -> np.ndarray:
         """BM25 of `text` against each of `texts` (indexed_text form), with this index's document

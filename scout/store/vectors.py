@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from scout.store.idlist import IdList
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 256
+GRAPH = "ann.usearch"  # the HNSW graph's file in an index's folder
 
 
 def index_dir(root: Path, model: str) -> Path:
@@ -56,8 +58,8 @@ class VectorIndex:
         if len(ids) != meta.count or vectors.shape != (meta.count, meta.dim):
             return None
         ann = None
-        if use_ann and meta.ann and (folder / "ann.usearch").is_file():
-            ann = _usearch_index().restore(str(folder / "ann.usearch"), view=True)
+        if use_ann and meta.ann and (folder / GRAPH).is_file():
+            ann = _usearch_index().restore(str(folder / GRAPH), view=True)
             ann.expansion_search = EXPANSION_SEARCH
         return cls(folder, meta, ids, vectors, ann)
 
@@ -72,6 +74,27 @@ class VectorIndex:
             return [(self.ids[int(key)], 1.0 - float(dist)) for key, dist in zip(found.keys, found.distances)]
         positions, scores = exact_top_k(self.vectors, query, k)
         return [(self.ids[int(p)], float(s)) for p, s in zip(positions, scores)]
+
+    def score_rows(self, query: np.ndarray, rows: Mapping[str, int]) -> dict[str, float]:
+        """(paper id, inner product) of the papers of `rows` (id -> its row in another index) that
+        sit at the same row here: indexes built from one state of the store list the papers in
+        the same order (`scout index embed` builds them so), and then a paper found by the other
+        is scored from this one's vectors, without reading its text or cached vector."""
+        here = {pid: row for pid, row in rows.items() if 0 <= row < self.meta.count and self.ids[row] == pid}
+        if not here:
+            return {}
+        matrix = self._rows(np.fromiter(here.values(), dtype=np.int64, count=len(here)))
+        scores = matrix @ np.asarray(query, dtype=np.float32).reshape(-1)
+        return dict(zip(here, scores.tolist()))
+
+    def _rows(self, positions: np.ndarray) -> np.ndarray:
+        """The float32 vectors at these rows: the graph holds the same float16 vectors, and its pages
+        stay mapped between queries (offline.KEEP_RESIDENT), so they are read from it when it is
+        there rather than from vectors.npy."""
+        if self.ann is not None:
+            # The graph's keys are the rows (build_index).
+            return np.stack(self.ann.get(positions.astype(np.uint64), dtype=np.float32))
+        return np.asarray(self.vectors[positions], dtype=np.float32)
 
 
 def _usearch_index():
@@ -150,9 +173,9 @@ def build_index(
             for start in range(0, count, 65536):  # chunks: no float32 copy of the whole matrix
                 block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
                 graph.add(np.arange(start, start + len(block), dtype=np.uint64), block, threads=threads)
-            graph.save(str(files.enter_context(replacing(folder / "ann.usearch"))))
+            graph.save(str(files.enter_context(replacing(folder / GRAPH))))
         else:
-            (folder / "ann.usearch").unlink(missing_ok=True)
+            (folder / GRAPH).unlink(missing_ok=True)
         # No meta, no index: a crash while the files are swapped in leaves none rather than a mix.
         (folder / "meta.json").unlink(missing_ok=True)
     atomic_write(folder / "meta.json", json.dumps(meta.__dict__))
