@@ -255,8 +255,9 @@ def render(scores: dict[str, dict], skipped: dict[str, list[str]]) -> str:
     for (name, cell), key in zip(rows, keys, strict=True):
         target = f">= {TARGETS[key]:.0%}" if key in TARGETS else OTHER_TARGETS.get(name, "")
         lines.append(name.ljust(width) + "".join(cell(scores[s]).ljust(width) for s in splits) + target)
-    for drawn, name in (("original", "drawn as dev"), ("retired", "retired draws")):
-        for key, title in (("needs_recall", "needs recall"), ("needs_precision", "needs precision")):
+    # The needs rows again, for the repos drawn as the part they count in and for the retired draws.
+    for drawn, name in (("original", "own draw"), ("retired", "retired")):
+        for key, title in (("needs_recall", "recall"), ("needs_precision", "precision")):
             cells = [scores[s].get("needs_by_draw", {}).get(drawn, {}).get(key) for s in splits]
             if any(cells):
                 row = "".join((_fmt_share(c) if c else "-").ljust(width) for c in cells)

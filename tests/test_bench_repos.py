@@ -86,7 +86,7 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
         main([str(corpus), "--labels", str(labels), "--split", "dev"])
     assert text.getvalue().startswith(" " * 22 + "dev ") and "heldout" not in text.getvalue()
     assert "top-1 " in text.getvalue() and "[0.8, 1.0]" in text.getvalue()
-    assert "needs recall, drawn as dev" in text.getvalue()
+    assert "  recall, own draw" in text.getvalue()
 
 
 def _plan(command, cwd="", candidates=(), needs=(), confidence=None, sure=True):
