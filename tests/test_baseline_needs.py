@@ -1532,3 +1532,21 @@ def test_your_in_a_value_with_a_hyphen_is_a_placeholder(tmp_path):
     needs = needs_of(repo, "python eval.py --data-root your-dataset-root --resume ./your-model.pth")
     assert {n.key for n in needs if n.kind == "placeholder"} == {"data_root", "resume"}
     assert {"dataset", "checkpoint"} <= kinds(needs)
+
+
+def test_the_main_block_is_no_choice(tmp_path):
+    # wlstyql/keras_with_mat_for_unet@d77acb80 test.py: the weights load sits in `if __name__ == '__main__':`,
+    # which every run of the script takes (it is not an `if` that may skip the load).
+    repo = write(
+        tmp_path,
+        {
+            "test.py": (
+                "import keras.backend as K\n\nif __name__ == '__main__':\n\n"
+                "    K.set_image_data_format('channels_last')\n    fname = 'result_file_name'\n"
+                "    model = get_unet()\n    # load pre-trained weights ( 'weights_' + fname )\n"
+                "    model.load_weights('weights_%s.h5' % fname)\n"
+            )
+        },
+    )
+    [checkpoint] = [n for n in needs_of(repo, "python test.py") if n.kind == "checkpoint"]
+    assert checkpoint.blocking and "weights_%s.h5" in checkpoint.detail

@@ -313,6 +313,9 @@ def _literal(default: str) -> str | None:
     return match.group(1) if match else None
 
 
+_MAIN_GUARD = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
+
+
 def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None:
     """The line that puts `lines[index]` behind a choice, or None: a ternary, any enclosing `if`/
     `else`/`try`, or (with `returns`) an earlier `return` in its function. A condition on anything
@@ -334,6 +337,8 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
                 return stripped
             continue
         indent = level
+        if _MAIN_GUARD.match(stripped):
+            return None  # `if __name__ == "__main__":` is how a script runs, not a choice it makes
         if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
             return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
