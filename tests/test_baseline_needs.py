@@ -1550,3 +1550,25 @@ def test_the_main_block_is_no_choice(tmp_path):
     )
     [checkpoint] = [n for n in needs_of(repo, "python test.py") if n.kind == "checkpoint"]
     assert checkpoint.blocking and "weights_%s.h5" in checkpoint.detail
+
+
+def test_a_gpu_the_command_asks_for(tmp_path):
+    # opringle/VDCNN-for-text-classification@66928a04 train_ag_news.sh and vdcnn.py: the script passes
+    # `--gpus=0`, and the code puts the model on `mx.gpu(i)` unless --gpus is empty.
+    repo = write(
+        tmp_path,
+        {
+            "train_ag_news.sh": "python -u vdcnn.py --data=./data/ag_news --output-dir=./ag_news --gpus=0\n",
+            "vdcnn.py": (
+                "parser.add_argument('--gpus', type=str, default='',\n"
+                "                    help='list of gpus to run, e.g. 0 or 0,2,5. empty means using cpu.')\n"
+                "args = parser.parse_args()\n"
+                "devs = mx.cpu() if args.gpus is None or args.gpus is '' else "
+                "[mx.gpu(int(i)) for i in args.gpus.split(',')]\n"
+            ),
+        },
+    )
+    [gpu] = [n for n in needs_of(repo, "bash train_ag_news.sh", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking and "--gpus=0" in gpu.detail
+    # The same code run without asking for a GPU: the empty default is the CPU.
+    assert "gpu" not in kinds(needs_of(repo, "python vdcnn.py --data=./data/ag_news", kind="train"))

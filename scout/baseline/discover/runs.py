@@ -469,6 +469,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 return
     if needs.has("gpu"):
         return
+    _gpu_asked_for(sources, command, needs)
+    if needs.has("gpu"):
+        return
     _tf1_gpu_placement(sources, needs)
     if needs.has("gpu"):
         return
@@ -480,6 +483,48 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# A value that picks a GPU: `--gpus=0`, `--gpu_ids 0,1`, `--device cuda:0`; a bare `--cuda`/`--use_gpu` switch.
+_GPU_VALUE = re.compile(r"\d+(?:,\d+)*|cuda(?::\d+)?|gpu(?::\d+)?|true", re.I)
+_GPU_FLAG = re.compile(r"^-{1,2}(?:gpus?|gpu_?ids?|gpuid|cuda|use_?(?:gpu|cuda)|devices?|device_ids?)$", re.I)
+
+
+def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> None:
+    """The command (or the shell line that starts the script) asks for a GPU (`--gpus=0` into
+    `mx.gpu(i) for i in args.gpus`) and the code has CUDA calls and no `cuda.is_available()` way
+    back to the CPU: that run stops on a machine without one. A GPU value the code only defaults
+    to is advice (above); one the documented command passes is not."""
+    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    given += flag_pairs(shell_words(command))
+    asked = [
+        (name, value)
+        for name, value in given
+        if _GPU_FLAG.match(name)
+        and (_GPU_VALUE.fullmatch(value or "true") or not value)
+        and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
+    ]
+    code = [s for s in sources if s.lang in ("python", "lua")]
+    if not asked or any(_CPU_PATH.search(s.text) for s in code):
+        return
+    values = flag_values(sources, command)
+    for source in code:
+        lines = source.text.splitlines()
+        known = {**_constants(source.text), **values}
+        for i, line in enumerate(lines):
+            if not _CUDA_CALL.search(line.split("#", 1)[0]):
+                continue
+            guard = _guard(lines, i)
+            if guard is None or _decides(guard, known) is not False:  # not on a branch this run skips
+                name, value = asked[0]
+                spelled = f"{name}={value}" if value else name
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"the command asks for a GPU ({spelled}) and {source.path}:{i + 1} "
+                    f"`{line.strip()[:80]}` runs on it: needs a GPU (or drop {name} where the code allows)",
+                )
                 return
 
 
