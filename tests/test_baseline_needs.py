@@ -1572,3 +1572,30 @@ def test_a_gpu_the_command_asks_for(tmp_path):
     assert gpu.blocking and "--gpus=0" in gpu.detail
     # The same code run without asking for a GPU: the empty default is the CPU.
     assert "gpu" not in kinds(needs_of(repo, "python vdcnn.py --data=./data/ag_news", kind="train"))
+
+
+def test_a_link_is_read_by_its_own_words_first():
+    # The words nearest a link decide before its heading: ycszen/TorchSeg@62eeb159 README.md lists its
+    # ImageNet initialisations as `- [ResNet18](...)` under "Pretrained Model"; facebook/fb.resnet.torch
+    # @985e569d pretrained/README.md lists its own trained classifiers the same way, without "pre-trained".
+    drive = "https://drive.google.com/file/d/1PP7mEMvqW6vBMDeNhrS6l13RU5TwI6cA/view?usp=sharing"
+    assert link_kind(drive, f"### Pretrained Model\n### Pretrained Model\n- [ResNet18]({drive})") == "backbone"
+    t7 = "https://d2j0dndfm35trm.cloudfront.net/resnet-50.t7"
+    assert link_kind(t7, f"\n- [ResNet-34](https://x/resnet-34.t7)\n- [ResNet-50]({t7})") != "backbone"
+    # eric-erki/darknet@552207d6 README.md: weights fetched to start training from are an initialisation;
+    # D-X-Y/SAN@1d4fd206 SBR/README.md: "a pre-trained model on 300-W" under Training is the released one.
+    conv = "http://pjreddie.com/media/files/darknet53.conv.74"
+    context = (
+        f"## How to train (Pascal VOC Data):\n\n1. Download pre-trained weights for the convolutional layers: {conv}"
+    )
+    assert link_kind(conv, context) == "backbone"
+    sbr = "https://drive.google.com/open?id=1znVYaCheFJ6VbZmzS1fcfkHoOV4K9H6L"
+    assert link_kind(sbr, f"## Training\n\nand a pre-trained model on 300-W is at [Google Driver]({sbr}).") == "model"
+    # sdauzcm/SR-pytorch-SRResNet@d715729c README.md: what a model was trained on is data.
+    zip_ = "http://cv.snu.ac.kr/research/VDSR/train_data.zip"
+    line = f"  - We provide a pretrained model trained on [291]({zip_}) images with data augmentation"
+    assert link_kind(zip_, f"### Performance\n### Performance\n{line}") == "dataset"
+    # cheng18/bilm-tf@36800fa3 README.md: the vocabulary among a checkpoint's files is not the checkpoint.
+    vocab = "https://s3-us-west-2.amazonaws.com/allennlp/models/elmo/vocab-2016-09-10.txt"
+    faq = f"#### Can you provide the tensorflow checkpoint from training?\n\n* [vocabulary]({vocab})"
+    assert link_kind(vocab, faq) != "model"
