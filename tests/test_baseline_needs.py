@@ -1599,3 +1599,31 @@ def test_a_link_is_read_by_its_own_words_first():
     vocab = "https://s3-us-west-2.amazonaws.com/allennlp/models/elmo/vocab-2016-09-10.txt"
     faq = f"#### Can you provide the tensorflow checkpoint from training?\n\n* [vocabulary]({vocab})"
     assert link_kind(vocab, faq) != "model"
+
+
+def test_positional_weights_data_and_a_windows_build(tmp_path):
+    # eric-erki/darknet@552207d6 README.md: `darknet.exe detector map data/voc.data cfg/yolov2-voc.cfg
+    # yolo-voc.weights` in build/darknet/x64: the weights are passed by position and are not there, the
+    # `.data` file lists a test list that voc_label.py makes, and darknet.exe is built from the sources.
+    repo = write(
+        tmp_path,
+        {
+            "build/darknet/x64/data/voc.data": (
+                "classes= 20\ntrain  = data/train_voc.txt\nvalid  = data/2007_test.txt\n"
+                "names = data/voc.names\nbackup = backup/\n"
+            ),
+            "build/darknet/x64/data/voc.names": "aeroplane\n",
+            "build/darknet/x64/cfg/yolov2-voc.cfg": "[net]\nbatch=64\n",
+            "Makefile": "darknet: obj\n",
+        },
+    )
+    command = "darknet.exe detector map data/voc.data cfg/yolov2-voc.cfg yolo-voc.weights"
+    needs = needs_of(repo, command, cwd="build/darknet/x64")
+    found = {(n.kind, n.blocking) for n in needs}
+    assert {("checkpoint", True), ("dataset", True), ("system", True)} <= found
+    assert any("yolo-voc.weights" in n.detail for n in needs if n.kind == "checkpoint")
+    assert any("data/2007_test.txt" in n.detail for n in needs if n.kind == "dataset")
+    # Everything there (weights downloaded, test list made): only the build is left.
+    made = ("yolo-voc.weights", "data/2007_test.txt", "data/train_voc.txt")
+    write(repo, {f"build/darknet/x64/{name}": "" for name in made})
+    assert kinds(needs_of(repo, command, cwd="build/darknet/x64")) == {"system"}

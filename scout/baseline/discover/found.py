@@ -329,4 +329,30 @@ def command_paths(
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"
             needs.add("dataset", value, f"{name} {value}: not in the checkout; {advice}", blocking=mine)
+    _positional_paths(tokens, base, docs, needs, also)
     return named
+
+
+def _positional_paths(
+    tokens: Sequence[str], base: Path, docs: Sequence[tuple[str, str]], needs: Found, also: Sequence[Path]
+) -> None:
+    """Files the command passes by position that are not there (`darknet detector map data/obj.data
+    yolo-obj.cfg backup/yolo-obj_7000.weights`): a weights file is the checkpoint it evaluates, a
+    file under a data folder the data. Only files with a suffix: a bare word is a mode or a name."""
+    words = positional_args(tokens[1:])
+    for value in words:
+        if (
+            not re.search(r"\.\w{1,12}$", value)
+            or re.search(r"[=$*?{}<>\[\]]|://", value)
+            or re.search(r"\.(?:py|sh|lua|m|jl|r|exe|ya?ml|json|cfg|txt|md)$", value, re.I)
+            or value.startswith(("/", "~"))
+            or OUTPUT_WORDS.search(value)
+            or any(path_exists(folder, value) for folder in (base, *also))
+        ):
+            continue
+        if WEIGHT_FILE.search(value) or WEIGHT_PATH.search(value):
+            needs.add("checkpoint", value, f"the command passes {value}: {checkpoint_advice(value, docs)}")
+        elif "/" in value and DATA_WORDS.search(value.split("/")[0]):
+            needs.add(
+                "dataset", value, f"the command passes {value}, which is not there; {download_advice(value, docs)}"
+            )

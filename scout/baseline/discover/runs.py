@@ -1682,7 +1682,10 @@ def check_missing_programs(
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
                 program, built = start.target, False
-            elif start.target is None and "/" in start.program and not start.program.startswith(("/", "~")):
+            elif start.target is None and not start.program.startswith(("/", "~")) and (
+                "/" in start.program or start.program.lower().endswith(".exe")
+            ):
+                # `darknet.exe detector map ...`: a Windows build of the repo's own program, built first too.
                 program, built = start.program, True
             else:
                 continue

@@ -27,7 +27,8 @@ _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and
 # The repo's own modules read behind the started script: its imports, and theirs (a third level
 # costs files the bound would rather spend on the other scripts a shell script starts).
 _IMPORT_LEVELS = 2
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml")
+# `.data`: darknet's `key = value` list of the data files (`valid = data/2007_test.txt`).
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml", ".data")
 # Words that start a command without being its program: `CUDA_VISIBLE_DEVICES=0 nohup python x.py`.
 _WRAPPERS = frozenset({"nohup", "time", "exec", "env", "srun", "sudo", "stdbuf", "nice", "xvfb-run", "unbuffer"})
 _LAUNCHERS = frozenset({"torchrun", "deepspeed", "horovodrun", "mpirun", "mpiexec"})
