@@ -1627,3 +1627,14 @@ def test_positional_weights_data_and_a_windows_build(tmp_path):
     made = ("yolo-voc.weights", "data/2007_test.txt", "data/train_voc.txt")
     write(repo, {f"build/darknet/x64/{name}": "" for name in made})
     assert kinds(needs_of(repo, command, cwd="build/darknet/x64")) == {"system"}
+
+
+def test_a_result_file_the_evaluation_reads_is_needed(tmp_path):
+    # HoganZhang/Person_reID_baseline_pytorch@6849c718 evaluate.py: it reads the features that test.py saves,
+    # `pytorch_result.mat`; a data reader's file is needed whatever its name says.
+    repo = write(
+        tmp_path,
+        {"evaluate.py": "import scipy.io\nimport torch\n\nresult = scipy.io.loadmat('pytorch_result.mat')\n"},
+    )
+    [data] = [n for n in needs_of(repo, "python evaluate.py") if n.kind == "dataset"]
+    assert data.blocking and "pytorch_result.mat" in data.detail

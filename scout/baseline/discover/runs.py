@@ -795,7 +795,9 @@ def check_reads(
                 continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
-            if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
+            if (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or OUTPUT_WORDS.search(
+                context.split("(")[0]
+            ):
                 continue
             if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value):
                 continue  # code and settings, not data
@@ -1682,8 +1684,10 @@ def check_missing_programs(
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
                 program, built = start.target, False
-            elif start.target is None and not start.program.startswith(("/", "~")) and (
-                "/" in start.program or start.program.lower().endswith(".exe")
+            elif (
+                start.target is None
+                and not start.program.startswith(("/", "~"))
+                and ("/" in start.program or start.program.lower().endswith(".exe"))
             ):
                 # `darknet.exe detector map ...`: a Windows build of the repo's own program, built first too.
                 program, built = start.program, True
