@@ -1638,3 +1638,22 @@ def test_a_result_file_the_evaluation_reads_is_needed(tmp_path):
     )
     [data] = [n for n in needs_of(repo, "python evaluate.py") if n.kind == "dataset"]
     assert data.blocking and "pytorch_result.mat" in data.detail
+
+
+def test_a_data_path_under_the_authors_root_home(tmp_path):
+    # ycszen/TorchSeg@62eeb159 model/bisenet/cityscapes.bisenet.R18/config.py, imported by eval.py:
+    # Cityscapes is expected under /root/..., the home of the authors' root user.
+    repo = write(
+        tmp_path,
+        {
+            "m/eval.py": "from config import config\n",
+            "m/config.py": (
+                "from easydict import EasyDict as edict\nC = edict()\nconfig = C\n"
+                'C.dataset_path = "/root/Source/Datasets/Segmentation/Cityscapes/"\n'
+                "C.img_root_folder = C.dataset_path\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python eval.py", cwd="m")
+    assert {"dataset", "placeholder"} <= kinds(needs)
+    assert any("/root/Source/Datasets" in n.detail for n in needs if n.kind == "dataset")

@@ -582,12 +582,15 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
     return not any(path_exists(b, value) for b in bases)
 
 
+# Where people keep data on their own machines; /root/ is the home of a root user (a container's).
+_AUTHORS_ROOT = re.compile(r"^/(?:home|Users|root|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/")
+
+
 def _authors_path(value: str) -> bool:
     """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
     drive: F:/Yelp Data/x.txt)."""
     return _WINDOWS_PATH.match(value) is not None or (
-        bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
-        and not Path(value).exists()
+        _AUTHORS_ROOT.match(value) is not None and not Path(value).exists()
     )
 
 
