@@ -1657,3 +1657,25 @@ def test_a_data_path_under_the_authors_root_home(tmp_path):
     needs = needs_of(repo, "python eval.py", cwd="m")
     assert {"dataset", "placeholder"} <= kinds(needs)
     assert any("/root/Source/Datasets" in n.detail for n in needs if n.kind == "dataset")
+
+
+def test_every_branch_reads_missing_data(tmp_path):
+    # sheffieldnlp/stance-conditional@d9096575 stancedetection/conditional.py: the test setting and the
+    # trial setting each read SemEval files that the docs ask the reader to download into data/.
+    main = (
+        "def readInputAndEval(testSetting, outfile):\n"
+        '    if testSetting == "true":\n'
+        '        trainingdata = "../data/semeval2016-task6-train+dev.txt"\n'
+        '        testdata = "../data/SemEval2016-Task6-subtaskB-testdata-gold.txt"\n'
+        "    else:\n"
+        '        trainingdata = "../data/semeval2016-task6-trainingdata_new.txt"\n'
+        '        testdata = "../data/semEval2016-task6-trialdata_new.txt"\n'
+        "    tweets = readTweetsOfficial(trainingdata)\n"
+    )
+    repo = write(tmp_path, {"stancedetection/conditional.py": main})
+    data = [n for n in needs_of(repo, "python3 conditional.py", cwd="stancedetection") if n.kind == "dataset"]
+    assert data and all(n.blocking for n in data)
+    # With a way past the reads (no else), they stay advice.
+    write(repo, {"stancedetection/conditional.py": main.replace("    else:\n", "    if testSetting == 'x':\n")})
+    data = [n for n in needs_of(repo, "python3 conditional.py", cwd="stancedetection") if n.kind == "dataset"]
+    assert data and not any(n.blocking for n in data)

@@ -793,6 +793,7 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
+        pending: list[tuple[str, str, int, bool, bool]] = []  # kind, path, line, fetched by the code, guarded
         for value, context, mode, line in found:
             if line < len(lines) and lines[line].lstrip().startswith("#"):
                 continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
@@ -847,9 +848,57 @@ def check_reads(
             if by_flag is None and guard is not None and _decides(guard, constants) is False:
                 continue  # `if(flag_test):` with `flag_test = False` written above: no flag takes it
             taken = guard is not None and (_taken(guard, named) or bool(by_flag))
-            optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
+            pending.append((kind, value, line, downloads and not ckpt, guard is not None and not taken))
+        # `if test: data = '../data/test.txt' else: data = '../data/trial.txt'`: when every branch of
+        # an if/else reads a missing file, whichever the run takes, it stops.
+        branches = {_branch(lines, line) for _, _, line, _, guarded in pending if guarded}
+        every = {chain for chain, _ in branches if chain is not None and _branches(lines, chain) <= branches}
+        for kind, value, line, fetched, guarded in pending:
+            branch = _branch(lines, line) if guarded else None
+            optional = fetched or (guarded and (branch is None or branch[0] not in every))
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _branch(lines: list[str], index: int) -> tuple[int | None, int | None]:
+    """(the line of the `if` that starts the chain, the line of the branch header) of the innermost
+    `if`/`elif`/`else` block around lines[index]; (None, None) when another block is nearer."""
+    indent = _indent(lines[index])
+    for j in range(index - 1, max(-1, index - 300), -1):
+        stripped = lines[j].strip()
+        if not stripped or stripped.startswith("#") or _indent(lines[j]) >= indent:
+            continue
+        if not re.match(r"(?:if|elif|else)\b.*:\s*(?:#.*)?$", stripped):
+            return None, None
+        level, chain = _indent(lines[j]), j
+        while chain > 0 and not re.match(r"if\b", lines[chain].strip()):
+            chain -= 1  # up to the chain's `if`, past the bodies of its earlier branches
+            while chain > 0 and (not lines[chain].strip() or _indent(lines[chain]) > level):
+                chain -= 1
+            if _indent(lines[chain]) < level or not re.match(r"(?:if|elif)\b", lines[chain].strip()):
+                return None, None
+        return chain, j
+    return None, None
+
+
+def _branches(lines: list[str], chain: int) -> set[tuple[int | None, int | None]]:
+    """The (chain, header) of every branch of the if/elif/else chain that starts at line `chain`; a
+    chain without an `else` has a way past it, which no branch set covers."""
+    level, found = _indent(lines[chain]), {(chain, chain)}
+    for j in range(chain + 1, min(len(lines), chain + 2000)):
+        stripped = lines[j].strip()
+        if not stripped or stripped.startswith("#") or _indent(lines[j]) > level:
+            continue
+        if _indent(lines[j]) < level or not re.match(r"(?:elif|else)\b", stripped):
+            break
+        found.add((chain, j))
+        if stripped.startswith("else"):
+            return found
+    return found | {(chain, None)}
 
 
 _VARIABLE_READ = re.compile(
