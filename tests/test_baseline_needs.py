@@ -1679,3 +1679,12 @@ def test_every_branch_reads_missing_data(tmp_path):
     write(repo, {"stancedetection/conditional.py": main.replace("    else:\n", "    if testSetting == 'x':\n")})
     data = [n for n in needs_of(repo, "python3 conditional.py", cwd="stancedetection") if n.kind == "dataset"]
     assert data and not any(n.blocking for n in data)
+
+
+def test_a_json_kept_as_data(tmp_path):
+    # entslscheia/GGNN_Reasoning@f6e5efbc main.py: the data set is a JSON file named by `opt.dataroot`;
+    # a JSON of settings (`opt.config`) is not data.
+    main = "opt = parser.parse_args()\nopt.dataroot = 'data/www01.json'\nopt.config = 'conf/run.json'\n"
+    repo = write(tmp_path, {"main.py": main})
+    [data] = [n for n in needs_of(repo, "python main.py") if n.kind == "dataset"]
+    assert data.blocking and "data/www01.json" in data.detail

@@ -803,8 +803,10 @@ def check_reads(
                 context.split("(")[0]
             ):
                 continue
-            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value):
-                continue  # code and settings, not data
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) and not (
+                value.endswith(".json") and _JSON_DATA.search(context)
+            ):
+                continue  # code and settings, not data; `opt.dataroot = 'data/www01.json'` is data
             ckpt = (
                 re.search(
                     r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)",
@@ -899,6 +901,10 @@ def _branches(lines: list[str], chain: int) -> set[tuple[int | None, int | None]
         if stripped.startswith("else"):
             return found
     return found | {(chain, None)}
+
+
+# A JSON file the code keeps under a data name or folder holds data, not settings.
+_JSON_DATA = re.compile(r"data|corpus|annotation|\bsplits?\b|vocab|labels?\b|questions|captions", re.I)
 
 
 _VARIABLE_READ = re.compile(
