@@ -1688,3 +1688,27 @@ def test_a_json_kept_as_data(tmp_path):
     repo = write(tmp_path, {"main.py": main})
     [data] = [n for n in needs_of(repo, "python main.py") if n.kind == "dataset"]
     assert data.blocking and "data/www01.json" in data.detail
+
+
+def test_training_switched_off_is_an_evaluation(tmp_path):
+    # naturomics/CapsNet-Tensorflow@5b464caa: `python main.py --is_training=False` restores the newest
+    # checkpoint in --logdir (default `logdir`), which only a training run writes.
+    repo = write(
+        tmp_path,
+        {
+            "config.py": (
+                "import tensorflow as tf\nflags = tf.app.flags\n"
+                "flags.DEFINE_boolean('is_training', True, 'train or predict phase')\n"
+                "flags.DEFINE_string('logdir', 'logdir', 'logs directory')\ncfg = tf.app.flags.FLAGS\n"
+            ),
+            "main.py": (
+                "import tensorflow as tf\nfrom config import cfg\n\ndef evaluation(model, supervisor):\n"
+                "    with supervisor.managed_session() as sess:\n"
+                "        supervisor.saver.restore(sess, tf.train.latest_checkpoint(cfg.logdir))\n"
+            ),
+        },
+    )
+    command = "python main.py --is_training=False"
+    [checkpoint] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
+    assert checkpoint.blocking and "logdir" in checkpoint.detail
+    assert command_kind("python main.py --is_training True") == "run"
