@@ -1712,3 +1712,29 @@ def test_training_switched_off_is_an_evaluation(tmp_path):
     [checkpoint] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
     assert checkpoint.blocking and "logdir" in checkpoint.detail
     assert command_kind("python main.py --is_training True") == "run"
+
+
+def test_values_written_as_what_they_name(tmp_path):
+    # benkrause/dynamic-evaluation@8f872c50 README.md: `python dynamiceval.py --model modelname.pt`;
+    # wlstyql/keras_with_mat_for_unet@d77acb80 test.py: `test_mat_file = 'test_file_name'` under
+    # "# insert test mat file name", handed to the data reader.
+    repo = write(
+        tmp_path,
+        {
+            "dynamiceval.py": "parser.add_argument('--model', type=str, default='model.pt')\n",
+            "test.py": (
+                "if __name__ == '__main__':\n    # insert test mat file name\n    test_mat_file = 'test_file_name'\n"
+                "    # insert weights load name wo/ weights_\n    fname = 'result_file_name'\n"
+                "    imgs_test, test_label = load_test_mat(test_mat_file)\n"
+            ),
+        },
+    )
+    spelled = needs_of(repo, "python dynamiceval.py --model modelname.pt")
+    assert {"placeholder", "checkpoint"} <= kinds(spelled)
+    assert any(n.key == "model" for n in spelled if n.kind == "placeholder")
+    edited = needs_of(repo, "python test.py")
+    details = " ".join(n.detail for n in edited if n.kind == "placeholder")
+    assert "test_file_name" in details and "result_file_name" in details
+    assert any("test_mat_file" in n.detail for n in edited if n.kind == "dataset" and n.blocking)
+    # A real file name is not a description: `--model models/lstm.pt` is a checkpoint, not a placeholder.
+    assert "placeholder" not in kinds(needs_of(repo, "python dynamiceval.py --model models/lstm.pt"))

@@ -161,6 +161,10 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
             )
 
 
+# A value written as what it names: `--model modelname.pt`, `--data my_data/`, `'test_file_name'`.
+SPELLED_NAME = re.compile(r"(?:[\w.-]*/)?(?:[a-z]+[_-]?name|my[_-]\w+|[a-z]+_file_?name)(?:\.[a-z]\w{0,11})?/?", re.I)
+
+
 def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
     """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`,
     argparse's own metavar (`--resume RESUME`, pasted from `--help`), `--tag=XXX`, `{dataset}`."""
@@ -178,6 +182,7 @@ def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] =
                 r"[A-Z]{6,}\.[a-z]\w{0,11}",
                 value,
             )
+            or SPELLED_NAME.fullmatch(value)
         ):
             needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
             if CKPT_WORDS.search(key):

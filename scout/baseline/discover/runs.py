@@ -1279,6 +1279,39 @@ def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path
                 )
 
 
+# `test_mat_file = 'test_file_name'  # insert test mat file name`: a value left for the user to edit.
+_SPELLED_IN_CODE = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*['"](?P<value>\w*file_?name|your_\w+|path_to_\w+)['"][ \t]*(?:#.*)?$""",
+    re.M | re.I,
+)
+
+
+def check_spelled_in_code(sources: Sequence[Source], needs: Found) -> None:
+    """Values the started script leaves written as their description (`fname = 'result_file_name'`):
+    the script runs only once they are edited to the user's files."""
+    for source in sources:
+        if source.role != "start" or source.lang != "python":
+            continue
+        for match in _SPELLED_IN_CODE.finditer(source.text):
+            line = source.text.count("\n", 0, match.start()) + 1
+            needs.add(
+                "placeholder",
+                match.group("value"),
+                f"{source.path}:{line} sets {match.group('name')} = '{match.group('value')}', a value to fill in: "
+                "edit it to your file",
+            )
+            # `load_test_mat(test_mat_file)`: the file a reader is handed is the user's own data.
+            name = re.escape(match.group("name"))
+            read = re.search(rf"\b\w*(?:load|read|open)\w*\(\s*{name}\s*[,)]", source.text)
+            if read and not _WEIGHTS_TAIL.search(match.group("name") + read.group(0)):
+                needs.add(
+                    "dataset",
+                    match.group("value"),
+                    f"{source.path} reads your data from {match.group('name')}: "
+                    f"{read.group(0).rstrip(',)')}) wants your file",
+                )
+
+
 def _example_of(path: Path) -> Path | None:
     """The example copy of an absent settings file: config_example.json, config.json.sample."""
     try:
