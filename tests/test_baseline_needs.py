@@ -1738,3 +1738,13 @@ def test_values_written_as_what_they_name(tmp_path):
     assert any("test_mat_file" in n.detail for n in edited if n.kind == "dataset" and n.blocking)
     # A real file name is not a description: `--model models/lstm.pt` is a checkpoint, not a placeholder.
     assert "placeholder" not in kinds(needs_of(repo, "python dynamiceval.py --model models/lstm.pt"))
+
+
+def test_a_placeholder_path_that_names_the_checkpoint(tmp_path):
+    # cheng18/bilm-tf@36800fa3 README.md: `python bin/run_test.py --test_prefix='/path/to/...' --vocab_file
+    # /path/to/vocab-2016-09-10.txt --save_dir /output_path/to/checkpoint`: the last is the trained model.
+    repo = write(tmp_path, {"bin/run_test.py": "import argparse\n"})
+    command = "python bin/run_test.py --vocab_file /path/to/vocab-2016-09-10.txt --save_dir /output_path/to/checkpoint"
+    needs = needs_of(repo, command)
+    assert any(n.key == "save_dir" for n in needs if n.kind == "placeholder")
+    assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]

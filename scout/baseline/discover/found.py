@@ -16,7 +16,7 @@ from scout.baseline.discover.links import checkpoint_advice, download_advice, in
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
-    r"(?P<ph>(?<![\w])/?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
+    r"(?P<ph>(?<![\w])/?(?:[a-z]+_)?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)[_-][\w\-]+(?:\.[\w\-]+)*|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
@@ -147,7 +147,7 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
         where = f" (in {flag})" if flag else ""
         unset = f"${var} is unset" if var else f"`{text}`"
         needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
-        if flag and CKPT_WORDS.search(flag):
+        if (flag and CKPT_WORDS.search(flag)) or (not var and CKPT_WORDS.search(text)):
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
