@@ -1748,3 +1748,21 @@ def test_a_placeholder_path_that_names_the_checkpoint(tmp_path):
     needs = needs_of(repo, command)
     assert any(n.key == "save_dir" for n in needs if n.kind == "placeholder")
     assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]
+
+
+def test_a_default_path_written_in_pieces(tmp_path):
+    # andrejonasson/dynamic-coattention-network-plus@0b8c9987 question_answering/main.py: SQuAD is read from
+    # --data_dir, whose default is `os.path.join("..", "data", "squad")`; preprocessing makes it.
+    repo = write(
+        tmp_path,
+        {
+            "question_answering/main.py": (
+                'tf.app.flags.DEFINE_string("data_dir", os.path.join("..", "data", "squad"), '
+                '"SQuAD directory (default ../data/squad)")\n'
+                "parser.add_argument('--train_file', default=os.path.join('..', 'data', 'train.json'))\n"
+            )
+        },
+    )
+    needs = needs_of(repo, "python main.py --mode train", cwd="question_answering", kind="train")
+    data = " ".join(n.detail for n in needs if n.kind == "dataset" and n.blocking)
+    assert "../data/squad" in data and "../data/train.json" in data

@@ -114,8 +114,12 @@ def _fetches_data(text: str) -> bool:
 _PY_DEFAULT = re.compile(
     r"""add_argument\(\s*['"](?P<flag>-{1,2}[\w-]+)['"](?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)""", re.S
 )
+# `os.path.join("..", "data", "squad")` as a default: a path written in pieces.
+_JOINED = r"""(?:os\.path\.join|osp\.join|pjoin|path\.join)\((?:\s*['"][^'"\n]*['"]\s*,?)+\s*\)"""
 _ABSL_DEFAULT = re.compile(
-    r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)"""
+    r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>"""
+    + _JOINED
+    + r"""|['"][^'"]*['"]|[^,]+)"""
 )
 _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
 _READERS = (
@@ -298,7 +302,9 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
     for source in sources:
         if source.lang == "python":
             for match in _PY_DEFAULT.finditer(source.text):
-                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|-?[\w.]+)""", match.group("rest"))
+                default = re.search(
+                    r"""default\s*=\s*(""" + _JOINED + r"""|['"][^'"]*['"]|-?[\w.]+)""", match.group("rest")
+                )
                 found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
             for match in _ABSL_DEFAULT.finditer(source.text):
                 found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
@@ -310,6 +316,8 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
 
 def _literal(default: str) -> str | None:
     match = re.fullmatch(r"""\s*['"]([^'"]*)['"]\s*""", default)
+    if match is None and re.fullmatch(_JOINED, default.strip()):
+        return "/".join(re.findall(r"""['"]([^'"\n]*)['"]""", default))
     return match.group(1) if match else None
 
 
