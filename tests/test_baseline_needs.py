@@ -1766,3 +1766,24 @@ def test_a_default_path_written_in_pieces(tmp_path):
     needs = needs_of(repo, "python main.py --mode train", cwd="question_answering", kind="train")
     data = " ".join(n.detail for n in needs if n.kind == "dataset" and n.blocking)
     assert "../data/squad" in data and "../data/train.json" in data
+
+
+def test_a_script_held_in_a_quoted_variable_and_run_from_a_folder_it_makes(tmp_path):
+    # cooijmanstim/recurrent-batch-normalization@fe9efe65 experiments/penntreebank_bn-lstm.sh: the script is
+    # in `command="../penntreebank.py ..."`, run after `mkdir -p $directory; cd $directory`; it reads
+    # `os.environ["CHAR_LEVEL_PENNTREE_NPZ"]`.
+    repo = write(
+        tmp_path,
+        {
+            "experiments/penntreebank_bn-lstm.sh": (
+                'command="../penntreebank.py --optimizer adam --num-epochs 50"\nlr=0.002\nnh=1000\n'
+                "directory=bn-lstm-nh$nh-lr$lr\nmkdir -p $directory\ncd $directory\n"
+                "python $command --num-hidden $nh --learning-rate $lr\ncd ..\n"
+            ),
+            "penntreebank.py": 'import os\n\ndef get_data():\n    path = os.environ["CHAR_LEVEL_PENNTREE_NPZ"]\n',
+        },
+    )
+    sources = follow("bash experiments/penntreebank_bn-lstm.sh", repo)
+    assert "penntreebank.py" in [s.path for s in sources]
+    needs = needs_of(repo, "bash experiments/penntreebank_bn-lstm.sh", kind="train")
+    assert any("CHAR_LEVEL_PENNTREE_NPZ" in n.detail for n in needs if n.kind == "env" and n.blocking)
