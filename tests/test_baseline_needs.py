@@ -1787,3 +1787,12 @@ def test_a_script_held_in_a_quoted_variable_and_run_from_a_folder_it_makes(tmp_p
     assert "penntreebank.py" in [s.path for s in sources]
     needs = needs_of(repo, "bash experiments/penntreebank_bn-lstm.sh", kind="train")
     assert any("CHAR_LEVEL_PENNTREE_NPZ" in n.detail for n in needs if n.kind == "env" and n.blocking)
+
+
+def test_a_doc_sentence_wrapped_over_lines_is_read_whole(tmp_path):
+    # cheng18/bilm-tf@36800fa3 README.md: "To run the image, you must use nvidia-docker, because this
+    # repository\nrequires GPUs." is about the Docker image; the line "requires GPUs." alone is not the run.
+    repo = write(tmp_path, {"bin/run_test.py": "import argparse\n"})
+    docs = "To run the image, you must use nvidia-docker, because this repository\nrequires GPUs.\n"
+    assert "gpu" not in kinds(needs_of(repo, "python bin/run_test.py", docs=docs))
+    assert "gpu" in kinds(needs_of(repo, "python bin/run_test.py", docs="## Setup\n\nThe code\nrequires a GPU.\n"))

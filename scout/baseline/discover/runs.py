@@ -484,7 +484,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
     if needs.has("gpu"):
         return
     for path, text in docs:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        # A sentence wrapped over lines is one ("must use nvidia-docker, because this repository\nrequires
+        # GPUs."); blank lines, list items and headings end one.
+        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+\.|```))", text):
             # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
             hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
             if _GPU_REQUIRED.search(sentence) and not hedged:
