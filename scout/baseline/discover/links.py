@@ -46,16 +46,18 @@ _BACKBONE_URL = re.compile(
     r"imagenet|_in1k|model_zoo/imagenet|caffe.*(?:vgg|resnet)",
     re.I,
 )
-_ARCHITECTURE_FILE = re.compile(
+_ARCHITECTURES = (
     r"(?:vgg|resnet|resnext|inception|mobilenet|densenet|efficientnet|xception|alexnet|googlenet|squeezenet)"
-    r"[\w.-]*?(?:_\d{4}_\d{2}_\d{2}|-[0-9a-f]{6,})?\.(?:tar\.gz|tgz|tar|pth|pt|h5|ckpt|caffemodel|npy|zip|params)"
+)
+_ARCHITECTURE_FILE = re.compile(
+    _ARCHITECTURES
+    + r"[\w.-]*?(?:_\d{4}_\d{2}_\d{2}|-[0-9a-f]{6,})?\.(?:tar\.gz|tgz|tar|pth|pt|h5|ckpt|caffemodel|npy|zip|params)"
 )
 
 
+# A link's text that is only an architecture's name: `[ResNet-101]`, `[Wide ResNet]`, `[MobileNet v1]`.
 _ARCHITECTURE_NAME = re.compile(
-    r"(?:vgg|resnet|resnext|wide[- ]?resnet|inception|mobilenet|densenet|efficientnet|xception|alexnet|googlenet|"
-    r"squeezenet|darknet)[- ]?(?:v?\d+\w*)?(?:[- ]v\d)?",
-    re.I,
+    r"(?:wide[- ]?resnet|darknet|" + _ARCHITECTURES + r")[- ]?(?:v?\d+\w*)?(?:[- ]v\d)?", re.I
 )
 # "trained on [291](...)", "pre-trained on the [ImageNet](...)": what follows names the data.
 _TRAINED_ON = re.compile(r"\b(?:trained|fine-?tuned|learned)\s+on\s+(?:the\s+)?\[?$", re.I)
