@@ -1796,3 +1796,20 @@ def test_a_doc_sentence_wrapped_over_lines_is_read_whole(tmp_path):
     docs = "To run the image, you must use nvidia-docker, because this repository\nrequires GPUs.\n"
     assert "gpu" not in kinds(needs_of(repo, "python bin/run_test.py", docs=docs))
     assert "gpu" in kinds(needs_of(repo, "python bin/run_test.py", docs="## Setup\n\nThe code\nrequires a GPU.\n"))
+
+
+def test_the_data_step_is_not_a_weights_download():
+    # eric-erki/darknet@552207d6 README.md: the weights line shares the host's name (pjreddie) with the
+    # author path the data list names; the step that makes the list is the voc_label.py one.
+    from scout.baseline.discover.links import download_advice
+
+    docs = [
+        (
+            "README.md",
+            "1. Download pre-trained weights for the convolutional layers (154 MB): "
+            "http://pjreddie.com/media/files/darknet53.conv.74 and put to the directory `build\\darknet\\x64`\n"
+            "2.1 Download file `voc_label.py` to dir `build\\darknet\\x64\\data\\voc`: "
+            "http://pjreddie.com/media/files/voc_label.py\n",
+        )
+    ]
+    assert "voc_label.py" in download_advice("/home/pjreddie/data/voc/2007_test.txt", docs)

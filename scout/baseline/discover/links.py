@@ -227,6 +227,8 @@ def download_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
         url = URL.search(line)
         step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
         command = re.match(r"^(?:wget|curl|gdown|gsutil|python3?|bash|sh|\./)\b", step) is not None
+        if url is not None and Path(value).name not in line and link_kind(url.group(0), line) in ("model", "backbone"):
+            continue  # "Download pre-trained weights ... pjreddie.com/...": weights, whatever names it shares
         named = any(word in line.lower() for word in words)
         about_data = named or (url is not None and link_kind(url.group(0), line) == "dataset") or "data" in line.lower()
         score = 2 * named + command
