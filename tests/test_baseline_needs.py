@@ -1813,3 +1813,25 @@ def test_the_data_step_is_not_a_weights_download():
         )
     ]
     assert "voc_label.py" in download_advice("/home/pjreddie/data/voc/2007_test.txt", docs)
+
+
+def test_a_weights_cache_is_no_data_fetch_and_a_picture_no_dataset(tmp_path):
+    # StupidmanTan/facebookresearch@672f3975 (DensePose): detectron/utils/io.py fetches weights into a
+    # cache (`download_url(url, cache_file_path)`), which does not fetch the COCO data the test reads;
+    # the README's `<img src="https://drive.google.com/uc?...">` is a picture, INSTALL.md has the data step.
+    repo = write(
+        tmp_path,
+        {
+            "tools/test_net.py": "from detectron.utils.io import cache_url\n",
+            "detectron/utils/io.py": (
+                "def cache_url(url_or_file, cache_dir):\n    download_url(url, cache_file_path)\n\n"
+                "def download_url(url, dst_file_path):\n    response = urlopen(url)\n"
+            ),
+        },
+    )
+    docs = (
+        '<img src="https://drive.google.com/uc?export=view&id=1uYRJkIA24KkJU2i4sMwrKa61P0xtZzHk" width="800px" />\n\n'
+        "For evaluation, get the necessary files:\n```\ncd $DENSEPOSE/DensePoseData\nbash get_eval_data.sh\n```\n"
+    )
+    [data] = [n for n in needs_of(repo, "python2 tools/test_net.py --cfg x.yaml", docs=docs) if n.kind == "dataset"]
+    assert data.blocking and "get_eval_data.sh" in data.detail and "drive.google" not in data.detail

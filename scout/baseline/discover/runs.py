@@ -65,7 +65,9 @@ def check_linked_data(
     linked = [
         (url, path, context)
         for url, path, context in doc_links(docs)
-        if link_kind(url, context) == "dataset" and not _ONE_FILE.search(url.split("?")[0])
+        if link_kind(url, context) == "dataset"
+        and not _ONE_FILE.search(url.split("?")[0])
+        and not _shown_image(url, context)
     ]
     if linked:
         # The link its own line calls a dataset, an archive before a page.
@@ -84,6 +86,12 @@ def check_linked_data(
             line = re.sub(r"\s+", " ", step.group(0).strip().lstrip("$ "))
             needs.add("dataset", line, f"the run reads data the checkout lacks; {path} makes it first: `{line[:200]}`")
             return
+
+
+def _shown_image(url: str, context: str) -> bool:
+    """`<img src="https://drive.google.com/uc?export=view&id=...">`, `![demo](url)`: a picture in the doc."""
+    at = re.escape(url)
+    return re.search(rf"<img\b[^>]*?{at}|!\[[^\]]*\]\(\s*{at}", context, re.I) is not None
 
 
 # A doc command that makes the data: `python prepare_datasets.py ...`, `bash download_data.sh`.
@@ -106,7 +114,9 @@ def _fetches_data(text: str) -> bool:
     not the data)?"""
     for match in _DOWNLOADS.finditer(text):
         line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
-        if not re.search(r"model|weight|pretrain|ckpt|checkpoint|url_to_file|cache_url", line, re.I):
+        # A helper's own definition, or a fetch into a cache (`download_url(url, cache_file_path)`, where
+        # a model zoo keeps the weights it fetches) says nothing of the data.
+        if not re.search(r"model|weight|pretrain|ckpt|checkpoint|url_to_file|cache|^\s*def\s", line, re.I):
             return True
     return False
 
