@@ -18,7 +18,8 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
 - needs recall: of the repos with a blocking labeled need, the share whose every blocking need
   kind is among the plan's needs; needs precision: the share of the plan's needs whose kind the
   label names (pooled over repos);
-  (and the recall again over the repos whose top-1 is right);
+  (and the recall again over the repos whose top-1 is right; both again for the repos drawn as the
+  part they count in and for the retired held-out draws, the nearest thing dev has to unseen repos);
 - checkpoint mistakes: a plan need of kind checkpoint that names one of the label's
   `not_checkpoints` (a dataset, a backbone initialisation, embeddings);
 - calibration: the plans' confidence against top-1, in 5 bins, and the expected calibration error
@@ -45,7 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.corpus.labels import CORPUS, LABELS, SPLITS, Label, load, matches  # noqa: E402
+from bench.corpus.labels import CORPUS, LABELS, RETIRED, SPLITS, Label, load, matches  # noqa: E402
 
 BINS = 5
 TOP = 3
@@ -61,6 +62,7 @@ class Outcome:
     repo: str
     split: str
     field: str
+    drawn_as: str
     labeled_eval: bool
     command: str | None = None
     cwd: str = ""
@@ -136,7 +138,7 @@ def checkpoint_mistakes(label: Label, needs) -> list[str]:
 
 
 def judge(label: Label, plan, seconds: float | None) -> Outcome:
-    out = Outcome(label.repo, label.split, label.field, label.eval, seconds=seconds)
+    out = Outcome(label.repo, label.split, label.field, label.drawn_as, label.eval, seconds=seconds)
     out.blocking_kinds = sorted({need.get("kind", "?") for need in label.blocking_needs})
     out.label_kinds = sorted({need.get("kind", "?") for need in label.needs})
     if plan.error:
@@ -158,12 +160,25 @@ def judge(label: Label, plan, seconds: float | None) -> Outcome:
     return out
 
 
+def needs_scores(outcomes: list[Outcome]) -> dict:
+    """Needs recall (and over the right top-1s), precision and checkpoint mistakes of some outcomes."""
+    with_needs = [o for o in outcomes if o.blocking_kinds]
+    plan_needs = [(o, kind) for o in outcomes for kind in o.plan_kinds]
+    return {
+        "needs_recall": _share(sum(not o.missed_kinds for o in with_needs), len(with_needs)),
+        # The same, over the repos whose top-1 is right: what the needs pass finds on the right command.
+        "needs_recall_top1": _share(
+            sum(not o.missed_kinds for o in with_needs if o.top1), sum(o.top1 for o in with_needs)
+        ),
+        "needs_precision": _share(sum(kind in o.label_kinds for o, kind in plan_needs), len(plan_needs)),
+        "checkpoint_mistakes": sum(len(o.checkpoint_mistakes) for o in outcomes),
+    }
+
+
 def score(outcomes: list[Outcome]) -> dict:
     """The figures for one split."""
     n = len(outcomes)
     sure = [o for o in outcomes if o.sure]
-    with_needs = [o for o in outcomes if o.blocking_kinds]
-    plan_needs = [(o, kind) for o in outcomes for kind in o.plan_kinds]
     rated = [o for o in outcomes if o.confidence is not None]
     bins = []
     for b in range(BINS):
@@ -186,13 +201,14 @@ def score(outcomes: list[Outcome]) -> dict:
         "top3": _share(sum(o.top3 for o in outcomes), n),
         "sure_rate": _share(len(sure), n),
         "sure_precision": _share(sum(o.top1 for o in sure), len(sure)),
-        "needs_recall": _share(sum(not o.missed_kinds for o in with_needs), len(with_needs)),
-        # The same, over the repos whose top-1 is right: what the needs pass finds on the right command.
-        "needs_recall_top1": _share(
-            sum(not o.missed_kinds for o in with_needs if o.top1), sum(o.top1 for o in with_needs)
-        ),
-        "needs_precision": _share(sum(kind in o.label_kinds for o, kind in plan_needs), len(plan_needs)),
-        "checkpoint_mistakes": sum(len(o.checkpoint_mistakes) for o in outcomes),
+        **needs_scores(outcomes),
+        # The needs rules were written from the repos drawn as dev; the retired held-out draws are
+        # the nearest thing the development part has to repos they never saw.
+        "needs_by_draw": {
+            drawn: needs_scores([o for o in outcomes if (o.drawn_as in RETIRED) == (drawn == "retired")])
+            for drawn in ("original", "retired")
+            if any((o.drawn_as in RETIRED) == (drawn == "retired") for o in outcomes)
+        },
         "calibration": {"rated": len(rated), "bins": bins, "ece": ece},
         "plan_seconds": {
             "median": statistics.median(times) if times else None,
@@ -239,6 +255,13 @@ def render(scores: dict[str, dict], skipped: dict[str, list[str]]) -> str:
     for (name, cell), key in zip(rows, keys, strict=True):
         target = f">= {TARGETS[key]:.0%}" if key in TARGETS else OTHER_TARGETS.get(name, "")
         lines.append(name.ljust(width) + "".join(cell(scores[s]).ljust(width) for s in splits) + target)
+    # The needs rows again, for the repos drawn as the part they count in and for the retired draws.
+    for drawn, name in (("original", "own draw"), ("retired", "retired")):
+        for key, title in (("needs_recall", "recall"), ("needs_precision", "precision")):
+            cells = [scores[s].get("needs_by_draw", {}).get(drawn, {}).get(key) for s in splits]
+            if any(cells):
+                row = "".join((_fmt_share(c) if c else "-").ljust(width) for c in cells)
+                lines.append(f"  {title}, {name}".ljust(width) + row)
     lines.append("")
     lines.append("calibration: confidence bin -> n, mean confidence, share right")
     for b in range(BINS):
@@ -291,7 +314,9 @@ def run(corpus: Path, splits: tuple[str, ...], labels_dir: Path, verbose: bool =
                     plan, seconds = plan_repo(repo_dir, cache)
                     outcome = judge(label, plan, seconds)
                 except Exception as exc:  # noqa: BLE001 - a crash on one repo is a score, not the end
-                    outcome = Outcome(label.repo, split, label.field, label.eval, error=f"{type(exc).__name__}: {exc}")
+                    outcome = Outcome(
+                        label.repo, split, label.field, label.drawn_as, label.eval, error=f"{type(exc).__name__}: {exc}"
+                    )
                     outcome.blocking_kinds = sorted({need.get("kind", "?") for need in label.blocking_needs})
                 outcomes[split].append(outcome)
                 if verbose and out is not None:

@@ -1532,3 +1532,306 @@ def test_your_in_a_value_with_a_hyphen_is_a_placeholder(tmp_path):
     needs = needs_of(repo, "python eval.py --data-root your-dataset-root --resume ./your-model.pth")
     assert {n.key for n in needs if n.kind == "placeholder"} == {"data_root", "resume"}
     assert {"dataset", "checkpoint"} <= kinds(needs)
+
+
+def test_the_main_block_is_no_choice(tmp_path):
+    # wlstyql/keras_with_mat_for_unet@d77acb80 test.py: the weights load sits in `if __name__ == '__main__':`,
+    # which every run of the script takes (it is not an `if` that may skip the load).
+    repo = write(
+        tmp_path,
+        {
+            "test.py": (
+                "import keras.backend as K\n\nif __name__ == '__main__':\n\n"
+                "    K.set_image_data_format('channels_last')\n    fname = 'result_file_name'\n"
+                "    model = get_unet()\n    # load pre-trained weights ( 'weights_' + fname )\n"
+                "    model.load_weights('weights_%s.h5' % fname)\n"
+            )
+        },
+    )
+    [checkpoint] = [n for n in needs_of(repo, "python test.py") if n.kind == "checkpoint"]
+    assert checkpoint.blocking and "weights_%s.h5" in checkpoint.detail
+
+
+def test_a_gpu_the_command_asks_for(tmp_path):
+    # opringle/VDCNN-for-text-classification@66928a04 train_ag_news.sh and vdcnn.py: the script passes
+    # `--gpus=0`, and the code puts the model on `mx.gpu(i)` unless --gpus is empty.
+    repo = write(
+        tmp_path,
+        {
+            "train_ag_news.sh": "python -u vdcnn.py --data=./data/ag_news --output-dir=./ag_news --gpus=0\n",
+            "vdcnn.py": (
+                "parser.add_argument('--gpus', type=str, default='',\n"
+                "                    help='list of gpus to run, e.g. 0 or 0,2,5. empty means using cpu.')\n"
+                "args = parser.parse_args()\n"
+                "devs = mx.cpu() if args.gpus is None or args.gpus is '' else "
+                "[mx.gpu(int(i)) for i in args.gpus.split(',')]\n"
+            ),
+        },
+    )
+    [gpu] = [n for n in needs_of(repo, "bash train_ag_news.sh", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking and "--gpus=0" in gpu.detail
+    # The same code run without asking for a GPU: the empty default is the CPU.
+    assert "gpu" not in kinds(needs_of(repo, "python vdcnn.py --data=./data/ag_news", kind="train"))
+
+
+def test_a_link_is_read_by_its_own_words_first():
+    # The words nearest a link decide before its heading: ycszen/TorchSeg@62eeb159 README.md lists its
+    # ImageNet initialisations as `- [ResNet18](...)` under "Pretrained Model"; facebook/fb.resnet.torch
+    # @985e569d pretrained/README.md lists its own trained classifiers the same way, without "pre-trained".
+    drive = "https://drive.google.com/file/d/1PP7mEMvqW6vBMDeNhrS6l13RU5TwI6cA/view?usp=sharing"
+    assert link_kind(drive, f"### Pretrained Model\n### Pretrained Model\n- [ResNet18]({drive})") == "backbone"
+    t7 = "https://d2j0dndfm35trm.cloudfront.net/resnet-50.t7"
+    assert link_kind(t7, f"\n- [ResNet-34](https://x/resnet-34.t7)\n- [ResNet-50]({t7})") != "backbone"
+    # eric-erki/darknet@552207d6 README.md: weights fetched to start training from are an initialisation;
+    # D-X-Y/SAN@1d4fd206 SBR/README.md: "a pre-trained model on 300-W" under Training is the released one.
+    conv = "http://pjreddie.com/media/files/darknet53.conv.74"
+    context = (
+        f"## How to train (Pascal VOC Data):\n\n1. Download pre-trained weights for the convolutional layers: {conv}"
+    )
+    assert link_kind(conv, context) == "backbone"
+    sbr = "https://drive.google.com/open?id=1znVYaCheFJ6VbZmzS1fcfkHoOV4K9H6L"
+    assert link_kind(sbr, f"## Training\n\nand a pre-trained model on 300-W is at [Google Driver]({sbr}).") == "model"
+    # sdauzcm/SR-pytorch-SRResNet@d715729c README.md: what a model was trained on is data.
+    zip_ = "http://cv.snu.ac.kr/research/VDSR/train_data.zip"
+    line = f"  - We provide a pretrained model trained on [291]({zip_}) images with data augmentation"
+    assert link_kind(zip_, f"### Performance\n### Performance\n{line}") == "dataset"
+    # cheng18/bilm-tf@36800fa3 README.md: the vocabulary among a checkpoint's files is not the checkpoint.
+    vocab = "https://s3-us-west-2.amazonaws.com/allennlp/models/elmo/vocab-2016-09-10.txt"
+    faq = f"#### Can you provide the tensorflow checkpoint from training?\n\n* [vocabulary]({vocab})"
+    assert link_kind(vocab, faq) != "model"
+
+
+def test_positional_weights_data_and_a_windows_build(tmp_path):
+    # eric-erki/darknet@552207d6 README.md: `darknet.exe detector map data/voc.data cfg/yolov2-voc.cfg
+    # yolo-voc.weights` in build/darknet/x64: the weights are passed by position and are not there, the
+    # `.data` file lists a test list that voc_label.py makes, and darknet.exe is built from the sources.
+    repo = write(
+        tmp_path,
+        {
+            "build/darknet/x64/data/voc.data": (
+                "classes= 20\ntrain  = data/train_voc.txt\nvalid  = data/2007_test.txt\n"
+                "names = data/voc.names\nbackup = backup/\n"
+            ),
+            "build/darknet/x64/data/voc.names": "aeroplane\n",
+            "build/darknet/x64/cfg/yolov2-voc.cfg": "[net]\nbatch=64\n",
+            "Makefile": "darknet: obj\n",
+        },
+    )
+    command = "darknet.exe detector map data/voc.data cfg/yolov2-voc.cfg yolo-voc.weights"
+    needs = needs_of(repo, command, cwd="build/darknet/x64")
+    found = {(n.kind, n.blocking) for n in needs}
+    assert {("checkpoint", True), ("dataset", True), ("system", True)} <= found
+    assert any("yolo-voc.weights" in n.detail for n in needs if n.kind == "checkpoint")
+    assert any("data/2007_test.txt" in n.detail for n in needs if n.kind == "dataset")
+    # Everything there (weights downloaded, test list made): only the build is left.
+    made = ("yolo-voc.weights", "data/2007_test.txt", "data/train_voc.txt")
+    write(repo, {f"build/darknet/x64/{name}": "" for name in made})
+    assert kinds(needs_of(repo, command, cwd="build/darknet/x64")) == {"system"}
+
+
+def test_a_result_file_the_evaluation_reads_is_needed(tmp_path):
+    # HoganZhang/Person_reID_baseline_pytorch@6849c718 evaluate.py: it reads the features that test.py saves,
+    # `pytorch_result.mat`; a data reader's file is needed whatever its name says.
+    repo = write(
+        tmp_path,
+        {"evaluate.py": "import scipy.io\nimport torch\n\nresult = scipy.io.loadmat('pytorch_result.mat')\n"},
+    )
+    [data] = [n for n in needs_of(repo, "python evaluate.py") if n.kind == "dataset"]
+    assert data.blocking and "pytorch_result.mat" in data.detail
+
+
+def test_a_data_path_under_the_authors_root_home(tmp_path):
+    # ycszen/TorchSeg@62eeb159 model/bisenet/cityscapes.bisenet.R18/config.py, imported by eval.py:
+    # Cityscapes is expected under /root/..., the home of the authors' root user.
+    repo = write(
+        tmp_path,
+        {
+            "m/eval.py": "from config import config\n",
+            "m/config.py": (
+                "from easydict import EasyDict as edict\nC = edict()\nconfig = C\n"
+                'C.dataset_path = "/root/Source/Datasets/Segmentation/Cityscapes/"\n'
+                "C.img_root_folder = C.dataset_path\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python eval.py", cwd="m")
+    assert {"dataset", "placeholder"} <= kinds(needs)
+    assert any("/root/Source/Datasets" in n.detail for n in needs if n.kind == "dataset")
+
+
+def test_every_branch_reads_missing_data(tmp_path):
+    # sheffieldnlp/stance-conditional@d9096575 stancedetection/conditional.py: the test setting and the
+    # trial setting each read SemEval files that the docs ask the reader to download into data/.
+    main = (
+        "def readInputAndEval(testSetting, outfile):\n"
+        '    if testSetting == "true":\n'
+        '        trainingdata = "../data/semeval2016-task6-train+dev.txt"\n'
+        '        testdata = "../data/SemEval2016-Task6-subtaskB-testdata-gold.txt"\n'
+        "    else:\n"
+        '        trainingdata = "../data/semeval2016-task6-trainingdata_new.txt"\n'
+        '        testdata = "../data/semEval2016-task6-trialdata_new.txt"\n'
+        "    tweets = readTweetsOfficial(trainingdata)\n"
+    )
+    repo = write(tmp_path, {"stancedetection/conditional.py": main})
+    data = [n for n in needs_of(repo, "python3 conditional.py", cwd="stancedetection") if n.kind == "dataset"]
+    assert data and all(n.blocking for n in data)
+    # With a way past the reads (no else), they stay advice.
+    write(repo, {"stancedetection/conditional.py": main.replace("    else:\n", "    if testSetting == 'x':\n")})
+    data = [n for n in needs_of(repo, "python3 conditional.py", cwd="stancedetection") if n.kind == "dataset"]
+    assert data and not any(n.blocking for n in data)
+
+
+def test_a_json_kept_as_data(tmp_path):
+    # entslscheia/GGNN_Reasoning@f6e5efbc main.py: the data set is a JSON file named by `opt.dataroot`;
+    # a JSON of settings (`opt.config`) is not data.
+    main = "opt = parser.parse_args()\nopt.dataroot = 'data/www01.json'\nopt.config = 'conf/run.json'\n"
+    repo = write(tmp_path, {"main.py": main})
+    [data] = [n for n in needs_of(repo, "python main.py") if n.kind == "dataset"]
+    assert data.blocking and "data/www01.json" in data.detail
+
+
+def test_training_switched_off_is_an_evaluation(tmp_path):
+    # naturomics/CapsNet-Tensorflow@5b464caa: `python main.py --is_training=False` restores the newest
+    # checkpoint in --logdir (default `logdir`), which only a training run writes.
+    repo = write(
+        tmp_path,
+        {
+            "config.py": (
+                "import tensorflow as tf\nflags = tf.app.flags\n"
+                "flags.DEFINE_boolean('is_training', True, 'train or predict phase')\n"
+                "flags.DEFINE_string('logdir', 'logdir', 'logs directory')\ncfg = tf.app.flags.FLAGS\n"
+            ),
+            "main.py": (
+                "import tensorflow as tf\nfrom config import cfg\n\ndef evaluation(model, supervisor):\n"
+                "    with supervisor.managed_session() as sess:\n"
+                "        supervisor.saver.restore(sess, tf.train.latest_checkpoint(cfg.logdir))\n"
+            ),
+        },
+    )
+    command = "python main.py --is_training=False"
+    [checkpoint] = [n for n in needs_of(repo, command, kind=command_kind(command)) if n.kind == "checkpoint"]
+    assert checkpoint.blocking and "logdir" in checkpoint.detail
+    assert command_kind("python main.py --is_training True") == "run"
+
+
+def test_values_written_as_what_they_name(tmp_path):
+    # benkrause/dynamic-evaluation@8f872c50 README.md: `python dynamiceval.py --model modelname.pt`;
+    # wlstyql/keras_with_mat_for_unet@d77acb80 test.py: `test_mat_file = 'test_file_name'` under
+    # "# insert test mat file name", handed to the data reader.
+    repo = write(
+        tmp_path,
+        {
+            "dynamiceval.py": "parser.add_argument('--model', type=str, default='model.pt')\n",
+            "test.py": (
+                "if __name__ == '__main__':\n    # insert test mat file name\n    test_mat_file = 'test_file_name'\n"
+                "    # insert weights load name wo/ weights_\n    fname = 'result_file_name'\n"
+                "    imgs_test, test_label = load_test_mat(test_mat_file)\n"
+            ),
+        },
+    )
+    spelled = needs_of(repo, "python dynamiceval.py --model modelname.pt")
+    assert {"placeholder", "checkpoint"} <= kinds(spelled)
+    assert any(n.key == "model" for n in spelled if n.kind == "placeholder")
+    edited = needs_of(repo, "python test.py")
+    details = " ".join(n.detail for n in edited if n.kind == "placeholder")
+    assert "test_file_name" in details and "result_file_name" in details
+    assert any("test_mat_file" in n.detail for n in edited if n.kind == "dataset" and n.blocking)
+    # A real file name is not a description: `--model models/lstm.pt` is a checkpoint, not a placeholder.
+    assert "placeholder" not in kinds(needs_of(repo, "python dynamiceval.py --model models/lstm.pt"))
+
+
+def test_a_placeholder_path_that_names_the_checkpoint(tmp_path):
+    # cheng18/bilm-tf@36800fa3 README.md: `python bin/run_test.py --test_prefix='/path/to/...' --vocab_file
+    # /path/to/vocab-2016-09-10.txt --save_dir /output_path/to/checkpoint`: the last is the trained model.
+    repo = write(tmp_path, {"bin/run_test.py": "import argparse\n"})
+    command = "python bin/run_test.py --vocab_file /path/to/vocab-2016-09-10.txt --save_dir /output_path/to/checkpoint"
+    needs = needs_of(repo, command)
+    assert any(n.key == "save_dir" for n in needs if n.kind == "placeholder")
+    assert [n.blocking for n in needs if n.kind == "checkpoint"] == [True]
+
+
+def test_a_default_path_written_in_pieces(tmp_path):
+    # andrejonasson/dynamic-coattention-network-plus@0b8c9987 question_answering/main.py: SQuAD is read from
+    # --data_dir, whose default is `os.path.join("..", "data", "squad")`; preprocessing makes it.
+    repo = write(
+        tmp_path,
+        {
+            "question_answering/main.py": (
+                'tf.app.flags.DEFINE_string("data_dir", os.path.join("..", "data", "squad"), '
+                '"SQuAD directory (default ../data/squad)")\n'
+                "parser.add_argument('--train_file', default=os.path.join('..', 'data', 'train.json'))\n"
+            )
+        },
+    )
+    needs = needs_of(repo, "python main.py --mode train", cwd="question_answering", kind="train")
+    data = " ".join(n.detail for n in needs if n.kind == "dataset" and n.blocking)
+    assert "../data/squad" in data and "../data/train.json" in data
+
+
+def test_a_script_held_in_a_quoted_variable_and_run_from_a_folder_it_makes(tmp_path):
+    # cooijmanstim/recurrent-batch-normalization@fe9efe65 experiments/penntreebank_bn-lstm.sh: the script is
+    # in `command="../penntreebank.py ..."`, run after `mkdir -p $directory; cd $directory`; it reads
+    # `os.environ["CHAR_LEVEL_PENNTREE_NPZ"]`.
+    repo = write(
+        tmp_path,
+        {
+            "experiments/penntreebank_bn-lstm.sh": (
+                'command="../penntreebank.py --optimizer adam --num-epochs 50"\nlr=0.002\nnh=1000\n'
+                "directory=bn-lstm-nh$nh-lr$lr\nmkdir -p $directory\ncd $directory\n"
+                "python $command --num-hidden $nh --learning-rate $lr\ncd ..\n"
+            ),
+            "penntreebank.py": 'import os\n\ndef get_data():\n    path = os.environ["CHAR_LEVEL_PENNTREE_NPZ"]\n',
+        },
+    )
+    sources = follow("bash experiments/penntreebank_bn-lstm.sh", repo)
+    assert "penntreebank.py" in [s.path for s in sources]
+    needs = needs_of(repo, "bash experiments/penntreebank_bn-lstm.sh", kind="train")
+    assert any("CHAR_LEVEL_PENNTREE_NPZ" in n.detail for n in needs if n.kind == "env" and n.blocking)
+
+
+def test_a_doc_sentence_wrapped_over_lines_is_read_whole(tmp_path):
+    # cheng18/bilm-tf@36800fa3 README.md: "To run the image, you must use nvidia-docker, because this
+    # repository\nrequires GPUs." is about the Docker image; the line "requires GPUs." alone is not the run.
+    repo = write(tmp_path, {"bin/run_test.py": "import argparse\n"})
+    docs = "To run the image, you must use nvidia-docker, because this repository\nrequires GPUs.\n"
+    assert "gpu" not in kinds(needs_of(repo, "python bin/run_test.py", docs=docs))
+    assert "gpu" in kinds(needs_of(repo, "python bin/run_test.py", docs="## Setup\n\nThe code\nrequires a GPU.\n"))
+
+
+def test_the_data_step_is_not_a_weights_download():
+    # eric-erki/darknet@552207d6 README.md: the weights line shares the host's name (pjreddie) with the
+    # author path the data list names; the step that makes the list is the voc_label.py one.
+    from scout.baseline.discover.links import download_advice
+
+    docs = [
+        (
+            "README.md",
+            "1. Download pre-trained weights for the convolutional layers (154 MB): "
+            "http://pjreddie.com/media/files/darknet53.conv.74 and put to the directory `build\\darknet\\x64`\n"
+            "2.1 Download file `voc_label.py` to dir `build\\darknet\\x64\\data\\voc`: "
+            "http://pjreddie.com/media/files/voc_label.py\n",
+        )
+    ]
+    assert "voc_label.py" in download_advice("/home/pjreddie/data/voc/2007_test.txt", docs)
+
+
+def test_a_weights_cache_is_no_data_fetch_and_a_picture_no_dataset(tmp_path):
+    # StupidmanTan/facebookresearch@672f3975 (DensePose): detectron/utils/io.py fetches weights into a
+    # cache (`download_url(url, cache_file_path)`), which does not fetch the COCO data the test reads;
+    # the README's `<img src="https://drive.google.com/uc?...">` is a picture, INSTALL.md has the data step.
+    repo = write(
+        tmp_path,
+        {
+            "tools/test_net.py": "from detectron.utils.io import cache_url\n",
+            "detectron/utils/io.py": (
+                "def cache_url(url_or_file, cache_dir):\n    download_url(url, cache_file_path)\n\n"
+                "def download_url(url, dst_file_path):\n    response = urlopen(url)\n"
+            ),
+        },
+    )
+    docs = (
+        '<img src="https://drive.google.com/uc?export=view&id=1uYRJkIA24KkJU2i4sMwrKa61P0xtZzHk" width="800px" />\n\n'
+        "For evaluation, get the necessary files:\n```\ncd $DENSEPOSE/DensePoseData\nbash get_eval_data.sh\n```\n"
+    )
+    [data] = [n for n in needs_of(repo, "python2 tools/test_net.py --cfg x.yaml", docs=docs) if n.kind == "dataset"]
+    assert data.blocking and "get_eval_data.sh" in data.detail and "drive.google" not in data.detail

@@ -75,6 +75,10 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
     # Which command wins is the ranker's business; the plumbing is the score's.
     assert dev["repos"] == 3 and dev["fields"] == 3 and dev["errors"] == 0 and dev["needs_recall"]["total"] == 1
     assert dev["plan_seconds"]["median"] is not None and dev["plan_seconds"]["max"] < 5
+    # The needs figures again for the repos drawn as dev and for the retired held-out draws.
+    by_draw = dev["needs_by_draw"]
+    assert by_draw["original"]["needs_recall"]["total"] == 1 and by_draw["retired"]["needs_recall"]["total"] == 0
+    assert "needs_by_draw" in held and set(held["needs_by_draw"]) == {"original"}
     assert held["repos"] == 1 and held["skipped"] == ["o/absent"] and held["errors"] == 0
     assert [o["repo"] for o in dev["outcomes"]] == ["o/evals", "o/lib", "o/retired"]
     text = io.StringIO()
@@ -82,6 +86,7 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
         main([str(corpus), "--labels", str(labels), "--split", "dev"])
     assert text.getvalue().startswith(" " * 22 + "dev ") and "heldout" not in text.getvalue()
     assert "top-1 " in text.getvalue() and "[0.8, 1.0]" in text.getvalue()
+    assert "  recall, own draw" in text.getvalue()
 
 
 def _plan(command, cwd="", candidates=(), needs=(), confidence=None, sure=True):
@@ -135,7 +140,7 @@ def test_judge_against_a_label():
 
 def test_calibration_bins_and_ece():
     def o(confidence, right):
-        return Outcome("r", "dev", "f", True, confidence=confidence, sure=confidence >= 0.8, top1=right)
+        return Outcome("r", "dev", "f", "dev", True, confidence=confidence, sure=confidence >= 0.8, top1=right)
 
     figures = score([o(0.9, True), o(0.9, True), o(0.9, False), o(0.1, False)])
     bins = figures["calibration"]["bins"]

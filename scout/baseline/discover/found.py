@@ -16,7 +16,7 @@ from scout.baseline.discover.links import checkpoint_advice, download_advice, in
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
-    r"(?P<ph>(?<![\w])/?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
+    r"(?P<ph>(?<![\w])/?(?:[a-z]+_)?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
     r"|\b(?:path_to|PATH_TO|YOUR|your|Your)[_-][\w\-]+(?:\.[\w\-]+)*|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
@@ -147,7 +147,7 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
         where = f" (in {flag})" if flag else ""
         unset = f"${var} is unset" if var else f"`{text}`"
         needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
-        if flag and CKPT_WORDS.search(flag):
+        if (flag and CKPT_WORDS.search(flag)) or (not var and CKPT_WORDS.search(text)):
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
             needs.add("dataset", text, f"{flag or text} wants data: {download_advice(text, docs)}", key=key)
@@ -159,6 +159,10 @@ def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: 
                 f"{checkpoint_advice(text, docs)}",
                 key=key,
             )
+
+
+# A value written as what it names: `--model modelname.pt`, `--data my_data/`, `'test_file_name'`.
+SPELLED_NAME = re.compile(r"(?:[\w.-]*/)?(?:[a-z]+[_-]?name|my[_-]\w+|[a-z]+_file_?name)(?:\.[a-z]\w{0,11})?/?", re.I)
 
 
 def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
@@ -178,6 +182,7 @@ def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] =
                 r"[A-Z]{6,}\.[a-z]\w{0,11}",
                 value,
             )
+            or SPELLED_NAME.fullmatch(value)
         ):
             needs.add("placeholder", value, f"`{value}` (in {name}): pass --set {key}=VALUE", key=key)
             if CKPT_WORDS.search(key):
@@ -329,4 +334,30 @@ def command_paths(
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"
             needs.add("dataset", value, f"{name} {value}: not in the checkout; {advice}", blocking=mine)
+    _positional_paths(tokens, base, docs, needs, also)
     return named
+
+
+def _positional_paths(
+    tokens: Sequence[str], base: Path, docs: Sequence[tuple[str, str]], needs: Found, also: Sequence[Path]
+) -> None:
+    """Files the command passes by position that are not there (`darknet detector map data/obj.data
+    yolo-obj.cfg backup/yolo-obj_7000.weights`): a weights file is the checkpoint it evaluates, a
+    file under a data folder the data. Only files with a suffix: a bare word is a mode or a name."""
+    words = positional_args(tokens[1:])
+    for value in words:
+        if (
+            not re.search(r"\.\w{1,12}$", value)
+            or re.search(r"[=$*?{}<>\[\]]|://", value)
+            or re.search(r"\.(?:py|sh|lua|m|jl|r|exe|ya?ml|json|cfg|txt|md)$", value, re.I)
+            or value.startswith(("/", "~"))
+            or OUTPUT_WORDS.search(value)
+            or any(path_exists(folder, value) for folder in (base, *also))
+        ):
+            continue
+        if WEIGHT_FILE.search(value) or WEIGHT_PATH.search(value):
+            needs.add("checkpoint", value, f"the command passes {value}: {checkpoint_advice(value, docs)}")
+        elif "/" in value and DATA_WORDS.search(value.split("/")[0]):
+            needs.add(
+                "dataset", value, f"the command passes {value}, which is not there; {download_advice(value, docs)}"
+            )

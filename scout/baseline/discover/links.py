@@ -24,7 +24,10 @@ _KIND_WORDS = (
             re.I,
         ),
     ),
-    ("dataset", re.compile(r"\bdata(?:set)?s?\b|annotations?|corpus|images|\bsplits?\b|features|benchmark", re.I)),
+    (
+        "dataset",
+        re.compile(r"\bdata(?:set)?s?\b|annotations?|corpus|images|\bsplits?\b|features|benchmark|\bvocab", re.I),
+    ),
     (
         "model",
         re.compile(
@@ -43,10 +46,26 @@ _BACKBONE_URL = re.compile(
     r"imagenet|_in1k|model_zoo/imagenet|caffe.*(?:vgg|resnet)",
     re.I,
 )
-_ARCHITECTURE_FILE = re.compile(
+_ARCHITECTURES = (
     r"(?:vgg|resnet|resnext|inception|mobilenet|densenet|efficientnet|xception|alexnet|googlenet|squeezenet)"
-    r"[\w.-]*?(?:_\d{4}_\d{2}_\d{2}|-[0-9a-f]{6,})?\.(?:tar\.gz|tgz|tar|pth|pt|h5|ckpt|caffemodel|npy|zip|params)"
 )
+_ARCHITECTURE_FILE = re.compile(
+    _ARCHITECTURES
+    + r"[\w.-]*?(?:_\d{4}_\d{2}_\d{2}|-[0-9a-f]{6,})?\.(?:tar\.gz|tgz|tar|pth|pt|h5|ckpt|caffemodel|npy|zip|params)"
+)
+
+
+# A link's text that is only an architecture's name: `[ResNet-101]`, `[Wide ResNet]`, `[MobileNet v1]`.
+_ARCHITECTURE_NAME = re.compile(
+    r"(?:wide[- ]?resnet|darknet|" + _ARCHITECTURES + r")[- ]?(?:v?\d+\w*)?(?:[- ]v\d)?", re.I
+)
+# "trained on [291](...)", "pre-trained on the [ImageNet](...)": what follows names the data.
+_TRAINED_ON = re.compile(r"\b(?:trained|fine-?tuned|learned)\s+on\s+(?:the\s+)?\[?$", re.I)
+_TRAIN_HEADING = re.compile(r"^#+.*(?<!pre-)(?<!pre)\btrain", re.I)
+_EVAL_HEADING = re.compile(r"test|eval|infer|demo|result|zoo|reproduc|releas|benchmark|our|\band\b|&", re.I)
+# Weights, not a model: "a pre-trained model on 300-W is at [...]" under Training is the released one.
+_PRETRAINED = re.compile(r"\bpre-?trained\s+weights\b", re.I)
+_PRETRAINED_WORD = re.compile(r"\bpre-?trained\b", re.I)
 
 
 def link_kind(url: str, context: str) -> str:
@@ -58,7 +77,23 @@ def link_kind(url: str, context: str) -> str:
         return "embeddings"
     if _BACKBONE_URL.search(url) or _ARCHITECTURE_FILE.fullmatch(name.split("?")[0]):
         return "backbone"
-    found = [kind for kind, words in _KIND_WORDS if words.search(context)]
+    heading, _, near = context.rpartition("\n")
+    heading = heading.split("\n", 1)[0]
+    anchor = re.search(r"\[([^\]]*)\]\(\s*" + re.escape(url), near)
+    anchor_text = anchor.group(1) if anchor else ""
+    if _ARCHITECTURE_NAME.fullmatch(anchor_text.strip()) and _PRETRAINED_WORD.search(context):
+        # `- [ResNet18](...)` under "Pretrained Model": what a segmenter starts from. A list of
+        # "Trained ResNet models" (a classifier's own results) says trained, not pre-trained.
+        return "backbone"
+    before = near[: anchor.start() if anchor else max(near.find(url), 0)]
+    if _TRAINED_ON.search(before):
+        return "dataset"  # "a model trained on [291](.../train_data.zip) images": the link is the data
+    if _TRAIN_HEADING.search(heading) and not _EVAL_HEADING.search(heading) and _PRETRAINED.search(near):
+        return "backbone"  # "## How to train: 1. Download pre-trained weights for the convolutional layers"
+    # The link's own words first (`[vocabulary](...)` under a checkpoint heading), then its line and heading.
+    found = [kind for kind, words in _KIND_WORDS if words.search(anchor_text)] or [
+        kind for kind, words in _KIND_WORDS if words.search(context)
+    ]
     if "model" in found and not ({"backbone", "embeddings"} & set(found)):
         return "model"
     for kind in ("embeddings", "backbone", "dataset"):
@@ -192,6 +227,8 @@ def download_advice(value: str, docs: Sequence[tuple[str, str]]) -> str:
         url = URL.search(line)
         step = re.sub(r"\s+", " ", line.strip().strip("`$ "))
         command = re.match(r"^(?:wget|curl|gdown|gsutil|python3?|bash|sh|\./)\b", step) is not None
+        if url is not None and Path(value).name not in line and link_kind(url.group(0), line) in ("model", "backbone"):
+            continue  # "Download pre-trained weights ... pjreddie.com/...": weights, whatever names it shares
         named = any(word in line.lower() for word in words)
         about_data = named or (url is not None and link_kind(url.group(0), line) == "dataset") or "data" in line.lower()
         score = 2 * named + command

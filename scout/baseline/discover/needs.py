@@ -128,6 +128,7 @@ def find_needs(
     runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
     runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_example_settings(sources, base, repo_dir, needs)
+    runs.check_spelled_in_code(sources, needs)
     runs.check_downloads(sources, needs)
     runs.check_built_loads(sources, kind, named, docs, needs)
     runs.check_linked_weights(kind, named, docs, needs)

@@ -176,7 +176,13 @@ def command_kind(command: str) -> str:
             value = args[i + 1]
         if MODE_FLAG.search(name) and value.lower() in ("", "true", "1", "yes"):
             return "eval"
+        # `--is_training=False`, `--train 0`: training switched off, so the run restores and measures.
+        if _TRAIN_SWITCH.fullmatch(name.lstrip("-")) and value.lower() in ("false", "0", "no"):
+            return "eval"
     return "run"
+
+
+_TRAIN_SWITCH = re.compile(r"(?:is_|do_)?train(?:ing)?", re.I)
 
 
 def _unfilled(candidate: Candidate, command: str, needs: list[Need]) -> list[Need]:

@@ -66,7 +66,9 @@ def check_linked_data(
     linked = [
         (url, path, context)
         for url, path, context in doc_links(docs)
-        if link_kind(url, context) == "dataset" and not _ONE_FILE.search(url.split("?")[0])
+        if link_kind(url, context) == "dataset"
+        and not _ONE_FILE.search(url.split("?")[0])
+        and not _shown_image(url, context)
     ]
     if linked:
         # The link its own line calls a dataset, an archive before a page.
@@ -85,6 +87,12 @@ def check_linked_data(
             line = re.sub(r"\s+", " ", step.group(0).strip().lstrip("$ "))
             needs.add("dataset", line, f"the run reads data the checkout lacks; {path} makes it first: `{line[:200]}`")
             return
+
+
+def _shown_image(url: str, context: str) -> bool:
+    """`<img src="https://drive.google.com/uc?export=view&id=...">`, `![demo](url)`: a picture in the doc."""
+    at = re.escape(url)
+    return re.search(rf"<img\b[^>]*?{at}|!\[[^\]]*\]\(\s*{at}", context, re.I) is not None
 
 
 # A doc command that makes the data: `python prepare_datasets.py ...`, `bash download_data.sh`.
@@ -107,7 +115,9 @@ def _fetches_data(text: str) -> bool:
     not the data)?"""
     for match in _DOWNLOADS.finditer(text):
         line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
-        if not re.search(r"model|weight|pretrain|ckpt|checkpoint|url_to_file|cache_url", line, re.I):
+        # A helper's own definition, or a fetch into a cache (`download_url(url, cache_file_path)`, where
+        # a model zoo keeps the weights it fetches) says nothing of the data.
+        if not re.search(r"model|weight|pretrain|ckpt|checkpoint|url_to_file|cache|^\s*def\s", line, re.I):
             return True
     return False
 
@@ -115,8 +125,12 @@ def _fetches_data(text: str) -> bool:
 _PY_DEFAULT = re.compile(
     r"""add_argument\(\s*['"](?P<flag>-{1,2}[\w-]+)['"](?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)""", re.S
 )
+# `os.path.join("..", "data", "squad")` as a default: a path written in pieces.
+_JOINED = r"""(?:os\.path\.join|osp\.join|pjoin|path\.join)\((?:\s*['"][^'"\n]*['"]\s*,?)+\s*\)"""
 _ABSL_DEFAULT = re.compile(
-    r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)"""
+    r"""(?:flags|FLAGS)\.DEFINE_\w+\(\s*['"](?P<flag>[\w-]+)['"]\s*,\s*(?P<default>"""
+    + _JOINED
+    + r"""|['"][^'"]*['"]|[^,]+)"""
 )
 _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
 _READERS = (
@@ -299,7 +313,9 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
     for source in sources:
         if source.lang == "python":
             for match in _PY_DEFAULT.finditer(source.text):
-                default = re.search(r"""default\s*=\s*(['"][^'"]*['"]|-?[\w.]+)""", match.group("rest"))
+                default = re.search(
+                    r"""default\s*=\s*(""" + _JOINED + r"""|['"][^'"]*['"]|-?[\w.]+)""", match.group("rest")
+                )
                 found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
             for match in _ABSL_DEFAULT.finditer(source.text):
                 found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
@@ -311,7 +327,12 @@ def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
 
 def _literal(default: str) -> str | None:
     match = re.fullmatch(r"""\s*['"]([^'"]*)['"]\s*""", default)
+    if match is None and re.fullmatch(_JOINED, default.strip()):
+        return "/".join(re.findall(r"""['"]([^'"\n]*)['"]""", default))
     return match.group(1) if match else None
+
+
+_MAIN_GUARD = re.compile(r"""if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
 
 
 def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None:
@@ -335,6 +356,8 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
                 return stripped
             continue
         indent = level
+        if _MAIN_GUARD.match(stripped):
+            return None  # `if __name__ == "__main__":` is how a script runs, not a choice it makes
         if re.match(r"(?:if|elif|elseif|else|try|except|with\s+torch\.cuda\.device)\b", stripped):
             return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
@@ -465,17 +488,64 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 return
     if needs.has("gpu"):
         return
+    _gpu_asked_for(sources, command, needs)
+    if needs.has("gpu"):
+        return
     _tf1_gpu_placement(sources, needs)
     if needs.has("gpu"):
         return
     for path, text in docs:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        # A sentence wrapped over lines is one ("must use nvidia-docker, because this repository\nrequires
+        # GPUs."); blank lines, list items and headings end one.
+        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+\.|```))", text):
             # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
             hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
             if _GPU_REQUIRED.search(sentence) and not hedged:
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# A value that picks a GPU: `--gpus=0`, `--gpu_ids 0,1`, `--device cuda:0`; a bare `--cuda`/`--use_gpu` switch.
+_GPU_VALUE = re.compile(r"\d+(?:,\d+)*|cuda(?::\d+)?|gpu(?::\d+)?|true", re.I)
+_GPU_FLAG = re.compile(r"^-{1,2}(?:gpus?|gpu_?ids?|gpuid|cuda|use_?(?:gpu|cuda)|devices?|device_ids?)$", re.I)
+
+
+def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> None:
+    """The command (or the shell line that starts the script) asks for a GPU (`--gpus=0` into
+    `mx.gpu(i) for i in args.gpus`) and the code has CUDA calls and no `cuda.is_available()` way
+    back to the CPU: that run stops on a machine without one. A GPU value the code only defaults
+    to is advice (above); one the documented command passes is not."""
+    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    given += flag_pairs(shell_words(command))
+    asked = [
+        (name, value)
+        for name, value in given
+        if _GPU_FLAG.match(name)
+        and (_GPU_VALUE.fullmatch(value or "true") or not value)
+        and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
+    ]
+    code = [s for s in sources if s.lang in ("python", "lua")]
+    if not asked or any(_CPU_PATH.search(s.text) for s in code):
+        return
+    values = flag_values(sources, command)
+    for source in code:
+        lines = source.text.splitlines()
+        known = {**_constants(source.text), **values}
+        for i, line in enumerate(lines):
+            if not _CUDA_CALL.search(line.split("#", 1)[0]):
+                continue
+            guard = _guard(lines, i)
+            if guard is None or _decides(guard, known) is not False:  # not on a branch this run skips
+                name, value = asked[0]
+                spelled = f"{name}={value}" if value else name
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"the command asks for a GPU ({spelled}) and {source.path}:{i + 1} "
+                    f"`{line.strip()[:80]}` runs on it: needs a GPU (or drop {name} where the code allows)",
+                )
                 return
 
 
@@ -533,12 +603,15 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
     return not any(path_exists(b, value) for b in bases)
 
 
+# Where people keep data on their own machines; /root/ is the home of a root user (a container's).
+_AUTHORS_ROOT = re.compile(r"^/(?:home|Users|root|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/")
+
+
 def _authors_path(value: str) -> bool:
     """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
     drive: F:/Yelp Data/x.txt)."""
     return _WINDOWS_PATH.match(value) is not None or (
-        bool(re.match(r"^/(?:home|Users|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/", value))
-        and not Path(value).exists()
+        _AUTHORS_ROOT.match(value) is not None and not Path(value).exists()
     )
 
 
@@ -741,15 +814,20 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
+        pending: list[tuple[str, str, int, bool, bool]] = []  # kind, path, line, fetched by the code, guarded
         for value, context, mode, line in found:
             if line < len(lines) and lines[line].lstrip().startswith("#"):
                 continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
-            if OUTPUT_WORDS.search(value.split("/")[0]) or OUTPUT_WORDS.search(context.split("(")[0]):
+            if (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or OUTPUT_WORDS.search(
+                context.split("(")[0]
+            ):
                 continue
-            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value):
-                continue  # code and settings, not data
+            if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) and not (
+                value.endswith(".json") and _JSON_DATA.search(context)
+            ):
+                continue  # code and settings, not data; `opt.dataroot = 'data/www01.json'` is data
             ckpt = (
                 re.search(
                     r"torch\.load|load_state_dict|restore|ckpt|checkpoint|weights?|model_?(?:path|file|dir)",
@@ -793,9 +871,61 @@ def check_reads(
             if by_flag is None and guard is not None and _decides(guard, constants) is False:
                 continue  # `if(flag_test):` with `flag_test = False` written above: no flag takes it
             taken = guard is not None and (_taken(guard, named) or bool(by_flag))
-            optional = (downloads and not ckpt) or (guard is not None and not taken)
             kind = "checkpoint" if ckpt else "dataset"
+            pending.append((kind, value, line, downloads and not ckpt, guard is not None and not taken))
+        # `if test: data = '../data/test.txt' else: data = '../data/trial.txt'`: when every branch of
+        # an if/else reads a missing file, whichever the run takes, it stops.
+        branches = {_branch(lines, line) for _, _, line, _, guarded in pending if guarded}
+        every = {chain for chain, _ in branches if chain is not None and _branches(lines, chain) <= branches}
+        for kind, value, line, fetched, guarded in pending:
+            branch = _branch(lines, line) if guarded else None
+            optional = fetched or (guarded and (branch is None or branch[0] not in every))
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _branch(lines: list[str], index: int) -> tuple[int | None, int | None]:
+    """(the line of the `if` that starts the chain, the line of the branch header) of the innermost
+    `if`/`elif`/`else` block around lines[index]; (None, None) when another block is nearer."""
+    indent = _indent(lines[index])
+    for j in range(index - 1, max(-1, index - 300), -1):
+        stripped = lines[j].strip()
+        if not stripped or stripped.startswith("#") or _indent(lines[j]) >= indent:
+            continue
+        if not re.match(r"(?:if|elif|else)\b.*:\s*(?:#.*)?$", stripped):
+            return None, None
+        level, chain = _indent(lines[j]), j
+        while chain > 0 and not re.match(r"if\b", lines[chain].strip()):
+            chain -= 1  # up to the chain's `if`, past the bodies of its earlier branches
+            while chain > 0 and (not lines[chain].strip() or _indent(lines[chain]) > level):
+                chain -= 1
+            if _indent(lines[chain]) < level or not re.match(r"(?:if|elif)\b", lines[chain].strip()):
+                return None, None
+        return chain, j
+    return None, None
+
+
+def _branches(lines: list[str], chain: int) -> set[tuple[int | None, int | None]]:
+    """The (chain, header) of every branch of the if/elif/else chain that starts at line `chain`; a
+    chain without an `else` has a way past it, which no branch set covers."""
+    level, found = _indent(lines[chain]), {(chain, chain)}
+    for j in range(chain + 1, min(len(lines), chain + 2000)):
+        stripped = lines[j].strip()
+        if not stripped or stripped.startswith("#") or _indent(lines[j]) > level:
+            continue
+        if _indent(lines[j]) < level or not re.match(r"(?:elif|else)\b", stripped):
+            break
+        found.add((chain, j))
+        if stripped.startswith("else"):
+            return found
+    return found | {(chain, None)}
+
+
+# A JSON file the code keeps under a data name or folder holds data, not settings.
+_JSON_DATA = re.compile(r"data|corpus|annotation|\bsplits?\b|vocab|labels?\b|questions|captions", re.I)
 
 
 _VARIABLE_READ = re.compile(
@@ -1167,6 +1297,39 @@ def check_example_settings(sources: Sequence[Source], base: Path, repo_dir: Path
                     value,
                     f"{source.path} opens {value}, which the checkout has only as {rel}: copy it to {value} "
                     "and fill in your paths",
+                )
+
+
+# `test_mat_file = 'test_file_name'  # insert test mat file name`: a value left for the user to edit.
+_SPELLED_IN_CODE = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*['"](?P<value>\w*file_?name|your_\w+|path_to_\w+)['"][ \t]*(?:#.*)?$""",
+    re.M | re.I,
+)
+
+
+def check_spelled_in_code(sources: Sequence[Source], needs: Found) -> None:
+    """Values the started script leaves written as their description (`fname = 'result_file_name'`):
+    the script runs only once they are edited to the user's files."""
+    for source in sources:
+        if source.role != "start" or source.lang != "python":
+            continue
+        for match in _SPELLED_IN_CODE.finditer(source.text):
+            line = source.text.count("\n", 0, match.start()) + 1
+            needs.add(
+                "placeholder",
+                match.group("value"),
+                f"{source.path}:{line} sets {match.group('name')} = '{match.group('value')}', a value to fill in: "
+                "edit it to your file",
+            )
+            # `load_test_mat(test_mat_file)`: the file a reader is handed is the user's own data.
+            name = re.escape(match.group("name"))
+            read = re.search(rf"\b\w*(?:load|read|open)\w*\(\s*{name}\s*[,)]", source.text)
+            if read and not _WEIGHTS_TAIL.search(match.group("name") + read.group(0)):
+                needs.add(
+                    "dataset",
+                    match.group("value"),
+                    f"{source.path} reads your data from {match.group('name')}: "
+                    f"{read.group(0).rstrip(',)')}) wants your file",
                 )
 
 
@@ -1629,7 +1792,12 @@ def check_missing_programs(
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
                 program, built = start.target, False
-            elif start.target is None and "/" in start.program and not start.program.startswith(("/", "~")):
+            elif (
+                start.target is None
+                and not start.program.startswith(("/", "~"))
+                and ("/" in start.program or start.program.lower().endswith(".exe"))
+            ):
+                # `darknet.exe detector map ...`: a Windows build of the repo's own program, built first too.
                 program, built = start.program, True
             else:
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and
 # The repo's own modules read behind the started script: its imports, and theirs (a third level
 # costs files the bound would rather spend on the other scripts a shell script starts).
 _IMPORT_LEVELS = 2
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml")
+# `.data`: darknet's `key = value` list of the data files (`valid = data/2007_test.txt`).
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml", ".data")
 # Words that start a command without being its program: `CUDA_VISIBLE_DEVICES=0 nohup python x.py`.
 _WRAPPERS = frozenset({"nohup", "time", "exec", "env", "srun", "sudo", "stdbuf", "nice", "xvfb-run", "unbuffer"})
 _LAUNCHERS = frozenset({"torchrun", "deepspeed", "horovodrun", "mpirun", "mpiexec"})
@@ -193,7 +195,8 @@ def _notebook_code(text: str) -> str:
 
 def _existing(folders: list[Path], name: str) -> Path | None:
     for folder in folders:
-        candidate = folder / name
+        # Lexically: `../x.py` from a folder the script has yet to make is still the repo's x.py.
+        candidate = Path(os.path.normpath(folder / name))
         try:
             if candidate.is_file():
                 return candidate
@@ -479,6 +482,7 @@ def _read_shell(
     if source is None or path is None or depth >= _MAX_SHELL_DEPTH:
         return
     variables = {str(i + 1): arg for i, arg in enumerate(args)}
+    made: set[Path] = set()  # folders the script makes (`mkdir -p out`), which a `cd` may enter
     branches = _CaseBranches()
     for line in _shell_lines(source.text):
         line = branches.keep(line, variables)
@@ -499,11 +503,21 @@ def _read_shell(
         if assign:
             variables[assign.group(1)] = "".join(_tokens(_expand(assign.group(2), variables))) or ""
             continue
+        # `command="../penntreebank.py --optimizer adam"`, later `python $command`: a quoted value with spaces.
+        quoted = re.fullmatch(r"""(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`]*)"|'([^']*)');?""", line)
+        if quoted:
+            variables[quoted.group(1)] = quoted.group(2) if quoted.group(2) is not None else quoted.group(3)
+            continue
         line = _expand(line, variables)
+        made |= {Path(folder) for folder in re.findall(r"^mkdir\s+(?:-p\s+)?(\S+)", line)}
         cd = re.match(r"^cd\s+(\S+)", line)
         if cd and not cd.group(1).startswith("$"):
             target = (base / cd.group(1)).resolve()
-            base = target if target.is_dir() else base
+            if target.is_dir():
+                base = target
+            elif Path(cd.group(1)) in made:
+                # `mkdir -p $directory; cd $directory; python ../train.py`: a folder the script makes.
+                base = Path(os.path.normpath(base / cd.group(1)))
             continue
         found = starts(line)
         if any(start.program in ("python", "shell", "lua") or start.program in console for start in found):
