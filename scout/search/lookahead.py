@@ -22,9 +22,10 @@ from scout.search.sources import github, pwc
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
-# Look-ups in flight at once: a guess of the top (15 papers, and at the last guess the few still
-# being encoded) in one round trip.
-THREADS = 16
+# Look-ups in flight at once: the last guess of a first search's top (15 papers and the ~20 still
+# being encoded) in one round trip. With 16, the last of them were still on their way when the top
+# was known, and the search waited for them.
+THREADS = 40
 
 
 class TopLookups:
