@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import httpx
+import pytest
 
 from scout.models import Paper
 from scout.search import lookahead
@@ -59,8 +60,11 @@ def asked(rig) -> list[str]:
     return out
 
 
-def open_gate_when_settling(monkeypatch, server: Server) -> None:
-    """Open the gate once `settle` has decided what goes on, as it starts waiting for the top."""
+@pytest.fixture
+def served(store, monkeypatch):
+    """The server and a rig asking it; the gate opens once `settle` has decided what goes on, as it
+    starts waiting for the top."""
+    server = Server()
     wait = lookahead.wait
 
     def opening(futures):
@@ -68,12 +72,11 @@ def open_gate_when_settling(monkeypatch, server: Server) -> None:
         return wait(futures)
 
     monkeypatch.setattr(lookahead, "wait", opening)
+    return server, make_rig(server.answer, store)
 
 
-def test_a_new_guess_goes_first_and_only_the_tops_lookups_are_waited_for(store, monkeypatch):
-    server = Server()
-    rig = make_rig(server.answer, store)
-    open_gate_when_settling(monkeypatch, server)
+def test_a_new_guess_goes_first_and_only_the_tops_lookups_are_waited_for(served):
+    server, rig = served
     with TopLookups(rig.fetcher, None, threads=1) as lookups:
         lookups.prefer([paper(1), paper(2), paper(3)], stars=0)
         assert server.started.wait(GUARD_S)
@@ -88,10 +91,8 @@ def test_a_new_guess_goes_first_and_only_the_tops_lookups_are_waited_for(store, 
     assert asked(rig) == ["detail 1", "detail 3", "results 3", "github", "github"]
 
 
-def test_github_is_asked_about_the_first_papers_of_a_guess_and_about_the_top(store, monkeypatch):
-    server = Server()
-    rig = make_rig(server.answer, store)
-    open_gate_when_settling(monkeypatch, server)
+def test_github_is_asked_about_the_first_papers_of_a_guess_and_about_the_top(served):
+    server, rig = served
     with TopLookups(rig.fetcher, None, threads=1) as lookups:
         lookups.prefer([paper(2), paper(3), paper(1)], stars=1)
         assert server.started.wait(GUARD_S)  # one thread: papers 2 and 3 are done
@@ -101,10 +102,8 @@ def test_github_is_asked_about_the_first_papers_of_a_guess_and_about_the_top(sto
     assert asked(rig)[-3:] == ["results 1", "github", "github"]
 
 
-def test_a_paper_looked_up_without_github_gets_it_once_a_newer_guess_puts_it_first(store, monkeypatch):
-    server = Server()
-    rig = make_rig(server.answer, store)
-    open_gate_when_settling(monkeypatch, server)
+def test_a_paper_looked_up_without_github_gets_it_once_a_newer_guess_puts_it_first(served):
+    server, rig = served
     with TopLookups(rig.fetcher, None, threads=1) as lookups:
         lookups.prefer([paper(2), paper(3), paper(1)], stars=1)
         assert server.started.wait(GUARD_S)  # papers 2 and 3 are done, 3 without GitHub's answers
