@@ -12,6 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 Route = Callable[[str, dict], "tuple[int, str, bytes, dict] | None"]
 
 
+class _Server(ThreadingHTTPServer):
+    # An API takes many connections at once. socketserver's queue of 5 left the rest of a search's
+    # 50 simultaneous detail calls to the kernel's SYN retry, 1 s and 3 s later, on a busy machine.
+    request_queue_size = 128
+
+
 class ReplayServer:
     def __init__(self, routes: dict[str, Route]):
         self.routes = routes
@@ -40,7 +46,7 @@ class ReplayServer:
             def log_message(self, *args):
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 

@@ -42,6 +42,20 @@ def error_object(result) -> dict:
 # -- version, help, completion ------------------------------------------------------------------
 
 
+def test_the_entry_point_spares_the_exit_a_last_garbage_collection(monkeypatch):
+    import gc
+
+    from scout.cli import main
+
+    monkeypatch.setattr("sys.argv", ["scout", "--version"])
+    try:
+        with pytest.raises(SystemExit):
+            main()
+        assert gc.get_freeze_count() > 0  # everything alive is out of the collector's reach
+    finally:
+        gc.unfreeze()
+
+
 def test_version_and_short_help():
     result = run("--version")
     assert result.exit_code == 0 and result.stdout == f"scout {__version__}\n"

@@ -118,6 +118,23 @@ def test_texts_that_arrive_one_by_one_while_the_model_is_busy_are_encoded_togeth
     assert len(store.cached_hashes(embedder.name, [text_hash(t) for t in arriving])) == len(arriving)
 
 
+@pytest.mark.parametrize("one_at_a_time", [False, True])
+def test_waiting_texts_go_shortest_first_to_a_batching_encoder_and_as_they_came_to_one_at_a_time(store, one_at_a_time):
+    gate = threading.Event()
+    embedder = WatchedEmbedder(gate)
+    embedder.one_at_a_time = one_at_a_time  # as OnnxEmbedder says of an int8 graph: it pads nothing
+    long = [f"{text} {'and a long abstract ' * 20}" for text in texts(CHUNK)]
+    short = [f"short {i}" for i in range(CHUNK)]
+    with EmbedAhead(embedder, store) as ahead:
+        ahead.warm_up()
+        assert embedder.entered.wait(GUARD_S)  # the worker holds the warm-up
+        ahead.submit(long)
+        ahead.submit(short)
+        gate.set()
+        ahead.wait()
+    assert embedder.calls[1:] == ([long, short] if one_at_a_time else [short, long])
+
+
 def test_a_failed_encode_is_raised_by_wait(store):
     class Broken(BagOfWordsEmbedder):
         def encode(self, texts, batch_size: int = 32):

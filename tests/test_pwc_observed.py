@@ -214,6 +214,24 @@ def test_each_detail_abstract_is_handed_on_as_it_lands(store):
     assert set(found) == {p.id for p in papers}
 
 
+def test_every_detail_of_one_answer_is_in_flight_at_once(store):
+    """A search page's 50 papers without abstracts cost one detail round trip, not one per pool of threads."""
+    from scout.search.abstracts import DetailPrefetch
+
+    # Every detail call waits here until all 50 are asked: it holds only if they are in flight together.
+    all_at_once = threading.Barrier(50, timeout=GUARD_S)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        all_at_once.wait()
+        arxiv = request.url.path.rsplit("/", 1)[1]
+        return httpx.Response(200, json={**built("paper_arxiv_1606.06565.json"), "arxiv_id": arxiv})
+
+    papers = [Paper(title=f"Paper {i}", arxiv_id=f"2101.{i:05d}") for i in range(50)]
+    with DetailPrefetch(make_rig(answer, store).fetcher, limit=50) as details:
+        found = details.abstracts(papers, [])
+    assert set(found) == {p.id for p in papers}
+
+
 # -- end to end: `scout search` against the real search body and the built pages -------------------
 
 

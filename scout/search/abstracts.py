@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from scout.store import Store
 
 
-DETAIL_THREADS = 16  # detail calls in flight at once: Papers with Code allows 120 a minute
-
-
 class DetailPrefetch:
     """Papers with Code detail calls for papers that arrived without an abstract, started at once
     on a pool of their own; `abstracts` collects them. The detail answers are cached, so the
@@ -38,7 +35,10 @@ class DetailPrefetch:
         self.fetcher = fetcher
         self.limit = limit
         self.on_abstract = on_abstract
-        self._pool = ThreadPoolExecutor(max_workers=DETAIL_THREADS, thread_name_prefix="scout-detail")
+        # All of them in flight at once: one round trip rather than one per 16 (a first search's
+        # abstracts came in four waves, the last 1.6 s after the answer). Settings.rate_limits
+        # still caps how many go out a minute.
+        self._pool = ThreadPoolExecutor(max_workers=max(1, limit), thread_name_prefix="scout-detail")
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
 

@@ -37,6 +37,10 @@ class EmbedAhead:
         self._total = 0
         self._warming = False
         self._closed = False
+        # An encoder that runs one text at a time pads nothing, so it takes the texts in the order
+        # they came (each source lists its best first) rather than shortest first: a first search
+        # held its longest abstracts, two of its top 10 among them, to the last tenth.
+        self._by_length = not getattr(embedder, "one_at_a_time", False)
 
     def needs_model(self, texts: list[str]) -> bool:
         """Whether any of `texts` has no cached vector yet (a repeated search loads no model)."""
@@ -75,8 +79,9 @@ class EmbedAhead:
 
     def _encode(self) -> None:
         with self._lock:
-            # Texts of about one length together: a batch is padded to its longest text.
-            self._waiting.sort(key=len)
+            if self._by_length:
+                # Texts of about one length together: a batch is padded to its longest text.
+                self._waiting.sort(key=len)
             texts, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
         if not texts:
             return

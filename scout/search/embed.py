@@ -270,7 +270,9 @@ class OnnxEmbedder:
             batches.append(order[start:end])
             start = end
         self._session  # noqa: B018 -- loaded once, before the threads below share it
-        # One batch per core at a time (the session runs each on one thread, and releases the GIL).
+        # One batch per core at a time (the session runs each on one thread, and releases the GIL),
+        # the longest first: the last to start is then a short one, and the cores finish together.
+        batches.reverse()
         with ThreadPoolExecutor(max_workers=min(len(batches), usable_cpus())) as pool:
             for rows, vectors in zip(
                 batches, pool.map(lambda rows: self._encode_batch([encodings[i] for i in rows]), batches)

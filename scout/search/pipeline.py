@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from scout.errors import ConfigError, ParseError, ScoutError, SourceError, Sourc
 from scout.models import Paper, RankedPaper
 from scout.search.abstracts import DetailPrefetch, fill_abstracts, with_stored_abstracts
 from scout.search.ahead import EmbedAhead
+from scout.search.lookahead import TopLookups
 from scout.search.merge import merge_papers
 from scout.search.rerank import load_reranker
 from scout.search.sources import SEARCH_SOURCES, github, pwc
@@ -24,12 +24,11 @@ from scout.store import Store
 if TYPE_CHECKING:
     from scout.search.http import Fetcher
 
-# Look-ups (Papers with Code's detail and results, GitHub's repos) for the likely top papers while
-# the model encodes.
-WARM_THREADS = 8
 # The shares of the texts still to encode when the papers encoded so far name the likely top again:
-# about a second of encoding on 2 cores, more than the look-ups' round trips, then a closer look.
-RECHECKS = (0.3, 0.1)
+# about half a second of encoding on 2 cores, then, with every paper still to be encoded, a third
+# of a second, about a look-up's round trip (at a tenth left, the top's last look-ups ended ~0.2 s
+# after the encoding).
+RECHECKS = (0.3, 0.2)
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
@@ -161,29 +160,24 @@ def run_search(
                 )
                 if preview.wanted:
                     preview.show(quick_rank(request, candidates, settings, store))
-                warm = ThreadPoolExecutor(max_workers=WARM_THREADS, thread_name_prefix="scout-warm")
-                try:
+                with TopLookups(fetcher, settings.github_token) as lookups:
                     status("fetching missing abstracts")
                     arxiv_ok = statuses.get("arxiv", SourceStatus(True)).ok
                     candidates = fill_abstracts(candidates, fetcher, warnings, use_arxiv=arxiv_ok, details=details)
                     status(f"embedding {len(candidates)} papers")
                     ahead.submit([p.embedding_text() for p in candidates])
                     if warming:
-                        _warm_likely_top(request, candidates, embedder, store, settings, fetcher, ahead, warm)
+                        _look_up_likely_top(request, candidates, embedder, store, settings, ahead, lookups)
                     ahead.wait()
-                except BaseException:
-                    warm.shutdown(wait=True, cancel_futures=True)  # interrupted: drop what has not started
-                    raise
-                # Finished, not dropped, so that repeating this search finds every answer cached;
-                # it overlaps the encoding, which usually takes longer.
-                warm.shutdown(wait=True)
-                first = rank_candidates(request, candidates, embedder, store, settings)
-                preview.show(first)
-                # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
-                top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
-                enriched = enrich_papers(top, fetcher, settings, warnings, status)
-                candidates = [enriched.get(p.id, p) for p in candidates]
-                store.save_papers(candidates)
+                    first = rank_candidates(request, candidates, embedder, store, settings)
+                    preview.show(first)
+                    # Code links are what enrichment finds, so --code-only cannot narrow the papers to enrich.
+                    top = [r.paper for r in _filtered(first, replace(request, code_only=False))[: settings.enrich_top]]
+                    # Only the top's look-ups are waited for; the others stop while it is enriched.
+                    lookups.settle(top)
+                    enriched = enrich_papers(top, fetcher, settings, warnings, status)
+                    candidates = [enriched.get(p.id, p) for p in candidates]
+                    store.save_papers(candidates)
 
     status("ranking")
     if from_store:
@@ -335,15 +329,14 @@ def _task_texts(request: SearchRequest) -> list[str]:
     return [task_text(request.query, request.about), *sentences_of(request.query, request.about)]
 
 
-def _warm_likely_top(
+def _look_up_likely_top(
     request: SearchRequest,
     candidates: list[Paper],
     embedder,
     store: Store,
     settings: Settings,
-    fetcher: Fetcher,
     ahead: EmbedAhead,
-    warm: ThreadPoolExecutor,
+    lookups: TopLookups,
 ) -> None:
     """Look up, into the HTTP cache, the code and results of the papers likely to make the top
     while the last texts are encoded. The search's ranking of the papers encoded so far names them
@@ -354,7 +347,6 @@ def _warm_likely_top(
 
     unfiltered = replace(request, code_only=False)  # code links are what the look-ups find
     hashes = [text_hash(p.embedding_text()) for p in candidates]
-    warmed: set[str] = set()
     for left in RECHECKS:
         ahead.wait_for_most(left)
         encoded = store.cached_hashes(embedder.name, hashes)
@@ -363,21 +355,7 @@ def _warm_likely_top(
         likely = [r.paper for r in ranked[: settings.enrich_top * 3 // 2]]
         if left == RECHECKS[-1]:
             likely += [p for p, h in zip(candidates, hashes) if h not in encoded]
-        for i, paper in enumerate(likely):
-            if paper.id not in warmed:
-                warmed.add(paper.id)
-                stars = i < settings.enrich_top  # GitHub's hourly budget is small
-                warm.submit(_warm_enrichment, paper, fetcher, settings.github_token, stars)
-
-
-def _warm_enrichment(paper: Paper, fetcher: Fetcher, github_token: str | None, stars: bool) -> None:
-    """Papers with Code's detail and results for `paper`, with `stars` GitHub's answers for its
-    repos, into the HTTP cache only."""
-    # A failure here is left to the enrichment proper, which asks again and reports it.
-    with suppress(ScoutError):
-        enriched = pwc.enrich(fetcher, paper)
-        if stars and enriched.repos:
-            github.enrich_repos(fetcher, list(enriched.repos), github_token)
+        lookups.prefer(likely, stars=settings.enrich_top)
 
 
 def rank_stored(

@@ -48,16 +48,16 @@ def build_query(text: str) -> str:
     return " AND ".join(f"all:{t}" if _PLAIN_TERM.match(t) else f'all:"{t}"' for t in terms)
 
 
-def _child_text(tag, name: str) -> str | None:
-    found = tag.find(name, recursive=False)
-    return clean_text(found.get_text()) if found is not None else None
+def _child_text(element, name: str) -> str | None:
+    # Any namespace: the 2016 feed declares each extension's namespace on the element itself.
+    found = element.find(f"{{*}}{name}")
+    return clean_text("".join(found.itertext())) if found is not None else None
 
 
 def _int(feed, name: str) -> int:
-    found = feed.find(name, recursive=False)
     try:
-        return int(found.get_text().strip())
-    except (AttributeError, ValueError) as exc:
+        return int(_child_text(feed, name))
+    except (TypeError, ValueError) as exc:
         raise ParseError(f"the arXiv feed has no valid <{name}>") from exc
 
 
@@ -69,7 +69,7 @@ def _parse_entry(entry) -> Paper | None:
     return Paper(
         title=title,
         abstract=_child_text(entry, "summary"),
-        authors=tuple(name for a in entry.find_all("author", recursive=False) if (name := _child_text(a, "name"))),
+        authors=tuple(name for a in entry.iterfind("{*}author") if (name := _child_text(a, "name"))),
         published=iso_date(_child_text(entry, "published")),
         arxiv_id=arxiv_id,
         doi=normalize_doi(_child_text(entry, "doi")),
@@ -80,16 +80,21 @@ def _parse_entry(entry) -> Paper | None:
 
 def parse_feed(body: bytes) -> Feed:
     """Parse one page of results. Handles the 2026 feed and the older (2016) one, whose namespaced
-    elements declare their namespace inline; an error feed raises SourceError with arXiv's message."""
-    from bs4 import BeautifulSoup  # imported here: offline searches never parse a feed
+    elements declare their namespace inline; an error feed raises SourceError with arXiv's message.
 
-    feed = BeautifulSoup(body, "xml").find("feed")
-    if feed is None:
+    ElementTree, not BeautifulSoup: a page of 100 entries parses in ~5 ms instead of ~50 ms (plus
+    ~90 ms to import bs4), and this parse is on the way to a first search's ranking. Its parser is
+    strict, so a truncated feed is an error rather than half a page passed off as a whole one; the
+    expat beneath it refuses entity expansion bombs and never fetches external entities."""
+    from xml.etree import ElementTree
+
+    try:
+        feed = ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        raise ParseError(f"the arXiv feed is incomplete or not well-formed XML ({exc})") from exc
+    if feed.tag.rsplit("}", 1)[-1] != "feed":
         raise ParseError("not an Atom feed")
-    # lxml recovers from truncated XML silently, which would pass half a page off as a whole one.
-    if not body.rstrip().endswith(b"</feed>"):
-        raise ParseError("the arXiv feed is incomplete (no closing </feed>)")
-    entries = feed.find_all("entry", recursive=False)
+    entries = feed.findall("{*}entry")
     for entry in entries:
         if _child_text(entry, "title") == "Error" and "/api/errors" in (_child_text(entry, "id") or ""):
             raise SourceError(SOURCE, f"arXiv rejected the query: {_child_text(entry, 'summary')}")
