@@ -63,7 +63,7 @@ def record_run(store, runs_dir: Path, run: Run) -> Run:
     run = replace(run, metrics=_finite(run.metrics), paper_metrics=_finite(run.paper_metrics))
     row = {**asdict(run), "commit_sha": run.commit, "group_id": run.group}
     values = [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _COLUMNS]
-    with store.transaction() as db:
+    with store.transaction(durable=True) as db:
         db.execute(
             f"INSERT OR REPLACE INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
             values,

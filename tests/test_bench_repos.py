@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bench.corpus.labels import SPLITS
-from bench.repos import Outcome, _names, judge, main, score
+from bench.repos import POOLED, Outcome, _names, judge, main, score
 
 
 def label(repo: str, split: str, **fields) -> dict:
@@ -70,7 +70,9 @@ def test_scores_each_split_from_the_labels(tmp_path, make_git_repo):
     with contextlib.redirect_stdout(out):
         assert main([str(corpus), "--labels", str(labels), "--json", "--split", "all"]) == 0
     report = json.loads(out.getvalue())["splits"]
-    assert set(report) == set(SPLITS) and report[SPLITS[-1]]["repos"] == 0
+    assert set(report) == {*SPLITS, POOLED} and report[SPLITS[-1]]["repos"] == 0
+    # The held-out parts pooled: heldout3's one scored repo, and the skipped ones of every part.
+    assert report[POOLED]["repos"] == 1 and report[POOLED]["skipped"] == ["o/absent"]
     dev, held = report["dev"], report["heldout3"]
     # Which command wins is the ranker's business; the plumbing is the score's.
     assert dev["repos"] == 3 and dev["fields"] == 3 and dev["errors"] == 0 and dev["needs_recall"]["total"] == 1

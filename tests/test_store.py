@@ -18,6 +18,10 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path):
     store = Store(path)
     # A commit does not wait for the disk (WAL keeps the file whole; only a power cut can lose one).
     assert store.query("PRAGMA synchronous")[0]["synchronous"] == 1  # NORMAL
+    # ... except a record a search cannot recreate (a run, a watch): its commit waits for the disk.
+    with store.transaction(durable=True) as db:
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.query("PRAGMA synchronous")[0]["synchronous"] == 1
     store.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

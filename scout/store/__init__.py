@@ -119,13 +119,15 @@ class Store:
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
             )
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._synchronous = "FULL" if self.path == ":memory:" else "NORMAL"
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # In WAL mode a commit then writes the log without waiting for the disk (the log is
                 # synced at each checkpoint): a crash of scout loses nothing, a power cut at most the
-                # last commits, and the file is never damaged. A first search commits about twenty
+                # last commits (never a run or a watch: `transaction(durable=True)`), and the file is
+                # never damaged. A first search commits about twenty
                 # times (the schema, the vectors as they are encoded), ~5 ms each when synced.
-                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._db.execute(f"PRAGMA synchronous = {self._synchronous}")
             self._db.execute("PRAGMA foreign_keys = ON")
             # Repos are stored as the sources spelled them; lookups compare one normalised spelling.
             self._db.create_function("repo_key", 1, normalize_repo_url, deterministic=True)
@@ -162,9 +164,13 @@ class Store:
                     raise
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction. `durable`: its commit waits for the disk, for records a user
+        cannot recreate by searching again (runs, watches), which a power cut must not lose."""
         with self._lock:
             try:
+                if durable:
+                    self._db.execute("PRAGMA synchronous = FULL")
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
@@ -184,6 +190,10 @@ class Store:
                 with contextlib.suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
                 raise
+            finally:
+                if durable:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute(f"PRAGMA synchronous = {self._synchronous}")
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         with self._lock:

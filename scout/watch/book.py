@@ -20,7 +20,7 @@ class WatchBook:
 
     def add(self, watch: Watch) -> None:
         try:
-            with self.store.transaction() as db:
+            with self.store.transaction(durable=True) as db:
                 db.execute(
                     "INSERT INTO watches (name, query, about, sources, threshold, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
