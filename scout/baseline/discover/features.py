@@ -142,13 +142,22 @@ def _said_roles(candidate: Candidate) -> set[str]:
     return roles(" ".join([*candidate.section[-1:], candidate.context[-200:], Path(target).stem]))
 
 
-def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(words of the flag names, words of the values and positional arguments)."""
-    flags, values = [], []
+# A flag that turns a mode off (`--no_eval`, `--skip-test`) says the opposite of its word.
+_NEGATED_FLAG = re.compile(r"^-+(?:no|skip|disable|without|dont)[-_]", re.I)
+# A flag that names where the test data is (`--test_dir`, `--val_list`) gives a path, not a mode.
+_PATH_FLAG = re.compile(r"(?:dir|path|file|folder|root|prefix|list|csv|json|txt)s?$", re.I)
+
+
+def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """(words of the flag names, words of the values and positional arguments, words of the flags
+    that name a path)."""
+    flags, values, paths = [], [], []
     for arg in args[:30]:
         if arg.startswith("-") and not re.match(r"^-\d", arg):
             name, _, value = arg.partition("=")
-            flags += words(name, 4)
+            if _NEGATED_FLAG.match(name):
+                continue
+            (paths if _PATH_FLAG.search(name) else flags).extend(words(name, 4))
             if value:
                 values += words(Path(value).stem if "/" in value else value, 3)
         elif re.match(r"^[\w.+~]+=", arg):  # Hydra/yacs overrides: run_type=val
@@ -157,7 +166,7 @@ def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
             values += words(value, 3)
         else:
             values += words(Path(arg).stem if "/" in arg or "." in arg else arg, 3)
-    return flags, values
+    return flags, values, paths
 
 
 def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, float]:
@@ -215,9 +224,11 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["python-m"] = 1.0
     depth = (candidate.script or "").count("/")
     f["script.depth"] = float(min(depth, 4))
-    flags, values = _flag_words(candidate.args)
+    flags, values, paths = _flag_words(candidate.args)
     for role in _roles_of(flags):
         f[f"flag.{role}"] = 1.0
+    for role in _roles_of(paths) & {"eval", "train"}:
+        f[f"path-flag.{role}"] = 1.0
     for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
@@ -313,8 +324,8 @@ _ROLE_NAMES = {
 }  # fmt: skip
 _ROLE_PLACES = {
     "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
-    "val": "an argument", "launch": "what it launches", "named.sec": "the heading where the docs name it",
-    "named.ctx": "the sentence that names its script",
+    "val": "an argument", "path-flag": "a flag that names a path", "launch": "what it launches",
+    "named.sec": "the heading where the docs name it", "named.ctx": "the sentence that names its script",
 }  # fmt: skip
 
 
