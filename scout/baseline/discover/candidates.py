@@ -66,13 +66,16 @@ _PLACEHOLDER = re.compile(
     r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
 )
 # Whole words or parts of a snake_case name (`val_acc`, `avg_err`, `test_loss`): `_` joins words here.
+# `acc` with its suffixes (`acc_top1`, `accuracy`), not every word it begins (according, accelerate).
 _METRIC_WORDS = re.compile(
-    r"(?<![a-z0-9])(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
+    r"(?<![a-z0-9])(acc(?:urac(?:y|ies))?(?:_\w*)?|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
     r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
     r"pearson)(?![a-z0-9])"
 )
-# A loss printed on held-out data is a metric; on the training batches it is progress.
-_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val\w*|valid\w*|dev|eval\w*|held\w*)(?![a-z0-9])")
+# A loss printed on held-out data is a metric; on the training batches it is progress. `val` begins
+# a name (`val_loss`, `validation`) or stands alone; a value is not validation (`loss value`,
+# `gen_loss_val`).
+_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val(?:id\w*|_\w+)|(?<!_)val|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary", "disp(", "fprintf(")
 # Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate().
 _KERAS_METRICS = re.compile(r"metrics\s*=\s*\[\s*['\"]?(?:acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)")
