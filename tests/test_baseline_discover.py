@@ -219,6 +219,17 @@ def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
     assert "prints_metric" in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
 
 
+def test_a_value_is_not_validation_and_according_is_no_accuracy():
+    # rosinality/style-based-gan-pytorch train.py (labeled "training and sampling only") shows its
+    # GAN losses as `gen_loss_val`; anujdutt9/Artistic-Style-Transfer-using-Keras-Tensorflow prints
+    # "current loss value"; walid-shalaby/wikiextractor logs prose that says "according".
+    gan = "pbar.set_description(f'size: {4 * 2 ** step}; g: {gen_loss_val:.3f}; d: {disc_loss_val:.3f};')\n"
+    assert "prints_metric" not in code_traits(gan)
+    assert "prints_metric" not in code_traits("print('current loss value:', min_val)\n")
+    assert "prints_metric" not in code_traits("logging.info('page skipped according to its namespace')\n")
+    assert "prints_metric" in code_traits("print('val_loss', val_loss)\nprint('acc_top1: %.2f' % top1)\n")
+
+
 def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path):
     # IBM/MAX-Object-Detector@7302bae7 README.md § Run the Notebook: `jupyter notebook` starts a
     # server and waits for a person; the notebook it names is run with nbconvert instead.
