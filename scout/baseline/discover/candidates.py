@@ -107,7 +107,9 @@ _MAX_IMPORTS = 12
 # A shell variable set to a literal (no command substitution), and a use of one.
 _ASSIGNMENT = re.compile(r"""^(?:export\s+)?([A-Za-z_]\w*)=("[^"$`]*"|'[^']*'|[^\s"'$`;&|]*)$""")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
-_VIA = frozenset({"trains", "evaluates", "prints_metric", "loads_checkpoint", "plots", "saves"})
+_VIA = frozenset(
+    {"trains", "evaluates", "prints_metric", "prints_held_out_metric", "loads_checkpoint", "plots", "saves"}
+)
 
 # A format string that names a metric: `template = 'Test Loss: {}, Test Accuracy: {}'`, printed later.
 _METRIC_FORMAT = re.compile(r"""['"][^'"\n]*[:=]\s*(?:\{[^}]*\}|%[\d.]*[dfgs])[^'"\n]*['"]""")
@@ -118,14 +120,18 @@ def code_traits(text: str) -> list[str]:
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
     if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
-        return [*traits, "prints_metric"]
+        return [*traits, "prints_metric", "prints_held_out_metric"]
     for line in lower.splitlines():
         if not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line):
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
-        if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
-            traits.append("prints_metric")
-            return traits
+        held_out = bool(printed and _HELD_OUT.search(line))
+        if printed - {"loss", "return"} or held_out:
+            if "prints_metric" not in traits:
+                traits.append("prints_metric")
+            if held_out:  # what an evaluation reports: a metric on test or validation data
+                traits.append("prints_held_out_metric")
+                return traits
     return traits  # a training loss (or return) alone is progress, not the metric an evaluation reports
 
 

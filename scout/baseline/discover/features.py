@@ -111,6 +111,7 @@ class RepoContext:
     doc_prints_metric: bool = False  # a documented command whose files exist prints a metric
     said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
     any_prints_metric: bool = False  # some candidate prints a metric
+    any_prints_held_out: bool = False  # some candidate prints a metric on test or validation data
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -133,6 +134,7 @@ class RepoContext:
             any("prints_metric" in c.traits for c in existing),
             any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
             any("prints_metric" in c.traits for c in discovery.candidates),
+            any("prints_held_out_metric" in c.traits for c in discovery.candidates),
         )
 
 
@@ -261,6 +263,7 @@ _TOP_KEPT = frozenset(
         "placeholders",
         "required-missing",
         "trait:prints_metric",
+        "trait:prints_held_out_metric",
         "trait:evaluates",
         "trait:trains",
         "trait:plots",
@@ -296,6 +299,7 @@ def none_features(
         "none:doc-prints-metric": repo.doc_prints_metric,
         "none:said-eval-prints-metric": repo.said_eval_prints_metric,
         "none:some-prints-metric": repo.any_prints_metric,
+        "none:some-prints-held-out-metric": repo.any_prints_held_out,
     }
     f.update({name: 1.0 for name, holds in said.items() if holds})
     if repo.reported:
