@@ -217,6 +217,9 @@ def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
     assert "prints_metric" not in code_traits(demo)
     assert "prints_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
     assert "prints_metric" in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
+    # Only the held-out one is what an evaluation reports.
+    assert "prints_held_out_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
+    assert "prints_held_out_metric" not in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
 
 
 def test_a_value_is_not_validation_and_according_is_no_accuracy():
