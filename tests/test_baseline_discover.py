@@ -320,3 +320,11 @@ def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
     [shell] = [c for c in find_candidates(tmp_path).candidates if c.script == "experiments/text8_lstm.sh"]
     assert shell.launches == ("python ../../text8.py --length 180 --num-epochs 50 --num-hidden 2000",)
     assert "evaluates" in shell.traits
+
+
+def test_every_evidence_the_ranker_gives_is_in_words():
+    from scout.baseline.discover.features import describe
+
+    # "doc.eval-rank=0" looks like a key=value feature (origin=doc-block) and was shown raw.
+    assert describe("doc.eval-rank=0") == "the docs' first command said to evaluate"
+    assert describe("origin=doc-block") == "from doc block"
