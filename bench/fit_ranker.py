@@ -15,8 +15,9 @@ the repo is labeled `eval: false`. Three fitted parts, as rank.py uses them:
 The regularization is chosen by 10-fold cross-validation over repos on dev (the most regularized
 setting within one standard error of the best out-of-fold log-likelihood); at that setting the
 folds are drawn REPEATS times, and the out-of-fold picks of all draws give the Platt calibration
-of the pick's confidence and the `sure` threshold (the lowest at which out-of-fold picks were
-right >= 97% of the time).
+of the pick's confidence (one fit for candidate picks, one for none picks) and the `sure` threshold
+(the lowest at which out-of-fold picks were right >= 97% of the time, over at least SURE_MIN_REPOS
+repos' worth of picks).
 Only the development part is read: labels with "split": "dev" and the retired held-out draws
 (bench/corpus/labels.py `RETIRED`). Prints the dev CV figures: top-1, top-3, sure-rate,
 precision when sure, ECE."""
@@ -55,6 +56,11 @@ FOLDS = 10
 REPEATS = 3  # draws of the folds whose out-of-fold picks fit the calibration and the sure threshold
 SEED = 20261204
 TARGET_PRECISION = 0.97
+# A share right of fewer than 1 / (1 - 0.97) = 34 repos cannot tell 97% from 100% (one miss is more
+# than 3%): a sure threshold set on fewer is decided by a handful of picks (on 203 dev repos the 10
+# most confident out-of-fold picks were all right, the 20 most 95%). Counted in repos, not pooled
+# picks: the REPEATS draws of the folds pick for the same repos again.
+SURE_MIN_REPOS = 34
 
 
 class Repo:
@@ -224,35 +230,40 @@ def _logit(conf: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def platt(conf: np.ndarray, said_none: np.ndarray, correct: np.ndarray) -> tuple[float, float, float]:
-    """(a, b, c) of calibrated = sigmoid(a * logit(p) + b + c * [the pick is none]). A candidate's
-    probability is shrunk by P(none) and the none option's is not, so the same raw probability
-    means a different chance of being right for the two kinds of pick (out of fold on dev: a
-    candidate picked at 0.3-0.5 was right about 80% of the time, a none picked there about 30%);
-    one offset for "none" lets more picks clear the 97% threshold (dev CV sure-rate 19.4% ->
-    22.6%, and over 3 draws of the folds 19.1% -> 23.4% at 97.7% right)."""
-    if correct.all() or not correct.any():
-        return 1.0, 0.0, 0.0
-    x = np.column_stack([_logit(conf), said_none.astype(float)])
-    model = LogisticRegression(C=10.0).fit(x, correct.astype(int))
-    return float(model.coef_[0, 0]), float(model.intercept_[0]), float(model.coef_[0, 1])
+def platt(conf: np.ndarray, said_none: np.ndarray, correct: np.ndarray) -> tuple[float, float, float, float]:
+    """(a, b, a', b'): calibrated = sigmoid(a * logit(p) + b) for a candidate pick and
+    sigmoid(a' * logit(p) + b') for a none pick. A candidate's probability is shrunk by P(none)
+    and the none option's is not, so the same raw probability means a different chance of being
+    right for the two kinds of pick, in slope as well as offset: on 203 dev repos (6 draws of the
+    folds) a shared slope with a none offset left ECE 0.069, one fit per kind 0.020. A repo with no
+    candidate at all gets none at probability 1, which the none fit maps to the share of such repos
+    that truly have none."""
+    out = []
+    for kind in (False, True):
+        inside = said_none == kind
+        right = correct[inside]
+        if right.all() or not right.any():
+            out += [1.0, 0.0]
+            continue
+        model = LogisticRegression(C=10.0).fit(_logit(conf[inside])[:, None], right.astype(int))
+        out += [float(model.coef_[0, 0]), float(model.intercept_[0])]
+    return out[0], out[1], out[2], out[3]
 
 
-def calibrated(conf: np.ndarray, said_none: np.ndarray, abc: tuple[float, float, float]) -> np.ndarray:
-    return 1 / (1 + np.exp(-(abc[0] * _logit(conf) + abc[1] + abc[2] * said_none)))
+def calibrated(conf: np.ndarray, said_none: np.ndarray, ab: tuple[float, float, float, float]) -> np.ndarray:
+    a = np.where(said_none, ab[2], ab[0])
+    b = np.where(said_none, ab[3], ab[1])
+    return 1 / (1 + np.exp(-(a * _logit(conf) + b)))
 
 
-def sure_threshold(conf: np.ndarray, correct: np.ndarray) -> float:
+def sure_threshold(conf: np.ndarray, correct: np.ndarray, min_picks: int = 1) -> float:
     """The lowest confidence such that picks at or above it were right >= TARGET_PRECISION of the
-    time (the largest such set); 1.01 (never sure) when there is none."""
+    time (the largest such set), counting only sets of at least `min_picks` picks; 1.01 (never
+    sure) when there is none."""
     order = np.argsort(-conf, kind="stable")
-
-    def inside(lo: float, hi: float) -> np.ndarray:
-        return (conf > lo) & (conf <= hi)
-
     hits = np.cumsum(correct[order])
     best = None
-    for k in range(1, len(order) + 1):
+    for k in range(max(min_picks, 1), len(order) + 1):
         if k < len(order) and conf[order[k]] == conf[order[k - 1]]:
             continue  # a threshold cannot split equal confidences
         if hits[k - 1] / k >= TARGET_PRECISION:
@@ -386,7 +397,7 @@ def main() -> None:
     pooled_conf, pooled_none, pooled_right = np.concatenate(confs), np.concatenate(nones), np.concatenate(rights)
     abc = platt(pooled_conf, pooled_none, pooled_right)
     pooled_calibrated = calibrated(pooled_conf, pooled_none, abc)
-    threshold = sure_threshold(pooled_calibrated, pooled_right)
+    threshold = sure_threshold(pooled_calibrated, pooled_right, SURE_MIN_REPOS * REPEATS)
     correct = got["top1"]
     conf = calibrated(got["confidence"], got["said_none"], abc)
     sure = conf >= threshold
@@ -464,7 +475,7 @@ def main() -> None:
                 "about": "fitted by bench/fit_ranker.py on the dev split of bench/corpus/labels; do not edit by hand",
                 "model": "conditional logit over a repo's candidates and a none option",
                 "calibration": {
-                    "method": "platt on out-of-fold confidence, with an offset when the pick is none",
+                    "method": "platt on out-of-fold confidence, one fit for candidate picks and one for none picks",
                     "platt": list(abc),
                 },
                 "sure": round(threshold, 5),

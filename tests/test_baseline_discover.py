@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from scout.baseline.discover.candidates import code_traits, find_candidates
+from scout.baseline.discover.candidates import Candidate, code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
+from scout.baseline.discover.features import RepoContext, candidate_features
 from scout.baseline.discover.rank import RANKER, Model, Ranking, rank
 from tests.sync import GUARD_S
 
@@ -114,19 +115,36 @@ def test_nothing_to_rank_is_none(tmp_path):
     assert ranking.ranked == () and ranking.pick is None and ranking.none_probability == 1.0
 
 
-def test_a_none_pick_is_calibrated_with_its_own_offset():
+def _flag_features(command: str, args: tuple[str, ...]) -> set[str]:
+    candidate = Candidate(command, "", "doc-block", "README.md", doc_order=0, program=command.split()[0], args=args)
+    repo = RepoContext(1, 1, 0, "", "repo", 1, False)
+    return {name for name in candidate_features(candidate, repo) if "flag." in name}
+
+
+def test_a_flag_that_turns_evaluation_off_or_names_test_data_is_no_evaluation_mode():
+    # perslev/MultiPlanarUNet's README: `mp predict --no_eval` predicts without evaluating;
+    # HoganZhang/Person_reID_baseline_pytorch's: `python test.py --gpu_ids 0 --test_dir your_data_path`
+    # extracts features, and its `--test_dir` says where the test images are, not which mode to run.
+    assert _flag_features("mp predict --no_eval", ("predict", "--no_eval")) == set()
+    named = _flag_features("python test.py --test_dir your_data_path", ("--test_dir", "your_data_path"))
+    assert named == {"path-flag.eval"}
+    assert _flag_features("python main.py --test_only", ("--test_only",)) == {"flag.eval"}
+
+
+def test_a_none_pick_is_calibrated_with_its_own_fit():
     # A candidate's probability is shrunk by P(none); the none option's is not, so the same raw
-    # probability is calibrated apart for the two kinds of pick.
-    model = Model({}, {}, {}, (1.0, 0.0, -2.0), sure=0.9)
+    # probability is calibrated apart for the two kinds of pick, slope and offset.
+    model = Model({}, {}, {}, (1.0, 0.0, 0.5, -2.0), sure=0.9)
     assert model.calibrate(0.5) == pytest.approx(0.5)
     assert model.calibrate(0.5, none=True) == pytest.approx(1 / (1 + math.exp(2.0)))
+    assert model.calibrate(0.9, none=True) == pytest.approx(1 / (1 + math.exp(-(0.5 * math.log(9) - 2.0))))
 
 
 def test_the_shipped_ranker_was_fitted_on_dev_only():
     from bench.corpus.labels import part
 
     data = json.loads(RANKER.read_text())
-    assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 3
+    assert data["weights"] and data["none_weights"] and len(data["calibration"]["platt"]) == 4
     assert set(data["cv"]) >= {"top1", "top3", "sure_rate", "precision_when_sure", "ece"}
     corpus = Path(__file__).parent.parent / "bench" / "corpus"
     rows = [line.split("\t") for sample in corpus.glob("sample*.tsv") for line in sample.read_text().splitlines()[1:]]
@@ -199,6 +217,20 @@ def test_a_training_loss_is_not_a_metric_a_held_out_loss_is():
     assert "prints_metric" not in code_traits(demo)
     assert "prints_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
     assert "prints_metric" in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
+    # Only the held-out one is what an evaluation reports.
+    assert "prints_held_out_metric" in code_traits('print("test loss: {:.4f}".format(test_loss))\n')
+    assert "prints_held_out_metric" not in code_traits('print("step %d loss %.3f acc %.3f" % (i, loss, acc))\n')
+
+
+def test_a_value_is_not_validation_and_according_is_no_accuracy():
+    # rosinality/style-based-gan-pytorch train.py (labeled "training and sampling only") shows its
+    # GAN losses as `gen_loss_val`; anujdutt9/Artistic-Style-Transfer-using-Keras-Tensorflow prints
+    # "current loss value"; walid-shalaby/wikiextractor logs prose that says "according".
+    gan = "pbar.set_description(f'size: {4 * 2 ** step}; g: {gen_loss_val:.3f}; d: {disc_loss_val:.3f};')\n"
+    assert "prints_metric" not in code_traits(gan)
+    assert "prints_metric" not in code_traits("print('current loss value:', min_val)\n")
+    assert "prints_metric" not in code_traits("logging.info('page skipped according to its namespace')\n")
+    assert "prints_metric" in code_traits("print('val_loss', val_loss)\nprint('acc_top1: %.2f' % top1)\n")
 
 
 def test_a_notebook_server_is_not_a_candidate_the_notebook_it_opens_is(tmp_path):
@@ -288,3 +320,11 @@ def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
     [shell] = [c for c in find_candidates(tmp_path).candidates if c.script == "experiments/text8_lstm.sh"]
     assert shell.launches == ("python ../../text8.py --length 180 --num-epochs 50 --num-hidden 2000",)
     assert "evaluates" in shell.traits
+
+
+def test_every_evidence_the_ranker_gives_is_in_words():
+    from scout.baseline.discover.features import describe
+
+    # "doc.eval-rank=0" looks like a key=value feature (origin=doc-block) and was shown raw.
+    assert describe("doc.eval-rank=0") == "the docs' first command said to evaluate"
+    assert describe("origin=doc-block") == "from doc block"

@@ -74,13 +74,16 @@ _PLACEHOLDER = re.compile(
     r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
 )
 # Whole words or parts of a snake_case name (`val_acc`, `avg_err`, `test_loss`): `_` joins words here.
+# `acc` with its suffixes (`acc_top1`, `accuracy`), not every word it begins (according, accelerate).
 _METRIC_WORDS = re.compile(
-    r"(?<![a-z0-9])(acc\w*|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
+    r"(?<![a-z0-9])(acc(?:urac(?:y|ies))?(?:_\w*)?|loss|error|err|f1|bleu|rouge\w*|map|psnr|ssim|auc|roc|perplexity|ppl|score|precision|recall|iou|"
     r"miou|top[-_]?[15]|fid|inception|wer|cer|dice|rmse|mse|mae|hits|mrr|ndcg|reward|return|correlation|spearman|"
     r"pearson)(?![a-z0-9])"
 )
-# A loss printed on held-out data is a metric; on the training batches it is progress.
-_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val\w*|valid\w*|dev|eval\w*|held\w*)(?![a-z0-9])")
+# A loss printed on held-out data is a metric; on the training batches it is progress. `val` begins
+# a name (`val_loss`, `validation`) or stands alone; a value is not validation (`loss value`,
+# `gen_loss_val`).
+_HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val(?:id\w*|_\w+)|(?<!_)val|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary", "disp(", "fprintf(")
 # Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate().
 _KERAS_METRICS = re.compile(r"metrics\s*=\s*\[\s*['\"]?(?:acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)")
@@ -112,7 +115,9 @@ _MAX_IMPORTS = 12
 # A shell variable set to a literal (no command substitution), and a use of one.
 _ASSIGNMENT = re.compile(r"""^(?:export\s+)?([A-Za-z_]\w*)=("[^"$`]*"|'[^']*'|[^\s"'$`;&|]*)$""")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
-_VIA = frozenset({"trains", "evaluates", "prints_metric", "loads_checkpoint", "plots", "saves"})
+_VIA = frozenset(
+    {"trains", "evaluates", "prints_metric", "prints_held_out_metric", "loads_checkpoint", "plots", "saves"}
+)
 
 # A format string that names a metric: `template = 'Test Loss: {}, Test Accuracy: {}'`, printed later.
 _METRIC_FORMAT = re.compile(r"""['"][^'"\n]*[:=]\s*(?:\{[^}]*\}|%[\d.]*[dfgs])[^'"\n]*['"]""")
@@ -123,14 +128,18 @@ def code_traits(text: str) -> list[str]:
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
     if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
-        return [*traits, "prints_metric"]
+        return [*traits, "prints_metric", "prints_held_out_metric"]
     for line in lower.splitlines():
         if not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line):
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
-        if printed - {"loss", "return"} or (printed and _HELD_OUT.search(line)):
-            traits.append("prints_metric")
-            return traits
+        held_out = bool(printed and _HELD_OUT.search(line))
+        if printed - {"loss", "return"} or held_out:
+            if "prints_metric" not in traits:
+                traits.append("prints_metric")
+            if held_out:  # what an evaluation reports: a metric on test or validation data
+                traits.append("prints_held_out_metric")
+                return traits
     return traits  # a training loss (or return) alone is progress, not the metric an evaluation reports
 
 

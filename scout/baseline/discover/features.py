@@ -111,6 +111,7 @@ class RepoContext:
     doc_prints_metric: bool = False  # a documented command whose files exist prints a metric
     said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
     any_prints_metric: bool = False  # some candidate prints a metric
+    any_prints_held_out: bool = False  # some candidate prints a metric on test or validation data
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -133,6 +134,7 @@ class RepoContext:
             any("prints_metric" in c.traits for c in existing),
             any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
             any("prints_metric" in c.traits for c in discovery.candidates),
+            any("prints_held_out_metric" in c.traits for c in discovery.candidates),
         )
 
 
@@ -142,13 +144,22 @@ def _said_roles(candidate: Candidate) -> set[str]:
     return roles(" ".join([*candidate.section[-1:], candidate.context[-200:], Path(target).stem]))
 
 
-def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(words of the flag names, words of the values and positional arguments)."""
-    flags, values = [], []
+# A flag that turns a mode off (`--no_eval`, `--skip-test`) says the opposite of its word.
+_NEGATED_FLAG = re.compile(r"^-+(?:no|skip|disable|without|dont)[-_]", re.I)
+# A flag that names where the test data is (`--test_dir`, `--val_list`) gives a path, not a mode.
+_PATH_FLAG = re.compile(r"(?:dir|path|file|folder|root|prefix|list|csv|json|txt)s?$", re.I)
+
+
+def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """(words of the flag names, words of the values and positional arguments, words of the flags
+    that name a path)."""
+    flags, values, paths = [], [], []
     for arg in args[:30]:
         if arg.startswith("-") and not re.match(r"^-\d", arg):
             name, _, value = arg.partition("=")
-            flags += words(name, 4)
+            if _NEGATED_FLAG.match(name):
+                continue
+            (paths if _PATH_FLAG.search(name) else flags).extend(words(name, 4))
             if value:
                 values += words(Path(value).stem if "/" in value else value, 3)
         elif re.match(r"^[\w.+~]+=", arg):  # Hydra/yacs overrides: run_type=val
@@ -157,7 +168,7 @@ def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
             values += words(value, 3)
         else:
             values += words(Path(arg).stem if "/" in arg or "." in arg else arg, 3)
-    return flags, values
+    return flags, values, paths
 
 
 def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, float]:
@@ -215,9 +226,11 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["python-m"] = 1.0
     depth = (candidate.script or "").count("/")
     f["script.depth"] = float(min(depth, 4))
-    flags, values = _flag_words(candidate.args)
+    flags, values, paths = _flag_words(candidate.args)
     for role in _roles_of(flags):
         f[f"flag.{role}"] = 1.0
+    for role in _roles_of(paths) & {"eval", "train"}:
+        f[f"path-flag.{role}"] = 1.0
     for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
@@ -250,6 +263,7 @@ _TOP_KEPT = frozenset(
         "placeholders",
         "required-missing",
         "trait:prints_metric",
+        "trait:prints_held_out_metric",
         "trait:evaluates",
         "trait:trains",
         "trait:plots",
@@ -285,6 +299,7 @@ def none_features(
         "none:doc-prints-metric": repo.doc_prints_metric,
         "none:said-eval-prints-metric": repo.said_eval_prints_metric,
         "none:some-prints-metric": repo.any_prints_metric,
+        "none:some-prints-held-out-metric": repo.any_prints_held_out,
     }
     f.update({name: 1.0 for name, holds in said.items() if holds})
     if repo.reported:
@@ -313,13 +328,31 @@ _ROLE_NAMES = {
 }  # fmt: skip
 _ROLE_PLACES = {
     "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
-    "val": "an argument", "launch": "what it launches", "named.sec": "the heading where the docs name it",
-    "named.ctx": "the sentence that names its script",
+    "val": "an argument", "path-flag": "a flag that names a path", "launch": "what it launches",
+    "named.sec": "the heading where the docs name it", "named.ctx": "the sentence that names its script",
 }  # fmt: skip
+
+
+_NAMED = {
+    "doc.first-existing": "the docs' first command whose files exist",
+    "doc.order.log": "its place in the docs",
+    "exists": "its files exist",
+    "missing": "its script is missing",
+    "required-missing": "required arguments missing",
+    "placeholders": "it has placeholders to fill",
+    "script-named-in-docs": "the docs name its script",
+    "mentions.log": "the docs give it more than once",
+    "has-setup": "the docs prepare data right before it",
+    "after-reports-metric": "the docs give a result right after it",
+    "doc.eval-rank=0": "the docs' first command said to evaluate",
+    "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
+}
 
 
 def describe(name: str) -> str:
     """A feature in words, for the evidence of a ranked candidate."""
+    if name in _NAMED:  # before the `key=value` names below, which "doc.eval-rank=0" also looks like
+        return _NAMED[name]
     place, _, role = name.rpartition(".")
     if place in _ROLE_PLACES and role in _ROLE_NAMES:
         return f"{_ROLE_PLACES[place]} speaks of {_ROLE_NAMES[role]}"
@@ -341,17 +374,4 @@ def describe(name: str) -> str:
             "prog": f"run with {value}",
             "resolved": f"its files found ({value})",
         }.get(key, name)
-    return {
-        "doc.first-existing": "the docs' first command whose files exist",
-        "doc.order.log": "its place in the docs",
-        "exists": "its files exist",
-        "missing": "its script is missing",
-        "required-missing": "required arguments missing",
-        "placeholders": "it has placeholders to fill",
-        "script-named-in-docs": "the docs name its script",
-        "mentions.log": "the docs give it more than once",
-        "has-setup": "the docs prepare data right before it",
-        "after-reports-metric": "the docs give a result right after it",
-        "doc.eval-rank=0": "the docs' first command said to evaluate",
-        "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
-    }.get(name, name)
+    return name

@@ -3,8 +3,9 @@
 evaluation" from the repo as a whole and its best candidate, and a conditional logit (softmax)
 over the candidates; a candidate's probability is P(some evaluation) x its softmax share, so the
 probabilities of one repo and its none option sum to 1. The confidence of the pick is calibrated
-on out-of-fold scores of the development repos (Platt), and `sure` is the threshold at which the
-out-of-fold pick was right >= 97% of the time there."""
+on out-of-fold scores of the development repos (Platt, one fit for candidate picks and one for none
+picks), and `sure` is the threshold at which the out-of-fold picks were right >= 97% of the time
+there (over enough repos to tell 97% from 100%)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class Model:
     weights: dict[str, float]  # of the candidates' features (the conditional logit)
     none_weights: dict[str, float]  # of the none option's features (the logistic model)
     point_weights: dict[str, float]  # of the candidates' features: is this one an evaluation at all
-    platt: tuple[float, float, float]  # calibrated = sigmoid(a * logit(p) + b + c * [the pick is none])
+    platt: tuple[float, float, float, float]  # calibrated = sigmoid(a * logit(p) + b) for a candidate pick,
+    # sigmoid(a' * logit(p) + b') for a none pick: (a, b, a', b')
     sure: float
     none_at: float | None = None  # "no runnable evaluation" is the pick at or above this probability
     # (None: when it is more probable than the best candidate)
@@ -59,8 +61,8 @@ class Model:
         """The chance that a pick with this probability is right (`none`: the pick is "no
         runnable evaluation", whose probability is not shrunk the way a candidate's is)."""
         p = min(max(probability, 1e-6), 1 - 1e-6)
-        a, b, c = self.platt
-        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b + c * none)))
+        a, b = self.platt[2:] if none else self.platt[:2]
+        return 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b)))
 
 
 @lru_cache(maxsize=4)
