@@ -89,19 +89,21 @@ def build_store_index(store: Store, model: str, *, ann: bool = True) -> int:
     if root is None:
         return 0
     ids: list[str] = []
+    rowids: list[int] = []
     blocks: list[np.ndarray] = []
     dim = None
     for rows in store.paper_text_pages(PAGE):
         hashes = [text_hash(Paper(title=r["title"], abstract=r["abstract"]).embedding_text()) for r in rows]
         vectors = store.get_embeddings(model, hashes)
-        keep = [(r["id"], vectors[h]) for r, h in zip(rows, hashes) if h in vectors]
+        keep = [(r, vectors[h]) for r, h in zip(rows, hashes) if h in vectors]
         dim = dim or (keep[0][1].shape[0] if keep else None)
-        keep = [(pid, v) for pid, v in keep if v.shape[0] == dim]  # one dimension, whatever the store holds
-        ids.extend(pid for pid, _ in keep)
+        keep = [(r, v) for r, v in keep if v.shape[0] == dim]  # one dimension, whatever the store holds
+        ids.extend(r["id"] for r, _ in keep)
+        rowids.extend(r["rowid"] for r, _ in keep)
         if keep:
             blocks.append(np.stack([v for _, v in keep]).astype(np.float16))
     matrix = np.concatenate(blocks) if blocks else np.zeros((0, 1), dtype=np.float16)
-    return build_index(index_dir(root, model), model, ids, matrix, ann=ann).count
+    return build_index(index_dir(root, model), model, ids, matrix, ann=ann, rowids=rowids).count
 
 
 def build_store_lexical_index(store: Store) -> int:
@@ -113,11 +115,13 @@ def build_store_lexical_index(store: Store) -> int:
         return 0
     started = time.time()  # a paper updated while the texts are read counts as fresh
     ids: list[str] = []
+    rowids: list[int] = []
     texts: list[str] = []
     for rows in store.paper_text_pages(PAGE):
         ids.extend(r["id"] for r in rows)
+        rowids.extend(r["rowid"] for r in rows)
         texts.extend(indexed_text(r["title"], r["abstract"]) for r in rows)
-    return build_lexical_index(lexical_dir(root), ids, texts, built_at=started).count
+    return build_lexical_index(lexical_dir(root), ids, texts, built_at=started, rowids=rowids).count
 
 
 # -- what is there -------------------------------------------------------------------------------

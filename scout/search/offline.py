@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from scout.search.rank import fuse_rankings
 from scout.store import Store
 from scout.store.lexical import LexicalIndex, indexed_text, lexical_dir
 from scout.store.resident import trim
+from scout.store.rowids import fill_rowids, rowid_hints
 from scout.store.vectors import GRAPH, VectorIndex, index_dir
 
 SCAN_LIMIT = 50_000  # papers outside the vector index that a query still compares exactly
@@ -146,8 +147,11 @@ def fts_ids(store: Store, query_text: str, k: int) -> list[str]:
     return [r["id"] for r in rows]
 
 
-def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: Mapping[str, int | None]) -> list[str]:
-    """The k papers nearest the query. The vector index answers for the papers it holds; papers
+def dense_ids(
+    store: Store, embedder, query_vec: np.ndarray, k: int, also: Mapping[str, int | None]
+) -> dict[str, int | None]:
+    """The k papers nearest the query, best first, each with its row in the vector index (None
+    for a paper scored apart). The vector index answers for the papers it holds; papers
     stored since it was built (or all, when there is none) are compared exactly, using the
     vectors already cached, and so are those of `also` (the lexical candidates, with their row in
     the bm25s index where they have one): from the vector index's rows where it holds them as they
@@ -155,7 +159,9 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: Mappi
     from scout.search.embed import embed_texts, text_hash
 
     index = vector_index(store.root, embedder.name)
-    scored: dict[str, float] = dict(index.search(query_vec, k)) if index else {}
+    hits = index.search_rows(query_vec, k) if index else []
+    scored: dict[str, float] = {index.ids[row]: score for row, score in hits}
+    at: dict[str, int | None] = {index.ids[row]: row for row, _ in hits}
     since = index.meta.built_at if index else -1.0
     rows = store.query(
         "SELECT id, title, abstract FROM papers WHERE updated_at > ? ORDER BY updated_at DESC LIMIT ?",
@@ -165,6 +171,7 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: Mappi
     indexed = {pid: row for pid, row in also.items() if row is not None and pid not in changed}
     from_index = index.score_rows(query_vec, indexed) if index else {}
     scored.update(from_index)
+    at.update((pid, indexed[pid]) for pid in from_index)  # score_rows found them at that row
     wanted = set(also).difference(from_index)
     extra = sorted(wanted - changed)
     if extra:
@@ -182,7 +189,8 @@ def dense_ids(store: Store, embedder, query_vec: np.ndarray, k: int, also: Mappi
         matrix = np.stack([vectors[hashes[pid]] for pid in chosen]).astype(np.float32, copy=False)
         scores = matrix @ np.asarray(query_vec, dtype=np.float32).reshape(-1)
         scored.update({pid: float(s) for pid, s in zip(chosen, scores)})
-    return sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]
+        at.update(dict.fromkeys(chosen))
+    return {pid: at[pid] for pid in sorted(scored, key=lambda pid: (-scored[pid], pid))[:k]}
 
 
 def dense_embedder(store: Store, embedder):
@@ -260,7 +268,23 @@ def retrieve_stored(store: Store, embedder, query_text: str, k: int) -> list[Pap
     # wait on the disk (the commit's fsync) in the query's path.
     query_vec = embed_texts([query_text], first_pass, store, save=False)[0]
     dense = dense_ids(store, first_pass, query_vec, k, lexical)
+    fused = fuse_rankings([list(dense), list(lexical)], k)
+    rowids = candidate_rowids(store, first_pass, fused, dense, lexical)
     # The index pages queries read would otherwise stay resident for the life of the process.
     if store.root is not None:
         trim(store.root / "index", KEEP_RESIDENT, spare=(GRAPH,))
-    return store.papers_by_ids(fuse_rankings([dense, list(lexical)], k))
+    return store.papers_by_ids(fused, rowids)
+
+
+def candidate_rowids(
+    store: Store, embedder, ids: list[str], dense: Mapping[str, int | None], lexical: Mapping[str, int | None]
+) -> dict[str, int]:
+    """paper id -> its rowid in the store as an index saw it (scout.store.rowids), for those of
+    `ids` found at a row of the vector index (`dense`: id -> row) or of the bm25s one (`lexical`)."""
+    stored = cache(store.paper_rowids)
+    hints: dict[str, int] = {}
+    for index, rows in ((lexical_index(store.root), lexical), (vector_index(store.root, embedder.name), dense)):
+        if index is not None:
+            fill_rowids(index, stored)
+            hints.update(rowid_hints(index.rowids, {pid: rows.get(pid) for pid in ids}))
+    return hints

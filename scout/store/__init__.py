@@ -11,9 +11,10 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,12 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \n\t;"):
                 yield pending
             pending = ""
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    """`items` in runs of at most `size`: one IN (...) list's bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _one_dimension(vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -315,26 +322,34 @@ class Store:
             )
         return self._hydrate(rows)[0] if rows else None
 
-    def papers_by_ids(self, ids: Iterable[str]) -> list[Paper]:
+    def papers_by_ids(self, ids: Iterable[str], rowids: Mapping[str, int] | None = None) -> list[Paper]:
+        """The stored papers of `ids`, in that order (the unknown left out). `rowids` (id -> the
+        rowid an index saw it at) lets those be read by rowid, which skips the id index's pages;
+        a row found there that is not that paper any more (replaced since) is looked up by id."""
         wanted = list(ids)
         parts = slices(wanted)
+        read = partial(self._papers, rowids=rowids)
         if self._readers is None or len(parts) == 1:
-            found = self._papers(self.query, wanted)
+            found = read(self.query, wanted)
         else:
             try:
-                found = {pid: p for part in self._readers.map(self._papers, parts) for pid, p in part.items()}
+                found = {pid: p for part in self._readers.map(read, parts) for pid, p in part.items()}
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
         return [found[i] for i in wanted if i in found]
 
-    def _papers(self, query: Query, ids: list[str]) -> dict[str, Paper]:
-        found: dict[str, Paper] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
-            found.update(zip((r["id"] for r in rows), self._hydrate(rows, query)))
-        return found
+    def _papers(self, query: Query, ids: list[str], rowids: Mapping[str, int] | None = None) -> dict[str, Paper]:
+        hinted = {pid: rowids[pid] for pid in ids if pid in rowids} if rowids else {}
+        rows = [
+            r
+            for chunk in _chunks(list(hinted.values()))
+            for r in query(f"SELECT * FROM papers WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+            if r["id"] in hinted  # ids are unique: the row is that paper's, whichever rowid it has now
+        ]
+        seen = {r["id"] for r in rows}
+        for chunk in _chunks([pid for pid in ids if pid not in seen]):
+            rows += query(f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        return dict(zip((r["id"] for r in rows), self._hydrate(rows, query)))
 
     def all_papers(self) -> list[Paper]:
         return self._hydrate(self.query("SELECT * FROM papers"))
@@ -456,6 +471,10 @@ class Store:
                 return
             yield rows
             last = rows[-1]["rowid"]
+
+    def paper_rowids(self) -> dict[str, int]:
+        """Every stored paper's id -> its rowid (read from the id index alone, which holds both)."""
+        return {r["id"]: r["rowid"] for r in self.query("SELECT id, rowid FROM papers")}
 
     def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.transaction() as db:

@@ -24,6 +24,7 @@ import numpy as np
 
 from scout.files import atomic_write
 from scout.store.idlist import IdList
+from scout.store.rowids import ROWIDS, load_rowids, save_rowids
 
 K1 = 1.5  # bm25s's defaults (Lucene's BM25 variant)
 B = 0.75
@@ -140,10 +141,13 @@ class LexicalMeta:
 
 
 class LexicalIndex:
-    def __init__(self, folder: Path, meta: LexicalMeta, ids: IdList, vocab: SortedTerms | dict[str, int], arrays):
+    def __init__(
+        self, folder: Path, meta: LexicalMeta, ids: IdList, vocab: SortedTerms | dict[str, int], arrays, rowids=None
+    ):
         self.folder = folder
         self.meta = meta
         self.ids = ids
+        self.rowids = rowids  # each row's papers.rowid at the build (scout.store.rowids), or None
         self.vocab = vocab
         self.data, self.indices, self.indptr = arrays  # CSC by term: the papers and scores of each
 
@@ -160,7 +164,7 @@ class LexicalIndex:
             return None
         if len(ids) != meta.count or len(arrays[2]) < 1:
             return None
-        return cls(folder, meta, ids, vocab, arrays)
+        return cls(folder, meta, ids, vocab, arrays, load_rowids(folder, meta.count))
 
     def _term_ids(self, text: str) -> list[int]:
         terms = tokenize([text])[0]
@@ -206,10 +210,16 @@ class LexicalIndex:
 
 
 def build_lexical_index(
-    folder: Path, ids: list[str], texts: list[str], *, built_at: float | None = None
+    folder: Path,
+    ids: list[str],
+    texts: list[str],
+    *,
+    built_at: float | None = None,
+    rowids: list[int] | None = None,
 ) -> LexicalMeta:
     """Write a new index of `texts` (indexed_text form), replacing any old one only once the new one
-    is complete. `built_at` is when the texts were read: papers updated later count as fresh."""
+    is complete. `built_at` is when the texts were read: papers updated later count as fresh;
+    `rowids` are the papers' rowids in the store."""
     import bm25s
 
     built_at = time.time() if built_at is None else built_at
@@ -225,10 +235,16 @@ def build_lexical_index(
         retriever.save(str(staging))
         SortedTerms.write(staging, retriever.vocab_dict)
         (staging / "ids.txt").write_text("\n".join(ids), encoding="utf-8")
+        if rowids is not None:
+            save_rowids(staging / ROWIDS, rowids)
         # No meta, no index: a crash while the files are swapped in leaves none rather than a mix.
         (folder / "meta.json").unlink(missing_ok=True)
         for name in _FILES:
             os.replace(staging / name, folder / name)
+        if rowids is None:
+            (folder / ROWIDS).unlink(missing_ok=True)
+        else:
+            os.replace(staging / ROWIDS, folder / ROWIDS)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     atomic_write(folder / "meta.json", json.dumps(meta.__dict__))

@@ -16,6 +16,7 @@ import numpy as np
 
 from scout.files import atomic_write, replacing
 from scout.store.idlist import IdList
+from scout.store.rowids import ROWIDS, load_rowids, save_rowids
 
 # HNSW settings: connectivity (M) and search depth (ef) chosen for recall@10 >= 0.95 over the
 # 576k-paper archive at a few milliseconds per query (bench/index.py measures both).
@@ -39,12 +40,13 @@ class IndexMeta:
 
 
 class VectorIndex:
-    def __init__(self, folder: Path, meta: IndexMeta, ids: IdList, vectors: np.ndarray, ann=None):
+    def __init__(self, folder: Path, meta: IndexMeta, ids: IdList, vectors: np.ndarray, ann=None, rowids=None):
         self.folder = folder
         self.meta = meta
         self.ids = ids
         self.vectors = vectors  # (count, dim) float16, memory-mapped
         self.ann = ann
+        self.rowids = rowids  # each row's papers.rowid at the build (scout.store.rowids), or None
 
     @classmethod
     def load(cls, folder: Path, *, use_ann: bool = True) -> VectorIndex | None:
@@ -61,19 +63,23 @@ class VectorIndex:
         if use_ann and meta.ann and (folder / GRAPH).is_file():
             ann = _usearch_index().restore(str(folder / GRAPH), view=True)
             ann.expansion_search = EXPANSION_SEARCH
-        return cls(folder, meta, ids, vectors, ann)
+        return cls(folder, meta, ids, vectors, ann, load_rowids(folder, meta.count))
 
     def search(self, query: np.ndarray, k: int, *, exact: bool = False) -> list[tuple[str, float]]:
         """(paper id, cosine) of the k nearest papers, best first."""
+        return [(self.ids[row], score) for row, score in self.search_rows(query, k, exact=exact)]
+
+    def search_rows(self, query: np.ndarray, k: int, *, exact: bool = False) -> list[tuple[int, float]]:
+        """(row, cosine) of the k nearest papers, best first."""
         k = min(k, self.meta.count)
         if k <= 0:
             return []
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         if self.ann is not None and not exact:
             found = self.ann.search(query, k)
-            return [(self.ids[int(key)], 1.0 - float(dist)) for key, dist in zip(found.keys, found.distances)]
+            return [(int(key), 1.0 - float(dist)) for key, dist in zip(found.keys, found.distances)]
         positions, scores = exact_top_k(self.vectors, query, k)
-        return [(self.ids[int(p)], float(s)) for p, s in zip(positions, scores)]
+        return [(int(p), float(s)) for p, s in zip(positions, scores)]
 
     def score_rows(self, query: np.ndarray, rows: Mapping[str, int]) -> dict[str, float]:
         """(paper id, inner product) of the papers of `rows` (id -> its row in another index) that
@@ -150,9 +156,17 @@ def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int, chunk: int = 655
 
 
 def build_index(
-    folder: Path, model: str, ids: list[str], vectors: np.ndarray, *, ann: bool = True, threads: int = 0
+    folder: Path,
+    model: str,
+    ids: list[str],
+    vectors: np.ndarray,
+    *,
+    ann: bool = True,
+    threads: int = 0,
+    rowids: list[int] | None = None,
 ) -> IndexMeta:
-    """Write a new index, replacing any old one only once the new one is complete."""
+    """Write a new index, replacing any old one only once the new one is complete; `rowids` are
+    the papers' rowids in the store, where the index is of a store's papers."""
     count, dim = vectors.shape
     meta = IndexMeta(model=model, dim=int(dim), count=int(count), built_at=time.time(), ann=bool(ann and count))
     with ExitStack() as files:
@@ -161,6 +175,10 @@ def build_index(
         with open(vectors_tmp, "wb") as handle:
             np.save(handle, np.asarray(vectors, dtype=np.float16))
         ids_tmp.write_text("\n".join(ids), encoding="utf-8")
+        if rowids is None:
+            (folder / ROWIDS).unlink(missing_ok=True)
+        else:
+            save_rowids(files.enter_context(replacing(folder / ROWIDS)), rowids)
         if meta.ann:
             graph = _usearch_index()(
                 ndim=dim,
