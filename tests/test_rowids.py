@@ -64,6 +64,9 @@ def test_candidates_are_read_by_rowid_and_come_back_as_by_id(archive, fake_embed
     found = archive._papers(query, ids, archive.paper_rowids())
     assert [found[pid] for pid in ids] == by_id
     assert not any("WHERE id IN" in sql for sql in said)  # the id index was never walked
+    # On the readers, in slices of neighbouring rowids: still in the order asked.
+    everything = list(archive.paper_rowids())[::-1]
+    assert archive.papers_by_ids(everything, archive.paper_rowids()) == archive.papers_by_ids(everything)
 
 
 def test_a_paper_replaced_since_the_build_is_looked_up_by_id(archive, fake_embedder):

@@ -327,7 +327,11 @@ class Store:
         rowid an index saw it at) lets those be read by rowid, which skips the id index's pages;
         a row found there that is not that paper any more (replaced since) is looked up by id."""
         wanted = list(ids)
-        parts = slices(wanted)
+        rowids = rowids or {}
+        # Each slice a run of neighbouring rowids: each reader's connection then keeps in its own page
+        # cache the table's interior pages over its run (the same run query after query), and a
+        # paper costs about its leaf page alone.
+        parts = slices(sorted(wanted, key=lambda pid: rowids.get(pid, -1)))
         read = partial(self._papers, rowids=rowids)
         if self._readers is None or len(parts) == 1:
             found = read(self.query, wanted)
