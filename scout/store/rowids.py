@@ -29,7 +29,8 @@ def load_rowids(folder: Path, count: int) -> np.ndarray | None:
     try:
         if (folder / ROWIDS).stat().st_mtime_ns < (folder / "ids.txt").stat().st_mtime_ns:
             return None
-        rowids = np.load(folder / ROWIDS, mmap_mode="r")
+        # A plain ndarray view of the map: an element of np.memmap is a new memmap object, ~1 µs each.
+        rowids = np.load(folder / ROWIDS, mmap_mode="r").view(np.ndarray)
     except (OSError, ValueError):
         return None
     return rowids if rowids.shape == (count,) else None
