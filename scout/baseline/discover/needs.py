@@ -2,7 +2,8 @@
 from the command line alone: `traced.follow` finds the files (the shell scripts it starts, the
 Python, Lua or MATLAB those start, two levels of the repo's own modules they import, the config files
 passed as arguments or named by flag defaults and `@hydra.main`), bounded in files and bytes;
-`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links.
+`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links,
+`writers.py` which other script of the repo writes a file the run reads but lacks (run it first).
 
 Kinds (the labels of bench/corpus/LABELING.md): `placeholder` (a value the command leaves to the
 user: `/path/to/coco`, `<PATH>`, `[imagenet-folder]`, `...`, `SPECIFY_..._HERE`, `YOUR_KEY`, an
@@ -32,10 +33,15 @@ from pathlib import Path
 from scout.baseline.discover import runs
 from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args, spelled_values
 from scout.baseline.discover.traced import follow
+from scout.baseline.discover.writers import Written, writer_of, writes
 from scout.errors import ConfigError, UsageError
 
 _MAX_DOCS = 40
 _MAX_DOC_CHARS = 400_000
+# The scripts read for what they write: bounded like the docs, so a plan stays under a second.
+_MAX_SCRIPTS = 300
+_MAX_SCRIPT_CHARS = 200_000
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", "third_party", "external"}
 
 
 @dataclass(frozen=True)
@@ -149,4 +155,26 @@ def find_needs(
     runs.check_native_ops(repo_dir, sources, needs)
     runs.check_missing_programs(command, sources, base, repo_dir, docs, needs)
     needs.made_by(setup)
+    if any(k in ("dataset", "checkpoint") for k, *_ in needs.items):
+        started = {s.path for s in sources if s.role == "start"}
+        written = _repo_writes(repo_dir, started)
+        needs.written_by(lambda path: writer_of(path, written))
     return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]
+
+
+def _repo_writes(repo_dir: Path, started: set[str]) -> list[Written]:
+    """What the repo's other Python scripts write (not the ones this command starts: a file the run
+    writes itself before reading it is no need, and check_reads already drops those)."""
+    found: list[Written] = []
+    for count, path in enumerate(sorted(repo_dir.rglob("*.py"))):
+        if count >= _MAX_SCRIPTS:
+            break
+        rel = path.relative_to(repo_dir).as_posix()
+        if rel in started or _SKIP_DIRS & set(path.relative_to(repo_dir).parts):
+            continue
+        try:
+            text = path.read_text(errors="replace")[:_MAX_SCRIPT_CHARS]
+        except OSError:
+            continue
+        found += writes(rel, text)
+    return found

@@ -141,7 +141,8 @@ _READERS = (
     r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
 )
 _READ_CALL = re.compile(
-    _READERS + r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+    # An f-string's fields are a template's: `glob.glob(f'models/{args.dataset}/*.pt')`.
+    _READERS + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
 # `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
