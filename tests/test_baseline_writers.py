@@ -66,3 +66,33 @@ def test_a_file_another_script_writes(tmp_path: Path):
     (data,) = [n for n in needs_of(repo, "python evaluate.py") if n.kind == "dataset"]
     assert "test.py writes it: run that first" in data.detail
     assert not [n for n in needs_of(repo, "python test.py") if n.kind in ("dataset", "checkpoint")]
+
+
+# HoganZhang/Person_reID_baseline_pytorch@6849c7186a79f4ebe8455a1004e12bcf2239980c: evaluate.py loads the
+# features test.py extracts with trained weights that only train.py writes.
+HOGAN = {
+    "evaluate.py": "import scipy.io\nresult = scipy.io.loadmat('pytorch_result.mat')\n",
+    "test.py": (
+        "import torch, os, scipy.io\n"
+        "name = 'ft_ResNet50'\n"
+        "def load_network(network):\n"
+        "    save_path = os.path.join('./model',name,'net_%s.pth'%opt.which_epoch)\n"
+        "    network.load_state_dict(torch.load(save_path))\n"
+        "    return network\n"
+        "scipy.io.savemat('pytorch_result.mat',result)\n"
+    ),
+    "model/ft_ResNet50/opts.yaml": "name: ft_ResNet50\n",
+}
+
+
+def test_a_path_joined_from_a_written_in_folder(tmp_path):
+    repo = write(tmp_path, HOGAN)
+    (ckpt,) = [n for n in needs_of(repo, "python test.py") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "./model/*/net_*.pth" in ckpt.detail
+
+
+def test_the_earlier_steps_weights_are_this_runs_need(tmp_path):
+    repo = write(tmp_path, HOGAN)
+    needs = needs_of(repo, "python evaluate.py")
+    (ckpt,) = [n for n in needs if n.kind == "checkpoint"]
+    assert ckpt.blocking and ckpt.detail.startswith("for test.py (run first): ")

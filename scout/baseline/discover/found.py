@@ -120,15 +120,19 @@ class Found:
             if step is not None:
                 self.items[i] = (kind, subject, f"{detail} (the setup step `{step[:120]}` should make it)", key, False)
 
-    def written_by(self, writer_of: Callable[[str], str | None]) -> None:
+    def written_by(self, writer_of: Callable[[str], str | None]) -> list[str]:
         """A data or weights path that another script of the repo writes (`test.py` saves the
-        features `evaluate.py` loads): the detail says to run that script first."""
+        features `evaluate.py` loads): the detail says to run that script first. Returns the
+        scripts, in the order their needs were found."""
+        scripts: list[str] = []
         for i, (kind, subject, detail, key, blocking) in enumerate(self.items):
             if kind not in ("dataset", "checkpoint") or not re.search(r"[/.]", subject) or "://" in subject:
                 continue
             script = writer_of(subject)
             if script is not None:
                 self.items[i] = (kind, subject, f"{detail} ({script} writes it: run that first)", key, blocking)
+                scripts += [script] if script not in scripts else []
+        return scripts
 
 
 def weights_key(name: str, kind: str) -> bool:

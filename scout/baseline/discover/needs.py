@@ -41,6 +41,7 @@ _MAX_DOC_CHARS = 400_000
 # The scripts read for what they write: bounded like the docs, so a plan stays under a second.
 _MAX_SCRIPTS = 300
 _MAX_SCRIPT_CHARS = 200_000
+_MAX_WRITERS = 2
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", "third_party", "external"}
 
 
@@ -106,12 +107,15 @@ def find_needs(
     which: Callable[[str], str | None] = shutil.which,
     setup: Sequence[str] = (),
     kind_of: Callable[[str], str] | None = None,
+    writers: bool = True,
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
     machine (a program that is there is no need). `setup`: the steps the plan runs before the
     command; data or weights they name are not blocking. `kind_of` tells an evaluation from a command
-    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one."""
+    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one.
+    `writers`: when another script writes a file the run lacks, that script's own data and weights
+    are needs of this run too (one step back, not further)."""
     # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
     docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
     docs = docs[:_MAX_DOCS]
@@ -158,7 +162,30 @@ def find_needs(
     if any(k in ("dataset", "checkpoint") for k, *_ in needs.items):
         started = {s.path for s in sources if s.role == "start"}
         written = _repo_writes(repo_dir, started)
-        needs.written_by(lambda path: writer_of(path, written))
+        for writer in needs.written_by(lambda path: writer_of(path, written))[:_MAX_WRITERS] if writers else ():
+            folder, name = writer.rpartition("/")[::2]
+            earlier = find_needs(
+                f"python {name}",
+                repo_dir=repo_dir,
+                cwd=folder,
+                kind="run",
+                docs_text=docs_text,
+                environ=environ,
+                has_gpu=True,  # the step's own needs that matter here are what it reads
+                script=None,
+                docs=docs,
+                which=which,
+                writers=False,
+            )
+            said = [detail for _, _, detail, _, _ in needs.items]
+            for need in earlier:
+                # A module both share (config.py) says the same need twice: once is enough.
+                if (
+                    need.blocking
+                    and need.kind in ("dataset", "checkpoint")
+                    and not any(d.startswith(need.detail) for d in said)
+                ):
+                    needs.add(need.kind, f"{writer}: {need.detail}", f"for {writer} (run first): {need.detail}")
     return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]
 
 

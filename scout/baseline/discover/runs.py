@@ -945,8 +945,8 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
         reads.setdefault(use.group("name"), use)
     written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
     found = []
-    for match in _LITERAL_ASSIGN.finditer(text):
-        name, value = match.group("name"), match.group("path")[1:-1]
+    assigned = [(m.group("name"), m.group("path")[1:-1]) for m in _LITERAL_ASSIGN.finditer(text)]
+    for name, value in assigned + _joined_assigns(text):
         use = reads.get(name)
         if use is None or name in written or value in seen:
             continue
@@ -954,6 +954,29 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
             continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
         seen.add(value)
         found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
+    return found
+
+
+# `save_path = os.path.join('./model', name, 'net_%s.pth' % opt.which_epoch)`: a path built from a
+# written-in folder; each piece that is not written in is a field of the template.
+_JOIN_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:os\.path|osp)\.join\("""
+    r"""\s*(?P<args>['"][^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)\s*(?:#.*)?$""",
+    re.M,
+)
+
+
+def _joined_assigns(text: str) -> list[tuple[str, str]]:
+    """(name, template) of each variable assigned an os.path.join that starts with a written-in folder."""
+    found = []
+    for match in _JOIN_ASSIGN.finditer(text):
+        pieces = re.split(r",(?![^()]*\))", match.group("args"))
+        parts = []
+        for piece in pieces:
+            literal = re.fullmatch(r"""\s*[fF]?(['"])([^'"\n]*)\1\s*(?:%.*|\.format\(.*\))?\s*""", piece)
+            parts.append(re.sub(r"\{[^{}]*\}|%[sd]", "*", literal.group(2)) if literal else "*")
+        if len(parts) > 1 and parts[0] not in ("", "*"):
+            found.append((match.group("name"), "/".join(p.rstrip("/") for p in parts)))
     return found
 
 
