@@ -287,6 +287,14 @@ def test_a_path_template_filled_by_the_commands_argument(tmp_path):
     assert not needs_of(repo, "python train.py 20ng", kind="train")
 
 
+def test_words_that_look_like_flags_are_arguments_without_a_parser(tmp_path):
+    # simonjisu/E2EMN@b4c77bb2 runtest.py reads sys.argv by hand: `-type ind -emd 20` are argv[1..4].
+    text = "import sys\ntrain_type = sys.argv[2]\nemd = int(sys.argv[4])\n"
+    repo = write(tmp_path, {"runtest.py": text})
+    assert "placeholder" not in kinds(needs_of(repo, "python3 runtest.py -type ind -emd 20 -cuda"))
+    assert "placeholder" in kinds(needs_of(repo, "python3 runtest.py -type ind"))
+
+
 def test_arguments_the_command_leaves_out(tmp_path):
     # ManuelVs/NNForTextClassification@464a8acb tests/fen/kim_tf.py; DediGadot/PatchBatch@0162117a benchmark_kitti.py.
     repo = write(

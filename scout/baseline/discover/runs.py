@@ -1210,6 +1210,8 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
             if not _argv_optional(source.text, n)
         )
         if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
+            # No parser: sys.argv counts every word, `-type ind` included (simonjisu/E2EMN runtest.py).
+            given = list(source.args)
             names = []
             for n in used:
                 assigned = re.search(rf"(\w+)\s*=\s*sys\.argv\[{n}\]", source.text)
