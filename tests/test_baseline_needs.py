@@ -1597,6 +1597,8 @@ def test_a_link_is_read_by_its_own_words_first():
         f"## How to train (Pascal VOC Data):\n\n1. Download pre-trained weights for the convolutional layers: {conv}"
     )
     assert link_kind(conv, context) == "backbone"
+    # The same README's "## How to train (to detect your custom objects):": "your" is not "our".
+    assert link_kind(conv, context.replace("(Pascal VOC Data)", "(to detect your custom objects)")) == "backbone"
     sbr = "https://drive.google.com/open?id=1znVYaCheFJ6VbZmzS1fcfkHoOV4K9H6L"
     assert link_kind(sbr, f"## Training\n\nand a pre-trained model on 300-W is at [Google Driver]({sbr}).") == "model"
     # sdauzcm/SR-pytorch-SRResNet@d715729c README.md: what a model was trained on is data.
