@@ -287,6 +287,14 @@ def test_a_path_template_filled_by_the_commands_argument(tmp_path):
     assert not needs_of(repo, "python train.py 20ng", kind="train")
 
 
+def test_words_that_look_like_flags_are_arguments_without_a_parser(tmp_path):
+    # simonjisu/E2EMN@b4c77bb2 runtest.py reads sys.argv by hand: `-type ind -emd 20` are argv[1..4].
+    text = "import sys\ntrain_type = sys.argv[2]\nemd = int(sys.argv[4])\n"
+    repo = write(tmp_path, {"runtest.py": text})
+    assert "placeholder" not in kinds(needs_of(repo, "python3 runtest.py -type ind -emd 20 -cuda"))
+    assert "placeholder" in kinds(needs_of(repo, "python3 runtest.py -type ind"))
+
+
 def test_arguments_the_command_leaves_out(tmp_path):
     # ManuelVs/NNForTextClassification@464a8acb tests/fen/kim_tf.py; DediGadot/PatchBatch@0162117a benchmark_kitti.py.
     repo = write(
@@ -1589,6 +1597,8 @@ def test_a_link_is_read_by_its_own_words_first():
         f"## How to train (Pascal VOC Data):\n\n1. Download pre-trained weights for the convolutional layers: {conv}"
     )
     assert link_kind(conv, context) == "backbone"
+    # The same README's "## How to train (to detect your custom objects):": "your" is not "our".
+    assert link_kind(conv, context.replace("(Pascal VOC Data)", "(to detect your custom objects)")) == "backbone"
     sbr = "https://drive.google.com/open?id=1znVYaCheFJ6VbZmzS1fcfkHoOV4K9H6L"
     assert link_kind(sbr, f"## Training\n\nand a pre-trained model on 300-W is at [Google Driver]({sbr}).") == "model"
     # sdauzcm/SR-pytorch-SRResNet@d715729c README.md: what a model was trained on is data.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from scout.baseline.discover.links import checkpoint_advice, download_advice, introduced_as
@@ -119,6 +119,20 @@ class Found:
             step = next((s for s in makers for part in parts if re.search(rf"\b{re.escape(part)}\b", s)), None)
             if step is not None:
                 self.items[i] = (kind, subject, f"{detail} (the setup step `{step[:120]}` should make it)", key, False)
+
+    def written_by(self, writer_of: Callable[[str], str | None]) -> list[str]:
+        """A data or weights path that another script of the repo writes (`test.py` saves the
+        features `evaluate.py` loads): the detail says to run that script first. Returns the
+        scripts, in the order their needs were found."""
+        scripts: list[str] = []
+        for i, (kind, subject, detail, key, blocking) in enumerate(self.items):
+            if kind not in ("dataset", "checkpoint") or not re.search(r"[/.]", subject) or "://" in subject:
+                continue
+            script = writer_of(subject)
+            if script is not None:
+                self.items[i] = (kind, subject, f"{detail} ({script} writes it: run that first)", key, blocking)
+                scripts += [script] if script not in scripts else []
+        return scripts
 
 
 def weights_key(name: str, kind: str) -> bool:

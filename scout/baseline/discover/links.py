@@ -62,7 +62,7 @@ _ARCHITECTURE_NAME = re.compile(
 # "trained on [291](...)", "pre-trained on the [ImageNet](...)": what follows names the data.
 _TRAINED_ON = re.compile(r"\b(?:trained|fine-?tuned|learned)\s+on\s+(?:the\s+)?\[?$", re.I)
 _TRAIN_HEADING = re.compile(r"^#+.*(?<!pre-)(?<!pre)\btrain", re.I)
-_EVAL_HEADING = re.compile(r"test|eval|infer|demo|result|zoo|reproduc|releas|benchmark|our|\band\b|&", re.I)
+_EVAL_HEADING = re.compile(r"test|eval|infer|demo|result|zoo|reproduc|releas|benchmark|\bour\b|\band\b|&", re.I)
 # Weights, not a model: "a pre-trained model on 300-W is at [...]" under Training is the released one.
 _PRETRAINED = re.compile(r"\bpre-?trained\s+weights\b", re.I)
 _PRETRAINED_WORD = re.compile(r"\bpre-?trained\b", re.I)

@@ -2,7 +2,8 @@
 from the command line alone: `traced.follow` finds the files (the shell scripts it starts, the
 Python, Lua or MATLAB those start, two levels of the repo's own modules they import, the config files
 passed as arguments or named by flag defaults and `@hydra.main`), bounded in files and bytes;
-`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links.
+`found.py` reads the command line and shell lines, `runs.py` the code, `links.py` the docs' links,
+`writers.py` which other script of the repo writes a file the run reads but lacks (run it first).
 
 Kinds (the labels of bench/corpus/LABELING.md): `placeholder` (a value the command leaves to the
 user: `/path/to/coco`, `<PATH>`, `[imagenet-folder]`, `...`, `SPECIFY_..._HERE`, `YOUR_KEY`, an
@@ -32,10 +33,16 @@ from pathlib import Path
 from scout.baseline.discover import runs
 from scout.baseline.discover.found import Found, command_paths, command_placeholders, positional_args, spelled_values
 from scout.baseline.discover.traced import follow
+from scout.baseline.discover.writers import Written, writer_of, writes
 from scout.errors import ConfigError, UsageError
 
 _MAX_DOCS = 40
 _MAX_DOC_CHARS = 400_000
+# The scripts read for what they write: bounded like the docs, so a plan stays under a second.
+_MAX_SCRIPTS = 300
+_MAX_SCRIPT_CHARS = 200_000
+_MAX_WRITERS = 2
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", "third_party", "external"}
 
 
 @dataclass(frozen=True)
@@ -100,12 +107,15 @@ def find_needs(
     which: Callable[[str], str | None] = shutil.which,
     setup: Sequence[str] = (),
     kind_of: Callable[[str], str] | None = None,
+    writers: bool = True,
 ) -> list[Need]:
     """Every need of a command as it stands (after --set). `docs` are (path, text) pairs of the
     repo's docs; without them `docs_text` is read as one doc. `which` finds a program on this
     machine (a program that is there is no need). `setup`: the steps the plan runs before the
     command; data or weights they name are not blocking. `kind_of` tells an evaluation from a command
-    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one."""
+    line: a `run` whose shell script starts an evaluation (`sh run.sh` -> `python test.py`) is one.
+    `writers`: when another script writes a file the run lacks, that script's own data and weights
+    are needs of this run too (one step back, not further)."""
     # Bounded like docs.py reads them: a 10 MB README is not read to the end for each need.
     docs = [(path, text[:_MAX_DOC_CHARS]) for path, text in (docs if docs is not None else [("the docs", docs_text)])]
     docs = docs[:_MAX_DOCS]
@@ -149,4 +159,49 @@ def find_needs(
     runs.check_native_ops(repo_dir, sources, needs)
     runs.check_missing_programs(command, sources, base, repo_dir, docs, needs)
     needs.made_by(setup)
+    if any(k in ("dataset", "checkpoint") for k, *_ in needs.items):
+        started = {s.path for s in sources if s.role == "start"}
+        written = _repo_writes(repo_dir, started)
+        for writer in needs.written_by(lambda path: writer_of(path, written))[:_MAX_WRITERS] if writers else ():
+            folder, name = writer.rpartition("/")[::2]
+            earlier = find_needs(
+                f"python {name}",
+                repo_dir=repo_dir,
+                cwd=folder,
+                kind="run",
+                docs_text=docs_text,
+                environ=environ,
+                has_gpu=True,  # the step's own needs that matter here are what it reads
+                script=None,
+                docs=docs,
+                which=which,
+                writers=False,
+            )
+            said = [detail for _, _, detail, _, _ in needs.items]
+            for need in earlier:
+                # A module both share (config.py) says the same need twice: once is enough.
+                if (
+                    need.blocking
+                    and need.kind in ("dataset", "checkpoint")
+                    and not any(d.startswith(need.detail) for d in said)
+                ):
+                    needs.add(need.kind, f"{writer}: {need.detail}", f"for {writer} (run first): {need.detail}")
     return [Need(what, detail, key, blocking) for what, _, detail, key, blocking in needs.items]
+
+
+def _repo_writes(repo_dir: Path, started: set[str]) -> list[Written]:
+    """What the repo's other Python scripts write (not the ones this command starts: a file the run
+    writes itself before reading it is no need, and check_reads already drops those)."""
+    found: list[Written] = []
+    for count, path in enumerate(sorted(repo_dir.rglob("*.py"))):
+        if count >= _MAX_SCRIPTS:
+            break
+        rel = path.relative_to(repo_dir).as_posix()
+        if rel in started or _SKIP_DIRS & set(path.relative_to(repo_dir).parts):
+            continue
+        try:
+            text = path.read_text(errors="replace")[:_MAX_SCRIPT_CHARS]
+        except OSError:
+            continue
+        found += writes(rel, text)
+    return found

@@ -141,7 +141,8 @@ _READERS = (
     r"""\b(?<!hub\.)(?:\w+\.)?load(?:_\w+)?)"""
 )
 _READ_CALL = re.compile(
-    _READERS + r"""\(\s*(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+    # An f-string's fields are a template's: `glob.glob(f'models/{args.dataset}/*.pt')`.
+    _READERS + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
 # `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
@@ -944,8 +945,8 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
         reads.setdefault(use.group("name"), use)
     written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
     found = []
-    for match in _LITERAL_ASSIGN.finditer(text):
-        name, value = match.group("name"), match.group("path")[1:-1]
+    assigned = [(m.group("name"), m.group("path")[1:-1]) for m in _LITERAL_ASSIGN.finditer(text)]
+    for name, value in assigned + _joined_assigns(text):
         use = reads.get(name)
         if use is None or name in written or value in seen:
             continue
@@ -953,6 +954,29 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
             continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation, not the weights evaluated
         seen.add(value)
         found.append((value, use.group(0), use.group("mode") or "", text.count("\n", 0, use.start())))
+    return found
+
+
+# `save_path = os.path.join('./model', name, 'net_%s.pth' % opt.which_epoch)`: a path built from a
+# written-in folder; each piece that is not written in is a field of the template.
+_JOIN_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:os\.path|osp)\.join\("""
+    r"""\s*(?P<args>['"][^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)\s*(?:#.*)?$""",
+    re.M,
+)
+
+
+def _joined_assigns(text: str) -> list[tuple[str, str]]:
+    """(name, template) of each variable assigned an os.path.join that starts with a written-in folder."""
+    found = []
+    for match in _JOIN_ASSIGN.finditer(text):
+        pieces = re.split(r",(?![^()]*\))", match.group("args"))
+        parts = []
+        for piece in pieces:
+            literal = re.fullmatch(r"""\s*[fF]?(['"])([^'"\n]*)\1\s*(?:%.*|\.format\(.*\))?\s*""", piece)
+            parts.append(re.sub(r"\{[^{}]*\}|%[sd]", "*", literal.group(2)) if literal else "*")
+        if len(parts) > 1 and parts[0] not in ("", "*"):
+            found.append((match.group("name"), "/".join(p.rstrip("/") for p in parts)))
     return found
 
 
@@ -1186,6 +1210,8 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
             if not _argv_optional(source.text, n)
         )
         if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
+            # No parser: sys.argv counts every word, `-type ind` included (simonjisu/E2EMN runtest.py).
+            given = list(source.args)
             names = []
             for n in used:
                 assigned = re.search(rf"(\w+)\s*=\s*sys\.argv\[{n}\]", source.text)
