@@ -1845,3 +1845,34 @@ def test_a_weights_cache_is_no_data_fetch_and_a_picture_no_dataset(tmp_path):
     )
     [data] = [n for n in needs_of(repo, "python2 tools/test_net.py --cfg x.yaml", docs=docs) if n.kind == "dataset"]
     assert data.blocking and "get_eval_data.sh" in data.detail and "drive.google" not in data.detail
+
+
+def test_tf_contrib_blocks_only_where_the_repo_declares_no_tensorflow_1(tmp_path):
+    # andrejonasson/dynamic-coattention-network-plus@0b8c9987: requirements.txt pins
+    # tensorflow-gpu==1.10.0, so installing what the repo declares brings tf.contrib (advice);
+    # zomux/neuralcompressor@ab293a87 declares no TensorFlow at all (blocking: pip gives 2.x).
+    code = {"networks/dcn_model.py": "import tensorflow as tf\nfrom tensorflow.contrib import rnn\n"}
+    pinned = write(tmp_path / "pinned", {**code, "requirements.txt": "numpy\ntensorflow-gpu==1.10.0\n"})
+    [advice] = [n for n in needs_of(pinned, "python networks/dcn_model.py") if n.kind == "system"]
+    assert not advice.blocking and "tensorflow-gpu==1.10" in advice.detail
+    bare = write(tmp_path / "bare", code)
+    [tf1] = [n for n in needs_of(bare, "python networks/dcn_model.py") if n.kind == "system"]
+    assert tf1.blocking and "TensorFlow 1.x" in tf1.detail
+    # openai/cleverhans@4aed4be7 README.md: where it was tested and what is deprecated ask for nothing;
+    # naturomics/CapsNet-Tensorflow@5b464caa README.md's requirement list does.
+    tested = (
+        "we currently [test it](https://travis-ci.org/tensorflow/cleverhans) it with Python\n"
+        "3.5 and TensorFlow {1.8, 1.12} on Ubuntu 14.04.5 LTS (Trusty Tahr).\n"
+        "Support for TensorFlow 1.7 and earlier is already deprecated: we do not fix\n"
+    )
+    assert "system" in kinds(needs_of(bare, "python networks/dcn_model.py", docs=tested))
+    listed = "- [Tensorflow](https://github.com/tensorflow/tensorflow)>=1.3\n- Python 2.7\n"
+    assert "system" not in kinds(needs_of(bare, "python networks/dcn_model.py", docs=listed))
+
+
+def test_a_floor_or_another_package_is_no_old_tensorflow_pin(tmp_path):
+    # ApexPredator1/DenseNet_tensorflow@8615c5f9 README.rst "TensorFlow >= 0.10" is a floor;
+    # JHart96/keras_elmo_embedding_layer@de86075d README.md "Tensorflow Hub 0.1.1" is TF Hub's version.
+    repo = write(tmp_path, {"run.py": "import tensorflow as tf\n"})
+    for docs in ("- Model should work as expected with TensorFlow >= 0.10.\n", "* Tensorflow Hub 0.1.1\n"):
+        assert "system" not in kinds(needs_of(repo, "python run.py", docs=docs))

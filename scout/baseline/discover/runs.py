@@ -255,11 +255,6 @@ _SYSTEM_IMPORTS = (
         "Java (a JRE)",
     ),
     (
-        # tf.contrib left TensorFlow in 2.0 (no compat module brings it back); TF 1.x has no wheel for today's Python.
-        re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|import)\s+(tensorflow\.contrib)\b", re.M),
-        "TensorFlow 1.x and a Python it supports (≤ 3.7): the code uses tf.contrib, which TensorFlow 2 dropped",
-    ),
-    (
         # Theano 1.0.5, the last release, no longer imports on Python 3.12 or today's NumPy.
         re.compile(r"^\s*(?:import|from)\s+(?:theano|lasagne)\b", re.M),
         "Theano (unmaintained) with the old Python and NumPy it imports under (Python ≤ 3.7, numpy < 1.20)",
@@ -285,6 +280,75 @@ _SYSTEM_IMPORTS = (
         "NVIDIA apex, built from source (the pip package `apex` is another one)",
     ),
 )
+# tf.contrib left TensorFlow in 2.0 (no compat module brings it back); TF 1.x has no wheel for today's Python.
+_TF_CONTRIB = re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|import)\s+(tensorflow\.contrib)\b", re.M)
+# A TensorFlow 0.x or 1.x the docs or requirement files ask for: `tensorflow-gpu==1.10.0`,
+# `Tensorflow 1.3.0`, `[Tensorflow](...)>=1.3`, `TensorFlow r1.0`, `version 1.13.1` (not TensorFlow Hub's).
+_TF1_DECLARED = re.compile(
+    r"\btensorflow(?![-_ ]?(?:hub|probability|datasets|addons|serving|text|estimator|tensorboard))(?:[-_]gpu)?\b"
+    r"(?:\]\([^)\n]*\))?(?:[^\n]{0,40}?\bversion\b)?[\s:*`\[\]]*(?:==|>=|~=|=|\br|\bv)?\s*\{?([01]\.(?:\d+|x))\b",
+    re.I,
+)
+_TESTED_ON = re.compile(r"\b(?:tested|test\s+it|verified|ran\s+it)\b", re.I)
+_DEPRECATED = re.compile(r"deprecat|\b(?:and|or) (?:earlier|older|below)\b|\bprior to\b|no longer", re.I)
+_REQUIREMENT_FILES = ("requirements*.txt", "environment*.yml", "environment*.yaml", "Dockerfile")
+
+
+def check_tf1(sources: Sequence[Source], repo_dir: Path, docs, needs: Found) -> None:
+    """tf.contrib in the Python that runs needs TensorFlow 1.x. When the docs or the requirement
+    files declare that version (`tensorflow-gpu==1.10.0`, "Tensorflow 1.3.0"), installing what the
+    repo declares brings it (on a Python old enough): advice. Declared nowhere, it is blocking: a
+    fresh install of `tensorflow` is 2.x, which stops at the first tf.contrib."""
+    used = next(
+        (
+            (source, next(group for group in match.groups() if group))
+            for source in sources
+            if source.lang == "python"
+            for match in [_TF_CONTRIB.search(source.text)]
+            if match
+        ),
+        None,
+    )
+    if used is None:
+        return
+    source, name = used
+    # The root docs and those beside what runs: an example's README pins its own stack.
+    started = [s.path for s in sources if s.role == "start"]
+    texts = [
+        text
+        for path, text in docs
+        if "/" not in path or any(run.startswith(path.rpartition("/")[0] + "/") for run in started)
+    ]
+    for pattern in _REQUIREMENT_FILES:
+        for path in sorted(repo_dir.glob(pattern))[:4]:
+            try:
+                texts.append(path.read_text(errors="replace")[:50_000])
+            except OSError:
+                continue
+    declared = next(
+        (
+            m.group(0)
+            for text in texts
+            for m in _TF1_DECLARED.finditer(text)
+            # "last tested with Python 3.5 and TensorFlow {1.8, 1.12}" reports where it ran (in the
+            # sentence before, which may wrap), it asks for nothing.
+            if not _TESTED_ON.search(text[max(0, m.start() - 100) : m.start()].rpartition("\n\n")[2])
+            # "Support for TensorFlow 1.7 and earlier is already deprecated": a version it leaves.
+            and not _DEPRECATED.search(text[max(0, m.start() - 40) : m.end() + 40])
+        ),
+        None,
+    )
+    what = "TensorFlow 1.x and a Python it supports (≤ 3.7): the code uses tf.contrib, which TensorFlow 2 dropped"
+    if declared:
+        detail = (
+            f"{source.path} uses {name}: the repo declares `{declared.strip()}`, "
+            "install that TensorFlow 1.x with a Python it supports (≤ 3.7)"
+        )
+    else:
+        detail = f"{source.path} uses {name}: install {what}"
+    needs.add("system", what, detail, blocking=not declared)
+
+
 _CLOUD_LOGIN = {"gcloud": "gcloud auth login", "gsutil": "gcloud auth login", "aws": "aws configure"}
 _CREDENTIAL_ASSIGN = re.compile(
     # The name starts at a word boundary: a leading [\w.]* would be tried from every character.
@@ -1645,7 +1709,9 @@ def check_python2(sources: Sequence[Source], needs: Found) -> None:
 _OLD_FRAMEWORKS = (
     (
         "tensorflow",
-        re.compile(r"\btensorflow\b(?:-gpu)?[^\n]{0,40}?(?<![\w.>=])(?:==|=|\br|\bv|version )?\s*(0\.\d+)\b", re.I),
+        re.compile(
+            r"\btensorflow\b(?![-_ ]?hub)(?:-gpu)?[^\n]{0,40}?(?<![\w.>=])(?:==|=|\br|\bv|version )?\s*(0\.\d+)\b", re.I
+        ),
         "TensorFlow {} (its 0.x API predates TF 1.0's renames; no wheel for today's Python)",
     ),
     (
@@ -1668,7 +1734,9 @@ def check_old_frameworks(sources: Sequence[Source], docs, needs: Found) -> None:
                 (
                     m
                     for m in pinned.finditer(text)
+                    # `TensorFlow >= 0.10` is a floor, `0.10+` and "0.10 or later" too: not a pin.
                     if not re.search(r"\+|or (?:later|newer|above)", text[m.end() : m.end() + 12])
+                    and not re.search(r">\s*=?\s*$", text[max(0, m.start(1) - 4) : m.start(1)])
                 ),
                 None,
             )
