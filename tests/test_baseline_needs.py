@@ -1876,3 +1876,61 @@ def test_a_floor_or_another_package_is_no_old_tensorflow_pin(tmp_path):
     repo = write(tmp_path, {"run.py": "import tensorflow as tf\n"})
     for docs in ("- Model should work as expected with TensorFlow >= 0.10.\n", "* Tensorflow Hub 0.1.1\n"):
         assert "system" not in kinds(needs_of(repo, "python run.py", docs=docs))
+
+
+def test_a_folder_the_run_names_that_lacks_one_of_the_files_read_together(tmp_path):
+    # arvieFrydenlund/awd-lstm-lm@85b4eb17 data.py: Corpus(args.data) joins train/valid/test.txt, and
+    # data/penn holds valid.txt and test.txt only (train.txt left out of the checkout).
+    awd = write(
+        tmp_path / "awd",
+        {
+            "main.py": "import data\ncorpus = data.Corpus(args.data)\n",
+            "data.py": (
+                "import os\nclass Corpus(object):\n    def __init__(self, path):\n"
+                "        self.train = self.tokenize(os.path.join(path, 'train.txt'))\n"
+                "        self.valid = self.tokenize(os.path.join(path, 'valid.txt'))\n"
+                "        self.test = self.tokenize(os.path.join(path, 'test.txt'))\n"
+                "        self.vocab = os.path.join(path, 'vocab.pkl')\n"
+            ),
+            "data/penn/valid.txt": "a b\n",
+            "data/penn/test.txt": "a b\n",
+        },
+    )
+    [data] = [n for n in needs_of(awd, "python main.py --data data/penn --save PTB.pt") if n.kind == "dataset"]
+    assert data.blocking and "data/penn/train.txt" in data.detail  # vocab.pkl is another kind of file: made
+    (awd / "data/penn/train.txt").write_text("a b\n")
+    assert "dataset" not in kinds(needs_of(awd, "python main.py --data data/penn --save PTB.pt"))
+    # Diego999/pyGAT@3664f2dc utils.py: "{}{}.content" and "{}{}.cites" of one folder, only cora.cites there.
+    gat = write(
+        tmp_path / "gat",
+        {
+            "train.py": "from utils import load_data\nadj, features = load_data()\n",
+            "utils.py": (
+                'def load_data(path="./data/cora/", dataset="cora"):\n'
+                '    x = np.genfromtxt("{}{}.content".format(path, dataset), dtype=np.dtype(str))\n'
+                '    e = np.genfromtxt("{}{}.cites".format(path, dataset), dtype=np.int32)\n'
+            ),
+            "data/cora/cora.cites": "1 2\n",
+        },
+    )
+    assert any("data/cora/cora.content" in n.detail for n in needs_of(gat, "python train.py") if n.blocking)
+    # carpedm20/variational-text-tensorflow@7484a523 main.py: "./data/%s" % FLAGS.dataset, default "ptb".
+    nvdm = write(
+        tmp_path / "nvdm",
+        {
+            "main.py": (
+                "from reader import TextReader\n"
+                'flags.DEFINE_string("dataset", "ptb", "The name of dataset [ptb]")\n'
+                'data_path = "./data/%s" % FLAGS.dataset\nreader = TextReader(data_path)\n'
+            ),
+            "reader.py": (
+                "class TextReader(object):\n  def __init__(self, data_path):\n"
+                '    train_path = os.path.join(data_path, "train.txt")\n'
+                '    valid_path = os.path.join(data_path, "valid.txt")\n'
+                '    test_path = os.path.join(data_path, "test.txt")\n'
+            ),
+            "data/ptb/valid.txt": "a\n",
+            "data/ptb/test.txt": "a\n",
+        },
+    )
+    assert any("data/ptb/train.txt" in n.detail for n in needs_of(nvdm, "python main.py --forward_only True"))

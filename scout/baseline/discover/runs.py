@@ -948,6 +948,80 @@ def check_reads(
             _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
 
 
+# Files a run reads together from one folder: `os.path.join(path, 'train.txt')`, `.. 'valid.txt')`
+# (awd-lstm's Corpus), `data_path + '/test.txt'`, or `"{}{}.content".format(path, dataset)` and
+# `"{}{}.cites".format(path, dataset)` (pyGAT's load_data): the same folder, other written-in names.
+_JOINED_NAME = re.compile(
+    r"""(?:os\.path|osp)\.join\(\s*(?P<var>[A-Za-z_][\w.\[\]'"]*)\s*,\s*['"](?P<name>[\w.-]+\.\w{1,6})['"]\s*\)"""
+    r"""|(?P<cvar>[A-Za-z_][\w.\[\]'"]*)\s*\+\s*['"]/(?P<cname>[\w.-]+\.\w{1,6})['"]"""
+)
+_SUFFIX_TEMPLATE = re.compile(
+    r"""['"][^'"\n]*(?:\{\w*\}|%s)(?P<suffix>\.\w{1,8})['"]\s*(?:\.format\(|%\s*\(?)(?P<args>[^)\n]*)"""
+)
+# `"./data/%s" % FLAGS.dataset`: a folder chosen by a name written elsewhere (a flag's default).
+_FOLDER_TEMPLATE = re.compile(r"""['"](?P<parent>[\w./-]*?)/?(?:%s|\{\w*\})/?['"]""")
+_STRING = re.compile(r"""['"]([\w./-]{2,200})['"]""")
+
+
+def check_partial_folders(sources: Sequence[Source], command: str, base: Path, docs, needs: Found) -> None:
+    """A folder the run names (on the command line, written in, or chosen by a flag's default) that
+    holds some of the files the code reads together from it and not the others: `data/penn/` with
+    valid.txt and test.txt but no train.txt, `data/cora/` with cora.cites but no cora.content (a
+    large file left out of the checkout, or not fetched by git-lfs). The missing ones are data the
+    run stops on. Files the code writes itself are no need."""
+    python = [s for s in sources if s.lang == "python"]
+    names: dict[str, set[str]] = {}
+    suffixes: dict[str, set[str]] = {}
+    written: set[str] = set()
+    strings = set(shell_words(command))
+    for source in python:
+        for m in _JOINED_NAME.finditer(source.text):
+            names.setdefault(m.group("var") or m.group("cvar"), set()).add(m.group("name") or m.group("cname"))
+        for m in _SUFFIX_TEMPLATE.finditer(source.text):
+            suffixes.setdefault(re.sub(r"\s+", "", m.group("args")), set()).add(m.group("suffix"))
+        written |= {Path(w).name for w in _written(source.text)}
+        strings |= set(_STRING.findall(source.text))
+    groups = [group for group in names.values() if len(group) > 1]
+    templates = [group for group in suffixes.values() if len(group) > 1]
+    if not groups and not templates:
+        return
+    folders: set[Path] = set()
+    for value in sorted(strings)[:2000]:
+        value = value.removeprefix("./")
+        if "/" in value and not value.startswith(("/", "~", "-")) and (base / value).is_dir():
+            folders.add(base / value)
+    parents = {m.group("parent").removeprefix("./") for s in python for m in _FOLDER_TEMPLATE.finditer(s.text)}
+    for parent in sorted(p for p in parents if p.strip("./"))[:10]:
+        try:
+            children = {entry.name for entry in (base / parent).iterdir() if entry.is_dir()}
+        except OSError:
+            continue
+        folders |= {base / parent / name for name in children & strings}
+    for folder in sorted(folders)[:20]:
+        try:
+            present = {entry.name for entry in folder.iterdir() if entry.is_file()}
+        except OSError:
+            continue
+        missing = {
+            name
+            for group in groups
+            if group & present
+            for name in group - present
+            # valid.txt and test.txt there, train.txt not: the same kind of file; vocab.pkl is made.
+            if any(Path(name).suffix == Path(other).suffix for other in group & present)
+        }
+        for group in templates:
+            stems = {name[: -len(suffix)] for name in present for suffix in group if name.endswith(suffix)}
+            missing |= {stem + suffix for stem in stems if stem for suffix in group} - present
+        for name in sorted(missing - written)[:3]:
+            value = (folder / name).relative_to(base).as_posix() if folder.is_relative_to(base) else str(folder / name)
+            needs.add(
+                "dataset",
+                value,
+                f"the run reads {value}: the folder is there without it; {download_advice(value, docs)}",
+            )
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
