@@ -1934,3 +1934,11 @@ def test_a_folder_the_run_names_that_lacks_one_of_the_files_read_together(tmp_pa
         },
     )
     assert any("data/ptb/train.txt" in n.detail for n in needs_of(nvdm, "python main.py --forward_only True"))
+
+
+def test_a_shell_script_that_runs_r(tmp_path):
+    # meghanathmacha/xPACS@35884739 src/Model/full.bash: `R --slave -f processdata.R` (R, like Rscript).
+    repo = write(tmp_path, {"full.bash": '#!/bin/sh\nR --slave -f processdata.R\necho "Part 1 done"\n'})
+    [r] = [n for n in needs_of(repo, "bash full.bash") if n.kind == "system"]
+    assert r.blocking and "`R`" in r.detail
+    assert "system" not in kinds(needs_of(repo, "bash full.bash", which=lambda program: "/usr/bin/R"))

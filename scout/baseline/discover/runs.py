@@ -233,6 +233,7 @@ _SYSTEM_PROGRAMS = {
     "aws": "the AWS CLI, configured",
     "julia": "Julia",
     "Rscript": "R",
+    "R": "R",
     "caffe": "Caffe (built, with its Python bindings)",
     "docker": "Docker (for a GPU image, the NVIDIA container toolkit too)",
     "nvidia-docker": "Docker with the NVIDIA container toolkit",
