@@ -1942,3 +1942,23 @@ def test_a_shell_script_that_runs_r(tmp_path):
     [r] = [n for n in needs_of(repo, "bash full.bash") if n.kind == "system"]
     assert r.blocking and "`R`" in r.detail
     assert "system" not in kinds(needs_of(repo, "bash full.bash", which=lambda program: "/usr/bin/R"))
+
+
+def test_the_repos_own_script_started_from_another_folder_is_no_other_project(tmp_path):
+    # philipperemy/keras-tcn@7576256b README.md: `cd adding_problem/ && python main.py` means
+    # tasks/adding_problem/main.py; pandigreat/DELF@b4131d5e script/test_resetnet50.sh starts
+    # `python ./test_resnet.py`, which is src/test_resnet.py. HUJI-Deep/nice@023d47f7's xtrain.py is
+    # nowhere in the repo: another project's.
+    repo = write(
+        tmp_path,
+        {
+            "tasks/adding_problem/main.py": "print(1)\n",
+            "tasks/copy_memory/main.py": "print(1)\n",
+            "script/test_resetnet50.sh": "python ./test_resnet.py --offset 1 --n_classes 17\n",
+            "src/test_resnet.py": "print(1)\n",
+        },
+    )
+    assert "system" not in kinds(needs_of(repo, "cd adding_problem/ && python main.py"))
+    assert "system" not in kinds(needs_of(repo, "bash script/test_resetnet50.sh"))
+    assert "system" in kinds(needs_of(repo, "cd lstm/ && python main.py"))
+    assert "system" in kinds(needs_of(repo, "python xtrain.py exp/nice_x.yaml"))

@@ -1949,15 +1949,19 @@ def check_missing_programs(
     program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
     Python script that comes from another project (`pylearn2/scripts/train.py`)."""
     # `cd adding_problem/ && python main.py`: what follows a `cd` starts from that folder.
-    lines, here = [], base
+    # A `cd` to a folder that is not there is kept as where the script should be (`cd adding_problem/`).
+    lines, here, moved = [], base, ""
     for part in command.split("&&"):
         cd = re.match(r"^\s*cd\s+(\S+)\s*$", part)
         if cd:
-            here = here / cd.group(1) if (here / cd.group(1)).is_dir() else here
+            if (here / cd.group(1)).is_dir():
+                here = here / cd.group(1)
+            else:
+                moved = f"{moved}{cd.group(1).rstrip('/')}/"
             continue
-        lines.append((part, here))
-    lines += [(line, repo_dir / folder) for s in sources for line, folder in s.runs]
-    for line, folder in lines:
+        lines.append((part, here, moved))
+    lines += [(line, repo_dir / folder, "") for s in sources for line, folder in s.runs]
+    for line, folder, moved in lines:
         for start in starts(line):
             if start.program == "python" and start.target and not start.module:
                 program, built = start.target, False
@@ -1973,6 +1977,8 @@ def check_missing_programs(
             # Only a plain path is read as one: a quoted name (`'eval;touch X;.py'`) was split at its `;`.
             if not re.fullmatch(r"[\w./-]+", program) or any(path_exists(b, program) for b in (folder, base, repo_dir)):
                 continue
+            if not built and _elsewhere(repo_dir, moved + program):
+                continue  # the repo's own script, started from another folder than the docs' (`cd tasks` first)
             if built:
                 step = _build_step(docs)
                 how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
@@ -1984,6 +1990,19 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
+
+
+def _elsewhere(repo_dir: Path, program: str) -> bool:
+    """The repo has the script under another folder: `adding_problem/main.py` is tasks/adding_problem/main.py,
+    `./test_resnet.py` in script/x.sh is src/test_resnet.py."""
+    parts = [p for p in program.split("/") if p not in ("", ".", "..")]
+    if len(parts) < 2 and not re.search(r"[A-Za-z]_|[a-z][A-Z]", program):
+        return False  # a bare `main.py` names none of the repo's many main.py files; `test_resnet.py` does
+    tail = "/" + "/".join(parts)
+    for folder, names in _walk_dirs(repo_dir):
+        if parts[-1] in names and (folder / parts[-1]).as_posix().endswith(tail):
+            return True
+    return False
 
 
 def _build_step(docs) -> str | None:
