@@ -1962,3 +1962,29 @@ def test_the_repos_own_script_started_from_another_folder_is_no_other_project(tm
     assert "system" not in kinds(needs_of(repo, "bash script/test_resetnet50.sh"))
     assert "system" in kinds(needs_of(repo, "cd lstm/ && python main.py"))
     assert "system" in kinds(needs_of(repo, "python xtrain.py exp/nice_x.yaml"))
+
+
+def test_an_extension_imported_under_try_is_optional(tmp_path):
+    # aditya30394/Person-Re-Identification@455e9984 deep-person-reid/torchreid/eval_metrics.py:
+    # `try: from torchreid.eval_lib.cython_eval import ... except ImportError:` falls back to Python;
+    # the README's build step is "To accelerate evaluation (10x faster), ... cython-based evaluation".
+    docs = (
+        "4. To accelerate evaluation (10x faster), you can use cython-based evaluation code. First `cd` to "
+        "`eval_lib`, then do `make` or `python setup.py build_ext -i`.\n"
+    )
+    files = {
+        "train.py": "from torchreid import models\n",
+        "torchreid/__init__.py": "",
+        "torchreid/models.py": "import torch\n",
+        "torchreid/eval_lib/eval.pyx": "cdef int x\n",
+        "torchreid/eval_metrics.py": (
+            "import numpy as np\ntry:\n    from torchreid.eval_lib.cython_eval import eval_market1501_wrap\n"
+            "    CYTHON_EVAL_AVAI = True\nexcept ImportError:\n    CYTHON_EVAL_AVAI = False\n"
+        ),
+    }
+    repo = write(tmp_path / "tried", files)
+    [ext] = [n for n in needs_of(repo, "python train.py --evaluate", docs=docs) if n.kind == "system"]
+    assert not ext.blocking and "eval.pyx" in ext.detail
+    plain = {**files, "torchreid/eval_metrics.py": "from torchreid.eval_lib.cython_eval import eval_market1501_wrap\n"}
+    repo = write(tmp_path / "plain", plain)
+    assert "system" in kinds(needs_of(repo, "python train.py --evaluate", docs=docs))

@@ -1903,9 +1903,16 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
     about the run say to build, when nothing is built yet. In a monorepo a build step in another
     project's README (`server/README.md: make -C server`) is not this run's."""
-    imported = {
-        m for s in sources if s.lang == "python" for m in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", s.text, re.M)
-    }
+    # module -> imported outside a `try:` somewhere (False: only as `try: import x except ImportError:`)
+    imported: dict[str, bool] = {}
+    for source in sources:
+        if source.lang != "python":
+            continue
+        lines = source.text.splitlines()
+        for i, line in enumerate(lines):
+            m = re.match(r"^\s*(?:from|import)\s+([\w.]+)", line)
+            if m:
+                imported[m.group(1)] = imported.get(m.group(1), False) or not _in_try(lines, i)
     here = Path(cwd).parts[:1]
     # A doc at the root, or in the top folder the command runs in.
     step = _build_step(
@@ -1917,11 +1924,48 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
             continue
         rel = folder.relative_to(repo_dir)
         dotted = ".".join(rel.parts)
-        reached = any(m == dotted or m.startswith(dotted + ".") or m.split(".")[0] == rel.parts[-1] for m in imported)
+        reached = [
+            plain
+            for m, plain in imported.items()
+            if m == dotted or m.startswith(dotted + ".") or m.split(".")[0] == rel.parts[-1]
+        ]
+        if not reached and step:
+            # Built by the docs' step for a module the run reaches deeper than what is traced: how
+            # do the extension's neighbours import it?
+            reached = _imports_of(folder.parent, rel.parts[-1])
         if reached or step:
             how = f"build it first: `{step[:160]}`" if step else "build it first (setup.py build_ext / make)"
-            needs.add("system", "extension", f"{rel}/ holds {unbuilt[0]} with no built module: {how}")
+            # `try: from .eval_lib.cython_eval import ... except ImportError:` falls back: faster when built.
+            optional = bool(reached) and not any(reached)
+            detail = f"{rel}/ holds {unbuilt[0]} with no built module: {how}"
+            if optional:
+                detail += " (optional: the code imports it under try and falls back without it)"
+            needs.add("system", "extension", detail, blocking=not optional)
             return
+
+
+def _imports_of(folder: Path, name: str) -> list[bool]:
+    """For each import of `name` (a submodule) in the Python files of `folder`: outside a `try:`."""
+    found = []
+    for path in sorted(folder.glob("*.py"))[:50]:
+        try:
+            lines = path.read_text(errors="replace")[:200_000].splitlines()
+        except OSError:
+            continue
+        for i, line in enumerate(lines):
+            if re.match(rf"^\s*(?:from|import)\s+[\w.]*\b{re.escape(name)}\b", line):
+                found.append(not _in_try(lines, i))
+    return found
+
+
+def _in_try(lines: list[str], index: int) -> bool:
+    """Whether lines[index] is in the body of a `try:` (the nearest less indented line opens one)."""
+    indent = _indent(lines[index])
+    for j in range(index - 1, max(-1, index - 50), -1):
+        stripped = lines[j].strip()
+        if stripped and not stripped.startswith("#") and _indent(lines[j]) < indent:
+            return stripped.startswith("try")
+    return False
 
 
 _NATIVE_LOAD = re.compile(
