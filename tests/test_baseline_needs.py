@@ -1988,3 +1988,24 @@ def test_an_extension_imported_under_try_is_optional(tmp_path):
     plain = {**files, "torchreid/eval_metrics.py": "from torchreid.eval_lib.cython_eval import eval_market1501_wrap\n"}
     repo = write(tmp_path / "plain", plain)
     assert "system" in kinds(needs_of(repo, "python train.py --evaluate", docs=docs))
+
+
+def test_a_file_named_by_an_environment_variable_is_a_need_too(tmp_path):
+    # cooijmanstim/recurrent-batch-normalization@fe9efe65 penntreebank.py:
+    # `path = os.environ["CHAR_LEVEL_PENNTREE_NPZ"]` then `data = np.load(path)`: the variable and the
+    # preprocessed data it points to.
+    repo = write(
+        tmp_path,
+        {
+            "penntreebank.py": (
+                "import os\nimport numpy as np\n_data_cache = dict()\n\ndef get_data(which_set):\n"
+                "    if which_set not in _data_cache:\n"
+                '        path = os.environ["CHAR_LEVEL_PENNTREE_NPZ"]\n        data = np.load(path)\n'
+            ),
+            "settings.py": 'import os\nLOG = os.environ["RUN_NAME"]\nprint(LOG)\n',
+        },
+    )
+    needs = needs_of(repo, "python penntreebank.py")
+    assert {"env", "dataset"} <= kinds(needs)
+    assert any("CHAR_LEVEL_PENNTREE_NPZ" in n.detail and "np.load" in n.detail for n in needs if n.kind == "dataset")
+    assert "dataset" not in kinds(needs_of(repo, "python settings.py"))  # a name, not a file read

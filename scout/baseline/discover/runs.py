@@ -1546,6 +1546,10 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     f"{source.path} reads ${name} (no default): export {name}=... before the run",
                     blocking=hard,
                 )
+                read = _env_file_read(source.text, match) if kind == "env" and hard else None
+                if read:
+                    what = "checkpoint" if re.search(r"model|ckpt|checkpoint|weight", name, re.I) else "dataset"
+                    needs.add(what, name, f"{source.path} reads the file ${name} names ({read}): make or fetch it")
         elif source.lang == "shell":
             # Comments, 'single-quoted' text and echo lines use no value the run needs.
             used = "\n".join(
@@ -1561,6 +1565,23 @@ def check_environment(sources: Sequence[Source], command: str, environ: Mapping[
                     continue
                 kind = "credential" if CREDENTIAL_VAR.search(name) else "env"
                 needs.add(kind, name, f"{source.path} uses ${name}, which nothing sets: export {name}=...")
+
+
+def _env_file_read(text: str, match: re.Match) -> str | None:
+    """The reader a variable's value goes to, when the code loads a file from it: `np.load(os.environ["X"])`,
+    or `path = os.environ["X"]` and `np.load(path)` within the next lines (penntreebank.py of
+    recurrent-batch-normalization). The file is then a need of its own, besides the variable."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start : match.start()]
+    reader = re.search(_READERS + r"\(\s*$", before)
+    if reader:
+        return reader.group(0).rstrip("( ")
+    assigned = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*", before)
+    if not assigned:
+        return None
+    following = text[match.end() : match.end() + 600]
+    use = re.search(_READERS + rf"\(\s*{assigned.group(1)}\s*[,)]", following)
+    return use.group(0).split("(")[0] if use else None
 
 
 def _used_as_path(text: str, match: re.Match) -> bool:
