@@ -2009,3 +2009,28 @@ def test_a_file_named_by_an_environment_variable_is_a_need_too(tmp_path):
     assert {"env", "dataset"} <= kinds(needs)
     assert any("CHAR_LEVEL_PENNTREE_NPZ" in n.detail and "np.load" in n.detail for n in needs if n.kind == "dataset")
     assert "dataset" not in kinds(needs_of(repo, "python settings.py"))  # a name, not a file read
+
+
+def test_a_data_file_found_from_the_modules_own_folder(tmp_path):
+    # microljy/graph_level_drug_discovery@6719286a examples/pcba/pcba_datasets.py: the path is joined to
+    # dirname(__file__) and handed to deepchem's `loader.featurize(dataset_file)`, no reader scout knows;
+    # datasets/pcba.csv.gz is not in the checkout (tox21.csv.gz, read the same way, is).
+    loader = (
+        "import os\n\ndef load_{0}(featurizer='ECFP'):\n"
+        "  current_dir = os.path.dirname(os.path.realpath(__file__))\n"
+        '  dataset_file = os.path.join(current_dir, "../../datasets/{0}.csv.gz")\n'
+        "  dataset = loader.featurize(dataset_file)\n"
+    )
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "from examples.pcba.pcba_datasets import load_pcba as load_data\n",
+            "tox.py": "from examples.tox21.tox21_datasets import load_tox21 as load_data\n",
+            "examples/pcba/pcba_datasets.py": loader.format("pcba"),
+            "examples/tox21/tox21_datasets.py": loader.format("tox21"),
+            "datasets/tox21.csv.gz": "x",
+        },
+    )
+    [data] = [n for n in needs_of(repo, "python train.py --dataset pcba") if n.kind == "dataset"]
+    assert data.blocking and "pcba.csv.gz" in data.detail
+    assert "dataset" not in kinds(needs_of(repo, "python tox.py --dataset tox21"))

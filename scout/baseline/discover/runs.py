@@ -880,6 +880,7 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
+        found += _beside_the_code(source.text)
         pending: list[tuple[str, str, int, bool, bool]] = []  # kind, path, line, fetched by the code, guarded
         for value, context, mode, line in found:
             if line < len(lines) and lines[line].lstrip().startswith("#"):
@@ -1021,6 +1022,33 @@ def check_partial_folders(sources: Sequence[Source], command: str, base: Path, d
                 value,
                 f"the run reads {value}: the folder is there without it; {download_advice(value, docs)}",
             )
+
+
+# `current_dir = os.path.dirname(os.path.realpath(__file__))`, then
+# `dataset_file = os.path.join(current_dir, "../../datasets/pcba.csv.gz")`: a data file found from the
+# module's own folder, whatever call it is handed to (`loader.featurize(dataset_file)`).
+_HERE_ASSIGN = re.compile(
+    r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:os\.path\.|osp\.)?dirname\(\s*(?:(?:os\.path\.|osp\.)?"""
+    r"""(?:realpath|abspath)\(\s*)?__file__\s*\)?\s*\)""",
+    re.M,
+)
+_DATA_SUFFIX = re.compile(r"\.(?:csv|tsv|gz|bz2|zip|npz|npy|h5|hdf5|pkl|pickle|mat|txt|sdf|json|jsonl|parquet)$", re.I)
+
+
+def _beside_the_code(text: str) -> list[tuple[str, str, str, int]]:
+    """(path relative to the module, the assignment, mode, line) of each data file joined to the module's folder."""
+    found = []
+    for here in sorted({m.group("name") for m in _HERE_ASSIGN.finditer(text)}):
+        joined = re.compile(
+            rf"""^[ \t]*[A-Za-z_]\w*\s*=\s*(?:os\.path|osp)\.join\(\s*{here}\s*,\s*['"](?P<path>[^'"\n]+)['"]\s*\)""",
+            re.M,
+        )
+        for m in joined.finditer(text):
+            if _DATA_SUFFIX.search(m.group("path")):
+                found.append(
+                    (m.group("path").removeprefix("./"), m.group(0).strip(), "", text.count("\n", 0, m.start()))
+                )
+    return found
 
 
 def _indent(line: str) -> int:
