@@ -2034,3 +2034,17 @@ def test_a_data_file_found_from_the_modules_own_folder(tmp_path):
     [data] = [n for n in needs_of(repo, "python train.py --dataset pcba") if n.kind == "dataset"]
     assert data.blocking and "pcba.csv.gz" in data.detail
     assert "dataset" not in kinds(needs_of(repo, "python tox.py --dataset tox21"))
+
+
+def test_a_package_imported_from_a_folder_on_the_authors_machine(tmp_path):
+    # KeAWang/BayesianGAN4AdversarialAttacks@91d9ebd5 bayesian_gan_hmc.py: `sys.path.insert(0,
+    # '/home/alex/cleverhans')` (two other authors' lines commented out), then `from cleverhans.attacks import`.
+    code = (
+        "import sys\n#sys.path.insert(0, '/home/ubuntu/cleverhans')\nsys.path.insert(0, '/home/alex/cleverhans')\n"
+        "import tensorflow as tf\nfrom cleverhans.attacks import FastGradientMethod\n"
+    )
+    repo = write(tmp_path, {"bayesian_gan_hmc.py": code})
+    [system] = [n for n in needs_of(repo, "python bayesian_gan_hmc.py --adv_test") if n.kind == "system"]
+    assert system.blocking and "cleverhans" in system.detail and "/home/alex/cleverhans" in system.detail
+    write(repo, {"cleverhans/__init__.py": ""})  # the repo ships the package: nothing to install
+    assert "system" not in kinds(needs_of(repo, "python bayesian_gan_hmc.py --adv_test"))

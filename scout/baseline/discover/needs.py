@@ -153,6 +153,7 @@ def find_needs(
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs, command)
     runs.check_python2(sources, needs)
+    runs.check_authors_modules(sources, repo_dir, needs)
     runs.check_old_frameworks(sources, docs, needs)
     runs.check_tf1(sources, repo_dir, docs, needs)
     runs.check_programs(command, sources, which, needs)

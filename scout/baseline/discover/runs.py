@@ -32,7 +32,7 @@ from scout.baseline.discover.found import (
     weights_key,
 )
 from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
-from scout.baseline.discover.traced import Source, starts
+from scout.baseline.discover.traced import Source, python_imports, starts
 
 
 def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, str]], needs: Found) -> None:
@@ -1794,6 +1794,35 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
             if match:
                 used = next((group for group in match.groups() if group), match.group(0).strip())
                 needs.add("system", what, f"{source.path} uses {used}: install {what}")
+
+
+_SYS_PATH_LITERAL = re.compile(
+    r"""^[ \t]*sys\.path\.(?:insert|append)\((?:\s*\d+\s*,)?\s*['"]([^'"\n]+)['"]\s*\)""", re.M
+)
+
+
+def check_authors_modules(sources: Sequence[Source], repo_dir: Path, needs: Found) -> None:
+    """A package the code imports from a folder on the authors' machine that it puts on sys.path
+    (`sys.path.insert(0, '/home/alex/cleverhans')`, then `from cleverhans.attacks import ...`): the
+    package is not in the checkout, and that folder is not on this machine."""
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _SYS_PATH_LITERAL.finditer(source.text):
+            folder = match.group(1).rstrip("/")
+            if not _authors_path(folder) or Path(folder).exists():
+                continue
+            parts = set(folder.split("/"))
+            for _, module, _ in python_imports(source.text[match.end() :]):
+                top = module.split(".")[0]
+                if top in parts and not (repo_dir / top).exists() and not (repo_dir / f"{top}.py").exists():
+                    needs.add(
+                        "system",
+                        top,
+                        f"{source.path} imports {top} from {folder}, a folder on the authors' machine it puts on "
+                        f"sys.path: install {top} (or put your copy on PYTHONPATH)",
+                    )
+                    return
 
 
 # Python 2 statements that Python 3 cannot even parse: `print x`, `except E, e:`, `raise E, "m"`, `exec "code"`.
