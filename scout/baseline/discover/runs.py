@@ -977,16 +977,22 @@ def check_partial_folders(sources: Sequence[Source], command: str, base: Path, d
     written: set[str] = set()
     strings = set(shell_words(command))
     for source in python:
-        for m in _JOINED_NAME.finditer(source.text):
-            names.setdefault(m.group("var") or m.group("cvar"), set()).add(m.group("name") or m.group("cname"))
-        for m in _SUFFIX_TEMPLATE.finditer(source.text):
-            suffixes.setdefault(re.sub(r"\s+", "", m.group("args")), set()).add(m.group("suffix"))
-        written |= {Path(w).name for w in _written(source.text)}
-        strings |= set(_STRING.findall(source.text))
+        # Only the lines that can hold one (a module of thousands of strings stays fast).
+        for line in source.text.splitlines():
+            if "join(" in line or "+" in line:
+                for m in _JOINED_NAME.finditer(line):
+                    key, name = m.group("var") or m.group("cvar"), m.group("name") or m.group("cname")
+                    names.setdefault(key, set()).add(name)
+            if "format(" in line or "%" in line:
+                for m in _SUFFIX_TEMPLATE.finditer(line):
+                    suffixes.setdefault(re.sub(r"\s+", "", m.group("args")), set()).add(m.group("suffix"))
     groups = [group for group in names.values() if len(group) > 1]
     templates = [group for group in suffixes.values() if len(group) > 1]
     if not groups and not templates:
         return
+    for source in python:
+        written |= {Path(w).name for w in _written(source.text)}
+        strings |= set(_STRING.findall(source.text))
     folders: set[Path] = set()
     for value in sorted(strings)[:2000]:
         value = value.removeprefix("./")
