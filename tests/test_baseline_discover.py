@@ -328,3 +328,56 @@ def test_every_evidence_the_ranker_gives_is_in_words():
     # "doc.eval-rank=0" looks like a key=value feature (origin=doc-block) and was shown raw.
     assert describe("doc.eval-rank=0") == "the docs' first command said to evaluate"
     assert describe("origin=doc-block") == "from doc block"
+
+
+def test_a_commands_context_is_the_prose_of_its_own_section(tmp_path):
+    # deepmind/scalable_agent's README: the prose closing "Distributed Training" speaks of test
+    # scores; the learner's command under the next heading is training, and that prose is not its.
+    (tmp_path / "experiment.py").write_text("import argparse\n")
+    (tmp_path / "README.md").write_text(
+        "## Distributed Training on DMLab-30\n\nWe observed a training score of 45. Test scores are usually"
+        " an absolute of ~2% lower.\n\n### Learner\n\n```sh\npython experiment.py --job_name=learner\n```\n\n"
+        "### Test Score\n\n```sh\npython experiment.py --mode=test\n```\n"
+    )
+    found = find_candidates(tmp_path)
+    learner = _by_command(found, "python experiment.py --job_name=learner")
+    assert learner.context == "Learner." and learner.section[-1] == "Learner"
+    assert _by_command(found, "python experiment.py --mode=test").context == "Test Score."
+
+
+def test_a_shell_script_that_only_downloads_runs_nothing(tmp_path):
+    # StupidmanTan/facebookresearch (DensePose) DensePoseData/get_eval_data.sh, given under "For
+    # evaluation, get the necessary files": it fetches the evaluation data, it evaluates nothing.
+    (tmp_path / "get_eval_data.sh").write_text(
+        "#!/bin/bash\nmkdir eval_data\ncd eval_data\nwget https://example.org/densepose_eval_data.tar.gz\n"
+        "tar xvf densepose_eval_data.tar.gz\nrm densepose_eval_data.tar.gz\n"
+    )
+    (tmp_path / "README.md").write_text("For evaluation, get the necessary files:\n\n```\nbash get_eval_data.sh\n```\n")
+    [fetch] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash get_eval_data.sh"]
+    assert set(fetch.traits) == {"downloads", "runs_nothing"} and fetch.launches == ()
+    features = candidate_features(fetch, RepoContext(1, 1, 0, "", "repo", 1, False))
+    assert {"trait:downloads", "trait:runs_nothing", "tok.eval", "tok.data"} <= set(features)
+
+
+def test_a_pretrained_model_is_a_checkpoint_a_baseline_and_an_image_are_not_the_evaluation():
+    from scout.baseline.discover.features import roles
+
+    # liyaguang/DCRNN's README: "Run the Pre-trained Model on METR-LA" evaluates the shipped
+    # checkpoint (it trains nothing); "Eval baseline methods" evaluates other methods than the paper's.
+    assert roles("Run the Pre-trained Model on METR-LA") == {"ckpt"}
+    assert roles("Testing with pretrained models") == {"eval", "ckpt"}
+    assert roles("Pretraining on ImageNet") == {"train"}
+    assert roles("Eval baseline methods") == {"eval", "baseline"}
+    # D-X-Y/SAN's README: `san_eval.py --image ./cache_data/cache/test_1.jpg` runs on one image.
+    demo = Candidate(
+        "python san_eval.py --image ./cache_data/cache/test_1.jpg --model ./snapshots/SAN.pth",
+        "",
+        "doc-block",
+        "README.md § Evaluation on the Single Image",
+        "README.md",
+        doc_order=0,
+        program="python",
+        script="san_eval.py",
+        args=("--image", "./cache_data/cache/test_1.jpg", "--model", "./snapshots/SAN.pth"),
+    )
+    assert "arg.media-file" in candidate_features(demo, RepoContext(1, 1, 0, "", "repo", 1, False))

@@ -65,6 +65,8 @@ _STEPS = frozenset({
 })  # fmt: skip
 # Commands that start an interactive server or UI and wait for a person: `jupyter notebook`.
 _INTERACTIVE = {"jupyter": frozenset({"notebook", "lab", "notebook.", "qtconsole", "console"})}
+# A shell script's line that downloads (its trait `downloads`, as urlretrieve is a Python script's).
+_FETCHERS = frozenset({"wget", "curl", "gdown", "kaggle", "gsutil", "aws", "huggingface-cli"})
 _FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
 PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
                            "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
@@ -537,6 +539,8 @@ class Scripts:
             for part in re.split(r"\s*(?:&&|;|\|\|)\s*", line):
                 parsed = parse_command(part, self.programs)
                 first = part.split(" ", 1)[0]
+                if first in _FETCHERS:
+                    traits.append("downloads")
                 if not _runs_something(parsed, first, self.programs):
                     continue
                 launches.append(part)
@@ -551,6 +555,8 @@ class Scripts:
                         if rel and (self.root / rel).is_file():
                             traits += self.info(rel, depth + 1).traits
                             break
+        if not launches and text.strip():
+            traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
 
 
