@@ -381,3 +381,24 @@ def test_a_pretrained_model_is_a_checkpoint_a_baseline_and_an_image_are_not_the_
         args=("--image", "./cache_data/cache/test_1.jpg", "--model", "./snapshots/SAN.pth"),
     )
     assert "arg.media-file" in candidate_features(demo, RepoContext(1, 1, 0, "", "repo", 1, False))
+
+
+def test_a_shell_script_in_a_scripts_folder_runs_from_above_and_its_last_flag_picks_the_mode(tmp_path):
+    # D-X-Y/SAN: SAN/README.md gives `bash scripts/300W/300W-EVAL.sh 0,1` (run in SAN/), which runs
+    # `python san_main.py --train_list ... --eval_lists ... --eval_once`: san_main.py is in SAN/, two
+    # folders above the script, and the mode is the flag at the end of a long line.
+    (tmp_path / "SAN" / "scripts" / "300W").mkdir(parents=True)
+    (tmp_path / "SAN" / "scripts" / "300W" / "300W-EVAL.sh").write_text(
+        "gpus=$1\nmodel=itn_cpm\npython san_main.py \\\n    --train_list ./cache_data/lists/300w.train.GTB \\\n"
+        "    --eval_lists ./cache_data/lists/300w.test.GTB \\\n    --arch ${model} --num_pts 68 --pre_crop_expand 0.2"
+        " \\\n    --resume ./snapshots/checkpoint_49.pth.tar \\\n    --eval_once\n"
+    )
+    (tmp_path / "SAN" / "san_main.py").write_text("import argparse\nimport torch\nmodel.load_state_dict(x)\n")
+    (tmp_path / "SAN" / "README.md").write_text(
+        "## Evaluate on 300-W\n\nUse the following command to evaluate on 300-W.\n\n"
+        "```\nbash scripts/300W/300W-EVAL.sh 0,1\n```\n"
+    )
+    [script] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash scripts/300W/300W-EVAL.sh 0,1"]
+    assert "loads_checkpoint" in script.traits  # san_main.py's, found two folders up
+    features = candidate_features(script, RepoContext(1, 1, 0, "", "repo", 1, False))
+    assert "launch.eval" in features  # --eval_once; --eval_lists and --train_list name files

@@ -550,7 +550,7 @@ class Scripts:
                         if (parsed.script or parsed.module)
                         else None
                     )
-                    for base in (folder, ""):
+                    for base in _upward(folder):
                         rel = join(base, target) if target else None
                         if rel and (self.root / rel).is_file():
                             traits += self.info(rel, depth + 1).traits
@@ -558,6 +558,12 @@ class Scripts:
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
+
+
+def _upward(folder: str) -> list[str]:
+    """A folder and each folder above it, to the repo root: where a script kept in
+    `SAN/scripts/300W/` is run from when it calls `python san_main.py` (`SAN/`)."""
+    return [folder, *(p.as_posix() for p in Path(folder).parents if p.as_posix() != "."), ""] if folder else [""]
 
 
 def _given(args: tuple[str, ...], switches: tuple[str, ...]) -> tuple[set[str], int]:

@@ -184,6 +184,15 @@ def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]
     return flags, values, paths
 
 
+def _launch_roles(line: str) -> set[str]:
+    """The roles of what a shell script runs: its program and script, and its flags wherever they
+    stand (`python san_main.py --train_list ... --eval_once`: the flag that picks the mode comes
+    last), read as a command's own flags are (a flag naming a path or turning a mode off is no mode)."""
+    tokens = line.split()
+    flags, _, _ = _flag_words(tuple(t for t in tokens[2:] if t.startswith("-")))
+    return roles(" ".join(tokens[:2]), 8) | _roles_of(flags)
+
+
 def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, float]:
     f: dict[str, float] = {"bias": 1.0, f"origin={candidate.origin}": 1.0, f"lang={candidate.language}": 1.0}
     documented = candidate.origin.startswith("doc")
@@ -263,7 +272,7 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     if repo.reported and "prints_metric" in candidate.traits:
         f["prints-metric|docs-report-metrics"] = 1.0
     for line in candidate.launches[:10]:
-        for role in roles(line, 8):
+        for role in _launch_roles(line):
             f[f"launch.{role}"] = 1.0
     if candidate.launches:
         f["launches.log"] = math.log1p(len(candidate.launches))
