@@ -402,3 +402,23 @@ def test_a_shell_script_in_a_scripts_folder_runs_from_above_and_its_last_flag_pi
     assert "loads_checkpoint" in script.traits  # san_main.py's, found two folders up
     features = candidate_features(script, RepoContext(1, 1, 0, "", "repo", 1, False))
     assert "launch.eval" in features  # --eval_once; --eval_lists and --train_list name files
+
+
+def test_a_cd_that_leaves_out_the_folder_above_finds_the_one_folder_of_that_name(tmp_path):
+    # philipperemy/keras-tcn's README § Run: `cd adding_problem/` then `python main.py`, where the
+    # folders are tasks/adding_problem and tasks/copy_memory; two folders of one name stay a guess.
+    for task in ("adding_problem", "copy_memory"):
+        (tmp_path / "tasks" / task).mkdir(parents=True)
+        (tmp_path / "tasks" / task / "main.py").write_text("import argparse\n")
+    (tmp_path / "a" / "utils").mkdir(parents=True)
+    (tmp_path / "b" / "utils").mkdir(parents=True)
+    (tmp_path / "a" / "utils" / "run.py").write_text("print(1)\n")
+    (tmp_path / "b" / "utils" / "run.py").write_text("print(1)\n")
+    (tmp_path / "README.md").write_text(
+        "## Run\n\n```bash\ncd adding_problem/\npython main.py # run adding problem task\n\ncd copy_memory/\n"
+        "python main.py\n```\n\n```bash\ncd utils\npython run.py\n```\n"
+    )
+    found = [c for c in find_candidates(tmp_path).candidates if c.origin == "doc-block"]
+    mains = [(c.cwd, c.script_exists, c.resolved) for c in found if c.command == "python main.py"]
+    assert mains == [("tasks/adding_problem", True, "cd"), ("tasks/copy_memory", True, "cd")]
+    assert [c.script_exists for c in found if c.command == "python run.py"] == [False]

@@ -266,6 +266,20 @@ class Files:
         """Files whose path ends with `tail` (whole path components), shallowest first."""
         return [p for p in self.paths if p == tail or p.endswith("/" + tail)]
 
+    def folder_ending(self, tail: str) -> str | None:
+        """The one folder whose path ends with `tail` (`tasks/adding_problem` for `adding_problem`,
+        where the docs' `cd adding_problem/` leaves out the folder above); None when none or several."""
+        if not tail:
+            return None
+        found = set()
+        for path in self.paths:
+            parts = path.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                if folder == tail or folder.endswith(f"/{tail}"):
+                    found.add(folder)
+        return found.pop() if len(found) == 1 else None
+
 
 def join(cwd: str, folder: str) -> str:
     """A folder relative to the repo root; never above it."""
@@ -697,6 +711,8 @@ class _Reader:
                         moved = join(line_cd or "", target)
                         if not any((self.root / base / moved).is_dir() for base in (doc.folder, "")):
                             moved = join("", target)  # `cd cnn` again, from where the reader started
+                            if not any((self.root / base / moved).is_dir() for base in (doc.folder, "")):
+                                moved = self.files.folder_ending(moved) or moved
                         line_cd = None if cloned or target in ("", "~") else moved
                         cloned = False
                         only_moves = all(p.split(" ", 1)[0] in ("cd", "pushd", "git") for p in parts[:k])
