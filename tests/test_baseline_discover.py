@@ -404,6 +404,19 @@ def test_a_shell_script_in_a_scripts_folder_runs_from_above_and_its_last_flag_pi
     assert "launch.eval" in features  # --eval_once; --eval_lists and --train_list name files
 
 
+def test_a_shell_script_that_runs_a_file_kept_elsewhere_gets_its_traits(tmp_path):
+    # pandigreat/DELF's script/test_resetnet50.sh runs `python ./test_resnet.py`, which is
+    # src/test_resnet.py: the one file of that name, as for a documented command.
+    (tmp_path / "script").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "script" / "test_resetnet50.sh").write_text(
+        "python ./test_resnet.py --test_data ./data/test_resnet50.txt --model ./model/resnet50_iter_3000.pkl\n"
+    )
+    (tmp_path / "src" / "test_resnet.py").write_text("import torch\nmodel.load_state_dict(torch.load(path))\n")
+    [script] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash script/test_resetnet50.sh"]
+    assert "loads_checkpoint" in script.traits
+
+
 def test_a_cd_that_leaves_out_the_folder_above_finds_the_one_folder_of_that_name(tmp_path):
     # philipperemy/keras-tcn's README § Run: `cd adding_problem/` then `python main.py`, where the
     # folders are tasks/adding_problem and tasks/copy_memory; two folders of one name stay a guess.

@@ -493,9 +493,10 @@ def _python_info(text: str) -> ScriptInfo:
 class Scripts:
     """What each script of the repo does, read once (bounded)."""
 
-    def __init__(self, root: Path, programs: tuple[str, ...]):
+    def __init__(self, root: Path, programs: tuple[str, ...], files: Files | None = None):
         self.root = root
         self.programs = programs
+        self.files = files
         # By file and by whether it is read as the command (which follows what it launches and
         # imports) or as launched or imported by another (which does not): the same file gets the
         # same traits whichever way it was first read.
@@ -541,6 +542,17 @@ class Scripts:
         via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
         return replace(info, traits=info.traits + via) if via else info
 
+    def _launched(self, target: str, folder: str) -> str | None:
+        """The file a shell script's line runs: from the script's folder or one above it, else the
+        one file of that name in the repo (pandigreat/DELF's script/test_resetnet50.sh runs
+        `python ./test_resnet.py`, which is src/test_resnet.py)."""
+        for base in _upward(folder):
+            rel = join(base, target)
+            if (self.root / rel).is_file():
+                return rel
+        matches = self.files.ending(join("", target)) if self.files else []
+        return matches[0] if len(matches) == 1 else None
+
     def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
         launches, traits = [], []
         variables: dict[str, str] = {}
@@ -564,11 +576,9 @@ class Scripts:
                         if (parsed.script or parsed.module)
                         else None
                     )
-                    for base in _upward(folder):
-                        rel = join(base, target) if target else None
-                        if rel and (self.root / rel).is_file():
-                            traits += self.info(rel, depth + 1).traits
-                            break
+                    rel = self._launched(target, folder) if target and "$" not in target else None
+                    if rel:
+                        traits += self.info(rel, depth + 1).traits
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
@@ -1071,7 +1081,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     scripts_map = console_scripts(repo_dir)
     programs = tuple(scripts_map)
     builds = any((repo_dir / name).is_file() for name in ("Makefile", "makefile", "GNUmakefile", "CMakeLists.txt"))
-    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map, builds=builds)
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs, files), programs, scripts_map, builds=builds)
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)
