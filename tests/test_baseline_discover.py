@@ -328,3 +328,110 @@ def test_every_evidence_the_ranker_gives_is_in_words():
     # "doc.eval-rank=0" looks like a key=value feature (origin=doc-block) and was shown raw.
     assert describe("doc.eval-rank=0") == "the docs' first command said to evaluate"
     assert describe("origin=doc-block") == "from doc block"
+
+
+def test_a_commands_context_is_the_prose_of_its_own_section(tmp_path):
+    # deepmind/scalable_agent's README: the prose closing "Distributed Training" speaks of test
+    # scores; the learner's command under the next heading is training, and that prose is not its.
+    (tmp_path / "experiment.py").write_text("import argparse\n")
+    (tmp_path / "README.md").write_text(
+        "## Distributed Training on DMLab-30\n\nWe observed a training score of 45. Test scores are usually"
+        " an absolute of ~2% lower.\n\n### Learner\n\n```sh\npython experiment.py --job_name=learner\n```\n\n"
+        "### Test Score\n\n```sh\npython experiment.py --mode=test\n```\n"
+    )
+    found = find_candidates(tmp_path)
+    learner = _by_command(found, "python experiment.py --job_name=learner")
+    assert learner.context == "Learner." and learner.section[-1] == "Learner"
+    assert _by_command(found, "python experiment.py --mode=test").context == "Test Score."
+
+
+def test_a_shell_script_that_only_downloads_runs_nothing(tmp_path):
+    # StupidmanTan/facebookresearch (DensePose) DensePoseData/get_eval_data.sh, given under "For
+    # evaluation, get the necessary files": it fetches the evaluation data, it evaluates nothing.
+    (tmp_path / "get_eval_data.sh").write_text(
+        "#!/bin/bash\nmkdir eval_data\ncd eval_data\nwget https://example.org/densepose_eval_data.tar.gz\n"
+        "tar xvf densepose_eval_data.tar.gz\nrm densepose_eval_data.tar.gz\n"
+    )
+    (tmp_path / "README.md").write_text("For evaluation, get the necessary files:\n\n```\nbash get_eval_data.sh\n```\n")
+    [fetch] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash get_eval_data.sh"]
+    assert set(fetch.traits) == {"downloads", "runs_nothing"} and fetch.launches == ()
+    features = candidate_features(fetch, RepoContext(1, 1, 0, "", "repo", 1, False))
+    assert {"trait:downloads", "trait:runs_nothing", "tok.eval", "tok.data"} <= set(features)
+
+
+def test_a_pretrained_model_is_a_checkpoint_a_baseline_and_an_image_are_not_the_evaluation():
+    from scout.baseline.discover.features import roles
+
+    # liyaguang/DCRNN's README: "Run the Pre-trained Model on METR-LA" evaluates the shipped
+    # checkpoint (it trains nothing); "Eval baseline methods" evaluates other methods than the paper's.
+    assert roles("Run the Pre-trained Model on METR-LA") == {"ckpt"}
+    assert roles("Testing with pretrained models") == {"eval", "ckpt"}
+    assert roles("Pretraining on ImageNet") == {"train"}
+    assert roles("Eval baseline methods") == {"eval", "baseline"}
+    # D-X-Y/SAN's README: `san_eval.py --image ./cache_data/cache/test_1.jpg` runs on one image.
+    demo = Candidate(
+        "python san_eval.py --image ./cache_data/cache/test_1.jpg --model ./snapshots/SAN.pth",
+        "",
+        "doc-block",
+        "README.md § Evaluation on the Single Image",
+        "README.md",
+        doc_order=0,
+        program="python",
+        script="san_eval.py",
+        args=("--image", "./cache_data/cache/test_1.jpg", "--model", "./snapshots/SAN.pth"),
+    )
+    assert "arg.media-file" in candidate_features(demo, RepoContext(1, 1, 0, "", "repo", 1, False))
+
+
+def test_a_shell_script_in_a_scripts_folder_runs_from_above_and_its_last_flag_picks_the_mode(tmp_path):
+    # D-X-Y/SAN: SAN/README.md gives `bash scripts/300W/300W-EVAL.sh 0,1` (run in SAN/), which runs
+    # `python san_main.py --train_list ... --eval_lists ... --eval_once`: san_main.py is in SAN/, two
+    # folders above the script, and the mode is the flag at the end of a long line.
+    (tmp_path / "SAN" / "scripts" / "300W").mkdir(parents=True)
+    (tmp_path / "SAN" / "scripts" / "300W" / "300W-EVAL.sh").write_text(
+        "gpus=$1\nmodel=itn_cpm\npython san_main.py \\\n    --train_list ./cache_data/lists/300w.train.GTB \\\n"
+        "    --eval_lists ./cache_data/lists/300w.test.GTB \\\n    --arch ${model} --num_pts 68 --pre_crop_expand 0.2"
+        " \\\n    --resume ./snapshots/checkpoint_49.pth.tar \\\n    --eval_once\n"
+    )
+    (tmp_path / "SAN" / "san_main.py").write_text("import argparse\nimport torch\nmodel.load_state_dict(x)\n")
+    (tmp_path / "SAN" / "README.md").write_text(
+        "## Evaluate on 300-W\n\nUse the following command to evaluate on 300-W.\n\n"
+        "```\nbash scripts/300W/300W-EVAL.sh 0,1\n```\n"
+    )
+    [script] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash scripts/300W/300W-EVAL.sh 0,1"]
+    assert "loads_checkpoint" in script.traits  # san_main.py's, found two folders up
+    features = candidate_features(script, RepoContext(1, 1, 0, "", "repo", 1, False))
+    assert "launch.eval" in features  # --eval_once; --eval_lists and --train_list name files
+
+
+def test_a_shell_script_that_runs_a_file_kept_elsewhere_gets_its_traits(tmp_path):
+    # pandigreat/DELF's script/test_resetnet50.sh runs `python ./test_resnet.py`, which is
+    # src/test_resnet.py: the one file of that name, as for a documented command.
+    (tmp_path / "script").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "script" / "test_resetnet50.sh").write_text(
+        "python ./test_resnet.py --test_data ./data/test_resnet50.txt --model ./model/resnet50_iter_3000.pkl\n"
+    )
+    (tmp_path / "src" / "test_resnet.py").write_text("import torch\nmodel.load_state_dict(torch.load(path))\n")
+    [script] = [c for c in find_candidates(tmp_path).candidates if c.command == "bash script/test_resetnet50.sh"]
+    assert "loads_checkpoint" in script.traits
+
+
+def test_a_cd_that_leaves_out_the_folder_above_finds_the_one_folder_of_that_name(tmp_path):
+    # philipperemy/keras-tcn's README § Run: `cd adding_problem/` then `python main.py`, where the
+    # folders are tasks/adding_problem and tasks/copy_memory; two folders of one name stay a guess.
+    for task in ("adding_problem", "copy_memory"):
+        (tmp_path / "tasks" / task).mkdir(parents=True)
+        (tmp_path / "tasks" / task / "main.py").write_text("import argparse\n")
+    (tmp_path / "a" / "utils").mkdir(parents=True)
+    (tmp_path / "b" / "utils").mkdir(parents=True)
+    (tmp_path / "a" / "utils" / "run.py").write_text("print(1)\n")
+    (tmp_path / "b" / "utils" / "run.py").write_text("print(1)\n")
+    (tmp_path / "README.md").write_text(
+        "## Run\n\n```bash\ncd adding_problem/\npython main.py # run adding problem task\n\ncd copy_memory/\n"
+        "python main.py\n```\n\n```bash\ncd utils\npython run.py\n```\n"
+    )
+    found = [c for c in find_candidates(tmp_path).candidates if c.origin == "doc-block"]
+    mains = [(c.cwd, c.script_exists, c.resolved) for c in found if c.command == "python main.py"]
+    assert mains == [("tasks/adding_problem", True, "cd"), ("tasks/copy_memory", True, "cd")]
+    assert [c.script_exists for c in found if c.command == "python run.py"] == [False]

@@ -65,6 +65,8 @@ _STEPS = frozenset({
 })  # fmt: skip
 # Commands that start an interactive server or UI and wait for a person: `jupyter notebook`.
 _INTERACTIVE = {"jupyter": frozenset({"notebook", "lab", "notebook.", "qtconsole", "console"})}
+# A shell script's line that downloads (its trait `downloads`, as urlretrieve is a Python script's).
+_FETCHERS = frozenset({"wget", "curl", "gdown", "kaggle", "gsutil", "aws", "huggingface-cli"})
 _FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
 PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
                            "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
@@ -263,6 +265,20 @@ class Files:
     def ending(self, tail: str) -> list[str]:
         """Files whose path ends with `tail` (whole path components), shallowest first."""
         return [p for p in self.paths if p == tail or p.endswith("/" + tail)]
+
+    def folder_ending(self, tail: str) -> str | None:
+        """The one folder whose path ends with `tail` (`tasks/adding_problem` for `adding_problem`,
+        where the docs' `cd adding_problem/` leaves out the folder above); None when none or several."""
+        if not tail:
+            return None
+        found = set()
+        for path in self.paths:
+            parts = path.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                if folder == tail or folder.endswith(f"/{tail}"):
+                    found.add(folder)
+        return found.pop() if len(found) == 1 else None
 
 
 def join(cwd: str, folder: str) -> str:
@@ -477,9 +493,10 @@ def _python_info(text: str) -> ScriptInfo:
 class Scripts:
     """What each script of the repo does, read once (bounded)."""
 
-    def __init__(self, root: Path, programs: tuple[str, ...]):
+    def __init__(self, root: Path, programs: tuple[str, ...], files: Files | None = None):
         self.root = root
         self.programs = programs
+        self.files = files
         # By file and by whether it is read as the command (which follows what it launches and
         # imports) or as launched or imported by another (which does not): the same file gets the
         # same traits whichever way it was first read.
@@ -525,6 +542,17 @@ class Scripts:
         via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
         return replace(info, traits=info.traits + via) if via else info
 
+    def _launched(self, target: str, folder: str) -> str | None:
+        """The file a shell script's line runs: from the script's folder or one above it, else the
+        one file of that name in the repo (pandigreat/DELF's script/test_resetnet50.sh runs
+        `python ./test_resnet.py`, which is src/test_resnet.py)."""
+        for base in _upward(folder):
+            rel = join(base, target)
+            if (self.root / rel).is_file():
+                return rel
+        matches = self.files.ending(join("", target)) if self.files else []
+        return matches[0] if len(matches) == 1 else None
+
     def _shell_info(self, text: str, folder: str, depth: int) -> ScriptInfo:
         launches, traits = [], []
         variables: dict[str, str] = {}
@@ -537,6 +565,8 @@ class Scripts:
             for part in re.split(r"\s*(?:&&|;|\|\|)\s*", line):
                 parsed = parse_command(part, self.programs)
                 first = part.split(" ", 1)[0]
+                if first in _FETCHERS:
+                    traits.append("downloads")
                 if not _runs_something(parsed, first, self.programs):
                     continue
                 launches.append(part)
@@ -546,12 +576,18 @@ class Scripts:
                         if (parsed.script or parsed.module)
                         else None
                     )
-                    for base in (folder, ""):
-                        rel = join(base, target) if target else None
-                        if rel and (self.root / rel).is_file():
-                            traits += self.info(rel, depth + 1).traits
-                            break
+                    rel = self._launched(target, folder) if target and "$" not in target else None
+                    if rel:
+                        traits += self.info(rel, depth + 1).traits
+        if not launches and text.strip():
+            traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
+
+
+def _upward(folder: str) -> list[str]:
+    """A folder and each folder above it, to the repo root: where a script kept in
+    `SAN/scripts/300W/` is run from when it calls `python san_main.py` (`SAN/`)."""
+    return [folder, *(p.as_posix() for p in Path(folder).parents if p.as_posix() != "."), ""] if folder else [""]
 
 
 def _given(args: tuple[str, ...], switches: tuple[str, ...]) -> tuple[set[str], int]:
@@ -685,6 +721,8 @@ class _Reader:
                         moved = join(line_cd or "", target)
                         if not any((self.root / base / moved).is_dir() for base in (doc.folder, "")):
                             moved = join("", target)  # `cd cnn` again, from where the reader started
+                            if not any((self.root / base / moved).is_dir() for base in (doc.folder, "")):
+                                moved = self.files.folder_ending(moved) or moved
                         line_cd = None if cloned or target in ("", "~") else moved
                         cloned = False
                         only_moves = all(p.split(" ", 1)[0] in ("cd", "pushd", "git") for p in parts[:k])
@@ -1043,7 +1081,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     scripts_map = console_scripts(repo_dir)
     programs = tuple(scripts_map)
     builds = any((repo_dir / name).is_file() for name in ("Makefile", "makefile", "GNUmakefile", "CMakeLists.txt"))
-    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs), programs, scripts_map, builds=builds)
+    reader = _Reader(repo_dir, files, Scripts(repo_dir, programs, files), programs, scripts_map, builds=builds)
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)

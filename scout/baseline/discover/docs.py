@@ -277,10 +277,12 @@ def _parse_markdown(path: str, text: str) -> Doc:
             offsets.append(len(said))
 
     def heading(level: int, title: str) -> None:
+        nonlocal prose
         while section and section[-1][0] >= level:
             section.pop()
         section.append((level, title.strip()))
         headings.append(title.strip())
+        prose = ""  # a snippet's context is the prose of its own section: the last one's is about something else
         say(" " + title.strip() + ".")
 
     i = 0
@@ -361,7 +363,7 @@ def _parse_rst(path: str, text: str) -> Doc:
             level = levels.index(char)
             section = section[:level] + [line.strip()]
             headings.append(line.strip())
-            prose += " " + line.strip() + "."
+            prose = " " + line.strip() + "."
             i += 2
             continue
         if expect_block and line.strip() and re.match(r"^\s+\S", line):

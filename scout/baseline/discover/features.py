@@ -46,10 +46,16 @@ def stem(word: str) -> str:
     return word[:-2] if word.endswith("at") and len(word) > 5 else word  # evaluate and evaluation: evalu
 
 
+# "Pre-trained model", `--pretrained`: a model someone trained already, the checkpoint an
+# evaluation loads, not training (the stem of "pretrained" is that of "pretrain").
+_PRETRAINED = re.compile(r"(?<![a-z])pre[-_ ]?trained(?![a-z])")
+
+
 def words(text: str, limit: int = 40) -> list[str]:
     out = []
     text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)  # testOnly: test only
-    for word in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", text.lower()):
+    text = _PRETRAINED.sub(" checkpoint ", text.lower())
+    for word in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", text):
         if len(word) >= 2 and word not in _STOP and not word.isdigit():
             out.append(stem(word))
             if len(out) >= limit:
@@ -79,6 +85,8 @@ _ROLE_WORDS = {
     "usage": "usage quick start started getting run running how example examples tutorial",
     "unit": "unittest unittests pytest unit",
     "export": "export onnx deploy tflite coreml",
+    "ckpt": "checkpoint checkpoints ckpt snapshot snapshots weights",
+    "baseline": "baseline baselines",
 }
 _ROLE_OF = {stem(w): role for role, ws in _ROLE_WORDS.items() for w in ws.split()}
 
@@ -150,6 +158,11 @@ _NEGATED_FLAG = re.compile(r"^-+(?:no|skip|disable|without|dont)[-_]", re.I)
 _PATH_FLAG = re.compile(r"(?:dir|path|file|folder|root|prefix|list|csv|json|txt)s?$", re.I)
 
 
+# An image, video or sound file given as an argument (`--image ./cache/test_1.jpg`): the command
+# runs on one input, a demo, where an evaluation reads a dataset.
+_MEDIA = re.compile(r"\.(?:jpe?g|png|bmp|gif|tiff?|webp|mp4|avi|mov|mkv|wav|mp3|flac)['\"]?$", re.I)
+
+
 def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
     """(words of the flag names, words of the values and positional arguments, words of the flags
     that name a path)."""
@@ -169,6 +182,15 @@ def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]
         else:
             values += words(Path(arg).stem if "/" in arg or "." in arg else arg, 3)
     return flags, values, paths
+
+
+def _launch_roles(line: str) -> set[str]:
+    """The roles of what a shell script runs: its program and script, and its flags wherever they
+    stand (`python san_main.py --train_list ... --eval_once`: the flag that picks the mode comes
+    last), read as a command's own flags are (a flag naming a path or turning a mode off is no mode)."""
+    tokens = line.split()
+    flags, _, _ = _flag_words(tuple(t for t in tokens[2:] if t.startswith("-")))
+    return roles(" ".join(tokens[:2]), 8) | _roles_of(flags)
 
 
 def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, float]:
@@ -233,6 +255,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f[f"path-flag.{role}"] = 1.0
     for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
+    if any(_MEDIA.search(arg) for arg in candidate.args[:30]):
+        f["arg.media-file"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
     if any(a in ("-h", "--help") for a in candidate.args):
         f["asks-help"] = 1.0
@@ -248,7 +272,7 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     if repo.reported and "prints_metric" in candidate.traits:
         f["prints-metric|docs-report-metrics"] = 1.0
     for line in candidate.launches[:10]:
-        for role in roles(line, 8):
+        for role in _launch_roles(line):
             f[f"launch.{role}"] = 1.0
     if candidate.launches:
         f["launches.log"] = math.log1p(len(candidate.launches))
@@ -325,6 +349,7 @@ _ROLE_NAMES = {
     "eval": "an evaluation", "train": "training", "infer": "inference or a demo", "install": "an install or build",
     "data": "data preparation", "plot": "a plot", "serve": "a server or app", "speed": "a speed measurement",
     "bench": "a benchmark", "result": "results", "usage": "usage", "unit": "unit tests", "export": "an export",
+    "ckpt": "a trained model", "baseline": "a baseline",
 }  # fmt: skip
 _ROLE_PLACES = {
     "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
