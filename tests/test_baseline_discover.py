@@ -14,7 +14,7 @@ import pytest
 
 from scout.baseline.discover.candidates import Candidate, code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
-from scout.baseline.discover.features import RepoContext, candidate_features
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features
 from scout.baseline.discover.rank import RANKER, Model, Ranking, pick_mass, rank
 from tests.sync import GUARD_S
 
@@ -164,6 +164,26 @@ def test_the_pick_weighs_with_its_own_script_and_its_ties_only():
     kins = [("", "main.lua"), ("", "a.lua"), ("", "b.lua"), ("", "main.lua"), ("", "c.lua")]
     assert pick_mass([0.2, 0.15, 0.15, 0.1, 0.2], kins, 0) == pytest.approx(0.5)
     assert pick_mass([0.2, 0.15, 0.15, 0.1, 0.19], kins, 0) == pytest.approx(0.3)
+
+
+def test_the_none_option_counts_what_the_docs_prose_says_the_code_does():
+    # arsenzaryan/CapsNet's README gives no command but says the code evaluates; buriburisuri/ebgan's
+    # commands train and generate, and nothing in it speaks of evaluating.
+    capsnet = (
+        "# CapsNet\nThis is the implementation of Capsule Net for MNIST on TensorFlow. After each epoch the "
+        "accuracies on the whole train and test sets are computed.\nThis network easily achieved ~99.5% on test set."
+    )
+    ebgan = (
+        "# EBGAN\n## Training the network\nExecute python mnist_ebgan_train.py to train the network.\n"
+        "## Generating image\nExecute python mnist_ebgan_generate.py to generate sample image."
+    )
+    said = {}
+    for name, text in (("capsnet", capsnet), ("ebgan", ebgan)):
+        repo = RepoContext(0, 0, -1, text.lower(), "repo", 1, False)
+        said[name] = {k: v for k, v in none_features(repo).items() if k.startswith("none:docs.")}
+    assert said["capsnet"]["none:docs.eval.log"] == pytest.approx(math.log(3))  # "test" twice
+    assert said["ebgan"]["none:docs.eval.log"] == 0.0
+    assert said["ebgan"]["none:docs.train.log"] > 0 and said["ebgan"]["none:docs.infer.log"] > 0
 
 
 def test_the_shipped_ranker_was_fitted_on_dev_only():
