@@ -2,7 +2,9 @@
 `python bench/fit_ranker.py`), in two parts: a logistic model of "the repo has no runnable
 evaluation" from the repo as a whole and its best candidate, and a conditional logit (softmax)
 over the candidates; a candidate's probability is P(some evaluation) x its softmax share, so the
-probabilities of one repo and its none option sum to 1. The confidence of the pick is calibrated
+probabilities of one repo and its none option sum to 1. "No runnable evaluation" is the pick when
+its probability beats the best candidate's taken with the candidates that run the same script or
+that the ranker barely tells from it (`pick_mass`). The confidence of the pick is calibrated
 on out-of-fold scores of the development repos (Platt, one fit for candidate picks and one for none
 picks), and `sure` is the threshold at which the out-of-fold picks were right >= 97% of the time
 there (over enough repos to tell 97% from 100%)."""
