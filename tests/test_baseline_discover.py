@@ -14,8 +14,8 @@ import pytest
 
 from scout.baseline.discover.candidates import Candidate, code_traits, find_candidates
 from scout.baseline.discover.docs import find_docs
-from scout.baseline.discover.features import RepoContext, candidate_features
-from scout.baseline.discover.rank import RANKER, Model, Ranking, rank
+from scout.baseline.discover.features import RepoContext, candidate_features, none_features
+from scout.baseline.discover.rank import RANKER, Model, Ranking, pick_mass, rank
 from tests.sync import GUARD_S
 
 DATA = Path(__file__).parent / "data" / "discover"
@@ -138,6 +138,52 @@ def test_a_none_pick_is_calibrated_with_its_own_fit():
     assert model.calibrate(0.5) == pytest.approx(0.5)
     assert model.calibrate(0.5, none=True) == pytest.approx(1 / (1 + math.exp(2.0)))
     assert model.calibrate(0.9, none=True) == pytest.approx(1 / (1 + math.exp(-(0.5 * math.log(9) - 2.0))))
+
+
+def test_equivalent_commands_weigh_together_against_none(tmp_path):
+    # InSpaceAI/RL-Zoo@master: a README with no command ("Implementations of RL algorithms with
+    # tensorflow ... Run in CartPole-v1") and five entry points that each train an agent and print
+    # its score, any of which the label takes. Ranked alike, each gets a fifth of P(some
+    # evaluation); that fifth alone lost to P(none) = 0.4, the five together do not.
+    (tmp_path / "README.md").write_text("# RL-Zoo\nImplementations of RL algorithms with tensorflow.\n")
+    for name in ("DQN", "REINFORCE", "A2C", "DDPG", "PPO"):
+        (tmp_path / f"{name}.py").write_text(
+            "import gym\n\nif __name__ == '__main__':\n    env = gym.make('CartPole-v1')\n"
+            "    print('{} Episode / Score:{}'.format(1, 2))\n"
+        )
+    model = Model({}, {"none:bias": math.log(0.4 / 0.6)}, {}, (1.0, 0.0, 1.0, 0.0), sure=0.9)
+    ranking = rank(find_candidates(tmp_path), model)
+    assert len(ranking.ranked) == 5 and ranking.none_probability == pytest.approx(0.4)
+    assert ranking.ranked[0].probability == pytest.approx(0.12)
+    assert ranking.pick is ranking.ranked[0].candidate
+
+
+def test_the_pick_weighs_with_its_own_script_and_its_near_ties_only():
+    # facebook/fb.resnet.torch's README runs `th main.lua` with other depths and datasets: one
+    # script; a script that ranks well below it is another command.
+    kins = [("", "main.lua"), ("", "a.lua"), ("", "b.lua"), ("", "main.lua"), ("", "c.lua")]
+    assert pick_mass([0.2, 0.15, 0.15, 0.1, 0.19], kins, 0) == pytest.approx(0.49)
+    assert pick_mass([0.2, 0.15, 0.15, 0.1, 0.17], kins, 0) == pytest.approx(0.3)
+
+
+def test_the_none_option_counts_what_the_docs_prose_says_the_code_does():
+    # arsenzaryan/CapsNet's README gives no command but says the code evaluates; buriburisuri/ebgan's
+    # commands train and generate, and nothing in it speaks of evaluating.
+    capsnet = (
+        "# CapsNet\nThis is the implementation of Capsule Net for MNIST on TensorFlow. After each epoch the "
+        "accuracies on the whole train and test sets are computed.\nThis network easily achieved ~99.5% on test set."
+    )
+    ebgan = (
+        "# EBGAN\n## Training the network\nExecute python mnist_ebgan_train.py to train the network.\n"
+        "## Generating image\nExecute python mnist_ebgan_generate.py to generate sample image."
+    )
+    said = {}
+    for name, text in (("capsnet", capsnet), ("ebgan", ebgan)):
+        repo = RepoContext(0, 0, -1, text.lower(), "repo", 1, False)
+        said[name] = {k: v for k, v in none_features(repo).items() if k.startswith("none:docs.")}
+    assert said["capsnet"]["none:docs.eval.log"] == pytest.approx(math.log(3))  # "test" twice
+    assert said["ebgan"]["none:docs.eval.log"] == 0.0
+    assert said["ebgan"]["none:docs.train.log"] > 0 and said["ebgan"]["none:docs.infer.log"] > 0
 
 
 def test_the_shipped_ranker_was_fitted_on_dev_only():

@@ -2,7 +2,9 @@
 `python bench/fit_ranker.py`), in two parts: a logistic model of "the repo has no runnable
 evaluation" from the repo as a whole and its best candidate, and a conditional logit (softmax)
 over the candidates; a candidate's probability is P(some evaluation) x its softmax share, so the
-probabilities of one repo and its none option sum to 1. The confidence of the pick is calibrated
+probabilities of one repo and its none option sum to 1. "No runnable evaluation" is the pick when
+its probability beats the best candidate's taken with the candidates that run the same script or
+that the ranker barely tells from it (`pick_mass`). The confidence of the pick is calibrated
 on out-of-fold scores of the development repos (Platt, one fit for candidate picks and one for none
 picks), and `sure` is the threshold at which the out-of-fold picks were right >= 97% of the time
 there (over enough repos to tell 97% from 100%)."""
@@ -34,7 +36,7 @@ class Ranking:
     none_probability: float  # that the repo has no runnable evaluation
     confidence: float  # calibrated probability that `pick` (or None) is right
     sure: bool  # confidence at or above the fitted threshold
-    pick: Candidate | None  # None: no runnable evaluation is more likely than any candidate
+    pick: Candidate | None  # None: no runnable evaluation is more likely than the best candidate (`pick_mass`)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,31 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
     return [(1 - none) * p for p in softmax(scores)], none
 
 
+def kin(candidate: Candidate) -> tuple[str, str]:
+    """What a candidate runs, flags and configs aside: its folder and its script (or module, or
+    the command itself when it names neither)."""
+    return candidate.cwd, candidate.script or candidate.module or candidate.command
+
+
+# A candidate within this factor of the pick's probability is one the ranker barely tells from it
+# (scores within 0.1): on dev (out of fold, two sets of 3 draws) pooling those at 0.8, 0.9, 0.95 or
+# 0.97 gave top-1 0.741-0.752, exact ties only 0.736.
+NEAR = 0.9
+
+
+def pick_mass(probabilities: list[float], kins: list[tuple[str, str]], best: int) -> float:
+    """The probability that the pick (`best`) runs the evaluation as a label names it: its own,
+    plus that of the candidates that run the same script with other flags or configs, and of those
+    the ranker barely tells from it (`NEAR`). The conditional logit is fitted on "one of the right
+    ones" (a label names every equivalent command), so it spreads the mass of n equivalent commands
+    n ways: five entry points that each train an agent and print its score get 0.11 each, and the
+    pick's share alone then lost to "no runnable evaluation" at 0.25 on dev repos whose evaluation it
+    was. Out of fold, a best candidate with 0.15 of the candidates' mass was right for 0.61 of the
+    eval repos, with 0.30 for 0.63 (p_none itself is calibrated: 0.29 -> 0.27, 0.49 -> 0.44)."""
+    top = probabilities[best]
+    return math.fsum(p for i, p in enumerate(probabilities) if i == best or p >= NEAR * top or kins[i] == kins[best])
+
+
 def _evidence(model: Model, features: dict[str, float], k: int = 3) -> tuple[str, ...]:
     pushes = sorted(((model.weights.get(n, 0.0) * v, n) for n, v in features.items() if n != "bias"), reverse=True)
     return tuple(describe(name) for push, name in pushes[:k] if push > 0)
@@ -109,7 +136,8 @@ def rank(discovery: Discovery, model: Model | None = None) -> Ranking:
     probabilities, none_probability = probabilities_of(model, repo, features)
     order = sorted(range(len(features)), key=lambda i: (-probabilities[i], i))
     ranked = tuple(Ranked(discovery.candidates[i], probabilities[i], _evidence(model, features[i])) for i in order)
-    threshold = model.none_at if model.none_at is not None else (ranked[0].probability if ranked else 0.0)
+    mass = pick_mass(probabilities, [kin(c) for c in discovery.candidates], order[0]) if ranked else 0.0
+    threshold = model.none_at if model.none_at is not None else mass
     best = ranked[0] if ranked and none_probability < threshold else None
     confidence = model.calibrate(best.probability, none=False) if best else model.calibrate(none_probability, none=True)
     return Ranking(ranked, none_probability, confidence, confidence >= model.sure, best.candidate if best else None)
