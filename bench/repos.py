@@ -139,13 +139,20 @@ def checkpoint_mistakes(label: Label, needs) -> list[str]:
     return wrong
 
 
+def failed(label: Label, error: str, seconds: float | None = None) -> Outcome:
+    """A repo scout gave no plan for: no command, and none of its blocking needs listed."""
+    out = Outcome(label.repo, label.split, label.field, label.drawn_as, label.eval, seconds=seconds, error=error)
+    out.blocking_kinds = sorted({need.get("kind", "?") for need in label.blocking_needs})
+    out.missed_kinds = list(out.blocking_kinds)
+    return out
+
+
 def judge(label: Label, plan, seconds: float | None) -> Outcome:
+    if plan.error:
+        return failed(label, plan.error, seconds)
     out = Outcome(label.repo, label.split, label.field, label.drawn_as, label.eval, seconds=seconds)
     out.blocking_kinds = sorted({need.get("kind", "?") for need in label.blocking_needs})
     out.label_kinds = sorted({need.get("kind", "?") for need in label.needs})
-    if plan.error:
-        out.error = plan.error
-        return out
     out.command, out.cwd, out.confidence, out.sure = plan.command, plan.cwd, plan.confidence, plan.sure
     out.top1 = matches(label, plan.command, plan.cwd)
     ranked = ([(plan.command, plan.cwd)] if plan.command is not None else []) + [
@@ -316,10 +323,7 @@ def run(corpus: Path, splits: tuple[str, ...], labels_dir: Path, verbose: bool =
                     plan, seconds = plan_repo(repo_dir, cache)
                     outcome = judge(label, plan, seconds)
                 except Exception as exc:  # noqa: BLE001 - a crash on one repo is a score, not the end
-                    outcome = Outcome(
-                        label.repo, split, label.field, label.drawn_as, label.eval, error=f"{type(exc).__name__}: {exc}"
-                    )
-                    outcome.blocking_kinds = sorted({need.get("kind", "?") for need in label.blocking_needs})
+                    outcome = failed(label, f"{type(exc).__name__}: {exc}")
                 outcomes[split].append(outcome)
                 if verbose and out is not None:
                     print(verbose_line(outcome), file=out, flush=True)

@@ -4,6 +4,7 @@ checkout is skipped, not scored."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from bench.corpus.labels import SPLITS
@@ -133,6 +134,9 @@ def test_judge_against_a_label():
     assert judge(none, _plan(None, candidates=candidates), 0.1).top1
     assert judge(none, _plan(None, candidates=candidates), 0.1).top3
     assert not judge(none, _plan("python test.py"), 0.1).top3
+    # A plan that failed lists no need: every blocking one is missed, not counted as found.
+    failed = judge(evals, dataclasses.replace(_plan(None), error="ModuleNotFoundError: x"), 0.1)
+    assert failed.error and not failed.top1 and failed.missed_kinds == ["gpu"]
     figures = score([wrong, right, in_folder])
     assert figures["top1"]["right"] == 1 and figures["top3"]["right"] == 2
     assert figures["needs_recall"] == {"right": 1, "total": 2, "share": 0.5}
