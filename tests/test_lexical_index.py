@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 
 import numpy as np
 import pytest
@@ -42,6 +43,22 @@ def test_the_index_scores_new_texts_on_its_own_scale(tmp_path):
     assert index.score_texts("masked attention", texts) == pytest.approx([found[0][1], 0.0, found[1][1]])
     (folder / "meta.json").unlink()
     assert LexicalIndex.load(folder) is None  # an unfinished build is no index
+
+
+def test_top_rows_are_the_best_of_every_paper_a_term_hits(tmp_path):
+    # More papers hit than k, and papers hit by several terms: the k best of the posting lists are
+    # the k best of a full scan.
+    rng = random.Random(3)
+    vocab = ["mask", "attention", "graph", "token", "pixel", "reward", "policy", "image", "layer", "noise"]
+    texts = [" ".join(rng.choices(vocab, k=rng.randint(3, 30))) for _ in range(400)]
+    folder = tmp_path / "bm25s"
+    build_lexical_index(folder, [str(i) for i in range(len(texts))], texts)
+    index = LexicalIndex.load(folder)
+    for query in ("mask attention graph", "reward", "pixel noise policy layer"):
+        full = index.score_texts(query, texts)
+        found = index.top_rows(query, 7)
+        assert [round(score, 4) for _, score in found] == sorted((round(float(x), 4) for x in full), reverse=True)[:7]
+        assert all(score == pytest.approx(full[row], rel=1e-5) for row, score in found)
 
 
 def test_offline_lexical_ranking_comes_from_the_bm25s_index(archive, monkeypatch):

@@ -160,8 +160,9 @@ def dense_ids(
 
     index = vector_index(store.root, embedder.name)
     hits = index.search_rows(query_vec, k) if index else []
-    scored: dict[str, float] = {index.ids[row]: score for row, score in hits}
-    at: dict[str, int | None] = {index.ids[row]: row for row, _ in hits}
+    named = [(index.ids[row], row, score) for row, score in hits]
+    scored: dict[str, float] = {pid: score for pid, _, score in named}
+    at: dict[str, int | None] = {pid: row for pid, row, _ in named}
     since = index.meta.built_at if index else -1.0
     rows = store.query(
         "SELECT id, title, abstract FROM papers WHERE updated_at > ? ORDER BY updated_at DESC LIMIT ?",

@@ -4,6 +4,7 @@ strings per index held in memory."""
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 
 
 class IdList(Sequence):
-    def __init__(self, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    def __init__(self, raw: bytes | mmap.mmap, starts: np.ndarray, ends: np.ndarray):
         self._raw = raw
         self._starts = starts
         self._ends = ends
@@ -20,10 +21,13 @@ class IdList(Sequence):
     def load(cls, path: Path, count: int) -> IdList:
         """The first `count` ids of `path`; fewer when the file holds fewer (the caller checks)."""
         size = Path(path).stat().st_size
-        # A plain ndarray view of the map (which it keeps open): a slice of np.memmap is a new memmap
-        # object, ~6 µs per id where a query turns ~900 rows into ids.
-        raw = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray) if size else np.zeros(0, dtype=np.uint8)
-        ends = np.flatnonzero(raw == ord("\n"))
+        raw: bytes | mmap.mmap = b""
+        if size:
+            with open(path, "rb") as f:
+                raw = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        # Ids are sliced from the map itself (bytes, ~0.5 µs an id), not from a NumPy view of it
+        # (~2.5 µs): a query turns ~700 rows into ids. NumPy only finds the line ends, once.
+        ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n"))
         if not size or raw[-1] != ord("\n"):
             ends = np.append(ends, size)  # the last id has no newline after it
         starts = np.concatenate(([0], ends[:-1] + 1))
@@ -37,4 +41,4 @@ class IdList(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return self._raw[self._starts[i] : self._ends[i]].tobytes().decode("utf-8")
+        return self._raw[int(self._starts[i]) : int(self._ends[i])].decode("utf-8")

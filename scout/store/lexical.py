@@ -178,11 +178,20 @@ class LexicalIndex:
         if k <= 0 or not terms:
             return []
         scores = np.zeros(self.meta.count, dtype=np.float32)
+        postings = []
         for term in terms:
             start, end = int(self.indptr[term]), int(self.indptr[term + 1])
             # A paper appears once in a term's posting list, so plain fancy-index addition is exact.
             scores[self.indices[start:end]] += self.data[start:end]
-        hits = np.flatnonzero(scores)
+            postings.append(self.indices[start:end])
+        # The papers hit are those of the posting lists, not every nonzero of the whole archive's
+        # array (a scan of all rows, ~2 ms at 576k papers). A paper is in at most one list per term,
+        # so the len(terms) * k best entries hold the k best papers.
+        entries = np.concatenate(postings)
+        keep = len(terms) * k
+        if len(entries) > keep:
+            entries = entries[np.argpartition(scores[entries], len(entries) - keep)[len(entries) - keep :]]
+        hits = np.unique(entries)
         if len(hits) > k:
             hits = hits[np.argpartition(scores[hits], len(hits) - k)[len(hits) - k :]]
         order = hits[np.lexsort((hits, -scores[hits]))]
