@@ -287,6 +287,8 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f[f"trait:{trait}"] = 1.0
     if _writes_unmeasured(candidate.traits):
         f["writes-output-no-metric"] = 1.0
+        if repo.pictures:  # and the docs show results as pictures
+            f["writes-output-no-metric|docs-pictures"] = 1.0
     if repo.reported and "prints_metric" in candidate.traits:
         f["prints-metric|docs-report-metrics"] = 1.0
     for line in candidate.launches[:10]:
@@ -315,6 +317,7 @@ _TOP_KEPT = frozenset(
         "trait:loads_checkpoint",
         "doc.first-existing",
         "writes-output-no-metric",
+        "writes-output-no-metric|docs-pictures",
     }
 )
 
