@@ -9,8 +9,10 @@ top-1 0.645 with them and without). All weights are fitted on the labeled corpus
 (bench/fit_ranker.py), never written by hand.
 
 The "none" option (the repo has no runnable evaluation) has its own features, of the repo as a
-whole (how much its docs speak of evaluating, training, inference and results included), all
-named `none:...`."""
+whole (how much its docs speak of evaluating, training, inference and results, and how many pictures
+they show, included), all named `none:...`. A script that writes images or plots and prints no
+metric shows its results rather than measuring them: a feature of its own for the ranker and, of
+the best candidate, for the none option (with and without pictures in the docs)."""
 
 from __future__ import annotations
 
