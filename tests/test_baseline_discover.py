@@ -186,6 +186,33 @@ def test_the_none_option_counts_what_the_docs_prose_says_the_code_does():
     assert said["ebgan"]["none:docs.train.log"] > 0 and said["ebgan"]["none:docs.infer.log"] > 0
 
 
+def test_a_script_that_writes_pictures_and_measures_nothing_is_told_apart(tmp_path):
+    # xinntao/ESRGAN's README shows its results as pictures (`<img src="figures/baboon.jpg">`) and
+    # its `test.py` upscales the images of LR/ and writes them to results/, printing no metric: it
+    # shows results, it does not measure them. A script that also prints a PSNR is an evaluation.
+    (tmp_path / "README.md").write_text(
+        '# ESRGAN\n<p align="center">\n  <img src="figures/baboon.jpg">\n</p>\n\n## Quick Test\n'
+        "4. Run test.\n```\npython test.py\n```\n"
+    )
+    shows = (
+        "import cv2\nimport torch\nmodel.load_state_dict(torch.load(model_path), strict=True)\nmodel.eval()\n"
+        "for path in glob.glob('LR/*'):\n    with torch.no_grad():\n        output = model(img)\n"
+        "    cv2.imwrite('results/{:s}_rlt.png'.format(base), output)\n"
+    )
+    (tmp_path / "test.py").write_text(shows)
+    found = find_candidates(tmp_path)
+    repo = RepoContext.of(found)
+    assert repo.pictures == 1
+    test = _by_command(found, "python test.py")
+    row = candidate_features(test, repo)
+    assert row["writes-output-no-metric"] == 1.0 and row["writes-output-no-metric|docs-pictures"] == 1.0
+    none = none_features(repo, top=row)
+    assert none["none:top|writes-output-no-metric"] == 1.0 and none["none:docs-pictures.log"] > 0
+    (tmp_path / "test.py").write_text(shows + "    print('PSNR: {:.2f} dB'.format(psnr))\n")
+    measured = candidate_features(_by_command(find_candidates(tmp_path), "python test.py"), repo)
+    assert "writes-output-no-metric" not in measured
+
+
 def test_the_shipped_ranker_was_fitted_on_dev_only():
     from bench.corpus.labels import part
 

@@ -9,8 +9,10 @@ top-1 0.645 with them and without). All weights are fitted on the labeled corpus
 (bench/fit_ranker.py), never written by hand.
 
 The "none" option (the repo has no runnable evaluation) has its own features, of the repo as a
-whole (how much its docs speak of evaluating, training, inference and results included), all
-named `none:...`."""
+whole (how much its docs speak of evaluating, training, inference and results, and how many pictures
+they show, included), all named `none:...`. A script that writes images or plots and prints no
+metric shows its results rather than measuring them: a feature of its own for the ranker and, of
+the best candidate, for the none option (with and without pictures in the docs)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,10 @@ _REPORTED = re.compile(
     r"mae|recall|precision|score|reward)\b[^\n\d]{0,40}\d+(?:\.\d+)?\s*%?",
     re.I,
 )
+# A picture in the docs: `![sample](figures/sr.png)`, `<img src=...>`. Docs that show results as
+# pictures (a super-resolution or GAN repo's samples) more often come with a script that writes them
+# than one that measures them.
+_PICTURE = re.compile(r"!\[[^\]\n]*\]\(|<img\b", re.I)
 _PROGRAMS = frozenset({"python", "bash", "sh", "th", "make", "julia", "Rscript", "jupyter"})
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ed", "es", "s")
 
@@ -122,6 +128,7 @@ class RepoContext:
     said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
     any_prints_metric: bool = False  # some candidate prints a metric
     any_prints_held_out: bool = False  # some candidate prints a metric on test or validation data
+    pictures: int = 0  # pictures shown in the docs (`![...](...)`, `<img>`)
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -145,6 +152,7 @@ class RepoContext:
             any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
             any("prints_metric" in c.traits for c in discovery.candidates),
             any("prints_held_out_metric" in c.traits for c in discovery.candidates),
+            len(_PICTURE.findall(discovery.docs_text[:300_000])),
         )
 
 
@@ -193,6 +201,14 @@ def _launch_roles(line: str) -> set[str]:
     tokens = line.split()
     flags, _, _ = _flag_words(tuple(t for t in tokens[2:] if t.startswith("-")))
     return roles(" ".join(tokens[:2]), 8) | _roles_of(flags)
+
+
+def _writes_unmeasured(traits: tuple[str, ...]) -> bool:
+    """The script (or a module it imports) writes images or plots and prints no metric: it shows
+    its results (ESRGAN's `test.py` writes upscaled images to results/), it does not measure them.
+    The ranker's weights are additive, so this conjunction needs its own feature."""
+    writes = "plots" in traits or "via:plots" in traits
+    return writes and not ({"prints_metric", "via:prints_metric"} & set(traits))
 
 
 def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, float]:
@@ -271,6 +287,10 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f["has-setup"] = 1.0
     for trait in candidate.traits:
         f[f"trait:{trait}"] = 1.0
+    if _writes_unmeasured(candidate.traits):
+        f["writes-output-no-metric"] = 1.0
+        if repo.pictures:  # and the docs show results as pictures
+            f["writes-output-no-metric|docs-pictures"] = 1.0
     if repo.reported and "prints_metric" in candidate.traits:
         f["prints-metric|docs-report-metrics"] = 1.0
     for line in candidate.launches[:10]:
@@ -298,6 +318,8 @@ _TOP_KEPT = frozenset(
         "trait:plots",
         "trait:loads_checkpoint",
         "doc.first-existing",
+        "writes-output-no-metric",
+        "writes-output-no-metric|docs-pictures",
     }
 )
 
@@ -334,6 +356,10 @@ def none_features(
     if repo.reported:
         f["none:docs-report-metrics"] = 1.0
         f["none:docs-report-metrics.log"] = math.log1p(repo.reported)
+    if repo.pictures:
+        f["none:docs-pictures.log"] = math.log1p(repo.pictures)
+        if not repo.reported:  # results shown as pictures, no number given
+            f["none:docs-pictures-no-numbers"] = 1.0
     if len(repo.docs_lower) < 400:
         f["none:short-docs"] = 1.0
     # What the docs' prose says the code is for, commands or not: "After each epoch the accuracies
