@@ -2048,3 +2048,29 @@ def test_a_package_imported_from_a_folder_on_the_authors_machine(tmp_path):
     assert system.blocking and "cleverhans" in system.detail and "/home/alex/cleverhans" in system.detail
     write(repo, {"cleverhans/__init__.py": ""})  # the repo ships the package: nothing to install
     assert "system" not in kinds(needs_of(repo, "python bayesian_gan_hmc.py --adv_test"))
+
+
+def test_a_device_parameter_that_defaults_to_cuda(tmp_path):
+    # Chillee/CorrectAndSmoothOGB@a91d539 outcome_correlation.py: `def only_outcome_correlation(..., device='cuda',
+    # display=True)`, which run_experiments.py picks as `gat_fn = only_outcome_correlation` and calls
+    # without a device; a caller that passes one (or asks cuda.is_available()) is no need.
+    repo = write(
+        tmp_path,
+        {
+            "outcome_correlation.py": (
+                "def only_outcome_correlation(data, model_out, split_idx, A, alpha,\n"
+                "                             labels, device='cuda', display=True):\n    return A.to(device)\n"
+            ),
+            "run_experiments.py": (
+                "from outcome_correlation import *\n\ndef main():\n    gat_fn = only_outcome_correlation\n"
+                "    res = gat_fn(data, model_outs[0], split_idx, A, 0.8, labels)\n"
+            ),
+            "passes.py": (
+                "from outcome_correlation import *\ndev = 'cuda' if torch.cuda.is_available() else 'cpu'\n"
+                "res = only_outcome_correlation(data, out, idx, A, 0.8, labels, device=dev)\n"
+            ),
+        },
+    )
+    [gpu] = [n for n in needs_of(repo, "python run_experiments.py --dataset arxiv --method gat") if n.kind == "gpu"]
+    assert gpu.blocking and "outcome_correlation.py:1" in gpu.detail
+    assert "gpu" not in kinds(needs_of(repo, "python passes.py"))

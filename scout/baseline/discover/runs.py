@@ -554,6 +554,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 return
     if needs.has("gpu"):
         return
+    _cuda_parameter_defaults(sources, needs)
+    if needs.has("gpu"):
+        return
     _gpu_asked_for(sources, command, needs)
     if needs.has("gpu"):
         return
@@ -570,6 +573,36 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# `def propagate(adj, y, ..., device='cuda', display=True):` (the signature may span lines).
+_CUDA_PARAMETER = re.compile(r"""^[ \t]*def[ \t]+(\w+)\((?:[^()]|\([^()]*\))*?\bdevice\s*=\s*f?['"]cuda(?::\d+)?['"]""", re.M)
+
+
+def _cuda_parameter_defaults(sources: Sequence[Source], needs: Found) -> None:
+    """A function of the repo whose `device` parameter defaults to CUDA, used by another module the
+    run reads that never says `device` at all (no keyword, no variable, no `cuda.is_available()`):
+    every call takes the default, so the run goes to CUDA (CorrectAndSmoothOGB's
+    `outcome_correlation.py`, whose functions run_experiments.py picks as `gat_fn = ...`)."""
+    python = [s for s in sources if s.lang == "python"]
+    for source in python:
+        for match in _CUDA_PARAMETER.finditer(source.text):
+            name = match.group(1)
+            used = re.compile(rf"\b{re.escape(name)}\b")
+            users = [
+                other
+                for other in python
+                if other is not source and used.search(re.sub(rf"def[ \t]+{re.escape(name)}\b", "", other.text))
+            ]
+            if users and not any(re.search(r"\bdevice\b|cuda\.is_available", other.text) for other in users):
+                line = source.text.count("\n", 0, match.start()) + 1
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"{source.path}:{line} `{name}(..., device='cuda')` defaults to CUDA and {users[0].path} "
+                    "calls it without a device: needs a GPU (or pass device='cpu')",
+                )
                 return
 
 
