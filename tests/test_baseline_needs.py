@@ -2074,3 +2074,27 @@ def test_a_device_parameter_that_defaults_to_cuda(tmp_path):
     [gpu] = [n for n in needs_of(repo, "python run_experiments.py --dataset arxiv --method gat") if n.kind == "gpu"]
     assert gpu.blocking and "outcome_correlation.py:1" in gpu.detail
     assert "gpu" not in kinds(needs_of(repo, "python passes.py"))
+
+
+def test_a_folder_that_an_imported_config_puts_on_sys_path(tmp_path):
+    # ycszen/TorchSeg@07ba393 model/bisenet/cityscapes.bisenet.R18: eval.py does `from config import config`
+    # first; config.py calls `add_path(osp.join(C.root_dir, 'furnace'))` with root_dir computed at run
+    # time, and eval.py's `from engine.evaluator import Evaluator` lives in furnace/engine, whose
+    # `.cuda()` makes the run need a GPU.
+    exp = "model/bisenet/cityscapes.bisenet.R18"
+    repo = write(
+        tmp_path,
+        {
+            f"{exp}/eval.py": "from config import config\nfrom engine.evaluator import Evaluator\n",
+            f"{exp}/config.py": (
+                "C = edict()\nC.abs_dir = osp.realpath('.')\n"
+                "C.root_dir = C.abs_dir[:C.abs_dir.index(C.repo_name) + len(C.repo_name)]\n\n"
+                "def add_path(path):\n    if path not in sys.path:\n        sys.path.insert(0, path)\n\n"
+                "add_path(osp.join(C.root_dir, 'furnace'))\n"
+            ),
+            "furnace/engine/evaluator.py": "def compute(self, img):\n    data = torch.zeros(1).cuda(self.devices[0])\n",
+        },
+    )
+    assert "furnace/engine/evaluator.py" in [s.path for s in follow("python3 eval.py", repo, exp)]
+    [gpu] = [n for n in needs_of(repo, "python3 eval.py", cwd=exp) if n.kind == "gpu"]
+    assert gpu.blocking and "furnace/engine/evaluator.py" in gpu.detail
