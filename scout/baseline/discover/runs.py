@@ -577,7 +577,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
 
 
 # `def propagate(adj, y, ..., device='cuda', display=True):` (the signature may span lines).
-_CUDA_PARAMETER = re.compile(r"""^[ \t]*def[ \t]+(\w+)\((?:[^()]|\([^()]*\))*?\bdevice\s*=\s*f?['"]cuda(?::\d+)?['"]""", re.M)
+_CUDA_PARAMETER = re.compile(
+    r"""^[ \t]*def[ \t]+(\w+)\((?:[^()]|\([^()]*\))*?\bdevice\s*=\s*f?['"]cuda(?::\d+)?['"]""", re.M
+)
 
 
 def _cuda_parameter_defaults(sources: Sequence[Source], needs: Found) -> None:

@@ -304,9 +304,10 @@ def _import_targets(text: str, path: Path, roots: list[Path], repo: Path | None 
     added: list[Path] = []
     for target in found:
         try:
-            added += _path_hints(target.read_text(encoding="utf-8", errors="replace")[:_HINT_CHARS], target.parent, repo)
+            head = target.read_text(encoding="utf-8", errors="replace")[:_HINT_CHARS]
         except OSError:
             continue
+        added += _path_hints(head, target.parent, repo)
     added = [folder for folder in dict.fromkeys(added) if folder not in nearer and folder not in roots]
     if not added:
         return found
