@@ -2098,3 +2098,20 @@ def test_a_folder_that_an_imported_config_puts_on_sys_path(tmp_path):
     assert "furnace/engine/evaluator.py" in [s.path for s in follow("python3 eval.py", repo, exp)]
     [gpu] = [n for n in needs_of(repo, "python3 eval.py", cwd=exp) if n.kind == "gpu"]
     assert gpu.blocking and "furnace/engine/evaluator.py" in gpu.detail
+
+
+def test_a_setting_derived_from_a_flag_decides_the_cuda_branch(tmp_path):
+    # benkrause/dynamic-evaluation@1db1696 dynamiceval.py: `--gpu` defaults to 0, then
+    # `if args.gpu>=0: args.cuda = True` / `else: args.cuda=False`, and later `if args.cuda: data = data.cuda()`.
+    script = (
+        "parser.add_argument('--gpu', type=int, default=0,\n"
+        "                    help='set gpu device ID (-1 for cpu)')\n"
+        "args = parser.parse_args()\nif args.gpu>=0:\n    args.cuda = True\n"
+        "    os.environ['CUDA_VISIBLE_DEVICES'] = str(args.gpu)\nelse:\n"
+        "    #to run on cpu, model must have been trained on cpu\n    args.cuda=False\n\n"
+        "def batchify(data, bsz):\n    if args.cuda:\n        data = data.cuda()\n    return data\n"
+    )
+    repo = write(tmp_path, {"dynamiceval.py": script})
+    [gpu] = [n for n in needs_of(repo, "python dynamiceval.py --model PTB.pt") if n.kind == "gpu"]
+    assert gpu.blocking and "dynamiceval.py:13" in gpu.detail
+    assert "gpu" not in kinds(needs_of(repo, "python dynamiceval.py --model PTB.pt --gpu -1"))

@@ -213,7 +213,8 @@ def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
         if token.startswith("-") and not re.match(r"^-\d", token):
             name, eq, value = token.partition("=")
             if not eq:
-                value = following if following and not following.startswith("-") else ""
+                # `--gpu -1` is a value, a negative number; `--cpu --eval` two switches.
+                value = following if following and not re.match(r"^-(?!\d)", following) else ""
             pairs.append((name, value))
         elif re.match(r"^\+{0,2}[A-Za-z_][\w.]*=", token):
             name, _, value = token.partition("=")

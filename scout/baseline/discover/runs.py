@@ -469,6 +469,40 @@ def _constants(text: str) -> dict[str, str]:
     return {key: value for key, value in found.items() if value}
 
 
+_SET_IN_BRANCH = re.compile(
+    r"""^\s*(?:args|opt|opts|config|cfg|FLAGS|params)\.(\w+)\s*=\s*(True|False|None|-?\d+)\s*(?:#.*)?$"""
+)
+
+
+def _derived(lines: list[str], known: Mapping[str, str]) -> dict[str, str]:
+    """Settings the script derives from a flag in the branch this run takes (dynamic-evaluation's
+    `if args.gpu>=0: args.cuda = True` / `else: args.cuda=False` with --gpu's default 0), which then
+    decide its later `if args.cuda:` as a flag would; a name set in two taken branches is left undecided."""
+    found: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        head = re.match(r"^(\s*)(if\b.*:|else\s*:)\s*(?:#.*)?$", line)
+        if not head:
+            continue
+        if head.group(2).startswith("if"):
+            taken = _decides(head.group(2), known)
+        else:
+            # The `if` this `else` closes: the nearest line above at the same depth.
+            depth = len(head.group(1))
+            above = next((j for j in range(i - 1, -1, -1) if lines[j].strip() and _indent(lines[j]) <= depth), None)
+            opened = above is not None and _indent(lines[above]) == depth and re.match(r"\s*if\b.*:", lines[above])
+            taken = _decides(lines[above].strip(), known) is False if opened and above is not None else None
+        if not taken:
+            continue
+        for body in lines[i + 1 : i + 20]:
+            if body.strip() and _indent(body) <= len(head.group(1)):
+                break
+            match = _SET_IN_BRANCH.match(body)
+            if match:
+                key = norm_flag(match.group(1))
+                found[key] = match.group(2) if found.get(key, match.group(2)) == match.group(2) else ""
+    return {key: value for key, value in found.items() if value and key not in known}
+
+
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
 _COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
@@ -536,6 +570,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         lines = source.text.splitlines()
         # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
         known = {**_constants(source.text), **values}
+        known = {**_derived(lines, known), **known}
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -634,6 +669,7 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
     for source in code:
         lines = source.text.splitlines()
         known = {**_constants(source.text), **values}
+        known = {**_derived(lines, known), **known}
         for i, line in enumerate(lines):
             if not _CUDA_CALL.search(line.split("#", 1)[0]):
                 continue
