@@ -2115,3 +2115,27 @@ def test_a_setting_derived_from_a_flag_decides_the_cuda_branch(tmp_path):
     [gpu] = [n for n in needs_of(repo, "python dynamiceval.py --model PTB.pt") if n.kind == "gpu"]
     assert gpu.blocking and "dynamiceval.py:13" in gpu.detail
     assert "gpu" not in kinds(needs_of(repo, "python dynamiceval.py --model PTB.pt --gpu -1"))
+
+
+def test_a_placeholder_written_in_the_code_as_a_default_or_setting(tmp_path):
+    # facebookresearch/video-nonlocal-net@d389119 process_data/kinetics/downscale_video_joblib.py:
+    # `folder_path = 'YOUR_DATASET_FOLDER/train/'` at the top of the script (and commented-out twins);
+    # the same shape as a flag default (`default='path/to/dataset'`) is filled when the command passes it.
+    repo = write(
+        tmp_path,
+        {
+            "downscale_video_joblib.py": (
+                "file_src = 'trainlist.txt'\nfolder_path = 'YOUR_DATASET_FOLDER/train/'\n\n"
+                "# folder_path = 'YOUR_DATASET_FOLDER/val/'\nfile_list = []\n"
+            ),
+            "eval.py": (
+                "parser.add_argument('--data', default='path/to/dataset')\n"
+                "parser.add_argument('--vocab', default='<unk>')\nparser.add_argument('--out', default='output/')\n"
+            ),
+        },
+    )
+    [ph] = [n for n in needs_of(repo, "python downscale_video_joblib.py", kind="run") if n.kind == "placeholder"]
+    assert ph.blocking and "downscale_video_joblib.py:2" in ph.detail and "YOUR_DATASET_FOLDER/train/" in ph.detail
+    [ph] = [n for n in needs_of(repo, "python eval.py") if n.kind == "placeholder"]
+    assert ph.blocking and "--data defaults to `path/to/dataset`" in ph.detail
+    assert "placeholder" not in kinds(needs_of(repo, "python eval.py --data /data/x"))

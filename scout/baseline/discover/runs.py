@@ -843,7 +843,43 @@ def check_defaults(
             _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
 
 
-# Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
+# A value written in the code that stands for the user's own: `path/to/dataset`, `/path/to/coco`,
+# `YOUR_DATA_DIR`, `/your/model/here`, `<path to the images>`, `/xxx/imagenet`, `SPECIFY_..._HERE`.
+_PLACEHOLDER_VALUE = re.compile(
+    r"(?:^|/)(?:[a-z]+_)?path/to/|\bpath_to_|(?:^|[/_-])(?:YOUR|your|Your)(?:[_/-]|$)"
+    r"|^<[^<>]*(?:path|dir|folder|file|data|your|model)[^<>]*>$|(?:^|/)(?:x{3,}|X{3,})(?:/|$)"
+    r"|SPECIFY|(?:^|_)HERE$|CHANGE_?ME"
+)
+
+
+def check_placeholder_defaults(sources: Sequence[Source], command: str, needs: Found) -> None:
+    """A flag default or a setting in the code that is a placeholder, not a value (`default=
+    'path/to/dataset'`, `DATA_ROOT = '/path/to/coco'`): the run stops on it until the user puts
+    theirs (a flag the command passes is filled already)."""
+    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    named = {norm_flag(name) for name, _ in pairs + flag_pairs(shell_words(command))}
+    for source, flag, default, _ in _defaults(sources):
+        value = _literal(default)
+        if value and _PLACEHOLDER_VALUE.search(value) and norm_flag(flag) not in named:
+            needs.add(
+                "placeholder",
+                value,
+                f"{source.path}: {flag} defaults to `{value}`, a value left to you: pass {flag} with yours",
+            )
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _LITERAL_ASSIGN.finditer(source.text):
+            value = match.group("path")[1:-1]
+            if _PLACEHOLDER_VALUE.search(value):
+                line = source.text.count("\n", 0, match.start()) + 1
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path}:{line} sets {match.group('name')} = '{value}', a value left to you: edit it",
+                )
+
+
 # `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
 # The flag is the path or its folder (`os.path.join(args.dir, 'x.pth')`), not a part of a written-in
 # one: in `torch.load('./checkpoint/' + args.dataset + '.t7')` the flag is a data set's name.
