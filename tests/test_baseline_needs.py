@@ -2139,3 +2139,22 @@ def test_a_placeholder_written_in_the_code_as_a_default_or_setting(tmp_path):
     [ph] = [n for n in needs_of(repo, "python eval.py") if n.kind == "placeholder"]
     assert ph.blocking and "--data defaults to `path/to/dataset`" in ph.detail
     assert "placeholder" not in kinds(needs_of(repo, "python eval.py --data /data/x"))
+
+
+def test_a_placeholder_in_the_line_a_shell_script_runs(tmp_path):
+    # han-cai/PathLevel-EAS@171b057 code/ImageNet/scripts.sh:
+    # `python main.py --data <path_to_imagenet_dataset> --model condensenet_cell ...`; the script's own
+    # variables (`$GPU`, set by its caller) are not placeholders.
+    repo = write(
+        tmp_path,
+        {
+            "scripts.sh": (
+                "#!/usr/bin/env bash\n\npython main.py --data <path_to_imagenet_dataset> --model condensenet_cell\n"
+            ),
+            "vars.sh": "CUDA_VISIBLE_DEVICES=$GPU python main.py --model condensenet_cell\n",
+            "main.py": "parser.add_argument('--data', metavar='DIR')\n",
+        },
+    )
+    [ph] = [n for n in needs_of(repo, "bash scripts.sh", kind="train") if n.kind == "placeholder"]
+    assert ph.blocking and "<path_to_imagenet_dataset>" in ph.detail and "scripts.sh" in ph.detail and ph.key is None
+    assert "placeholder" not in kinds(needs_of(repo, "bash vars.sh", kind="train"))

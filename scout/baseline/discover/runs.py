@@ -23,6 +23,7 @@ from scout.baseline.discover.found import (
     WEIGHT_FILE,
     Found,
     command_paths,
+    command_placeholders,
     flag_pairs,
     looks_like_path,
     norm_flag,
@@ -1342,10 +1343,19 @@ def fetched_files(sources: Sequence[Source]) -> set[str]:
 
 
 def check_shell_lines(sources: Sequence[Source], repo_dir: Path, kind: str, docs, needs: Found) -> set[str]:
-    """The programs a shell script starts, read like the command itself (paths, placeholders)."""
+    """The programs a shell script starts, read like the command itself (paths, placeholders such
+    as PathLevel-EAS's `python main.py --data <path_to_imagenet_dataset>` in scripts.sh)."""
     named: set[str] = set()
     for source in sources:
         for line, folder in source.runs:
+            # Filled by editing the script, not by --set (the command does not hold the value).
+            held = Found()
+            command_placeholders(line, {}, docs, held, variables=False)
+            for what, subject, detail, _, blocking in held.items:
+                detail = re.sub(r": pass --set \S+=VALUE$", "", detail)
+                if what == "placeholder":
+                    detail = f"{source.path} runs `{line[:80]}`: {detail}: edit it to yours"
+                needs.add(what, subject, detail, blocking=blocking)
             named |= command_paths(line, repo_dir / folder, docs, needs, kind=kind)
     return named
 
