@@ -2158,3 +2158,25 @@ def test_a_placeholder_in_the_line_a_shell_script_runs(tmp_path):
     [ph] = [n for n in needs_of(repo, "bash scripts.sh", kind="train") if n.kind == "placeholder"]
     assert ph.blocking and "<path_to_imagenet_dataset>" in ph.detail and "scripts.sh" in ph.detail and ph.key is None
     assert "placeholder" not in kinds(needs_of(repo, "bash vars.sh", kind="train"))
+
+
+def test_cuda_visible_devices_in_the_script_asks_for_a_gpu(tmp_path):
+    # dannysdeng/dqn-pytorch@18af6d8 runIt.sh: `export CUDA_VISIBLE_DEVICES=0;` then `python main.py ...`; main.py
+    # falls back with `torch.cuda.is_available()` (no need). Without that fallback, a `.cuda()` behind a
+    # test the run's values leave open (`if use_cuda:`) runs on the GPU the script picks.
+    shell = "export CUDA_VISIBLE_DEVICES=0;\nSEED=1;\nOMP_NUM_THREADS=1 time python main.py --seed $SEED\n"
+    repo = write(
+        tmp_path,
+        {
+            "runIt.sh": shell,
+            "main.py": (
+                "args.cuda = not args.no_cuda and torch.cuda.is_available()\n"
+                "device = torch.device('cuda' if args.cuda else 'cpu')\nif args.cuda:\n    model.cuda()\n"
+            ),
+            "gpu/runIt.sh": shell,
+            "gpu/main.py": "use_cuda = opts.get('cuda')\nif use_cuda:\n    model.cuda()\n",
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "./runIt.sh", kind="train"))
+    [gpu] = [n for n in needs_of(repo, "./runIt.sh", cwd="gpu", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking and "CUDA_VISIBLE_DEVICES=0" in gpu.detail

@@ -663,6 +663,15 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
         and (_GPU_VALUE.fullmatch(value or "true") or not value)
         and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
     ]
+    # `CUDA_VISIBLE_DEVICES=0 python test.py`, `export CUDA_VISIBLE_DEVICES=0,1` in the script that starts it.
+    lines = [command, *(line for s in sources if s.lang == "shell" for line in s.text.splitlines())]
+    asked += [
+        ("CUDA_VISIBLE_DEVICES", m.group(1))
+        for line in lines
+        if not line.lstrip().startswith("#")
+        for m in [re.search(r"\bCUDA_VISIBLE_DEVICES=['\"]?(\d+(?:,\d+)*)\b", line)]
+        if m
+    ]
     code = [s for s in sources if s.lang in ("python", "lua")]
     if not asked or any(_CPU_PATH.search(s.text) for s in code):
         return
