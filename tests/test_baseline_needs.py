@@ -2117,10 +2117,13 @@ def test_a_setting_derived_from_a_flag_decides_the_cuda_branch(tmp_path):
     assert "gpu" not in kinds(needs_of(repo, "python dynamiceval.py --model PTB.pt --gpu -1"))
 
 
-def test_a_placeholder_written_in_the_code_as_a_default_or_setting(tmp_path):
+def test_placeholders_written_in_what_runs(tmp_path):
     # facebookresearch/video-nonlocal-net@d389119 process_data/kinetics/downscale_video_joblib.py:
     # `folder_path = 'YOUR_DATASET_FOLDER/train/'` at the top of the script (and commented-out twins);
     # the same shape as a flag default (`default='path/to/dataset'`) is filled when the command passes it.
+    # han-cai/PathLevel-EAS@171b057 code/ImageNet/scripts.sh runs
+    # `python main.py --data <path_to_imagenet_dataset> --model condensenet_cell ...`; a script's own
+    # variables (`$GPU`, set by its caller) are not placeholders.
     repo = write(
         tmp_path,
         {
@@ -2132,32 +2135,23 @@ def test_a_placeholder_written_in_the_code_as_a_default_or_setting(tmp_path):
                 "parser.add_argument('--data', default='path/to/dataset')\n"
                 "parser.add_argument('--vocab', default='<unk>')\nparser.add_argument('--out', default='output/')\n"
             ),
-        },
-    )
-    [ph] = [n for n in needs_of(repo, "python downscale_video_joblib.py", kind="run") if n.kind == "placeholder"]
-    assert ph.blocking and "downscale_video_joblib.py:2" in ph.detail and "YOUR_DATASET_FOLDER/train/" in ph.detail
-    [ph] = [n for n in needs_of(repo, "python eval.py") if n.kind == "placeholder"]
-    assert ph.blocking and "--data defaults to `path/to/dataset`" in ph.detail
-    assert "placeholder" not in kinds(needs_of(repo, "python eval.py --data /data/x"))
-
-
-def test_a_placeholder_in_the_line_a_shell_script_runs(tmp_path):
-    # han-cai/PathLevel-EAS@171b057 code/ImageNet/scripts.sh:
-    # `python main.py --data <path_to_imagenet_dataset> --model condensenet_cell ...`; the script's own
-    # variables (`$GPU`, set by its caller) are not placeholders.
-    repo = write(
-        tmp_path,
-        {
-            "scripts.sh": (
-                "#!/usr/bin/env bash\n\npython main.py --data <path_to_imagenet_dataset> --model condensenet_cell\n"
-            ),
+            "scripts.sh": "#!/usr/bin/env bash\n\npython main.py --data <path_to_imagenet_dataset> --model cell\n",
             "vars.sh": "CUDA_VISIBLE_DEVICES=$GPU python main.py --model condensenet_cell\n",
             "main.py": "parser.add_argument('--data', metavar='DIR')\n",
         },
     )
-    [ph] = [n for n in needs_of(repo, "bash scripts.sh", kind="train") if n.kind == "placeholder"]
+    placeholders = {
+        command: [n for n in needs_of(repo, command, kind="run") if n.kind == "placeholder"]
+        for command in ("python downscale_video_joblib.py", "python eval.py", "bash scripts.sh")
+    }
+    [ph] = placeholders["python downscale_video_joblib.py"]
+    assert ph.blocking and "downscale_video_joblib.py:2" in ph.detail and "YOUR_DATASET_FOLDER/train/" in ph.detail
+    [ph] = placeholders["python eval.py"]
+    assert ph.blocking and "--data defaults to `path/to/dataset`" in ph.detail
+    [ph] = placeholders["bash scripts.sh"]
     assert ph.blocking and "<path_to_imagenet_dataset>" in ph.detail and "scripts.sh" in ph.detail and ph.key is None
-    assert "placeholder" not in kinds(needs_of(repo, "bash vars.sh", kind="train"))
+    assert "placeholder" not in kinds(needs_of(repo, "python eval.py --data /data/x"))
+    assert "placeholder" not in kinds(needs_of(repo, "bash vars.sh", kind="run"))
 
 
 def test_cuda_visible_devices_in_the_script_asks_for_a_gpu(tmp_path):
