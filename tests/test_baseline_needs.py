@@ -2048,3 +2048,129 @@ def test_a_package_imported_from_a_folder_on_the_authors_machine(tmp_path):
     assert system.blocking and "cleverhans" in system.detail and "/home/alex/cleverhans" in system.detail
     write(repo, {"cleverhans/__init__.py": ""})  # the repo ships the package: nothing to install
     assert "system" not in kinds(needs_of(repo, "python bayesian_gan_hmc.py --adv_test"))
+
+
+def test_a_device_parameter_that_defaults_to_cuda(tmp_path):
+    # Chillee/CorrectAndSmoothOGB@a91d539 outcome_correlation.py: `def only_outcome_correlation(..., device='cuda',
+    # display=True)`, which run_experiments.py picks as `gat_fn = only_outcome_correlation` and calls
+    # without a device; a caller that passes one (or asks cuda.is_available()) is no need.
+    repo = write(
+        tmp_path,
+        {
+            "outcome_correlation.py": (
+                "def only_outcome_correlation(data, model_out, split_idx, A, alpha,\n"
+                "                             labels, device='cuda', display=True):\n    return A.to(device)\n"
+            ),
+            "run_experiments.py": (
+                "from outcome_correlation import *\n\ndef main():\n    gat_fn = only_outcome_correlation\n"
+                "    res = gat_fn(data, model_outs[0], split_idx, A, 0.8, labels)\n"
+            ),
+            "passes.py": (
+                "from outcome_correlation import *\ndev = 'cuda' if torch.cuda.is_available() else 'cpu'\n"
+                "res = only_outcome_correlation(data, out, idx, A, 0.8, labels, device=dev)\n"
+            ),
+        },
+    )
+    [gpu] = [n for n in needs_of(repo, "python run_experiments.py --dataset arxiv --method gat") if n.kind == "gpu"]
+    assert gpu.blocking and "outcome_correlation.py:1" in gpu.detail
+    assert "gpu" not in kinds(needs_of(repo, "python passes.py"))
+
+
+def test_a_folder_that_an_imported_config_puts_on_sys_path(tmp_path):
+    # ycszen/TorchSeg@07ba393 model/bisenet/cityscapes.bisenet.R18: eval.py does `from config import config`
+    # first; config.py calls `add_path(osp.join(C.root_dir, 'furnace'))` with root_dir computed at run
+    # time, and eval.py's `from engine.evaluator import Evaluator` lives in furnace/engine, whose
+    # `.cuda()` makes the run need a GPU.
+    exp = "model/bisenet/cityscapes.bisenet.R18"
+    repo = write(
+        tmp_path,
+        {
+            f"{exp}/eval.py": "from config import config\nfrom engine.evaluator import Evaluator\n",
+            f"{exp}/config.py": (
+                "C = edict()\nC.abs_dir = osp.realpath('.')\n"
+                "C.root_dir = C.abs_dir[:C.abs_dir.index(C.repo_name) + len(C.repo_name)]\n\n"
+                "def add_path(path):\n    if path not in sys.path:\n        sys.path.insert(0, path)\n\n"
+                "add_path(osp.join(C.root_dir, 'furnace'))\n"
+            ),
+            "furnace/engine/evaluator.py": "def compute(self, img):\n    data = torch.zeros(1).cuda(self.devices[0])\n",
+        },
+    )
+    assert "furnace/engine/evaluator.py" in [s.path for s in follow("python3 eval.py", repo, exp)]
+    [gpu] = [n for n in needs_of(repo, "python3 eval.py", cwd=exp) if n.kind == "gpu"]
+    assert gpu.blocking and "furnace/engine/evaluator.py" in gpu.detail
+
+
+def test_a_setting_derived_from_a_flag_decides_the_cuda_branch(tmp_path):
+    # benkrause/dynamic-evaluation@1db1696 dynamiceval.py: `--gpu` defaults to 0, then
+    # `if args.gpu>=0: args.cuda = True` / `else: args.cuda=False`, and later `if args.cuda: data = data.cuda()`.
+    script = (
+        "parser.add_argument('--gpu', type=int, default=0,\n"
+        "                    help='set gpu device ID (-1 for cpu)')\n"
+        "args = parser.parse_args()\nif args.gpu>=0:\n    args.cuda = True\n"
+        "    os.environ['CUDA_VISIBLE_DEVICES'] = str(args.gpu)\nelse:\n"
+        "    #to run on cpu, model must have been trained on cpu\n    args.cuda=False\n\n"
+        "def batchify(data, bsz):\n    if args.cuda:\n        data = data.cuda()\n    return data\n"
+    )
+    repo = write(tmp_path, {"dynamiceval.py": script})
+    [gpu] = [n for n in needs_of(repo, "python dynamiceval.py --model PTB.pt") if n.kind == "gpu"]
+    assert gpu.blocking and "dynamiceval.py:13" in gpu.detail
+    assert "gpu" not in kinds(needs_of(repo, "python dynamiceval.py --model PTB.pt --gpu -1"))
+
+
+def test_placeholders_written_in_what_runs(tmp_path):
+    # facebookresearch/video-nonlocal-net@d389119 process_data/kinetics/downscale_video_joblib.py:
+    # `folder_path = 'YOUR_DATASET_FOLDER/train/'` at the top of the script (and commented-out twins);
+    # the same shape as a flag default (`default='path/to/dataset'`) is filled when the command passes it.
+    # han-cai/PathLevel-EAS@171b057 code/ImageNet/scripts.sh runs
+    # `python main.py --data <path_to_imagenet_dataset> --model condensenet_cell ...`; a script's own
+    # variables (`$GPU`, set by its caller) are not placeholders.
+    repo = write(
+        tmp_path,
+        {
+            "downscale_video_joblib.py": (
+                "file_src = 'trainlist.txt'\nfolder_path = 'YOUR_DATASET_FOLDER/train/'\n\n"
+                "# folder_path = 'YOUR_DATASET_FOLDER/val/'\nfile_list = []\n"
+            ),
+            "eval.py": (
+                "parser.add_argument('--data', default='path/to/dataset')\n"
+                "parser.add_argument('--vocab', default='<unk>')\nparser.add_argument('--out', default='output/')\n"
+            ),
+            "scripts.sh": "#!/usr/bin/env bash\n\npython main.py --data <path_to_imagenet_dataset> --model cell\n",
+            "vars.sh": "CUDA_VISIBLE_DEVICES=$GPU python main.py --model condensenet_cell\n",
+            "main.py": "parser.add_argument('--data', metavar='DIR')\n",
+        },
+    )
+    placeholders = {
+        command: [n for n in needs_of(repo, command, kind="run") if n.kind == "placeholder"]
+        for command in ("python downscale_video_joblib.py", "python eval.py", "bash scripts.sh")
+    }
+    [ph] = placeholders["python downscale_video_joblib.py"]
+    assert ph.blocking and "downscale_video_joblib.py:2" in ph.detail and "YOUR_DATASET_FOLDER/train/" in ph.detail
+    [ph] = placeholders["python eval.py"]
+    assert ph.blocking and "--data defaults to `path/to/dataset`" in ph.detail
+    [ph] = placeholders["bash scripts.sh"]
+    assert ph.blocking and "<path_to_imagenet_dataset>" in ph.detail and "scripts.sh" in ph.detail and ph.key is None
+    assert "placeholder" not in kinds(needs_of(repo, "python eval.py --data /data/x"))
+    assert "placeholder" not in kinds(needs_of(repo, "bash vars.sh", kind="run"))
+
+
+def test_cuda_visible_devices_in_the_script_asks_for_a_gpu(tmp_path):
+    # dannysdeng/dqn-pytorch@18af6d8 runIt.sh: `export CUDA_VISIBLE_DEVICES=0;` then `python main.py ...`; main.py
+    # falls back with `torch.cuda.is_available()` (no need). Without that fallback, a `.cuda()` behind a
+    # test the run's values leave open (`if use_cuda:`) runs on the GPU the script picks.
+    shell = "export CUDA_VISIBLE_DEVICES=0;\nSEED=1;\nOMP_NUM_THREADS=1 time python main.py --seed $SEED\n"
+    repo = write(
+        tmp_path,
+        {
+            "runIt.sh": shell,
+            "main.py": (
+                "args.cuda = not args.no_cuda and torch.cuda.is_available()\n"
+                "device = torch.device('cuda' if args.cuda else 'cpu')\nif args.cuda:\n    model.cuda()\n"
+            ),
+            "gpu/runIt.sh": shell,
+            "gpu/main.py": "use_cuda = opts.get('cuda')\nif use_cuda:\n    model.cuda()\n",
+        },
+    )
+    assert "gpu" not in kinds(needs_of(repo, "./runIt.sh", kind="train"))
+    [gpu] = [n for n in needs_of(repo, "./runIt.sh", cwd="gpu", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking and "CUDA_VISIBLE_DEVICES=0" in gpu.detail

@@ -144,11 +144,17 @@ def weights_key(name: str, kind: str) -> bool:
     return kind == "eval" or not re.search(r"(?:dir|folder|root)s?$", name.rstrip("-_"), re.I)
 
 
-def command_placeholders(command: str, environ: Mapping[str, str], docs, needs: Found) -> None:
+def command_placeholders(
+    command: str, environ: Mapping[str, str], docs, needs: Found, *, variables: bool = True
+) -> None:
     """Values the command leaves to the user. Each is a `placeholder` (what --set fills) and, when
-    its flag says what it stands for, also the dataset or checkpoint it names, with the docs' step."""
+    its flag says what it stands for, also the dataset or checkpoint it names, with the docs' step.
+    `variables=False`: an unset `$VAR` is no placeholder (a shell script's line, whose variables the
+    script or its caller sets)."""
     for match in PLACEHOLDER.finditer(command):
         text, var = match.group("ph"), match.group("var")
+        if var and not variables:
+            continue
         if var and (var in environ or var in OWN_VARS or re.search(rf"\b{var}=", command)):
             continue
         if var and command[max(0, match.start() - 1) : match.start()] == "(":
@@ -213,7 +219,8 @@ def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
         if token.startswith("-") and not re.match(r"^-\d", token):
             name, eq, value = token.partition("=")
             if not eq:
-                value = following if following and not following.startswith("-") else ""
+                # `--gpu -1` is a value, a negative number; `--cpu --eval` two switches.
+                value = following if following and not re.match(r"^-(?!\d)", following) else ""
             pairs.append((name, value))
         elif re.match(r"^\+{0,2}[A-Za-z_][\w.]*=", token):
             name, _, value = token.partition("=")

@@ -23,6 +23,7 @@ from scout.baseline.discover.found import (
     WEIGHT_FILE,
     Found,
     command_paths,
+    command_placeholders,
     flag_pairs,
     looks_like_path,
     norm_flag,
@@ -469,6 +470,40 @@ def _constants(text: str) -> dict[str, str]:
     return {key: value for key, value in found.items() if value}
 
 
+_SET_IN_BRANCH = re.compile(
+    r"""^\s*(?:args|opt|opts|config|cfg|FLAGS|params)\.(\w+)\s*=\s*(True|False|None|-?\d+)\s*(?:#.*)?$"""
+)
+
+
+def _derived(lines: list[str], known: Mapping[str, str]) -> dict[str, str]:
+    """Settings the script derives from a flag in the branch this run takes (dynamic-evaluation's
+    `if args.gpu>=0: args.cuda = True` / `else: args.cuda=False` with --gpu's default 0), which then
+    decide its later `if args.cuda:` as a flag would; a name set in two taken branches is left undecided."""
+    found: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        head = re.match(r"^(\s*)(if\b.*:|else\s*:)\s*(?:#.*)?$", line)
+        if not head:
+            continue
+        if head.group(2).startswith("if"):
+            taken = _decides(head.group(2), known)
+        else:
+            # The `if` this `else` closes: the nearest line above at the same depth.
+            depth = len(head.group(1))
+            above = next((j for j in range(i - 1, -1, -1) if lines[j].strip() and _indent(lines[j]) <= depth), None)
+            opened = above is not None and _indent(lines[above]) == depth and re.match(r"\s*if\b.*:", lines[above])
+            taken = _decides(lines[above].strip(), known) is False if opened and above is not None else None
+        if not taken:
+            continue
+        for body in lines[i + 1 : i + 20]:
+            if body.strip() and _indent(body) <= len(head.group(1)):
+                break
+            match = _SET_IN_BRANCH.match(body)
+            if match:
+                key = norm_flag(match.group(1))
+                found[key] = match.group(2) if found.get(key, match.group(2)) == match.group(2) else ""
+    return {key: value for key, value in found.items() if value and key not in known}
+
+
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
 _COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
@@ -536,6 +571,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         lines = source.text.splitlines()
         # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
         known = {**_constants(source.text), **values}
+        known = {**_derived(lines, known), **known}
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -554,6 +590,9 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 return
     if needs.has("gpu"):
         return
+    _cuda_parameter_defaults(sources, needs)
+    if needs.has("gpu"):
+        return
     _gpu_asked_for(sources, command, needs)
     if needs.has("gpu"):
         return
@@ -570,6 +609,38 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
+                return
+
+
+# `def propagate(adj, y, ..., device='cuda', display=True):` (the signature may span lines).
+_CUDA_PARAMETER = re.compile(
+    r"""^[ \t]*def[ \t]+(\w+)\((?:[^()]|\([^()]*\))*?\bdevice\s*=\s*f?['"]cuda(?::\d+)?['"]""", re.M
+)
+
+
+def _cuda_parameter_defaults(sources: Sequence[Source], needs: Found) -> None:
+    """A function of the repo whose `device` parameter defaults to CUDA, used by another module the
+    run reads that never says `device` at all (no keyword, no variable, no `cuda.is_available()`):
+    every call takes the default, so the run goes to CUDA (CorrectAndSmoothOGB's
+    `outcome_correlation.py`, whose functions run_experiments.py picks as `gat_fn = ...`)."""
+    python = [s for s in sources if s.lang == "python"]
+    for source in python:
+        for match in _CUDA_PARAMETER.finditer(source.text):
+            name = match.group(1)
+            used = re.compile(rf"\b{re.escape(name)}\b")
+            users = [
+                other
+                for other in python
+                if other is not source and used.search(re.sub(rf"def[ \t]+{re.escape(name)}\b", "", other.text))
+            ]
+            if users and not any(re.search(r"\bdevice\b|cuda\.is_available", other.text) for other in users):
+                line = source.text.count("\n", 0, match.start()) + 1
+                needs.add(
+                    "gpu",
+                    "cuda",
+                    f"{source.path}:{line} `{name}(..., device='cuda')` defaults to CUDA and {users[0].path} "
+                    "calls it without a device: needs a GPU (or pass device='cpu')",
+                )
                 return
 
 
@@ -592,6 +663,15 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
         and (_GPU_VALUE.fullmatch(value or "true") or not value)
         and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
     ]
+    # `CUDA_VISIBLE_DEVICES=0 python test.py`, `export CUDA_VISIBLE_DEVICES=0,1` in the script that starts it.
+    lines = [command, *(line for s in sources if s.lang == "shell" for line in s.text.splitlines())]
+    asked += [
+        ("CUDA_VISIBLE_DEVICES", m.group(1))
+        for line in lines
+        if not line.lstrip().startswith("#")
+        for m in [re.search(r"\bCUDA_VISIBLE_DEVICES=['\"]?(\d+(?:,\d+)*)\b", line)]
+        if m
+    ]
     code = [s for s in sources if s.lang in ("python", "lua")]
     if not asked or any(_CPU_PATH.search(s.text) for s in code):
         return
@@ -599,6 +679,7 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
     for source in code:
         lines = source.text.splitlines()
         known = {**_constants(source.text), **values}
+        known = {**_derived(lines, known), **known}
         for i, line in enumerate(lines):
             if not _CUDA_CALL.search(line.split("#", 1)[0]):
                 continue
@@ -772,7 +853,43 @@ def check_defaults(
             _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
 
 
-# Calls that restore weights from a folder or file a flag names: `checkpoint_dir=FLAGS.logdir`,
+# A value written in the code that stands for the user's own: `path/to/dataset`, `/path/to/coco`,
+# `YOUR_DATA_DIR`, `/your/model/here`, `<path to the images>`, `/xxx/imagenet`, `SPECIFY_..._HERE`.
+_PLACEHOLDER_VALUE = re.compile(
+    r"(?:^|/)(?:[a-z]+_)?path/to/|\bpath_to_|(?:^|[/_-])(?:YOUR|your|Your)(?:[_/-]|$)"
+    r"|^<[^<>]*(?:path|dir|folder|file|data|your|model)[^<>]*>$|(?:^|/)(?:x{3,}|X{3,})(?:/|$)"
+    r"|SPECIFY|(?:^|_)HERE$|CHANGE_?ME"
+)
+
+
+def check_placeholder_defaults(sources: Sequence[Source], command: str, needs: Found) -> None:
+    """A flag default or a setting in the code that is a placeholder, not a value (`default=
+    'path/to/dataset'`, `DATA_ROOT = '/path/to/coco'`): the run stops on it until the user puts
+    theirs (a flag the command passes is filled already)."""
+    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    named = {norm_flag(name) for name, _ in pairs + flag_pairs(shell_words(command))}
+    for source, flag, default, _ in _defaults(sources):
+        value = _literal(default)
+        if value and _PLACEHOLDER_VALUE.search(value) and norm_flag(flag) not in named:
+            needs.add(
+                "placeholder",
+                value,
+                f"{source.path}: {flag} defaults to `{value}`, a value left to you: pass {flag} with yours",
+            )
+    for source in sources:
+        if source.lang != "python":
+            continue
+        for match in _LITERAL_ASSIGN.finditer(source.text):
+            value = match.group("path")[1:-1]
+            if _PLACEHOLDER_VALUE.search(value):
+                line = source.text.count("\n", 0, match.start()) + 1
+                needs.add(
+                    "placeholder",
+                    value,
+                    f"{source.path}:{line} sets {match.group('name')} = '{value}', a value left to you: edit it",
+                )
+
+
 # `torch.load(args.model)`, `saver.restore(sess, opt.ckpt)`.
 # The flag is the path or its folder (`os.path.join(args.dir, 'x.pth')`), not a part of a written-in
 # one: in `torch.load('./checkpoint/' + args.dataset + '.t7')` the flag is a data set's name.
@@ -1235,10 +1352,19 @@ def fetched_files(sources: Sequence[Source]) -> set[str]:
 
 
 def check_shell_lines(sources: Sequence[Source], repo_dir: Path, kind: str, docs, needs: Found) -> set[str]:
-    """The programs a shell script starts, read like the command itself (paths, placeholders)."""
+    """The programs a shell script starts, read like the command itself (paths, placeholders such
+    as PathLevel-EAS's `python main.py --data <path_to_imagenet_dataset>` in scripts.sh)."""
     named: set[str] = set()
     for source in sources:
         for line, folder in source.runs:
+            # Filled by editing the script, not by --set (the command does not hold the value).
+            held = Found()
+            command_placeholders(line, {}, docs, held, variables=False)
+            for what, subject, detail, _, blocking in held.items:
+                detail = re.sub(r": pass --set \S+=VALUE$", "", detail)
+                if what == "placeholder":
+                    detail = f"{source.path} runs `{line[:80]}`: {detail}: edit it to yours"
+                needs.add(what, subject, detail, blocking=blocking)
             named |= command_paths(line, repo_dir / folder, docs, needs, kind=kind)
     return named
 

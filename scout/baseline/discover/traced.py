@@ -28,6 +28,7 @@ _MAX_SHELL_DEPTH = 3  # run.sh -> train.sh -> python: deeper chains are rare and
 # The repo's own modules read behind the started script: its imports, and theirs (a third level
 # costs files the bound would rather spend on the other scripts a shell script starts).
 _IMPORT_LEVELS = 2
+_HINT_CHARS = 100_000  # how much of an imported module is read for the folders it adds to sys.path
 # `.data`: darknet's `key = value` list of the data files (`valid = data/2007_test.txt`).
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".cfg", ".conf", ".config", ".ini", ".cnf", ".toml", ".data")
 # Words that start a command without being its program: `CUDA_VISIBLE_DEVICES=0 nohup python x.py`.
@@ -239,13 +240,22 @@ def _console_scripts(repo: Path) -> dict[str, str]:
     return found
 
 
-def _path_hints(text: str, here: Path) -> list[Path]:
-    """Folders a script puts on sys.path: `sys.path.insert(0, os.path.join(this_dir, '..', 'lib'))`."""
+def _path_hints(text: str, here: Path, repo: Path | None = None) -> list[Path]:
+    """Folders a script puts on sys.path: `sys.path.insert(0, os.path.join(this_dir, '..', 'lib'))`.
+    A join rooted in a value computed at run time (`osp.join(C.root_dir, 'furnace')`, TorchSeg's
+    config.py) names a folder of the repo: the nearest one of that name, from here up to the repo root."""
     folders = []
     for match in [*_SYS_PATH.finditer(text), *_ADD_PATH.finditer(text)]:
         parts = re.findall(r"['\"]([\w./-]+)['\"]", match.group(1))
-        if parts:
-            folders.append((here / Path(*parts)).resolve())
+        if not parts:
+            continue
+        rooted = re.match(r"\s*(?:os\.path|osp|path)\.join\(\s*[A-Za-z_][\w.]*\s*,", match.group(1))
+        if rooted and repo is not None and not re.search(r"__file__|dirname|this_dir|cur_dir|here", match.group(1)):
+            nearest = next((up / Path(*parts) for up in _up_to(here, repo) if (up / Path(*parts)).is_dir()), None)
+            if nearest is not None:
+                folders.append(nearest.resolve())
+                continue
+        folders.append((here / Path(*parts)).resolve())
     for helper in re.findall(r"^\s*import\s+(_?init_?paths?)\b", text, re.M):  # Detectron-style _init_paths.py
         try:
             helper_text = (here / f"{helper}.py").read_text(encoding="utf-8", errors="replace")[:20_000]
@@ -258,6 +268,14 @@ def _path_hints(text: str, here: Path) -> list[Path]:
             if parts:
                 folders.append((here / Path(*parts)).resolve())
     return folders
+
+
+def _up_to(here: Path, repo: Path) -> list[Path]:
+    """`here` and its parents, up to and including `repo` (nothing when `here` is outside it)."""
+    here, repo = here.resolve(), repo.resolve()
+    if here != repo and repo not in here.parents:
+        return []
+    return [here, *[up for up in here.parents if up == repo or repo in up.parents]]
 
 
 def python_imports(text: str) -> list[tuple[int, str, list[str]]]:
@@ -276,11 +294,27 @@ def python_imports(text: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
-def _import_targets(text: str, path: Path, roots: list[Path]) -> list[Path]:
+def _import_targets(text: str, path: Path, roots: list[Path], repo: Path | None = None) -> list[Path]:
     """The files of the repo's own modules that the Python at `path` imports (`from .x import y`,
-    `import pkg.mod`, through the folders it adds to sys.path), not read."""
+    `import pkg.mod`, through the folders it adds to sys.path, or that a module it imports first
+    adds: `from config import config` whose config.py calls `add_path(...'furnace')`), not read."""
     here = path.parent
-    folders = [here, *_path_hints(text, here), *roots]
+    nearer = [here, *_path_hints(text, here, repo)]
+    found = _resolved(text, here, [*nearer, *roots])
+    added: list[Path] = []
+    for target in found:
+        try:
+            head = target.read_text(encoding="utf-8", errors="replace")[:_HINT_CHARS]
+        except OSError:
+            continue
+        added += _path_hints(head, target.parent, repo)
+    added = [folder for folder in dict.fromkeys(added) if folder not in nearer and folder not in roots]
+    if not added:
+        return found
+    return list(dict.fromkeys([*found, *_resolved(text, here, [*nearer, *added, *roots])]))
+
+
+def _resolved(text: str, here: Path, folders: list[Path]) -> list[Path]:
     targets: list[Path | None] = []
     for dots, module, names in python_imports(text):
         if dots:
@@ -310,7 +344,7 @@ def _python_imports(walk: _Walk, source: Source, path: Path, roots: list[Path]) 
 def _imported(walk: _Walk, source: Source, path: Path, roots: list[Path]) -> list[tuple[Source, Path]]:
     """The repo's own modules that `source` imports, read now (those already read are not again)."""
     read: list[tuple[Source, Path]] = []
-    for target in _import_targets(source.text, path, roots):
+    for target in _import_targets(source.text, path, roots, walk.repo):
         imported = walk.read(target, "python", "import")
         if imported is None:
             continue
