@@ -374,8 +374,7 @@ class Store:
         results: dict[str, list[Result]] = {}
         successors: dict[str, list[PaperLink]] = {}
         extras: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in query(
                 f"""SELECT pr.paper_id, pr.official, r.* FROM paper_repos pr JOIN repos r ON r.url = pr.repo_url

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from scout.baseline.discover.links import checkpoint_advice, download_advice, introduced_as
+from scout.baseline.discover.writers import template
 
 PLACEHOLDER = re.compile(
     # `[x]` only as a whole value (`-data [imagenet-folder]`, `--x=[...]`): `a[idx]` in `python -c` is code.
@@ -265,7 +266,7 @@ def path_exists(base: Path, value: str) -> bool:
         if not path.is_absolute():
             path = base / path
         if any(ch in value for ch in "*?{}%"):
-            pattern = re.sub(r"\{[^{}]*\}|%[sd]", "*", value)
+            pattern = template(value)
             return any(Path(base).glob(pattern.lstrip("/"))) if not Path(pattern).is_absolute() else True
         return path.exists() and not _placeholder_folder(path)
     except (OSError, ValueError):

@@ -34,6 +34,7 @@ from scout.baseline.discover.found import (
 )
 from scout.baseline.discover.links import URL, WEIGHT_SUFFIX, checkpoint_advice, doc_links, download_advice, link_kind
 from scout.baseline.discover.traced import Source, python_imports, starts
+from scout.baseline.discover.writers import FIELD, template
 
 
 def check_linked_weights(kind: str, named: set[str], docs: Sequence[tuple[str, str]], needs: Found) -> None:
@@ -504,6 +505,13 @@ def _derived(lines: list[str], known: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in found.items() if value and key not in known}
 
 
+def _known(text: str, lines: list[str], values: Mapping[str, str]) -> dict[str, str]:
+    """What a file's choices are decided by in this run: the flags' values, the constants it writes
+    in, and the settings it derives from them in the branches the run takes."""
+    known = {**_constants(text), **values}
+    return {**_derived(lines, known), **known}
+
+
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b}
 _COMPARE |= {"<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
@@ -570,8 +578,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             continue
         lines = source.text.splitlines()
         # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
-        known = {**_constants(source.text), **values}
-        known = {**_derived(lines, known), **known}
+        known = _known(source.text, lines, values)
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -678,8 +685,7 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
     values = flag_values(sources, command)
     for source in code:
         lines = source.text.splitlines()
-        known = {**_constants(source.text), **values}
-        known = {**_derived(lines, known), **known}
+        known = _known(source.text, lines, values)
         for i, line in enumerate(lines):
             if not _CUDA_CALL.search(line.split("#", 1)[0]):
                 continue
@@ -742,10 +748,10 @@ def _bases(source: Source, base: Path, repo_dir: Path) -> list[Path]:
 def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool:
     """Is a relative path, maybe a template (`data/ind.{}.x`), absent under every base? A template
     is tried with the command's own arguments first: `train.py 20ng` reads `data/ind.20ng.x`."""
-    if re.search(r"\{[^{}]*\}|%[sd]", value):
+    if FIELD.search(value):
         fills = [a for a in args if re.fullmatch(r"[\w.-]{1,40}", a)]
         if fills:
-            tried = [re.sub(r"\{[^{}]*\}|%[sd]", a, value, count=1) for a in fills]
+            tried = [FIELD.sub(a, value, count=1) for a in fills]
             return not any(path_exists(b, t) for b in bases for t in tried)
     return not any(path_exists(b, value) for b in bases)
 
@@ -1264,7 +1270,7 @@ def _joined_assigns(text: str) -> list[tuple[str, str]]:
         parts = []
         for piece in pieces:
             literal = re.fullmatch(r"""\s*[fF]?(['"])([^'"\n]*)\1\s*(?:%.*|\.format\(.*\))?\s*""", piece)
-            parts.append(re.sub(r"\{[^{}]*\}|%[sd]", "*", literal.group(2)) if literal else "*")
+            parts.append(template(literal.group(2)) if literal else "*")
         if len(parts) > 1 and parts[0] not in ("", "*"):
             found.append((match.group("name"), "/".join(p.rstrip("/") for p in parts)))
     return found

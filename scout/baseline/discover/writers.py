@@ -31,9 +31,13 @@ class Written:
     folder: bool  # makedirs/mkdir: the folder, not a file
 
 
-def _template(text: str) -> str:
+# A field a path template fills in at run time: `{name}`, `{}`, `%s`, `%d`.
+FIELD = re.compile(r"\{[^{}]*\}|%[sd]")
+
+
+def template(text: str) -> str:
     """`models/{name}_{run}.pt`, `out/%s.npy` -> `models/*_*.pt`, `out/*.npy`."""
-    return re.sub(r"\{[^{}]*\}|%[sd]", "*", text)
+    return FIELD.sub("*", text)
 
 
 def _specific(pattern: str) -> bool:
@@ -46,7 +50,7 @@ def _specific(pattern: str) -> bool:
 def writes(script: str, text: str) -> list[Written]:
     """The paths `text` (a Python script's source) writes: a string, an f-string, or a name assigned
     one in the same file, handed to a save call, to `open(..., 'w')`, or to makedirs."""
-    assigned = {m.group("name"): _template(m.group("text")) for m in _ASSIGN.finditer(text)}
+    assigned = {m.group("name"): template(m.group("text")) for m in _ASSIGN.finditer(text)}
     found = []
     for match in _WRITE_CALL.finditer(text):
         call, args = match.group("call"), match.group("args")
@@ -56,7 +60,7 @@ def writes(script: str, text: str) -> list[Written]:
         first = args.split(")")[0]
         strings = [m for m in _STRING.finditer(first) if not _WRITE_MODE.fullmatch(m.group(0))]
         if strings:
-            pattern = "".join(_template(m.group("text")) for m in strings)
+            pattern = "".join(template(m.group("text")) for m in strings)
             # `f'{model_dir}/x.pt'`: a field that is a name assigned a path in this file is that path.
             lead = re.match(r"\{(\w+)\}", strings[0].group("text")) if strings[0].group("f") else None
             if lead and lead.group(1) in assigned:
@@ -82,7 +86,7 @@ def _norm(path: str) -> str:
 
 def writer_of(path: str, written: Iterable[Written]) -> str | None:
     """The script that writes `path` (a template: `models/{a}_{b}/*.pt`), or makes the folder it is in."""
-    want = _norm(_template(path))
+    want = _norm(template(path))
     parent = str(PurePosixPath(want).parent)
     for item in written:
         have = _norm(item.pattern)
