@@ -2,7 +2,7 @@
 corpus (bench/corpus: sample.tsv drew the repos, LABELING.md says how each label was written from
 the docs alone, before scout ran on the repo).
 
-    python bench/repos.py [CORPUS_DIR] [--split dev|heldout3|heldout4|heldout5|both|all]
+    python bench/repos.py [CORPUS_DIR] [--split dev|heldout4|heldout5|heldout6|both|all]
                            [--labels DIR] [--json] [--verbose]
 
 CORPUS_DIR holds the checkouts, CORPUS_DIR/<owner>+<name> (default /work/corpus). Each labeled repo
@@ -27,7 +27,7 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
 - plan time per repo (median, max).
 
 `both` (the default) is dev and the newest held-out part; `all` is every part, and the held-out
-parts pooled (`held-out pooled`: one part is about 35 repos). heldout and heldout2,
+parts pooled (`held-out pooled`: one part is about 35 repos). heldout, heldout2 and heldout3,
 looked at four times each, were retired into dev (bench/corpus/labels.py `RETIRED`).
 Never tune scout on a held-out part: debug with `--split dev`. The labels are read from
 bench/corpus/labels unless --labels names another folder; only labels with status `labeled` count,

@@ -27,7 +27,7 @@ def test_checkouts_at_the_labels_commits(tmp_path, make_git_repo, capsys):
     labels.mkdir()
     rows = [
         label("o/evals", "dev", commit=labeled),
-        label("o/gone", "heldout3", commit="1" * 40),  # no such repo in the mirror
+        label("o/gone", "heldout4", commit="1" * 40),  # no such repo in the mirror
         {**label("o/pending", "dev"), "status": "unavailable"},  # not a usable label: not cloned
     ]
     for row in rows:

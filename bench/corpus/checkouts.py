@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="where the checkouts go (%(default)s)")
     parser.add_argument("--labels", type=Path, default=LABELS, help="the label files (%(default)s)")
     parser.add_argument("--base", default=os.environ.get("SCOUT_CORPUS_GIT_BASE", BASE), help="where to clone from")
-    parser.add_argument("--split", help="only the labels of this part (dev, heldout3, ...)")
+    parser.add_argument("--split", help="only the labels of this part (dev, heldout4, ...)")
     args = parser.parse_args(argv)
     if not args.labels.is_dir():
         print(f"error: no label folder {args.labels}; pass --labels DIR", file=sys.stderr)
