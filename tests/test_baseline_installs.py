@@ -5,6 +5,7 @@ for, and a named pin when an install or import fails on code rot."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -310,3 +311,34 @@ def test_a_committed_venv_and_a_dangling_link_are_not_the_repos_imports(tmp_path
     )
     (repo / "venv/lib/python2.7/stat.py").symlink_to("/usr/lib/python2.7/stat.py")
     assert plan_installs(repo, "", "", None).inferred == ("numpy",)
+
+
+def _program(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_find_python_reads_versions_off_paths_and_skips_pyenv_shims(tmp_path, monkeypatch):
+    # This machine's own layout: pyenv with 2.7 to 3.13 under versions/, and shims on PATH that run
+    # only the global version (uv gives up on them: "pyenv: python3.6: command not found").
+    pyenv = tmp_path / "pyenv"
+    old = _program(pyenv / "versions" / "3.8.18" / "bin" / "python")
+    _program(pyenv / "versions" / "2.7.18" / "bin" / "python")
+    _program(pyenv / "versions" / "miniconda3-4.7.12" / "bin" / "python")
+    _program(pyenv / "shims" / "python3.7")
+    uv_store = tmp_path / "uv" / "python"
+    managed = _program(uv_store / "cpython-3.7.20-linux-x86_64-gnu" / "bin" / "python3")
+    path_python = _program(tmp_path / "bin" / "python3.9")
+    _program(tmp_path / "bin" / "python3.9-config")
+    monkeypatch.setenv("PYENV_ROOT", str(pyenv))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(uv_store))
+    monkeypatch.setenv("PATH", os.pathsep.join([str(pyenv / "shims"), str(tmp_path / "bin")]))
+    monkeypatch.setattr(installs_module, "uv_binary", lambda: None)  # only what the names say
+    assert installs_module.find_python(">=3.6, <3.9") == str(old)  # the newest that matches
+    assert installs_module.find_python("~=3.7.0") == str(managed)
+    assert installs_module.find_python("==3.9.*") == str(path_python)
+    assert installs_module.find_python(">=3.20") is None
+    # uv makes no venv of a Python 2, so a 2.7 on disk is no answer.
+    assert installs_module.find_python("==2.7") is None and not installs_module.uv_can_make("<3")

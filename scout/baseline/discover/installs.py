@@ -8,6 +8,7 @@ imports. The Python the repo asks for (`requires-python`, `python_requires`) and
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
 import shutil
@@ -23,6 +24,13 @@ _CONDA_FILES = ("environment.yml", "environment.yaml", "env.yml", "conda.yaml")
 _PACKAGE_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 # `pip install a b c` in a README; the package list ends at a shell operator or a comment.
 _PIP_LINE = re.compile(r"(?:^|[`$\s])pip3?\s+install\s+([^\n`|;&#]+)", re.M)
+# The version a folder or program name carries: uv's `cpython-3.8.20-linux-x86_64-gnu`, pyenv's
+# `3.8.18`, PATH's `python3.8`.
+_UV_PYTHON = re.compile(r"cpython-(\d+)\.(\d+)\.\d+-")
+_PYENV_PYTHON = re.compile(r"(\d+)\.(\d+)\.\d+")
+_PATH_PYTHON = re.compile(r"python(\d+)\.(\d+)")
+# uv makes venvs of Python 3.6 and newer only (older ones lack `-I`).
+UV_OLDEST_PYTHON = (3, 6)
 _PYTHON_REQUIRES = re.compile(r"python_requires\s*=\s*['\"]([^'\"]+)['\"]")
 # Import names whose distribution on PyPI has another name. Everything else installs by its import
 # name, which is right for most research dependencies (numpy, torch, scipy, tqdm, ...).
@@ -261,9 +269,53 @@ def uv_binary() -> str | None:
         return shutil.which("uv")
 
 
+def _uv_python_dirs() -> list[Path]:
+    """Where uv keeps the interpreters it installed (`uv python dir`, without running uv)."""
+    if os.environ.get("UV_PYTHON_INSTALL_DIR"):
+        return [Path(os.environ["UV_PYTHON_INSTALL_DIR"])]
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return [Path(data) / "uv" / "python"]
+
+
+def _named_interpreters() -> list[tuple[tuple[int, int], Path]]:
+    """Interpreters whose path says their version, found without running any: uv's own, pyenv's
+    and `python3.8` on PATH. pyenv's shims are left out: a shim runs only the versions pyenv has
+    made global, which is why `uv python find` stops on them."""
+    places = [(_UV_PYTHON, root.glob("cpython-*"), Path("bin/python3")) for root in _uv_python_dirs()]
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    places.append((_PYENV_PYTHON, pyenv.glob("*"), Path("bin/python")))
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if folder and Path(folder).name != "shims":
+            places.append((_PATH_PYTHON, Path(folder).glob("python*"), Path()))
+    found = []
+    for pattern, entries, program in places:
+        for entry in sorted(entries):
+            version = pattern.match(entry.name) if pattern is _UV_PYTHON else pattern.fullmatch(entry.name)
+            if version:
+                found.append(((int(version[1]), int(version[2])), entry / program))
+    return found
+
+
+def uv_can_make(spec: str) -> bool:
+    """Does `spec` admit a Python that uv makes venvs of (3.6 or newer)?"""
+    return any(not python_mismatch(spec, (3, minor)) for minor in range(UV_OLDEST_PYTHON[1], 40))
+
+
 def find_python(spec: str) -> str | None:
-    """An installed interpreter that satisfies `spec` (uv looks in PATH, pyenv and its own store;
-    it downloads nothing here)."""
+    """An installed interpreter that satisfies `spec`, the newest one whose path names a matching
+    version, else what `uv python find` finds (PATH, pyenv and uv's store; it downloads nothing).
+    The names are read first because uv runs every interpreter it meets, which takes a second or
+    more, and gives up on a pyenv shim for a version pyenv has not made global."""
+    if not uv_can_make(spec):
+        return None
+    named = [
+        (version, path)
+        for version, path in _named_interpreters()
+        if version >= UV_OLDEST_PYTHON and not python_mismatch(spec, version)
+    ]
+    for _, path in sorted(named, key=lambda found: found[0], reverse=True):
+        if os.access(path, os.X_OK):
+            return str(path)
     uv = uv_binary()
     if uv is None:
         return None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from scout.baseline.discover.candidates import MODE_FLAG, Candidate, Discovery, find_candidates, parse_command
 from scout.baseline.discover.features import words
-from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch
+from scout.baseline.discover.installs import Installs, find_python, plan_installs, python_mismatch, uv_can_make
 from scout.baseline.discover.needs import Need, fill, find_needs
 from scout.baseline.discover.rank import Ranking, rank
 from scout.baseline.discover.recipes import Recipe, fixed_recipe
@@ -364,11 +364,17 @@ def _python_needs(installs: Installs) -> list[Need]:
     if not python_mismatch(spec) or find_python(spec):
         return []
     here = ".".join(map(str, sys.version_info[:2]))
+    if not uv_can_make(spec):
+        fix = (
+            "uv makes venvs of Python 3.6 and newer only: run scout from an environment of that Python "
+            "with --env current"
+        )
+    else:
+        fix = f"install one (`uv python install '{spec}'`) or pass --env current to try this one"
     return [
         Need(
             "system",
-            f"the repo requires Python {spec}, this is {here}, and uv finds no matching interpreter: "
-            f"install one (`uv python install '{spec}'`) or pass --env current to try this one",
+            f"the repo requires Python {spec}, this is {here}, and no matching interpreter is installed: {fix}",
             "python",
             True,
         )

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from scout.baseline.discover.installs import Installs, imported_modules, python_mismatch, uv_binary, without_host_torch
+from scout.baseline.discover.installs import (
+    Installs,
+    find_python,
+    imported_modules,
+    python_mismatch,
+    uv_binary,
+    without_host_torch,
+)
 from scout.baseline.execute.diagnose import diagnose
 from scout.baseline.execute.egress import registries_only
 from scout.baseline.execute.process import run_streaming
@@ -172,7 +179,7 @@ def _create_venv(env_dir: Path, *, cwd: Path, jail: Confinement, log: BinaryIO, 
     uv = uv_binary()
     if uv and python_mismatch(python_spec):
         # The repo's own Python: the host's packages (its torch too) are of another Python, so none are shared.
-        argv = [uv, "venv", "--python", python_spec, str(env_dir)]
+        argv = [uv, "venv", "--python", find_python(python_spec) or python_spec, str(env_dir)]
         _step(argv, f"creating a venv with Python {python_spec}", cwd=cwd, jail=jail.with_(sandbox=False), log=log)
         return env_dir / "bin" / "python"
     if uv:
