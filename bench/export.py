@@ -3,8 +3,10 @@
     python bench/export.py [--files 10000] [--repeats 5] [--before 7a4e51d]
 
 Builds two git repositories in a temporary folder, a tiny one (3 files) and one of `--files` files
-in nested folders (with a symlink and an executable), and times `scout.gitsafe.export_commit`, the
-step between the clone and the run's start that writes the commit into the run's fresh folder:
+in nested folders (with a symlink and an executable), clones each as `scout baseline` does
+(`scout.baseline.execute.clone.clone`: a shallow `file://` clone, so its objects are packed, as a
+clone from GitHub's are) and times `scout.gitsafe.export_commit` from that clone, the step between
+the clone and the run's start that writes the commit into the run's fresh folder:
 today's (the tree checked, then `git checkout-index`) and, with `--before REV`, scout at that
 revision (7a4e51d: GitPython streaming the tree blob by blob), alternated. Each figure is the
 median wall time of `--repeats` runs in a fresh process (the import of the module counts: a run
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.search import checkout  # noqa: E402
+from scout.baseline.execute.clone import clone  # noqa: E402
 
 GIT_ID = {
     "GIT_AUTHOR_NAME": "bench",
@@ -93,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         for label, count in repos.items():
             repo = root / f"repo-{count}"
             commit = make_repo(repo, count)
+            cloned = clone(str(repo), root / "clones").path
             times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
             for i in range(args.repeats):
                 for name, tree in trees.items():  # alternated: both see the same machine
-                    times[name].append(time_export(tree, repo, commit, root / f"out-{count}-{name}-{i}"))
+                    times[name].append(time_export(tree, cloned, commit, root / f"out-{count}-{name}-{i}"))
             rows.append(
                 (
                     label,
