@@ -14,10 +14,11 @@ the repo is labeled `eval: false`. Three fitted parts, as rank.py uses them:
   the two models above score it, fitted on inner out-of-fold scores, as an unseen repo is scored.
 The regularization is chosen by 10-fold cross-validation over repos on dev (the most regularized
 setting within one standard error of the best out-of-fold log-likelihood); at that setting the
-folds are drawn REPEATS times, and the out-of-fold picks of all draws give the Platt calibration
-of the pick's confidence (one fit for candidate picks, one for none picks) and the `sure` threshold
-(the lowest at which out-of-fold picks were right >= 97% of the time, over at least SURE_MIN_REPOS
-repos' worth of picks).
+folds are drawn REPEATS times, and the out-of-fold picks of all draws fit the pick's confidence (a
+logistic model of "the pick is right" from the whole ranking, rank.py `confidence_features`) and
+the `sure` threshold (the lowest at which the picks' mean confidence is >= 97%, over at least
+SURE_MIN_REPOS repos' worth of picks). The confidence and the threshold are measured nested: fitted
+again without each tenth of the repos and scored on it, so neither sees the repos it is scored on.
 Only the development part is read: labels with "split": "dev" and the retired held-out draws
 (bench/corpus/labels.py `RETIRED`). Prints the dev CV figures: top-1, top-3, sure-rate,
 precision when sure, ECE."""
@@ -44,7 +45,14 @@ import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
 from scout.baseline.discover.features import RepoContext, candidate_features, none_features, roles  # noqa: E402
-from scout.baseline.discover.rank import RANKER, Model, kin, pick_mass, probabilities_of  # noqa: E402
+from scout.baseline.discover.rank import (  # noqa: E402
+    RANKER,
+    Model,
+    confidence_features,
+    kin,
+    pick_mass,
+    probabilities_of,
+)
 
 LAMBDAS = (1.0, 3.0)
 CS = (0.3, 1.0)  # of the none model (sklearn's inverse regularization)
@@ -61,6 +69,10 @@ TARGET_PRECISION = 0.97
 # most confident out-of-fold picks were all right, the 20 most 95%). Counted in repos, not pooled
 # picks: the REPEATS draws of the folds pick for the same repos again.
 SURE_MIN_REPOS = 34
+# The regularization of the confidence model (sklearn's C, on standardized features). Nested on dev
+# (3 draws, 6 draws of the outer folds): C 0.3 made 26% sure at 98% right, ECE 0.027; C 1.0 28% at
+# 96.7%, ECE 0.025.
+CONFIDENCE_C = 0.3
 
 
 class Repo:
@@ -177,9 +189,13 @@ def predict(model: Model, repo: Repo) -> np.ndarray:
     return np.array([*candidates, none])
 
 
-def cross_validate(repos: list[Repo], lam: float, seed: int = SEED) -> dict[float, list[np.ndarray]]:
-    """Out-of-fold probabilities of every repo's options, for each C of the none model."""
+def cross_validate(
+    repos: list[Repo], lam: float, seed: int = SEED
+) -> tuple[dict[float, list[np.ndarray]], list[list[float]]]:
+    """Out-of-fold probabilities of every repo's options, for each C of the none model, and the
+    out-of-fold log-odds of each candidate being an evaluation at all (the per-candidate model)."""
     out = {C: [np.array([])] * len(repos) for C in CS}
+    odds: list[list[float]] = [[] for _ in repos]
     folds = KFold(n_splits=min(FOLDS, len(repos)), shuffle=True, random_state=seed)
     for train, test in folds.split(np.arange(len(repos))):
         train_repos = [repos[i] for i in train]
@@ -190,7 +206,8 @@ def cross_validate(repos: list[Repo], lam: float, seed: int = SEED) -> dict[floa
             model = Model(weights, fit_none(rows, train_repos, C), points, (1.0, 0.0), 1.01)
             for i in test:
                 out[C][i] = predict(model, repos[i])
-    return out
+                odds[i] = [model.point(row) for row in repos[i].rows]
+    return out, odds
 
 
 def _mass(p: np.ndarray, kins: list[tuple[str, str]]) -> float:
@@ -214,11 +231,15 @@ def _confidence(p: np.ndarray, none_at: float | None, kins: list[tuple[str, str]
     return float(p[pick])
 
 
-def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
+def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float, odds: list[list[float]]) -> dict:
     top1 = np.array([repo.right[_pick(p, none_at, repo.kins)] for repo, p in zip(repos, probs)])
     top3 = np.array([repo.right[_top3(p, none_at, repo.kins)].any() for repo, p in zip(repos, probs)])
     conf = np.array([_confidence(p, none_at, repo.kins) for repo, p in zip(repos, probs)])
     said_none = np.array([_pick(p, none_at, repo.kins) == len(p) - 1 for repo, p in zip(repos, probs)])
+    meta = [
+        confidence_features(list(p[:-1]), float(p[-1]), repo.kins, o, bool(said))
+        for repo, p, o, said in zip(repos, probs, odds, said_none)
+    ]
     loglik = np.array([np.log(max(p[repo.right].sum(), 1e-9)) for repo, p in zip(repos, probs)])
     # The ranking of the candidates alone, the none decision aside: over the repos with a right one.
     best_right = np.array(
@@ -226,7 +247,7 @@ def figures(repos: list[Repo], probs: list[np.ndarray], none_at: float) -> dict:
     )
     return {
         "top1": top1, "top3": top3, "confidence": conf, "said_none": said_none, "loglik": loglik,
-        "best_right": best_right,
+        "best_right": best_right, "meta": meta,
     }  # fmt: skip
 
 
@@ -269,19 +290,75 @@ def calibrated(conf: np.ndarray, said_none: np.ndarray, ab: tuple[float, float, 
     return 1 / (1 + np.exp(-(a * _logit(conf) + b)))
 
 
-def sure_threshold(conf: np.ndarray, correct: np.ndarray, min_picks: int = 1) -> float:
-    """The lowest confidence such that picks at or above it were right >= TARGET_PRECISION of the
-    time (the largest such set), counting only sets of at least `min_picks` picks; 1.01 (never
-    sure) when there is none."""
+def fit_confidence(features: list[dict[str, float]], correct: np.ndarray, C: float = CONFIDENCE_C) -> dict[str, float]:
+    """The logistic weights (with "bias") of "the pick is right" from its `confidence_features`,
+    fitted on standardized features (so that C weighs them alike) and given back on the raw ones."""
+    if correct.all() or not correct.any():
+        return {"bias": 10.0 if correct.all() else -10.0}
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(features).toarray()
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, correct.astype(int))
+    raw = model.coef_[0] / scale
+    weights = {name: float(w) for name, w in zip(vectorizer.get_feature_names_out(), raw)}
+    weights["bias"] = float(model.intercept_[0] - raw @ mean)
+    return weights
+
+
+def confidences(weights: dict[str, float], features: list[dict[str, float]]) -> np.ndarray:
+    """What rank.py's Model.confidence gives for these picks."""
+    model = Model({}, {}, {}, (1.0, 0.0, 1.0, 0.0), 1.01, confidence_weights=weights)
+    return np.array([model.confidence(f) for f in features])
+
+
+def sure_threshold(conf: np.ndarray, min_picks: int = 1) -> float:
+    """The lowest confidence such that the picks at or above it are right >= TARGET_PRECISION of
+    the time by their mean confidence (the largest such set), counting only sets of at least
+    `min_picks` picks; 1.01 (never sure) when there is none. The mean confidence is a smoothed
+    estimate of the share right. Counting the picks right instead picks the largest set that
+    happened to be right often enough, chosen on noise: nested on dev (3 draws of the folds, the
+    threshold set without the repos scored), picks sure by that count were right 94% of the time
+    (Platt) or 95% (this confidence), not 97%; by the mean confidence 98%."""
     order = np.argsort(-conf, kind="stable")
-    hits = np.cumsum(correct[order])
+    expected = np.cumsum(conf[order])
     best = None
     for k in range(max(min_picks, 1), len(order) + 1):
         if k < len(order) and conf[order[k]] == conf[order[k - 1]]:
             continue  # a threshold cannot split equal confidences
-        if hits[k - 1] / k >= TARGET_PRECISION:
+        if expected[k - 1] / k >= TARGET_PRECISION:
             best = k
     return float(conf[order[best - 1]]) if best else 1.01
+
+
+def nested(
+    features: list[dict[str, float]], correct: np.ndarray, repo_of: np.ndarray, draws: int, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """The confidence and the sure flag of every pooled out-of-fold pick, the confidence model and
+    the threshold fitted without the repos of its fold (`repo_of`: each pick's repo)."""
+    repo_ids = np.unique(repo_of)
+    conf = np.zeros(len(correct))
+    sure = np.zeros(len(correct), dtype=bool)
+    folds = KFold(n_splits=min(FOLDS, len(repo_ids)), shuffle=True, random_state=seed + 7)
+    for train, test in folds.split(repo_ids):
+        inside = np.isin(repo_of, repo_ids[train])
+        fitted = [f for f, i in zip(features, inside) if i]
+        weights = fit_confidence(fitted, correct[inside])
+        threshold = sure_threshold(confidences(weights, fitted), SURE_MIN_REPOS * draws * len(train) // len(repo_ids))
+        held = np.isin(repo_of, repo_ids[test])
+        conf[held] = confidences(weights, [f for f, i in zip(features, held) if i])
+        sure[held] = conf[held] >= threshold
+    return conf, sure
+
+
+def reliability(conf: np.ndarray, correct: np.ndarray) -> str:
+    """Share right by tenth of confidence."""
+    parts = []
+    for lo, hi in zip(np.linspace(0, 0.9, 10), np.linspace(0.1, 1.0, 10)):
+        inside = (conf > lo) & (conf <= hi)
+        if inside.any():
+            parts.append(f"{lo:.1f}-{hi:.1f}: {correct[inside].mean():.2f} of {inside.sum()}")
+    return "  ".join(parts)
 
 
 def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
@@ -374,9 +451,10 @@ def main() -> None:
 
     by_setting = {}
     for lam in LAMBDAS:
-        for C, probs in cross_validate(repos, lam, args.seed).items():
+        by_C, odds = cross_validate(repos, lam, args.seed)
+        for C, probs in by_C.items():
             for none_at in NONE_AT:
-                by_setting[lam, C, none_at] = (probs, figures(repos, probs, none_at))
+                by_setting[lam, C, none_at] = ((probs, odds), figures(repos, probs, none_at, odds))
             got = by_setting[lam, C, NONE_AT[0]][1]
             print(
                 f"  lambda {lam:>5} C {C:>4}: top-1 {got['top1'].mean():.3f}  top-3 {got['top3'].mean():.3f}  "
@@ -398,8 +476,10 @@ def main() -> None:
     # More out-of-fold picks for the calibration and the threshold: the same setting, the folds
     # drawn again. 79 points give a jumpy Platt fit and a threshold set by one or two repos.
     draws = [by_setting[lam, C, NONE_AT[0]][0]]
-    draws += [cross_validate(repos, lam, args.seed + 100 * repeat)[C] for repeat in range(1, REPEATS)]
-    by_rule = {rule: [figures(repos, draw, rule) for draw in draws] for rule in NONE_AT}
+    for repeat in range(1, REPEATS):
+        by_C, odds = cross_validate(repos, lam, args.seed + 100 * repeat)
+        draws.append((by_C[C], odds))
+    by_rule = {rule: [figures(repos, draw[0], rule, draw[1]) for draw in draws] for rule in NONE_AT}
     none_at = max(NONE_AT, key=lambda rule: (np.mean([g["top1"].mean() for g in by_rule[rule]]), rule is None))
     print(
         "  none is the pick, over the draws: "
@@ -409,20 +489,25 @@ def main() -> None:
             for rule in NONE_AT
         )
     )
-    probs, got = draws[0], by_rule[none_at][0]
+    probs, got = draws[0][0], by_rule[none_at][0]
     confs = [g["confidence"] for g in by_rule[none_at]]
     nones = [g["said_none"] for g in by_rule[none_at]]
     rights = [g["top1"] for g in by_rule[none_at]]
     tops3 = [g["top3"] for g in by_rule[none_at]]
     bests = [g["best_right"] for g in by_rule[none_at]]
+    metas = [f for g in by_rule[none_at] for f in g["meta"]]
     pooled_conf, pooled_none, pooled_right = np.concatenate(confs), np.concatenate(nones), np.concatenate(rights)
-    abc = platt(pooled_conf, pooled_none, pooled_right)
-    pooled_calibrated = calibrated(pooled_conf, pooled_none, abc)
-    threshold = sure_threshold(pooled_calibrated, pooled_right, SURE_MIN_REPOS * REPEATS)
-    correct = got["top1"]
-    conf = calibrated(got["confidence"], got["said_none"], abc)
-    sure = conf >= threshold
+    abc = platt(pooled_conf, pooled_none, pooled_right)  # the pick's probability alone, for comparison
+    confidence_weights = fit_confidence(metas, pooled_right)
+    pooled_calibrated = confidences(confidence_weights, metas)
+    threshold = sure_threshold(pooled_calibrated, SURE_MIN_REPOS * REPEATS)
     pooled_sure = pooled_calibrated >= threshold
+    # Measured nested: the confidence model and the threshold fitted without the repos scored.
+    repo_of = np.tile(np.arange(len(repos)), len(draws))
+    held_conf, held_sure = nested(metas, pooled_right, repo_of, len(draws), args.seed)
+    platt_conf = calibrated(pooled_conf, pooled_none, abc)
+    correct = got["top1"]
+    conf = held_conf[: len(repos)]  # the first draw's picks, their confidence fitted without them
     cv = {
         "repos": len(repos),
         "lambda": lam,
@@ -430,48 +515,43 @@ def main() -> None:
         "none_at": none_at,
         "top1": round(float(correct.mean()), 4),
         "top3": round(float(got["top3"].mean()), 4),
-        "sure_rate": round(float(sure.mean()), 4),
-        "precision_when_sure": round(float(correct[sure].mean()), 4) if sure.any() else None,
-        "ece_raw": round(ece(got["confidence"], correct), 4),
-        "ece": round(ece(conf, correct), 4),
+        "sure_rate": round(float(held_sure.mean()), 4),
+        "precision_when_sure": round(float(pooled_right[held_sure].mean()), 4) if held_sure.any() else None,
+        "ece": round(ece(held_conf, pooled_right), 4),
+        "ece_raw": round(ece(pooled_conf, pooled_right), 4),
+        "ece_platt": round(ece(platt_conf, pooled_right), 4),
+        "measured": "nested: over the out-of-fold picks of all draws, the confidence and the threshold fitted without "
+        "the repos scored",
         "repeats": REPEATS,
         "pooled": {
             "top1": round(float(pooled_right.mean()), 4),
             "top3": round(float(np.concatenate(tops3).mean()), 4),
             "best_candidate_right": round(float(np.concatenate(bests).mean()), 4),
-            "sure_rate": round(float(pooled_sure.mean()), 4),
-            "precision_when_sure": round(float(pooled_right[pooled_sure].mean()), 4) if pooled_sure.any() else None,
-            "ece": round(ece(pooled_calibrated, pooled_right), 4),
+            "in_sample_sure_rate": round(float(pooled_sure.mean()), 4),
+            "in_sample_precision_when_sure": round(float(pooled_right[pooled_sure].mean()), 4)
+            if pooled_sure.any()
+            else None,
+            "in_sample_ece": round(ece(pooled_calibrated, pooled_right), 4),
         },
     }
     print(
         f"dev {FOLDS}-fold CV (lambda {lam}, C {C}, none at {none_at}): "
-        f"top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f}  "
-        f"sure {cv['sure_rate']:.3f} of repos, right when sure {cv['precision_when_sure']}  "
-        f"ECE {cv['ece']:.3f} (uncalibrated {cv['ece_raw']:.3f}); sure at confidence >= {threshold:.3f}"
+        f"top-1 {cv['top1']:.3f}  top-3 {cv['top3']:.3f} (first draw); over {REPEATS} draws "
+        f"({len(pooled_right)} out-of-fold picks), nested: sure {cv['sure_rate']:.3f} of picks, right when sure "
+        f"{cv['precision_when_sure']}  ECE {cv['ece']:.3f} (pick's probability uncalibrated {cv['ece_raw']:.3f}, "
+        f"Platt in sample {cv['ece_platt']:.3f})"
     )
     print(
-        f"  over {REPEATS} draws of the folds ({len(pooled_right)} out-of-fold picks, which fit the calibration "
-        f"and the threshold): top-1 {cv['pooled']['top1']:.3f}  top-3 {cv['pooled']['top3']:.3f}  "
-        f"best candidate right {cv['pooled']['best_candidate_right']:.3f}  sure {cv['pooled']['sure_rate']:.3f}, "
-        f"right when sure {cv['pooled']['precision_when_sure']}  ECE {cv['pooled']['ece']:.3f}"
+        f"  fitted on all {len(pooled_right)} picks: top-1 {cv['pooled']['top1']:.3f}  "
+        f"top-3 {cv['pooled']['top3']:.3f}  best candidate right {cv['pooled']['best_candidate_right']:.3f}  "
+        f"sure {cv['pooled']['in_sample_sure_rate']:.3f}, right when sure "
+        f"{cv['pooled']['in_sample_precision_when_sure']} (in sample)  sure at confidence >= {threshold:.3f}"
     )
-    order = np.argsort(-conf, kind="stable")
-
-    def inside(lo: float, hi: float) -> np.ndarray:
-        return (conf > lo) & (conf <= hi)
-
+    print(f"  reliability (nested confidence -> right): {reliability(held_conf, pooled_right)}")
+    order = np.argsort(-held_conf, kind="stable")
     print(
-        "  reliability (calibrated confidence -> right, out of fold): "
-        + "  ".join(
-            f"{lo:.1f}-{hi:.1f}: {correct[inside(lo, hi)].mean():.2f} of {inside(lo, hi).sum()}"
-            for lo, hi in zip(np.linspace(0, 0.9, 10), np.linspace(0.1, 1.0, 10))
-            if inside(lo, hi).any()
-        )
-    )
-    print(
-        "  right among the k most confident picks: "
-        + "  ".join(f"k={k}: {correct[order[:k]].mean():.2f}" for k in (5, 10, 20, 40) if k <= len(order))
+        "  right among the k most confident picks (nested): "
+        + "  ".join(f"k={k}: {pooled_right[order[:k]].mean():.2f}" for k in (5, 10, 20, 40, 80, 160) if k <= len(order))
     )
     evals = [i for i, r in enumerate(repos) if r.label.eval and r.learnable]
     among = np.mean([repos[i].right[int(np.argmax(probs[i][:-1]))] for i in evals]) if evals else float("nan")
@@ -496,7 +576,10 @@ def main() -> None:
                 "about": "fitted by bench/fit_ranker.py on the dev split of bench/corpus/labels; do not edit by hand",
                 "model": "conditional logit over a repo's candidates and a none option",
                 "calibration": {
-                    "method": "platt on out-of-fold confidence, one fit for candidate picks and one for none picks",
+                    "method": "logistic model of the pick being right from rank.py confidence_features, fitted on "
+                    "out-of-fold picks; platt: the pick's probability alone (one fit for candidate picks and one for "
+                    "none picks), what an older rank.py reads",
+                    "weights": {k: round(v, 6) for k, v in sorted(confidence_weights.items())},
                     "platt": list(abc),
                 },
                 "sure": round(threshold, 5),
