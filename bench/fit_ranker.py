@@ -44,7 +44,7 @@ import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
 from scout.baseline.discover.features import RepoContext, candidate_features, none_features, roles  # noqa: E402
-from scout.baseline.discover.rank import RANKER, Model, kin, pick_mass, probabilities_of  # noqa: E402
+from scout.baseline.discover.rank import RANKER, Model, kin, notebook, pick_mass, probabilities_of  # noqa: E402
 
 LAMBDAS = (1.0, 3.0)
 CS = (0.3, 1.0)  # of the none model (sklearn's inverse regularization)
@@ -139,10 +139,12 @@ def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
 
 
 def _none_row(weights: dict[str, float], points: dict[str, float], repo: Repo) -> dict[str, float]:
-    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows]
+    """The none option's features as rank.py `probabilities_of` builds them (notebooks left out)."""
+    rows = [row for row in repo.rows if not notebook(row)]
+    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in rows]
     best = int(np.argmax(scores)) if scores else None
-    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows), default=None)
-    return none_features(repo.context, repo.rows[best] if best is not None else None, scores, absolute)
+    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in rows), default=None)
+    return none_features(repo.context, rows[best] if best is not None else None, scores or None, absolute)
 
 
 def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:

@@ -590,3 +590,25 @@ def test_words_that_begin_like_a_metric_report_nothing():
     assert reported("access the UI using url https://127.0.0.1:5000") == 0
     assert reported("- Inception Score [1]\n- Error Correction |https://arxiv.org/abs/1801.08831") == 0
     assert reported("our intent accuracy is **96.3%** and slot F1 score of 93.71") == 2
+
+
+def test_the_none_option_weighs_the_candidates_that_are_not_notebooks(tmp_path):
+    # SNUDerek/multiLSTM (labeled "notebooks only": no runnable evaluation): README.md § files names
+    # `01_keras_modeling-test.ipynb`, whose test-set scores made the none option look beaten. How
+    # strong a notebook looks is no evidence against "none"; a script's is.
+    (tmp_path / "README.md").write_text(
+        "# multiLSTM\n\n## files\n\n`01_keras_modeling-test.ipynb` for training model\n\n"
+        "## results\n\nour intent accuracy is **96.3%**\n"
+    )
+    cell = {"cell_type": "code", "source": ["print('test accuracy', acc)\n"], "metadata": {}, "outputs": []}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}
+    (tmp_path / "01_keras_modeling-test.ipynb").write_text(json.dumps(notebook))
+    weights = {"origin=notebook": 3.0, "origin=conventional": 1.0}
+    model = Model(weights, {"none:bias": 0.0, "none:top.score": -10.0}, {}, (1.0, 0.0, 1.0, 0.0), 1.01)
+    found = find_candidates(tmp_path)
+    assert [c.origin for c in found.candidates] == ["notebook"]
+    assert rank(found, model).none_probability == 0.5  # no runnable candidate to weigh
+    (tmp_path / "evaluate.py").write_text("print('test accuracy', 0.9)\n")
+    found = find_candidates(tmp_path)
+    assert {c.origin for c in found.candidates} == {"notebook", "conventional"}
+    assert rank(found, model).none_probability < 0.5  # the script counts
