@@ -50,6 +50,7 @@ from scout.baseline.discover.rank import (  # noqa: E402
     Model,
     confidence_features,
     kin,
+    notebook,
     pick_mass,
     probabilities_of,
 )
@@ -151,10 +152,12 @@ def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
 
 
 def _none_row(weights: dict[str, float], points: dict[str, float], repo: Repo) -> dict[str, float]:
-    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows]
+    """The none option's features as rank.py `probabilities_of` builds them (notebooks left out)."""
+    rows = [row for row in repo.rows if not notebook(row)]
+    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in rows]
     best = int(np.argmax(scores)) if scores else None
-    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in repo.rows), default=None)
-    return none_features(repo.context, repo.rows[best] if best is not None else None, scores, absolute)
+    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in rows), default=None)
+    return none_features(repo.context, rows[best] if best is not None else None, scores or None, absolute)
 
 
 def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:

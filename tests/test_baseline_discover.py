@@ -508,3 +508,107 @@ def test_a_cd_that_leaves_out_the_folder_above_finds_the_one_folder_of_that_name
     mains = [(c.cwd, c.script_exists, c.resolved) for c in found if c.command == "python main.py"]
     assert mains == [("tasks/adding_problem", True, "cd"), ("tasks/copy_memory", True, "cd")]
     assert [c.script_exists for c in found if c.command == "python run.py"] == [False]
+
+
+def test_commented_out_prints_print_nothing():
+    # rupes438/CodeGen SeqGAN_3/sequence_gan_main.py, labeled "no evaluation": its held-out
+    # test loss is logged only on commented-out lines; what runs prints progress.
+    seqgan = (
+        "    print('Start pre-training...')\n"
+        "        #     print('pre-train epoch ', epoch, 'test_loss ', test_loss)\n"
+        '    print("total_batch : ", total_batch)\n'
+    )
+    assert "prints_metric" not in code_traits(seqgan)
+    assert "prints_held_out_metric" in code_traits(seqgan.replace("#     print", "print"))
+    # A MATLAB comment is no print either.
+    assert "prints_metric" not in code_traits("% disp('Accuracy of transparent classifiers')\nx = 1;\n")
+
+
+def test_a_decimal_logged_on_held_out_data_is_a_held_out_metric():
+    # ShangtongZhang/DistributedES cma_es.py logs the test return of each step with no metric word;
+    # bloomberg/cnn-rnf cnn_keras.py logs "dev perf" and "test perf". A demo that times its test
+    # images (Deformable-ConvNets' rfcn/demo.py) measures speed, not the model.
+    assert "prints_held_out_metric" in code_traits(
+        "logger.info('total steps %d, %f(%f)' % (total_steps, test_mean, test_ste))\n"
+    )
+    assert "prints_held_out_metric" in code_traits(
+        'logger.info("epoch: %d dev perf: %.3f test perf: %.3f" % (epo + 1, dev_perf * 100, test_perf * 100))\n'
+    )
+    assert "prints_metric" not in code_traits("print 'testing {} {:.4f}s'.format(im_name, toc())\n")
+    assert "prints_metric" not in code_traits(
+        'print("==> batchtime(s)/batchsize(img): {:.3f}/{}".format(batch_time.avg, args.test_batch))\n'
+    )
+    assert "prints_metric" not in code_traits("print('step %d, %.3f' % (step, lr))\n")  # no held-out data named
+
+
+def test_a_dollar_angle_prompt_is_stripped(tmp_path):
+    # Oushesh/CapsClassifigner README.md § Test: an indented block whose command follows a `$>` prompt.
+    (tmp_path / "README.md").write_text(
+        "## Test\n\nIn order to measure the accuracy and the loss on the Test dataset you need to used the "
+        "test.py script as follow:\n\n    $> python test.py outputs/checkpoints/ckpt_name dataset/ \n\n"
+        "## Metrics / Tensorboard\n"
+    )
+    (tmp_path / "test.py").write_text("import sys\nprint('accuracy', 1.0)\n")
+    test = _by_command(find_candidates(tmp_path), "python test.py outputs/checkpoints/ckpt_name dataset/")
+    assert test.origin == "doc-block" and test.section == ("Test",)
+
+
+def test_a_script_that_shows_its_own_usage(tmp_path):
+    # 15517965908/keras-DBPN: the README gives no command; main.py's docstring does
+    # ("testing on the data: python main.py --test_only True ..."). A module it imports does not.
+    (tmp_path / "README.md").write_text("# D-DBPN in Keras\n\nJust run the main.py.\n")
+    (tmp_path / "main.py").write_text(
+        "'''\ntraining on the data: python main.py --ep 1 --to 200 --bs 16\n"
+        "testing on the data: python main.py --test_only True --chk 98 --test_image 1072_927.png\n'''\n"
+        "import argparse\nfrom model import Net\n"
+        "if __name__ == '__main__':\n    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--test_only', default=False)\n"
+    )
+    (tmp_path / "model.py").write_text("class Net:\n    pass\n# used by main.py\n")
+    found = find_candidates(tmp_path)
+    main = _by_command(found, "python main.py")
+    assert "shows_usage" in main.traits and "via:shows_usage" not in main.traits
+    assert "trait:shows_usage" in candidate_features(main, RepoContext.of(found))
+    assert none_features(RepoContext.of(found)).get("none:some-script-shows-usage") == 1.0
+    assert "none:some-script-shows-usage" not in none_features(RepoContext(0, 0, -1, "", "repo", 0, False))
+
+
+def test_words_that_begin_like_a_metric_report_nothing():
+    # BOBrown/deeparsing-master ("Accelerate.7"), vinayakkailas/Face_Recognition ("access the UI
+    # using url https://127.0.0.1:5000"), raahii/video-gans-evaluation ("Inception Score [1]"):
+    # no result reported. SNUDerek/multiLSTM reports one.
+    def reported(text: str) -> int:
+        class Found:
+            candidates = ()
+            docs = ()
+            docs_text = text
+            shape = "repo"
+
+        return RepoContext.of(Found()).reported
+
+    assert reported("Intel MKL Accelerate.7 and acceleration (v3)") == 0
+    assert reported("access the UI using url https://127.0.0.1:5000") == 0
+    assert reported("- Inception Score [1]\n- Error Correction |https://arxiv.org/abs/1801.08831") == 0
+    assert reported("our intent accuracy is **96.3%** and slot F1 score of 93.71") == 2
+
+
+def test_the_none_option_weighs_the_candidates_that_are_not_notebooks(tmp_path):
+    # SNUDerek/multiLSTM (labeled "notebooks only": no runnable evaluation): README.md § files names
+    # `01_keras_modeling-test.ipynb`, whose test-set scores made the none option look beaten. How
+    # strong a notebook looks is no evidence against "none"; a script's is.
+    (tmp_path / "README.md").write_text(
+        "# multiLSTM\n\n## files\n\n`01_keras_modeling-test.ipynb` for training model\n\n"
+        "## results\n\nour intent accuracy is **96.3%**\n"
+    )
+    cell = {"cell_type": "code", "source": ["print('test accuracy', acc)\n"], "metadata": {}, "outputs": []}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}
+    (tmp_path / "01_keras_modeling-test.ipynb").write_text(json.dumps(notebook))
+    weights = {"origin=notebook": 3.0, "origin=conventional": 1.0}
+    model = Model(weights, {"none:bias": 0.0, "none:top.score": -10.0}, {}, (1.0, 0.0, 1.0, 0.0), 1.01)
+    found = find_candidates(tmp_path)
+    assert [c.origin for c in found.candidates] == ["notebook"]
+    assert rank(found, model).none_probability == 0.5  # no runnable candidate to weigh
+    (tmp_path / "evaluate.py").write_text("print('test accuracy', 0.9)\n")
+    found = find_candidates(tmp_path)
+    assert {c.origin for c in found.candidates} == {"notebook", "conventional"}
+    assert rank(found, model).none_probability < 0.5  # the script counts

@@ -70,7 +70,9 @@ _FETCHERS = frozenset({"wget", "curl", "gdown", "kaggle", "gsutil", "aws", "hugg
 _FETCH_STEPS = frozenset({"wget", "curl", "gdown", "unzip", "tar", "kaggle", "gsutil", "aws", "gunzip", "7z", "mkdir"})
 PREPARE_WORDS = frozenset({"prepare", "download", "get", "fetch", "preprocess", "preprocessing", "build", "make",
                            "create", "setup", "data", "convert", "extract", "compile"})  # fmt: skip
-_PROMPT = re.compile(r"^(?:\(\w[\w.-]*\)\s*)?(?:[\w@.:~/-]*[$%>]\s+|\$|!(?=\w)|%(?=run\b))")
+# A shell prompt before a doc's command: `$ `, `user@host:~$ `, `(env) $ `, and `$> `, `>$ `
+# (Oushesh/CapsClassifigner, BOBrown/deeparsing-master).
+_PROMPT = re.compile(r"^(?:\(\w[\w.-]*\)\s*)?(?:[\w@.:~/-]*(?:[$%>]|\$>|>\$)\s+|\$|!(?=\w)|%(?=run\b))")
 _PLACEHOLDER = re.compile(
     r"(?<![\w.])\.\.\.(?![\w.])|…|<[A-Za-z_][^<>\n]{0,60}>|\[[A-Za-z_][^\]\n,]{0,60}\]|/path/to\b[\w./-]*|"
     r"\b(?:path_to|PATH_TO|YOUR|your|my)_[\w-]+|\byour[_-]?\w*(?:path|dir|file|name|key)\b|\{[a-z_]+\}|\bxxx+\b",
@@ -123,6 +125,14 @@ _VIA = frozenset(
 
 # A format string that names a metric: `template = 'Test Loss: {}, Test Accuracy: {}'`, printed later.
 _METRIC_FORMAT = re.compile(r"""['"][^'"\n]*[:=]\s*(?:\{[^}]*\}|%[\d.]*[dfgs])[^'"\n]*['"]""")
+# A number formatted as a decimal (`%.3f`, `%2.5f`, `{:.4f}`, `{test_perf.mean():.4f}`): on a log
+# line that names held-out data it is a measurement on that data, whatever it is called
+# (ShangtongZhang/DistributedES logs `'test: total steps %d, %f(%f)' % (steps, test_mean, test_ste)`,
+# bloomberg/cnn-rnf `"dev perf: %.3f test perf: %.3f"`), unless the line times something.
+_DECIMAL = re.compile(r"%[\d.]*[fge]\b|\{[^{}\n]*:[^{}\n]*[fge%]\}")
+_TIMING = re.compile(r"(?<![a-z])(?:\w*time\w*|elapsed|sec\w*|speed|fps|eta)(?![a-z])|\d[fge]?\}?s\b")
+# A comment line: commented-out code prints nothing (rupes438/CodeGen's evaluation is commented out).
+_COMMENT = re.compile(r"^\s*(?:#|//|--|%)")
 
 
 def code_traits(text: str) -> list[str]:
@@ -132,9 +142,11 @@ def code_traits(text: str) -> list[str]:
     if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
         return [*traits, "prints_metric", "prints_held_out_metric"]
     for line in lower.splitlines():
-        if not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line):
+        if _COMMENT.match(line) or (not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line)):
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
+        if not printed and _HELD_OUT.search(line) and _DECIMAL.search(line) and not _TIMING.search(line):
+            printed = {"number"}
         held_out = bool(printed and _HELD_OUT.search(line))
         if printed - {"loss", "return"} or held_out:
             if "prints_metric" not in traits:
@@ -451,7 +463,15 @@ def _calls(text: str, name: str) -> list[str]:
     return out
 
 
-def _python_info(text: str) -> ScriptInfo:
+def _shows_usage(text: str, name: str) -> bool:
+    """The script's own text gives the command that runs it, in a docstring, a comment or a usage
+    string: keras-DBPN's main.py `testing on the data: python main.py --test_only True --chk 98`,
+    LyricsGANs' evaluate.py `example usage: python evaluate.py --INPUT_SAMPLE=...`. Whoever wrote
+    that meant it to be run; a module imported by others seldom says so."""
+    return bool(name) and bool(re.search(rf"python[\d.]*\s+(?:[\w.~/-]*/)?{re.escape(name)}(?![\w.-])", text))
+
+
+def _python_info(text: str, name: str = "") -> ScriptInfo:
     required: list[str] = []
     switches: list[str] = []
     modes: list[str] = []
@@ -485,6 +505,8 @@ def _python_info(text: str) -> ScriptInfo:
         if re.search(r"required\s*=\s*True", call):
             required += re.findall(r"['\"](--[\w-]+)['\"]", call)[:1]
     traits = code_traits(text)
+    if _shows_usage(text, name):
+        traits.append("shows_usage")
     return ScriptInfo(
         tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), bool(_ENTRY.search(text)), (), tuple(modes)
     )
@@ -513,7 +535,7 @@ class Scripts:
         text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() and within(self.root, path) else ""
         suffix = path.suffix.lower()
         if suffix == ".py":
-            info = _python_info(text)
+            info = _python_info(text, path.name)
             if depth < 1:
                 info = self._with_imports(info, text, str(Path(rel).parent).replace(".", "") if "/" in rel else "")
         elif suffix in (".sh", ".bash", "") or path.name.lower() == "makefile":

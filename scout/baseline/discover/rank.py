@@ -112,10 +112,23 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
     scores = [model.score(f) for f in features]
     if not scores:
         return [], 1.0
-    best = max(range(len(scores)), key=lambda i: scores[i])
-    absolute = max(model.point(f) for f in features)
-    none = model.none_probability(none_features(repo, features[best], scores, absolute))
+    runnable = [i for i in range(len(features)) if not notebook(features[i])]
+    if runnable:
+        best = max(runnable, key=lambda i: scores[i])
+        absolute = max(model.point(features[i]) for i in runnable)
+        row = none_features(repo, features[best], [scores[i] for i in runnable], absolute)
+    else:
+        row = none_features(repo)
+    none = model.none_probability(row)
     return [(1 - none) * p for p in softmax(scores)], none
+
+
+def notebook(features: dict[str, float]) -> bool:
+    """A notebook candidate: how strong the best one looks says nothing of whether the repo has a
+    runnable evaluation (a repo with notebooks only has none: bench/corpus/LABELING.md; no dev label
+    picks a notebook, SNUDerek/multiLSTM's test-set notebook included), so the none option weighs
+    the other candidates."""
+    return "origin=notebook" in features
 
 
 def kin(candidate: Candidate) -> tuple[str, str]:
