@@ -2174,3 +2174,74 @@ def test_cuda_visible_devices_in_the_script_asks_for_a_gpu(tmp_path):
     assert "gpu" not in kinds(needs_of(repo, "./runIt.sh", kind="train"))
     [gpu] = [n for n in needs_of(repo, "./runIt.sh", cwd="gpu", kind="train") if n.kind == "gpu"]
     assert gpu.blocking and "CUDA_VISIBLE_DEVICES=0" in gpu.detail
+
+
+def test_a_windows_batch_file_is_read_like_a_shell_script(tmp_path):
+    # wpsliu123/yolo-windows@2c5e383c build/darknet/x64/calc_mAP_voc_py.cmd, the README's "run the file
+    # build/darknet/x64/calc_mAP_voc_py.cmd": `rem` lines, then `darknet.exe detector valid data/voc.data
+    # cfg/yolov2-voc.cfg yolo-voc.weights` run in the batch file's own folder, then `pause`.
+    repo = write(
+        tmp_path,
+        {
+            "build/darknet/x64/calc_mAP_voc_py.cmd": (
+                "rem C:\\Python36\\Scripts\\pip install numpy\n\n"
+                "rem darknet.exe detector valid data/voc.data cfg/yolov2-tiny-voc.cfg yolov2-tiny-voc.weights\n\n"
+                "darknet.exe detector valid data/voc.data cfg/yolov2-voc.cfg yolo-voc.weights\n\npause\n"
+            ),
+            "build/darknet/x64/data/voc.data": "classes= 20\nvalid  = data/2007_test.txt\nnames = data/voc.names\n",
+            "build/darknet/x64/data/voc.names": "aeroplane\n",
+            "build/darknet/x64/cfg/yolov2-voc.cfg": "[net]\nbatch=64\n",
+            "Makefile": "GPU=0\nCUDNN=0\nOPENCV=0\n",
+        },
+    )
+    docs = "* `yolo-voc.cfg` (194 MB VOC Yolo v2) - requires 4 GB GPU-RAM: http://pjreddie.com/media/files/yolo-voc.weights\n"
+    needs = needs_of(repo, "build/darknet/x64/calc_mAP_voc_py.cmd", docs=docs)
+    assert kinds(needs) == {"checkpoint", "dataset", "system"}  # no `gpu`: GPU=0 builds for the CPU
+    assert any("yolo-voc.weights" in n.detail for n in needs if n.kind == "checkpoint")
+    assert any("2007_test.txt" in n.detail for n in needs if n.kind == "dataset")
+    assert not any("tiny" in n.detail for n in needs)  # a `rem` line runs nothing
+
+
+def test_a_build_with_the_gpu_switched_on_needs_a_gpu(tmp_path):
+    # bharatsush/object_detection@625156f5 Makefile: `GPU=1`, `CUDNN=1` at its head; the README's
+    # `darknet.exe detector map data/obj.data yolo-obj.cfg backup\yolo-obj_7000.weights` runs what it builds.
+    repo = write(tmp_path, {"Makefile": "GPU=1\nCUDNN=1\nOPENCV=1\n\ndarknet: obj\n", "data/obj.data": "classes=1\n"})
+    command = "darknet.exe detector map data/obj.data yolo-obj.cfg yolo-obj_7000.weights"
+    [gpu] = [n for n in needs_of(repo, command) if n.kind == "gpu"]
+    assert gpu.blocking and "GPU=1" in gpu.detail and "GPU=0" in gpu.detail
+    assert not any(n.kind == "gpu" for n in needs_of(repo, command, has_gpu=True))
+    write(repo, {"Makefile": "GPU=0\nCUDNN=0\n\ndarknet: obj\n"})
+    assert not any(n.kind == "gpu" for n in needs_of(repo, command))
+
+
+def test_cuda_the_command_switches_on_is_advice(tmp_path):
+    # mitscha/dplc@10c4b3f6 train.py: `--cuda` is store_true and the README's command passes it;
+    # `if opt.cuda: netG.cuda()` (nested ifs too) runs only because of it: drop it and the run is on the CPU.
+    # models.py's `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's) asks, it allocates nothing.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": (
+                "import argparse\nimport torch\nfrom models import G\n"
+                "parser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--cuda', action='store_true', help='enables cuda')\n"
+                "parser.add_argument('--useenc', action='store_true')\n"
+                "opt = parser.parse_args()\n"
+                "if torch.cuda.is_available() and not opt.cuda:\n"
+                "    print('WARNING: You have a CUDA device, so you should probably run with --cuda')\n"
+                "netG = G()\n"
+                "if opt.cuda:\n    netG.cuda()\n    if opt.useenc:\n        netE.cuda()\n"
+            ),
+            "models.py": (
+                "import torch\n\nclass G(object):\n    def forward(self, input):\n"
+                "        use_cuda = isinstance(input.data, torch.cuda.FloatTensor)\n        return input\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train.py --cuda --useenc", kind="train")
+    [gpu] = [n for n in needs if n.kind == "gpu"]
+    assert not gpu.blocking and "drop that switch" in gpu.detail
+    # A default that turns CUDA on is the run's own: awd-lstm's `--cuda` is store_false.
+    write(repo, {"train.py": (repo / "train.py").read_text().replace("store_true', help", "store_false', help")})
+    [gpu] = [n for n in needs_of(repo, "python train.py --useenc", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking

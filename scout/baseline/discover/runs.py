@@ -437,10 +437,10 @@ def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
-def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
+def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = True) -> dict[str, str]:
     """What each flag of the started scripts holds in this run: the value the command (or the shell
     line that starts the script) gives, else the declared default; a `store_true` flag is "True"
-    when given and "False" when not."""
+    when given and "False" when not. `given=False`: the declared defaults alone."""
     values: dict[str, str] = {}
     given_as: dict[str, str] = {}  # what a switch holds when the command names it
     for _, flag, default, declaration in _defaults(sources):
@@ -449,8 +449,10 @@ def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
             given_as.setdefault(norm_flag(flag), "True" if switch.group(1) == "true" else "False")
             default = "False" if switch.group(1) == "true" else "True"
         values.setdefault(norm_flag(flag), default)
-    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    for name, value in given + flag_pairs(shell_words(command)):
+    if not given:
+        return values
+    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    for name, value in pairs + flag_pairs(shell_words(command)):
         key = norm_flag(name)
         values[key] = value or given_as.get(key, "True")
     return values
@@ -573,20 +575,35 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 blocking=False,
             )
     values = flag_values(sources, command)
+    defaults = flag_values(sources, command, given=False)
     for source in sources:
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
         # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
         known = _known(source.text, lines, values)
+        by_default = _known(source.text, lines, defaults)
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if not _CUDA_CALL.search(code):
+            # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
+            if not _CUDA_CALL.search(re.sub(r"\bisinstance\([^()]*\)", "", code)):
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
+            switch = _switched_on(lines, i, known, by_default) if guard is not None else None
+            if switch is not None:
+                # `--cuda` in the documented command (`if opt.cuda: netG.cuda()`, default off): the
+                # user's choice, not the run's; without the switch it runs on the CPU.
+                needs.add(
+                    "gpu",
+                    "cuda switch",
+                    f"{source.path}:{i + 1} `{code.strip()[:60]}` runs because the command switches CUDA on"
+                    f" (`{switch[:40]}`): with no GPU drop that switch",
+                    blocking=False,
+                )
+                continue
             if guard is None or _decides(guard, known):
                 branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
@@ -611,12 +628,40 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         # GPUs."); blank lines, list items and headings end one.
         for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+\.|```))", text):
             # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
-            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
+            # A model list's line ("`yolov3.cfg` (236 MB) - requires 4 GB GPU-RAM: https://...weights") is
+            # about that model's memory, not this run.
+            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version|://", sentence, re.I)
             if _GPU_REQUIRED.search(sentence) and not hedged:
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
                 return
+
+
+def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_default: Mapping[str, str]) -> str | None:
+    """The `if` about CUDA around `lines[index]` (at any depth) that this run takes only because
+    the command passes a switch: false by default (`--cuda` is store_true), true as the command
+    stands (mitscha/dplc's `if opt.cuda:` around `netG.cuda()`), or None."""
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    for previous in reversed(lines[max(0, index - 300) : index]):
+        stripped = previous.strip()
+        level = len(previous) - len(previous.lstrip())
+        if not stripped or stripped.startswith("#") or level >= indent:
+            continue
+        indent = level
+        words = {norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", stripped)}
+        if (
+            re.match(r"if\b", stripped)
+            and re.search(r"cuda|gpu", stripped, re.I)
+            # a switch (`--cuda`, off unless given), not a GPU id (`--gpus 0` is asked for: blocking)
+            and any(by_default.get(w) == "False" and known.get(w) == "True" for w in words)
+            and _decides(stripped, known) is True
+            and _decides(stripped, by_default) is False
+        ):
+            return stripped
+        if level == 0:
+            return None
+    return None
 
 
 # `def propagate(adj, y, ..., device='cuda', display=True):` (the signature may span lines).
@@ -2204,10 +2249,12 @@ def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) ->
 
 def check_missing_programs(
     command: str, sources: Sequence[Source], base: Path, repo_dir: Path, docs, needs: Found
-) -> None:
+) -> list[str]:
     """What the command (or a shell script it runs) starts that the checkout does not have: a
     program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
-    Python script that comes from another project (`pylearn2/scripts/train.py`)."""
+    Python script that comes from another project (`pylearn2/scripts/train.py`). Returns the
+    programs still to build."""
+    unbuilt: list[str] = []
     # `cd adding_problem/ && python main.py`: what follows a `cd` starts from that folder.
     # A `cd` to a folder that is not there is kept as where the script should be (`cd adding_problem/`).
     lines, here, moved = [], base, ""
@@ -2243,6 +2290,7 @@ def check_missing_programs(
                 step = _build_step(docs)
                 how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
                 needs.add("system", program, f"the run starts {program}, which is not built: {how}")
+                unbuilt.append(program)
             else:
                 needs.add(
                     "system",
@@ -2250,6 +2298,34 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
+    return unbuilt
+
+
+# The switch at the head of a Makefile that builds with CUDA: darknet's `GPU=1`, `USE_CUDA = 1`.
+_MAKE_GPU = re.compile(r"^[ \t]*(GPU|USE_CUDA|USE_GPU|CUDA)[ \t]*[:?]?=[ \t]*1\b", re.M)
+
+
+def check_build_gpu(unbuilt: Sequence[str], repo_dir: Path, needs: Found) -> None:
+    """A program the run starts that the repo's Makefile builds with CUDA switched on (darknet's
+    `GPU=1`): the binary `make` gives needs a GPU (and the CUDA toolkit to build). With `GPU=0` it
+    runs on the CPU, so a doc line about GPU memory alone is no need."""
+    if not unbuilt or needs.has("gpu", blocking=True):
+        return
+    try:
+        text = (repo_dir / "Makefile").read_text(errors="replace")[:_MAX_MAKEFILE]
+    except OSError:
+        return
+    switch = _MAKE_GPU.search(text)
+    if switch:
+        needs.add(
+            "gpu",
+            "cuda",
+            f"the Makefile builds {unbuilt[0]} with {switch.group(0).strip()} (CUDA): needs a GPU "
+            f"(or set {switch.group(1)}=0 before `make` to build for the CPU)",
+        )
+
+
+_MAX_MAKEFILE = 100_000
 
 
 def _elsewhere(repo_dir: Path, program: str) -> bool:
