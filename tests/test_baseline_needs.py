@@ -58,7 +58,7 @@ def test_gpu_in_a_module_the_command_starts(tmp_path):
     needs = needs_of(repo, "python main.py configs/ae.json --optim aggmo", cwd="src", kind="train")
     [gpu] = [n for n in needs if n.kind == "gpu"]
     assert gpu.blocking and "src/main.py:6" in gpu.detail and "needs a GPU" in gpu.detail
-    assert [n.blocking for n in needs if n.kind == "dataset"] == [False]  # torchvision downloads it
+    assert not any(n.blocking for n in needs if n.kind == "dataset")  # torchvision downloads it
     assert not [n for n in needs_of(repo, "python main.py configs/ae.json", cwd="src", has_gpu=True) if n.kind == "gpu"]
 
 
@@ -2245,3 +2245,27 @@ def test_cuda_the_command_switches_on_is_advice(tmp_path):
     write(repo, {"train.py": (repo / "train.py").read_text().replace("store_true', help", "store_false', help")})
     [gpu] = [n for n in needs_of(repo, "python train.py --useenc", kind="train") if n.kind == "gpu"]
     assert gpu.blocking
+
+
+def test_a_data_folder_under_a_top_folder_no_machine_has(tmp_path):
+    # jhoffman/cycada_release@e04d72fb scripts/train_adda.py: `datadir = '/x/jhoffman'` ("Set to your
+    # preferred data path"); /x is no standard top folder, so it is the authors' machine's. The digit
+    # loaders download into it, so the data itself is advice; the path is the user's to set.
+    repo = write(
+        tmp_path,
+        {
+            "scripts/train_adda.py": (
+                "from os.path import join\nfrom cycada.data import load_data\n"
+                "datadir = '/x/jhoffman'\nsrc_datadir = join(datadir, 'svhn')\n"
+            ),
+            "cycada/data.py": "from torchvision.datasets import SVHN\n\ndef load_data(root):\n"
+            "    return SVHN(root, download=True)\n",
+        },
+    )
+    needs = needs_of(repo, "python scripts/train_adda.py", kind="train")
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.blocking and "/x/jhoffman" in placeholder.detail
+    assert not any(n.blocking for n in needs if n.kind == "dataset")
+    # lRomul/argus-tgs-salt@2ba7db4d src/config.py: `/workdir/data/` is the WORKDIR of the repo's Docker image.
+    write(repo, {"scripts/train_adda.py": "datadir = '/workdir/data/'\nopen(datadir + 'x.csv')\n"})
+    assert "placeholder" not in kinds(needs_of(repo, "python scripts/train_adda.py", kind="train"))

@@ -805,12 +805,24 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
 _AUTHORS_ROOT = re.compile(r"^/(?:home|Users|root|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/")
 
 
+# The top folders every Linux machine (or the container a repo ships) has: a path under one may be
+# this machine's. Any other top folder is one the authors made (cycada's `/x/jhoffman`, `/checkpoint/me`).
+_SYSTEM_ROOTS = frozenset(
+    "bin boot dev etc lib lib32 lib64 libx32 opt proc run sbin srv sys tmp usr var "
+    # what Docker images and notebooks set up: WORKDIR /workdir (argus-tgs-salt), Colab, Kaggle
+    "workspace workdir app code src project content kaggle".split()
+)
+
+
 def _authors_path(value: str) -> bool:
-    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
-    drive: F:/Yelp Data/x.txt)."""
-    return _WINDOWS_PATH.match(value) is not None or (
-        _AUTHORS_ROOT.match(value) is not None and not Path(value).exists()
-    )
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, /x/jhoffman,
+    a Windows drive: F:/Yelp Data/x.txt)."""
+    if _WINDOWS_PATH.match(value):
+        return True
+    top = re.match(r"^/([\w.-]+)/[\w.-]", value)
+    return (
+        _AUTHORS_ROOT.match(value) is not None or (top is not None and top.group(1) not in _SYSTEM_ROOTS)
+    ) and not Path(value).exists()
 
 
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[/\\]")
@@ -1089,10 +1101,18 @@ def check_reads(
                         f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
                     )
                     if not ckpt:
+                        # cycada's `datadir = '/x/jhoffman'`, where its loaders download the digits.
+                        fetched = any(_DOWNLOADS.search(s.text) for s in sources if s.lang == "python")
                         needs.add(
                             "dataset",
                             folder,
-                            f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
+                            f"{source.path} expects its data at {value}: "
+                            + (
+                                "the run downloads it there (network needed)"
+                                if fetched
+                                else download_advice(value, docs)
+                            ),
+                            blocking=not fetched,
                         )
                     continue
                 if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
