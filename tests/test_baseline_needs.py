@@ -2269,3 +2269,42 @@ def test_a_data_folder_under_a_top_folder_no_machine_has(tmp_path):
     # lRomul/argus-tgs-salt@2ba7db4d src/config.py: `/workdir/data/` is the WORKDIR of the repo's Docker image.
     write(repo, {"scripts/train_adda.py": "datadir = '/workdir/data/'\nopen(datadir + 'x.csv')\n"})
     assert "placeholder" not in kinds(needs_of(repo, "python scripts/train_adda.py", kind="train"))
+
+
+def test_module_code_after_a_function_that_returns_and_a_flag_aliased_before_the_load(tmp_path):
+    # harryhan618/LaneNet@a19cfca9 test_tusimple.py: `def parse_args(): ... return args` above module code;
+    # that `return` is parse_args' own, so `device = torch.device('cuda')` below it is unconditional.
+    # The weights come from --exp_dir (default ./experiments/exp50) through two variables:
+    # `exp_dir = args.exp_dir`, `save_name = os.path.join(exp_dir, ... + '_best.pth')`, `torch.load(save_name)`.
+    repo = write(
+        tmp_path,
+        {
+            "test_tusimple.py": (
+                "import argparse\nimport os\nimport torch\n\n\ndef parse_args():\n"
+                "    parser = argparse.ArgumentParser()\n"
+                '    parser.add_argument("--exp_dir", type=str, default="./experiments/exp50")\n'
+                "    args = parser.parse_args()\n    return args\n\n"
+                "args = parse_args()\nexp_dir = args.exp_dir\nexp_name = exp_dir.split('/')[-1]\n"
+                "device = torch.device('cuda')\n"
+                "save_name = os.path.join(exp_dir, exp_dir.split('/')[-1] + '_best.pth')\n"
+                "save_dict = torch.load(save_name, map_location='cpu')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python test_tusimple.py")
+    assert kinds(needs) >= {"gpu", "checkpoint"}
+    assert any("--exp_dir" in n.detail and "experiments/exp50" in n.detail for n in needs if n.kind == "checkpoint")
+    # Given on the command line and there, nothing is left to load.
+    write(repo, {"runs/a/a_best.pth": ""})
+    assert "checkpoint" not in kinds(needs_of(repo, "python test_tusimple.py --exp_dir runs/a"))
+
+
+def test_a_cuda_tensor_type_named_but_not_made_runs_nothing(tmp_path):
+    # eth-sri/diffai@6a694d7c helpers.py: `variable(torch.cuda.DoubleTensor)` registers methods on the type at
+    # import; it makes no CUDA tensor (TorchSeg's `torch.cuda.FloatTensor(b, n, h, w)` does).
+    repo = write(
+        tmp_path, {"helpers.py": "import torch\nvariable(torch.autograd.Variable)\nvariable(torch.cuda.DoubleTensor)\n"}
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python helpers.py"))
+    write(repo, {"helpers.py": "import torch\nx = torch.cuda.FloatTensor(2, 3).zero_()\n"})
+    assert "gpu" in kinds(needs_of(repo, "python helpers.py"))

@@ -163,7 +163,9 @@ _CUDA_CALL = re.compile(
     r"map_location\s*=\s*f?['\"]cuda|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
-    r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
+    # A CUDA tensor type made or cast to (`torch.cuda.FloatTensor(b, n)`, `.type(torch.cuda.FloatTensor)`);
+    # named alone it may be a check (`isinstance(x, torch.cuda.FloatTensor)`) or a registration (diffai).
+    r"torch\.cuda\.\w*Tensor\s*\(|\.type\(\s*torch\.cuda\.|set_default_tensor_type\(\s*['\"]?torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
     r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b|"
     # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`); NCCL,
     # the collective backend that only runs on GPUs.
@@ -413,6 +415,7 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
     if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
         return lines[index - 1]  # the second line of a ternary split over two lines
     indent = len(line) - len(line.lstrip())
+    pending: tuple[str, int] | None = None  # a `return` above, unless it is in a function defined above
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
         if not stripped or stripped.startswith(("#", "--")):
@@ -421,8 +424,12 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
         if level >= indent:
             # `if get_world_size() == 1: return data` above it in the same function: a path around it.
             if returns and re.match(r"(?:if\b.*:\s*)?return\b", stripped):
-                return stripped
+                pending = pending or (stripped, level)
+            elif pending and level < pending[1] and re.match(r"(?:async\s+)?(?:def|class)\b", stripped):
+                pending = None  # `def parse_args(): ... return args` before module code: not its path
             continue
+        if pending:
+            return pending[0]
         indent = level
         if _MAIN_GUARD.match(stripped):
             return None  # `if __name__ == "__main__":` is how a script runs, not a choice it makes
@@ -430,7 +437,7 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
             return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
             return None
-    return None
+    return pending[0] if pending else None
 
 
 def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
@@ -977,9 +984,43 @@ def _read_flags(sources: Sequence[Source]) -> set[str]:
     return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
 
 
+# A variable that holds a flag's value or a path under it: `exp_dir = args.exp_dir`, then
+# `save_name = os.path.join(exp_dir, exp_name + '_best.pth')` (LaneNet's test_tusimple.py).
+_FLAG_ALIAS = re.compile(
+    r"^[ \t]*(?P<var>[A-Za-z_]\w*)\s*=\s*(?:(?:os\.path|osp)\.join\(\s*|str\(|Path\()?"
+    r"(?:(?:FLAGS|args|opt|opts|cfg|config)\.(?P<flag>\w+)|(?P<other>[A-Za-z_]\w*))\s*[,+)/]?[^\n]*$",
+    re.M,
+)
+# A weights loader handed a variable: `torch.load(save_name, map_location='cpu')`.
+_RESTORE_FROM_VARIABLE = re.compile(
+    r"(?:restore\(|torch\.load\(|load_state_dict\(torch\.load\(|load_weights\(|load_checkpoint\(|load_model\()"
+    r"(?:[^)'\"\n]*?,\s*)?(?P<var>[A-Za-z_]\w*)\s*[,)]"
+)
+
+
+def _restored_through_variables(text: str) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path."""
+    aliases: dict[str, str] = {}
+    for match in _FLAG_ALIAS.finditer(text):
+        flag = match.group("flag") or aliases.get(match.group("other") or "")
+        if flag and match.group("var") not in ("args", "opt", "opts", "FLAGS", "cfg", "config"):
+            aliases[match.group("var")] = flag
+    if not aliases:
+        return []
+    return [
+        (aliases[m.group("var")], m.start()) for m in _RESTORE_FROM_VARIABLE.finditer(text) if m.group("var") in aliases
+    ]
+
+
+def _restore_sites(source: Source) -> list[tuple[str, int]]:
+    """(flag, offset) of each weights load from a flag: directly or through a variable."""
+    direct = [(m.group(1), m.start()) for m in _RESTORE_FROM_FLAG.finditer(source.text)]
+    return direct + _restored_through_variables(source.text)
+
+
 def restored_flags(sources: Sequence[Source]) -> set[str]:
     """The flags the code restores weights from, behind an `if` or not."""
-    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _RESTORE_FROM_FLAG.finditer(s.text)}
+    return {norm_flag(flag) for s in sources if s.lang == "python" for flag, _ in _restore_sites(s)}
 
 
 def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
@@ -992,9 +1033,9 @@ def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]
         if source.lang != "python":
             continue
         lines = source.text.splitlines()
-        for match in _RESTORE_FROM_FLAG.finditer(source.text):
-            name = norm_flag(match.group(1))
-            guard = _guard(lines, source.text.count("\n", 0, match.start()))
+        for flag, offset in _restore_sites(source):
+            name = norm_flag(flag)
+            guard = _guard(lines, source.text.count("\n", 0, offset))
             tested = guard is not None and name in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}
             decided = None if guard is None or tested else _decides(guard, values)
             sure = guard is None or decided is True if not tested else None
