@@ -2308,3 +2308,40 @@ def test_a_cuda_tensor_type_named_but_not_made_runs_nothing(tmp_path):
     assert "gpu" not in kinds(needs_of(repo, "python helpers.py"))
     write(repo, {"helpers.py": "import torch\nx = torch.cuda.FloatTensor(2, 3).zero_()\n"})
     assert "gpu" in kinds(needs_of(repo, "python helpers.py"))
+
+
+def test_a_box2d_task_and_a_file_written_with_a_tuple_template(tmp_path):
+    # ShangtongZhang/DistributedES@c4de9701 config.py: `self.task = 'BipedalWalker-v2'` (gym's Box2D task);
+    # cma_es.py writes its stats with `open('data/%s-stats-%s.bin' % (config.tag, config.task), 'wb')`:
+    # a write, not a read of a missing file.
+    repo = write(
+        tmp_path,
+        {
+            "cma_es.py": (
+                "import pickle\nfrom config import *\n\ndef multi_runs(config):\n    stats = []\n"
+                "    with open('data/%s-stats-%s.bin' % (config.tag, config.task), 'wb') as f:\n"
+                "        pickle.dump(stats, f)\n"
+            ),
+            "config.py": (
+                "import gym\n\nclass BipedalWalkerConfig:\n    def __init__(self):\n"
+                "        self.task = 'BipedalWalker-v2'\n        self.env_fn = lambda: gym.make(self.task)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python cma_es.py", kind="train")
+    assert kinds(needs) == {"simulator"}
+    assert "Box2D" in next(n.detail for n in needs if n.kind == "simulator")
+
+
+def test_a_pymunk_world_is_a_simulator(tmp_path):
+    # borhanreo/Obstacle-Avoid-Car@276c6687 playing.py runs flat_game/carmunk.py, a Pymunk world drawn with Pygame.
+    repo = write(
+        tmp_path,
+        {
+            "playing.py": "from flat_game import carmunk\ngame_state = carmunk.GameState()\n",
+            "flat_game/__init__.py": "",
+            "flat_game/carmunk.py": "import pygame\nimport pymunk\nfrom pymunk.vec2d import Vec2d\n",
+        },
+    )
+    [simulator] = [n for n in needs_of(repo, "python3 playing.py") if n.kind == "simulator"]
+    assert simulator.blocking and "Pymunk" in simulator.detail

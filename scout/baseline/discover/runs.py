@@ -144,7 +144,8 @@ _READERS = (
 )
 _READ_CALL = re.compile(
     # An f-string's fields are a template's: `glob.glob(f'models/{args.dataset}/*.pt')`.
-    _READERS + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+    _READERS
+    + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*(?:\([^()\n]*\)|\w[^,)]*))?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
 # `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
@@ -184,6 +185,7 @@ _ATARI_TASK = (
     r"Alien|Amidar|Assault|Asteroids|Atlantis|BankHeist|BattleZone|Boxing|Centipede|DemonAttack|Gravitar|"
     r"Frostbite|Kangaroo|Krull|PrivateEye|Riverraid|RoadRunner|Robotank|Solaris|Venture|VideoPinball|Zaxxon)-v\d)"
 )
+_BOX2D_TASK = r"(?:BipedalWalker(?:Hardcore)?|LunarLander(?:Continuous)?|CarRacing)-v\d"
 _SIMULATORS = (
     (
         # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
@@ -203,6 +205,18 @@ _SIMULATORS = (
         ),
         re.compile(rf"(?<![\w/.-]){_ATARI_TASK}"),
         "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
+    ),
+    (
+        # gym's Box2D tasks (DistributedES's BipedalWalker-v2) run on the Box2D engine, built with SWIG.
+        re.compile(rf"^\s*(?:import|from)\s+Box2D\b|['\"]{_BOX2D_TASK}['\"]", re.M),
+        re.compile(rf"(?<![\w/.-]){_BOX2D_TASK}"),
+        "the Box2D physics engine (box2d-py, built with SWIG: `pip install swig gymnasium[box2d]`)",
+    ),
+    (
+        # Obstacle-Avoid-Car's flat_game/carmunk.py: a Pymunk (Chipmunk) world drawn with Pygame.
+        re.compile(r"^\s*(?:import|from)\s+pymunk\b", re.M),
+        None,
+        "Pymunk (the Chipmunk 2D physics engine) and Pygame, at the versions the code was written for",
     ),
     (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), None, "the CARLA simulator server"),
     (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), None, "DeepMind Lab (built with Bazel)"),
