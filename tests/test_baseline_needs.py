@@ -2345,3 +2345,35 @@ def test_a_pymunk_world_is_a_simulator(tmp_path):
     )
     [simulator] = [n for n in needs_of(repo, "python3 playing.py") if n.kind == "simulator"]
     assert simulator.blocking and "Pymunk" in simulator.detail
+
+
+def test_weights_kept_in_a_variable_and_handed_to_the_repos_own_loader(tmp_path):
+    # borhanreo/Obstacle-Avoid-Car@276c6687 playing.py: `saved_model = 'saved-models/128-128-64-50000-50000.h5'`,
+    # then `neural_net(NUM_SENSORS, [128, 128], saved_model)`, whose nn.py calls `model.load_weights(load)`;
+    # learning.py writes saved-models/, this script only plays.
+    repo = write(
+        tmp_path,
+        {
+            "playing.py": (
+                "from nn import neural_net\nNUM_SENSORS = 3\n\ndef play(model):\n    model.predict(state)\n\n"
+                'if __name__ == "__main__":\n'
+                "    saved_model = 'saved-models/128-128-64-50000-50000.h5'\n"
+                "    model = neural_net(NUM_SENSORS, [128, 128], saved_model)\n    play(model)\n"
+            ),
+            "nn.py": "def neural_net(num_sensors, params, load=''):\n    if load:\n        model.load_weights(load)\n",
+        },
+    )
+    [ckpt] = [n for n in needs_of(repo, "python3 playing.py", kind="run") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "saved-models/128-128-64-50000-50000.h5" in ckpt.detail
+    # SharifAmit/DilatedFCNSegmentation@28481a28 solvedilated.py trains (`solver.step(4000)`): the
+    # `weights = '.../vgg16surgery.caffemodel'` it hands to `solver.net.copy_from(weights)` is its initialisation.
+    write(
+        repo,
+        {
+            "playing.py": (
+                "import caffe\nweights = 'Dilated_FCN-2s_VGG16/snapshot/vgg16surgery.caffemodel'\n"
+                "solver = caffe.SGDSolver('solver.prototxt')\nsolver.net.copy_from(weights)\nsolver.step(4000)\n"
+            )
+        },
+    )
+    assert "checkpoint" not in kinds(needs_of(repo, "python playing.py", kind="run"))

@@ -1115,6 +1115,8 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
+        handed = _weights_handed_on(source.text, {value for value, _, _, _ in found})
+        found += handed
         found += _beside_the_code(source.text)
         pending: list[tuple[str, str, int, bool, bool]] = []  # kind, path, line, fetched by the code, guarded
         for value, context, mode, line in found:
@@ -1122,10 +1124,11 @@ def check_reads(
                 continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
-            if (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or OUTPUT_WORDS.search(
-                context.split("(")[0]
-            ):
-                continue
+            output = (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or (
+                OUTPUT_WORDS.search(context.split("(")[0])
+            )
+            if output and (value, context, mode, line) not in handed:
+                continue  # `saved-models/x.h5` handed on to a loader by a script that does not train is read
             if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) and not (
                 value.endswith(".json") and _JSON_DATA.search(context)
             ):
@@ -1139,7 +1142,7 @@ def check_reads(
                 or WEIGHT_FILE.search(value)
                 or _call_kind(context) == "checkpoint"
             )
-            if value in written:
+            if value in written and (value, context, mode, line) not in handed:
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
             # (`load_weights('model_' + str(scale) + 'x.h5')`) or a reader of data only (`pd.read_csv`);
@@ -1375,6 +1378,34 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
 
 # `save_path = os.path.join('./model', name, 'net_%s.pth' % opt.which_epoch)`: a path built from a
 # written-in folder; each piece that is not written in is a field of the template.
+_WEIGHTS_NAME = re.compile(r"model|weight|ckpt|checkpoint|snapshot|restore|pretrained", re.I)
+# A training loop's marks: an optimizer step, Keras' fit, Caffe's solver, backpropagation.
+_TRAINS = re.compile(r"\.step\(|\.fit(?:_generator)?\(|\.backward\(|\bSGDSolver\(|\btrain_on_batch\(|optim\.")
+
+
+def _weights_handed_on(text: str, seen: set[str]) -> list[tuple[str, str, str, int]]:
+    """A weights file kept in a variable named for one and handed to a call of the repo's own
+    (Obstacle-Avoid-Car's `saved_model = 'saved-models/128-128-64-50000-50000.h5'`, then
+    `neural_net(NUM_SENSORS, [128, 128], saved_model)`, which calls `load_weights`), unless the
+    script saves to it."""
+    if _TRAINS.search(text):
+        return []  # a script that trains hands on its initialisation (DilatedFCN's vgg16surgery.caffemodel)
+    written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
+    found = []
+    for match in _LITERAL_ASSIGN.finditer(text):
+        name, value = match.group("name"), match.group("path")[1:-1]
+        if value in seen or name in written or not WEIGHT_FILE.search(value) or not _WEIGHTS_NAME.search(name):
+            continue
+        if link_kind(value, name.replace("_", " ")) == "backbone":
+            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation
+        use = re.search(rf"\w\((?:[^()\n]*,)?\s*{re.escape(name)}\s*[,)]", text[match.end() :])
+        if use is None or _VARIABLE_WRITE.match(use.group(0)[1:]):
+            continue
+        seen.add(value)
+        found.append((value, f"{name} = '{value}'", "", text.count("\n", 0, match.start())))
+    return found
+
+
 _JOIN_ASSIGN = re.compile(
     r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:os\.path|osp)\.join\("""
     r"""\s*(?P<args>['"][^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)\s*(?:#.*)?$""",
