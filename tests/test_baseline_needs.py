@@ -2377,3 +2377,19 @@ def test_weights_kept_in_a_variable_and_handed_to_the_repos_own_loader(tmp_path)
         },
     )
     assert "checkpoint" not in kinds(needs_of(repo, "python playing.py", kind="run"))
+
+
+def test_a_graph_library_data_set_downloads_into_its_root(tmp_path):
+    # rusty1s/himp-gnn@f97c0d54 train_zinc_subset.py: `root = 'data/ZINC'`, `ZINC(root, subset=True, ...)` from
+    # torch_geometric.datasets, which downloads into root on first use (no download flag to see).
+    repo = write(
+        tmp_path,
+        {
+            "train_zinc_subset.py": (
+                "import torch\nfrom torch_geometric.datasets import ZINC\n\nroot = 'data/ZINC'\n"
+                "train_dataset = ZINC(root, subset=True, split='train')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train_zinc_subset.py", kind="train")
+    assert [n.blocking for n in needs if n.kind == "dataset"] == [False]

@@ -156,7 +156,11 @@ _LITERAL_ASSIGN = re.compile(
 # Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
 _DOWNLOADS = re.compile(
     r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
-    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)"
+    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)|"
+    # The graph and text libraries' data sets download into their `root` on first use, with no flag:
+    # PyG's `ZINC('data/ZINC', subset=True)` (himp-gnn), OGB's `PygGraphPropPredDataset`, torchtext, DGL.
+    r"^\s*from\s+(?:torch_geometric\.datasets|ogb\.\w+|torchtext\.datasets|dgl\.data)\s+import\b",
+    re.M,
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
