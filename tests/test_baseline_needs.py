@@ -2393,3 +2393,22 @@ def test_a_graph_library_data_set_downloads_into_its_root(tmp_path):
     )
     needs = needs_of(repo, "python train_zinc_subset.py", kind="train")
     assert [n.blocking for n in needs if n.kind == "dataset"] == [False]
+
+
+def test_a_data_file_the_checkout_has_under_another_folder_is_a_path_to_put_right(tmp_path):
+    # brendanxwhitaker/tagger-v@e9e6b912 README.md: `./train.py --train train.txt --dev dev.txt --test test.txt`;
+    # the checkout has dataset/train.txt and dataset/test.txt: nothing to download, the paths are the user's.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "import optparse\nopts = optparse.OptionParser()\n",
+            "dataset/train.txt": "EU B-ORG\n",
+            "dataset/test.txt": "EU B-ORG\n",
+        },
+    )
+    needs = needs_of(repo, "./train.py --train train.txt --dev dev.txt --test test.txt", kind="train")
+    assert kinds(needs) == {"placeholder"}
+    assert any("dataset/train.txt" in n.detail and n.key == "train" for n in needs)
+    # Nowhere in the checkout: the data is missing.
+    (repo / "dataset/train.txt").unlink()
+    assert "dataset" in kinds(needs_of(repo, "./train.py --train train.txt", kind="train"))

@@ -353,11 +353,44 @@ def command_paths(
             )
         elif weights_flag or weights or (not DATA_WORDS.search(leaf) and introduced_as(value, docs) == "checkpoint"):
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
+        elif mine and DATA_WORDS.search(name) and "/" not in value and (elsewhere := _found_below(base, value)):
+            # glample/tagger's README `--train train.txt`, the checkout's dataset/train.txt: the
+            # data is here, the path in the command is the user's to put right.
+            needs.add(
+                "placeholder",
+                value,
+                f"{name} {value}: not at this path; the checkout has {elsewhere}: pass that path "
+                f"(--set {norm_flag(name)}=...)",
+                key=norm_flag(name),
+            )
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"
             needs.add("dataset", value, f"{name} {value}: not in the checkout; {advice}", blocking=mine)
     _positional_paths(tokens, base, docs, needs, also)
     return named
+
+
+def _found_below(base: Path, name: str, depth: int = 2, limit: int = 200) -> str | None:
+    """Where under `base` (its sub-folders, `depth` levels, at most `limit` folders) the checkout
+    has a file called `name`, as a path from `base`; None when nowhere or in more than one place."""
+    found: list[str] = []
+    folders, seen = [(base, 0)], 0
+    while folders and seen < limit:
+        folder, level = folders.pop(0)
+        seen += 1
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in ("node_modules", "__pycache__", "venv", ".venv"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if level < depth:
+                    folders.append((Path(entry.path), level + 1))
+            elif entry.name == name and level > 0:
+                found.append(Path(entry.path).relative_to(base).as_posix())
+    return found[0] if len(found) == 1 else None
 
 
 def _positional_paths(
