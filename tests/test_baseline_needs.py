@@ -2412,3 +2412,19 @@ def test_a_data_file_the_checkout_has_under_another_folder_is_a_path_to_put_righ
     # Nowhere in the checkout: the data is missing.
     (repo / "dataset/train.txt").unlink()
     assert "dataset" in kinds(needs_of(repo, "./train.py --train train.txt", kind="train"))
+
+
+def test_a_shell_variable_the_docs_set_before_the_command(tmp_path):
+    # facebookresearch/multigrain@172bb2a2 README.md: `IMAGENET_PATH=  # the path that contains the /val and
+    # /train image directories`, then `python scripts/evaluate.py ... --imagenet-path $IMAGENET_PATH`: an
+    # environment variable the user is told to set. xinpingwang/tf-faster-rcnn@b70382b3 README.md sets
+    # `GPU_ID=0` before `./experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101`: filled.
+    # dalab/deep-ed's `-root_data_dir $DATA_PATH`, set nowhere in the docs, stays a placeholder.
+    repo = write(tmp_path, {"evaluate.py": "import argparse\n", "test.sh": "python evaluate.py\n"})
+    docs = "```\nIMAGENET_PATH=  # the path that contains the /val and /train image directories\n  GPU_ID=0\n```\n"
+    needs = needs_of(repo, "python evaluate.py --imagenet-path $IMAGENET_PATH --other $DATA_PATH", docs=docs)
+    [env] = [n for n in needs if n.kind == "env"]
+    assert env.blocking and env.key == "IMAGENET_PATH" and "IMAGENET_PATH=" in env.detail
+    assert [n.key for n in needs if n.kind == "placeholder" and n.blocking] == ["DATA_PATH"]
+    [gpu_id] = [n for n in needs_of(repo, "bash test.sh $GPU_ID pascal_voc_0712", docs=docs) if n.key == "GPU_ID"]
+    assert gpu_id.kind == "placeholder" and not gpu_id.blocking and "GPU_ID=0" in gpu_id.detail

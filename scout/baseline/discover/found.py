@@ -167,7 +167,27 @@ def command_placeholders(
             continue
         where = f" (in {flag})" if flag else ""
         unset = f"${var} is unset" if var else f"`{text}`"
-        needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
+        said = _doc_assignment(var, docs) if var else None
+        if said is not None and said[1]:
+            # tf-faster-rcnn's README: `GPU_ID=0` above `./experiments/scripts/test_faster_rcnn.sh $GPU_ID ...`.
+            needs.add(
+                "placeholder",
+                text,
+                f"{unset}{where}; {said[0]} sets {var}={said[1]}: export that or pass --set {key}=VALUE",
+                key=key,
+                blocking=False,
+            )
+        elif said is not None:
+            # multigrain's README: `IMAGENET_PATH=  # the path that contains the /val and /train image directories`.
+            needs.add(
+                "env",
+                text,
+                f"{unset}{where}; {said[0]} has you set it (`{var}=`, left empty): export {var}=... "
+                f"or pass --set {key}=VALUE",
+                key=key,
+            )
+        else:
+            needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
         if (flag and CKPT_WORDS.search(flag)) or (not var and CKPT_WORDS.search(text)):
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
@@ -180,6 +200,16 @@ def command_placeholders(
                 f"{checkpoint_advice(text, docs)}",
                 key=key,
             )
+
+
+def _doc_assignment(var: str, docs) -> tuple[str, str] | None:
+    """(doc, value) where a doc's shell lines set `var` (`export VAR=x`, `VAR=  # comment`), or None."""
+    line = re.compile(rf"^[ \t>$]*(?:export[ \t]+)?{re.escape(var)}=(?P<value>[^\s#;&|`]*)", re.M)
+    for path, text in docs:
+        match = line.search(text)
+        if match:
+            return path, match.group("value").strip("'\"")
+    return None
 
 
 # A value written as what it names: `--model modelname.pt`, `--data my_data/`, `'test_file_name'`.
