@@ -58,7 +58,7 @@ def test_gpu_in_a_module_the_command_starts(tmp_path):
     needs = needs_of(repo, "python main.py configs/ae.json --optim aggmo", cwd="src", kind="train")
     [gpu] = [n for n in needs if n.kind == "gpu"]
     assert gpu.blocking and "src/main.py:6" in gpu.detail and "needs a GPU" in gpu.detail
-    assert [n.blocking for n in needs if n.kind == "dataset"] == [False]  # torchvision downloads it
+    assert not any(n.blocking for n in needs if n.kind == "dataset")  # torchvision downloads it
     assert not [n for n in needs_of(repo, "python main.py configs/ae.json", cwd="src", has_gpu=True) if n.kind == "gpu"]
 
 
@@ -2174,3 +2174,257 @@ def test_cuda_visible_devices_in_the_script_asks_for_a_gpu(tmp_path):
     assert "gpu" not in kinds(needs_of(repo, "./runIt.sh", kind="train"))
     [gpu] = [n for n in needs_of(repo, "./runIt.sh", cwd="gpu", kind="train") if n.kind == "gpu"]
     assert gpu.blocking and "CUDA_VISIBLE_DEVICES=0" in gpu.detail
+
+
+def test_a_windows_batch_file_is_read_like_a_shell_script(tmp_path):
+    # wpsliu123/yolo-windows@2c5e383c build/darknet/x64/calc_mAP_voc_py.cmd, the README's "run the file
+    # build/darknet/x64/calc_mAP_voc_py.cmd": `rem` lines, then `darknet.exe detector valid data/voc.data
+    # cfg/yolov2-voc.cfg yolo-voc.weights` run in the batch file's own folder, then `pause`.
+    repo = write(
+        tmp_path,
+        {
+            "build/darknet/x64/calc_mAP_voc_py.cmd": (
+                "rem C:\\Python36\\Scripts\\pip install numpy\n\n"
+                "rem darknet.exe detector valid data/voc.data cfg/yolov2-tiny-voc.cfg yolov2-tiny-voc.weights\n\n"
+                "darknet.exe detector valid data/voc.data cfg/yolov2-voc.cfg yolo-voc.weights\n\npause\n"
+            ),
+            "build/darknet/x64/data/voc.data": "classes= 20\nvalid  = data/2007_test.txt\nnames = data/voc.names\n",
+            "build/darknet/x64/data/voc.names": "aeroplane\n",
+            "build/darknet/x64/cfg/yolov2-voc.cfg": "[net]\nbatch=64\n",
+            "Makefile": "GPU=0\nCUDNN=0\nOPENCV=0\n",
+        },
+    )
+    docs = "* `yolo-voc.cfg` (194 MB VOC Yolo v2) - requires 4 GB GPU-RAM: http://pjreddie.com/media/files/yolo-voc.weights\n"
+    needs = needs_of(repo, "build/darknet/x64/calc_mAP_voc_py.cmd", docs=docs)
+    assert kinds(needs) == {"checkpoint", "dataset", "system"}  # no `gpu`: GPU=0 builds for the CPU
+    assert any("yolo-voc.weights" in n.detail for n in needs if n.kind == "checkpoint")
+    assert any("2007_test.txt" in n.detail for n in needs if n.kind == "dataset")
+    assert not any("tiny" in n.detail for n in needs)  # a `rem` line runs nothing
+
+
+def test_a_build_with_the_gpu_switched_on_needs_a_gpu(tmp_path):
+    # bharatsush/object_detection@625156f5 Makefile: `GPU=1`, `CUDNN=1` at its head; the README's
+    # `darknet.exe detector map data/obj.data yolo-obj.cfg backup\yolo-obj_7000.weights` runs what it builds.
+    repo = write(tmp_path, {"Makefile": "GPU=1\nCUDNN=1\nOPENCV=1\n\ndarknet: obj\n", "data/obj.data": "classes=1\n"})
+    command = "darknet.exe detector map data/obj.data yolo-obj.cfg yolo-obj_7000.weights"
+    [gpu] = [n for n in needs_of(repo, command) if n.kind == "gpu"]
+    assert gpu.blocking and "GPU=1" in gpu.detail and "GPU=0" in gpu.detail
+    assert not any(n.kind == "gpu" for n in needs_of(repo, command, has_gpu=True))
+    write(repo, {"Makefile": "GPU=0\nCUDNN=0\n\ndarknet: obj\n"})
+    assert not any(n.kind == "gpu" for n in needs_of(repo, command))
+
+
+def test_cuda_the_command_switches_on_is_advice(tmp_path):
+    # mitscha/dplc@10c4b3f6 train.py: `--cuda` is store_true and the README's command passes it;
+    # `if opt.cuda: netG.cuda()` (nested ifs too) runs only because of it: drop it and the run is on the CPU.
+    # models.py's `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's) asks, it allocates nothing.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": (
+                "import argparse\nimport torch\nfrom models import G\n"
+                "parser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--cuda', action='store_true', help='enables cuda')\n"
+                "parser.add_argument('--useenc', action='store_true')\n"
+                "opt = parser.parse_args()\n"
+                "if torch.cuda.is_available() and not opt.cuda:\n"
+                "    print('WARNING: You have a CUDA device, so you should probably run with --cuda')\n"
+                "netG = G()\n"
+                "if opt.cuda:\n    netG.cuda()\n    if opt.useenc:\n        netE.cuda()\n"
+            ),
+            "models.py": (
+                "import torch\n\nclass G(object):\n    def forward(self, input):\n"
+                "        use_cuda = isinstance(input.data, torch.cuda.FloatTensor)\n        return input\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train.py --cuda --useenc", kind="train")
+    [gpu] = [n for n in needs if n.kind == "gpu"]
+    assert not gpu.blocking and "drop that switch" in gpu.detail
+    # A default that turns CUDA on is the run's own: awd-lstm's `--cuda` is store_false.
+    write(repo, {"train.py": (repo / "train.py").read_text().replace("store_true', help", "store_false', help")})
+    [gpu] = [n for n in needs_of(repo, "python train.py --useenc", kind="train") if n.kind == "gpu"]
+    assert gpu.blocking
+
+
+def test_a_data_folder_under_a_top_folder_no_machine_has(tmp_path):
+    # jhoffman/cycada_release@e04d72fb scripts/train_adda.py: `datadir = '/x/jhoffman'` ("Set to your
+    # preferred data path"); /x is no standard top folder, so it is the authors' machine's. The digit
+    # loaders download into it, so the data itself is advice; the path is the user's to set.
+    repo = write(
+        tmp_path,
+        {
+            "scripts/train_adda.py": (
+                "from os.path import join\nfrom cycada.data import load_data\n"
+                "datadir = '/x/jhoffman'\nsrc_datadir = join(datadir, 'svhn')\n"
+            ),
+            "cycada/data.py": "from torchvision.datasets import SVHN\n\ndef load_data(root):\n"
+            "    return SVHN(root, download=True)\n",
+        },
+    )
+    needs = needs_of(repo, "python scripts/train_adda.py", kind="train")
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.blocking and "/x/jhoffman" in placeholder.detail
+    assert not any(n.blocking for n in needs if n.kind == "dataset")
+    # lRomul/argus-tgs-salt@2ba7db4d src/config.py: `/workdir/data/` is the WORKDIR of the repo's Docker image.
+    write(repo, {"scripts/train_adda.py": "datadir = '/workdir/data/'\nopen(datadir + 'x.csv')\n"})
+    assert "placeholder" not in kinds(needs_of(repo, "python scripts/train_adda.py", kind="train"))
+
+
+def test_module_code_after_a_function_that_returns_and_a_flag_aliased_before_the_load(tmp_path):
+    # harryhan618/LaneNet@a19cfca9 test_tusimple.py: `def parse_args(): ... return args` above module code;
+    # that `return` is parse_args' own, so `device = torch.device('cuda')` below it is unconditional.
+    # The weights come from --exp_dir (default ./experiments/exp50) through two variables:
+    # `exp_dir = args.exp_dir`, `save_name = os.path.join(exp_dir, ... + '_best.pth')`, `torch.load(save_name)`.
+    repo = write(
+        tmp_path,
+        {
+            "test_tusimple.py": (
+                "import argparse\nimport os\nimport torch\n\n\ndef parse_args():\n"
+                "    parser = argparse.ArgumentParser()\n"
+                '    parser.add_argument("--exp_dir", type=str, default="./experiments/exp50")\n'
+                "    args = parser.parse_args()\n    return args\n\n"
+                "args = parse_args()\nexp_dir = args.exp_dir\nexp_name = exp_dir.split('/')[-1]\n"
+                "device = torch.device('cuda')\n"
+                "save_name = os.path.join(exp_dir, exp_dir.split('/')[-1] + '_best.pth')\n"
+                "save_dict = torch.load(save_name, map_location='cpu')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python test_tusimple.py")
+    assert kinds(needs) >= {"gpu", "checkpoint"}
+    assert any("--exp_dir" in n.detail and "experiments/exp50" in n.detail for n in needs if n.kind == "checkpoint")
+    # Given on the command line and there, nothing is left to load.
+    write(repo, {"runs/a/a_best.pth": ""})
+    assert "checkpoint" not in kinds(needs_of(repo, "python test_tusimple.py --exp_dir runs/a"))
+
+
+def test_a_cuda_tensor_type_named_but_not_made_runs_nothing(tmp_path):
+    # eth-sri/diffai@6a694d7c helpers.py: `variable(torch.cuda.DoubleTensor)` registers methods on the type at
+    # import; it makes no CUDA tensor (TorchSeg's `torch.cuda.FloatTensor(b, n, h, w)` does).
+    repo = write(
+        tmp_path, {"helpers.py": "import torch\nvariable(torch.autograd.Variable)\nvariable(torch.cuda.DoubleTensor)\n"}
+    )
+    assert "gpu" not in kinds(needs_of(repo, "python helpers.py"))
+    write(repo, {"helpers.py": "import torch\nx = torch.cuda.FloatTensor(2, 3).zero_()\n"})
+    assert "gpu" in kinds(needs_of(repo, "python helpers.py"))
+
+
+def test_a_box2d_task_and_a_file_written_with_a_tuple_template(tmp_path):
+    # ShangtongZhang/DistributedES@c4de9701 config.py: `self.task = 'BipedalWalker-v2'` (gym's Box2D task);
+    # cma_es.py writes its stats with `open('data/%s-stats-%s.bin' % (config.tag, config.task), 'wb')`:
+    # a write, not a read of a missing file.
+    repo = write(
+        tmp_path,
+        {
+            "cma_es.py": (
+                "import pickle\nfrom config import *\n\ndef multi_runs(config):\n    stats = []\n"
+                "    with open('data/%s-stats-%s.bin' % (config.tag, config.task), 'wb') as f:\n"
+                "        pickle.dump(stats, f)\n"
+            ),
+            "config.py": (
+                "import gym\n\nclass BipedalWalkerConfig:\n    def __init__(self):\n"
+                "        self.task = 'BipedalWalker-v2'\n        self.env_fn = lambda: gym.make(self.task)\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python cma_es.py", kind="train")
+    assert kinds(needs) == {"simulator"}
+    assert "Box2D" in next(n.detail for n in needs if n.kind == "simulator")
+
+
+def test_a_pymunk_world_is_a_simulator(tmp_path):
+    # borhanreo/Obstacle-Avoid-Car@276c6687 playing.py runs flat_game/carmunk.py, a Pymunk world drawn with Pygame.
+    repo = write(
+        tmp_path,
+        {
+            "playing.py": "from flat_game import carmunk\ngame_state = carmunk.GameState()\n",
+            "flat_game/__init__.py": "",
+            "flat_game/carmunk.py": "import pygame\nimport pymunk\nfrom pymunk.vec2d import Vec2d\n",
+        },
+    )
+    [simulator] = [n for n in needs_of(repo, "python3 playing.py") if n.kind == "simulator"]
+    assert simulator.blocking and "Pymunk" in simulator.detail
+
+
+def test_weights_kept_in_a_variable_and_handed_to_the_repos_own_loader(tmp_path):
+    # borhanreo/Obstacle-Avoid-Car@276c6687 playing.py: `saved_model = 'saved-models/128-128-64-50000-50000.h5'`,
+    # then `neural_net(NUM_SENSORS, [128, 128], saved_model)`, whose nn.py calls `model.load_weights(load)`;
+    # learning.py writes saved-models/, this script only plays.
+    repo = write(
+        tmp_path,
+        {
+            "playing.py": (
+                "from nn import neural_net\nNUM_SENSORS = 3\n\ndef play(model):\n    model.predict(state)\n\n"
+                'if __name__ == "__main__":\n'
+                "    saved_model = 'saved-models/128-128-64-50000-50000.h5'\n"
+                "    model = neural_net(NUM_SENSORS, [128, 128], saved_model)\n    play(model)\n"
+            ),
+            "nn.py": "def neural_net(num_sensors, params, load=''):\n    if load:\n        model.load_weights(load)\n",
+        },
+    )
+    [ckpt] = [n for n in needs_of(repo, "python3 playing.py", kind="run") if n.kind == "checkpoint"]
+    assert ckpt.blocking and "saved-models/128-128-64-50000-50000.h5" in ckpt.detail
+    # SharifAmit/DilatedFCNSegmentation@28481a28 solvedilated.py trains (`solver.step(4000)`): the
+    # `weights = '.../vgg16surgery.caffemodel'` it hands to `solver.net.copy_from(weights)` is its initialisation.
+    write(
+        repo,
+        {
+            "playing.py": (
+                "import caffe\nweights = 'Dilated_FCN-2s_VGG16/snapshot/vgg16surgery.caffemodel'\n"
+                "solver = caffe.SGDSolver('solver.prototxt')\nsolver.net.copy_from(weights)\nsolver.step(4000)\n"
+            )
+        },
+    )
+    assert "checkpoint" not in kinds(needs_of(repo, "python playing.py", kind="run"))
+
+
+def test_a_graph_library_data_set_downloads_into_its_root(tmp_path):
+    # rusty1s/himp-gnn@f97c0d54 train_zinc_subset.py: `root = 'data/ZINC'`, `ZINC(root, subset=True, ...)` from
+    # torch_geometric.datasets, which downloads into root on first use (no download flag to see).
+    repo = write(
+        tmp_path,
+        {
+            "train_zinc_subset.py": (
+                "import torch\nfrom torch_geometric.datasets import ZINC\n\nroot = 'data/ZINC'\n"
+                "train_dataset = ZINC(root, subset=True, split='train')\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train_zinc_subset.py", kind="train")
+    assert [n.blocking for n in needs if n.kind == "dataset"] == [False]
+
+
+def test_a_data_file_the_checkout_has_under_another_folder_is_a_path_to_put_right(tmp_path):
+    # brendanxwhitaker/tagger-v@e9e6b912 README.md: `./train.py --train train.txt --dev dev.txt --test test.txt`;
+    # the checkout has dataset/train.txt and dataset/test.txt: nothing to download, the paths are the user's.
+    repo = write(
+        tmp_path,
+        {
+            "train.py": "import optparse\nopts = optparse.OptionParser()\n",
+            "dataset/train.txt": "EU B-ORG\n",
+            "dataset/test.txt": "EU B-ORG\n",
+        },
+    )
+    needs = needs_of(repo, "./train.py --train train.txt --dev dev.txt --test test.txt", kind="train")
+    assert kinds(needs) == {"placeholder"}
+    assert any("dataset/train.txt" in n.detail and n.key == "train" for n in needs)
+    # Nowhere in the checkout: the data is missing.
+    (repo / "dataset/train.txt").unlink()
+    assert "dataset" in kinds(needs_of(repo, "./train.py --train train.txt", kind="train"))
+
+
+def test_a_shell_variable_the_docs_set_before_the_command(tmp_path):
+    # facebookresearch/multigrain@172bb2a2 README.md: `IMAGENET_PATH=  # the path that contains the /val and
+    # /train image directories`, then `python scripts/evaluate.py ... --imagenet-path $IMAGENET_PATH`: an
+    # environment variable the user is told to set. xinpingwang/tf-faster-rcnn@b70382b3 README.md sets
+    # `GPU_ID=0` before `./experiments/scripts/test_faster_rcnn.sh $GPU_ID pascal_voc_0712 res101`: filled.
+    # dalab/deep-ed's `-root_data_dir $DATA_PATH`, set nowhere in the docs, stays a placeholder.
+    repo = write(tmp_path, {"evaluate.py": "import argparse\n", "test.sh": "python evaluate.py\n"})
+    docs = "```\nIMAGENET_PATH=  # the path that contains the /val and /train image directories\n  GPU_ID=0\n```\n"
+    needs = needs_of(repo, "python evaluate.py --imagenet-path $IMAGENET_PATH --other $DATA_PATH", docs=docs)
+    [env] = [n for n in needs if n.kind == "env"]
+    assert env.blocking and env.key == "IMAGENET_PATH" and "IMAGENET_PATH=" in env.detail
+    assert [n.key for n in needs if n.kind == "placeholder" and n.blocking] == ["DATA_PATH"]
+    [gpu_id] = [n for n in needs_of(repo, "bash test.sh $GPU_ID pascal_voc_0712", docs=docs) if n.key == "GPU_ID"]
+    assert gpu_id.kind == "placeholder" and not gpu_id.blocking and "GPU_ID=0" in gpu_id.detail

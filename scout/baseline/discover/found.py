@@ -167,7 +167,27 @@ def command_placeholders(
             continue
         where = f" (in {flag})" if flag else ""
         unset = f"${var} is unset" if var else f"`{text}`"
-        needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
+        said = _doc_assignment(var, docs) if var else None
+        if said is not None and said[1]:
+            # tf-faster-rcnn's README: `GPU_ID=0` above `./experiments/scripts/test_faster_rcnn.sh $GPU_ID ...`.
+            needs.add(
+                "placeholder",
+                text,
+                f"{unset}{where}; {said[0]} sets {var}={said[1]}: export that or pass --set {key}=VALUE",
+                key=key,
+                blocking=False,
+            )
+        elif said is not None:
+            # multigrain's README: `IMAGENET_PATH=  # the path that contains the /val and /train image directories`.
+            needs.add(
+                "env",
+                text,
+                f"{unset}{where}; {said[0]} has you set it (`{var}=`, left empty): export {var}=... "
+                f"or pass --set {key}=VALUE",
+                key=key,
+            )
+        else:
+            needs.add("placeholder", text, f"{unset}{where}: pass --set {key}=VALUE", key=key)
         if (flag and CKPT_WORDS.search(flag)) or (not var and CKPT_WORDS.search(text)):
             needs.add("checkpoint", text, f"{flag} wants trained weights: {checkpoint_advice(text, docs)}", key=key)
         elif (flag and DATA_WORDS.search(flag)) or DATA_WORDS.search(text):
@@ -180,6 +200,16 @@ def command_placeholders(
                 f"{checkpoint_advice(text, docs)}",
                 key=key,
             )
+
+
+def _doc_assignment(var: str, docs) -> tuple[str, str] | None:
+    """(doc, value) where a doc's shell lines set `var` (`export VAR=x`, `VAR=  # comment`), or None."""
+    line = re.compile(rf"^[ \t>$]*(?:export[ \t]+)?{re.escape(var)}=(?P<value>[^\s#;&|`]*)", re.M)
+    for path, text in docs:
+        match = line.search(text)
+        if match:
+            return path, match.group("value").strip("'\"")
+    return None
 
 
 # A value written as what it names: `--model modelname.pt`, `--data my_data/`, `'test_file_name'`.
@@ -353,11 +383,44 @@ def command_paths(
             )
         elif weights_flag or weights or (not DATA_WORDS.search(leaf) and introduced_as(value, docs) == "checkpoint"):
             needs.add("checkpoint", value, f"{name} {value}: {checkpoint_advice(value, docs)}", blocking=mine)
+        elif mine and DATA_WORDS.search(name) and "/" not in value and (elsewhere := _found_below(base, value)):
+            # glample/tagger's README `--train train.txt`, the checkout's dataset/train.txt: the
+            # data is here, the path in the command is the user's to put right.
+            needs.add(
+                "placeholder",
+                value,
+                f"{name} {value}: not at this path; the checkout has {elsewhere}: pass that path "
+                f"(--set {norm_flag(name)}=...)",
+                key=norm_flag(name),
+            )
         elif DATA_WORDS.search(name) or "/" in value:
             advice = download_advice(value, docs) if mine else "it is not on this machine yet"
             needs.add("dataset", value, f"{name} {value}: not in the checkout; {advice}", blocking=mine)
     _positional_paths(tokens, base, docs, needs, also)
     return named
+
+
+def _found_below(base: Path, name: str, depth: int = 2, limit: int = 200) -> str | None:
+    """Where under `base` (its sub-folders, `depth` levels, at most `limit` folders) the checkout
+    has a file called `name`, as a path from `base`; None when nowhere or in more than one place."""
+    found: list[str] = []
+    folders, seen = [(base, 0)], 0
+    while folders and seen < limit:
+        folder, level = folders.pop(0)
+        seen += 1
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in ("node_modules", "__pycache__", "venv", ".venv"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if level < depth:
+                    folders.append((Path(entry.path), level + 1))
+            elif entry.name == name and level > 0:
+                found.append(Path(entry.path).relative_to(base).as_posix())
+    return found[0] if len(found) == 1 else None
 
 
 def _positional_paths(

@@ -161,7 +161,9 @@ def find_needs(
     runs.check_doc_programs(docs, which, needs)
     runs.check_extensions(repo_dir, sources, docs, needs, cwd)
     runs.check_native_ops(repo_dir, sources, needs)
-    runs.check_missing_programs(command, sources, base, repo_dir, docs, needs)
+    unbuilt = runs.check_missing_programs(command, sources, base, repo_dir, docs, needs)
+    if not has_gpu:
+        runs.check_build_gpu(unbuilt, repo_dir, needs)
     needs.made_by(setup)
     if any(k in ("dataset", "checkpoint") for k, *_ in needs.items):
         started = {s.path for s in sources if s.role == "start"}

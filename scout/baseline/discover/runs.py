@@ -144,7 +144,8 @@ _READERS = (
 )
 _READ_CALL = re.compile(
     # An f-string's fields are a template's: `glob.glob(f'models/{args.dataset}/*.pt')`.
-    _READERS + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*[\w(][^,)]*)?)"""
+    _READERS
+    + r"""\(\s*f?(?P<path>['"][^'"\n]+['"])(?P<tail>(?:\s*\.\s*format\([^)]*\)|\s*%\s*(?:\([^()\n]*\)|\w[^,)]*))?)"""
     r"""(?P<concat>\s*\+)?(?P<mode>\s*,\s*['"][rwab+tU]*['"])?"""
 )
 # `MODEL_PATH = 'models/best.pth'` (or any name), later `torch.load(MODEL_PATH)`: a path kept in a
@@ -155,7 +156,11 @@ _LITERAL_ASSIGN = re.compile(
 # Code that fetches its own data: torchvision, Keras get_file/load_data, the Hub, tfds, nltk, wget.
 _DOWNLOADS = re.compile(
     r"download\s*=\s*True|\.download\(|maybe_download|urlretrieve|load_dataset\(|tfds\.load|"
-    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)"
+    r"nltk\.download|gdown|wget|get_file\(|download_url|hf_hub_download|snapshot_download|\.load_data\(\)|"
+    # The graph and text libraries' data sets download into their `root` on first use, with no flag:
+    # PyG's `ZINC('data/ZINC', subset=True)` (himp-gnn), OGB's `PygGraphPropPredDataset`, torchtext, DGL.
+    r"^\s*from\s+(?:torch_geometric\.datasets|ogb\.\w+|torchtext\.datasets|dgl\.data)\s+import\b",
+    re.M,
 )
 _CUDA_CALL = re.compile(
     # tf.device('/gpu:0') is left out: TensorFlow falls back to the CPU under soft placement.
@@ -163,7 +168,9 @@ _CUDA_CALL = re.compile(
     r"map_location\s*=\s*f?['\"]cuda|"
     r"cutorch\.|require\s*\(?\s*['\"](?:cutorch|cunn|cudnn)['\"]|:cuda\(\)|cuda\.set_device\(|"
     # CUDA tensor types, Chainer's to_gpu, pycaffe's GPU mode, Keras' multi-GPU wrapper, CuPy/PyCUDA/Numba kernels.
-    r"torch\.cuda\.\w*Tensor\b|set_default_tensor_type\(\s*['\"]torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
+    # A CUDA tensor type made or cast to (`torch.cuda.FloatTensor(b, n)`, `.type(torch.cuda.FloatTensor)`);
+    # named alone it may be a check (`isinstance(x, torch.cuda.FloatTensor)`) or a registration (diffai).
+    r"torch\.cuda\.\w*Tensor\s*\(|\.type\(\s*torch\.cuda\.|set_default_tensor_type\(\s*['\"]?torch\.cuda|\.to_gpu\(|set_mode_gpu\(|"
     r"multi_gpu_model\(|^\s*(?:import|from)\s+(?:cupy|pycuda)\b|^\s*@(?:numba\.)?cuda\.jit\b|"
     # Caffe2's CUDA device scope; a settings dict handed to a trainer (`'device': 'cuda'`); NCCL,
     # the collective backend that only runs on GPUs.
@@ -182,6 +189,7 @@ _ATARI_TASK = (
     r"Alien|Amidar|Assault|Asteroids|Atlantis|BankHeist|BattleZone|Boxing|Centipede|DemonAttack|Gravitar|"
     r"Frostbite|Kangaroo|Krull|PrivateEye|Riverraid|RoadRunner|Robotank|Solaris|Venture|VideoPinball|Zaxxon)-v\d)"
 )
+_BOX2D_TASK = r"(?:BipedalWalker(?:Hardcore)?|LunarLander(?:Continuous)?|CarRacing)-v\d"
 _SIMULATORS = (
     (
         # gym's MuJoCo tasks and D4RL's datasets run on MuJoCo too.
@@ -201,6 +209,18 @@ _SIMULATORS = (
         ),
         re.compile(rf"(?<![\w/.-]){_ATARI_TASK}"),
         "the Atari ROMs (`AutoROM --accept-license` or `ale-import-roms`)",
+    ),
+    (
+        # gym's Box2D tasks (DistributedES's BipedalWalker-v2) run on the Box2D engine, built with SWIG.
+        re.compile(rf"^\s*(?:import|from)\s+Box2D\b|['\"]{_BOX2D_TASK}['\"]", re.M),
+        re.compile(rf"(?<![\w/.-]){_BOX2D_TASK}"),
+        "the Box2D physics engine (box2d-py, built with SWIG: `pip install swig gymnasium[box2d]`)",
+    ),
+    (
+        # Obstacle-Avoid-Car's flat_game/carmunk.py: a Pymunk (Chipmunk) world drawn with Pygame.
+        re.compile(r"^\s*(?:import|from)\s+pymunk\b", re.M),
+        None,
+        "Pymunk (the Chipmunk 2D physics engine) and Pygame, at the versions the code was written for",
     ),
     (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), None, "the CARLA simulator server"),
     (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), None, "DeepMind Lab (built with Bazel)"),
@@ -413,6 +433,7 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
     if index and re.search(r"\bif\b.*\\?\s*$", lines[index - 1]) and not lines[index - 1].rstrip().endswith(":"):
         return lines[index - 1]  # the second line of a ternary split over two lines
     indent = len(line) - len(line.lstrip())
+    pending: tuple[str, int] | None = None  # a `return` above, unless it is in a function defined above
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
         if not stripped or stripped.startswith(("#", "--")):
@@ -421,8 +442,12 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
         if level >= indent:
             # `if get_world_size() == 1: return data` above it in the same function: a path around it.
             if returns and re.match(r"(?:if\b.*:\s*)?return\b", stripped):
-                return stripped
+                pending = pending or (stripped, level)
+            elif pending and level < pending[1] and re.match(r"(?:async\s+)?(?:def|class)\b", stripped):
+                pending = None  # `def parse_args(): ... return args` before module code: not its path
             continue
+        if pending:
+            return pending[0]
         indent = level
         if _MAIN_GUARD.match(stripped):
             return None  # `if __name__ == "__main__":` is how a script runs, not a choice it makes
@@ -430,17 +455,17 @@ def _guard(lines: list[str], index: int, *, returns: bool = False) -> str | None
             return stripped
         if re.match(r"(?:def|class|local\s+function|function)\b", stripped) or level == 0:
             return None
-    return None
+    return pending[0] if pending else None
 
 
 def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
-def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
+def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = True) -> dict[str, str]:
     """What each flag of the started scripts holds in this run: the value the command (or the shell
     line that starts the script) gives, else the declared default; a `store_true` flag is "True"
-    when given and "False" when not."""
+    when given and "False" when not. `given=False`: the declared defaults alone."""
     values: dict[str, str] = {}
     given_as: dict[str, str] = {}  # what a switch holds when the command names it
     for _, flag, default, declaration in _defaults(sources):
@@ -449,8 +474,10 @@ def flag_values(sources: Sequence[Source], command: str = "") -> dict[str, str]:
             given_as.setdefault(norm_flag(flag), "True" if switch.group(1) == "true" else "False")
             default = "False" if switch.group(1) == "true" else "True"
         values.setdefault(norm_flag(flag), default)
-    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    for name, value in given + flag_pairs(shell_words(command)):
+    if not given:
+        return values
+    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    for name, value in pairs + flag_pairs(shell_words(command)):
         key = norm_flag(name)
         values[key] = value or given_as.get(key, "True")
     return values
@@ -573,20 +600,35 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 blocking=False,
             )
     values = flag_values(sources, command)
+    defaults = flag_values(sources, command, given=False)
     for source in sources:
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
         # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
         known = _known(source.text, lines, values)
+        by_default = _known(source.text, lines, defaults)
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
-            if not _CUDA_CALL.search(code):
+            # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
+            if not _CUDA_CALL.search(re.sub(r"\bisinstance\([^()]*\)", "", code)):
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
+            switch = _switched_on(lines, i, known, by_default) if guard is not None else None
+            if switch is not None:
+                # `--cuda` in the documented command (`if opt.cuda: netG.cuda()`, default off): the
+                # user's choice, not the run's; without the switch it runs on the CPU.
+                needs.add(
+                    "gpu",
+                    "cuda switch",
+                    f"{source.path}:{i + 1} `{code.strip()[:60]}` runs because the command switches CUDA on"
+                    f" (`{switch[:40]}`): with no GPU drop that switch",
+                    blocking=False,
+                )
+                continue
             if guard is None or _decides(guard, known):
                 branch = f" (this run's values take `{guard.strip()[:60]}`)" if guard is not None else ""
                 needs.add(
@@ -611,12 +653,40 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         # GPUs."); blank lines, list items and headings end one.
         for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+\.|```))", text):
             # "GPU preferred", "CUDA 8 as the docker image requires": about speed or a build, not the run.
-            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version", sentence, re.I)
+            # A model list's line ("`yolov3.cfg` (236 MB) - requires 4 GB GPU-RAM: https://...weights") is
+            # about that model's memory, not this run.
+            hedged = re.search(r"\bCPU\b|optional|recommend|prefer|faster|speed|docker|version|://", sentence, re.I)
             if _GPU_REQUIRED.search(sentence) and not hedged:
                 fallback = any(_CPU_PATH.search(source.text) for source in sources)
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
                 return
+
+
+def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_default: Mapping[str, str]) -> str | None:
+    """The `if` about CUDA around `lines[index]` (at any depth) that this run takes only because
+    the command passes a switch: false by default (`--cuda` is store_true), true as the command
+    stands (mitscha/dplc's `if opt.cuda:` around `netG.cuda()`), or None."""
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    for previous in reversed(lines[max(0, index - 300) : index]):
+        stripped = previous.strip()
+        level = len(previous) - len(previous.lstrip())
+        if not stripped or stripped.startswith("#") or level >= indent:
+            continue
+        indent = level
+        words = {norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", stripped)}
+        if (
+            re.match(r"if\b", stripped)
+            and re.search(r"cuda|gpu", stripped, re.I)
+            # a switch (`--cuda`, off unless given), not a GPU id (`--gpus 0` is asked for: blocking)
+            and any(by_default.get(w) == "False" and known.get(w) == "True" for w in words)
+            and _decides(stripped, known) is True
+            and _decides(stripped, by_default) is False
+        ):
+            return stripped
+        if level == 0:
+            return None
+    return None
 
 
 # `def propagate(adj, y, ..., device='cuda', display=True):` (the signature may span lines).
@@ -760,12 +830,24 @@ def _absent(value: str, bases: Sequence[Path], args: Sequence[str] = ()) -> bool
 _AUTHORS_ROOT = re.compile(r"^/(?:home|Users|root|mnt|data\d*|nas|scratch|share|media|disk\d*|ssd|hdd|local|raid|nfs)/")
 
 
+# The top folders every Linux machine (or the container a repo ships) has: a path under one may be
+# this machine's. Any other top folder is one the authors made (cycada's `/x/jhoffman`, `/checkpoint/me`).
+_SYSTEM_ROOTS = frozenset(
+    "bin boot dev etc lib lib32 lib64 libx32 opt proc run sbin srv sys tmp usr var "
+    # what Docker images and notebooks set up: WORKDIR /workdir (argus-tgs-salt), Colab, Kaggle
+    "workspace workdir app code src project content kaggle".split()
+)
+
+
 def _authors_path(value: str) -> bool:
-    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, a Windows
-    drive: F:/Yelp Data/x.txt)."""
-    return _WINDOWS_PATH.match(value) is not None or (
-        _AUTHORS_ROOT.match(value) is not None and not Path(value).exists()
-    )
+    """An absolute path that only the authors' machine has (/home/me/data, /mnt/nas/x, /x/jhoffman,
+    a Windows drive: F:/Yelp Data/x.txt)."""
+    if _WINDOWS_PATH.match(value):
+        return True
+    top = re.match(r"^/([\w.-]+)/[\w.-]", value)
+    return (
+        _AUTHORS_ROOT.match(value) is not None or (top is not None and top.group(1) not in _SYSTEM_ROOTS)
+    ) and not Path(value).exists()
 
 
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[/\\]")
@@ -920,9 +1002,43 @@ def _read_flags(sources: Sequence[Source]) -> set[str]:
     return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _READ_FROM_FLAG.finditer(s.text)}
 
 
+# A variable that holds a flag's value or a path under it: `exp_dir = args.exp_dir`, then
+# `save_name = os.path.join(exp_dir, exp_name + '_best.pth')` (LaneNet's test_tusimple.py).
+_FLAG_ALIAS = re.compile(
+    r"^[ \t]*(?P<var>[A-Za-z_]\w*)\s*=\s*(?:(?:os\.path|osp)\.join\(\s*|str\(|Path\()?"
+    r"(?:(?:FLAGS|args|opt|opts|cfg|config)\.(?P<flag>\w+)|(?P<other>[A-Za-z_]\w*))\s*[,+)/]?[^\n]*$",
+    re.M,
+)
+# A weights loader handed a variable: `torch.load(save_name, map_location='cpu')`.
+_RESTORE_FROM_VARIABLE = re.compile(
+    r"(?:restore\(|torch\.load\(|load_state_dict\(torch\.load\(|load_weights\(|load_checkpoint\(|load_model\()"
+    r"(?:[^)'\"\n]*?,\s*)?(?P<var>[A-Za-z_]\w*)\s*[,)]"
+)
+
+
+def _restored_through_variables(text: str) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path."""
+    aliases: dict[str, str] = {}
+    for match in _FLAG_ALIAS.finditer(text):
+        flag = match.group("flag") or aliases.get(match.group("other") or "")
+        if flag and match.group("var") not in ("args", "opt", "opts", "FLAGS", "cfg", "config"):
+            aliases[match.group("var")] = flag
+    if not aliases:
+        return []
+    return [
+        (aliases[m.group("var")], m.start()) for m in _RESTORE_FROM_VARIABLE.finditer(text) if m.group("var") in aliases
+    ]
+
+
+def _restore_sites(source: Source) -> list[tuple[str, int]]:
+    """(flag, offset) of each weights load from a flag: directly or through a variable."""
+    direct = [(m.group(1), m.start()) for m in _RESTORE_FROM_FLAG.finditer(source.text)]
+    return direct + _restored_through_variables(source.text)
+
+
 def restored_flags(sources: Sequence[Source]) -> set[str]:
     """The flags the code restores weights from, behind an `if` or not."""
-    return {norm_flag(m.group(1)) for s in sources if s.lang == "python" for m in _RESTORE_FROM_FLAG.finditer(s.text)}
+    return {norm_flag(flag) for s in sources if s.lang == "python" for flag, _ in _restore_sites(s)}
 
 
 def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]:
@@ -935,9 +1051,9 @@ def _restores(sources: Sequence[Source], command: str) -> dict[str, bool | None]
         if source.lang != "python":
             continue
         lines = source.text.splitlines()
-        for match in _RESTORE_FROM_FLAG.finditer(source.text):
-            name = norm_flag(match.group(1))
-            guard = _guard(lines, source.text.count("\n", 0, match.start()))
+        for flag, offset in _restore_sites(source):
+            name = norm_flag(flag)
+            guard = _guard(lines, source.text.count("\n", 0, offset))
             tested = guard is not None and name in {norm_flag(w) for w in re.findall(r"[A-Za-z_]\w*", guard)}
             decided = None if guard is None or tested else _decides(guard, values)
             sure = guard is None or decided is True if not tested else None
@@ -1003,6 +1119,8 @@ def check_reads(
             ):
                 found.append((value, name, "", source.text.count("\n", 0, m.start())))
         found += _variables_read(source.text, {value for value, _, _, _ in found})
+        handed = _weights_handed_on(source.text, {value for value, _, _, _ in found})
+        found += handed
         found += _beside_the_code(source.text)
         pending: list[tuple[str, str, int, bool, bool]] = []  # kind, path, line, fetched by the code, guarded
         for value, context, mode, line in found:
@@ -1010,10 +1128,11 @@ def check_reads(
                 continue  # `# E = np.load('imdb_b.embeddings.txt')`: code left commented out
             if re.search(r"[wa]", mode) or value.startswith(("{", "%", "$")) or "://" in value:
                 continue
-            if (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or OUTPUT_WORDS.search(
-                context.split("(")[0]
-            ):
-                continue
+            output = (OUTPUT_WORDS.search(value.split("/")[0]) and not _DATA_READER.match(context)) or (
+                OUTPUT_WORDS.search(context.split("(")[0])
+            )
+            if output and (value, context, mode, line) not in handed:
+                continue  # `saved-models/x.h5` handed on to a loader by a script that does not train is read
             if re.search(r"\.(py|sh|md|ya?ml|json|cfg|so|dylib|dll|pyd)$", value) and not (
                 value.endswith(".json") and _JSON_DATA.search(context)
             ):
@@ -1027,7 +1146,7 @@ def check_reads(
                 or WEIGHT_FILE.search(value)
                 or _call_kind(context) == "checkpoint"
             )
-            if value in written:
+            if value in written and (value, context, mode, line) not in handed:
                 continue  # train-then-test: `torch.save(state, 'resnet110.t7')` before `torch.load('resnet110.t7')`
             # A bare file name is only trusted as a need when a weights loader builds it
             # (`load_weights('model_' + str(scale) + 'x.h5')`) or a reader of data only (`pd.read_csv`);
@@ -1044,10 +1163,18 @@ def check_reads(
                         f"{source.path} has {value} written in, a path on the authors' machine: edit it to yours",
                     )
                     if not ckpt:
+                        # cycada's `datadir = '/x/jhoffman'`, where its loaders download the digits.
+                        fetched = any(_DOWNLOADS.search(s.text) for s in sources if s.lang == "python")
                         needs.add(
                             "dataset",
                             folder,
-                            f"{source.path} expects its data at {value}: {download_advice(value, docs)}",
+                            f"{source.path} expects its data at {value}: "
+                            + (
+                                "the run downloads it there (network needed)"
+                                if fetched
+                                else download_advice(value, docs)
+                            ),
+                            blocking=not fetched,
                         )
                     continue
                 if not value.startswith("~") or Path(os.path.expanduser(value)).exists():
@@ -1255,6 +1382,34 @@ def _variables_read(text: str, seen: set[str]) -> list[tuple[str, str, str, int]
 
 # `save_path = os.path.join('./model', name, 'net_%s.pth' % opt.which_epoch)`: a path built from a
 # written-in folder; each piece that is not written in is a field of the template.
+_WEIGHTS_NAME = re.compile(r"model|weight|ckpt|checkpoint|snapshot|restore|pretrained", re.I)
+# A training loop's marks: an optimizer step, Keras' fit, Caffe's solver, backpropagation.
+_TRAINS = re.compile(r"\.step\(|\.fit(?:_generator)?\(|\.backward\(|\bSGDSolver\(|\btrain_on_batch\(|optim\.")
+
+
+def _weights_handed_on(text: str, seen: set[str]) -> list[tuple[str, str, str, int]]:
+    """A weights file kept in a variable named for one and handed to a call of the repo's own
+    (Obstacle-Avoid-Car's `saved_model = 'saved-models/128-128-64-50000-50000.h5'`, then
+    `neural_net(NUM_SENSORS, [128, 128], saved_model)`, which calls `load_weights`), unless the
+    script saves to it."""
+    if _TRAINS.search(text):
+        return []  # a script that trains hands on its initialisation (DilatedFCN's vgg16surgery.caffemodel)
+    written = {word for call in _VARIABLE_WRITE.findall(text) for word in re.findall(r"[A-Za-z_]\w*", call)}
+    found = []
+    for match in _LITERAL_ASSIGN.finditer(text):
+        name, value = match.group("name"), match.group("path")[1:-1]
+        if value in seen or name in written or not WEIGHT_FILE.search(value) or not _WEIGHTS_NAME.search(name):
+            continue
+        if link_kind(value, name.replace("_", " ")) == "backbone":
+            continue  # `RESTORE_FROM = 'resnet101-imagenet.pth'`: an initialisation
+        use = re.search(rf"\w\((?:[^()\n]*,)?\s*{re.escape(name)}\s*[,)]", text[match.end() :])
+        if use is None or _VARIABLE_WRITE.match(use.group(0)[1:]):
+            continue
+        seen.add(value)
+        found.append((value, f"{name} = '{value}'", "", text.count("\n", 0, match.start())))
+    return found
+
+
 _JOIN_ASSIGN = re.compile(
     r"""^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:os\.path|osp)\.join\("""
     r"""\s*(?P<args>['"][^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)\s*(?:#.*)?$""",
@@ -2204,10 +2359,12 @@ def check_native_ops(repo_dir: Path, sources: Sequence[Source], needs: Found) ->
 
 def check_missing_programs(
     command: str, sources: Sequence[Source], base: Path, repo_dir: Path, docs, needs: Found
-) -> None:
+) -> list[str]:
     """What the command (or a shell script it runs) starts that the checkout does not have: a
     program built from the repo's C sources (`./darknet detector valid ...` before `make`), or a
-    Python script that comes from another project (`pylearn2/scripts/train.py`)."""
+    Python script that comes from another project (`pylearn2/scripts/train.py`). Returns the
+    programs still to build."""
+    unbuilt: list[str] = []
     # `cd adding_problem/ && python main.py`: what follows a `cd` starts from that folder.
     # A `cd` to a folder that is not there is kept as where the script should be (`cd adding_problem/`).
     lines, here, moved = [], base, ""
@@ -2243,6 +2400,7 @@ def check_missing_programs(
                 step = _build_step(docs)
                 how = f"build it first: `{step[:160]}`" if step else "build it first (see the docs or the Makefile)"
                 needs.add("system", program, f"the run starts {program}, which is not built: {how}")
+                unbuilt.append(program)
             else:
                 needs.add(
                     "system",
@@ -2250,6 +2408,34 @@ def check_missing_programs(
                     f"the run starts {program}, which the checkout does not have: it comes from another "
                     "project (install that project, or pass --cmd with the script's path)",
                 )
+    return unbuilt
+
+
+# The switch at the head of a Makefile that builds with CUDA: darknet's `GPU=1`, `USE_CUDA = 1`.
+_MAKE_GPU = re.compile(r"^[ \t]*(GPU|USE_CUDA|USE_GPU|CUDA)[ \t]*[:?]?=[ \t]*1\b", re.M)
+
+
+def check_build_gpu(unbuilt: Sequence[str], repo_dir: Path, needs: Found) -> None:
+    """A program the run starts that the repo's Makefile builds with CUDA switched on (darknet's
+    `GPU=1`): the binary `make` gives needs a GPU (and the CUDA toolkit to build). With `GPU=0` it
+    runs on the CPU, so a doc line about GPU memory alone is no need."""
+    if not unbuilt or needs.has("gpu", blocking=True):
+        return
+    try:
+        text = (repo_dir / "Makefile").read_text(errors="replace")[:_MAX_MAKEFILE]
+    except OSError:
+        return
+    switch = _MAKE_GPU.search(text)
+    if switch:
+        needs.add(
+            "gpu",
+            "cuda",
+            f"the Makefile builds {unbuilt[0]} with {switch.group(0).strip()} (CUDA): needs a GPU "
+            f"(or set {switch.group(1)}=0 before `make` to build for the CPU)",
+        )
+
+
+_MAX_MAKEFILE = 100_000
 
 
 def _elsewhere(repo_dir: Path, program: str) -> bool:

@@ -115,7 +115,8 @@ def starts(command: str) -> list[Start]:
         elif head == "make":
             targets = [t for t in tokens[1:] if not t.startswith("-") and "=" not in t]
             found.append(Start("make", targets[0] if targets else "", False, tuple(tokens[1:])))
-        elif head.endswith((".sh", ".bash")):
+        elif head.endswith((".sh", ".bash")) or head.lower().endswith((".cmd", ".bat")):
+            # A Windows batch file (darknet forks' `build/darknet/x64/calc_mAP.cmd`) is read like a shell script.
             found.append(Start("shell", head, False, tuple(tokens[1:])))
         elif head.endswith(".py"):
             found.append(Start("python", head, False, tuple(tokens[1:])))
@@ -381,9 +382,17 @@ def _configs(walk: _Walk, args: tuple[str, ...], base: Path) -> None:
 
 
 def _shell_lines(text: str) -> list[str]:
-    """A shell script's logical lines: continuations joined, comments and blank lines dropped."""
+    """A shell script's logical lines: continuations joined, comments and blank lines dropped (a batch
+    file's `rem` and `::` comments, `@echo off` and `pause` too)."""
     joined = re.sub(r"\\\r?\n", " ", text)
-    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in joined.splitlines()
+        if line.strip() and not line.strip().startswith("#") and not _BATCH_NOISE.match(line.strip())
+    ]
+
+
+_BATCH_NOISE = re.compile(r"^(?:rem(?:\s|$)|::|@?echo\s+off\b|pause$)", re.I)
 
 
 def _expand(line: str, variables: dict[str, str]) -> str:
@@ -402,7 +411,10 @@ def _start(walk: _Walk, start: Start, base: Path, depth: int, console: dict[str,
             path = _existing([folder], "__main__.py") if folder.is_dir() else None
         _read_python(walk, path, start.args, roots, console)
     elif start.program == "shell" and start.target:
-        _read_shell(walk, _existing(roots, start.target.removeprefix("./")), base, depth, start.args, console)
+        path = _existing(roots, start.target.removeprefix("./"))
+        if path is not None and path.suffix.lower() in (".cmd", ".bat"):
+            base = path.parent  # a batch file is double-clicked: it runs in its own folder
+        _read_shell(walk, path, base, depth, start.args, console)
     elif start.program == "lua" and start.target:
         path = _existing(roots, start.target.removeprefix("./"))
         source = walk.read(path, "lua", "start", start.args) if path else None
@@ -554,10 +566,17 @@ def _read_shell(
                 base = Path(os.path.normpath(base / cd.group(1)))
             continue
         found = starts(line)
-        if any(start.program in ("python", "shell", "lua") or start.program in console for start in found):
+        if any(
+            start.program in ("python", "shell", "lua") or start.program in console or _built(start) for start in found
+        ):
             source.runs.append((line, _rel(walk, base)))
         for start in found:
             _start(walk, start, base, depth + 1, console)
+
+
+def _built(start: Start) -> bool:
+    """A program the repo builds, started by its path: `./darknet detector map ...`, `darknet.exe ...`."""
+    return start.target is None and (start.program.startswith("./") or start.program.lower().endswith(".exe"))
 
 
 def _read_make(walk: _Walk, base: Path, target: str, depth: int, console: dict[str, str]) -> None:
