@@ -925,9 +925,12 @@ def _script_folder(rel: str) -> str:
     return parent
 
 
-def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map: dict[str, str]) -> None:
+def _code_candidates(
+    reader: _Reader, repo_dir: Path, files: Files, scripts_map: dict[str, str], named: frozenset[str] = frozenset()
+) -> None:
     """Candidates from the code itself, in a fixed order: console scripts, `python -m` packages,
-    shell scripts, Makefile targets, entry-point scripts, flat top-level scripts."""
+    shell scripts, Makefile targets, entry-point scripts, flat top-level scripts (a flat script in a
+    folder only where the repo has few scripts, or the docs name it: `named`, repo-relative paths)."""
     for name, target in scripts_map.items():
         if not _PROGRAM_NAME.fullmatch(name):
             continue  # a console script named `x; rm -rf ~` is no command scout writes
@@ -995,7 +998,7 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
                     reader.add(
                         f"python {shell_path(shown)} {mode}", cwd, "entry-point", f"script {rel} with {mode}", rel
                     )
-            elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
+            elif ("/" not in rel or (few_scripts and rel.count("/") == 1) or rel in named) and _TOP_LEVEL_RUN.search(
                 read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
             ):
                 reader.add(f"python {shell_path(shown)}", cwd, "conventional", f"flat script {rel}", rel)
@@ -1073,6 +1076,18 @@ def _with_mention(candidate: Candidate, docs: list[Doc]) -> Candidate:
     return candidate
 
 
+def _named_paths(docs: list[Doc]) -> frozenset[str]:
+    """The repo-relative paths of the scripts the docs name by a path (`scripts/train_adda.py`), from
+    the doc's folder or the repo root."""
+    return frozenset(
+        join(base, mention.text)
+        for doc in docs
+        for mention in doc.mentions
+        if "/" in mention.text
+        for base in {doc.folder, ""}
+    )
+
+
 def find_candidates(repo_dir: Path) -> Discovery:
     """Every candidate of a checkout, documented ones first in reading order. Bounded; never raises
     on odd input (an empty, binary or huge README, no docs, 50k files)."""
@@ -1085,7 +1100,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)
-    _code_candidates(reader, repo_dir, files, scripts_map)
+    _code_candidates(reader, repo_dir, files, scripts_map, _named_paths(docs))
     for name in notebooks_named(docs, repo_dir)[:10]:
         reader.add(
             f"jupyter nbconvert --to notebook --execute --output-dir $SCOUT_RUN_DIR {shell_path(name)}",
