@@ -501,6 +501,9 @@ class Scripts:
         # imports) or as launched or imported by another (which does not): the same file gets the
         # same traits whichever way it was first read.
         self._cache: dict[tuple[str, bool], ScriptInfo] = {}
+        # The files another script of the repo imports, and those a shell script or Makefile runs.
+        self.imported: set[str] = set()
+        self.launched: set[str] = set()
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
@@ -538,6 +541,7 @@ class Scripts:
                     (join(b, f"{tail}.py") for b in (folder, "") if (self.root / join(b, f"{tail}.py")).is_file()), None
                 )
                 if rel:
+                    self.imported.add(rel)
                     found += self.info(rel, 1).traits
         via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
         return replace(info, traits=info.traits + via) if via else info
@@ -578,6 +582,7 @@ class Scripts:
                     )
                     rel = self._launched(target, folder) if target and "$" not in target else None
                     if rel:
+                        self.launched.add(rel)
                         traits += self.info(rel, depth + 1).traits
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
@@ -1076,6 +1081,17 @@ def _with_mention(candidate: Candidate, docs: list[Doc]) -> Candidate:
     return candidate
 
 
+def _with_use(candidate: Candidate, scripts: Scripts) -> Candidate:
+    """A candidate from the code, with how the repo's other scripts use its script: `imported` (a
+    module another script imports: utils.py, config.py) and `launched` (a shell script or Makefile
+    runs it, with the arguments the bare script lacks: runtest.sh's `python3 runtest.py -type ind`)."""
+    if candidate.origin.startswith("doc") or candidate.origin in ("shell-script", "makefile") or not candidate.script:
+        return candidate
+    uses = (("imported", scripts.imported), ("launched", scripts.launched))
+    used = tuple(trait for trait, files in uses if candidate.script in files)
+    return replace(candidate, traits=candidate.traits + used) if used else candidate
+
+
 def _named_paths(docs: list[Doc]) -> frozenset[str]:
     """The repo-relative paths of the scripts the docs name by a path (`scripts/train_adda.py`), from
     the doc's folder or the repo root."""
@@ -1110,7 +1126,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
             name,
             "notebook",
         )
-    found = [_with_mention(c, docs) for c in _dedupe(reader.found)[:_MAX_CANDIDATES]]
+    found = [_with_use(_with_mention(c, docs), reader.scripts) for c in _dedupe(reader.found)[:_MAX_CANDIDATES]]
     return Discovery(
         repo_dir,
         tuple(found),
