@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -612,3 +613,55 @@ def test_the_none_option_weighs_the_candidates_that_are_not_notebooks(tmp_path):
     found = find_candidates(tmp_path)
     assert {c.origin for c in found.candidates} == {"notebook", "conventional"}
     assert rank(found, model).none_probability < 0.5  # the script counts
+
+
+def test_the_mode_flag_of_a_command_or_of_what_its_script_launches_names_its_mode(tmp_path):
+    # tsixta/jnet: the README runs `main.py ... --mode vis` (pictures); toyexample/eval.sh runs
+    # `python3 ../main.py ... --mode eval --dataset_root DIC-C2DH-HeLa_training` (the evaluation,
+    # on a folder whose name says training).
+    (tmp_path / "toyexample").mkdir()
+    (tmp_path / "main.py").write_text("import argparse\nparser = argparse.ArgumentParser()\nparser.parse_args()\n")
+    (tmp_path / "toyexample" / "eval.sh").write_text(
+        "python3 ../main.py --dt_bound 3 --mode eval --dataset_root DIC-C2DH-HeLa_training --output_dir results\n"
+    )
+    (tmp_path / "README.md").write_text(
+        "## Example\n\nSegmentation results can be obtained by\n\n"
+        "```\npython3 main.py --cuda --dt_bound 6 --mode vis --dataset_root /path/to/DIC-C2DH-HeLa_test\n```\n"
+    )
+    discovery = find_candidates(tmp_path)
+    repo = RepoContext.of(discovery)
+    shown = candidate_features(_by_command(discovery, "python3 main.py --cuda"), repo)
+    launched = candidate_features(_by_command(discovery, "bash toyexample/eval.sh"), repo)
+    assert "mode.other" in shown and "mode.eval" not in shown
+    assert "mode.eval" in launched and "mode.train" not in launched
+    # yicheng-w/CommonSenseMultiHopQA's Evaluation: `--mode generate_answers` first, then `--mode test`.
+    first = Candidate(
+        "python src/config.py --mode generate_answers",
+        "",
+        "doc-block",
+        "README.md § Evaluation",
+        "README.md",
+        doc_order=0,
+        script="src/config.py",
+        args=("--mode", "generate_answers"),
+    )
+    test = replace(first, command="python src/config.py --mode=test", doc_order=1, args=("--mode=test",))
+    assert "mode.infer" in candidate_features(first, repo) and "mode.eval" in candidate_features(test, repo)
+
+
+def test_how_the_repos_other_scripts_use_a_script(tmp_path):
+    # simonjisu/E2EMN: runtest.sh runs `python3 runtest.py -type ind -emd 20 -cuda`; ShangtongZhang/
+    # DistributedES: utils.py, which the scripts import, runs something at the top level too.
+    (tmp_path / "runtest.sh").write_text("python3 runtest.py -type ind -emd 20 -cuda\n")
+    (tmp_path / "runtest.py").write_text(
+        "import argparse\nfrom utils import load\nif __name__ == '__main__':\n    argparse.ArgumentParser()\n"
+    )
+    (tmp_path / "utils.py").write_text("import numpy as np\n\ndef load():\n    pass\n\nnp.random.seed(0)\n")
+    discovery = find_candidates(tmp_path)
+    repo = RepoContext.of(discovery)
+    runtest = _by_command(discovery, "python runtest.py")
+    utils = _by_command(discovery, "python utils.py")
+    assert "launched" in runtest.traits and "imported" not in runtest.traits
+    assert "imported" in utils.traits and "name.helper" in candidate_features(utils, repo)
+    assert "name.helper" not in candidate_features(runtest, repo)
+    assert "launched" not in _by_command(discovery, "bash runtest.sh").traits

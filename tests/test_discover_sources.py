@@ -233,3 +233,36 @@ def test_python_dot_runs_the_folders_main(tmp_path):
     assert "prints_metric" in documented.traits
     assert (commands["python . --test"].script, commands["python . --test"].cwd) == ("sub/__main__.py", "sub")
     assert commands["python ."].origin == "python-module"
+
+
+# jhoffman/cycada_release @ e04d72fb2a16c7c5c187438f5ed1c431d32d7472: "The main script for feature
+# adaptation can be found inside `scripts/train_adda.py`", a flat script (top-level code, no
+# `__main__` guard) one folder down, in a repo of more than 30 Python files; it trains and prints
+# the test-set evaluation.
+TRAIN_ADDA = """import os
+from cycada.tools.test_task_net import load_and_test_net
+
+datadir = '/x/jhoffman'
+src = 'mnist'
+tgt = 'usps'
+print('Evaluating {} source model'.format(src))
+cm = load_and_test_net(tgt, datadir, 'src_net.pth', 'LeNet', 10)
+"""
+
+
+def test_a_flat_script_in_a_folder_is_a_candidate_where_the_docs_name_its_path(tmp_path):
+    many = {f"cycada/models/m{i:02d}.py": "def f():\n    return 1\n" for i in range(32)}
+    repo = write(
+        tmp_path / "cycada",
+        {
+            "README.md": "## Train feature adaptation only (digits)\n"
+            "* The main script for feature adaptation can be found inside `scripts/train_adda.py`\n",
+            "scripts/train_adda.py": TRAIN_ADDA,
+            "scripts/plot_curves.py": TRAIN_ADDA.replace("Evaluating", "Plotting"),  # not named
+            **many,
+        },
+    )
+    commands = _commands(repo)
+    adda = commands["python scripts/train_adda.py"]
+    assert adda.origin == "conventional" and adda.script_exists and adda.named
+    assert "python scripts/plot_curves.py" not in commands  # many scripts: a flat one is read only where named

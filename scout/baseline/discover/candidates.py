@@ -523,6 +523,9 @@ class Scripts:
         # imports) or as launched or imported by another (which does not): the same file gets the
         # same traits whichever way it was first read.
         self._cache: dict[tuple[str, bool], ScriptInfo] = {}
+        # The files another script of the repo imports, and those a shell script or Makefile runs.
+        self.imported: set[str] = set()
+        self.launched: set[str] = set()
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
@@ -560,6 +563,7 @@ class Scripts:
                     (join(b, f"{tail}.py") for b in (folder, "") if (self.root / join(b, f"{tail}.py")).is_file()), None
                 )
                 if rel:
+                    self.imported.add(rel)
                     found += self.info(rel, 1).traits
         via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
         return replace(info, traits=info.traits + via) if via else info
@@ -600,6 +604,7 @@ class Scripts:
                     )
                     rel = self._launched(target, folder) if target and "$" not in target else None
                     if rel:
+                        self.launched.add(rel)
                         traits += self.info(rel, depth + 1).traits
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
@@ -947,9 +952,12 @@ def _script_folder(rel: str) -> str:
     return parent
 
 
-def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map: dict[str, str]) -> None:
+def _code_candidates(
+    reader: _Reader, repo_dir: Path, files: Files, scripts_map: dict[str, str], named: frozenset[str] = frozenset()
+) -> None:
     """Candidates from the code itself, in a fixed order: console scripts, `python -m` packages,
-    shell scripts, Makefile targets, entry-point scripts, flat top-level scripts."""
+    shell scripts, Makefile targets, entry-point scripts, flat top-level scripts (a flat script in a
+    folder only where the repo has few scripts, or the docs name it: `named`, repo-relative paths)."""
     for name, target in scripts_map.items():
         if not _PROGRAM_NAME.fullmatch(name):
             continue  # a console script named `x; rm -rf ~` is no command scout writes
@@ -1017,7 +1025,7 @@ def _code_candidates(reader: _Reader, repo_dir: Path, files: Files, scripts_map:
                     reader.add(
                         f"python {shell_path(shown)} {mode}", cwd, "entry-point", f"script {rel} with {mode}", rel
                     )
-            elif ("/" not in rel or (few_scripts and rel.count("/") == 1)) and _TOP_LEVEL_RUN.search(
+            elif ("/" not in rel or (few_scripts and rel.count("/") == 1) or rel in named) and _TOP_LEVEL_RUN.search(
                 read_text(repo_dir / rel, _MAX_SCRIPT_BYTES)
             ):
                 reader.add(f"python {shell_path(shown)}", cwd, "conventional", f"flat script {rel}", rel)
@@ -1095,6 +1103,29 @@ def _with_mention(candidate: Candidate, docs: list[Doc]) -> Candidate:
     return candidate
 
 
+def _with_use(candidate: Candidate, scripts: Scripts) -> Candidate:
+    """A candidate from the code, with how the repo's other scripts use its script: `imported` (a
+    module another script imports: utils.py, config.py) and `launched` (a shell script or Makefile
+    runs it, with the arguments the bare script lacks: runtest.sh's `python3 runtest.py -type ind`)."""
+    if candidate.origin.startswith("doc") or candidate.origin in ("shell-script", "makefile") or not candidate.script:
+        return candidate
+    uses = (("imported", scripts.imported), ("launched", scripts.launched))
+    used = tuple(trait for trait, files in uses if candidate.script in files)
+    return replace(candidate, traits=candidate.traits + used) if used else candidate
+
+
+def _named_paths(docs: list[Doc]) -> frozenset[str]:
+    """The repo-relative paths of the scripts the docs name by a path (`scripts/train_adda.py`), from
+    the doc's folder or the repo root."""
+    return frozenset(
+        join(base, mention.text)
+        for doc in docs
+        for mention in doc.mentions
+        if "/" in mention.text
+        for base in {doc.folder, ""}
+    )
+
+
 def find_candidates(repo_dir: Path) -> Discovery:
     """Every candidate of a checkout, documented ones first in reading order. Bounded; never raises
     on odd input (an empty, binary or huge README, no docs, 50k files)."""
@@ -1107,7 +1138,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
     docs = find_docs(repo_dir)
     for doc in docs:
         reader.doc_candidates(doc)
-    _code_candidates(reader, repo_dir, files, scripts_map)
+    _code_candidates(reader, repo_dir, files, scripts_map, _named_paths(docs))
     for name in notebooks_named(docs, repo_dir)[:10]:
         reader.add(
             f"jupyter nbconvert --to notebook --execute --output-dir $SCOUT_RUN_DIR {shell_path(name)}",
@@ -1117,7 +1148,7 @@ def find_candidates(repo_dir: Path) -> Discovery:
             name,
             "notebook",
         )
-    found = [_with_mention(c, docs) for c in _dedupe(reader.found)[:_MAX_CANDIDATES]]
+    found = [_with_use(_with_mention(c, docs), reader.scripts) for c in _dedupe(reader.found)[:_MAX_CANDIDATES]]
     return Discovery(
         repo_dir,
         tuple(found),

@@ -1,12 +1,13 @@
 """A candidate as named features, for the fitted ranker (rank.py): where it came from, the roles its
 section heading and the prose before it name, its order in the docs, the roles named by its script,
-flags and values, whether its files and required arguments are there, its placeholders, what its
-code, the repo's modules it imports and the scripts it launches do, its language, and where the
-docs name a script they give no command for. Words are read only through the few roles they name
-(evaluation, training, inference or demo, install, data, ...): a weight per word (575 of them on
-124 repos) fitted the dev repos (in-sample top-1 89%) and added nothing out of fold (10-fold CV
-top-1 0.645 with them and without). All weights are fitted on the labeled corpus
-(bench/fit_ranker.py), never written by hand.
+flags and values and by the value of its mode flag (`--mode test`), whether its files and required
+arguments are there, its placeholders, what its code, the repo's modules it imports and the scripts
+it launches do, whether the repo's other scripts import or launch it, whether it is named as a
+helper module (utils.py), its language, and where the docs name a script they give no command for.
+Words are read only through the few roles they name (evaluation, training, inference or demo,
+install, data, ...): a weight per word (575 of them on 124 repos) fitted the dev repos (in-sample
+top-1 89%) and added nothing out of fold (10-fold CV top-1 0.645 with them and without). All
+weights are fitted on the labeled corpus (bench/fit_ranker.py), never written by hand.
 
 The "none" option (the repo has no runnable evaluation) has its own features, of the repo as a
 whole (how much its docs speak of evaluating, training, inference and results, and how many pictures
@@ -179,6 +180,36 @@ _PATH_FLAG = re.compile(r"(?:dir|path|file|folder|root|prefix|list|csv|json|txt)
 _MEDIA = re.compile(r"\.(?:jpe?g|png|bmp|gif|tiff?|webp|mp4|avi|mov|mkv|wav|mp3|flac)['\"]?$", re.I)
 
 
+# The flag that picks what a script does (`--mode test`, `--phase=train`, `run_type=val`), in the
+# command or in what its shell script launches: its value names the mode outright, where the other
+# values are paths and settings whose words say little (tsixta/jnet's README runs `main.py --mode vis`,
+# its toyexample/eval.sh `main.py --mode eval`; yicheng-w/CommonSenseMultiHopQA's Evaluation gives
+# `--mode generate_answers` before `--mode test`).
+_MODE_FLAG = re.compile(r"^-{0,2}(?:mode|phase|task|action|stage|run[_-]?type)$", re.I)
+_MODE_ROLES = frozenset({"eval", "train", "infer", "data", "plot"})
+# A script named as a module the others import (utils.py, config.py, models.py): seldom the command,
+# even where it runs something at the top level (ShangtongZhang/DistributedES's utils.py).
+_HELPER = re.compile(
+    r"^(?:utils?|helpers?|common|misc|configs?|constants?|layers?|models?|ops|losses?|metrics?|datasets?|"
+    r"data_?loaders?|data_?utils|model_?utils|settings|params|hparams)$",
+    re.I,
+)
+
+
+def _mode_roles(args: Iterable[str]) -> set[str] | None:
+    """The roles the value of a command's mode flag names (empty: a mode none of them names), or
+    None where it gives no mode flag or no value."""
+    args = list(args)[:40]
+    for i, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if not (name.startswith("-") or eq) or not _MODE_FLAG.match(name.split(".")[-1]):
+            continue
+        if not eq:
+            value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") else ""
+        return roles(value, 4) & _MODE_ROLES if value else None
+    return None
+
+
 def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
     """(words of the flag names, words of the values and positional arguments, words of the flags
     that name a path)."""
@@ -279,6 +310,12 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f[f"path-flag.{role}"] = 1.0
     for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
+    for given in (candidate.args, *(line.split()[2:] for line in candidate.launches[:10])):
+        mode = _mode_roles(given)
+        for role in () if mode is None else mode or ("other",):
+            f[f"mode.{role}"] = 1.0
+    if candidate.script and _HELPER.match(Path(candidate.script).stem):
+        f["name.helper"] = 1.0
     if any(_MEDIA.search(arg) for arg in candidate.args[:30]):
         f["arg.media-file"] = 1.0
     f["args.log"] = math.log1p(len(candidate.args))
@@ -403,6 +440,7 @@ _ROLE_PLACES = {
     "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
     "val": "an argument", "path-flag": "a flag that names a path", "launch": "what it launches",
     "named.sec": "the heading where the docs name it", "named.ctx": "the sentence that names its script",
+    "mode": "its mode flag",
 }  # fmt: skip
 
 
@@ -419,6 +457,10 @@ _NAMED = {
     "after-reports-metric": "the docs give a result right after it",
     "doc.eval-rank=0": "the docs' first command said to evaluate",
     "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
+    "mode.other": "its mode flag picks another mode",
+    "name.helper": "its script is named as a helper module",
+    "trait:imported": "another script of the repo imports it",
+    "trait:launched": "a shell script of the repo runs it",
 }
 
 
