@@ -581,6 +581,9 @@ def _taken(guard: str, named: set[str]) -> bool:
     return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
+_ISINSTANCE = re.compile(r"\bisinstance\([^()]*\)")
+
+
 def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, command: str = "") -> None:
     """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
     the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
@@ -613,7 +616,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
             # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
-            if not _CUDA_CALL.search(re.sub(r"\bisinstance\([^()]*\)", "", code)):
+            if not _CUDA_CALL.search(_ISINSTANCE.sub("", code) if "isinstance(" in code else code):
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
