@@ -245,6 +245,7 @@ class Files:
     paths: list[str] = field(default_factory=list)
     truncated: bool = False
     _folder_set: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _by_name: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, root: Path) -> Files:
@@ -278,7 +279,11 @@ class Files:
 
     def ending(self, tail: str) -> list[str]:
         """Files whose path ends with `tail` (whole path components), shallowest first."""
-        return [p for p in self.paths if p == tail or p.endswith("/" + tail)]
+        if self._by_name is None:  # file name -> its paths, in listing order (indexed once)
+            self._by_name = {}
+            for path in self.paths:
+                self._by_name.setdefault(path.rpartition("/")[2], []).append(path)
+        return [p for p in self._by_name.get(tail.rpartition("/")[2], ()) if p == tail or p.endswith("/" + tail)]
 
     def folder_ending(self, tail: str) -> str | None:
         """The one folder whose path ends with `tail` (`tasks/adding_problem` for `adding_problem`,
