@@ -2053,6 +2053,28 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
                 )
 
 
+# An import pattern with nothing else in it (`^\s*(?:import|from)\s+(?:traci|sumolib)\b`) matches only a
+# text that holds one of its module names: that substring test skips the slower regex scan of a
+# whole file that imports none of them. Other patterns have no such names and are always scanned.
+_ONLY_IMPORTS = re.compile(r"\^\\s\*\(\?:import\|from\)\\s\+\(\?:([\w|]+)\)\\b|\^\\s\*\(\?:import\|from\)\\s\+(\w+)\\b")
+
+
+def _module_names(pattern: re.Pattern) -> tuple[str, ...]:
+    """The module names a pattern made only of an import needs one of; () when it is anything else."""
+    only = None if pattern.flags & re.I else _ONLY_IMPORTS.fullmatch(pattern.pattern)
+    return tuple((only.group(1) or only.group(2)).split("|")) if only else ()
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    names = _NEEDED.get(pattern)
+    return not names or any(name in text for name in names)
+
+
+_NEEDED = {
+    pattern: _module_names(pattern) for pattern in [p for p, _, _ in _SIMULATORS] + [p for p, _ in _SYSTEM_IMPORTS]
+}
+
+
 def check_simulators(sources: Sequence[Source], needs: Found, command: str = "") -> None:
     """Simulators and wrapped tools the Python that runs imports or names a task of (pip alone does
     not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
@@ -2079,6 +2101,8 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         if source.lang != "python":
             continue
         for pattern, _, what in _SIMULATORS:
+            if not _may_match(pattern, source.text):
+                continue
             match = next(
                 (m for m in pattern.finditer(source.text) if not ((chosen or configured) and m.group(0)[0] in "'\"")),
                 None,
@@ -2086,6 +2110,8 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
             if match:
                 needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
         for pattern, what in _SYSTEM_IMPORTS:
+            if not _may_match(pattern, source.text):
+                continue
             match = pattern.search(source.text)
             if match:
                 used = next((group for group in match.groups() if group), match.group(0).strip())
