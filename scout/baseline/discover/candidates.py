@@ -89,6 +89,7 @@ _METRIC_WORDS = re.compile(
 # `gen_loss_val`).
 _HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val(?:id\w*|_\w+)|(?<!_)val|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary", "disp(", "fprintf(")
+_LOG = re.compile("|".join(map(re.escape, _LOGS)))  # one search a line for any of them
 # Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate().
 _KERAS_METRICS = re.compile(r"metrics\s*=\s*\[\s*['\"]?(?:acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)")
 # What a script does, by what its code calls (matched on the lowercased text).
@@ -142,7 +143,7 @@ def code_traits(text: str) -> list[str]:
     if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
         return [*traits, "prints_metric", "prints_held_out_metric"]
     for line in lower.splitlines():
-        if _COMMENT.match(line) or (not any(log in line for log in _LOGS) and not _METRIC_FORMAT.search(line)):
+        if _COMMENT.match(line) or (not _LOG.search(line) and not _METRIC_FORMAT.search(line)):
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
         if not printed and _HELD_OUT.search(line) and _DECIMAL.search(line) and not _TIMING.search(line):
@@ -243,6 +244,8 @@ class Files:
     root: Path
     paths: list[str] = field(default_factory=list)
     truncated: bool = False
+    _folder_set: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _by_name: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, root: Path) -> Files:
@@ -276,21 +279,32 @@ class Files:
 
     def ending(self, tail: str) -> list[str]:
         """Files whose path ends with `tail` (whole path components), shallowest first."""
-        return [p for p in self.paths if p == tail or p.endswith("/" + tail)]
+        if self._by_name is None:  # file name -> its paths, in listing order (indexed once)
+            self._by_name = {}
+            for path in self.paths:
+                self._by_name.setdefault(path.rpartition("/")[2], []).append(path)
+        return [p for p in self._by_name.get(tail.rpartition("/")[2], ()) if p == tail or p.endswith("/" + tail)]
 
     def folder_ending(self, tail: str) -> str | None:
         """The one folder whose path ends with `tail` (`tasks/adding_problem` for `adding_problem`,
         where the docs' `cd adding_problem/` leaves out the folder above); None when none or several."""
         if not tail:
             return None
-        found = set()
-        for path in self.paths:
-            parts = path.split("/")[:-1]
-            for depth in range(1, len(parts) + 1):
-                folder = "/".join(parts[:depth])
-                if folder == tail or folder.endswith(f"/{tail}"):
-                    found.add(folder)
+        found = {folder for folder in self._folders() if folder == tail or folder.endswith(f"/{tail}")}
         return found.pop() if len(found) == 1 else None
+
+    def _folders(self) -> frozenset[str]:
+        """Every folder that holds a listed file, at any depth (computed once: the docs' every `cd`
+        asks)."""
+        if self._folder_set is None:
+            folders = set()
+            for path in self.paths:
+                folder = path.rpartition("/")[0]
+                while folder and folder not in folders:
+                    folders.add(folder)
+                    folder = folder.rpartition("/")[0]
+            self._folder_set = frozenset(folders)
+        return self._folder_set
 
 
 def join(cwd: str, folder: str) -> str:
@@ -526,6 +540,16 @@ class Scripts:
         # The files another script of the repo imports, and those a shell script or Makefile runs.
         self.imported: set[str] = set()
         self.launched: set[str] = set()
+        # Asked once each: imports and launches name the same modules over and over.
+        self._is_file: dict[str, bool] = {}
+        self._python: dict[tuple[str, str], ScriptInfo] = {}
+
+    def is_file(self, rel: str) -> bool:
+        """Whether the repo has the file `rel` (a repo-relative path), asked of the disk once."""
+        known = self._is_file.get(rel)
+        if known is None:
+            known = self._is_file[rel] = (self.root / rel).is_file()
+        return known
 
     def info(self, rel: str | None, depth: int = 0) -> ScriptInfo:
         if not rel:
@@ -538,7 +562,9 @@ class Scripts:
         text = read_text(path, _MAX_SCRIPT_BYTES) if path.is_file() and within(self.root, path) else ""
         suffix = path.suffix.lower()
         if suffix == ".py":
-            info = _python_info(text, path.name)
+            info = self._python.get((text, path.name))
+            if info is None:
+                info = self._python[text, path.name] = _python_info(text, path.name)
             if depth < 1:
                 info = self._with_imports(info, text, str(Path(rel).parent).replace(".", "") if "/" in rel else "")
         elif suffix in (".sh", ".bash", "") or path.name.lower() == "makefile":
@@ -559,9 +585,7 @@ class Scripts:
             names = match.group(2) or ""
             tails = [base] + [f"{base}/{n}" if base else n for n in re.findall(r"\w+", names)[:4]]
             for tail in tails:
-                rel = next(
-                    (join(b, f"{tail}.py") for b in (folder, "") if (self.root / join(b, f"{tail}.py")).is_file()), None
-                )
+                rel = next((join(b, f"{tail}.py") for b in (folder, "") if self.is_file(join(b, f"{tail}.py"))), None)
                 if rel:
                     self.imported.add(rel)
                     found += self.info(rel, 1).traits
@@ -574,7 +598,7 @@ class Scripts:
         `python ./test_resnet.py`, which is src/test_resnet.py)."""
         for base in _upward(folder):
             rel = join(base, target)
-            if (self.root / rel).is_file():
+            if self.is_file(rel):
                 return rel
         matches = self.files.ending(join("", target)) if self.files else []
         return matches[0] if len(matches) == 1 else None

@@ -581,6 +581,9 @@ def _taken(guard: str, named: set[str]) -> bool:
     return bool({norm_flag(word) for word in re.findall(r"[A-Za-z_]\w*", guard)} & named)
 
 
+_ISINSTANCE = re.compile(r"\bisinstance\([^()]*\)")
+
+
 def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, command: str = "") -> None:
     """CUDA with no CPU path in what runs; a device flag that defaults to CUDA is advice only. When
     the code says nothing, a doc sentence that requires a GPU counts (blocking unless the code has
@@ -613,7 +616,7 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
                 continue  # `device="cuda",` in a signature or a call: a default the caller may change
             # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
-            if not _CUDA_CALL.search(re.sub(r"\bisinstance\([^()]*\)", "", code)):
+            if not _CUDA_CALL.search(_ISINSTANCE.sub("", code) if "isinstance(" in code else code):
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
@@ -2050,6 +2053,28 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
                 )
 
 
+# An import pattern with nothing else in it (`^\s*(?:import|from)\s+(?:traci|sumolib)\b`) matches only a
+# text that holds one of its module names: that substring test skips the slower regex scan of a
+# whole file that imports none of them. Other patterns have no such names and are always scanned.
+_ONLY_IMPORTS = re.compile(r"\^\\s\*\(\?:import\|from\)\\s\+\(\?:([\w|]+)\)\\b|\^\\s\*\(\?:import\|from\)\\s\+(\w+)\\b")
+
+
+def _module_names(pattern: re.Pattern) -> tuple[str, ...]:
+    """The module names a pattern made only of an import needs one of; () when it is anything else."""
+    only = None if pattern.flags & re.I else _ONLY_IMPORTS.fullmatch(pattern.pattern)
+    return tuple((only.group(1) or only.group(2)).split("|")) if only else ()
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    names = _NEEDED.get(pattern)
+    return not names or any(name in text for name in names)
+
+
+_NEEDED = {
+    pattern: _module_names(pattern) for pattern in [p for p, _, _ in _SIMULATORS] + [p for p, _ in _SYSTEM_IMPORTS]
+}
+
+
 def check_simulators(sources: Sequence[Source], needs: Found, command: str = "") -> None:
     """Simulators and wrapped tools the Python that runs imports or names a task of (pip alone does
     not bring them), and the simulated tasks the command chooses (`--env Hopper-v2`). A task the
@@ -2076,6 +2101,8 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
         if source.lang != "python":
             continue
         for pattern, _, what in _SIMULATORS:
+            if not _may_match(pattern, source.text):
+                continue
             match = next(
                 (m for m in pattern.finditer(source.text) if not ((chosen or configured) and m.group(0)[0] in "'\"")),
                 None,
@@ -2083,6 +2110,8 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
             if match:
                 needs.add("simulator", what, f"{source.path} uses {match.group(0).strip()}: install {what}")
         for pattern, what in _SYSTEM_IMPORTS:
+            if not _may_match(pattern, source.text):
+                continue
             match = pattern.search(source.text)
             if match:
                 used = next((group for group in match.groups() if group), match.group(0).strip())

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,15 +196,27 @@ def _notebook_code(text: str) -> str:
     return "\n\n".join(code)
 
 
+# Within one `follow`: the file (or None) each (folder, name) names, asked of the disk once: every
+# import of every module read tries the same folders for the same names. Unset outside `follow`.
+_within = threading.local()
+
+
 def _existing(folders: list[Path], name: str) -> Path | None:
+    known: dict[tuple[Path, str], Path | None] | None = getattr(_within, "files", None)
     for folder in folders:
-        # Lexically: `../x.py` from a folder the script has yet to make is still the repo's x.py.
-        candidate = Path(os.path.normpath(folder / name))
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:
-            continue
+        if known is not None and (folder, name) in known:
+            found = known[folder, name]
+        else:
+            # Lexically: `../x.py` from a folder the script has yet to make is still the repo's x.py.
+            candidate = Path(os.path.normpath(folder / name))
+            try:
+                found = candidate if candidate.is_file() else None
+            except OSError:
+                continue
+            if known is not None:
+                known[folder, name] = found
+        if found is not None:
+            return found
     return None
 
 
@@ -643,12 +656,16 @@ def follow(command: str, repo_dir: Path, cwd: str = "") -> list[Source]:
     walk = _Walk(repo_dir)
     base = (walk.repo / cwd).resolve() if cwd else walk.repo
     console = _console_scripts(walk.repo)
-    for part in command.split("&&"):
-        cd = re.match(r"^\s*cd\s+(\S+)\s*$", part)
-        if cd:
-            target = (base / cd.group(1)).resolve()
-            base = target if target.is_dir() else base
-            continue
-        for start in starts(part):
-            _start(walk, start, base, 0, console)
+    outer, _within.files = getattr(_within, "files", None), {}
+    try:
+        for part in command.split("&&"):
+            cd = re.match(r"^\s*cd\s+(\S+)\s*$", part)
+            if cd:
+                target = (base / cd.group(1)).resolve()
+                base = target if target.is_dir() else base
+                continue
+            for start in starts(part):
+                _start(walk, start, base, 0, console)
+    finally:
+        _within.files = outer
     return walk.sources

@@ -13,7 +13,8 @@ from pathlib import PurePosixPath
 
 # A call that writes a file or makes a folder, with its argument list up to the line's end.
 _WRITE_CALL = re.compile(
-    r"(?P<call>torch\.save|np\.save[zt]?(?:_compressed)?|numpy\.save[zt]?|savemat|\.to_csv|\.to_pickle|"
+    # The lookahead (the first letters of the calls) only skips, at once, places where none starts.
+    r"(?=[tnsp.jimo])(?P<call>torch\.save|np\.save[zt]?(?:_compressed)?|numpy\.save[zt]?|savemat|\.to_csv|\.to_pickle|"
     r"\.save(?:_weights|_model|_pretrained)?|pickle\.dump|json\.dump|joblib\.dump|imwrite|\.savefig|"
     r"makedirs|mkdir|\bopen)\((?P<args>[^\n]*)"
 )

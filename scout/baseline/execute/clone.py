@@ -166,7 +166,7 @@ def clone(url: str, repos_dir: Path, update: bool = False) -> Checkout:
         if update:
             _git(["fetch", "--depth", "1", "origin"], url, cwd=target)
             _git(["reset", "--hard", "FETCH_HEAD"], url, cwd=target)
-        return Checkout(url, target, _head(url, target), _date(url, target))
+        return Checkout(url, target, *_head_and_date(url, target))
     local = Path(urlparse(url).path) if url.startswith("file://") else Path(url) if Path(url).is_absolute() else None
     if local is not None and not local.exists():
         raise CloneError(f"{local} does not exist; check the path given to --repo")
@@ -200,6 +200,15 @@ def _head(url: str, path: Path) -> str:
         return _git(["rev-parse", "--verify", "HEAD^{commit}"], url, cwd=path)
     except CloneError:
         raise CloneError(f"{url} has no commits; commit the code first") from None
+
+
+def _head_and_date(url: str, path: Path) -> tuple[str, str | None]:
+    """_head and _date in one git call: every plan of a repo already cloned asks both."""
+    try:
+        commit, _, date = _git(["log", "-1", "--format=%H%n%cI", "HEAD^{commit}"], url, cwd=path).partition("\n")
+    except CloneError:  # no commits (or git failed): say so as _head does
+        return _head(url, path), _date(url, path)
+    return commit, date or None
 
 
 def _date(url: str, path: Path) -> str | None:
