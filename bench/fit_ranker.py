@@ -44,13 +44,13 @@ sys.path.insert(0, str(ROOT / "bench" / "corpus"))
 import labels  # noqa: E402  (bench/corpus/labels.py)
 
 from scout.baseline.discover.candidates import find_candidates  # noqa: E402
-from scout.baseline.discover.features import RepoContext, candidate_features, none_features, roles  # noqa: E402
+from scout.baseline.discover.features import RepoContext, candidate_features, roles  # noqa: E402
 from scout.baseline.discover.rank import (  # noqa: E402
     RANKER,
     Model,
     confidence_features,
     kin,
-    notebook,
+    none_row,
     pick_mass,
     probabilities_of,
 )
@@ -152,12 +152,9 @@ def fit_points(repos: list[Repo], C: float = 0.3) -> dict[str, float]:
 
 
 def _none_row(weights: dict[str, float], points: dict[str, float], repo: Repo) -> dict[str, float]:
-    """The none option's features as rank.py `probabilities_of` builds them (notebooks left out)."""
-    rows = [row for row in repo.rows if not notebook(row)]
-    scores = [sum(weights.get(n, 0.0) * v for n, v in row.items()) for row in rows]
-    best = int(np.argmax(scores)) if scores else None
-    absolute = max((sum(points.get(n, 0.0) * v for n, v in row.items()) for row in rows), default=None)
-    return none_features(repo.context, rows[best] if best is not None else None, scores or None, absolute)
+    """The none option's features as rank.py `probabilities_of` builds them (`none_row`)."""
+    model = Model(weights, {}, points, (1.0, 0.0, 1.0, 0.0), 1.01)
+    return none_row(repo.context, repo.rows, [model.score(r) for r in repo.rows], [model.point(r) for r in repo.rows])
 
 
 def none_rows(repos: list[Repo], lam: float) -> list[dict[str, float]]:

@@ -58,15 +58,14 @@ class Model:
     # math.fsum: a feature dict's order follows set iteration, which Python's hash seed varies from
     # process to process; an exactly rounded sum gives the same confidence in every process.
     def score(self, features: dict[str, float]) -> float:
-        return math.fsum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return _dot(self.weights, features)
 
     def point(self, features: dict[str, float]) -> float:
         """The log-odds that a candidate is an evaluation at all (the per-candidate model)."""
-        return math.fsum(self.point_weights.get(name, 0.0) * value for name, value in features.items())
+        return _dot(self.point_weights, features)
 
     def none_probability(self, features: dict[str, float]) -> float:
-        z = math.fsum(self.none_weights.get(name, 0.0) * value for name, value in features.items())
-        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+        return _sigmoid(_dot(self.none_weights, features))
 
     def calibrate(self, probability: float, none: bool = False) -> float:
         """The chance that a pick with this probability is right (`none`: the pick is "no
@@ -80,10 +79,15 @@ class Model:
         if self.confidence_weights is None:
             probability = 1 / (1 + math.exp(-features["pick.logit"]))
             return self.calibrate(probability, none=features.get("pick.none", 0.0) > 0)
-        z = self.confidence_weights.get("bias", 0.0) + math.fsum(
-            self.confidence_weights.get(name, 0.0) * value for name, value in features.items()
-        )
-        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+        return _sigmoid(self.confidence_weights.get("bias", 0.0) + _dot(self.confidence_weights, features))
+
+
+def _dot(weights: dict[str, float], features: dict[str, float]) -> float:
+    return math.fsum(weights.get(name, 0.0) * value for name, value in features.items())
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
 @lru_cache(maxsize=4)
@@ -112,15 +116,20 @@ def probabilities_of(model: Model, repo: RepoContext, features: list[dict[str, f
     scores = [model.score(f) for f in features]
     if not scores:
         return [], 1.0
-    runnable = [i for i in range(len(features)) if not notebook(features[i])]
-    if runnable:
-        best = max(runnable, key=lambda i: scores[i])
-        absolute = max(model.point(features[i]) for i in runnable)
-        row = none_features(repo, features[best], [scores[i] for i in runnable], absolute)
-    else:
-        row = none_features(repo)
-    none = model.none_probability(row)
+    none = model.none_probability(none_row(repo, features, scores, [model.point(f) for f in features]))
     return [(1 - none) * p for p in softmax(scores)], none
+
+
+def none_row(
+    repo: RepoContext, features: list[dict[str, float]], scores: list[float], points: list[float]
+) -> dict[str, float]:
+    """The none option's features: the repo, and how strong its runnable candidates look (their
+    `scores` and `points`; notebooks left out, `notebook`)."""
+    runnable = [i for i in range(len(features)) if not notebook(features[i])]
+    if not runnable:
+        return none_features(repo)
+    best = max(runnable, key=lambda i: scores[i])
+    return none_features(repo, features[best], [scores[i] for i in runnable], max(points[i] for i in runnable))
 
 
 def notebook(features: dict[str, float]) -> bool:
