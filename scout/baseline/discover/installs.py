@@ -26,7 +26,7 @@ _PACKAGE_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 _PIP_LINE = re.compile(r"(?:^|[`$\s])pip3?\s+install\s+([^\n`|;&#]+)", re.M)
 # The version a folder or program name carries: uv's `cpython-3.8.20-linux-x86_64-gnu`, pyenv's
 # `3.8.18`, PATH's `python3.8`.
-_UV_PYTHON = re.compile(r"cpython-(\d+)\.(\d+)\.\d+-")
+_UV_PYTHON = re.compile(r"cpython-(\d+)\.(\d+)\.\d+-.+")
 _PYENV_PYTHON = re.compile(r"(\d+)\.(\d+)\.\d+")
 _PATH_PYTHON = re.compile(r"python(\d+)\.(\d+)")
 # uv makes venvs of Python 3.6 and newer only (older ones lack `-I`).
@@ -290,7 +290,7 @@ def _named_interpreters() -> list[tuple[tuple[int, int], Path]]:
     found = []
     for pattern, entries, program in places:
         for entry in sorted(entries):
-            version = pattern.match(entry.name) if pattern is _UV_PYTHON else pattern.fullmatch(entry.name)
+            version = pattern.fullmatch(entry.name)
             if version:
                 found.append(((int(version[1]), int(version[2])), entry / program))
     return found
