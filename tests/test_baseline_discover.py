@@ -17,6 +17,7 @@ from scout.baseline.discover.candidates import Candidate, code_traits, find_cand
 from scout.baseline.discover.docs import find_docs
 from scout.baseline.discover.features import RepoContext, candidate_features, none_features
 from scout.baseline.discover.rank import RANKER, Model, Ranking, pick_mass, rank
+from tests.repo_shapes import rl_zoo
 from tests.sync import GUARD_S
 
 DATA = Path(__file__).parent / "data" / "discover"
@@ -142,18 +143,10 @@ def test_a_none_pick_is_calibrated_with_its_own_fit():
 
 
 def test_equivalent_commands_weigh_together_against_none(tmp_path):
-    # InSpaceAI/RL-Zoo@master: a README with no command ("Implementations of RL algorithms with
-    # tensorflow ... Run in CartPole-v1") and five entry points that each train an agent and print
-    # its score, any of which the label takes. Ranked alike, each gets a fifth of P(some
-    # evaluation); that fifth alone lost to P(none) = 0.4, the five together do not.
-    (tmp_path / "README.md").write_text("# RL-Zoo\nImplementations of RL algorithms with tensorflow.\n")
-    for name in ("DQN", "REINFORCE", "A2C", "DDPG", "PPO"):
-        (tmp_path / f"{name}.py").write_text(
-            "import gym\n\nif __name__ == '__main__':\n    env = gym.make('CartPole-v1')\n"
-            "    print('{} Episode / Score:{}'.format(1, 2))\n"
-        )
+    # InSpaceAI/RL-Zoo (tests/repo_shapes.py): five entry points ranked alike each get a fifth of
+    # P(some evaluation); that fifth alone lost to P(none) = 0.4, the five together do not.
     model = Model({}, {"none:bias": math.log(0.4 / 0.6)}, {}, (1.0, 0.0, 1.0, 0.0), sure=0.9)
-    ranking = rank(find_candidates(tmp_path), model)
+    ranking = rank(find_candidates(rl_zoo(tmp_path)), model)
     assert len(ranking.ranked) == 5 and ranking.none_probability == pytest.approx(0.4)
     assert ranking.ranked[0].probability == pytest.approx(0.12)
     assert ranking.pick is ranking.ranked[0].candidate

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from bench.fit_ranker import confidences, fit_confidence, nested, sure_threshold
 from scout.baseline.discover.candidates import find_candidates
 from scout.baseline.discover.rank import NO_CANDIDATE_ODDS, Model, confidence_features, load_model, rank
+from tests.repo_shapes import rl_zoo
 
 
 def _sigmoid(z: float) -> float:
@@ -54,20 +55,8 @@ def test_the_confidence_is_the_fitted_logistic_model_or_platt_without_one():
     assert older.confidence(none) == pytest.approx(older.calibrate(0.75, none=True))
 
 
-def _rl_zoo(tmp_path):
-    # InSpaceAI/RL-Zoo@master: a README with no command and five entry points that each train an
-    # agent and print its score, ranked alike: one pick of the five, none of them a rival.
-    (tmp_path / "README.md").write_text("# RL-Zoo\nImplementations of RL algorithms with tensorflow.\n")
-    for name in ("DQN", "REINFORCE", "A2C", "DDPG", "PPO"):
-        (tmp_path / f"{name}.py").write_text(
-            "import gym\n\nif __name__ == '__main__':\n    env = gym.make('CartPole-v1')\n"
-            "    print('{} Episode / Score:{}'.format(1, 2))\n"
-        )
-    return find_candidates(tmp_path)
-
-
 def test_rank_gives_the_models_confidence_and_sure_from_its_threshold(tmp_path):
-    found = _rl_zoo(tmp_path)
+    found = find_candidates(rl_zoo(tmp_path))
     none_weights = {"none:bias": math.log(0.4 / 0.6)}
     weights = {"bias": 0.0, "pick.margin": 1.0}
     ranking = rank(found, Model({}, none_weights, {}, (1.0, 0.0, 1.0, 0.0), sure=0.55, confidence_weights=weights))
@@ -89,7 +78,7 @@ def test_an_older_ranker_json_without_confidence_weights_falls_back_to_platt(tmp
     assert model.confidence_weights is None
     repo = tmp_path / "repo"
     repo.mkdir()
-    _rl_zoo(repo)
+    rl_zoo(repo)
     ranking = rank(find_candidates(repo), model)
     p = ranking.ranked[0].probability if ranking.pick else ranking.none_probability
     assert ranking.confidence == pytest.approx(model.calibrate(p, none=ranking.pick is None))
