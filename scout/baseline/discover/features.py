@@ -413,9 +413,9 @@ def none_features(
     # on the whole train and test sets are computed" (arsenzaryan/CapsNet, no command given) against
     # "to train the network ... to generate sample image" (buriburisuri/ebgan, no evaluation). The
     # other roles as well fitted worse (dev out of fold, 3 draws: top-1 0.736 -> 0.727).
-    said = Counter(_ROLE_OF.get(w) for w in words(repo.docs_lower[:20_000], 3000))
+    spoken = Counter(_ROLE_OF.get(w) for w in words(repo.docs_lower[:20_000], 3000))
     for role in _DOC_ROLES:
-        f[f"none:docs.{role}.log"] = math.log1p(said[role])
+        f[f"none:docs.{role}.log"] = math.log1p(spoken[role])
     if scores:
         top_p = 1 / sum(math.exp(s - max(scores)) for s in scores)
         f["none:top.p"] = top_p

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -404,12 +405,13 @@ def _found_below(base: Path, name: str, depth: int = 2, limit: int = 200) -> str
     """Where under `base` (its sub-folders, `depth` levels, at most `limit` folders) the checkout
     has a file called `name`, as a path from `base`; None when nowhere or in more than one place."""
     found: list[str] = []
-    folders, seen = [(base, 0)], 0
+    folders, seen = deque([(base, 0)]), 0
     while folders and seen < limit:
-        folder, level = folders.pop(0)
+        folder, level = folders.popleft()
         seen += 1
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
             continue
         for entry in entries:

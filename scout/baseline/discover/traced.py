@@ -287,9 +287,8 @@ def _path_hints(text: str, here: Path, repo: Path | None = None) -> list[Path]:
 def _up_to(here: Path, repo: Path) -> list[Path]:
     """`here` and its parents, up to and including `repo` (nothing when `here` is outside it)."""
     here, repo = here.resolve(), repo.resolve()
-    if here != repo and repo not in here.parents:
-        return []
-    return [here, *[up for up in here.parents if up == repo or repo in up.parents]]
+    chain = [here, *here.parents]
+    return chain[: chain.index(repo) + 1] if repo in chain else []
 
 
 def python_imports(text: str) -> list[tuple[int, str, list[str]]]:
@@ -394,18 +393,15 @@ def _configs(walk: _Walk, args: tuple[str, ...], base: Path) -> None:
                 walk.read(target, "config", "config")
 
 
+_BATCH_NOISE = re.compile(r"^(?:rem(?:\s|$)|::|@?echo\s+off\b|pause$)", re.I)
+
+
 def _shell_lines(text: str) -> list[str]:
     """A shell script's logical lines: continuations joined, comments and blank lines dropped (a batch
     file's `rem` and `::` comments, `@echo off` and `pause` too)."""
     joined = re.sub(r"\\\r?\n", " ", text)
-    return [
-        line.strip()
-        for line in joined.splitlines()
-        if line.strip() and not line.strip().startswith("#") and not _BATCH_NOISE.match(line.strip())
-    ]
-
-
-_BATCH_NOISE = re.compile(r"^(?:rem(?:\s|$)|::|@?echo\s+off\b|pause$)", re.I)
+    lines = (line.strip() for line in joined.splitlines())
+    return [line for line in lines if line and not line.startswith("#") and not _BATCH_NOISE.match(line)]
 
 
 def _expand(line: str, variables: dict[str, str]) -> str:
