@@ -462,6 +462,12 @@ def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
+def _given_pairs(sources: Sequence[Source], command: str) -> list[tuple[str, str]]:
+    """The (flag, value) pairs this run passes: the shell lines that start the scripts, then the command."""
+    started = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    return started + flag_pairs(shell_words(command))
+
+
 def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = True) -> dict[str, str]:
     """What each flag of the started scripts holds in this run: the value the command (or the shell
     line that starts the script) gives, else the declared default; a `store_true` flag is "True"
@@ -476,8 +482,7 @@ def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = T
         values.setdefault(norm_flag(flag), default)
     if not given:
         return values
-    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    for name, value in pairs + flag_pairs(shell_words(command)):
+    for name, value in _given_pairs(sources, command):
         key = norm_flag(name)
         values[key] = value or given_as.get(key, "True")
     return values
@@ -734,11 +739,9 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
     `mx.gpu(i) for i in args.gpus`) and the code has CUDA calls and no `cuda.is_available()` way
     back to the CPU: that run stops on a machine without one. A GPU value the code only defaults
     to is advice (above); one the documented command passes is not."""
-    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    given += flag_pairs(shell_words(command))
     asked = [
         (name, value)
-        for name, value in given
+        for name, value in _given_pairs(sources, command)
         if _GPU_FLAG.match(name)
         and (_GPU_VALUE.fullmatch(value or "true") or not value)
         and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
@@ -957,8 +960,7 @@ def check_placeholder_defaults(sources: Sequence[Source], command: str, needs: F
     """A flag default or a setting in the code that is a placeholder, not a value (`default=
     'path/to/dataset'`, `DATA_ROOT = '/path/to/coco'`): the run stops on it until the user puts
     theirs (a flag the command passes is filled already)."""
-    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    named = {norm_flag(name) for name, _ in pairs + flag_pairs(shell_words(command))}
+    named = {norm_flag(name) for name, _ in _given_pairs(sources, command)}
     for source, flag, default, _ in _defaults(sources):
         value = _literal(default)
         if value and _PLACEHOLDER_VALUE.search(value) and norm_flag(flag) not in named:
