@@ -675,10 +675,10 @@ def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_defa
     """The `if` about CUDA around `lines[index]` (at any depth) that this run takes only because
     the command passes a switch: false by default (`--cuda` is store_true), true as the command
     stands (mitscha/dplc's `if opt.cuda:` around `netG.cuda()`), or None."""
-    indent = len(lines[index]) - len(lines[index].lstrip())
+    indent = _indent(lines[index])
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
-        level = len(previous) - len(previous.lstrip())
+        level = _indent(previous)
         if not stripped or stripped.startswith("#") or level >= indent:
             continue
         indent = level
