@@ -613,9 +613,11 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
-        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
-        known = _known(source.text, lines, values)
-        by_default = _known(source.text, lines, defaults)
+        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times),
+        # and only in a file that has one: most files the run reads have no CUDA call behind an `if`.
+        known: dict[str, str] = {}
+        by_default: dict[str, str] = {}
+        read = False
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -625,6 +627,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
+            if guard is not None and not read:
+                known, by_default, read = _known(source.text, lines, values), _known(source.text, lines, defaults), True
             switch = _switched_on(lines, i, known, by_default) if guard is not None else None
             if switch is not None:
                 # `--cuda` in the documented command (`if opt.cuda: netG.cuda()`, default off): the
