@@ -462,6 +462,12 @@ def _guarded(lines: list[str], index: int, *, returns: bool = False) -> bool:
     return _guard(lines, index, returns=returns) is not None
 
 
+def _given_pairs(sources: Sequence[Source], command: str) -> list[tuple[str, str]]:
+    """The (flag, value) pairs this run passes: the shell lines that start the scripts, then the command."""
+    started = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
+    return started + flag_pairs(shell_words(command))
+
+
 def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = True) -> dict[str, str]:
     """What each flag of the started scripts holds in this run: the value the command (or the shell
     line that starts the script) gives, else the declared default; a `store_true` flag is "True"
@@ -476,8 +482,7 @@ def flag_values(sources: Sequence[Source], command: str = "", *, given: bool = T
         values.setdefault(norm_flag(flag), default)
     if not given:
         return values
-    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    for name, value in pairs + flag_pairs(shell_words(command)):
+    for name, value in _given_pairs(sources, command):
         key = norm_flag(name)
         values[key] = value or given_as.get(key, "True")
     return values
@@ -608,9 +613,11 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
         if source.lang not in ("python", "lua"):
             continue
         lines = source.text.splitlines()
-        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times).
-        known = _known(source.text, lines, values)
-        by_default = _known(source.text, lines, defaults)
+        # Read once per file, not once per guarded CUDA line (`if args.cuda: x = x.cuda()`, many times),
+        # and only in a file that has one: most files the run reads have no CUDA call behind an `if`.
+        known: dict[str, str] = {}
+        by_default: dict[str, str] = {}
+        read = False
         for i, line in enumerate(lines):
             code = line.split("#", 1)[0] if source.lang == "python" else line.split("--", 1)[0]
             if code.rstrip().endswith(",") and re.match(r"\s*\w+\s*=", code):
@@ -620,6 +627,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 continue
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
+            if guard is not None and not read:
+                known, by_default, read = _known(source.text, lines, values), _known(source.text, lines, defaults), True
             switch = _switched_on(lines, i, known, by_default) if guard is not None else None
             if switch is not None:
                 # `--cuda` in the documented command (`if opt.cuda: netG.cuda()`, default off): the
@@ -670,10 +679,10 @@ def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_defa
     """The `if` about CUDA around `lines[index]` (at any depth) that this run takes only because
     the command passes a switch: false by default (`--cuda` is store_true), true as the command
     stands (mitscha/dplc's `if opt.cuda:` around `netG.cuda()`), or None."""
-    indent = len(lines[index]) - len(lines[index].lstrip())
+    indent = _indent(lines[index])
     for previous in reversed(lines[max(0, index - 300) : index]):
         stripped = previous.strip()
-        level = len(previous) - len(previous.lstrip())
+        level = _indent(previous)
         if not stripped or stripped.startswith("#") or level >= indent:
             continue
         indent = level
@@ -734,11 +743,9 @@ def _gpu_asked_for(sources: Sequence[Source], command: str, needs: Found) -> Non
     `mx.gpu(i) for i in args.gpus`) and the code has CUDA calls and no `cuda.is_available()` way
     back to the CPU: that run stops on a machine without one. A GPU value the code only defaults
     to is advice (above); one the documented command passes is not."""
-    given = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    given += flag_pairs(shell_words(command))
     asked = [
         (name, value)
-        for name, value in given
+        for name, value in _given_pairs(sources, command)
         if _GPU_FLAG.match(name)
         and (_GPU_VALUE.fullmatch(value or "true") or not value)
         and not (re.search(r"device", name, re.I) and re.fullmatch(r"\d+(?:,\d+)*", value or ""))
@@ -957,8 +964,7 @@ def check_placeholder_defaults(sources: Sequence[Source], command: str, needs: F
     """A flag default or a setting in the code that is a placeholder, not a value (`default=
     'path/to/dataset'`, `DATA_ROOT = '/path/to/coco'`): the run stops on it until the user puts
     theirs (a flag the command passes is filled already)."""
-    pairs = [pair for s in sources if s.role == "start" for pair in flag_pairs(s.args)]
-    named = {norm_flag(name) for name, _ in pairs + flag_pairs(shell_words(command))}
+    named = {norm_flag(name) for name, _ in _given_pairs(sources, command)}
     for source, flag, default, _ in _defaults(sources):
         value = _literal(default)
         if value and _PLACEHOLDER_VALUE.search(value) and norm_flag(flag) not in named:
