@@ -27,8 +27,8 @@ is judged against the label by bench/corpus/labels.py. For dev and held-out side
 - plan time per repo (median, max).
 
 `both` (the default) is dev and the newest held-out part; `all` is every part, and the held-out
-parts pooled (`held-out pooled`: one part is about 35 repos). heldout, heldout2 and heldout3,
-looked at four times each, were retired into dev (bench/corpus/labels.py `RETIRED`).
+parts pooled (`held-out pooled`: one part is about 35 repos). heldout, heldout2, heldout3 and
+heldout4, looked at four times each, were retired into dev (bench/corpus/labels.py `RETIRED`).
 Never tune scout on a held-out part: debug with `--split dev`. The labels are read from
 bench/corpus/labels unless --labels names another folder; only labels with status `labeled` count,
 so it works whatever subset of the corpus is labeled so far."""

@@ -8,6 +8,7 @@ import os
 import subprocess
 
 from bench.corpus.checkouts import main
+from bench.corpus.labels import SPLITS
 from tests.test_bench_repos import label
 
 IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
@@ -27,7 +28,7 @@ def test_checkouts_at_the_labels_commits(tmp_path, make_git_repo, capsys):
     labels.mkdir()
     rows = [
         label("o/evals", "dev", commit=labeled),
-        label("o/gone", "heldout4", commit="1" * 40),  # no such repo in the mirror
+        label("o/gone", SPLITS[-1], commit="1" * 40),  # no such repo in the mirror
         {**label("o/pending", "dev"), "status": "unavailable"},  # not a usable label: not cloned
     ]
     for row in rows:

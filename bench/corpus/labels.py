@@ -11,14 +11,14 @@ from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
 CORPUS = Path("/work/corpus")
-# heldout4, heldout5, heldout6: fresh held-out draws (sample5.tsv, sample6.tsv, sample7.tsv), each made
+# heldout5, heldout6, heldout7: fresh held-out draws (sample6.tsv, sample7.tsv, sample8.tsv), each made
 # once the held-out parts before it had been looked at.
-SPLITS = ("dev", "heldout4", "heldout5", "heldout6")
+SPLITS = ("dev", "heldout5", "heldout6", "heldout7")
 # heldout and heldout2 (sample.tsv's held-out rows, sample2.tsv) had been looked at four times each, so
 # they were retired into the development part on 2026-12-05, and heldout3 (sample4.tsv, looked at four
-# times) later that day: their labels keep the split they were drawn as (`drawn_as`), and tuning reads
-# them as dev.
-RETIRED = ("heldout", "heldout2", "heldout3")
+# times) later that day, and heldout4 (sample5.tsv, looked at four times) on 2026-12-05's third session:
+# their labels keep the split they were drawn as (`drawn_as`), and tuning reads them as dev.
+RETIRED = ("heldout", "heldout2", "heldout3", "heldout4")
 
 
 def part(drawn_as: str) -> str:
