@@ -658,3 +658,17 @@ def test_how_the_repos_other_scripts_use_a_script(tmp_path):
     assert "imported" in utils.traits and "name.helper" in candidate_features(utils, repo)
     assert "name.helper" not in candidate_features(runtest, repo)
     assert "launched" not in _by_command(discovery, "bash runtest.sh").traits
+
+
+def test_python_m_setup_tools_are_steps_not_candidates(tmp_path):
+    # snhwang/p1_navigation_SNH's README: a kernel made for the course's notebooks, then the run.
+    (tmp_path / "README.md").write_text(
+        "## Setup\nCreate an IPython kernel for the `drlnd` environment:\n\n"
+        '```\npython -m ipykernel install --user --name drlnd --display-name "drlnd"\n```\n\n'
+        "## Run\n```\npython -m pipeline.evaluate\npython -m twine check dist/*\n```\n"
+    )
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "pipeline" / "evaluate.py").write_text("print('accuracy', 0.9)\n")
+    commands = [c.command for c in find_candidates(tmp_path).candidates]
+    assert "python -m pipeline.evaluate" in commands  # a repo module whose name starts like `pip`
+    assert not any("ipykernel" in c or "twine" in c for c in commands)

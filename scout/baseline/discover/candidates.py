@@ -63,6 +63,8 @@ _STEPS = frozenset({
     "cat", "echo", "ls", "chmod", "touch", "cd", "pushd", "popd", "luarocks", "npm", "yarn", "sed", "gunzip",
     "7z", "rsync", "scp", "ssh", "nvidia-docker", "virtualenv", "module", "tensorboard", "nvidia-smi", "set",
 })  # fmt: skip
+# `python -m X` that sets up a machine (installs, kernels, uploads) rather than runs the repo's code.
+_SETUP_MODULES = frozenset({"pip", "pip3", "venv", "virtualenv", "ensurepip", "ipykernel", "twine", "conda"})
 # Commands that start an interactive server or UI and wait for a person: `jupyter notebook`.
 _INTERACTIVE = {"jupyter": frozenset({"notebook", "lab", "notebook.", "qtconsole", "console"})}
 # A shell script's line that downloads (its trait `downloads`, as urlretrieve is a Python script's).
@@ -450,9 +452,7 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
     if parsed.program == "python":
         if Path(parsed.script or "").name == "setup.py":
             return False  # an install step
-        return bool(parsed.script or parsed.module) and not (parsed.module or "").startswith(
-            ("pip", "venv", "ensurepip")
-        )
+        return bool(parsed.script or parsed.module) and (parsed.module or "").split(".")[0] not in _SETUP_MODULES
     if parsed.program in _SCRIPT_RUNNERS:
         return bool(parsed.script)
     if parsed.program in _INTERACTIVE and parsed.args[:1] and parsed.args[0] in _INTERACTIVE[parsed.program]:
