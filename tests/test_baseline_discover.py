@@ -672,3 +672,18 @@ def test_python_m_setup_tools_are_steps_not_candidates(tmp_path):
     commands = [c.command for c in find_candidates(tmp_path).candidates]
     assert "python -m pipeline.evaluate" in commands  # a repo module whose name starts like `pip`
     assert not any("ipykernel" in c or "twine" in c for c in commands)
+
+
+def test_a_folder_named_as_dot_slash_path_is_not_a_program(tmp_path):
+    # xinntao/ESRGAN's README: "Place the models in `./models`." — a folder of the repo, not `./models` to run.
+    (tmp_path / "README.md").write_text(
+        "2. Place your own **low-resolution images** in `./LR` folder.\n"
+        "3. Download pretrained models. Place the models in `./models`.\n"
+        "4. Run test.\n```\npython test.py\n```\n5. The results are in `./results` folder.\n"
+    )
+    for folder in ("LR", "models", "results"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "test.py").write_text("print('PSNR', 30.0)\n")
+    commands = [c.command for c in find_candidates(tmp_path).candidates]
+    assert commands[0] == "python test.py"
+    assert not any(c.startswith(("./LR", "./models", "./results")) for c in commands)

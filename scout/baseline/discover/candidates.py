@@ -783,6 +783,11 @@ class _Reader:
                     parsed = parse_command(part, self.programs)
                     if snippet.inline and " " not in part and not part.startswith("./"):
                         continue  # a file named in running text, not a command
+                    if first.startswith("./") and any(
+                        (self.root / folder / first).is_dir()
+                        for folder in {doc.folder, "", join(doc.folder, line_cd or ""), join("", line_cd or "")}
+                    ):
+                        continue  # `./models`: a folder of the repo, named as a path
                     if not _runs_something(parsed, first, self.programs):
                         if first in _STEPS and not snippet.inline:
                             steps.append((part, _prepares(parsed, first, part)))
