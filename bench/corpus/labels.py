@@ -56,22 +56,26 @@ def load(split: str | None = None, labels_dir: Path = LABELS) -> list[Label]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("status") != "labeled" or (split and part(data["split"]) != split):
             continue
-        found.append(
-            Label(
-                repo=data["repo"],
-                split=part(data["split"]),
-                drawn_as=data["split"],
-                field=data.get("field", ""),
-                eval=bool(data.get("eval")),
-                commands=tuple(data.get("commands") or ()),
-                cwd=(data.get("cwd") or "").strip("./"),
-                needs=tuple(data.get("needs") or ()),
-                not_checkpoints=tuple(data.get("not_checkpoints") or ()),
-                metric=data.get("metric"),
-                raw=data,
-            )
-        )
+        found.append(from_data(data))
     return found
+
+
+def from_data(data: dict) -> Label:
+    """One label file's contents as a Label (a second labeler's file has no split: "second")."""
+    drawn_as = data.get("split", "second")
+    return Label(
+        repo=data["repo"],
+        split=part(drawn_as),
+        drawn_as=drawn_as,
+        field=data.get("field", ""),
+        eval=bool(data.get("eval")),
+        commands=tuple(data.get("commands") or ()),
+        cwd=(data.get("cwd") or "").strip("./"),
+        needs=tuple(data.get("needs") or ()),
+        not_checkpoints=tuple(data.get("not_checkpoints") or ()),
+        metric=data.get("metric"),
+        raw=data,
+    )
 
 
 def _norm(command: str) -> str:
