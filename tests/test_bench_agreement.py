@@ -20,7 +20,7 @@ def test_agreement_and_scout_judged_by_each_label(tmp_path, capsys):
     _write(
         first,
         [
-            label("o/same", "dev", commands=[r"^python3? (\./)?eval\.py\b"]),
+            label("o/same", "dev", commands=[r"^python3? (\./)?eval\.py\b"], needs=[{"kind": "gpu", "what": "cuda"}]),
             label("o/none", "dev", eval=False),
             label("o/split", "dev", commands=[r"^python3? (\./)?test\.py\b"]),  # the second says none
             label("o/other", "dev", commands=[r"^python3? (\./)?eval\.py\b"], cwd="sub"),
@@ -29,7 +29,7 @@ def test_agreement_and_scout_judged_by_each_label(tmp_path, capsys):
     )
     second_rows = [
         {"repo": "o/same", "eval": True, "commands": [r"^python eval\.py"], "examples": ["python eval.py --x 1"],
-         "cwd": "", "confidence": "sure"},
+         "cwd": "", "confidence": "sure", "needs": [{"kind": "gpu", "what": "GPU"}, {"kind": "dataset", "what": "x"}]},
         {"repo": "o/none", "eval": False, "commands": [], "examples": [], "cwd": "", "confidence": "sure"},
         {"repo": "o/split", "eval": False, "commands": [], "examples": [], "cwd": "", "confidence": "unsure"},
         # the same script written from the root is the same run
@@ -47,6 +47,7 @@ def test_agreement_and_scout_judged_by_each_label(tmp_path, capsys):
     assert result["repos"] == 4 and result["agree"]["right"] == 3
     assert result["agree_second_sure"] == {"right": 2, "total": 2, "share": 1.0}
     assert [d["repo"] for d in result["disagreements"]] == ["o/split"]
+    assert result["needs_covered"] == {"right": 1, "total": 1, "share": 1.0}  # o/same: gpu listed by both
     assert result["scout"]["first"]["right"] == 2 and result["scout"]["second"]["right"] == 3
     assert result["scout"]["either"]["right"] == 3 and result["scout"]["where_labelers_agree"]["right"] == 2
     assert result["scout"]["where_they_disagree"] == {"right": 1, "total": 1, "share": 1.0}

@@ -8,7 +8,9 @@ A second labeler labels a sample of repos blind (never seeing the first labels; 
 for) and `confidence` (sure or unsure). For each repo labeled twice the two agree when both say
 there is no runnable evaluation, or when both give one and a command the second labeler wrote out
 is one the first label's regexes accept (bench/corpus/labels.py `matches`, the judge of every
-score). That share is the ceiling for a top-1 measured against one labeler's reading.
+score). That share is the ceiling for a top-1 measured against one labeler's reading. Where they
+agree on the command, it also counts the repos whose every blocking need kind in the first label
+is in the second's too: the ceiling for bench/repos.py's "every blocking need listed".
 
 With `--scout`, the output of `python bench/repos.py --json` on the same repos: scout's pick
 judged against the first label (the scored figure), the second, and either."""
@@ -60,12 +62,22 @@ def report(second_dir: Path, labels_dir: Path = LABELS, scout: dict | None = Non
             row["scout_first"] = matches(first, command, pick["cwd"] or "")
             row["scout_second"] = matches(second, command, pick["cwd"] or "")
         rows.append(row)
+    # Needs are compared where both name the same evaluation: does the second list every blocking
+    # kind the first does? (The check bench/repos.py makes of scout's plan against the first.)
+    with_needs = [
+        (first, second) for first, second in pairs if agree(first, second) and first.eval and first.blocking_needs
+    ]
+    covered = sum(
+        {n["kind"] for n in first.blocking_needs} <= {n["kind"] for n in second.blocking_needs}
+        for first, second in with_needs
+    )
     sure = [r for r in rows if r["second_sure"]]
     out = {
         "repos": len(rows),
         "agree": _share(sum(r["agree"] for r in rows), len(rows)),
         "agree_second_sure": _share(sum(r["agree"] for r in sure), len(sure)),
         "agree_second_unsure": _share(sum(r["agree"] for r in rows if not r["second_sure"]), len(rows) - len(sure)),
+        "needs_covered": _share(covered, len(with_needs)),
         "disagreements": [
             {k: r[k] for k in ("repo", "first_eval", "second_eval", "second_sure")} for r in rows if not r["agree"]
         ],
@@ -127,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| labelers agree | {_fmt(result['agree'])} |")
     print(f"| … when the second says sure | {_fmt(result['agree_second_sure'])} |")
     print(f"| … when the second says unsure | {_fmt(result['agree_second_unsure'])} |")
+    print(f"| the first's every blocking need, listed by the second (same command) | {_fmt(result['needs_covered'])} |")
     for name, share in (result.get("scout") or {}).items():
         print(f"| scout's pick right, {_SCOUT_ROWS[name]} | {_fmt(share)} |")
     for row in result["disagreements"]:
