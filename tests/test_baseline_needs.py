@@ -2443,3 +2443,74 @@ def test_import_only_patterns_are_skipped_only_where_they_cannot_match():
             for text in (f"import {name}\n", f"x = 1\n  from {name}.sub import y\n"):
                 assert pattern.search(text) and runs._may_match(pattern, text), (pattern.pattern, name)
         assert not runs._may_match(pattern, "import numpy as np\nfrom torch import nn\n")
+
+
+def test_python_switches_bundled_before_m_start_the_module(tmp_path):
+    # KatyNTsachi/Hierarchical-RL@c82dbacb (google/dopamine) README.md: `python -um
+    # dopamine.discrete_domains.train --base_dir=/tmp/dopamine --gin_files=...`: `-um` is `-u -m`, so the
+    # run is the repo's own module, whose atari_lib imports atari_py (Atari ROMs), not another project's.
+    repo = write(
+        tmp_path,
+        {
+            "dopamine/__init__.py": "",
+            "dopamine/discrete_domains/__init__.py": "",
+            "dopamine/discrete_domains/train.py": "from absl import app\nfrom dopamine.discrete_domains import run_experiment\n",
+            "dopamine/discrete_domains/run_experiment.py": "from dopamine.discrete_domains import atari_lib\n",
+            "dopamine/discrete_domains/atari_lib.py": "import atari_py\nimport gym\n",
+        },
+    )
+    command = "python -um dopamine.discrete_domains.train --base_dir=/tmp/dopamine --gin_files='dqn.gin'"
+    assert [s.path for s in follow(command, repo)][0] == "dopamine/discrete_domains/train.py"
+    needs = needs_of(repo, command, kind="train")
+    assert "simulator" in kinds(needs) and "system" not in kinds(needs)
+
+
+def test_a_shell_script_that_finds_its_own_folder(tmp_path):
+    # mrnabati/RRPN@c9f4c291 experiments/3_test.sh: `CUR_DIR="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null
+    # 2>&1 && pwd )"`, `ROOT_DIR="$(dirname "$CUR_DIR")"`, `MODEL_PKL="$ROOT_DIR/data/models/.../model_final.pkl"`,
+    # `cd $ROOT_DIR/detectron`, `python tools/test_net.py ... TEST.WEIGHTS $MODEL_PKL`: the variables are
+    # folders of the checkout, so the run is detectron/tools/test_net.py, loading weights only training
+    # writes; $BASH_SOURCE is the shell's own, no variable to export.
+    repo = write(
+        tmp_path,
+        {
+            "experiments/3_test.sh": (
+                'CUR_DIR="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null 2>&1 && pwd )"\n'
+                'ROOT_DIR="$(dirname "$CUR_DIR")"\n'
+                'MODEL_PKL="$ROOT_DIR/data/models/R_101_FPN_2x/model_final.pkl"\n'
+                'MODEL_CFG="$ROOT_DIR/experiments/fast_rcnn.yaml"\n'
+                "cd $ROOT_DIR/detectron\n"
+                "python tools/test_net.py \\\n    --cfg $MODEL_CFG \\\n    TEST.WEIGHTS $MODEL_PKL\n"
+            ),
+            "experiments/fast_rcnn.yaml": "MODEL:\n  TYPE: generalized_rcnn\n",
+            "detectron/tools/test_net.py": "import argparse\n",
+            "data/models/README.md": "",
+        },
+    )
+    paths = [s.path for s in follow("bash 3_test.sh", repo, "experiments")]
+    assert "detectron/tools/test_net.py" in paths
+    needs = needs_of(repo, "bash 3_test.sh", cwd="experiments")
+    [ckpt] = [n for n in needs if n.kind == "checkpoint"]
+    assert ckpt.blocking and "../data/models/R_101_FPN_2x/model_final.pkl" in ckpt.detail
+    assert "env" not in kinds(needs)
+
+
+def test_a_placeholder_spelled_path_to_with_hyphens(tmp_path):
+    # harvardnlp/struct-attn@e91efaa6 README.md: `th train-entail.lua -attn struct -data_file path-to-train
+    # -val_data_file path-to-val ... -pre_word_vecs path-to-word-vecs`: values left to the user.
+    repo = write(tmp_path, {"train-entail.lua": "require 'nn'\n"})
+    command = "th train-entail.lua -data_file path-to-train -pre_word_vecs path-to-word-vecs"
+    needs = needs_of(repo, command, kind="train", which=lambda program: "/usr/bin/th")
+    assert {n.key for n in needs if n.kind == "placeholder" and n.blocking} == {"data_file", "pre_word_vecs"}
+
+
+def test_a_positional_word_spelled_as_the_checkpoint_it_stands_for(tmp_path):
+    # Oushesh/CapsClassifigner@21a1fbce README.md: `python test.py outputs/checkpoints/ckpt_name dataset/`
+    # ("The exact path and name of the checkpoint is print during the training"): `ckpt_name` is the
+    # user's to fill, and what it names is trained weights. A mode word (`rename`) is no placeholder.
+    repo = write(tmp_path, {"test.py": "import sys\nckpt, data = sys.argv[1], sys.argv[2]\n", "dataset/x.p": ""})
+    needs = needs_of(repo, "python test.py outputs/checkpoints/ckpt_name dataset/")
+    assert {"placeholder", "checkpoint"} <= kinds(needs)
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.key == "outputs/checkpoints/ckpt_name"
+    assert "placeholder" not in kinds(needs_of(repo, "python test.py rename dataset/"))
