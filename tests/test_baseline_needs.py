@@ -2454,7 +2454,9 @@ def test_python_switches_bundled_before_m_start_the_module(tmp_path):
         {
             "dopamine/__init__.py": "",
             "dopamine/discrete_domains/__init__.py": "",
-            "dopamine/discrete_domains/train.py": "from absl import app\nfrom dopamine.discrete_domains import run_experiment\n",
+            "dopamine/discrete_domains/train.py": (
+                "from absl import app\nfrom dopamine.discrete_domains import run_experiment\n"
+            ),
             "dopamine/discrete_domains/run_experiment.py": "from dopamine.discrete_domains import atari_lib\n",
             "dopamine/discrete_domains/atari_lib.py": "import atari_py\nimport gym\n",
         },

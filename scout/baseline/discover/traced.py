@@ -597,7 +597,9 @@ def _read_shell(
 # A command substitution that gives the script's own folder, and nothing else: `$(dirname "$0")`,
 # `$(cd "$(dirname "${BASH_SOURCE[0]}")" >/dev/null 2>&1 && pwd)`, `$(dirname $(readlink -f $0))`.
 _SELF = re.compile(r"\$\{?(?:0|BASH_SOURCE)(?:\[0\])?\}?")
-_SELF_DIR_WORDS = re.compile(r"\$\(|[()\"'`;]|&&|\d?>&?\d?|/dev/null|\b(?:cd|dirname|readlink|realpath|pwd)\b|(?<!\w)-[fP]\b|\s+")
+_SELF_DIR_WORDS = re.compile(
+    r"\$\(|[()\"'`;]|&&|\d?>&?\d?|/dev/null|\b(?:cd|dirname|readlink|realpath|pwd)\b|(?<!\w)-[fP]\b|\s+"
+)
 _PARENT_OF = re.compile(r"""["']?\$\(\s*dirname\s+["']?\$\{?([A-Za-z_]\w*)\}?["']?\s*\)["']?""")
 _HERE = re.compile(r"""["']?(?:\$\(\s*pwd\s*\)|`pwd`|\$\{?PWD\}?)["']?""")
 
