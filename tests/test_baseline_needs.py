@@ -2516,3 +2516,31 @@ def test_a_positional_word_spelled_as_the_checkpoint_it_stands_for(tmp_path):
     [placeholder] = [n for n in needs if n.kind == "placeholder"]
     assert placeholder.key == "outputs/checkpoints/ckpt_name"
     assert "placeholder" not in kinds(needs_of(repo, "python test.py rename dataset/"))
+
+
+def test_a_path_the_docs_say_to_set_in_a_file_the_run_reads(tmp_path):
+    # laycoding/renlianjiance@88775bce README.md § Evaluation: "Change the ‘self._devkit_path’ in
+    # [`test/lib/datasets/pascal_voc.py`](https://github.com/...) to yours." The run (test/refinedet_test.py)
+    # imports test/lib/datasets/factory.py, which imports pascal_voc.py beside it: a path left to the user,
+    # written in a file instead of on the command line. A file the run never reads is no need of it.
+    repo = write(
+        tmp_path,
+        {
+            "test/refinedet_test.py": "import _init_paths\nfrom datasets.factory import get_imdb\n",
+            "test/_init_paths.py": "import sys\nsys.path.insert(0, 'lib')\n",
+            "test/lib/datasets/__init__.py": "",
+            "test/lib/datasets/factory.py": "from datasets.pascal_voc import pascal_voc\n",
+            "test/lib/datasets/pascal_voc.py": "class pascal_voc:\n    pass\n",
+            "train.py": "import os\n",
+        },
+    )
+    docs = (
+        "2. Change the ‘self._devkit_path’ in [`test/lib/datasets/pascal_voc.py`](https://github.com/sfzhang15/"
+        "RefineDet/blob/master/test/lib/datasets/pascal_voc.py) to yours.\n"
+    )
+    needs = needs_of(repo, "python test/refinedet_test.py", docs=docs)
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.blocking and "test/lib/datasets/pascal_voc.py" in placeholder.detail
+    # harryhan618/LaneNet README.md: "modify the path of `CULane_path` in `config.py`", for another script.
+    other = needs_of(repo, "python test/refinedet_test.py", docs="Then modify the path of `data_root` in `train.py`.\n")
+    assert "placeholder" not in kinds(other)

@@ -150,6 +150,7 @@ def find_needs(
     runs.check_environment(sources, command, environ, needs)
     runs.check_services(sources, repo_dir, environ, needs)
     runs.check_gated_data(docs, needs)
+    runs.check_doc_edits(sources, repo_dir, docs, needs)
     runs.check_logins(sources, docs, environ, needs)
     runs.check_secrets(sources, needs)
     runs.check_simulators(sources, needs, command)

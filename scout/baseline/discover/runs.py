@@ -1985,6 +1985,36 @@ _GATED_DATA = re.compile(
 )
 
 
+# "Change the ‘self._devkit_path’ in [`test/lib/datasets/pascal_voc.py`](...) to yours", "modify the path
+# of `Tusimple_path` in `config.py`", "Change `data_dir` in `run.sh`": a path the docs leave for the
+# user to write into a file (code or settings), not onto the command line.
+_DOC_EDIT = re.compile(
+    r"\b(?:change|modify|edit|set|update|replace|rewrite|specify|configure)\b(?:[^.\n]|\.(?=\w)){0,80}?"
+    r"(?:path|dir|directory|root|folder|location)s?\b(?:[^.\n]|\.(?=\w)){0,80}?"
+    r"\b(?:in|of|inside|within)\s+(?:the\s+)?(?:file\s+)?[\[`'\"*‘’“”]*"
+    r"(?P<file>[\w./-]+\.(?:py|ya?ml|json|cfg|prototxt|lua|m|sh|conf|ini|config))\b",
+    re.I,
+)
+
+
+def check_doc_edits(sources: Sequence[Source], repo_dir: Path, docs, needs: Found) -> None:
+    """A path the docs tell the user to set in a file that this run reads (or a module beside one it
+    reads: what those import, past the two levels followed): a value left to the user like
+    `/path/to/data`, only written in a file instead of on the command line (a placeholder, blocking)."""
+    read = [s.path for s in sources]
+    folders = {path.rpartition("/")[0] for path in read}
+    for doc, text in docs:
+        for match in _DOC_EDIT.finditer(text):
+            name = match.group("file").removeprefix("./")
+            where = next((path for path in read if path == name or path.endswith("/" + name)), None)
+            if where is None and "/" in name and name.rpartition("/")[0] in folders and (repo_dir / name).is_file():
+                where = name
+            if where is not None:
+                said = " ".join(match.group(0).replace("`", "").replace("[", "").split())
+                needs.add("placeholder", f"edit {where}", f'{doc}: "{said}": edit {where} to your own path')
+                return
+
+
 def check_gated_data(docs, needs: Found) -> None:
     """Data the run lacks that the docs say sits behind an account or an agreement (MIMIC on
     PhysioNet): downloading it needs credentials first."""
