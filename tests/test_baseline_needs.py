@@ -517,7 +517,9 @@ def test_a_model_id_is_not_a_missing_file(tmp_path):
 
 def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     # jiweeo/pytorch-stochastic-depth@dd7a2c61 train.py saves then reloads resnet110.t7;
-    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0.
+    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0
+    # (default -1): its evaluation (`--test_only`) without --chk scores untrained weights, so they are a need
+    # of it (the label: "you just point to model checkpoint get the results"); a training run may resume.
     repo = write(
         tmp_path,
         {
@@ -533,7 +535,9 @@ def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     )
     assert not [n for n in needs_of(repo, "python train.py", kind="train") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True") if n.kind == "checkpoint"]
-    assert not ckpt.blocking and "model_*" in ckpt.detail
+    assert ckpt.blocking and "model_*" in ckpt.detail and "untrained" in ckpt.detail
+    [resume] = [n for n in needs_of(repo, "python main.py", kind="train") if n.kind == "checkpoint"]
+    assert not resume.blocking
 
 
 def test_what_is_no_need(tmp_path):
@@ -967,8 +971,8 @@ def test_weights_read_in_a_branch_the_command_chooses(tmp_path):
     )
     [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True --chk 98") if n.kind == "checkpoint"]
     assert ckpt.blocking and "model_*" in ckpt.detail
-    [optional] = [n for n in needs_of(repo, "python main.py") if n.kind == "checkpoint"]
-    assert not optional.blocking  # without --chk the branch is the user's choice
+    [optional] = [n for n in needs_of(repo, "python main.py", kind="train") if n.kind == "checkpoint"]
+    assert not optional.blocking  # training without --chk: the branch is the user's choice (resume or not)
     assert all(not n.blocking for n in needs_of(repo, "python main.py --chk 98") if n.kind == "dataset")
 
 

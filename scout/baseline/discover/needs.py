@@ -136,7 +136,7 @@ def find_needs(
     runs.check_arguments(sources, base, docs, needs)
     runs.check_defaults(sources, named, base, repo_dir, kind, docs, needs, command)
     runs.check_placeholder_defaults(sources, command, needs)
-    runs.check_reads(sources, base, repo_dir, args, named, docs, needs)
+    runs.check_reads(sources, base, repo_dir, args, named, docs, needs, evaluates=kind == "eval")
     runs.check_partial_folders(sources, command, base, docs, needs)
     runs.check_configs(sources, base, named, kind, docs, needs)
     runs.check_example_settings(sources, base, repo_dir, needs)

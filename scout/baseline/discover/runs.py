@@ -1090,10 +1090,18 @@ _MATLAB_READ = re.compile(
 
 
 def check_reads(
-    sources: Sequence[Source], base: Path, repo_dir: Path, args: Sequence[str], named: set[str], docs, needs: Found
+    sources: Sequence[Source],
+    base: Path,
+    repo_dir: Path,
+    args: Sequence[str],
+    named: set[str],
+    docs,
+    needs: Found,
+    evaluates: bool = False,
 ) -> None:
     """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
-    weights paths kept in variables, that are absent."""
+    weights paths kept in variables, that are absent. `evaluates`: the command is an evaluation, whose
+    weights are needed even where the code loads them only under an `if`."""
     values = flag_values(sources)
     for source in sources:
         if source.lang == "matlab":
@@ -1203,10 +1211,19 @@ def check_reads(
         # an if/else reads a missing file, whichever the run takes, it stops.
         branches = {_branch(lines, line) for _, _, line, _, guarded in pending if guarded}
         every = {chain for chain, _ in branches if chain is not None and _branches(lines, chain) <= branches}
+        # An evaluation that loads its weights only inside an `if` the command does not take
+        # (`if chk >= 0: model.load_weights(...)`, chk defaulting to -1) scores an untrained model.
+        untrained = evaluates and not any(k == "checkpoint" and not g for k, _, _, _, g in pending)
         for kind, value, line, fetched, guarded in pending:
             branch = _branch(lines, line) if guarded else None
             optional = fetched or (guarded and (branch is None or branch[0] not in every))
-            _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+            where = f"{source.path} reads"
+            if optional and untrained and kind == "checkpoint" and not fetched:
+                optional = False
+                where = (
+                    f"{source.path} reads (only under an `if` this run does not take: else it scores untrained weights)"
+                )
+            _found_path(kind, value, where, docs, needs, optional=optional)
 
 
 # Files a run reads together from one folder: `os.path.join(path, 'train.txt')`, `.. 'valid.txt')`
