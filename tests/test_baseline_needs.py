@@ -2548,3 +2548,67 @@ def test_a_path_the_docs_say_to_set_in_a_file_the_run_reads(tmp_path):
     # harryhan618/LaneNet README.md: "modify the path of `CULane_path` in `config.py`", for another script.
     other = needs_of(repo, "python test/refinedet_test.py", docs="Then modify the path of `data_root` in `train.py`.\n")
     assert "placeholder" not in kinds(other)
+
+
+def test_a_framework_only_a_function_imports_is_advice(tmp_path):
+    # AngusG/cleverhans-attacking-bnns@37c30df5 cleverhans/attacks.py imports its Theano back end only inside
+    # a function (`if self.back == 'th': from .attacks_th import fgm`); cleverhans/attacks_th.py's
+    # `import theano` loads only on that path, which the TensorFlow tutorial does not take.
+    repo = write(
+        tmp_path,
+        {
+            "cleverhans_tutorials/mnist_attack.py": "import tensorflow as tf\nfrom cleverhans.attacks import FGSM\n",
+            "cleverhans/__init__.py": "",
+            "cleverhans/attacks.py": (
+                "import numpy as np\n\nclass FGSM:\n    def generate(self, x):\n"
+                "        if self.back == 'th':\n            from .attacks_th import fgm\n"
+            ),
+            "cleverhans/attacks_th.py": "import numpy as np\nimport theano\nfrom theano import tensor as T\n",
+        },
+    )
+    needs = needs_of(repo, "python mnist_attack.py", cwd="cleverhans_tutorials")
+    [theano] = [n for n in needs if n.kind == "system"]
+    assert not theano.blocking and "cleverhans/attacks_th.py" in theano.detail
+    # Imported at the top of a module the run imports, it is needed.
+    (repo / "cleverhans/attacks.py").write_text("import numpy as np\nfrom .attacks_th import fgm\n")
+    assert "system" in kinds(needs_of(repo, "python mnist_attack.py", cwd="cleverhans_tutorials"))
+
+
+def test_a_cython_module_compiled_on_import_and_a_vendored_extension(tmp_path):
+    # dbolya/yolact@902073d4: layers/functions/detection.py calls `pyximport.install(...)` before
+    # `from utils.cython_nms import nms`, so utils/cython_nms.pyx compiles when imported; external/DCNv2's
+    # .cu (YOLACT++ only) is another project kept in the repo, which nothing the run imports reaches.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": "from utils import timer\nfrom layers.functions.detection import Detect\n",
+            "utils/__init__.py": "",
+            "utils/timer.py": "import time\n",
+            "utils/cython_nms.pyx": "def nms(dets, thresh):\n    pass\n",
+            "layers/__init__.py": "",
+            "layers/functions/__init__.py": "",
+            "layers/functions/detection.py": (
+                "class Detect:\n    def traditional_nms(self):\n        import pyximport\n"
+                "        pyximport.install(setup_args={'include_dirs': np.get_include()}, reload_support=True)\n"
+                "        from utils.cython_nms import nms as cnms\n"
+            ),
+            "external/DCNv2/setup.py": "from setuptools import setup\n",
+            "external/DCNv2/src/cuda/dcn_v2_cuda.cu": "// kernel\n",
+        },
+    )
+    docs = "```\ncd external/DCNv2\npython setup.py build develop\n```\n"
+    assert "system" not in kinds(needs_of(repo, "python eval.py --trained_model=weights/x.pth", docs=docs))
+    # Without pyximport the .pyx must be built first.
+    (repo / "layers/functions/detection.py").write_text("from utils.cython_nms import nms as cnms\n")
+    assert "system" in kinds(needs_of(repo, "python eval.py --trained_model=weights/x.pth", docs=docs))
+
+
+def test_tensorflow_versions_in_links_and_in_parentheses(tmp_path):
+    # richardaecn/cvpr18-inaturalist-transfer@d59d5229 README.md: "+ Tensorflow (1.11)" declares TF 1.x (eval.py
+    # uses tf.contrib.slim: advice, installing what it declares); slim/README.md's link
+    # `https://www.tensorflow.org/versions/r0.10/api_docs/...` names old docs, not a TensorFlow 0.10 pin.
+    repo = write(tmp_path, {"eval.py": "import tensorflow as tf\nslim = tf.contrib.slim\n"})
+    link = "[TFRecord](https://www.tensorflow.org/versions/r0.10/api_docs/python/python_io.html#tfrecords-format)\n"
+    needs = needs_of(repo, "python eval.py", docs=f"## Requirements\n+ Tensorflow (1.11)\n\n{link}")
+    [system] = [n for n in needs if n.kind == "system"]
+    assert not system.blocking and "1.11" in system.detail

@@ -309,7 +309,7 @@ _TF_CONTRIB = re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|i
 # `Tensorflow 1.3.0`, `[Tensorflow](...)>=1.3`, `TensorFlow r1.0`, `version 1.13.1` (not TensorFlow Hub's).
 _TF1_DECLARED = re.compile(
     r"\btensorflow(?![-_ ]?(?:hub|probability|datasets|addons|serving|text|estimator|tensorboard))(?:[-_]gpu)?\b"
-    r"(?:\]\([^)\n]*\))?(?:[^\n]{0,40}?\bversion\b)?[\s:*`\[\]]*(?:==|>=|~=|=|\br|\bv)?\s*\{?([01]\.(?:\d+|x))\b",
+    r"(?:\]\([^)\n]*\))?(?:[^\n]{0,40}?\bversion\b)?[\s:*`\[\](]*(?:==|>=|~=|=|\br|\bv)?\s*\{?([01]\.(?:\d+|x))\b",
     re.I,
 )
 _TESTED_ON = re.compile(r"\b(?:tested|test\s+it|verified|ran\s+it)\b", re.I)
@@ -2168,7 +2168,39 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
             match = pattern.search(source.text)
             if match:
                 used = next((group for group in match.groups() if group), match.group(0).strip())
-                needs.add("system", what, f"{source.path} uses {used}: install {what}")
+                if lazily_imported(source, sources):
+                    needs.add(
+                        "system", f"{what} (lazy)", f"{source.path} uses {used}{_LAZY}: install {what}", blocking=False
+                    )
+                else:
+                    needs.add("system", what, f"{source.path} uses {used}: install {what}")
+
+
+# What a module imported only inside a function brings in is needed only on that path.
+_LAZY = " (only where a function imports it: a code path this run may not take)"
+
+
+def lazily_imported(source: Source, sources: Sequence[Source]) -> bool:
+    """A module the run reaches only through imports inside a function body (`if self.back == 'th':
+    from .attacks_th import fgm`, cleverhans' Theano back end): it loads only on that path."""
+    if source.role != "import" or source.lang != "python":
+        return False
+    stem = Path(source.path).stem
+    name = re.escape(stem)
+    if stem == "__init__":
+        return False
+    importing = re.compile(
+        rf"^([ \t]*)(?:from\s+[\w.]*\b{name}\b[\w.]*\s+import\b|import\s+[\w.]*\b{name}\b"
+        rf"|from\s+[\w.]+\s+import\s+[^\n]*\b{name}\b)",
+        re.M,
+    )
+    indents = [
+        m.group(1)
+        for other in sources
+        if other is not source and other.lang == "python" and stem in other.text
+        for m in importing.finditer(other.text)
+    ]
+    return bool(indents) and all(indents)
 
 
 _SYS_PATH_LITERAL = re.compile(
@@ -2221,13 +2253,17 @@ def check_python2(sources: Sequence[Source], needs: Found) -> None:
             line = (error.text or "").strip()
             if not _PYTHON2_LINE.search(line + "\n" if line else ""):
                 continue
+            lazy = lazily_imported(source, sources)
             needs.add(
                 "system",
-                "python2",
-                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse: "
+                "python2 (lazy)" if lazy else "python2",
+                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse"
+                f"{_LAZY if lazy else ''}: "
                 "run it in a Python 2.7 environment (conda create -n py27 python=2.7) or port it with 2to3",
+                blocking=not lazy,
             )
-            return
+            if not lazy:
+                return
         except (ValueError, RecursionError, MemoryError):
             continue
 
@@ -2265,6 +2301,8 @@ def check_old_frameworks(sources: Sequence[Source], docs, needs: Found) -> None:
                     # `TensorFlow >= 0.10` is a floor, `0.10+` and "0.10 or later" too: not a pin.
                     if not re.search(r"\+|or (?:later|newer|above)", text[m.end() : m.end() + 12])
                     and not re.search(r">\s*=?\s*$", text[max(0, m.start(1) - 4) : m.start(1)])
+                    # `https://www.tensorflow.org/versions/r0.10/api_docs/...`: a link to old docs, no pin.
+                    and not re.search(r"://\S*$", text[text.rfind("\n", 0, m.start()) + 1 : m.start(1)])
                 ),
                 None,
             )
@@ -2352,6 +2390,36 @@ _BUILD_STEP = re.compile(
 )
 
 
+_VENDORED = frozenset({"external", "third_party", "thirdparty", "3rdparty", "vendor", "extern", "deps"})
+_PYXIMPORT = re.compile(r"^[ \t]*pyximport\.install\(", re.M)
+_MAX_PYX_READERS = 400
+
+
+def _compiled_on_import(repo_dir: Path, pyx: Sequence[str]) -> bool:
+    """Every .pyx of a folder is imported by a module that calls `pyximport.install()` first, which
+    compiles it on import (yolact's `traditional_nms`: `pyximport.install(...)`, then
+    `from utils.cython_nms import nms`): nothing to build before the run."""
+    stems = {name.removesuffix(".pyx") for name in pyx}
+    found: set[str] = set()
+    count = 0
+    for folder, names in _walk_dirs(repo_dir):
+        for name in names:
+            if not name.endswith(".py"):
+                continue
+            count += 1
+            if count > _MAX_PYX_READERS:
+                return False
+            try:
+                text = (folder / name).read_text(errors="replace")[:200_000]
+            except OSError:
+                continue
+            if "pyximport" in text and _PYXIMPORT.search(text):
+                found |= {stem for stem in stems if re.search(rf"^[ \t]*(?:from|import)\s[^\n]*\b{stem}\b", text, re.M)}
+                if found == stems:
+                    return True
+    return False
+
+
 def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found, cwd: str = "") -> None:
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
     about the run say to build, when nothing is built yet. In a monorepo a build step in another
@@ -2373,6 +2441,8 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
     )
     for folder, names in _walk_dirs(repo_dir):
         unbuilt = sorted(n for n in names if n.endswith((".pyx", ".cu")))
+        if unbuilt and all(n.endswith(".pyx") for n in unbuilt) and _compiled_on_import(repo_dir, unbuilt):
+            continue
         if not unbuilt or any(n.endswith((".so", ".pyd")) for n in names):
             continue
         rel = folder.relative_to(repo_dir)
@@ -2386,6 +2456,8 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
             # Built by the docs' step for a module the run reaches deeper than what is traced: how
             # do the extension's neighbours import it?
             reached = _imports_of(folder.parent, rel.parts[-1])
+        if not reached and _VENDORED.intersection(rel.parts):
+            continue  # another project kept in the repo (`external/DCNv2`) that nothing this run imports
         if reached or step:
             how = f"build it first: `{step[:160]}`" if step else "build it first (setup.py build_ext / make)"
             # `try: from .eval_lib.cython_eval import ... except ImportError:` falls back: faster when built.
