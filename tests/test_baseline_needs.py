@@ -2612,3 +2612,39 @@ def test_tensorflow_versions_in_links_and_in_parentheses(tmp_path):
     needs = needs_of(repo, "python eval.py", docs=f"## Requirements\n+ Tensorflow (1.11)\n\n{link}")
     [system] = [n for n in needs if n.kind == "system"]
     assert not system.blocking and "1.11" in system.detail
+
+
+def test_weights_a_run_saves_before_it_loads_them_and_a_cuda_method(tmp_path):
+    # bayer-science-for-a-better-life/phc-gnn@3dd0a004 benchmarks/train_hiv.py: `save_dir = os.path.join(args.save_dir,
+    # f"run_{i}")`, `model_save_dir = os.path.join(save_dir, "model.pt")`, `torch.save(model, model_save_dir)`
+    # in its epochs, then `model = torch.load(model_save_dir)` to test: train, then test, no weights to bring.
+    # phc/quaternion/algebra.py's `def cuda(self, device=None, ...)` moves a tensor when a caller asks.
+    repo = write(
+        tmp_path,
+        {
+            "train_hiv.py": (
+                "import argparse\nimport torch\nfrom algebra import QTensor\n"
+                "parser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--save_dir', action='store', dest='save_dir', default='hiv', type=str)\n"
+                "args = parser.parse_args()\n\ndef do_run(i, model):\n"
+                "    save_dir = os.path.join(args.save_dir, f'run_{i}')\n"
+                "    model_save_dir = os.path.join(save_dir, 'model.pt')\n"
+                "    for epoch in range(10):\n        torch.save(model, model_save_dir)\n"
+                "    model = torch.load(model_save_dir)\n"
+            ),
+            "algebra.py": (
+                "import torch\n\nclass QTensor:\n    def cuda(self, device=None, non_blocking=False):\n"
+                '        r"""Move the quaternion tensor to a CUDA device."""\n'
+                "        r = self.__r.cuda(device=device, non_blocking=non_blocking)\n        return r\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train_hiv.py --save_dir experiment1 --epochs 50", kind="train")
+    assert not {"checkpoint", "gpu"} & kinds(needs)
+    # A script that loads what it never saved needs the weights; a module-level .cuda() needs a GPU.
+    (repo / "test.py").write_text(
+        "import torch\nparser.add_argument('--save_dir', default='hiv')\n"
+        "save_dir = os.path.join(args.save_dir, 'run')\n"
+        "model = torch.load(os.path.join(save_dir, 'model.pt'))\nx = torch.zeros(3).cuda()\n"
+    )
+    assert {"checkpoint", "gpu"} <= kinds(needs_of(repo, "python test.py --save_dir experiment1"))

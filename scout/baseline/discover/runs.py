@@ -625,6 +625,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
             if not _CUDA_CALL.search(_ISINSTANCE.sub("", code) if "isinstance(" in code else code):
                 continue
+            if source.lang == "python" and _MOVER.fullmatch(_enclosing_def(lines, i) or ""):
+                continue  # a class's own `def cuda(self, device=None)`: runs when a caller moves it to CUDA
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
             if guard is not None and not read:
@@ -673,6 +675,26 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
                 return
+
+
+# Methods that move an object to a device when asked: the CUDA calls in them run only then.
+_MOVER = re.compile(r"cuda|to|gpu|to_cuda|to_gpu|to_device|_apply")
+
+
+def _enclosing_def(lines: list[str], index: int, reach: int = 300) -> str | None:
+    """The name of the function whose body holds lines[index], or None at module level."""
+    indent = _indent(lines[index])
+    for j in range(index - 1, max(-1, index - reach), -1):
+        line = lines[j]
+        if not line.strip() or line.lstrip().startswith("#") or _indent(line) >= indent:
+            continue
+        match = re.match(r"\s*(?:async\s+)?def\s+(\w+)\s*\(", line)
+        if match:
+            return match.group(1)
+        indent = _indent(line)
+        if indent == 0:
+            return None
+    return None
 
 
 def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_default: Mapping[str, str]) -> str | None:
@@ -1025,8 +1047,9 @@ _RESTORE_FROM_VARIABLE = re.compile(
 )
 
 
-def _restored_through_variables(text: str) -> list[tuple[str, int]]:
-    """(flag, offset of the load) for each weights load of a variable that holds a flag's path."""
+def _restored_through_variables(text: str, used: Sequence[str] | None = None) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path; with
+    `used`, (flag, 0) for each of those variables that holds one."""
     aliases: dict[str, str] = {}
     for match in _FLAG_ALIAS.finditer(text):
         flag = match.group("flag") or aliases.get(match.group("other") or "")
@@ -1034,15 +1057,33 @@ def _restored_through_variables(text: str) -> list[tuple[str, int]]:
             aliases[match.group("var")] = flag
     if not aliases:
         return []
+    if used is not None:
+        return [(aliases[var], 0) for var in used if var in aliases]
     return [
         (aliases[m.group("var")], m.start()) for m in _RESTORE_FROM_VARIABLE.finditer(text) if m.group("var") in aliases
     ]
 
 
+# A weights save to a variable or a flag's value: `torch.save(model, model_save_dir)`, `saver.save(sess, args.ckpt)`.
+_SAVE_TO = re.compile(
+    r"(?:torch\.save\(|\.save\(|save_weights\(|save_checkpoint\(|save_model\()(?:[^)'\"\n]*?,\s*)?"
+    r"(?:(?:FLAGS|args|opt|opts|cfg|config)\.(?P<flag>\w+)|(?P<var>[A-Za-z_]\w*))\s*[,)]"
+)
+
+
 def _restore_sites(source: Source) -> list[tuple[str, int]]:
-    """(flag, offset) of each weights load from a flag: directly or through a variable."""
+    """(flag, offset) of each weights load from a flag: directly or through a variable. A load of
+    what the same script saved first is no need (phc-gnn's train_hiv.py: `torch.save(model,
+    model_save_dir)` in its epochs, then `torch.load(model_save_dir)` to test)."""
     direct = [(m.group(1), m.start()) for m in _RESTORE_FROM_FLAG.finditer(source.text)]
-    return direct + _restored_through_variables(source.text)
+    sites = direct + _restored_through_variables(source.text)
+    if not sites or "save" not in source.text:
+        return sites
+    saves = list(_SAVE_TO.finditer(source.text))
+    saved_flags = {m.group("flag") for m in saves if m.group("flag")}
+    saved_flags |= {flag for flag, _ in _restored_through_variables(source.text, [m.group("var") for m in saves])}
+    first_save = min((m.start() for m in saves), default=len(source.text))
+    return [(flag, at) for flag, at in sites if not (flag in saved_flags and first_save < at)]
 
 
 def restored_flags(sources: Sequence[Source]) -> set[str]:
