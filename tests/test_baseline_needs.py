@@ -2648,3 +2648,24 @@ def test_weights_a_run_saves_before_it_loads_them_and_a_cuda_method(tmp_path):
         "model = torch.load(os.path.join(save_dir, 'model.pt'))\nx = torch.zeros(3).cuda()\n"
     )
     assert {"checkpoint", "gpu"} <= kinds(needs_of(repo, "python test.py --save_dir experiment1"))
+
+
+def test_a_data_folder_the_run_lists_is_in_the_checkout(tmp_path):
+    # sdauzcm/SR-pytorch-SRResNet@d715729c eval.py: `image_list = glob.glob("./testsets/" + opt.dataset + "/*.*")`, and
+    # the checkout ships testsets/Set5 and testsets/Set14; the README's link to the training data
+    # (train_data.zip) is not what this evaluation reads.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": (
+                "import glob\nparser.add_argument('--dataset', default='Set5', type=str)\n"
+                'image_list = glob.glob("./testsets/" + opt.dataset + "/*.*")\n'
+                "for image_name in image_list:\n    im_gt_y = sio.loadmat(image_name)['im_gt_y']\n"
+            ),
+            "testsets/Set5/bird_GT.mat": "x",
+        },
+    )
+    docs = "Download the [training data](http://cv.snu.ac.kr/research/VDSR/train_data.zip) dataset.\n"
+    assert "dataset" not in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))
+    (repo / "testsets/Set5/bird_GT.mat").unlink()
+    assert "dataset" in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))

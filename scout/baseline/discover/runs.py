@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import itertools
 import os
 import re
 from collections import deque
@@ -63,6 +64,8 @@ def check_linked_data(
             return
     if any(source.lang == "python" and _fetches_data(source.text) for source in sources):
         return
+    if _lists_data_here(sources, base):
+        return
     if any(not WEIGHT_FILE.search(name) and not re.search(r"model|weight|ckpt", name, re.I) for name in needs.fetched):
         return  # the run's shell script downloads its data (`wget ... -O data/test_input_data.npy`)
     linked = [
@@ -89,6 +92,29 @@ def check_linked_data(
             line = re.sub(r"\s+", " ", step.group(0).strip().lstrip("$ "))
             needs.add("dataset", line, f"the run reads data the checkout lacks; {path} makes it first: `{line[:200]}`")
             return
+
+
+# A folder the started code lists for its inputs: `glob.glob("./testsets/" + opt.dataset + "/*.*")`.
+_LISTED_FOLDER = re.compile(
+    r"""\b(?:glob\.i?glob|os\.listdir|os\.walk|os\.scandir)\(\s*f?['"](?P<folder>[\w./-]+?)/?['"]"""
+)
+
+
+def _lists_data_here(sources: Sequence[Source], base: Path) -> bool:
+    """The started script lists a written-in data folder that the checkout has, with files in it
+    (SRResNet's eval.py globs ./testsets/<name>/, shipped with Set5 and Set14): its data is here."""
+    for source in sources:
+        if source.role != "start" or source.lang != "python":
+            continue
+        for match in _LISTED_FOLDER.finditer(source.text):
+            folder = match.group("folder").removeprefix("./")
+            if not folder or folder in (".", "..") or not DATA_WORDS.search(folder):
+                continue
+            for root in (base, (base / source.path).parent):
+                path = root / folder
+                if path.is_dir() and any(item.is_file() for item in itertools.islice(path.rglob("*"), 200)):
+                    return True
+    return False
 
 
 def _shown_image(url: str, context: str) -> bool:
