@@ -2669,3 +2669,18 @@ def test_a_data_folder_the_run_lists_is_in_the_checkout(tmp_path):
     assert "dataset" not in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))
     (repo / "testsets/Set5/bird_GT.mat").unlink()
     assert "dataset" in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))
+
+
+def test_a_weights_flag_no_code_reads_is_no_need(tmp_path):
+    # wzzheng/HDML@fa03ef0e FLAGS.py: `tf.flags.DEFINE_string('checkpoint_path', './formerTrain/', 'Directory to restore
+    # and save checkpoints')`, which nothing reads (main_npair.py restores from log_save_path, only
+    # `if FLAGS.load_formalVal:`). Once the code reads it, a missing default is the weights it loads.
+    flags = (
+        "import tensorflow as tf\n"
+        "tf.flags.DEFINE_string('checkpoint_path', './formerTrain/', 'Directory to restore and save checkpoints')\n"
+        "FLAGS = tf.app.flags.FLAGS\n"
+    )
+    repo = write(tmp_path, {"FLAGS.py": flags, "main_npair.py": "from FLAGS import *\nprint(FLAGS.batch_size)\n"})
+    assert "checkpoint" not in kinds(needs_of(repo, "python main_npair.py --dataSet=cars196"))
+    (repo / "main_npair.py").write_text("from FLAGS import *\nsaver.restore(sess, FLAGS.checkpoint_path)\n")
+    assert "checkpoint" in kinds(needs_of(repo, "python main_npair.py --dataSet=cars196"))

@@ -992,11 +992,24 @@ def check_defaults(
                 continue
         if not _absent(value, _bases(source, base, repo_dir)):
             continue
+        if ckpt and not _flag_used(sources, flag):
+            continue  # HDML's `checkpoint_path` ("Directory to restore and save checkpoints"), read nowhere
         if ckpt:
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
         elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
             _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
+
+
+def _flag_used(sources: Sequence[Source], flag: str) -> bool:
+    """Whether any code that runs reads the flag's value (`FLAGS.checkpoint_path`, `args.resume`,
+    `opt['resume']`, `getattr(args, 'resume')`, Lua's `opt.resume`), besides declaring it."""
+    name = re.escape(flag.lstrip("-").replace("-", "_"))
+    use = re.compile(rf"""\.{name}\b|\[\s*['"]{name}['"]\s*\]|getattr\([^,\n]+,\s*['"]{name}['"]""")
+    # A source whose flags are read all at once (`vars(args)`, `**vars(opt)`, `config.update(FLAGS)`)
+    # may read this one under another name: counted as used.
+    whole = re.compile(r"vars\(\s*(?:args|opt|opts|FLAGS)\s*\)|__dict__|\.flag_values_dict\(|FLAGS\.__flags")
+    return any(use.search(s.text) or whole.search(s.text) for s in sources if s.lang in ("python", "lua"))
 
 
 # A value written in the code that stands for the user's own: `path/to/dataset`, `/path/to/coco`,
