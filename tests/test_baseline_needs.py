@@ -517,7 +517,9 @@ def test_a_model_id_is_not_a_missing_file(tmp_path):
 
 def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     # jiweeo/pytorch-stochastic-depth@dd7a2c61 train.py saves then reloads resnet110.t7;
-    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0.
+    # 15517965908/keras-DBPN@96b35947 main.py loads `'model_'+str(scale)+'x_iter'+str(chk)+'.h5'` only if --chk >= 0
+    # (default -1): its evaluation (`--test_only`) without --chk scores untrained weights, so they are a need
+    # of it (the label: "you just point to model checkpoint get the results"); a training run may resume.
     repo = write(
         tmp_path,
         {
@@ -533,7 +535,9 @@ def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     )
     assert not [n for n in needs_of(repo, "python train.py", kind="train") if n.kind == "checkpoint"]
     [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True") if n.kind == "checkpoint"]
-    assert not ckpt.blocking and "model_*" in ckpt.detail
+    assert ckpt.blocking and "model_*" in ckpt.detail and "untrained" in ckpt.detail
+    [resume] = [n for n in needs_of(repo, "python main.py", kind="train") if n.kind == "checkpoint"]
+    assert not resume.blocking
 
 
 def test_what_is_no_need(tmp_path):
@@ -967,8 +971,8 @@ def test_weights_read_in_a_branch_the_command_chooses(tmp_path):
     )
     [ckpt] = [n for n in needs_of(repo, "python main.py --test_only True --chk 98") if n.kind == "checkpoint"]
     assert ckpt.blocking and "model_*" in ckpt.detail
-    [optional] = [n for n in needs_of(repo, "python main.py") if n.kind == "checkpoint"]
-    assert not optional.blocking  # without --chk the branch is the user's choice
+    [optional] = [n for n in needs_of(repo, "python main.py", kind="train") if n.kind == "checkpoint"]
+    assert not optional.blocking  # training without --chk: the branch is the user's choice (resume or not)
     assert all(not n.blocking for n in needs_of(repo, "python main.py --chk 98") if n.kind == "dataset")
 
 
@@ -2443,3 +2447,240 @@ def test_import_only_patterns_are_skipped_only_where_they_cannot_match():
             for text in (f"import {name}\n", f"x = 1\n  from {name}.sub import y\n"):
                 assert pattern.search(text) and runs._may_match(pattern, text), (pattern.pattern, name)
         assert not runs._may_match(pattern, "import numpy as np\nfrom torch import nn\n")
+
+
+def test_python_switches_bundled_before_m_start_the_module(tmp_path):
+    # KatyNTsachi/Hierarchical-RL@c82dbacb (google/dopamine) README.md: `python -um
+    # dopamine.discrete_domains.train --base_dir=/tmp/dopamine --gin_files=...`: `-um` is `-u -m`, so the
+    # run is the repo's own module, whose atari_lib imports atari_py (Atari ROMs), not another project's.
+    repo = write(
+        tmp_path,
+        {
+            "dopamine/__init__.py": "",
+            "dopamine/discrete_domains/__init__.py": "",
+            "dopamine/discrete_domains/train.py": (
+                "from absl import app\nfrom dopamine.discrete_domains import run_experiment\n"
+            ),
+            "dopamine/discrete_domains/run_experiment.py": "from dopamine.discrete_domains import atari_lib\n",
+            "dopamine/discrete_domains/atari_lib.py": "import atari_py\nimport gym\n",
+        },
+    )
+    command = "python -um dopamine.discrete_domains.train --base_dir=/tmp/dopamine --gin_files='dqn.gin'"
+    assert [s.path for s in follow(command, repo)][0] == "dopamine/discrete_domains/train.py"
+    needs = needs_of(repo, command, kind="train")
+    assert "simulator" in kinds(needs) and "system" not in kinds(needs)
+
+
+def test_a_shell_script_that_finds_its_own_folder(tmp_path):
+    # mrnabati/RRPN@c9f4c291 experiments/3_test.sh: `CUR_DIR="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null
+    # 2>&1 && pwd )"`, `ROOT_DIR="$(dirname "$CUR_DIR")"`, `MODEL_PKL="$ROOT_DIR/data/models/.../model_final.pkl"`,
+    # `cd $ROOT_DIR/detectron`, `python tools/test_net.py ... TEST.WEIGHTS $MODEL_PKL`: the variables are
+    # folders of the checkout, so the run is detectron/tools/test_net.py, loading weights only training
+    # writes; $BASH_SOURCE is the shell's own, no variable to export.
+    repo = write(
+        tmp_path,
+        {
+            "experiments/3_test.sh": (
+                'CUR_DIR="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null 2>&1 && pwd )"\n'
+                'ROOT_DIR="$(dirname "$CUR_DIR")"\n'
+                'MODEL_PKL="$ROOT_DIR/data/models/R_101_FPN_2x/model_final.pkl"\n'
+                'MODEL_CFG="$ROOT_DIR/experiments/fast_rcnn.yaml"\n'
+                "cd $ROOT_DIR/detectron\n"
+                "python tools/test_net.py \\\n    --cfg $MODEL_CFG \\\n    TEST.WEIGHTS $MODEL_PKL\n"
+            ),
+            "experiments/fast_rcnn.yaml": "MODEL:\n  TYPE: generalized_rcnn\n",
+            "detectron/tools/test_net.py": "import argparse\n",
+            "data/models/README.md": "",
+        },
+    )
+    paths = [s.path for s in follow("bash 3_test.sh", repo, "experiments")]
+    assert "detectron/tools/test_net.py" in paths
+    needs = needs_of(repo, "bash 3_test.sh", cwd="experiments")
+    [ckpt] = [n for n in needs if n.kind == "checkpoint"]
+    assert ckpt.blocking and "../data/models/R_101_FPN_2x/model_final.pkl" in ckpt.detail
+    assert "env" not in kinds(needs)
+
+
+def test_a_placeholder_spelled_path_to_with_hyphens(tmp_path):
+    # harvardnlp/struct-attn@e91efaa6 README.md: `th train-entail.lua -attn struct -data_file path-to-train
+    # -val_data_file path-to-val ... -pre_word_vecs path-to-word-vecs`: values left to the user.
+    repo = write(tmp_path, {"train-entail.lua": "require 'nn'\n"})
+    command = "th train-entail.lua -data_file path-to-train -pre_word_vecs path-to-word-vecs"
+    needs = needs_of(repo, command, kind="train", which=lambda program: "/usr/bin/th")
+    assert {n.key for n in needs if n.kind == "placeholder" and n.blocking} == {"data_file", "pre_word_vecs"}
+
+
+def test_a_positional_word_spelled_as_the_checkpoint_it_stands_for(tmp_path):
+    # Oushesh/CapsClassifigner@21a1fbce README.md: `python test.py outputs/checkpoints/ckpt_name dataset/`
+    # ("The exact path and name of the checkpoint is print during the training"): `ckpt_name` is the
+    # user's to fill, and what it names is trained weights. A mode word (`rename`) is no placeholder.
+    repo = write(tmp_path, {"test.py": "import sys\nckpt, data = sys.argv[1], sys.argv[2]\n", "dataset/x.p": ""})
+    needs = needs_of(repo, "python test.py outputs/checkpoints/ckpt_name dataset/")
+    assert {"placeholder", "checkpoint"} <= kinds(needs)
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.key == "outputs/checkpoints/ckpt_name"
+    assert "placeholder" not in kinds(needs_of(repo, "python test.py rename dataset/"))
+
+
+def test_a_path_the_docs_say_to_set_in_a_file_the_run_reads(tmp_path):
+    # laycoding/renlianjiance@88775bce README.md § Evaluation: "Change the ‘self._devkit_path’ in
+    # [`test/lib/datasets/pascal_voc.py`](https://github.com/...) to yours." The run (test/refinedet_test.py)
+    # imports test/lib/datasets/factory.py, which imports pascal_voc.py beside it: a path left to the user,
+    # written in a file instead of on the command line. A file the run never reads is no need of it.
+    repo = write(
+        tmp_path,
+        {
+            "test/refinedet_test.py": "import _init_paths\nfrom datasets.factory import get_imdb\n",
+            "test/_init_paths.py": "import sys\nsys.path.insert(0, 'lib')\n",
+            "test/lib/datasets/__init__.py": "",
+            "test/lib/datasets/factory.py": "from datasets.pascal_voc import pascal_voc\n",
+            "test/lib/datasets/pascal_voc.py": "class pascal_voc:\n    pass\n",
+            "train.py": "import os\n",
+        },
+    )
+    docs = (
+        "2. Change the ‘self._devkit_path’ in [`test/lib/datasets/pascal_voc.py`](https://github.com/sfzhang15/"
+        "RefineDet/blob/master/test/lib/datasets/pascal_voc.py) to yours.\n"
+    )
+    needs = needs_of(repo, "python test/refinedet_test.py", docs=docs)
+    [placeholder] = [n for n in needs if n.kind == "placeholder"]
+    assert placeholder.blocking and "test/lib/datasets/pascal_voc.py" in placeholder.detail
+    # harryhan618/LaneNet README.md: "modify the path of `CULane_path` in `config.py`", for another script.
+    other = needs_of(repo, "python test/refinedet_test.py", docs="Then modify the path of `data_root` in `train.py`.\n")
+    assert "placeholder" not in kinds(other)
+
+
+def test_a_framework_only_a_function_imports_is_advice(tmp_path):
+    # AngusG/cleverhans-attacking-bnns@37c30df5 cleverhans/attacks.py imports its Theano back end only inside
+    # a function (`if self.back == 'th': from .attacks_th import fgm`); cleverhans/attacks_th.py's
+    # `import theano` loads only on that path, which the TensorFlow tutorial does not take.
+    repo = write(
+        tmp_path,
+        {
+            "cleverhans_tutorials/mnist_attack.py": "import tensorflow as tf\nfrom cleverhans.attacks import FGSM\n",
+            "cleverhans/__init__.py": "",
+            "cleverhans/attacks.py": (
+                "import numpy as np\n\nclass FGSM:\n    def generate(self, x):\n"
+                "        if self.back == 'th':\n            from .attacks_th import fgm\n"
+            ),
+            "cleverhans/attacks_th.py": "import numpy as np\nimport theano\nfrom theano import tensor as T\n",
+        },
+    )
+    needs = needs_of(repo, "python mnist_attack.py", cwd="cleverhans_tutorials")
+    [theano] = [n for n in needs if n.kind == "system"]
+    assert not theano.blocking and "cleverhans/attacks_th.py" in theano.detail
+    # Imported at the top of a module the run imports, it is needed.
+    (repo / "cleverhans/attacks.py").write_text("import numpy as np\nfrom .attacks_th import fgm\n")
+    assert "system" in kinds(needs_of(repo, "python mnist_attack.py", cwd="cleverhans_tutorials"))
+
+
+def test_a_cython_module_compiled_on_import_and_a_vendored_extension(tmp_path):
+    # dbolya/yolact@902073d4: layers/functions/detection.py calls `pyximport.install(...)` before
+    # `from utils.cython_nms import nms`, so utils/cython_nms.pyx compiles when imported; external/DCNv2's
+    # .cu (YOLACT++ only) is another project kept in the repo, which nothing the run imports reaches.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": "from utils import timer\nfrom layers.functions.detection import Detect\n",
+            "utils/__init__.py": "",
+            "utils/timer.py": "import time\n",
+            "utils/cython_nms.pyx": "def nms(dets, thresh):\n    pass\n",
+            "layers/__init__.py": "",
+            "layers/functions/__init__.py": "",
+            "layers/functions/detection.py": (
+                "class Detect:\n    def traditional_nms(self):\n        import pyximport\n"
+                "        pyximport.install(setup_args={'include_dirs': np.get_include()}, reload_support=True)\n"
+                "        from utils.cython_nms import nms as cnms\n"
+            ),
+            "external/DCNv2/setup.py": "from setuptools import setup\n",
+            "external/DCNv2/src/cuda/dcn_v2_cuda.cu": "// kernel\n",
+        },
+    )
+    docs = "```\ncd external/DCNv2\npython setup.py build develop\n```\n"
+    assert "system" not in kinds(needs_of(repo, "python eval.py --trained_model=weights/x.pth", docs=docs))
+    # Without pyximport the .pyx must be built first.
+    (repo / "layers/functions/detection.py").write_text("from utils.cython_nms import nms as cnms\n")
+    assert "system" in kinds(needs_of(repo, "python eval.py --trained_model=weights/x.pth", docs=docs))
+
+
+def test_tensorflow_versions_in_links_and_in_parentheses(tmp_path):
+    # richardaecn/cvpr18-inaturalist-transfer@d59d5229 README.md: "+ Tensorflow (1.11)" declares TF 1.x (eval.py
+    # uses tf.contrib.slim: advice, installing what it declares); slim/README.md's link
+    # `https://www.tensorflow.org/versions/r0.10/api_docs/...` names old docs, not a TensorFlow 0.10 pin.
+    repo = write(tmp_path, {"eval.py": "import tensorflow as tf\nslim = tf.contrib.slim\n"})
+    link = "[TFRecord](https://www.tensorflow.org/versions/r0.10/api_docs/python/python_io.html#tfrecords-format)\n"
+    needs = needs_of(repo, "python eval.py", docs=f"## Requirements\n+ Tensorflow (1.11)\n\n{link}")
+    [system] = [n for n in needs if n.kind == "system"]
+    assert not system.blocking and "1.11" in system.detail
+
+
+def test_weights_a_run_saves_before_it_loads_them_and_a_cuda_method(tmp_path):
+    # bayer-science-for-a-better-life/phc-gnn@3dd0a004 benchmarks/train_hiv.py: `save_dir = os.path.join(args.save_dir,
+    # f"run_{i}")`, `model_save_dir = os.path.join(save_dir, "model.pt")`, `torch.save(model, model_save_dir)`
+    # in its epochs, then `model = torch.load(model_save_dir)` to test: train, then test, no weights to bring.
+    # phc/quaternion/algebra.py's `def cuda(self, device=None, ...)` moves a tensor when a caller asks.
+    repo = write(
+        tmp_path,
+        {
+            "train_hiv.py": (
+                "import argparse\nimport torch\nfrom algebra import QTensor\n"
+                "parser = argparse.ArgumentParser()\n"
+                "parser.add_argument('--save_dir', action='store', dest='save_dir', default='hiv', type=str)\n"
+                "args = parser.parse_args()\n\ndef do_run(i, model):\n"
+                "    save_dir = os.path.join(args.save_dir, f'run_{i}')\n"
+                "    model_save_dir = os.path.join(save_dir, 'model.pt')\n"
+                "    for epoch in range(10):\n        torch.save(model, model_save_dir)\n"
+                "    model = torch.load(model_save_dir)\n"
+            ),
+            "algebra.py": (
+                "import torch\n\nclass QTensor:\n    def cuda(self, device=None, non_blocking=False):\n"
+                '        r"""Move the quaternion tensor to a CUDA device."""\n'
+                "        r = self.__r.cuda(device=device, non_blocking=non_blocking)\n        return r\n"
+            ),
+        },
+    )
+    needs = needs_of(repo, "python train_hiv.py --save_dir experiment1 --epochs 50", kind="train")
+    assert not {"checkpoint", "gpu"} & kinds(needs)
+    # A script that loads what it never saved needs the weights; a module-level .cuda() needs a GPU.
+    (repo / "test.py").write_text(
+        "import torch\nparser.add_argument('--save_dir', default='hiv')\n"
+        "save_dir = os.path.join(args.save_dir, 'run')\n"
+        "model = torch.load(os.path.join(save_dir, 'model.pt'))\nx = torch.zeros(3).cuda()\n"
+    )
+    assert {"checkpoint", "gpu"} <= kinds(needs_of(repo, "python test.py --save_dir experiment1"))
+
+
+def test_a_data_folder_the_run_lists_is_in_the_checkout(tmp_path):
+    # sdauzcm/SR-pytorch-SRResNet@d715729c eval.py: `image_list = glob.glob("./testsets/" + opt.dataset + "/*.*")`, and
+    # the checkout ships testsets/Set5 and testsets/Set14; the README's link to the training data
+    # (train_data.zip) is not what this evaluation reads.
+    repo = write(
+        tmp_path,
+        {
+            "eval.py": (
+                "import glob\nparser.add_argument('--dataset', default='Set5', type=str)\n"
+                'image_list = glob.glob("./testsets/" + opt.dataset + "/*.*")\n'
+                "for image_name in image_list:\n    im_gt_y = sio.loadmat(image_name)['im_gt_y']\n"
+            ),
+            "testsets/Set5/bird_GT.mat": "x",
+        },
+    )
+    docs = "Download the [training data](http://cv.snu.ac.kr/research/VDSR/train_data.zip) dataset.\n"
+    assert "dataset" not in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))
+    (repo / "testsets/Set5/bird_GT.mat").unlink()
+    assert "dataset" in kinds(needs_of(repo, "python eval.py --dataset Set5", docs=docs))
+
+
+def test_a_weights_flag_no_code_reads_is_no_need(tmp_path):
+    # wzzheng/HDML@fa03ef0e FLAGS.py: `tf.flags.DEFINE_string('checkpoint_path', './formerTrain/', 'Directory to restore
+    # and save checkpoints')`, which nothing reads (main_npair.py restores from log_save_path, only
+    # `if FLAGS.load_formalVal:`). Once the code reads it, a missing default is the weights it loads.
+    flags = (
+        "import tensorflow as tf\n"
+        "tf.flags.DEFINE_string('checkpoint_path', './formerTrain/', 'Directory to restore and save checkpoints')\n"
+        "FLAGS = tf.app.flags.FLAGS\n"
+    )
+    repo = write(tmp_path, {"FLAGS.py": flags, "main_npair.py": "from FLAGS import *\nprint(FLAGS.batch_size)\n"})
+    assert "checkpoint" not in kinds(needs_of(repo, "python main_npair.py --dataSet=cars196"))
+    (repo / "main_npair.py").write_text("from FLAGS import *\nsaver.restore(sess, FLAGS.checkpoint_path)\n")
+    assert "checkpoint" in kinds(needs_of(repo, "python main_npair.py --dataSet=cars196"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text, within
+from scout.baseline.discover.traced import MODULE_SWITCH
 from scout.text import has_control
 
 _MAX_FILES = 50_000
@@ -363,7 +364,7 @@ def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
         j = 0
         while j < len(rest):
             arg = rest[j]
-            if arg == "-m" and j + 1 < len(rest):
+            if MODULE_SWITCH.fullmatch(arg) and j + 1 < len(rest):
                 module = rest[j + 1]
                 if module.startswith("torch.distributed"):
                     j += 2

@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile(
     # `[optional -bidi]`, `[--flag]`: usage syntax for an optional argument, not a value to fill.
     r"(?P<ph>(?<![\w])/?(?:[a-z]+_)?path/to/[\w./\-]*|<[A-Za-z][^<>\n]{0,80}>"
     r"|(?:(?<=\s)|(?<==)|^)\[(?=[A-Za-z.…])(?!optional)(?![^\]]*\s-)[^\[\],'\"=\n]{2,80}\](?!\S)"
-    r"|\b(?:path_to|PATH_TO|YOUR|your|Your)[_-][\w\-]+(?:\.[\w\-]+)*|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
+    r"|\b(?:path[_-]to|PATH[_-]TO|YOUR|your|Your)[_-][\w\-]+(?:\.[\w\-]+)*|(?<![\w.])(?:\.\.\.|…)(?![\w.])"
     # SPECIFY_AN_EXPERIMENT_DIRECTORY_HERE, THE_DOWNLOADED_MODEL_WEIGHT_FILE: a value spelled as its description
     r"|(?<![\w$])(?=[A-Z_]*(?:SPECIFY|HERE|DOWNLOADED|INSERT|FILL|CHANGE_ME|YOUR))[A-Z]+(?:_[A-Z]+){2,}\b"
     r"|\$\{?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\}?)"
@@ -57,7 +57,8 @@ OWN_VARS = frozenset({"SCOUT_RUN_DIR", "SCOUT_SEED", "PWD", "HOME", "PATH", "USE
 AMBIENT = re.compile(
     r"^(?:HOME|PATH|USER|PWD|SHELL|LANG|TERM|TMPDIR|PYTHONPATH|LD_LIBRARY_PATH|CUDA_\w+|NVIDIA_\w+|"
     r"(?:LOCAL_|NODE_|GROUP_)?RANK|(?:LOCAL_)?WORLD_SIZE|MASTER_(?:ADDR|PORT)|SLURM_\w+|OMP_\w+|"
-    r"DISPLAY|HOSTNAME|LINES|COLUMNS|CONDA_\w+|VIRTUAL_ENV|SCOUT_\w+|\d+|@|\*|#|\?)$"
+    r"DISPLAY|HOSTNAME|LINES|COLUMNS|CONDA_\w+|VIRTUAL_ENV|SCOUT_\w+|BASH_SOURCE|BASH_\w+|FUNCNAME|LINENO|RANDOM|"
+    r"SECONDS|PPID|UID|EUID|OLDPWD|IFS|\d+|@|\*|#|\?)$"
 )
 
 
@@ -217,6 +218,10 @@ def _doc_assignment(var: str, docs) -> tuple[str, str] | None:
 SPELLED_NAME = re.compile(r"(?:[\w.-]*/)?(?:[a-z]+[_-]?name|my[_-]\w+|[a-z]+_file_?name)(?:\.[a-z]\w{0,11})?/?", re.I)
 
 
+# A positional word spelled as its description needs a separator: `ckpt_name`, `my-data`, not `rename`.
+_SPELLED_WORD = re.compile(r"[a-z]+[_-](?:file_?)?name(?:\.[a-z]\w{0,11})?|my[_-]\w+", re.I)
+
+
 def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] = ()) -> None:
     """Flag values written as the name of what to put there: `--id MODEL_ID`, `--num_gpus NUM_GPUS`,
     argparse's own metavar (`--resume RESUME`, pasted from `--help`), `--tag=XXX`, `{dataset}`."""
@@ -241,6 +246,13 @@ def spelled_values(command: str, needs: Found, docs: Sequence[tuple[str, str]] =
                 needs.add("checkpoint", value, f"{name} wants trained weights: {checkpoint_advice(value, docs)}")
             elif DATA_WORDS.search(key) and re.search(r"dir|path|root|file|folder|data", key):
                 needs.add("dataset", value, f"{name} wants data: {download_advice(value, docs)}")
+    # `test.py outputs/checkpoints/ckpt_name dataset/`: a word the command passes by position, spelled
+    # as what to put there (the last part `<what>_name`, `my_<what>`); under a weights folder, the weights.
+    for value in positional_args(shell_words(command)[1:]):
+        if _SPELLED_WORD.fullmatch(value.rstrip("/").rpartition("/")[2]) and not re.search(r"[=$<>\[\]]", value):
+            needs.add("placeholder", value, f"`{value}` (by position): pass --set {value}=VALUE", key=value)
+            if CKPT_WORDS.search(value):
+                needs.add("checkpoint", value, f"{value} wants trained weights: {checkpoint_advice(value, docs)}")
 
 
 def flag_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:

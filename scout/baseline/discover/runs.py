@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import itertools
 import os
 import re
 from collections import deque
@@ -63,6 +64,8 @@ def check_linked_data(
             return
     if any(source.lang == "python" and _fetches_data(source.text) for source in sources):
         return
+    if _lists_data_here(sources, base):
+        return
     if any(not WEIGHT_FILE.search(name) and not re.search(r"model|weight|ckpt", name, re.I) for name in needs.fetched):
         return  # the run's shell script downloads its data (`wget ... -O data/test_input_data.npy`)
     linked = [
@@ -89,6 +92,29 @@ def check_linked_data(
             line = re.sub(r"\s+", " ", step.group(0).strip().lstrip("$ "))
             needs.add("dataset", line, f"the run reads data the checkout lacks; {path} makes it first: `{line[:200]}`")
             return
+
+
+# A folder the started code lists for its inputs: `glob.glob("./testsets/" + opt.dataset + "/*.*")`.
+_LISTED_FOLDER = re.compile(
+    r"""\b(?:glob\.i?glob|os\.listdir|os\.walk|os\.scandir)\(\s*f?['"](?P<folder>[\w./-]+?)/?['"]"""
+)
+
+
+def _lists_data_here(sources: Sequence[Source], base: Path) -> bool:
+    """The started script lists a written-in data folder that the checkout has, with files in it
+    (SRResNet's eval.py globs ./testsets/<name>/, shipped with Set5 and Set14): its data is here."""
+    for source in sources:
+        if source.role != "start" or source.lang != "python":
+            continue
+        for match in _LISTED_FOLDER.finditer(source.text):
+            folder = match.group("folder").removeprefix("./")
+            if not folder or folder in (".", "..") or not DATA_WORDS.search(folder):
+                continue
+            for root in (base, (base / source.path).parent):
+                path = root / folder
+                if path.is_dir() and any(item.is_file() for item in itertools.islice(path.rglob("*"), 200)):
+                    return True
+    return False
 
 
 def _shown_image(url: str, context: str) -> bool:
@@ -309,7 +335,7 @@ _TF_CONTRIB = re.compile(r"^(?![ \t]*#)[^\n]*?\b(tf\.contrib\.\w+)|^\s*(?:from|i
 # `Tensorflow 1.3.0`, `[Tensorflow](...)>=1.3`, `TensorFlow r1.0`, `version 1.13.1` (not TensorFlow Hub's).
 _TF1_DECLARED = re.compile(
     r"\btensorflow(?![-_ ]?(?:hub|probability|datasets|addons|serving|text|estimator|tensorboard))(?:[-_]gpu)?\b"
-    r"(?:\]\([^)\n]*\))?(?:[^\n]{0,40}?\bversion\b)?[\s:*`\[\]]*(?:==|>=|~=|=|\br|\bv)?\s*\{?([01]\.(?:\d+|x))\b",
+    r"(?:\]\([^)\n]*\))?(?:[^\n]{0,40}?\bversion\b)?[\s:*`\[\](]*(?:==|>=|~=|=|\br|\bv)?\s*\{?([01]\.(?:\d+|x))\b",
     re.I,
 )
 _TESTED_ON = re.compile(r"\b(?:tested|test\s+it|verified|ran\s+it)\b", re.I)
@@ -625,6 +651,8 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
             # `isinstance(input.data, torch.cuda.FloatTensor)` (DCGAN's models) asks, it runs nothing.
             if not _CUDA_CALL.search(_ISINSTANCE.sub("", code) if "isinstance(" in code else code):
                 continue
+            if source.lang == "python" and _MOVER.fullmatch(_enclosing_def(lines, i) or ""):
+                continue  # a class's own `def cuda(self, device=None)`: runs when a caller moves it to CUDA
             # Behind an `if`, only when this run's flag values take that branch (`if gpu < 0:`, --gpu -1).
             guard = _guard(lines, i, returns=True)
             if guard is not None and not read:
@@ -673,6 +701,26 @@ def check_gpu(sources: Sequence[Source], named: set[str], docs, needs: Found, co
                 quote = re.sub(r"\s+", " ", sentence.strip())[:120]
                 needs.add("gpu", "docs", f'{path} says a GPU is required: "{quote}"', blocking=not fallback)
                 return
+
+
+# Methods that move an object to a device when asked: the CUDA calls in them run only then.
+_MOVER = re.compile(r"cuda|to|gpu|to_cuda|to_gpu|to_device|_apply")
+
+
+def _enclosing_def(lines: list[str], index: int, reach: int = 300) -> str | None:
+    """The name of the function whose body holds lines[index], or None at module level."""
+    indent = _indent(lines[index])
+    for j in range(index - 1, max(-1, index - reach), -1):
+        line = lines[j]
+        if not line.strip() or line.lstrip().startswith("#") or _indent(line) >= indent:
+            continue
+        match = re.match(r"\s*(?:async\s+)?def\s+(\w+)\s*\(", line)
+        if match:
+            return match.group(1)
+        indent = _indent(line)
+        if indent == 0:
+            return None
+    return None
 
 
 def _switched_on(lines: list[str], index: int, known: Mapping[str, str], by_default: Mapping[str, str]) -> str | None:
@@ -944,11 +992,24 @@ def check_defaults(
                 continue
         if not _absent(value, _bases(source, base, repo_dir)):
             continue
+        if ckpt and not _flag_used(sources, flag):
+            continue  # HDML's `checkpoint_path` ("Directory to restore and save checkpoints"), read nowhere
         if ckpt:
             _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
         elif data:
             downloads = _DOWNLOADS.search(source.text) is not None
             _found_path("dataset", value, f"{source.path}: {flag} defaults to", docs, needs, optional=downloads)
+
+
+def _flag_used(sources: Sequence[Source], flag: str) -> bool:
+    """Whether any code that runs reads the flag's value (`FLAGS.checkpoint_path`, `args.resume`,
+    `opt['resume']`, `getattr(args, 'resume')`, Lua's `opt.resume`), besides declaring it."""
+    name = re.escape(flag.lstrip("-").replace("-", "_"))
+    use = re.compile(rf"""\.{name}\b|\[\s*['"]{name}['"]\s*\]|getattr\([^,\n]+,\s*['"]{name}['"]""")
+    # A source whose flags are read all at once (`vars(args)`, `**vars(opt)`, `config.update(FLAGS)`)
+    # may read this one under another name: counted as used.
+    whole = re.compile(r"vars\(\s*(?:args|opt|opts|FLAGS)\s*\)|__dict__|\.flag_values_dict\(|FLAGS\.__flags")
+    return any(use.search(s.text) or whole.search(s.text) for s in sources if s.lang in ("python", "lua"))
 
 
 # A value written in the code that stands for the user's own: `path/to/dataset`, `/path/to/coco`,
@@ -1025,8 +1086,9 @@ _RESTORE_FROM_VARIABLE = re.compile(
 )
 
 
-def _restored_through_variables(text: str) -> list[tuple[str, int]]:
-    """(flag, offset of the load) for each weights load of a variable that holds a flag's path."""
+def _restored_through_variables(text: str, used: Sequence[str] | None = None) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path; with
+    `used`, (flag, 0) for each of those variables that holds one."""
     aliases: dict[str, str] = {}
     for match in _FLAG_ALIAS.finditer(text):
         flag = match.group("flag") or aliases.get(match.group("other") or "")
@@ -1034,15 +1096,33 @@ def _restored_through_variables(text: str) -> list[tuple[str, int]]:
             aliases[match.group("var")] = flag
     if not aliases:
         return []
+    if used is not None:
+        return [(aliases[var], 0) for var in used if var in aliases]
     return [
         (aliases[m.group("var")], m.start()) for m in _RESTORE_FROM_VARIABLE.finditer(text) if m.group("var") in aliases
     ]
 
 
+# A weights save to a variable or a flag's value: `torch.save(model, model_save_dir)`, `saver.save(sess, args.ckpt)`.
+_SAVE_TO = re.compile(
+    r"(?:torch\.save\(|\.save\(|save_weights\(|save_checkpoint\(|save_model\()(?:[^)'\"\n]*?,\s*)?"
+    r"(?:(?:FLAGS|args|opt|opts|cfg|config)\.(?P<flag>\w+)|(?P<var>[A-Za-z_]\w*))\s*[,)]"
+)
+
+
 def _restore_sites(source: Source) -> list[tuple[str, int]]:
-    """(flag, offset) of each weights load from a flag: directly or through a variable."""
+    """(flag, offset) of each weights load from a flag: directly or through a variable. A load of
+    what the same script saved first is no need (phc-gnn's train_hiv.py: `torch.save(model,
+    model_save_dir)` in its epochs, then `torch.load(model_save_dir)` to test)."""
     direct = [(m.group(1), m.start()) for m in _RESTORE_FROM_FLAG.finditer(source.text)]
-    return direct + _restored_through_variables(source.text)
+    sites = direct + _restored_through_variables(source.text)
+    if not sites or "save" not in source.text:
+        return sites
+    saves = list(_SAVE_TO.finditer(source.text))
+    saved_flags = {m.group("flag") for m in saves if m.group("flag")}
+    saved_flags |= {flag for flag, _ in _restored_through_variables(source.text, [m.group("var") for m in saves])}
+    first_save = min((m.start() for m in saves), default=len(source.text))
+    return [(flag, at) for flag, at in sites if not (flag in saved_flags and first_save < at)]
 
 
 def restored_flags(sources: Sequence[Source]) -> set[str]:
@@ -1090,10 +1170,18 @@ _MATLAB_READ = re.compile(
 
 
 def check_reads(
-    sources: Sequence[Source], base: Path, repo_dir: Path, args: Sequence[str], named: set[str], docs, needs: Found
+    sources: Sequence[Source],
+    base: Path,
+    repo_dir: Path,
+    args: Sequence[str],
+    named: set[str],
+    docs,
+    needs: Found,
+    evaluates: bool = False,
 ) -> None:
     """Files the code opens at a written-in path (`open('data/ind.{}.x'.format(d))`), and data or
-    weights paths kept in variables, that are absent."""
+    weights paths kept in variables, that are absent. `evaluates`: the command is an evaluation, whose
+    weights are needed even where the code loads them only under an `if`."""
     values = flag_values(sources)
     for source in sources:
         if source.lang == "matlab":
@@ -1203,10 +1291,19 @@ def check_reads(
         # an if/else reads a missing file, whichever the run takes, it stops.
         branches = {_branch(lines, line) for _, _, line, _, guarded in pending if guarded}
         every = {chain for chain, _ in branches if chain is not None and _branches(lines, chain) <= branches}
+        # An evaluation that loads its weights only inside an `if` the command does not take
+        # (`if chk >= 0: model.load_weights(...)`, chk defaulting to -1) scores an untrained model.
+        untrained = evaluates and not any(k == "checkpoint" and not g for k, _, _, _, g in pending)
         for kind, value, line, fetched, guarded in pending:
             branch = _branch(lines, line) if guarded else None
             optional = fetched or (guarded and (branch is None or branch[0] not in every))
-            _found_path(kind, value, f"{source.path} reads", docs, needs, optional=optional)
+            where = f"{source.path} reads"
+            if optional and untrained and kind == "checkpoint" and not fetched:
+                optional = False
+                where = (
+                    f"{source.path} reads (only under an `if` this run does not take: else it scores untrained weights)"
+                )
+            _found_path(kind, value, where, docs, needs, optional=optional)
 
 
 # Files a run reads together from one folder: `os.path.join(path, 'train.txt')`, `.. 'valid.txt')`
@@ -1985,6 +2082,36 @@ _GATED_DATA = re.compile(
 )
 
 
+# "Change the ‘self._devkit_path’ in [`test/lib/datasets/pascal_voc.py`](...) to yours", "modify the path
+# of `Tusimple_path` in `config.py`", "Change `data_dir` in `run.sh`": a path the docs leave for the
+# user to write into a file (code or settings), not onto the command line.
+_DOC_EDIT = re.compile(
+    r"\b(?:change|modify|edit|set|update|replace|rewrite|specify|configure)\b(?:[^.\n]|\.(?=\w)){0,80}?"
+    r"(?:path|dir|directory|root|folder|location)s?\b(?:[^.\n]|\.(?=\w)){0,80}?"
+    r"\b(?:in|of|inside|within)\s+(?:the\s+)?(?:file\s+)?[\[`'\"*‘’“”]*"
+    r"(?P<file>[\w./-]+\.(?:py|ya?ml|json|cfg|prototxt|lua|m|sh|conf|ini|config))\b",
+    re.I,
+)
+
+
+def check_doc_edits(sources: Sequence[Source], repo_dir: Path, docs, needs: Found) -> None:
+    """A path the docs tell the user to set in a file that this run reads (or a module beside one it
+    reads: what those import, past the two levels followed): a value left to the user like
+    `/path/to/data`, only written in a file instead of on the command line (a placeholder, blocking)."""
+    read = [s.path for s in sources]
+    folders = {path.rpartition("/")[0] for path in read}
+    for doc, text in docs:
+        for match in _DOC_EDIT.finditer(text):
+            name = match.group("file").removeprefix("./")
+            where = next((path for path in read if path == name or path.endswith("/" + name)), None)
+            if where is None and "/" in name and name.rpartition("/")[0] in folders and (repo_dir / name).is_file():
+                where = name
+            if where is not None:
+                said = " ".join(match.group(0).replace("`", "").replace("[", "").split())
+                needs.add("placeholder", f"edit {where}", f'{doc}: "{said}": edit {where} to your own path')
+                return
+
+
 def check_gated_data(docs, needs: Found) -> None:
     """Data the run lacks that the docs say sits behind an account or an agreement (MIMIC on
     PhysioNet): downloading it needs credentials first."""
@@ -2121,7 +2248,39 @@ def check_simulators(sources: Sequence[Source], needs: Found, command: str = "")
             match = pattern.search(source.text)
             if match:
                 used = next((group for group in match.groups() if group), match.group(0).strip())
-                needs.add("system", what, f"{source.path} uses {used}: install {what}")
+                if lazily_imported(source, sources):
+                    needs.add(
+                        "system", f"{what} (lazy)", f"{source.path} uses {used}{_LAZY}: install {what}", blocking=False
+                    )
+                else:
+                    needs.add("system", what, f"{source.path} uses {used}: install {what}")
+
+
+# What a module imported only inside a function brings in is needed only on that path.
+_LAZY = " (only where a function imports it: a code path this run may not take)"
+
+
+def lazily_imported(source: Source, sources: Sequence[Source]) -> bool:
+    """A module the run reaches only through imports inside a function body (`if self.back == 'th':
+    from .attacks_th import fgm`, cleverhans' Theano back end): it loads only on that path."""
+    if source.role != "import" or source.lang != "python":
+        return False
+    stem = Path(source.path).stem
+    name = re.escape(stem)
+    if stem == "__init__":
+        return False
+    importing = re.compile(
+        rf"^([ \t]*)(?:from\s+[\w.]*\b{name}\b[\w.]*\s+import\b|import\s+[\w.]*\b{name}\b"
+        rf"|from\s+[\w.]+\s+import\s+[^\n]*\b{name}\b)",
+        re.M,
+    )
+    indents = [
+        m.group(1)
+        for other in sources
+        if other is not source and other.lang == "python" and stem in other.text
+        for m in importing.finditer(other.text)
+    ]
+    return bool(indents) and all(indents)
 
 
 _SYS_PATH_LITERAL = re.compile(
@@ -2174,13 +2333,17 @@ def check_python2(sources: Sequence[Source], needs: Found) -> None:
             line = (error.text or "").strip()
             if not _PYTHON2_LINE.search(line + "\n" if line else ""):
                 continue
+            lazy = lazily_imported(source, sources)
             needs.add(
                 "system",
-                "python2",
-                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse: "
+                "python2 (lazy)" if lazy else "python2",
+                f"{source.path}:{error.lineno} `{line[:60]}` is Python 2, which Python 3 cannot parse"
+                f"{_LAZY if lazy else ''}: "
                 "run it in a Python 2.7 environment (conda create -n py27 python=2.7) or port it with 2to3",
+                blocking=not lazy,
             )
-            return
+            if not lazy:
+                return
         except (ValueError, RecursionError, MemoryError):
             continue
 
@@ -2218,6 +2381,8 @@ def check_old_frameworks(sources: Sequence[Source], docs, needs: Found) -> None:
                     # `TensorFlow >= 0.10` is a floor, `0.10+` and "0.10 or later" too: not a pin.
                     if not re.search(r"\+|or (?:later|newer|above)", text[m.end() : m.end() + 12])
                     and not re.search(r">\s*=?\s*$", text[max(0, m.start(1) - 4) : m.start(1)])
+                    # `https://www.tensorflow.org/versions/r0.10/api_docs/...`: a link to old docs, no pin.
+                    and not re.search(r"://\S*$", text[text.rfind("\n", 0, m.start()) + 1 : m.start(1)])
                 ),
                 None,
             )
@@ -2305,6 +2470,36 @@ _BUILD_STEP = re.compile(
 )
 
 
+_VENDORED = frozenset({"external", "third_party", "thirdparty", "3rdparty", "vendor", "extern", "deps"})
+_PYXIMPORT = re.compile(r"^[ \t]*pyximport\.install\(", re.M)
+_MAX_PYX_READERS = 400
+
+
+def _compiled_on_import(repo_dir: Path, pyx: Sequence[str]) -> bool:
+    """Every .pyx of a folder is imported by a module that calls `pyximport.install()` first, which
+    compiles it on import (yolact's `traditional_nms`: `pyximport.install(...)`, then
+    `from utils.cython_nms import nms`): nothing to build before the run."""
+    stems = {name.removesuffix(".pyx") for name in pyx}
+    found: set[str] = set()
+    count = 0
+    for folder, names in _walk_dirs(repo_dir):
+        for name in names:
+            if not name.endswith(".py"):
+                continue
+            count += 1
+            if count > _MAX_PYX_READERS:
+                return False
+            try:
+                text = (folder / name).read_text(errors="replace")[:200_000]
+            except OSError:
+                continue
+            if "pyximport" in text and _PYXIMPORT.search(text):
+                found |= {stem for stem in stems if re.search(rf"^[ \t]*(?:from|import)\s[^\n]*\b{stem}\b", text, re.M)}
+                if found == stems:
+                    return True
+    return False
+
+
 def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Found, cwd: str = "") -> None:
     """Compiled extensions (.pyx, .cu beside no built .so) that the run imports, or that the docs
     about the run say to build, when nothing is built yet. In a monorepo a build step in another
@@ -2326,6 +2521,8 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
     )
     for folder, names in _walk_dirs(repo_dir):
         unbuilt = sorted(n for n in names if n.endswith((".pyx", ".cu")))
+        if unbuilt and all(n.endswith(".pyx") for n in unbuilt) and _compiled_on_import(repo_dir, unbuilt):
+            continue
         if not unbuilt or any(n.endswith((".so", ".pyd")) for n in names):
             continue
         rel = folder.relative_to(repo_dir)
@@ -2339,6 +2536,8 @@ def check_extensions(repo_dir: Path, sources: Sequence[Source], docs, needs: Fou
             # Built by the docs' step for a module the run reaches deeper than what is traced: how
             # do the extension's neighbours import it?
             reached = _imports_of(folder.parent, rel.parts[-1])
+        if not reached and _VENDORED.intersection(rel.parts):
+            continue  # another project kept in the repo (`external/DCNv2`) that nothing this run imports
         if reached or step:
             how = f"build it first: `{step[:160]}`" if step else "build it first (setup.py build_ext / make)"
             # `try: from .eval_lib.cython_eval import ... except ImportError:` falls back: faster when built.

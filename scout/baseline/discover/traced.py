@@ -126,11 +126,16 @@ def starts(command: str) -> list[Start]:
     return found
 
 
+# Python's `-m`, alone or after bundled switches that take no value (`-um`, `-Bm`, `-OOm`).
+MODULE_SWITCH = re.compile(r"-[bBdEiIOqsSuvx]*m")
+
+
 def _python_start(tokens: list[str]) -> Start:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token == "-m" and i + 1 < len(tokens):
+        # `-um dopamine.x.train`: short switches bundled before `m`, which takes the next word.
+        if MODULE_SWITCH.fullmatch(token) and i + 1 < len(tokens):
             module = tokens[i + 1]
             if module.startswith("torch.distributed") or module in ("accelerate.commands.launch",):
                 i += 2
@@ -553,6 +558,12 @@ def _read_shell(
             ):
                 variables.setdefault(key, value.strip("'\""))
             continue
+        # `ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`, `DIR=$(dirname "$CUR")`: a folder the
+        # script finds from where it lies, known here; kept absolute, each line says it from `base`.
+        located = _located(line, path, base, variables)
+        if located is not None:
+            variables[located[0]] = located[1]
+            continue
         # `GAME="Assault";`, `NAME="DQN-"$GAME"-SEED-"$SEED`: the value as the shell reads it.
         assign = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*?);?", line)
         if assign:
@@ -563,7 +574,7 @@ def _read_shell(
         if quoted:
             variables[quoted.group(1)] = quoted.group(2) if quoted.group(2) is not None else quoted.group(3)
             continue
-        line = _expand(line, variables)
+        line = _from_base(_expand(line, variables), walk.repo, base)
         made |= {Path(folder) for folder in re.findall(r"^mkdir\s+(?:-p\s+)?(\S+)", line)}
         cd = re.match(r"^cd\s+(\S+)", line)
         if cd and not cd.group(1).startswith("$"):
@@ -581,6 +592,51 @@ def _read_shell(
             source.runs.append((line, _rel(walk, base)))
         for start in found:
             _start(walk, start, base, depth + 1, console)
+
+
+# A command substitution that gives the script's own folder, and nothing else: `$(dirname "$0")`,
+# `$(cd "$(dirname "${BASH_SOURCE[0]}")" >/dev/null 2>&1 && pwd)`, `$(dirname $(readlink -f $0))`.
+_SELF = re.compile(r"\$\{?(?:0|BASH_SOURCE)(?:\[0\])?\}?")
+_SELF_DIR_WORDS = re.compile(
+    r"\$\(|[()\"'`;]|&&|\d?>&?\d?|/dev/null|\b(?:cd|dirname|readlink|realpath|pwd)\b|(?<!\w)-[fP]\b|\s+"
+)
+_PARENT_OF = re.compile(r"""["']?\$\(\s*dirname\s+["']?\$\{?([A-Za-z_]\w*)\}?["']?\s*\)["']?""")
+_HERE = re.compile(r"""["']?(?:\$\(\s*pwd\s*\)|`pwd`|\$\{?PWD\}?)["']?""")
+
+
+def _located(line: str, script: Path, base: Path, variables: dict[str, str]) -> tuple[str, str] | None:
+    """(name, absolute folder) when `line` sets a variable to the script's folder, its parent, or
+    the folder the run is in, and a path below or above it (`$(dirname "$0")/..`); None otherwise."""
+    match = re.fullmatch(
+        r"""(?:export\s+|local\s+)?([A-Za-z_]\w*)=(["']?(?:\$\(.*\)|`[^`]*`|\$\{?PWD\}?)["']?)(/[\w./-]*)?["']?;?""",
+        line,
+    )
+    if not match:
+        return None
+    name, value, rest = match.groups()
+    parent = _PARENT_OF.fullmatch(value)
+    if "dirname" in value and _SELF.search(value) and not _SELF_DIR_WORDS.sub("", _SELF.sub("", value)):
+        folder = str(script.resolve().parent)
+    elif _HERE.fullmatch(value):
+        folder = str(base.resolve())
+    elif parent and os.path.isabs(variables.get(parent.group(1), "")):
+        folder = os.path.dirname(variables[parent.group(1)])
+    else:
+        return None
+    return name, os.path.normpath(folder + (rest or ""))
+
+
+def _from_base(line: str, repo: Path, base: Path) -> str:
+    """A line's paths inside the checkout (from a located variable), said from `base`: what the run
+    passes is then a path of the checkout, read like any other."""
+    root = str(repo.resolve())
+    if root not in line:
+        return line
+    return re.sub(
+        rf"{re.escape(root)}(?=/|\b|$)([^\s'\"]*)",
+        lambda m: os.path.relpath(root + m.group(1), base.resolve()),
+        line,
+    )
 
 
 def _built(start: Start) -> bool:
