@@ -658,3 +658,60 @@ def test_how_the_repos_other_scripts_use_a_script(tmp_path):
     assert "imported" in utils.traits and "name.helper" in candidate_features(utils, repo)
     assert "name.helper" not in candidate_features(runtest, repo)
     assert "launched" not in _by_command(discovery, "bash runtest.sh").traits
+
+
+
+def test_a_failure_reported_in_an_except_clause_is_no_metric():
+    # oci-ai/oci-dreamer dream.py (labeled "nothing is evaluated"): its error handlers print
+    # "IO error: {0}". Avmb/lowrank-gru's Python 2 scripts print their accuracy to stderr, a metric.
+    handler = (
+        "try:\n    run(args)\nexcept IOError as err:\n"
+        '    print("IO error: {0}".format(err), file=sys.stderr)\n'
+        "except:\n    print('Unexpected error:', sys.exc_info()[0])\n    raise\nprint('done')\n"
+    )
+    assert "prints_metric" not in code_traits(handler)
+    assert "prints_metric" not in code_traits("logger.error('decode error %s' % err)\n")
+    python2 = 'print >> sys.stderr, "VALIDATION"\nprint >> sys.stderr, "accurracy", valid_acc * 100\n'
+    assert "prints_metric" in code_traits(python2)
+    # The except clause ends where the code comes back to its indent.
+    after = "try:\n    x = f()\nexcept ValueError:\n    x = 0\nprint('test accuracy: %.3f' % x)\n"
+    assert "prints_held_out_metric" in code_traits(after)
+
+
+
+def test_keras_metrics_given_per_output_are_printed_on_the_validation_data():
+    # leekh7411/Capsule-Network-MNIST-Visualization train.py: `metrics={'capsnet': 'accuracy'}`,
+    # fit() with the MNIST test set as validation_data: Keras prints val_capsnet_acc every epoch.
+    train = (
+        "train_model.compile(optimizer=optimizers.Adam(lr=LearningRate),\n"
+        "                    loss=[margin_loss, 'mse'],\n                    metrics={'capsnet': 'accuracy'})\n"
+        "train_model.fit([x_train, y_train], [y_train, x_train], batch_size=100, epochs=10,\n"
+        "                validation_data=[[x_test, y_test], [y_test, x_test]])\n"
+    )
+    assert {"prints_metric", "prints_held_out_metric"} <= set(code_traits(train))
+    split = "model.compile(loss='mse', metrics='mae')\nmodel.fit(x, y, validation_split=0.2)\n"
+    assert "prints_held_out_metric" in code_traits(split)
+    assert "prints_metric" not in code_traits("model.compile(loss='mse', metrics={'out': 'mae'})\nmodel.fit(x, y)\n")
+
+
+
+def test_positional_words_a_script_reads_without_a_parser_are_required(tmp_path):
+    # jlindsey15/DRAM (labeled "no instructions"): DRAM.py reads sys.argv[1] to sys.argv[15] and the
+    # README gives no command. A word read only when given is optional.
+    (tmp_path / "DRAM.py").write_text(
+        "import sys\nimport tensorflow as tf\nload_file = sys.argv[1]\nsave_file = sys.argv[2]\n"
+        "seed = sys.argv[3] if len(sys.argv) > 3 else 0\nprint('ACCURACY: ' + str(acc))\n"
+    )
+    found = find_candidates(tmp_path)
+    dram = _by_command(found, "python DRAM.py")
+    assert dram.required_missing == ("<sys.argv[1]>", "<sys.argv[2]>")
+    assert "required-missing" in candidate_features(dram, RepoContext.of(found))
+
+
+
+def test_a_script_that_writes_sound_writes_output():
+    # keithito/tacotron (labeled "speech synthesis: nothing computes a metric"): synthesizer.py
+    # writes the wav that eval.py asks for, as an image model's test.py writes pictures.
+    synth = "def synthesize(self, text):\n    wav = self.session.run(self.wav_output)\n    audio.save_wav(wav, out)\n"
+    assert "plots" in code_traits(synth)
+    assert "plots" in code_traits("from scipy.io import wavfile\nwavfile.write(path, sr, y)\n")
