@@ -383,7 +383,9 @@ def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
         'command="../../text8.py --length 180 --num-epochs 50"\nnh=2000\ndirectory=text8-lstm-nh$nh\n'
         "mkdir -p $directory\ncd $directory\npython $command --num-hidden $nh\ncd ..\n"
     )
-    (tmp_path / "text8.py").write_text("import argparse\n\ndef evaluate(model):\n    model.eval()\n")
+    (tmp_path / "text8.py").write_text(
+        "import argparse\n\ndef evaluate(model):\n    model.eval()\n\nif __name__ == '__main__':\n    evaluate(None)\n"
+    )
     [shell] = [c for c in find_candidates(tmp_path).candidates if c.script == "experiments/text8_lstm.sh"]
     assert shell.launches == ("python ../../text8.py --length 180 --num-epochs 50 --num-hidden 2000",)
     assert "evaluates" in shell.traits
@@ -692,6 +694,34 @@ def test_keras_metrics_given_per_output_are_printed_on_the_validation_data():
     split = "model.compile(loss='mse', metrics='mae')\nmodel.fit(x, y, validation_split=0.2)\n"
     assert "prints_held_out_metric" in code_traits(split)
     assert "prints_metric" not in code_traits("model.compile(loss='mse', metrics={'out': 'mae'})\nmodel.fit(x, y)\n")
+
+
+
+def test_a_module_whose_top_level_runs_none_of_its_code_is_marked(tmp_path):
+    # snhwang/p1_navigation_SNH (labeled "notebooks only"): dqn_agent.py defines the agent, trains
+    # and scores it in methods the notebooks call; run, it only prints the device.
+    (tmp_path / "README.md").write_text("# Navigation\n\nOpen the notebook `Navigation.ipynb` and run all.\n")
+    (tmp_path / "dqn_agent.py").write_text(
+        "import torch\nfrom model import QNet\n\nBUFFER_SIZE = int(1e6)\n"
+        'device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")\nprint(device)\n\n'
+        "class Agent():\n    def learn(self, experiences):\n        loss.backward()\n        self.optimizer.step()\n\n"
+        "def load_and_run_agent(agent, env, checkpoint, n_episodes):\n"
+        "    agent.qnetwork_local.load_state_dict(torch.load(checkpoint))\n"
+        "    print('Average score: {:.2f}'.format(np.mean(scores)))\n"
+    )
+    (tmp_path / "model.py").write_text("import torch\nclass QNet(torch.nn.Module):\n    pass\n")
+    # A flat script that calls what it defines is the work itself; what it imports from the module runs.
+    (tmp_path / "run.py").write_text(
+        "from dqn_agent import Agent\n\ndef main():\n    Agent().learn(None)\n    print('done')\n\nmain()\n"
+    )
+    found = find_candidates(tmp_path)
+    agent = _by_command(found, "python dqn_agent.py")
+    # Run, the module trains and scores nothing: its methods' traits are not the command's.
+    assert "defines_only" in agent.traits and not {"trains", "prints_metric", "loads_checkpoint"} & set(agent.traits)
+    run = _by_command(found, "python run.py")
+    assert "defines_only" not in run.traits and "via:trains" in run.traits
+    row = candidate_features(agent, RepoContext.of(found))
+    assert none_features(RepoContext.of(found), top=row)["none:top|trait:defines_only"] == 1.0
 
 
 

@@ -530,6 +530,47 @@ def _shows_usage(text: str, name: str) -> bool:
     return bool(name) and bool(re.search(rf"python[\d.]*\s+(?:[\w.~/-]*/)?{re.escape(name)}(?![\w.-])", text))
 
 
+# A function or class defined at the top level of a script, and a name used in its code.
+_DEFINED = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
+_BODY_START = re.compile(r"(?:async\s+)?(?:def|class)\b|@")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _defines_only(text: str) -> bool:
+    """The script defines functions or classes and its top level uses none of them: a module
+    others import, whatever it prints at import time (snhwang/p1_navigation_SNH's dqn_agent.py
+    defines the agent, trains and scores it in methods, and runs only `print(device)`), not a
+    command. What its methods do (train, print a score) never runs when it is run."""
+    defined = set(_DEFINED.findall(text))
+    if not defined:
+        return False  # a flat script: its top level is the work
+    inside = False  # in the body of a top-level def or class
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            inside = bool(_BODY_START.match(line))
+            if inside:
+                continue
+        elif inside:
+            continue
+        if defined.intersection(_NAME.findall(line)):
+            return False
+    return True
+
+
+def _run_traits(traits: tuple[str, ...], console: bool) -> tuple[str, ...]:
+    """What running a command does, from its script's traits: a module that `defines_only` runs
+    none of what its code (or the modules it imports) does, so those traits are not the command's
+    (they stay the script's, for the scripts that import it: `via:`). A console script calls a
+    function of its module, which is why the module's top level calls none."""
+    if "defines_only" not in traits:
+        return traits
+    if console:
+        return tuple(t for t in traits if t != "defines_only")
+    return tuple(t for t in traits if t not in _VIA and not t.startswith(("via:", "metric:")))
+
+
 def _python_info(text: str, name: str = "") -> ScriptInfo:
     required: list[str] = []
     switches: list[str] = []
@@ -571,9 +612,10 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
     traits = code_traits(text)
     if _shows_usage(text, name):
         traits.append("shows_usage")
-    return ScriptInfo(
-        tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), bool(_ENTRY.search(text)), (), tuple(modes)
-    )
+    entry = bool(_ENTRY.search(text))
+    if not entry and _defines_only(text):
+        traits.append("defines_only")
+    return ScriptInfo(tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), entry, (), tuple(modes))
 
 
 class Scripts:
@@ -681,7 +723,8 @@ class Scripts:
                     rel = self._launched(target, folder) if target and "$" not in target else None
                     if rel:
                         self.launched.add(rel)
-                        traits += self.info(rel, depth + 1).traits
+                        launched = self.info(rel, depth + 1).traits  # what running it does
+                        traits += [t for t in _run_traits(launched, False) if t != "defines_only"]
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
@@ -963,7 +1006,7 @@ class _Reader:
             module=parsed.module,
             args=parsed.args,
             resolved=how,
-            traits=info.traits,
+            traits=_run_traits(info.traits, parsed.program in self.programs and not parsed.script),
         )
 
     def _where_paths_exist(self, args: tuple[str, ...], options: list[tuple[str, str]]) -> tuple[str, str] | None:
@@ -1001,7 +1044,7 @@ class _Reader:
                 module=parsed.module,
                 args=parsed.args,
                 resolved="as written",
-                traits=info.traits,
+                traits=_run_traits(info.traits, origin == "console-script"),
             )
         )
 

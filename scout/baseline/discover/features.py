@@ -364,6 +364,9 @@ _TOP_KEPT = frozenset(
         "doc.first-existing",
         "writes-output-no-metric",
         "writes-output-no-metric|docs-pictures",
+        # A module, not a command: its top level runs none of what it defines (snhwang/p1_navigation_SNH,
+        # whose only script is the agent module its notebooks import).
+        "trait:defines_only",
     }
 )
 
