@@ -662,7 +662,6 @@ def test_how_the_repos_other_scripts_use_a_script(tmp_path):
     assert "launched" not in _by_command(discovery, "bash runtest.sh").traits
 
 
-
 def test_a_failure_reported_in_an_except_clause_is_no_metric():
     # oci-ai/oci-dreamer dream.py (labeled "nothing is evaluated"): its error handlers print
     # "IO error: {0}". Avmb/lowrank-gru's Python 2 scripts print their accuracy to stderr, a metric.
@@ -680,7 +679,6 @@ def test_a_failure_reported_in_an_except_clause_is_no_metric():
     assert "prints_held_out_metric" in code_traits(after)
 
 
-
 def test_keras_metrics_given_per_output_are_printed_on_the_validation_data():
     # leekh7411/Capsule-Network-MNIST-Visualization train.py: `metrics={'capsnet': 'accuracy'}`,
     # fit() with the MNIST test set as validation_data: Keras prints val_capsnet_acc every epoch.
@@ -694,7 +692,6 @@ def test_keras_metrics_given_per_output_are_printed_on_the_validation_data():
     split = "model.compile(loss='mse', metrics='mae')\nmodel.fit(x, y, validation_split=0.2)\n"
     assert "prints_held_out_metric" in code_traits(split)
     assert "prints_metric" not in code_traits("model.compile(loss='mse', metrics={'out': 'mae'})\nmodel.fit(x, y)\n")
-
 
 
 def test_a_module_whose_top_level_runs_none_of_its_code_is_marked(tmp_path):
@@ -720,9 +717,11 @@ def test_a_module_whose_top_level_runs_none_of_its_code_is_marked(tmp_path):
     assert "defines_only" in agent.traits and not {"trains", "prints_metric", "loads_checkpoint"} & set(agent.traits)
     run = _by_command(found, "python run.py")
     assert "defines_only" not in run.traits and "via:trains" in run.traits
+    # The score the module prints is printed by the script that runs it (arsenzaryan/CapsNet's run.py
+    # and mnist_capsnet.py): the repo still has a candidate that prints a metric.
+    assert "via:prints_metric" in run.traits and RepoContext.of(found).any_prints_metric
     row = candidate_features(agent, RepoContext.of(found))
     assert none_features(RepoContext.of(found), top=row)["none:top|trait:defines_only"] == 1.0
-
 
 
 def test_positional_words_a_script_reads_without_a_parser_are_required(tmp_path):
@@ -738,10 +737,40 @@ def test_positional_words_a_script_reads_without_a_parser_are_required(tmp_path)
     assert "required-missing" in candidate_features(dram, RepoContext.of(found))
 
 
-
 def test_a_script_that_writes_sound_writes_output():
     # keithito/tacotron (labeled "speech synthesis: nothing computes a metric"): synthesizer.py
     # writes the wav that eval.py asks for, as an image model's test.py writes pictures.
     synth = "def synthesize(self, text):\n    wav = self.session.run(self.wav_output)\n    audio.save_wav(wav, out)\n"
     assert "plots" in code_traits(synth)
     assert "plots" in code_traits("from scipy.io import wavfile\nwavfile.write(path, sr, y)\n")
+
+
+def test_a_script_that_prints_the_metric_the_docs_report(tmp_path):
+    # puppetect/TradingBot-tensorflow (labeled with `python run.py`, no command in the README):
+    # the README gives the test run's "Total Reward: 64043.5"; run.py's agent (agents/dqn.py) prints
+    # "mean 10 episode reward". A name in the code and in the docs is one metric (`metric_name`).
+    (tmp_path / "README.md").write_text("# TradingBot\n\n## 测试\n\nTest set: Total Reward: 64043.5\n")
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "dqn.py").write_text(
+        "class TradingDQN:\n    def learn(self, total_timesteps):\n"
+        "        print('mean 10 episode reward    | {:.1f}'.format(mean_100ep_reward))\n"
+        "        print('Total profit test         > {:.2f}'.format(test_episode_rewards))\n"
+    )
+    (tmp_path / "run.py").write_text(
+        "from agents.dqn import TradingDQN\n\ndef dqn():\n    TradingDQN().learn(5000000)\n\n"
+        "if __name__ == '__main__':\n    dqn()\n"
+    )
+    (tmp_path / "plot.py").write_text("import matplotlib.pyplot as plt\nprint('test accuracy: %.2f' % acc)\n")
+    found = find_candidates(tmp_path)
+    repo = RepoContext.of(found)
+    assert repo.reported_names == {"reward"} and repo.any_prints_reported
+    run = _by_command(found, "python run.py")
+    assert "via:metric:reward" in run.traits
+    row = candidate_features(run, repo)
+    assert row["prints-reported-metric"] == 1.0 and not any("metric:" in name for name in row)
+    assert "prints-reported-metric" not in candidate_features(_by_command(found, "python plot.py"), repo)
+    assert none_features(repo, top=row)["none:top|prints-reported-metric"] == 1.0
+    assert none_features(repo)["none:some-prints-reported-metric"] == 1.0
+    # `acc`, `val_acc_top1` and "Accuracy" are one metric; a loss is none the docs report.
+    assert "metric:accuracy" in code_traits("print('val_acc_top1: %.2f' % top1)\n")
+    assert not any(t.startswith("metric:") for t in code_traits("print('test loss: %.3f' % loss)\n"))

@@ -158,8 +158,9 @@ _COMMENT = re.compile(r"^\s*(?:#|//|--|%)")
 
 # One name for each metric a script prints and a README reports in other words (`acc` and
 # `accuracy`, `err` and `error`, `ppl` and `perplexity`, `return` and `reward`).
-_METRIC_NAME = {"acc": "accuracy", "accuracies": "accuracy", "err": "error", "ppl": "perplexity", "return": "reward",
-                "miou": "iou", "roc": "auc", "top1": "top-1", "top_1": "top-1", "top5": "top-5", "top_5": "top-5"}  # fmt: skip
+_METRIC_NAME = {"acc": "accuracy", "accuracies": "accuracy", "err": "error", "ppl": "perplexity",
+                "return": "reward", "miou": "iou", "roc": "auc", "top1": "top-1", "top_1": "top-1", "top5": "top-5",
+                "top_5": "top-5"}  # fmt: skip
 
 
 def metric_name(word: str) -> str:
