@@ -383,7 +383,9 @@ def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
         'command="../../text8.py --length 180 --num-epochs 50"\nnh=2000\ndirectory=text8-lstm-nh$nh\n'
         "mkdir -p $directory\ncd $directory\npython $command --num-hidden $nh\ncd ..\n"
     )
-    (tmp_path / "text8.py").write_text("import argparse\n\ndef evaluate(model):\n    model.eval()\n")
+    (tmp_path / "text8.py").write_text(
+        "import argparse\n\ndef evaluate(model):\n    model.eval()\n\nif __name__ == '__main__':\n    evaluate(None)\n"
+    )
     [shell] = [c for c in find_candidates(tmp_path).candidates if c.script == "experiments/text8_lstm.sh"]
     assert shell.launches == ("python ../../text8.py --length 180 --num-epochs 50 --num-hidden 2000",)
     assert "evaluates" in shell.traits
@@ -687,3 +689,117 @@ def test_a_folder_named_as_dot_slash_path_is_not_a_program(tmp_path):
     commands = [c.command for c in find_candidates(tmp_path).candidates]
     assert commands[0] == "python test.py"
     assert not any(c.startswith(("./LR", "./models", "./results")) for c in commands)
+
+
+def test_a_failure_reported_in_an_except_clause_is_no_metric():
+    # oci-ai/oci-dreamer dream.py (labeled "nothing is evaluated"): its error handlers print
+    # "IO error: {0}". Avmb/lowrank-gru's Python 2 scripts print their accuracy to stderr, a metric.
+    handler = (
+        "try:\n    run(args)\nexcept IOError as err:\n"
+        '    print("IO error: {0}".format(err), file=sys.stderr)\n'
+        "except:\n    print('Unexpected error:', sys.exc_info()[0])\n    raise\nprint('done')\n"
+    )
+    assert "prints_metric" not in code_traits(handler)
+    assert "prints_metric" not in code_traits("logger.error('decode error %s' % err)\n")
+    python2 = 'print >> sys.stderr, "VALIDATION"\nprint >> sys.stderr, "accurracy", valid_acc * 100\n'
+    assert "prints_metric" in code_traits(python2)
+    # The except clause ends where the code comes back to its indent.
+    after = "try:\n    x = f()\nexcept ValueError:\n    x = 0\nprint('test accuracy: %.3f' % x)\n"
+    assert "prints_held_out_metric" in code_traits(after)
+
+
+def test_keras_metrics_given_per_output_are_printed_on_the_validation_data():
+    # leekh7411/Capsule-Network-MNIST-Visualization train.py: `metrics={'capsnet': 'accuracy'}`,
+    # fit() with the MNIST test set as validation_data: Keras prints val_capsnet_acc every epoch.
+    train = (
+        "train_model.compile(optimizer=optimizers.Adam(lr=LearningRate),\n"
+        "                    loss=[margin_loss, 'mse'],\n                    metrics={'capsnet': 'accuracy'})\n"
+        "train_model.fit([x_train, y_train], [y_train, x_train], batch_size=100, epochs=10,\n"
+        "                validation_data=[[x_test, y_test], [y_test, x_test]])\n"
+    )
+    assert {"prints_metric", "prints_held_out_metric"} <= set(code_traits(train))
+    split = "model.compile(loss='mse', metrics='mae')\nmodel.fit(x, y, validation_split=0.2)\n"
+    assert "prints_held_out_metric" in code_traits(split)
+    assert "prints_metric" not in code_traits("model.compile(loss='mse', metrics={'out': 'mae'})\nmodel.fit(x, y)\n")
+
+
+def test_a_module_whose_top_level_runs_none_of_its_code_is_marked(tmp_path):
+    # snhwang/p1_navigation_SNH (labeled "notebooks only"): dqn_agent.py defines the agent, trains
+    # and scores it in methods the notebooks call; run, it only prints the device.
+    (tmp_path / "README.md").write_text("# Navigation\n\nOpen the notebook `Navigation.ipynb` and run all.\n")
+    (tmp_path / "dqn_agent.py").write_text(
+        "import torch\nfrom model import QNet\n\nBUFFER_SIZE = int(1e6)\n"
+        'device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")\nprint(device)\n\n'
+        "class Agent():\n    def learn(self, experiences):\n        loss.backward()\n        self.optimizer.step()\n\n"
+        "def load_and_run_agent(agent, env, checkpoint, n_episodes):\n"
+        "    agent.qnetwork_local.load_state_dict(torch.load(checkpoint))\n"
+        "    print('Average score: {:.2f}'.format(np.mean(scores)))\n"
+    )
+    (tmp_path / "model.py").write_text("import torch\nclass QNet(torch.nn.Module):\n    pass\n")
+    # A flat script that calls what it defines is the work itself; what it imports from the module runs.
+    (tmp_path / "run.py").write_text(
+        "from dqn_agent import Agent\n\ndef main():\n    Agent().learn(None)\n    print('done')\n\nmain()\n"
+    )
+    found = find_candidates(tmp_path)
+    agent = _by_command(found, "python dqn_agent.py")
+    # Run, the module trains and scores nothing: its methods' traits are not the command's.
+    assert "defines_only" in agent.traits and not {"trains", "prints_metric", "loads_checkpoint"} & set(agent.traits)
+    run = _by_command(found, "python run.py")
+    assert "defines_only" not in run.traits and "via:trains" in run.traits
+    # The score the module prints is printed by the script that runs it (arsenzaryan/CapsNet's run.py
+    # and mnist_capsnet.py): the repo still has a candidate that prints a metric.
+    assert "via:prints_metric" in run.traits and RepoContext.of(found).any_prints_metric
+    row = candidate_features(agent, RepoContext.of(found))
+    assert none_features(RepoContext.of(found), top=row)["none:top|trait:defines_only"] == 1.0
+
+
+def test_positional_words_a_script_reads_without_a_parser_are_required(tmp_path):
+    # jlindsey15/DRAM (labeled "no instructions"): DRAM.py reads sys.argv[1] to sys.argv[15] and the
+    # README gives no command. A word read only when given is optional.
+    (tmp_path / "DRAM.py").write_text(
+        "import sys\nimport tensorflow as tf\nload_file = sys.argv[1]\nsave_file = sys.argv[2]\n"
+        "seed = sys.argv[3] if len(sys.argv) > 3 else 0\nprint('ACCURACY: ' + str(acc))\n"
+    )
+    found = find_candidates(tmp_path)
+    dram = _by_command(found, "python DRAM.py")
+    assert dram.required_missing == ("<sys.argv[1]>", "<sys.argv[2]>")
+    assert "required-missing" in candidate_features(dram, RepoContext.of(found))
+
+
+def test_a_script_that_writes_sound_writes_output():
+    # keithito/tacotron (labeled "speech synthesis: nothing computes a metric"): synthesizer.py
+    # writes the wav that eval.py asks for, as an image model's test.py writes pictures.
+    synth = "def synthesize(self, text):\n    wav = self.session.run(self.wav_output)\n    audio.save_wav(wav, out)\n"
+    assert "plots" in code_traits(synth)
+    assert "plots" in code_traits("from scipy.io import wavfile\nwavfile.write(path, sr, y)\n")
+
+
+def test_a_script_that_prints_the_metric_the_docs_report(tmp_path):
+    # puppetect/TradingBot-tensorflow (labeled with `python run.py`, no command in the README):
+    # the README gives the test run's "Total Reward: 64043.5"; run.py's agent (agents/dqn.py) prints
+    # "mean 10 episode reward". A name in the code and in the docs is one metric (`metric_name`).
+    (tmp_path / "README.md").write_text("# TradingBot\n\n## 测试\n\nTest set: Total Reward: 64043.5\n")
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "dqn.py").write_text(
+        "class TradingDQN:\n    def learn(self, total_timesteps):\n"
+        "        print('mean 10 episode reward    | {:.1f}'.format(mean_100ep_reward))\n"
+        "        print('Total profit test         > {:.2f}'.format(test_episode_rewards))\n"
+    )
+    (tmp_path / "run.py").write_text(
+        "from agents.dqn import TradingDQN\n\ndef dqn():\n    TradingDQN().learn(5000000)\n\n"
+        "if __name__ == '__main__':\n    dqn()\n"
+    )
+    (tmp_path / "plot.py").write_text("import matplotlib.pyplot as plt\nprint('test accuracy: %.2f' % acc)\n")
+    found = find_candidates(tmp_path)
+    repo = RepoContext.of(found)
+    assert repo.reported_names == {"reward"} and repo.any_prints_reported
+    run = _by_command(found, "python run.py")
+    assert "via:metric:reward" in run.traits
+    row = candidate_features(run, repo)
+    assert row["prints-reported-metric"] == 1.0 and not any("metric:" in name for name in row)
+    assert "prints-reported-metric" not in candidate_features(_by_command(found, "python plot.py"), repo)
+    assert none_features(repo, top=row)["none:top|prints-reported-metric"] == 1.0
+    assert none_features(repo)["none:some-prints-reported-metric"] == 1.0
+    # `acc`, `val_acc_top1` and "Accuracy" are one metric; a loss is none the docs report.
+    assert "metric:accuracy" in code_traits("print('val_acc_top1: %.2f' % top1)\n")
+    assert not any(t.startswith("metric:") for t in code_traits("print('test loss: %.3f' % loss)\n"))

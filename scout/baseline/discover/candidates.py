@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scout.baseline.discover.docs import Doc, find_docs, notebooks_named, read_text, within
+from scout.baseline.discover.runs import argv_optional
 from scout.baseline.discover.traced import MODULE_SWITCH
 from scout.text import has_control
 
@@ -93,8 +94,21 @@ _METRIC_WORDS = re.compile(
 _HELD_OUT = re.compile(r"(?<![a-z0-9])(?:test\w*|val(?:id\w*|_\w+)|(?<!_)val|dev|eval\w*|held\w*)(?![a-z0-9])")
 _LOGS = ("print", "log", "write(", "add_scalar", "info(", "summary", "disp(", "fprintf(")
 _LOG = re.compile("|".join(map(re.escape, _LOGS)))  # one search a line for any of them
-# Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate().
-_KERAS_METRICS = re.compile(r"metrics\s*=\s*\[\s*['\"]?(?:acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)")
+# Keras prints the metrics a model is compiled with at every epoch of fit() and in evaluate(), given
+# as a list, one name or one per output (leekh7411/Capsule-Network-MNIST-Visualization's train.py:
+# `metrics={'capsnet': 'accuracy'}`), on held-out data when fit() is given some.
+_KERAS_METRICS = re.compile(
+    r"metrics\s*=\s*[\[{(]?\s*(?:['\"]\w+['\"]\s*:\s*)?['\"]?(acc|accuracy|mae|mse|auc|top_k|sparse_categorical_accuracy)"
+)
+_KERAS_HELD_OUT = ("validation_data", "validation_split", ".evaluate(")
+# A line that reports a failure, not a measurement: `logger.error(...)`, `warnings.warn(...)`, a
+# traceback; and any line of an `except` clause (oci-ai/oci-dreamer's dream.py:
+# `except IOError as err: print("IO error: {0}".format(err), file=sys.stderr)`). Not stderr as such:
+# Python 2 scripts print their metrics there (`print >> sys.stderr, "accurracy", acc * 100`).
+_ERROR_REPORT = re.compile(
+    r"exc_info|traceback|\b(?:log(?:ger|ging)?|warnings)\.(?:error|exception|critical|warn(?:ing)?)\("
+)
+_EXCEPT = re.compile(r"^(\s*)except\b")
 # What a script does, by what its code calls (matched on the lowercased text).
 _TRAITS = {
     "trains": (".backward(", "optimizer.step(", ".fit(", "fit_generator(", ".minimize(", "apply_gradients", "train_op",
@@ -106,10 +120,16 @@ _TRAITS = {
                   "accuracy_score", "classification_report", "confusion_matrix", ":evaluate(", ":test("),
     "saves": ("torch.save(", "save_weights", ".save(", "saver.save", "save_model", "save_pretrained"),
     "downloads": ("urlretrieve", "requests.get", "wget", "download(", "hf_hub_download", "snapshot_download"),
-    "plots": ("plt.show", "savefig", "imshow", "imwrite", "imsave", "save_image"),
+    # Writes what it made for a person to look at or listen to: plots, images, and sound
+    # (keithito/tacotron's eval.py writes eval-N.wav through synthesizer.py's `audio.save_wav`).
+    "plots": ("plt.show", "savefig", "imshow", "imwrite", "imsave", "save_image", "save_wav", "write_wav",
+              "wavfile.write", "soundfile.write", "sf.write(", "torchaudio.save("),
     "serves": ("flask", "gradio", "streamlit", "uvicorn", "fastapi"),
     "cuda": (".cuda(", "cuda:", "device('cuda", 'device("cuda', ":cuda()"),
-    "unit_test": ("import unittest", "import pytest", "from unittest", "(unittest.testcase)"),
+    # A test suite's module, the standard library's or TensorFlow's (dafanghe/Tensorflow_SceneText_
+    # Oriented_Box_Predictor's utils/label_map_util_test.py: `class LabelMapUtilTest(tf.test.TestCase)`).
+    "unit_test": ("import unittest", "import pytest", "from unittest", "(unittest.testcase)", "tf.test.testcase",
+                  "tf.test.main()", "absltest", "parameterized.testcase"),
     "reads_args": ("argparse", "add_argument", "sys.argv", "absl", "click.", "@hydra.main", "fire.fire", "tf.app.flags",
                    "docopt",
                    "cmd:option", "tf.flags"),
@@ -139,26 +159,52 @@ _TIMING = re.compile(r"(?<![a-z])(?:\w*time\w*|elapsed|sec\w*|speed|fps|eta)(?![
 _COMMENT = re.compile(r"^\s*(?:#|//|--|%)")
 
 
+# One name for each metric a script prints and a README reports in other words (`acc` and
+# `accuracy`, `err` and `error`, `ppl` and `perplexity`, `return` and `reward`).
+_METRIC_NAME = {"acc": "accuracy", "accuracies": "accuracy", "err": "error", "ppl": "perplexity",
+                "return": "reward", "miou": "iou", "roc": "auc", "top1": "top-1", "top_1": "top-1", "top5": "top-5",
+                "top_5": "top-5"}  # fmt: skip
+
+
+def metric_name(word: str) -> str:
+    """The one name of a metric word, in code (`val_acc`, `top_1`) or in the docs (`Accuracy`)."""
+    word = word.lower()
+    word = "accuracy" if word.startswith(("acc_", "accuracy_")) else "rouge" if word.startswith("rouge") else word
+    return _METRIC_NAME.get(word, word)
+
+
 def code_traits(text: str) -> list[str]:
-    """What a script does, from what its code calls: trains, evaluates, prints a metric, ..."""
+    """What a script does, from what its code calls: trains, evaluates, prints a metric, ...; and
+    `metric:NAME` for each metric it prints (not a loss: every training run prints one)."""
     lower = text.lower()
     traits = [name for name, needles in _TRAITS.items() if any(n in lower for n in needles)]
-    if _KERAS_METRICS.search(lower) and ("validation_data" in lower or ".evaluate(" in lower):
-        return [*traits, "prints_metric", "prints_held_out_metric"]
+    keras = _KERAS_METRICS.search(lower)
+    if keras and any(held in lower for held in _KERAS_HELD_OUT):
+        return [*traits, "prints_metric", "prints_held_out_metric", f"metric:{metric_name(keras.group(1))}"]
+    names: set[str] = set()
+    handler = -1  # the indent of the `except` clause whose body the line may be in (-1: none)
     for line in lower.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and not _COMMENT.match(line) and indent <= handler:
+            handler = -1
+        if caught := _EXCEPT.match(line):
+            handler = len(caught.group(1))
         if _COMMENT.match(line) or (not _LOG.search(line) and not _METRIC_FORMAT.search(line)):
             continue
+        if handler >= 0 or _ERROR_REPORT.search(line):
+            continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
+        names |= {metric_name(word) for word in printed - {"loss"}}
         if not printed and _HELD_OUT.search(line) and _DECIMAL.search(line) and not _TIMING.search(line):
             printed = {"number"}
         held_out = bool(printed and _HELD_OUT.search(line))
         if printed - {"loss", "return"} or held_out:
             if "prints_metric" not in traits:
                 traits.append("prints_metric")
-            if held_out:  # what an evaluation reports: a metric on test or validation data
-                traits.append("prints_held_out_metric")
-                return traits
-    return traits  # a training loss (or return) alone is progress, not the metric an evaluation reports
+            if held_out and "prints_held_out_metric" not in traits:  # what an evaluation reports: a metric
+                traits.append("prints_held_out_metric")  # on test or validation data
+    # A training loss (or return) alone is progress, not the metric an evaluation reports.
+    return traits + [f"metric:{name}" for name in sorted(names)] if "prints_metric" in traits else traits
 
 
 # A flag or choice that may switch a script into another mode: one variant of the script each,
@@ -486,6 +532,47 @@ def _shows_usage(text: str, name: str) -> bool:
     return bool(name) and bool(re.search(rf"python[\d.]*\s+(?:[\w.~/-]*/)?{re.escape(name)}(?![\w.-])", text))
 
 
+# A function or class defined at the top level of a script, and a name used in its code.
+_DEFINED = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
+_BODY_START = re.compile(r"(?:async\s+)?(?:def|class)\b|@")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _defines_only(text: str) -> bool:
+    """The script defines functions or classes and its top level uses none of them: a module
+    others import, whatever it prints at import time (snhwang/p1_navigation_SNH's dqn_agent.py
+    defines the agent, trains and scores it in methods, and runs only `print(device)`), not a
+    command. What its methods do (train, print a score) never runs when it is run."""
+    defined = set(_DEFINED.findall(text))
+    if not defined:
+        return False  # a flat script: its top level is the work
+    inside = False  # in the body of a top-level def or class
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            inside = bool(_BODY_START.match(line))
+            if inside:
+                continue
+        elif inside:
+            continue
+        if defined.intersection(_NAME.findall(line)):
+            return False
+    return True
+
+
+def _run_traits(traits: tuple[str, ...], console: bool) -> tuple[str, ...]:
+    """What running a command does, from its script's traits: a module that `defines_only` runs
+    none of what its code (or the modules it imports) does, so those traits are not the command's
+    (they stay the script's, for the scripts that import it: `via:`). A console script calls a
+    function of its module, which is why the module's top level calls none."""
+    if "defines_only" not in traits:
+        return traits
+    if console:
+        return tuple(t for t in traits if t != "defines_only")
+    return tuple(t for t in traits if t not in _VIA and not t.startswith(("via:", "metric:")))
+
+
 def _python_info(text: str, name: str = "") -> ScriptInfo:
     required: list[str] = []
     switches: list[str] = []
@@ -511,6 +598,11 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
                 required.append(f"<{strings[0]}>")
         elif re.search(r"required\s*=\s*True", call):
             required.append(longest)
+    if not _calls(text, r"\.add_argument") and "DEFINE_" not in text:
+        # No parser: the words after the script, read by position (jlindsey15/DRAM's DRAM.py reads
+        # `sys.argv[1]` to `sys.argv[15]`, none of them optional).
+        read = sorted({int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", text)} - {0})
+        required += [f"<sys.argv[{n}]>" for n in read if not argv_optional(text, n)]
     for call in _calls(text, r"mark_flags?_as_required"):
         required += [f"--{n}" for n in re.findall(r"['\"](\w+)['\"]", call)]
     for call in _calls(text, r"@click\.argument"):
@@ -522,9 +614,10 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
     traits = code_traits(text)
     if _shows_usage(text, name):
         traits.append("shows_usage")
-    return ScriptInfo(
-        tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), bool(_ENTRY.search(text)), (), tuple(modes)
-    )
+    entry = bool(_ENTRY.search(text))
+    if not entry and _defines_only(text):
+        traits.append("defines_only")
+    return ScriptInfo(tuple(dict.fromkeys(required)), tuple(switches), tuple(traits), entry, (), tuple(modes))
 
 
 class Scripts:
@@ -590,7 +683,9 @@ class Scripts:
                 if rel:
                     self.imported.add(rel)
                     found += self.info(rel, 1).traits
-        via = tuple(dict.fromkeys(f"via:{t}" for t in found if t in _VIA and t not in info.traits))
+        via = tuple(
+            dict.fromkeys(f"via:{t}" for t in found if (t in _VIA or t.startswith("metric:")) and t not in info.traits)
+        )
         return replace(info, traits=info.traits + via) if via else info
 
     def _launched(self, target: str, folder: str) -> str | None:
@@ -630,7 +725,8 @@ class Scripts:
                     rel = self._launched(target, folder) if target and "$" not in target else None
                     if rel:
                         self.launched.add(rel)
-                        traits += self.info(rel, depth + 1).traits
+                        launched = self.info(rel, depth + 1).traits  # what running it does
+                        traits += [t for t in _run_traits(launched, False) if t != "defines_only"]
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
         return ScriptInfo(traits=tuple(dict.fromkeys(traits)), entry=True, launches=tuple(dict.fromkeys(launches))[:20])
@@ -917,7 +1013,7 @@ class _Reader:
             module=parsed.module,
             args=parsed.args,
             resolved=how,
-            traits=info.traits,
+            traits=_run_traits(info.traits, parsed.program in self.programs and not parsed.script),
         )
 
     def _where_paths_exist(self, args: tuple[str, ...], options: list[tuple[str, str]]) -> tuple[str, str] | None:
@@ -955,7 +1051,7 @@ class _Reader:
                 module=parsed.module,
                 args=parsed.args,
                 resolved="as written",
-                traits=info.traits,
+                traits=_run_traits(info.traits, origin == "console-script"),
             )
         )
 

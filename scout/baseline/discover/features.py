@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Discovery
+from scout.baseline.discover.candidates import Candidate, Discovery, metric_name
 
 _STOP = frozenset(
     "the a an and or of to in on for with by from at as is are be this that it its you your we our can will "
@@ -37,7 +37,7 @@ _STOP = frozenset(
 # MAX-Object-Detector and vinayakkailas/Face_Recognition report nothing), nor a citation or link
 # that follows one ("Inception Score [1]", "Error Correction | https://arxiv.org/abs/1801.08831").
 _REPORTED = re.compile(
-    r"\b(?:acc(?:urac(?:y|ies))?|error|f1|bleu|rouge|map|psnr|ssim|auc|perplexity|ppl|top-?[15]|iou|miou|fid|wer|"
+    r"\b(acc(?:urac(?:y|ies))?|error|f1|bleu|rouge|map|psnr|ssim|auc|perplexity|ppl|top-?[15]|iou|miou|fid|wer|"
     r"dice|rmse|mae|recall|precision|score|reward)\b[^\n\d\[]{0,40}(?<![/.])\d+(?:\.\d+)?\s*%?",
     re.I,
 )
@@ -131,13 +131,16 @@ class RepoContext:
     eval_orders: tuple[int, ...] = ()  # doc_order of the documented existing commands that name an evaluation
     doc_prints_metric: bool = False  # a documented command whose files exist prints a metric
     said_eval_prints_metric: bool = False  # ... one the docs say evaluates (heading, prose, name) prints a metric
-    any_prints_metric: bool = False  # some candidate prints a metric
+    any_prints_metric: bool = False  # some candidate prints a metric (itself or through a module it imports)
     any_prints_held_out: bool = False  # some candidate prints a metric on test or validation data
     pictures: int = 0  # pictures shown in the docs (`![...](...)`, `<img>`)
     shows_usage: bool = False  # some candidate's script gives, in its own text, the command that runs it
+    reported_names: frozenset[str] = frozenset()  # the metrics the docs give a number for (`metric_name`)
+    any_prints_reported: bool = False  # some candidate (not a notebook) prints one of them
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
+        reported = frozenset(metric_name(w) for w in _REPORTED.findall(discovery.docs_text[:300_000]))
         docs = [c for c in discovery.candidates if c.origin.startswith("doc")]
         existing = [c for c in docs if c.script_exists]
         evals = tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c)))
@@ -156,11 +159,24 @@ class RepoContext:
             evals,
             any("prints_metric" in c.traits for c in existing),
             any(c.doc_order in evals and "prints_metric" in c.traits for c in existing),
-            any("prints_metric" in c.traits for c in discovery.candidates),
-            any("prints_held_out_metric" in c.traits for c in discovery.candidates),
+            any(_prints(c, "prints_metric") for c in discovery.candidates),
+            any(_prints(c, "prints_held_out_metric") for c in discovery.candidates),
             len(_PICTURE.findall(discovery.docs_text[:300_000])),
             any("shows_usage" in c.traits for c in discovery.candidates),
+            reported,
+            any(printed(c) & reported for c in runnable),
         )
+
+
+def _prints(candidate: Candidate, trait: str) -> bool:
+    """The candidate's script, or a module it imports, prints a metric (`trait`): arsenzaryan/CapsNet's
+    run.py, through mnist_capsnet.py, which `defines_only` and so prints nothing run on its own."""
+    return trait in candidate.traits or f"via:{trait}" in candidate.traits
+
+
+def printed(candidate: Candidate) -> set[str]:
+    """The metrics a candidate's script, or a module it imports, prints (`metric:NAME` traits)."""
+    return {t.removeprefix("via:").removeprefix("metric:") for t in candidate.traits if "metric:" in t}
 
 
 def _said_roles(candidate: Candidate) -> set[str]:
@@ -329,7 +345,12 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
     if candidate.setup:
         f["has-setup"] = 1.0
     for trait in candidate.traits:
-        f[f"trait:{trait}"] = 1.0
+        if "metric:" not in trait:  # which metric: one feature below, not a weight per name
+            f[f"trait:{trait}"] = 1.0
+    if printed(candidate) & repo.reported_names:
+        # It prints a metric the docs give a number for (Leavingseason/OpenLearning4DeepRecsys's
+        # README: "Some results (AUC) on the demo dataset: ... DeepFM: 0.692"; deepFM.py prints "auc is").
+        f["prints-reported-metric"] = 1.0
     if _writes_unmeasured(candidate.traits):
         f["writes-output-no-metric"] = 1.0
         if repo.pictures:  # and the docs show results as pictures
@@ -364,6 +385,15 @@ _TOP_KEPT = frozenset(
         "doc.first-existing",
         "writes-output-no-metric",
         "writes-output-no-metric|docs-pictures",
+        # A module, not a command: its top level runs none of what it defines (snhwang/p1_navigation_SNH,
+        # whose only script is the agent module its notebooks import).
+        "trait:defines_only",
+        # The docs report results and the best candidate prints a metric (OpenLearning4DeepRecsys:
+        # "Some results (AUC) on the demo dataset", deepFM.py prints "auc is ..."; keras_snli).
+        "prints-metric|docs-report-metrics",
+        # The docs name the script, if with no command ("Please run the Main.m").
+        "script-named-in-docs",
+        "prints-reported-metric",
     }
 )
 
@@ -398,6 +428,7 @@ def none_features(
         # A script that tells how to run itself (keras-DBPN, LyricsGANs: READMEs with no command)
         # was written to be run: 20 of 143 dev repos with an evaluation, 4 of 96 without.
         "none:some-script-shows-usage": repo.shows_usage,
+        "none:some-prints-reported-metric": repo.any_prints_reported,
     }
     f.update({name: 1.0 for name, holds in said.items() if holds})
     if repo.reported:
@@ -457,6 +488,7 @@ _NAMED = {
     "after-reports-metric": "the docs give a result right after it",
     "doc.eval-rank=0": "the docs' first command said to evaluate",
     "said-eval&prints-metric": "the docs say it evaluates, and its script prints a metric",
+    "prints-reported-metric": "its script prints a metric the docs give a number for",
     "mode.other": "its mode flag picks another mode",
     "name.helper": "its script is named as a helper module",
     "trait:imported": "another script of the repo imports it",

@@ -1734,7 +1734,7 @@ def _missing_arguments(source: Source, names: list[str], given: int, docs, needs
             needs.add("dataset", name, f"{source.path} wants {name}: {download_advice(name, docs)}")
 
 
-def _argv_optional(text: str, n: int) -> bool:
+def argv_optional(text: str, n: int) -> bool:
     """Is `sys.argv[n]` read only when given (`x = sys.argv[2] if len(sys.argv) > 2 else 'd'`)?"""
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -1773,7 +1773,7 @@ def check_arguments(sources: Sequence[Source], base: Path, docs, needs: Found) -
         used = sorted(
             n
             for n in {int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", source.text)} - {0}
-            if not _argv_optional(source.text, n)
+            if not argv_optional(source.text, n)
         )
         if used and "add_argument" not in source.text and "DEFINE_" not in source.text:
             # No parser: sys.argv counts every word, `-type ind` included (simonjisu/E2EMN runtest.py).
