@@ -658,3 +658,18 @@ def test_how_the_repos_other_scripts_use_a_script(tmp_path):
     assert "imported" in utils.traits and "name.helper" in candidate_features(utils, repo)
     assert "name.helper" not in candidate_features(runtest, repo)
     assert "launched" not in _by_command(discovery, "bash runtest.sh").traits
+
+
+def test_switches_run_together_before_m_run_a_module(tmp_path):
+    # KatyNTsachi/Hierarchical-RL (google/dopamine's README): `python -um dopamine.discrete_domains.train`.
+    (tmp_path / "README.md").write_text(
+        "## Running tests\n\nTo run the basic DQN agent,\n\n```\npython -um dopamine.discrete_domains.train "
+        "--base_dir=/tmp/dopamine --gin_files='dopamine/agents/dqn/configs/dqn.gin'\n```\n"
+    )
+    package = tmp_path / "dopamine" / "discrete_domains"
+    package.mkdir(parents=True)
+    for folder in (tmp_path / "dopamine", package):
+        (folder / "__init__.py").write_text("")
+    (package / "train.py").write_text("from absl import app\n\ndef main(argv):\n    pass\n\napp.run(main)\n")
+    train = _by_command(find_candidates(tmp_path), "python -um dopamine.discrete_domains.train")
+    assert train.module == "dopamine.discrete_domains.train" and train.script_exists

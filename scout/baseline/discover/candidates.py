@@ -327,6 +327,11 @@ def join(cwd: str, folder: str) -> str:
 # ---------------------------------------------------------------------------------------- commands
 
 
+# `-m`, or short switches run together before it: `python -um dopamine.discrete_domains.train`
+# (unbuffered; KatyNTsachi/Hierarchical-RL's README, from google/dopamine's) runs the module as `-m` does.
+_MODULE_FLAG = re.compile(r"^-[bBdEiIOqsSuvx]*m$")
+
+
 def _split(command: str) -> list[str]:
     try:
         return shlex.split(command, comments=False)
@@ -361,7 +366,7 @@ def parse_command(command: str, programs: tuple[str, ...] = ()) -> Parsed:
         j = 0
         while j < len(rest):
             arg = rest[j]
-            if arg == "-m" and j + 1 < len(rest):
+            if _MODULE_FLAG.match(arg) and j + 1 < len(rest):
                 module = rest[j + 1]
                 if module.startswith("torch.distributed"):
                     j += 2
