@@ -673,3 +673,26 @@ def test_switches_run_together_before_m_run_a_module(tmp_path):
     (package / "train.py").write_text("from absl import app\n\ndef main(argv):\n    pass\n\napp.run(main)\n")
     train = _by_command(find_candidates(tmp_path), "python -um dopamine.discrete_domains.train")
     assert train.module == "dopamine.discrete_domains.train" and train.script_exists
+
+
+def test_the_values_the_code_compares_its_mode_flag_with_are_variants(tmp_path):
+    # BAJUKA/SQuAD-NLP's code/main.py: `tf.app.flags.DEFINE_string("mode", "train", "Available modes:
+    # train / show_examples / official_eval")` and `elif FLAGS.mode == "official_eval":`.
+    (tmp_path / "main.py").write_text(
+        "import tensorflow as tf\n"
+        'tf.app.flags.DEFINE_string("mode", "train", "Available modes: train / show_examples / official_eval")\n'
+        "FLAGS = tf.app.flags.FLAGS\n\ndef main(unused_argv):\n"
+        '    if FLAGS.mode == "train":\n        pass\n    elif FLAGS.mode == "official_eval":\n        pass\n'
+        "\nif __name__ == '__main__':\n    tf.app.run()\n"
+    )
+    (tmp_path / "run.py").write_text(
+        "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--phase', default='train')\n"
+        "args = parser.parse_args()\nif args.phase in ('test', 'val'):\n    pass\n"
+    )
+    commands = {c.command for c in find_candidates(tmp_path).candidates}
+    assert {
+        "python main.py --mode official_eval",
+        "python run.py --phase test",
+        "python run.py --phase val",
+    } <= commands
+    assert "python main.py --mode train" not in commands
