@@ -223,14 +223,21 @@ def _folder_named(folder: str, docs_lower: str) -> bool:
     (cooijmanstim/recurrent-batch-normalization), "Directory `toyexample` contains scripts for
     training, evaluation" (tsixta/jnet), "in the [experiments](./experiments/) directory"
     (mrnabati/RRPN), "`scripts/`"."""
-    f = re.escape(folder.lower())
-    return bool(
-        re.search(
-            rf"(?:[`\[]|\b)(?:\./)?{f}/?[`\]]?(?:\([^)\s]*\))?\s+(?:directory|folder|dir)\b"
-            rf"|\b(?:directory|folder)\s+[`\[]?(?:\./)?{f}(?![\w/-])|`(?:\./)?{f}/`|\]\((?:\./)?{f}/?\)",
-            docs_lower,
-        )
+    folder = folder.lower()
+    f = re.escape(folder)
+    pattern = re.compile(
+        rf"(?:[`\[]|\b)(?:\./)?{f}/?[`\]]?(?:\([^)\s]*\))?\s+(?:directory|folder|dir)\b"
+        rf"|\b(?:directory|folder)\s+[`\[]?(?:\./)?{f}(?![\w/-])|`(?:\./)?{f}/`|\]\((?:\./)?{f}/?\)"
     )
+    # Only around where the name occurs (a 150 kB README and 30 folders: 0.4 s read whole).
+    at = docs_lower.find(folder)
+    for _ in range(200):
+        if at < 0:
+            return False
+        if pattern.search(docs_lower, max(0, at - 30), at + len(folder) + 300):
+            return True
+        at = docs_lower.find(folder, at + 1)
+    return False
 
 
 def _mode_roles(args: Iterable[str]) -> set[str] | None:
