@@ -803,3 +803,161 @@ def test_a_script_that_prints_the_metric_the_docs_report(tmp_path):
     # `acc`, `val_acc_top1` and "Accuracy" are one metric; a loss is none the docs report.
     assert "metric:accuracy" in code_traits("print('val_acc_top1: %.2f' % top1)\n")
     assert not any(t.startswith("metric:") for t in code_traits("print('test loss: %.3f' % loss)\n"))
+
+
+def test_switches_run_together_before_m_run_a_module(tmp_path):
+    # KatyNTsachi/Hierarchical-RL (google/dopamine's README): `python -um dopamine.discrete_domains.train`.
+    (tmp_path / "README.md").write_text(
+        "## Running tests\n\nTo run the basic DQN agent,\n\n```\npython -um dopamine.discrete_domains.train "
+        "--base_dir=/tmp/dopamine --gin_files='dopamine/agents/dqn/configs/dqn.gin'\n```\n"
+    )
+    package = tmp_path / "dopamine" / "discrete_domains"
+    package.mkdir(parents=True)
+    for folder in (tmp_path / "dopamine", package):
+        (folder / "__init__.py").write_text("")
+    (package / "train.py").write_text("from absl import app\n\ndef main(argv):\n    pass\n\napp.run(main)\n")
+    train = _by_command(find_candidates(tmp_path), "python -um dopamine.discrete_domains.train")
+    assert train.module == "dopamine.discrete_domains.train" and train.script_exists
+
+
+def test_a_folder_the_docs_name_as_a_folder_marks_the_scripts_in_it(tmp_path):
+    # cooijmanstim/recurrent-batch-normalization: "The `experiments` directory contains shell scripts
+    # that demonstrate how to launch the experiments"; its evaluate script at the root is named nowhere.
+    (tmp_path / "README.md").write_text(
+        "The `experiments` directory contains shell scripts that demonstrate\nhow to launch the experiments "
+        "with the hyperparameters from the paper.\n"
+    )
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "text8_lstm.sh").write_text('command="../../text8.py --lstm"\npython $command\n')
+    (tmp_path / "penntreebank_evaluate.py").write_text("import argparse\nargparse.ArgumentParser().parse_args()\n")
+    discovery = find_candidates(tmp_path)
+    repo = RepoContext.of(discovery)
+    assert repo.named_folders == {"experiments"}
+    shell = _by_command(discovery, "bash experiments/text8_lstm.sh")
+    assert "folder-named-in-docs" in candidate_features(shell, repo)
+    evaluate = _by_command(discovery, "python penntreebank_evaluate.py")
+    assert "folder-named-in-docs" not in candidate_features(evaluate, repo)
+
+
+def test_a_script_in_a_folder_of_unit_tests_is_told_apart(tmp_path):
+    # KatyNTsachi/Hierarchical-RL (google/dopamine): "Running tests ... You can test whether the
+    # installation was successful" runs `tests/dopamine/atari_init_test.py`; the experiment is a module.
+    (tmp_path / "README.md").write_text(
+        "## Running tests\n\nYou can test whether the installation was successful by running the following:\n\n"
+        "```\npython tests/dopamine/atari_init_test.py\n```\n\nTo run the basic DQN agent,\n\n"
+        "```\npython -um dopamine.discrete_domains.train --base_dir=/tmp/dopamine\n```\n"
+    )
+    (tmp_path / "tests" / "dopamine").mkdir(parents=True)
+    (tmp_path / "tests" / "dopamine" / "atari_init_test.py").write_text("import tensorflow as tf\ntf.test.main()\n")
+    (tmp_path / "dopamine" / "discrete_domains").mkdir(parents=True)
+    (tmp_path / "dopamine" / "discrete_domains" / "train.py").write_text("from absl import app\n")
+    discovery = find_candidates(tmp_path)
+    repo = RepoContext.of(discovery)
+    unit = _by_command(discovery, "python tests/dopamine/atari_init_test.py")
+    train = _by_command(discovery, "python -um dopamine.discrete_domains.train")
+    assert "in-tests-folder" in candidate_features(unit, repo)
+    assert "in-tests-folder" not in candidate_features(train, repo)
+    assert "in-tests-folder" in candidate_features(
+        replace(train, module="tests.agents.rainbow_agent_test", script=None), repo
+    )
+
+
+def test_the_values_the_code_compares_its_mode_flag_with_are_variants(tmp_path):
+    # BAJUKA/SQuAD-NLP's code/main.py: `tf.app.flags.DEFINE_string("mode", "train", "Available modes:
+    # train / show_examples / official_eval")` and `elif FLAGS.mode == "official_eval":`.
+    (tmp_path / "main.py").write_text(
+        "import tensorflow as tf\n"
+        'tf.app.flags.DEFINE_string("mode", "train", "Available modes: train / show_examples / official_eval")\n'
+        "FLAGS = tf.app.flags.FLAGS\n\ndef main(unused_argv):\n"
+        '    if FLAGS.mode == "train":\n        pass\n    elif FLAGS.mode == "official_eval":\n        pass\n'
+        "\nif __name__ == '__main__':\n    tf.app.run()\n"
+    )
+    (tmp_path / "run.py").write_text(
+        "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--phase', default='train')\n"
+        "args = parser.parse_args()\nif args.phase in ('test', 'val'):\n    pass\n"
+    )
+    commands = {c.command for c in find_candidates(tmp_path).candidates}
+    assert {
+        "python main.py --mode official_eval",
+        "python run.py --phase test",
+        "python run.py --phase val",
+    } <= commands
+    assert "python main.py --mode train" not in commands
+
+
+def test_a_sub_readme_the_readme_links_on_a_github_enterprise_host_is_linked(tmp_path):
+    # aditya30394/Person-Re-Identification: "READ THIS FOR MORE INFORMATION : [Pose Normalized
+    # Training](https://github.tamu.edu/aditya30394/Person-Re-Identification/blob/master/deep-person-reid/README.md)";
+    # "Layumi Baseline/README.md" is read only because it sits one folder down.
+    (tmp_path / "README.md").write_text(
+        "# Person-Re-Identification\n\nREAD THIS FOR MORE INFORMATION : [Pose Normalized Training]"
+        "(https://github.tamu.edu/aditya30394/Person-Re-Identification/blob/master/deep-person-reid/README.md)\n"
+    )
+    for folder, command in (
+        ("deep-person-reid", "python train_imgreid_xent.py --evaluate"),
+        ("layumi", "python evaluate.py"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "README.md").write_text(f"## Test\n\n```\n{command}\n```\n")
+    discovery = find_candidates(tmp_path)
+    repo = RepoContext.of(discovery)
+    assert repo.linked_docs == {"deep-person-reid/README.md"}
+    linked = candidate_features(_by_command(discovery, "python train_imgreid_xent.py"), repo)
+    unlinked = candidate_features(_by_command(discovery, "python evaluate.py"), repo)
+    assert "doc.linked" in linked and "doc.unlinked" in unlinked
+
+
+def test_a_module_not_found_is_read_by_its_own_name():
+    # liyaguang/DCRNN: `python -m scripts.eval_baseline_methods ...`; read as a path, not as a file
+    # `scripts.eval_baseline_methods` whose suffix is `.eval_baseline_methods`.
+    repo = RepoContext(1, 1, 0, "", "repo", 1, False)
+    module = Candidate(
+        "python -m scripts.eval_baseline_methods --traffic_reading_filename=data/metr-la.h5",
+        "",
+        "doc-block",
+        "README.md § Eval baseline methods",
+        "README.md",
+        doc_order=7,
+        module="scripts.eval_baseline_methods",
+        args=("--traffic_reading_filename=data/metr-la.h5",),
+    )
+    assert {"tok.eval", "tok.baseline"} <= set(candidate_features(module, repo))
+
+
+def test_a_flag_that_turns_training_off_is_read_for_the_mode_it_turns_off():
+    # roatienza/densemapnet's Testing: "To measure EPE using test set: `python3 predictor.py
+    # --dataset=driving --num_dataset=4 --weights=... --notrain`"; perslev/MultiPlanarUNet's `--no_eval`.
+    assert "flag-off.train" in _flag_features_all("python3 predictor.py --notrain", ("--notrain",))
+    assert "flag-off.eval" in _flag_features_all("mp predict --no_eval", ("predict", "--no_eval"))
+    assert not any(k.startswith("flag-off") for k in _flag_features_all("python a.py --noise 1", ("--noise", "1")))
+
+
+def _flag_features_all(command: str, args: tuple[str, ...]) -> set[str]:
+    candidate = Candidate(command, "", "doc-block", "README.md", doc_order=0, program=command.split()[0], args=args)
+    return set(candidate_features(candidate, RepoContext(1, 1, 0, "", "repo", 1, False)))
+
+
+def test_unit_tests_in_a_suffixed_tests_folder_are_no_candidates_a_described_switch_is_named(tmp_path):
+    # openai/cleverhans: `tests_tf/test_projected_gradient_descent.py` (unittest) sits beside the
+    # tutorials. KeAWang/BayesianGAN4AdversarialAttacks' README describes "`--adv_test`: Creates an
+    # adversarial testing set ... and runs classification and detection accuracy".
+    (tmp_path / "tests_tf").mkdir()
+    (tmp_path / "tests_tf" / "test_projected_gradient_descent.py").write_text(
+        "import unittest\n\nclass TestPGD(unittest.TestCase):\n    pass\n\nif __name__ == '__main__':\n"
+        "    unittest.main()\n"
+    )
+    (tmp_path / "bayesian_gan_hmc.py").write_text(
+        "import argparse\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--adv_test', action='store_true')\nargs = parser.parse_args()\n"
+    )
+    (tmp_path / "README.md").write_text(
+        "## Adversarial Testing Options\n\n- `--adv_test`: Creates an adversarial testing set and runs "
+        "classification and detection accuracy.\n"
+    )
+    discovery = find_candidates(tmp_path)
+    assert not any("test_projected" in c.command for c in discovery.candidates)
+    repo = RepoContext.of(discovery)
+    switch = _by_command(discovery, "python bayesian_gan_hmc.py --adv_test")
+    plain = next(c for c in discovery.candidates if c.command == "python bayesian_gan_hmc.py")
+    assert "switch-named-in-docs" in candidate_features(switch, repo)
+    assert "switch-named-in-docs" not in candidate_features(plain, repo)

@@ -215,6 +215,8 @@ _MATLAB_SCRIPT = re.compile(r"^(?:\s*(?:%[^\n]*)?\n)*\s*(?!function\b|#import|#i
 # A flat script does something at the top level (a call, a loop), not only define things.
 _WINDOWS_EXE = re.compile(r"^(?:\.[/\\])?([A-Za-z][\w-]*)\.exe(?=\s|$)", re.I)
 _WINDOWS_PATH = re.compile(r"(?<![\w.\\/-])[\w.-]+(?:\\[\w.-]+)+(?![\w.\\/-])")
+# A folder of unit tests: `tests/`, `test/`, `tests_tf/` (CleverHans), `unit_tests/`.
+TESTS_FOLDER = re.compile(r"^(?:unit_?)?tests?(?:_\w+)?$", re.I)
 _TEST_NAME = re.compile(r"^(?:test_.*|.*_tests?|conftest)\.py$")
 _TEST_CODE = re.compile(
     r"^\s*(?:import|from)\s+(?:pytest|unittest|nose)\b|^\s*def test_|^class \w+\(\w*TestCase\)", re.M
@@ -573,6 +575,20 @@ def _run_traits(traits: tuple[str, ...], console: bool) -> tuple[str, ...]:
     return tuple(t for t in traits if t not in _VIA and not t.startswith(("via:", "metric:")))
 
 
+# A flag whose value picks what the script does (`--mode`, `--phase`).
+_MODE_NAME = re.compile(r"^(?:mode|phase|stage|run_?type)$", re.I)
+
+
+def _compared_values(text: str, flag: str) -> list[str]:
+    """The evaluation-like values the code compares a mode flag with: `if FLAGS.mode ==
+    "official_eval":`, `elif args.phase in ('test', 'val')`: the values the script acts on, where a help
+    text's words may be prose."""
+    found = []
+    for match in re.finditer(rf"\.{flag}\s*(?:==|!=|\bin\b)\s*([\[(]?[^:\n]{{0,80}})", text):
+        found += [v for v in re.findall(r"""['"](\w+)['"]""", match.group(1)) if MODE_FLAG.search(v)]
+    return list(dict.fromkeys(found))
+
+
 def _python_info(text: str, name: str = "") -> ScriptInfo:
     required: list[str] = []
     switches: list[str] = []
@@ -603,6 +619,16 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
         # `sys.argv[1]` to `sys.argv[15]`, none of them optional).
         read = sorted({int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", text)} - {0})
         required += [f"<sys.argv[{n}]>" for n in read if not argv_optional(text, n)]
+    # absl / tf.app.flags: `flags.DEFINE_string("mode", "train", "Available modes: train / show_examples /
+    # official_eval")` (BAJUKA/SQuAD-NLP's main.py), and an argparse `--mode` given no choices.
+    for call in _calls(text, r"\bDEFINE_(?:string|enum)"):
+        flag = re.match(r"""\s*(?:name\s*=\s*)?['"](\w+)['"]""", call)
+        if flag and _MODE_NAME.match(flag.group(1)):
+            modes += [f"--{flag.group(1)} {value}" for value in _compared_values(text, flag.group(1))]
+    for call in _calls(text, r"\.add_argument"):
+        flag = re.match(r"""\s*['"]--(\w+)['"]""", call)
+        if flag and _MODE_NAME.match(flag.group(1)) and not re.search(r"choices\s*=", call):
+            modes += [f"--{flag.group(1)} {value}" for value in _compared_values(text, flag.group(1))]
     for call in _calls(text, r"mark_flags?_as_required"):
         required += [f"--{n}" for n in re.findall(r"['\"](\w+)['\"]", call)]
     for call in _calls(text, r"@click\.argument"):
@@ -1133,7 +1159,7 @@ def _code_candidates(
             folders = rel.split("/")[:-1]
             if any(part in ("docs", "doc") for part in folders) or name.startswith("_"):
                 continue
-            under_tests = any(part in ("test", "tests") for part in folders)
+            under_tests = any(TESTS_FOLDER.match(part) for part in folders)
             if under_tests and _TEST_NAME.match(name):
                 continue
             scanned += 1

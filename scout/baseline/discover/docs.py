@@ -32,7 +32,9 @@ _GUIDE = re.compile(
 )
 _SUB_READMES = ("README.md", "readme.md", "Readme.md", "ReadMe.md", "README.rst", "README.markdown")
 _DOC_NAME = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:md|markdown|rst))\b")
-_BLOB = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\"']+)")
+# A link to a file of a GitHub repo, on github.com or a GitHub Enterprise host (github.tamu.edu:
+# aditya30394/Person-Re-Identification's README points to its own deep-person-reid/README.md so).
+_BLOB = re.compile(r"github(?:\.[\w-]+)+/[\w.-]+/[\w.-]+/(?:blob|tree)/[^/\s]+/([^\s)#?\"']+)")
 _PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
 _HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"href=[\"']([^\"'#]+)", re.IGNORECASE)
@@ -152,6 +154,20 @@ def _linked(repo: Path, doc: Doc) -> list[Path]:
                 out.append(target.resolve())
                 break
     return out
+
+
+def linked_docs(repo_dir: Path, docs: tuple[Doc, ...] | list[Doc]) -> frozenset[str]:
+    """The docs (repo-relative paths) that another doc links or names: a sub-README the README points
+    to ("READ THIS FOR MORE INFORMATION: [Pose Normalized Training](deep-person-reid/README.md)"), not
+    one read only because it sits one folder down."""
+    repo = repo_dir.resolve()
+    found = set()
+    for doc in docs:
+        for target in _linked(repo, doc):
+            path = target.relative_to(repo).as_posix()
+            if path != doc.path:
+                found.add(path)
+    return frozenset(found)
 
 
 def _site_pages(base: Path) -> list[Path]:

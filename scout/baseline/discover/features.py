@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.baseline.discover.candidates import Candidate, Discovery, metric_name
+from scout.baseline.discover.candidates import TESTS_FOLDER, Candidate, Discovery, metric_name
+from scout.baseline.discover.docs import linked_docs
 
 _STOP = frozenset(
     "the a an and or of to in on for with by from at as is are be this that it its you your we our can will "
@@ -137,6 +138,8 @@ class RepoContext:
     shows_usage: bool = False  # some candidate's script gives, in its own text, the command that runs it
     reported_names: frozenset[str] = frozenset()  # the metrics the docs give a number for (`metric_name`)
     any_prints_reported: bool = False  # some candidate (not a notebook) prints one of them
+    named_folders: frozenset[str] = frozenset()  # the candidates' folders the docs name as folders
+    linked_docs: frozenset[str] = frozenset()  # the docs another doc links or names
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
@@ -145,11 +148,18 @@ class RepoContext:
         existing = [c for c in docs if c.script_exists]
         evals = tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c)))
         runnable = [c for c in discovery.candidates if c.origin != "notebook"]
+        docs_lower = discovery.docs_text[:300_000].lower()
+        folders = {"/".join(_folder_parts(c)) for c in discovery.candidates if not c.origin.startswith("doc")}
+        named = frozenset(
+            folder
+            for folder in folders
+            if folder and (_folder_named(folder, docs_lower) or _folder_named(folder.rpartition("/")[2], docs_lower))
+        )
         return cls(
             len(docs),
             len(existing),
             min((c.doc_order for c in existing), default=-1),
-            discovery.docs_text[:300_000].lower(),
+            docs_lower,
             discovery.shape,
             len(discovery.candidates),
             bool(discovery.candidates) and not runnable,
@@ -165,6 +175,8 @@ class RepoContext:
             any("shows_usage" in c.traits for c in discovery.candidates),
             reported,
             any(printed(c) & reported for c in runnable),
+            named,
+            linked_docs(discovery.repo_dir, discovery.docs) if discovery.docs else frozenset(),
         )
 
 
@@ -187,6 +199,9 @@ def _said_roles(candidate: Candidate) -> set[str]:
 
 # A flag that turns a mode off (`--no_eval`, `--skip-test`) says the opposite of its word.
 _NEGATED_FLAG = re.compile(r"^-+(?:no|skip|disable|without|dont)[-_]", re.I)
+# ... and one written as one word, read for the mode it turns off: `--notrain` (roatienza/densemapnet's
+# "To measure EPE using test set"), `--noeval`.
+_NEGATED_MODE = re.compile(r"^-+(?:no|skip|disable|without|dont)[-_]?(\w+)$", re.I)
 # A flag that names where the test data is (`--test_dir`, `--val_list`) gives a path, not a mode.
 _PATH_FLAG = re.compile(r"(?:dir|path|file|folder|root|prefix|list|csv|json|txt)s?$", re.I)
 
@@ -212,6 +227,35 @@ _HELPER = re.compile(
 )
 
 
+def _folder_parts(candidate: Candidate) -> list[str]:
+    """The folders of a candidate's script (or module), repo-relative."""
+    if candidate.script:
+        return list(Path(candidate.script).parts[:-1])
+    return candidate.module.split(".")[:-1] if candidate.module else []
+
+
+def _folder_named(folder: str, docs_lower: str) -> bool:
+    """The docs name `folder` as a folder: "The `experiments` directory contains shell scripts"
+    (cooijmanstim/recurrent-batch-normalization), "Directory `toyexample` contains scripts for
+    training, evaluation" (tsixta/jnet), "in the [experiments](./experiments/) directory"
+    (mrnabati/RRPN), "`scripts/`"."""
+    folder = folder.lower()
+    f = re.escape(folder)
+    pattern = re.compile(
+        rf"(?:[`\[]|\b)(?:\./)?{f}/?[`\]]?(?:\([^)\s]*\))?\s+(?:directory|folder|dir)\b"
+        rf"|\b(?:directory|folder)\s+[`\[]?(?:\./)?{f}(?![\w/-])|`(?:\./)?{f}/`|\]\((?:\./)?{f}/?\)"
+    )
+    # Only around where the name occurs (a 150 kB README and 30 folders: 0.4 s read whole).
+    at = docs_lower.find(folder)
+    for _ in range(200):
+        if at < 0:
+            return False
+        if pattern.search(docs_lower, max(0, at - 30), at + len(folder) + 300):
+            return True
+        at = docs_lower.find(folder, at + 1)
+    return False
+
+
 def _mode_roles(args: Iterable[str]) -> set[str] | None:
     """The roles the value of a command's mode flag names (empty: a mode none of them names), or
     None where it gives no mode flag or no value."""
@@ -224,6 +268,16 @@ def _mode_roles(args: Iterable[str]) -> set[str] | None:
             value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") else ""
         return roles(value, 4) & _MODE_ROLES if value else None
     return None
+
+
+def _negated_roles(args: tuple[str, ...]) -> set[str]:
+    """The evaluation or training a flag turns off (`--no_eval`, `--notrain`, `--skip-training`)."""
+    found: set[str] = set()
+    for arg in args[:30]:
+        match = _NEGATED_MODE.match(arg.partition("=")[0])
+        if match:
+            found |= roles(match.group(1), 4) & {"eval", "train"}
+    return found
 
 
 def _flag_words(args: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
@@ -274,6 +328,9 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
             f["doc=readme" if "/" not in doc else "doc=sub-readme"] = 1.0
         else:
             f["doc=guide"] = 1.0
+        if "/" in doc or not name.startswith("readme"):
+            # a sub-README or guide no doc points to, read only by convention (a folder's README)
+            f["doc.linked" if candidate.doc in repo.linked_docs else "doc.unlinked"] = 1.0
         f["doc.order.log"] = math.log1p(candidate.doc_order)
         if candidate.doc_order == repo.first_existing:
             f["doc.first-existing"] = 1.0
@@ -302,6 +359,17 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         base = Path(candidate.script or candidate.command.split(" ")[0]).name.lower()
         if base and base in repo.docs_lower:
             f["script-named-in-docs"] = 1.0
+        # a variant made from the script's own mode switch, which the docs describe: "`--adv_test`:
+        # Creates an adversarial testing set ... and runs classification and detection accuracy"
+        # (KeAWang/BayesianGAN4AdversarialAttacks)
+        if any(
+            re.search(rf"(?<![\w-]){re.escape(a.lower())}(?![\w-])", repo.docs_lower)
+            for a in candidate.args[:4]
+            if a.startswith("--")
+        ):
+            f["switch-named-in-docs"] = 1.0
+        if "/".join(_folder_parts(candidate)) in repo.named_folders:
+            f["folder-named-in-docs"] = 1.0  # "the `experiments` directory contains shell scripts that ..."
         if candidate.named:
             for role in roles(" ".join(candidate.named[:-1]), 16):
                 f[f"named.sec.{role}"] = 1.0
@@ -309,7 +377,7 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
                 f[f"named.ctx.{role}"] = 1.0
     program = candidate.program or "none"
     f[f"prog={program if program in _PROGRAMS else 'other'}"] = 1.0
-    target = candidate.script or candidate.module or ""
+    target = candidate.script or (candidate.module or "").replace(".", "/")
     if candidate.origin == "console-script" or (documented and not candidate.script and not candidate.module):
         target = f"{candidate.program} {target}"
     name = Path(target).with_suffix("").as_posix() if target else ""
@@ -324,12 +392,19 @@ def candidate_features(candidate: Candidate, repo: RepoContext) -> dict[str, flo
         f[f"flag.{role}"] = 1.0
     for role in _roles_of(paths) & {"eval", "train"}:
         f[f"path-flag.{role}"] = 1.0
+    for role in _negated_roles(candidate.args):
+        f[f"flag-off.{role}"] = 1.0
     for role in _roles_of(values):
         f[f"val.{role}"] = 1.0
     for given in (candidate.args, *(line.split()[2:] for line in candidate.launches[:10])):
         mode = _mode_roles(given)
         for role in () if mode is None else mode or ("other",):
             f[f"mode.{role}"] = 1.0
+    # A script in a folder of unit tests checks the code works (KatyNTsachi/Hierarchical-RL's README
+    # runs `tests/dopamine/atari_init_test.py` under "Running tests"; DensePose's INSTALL.md
+    # `detectron/tests/test_zero_even_op.py`), where the word "test" elsewhere names an evaluation.
+    if any(TESTS_FOLDER.match(part) for part in _folder_parts(candidate)):
+        f["in-tests-folder"] = 1.0
     if candidate.script and _HELPER.match(Path(candidate.script).stem):
         f["name.helper"] = 1.0
     if any(_MEDIA.search(arg) for arg in candidate.args[:30]):
@@ -469,7 +544,8 @@ _ROLE_NAMES = {
 }  # fmt: skip
 _ROLE_PLACES = {
     "sec": "the heading", "ctx": "the text before it", "tok": "the script's name", "flag": "a flag",
-    "val": "an argument", "path-flag": "a flag that names a path", "launch": "what it launches",
+    "val": "an argument", "dir": "the script's folder", "flag-off": "a flag that turns it off",
+    "path-flag": "a flag that names a path", "launch": "what it launches",
     "named.sec": "the heading where the docs name it", "named.ctx": "the sentence that names its script",
     "mode": "its mode flag",
 }  # fmt: skip
@@ -491,6 +567,11 @@ _NAMED = {
     "prints-reported-metric": "its script prints a metric the docs give a number for",
     "mode.other": "its mode flag picks another mode",
     "name.helper": "its script is named as a helper module",
+    "in-tests-folder": "its script is in a folder of unit tests",
+    "folder-named-in-docs": "the docs name its script's folder",
+    "switch-named-in-docs": "the docs name its switch",
+    "doc.linked": "another doc points to the doc that gives it",
+    "doc.unlinked": "no doc points to the doc that gives it",
     "trait:imported": "another script of the repo imports it",
     "trait:launched": "a shell script of the repo runs it",
 }
