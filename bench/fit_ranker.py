@@ -64,7 +64,10 @@ INNER_FOLDS = 5
 FOLDS = 10
 REPEATS = 3  # draws of the folds whose out-of-fold picks fit the calibration and the sure threshold
 SEED = 20261204
-TARGET_PRECISION = 0.97
+# The mean confidence the sure picks must reach. The issue asks for 97% right when sure; the confidence
+# is fitted on the same picks, so in sample it is a little optimistic: on 274 dev repos (2026-12-05),
+# nested, a 0.97 target made 34.4% sure at 95.4% right, 0.98 made 27.5% sure at 97.4%.
+TARGET_PRECISION = 0.98
 # A share right of fewer than 1 / (1 - 0.97) = 34 repos cannot tell 97% from 100% (one miss is more
 # than 3%): a sure threshold set on fewer is decided by a handful of picks (on 203 dev repos the 10
 # most confident out-of-fold picks were all right, the 20 most 95%). Counted in repos, not pooled
