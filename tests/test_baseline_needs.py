@@ -540,6 +540,27 @@ def test_weights_a_script_writes_itself_or_loads_only_on_request(tmp_path):
     assert not resume.blocking
 
 
+def test_a_restore_under_an_if_the_run_skips_loads_nothing(tmp_path):
+    # wzzheng/HDML main_npair.py restores from FLAGS.log_save_path (default ./tensorboard_log/, a folder
+    # the run writes its logs to) only `if FLAGS.load_formalVal:`, which defaults to False and which the
+    # README's command passes as False: the run loads no weights.
+    flags = (
+        "import tensorflow as tf\nFLAGS = tf.app.flags.FLAGS\n"
+        "tf.flags.DEFINE_string('log_save_path', './tensorboard_log/', 'Directory to save tensorboard log files')\n"
+        "tf.flags.DEFINE_bool('load_formalVal', False, 'Whether load former value before training')\n"
+    )
+    main = (
+        "from FLAGS import *\nsaver = tf.train.Saver()\nif FLAGS.load_formalVal:\n"
+        "    saver.restore(sess, FLAGS.log_save_path + FLAGS.dataSet + '/' + FLAGS.formerTimer)\n"
+        "print('Recall@1 test: %.3f' % recall)\n"
+    )
+    repo = write(tmp_path, {"FLAGS.py": flags, "main_npair.py": main})
+    skipped = needs_of(repo, "python main_npair.py --dataSet=cars196 --load_formalVal=False")
+    assert not [n for n in skipped if n.kind == "checkpoint"]
+    taken = needs_of(repo, "python main_npair.py --dataSet=cars196 --load_formalVal=True")
+    assert [n.blocking for n in taken if n.kind == "checkpoint"] == [True]
+
+
 def test_what_is_no_need(tmp_path):
     # jiesutd/NCRFpp@105a53a3 demo.train.config (training writes model_dir); zengzhaoyang/Weak_Detection@bf55065b
     # lib/nms/setup_linux.py (CUDAHOME read only when set); DediGadot/PatchBatch@0162117a README usage

@@ -965,7 +965,9 @@ def check_defaults(
         if not value or norm_flag(flag) in mine or "://" in value:
             continue
         if norm_flag(flag) in restores and not path_exists(base, value):
-            _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
+            # Behind an `if` another flag's value skips (`if FLAGS.load_formalVal:`, False), nothing is loaded.
+            if restores[norm_flag(flag)] is not False:
+                _found_path("checkpoint", value, f"{source.path}: {flag} defaults to", docs, needs, optional=False)
             continue
         # `--model data/mymodel` in an evaluation; `np.load(args.matrix)`: a flag read as a file is data.
         ckpt = weights_key(flag, kind) or (
