@@ -588,6 +588,23 @@ def test_words_that_begin_like_a_metric_report_nothing():
     assert reported("our intent accuracy is **96.3%** and slot F1 score of 93.71") == 2
 
 
+def test_a_metric_named_above_a_list_of_numbers_is_reported():
+    # Leavingseason/OpenLearning4DeepRecsys: "Some results (AUC) on the demo dataset:" then one
+    # number a line. KatyNTsachi/Hierarchical-RL: "ignore the following error message:" then a
+    # quoted message that holds numbers is no result.
+    from scout.baseline.discover.features import metric_name, reported_metrics
+
+    results = "Some results (AUC) on the demo dataset: \n* Linear only: 0.669 \n* FM only: 0.684   \n"
+    results += "* DeepFM: 0.692 .\n"
+    assert [metric_name(w) for w in reported_metrics(results)] == [metric_name("auc")]
+    message = (
+        "you may safely ignore the following error message:\n"
+        "*tensorflow 1.10.1 has requirement numpy<=1.14.5,>=1.13.3, but you'll have\n"
+        "numpy 1.15.1 which is incompatible*.\n"
+    )
+    assert reported_metrics(message) == []
+
+
 def test_the_none_option_weighs_the_candidates_that_are_not_notebooks(tmp_path):
     # SNUDerek/multiLSTM (labeled "notebooks only": no runnable evaluation): README.md § files names
     # `01_keras_modeling-test.ipynb`, whose test-set scores made the none option look beaten. How

@@ -42,6 +42,24 @@ _REPORTED = re.compile(
     r"dice|rmse|mae|recall|precision|score|reward)\b[^\n\d\[]{0,40}(?<![/.])\d+(?:\.\d+)?\s*%?",
     re.I,
 )
+# A metric named at the end of a line that introduces a list or table of numbers, one a line:
+# "Some results (AUC) on the demo dataset:" then "* DeepFM: 0.692" (Leavingseason/
+# OpenLearning4DeepRecsys). The next line must be a short item that ends in its number, so a
+# quoted message after "the following error message:" (KatyNTsachi/Hierarchical-RL) is no result.
+_REPORTED_BELOW = re.compile(
+    _REPORTED.pattern.split(r"\b[^")[0]
+    + r"\b[^\n\d\[]{0,60}:[ \t]*\n(?:[ \t]*\n)?"  # the name, then the line's end
+    + r"[ \t]*(?:[*+-]|\|)[^\n\d\[]{0,30}(?<![/.])\d+(?:\.\d+)?[ \t]*%?[ \t.|]*$",  # an item ending in a number
+    re.I | re.M,
+)
+
+
+def reported_metrics(docs_text: str) -> list[str]:
+    """The metric names the docs give a number for, as written: next to it or above a list of them."""
+    text = docs_text[:300_000]
+    return _REPORTED.findall(text) + _REPORTED_BELOW.findall(text)
+
+
 # A picture in the docs: `![sample](figures/sr.png)`, `<img src=...>`. Docs that show results as
 # pictures (a super-resolution or GAN repo's samples) more often come with a script that writes them
 # than one that measures them.
@@ -143,7 +161,8 @@ class RepoContext:
 
     @classmethod
     def of(cls, discovery: Discovery) -> RepoContext:
-        reported = frozenset(metric_name(w) for w in _REPORTED.findall(discovery.docs_text[:300_000]))
+        reported_words = reported_metrics(discovery.docs_text)
+        reported = frozenset(metric_name(w) for w in reported_words)
         docs = [c for c in discovery.candidates if c.origin.startswith("doc")]
         existing = [c for c in docs if c.script_exists]
         evals = tuple(sorted(c.doc_order for c in existing if "eval" in _said_roles(c)))
@@ -164,7 +183,7 @@ class RepoContext:
             len(discovery.candidates),
             bool(discovery.candidates) and not runnable,
             tuple(sorted(c.doc_order for c in existing)),
-            len(_REPORTED.findall(discovery.docs_text[:300_000])),
+            len(reported_words),
             frozenset(w for h in (discovery.docs[0].headings[:60] if discovery.docs else ()) for w in words(h, 8)),
             evals,
             any("prints_metric" in c.traits for c in existing),
