@@ -372,7 +372,25 @@ def test_a_script_carries_what_the_modules_it_imports_do(tmp_path):
     assert "trains" in run.traits and "via:trains" not in run.traits  # its own, not repeated
     assert {"via:evaluates", "via:prints_metric"} <= set(run.traits)
     shell = next(c for c in found if c.script == "train.sh")
-    assert shell.traits == ("trains", "reads_args")  # what it launches does; imports one level from the command
+    assert shell.traits[:2] == ("trains", "reads_args")  # what it launches does,
+    assert {"via:evaluates", "via:prints_metric"} <= set(shell.traits)  # and what that one imports
+
+
+def test_a_shell_script_carries_what_its_python_script_imports(tmp_path):
+    # simonjisu/E2EMN runtest.sh runs runtest.py, which only builds the model and calls
+    # `validation(..., is_test=True)` from memn2n/train.py, where the test error is measured and printed.
+    (tmp_path / "memn2n").mkdir()
+    (tmp_path / "memn2n" / "train.py").write_text(
+        "def validation(vocab, loader, model, loss_function, is_test=False):\n    model.eval()\n"
+        "    print('test error rate: {:.4f}'.format(error_rate))\n    return error_rate\n"
+    )
+    (tmp_path / "runtest.py").write_text(
+        "import torch\nfrom memn2n.train import import_data, build_model, validation\n\n"
+        "model = build_model(config)\nvalidation(vocab, test_loader, model, loss_function, is_test=True)\n"
+    )
+    (tmp_path / "runtest.sh").write_text("python3 runtest.py -type ind -emd 20 -cuda")
+    shell = next(c for c in find_candidates(tmp_path).candidates if c.script == "runtest.sh")
+    assert {"via:evaluates", "via:prints_metric", "via:prints_held_out_metric"} <= set(shell.traits)
 
 
 def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):

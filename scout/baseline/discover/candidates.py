@@ -751,7 +751,10 @@ class Scripts:
                     rel = self._launched(target, folder) if target and "$" not in target else None
                     if rel:
                         self.launched.add(rel)
-                        launched = self.info(rel, depth + 1).traits  # what running it does
+                        # What running it does, and what the repo's modules it imports do (a Python
+                        # script a shell script launches is a command too: simonjisu/E2EMN's runtest.sh
+                        # runs runtest.py, whose test error comes from memn2n/train.py's `validation`).
+                        launched = self.info(rel, 0 if rel.endswith(".py") else depth + 1).traits
                         traits += [t for t in _run_traits(launched, False) if t != "defines_only"]
         if not launches and text.strip():
             traits.append("runs_nothing")  # only steps (fetch, unpack, move): it prepares, it runs no program
