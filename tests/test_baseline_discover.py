@@ -393,6 +393,22 @@ def test_a_shell_script_carries_what_its_python_script_imports(tmp_path):
     assert {"via:evaluates", "via:prints_metric", "via:prints_held_out_metric"} <= set(shell.traits)
 
 
+def test_a_script_carries_what_each_module_of_one_import_line_does(tmp_path):
+    # SharifAmit/DilatedFCNSegmentation solvedilated.py: `import surgery, score`, then
+    # `score.seg_tests(solver, False, val, layer='score')`; score.py prints the overall accuracy.
+    (tmp_path / "score.py").write_text(
+        "def seg_tests(solver, save_format, dataset, layer='score'):\n"
+        "    print('>>>', 'Iteration', iter, 'overall accuracy', acc)\n"
+    )
+    (tmp_path / "surgery.py").write_text("def interp(net, layers):\n    pass\n")
+    (tmp_path / "solvedilated.py").write_text(
+        "import caffe\nimport surgery, score\n\nsolver = caffe.SGDSolver('solver.prototxt')\n"
+        "for _ in range(25):\n    solver.step(4000)\n    score.seg_tests(solver, False, val, layer='score')\n"
+    )
+    script = next(c for c in find_candidates(tmp_path).candidates if c.script == "solvedilated.py")
+    assert {"via:prints_metric", "via:metric:accuracy"} <= set(script.traits)
+
+
 def test_a_shell_script_runs_the_python_its_variable_names(tmp_path):
     # cooijmanstim/recurrent-batch-normalization@fe9efe65 experiments/text8_lstm.sh sets the
     # command in a variable, changes into a run folder, then runs `python $command`.

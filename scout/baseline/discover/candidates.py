@@ -137,8 +137,9 @@ _TRAITS = {
 
 
 # `from trainer import Trainer`, `import utils.eval as ev`, `from . import engine`: a module the
-# repo may hold (group 1), and the names imported from it (group 2).
-_LOCAL_IMPORT = re.compile(r"^(?:from\s+([.\w]+)\s+import\s+([\w ,]+)|import\s+([\w.]+))", re.M)
+# repo may hold (group 1), and the names imported from it (group 2); or the modules of `import surgery,
+# score` (group 3: SharifAmit/DilatedFCNSegmentation's solvedilated.py calls `score.seg_tests`).
+_LOCAL_IMPORT = re.compile(r"^(?:from\s+([.\w]+)\s+import\s+([\w ,]+)|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))", re.M)
 _MAX_IMPORTS = 12
 # A shell variable set to a literal (no command substitution), and a use of one.
 _ASSIGNMENT = re.compile(r"""^(?:export\s+)?([A-Za-z_]\w*)=("[^"$`]*"|'[^']*'|[^\s"'$`;&|]*)$""")
@@ -701,9 +702,11 @@ class Scripts:
         `trainer.fit()` from trainer.py trains."""
         found: list[str] = []
         for match in list(_LOCAL_IMPORT.finditer(text))[:_MAX_IMPORTS]:
-            base = (match.group(1) or match.group(3)).lstrip(".").replace(".", "/")
-            names = match.group(2) or ""
-            tails = [base] + [f"{base}/{n}" if base else n for n in re.findall(r"\w+", names)[:4]]
+            if match.group(1):
+                base = match.group(1).lstrip(".").replace(".", "/")
+                tails = [base] + [f"{base}/{n}" if base else n for n in re.findall(r"\w+", match.group(2))[:4]]
+            else:
+                tails = [m.lstrip(".").replace(".", "/") for m in re.split(r"\s*,\s*", match.group(3))[:4]]
             for tail in tails:
                 rel = next((join(b, f"{tail}.py") for b in (folder, "") if self.is_file(join(b, f"{tail}.py"))), None)
                 if rel:
