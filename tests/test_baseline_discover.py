@@ -742,6 +742,15 @@ def test_a_folder_named_as_dot_slash_path_is_not_a_program(tmp_path):
     assert not any(c.startswith(("./LR", "./models", "./results")) for c in commands)
 
 
+def test_printing_a_variable_of_scores_prints_a_metric():
+    # harryhan618/LaneNet test_tusimple.py: `eval_result = LaneEval.bench_one_submit(...)`, then
+    # `print(eval_result)` and `print(eval_result, file=f)`: the benchmark's scores, on test data.
+    text = "eval_result = LaneEval.bench_one_submit(out_path, gt_path)\nprint(eval_result)\n"
+    assert {"prints_metric", "prints_held_out_metric"} <= set(code_traits(text))
+    assert "prints_metric" in code_traits("with open(p, 'w') as f:\n    print(train_scores, file=f)\n")
+    assert "prints_metric" not in code_traits("print(args)\nprint(model)\n")
+
+
 def test_a_failure_reported_in_an_except_clause_is_no_metric():
     # oci-ai/oci-dreamer dream.py (labeled "nothing is evaluated"): its error handlers print
     # "IO error: {0}". Avmb/lowrank-gru's Python 2 scripts print their accuracy to stderr, a metric.

@@ -109,6 +109,12 @@ _ERROR_REPORT = re.compile(
     r"exc_info|traceback|\b(?:log(?:ger|ging)?|warnings)\.(?:error|exception|critical|warn(?:ing)?)\("
 )
 _EXCEPT = re.compile(r"^(\s*)except\b")
+# A log call of one variable that holds the scores, a dict or a report (harryhan618/LaneNet's
+# test_tusimple.py: `eval_result = LaneEval.bench_one_submit(...)` then `print(eval_result)`;
+# `logger.info(metrics)`): what it prints are the metrics, whatever they are called.
+_SCORES_PRINTED = re.compile(
+    r"(?:print|info|write)\s*\(\s*(?:[\w.]+\.)?(\w*(?:results?|metrics|scores|evals?|report)\w*)\s*(?:,\s*file\s*=\s*\w+\s*)?\)"
+)
 # What a script does, by what its code calls (matched on the lowercased text).
 _TRAITS = {
     "trains": (".backward(", "optimizer.step(", ".fit(", "fit_generator(", ".minimize(", "apply_gradients", "train_op",
@@ -196,6 +202,8 @@ def code_traits(text: str) -> list[str]:
             continue
         printed = {match.group(1) for match in _METRIC_WORDS.finditer(line)}
         names |= {metric_name(word) for word in printed - {"loss"}}
+        if not printed and _SCORES_PRINTED.search(line):
+            printed = {"scores"}
         if not printed and _HELD_OUT.search(line) and _DECIMAL.search(line) and not _TIMING.search(line):
             printed = {"number"}
         held_out = bool(printed and _HELD_OUT.search(line))
