@@ -1021,3 +1021,35 @@ def test_unit_tests_in_a_suffixed_tests_folder_are_no_candidates_a_described_swi
     plain = next(c for c in discovery.candidates if c.command == "python bayesian_gan_hmc.py")
     assert "switch-named-in-docs" in candidate_features(switch, repo)
     assert "switch-named-in-docs" not in candidate_features(plain, repo)
+
+
+def _calls_char_by_char(text: str, name: str) -> list[str]:
+    """What `_calls` gives, the slow way: every character after `name(` until the parentheses balance
+    or 1500 characters have passed."""
+    import re
+
+    out = []
+    for match in re.finditer(rf"{name}\s*\(", text):
+        depth, i = 1, match.end()
+        while i < len(text) and depth and i - match.end() < 1500:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[match.end() : i - 1])
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "parser.add_argument('--lr', type=float, default=float('1e-3'))\nf(",
+        "x.add_argument(",  # the text ends at the call
+        "x.add_argument('--a', help='(unclosed'",
+        "x.add_argument(" + "a(" * 900 + ")" * 10,  # never balanced within 1500 characters
+        "x.add_argument(" + "b" * 1498 + ")",
+        "x.add_argument(" + "b" * 1499 + ")",
+    ],
+)
+def test_calls_argument_text_matches_a_character_scan(text: str) -> None:
+    from scout.baseline.discover.candidates import _calls
+
+    assert _calls(text, r"\.add_argument") == _calls_char_by_char(text, r"\.add_argument")

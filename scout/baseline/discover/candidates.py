@@ -523,15 +523,24 @@ def _runs_something(parsed: Parsed, first: str, programs: tuple[str, ...]) -> bo
 # ------------------------------------------------------------------------------------------ scripts
 
 
+_PAREN = re.compile(r"[()]")
+
+
 def _calls(text: str, name: str) -> list[str]:
-    """The argument text of every `name(` call, balanced parentheses."""
+    """The argument text of every `name(` call, balanced parentheses, looked for in the next 1500
+    characters (past them, all but the last of those). Only the parentheses are visited, not each
+    character: a 300 kB generated module (caffe_pb2.py) has thousands of calls."""
     out = []
     for match in re.finditer(rf"{name}\s*\(", text):
-        depth, i = 1, match.end()
-        while i < len(text) and depth and i - match.end() < 1500:
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            i += 1
-        out.append(text[match.end() : i - 1])
+        start = match.end()
+        end = min(len(text), start + 1500)
+        depth = 1
+        for paren in _PAREN.finditer(text, start, end):
+            depth += 1 if paren.group() == "(" else -1
+            if not depth:
+                end = paren.end()
+                break
+        out.append(text[start : end - 1])
     return out
 
 
@@ -602,7 +611,10 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
     required: list[str] = []
     switches: list[str] = []
     modes: list[str] = []
-    for call in _calls(text, r"\.add_argument"):
+    arguments = _calls(text, r"\.add_argument")
+    # absl / tf.app.flags; a text without the name skips the scan (a `\b`-led pattern scans slowly).
+    absl = "DEFINE_" in text
+    for call in arguments:
         names = re.findall(r"""^\s*(?:['"]([^'"]+)['"]\s*,\s*)?(?:['"]([^'"]+)['"])?""", call)
         strings = [s for s in (names[0] if names else ()) if s]
         if not strings:
@@ -623,18 +635,18 @@ def _python_info(text: str, name: str = "") -> ScriptInfo:
                 required.append(f"<{strings[0]}>")
         elif re.search(r"required\s*=\s*True", call):
             required.append(longest)
-    if not _calls(text, r"\.add_argument") and "DEFINE_" not in text:
+    if not arguments and not absl:
         # No parser: the words after the script, read by position (jlindsey15/DRAM's DRAM.py reads
         # `sys.argv[1]` to `sys.argv[15]`, none of them optional).
         read = sorted({int(n) for n in re.findall(r"sys\.argv\[(\d+)\]", text)} - {0})
         required += [f"<sys.argv[{n}]>" for n in read if not argv_optional(text, n)]
     # absl / tf.app.flags: `flags.DEFINE_string("mode", "train", "Available modes: train / show_examples /
     # official_eval")` (BAJUKA/SQuAD-NLP's main.py), and an argparse `--mode` given no choices.
-    for call in _calls(text, r"\bDEFINE_(?:string|enum)"):
+    for call in _calls(text, r"\bDEFINE_(?:string|enum)") if absl else []:
         flag = re.match(r"""\s*(?:name\s*=\s*)?['"](\w+)['"]""", call)
         if flag and _MODE_NAME.match(flag.group(1)):
             modes += [f"--{flag.group(1)} {value}" for value in _compared_values(text, flag.group(1))]
-    for call in _calls(text, r"\.add_argument"):
+    for call in arguments:
         flag = re.match(r"""\s*['"]--(\w+)['"]""", call)
         if flag and _MODE_NAME.match(flag.group(1)) and not re.search(r"choices\s*=", call):
             modes += [f"--{flag.group(1)} {value}" for value in _compared_values(text, flag.group(1))]

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import itertools
 import os
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 from scout.baseline.discover.found import (
     AMBIENT,
@@ -161,8 +163,10 @@ _ABSL_DEFAULT = re.compile(
     + r"""|['"][^'"]*['"]|[^,]+)"""
 )
 _LUA_OPTION = re.compile(r"""cmd:option\(\s*['"](?P<flag>-[\w-]+)['"]\s*,\s*(?P<default>['"][^'"]*['"]|[^,]+)""")
+# Every reader's name starts with a word character: the lookahead lets the regex engine skip, at
+# once, the places where none starts (as writers.py's _WRITE_CALL does).
 _READERS = (
-    r"""(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
+    r"""(?=\w)(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|pandas\.read_\w+|h5py\.File|loadmat|sio\.loadmat|"""
     r"""Image\.open|cv2\.imread|imread|torch\.load|pickle\.load|json\.load|np\.loadtxt|np\.genfromtxt|"""
     r"""tf\.gfile\.(?:Open|GFile)|gfile\.GFile|load_workbook|ImageFolder|listdir|glob\.glob|glob|"""
     # Word2Vec.load, model.load_weights, load_model, load_checkpoint: any loader handed a written-in path
@@ -423,20 +427,26 @@ _SHELL_SET = re.compile(
 def _defaults(sources: Sequence[Source]) -> list[tuple[Source, str, str, str]]:
     """(source, flag, default, the whole declaration) of each argparse, absl/tf.flags and Torch
     cmd:option flag in the started scripts and their imports."""
+    return [(source, *declared) for source in sources for declared in _declared(source.text, source.lang)]
+
+
+@functools.lru_cache(maxsize=64)
+def _declared(text: str, lang: str) -> tuple[tuple[str, str, str], ...]:
+    """(flag, default, the whole declaration) of each flag one script declares; kept for the next
+    check that asks (several do, for the same scripts)."""
     found = []
-    for source in sources:
-        if source.lang == "python":
-            for match in _PY_DEFAULT.finditer(source.text):
-                default = re.search(
-                    r"""default\s*=\s*(""" + _JOINED + r"""|['"][^'"]*['"]|-?[\w.]+)""", match.group("rest")
-                )
-                found.append((source, match.group("flag"), default.group(1) if default else "", match.group(0)))
-            for match in _ABSL_DEFAULT.finditer(source.text):
-                found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
-        elif source.lang == "lua":
-            for match in _LUA_OPTION.finditer(source.text):
-                found.append((source, match.group("flag"), match.group("default").strip(), match.group(0)))
-    return found
+    if lang == "python":
+        for match in _PY_DEFAULT.finditer(text):
+            default = re.search(
+                r"""default\s*=\s*(""" + _JOINED + r"""|['"][^'"]*['"]|-?[\w.]+)""", match.group("rest")
+            )
+            found.append((match.group("flag"), default.group(1) if default else "", match.group(0)))
+        for match in _ABSL_DEFAULT.finditer(text):
+            found.append((match.group("flag"), match.group("default").strip(), match.group(0)))
+    elif lang == "lua":
+        for match in _LUA_OPTION.finditer(text):
+            found.append((match.group("flag"), match.group("default").strip(), match.group(0)))
+    return tuple(found)
 
 
 def _literal(default: str) -> str | None:
@@ -1064,7 +1074,7 @@ _RESTORE_FROM_FLAG = re.compile(
 # Also a folder a reader joins a name to, or hands to a data set class (`ImageFolder(args.root)`,
 # `SaltDataset(root=args.data_dir)`): whatever the flag is called, the run reads under it.
 _READ_FROM_FLAG = re.compile(
-    r"(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|h5py\.File|loadmat|np\.loadtxt|Image\.open|imread|"
+    r"(?=\w)(?:\bopen|np\.load|numpy\.load|pd\.read_\w+|h5py\.File|loadmat|np\.loadtxt|Image\.open|imread|"
     r"listdir|glob\.glob|\b\w*(?:Dataset|Folder|Reader|Corpus|DataLoader))\(\s*(?:\w+\s*=\s*)?"
     r"(?:(?:os\.path|osp)\.join\(\s*)?(?:FLAGS|args|opt|opts|cfg|config)\.(\w+)\s*[,)]"
 )
@@ -1088,14 +1098,22 @@ _RESTORE_FROM_VARIABLE = re.compile(
 )
 
 
-def _restored_through_variables(text: str, used: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """(flag, offset of the load) for each weights load of a variable that holds a flag's path; with
-    `used`, (flag, 0) for each of those variables that holds one."""
+@functools.lru_cache(maxsize=64)
+def _flag_aliases(text: str) -> Mapping[str, str]:
+    """Each variable of a script that holds a flag's value or a path under it, and that flag; kept
+    for the next look at the same script (its loads, then its saves)."""
     aliases: dict[str, str] = {}
     for match in _FLAG_ALIAS.finditer(text):
         flag = match.group("flag") or aliases.get(match.group("other") or "")
         if flag and match.group("var") not in ("args", "opt", "opts", "FLAGS", "cfg", "config"):
             aliases[match.group("var")] = flag
+    return MappingProxyType(aliases)
+
+
+def _restored_through_variables(text: str, used: Sequence[str] | None = None) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path; with
+    `used`, (flag, 0) for each of those variables that holds one."""
+    aliases = _flag_aliases(text)
     if not aliases:
         return []
     if used is not None:
@@ -1594,14 +1612,16 @@ def check_built_loads(sources: Sequence[Source], kind: str, named: set[str], doc
 _WRITE_LINE = re.compile(r"save|dump|write|ModelCheckpoint|export|makedirs|mkdir|open\([^)]*['\"][wa]b?['\"]", re.I)
 
 
-def _written(text: str) -> set[str]:
-    """The written-in paths a script writes itself: reading them back later is no need."""
-    return {
+@functools.lru_cache(maxsize=64)
+def _written(text: str) -> frozenset[str]:
+    """The written-in paths a script writes itself: reading them back later is no need. Kept for
+    the next check that asks about the same script (a line-by-line scan of each)."""
+    return frozenset(
         literal
         for line in text.splitlines()
         if _WRITE_LINE.search(line)
         for literal in re.findall(r"""['"]([^'"\n]{3,200})['"]""", line)
-    }
+    )
 
 
 def fetched_files(sources: Sequence[Source]) -> set[str]:
@@ -2135,17 +2155,21 @@ def check_gated_data(docs, needs: Found) -> None:
                 return
 
 
-# Services a run logs in to: a gated Hugging Face model or dataset, the Kaggle API.
+# Services a run logs in to: a gated Hugging Face model or dataset, the Kaggle API. Last, the words
+# every match of the code's pattern holds: a script with none of them is not scanned (the `^\s*` and
+# `\b` the patterns start with make a regex scan of a long generated module slow).
 _LOGINS = (
     (
         re.compile(r"use_auth_token\s*=\s*True|\btoken\s*=\s*True|huggingface_hub\.login\(|^\s*login\(\s*\)", re.M),
         re.compile(r"huggingface-cli login|hf auth login"),
         "a Hugging Face token: run `huggingface-cli login` (and accept the model's licence on its page)",
+        ("token", "login("),
     ),
     (
         re.compile(r"^\s*(?:import|from)\s+kaggle\b|\bkaggle (?:competitions|datasets) download\b", re.M),
         re.compile(r"\bkaggle (?:competitions|datasets) download\b"),
         "a Kaggle API token in ~/.kaggle/kaggle.json (and the competition's rules accepted)",
+        ("kaggle",),
     ),
 )
 
@@ -2154,8 +2178,9 @@ def check_logins(sources: Sequence[Source], docs, environ: Mapping[str, str], ne
     """Logins the run needs: code that asks for a Hugging Face token or calls the Kaggle API, or a
     doc step with that login or download when the data the run lacks comes from it."""
     texts = [(s.path, s.text) for s in sources if s.lang in ("python", "shell")]
-    for code, doc, what in _LOGINS:
-        found = next(((path, m) for path, text in texts for m in [code.search(text)] if m), None)
+    for code, doc, what, words in _LOGINS:
+        holding = [(path, text) for path, text in texts if any(word in text for word in words)]
+        found = next(((path, m) for path, text in holding for m in [code.search(text)] if m), None)
         if found is None and needs.has("dataset", blocking=True):
             found = next(((path, m) for path, text in docs for m in [doc.search(text)] if m), None)
         if found is not None and not ({"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "KAGGLE_KEY"} & set(environ)):
