@@ -117,10 +117,14 @@ def test_nothing_to_rank_is_none(tmp_path):
     assert ranking.ranked == () and ranking.pick is None and ranking.none_probability == 1.0
 
 
-def _flag_features(command: str, args: tuple[str, ...]) -> set[str]:
+def _features_of(command: str, args: tuple[str, ...]) -> set[str]:
+    """The features of a documented command alone in a bare repo."""
     candidate = Candidate(command, "", "doc-block", "README.md", doc_order=0, program=command.split()[0], args=args)
-    repo = RepoContext(1, 1, 0, "", "repo", 1, False)
-    return {name for name in candidate_features(candidate, repo) if "flag." in name}
+    return set(candidate_features(candidate, RepoContext(1, 1, 0, "", "repo", 1, False)))
+
+
+def _flag_features(command: str, args: tuple[str, ...]) -> set[str]:
+    return {name for name in _features_of(command, args) if "flag." in name}
 
 
 def test_a_flag_that_turns_evaluation_off_or_names_test_data_is_no_evaluation_mode():
@@ -987,14 +991,9 @@ def test_a_module_not_found_is_read_by_its_own_name():
 def test_a_flag_that_turns_training_off_is_read_for_the_mode_it_turns_off():
     # roatienza/densemapnet's Testing: "To measure EPE using test set: `python3 predictor.py
     # --dataset=driving --num_dataset=4 --weights=... --notrain`"; perslev/MultiPlanarUNet's `--no_eval`.
-    assert "flag-off.train" in _flag_features_all("python3 predictor.py --notrain", ("--notrain",))
-    assert "flag-off.eval" in _flag_features_all("mp predict --no_eval", ("predict", "--no_eval"))
-    assert not any(k.startswith("flag-off") for k in _flag_features_all("python a.py --noise 1", ("--noise", "1")))
-
-
-def _flag_features_all(command: str, args: tuple[str, ...]) -> set[str]:
-    candidate = Candidate(command, "", "doc-block", "README.md", doc_order=0, program=command.split()[0], args=args)
-    return set(candidate_features(candidate, RepoContext(1, 1, 0, "", "repo", 1, False)))
+    assert "flag-off.train" in _features_of("python3 predictor.py --notrain", ("--notrain",))
+    assert "flag-off.eval" in _features_of("mp predict --no_eval", ("predict", "--no_eval"))
+    assert not any(k.startswith("flag-off") for k in _features_of("python a.py --noise 1", ("--noise", "1")))
 
 
 def test_unit_tests_in_a_suffixed_tests_folder_are_no_candidates_a_described_switch_is_named(tmp_path):
