@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from scout.errors import StoreError
 from scout.files import ensure_cache_dir
@@ -79,8 +80,12 @@ def _search_record(row: dict) -> SearchRecord:
     )
 
 
+def _busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 def _corrupt(path: str, exc: Exception) -> StoreError:
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+    if _busy(exc):
         return StoreError(
             f"the cache database {path} is busy: another scout process has held it for over "
             f"{BUSY_TIMEOUT_MS // 1000} s; wait for it to finish and retry (nothing is damaged)"
@@ -128,7 +133,16 @@ class Store:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._synchronous = "FULL" if self.path == ":memory:" else "NORMAL"
             if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
+                # Processes opening a new store at once: SQLite answers all but one switch to WAL
+                # with "locked" at once, skipping the busy handler (waiting there could deadlock).
+                for attempt in Retrying(
+                    retry=retry_if_exception(_busy),
+                    stop=stop_after_delay(BUSY_TIMEOUT_MS / 1000),
+                    wait=wait_random(0.005, 0.05),
+                    reraise=True,
+                ):
+                    with attempt:
+                        self._db.execute("PRAGMA journal_mode = WAL")
                 # In WAL mode a commit then writes the log without waiting for the disk (the log is
                 # synced at each checkpoint): a crash of scout loses nothing, a power cut at most the
                 # last commits (never a run or a watch: `transaction(durable=True)`), and the file is
