@@ -2456,15 +2456,15 @@ def test_a_shell_variable_the_docs_set_before_the_command(tmp_path):
 
 
 def test_import_only_patterns_are_skipped_only_where_they_cannot_match():
-    """check_simulators skips a pattern made only of an import (`^\\s*(?:import|from)\\s+pymunk\\b`,
+    """check_simulators skips a pattern made only of an import (`_imports("pymunk")`,
     Obstacle-Avoid-Car's) on a file that never names its modules: the skip must never hide a match."""
     from scout.baseline.discover import runs
 
     patterns = [p for p, _, _ in runs._SIMULATORS] + [p for p, _ in runs._SYSTEM_IMPORTS]
-    skipped = [p for p in patterns if runs._module_names(p)]
-    assert len(skipped) >= 10 and not runs._module_names(patterns[0])  # MuJoCo also names tasks: scanned
+    skipped = [p for p in patterns if runs._NEEDED.get(p, ())]
+    assert len(skipped) >= 10 and not runs._NEEDED.get(patterns[0], ())  # MuJoCo also names tasks: scanned
     for pattern in skipped:
-        for name in runs._module_names(pattern):
+        for name in runs._NEEDED.get(pattern, ()):
             for text in (f"import {name}\n", f"x = 1\n  from {name}.sub import y\n"):
                 assert pattern.search(text) and runs._may_match(pattern, text), (pattern.pattern, name)
         assert not runs._may_match(pattern, "import numpy as np\nfrom torch import nn\n")

@@ -37,17 +37,17 @@ _STOP = frozenset(
 # begins like one (accelerate, access, according, accurate: BOBrown/deeparsing-master, IBM's
 # MAX-Object-Detector and vinayakkailas/Face_Recognition report nothing), nor a citation or link
 # that follows one ("Inception Score [1]", "Error Correction | https://arxiv.org/abs/1801.08831").
-_REPORTED = re.compile(
+_METRIC = (
     r"\b(acc(?:urac(?:y|ies))?|error|f1|bleu|rouge|map|psnr|ssim|auc|perplexity|ppl|top-?[15]|iou|miou|fid|wer|"
-    r"dice|rmse|mae|recall|precision|score|reward)\b[^\n\d\[]{0,40}(?<![/.])\d+(?:\.\d+)?\s*%?",
-    re.I,
+    r"dice|rmse|mae|recall|precision|score|reward)"
 )
+_REPORTED = re.compile(_METRIC + r"\b[^\n\d\[]{0,40}(?<![/.])\d+(?:\.\d+)?\s*%?", re.I)
 # A metric named at the end of a line that introduces a list or table of numbers, one a line:
 # "Some results (AUC) on the demo dataset:" then "* DeepFM: 0.692" (Leavingseason/
 # OpenLearning4DeepRecsys). The next line must be a short item that ends in its number, so a
 # quoted message after "the following error message:" (KatyNTsachi/Hierarchical-RL) is no result.
 _REPORTED_BELOW = re.compile(
-    _REPORTED.pattern.split(r"\b[^")[0]
+    _METRIC
     + r"\b[^\n\d\[]{0,60}:[ \t]*\n(?:[ \t]*\n)?"  # the name, then the line's end
     + r"[ \t]*(?:[*+-]|\|)[^\n\d\[]{0,30}(?<![/.])\d+(?:\.\d+)?[ \t]*%?[ \t.|]*$",  # an item ending in a number
     re.I | re.M,

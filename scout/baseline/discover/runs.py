@@ -209,6 +209,18 @@ _CUDA_CALL = re.compile(
 _DEVICE_FLAG = re.compile(r"device|gpu|cuda|backend|^-?-?type$|accelerator", re.I)
 # Gym task ids that run on MuJoCo or on the Atari emulator, as a string in the code
 # (`gym.make('Hopper-v2')`, `default='PongNoFrameskip-v4'`) or a value in the command (`--env Ant-v3`).
+# Which module names an import-only pattern needs one of: a text holding none of them skips the
+# (slower) regex scan of the whole file.
+_NEEDED: dict[re.Pattern, tuple[str, ...]] = {}
+
+
+def _imports(*modules: str) -> re.Pattern:
+    """`import X` or `from X ...` at a line's start, for any of `modules`."""
+    pattern = re.compile(rf"^\s*(?:import|from)\s+(?:{'|'.join(map(re.escape, modules))})\b", re.M)
+    _NEEDED[pattern] = modules
+    return pattern
+
+
 _MUJOCO_TASK = (
     r"(?:HalfCheetah|Hopper|Walker2d|Ant|Humanoid(?:Standup)?|Swimmer|Reacher|InvertedPendulum|"
     r"InvertedDoublePendulum|Pusher|Thrower|Striker|Fetch\w+|HandManipulate\w+|HandReach)(?:-v\d|Env\b)"
@@ -248,23 +260,23 @@ _SIMULATORS = (
     ),
     (
         # Obstacle-Avoid-Car's flat_game/carmunk.py: a Pymunk (Chipmunk) world drawn with Pygame.
-        re.compile(r"^\s*(?:import|from)\s+pymunk\b", re.M),
+        _imports("pymunk"),
         None,
         "Pymunk (the Chipmunk 2D physics engine) and Pygame, at the versions the code was written for",
     ),
-    (re.compile(r"^\s*(?:import|from)\s+carla\b", re.M), None, "the CARLA simulator server"),
-    (re.compile(r"^\s*(?:import|from)\s+deepmind_lab\b", re.M), None, "DeepMind Lab (built with Bazel)"),
-    (re.compile(r"^\s*(?:import|from)\s+vizdoom\b", re.M), None, "ViZDoom and its game scenarios"),
-    (re.compile(r"^\s*(?:import|from)\s+pysc2\b", re.M), None, "the StarCraft II game binary and maps"),
-    (re.compile(r"^\s*(?:import|from)\s+(?:habitat_sim|habitat)\b", re.M), None, "Habitat-Sim and its scene datasets"),
+    (_imports("carla"), None, "the CARLA simulator server"),
+    (_imports("deepmind_lab"), None, "DeepMind Lab (built with Bazel)"),
+    (_imports("vizdoom"), None, "ViZDoom and its game scenarios"),
+    (_imports("pysc2"), None, "the StarCraft II game binary and maps"),
+    (_imports("habitat_sim", "habitat"), None, "Habitat-Sim and its scene datasets"),
     (
-        re.compile(r"^\s*(?:import|from)\s+(?:traci|sumolib)\b", re.M),
+        _imports("traci", "sumolib"),
         None,
         "SUMO (the traffic simulator, SUMO_HOME set)",
     ),
-    (re.compile(r"^\s*(?:import|from)\s+(?:pyrep|rlbench)\b", re.M), None, "CoppeliaSim (V-REP), COPPELIASIM_ROOT set"),
-    (re.compile(r"^\s*(?:import|from)\s+isaacgym\b", re.M), None, "NVIDIA Isaac Gym (a download, GPU only)"),
-    (re.compile(r"^\s*(?:import|from)\s+(?:MalmoPython|malmo)\b", re.M), None, "Project Malmo (Minecraft)"),
+    (_imports("pyrep", "rlbench"), None, "CoppeliaSim (V-REP), COPPELIASIM_ROOT set"),
+    (_imports("isaacgym"), None, "NVIDIA Isaac Gym (a download, GPU only)"),
+    (_imports("MalmoPython", "malmo"), None, "Project Malmo (Minecraft)"),
     (
         re.compile(
             r"^\s*(?:import|from)\s+(?:gfootball|minerl|retro|unityagents|mlagents_envs|osim|gym_torcs|airsim|ai2thor)\b",
@@ -294,8 +306,8 @@ _SYSTEM_PROGRAMS = {
 }
 # Python packages that are only a wrapper: what they wrap must be installed by hand.
 _SYSTEM_IMPORTS = (
-    (re.compile(r"^\s*(?:import|from)\s+matlab\.engine\b", re.M), "MATLAB and its Engine API for Python"),
-    (re.compile(r"^\s*(?:import|from)\s+pyrouge\b", re.M), "ROUGE-1.5.5 (Perl), set up with `pyrouge_set_rouge_path`"),
+    (_imports("matlab.engine"), "MATLAB and its Engine API for Python"),
+    (_imports("pyrouge"), "ROUGE-1.5.5 (Perl), set up with `pyrouge_set_rouge_path`"),
     (
         re.compile(r"^\s*(?:import|from)\s+(?:stanfordcorenlp|pycorenlp|jnius|jpype)\b|StanfordCoreNLP", re.M),
         "Java (and Stanford CoreNLP where the code starts its server)",
@@ -309,18 +321,18 @@ _SYSTEM_IMPORTS = (
     ),
     (
         # Theano 1.0.5, the last release, no longer imports on Python 3.12 or today's NumPy.
-        re.compile(r"^\s*(?:import|from)\s+(?:theano|lasagne)\b", re.M),
+        _imports("theano", "lasagne"),
         "Theano (unmaintained) with the old Python and NumPy it imports under (Python ≤ 3.7, numpy < 1.20)",
     ),
-    (re.compile(r"^\s*(?:import|from)\s+oct2py\b", re.M), "GNU Octave"),
-    (re.compile(r"^\s*(?:import|from)\s+rpy2\b", re.M), "R"),
-    (re.compile(r"^\s*(?:import|from)\s+tensorrt\b", re.M), "NVIDIA TensorRT (and a GPU)"),
+    (_imports("oct2py"), "GNU Octave"),
+    (_imports("rpy2"), "R"),
+    (_imports("tensorrt"), "NVIDIA TensorRT (and a GPU)"),
     (
-        re.compile(r"^\s*(?:import|from)\s+caffe\b", re.M),
+        _imports("caffe"),
         "Caffe, built from source with its Python bindings (pycaffe is not on PyPI)",
     ),
     (
-        re.compile(r"^\s*(?:import|from)\s+pylearn2\b", re.M),
+        _imports("pylearn2"),
         "Pylearn2 and the Theano it was written for, from source (Pylearn2 is not on PyPI)",
     ),
     (
@@ -329,7 +341,7 @@ _SYSTEM_IMPORTS = (
         "the CUDA toolkit (nvcc) and a C++ compiler: the run compiles its CUDA op on first use",
     ),
     (
-        re.compile(r"^\s*(?:import|from)\s+apex\b", re.M),
+        _imports("apex"),
         "NVIDIA apex, built from source (the pip package `apex` is another one)",
     ),
 )
@@ -1110,14 +1122,11 @@ def _flag_aliases(text: str) -> Mapping[str, str]:
     return MappingProxyType(aliases)
 
 
-def _restored_through_variables(text: str, used: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """(flag, offset of the load) for each weights load of a variable that holds a flag's path; with
-    `used`, (flag, 0) for each of those variables that holds one."""
+def _restored_through_variables(text: str) -> list[tuple[str, int]]:
+    """(flag, offset of the load) for each weights load of a variable that holds a flag's path."""
     aliases = _flag_aliases(text)
     if not aliases:
         return []
-    if used is not None:
-        return [(aliases[var], 0) for var in used if var in aliases]
     return [
         (aliases[m.group("var")], m.start()) for m in _RESTORE_FROM_VARIABLE.finditer(text) if m.group("var") in aliases
     ]
@@ -1140,7 +1149,8 @@ def _restore_sites(source: Source) -> list[tuple[str, int]]:
         return sites
     saves = list(_SAVE_TO.finditer(source.text))
     saved_flags = {m.group("flag") for m in saves if m.group("flag")}
-    saved_flags |= {flag for flag, _ in _restored_through_variables(source.text, [m.group("var") for m in saves])}
+    aliases = _flag_aliases(source.text)
+    saved_flags |= {aliases[m.group("var")] for m in saves if m.group("var") in aliases}
     first_save = min((m.start() for m in saves), default=len(source.text))
     return [(flag, at) for flag, at in sites if not (flag in saved_flags and first_save < at)]
 
@@ -2213,26 +2223,9 @@ def check_secrets(sources: Sequence[Source], needs: Found) -> None:
                 )
 
 
-# An import pattern with nothing else in it (`^\s*(?:import|from)\s+(?:traci|sumolib)\b`) matches only a
-# text that holds one of its module names: that substring test skips the slower regex scan of a
-# whole file that imports none of them. Other patterns have no such names and are always scanned.
-_ONLY_IMPORTS = re.compile(r"\^\\s\*\(\?:import\|from\)\\s\+\(\?:([\w|]+)\)\\b|\^\\s\*\(\?:import\|from\)\\s\+(\w+)\\b")
-
-
-def _module_names(pattern: re.Pattern) -> tuple[str, ...]:
-    """The module names a pattern made only of an import needs one of; () when it is anything else."""
-    only = None if pattern.flags & re.I else _ONLY_IMPORTS.fullmatch(pattern.pattern)
-    return tuple((only.group(1) or only.group(2)).split("|")) if only else ()
-
-
 def _may_match(pattern: re.Pattern, text: str) -> bool:
     names = _NEEDED.get(pattern)
     return not names or any(name in text for name in names)
-
-
-_NEEDED = {
-    pattern: _module_names(pattern) for pattern in [p for p, _, _ in _SIMULATORS] + [p for p, _ in _SYSTEM_IMPORTS]
-}
 
 
 def check_simulators(sources: Sequence[Source], needs: Found, command: str = "") -> None:
